@@ -1,0 +1,207 @@
+/* libsys string and memory functions. */
+#include <libsys.h>
+
+/*
+ * At -O2 GCC recognises byte loops like these and may replace them with calls to memcpy or
+ * memset, which here would recurse forever; libsys.mk builds libsys with
+ * -fno-tree-loop-distribute-patterns to rule that out.
+ */
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (d < s) {
+        while (n--)
+            *d++ = *s++;
+    } else if (d > s) {
+        while (n--)
+            d[n] = s[n];
+    }
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+    unsigned char *d = dst;
+    while (n--)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (; n; n--, x++, y++) {
+        if (*x != *y)
+            return *x - *y;
+    }
+    return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+    for (; n; n--, p++) {
+        if (*p == (unsigned char)c)
+            return (void *)p;
+    }
+    return NULL;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}
+
+char *strcpy(char *restrict dst, const char *restrict src)
+{
+    char *d = dst;
+    while ((*d++ = *src++))
+        ;
+    return dst;
+}
+
+char *strncpy(char *restrict dst, const char *restrict src, size_t n)
+{
+    size_t i = 0;
+    for (; i < n && src[i]; i++)
+        dst[i] = src[i];
+    for (; i < n; i++)
+        dst[i] = '\0';
+    return dst;
+}
+
+size_t strlcpy(char *restrict dst, const char *restrict src, size_t cap)
+{
+    size_t len = strlen(src);
+    if (cap > 0) {
+        size_t n = len < cap - 1 ? len : cap - 1;
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+    }
+    return len;
+}
+
+char *strcat(char *restrict dst, const char *restrict src)
+{
+    strcpy(dst + strlen(dst), src);
+    return dst;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (;; s++) {
+        if (*s == (char)c)
+            return (char *)s;
+        if (!*s)
+            return NULL;
+    }
+}
+
+char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+    for (;; s++) {
+        if (*s == (char)c)
+            last = s;
+        if (!*s)
+            return (char *)last;
+    }
+}
+
+char *strstr(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *haystack; haystack++) {
+        if (strncmp(haystack, needle, n) == 0)
+            return (char *)haystack;
+    }
+    return n == 0 ? (char *)haystack : NULL;
+}
+
+char *strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+/* Messages of the error numbers in abi/syscalls.def. */
+static const struct {
+    int err;
+    const char *msg;
+} error_messages[] = {
+    {EPERM, "Operation not permitted"},
+    {ENOENT, "No such program or service"},
+    {ESRCH, "No such process"},
+    {EIO, "Input/output error"},
+    {E2BIG, "Argument list or buffer too long"},
+    {ENOEXEC, "Program image is not a valid executable"},
+    {EBADF, "Bad file descriptor"},
+    {ECHILD, "No child process to wait for"},
+    {EAGAIN, "Try again: nothing available now"},
+    {ENOMEM, "Out of memory"},
+    {EFAULT, "Bad user address"},
+    {EBUSY, "Resource busy"},
+    {EEXIST, "Name already taken"},
+    {EINVAL, "Invalid argument"},
+    {ENAMETOOLONG, "Name too long"},
+    {ENOSYS, "No such syscall"},
+    {EPROTO, "Unknown message discriminator"},
+    {EBADMSG, "Message payload has the wrong size"},
+    {EMSGSIZE, "Message too large"},
+    {ENOBUFS, "Receiver queue is full"},
+};
+
+const char *strerror(int err)
+{
+    if (err < 0)
+        err = -err;
+    for (size_t i = 0; i < sizeof(error_messages) / sizeof(error_messages[0]); i++) {
+        if (error_messages[i].err == err)
+            return error_messages[i].msg;
+    }
+    return "Unknown error";
+}
