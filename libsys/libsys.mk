@@ -50,3 +50,22 @@ $(LIBSYS_CRT0): libsys/crt0.asm
 	$(NASM) $(USER_NASMFLAGS) $< -o $@
 
 -include $(LIBSYS_OBJS:.o=.d)
+
+# Host tests: libsys's C code built for the build machine (x86_64 Linux) and linked with a
+# stand-in kernel (libsys/test/host_kernel.c), so it can be tested without QEMU. Prints one
+# "ok NAME" / "FAIL NAME: reason" line per test.
+HOST_CC ?= cc
+LIBSYS_HOST_TEST := $(BUILD)/libsys/host/libsys_test
+LIBSYS_HOST_CFLAGS := -std=c11 -ffreestanding -nostdlib -nostdinc \
+	-isystem $(shell $(HOST_CC) -print-file-name=include) -fno-pie -no-pie -static \
+	-fno-stack-protector -fno-tree-loop-distribute-patterns -O2 -g -Wall -Wextra -Werror \
+	-I libsys/include -I $(GEN) -I $(GEN)/libsys
+
+$(LIBSYS_HOST_TEST): $(LIBSYS_SRCS) $(wildcard libsys/test/*.c libsys/test/*.h) \
+		$(wildcard libsys/include/*.h) | $(LIBSYS_GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(LIBSYS_HOST_CFLAGS) -o $@ $(LIBSYS_SRCS) $(wildcard libsys/test/*.c)
+
+.PHONY: libsys-test
+libsys-test: $(LIBSYS_HOST_TEST)
+	$(LIBSYS_HOST_TEST)

@@ -9,10 +9,10 @@ struct sink {
     char *buf;
     size_t cap;
     size_t len;
-    int to_fd;  /* 1: flush to fd when full; 0: string sink, truncating at cap - 1 */
+    int to_fd; /* 1: flush to fd when full; 0: string sink, truncating at cap - 1 */
     int fd;
-    int total;  /* characters produced so far, as printf returns */
-    int error;  /* first write error of an fd sink, or 0 */
+    int total; /* characters produced so far, as printf returns */
+    int error; /* first write error of an fd sink, or 0 */
 };
 
 static void sink_flush(struct sink *s)
@@ -53,14 +53,15 @@ static void sink_string(struct sink *s, const char *str, int n)
 
 /* A parsed conversion specification. */
 struct spec {
-    int left;       /* '-' flag */
-    int zero;       /* '0' flag */
-    int plus;       /* '+' flag */
-    int space;      /* ' ' flag */
-    int alt;        /* '#' flag */
+    int left;  /* '-' flag */
+    int zero;  /* '0' flag */
+    int plus;  /* '+' flag */
+    int space; /* ' ' flag */
+    int alt;   /* '#' flag */
     int width;
-    int precision;  /* -1 when absent */
-    int longlong;   /* "ll": a 64-bit argument */
+    int precision; /* -1 when absent */
+    int longlong;  /* "ll": a 64-bit argument */
+    int pointer;   /* %p: "0x" even for a zero value */
 };
 
 /*
@@ -88,6 +89,8 @@ static void format_integer(struct sink *s, const struct spec *sp, uint64_t value
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int ndigits = 0;
+    /* C's '#' adds "0x" only to nonzero values; %p always has it. */
+    int hex_prefix = base == 16 && (sp->pointer || (sp->alt && value != 0));
 
     /* C says a zero value with precision 0 prints no digits. */
     if (!(value == 0 && sp->precision == 0)) {
@@ -104,7 +107,7 @@ static void format_integer(struct sink *s, const struct spec *sp, uint64_t value
         prefix[nprefix++] = '+';
     else if (sp->space)
         prefix[nprefix++] = ' ';
-    if (sp->alt && base == 16 && ndigits > 0) {
+    if (hex_prefix) {
         prefix[nprefix++] = '0';
         prefix[nprefix++] = upper ? 'X' : 'x';
     }
@@ -243,7 +246,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
         case 'p': {
             /* Always 0x and eight digits: addresses line up in listings. */
             struct spec psp = sp;
-            psp.alt = 1;
+            psp.pointer = 1;
             psp.precision = 8;
             format_integer(s, &psp, (uintptr_t)va_arg(args, void *), 0, 16, 0);
             break;

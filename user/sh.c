@@ -212,8 +212,7 @@ int main(void)
         if (line[r - 1] != '\n') {
             if (!skip_rest_of_line(line, sizeof(line)))
                 return 0;
-            dprintf(STDERR_FILENO, "sh: line too long (at most %d characters)\n",
-                    SH_LINE_MAX - 2);
+            dprintf(STDERR_FILENO, "sh: line too long (at most %d characters)\n", SH_LINE_MAX - 2);
             continue;
         }
         line[r - 1] = '\0';
