@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "klib.h"
 #include "panic.h"
 #include "x86.h"
 
@@ -21,6 +22,41 @@ static const char *phys_string(uint32_t phys)
     return phys && in_direct_map(phys, 1) ? (const char *)P2V(phys) : NULL;
 }
 
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Name from "PATH NAME ...": the second word, else PATH's base name without ".elf". */
+static void module_name(const char *string, char *name)
+{
+    const char *path = string;
+    while (is_space(*path))
+        path++;
+    const char *path_end = path;
+    while (*path_end && !is_space(*path_end))
+        path_end++;
+    const char *word = path_end;
+    while (is_space(*word))
+        word++;
+    const char *start = word, *end = word;
+    while (*end && !is_space(*end))
+        end++;
+    if (start == end) { /* no second word: base name of the path */
+        start = path_end;
+        while (start > path && start[-1] != '/')
+            start--;
+        end = path_end;
+        if (end - start > 4 && strncmp(end - 4, ".elf", 4) == 0)
+            end -= 4;
+    }
+    size_t len = (size_t)(end - start);
+    if (len > BOOT_MODULE_NAME_MAX)
+        panic("multiboot: module name in '%s' is longer than %d bytes", string, BOOT_MODULE_NAME_MAX);
+    memcpy(name, start, len);
+    name[len] = '\0';
+}
+
 static void record_modules(void)
 {
     if (!(info->flags & MB_INFO_MODS) || info->mods_count == 0)
@@ -35,8 +71,11 @@ static void record_modules(void)
         if (mods[i].end < mods[i].start || !in_direct_map(mods[i].start, mods[i].end - mods[i].start))
             panic("multiboot: module %u [%p, %p) is outside the direct map", i,
                   (void *)mods[i].start, (void *)mods[i].end);
-        const char *name = phys_string(mods[i].name);
-        modules[i] = (struct boot_module){ mods[i].start, mods[i].end, name ? name : "" };
+        const char *string = phys_string(mods[i].name);
+        modules[i].phys_start = mods[i].start;
+        modules[i].phys_end = mods[i].end;
+        modules[i].string = string ? string : "";
+        module_name(modules[i].string, modules[i].name);
     }
     module_count = count;
 }

@@ -37,10 +37,15 @@ struct multiboot_module {
 #define MB_INFO_LOADER_NAME (1u << 9)
 #define MB_MMAP_USABLE 1
 
-/* A boot module, with kernel-virtual pointers. */
+#define BOOT_MODULE_NAME_MAX 31
+
+/* A boot module. Loaders give each one a string "PATH NAME" (GRUB `module PATH NAME`, QEMU
+ * -initrd "PATH NAME"); the name is the word after the path, or the path's base name without
+ * ".elf" when there is none. */
 struct boot_module {
     uint32_t phys_start, phys_end;
-    const char *name;                       /* "" when the loader gave none */
+    const char *string;                     /* as the loader gave it ("" when none) */
+    char name[BOOT_MODULE_NAME_MAX + 1];
 };
 
 #define MAX_BOOT_MODULES 32
