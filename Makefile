@@ -71,7 +71,7 @@ $(BUILD)/grub.cfg: FORCE
 	   for entry in 'layercake|' 'layercake (trace syscalls)|trace=syscalls'; do \
 	     title=$${entry%%|*}; args=$${entry#*|}; \
 	     echo "menuentry \"$$title\" {"; \
-	     echo "    multiboot /boot/kernel.elf $$args"; \
+	     echo "    multiboot /boot/kernel.elf$${args:+ $$args}"; \
 	     for prog in $(notdir $(basename $(USER_PROGS))); do \
 	       echo "    module /boot/bin/$$prog.elf $$prog"; \
 	     done; \

@@ -8,7 +8,7 @@
 #include "kprintf.h"
 
 static char raw_copy[CMDLINE_MAX];
-static char words[CMDLINE_MAX];          /* NUL-separated keys and values */
+static char words[CMDLINE_MAX]; /* NUL-separated keys and values */
 static const char *keys[CMDLINE_MAX_WORDS];
 static const char *values[CMDLINE_MAX_WORDS]; /* NULL for bare flags */
 static int nwords;

@@ -26,9 +26,9 @@ struct tss {
 #define ACCESS_DPL3 0x60
 #define ACCESS_CODE_DATA 0x10
 #define ACCESS_EXEC 0x08
-#define ACCESS_RW 0x02          /* readable code / writable data */
-#define ACCESS_TSS_AVAIL 0x09   /* 32-bit available TSS */
-#define FLAGS_4K_32BIT 0xC0     /* granularity 4 KiB, 32-bit default operand size */
+#define ACCESS_RW 0x02        /* readable code / writable data */
+#define ACCESS_TSS_AVAIL 0x09 /* 32-bit available TSS */
+#define FLAGS_4K_32BIT 0xC0   /* granularity 4 KiB, 32-bit default operand size */
 
 #define KCODE (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_EXEC | ACCESS_RW)
 #define KDATA (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_RW)
@@ -51,20 +51,19 @@ static void set_entry(int index, uint32_t base, uint32_t limit, uint8_t access, 
 /* Load the GDT, reload every segment register (cs needs a far jump) and the task register. */
 static void load_gdt(void)
 {
-    struct gdt_pointer ptr = { sizeof(gdt) - 1, (uint32_t)gdt };
-    __asm__ volatile(
-        "lgdt %0\n\t"
-        "ljmp %1, $1f\n"
-        "1:\n\t"
-        "mov %2, %%ds\n\t"
-        "mov %2, %%es\n\t"
-        "mov %2, %%fs\n\t"
-        "mov %2, %%gs\n\t"
-        "mov %2, %%ss\n\t"
-        "ltr %w3"
-        :
-        : "m"(ptr), "i"(SEG_KCODE), "r"(SEG_KDATA), "r"(SEG_TSS)
-        : "memory");
+    struct gdt_pointer ptr = {sizeof(gdt) - 1, (uint32_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "ljmp %1, $1f\n"
+                     "1:\n\t"
+                     "mov %2, %%ds\n\t"
+                     "mov %2, %%es\n\t"
+                     "mov %2, %%fs\n\t"
+                     "mov %2, %%gs\n\t"
+                     "mov %2, %%ss\n\t"
+                     "ltr %w3"
+                     :
+                     : "m"(ptr), "i"(SEG_KCODE), "r"(SEG_KDATA), "r"(SEG_TSS)
+                     : "memory");
 }
 
 void gdt_init(void)

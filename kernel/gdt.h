@@ -7,8 +7,8 @@
 
 #define SEG_KCODE 0x08
 #define SEG_KDATA 0x10
-#define SEG_UCODE 0x1B  /* index 3, RPL 3 */
-#define SEG_UDATA 0x23  /* index 4, RPL 3 */
+#define SEG_UCODE 0x1B /* index 3, RPL 3 */
+#define SEG_UDATA 0x23 /* index 4, RPL 3 */
 #define SEG_TSS 0x28
 
 void gdt_init(void);

@@ -19,9 +19,9 @@ struct idt_pointer {
     uint32_t base;
 } __attribute__((packed));
 
-#define GATE_INT32 0x8E      /* present, DPL 0, 32-bit interrupt gate */
+#define GATE_INT32 0x8E /* present, DPL 0, 32-bit interrupt gate */
 #define GATE_DPL3 0x60
-#define NUM_STUBS 48         /* vectors 0-47 have stubs in trap.asm */
+#define NUM_STUBS 48 /* vectors 0-47 have stubs in trap.asm */
 
 extern const uint32_t trap_stubs[NUM_STUBS];
 extern void trap_stub_syscall(void);
@@ -45,6 +45,6 @@ void idt_init(void)
         set_gate(v, trap_stubs[v], GATE_INT32);
     set_gate(T_SYSCALL, (uint32_t)trap_stub_syscall, GATE_INT32 | GATE_DPL3);
 
-    struct idt_pointer ptr = { sizeof(idt) - 1, (uint32_t)idt };
+    struct idt_pointer ptr = {sizeof(idt) - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" : : "m"(ptr));
 }

@@ -13,8 +13,11 @@ KERNEL_LIBGCC  = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 KERNEL_C_SRCS   := $(wildcard kernel/*.c)
 KERNEL_ASM_SRCS := $(wildcard kernel/*.asm)
-# Generated kernel sources (the syscall table) are added here by whoever generates them.
+# Generated kernel code: set KERNEL_GEN_OBJS to $(KERNEL_BUILD)/gen/NAME.o for each
+# $(GEN)/kernel/NAME.c (e.g. syscall_table), and KERNEL_GEN_HEADERS to the generated headers
+# every kernel object may include (e.g. $(GEN)/abi.h): they are built before any kernel object.
 KERNEL_GEN_OBJS ?=
+KERNEL_GEN_HEADERS ?=
 KERNEL_OBJS := $(patsubst kernel/%.c,$(KERNEL_BUILD)/%.o,$(KERNEL_C_SRCS)) \
                $(patsubst kernel/%.asm,$(KERNEL_BUILD)/%.asm.o,$(KERNEL_ASM_SRCS)) \
                $(KERNEL_GEN_OBJS)
@@ -28,6 +31,12 @@ kernel: $(KERNEL_ELF)
 $(KERNEL_BUILD)/%.o: kernel/%.c
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KERNEL_BUILD)/gen/%.o: $(GEN)/kernel/%.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KERNEL_OBJS): | $(KERNEL_GEN_HEADERS)
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
@@ -55,7 +64,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LDS) $(KERNEL_BU
 	    diff $(KERNEL_BUILD)/pass1.nm $(KERNEL_BUILD)/pass2.nm | head -20; rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
--include $(wildcard $(KERNEL_BUILD)/*.d)
+-include $(wildcard $(KERNEL_BUILD)/*.d $(KERNEL_BUILD)/gen/*.d)
 
 # klib.c implements memset/memcpy: stop GCC from turning their loops back into calls to themselves.
 $(KERNEL_BUILD)/klib.o: KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns

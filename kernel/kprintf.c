@@ -9,9 +9,9 @@
 
 struct sink {
     void (*put)(struct sink *s, char c);
-    char *buf;      /* buffer sink only */
+    char *buf; /* buffer sink only */
     size_t size;
-    size_t len;     /* characters produced so far (also those that did not fit) */
+    size_t len; /* characters produced so far (also those that did not fit) */
 };
 
 static void put_console(struct sink *s, char c)
@@ -28,8 +28,8 @@ static void put_buffer(struct sink *s, char c)
 }
 
 struct spec {
-    int left;   /* '-' flag */
-    int zero;   /* '0' flag */
+    int left; /* '-' flag */
+    int zero; /* '0' flag */
     int width;
 };
 
@@ -84,7 +84,7 @@ static void emit_number(struct sink *s, const struct spec *sp, uint32_t value, u
 
 static const char *parse_spec(const char *fmt, struct spec *sp, va_list *ap)
 {
-    *sp = (struct spec){ 0, 0, 0 };
+    *sp = (struct spec){0, 0, 0};
     for (;; fmt++) {
         if (*fmt == '-')
             sp->left = 1;
@@ -130,7 +130,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
             break;
         case 'p': {
             /* Always 0x and eight digits: addresses line up in reports. */
-            struct spec addr = { 0, 1, 8 };
+            struct spec addr = {0, 1, 8};
             s->put(s, '0');
             s->put(s, 'x');
             emit_number(s, &addr, (uint32_t)va_arg(args, void *), 16, 0, 0);
@@ -168,7 +168,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 
 void kvprintf(const char *fmt, va_list ap)
 {
-    struct sink s = { put_console, 0, 0, 0 };
+    struct sink s = {put_console, 0, 0, 0};
     int enabled = irq_save(); /* one call's output is never split by an interrupt's output */
     format(&s, fmt, ap);
     irq_restore(enabled);
@@ -184,7 +184,7 @@ void kprintf(const char *fmt, ...)
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-    struct sink s = { put_buffer, buf, size, 0 };
+    struct sink s = {put_buffer, buf, size, 0};
     format(&s, fmt, ap);
     if (size)
         buf[s.len < size ? s.len : size - 1] = '\0';

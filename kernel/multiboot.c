@@ -52,7 +52,8 @@ static void module_name(const char *string, char *name)
     }
     size_t len = (size_t)(end - start);
     if (len > BOOT_MODULE_NAME_MAX)
-        panic("multiboot: module name in '%s' is longer than %d bytes", string, BOOT_MODULE_NAME_MAX);
+        panic("multiboot: module name in '%s' is longer than %d bytes", string,
+              BOOT_MODULE_NAME_MAX);
     memcpy(name, start, len);
     name[len] = '\0';
 }
@@ -68,7 +69,8 @@ static void record_modules(void)
         panic("multiboot: %u boot modules, at most %d supported", count, MAX_BOOT_MODULES);
     const struct multiboot_module *mods = P2V(info->mods_addr);
     for (uint32_t i = 0; i < count; i++) {
-        if (mods[i].end < mods[i].start || !in_direct_map(mods[i].start, mods[i].end - mods[i].start))
+        if (mods[i].end < mods[i].start ||
+            !in_direct_map(mods[i].start, mods[i].end - mods[i].start))
             panic("multiboot: module %u [%p, %p) is outside the direct map", i,
                   (void *)mods[i].start, (void *)mods[i].end);
         const char *string = phys_string(mods[i].name);
@@ -126,8 +128,7 @@ uint32_t multiboot_usable_bytes(void)
 {
     if ((info->flags & MB_INFO_MMAP) && in_direct_map(info->mmap_addr, info->mmap_length))
         return mmap_usable_bytes();
-    if (info->flags & MB_INFO_MEMORY)
-    {
+    if (info->flags & MB_INFO_MEMORY) {
         uint64_t total = ((uint64_t)info->mem_lower + info->mem_upper) * 1024u;
         return total > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)total;
     }

@@ -53,10 +53,10 @@ void backtrace_print(uint32_t eip, uint32_t ebp)
 
 static void print_registers(const struct trap_frame *tf, uint32_t esp, uint32_t ss)
 {
-    kprintf("  eax=%p ebx=%p ecx=%p edx=%p\n", (void *)tf->eax, (void *)tf->ebx,
-            (void *)tf->ecx, (void *)tf->edx);
-    kprintf("  esi=%p edi=%p ebp=%p esp=%p\n", (void *)tf->esi, (void *)tf->edi,
-            (void *)tf->ebp, (void *)esp);
+    kprintf("  eax=%p ebx=%p ecx=%p edx=%p\n", (void *)tf->eax, (void *)tf->ebx, (void *)tf->ecx,
+            (void *)tf->edx);
+    kprintf("  esi=%p edi=%p ebp=%p esp=%p\n", (void *)tf->esi, (void *)tf->edi, (void *)tf->ebp,
+            (void *)esp);
     kprintf("  eip=%p eflags=%p cs=0x%04x ss=0x%04x\n", (void *)tf->eip, (void *)tf->eflags,
             tf->cs & 0xFFFF, ss & 0xFFFF);
     kprintf("  ds=0x%04x es=0x%04x fs=0x%04x gs=0x%04x\n", tf->ds & 0xFFFF, tf->es & 0xFFFF,
@@ -90,7 +90,8 @@ void panic_trap(const struct trap_frame *tf)
     enter_panic();
     kprintf("\nPANIC: %s (vector %u) error=0x%08x\n", trap_name(tf->vector), tf->vector, tf->error);
     int user = trap_from_user(tf);
-    /* From ring 0 the CPU pushes no esp/ss: the interrupted stack starts where user_esp would be. */
+    /* From ring 0 the CPU pushes no esp/ss: the interrupted stack starts where user_esp would be.
+     */
     uint32_t esp = user ? tf->user_esp : (uint32_t)&tf->user_esp;
     uint32_t ss = user ? tf->user_ss : tf->ds;
     kprintf("  in %s mode\n", user ? "user" : "kernel");
@@ -112,8 +113,8 @@ static void capture_registers(struct trap_frame *tf)
 {
     __asm__ volatile("mov %%eax, %0\n\tmov %%ebx, %1\n\tmov %%ecx, %2\n\tmov %%edx, %3\n\t"
                      "mov %%esi, %4\n\tmov %%edi, %5"
-                     : "=m"(tf->eax), "=m"(tf->ebx), "=m"(tf->ecx), "=m"(tf->edx),
-                       "=m"(tf->esi), "=m"(tf->edi));
+                     : "=m"(tf->eax), "=m"(tf->ebx), "=m"(tf->ecx), "=m"(tf->edx), "=m"(tf->esi),
+                       "=m"(tf->edi));
     uint16_t cs, ds, es, fs, gs;
     __asm__ volatile("mov %%cs, %0\n\tmov %%ds, %1\n\tmov %%es, %2\n\tmov %%fs, %3\n\tmov %%gs, %4"
                      : "=r"(cs), "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
@@ -124,10 +125,10 @@ static void capture_registers(struct trap_frame *tf)
 void panic(const char *fmt, ...)
 {
     enter_panic();
-    struct trap_frame tf = { 0 };
+    struct trap_frame tf = {0};
     capture_registers(&tf);
     uint32_t *frame = __builtin_frame_address(0);
-    tf.ebp = frame[0];                     /* the caller's frame */
+    tf.ebp = frame[0]; /* the caller's frame */
     tf.eip = (uint32_t)__builtin_return_address(0);
 
     kprintf("\nPANIC: ");

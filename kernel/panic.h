@@ -13,10 +13,10 @@ __attribute__((noreturn)) void panic_trap(const struct trap_frame *tf);
 /* Print the frame-pointer chain starting at ebp, after a first frame at eip (if nonzero). */
 void backtrace_print(uint32_t eip, uint32_t ebp);
 
-#define assert(cond)                                                                     \
-    do {                                                                                 \
-        if (!(cond))                                                                     \
-            panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);            \
+#define assert(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);                      \
     } while (0)
 
 #endif

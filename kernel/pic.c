@@ -10,7 +10,7 @@
 #define PIC2_CMD 0xA0
 #define PIC2_DATA 0xA1
 
-#define ICW1_INIT_ICW4 0x11  /* edge triggered, cascade mode, ICW4 follows */
+#define ICW1_INIT_ICW4 0x11 /* edge triggered, cascade mode, ICW4 follows */
 #define ICW4_8086 0x01
 #define OCW2_EOI 0x20
 #define OCW3_READ_ISR 0x0B
@@ -28,15 +28,23 @@ static uint16_t read_masks(void)
 
 void pic_init(void)
 {
-    outb(PIC1_CMD, ICW1_INIT_ICW4); io_wait();
-    outb(PIC2_CMD, ICW1_INIT_ICW4); io_wait();
-    outb(PIC1_DATA, T_IRQ0); io_wait();          /* ICW2: vector base */
-    outb(PIC2_DATA, T_IRQ0 + 8); io_wait();
-    outb(PIC1_DATA, 1 << IRQ_CASCADE); io_wait(); /* ICW3: slave on IRQ2 */
-    outb(PIC2_DATA, IRQ_CASCADE); io_wait();      /* ICW3: slave identity */
-    outb(PIC1_DATA, ICW4_8086); io_wait();
-    outb(PIC2_DATA, ICW4_8086); io_wait();
-    write_masks((uint16_t)~(1u << IRQ_CASCADE));
+    outb(PIC1_CMD, ICW1_INIT_ICW4);
+    io_wait();
+    outb(PIC2_CMD, ICW1_INIT_ICW4);
+    io_wait();
+    outb(PIC1_DATA, T_IRQ0);
+    io_wait(); /* ICW2: vector base */
+    outb(PIC2_DATA, T_IRQ0 + 8);
+    io_wait();
+    outb(PIC1_DATA, 1 << IRQ_CASCADE);
+    io_wait(); /* ICW3: slave on IRQ2 */
+    outb(PIC2_DATA, IRQ_CASCADE);
+    io_wait(); /* ICW3: slave identity */
+    outb(PIC1_DATA, ICW4_8086);
+    io_wait();
+    outb(PIC2_DATA, ICW4_8086);
+    io_wait();
+    write_masks((uint16_t) ~(1u << IRQ_CASCADE));
 }
 
 void pic_mask(uint32_t irq)
@@ -49,7 +57,7 @@ void pic_mask(uint32_t irq)
 void pic_unmask(uint32_t irq)
 {
     int enabled = irq_save();
-    write_masks(read_masks() & (uint16_t)~(1u << irq));
+    write_masks(read_masks() & (uint16_t) ~(1u << irq));
     irq_restore(enabled);
 }
 

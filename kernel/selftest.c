@@ -85,13 +85,14 @@ static void selftest_input(void)
             line[n++] = (char)c;
     }
     line[n] = '\0';
-    kprintf("selftest input: got '%s' (%u bytes dropped)\n", line, (uint32_t)serial_input_dropped());
+    kprintf("selftest input: got '%s' (%u bytes dropped)\n", line,
+            (uint32_t)serial_input_dropped());
     qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
 }
 
 static void selftest_cmdline(void)
 {
-    static const char *const keys[] = { "marker", "args", "flag", "missing" };
+    static const char *const keys[] = {"marker", "args", "flag", "missing"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *value = cmdline_get(keys[i]);
         kprintf("cmdline %s: has=%d value=%s\n", keys[i], cmdline_has(keys[i]),

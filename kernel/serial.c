@@ -10,8 +10,8 @@
 #include "x86.h"
 
 #define COM1 0x3F8
-#define REG_DATA 0       /* DLAB=0: receive/transmit buffer; DLAB=1: divisor low */
-#define REG_IER 1        /* DLAB=0: interrupt enable; DLAB=1: divisor high */
+#define REG_DATA 0 /* DLAB=0: receive/transmit buffer; DLAB=1: divisor low */
+#define REG_IER 1  /* DLAB=0: interrupt enable; DLAB=1: divisor high */
 #define REG_FCR 2
 #define REG_LCR 3
 #define REG_MCR 4
@@ -23,9 +23,9 @@
 #define MCR_DTR_RTS_OUT2 0x0B /* OUT2 gates the UART interrupt line to the PIC */
 #define LSR_RX_READY 0x01
 #define LSR_TX_EMPTY 0x20
-#define BAUD_DIVISOR 1        /* 115200 / 1 */
+#define BAUD_DIVISOR 1 /* 115200 / 1 */
 
-#define RX_SIZE 1024          /* power of two: indices wrap with a mask */
+#define RX_SIZE 1024 /* power of two: indices wrap with a mask */
 
 static volatile uint8_t rx_buf[RX_SIZE];
 static volatile uint32_t rx_head, rx_tail; /* head: next write (IRQ); tail: next read */

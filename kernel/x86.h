@@ -27,13 +27,25 @@ static inline void io_wait(void)
     outb(0x80, 0);
 }
 
-static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void cli(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+static inline void sti(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
+static inline void hlt(void)
+{
+    __asm__ volatile("hlt" ::: "memory");
+}
 
 /* Enable interrupts and halt in one step: sti takes effect after the next instruction, so an
  * interrupt that arrives in between still wakes the hlt. */
-static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void sti_hlt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
 
 static inline uint32_t read_eflags(void)
 {
@@ -58,15 +70,33 @@ static inline void irq_restore(int enabled)
         sti();
 }
 
-static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+static inline uint32_t read_cr2(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+static inline uint32_t read_cr3(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr3(uint32_t v)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
 
 /* The kernel direct map: physical [0, 512 MiB) appears at KERNEL_BASE. */
 #define KERNEL_BASE 0xC0000000u
 #define DIRECT_MAP_SIZE 0x20000000u
 #define P2V(pa) ((void *)((uint32_t)(pa) + KERNEL_BASE))
-#define V2P(va) ((uint32_t)(va) - KERNEL_BASE)
+#define V2P(va) ((uint32_t)(va)-KERNEL_BASE)
 
 #endif
