@@ -15,6 +15,7 @@ local function report(r)
     else
         failed = failed + 1
         print("FAIL " .. r.name .. ": " .. (r.reason or "failed"))
+        for _, line in ipairs(r.details or {}) do print("  " .. line) end
         if r.tail and #r.tail > 0 then
             print("  last " .. #r.tail .. " log lines:")
             for _, line in ipairs(r.tail) do print("    " .. line) end
@@ -26,7 +27,7 @@ end
 -- Run a command that follows the test protocol; pass its result lines through.
 local function run_suite(name, command)
     local pipe = assert(io.popen(command .. " 2>&1"))
-    local results, output = 0, {}
+    local results, failures, output = 0, 0, {}
     for line in pipe:lines() do
         output[#output + 1] = line
         local ok_name = line:match("^ok (%S+)")
@@ -36,13 +37,14 @@ local function run_suite(name, command)
             report({ name = ok_name, ok = true })
         elseif fail_name then
             results = results + 1
+            failures = failures + 1
             report({ name = fail_name, ok = false, reason = reason })
         elseif line:match("^  ") then
             print(line) -- details of the preceding result
         end
     end
     local _, _, code = pipe:close()
-    if code ~= 0 and failed == 0 then
+    if code ~= 0 and failures == 0 then
         report({ name = name, ok = false, reason = "exited with status " .. tostring(code),
                  tail = harness.last_lines(table.concat(output, "\n"), 20) })
     elseif results == 0 then
@@ -63,11 +65,11 @@ local function luacheck()
     local pipe = assert(io.popen("luacheck --std lua54 --no-color " .. table.concat(targets, " ") .. " 2>&1"))
     local output = pipe:read("a")
     local ok = pipe:close()
-    local tail = {}
+    local details = {}
     for line in output:gmatch("[^\n]+") do
-        if line:match(":%d+:%d+:") then tail[#tail + 1] = line end
+        if line:match(":%d+:%d+:") then details[#details + 1] = (line:gsub("^%s+", "")) end
     end
-    report({ name = "luacheck", ok = ok == true, reason = "warnings or errors (see below)", tail = tail })
+    report({ name = "luacheck", ok = ok == true, reason = #details .. " warnings or errors", details = details })
 end
 
 local started = os.time()
