@@ -1,0 +1,88 @@
+/* Global descriptor table: null, kernel code/data, user code/data (DPL 3), TSS. Segments are
+ * flat (base 0, limit 4 GiB); paging does all the protection. */
+#include "gdt.h"
+
+#include "klib.h"
+
+struct gdt_entry {
+    uint16_t limit_low, base_low;
+    uint8_t base_mid, access, limit_high_flags, base_high;
+} __attribute__((packed));
+
+struct gdt_pointer {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+/* 32-bit TSS; only ss0/esp0 (the stack for traps from ring 3) and iomap_base are used. */
+struct tss {
+    uint32_t prev_task, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+
+#define ACCESS_PRESENT 0x80
+#define ACCESS_DPL3 0x60
+#define ACCESS_CODE_DATA 0x10
+#define ACCESS_EXEC 0x08
+#define ACCESS_RW 0x02        /* readable code / writable data */
+#define ACCESS_TSS_AVAIL 0x09 /* 32-bit available TSS */
+#define FLAGS_4K_32BIT 0xC0   /* granularity 4 KiB, 32-bit default operand size */
+
+#define KCODE (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_EXEC | ACCESS_RW)
+#define KDATA (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_RW)
+
+static struct gdt_entry gdt[6];
+static struct tss tss;
+
+static void set_entry(int index, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    gdt[index] = (struct gdt_entry){
+        .limit_low = limit & 0xFFFF,
+        .base_low = base & 0xFFFF,
+        .base_mid = (base >> 16) & 0xFF,
+        .access = access,
+        .limit_high_flags = (uint8_t)(((limit >> 16) & 0x0F) | flags),
+        .base_high = (base >> 24) & 0xFF,
+    };
+}
+
+/* Load the GDT, reload every segment register (cs needs a far jump) and the task register. */
+static void load_gdt(void)
+{
+    struct gdt_pointer ptr = {sizeof(gdt) - 1, (uint32_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "ljmp %1, $1f\n"
+                     "1:\n\t"
+                     "mov %2, %%ds\n\t"
+                     "mov %2, %%es\n\t"
+                     "mov %2, %%fs\n\t"
+                     "mov %2, %%gs\n\t"
+                     "mov %2, %%ss\n\t"
+                     "ltr %w3"
+                     :
+                     : "m"(ptr), "i"(SEG_KCODE), "r"(SEG_KDATA), "r"(SEG_TSS)
+                     : "memory");
+}
+
+void gdt_init(void)
+{
+    set_entry(0, 0, 0, 0, 0);
+    set_entry(1, 0, 0xFFFFF, KCODE, FLAGS_4K_32BIT);
+    set_entry(2, 0, 0xFFFFF, KDATA, FLAGS_4K_32BIT);
+    set_entry(3, 0, 0xFFFFF, KCODE | ACCESS_DPL3, FLAGS_4K_32BIT);
+    set_entry(4, 0, 0xFFFFF, KDATA | ACCESS_DPL3, FLAGS_4K_32BIT);
+
+    memset(&tss, 0, sizeof(tss));
+    tss.ss0 = SEG_KDATA;
+    tss.iomap_base = sizeof(tss); /* no I/O permission bitmap: user port access faults */
+    set_entry(5, (uint32_t)&tss, sizeof(tss) - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL, 0);
+
+    load_gdt();
+}
+
+void tss_set_kernel_stack(uint32_t esp0)
+{
+    tss.esp0 = esp0;
+}

@@ -1,0 +1,18 @@
+/* QEMU's isa-debug-exit device. */
+#include "qemu.h"
+
+#include "cmdline.h"
+#include "x86.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+
+void qemu_exit(int code)
+{
+    outb(DEBUG_EXIT_PORT, (uint8_t)code);
+}
+
+void qemu_exit_if_requested(int code)
+{
+    if (cmdline_is("exit", "qemu"))
+        qemu_exit(code);
+}

@@ -1,0 +1,124 @@
+/* Kernel self-tests for the QEMU test harness (tests/qemu/boots.lua). Each is selected with
+ * test=NAME on the kernel command line and never runs otherwise:
+ *   panic   a NULL write inside selftest_fault, reached through a chain of named functions, so
+ *           the panic report's backtrace can be checked;
+ *   kpanic  a software panic() from selftest_software_panic;
+ *   hang    spins forever with interrupts on (the harness must report a timeout);
+ *   ticks   prints PIT tick counts while time passes, proving the timer advances;
+ *   input   reads one line from the serial port (IRQ4 path) and echoes it;
+ *   cmdline prints what cmdline_get/cmdline_has see for a few keys. */
+#include "selftest.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmdline.h"
+#include "kprintf.h"
+#include "panic.h"
+#include "qemu.h"
+#include "serial.h"
+#include "timer.h"
+#include "x86.h"
+
+/* volatile, so the compiler cannot see the NULL and replace the store with a trap instruction. */
+static volatile uintptr_t selftest_fault_address = 0;
+
+__attribute__((noinline)) static void selftest_fault(void)
+{
+    kprintf("selftest panic: writing to address %p\n", (void *)selftest_fault_address);
+    *(volatile uint32_t *)selftest_fault_address = 0xdead;
+    kprintf("selftest panic: the write did not fault\n");
+}
+
+__attribute__((noinline)) static void selftest_chain_inner(void)
+{
+    selftest_fault();
+}
+
+__attribute__((noinline)) static void selftest_chain_outer(void)
+{
+    selftest_chain_inner();
+}
+
+__attribute__((noinline)) static void selftest_software_panic(void)
+{
+    panic("selftest: deliberate software panic (code %d)", 42);
+}
+
+static void selftest_hang(void)
+{
+    kprintf("selftest hang: spinning forever with interrupts on\n");
+    sti();
+    for (;;)
+        hlt();
+}
+
+static void wait_ticks(uint32_t n)
+{
+    uint32_t start = timer_ticks();
+    while (timer_ticks() - start < n)
+        sti_hlt();
+}
+
+static void selftest_ticks(void)
+{
+    sti();
+    for (int i = 0; i < 5; i++) {
+        kprintf("ticks: %u\n", timer_ticks());
+        wait_ticks(50);
+    }
+    kprintf("ticks: %u\n", timer_ticks());
+    kprintf("selftest ticks: done (%d Hz)\n", TIMER_HZ);
+    qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
+}
+
+static void selftest_input(void)
+{
+    char line[128];
+    size_t n = 0;
+    kprintf("selftest input: waiting for a line\n");
+    for (;;) {
+        int c = serial_getc();
+        if (c == '\n' || c == '\r')
+            break;
+        if (n < sizeof(line) - 1)
+            line[n++] = (char)c;
+    }
+    line[n] = '\0';
+    kprintf("selftest input: got '%s' (%u bytes dropped)\n", line,
+            (uint32_t)serial_input_dropped());
+    qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
+}
+
+static void selftest_cmdline(void)
+{
+    static const char *const keys[] = {"marker", "args", "flag", "missing"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *value = cmdline_get(keys[i]);
+        kprintf("cmdline %s: has=%d value=%s\n", keys[i], cmdline_has(keys[i]),
+                value ? value : "(none)");
+    }
+    qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
+}
+
+void selftest_run(void)
+{
+    const char *name = cmdline_get("test");
+    if (!name)
+        return;
+    kprintf("selftest: %s\n", name);
+    if (cmdline_is("test", "panic"))
+        selftest_chain_outer();
+    else if (cmdline_is("test", "kpanic"))
+        selftest_software_panic();
+    else if (cmdline_is("test", "hang"))
+        selftest_hang();
+    else if (cmdline_is("test", "ticks"))
+        selftest_ticks();
+    else if (cmdline_is("test", "input"))
+        selftest_input();
+    else if (cmdline_is("test", "cmdline"))
+        selftest_cmdline();
+    else
+        panic("selftest: unknown test=%s (known: panic kpanic hang ticks input cmdline)", name);
+}

@@ -1,0 +1,106 @@
+/* Trap dispatch: exceptions go to a registered handler or panic; IRQs go to their handler and
+ * are acknowledged at the PIC. */
+#include "trap.h"
+
+#include <stddef.h>
+
+#include "panic.h"
+#include "pic.h"
+
+static trap_handler_t exception_handlers[NUM_EXCEPTIONS];
+static trap_handler_t irq_handlers[PIC_NUM_IRQS];
+
+static const char *const exception_names[NUM_EXCEPTIONS] = {
+    "Divide error",
+    "Debug",
+    "NMI",
+    "Breakpoint",
+    "Overflow",
+    "BOUND range exceeded",
+    "Invalid opcode",
+    "Device not available",
+    "Double fault",
+    "Coprocessor segment overrun",
+    "Invalid TSS",
+    "Segment not present",
+    "Stack-segment fault",
+    "General protection fault",
+    "Page fault",
+    "Reserved (15)",
+    "x87 floating-point error",
+    "Alignment check",
+    "Machine check",
+    "SIMD floating-point error",
+    "Virtualization exception",
+    "Control protection exception",
+    "Reserved (22)",
+    "Reserved (23)",
+    "Reserved (24)",
+    "Reserved (25)",
+    "Reserved (26)",
+    "Reserved (27)",
+    "Hypervisor injection exception",
+    "VMM communication exception",
+    "Security exception",
+    "Reserved (31)",
+};
+
+const char *trap_name(uint32_t vector)
+{
+    if (vector < NUM_EXCEPTIONS)
+        return exception_names[vector];
+    if (vector >= T_IRQ0 && vector < T_IRQ0 + PIC_NUM_IRQS)
+        return "Hardware interrupt";
+    if (vector == T_SYSCALL)
+        return "System call";
+    return "Unknown trap";
+}
+
+void trap_set_handler(uint32_t vector, trap_handler_t handler)
+{
+    if (vector >= NUM_EXCEPTIONS)
+        panic("trap_set_handler: vector %u is not a CPU exception", vector);
+    exception_handlers[vector] = handler;
+}
+
+void irq_set_handler(uint32_t irq, trap_handler_t handler)
+{
+    if (irq >= PIC_NUM_IRQS)
+        panic("irq_set_handler: no IRQ line %u", irq);
+    irq_handlers[irq] = handler;
+}
+
+static void dispatch_irq(struct trap_frame *tf)
+{
+    uint32_t irq = tf->vector - T_IRQ0;
+    if (pic_is_spurious(irq))
+        return;
+    /* Acknowledge first: a handler may switch to another context and not come back here soon. */
+    pic_eoi(irq);
+    if (irq_handlers[irq])
+        irq_handlers[irq](tf);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+    if (tf->vector < NUM_EXCEPTIONS) {
+        trap_handler_t handler = exception_handlers[tf->vector];
+        if (!handler)
+            panic_trap(tf);
+        handler(tf);
+        return;
+    }
+    if (tf->vector >= T_IRQ0 && tf->vector < T_IRQ0 + PIC_NUM_IRQS) {
+        dispatch_irq(tf);
+        return;
+    }
+    panic_trap(tf);
+}
+
+/* ENOSYS (38 in abi/syscalls.def) until kernel/syscall.c provides the real entry point. */
+#define SYSCALL_ENOSYS 38
+
+__attribute__((weak)) void syscall_entry(struct trap_frame *tf)
+{
+    tf->eax = (uint32_t)-SYSCALL_ENOSYS;
+}

@@ -1,0 +1,166 @@
+-- Boot specs for the QEMU harness (field meanings: tests/qemu/harness.lua). Each is one test.
+-- `env` carries facts about this build: version, kernel path, user programs.
+
+return function(env)
+    local version = env.version:gsub("%p", "%%%0")
+    local banner = "layercake " .. version .. "\n"
+
+    -- Every timer sample printed by test=ticks must be larger than the one before it, and the
+    -- samples must span the 250 ticks the kernel waited.
+    local function ticks_advance(log)
+        local samples = {}
+        for n in log:gmatch("ticks: (%d+)") do samples[#samples + 1] = tonumber(n) end
+        if #samples < 6 then return false, "expected 6 tick samples, got " .. #samples end
+        for i = 2, #samples do
+            if samples[i] <= samples[i - 1] then
+                return false, string.format("tick count did not advance: %d then %d",
+                    samples[i - 1], samples[i])
+            end
+        end
+        if samples[#samples] - samples[1] < 250 then
+            return false, string.format("only %d ticks elapsed, expected >= 250",
+                samples[#samples] - samples[1])
+        end
+        return true
+    end
+
+    local boots = {
+        {
+            name = "boot-iso",
+            via = "iso",
+            timeout = 40,
+            stop = "kernel: idle",
+            expect = { "GNU GRUB", "layercake %(trace syscalls%)", banner, "loader: GRUB",
+                       "memory: %d+ MiB" },
+        },
+        {
+            -- GRUB reads the serial input: the first key only cancels the menu countdown, then
+            -- Ctrl-N moves to the next entry and Enter boots it.
+            name = "boot-iso-trace-entry",
+            via = "iso",
+            input = "\14\14\r",
+            timeout = 40,
+            stop = "kernel: idle",
+            expect = { banner, "cmdline: trace=syscalls\n" },
+        },
+        {
+            name = "boot-kernel",
+            append = "",
+            stop = "kernel: idle",
+            expect = { banner, "loader: qemu", "cmdline: \n" },
+        },
+        {
+            -- QEMU reserves a little of the RAM it is given; usable memory is just under it.
+            name = "banner-memory-128",
+            memory = 128,
+            stop = "kernel: idle",
+            expect = { banner, "memory: 12[0-7] MiB" },
+        },
+        {
+            name = "banner-memory-64",
+            memory = 64,
+            stop = "kernel: idle",
+            expect = { banner, "memory: 6[0-3] MiB" },
+        },
+        {
+            name = "cmdline-reaches-kernel",
+            append = 'marker=lc-7f3a test=cmdline args="one two" flag exit=qemu',
+            exit = 1,
+            expect = { 'cmdline: marker=lc%-7f3a test=cmdline args="one two" flag exit=qemu',
+                       "cmdline marker: has=1 value=lc%-7f3a", "cmdline args: has=1 value=one two",
+                       "cmdline flag: has=1 value=%(none%)", "cmdline missing: has=0 value=%(none%)" },
+        },
+        {
+            name = "boot-modules",
+            append = "",
+            modules = { { path = env.kernel, name = "first" }, { path = "abi/syscalls.def", name = "second" } },
+            stop = "kernel: idle",
+            expect = { "module: first %(%d+ bytes at 0x%x+%)", "module: second %(%d+ bytes" },
+            check = function(log)
+                local size = tonumber(log:match("module: second %((%d+) bytes"))
+                local want = #(env.read_file("abi/syscalls.def") or "")
+                if size ~= want then
+                    return false, string.format("module second is %s bytes, file has %d", size, want)
+                end
+                return true
+            end,
+        },
+        {
+            name = "timer-ticks",
+            append = "test=ticks exit=qemu",
+            exit = 1,
+            expect = { "selftest ticks: done %(1000 Hz%)" },
+            check = ticks_advance,
+        },
+        {
+            name = "serial-input-irq",
+            append = "test=input exit=qemu",
+            input = "hello from the harness\n",
+            exit = 1,
+            expect = { "selftest input: got 'hello from the harness' %(0 bytes dropped%)" },
+        },
+        {
+            name = "panic-backtrace",
+            append = "test=panic exit=qemu",
+            panic = true,
+            exit = 3,
+            expect = { "PANIC: Page fault %(vector 14%) error=0x00000002", "cr2=0x00000000",
+                       "eip=0x%x+", "#0%s+0x%x+ selftest_fault%+0x%x+",
+                       "selftest_chain_inner%+0x", "selftest_chain_outer%+0x", "kmain%+0x",
+                       "halted%." },
+        },
+        {
+            name = "panic-software",
+            append = "test=kpanic exit=qemu",
+            panic = true,
+            exit = 3,
+            expect = { "PANIC: selftest: deliberate software panic %(code 42%)",
+                       "#0%s+0x%x+ selftest_software_panic%+0x", "selftest_run%+0x" },
+        },
+        {
+            name = "bad-test-name-is-reported",
+            append = "test=no-such-test exit=qemu",
+            panic = true,
+            exit = 3,
+            expect = { "PANIC: selftest: unknown test=no%-such%-test %(known: " },
+        },
+        {
+            name = "gdb-break-kmain",
+            gdb = { port = env.gdb_port, script = "kernel/gdb/layercake.gdb",
+                    commands = { "continue", "info symbol $pc", "print/x *(unsigned int *)($esp + 4)" } },
+            timeout = 60,
+            exit = 0,
+            expect = { "Hardware assisted breakpoint 1 at 0xc01%x+: file kernel/kmain%.c",
+                       "Breakpoint 1, kmain %(", "kmain in section %.text", "%$1 = 0x2badb002" },
+        },
+        -- Harness self-tests: these boots must be reported as failures, for the right reason.
+        {
+            name = "harness-catches-hang",
+            append = "test=hang",
+            timeout = 4,
+            exit = 1,
+            meta = { fails_with = "^timed out" },
+        },
+        {
+            name = "harness-catches-panic",
+            append = "test=panic exit=qemu",
+            exit = 1,
+            meta = { fails_with = "^kernel panic: PANIC: Page fault" },
+        },
+        {
+            name = "harness-catches-missing-output",
+            append = "test=ticks exit=qemu",
+            exit = 1,
+            expect = { "this line is never printed" },
+            meta = { fails_with = "^expected output not found" },
+        },
+        {
+            name = "harness-catches-wrong-exit",
+            append = "test=kpanic exit=qemu",
+            panic = true,
+            exit = 1,
+            meta = { fails_with = "^exit status 3 %(guest failure%), expected 1" },
+        },
+    }
+    return boots
+end

@@ -1,0 +1,335 @@
+-- QEMU boot harness: runs boot specs (tests/qemu/boots.lua) headless, a few at a time, and
+-- turns each boot's serial log into `ok NAME` / `FAIL NAME: reason` results.
+--
+-- A boot spec is a table:
+--   name      test name; the serial log goes to <logdir>/<name>.log
+--   via       "kernel" (QEMU -kernel, the default) or "iso" (GRUB from the ISO image)
+--   append    kernel command line for via="kernel"
+--   modules   list of { path = ..., name = ... } boot modules for via="kernel"
+--   memory    MiB of guest RAM (default 128)
+--   input     bytes to send to the serial port (GRUB reads them first when via="iso")
+--   timeout   seconds before the boot counts as hung (default 20)
+--   expect    list of Lua patterns that must all appear in the log (matched without "\r" and
+--             with a "\n" in front, so "\nword" finds a line start)
+--   reject    list of Lua patterns that must not appear
+--   stop      Lua pattern: once it appears the harness stops QEMU (for boots that idle)
+--   exit      expected QEMU exit status (1 = guest success, 3 = guest failure/panic);
+--             nil when the boot is ended by `stop`
+--   panic     true when a `PANIC:` line is expected (otherwise it is a failure)
+--   guest_tests true to collect `plan`/`ok`/`FAIL` lines from guest programs as tests
+--   check     function(log) -> ok, reason: any further assertion on the log
+--   gdb       for gdb boots: { script = path, commands = { gdb commands run after the script } };
+--             QEMU starts paused with a gdb stub and `expect` applies to gdb's output
+--   meta      { fails_with = pattern }: a harness self-test; the boot must FAIL with a reason
+--             matching the pattern (how we know hangs and panics are really caught)
+
+local M = {}
+
+M.config = {
+    build = os.getenv("BUILD") or "build",
+    kernel = os.getenv("KERNEL_ELF") or "build/kernel/kernel.elf",
+    iso = os.getenv("ISO") or "build/layercake.iso",
+    qemu = os.getenv("QEMU") or "qemu-system-i386",
+    gdb = os.getenv("GDB") or "gdb",
+    parallel = tonumber(os.getenv("TEST_JOBS") or "") or 2,
+    poll_interval = 0.1,
+}
+M.config.logdir = M.config.build .. "/test-logs"
+
+local QEMU_STATUS = {
+    [0] = "QEMU quit without isa-debug-exit (shutdown or triple fault)",
+    [1] = "guest success",
+    [3] = "guest failure",
+    [124] = "timed out",
+}
+
+local function shq(s)
+    return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+M.shq = shq
+
+local function read_file(path)
+    local f = io.open(path, "rb")
+    if not f then return nil end
+    local data = f:read("a")
+    f:close()
+    return data
+end
+M.read_file = read_file
+
+local function write_file(path, data)
+    local f = assert(io.open(path, "wb"))
+    f:write(data)
+    f:close()
+end
+
+local function file_exists(path)
+    local f = io.open(path, "rb")
+    if f then f:close() end
+    return f ~= nil
+end
+M.file_exists = file_exists
+
+local function sleep(seconds)
+    os.execute("sleep " .. seconds)
+end
+
+-- Paths of one job's files.
+local function job_paths(name)
+    local base = M.config.logdir .. "/" .. name
+    return {
+        log = base .. ".log",        -- serial output (gdb output for gdb boots)
+        serial = base .. ".serial",  -- serial output of gdb boots
+        input = base .. ".input",
+        status = base .. ".status",
+        pid = base .. ".pid",
+        stderr = base .. ".stderr",
+        cmd = base .. ".cmd",
+    }
+end
+
+-- -initrd "path name,path name": commas inside a path are doubled.
+local function initrd_arg(modules)
+    local parts = {}
+    for _, m in ipairs(modules) do
+        parts[#parts + 1] = m.path:gsub(",", ",,") .. " " .. m.name
+    end
+    return table.concat(parts, ",")
+end
+
+-- The QEMU command line for a spec, as a list of shell-quoted words.
+function M.qemu_args(spec, serial_path)
+    local args = {
+        shq(M.config.qemu), "-display", "none", "-no-reboot", "-nic", "none",
+        "-m", tostring(spec.memory or 128), "-monitor", "none",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+    }
+    local function add(...)
+        for _, a in ipairs({ ... }) do args[#args + 1] = a end
+    end
+    -- stdio serial: stdin (the input file) feeds the UART only as fast as the guest reads it.
+    if serial_path then add("-serial", shq("file:" .. serial_path)) else add("-serial", "stdio") end
+    if spec.via == "iso" then
+        add("-cdrom", shq(M.config.iso), "-boot", "d")
+    else
+        add("-kernel", shq(M.config.kernel))
+        if spec.append then add("-append", shq(spec.append)) end
+        if spec.modules and #spec.modules > 0 then add("-initrd", shq(initrd_arg(spec.modules))) end
+    end
+    return args
+end
+
+-- Shell command that runs the boot in the background, recording the pid of `timeout`
+-- (to stop it early) and the final exit status.
+function M.command(spec, paths)
+    local limit = spec.timeout or 20
+    local run
+    if spec.gdb then
+        local port = spec.gdb.port
+        local qemu = table.concat(M.qemu_args(spec, paths.serial), " ")
+            .. " -S -gdb tcp:127.0.0.1:" .. port
+        local gdb = { shq(M.config.gdb), "-batch", "-nx", "-q",
+            "-ex", shq("target remote 127.0.0.1:" .. port), "-x", shq(spec.gdb.script) }
+        for _, c in ipairs(spec.gdb.commands or {}) do
+            gdb[#gdb + 1] = "-ex"
+            gdb[#gdb + 1] = shq(c)
+        end
+        gdb[#gdb + 1] = shq(M.config.kernel)
+        run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; sleep 0.3; "
+            .. "timeout -k 2 %d %s </dev/null >%s 2>&1; s=$?; kill $q 2>/dev/null; wait $q; exit $s",
+            qemu, shq(paths.stderr), limit, table.concat(gdb, " "), shq(paths.log))
+        run = "sh -c " .. shq(run)
+    else
+        run = "timeout -k 2 " .. limit .. " " .. table.concat(M.qemu_args(spec), " ")
+    end
+    local input = spec.input and paths.input or "/dev/null"
+    return string.format("( %s <%s >%s 2>%s & echo $! >%s; wait $!; echo $? >%s.tmp; mv %s.tmp %s ) "
+        .. ">/dev/null 2>&1 </dev/null &",
+        run, shq(input), shq(spec.gdb and "/dev/null" or paths.log), shq(paths.stderr),
+        shq(paths.pid), shq(paths.status), shq(paths.status), shq(paths.status))
+end
+
+function M.start(spec)
+    local paths = job_paths(spec.name)
+    os.execute("mkdir -p " .. shq(M.config.logdir))
+    for _, p in pairs(paths) do os.remove(p) end
+    if spec.input then write_file(paths.input, spec.input) end
+    local cmd = M.command(spec, paths)
+    write_file(paths.cmd, cmd .. "\n")
+    os.execute(cmd)
+    return { spec = spec, paths = paths, started = os.time() }
+end
+
+local function stop_job(job)
+    local pid = read_file(job.paths.pid)
+    pid = pid and pid:match("%d+")
+    if not pid then return false end
+    os.execute("kill " .. pid .. " 2>/dev/null")
+    job.stopped = true
+    return true
+end
+
+-- Advance a job; true once it has finished.
+function M.poll(job)
+    local status = read_file(job.paths.status)
+    if status then
+        job.status = tonumber(status:match("%d+"))
+        job.log = read_file(job.paths.log) or ""
+        return true
+    end
+    if job.spec.stop and not job.stopped then
+        local log = read_file(job.paths.log) or ""
+        if log:find(job.spec.stop) then stop_job(job) end
+    end
+    return false
+end
+
+local function last_lines(text, n)
+    local lines = {}
+    for line in (text or ""):gmatch("[^\n]*") do
+        lines[#lines + 1] = (line:gsub("[\r\27]", ""))
+    end
+    while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
+    local first = math.max(1, #lines - n + 1)
+    return table.move(lines, first, #lines, 1, {})
+end
+M.last_lines = last_lines
+
+-- Results of guest test programs: `plan A B ...`, `ok A`, `FAIL B: reason`.
+function M.guest_results(log, prefix)
+    local results, seen, planned = {}, {}, {}
+    for line in log:gmatch("[^\r\n]+") do
+        local plan = line:match("^plan%s+(.+)$")
+        if plan then
+            for name in plan:gmatch("%S+") do planned[#planned + 1] = name end
+        end
+        local ok_name = line:match("^ok%s+(%S+)%s*$")
+        local fail_name, reason = line:match("^FAIL%s+([^:%s]+):?%s*(.*)$")
+        local name = ok_name or fail_name
+        if name then
+            if seen[name] then
+                results[#results + 1] = { name = prefix .. name, ok = false,
+                    reason = "reported more than once" }
+            else
+                results[#results + 1] = { name = prefix .. name, ok = ok_name ~= nil,
+                    reason = reason ~= "" and reason or "failed" }
+            end
+            seen[name] = true
+        end
+    end
+    for _, name in ipairs(planned) do
+        if not seen[name] then
+            results[#results + 1] = { name = prefix .. name, ok = false,
+                reason = "in the plan but no ok/FAIL line (crashed or hung?)" }
+            seen[name] = true
+        end
+    end
+    return results, #planned
+end
+
+-- Judge a finished boot: returns ok, reason (reason nil when ok).
+-- status: exit status of the boot command; stopped: the harness ended it after `stop` matched.
+-- stderr: what QEMU (or gdb's wrapper) wrote to stderr, for QEMU's own errors.
+function M.judge(spec, log, status, stopped, stderr)
+    for line in (stderr or ""):gmatch("[^\n]+") do
+        if line:find("^qemu%-system%-[%w_]+: ") and not line:find("terminating on signal") then
+            return false, "QEMU error: " .. line
+        end
+    end
+    -- Patterns see the log without carriage returns and with a newline in front, so "\nword"
+    -- matches a line start anywhere, the first line included.
+    log = "\n" .. log:gsub("\r", "")
+    local panic_line = log:match("PANIC:[^\r\n]*")
+    if panic_line and not spec.panic then
+        return false, "kernel panic: " .. panic_line
+    end
+    if status == 124 or (status == 137 and not stopped) then
+        return false, string.format("timed out after %ds (hung?)", spec.timeout or 20)
+    end
+    if spec.panic and not panic_line then
+        return false, "expected a PANIC: line, none printed"
+    end
+    if stopped then
+        if spec.exit then
+            return false, "harness stopped the boot, but it should have exited with status " .. spec.exit
+        end
+    elseif spec.exit and status ~= spec.exit then
+        return false, string.format("exit status %s (%s), expected %d (%s)", tostring(status),
+            QEMU_STATUS[status] or "?", spec.exit, QEMU_STATUS[spec.exit] or "?")
+    elseif not spec.exit and not spec.gdb then
+        return false, string.format("boot ended by itself (status %s, %s) before '%s' appeared",
+            tostring(status), QEMU_STATUS[status] or "?", tostring(spec.stop))
+    end
+    for _, pattern in ipairs(spec.expect or {}) do
+        if not log:find(pattern) then
+            return false, "expected output not found: " .. pattern
+        end
+    end
+    for _, pattern in ipairs(spec.reject or {}) do
+        local hit = log:match("[^\n]*" .. pattern .. "[^\n]*")
+        if hit then
+            return false, "unexpected output: " .. hit
+        end
+    end
+    if spec.check then
+        local ok, reason = spec.check(log)
+        if not ok then return false, reason or "check failed" end
+    end
+    return true
+end
+
+-- All results of one finished job (the boot itself, then guest tests if collected).
+function M.results(job)
+    local spec, log = job.spec, job.log or ""
+    local ok, reason = M.judge(spec, log, job.status, job.stopped, job.paths and read_file(job.paths.stderr))
+    local tail = last_lines(log, 20)
+    if spec.meta then
+        if ok then
+            return { { name = spec.name, ok = false, tail = tail,
+                reason = "harness reported success, but should have failed with '" .. spec.meta.fails_with .. "'" } }
+        elseif not reason:find(spec.meta.fails_with) then
+            return { { name = spec.name, ok = false, tail = tail,
+                reason = "harness failed it for the wrong reason: " .. reason } }
+        end
+        return { { name = spec.name, ok = true } }
+    end
+    local results = { { name = spec.name, ok = ok, reason = reason, tail = not ok and tail or nil } }
+    if spec.guest_tests then
+        local guest, planned = M.guest_results(log, spec.name .. "/")
+        if planned == 0 then
+            results[#results + 1] = { name = spec.name .. "/plan", ok = false, tail = tail,
+                reason = "no guest `plan` line in the log" }
+        end
+        for _, r in ipairs(guest) do
+            if not r.ok then r.tail = tail end
+            results[#results + 1] = r
+        end
+    end
+    return results
+end
+
+-- Run every spec, `parallel` at a time; report(result) is called as results come in, in
+-- completion order. Returns the list of all results.
+function M.run(specs, report)
+    local queue, running, all = {}, {}, {}
+    for i, spec in ipairs(specs) do queue[i] = spec end
+    while #queue > 0 or #running > 0 do
+        while #running < M.config.parallel and #queue > 0 do
+            running[#running + 1] = M.start(table.remove(queue, 1))
+        end
+        sleep(M.config.poll_interval)
+        for i = #running, 1, -1 do
+            local job = running[i]
+            if M.poll(job) then
+                table.remove(running, i)
+                for _, r in ipairs(M.results(job)) do
+                    all[#all + 1] = r
+                    report(r)
+                end
+            end
+        end
+    end
+    return all
+end
+
+return M

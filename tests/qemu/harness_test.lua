@@ -1,0 +1,93 @@
+-- Host tests of the harness's judging logic on synthetic logs: what counts as a failure must
+-- really be reported as one.
+package.path = "tests/qemu/?.lua;" .. package.path
+local harness = require("harness")
+
+local function check(name, cond, reason)
+    if cond then
+        print("ok " .. name)
+    else
+        print("FAIL " .. name .. ": " .. reason)
+    end
+end
+
+local function judge(spec, log, status, stopped, stderr)
+    spec.name = spec.name or "t"
+    return harness.judge(spec, log, status, stopped, stderr)
+end
+
+do
+    local ok, reason = judge({ exit = 1, expect = { "hello" } }, "boot\nhello\n", 1)
+    check("harness-judge-pass", ok and reason == nil, "a good boot failed: " .. tostring(reason))
+end
+do
+    local ok, reason = judge({ exit = 1 }, "boot\nPANIC: Page fault (vector 14)\n", 3)
+    check("harness-judge-unexpected-panic", not ok and reason:find("^kernel panic: PANIC: Page fault"),
+        "got " .. tostring(reason))
+end
+do
+    local ok, reason = judge({ exit = 1, timeout = 7 }, "boot\n", 124)
+    check("harness-judge-timeout", not ok and reason == "timed out after 7s (hung?)", "got " .. tostring(reason))
+end
+do
+    local ok, reason = judge({ exit = 1, expect = { "banner" } }, "boot\n", 1)
+    check("harness-judge-missing-pattern", not ok and reason:find("expected output not found: banner", 1, true),
+        "got " .. tostring(reason))
+end
+do
+    local ok, reason = judge({ exit = 3, panic = true }, "boot\n", 3)
+    check("harness-judge-missing-panic", not ok and reason:find("expected a PANIC"), "got " .. tostring(reason))
+end
+do
+    local ok, reason = judge({ stop = "idle" }, "boot\n", 0, false)
+    check("harness-judge-ended-early", not ok and reason:find("ended by itself"), "got " .. tostring(reason))
+end
+do
+    local ok = judge({ stop = "idle" }, "boot\nidle\n", 143, true)
+    check("harness-judge-stopped", ok, "a boot stopped at its stop pattern failed")
+end
+do
+    local ok, reason = judge({ exit = 1, reject = { "WARN" } }, "a\nWARN: x\n", 1)
+    check("harness-judge-reject", not ok and reason:find("unexpected output: WARN: x", 1, true),
+        "got " .. tostring(reason))
+end
+do
+    local log = "plan a b c d\nok a\nFAIL b: wrong value\nok d\nok d\n"
+    local results, planned = harness.guest_results(log, "g/")
+    local by_name = {}
+    for _, r in ipairs(results) do by_name[r.name] = by_name[r.name] or r end
+    check("harness-guest-plan-count", planned == 4, "planned " .. planned)
+    check("harness-guest-ok", by_name["g/a"] and by_name["g/a"].ok, "ok a not collected")
+    check("harness-guest-fail", by_name["g/b"] and not by_name["g/b"].ok
+        and by_name["g/b"].reason == "wrong value", "FAIL b not collected with its reason")
+    check("harness-guest-missing", by_name["g/c"] and not by_name["g/c"].ok
+        and by_name["g/c"].reason:find("no ok/FAIL"), "planned c without a result not reported")
+    local dup = false
+    for _, r in ipairs(results) do
+        if r.name == "g/d" and not r.ok and r.reason:find("more than once") then dup = true end
+    end
+    check("harness-guest-duplicate", dup, "a test reported twice was not flagged")
+end
+do
+    local results = harness.results({ spec = { name = "s", exit = 1, guest_tests = true }, log = "boot\n", status = 1 })
+    local found = false
+    for _, r in ipairs(results) do
+        if r.name == "s/plan" and not r.ok then found = true end
+    end
+    check("harness-guest-no-plan", found, "a guest run without a plan line was not a failure")
+end
+do
+    local results = harness.results({ spec = { name = "m", exit = 1, meta = { fails_with = "^timed out" } },
+        log = "", status = 1 })
+    check("harness-meta-inverts", #results == 1 and not results[1].ok,
+        "a meta test whose boot passed was not reported as a failure")
+end
+do
+    local ok, reason = judge({ exit = 1 }, "", 1, false, "qemu-system-i386: Failed to open file 'x'\n")
+    check("harness-judge-qemu-error", not ok and reason:find("QEMU error: qemu-system-i386: Failed to open", 1, true),
+        "got " .. tostring(reason))
+end
+do
+    local ok, reason = judge({ exit = 1, expect = { "\nbanner 1\n" } }, "banner 1\r\nmore\n\r", 1)
+    check("harness-judge-line-start", ok, "a pattern for the first line failed: " .. tostring(reason))
+end
