@@ -144,3 +144,90 @@ const struct boot_module *multiboot_module(uint32_t index)
 {
     return index < module_count ? &modules[index] : NULL;
 }
+
+const struct boot_module *multiboot_module_find(const char *name)
+{
+    for (uint32_t i = 0; i < module_count; i++)
+        if (strcmp(modules[i].name, name) == 0)
+            return &modules[i];
+    return NULL;
+}
+
+int multiboot_memory_region(uint32_t i, uint64_t *start, uint64_t *end, int *usable)
+{
+    if (!(info->flags & MB_INFO_MMAP) || !in_direct_map(info->mmap_addr, info->mmap_length)) {
+        if (i != 0 || !(info->flags & MB_INFO_MEMORY))
+            return 0;
+        *start = 0x100000;
+        *end = 0x100000 + (uint64_t)info->mem_upper * 1024;
+        *usable = 1;
+        return 1;
+    }
+    uint32_t offset = 0;
+    for (uint32_t k = 0; offset + sizeof(struct multiboot_mmap_entry) <= info->mmap_length; k++) {
+        const struct multiboot_mmap_entry *e = P2V(info->mmap_addr + offset);
+        if (k == i) {
+            *start = e->addr;
+            *end = e->addr + e->len;
+            *usable = e->type == MB_MMAP_USABLE;
+            return 1;
+        }
+        offset += e->size + sizeof(e->size);
+    }
+    return 0;
+}
+
+static uint32_t string_end(uint32_t phys)
+{
+    const char *s = phys_string(phys);
+    return s ? phys + (uint32_t)strlen(s) + 1 : phys;
+}
+
+int multiboot_reserved_range(uint32_t i, uint32_t *start, uint32_t *end)
+{
+    uint32_t info_phys = V2P(info);
+    *start = *end = 0;
+    switch (i) {
+    case 0:
+        *start = info_phys;
+        *end = info_phys + sizeof *info;
+        return 1;
+    case 1:
+        if (info->flags & MB_INFO_MMAP) {
+            *start = info->mmap_addr;
+            *end = info->mmap_addr + info->mmap_length;
+        }
+        return 1;
+    case 2:
+        if (info->flags & MB_INFO_CMDLINE) {
+            *start = info->cmdline;
+            *end = string_end(info->cmdline);
+        }
+        return 1;
+    case 3:
+        if (info->flags & MB_INFO_LOADER_NAME) {
+            *start = info->boot_loader_name;
+            *end = string_end(info->boot_loader_name);
+        }
+        return 1;
+    case 4:
+        if (module_count) {
+            *start = info->mods_addr;
+            *end = info->mods_addr + module_count * sizeof(struct multiboot_module);
+        }
+        return 1;
+    default:
+        break;
+    }
+    uint32_t m = (i - 5) / 2;
+    if (m >= module_count)
+        return 0;
+    if ((i - 5) % 2 == 0) {
+        *start = modules[m].phys_start;
+        *end = modules[m].phys_end;
+    } else if (modules[m].string[0]) {
+        *start = V2P(modules[m].string);
+        *end = *start + (uint32_t)strlen(modules[m].string) + 1;
+    }
+    return 1;
+}

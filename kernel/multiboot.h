@@ -58,5 +58,14 @@ const char *multiboot_loader_name(void);           /* NULL when none */
 uint32_t multiboot_usable_bytes(void); /* usable RAM (memory map; mem_upper + 1 MiB without one) */
 uint32_t multiboot_module_count(void);
 const struct boot_module *multiboot_module(uint32_t index); /* NULL when out of range */
+const struct boot_module *multiboot_module_find(const char *name); /* NULL when none */
+
+/* For the frame allocator. Region i of the memory map ([start, end), usable or not); returns 0
+ * past the last one. Without a map, region 0 is what mem_upper says. */
+int multiboot_memory_region(uint32_t i, uint64_t *start, uint64_t *end, int *usable);
+/* Physical range i that the loader's data occupies (the info block, memory map, command line,
+ * module list, modules and their strings, loader name): these frames must never be handed out.
+ * Returns 0 past the last one; an empty range (start == end) is possible. */
+int multiboot_reserved_range(uint32_t i, uint32_t *start, uint32_t *end);
 
 #endif

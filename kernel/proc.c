@@ -1,0 +1,406 @@
+/*
+ * Processes and scheduling.
+ *
+ * One CPU, and the kernel runs with interrupts off (every gate is an interrupt gate), so kernel
+ * code is never preempted: a process leaves the CPU only when it blocks, yields, ends, or is
+ * preempted by the timer on its way back to ring 3. That makes every table update here atomic
+ * without locks. Slot 0 is the idle task, which halts until an interrupt makes someone runnable.
+ *
+ * A process that ends becomes a zombie holding only its slot and kernel stack (it may still be
+ * running on it); its parent's waitpid reaps both. Orphans are handed to init (pid 1).
+ */
+#include "proc.h"
+
+#include "amc.h"
+#include "multiboot.h"
+#include "cmdline.h"
+#include "elf.h"
+#include "gdt.h"
+#include "heap.h"
+#include "kprintf.h"
+#include "panic.h"
+#include "memlayout.h"
+#include "pmm.h"
+#include "qemu.h"
+#include "klib.h"
+#include "timer.h"
+
+#define MAX_ARGS 64
+#define INIT_PID 1
+
+void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
+extern char trap_return[];                         /* the common iret path */
+
+static struct proc procs[NPROC];
+static struct proc *current;
+static int32_t next_pid = 1;
+static int need_resched;
+
+struct proc *current_proc(void) { return current; }
+
+struct proc *proc_slot(uint32_t slot) { return slot < NPROC ? &procs[slot] : 0; }
+
+uint32_t proc_live_count(void)
+{
+    uint32_t n = 0;
+    for (int i = 1; i < NPROC; i++)
+        n += procs[i].state != PROC_FREE;
+    return n;
+}
+
+void proc_init(void)
+{
+    struct proc *idle = &procs[0];
+    idle->pid = 0;
+    idle->state = PROC_RUNNING;
+    strlcpy(idle->name, "idle", sizeof idle->name);
+    current = idle;
+}
+
+static struct proc *find_pid(int32_t pid)
+{
+    for (int i = 1; i < NPROC; i++)
+        if (procs[i].state != PROC_FREE && procs[i].pid == pid)
+            return &procs[i];
+    return 0;
+}
+
+static uint32_t kstack_top(const struct proc *p) { return (uint32_t)p->kstack + KSTACK_SIZE; }
+
+/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled. */
+static struct proc *proc_alloc(const char *name, int32_t ppid)
+{
+    struct proc *p = 0;
+    for (int i = 1; i < NPROC && !p; i++)
+        if (procs[i].state == PROC_FREE)
+            p = &procs[i];
+    if (!p)
+        return 0;
+    uint8_t *kstack = kmalloc(KSTACK_SIZE);
+    if (!kstack)
+        return 0;
+    memset(p, 0, sizeof *p);
+    p->kstack = kstack;
+    p->pid = next_pid++;
+    p->ppid = ppid;
+    strlcpy(p->name, name, sizeof p->name);
+    p->tf = (struct trap_frame *)(kstack_top(p) - sizeof(struct trap_frame));
+    /* swtch pops edi, esi, ebx, ebp and returns: start the process at the iret path. */
+    uint32_t *ctx = (uint32_t *)p->tf - 5;
+    ctx[0] = ctx[1] = ctx[2] = ctx[3] = 0;
+    ctx[4] = (uint32_t)trap_return;
+    p->context = (uint32_t)ctx;
+    p->slice_left = TIME_SLICE_TICKS;
+    return p;
+}
+
+static void proc_free_slot(struct proc *p)
+{
+    kfree(p->kstack);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- address-space set-up for spawn ---- */
+
+/* Copies argv strings and the pointer array onto the new stack; returns the initial esp. */
+static int build_user_stack(pde_t *pd, const char *argv, uint32_t argv_len, int argc, uint32_t *esp)
+{
+    uint32_t top = ABI_USER_HIGH;
+    for (uint32_t i = 1; i <= USER_STACK_PAGES; i++)
+        if (vmm_map_new(pd, top - i * PAGE_SIZE, PTE_U | PTE_W) < 0)
+            return -ENOMEM;
+    uint32_t strings = (top - argv_len) & ~3u;
+    uint32_t ptrs[MAX_ARGS + 2];
+    ptrs[0] = (uint32_t)argc;
+    uint32_t off = 0;
+    for (int i = 0; i < argc; i++) {
+        ptrs[1 + i] = strings + off;
+        off += (uint32_t)strlen(argv + off) + 1;
+    }
+    ptrs[1 + argc] = 0;
+    uint32_t frame_bytes = (uint32_t)(argc + 2) * 4;
+    uint32_t sp = (strings - frame_bytes) & ~15u;
+    if (vmm_write(pd, strings, argv, argv_len) < 0 || vmm_write(pd, sp, ptrs, frame_bytes) < 0)
+        return -ENOMEM;
+    *esp = sp;
+    return 0;
+}
+
+/* Counts the strings in a packed argv; -EINVAL unless it is NUL-terminated strings. */
+static int count_args(const char *argv, uint32_t len)
+{
+    if (len == 0 || argv[len - 1] != '\0')
+        return -EINVAL;
+    int argc = 0;
+    for (uint32_t i = 0; i < len; i++)
+        argc += argv[i] == '\0';
+    return argc > MAX_ARGS ? -E2BIG : argc;
+}
+
+static void init_user_frame(struct trap_frame *tf, uint32_t entry, uint32_t esp)
+{
+    memset(tf, 0, sizeof *tf);
+    tf->ds = tf->es = tf->fs = tf->gs = tf->user_ss = SEG_UDATA;
+    tf->cs = SEG_UCODE;
+    tf->eip = entry;
+    tf->user_esp = esp;
+    tf->eflags = 0x202; /* IF set, so the timer can preempt the process */
+}
+
+int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_t parent)
+{
+    const struct boot_module *mod = multiboot_module_find(name);
+    if (!mod)
+        return -ENOENT;
+    char default_argv[40];
+    if (argv_len == 0) {
+        argv_len = (uint32_t)strlen(name) + 1;
+        memcpy(default_argv, name, argv_len);
+        argv = default_argv;
+    }
+    int argc = count_args(argv, argv_len);
+    if (argc < 0)
+        return argc;
+
+    pde_t *pd = vmm_create();
+    if (!pd)
+        return -ENOMEM;
+    uint32_t entry, image_end, esp;
+    int err = elf_load(pd, mod->name, P2V(mod->phys_start), mod->phys_end - mod->phys_start,
+                       &entry, &image_end);
+    if (err == 0)
+        err = build_user_stack(pd, argv, argv_len, argc, &esp);
+    struct proc *p = err == 0 ? proc_alloc(mod->name, parent) : 0;
+    if (err == 0 && !p)
+        err = -EAGAIN;
+    if (err < 0) {
+        vmm_destroy(pd);
+        return err;
+    }
+    p->pd = pd;
+    p->image_end = p->brk = image_end;
+    init_user_frame(p->tf, entry, esp);
+    p->state = PROC_RUNNABLE;
+    return p->pid;
+}
+
+int32_t proc_fork(void)
+{
+    struct proc *child = proc_alloc(current->name, current->pid);
+    if (!child)
+        return -EAGAIN;
+    child->pd = vmm_clone(current->pd);
+    if (!child->pd) {
+        proc_free_slot(child);
+        return -ENOMEM;
+    }
+    child->image_end = current->image_end;
+    child->brk = current->brk;
+    *child->tf = *current->tf;
+    child->tf->eax = 0; /* fork returns 0 in the child */
+    child->state = PROC_RUNNABLE;
+    return child->pid;
+}
+
+/* ---- ending ---- */
+
+/* Releases everything but the slot and kernel stack, and tells the parent. */
+static void proc_end(struct proc *p, const struct wait_info *how)
+{
+    amc_release(p);
+    if (p->pd) {
+        if (p == current)
+            vmm_activate(vmm_kernel_pd());
+        vmm_destroy(p->pd);
+        p->pd = 0;
+    }
+    for (int i = 1; i < NPROC; i++) {
+        if (procs[i].state != PROC_FREE && procs[i].ppid == p->pid) {
+            procs[i].ppid = INIT_PID;
+            if (procs[i].state == PROC_ZOMBIE)
+                proc_wakeup(find_pid(INIT_PID));
+        }
+    }
+    p->end = *how;
+    p->end.pid = p->pid;
+    p->state = PROC_ZOMBIE;
+    p->wait_chan = 0;
+    p->wake_tick = 0;
+    proc_wakeup(find_pid(p->ppid));
+}
+
+/* init ending ends the system: report it and, in tests, leave QEMU with its verdict. */
+static _Noreturn void system_end(const struct wait_info *how)
+{
+    kprintf("kernel: init ended (cause %u, status %d); halting\n", how->cause, how->status);
+    if (cmdline_is("exit", "qemu"))
+        qemu_exit(how->cause == WAIT_EXITED && how->status == 0 ? 0 : 1);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+static _Noreturn void end_current(const struct wait_info *how)
+{
+    if (current->pid == INIT_PID)
+        system_end(how);
+    proc_end(current, how);
+    sched_yield();
+    panic("a zombie was scheduled");
+}
+
+void proc_exit(int32_t status)
+{
+    struct wait_info how = {.status = status, .cause = WAIT_EXITED};
+    end_current(&how);
+}
+
+void proc_fault(const struct trap_frame *tf)
+{
+    uint32_t cr2 = 0;
+    if (tf->vector == 14)
+        __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    kprintf("pid %d (%s): %s (vector %u, error 0x%x) at eip=0x%08x", current->pid, current->name,
+            trap_name(tf->vector), tf->vector, tf->error, tf->eip);
+    if (tf->vector == 14)
+        kprintf(" cr2=0x%08x", cr2);
+    kprintf(": killed\n");
+    struct wait_info how = {
+        .status = -1, .cause = WAIT_FAULTED, .vector = tf->vector, .eip = tf->eip, .cr2 = cr2};
+    end_current(&how);
+}
+
+int32_t proc_kill(int32_t pid)
+{
+    struct proc *p = find_pid(pid);
+    if (!p || p->state == PROC_ZOMBIE)
+        return -ESRCH;
+    if (pid == INIT_PID)
+        return -EPERM;
+    struct wait_info how = {.status = -1, .cause = WAIT_KILLED};
+    if (p == current)
+        end_current(&how);
+    proc_end(p, &how);
+    return 0;
+}
+
+int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
+{
+    if (pid == 0 || pid < -1 || (flags & ~(uint32_t)WNOHANG))
+        return -EINVAL;
+    for (;;) {
+        int have_child = 0;
+        for (int i = 1; i < NPROC; i++) {
+            struct proc *c = &procs[i];
+            if (c->state == PROC_FREE || c->ppid != current->pid || (pid != -1 && c->pid != pid))
+                continue;
+            have_child = 1;
+            if (c->state == PROC_ZOMBIE) {
+                int32_t cpid = c->pid;
+                if (info)
+                    *info = c->end;
+                proc_free_slot(c);
+                return cpid;
+            }
+        }
+        if (!have_child)
+            return -ECHILD;
+        if (flags & WNOHANG)
+            return -EAGAIN;
+        proc_block(current);
+    }
+}
+
+/* ---- scheduling ---- */
+
+static void switch_to(struct proc *next)
+{
+    struct proc *prev = current;
+    if (next == prev)
+        return;
+    if (prev->state == PROC_RUNNING)
+        prev->state = PROC_RUNNABLE;
+    next->state = PROC_RUNNING;
+    next->slice_left = TIME_SLICE_TICKS;
+    current = next;
+    if (next->kstack)
+        tss_set_kernel_stack(kstack_top(next));
+    vmm_activate(next->pd ? next->pd : vmm_kernel_pd());
+    swtch(&prev->context, next->context);
+}
+
+/* Round robin: the first runnable process after the current one, else idle. */
+static struct proc *pick_next(void)
+{
+    int start = (int)(current - procs);
+    for (int k = 1; k <= NPROC; k++) {
+        struct proc *p = &procs[(start + k) % NPROC];
+        if (p != &procs[0] && p->state == PROC_RUNNABLE)
+            return p;
+    }
+    return current->state == PROC_RUNNING ? current : &procs[0];
+}
+
+void sched_yield(void)
+{
+    need_resched = 0;
+    switch_to(pick_next());
+}
+
+void proc_block(const void *chan)
+{
+    current->state = PROC_BLOCKED;
+    current->wait_chan = chan;
+    sched_yield();
+}
+
+void proc_wakeup(const void *chan)
+{
+    if (!chan)
+        return;
+    for (int i = 1; i < NPROC; i++) {
+        if (procs[i].state == PROC_BLOCKED && procs[i].wait_chan == chan) {
+            procs[i].state = PROC_RUNNABLE;
+            procs[i].wait_chan = 0;
+        }
+    }
+}
+
+void proc_sleep_ms(uint32_t ms)
+{
+    /* One tick per millisecond; +1 so the sleep lasts at least ms even if a tick is imminent. */
+    current->wake_tick = timer_ticks() + ms + 1;
+    proc_block(&current->wake_tick);
+    current->wake_tick = 0;
+}
+
+void sched_tick(uint32_t now)
+{
+    for (int i = 1; i < NPROC; i++) {
+        struct proc *p = &procs[i];
+        if (p->state == PROC_BLOCKED && p->wake_tick && now >= p->wake_tick) {
+            p->state = PROC_RUNNABLE;
+            p->wait_chan = 0;
+        }
+    }
+    if (current != &procs[0] && current->slice_left && --current->slice_left == 0)
+        need_resched = 1;
+}
+
+void sched_preempt_point(void)
+{
+    if (need_resched)
+        sched_yield();
+}
+
+void sched_run(void)
+{
+    for (;;) {
+        struct proc *next = pick_next();
+        if (next != &procs[0]) {
+            switch_to(next);
+            continue;
+        }
+        /* Nothing to run: wait for an interrupt with interrupts briefly on. */
+        __asm__ volatile("sti; hlt; cli");
+    }
+}

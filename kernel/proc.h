@@ -1,0 +1,62 @@
+/* Processes: the table, their lifecycle, blocking and the round-robin scheduler. */
+#ifndef LAYERCAKE_PROC_H
+#define LAYERCAKE_PROC_H
+
+#include <stdint.h>
+
+#include "abi.h"
+#include "trap.h"
+#include "vmm.h"
+
+#define NPROC 64
+#define KSTACK_SIZE 8192u
+#define TIME_SLICE_TICKS 10u
+
+enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
+
+struct amc_service;
+
+struct proc {
+    int32_t pid, ppid;
+    enum proc_state state;
+    char name[32];
+    pde_t *pd;               /* NULL for the idle task and once a process has ended */
+    uint8_t *kstack;         /* KSTACK_SIZE bytes; freed when the parent reaps the zombie */
+    uint32_t context;        /* saved kernel esp while switched out (see swtch.asm) */
+    struct trap_frame *tf;   /* user registers of the syscall or interrupt being served */
+    uint32_t image_end, brk; /* heap: [image_end, brk) */
+    const void *wait_chan;   /* what a blocked process waits for (proc_wakeup) */
+    uint32_t wake_tick;      /* sleep_ms deadline, 0 when not sleeping */
+    uint32_t slice_left;     /* ticks before preemption */
+    struct wait_info end;    /* how it ended, valid for a zombie */
+    struct amc_service *service;
+};
+
+void proc_init(void);
+struct proc *current_proc(void);
+struct proc *proc_slot(uint32_t slot);
+uint32_t proc_live_count(void);
+
+/* Starts boot module name with packed argv (NUL-terminated strings) as a child of parent.
+ * Returns the new pid or a negative error. */
+int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_t parent);
+int32_t proc_fork(void);
+_Noreturn void proc_exit(int32_t status);
+/* Ends the current process because of a CPU fault in ring 3 and prints the one-line report. */
+_Noreturn void proc_fault(const struct trap_frame *tf);
+int32_t proc_kill(int32_t pid);
+int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags);
+
+/* Blocks the current process until proc_wakeup(chan); returns once it runs again. */
+void proc_block(const void *chan);
+void proc_wakeup(const void *chan);
+void proc_sleep_ms(uint32_t ms);
+void sched_yield(void);
+/* Timer hook: wakes sleepers and asks for a switch when the running slice is over. */
+void sched_tick(uint32_t now);
+/* Called on the way back to ring 3: switches if the timer asked for it. */
+void sched_preempt_point(void);
+/* Turns the boot thread into the idle task and starts scheduling. */
+_Noreturn void sched_run(void);
+
+#endif

@@ -1,0 +1,117 @@
+/* Syscall handlers for processes, time and memory. The generated shims have validated every
+ * pointer argument before these run (see build/gen/kernel/syscall_table.c). */
+#include "multiboot.h"
+#include "heap.h"
+#include "memlayout.h"
+#include "pmm.h"
+#include "proc.h"
+#include "klib.h"
+#include "syscall_handlers.h"
+#include "timer.h"
+#include "amc.h"
+
+void sys_exit(int32_t status) { proc_exit(status); }
+
+int32_t sys_getpid(void) { return current_proc()->pid; }
+
+int32_t sys_getppid(void) { return current_proc()->ppid; }
+
+int32_t sys_yield(void)
+{
+    sched_yield();
+    return 0;
+}
+
+int32_t sys_sleep_ms(uint32_t ms)
+{
+    proc_sleep_ms(ms);
+    return 0;
+}
+
+uint32_t sys_uptime_ms(void) { return timer_ticks(); }
+
+/* Moves the break by increment bytes, mapping or freeing whole pages; returns the old break. */
+uint32_t sys_sbrk(int32_t increment)
+{
+    struct proc *p = current_proc();
+    uint32_t old = p->brk;
+    uint32_t new_brk = old + (uint32_t)increment;
+    if ((increment > 0 && (new_brk < old || new_brk > USER_HEAP_LIMIT)) ||
+        (increment < 0 && (new_brk > old || new_brk < p->image_end)))
+        return (uint32_t)(increment > 0 ? -ENOMEM : -EINVAL);
+    for (uint32_t va = PAGE_ROUND_UP(old); va < new_brk; va += PAGE_SIZE) {
+        if (vmm_map_new(p->pd, va, PTE_U | PTE_W) < 0) {
+            for (uint32_t undo = PAGE_ROUND_UP(old); undo < va; undo += PAGE_SIZE)
+                vmm_unmap_free(p->pd, undo);
+            return (uint32_t)-ENOMEM;
+        }
+    }
+    for (uint32_t va = PAGE_ROUND_UP(new_brk); va < PAGE_ROUND_UP(old); va += PAGE_SIZE)
+        vmm_unmap_free(p->pd, va);
+    p->brk = new_brk;
+    return old;
+}
+
+int32_t sys_spawn(const char *name, user_in_t argv, uint32_t argv_len)
+{
+    char *args = 0;
+    if (argv_len) {
+        args = kmalloc(argv_len);
+        if (!args)
+            return -ENOMEM;
+        int err = copy_from_user(args, argv.addr, argv_len);
+        if (err < 0) {
+            kfree(args);
+            return err;
+        }
+    }
+    int32_t pid = proc_spawn(name, args, argv_len, current_proc()->pid);
+    kfree(args);
+    return pid;
+}
+
+int32_t sys_waitpid(int32_t pid, struct wait_info *info, uint32_t flags)
+{
+    return proc_wait(pid, info, flags);
+}
+
+int32_t sys_fork(void) { return proc_fork(); }
+
+int32_t sys_kill(int32_t pid) { return proc_kill(pid); }
+
+int32_t sys_proc_info(uint32_t slot, struct proc_info *info)
+{
+    const struct proc *p = proc_slot(slot);
+    if (!p)
+        return -EINVAL;
+    if (p->state == PROC_FREE || (slot == 0))
+        return -ESRCH;
+    info->pid = p->pid;
+    info->ppid = p->ppid;
+    info->state = (uint32_t)p->state;
+    strlcpy(info->name, p->name, sizeof info->name);
+    return 0;
+}
+
+int32_t sys_kstat(struct kstat *info)
+{
+    info->frames_total = pmm_total_count();
+    info->frames_free = pmm_free_count();
+    info->heap_used = heap_used();
+    info->procs = proc_live_count();
+    amc_stats(&info->amc_queued, &info->amc_dropped);
+    info->ticks = timer_ticks();
+    return 0;
+}
+
+int32_t sys_module_name(uint32_t index, user_out_t buf, uint32_t cap)
+{
+    const struct boot_module *m = multiboot_module(index);
+    if (!m)
+        return -ESRCH;
+    uint32_t len = (uint32_t)strlen(m->name);
+    if (cap < len + 1)
+        return -EINVAL;
+    int err = copy_to_user(buf.addr, m->name, len + 1);
+    return err < 0 ? err : (int32_t)len;
+}

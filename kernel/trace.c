@@ -1,0 +1,110 @@
+/*
+ * strace-style syscall tracing (kernel command line trace=syscalls).
+ *
+ * Everything printed comes from the generated descriptor table: names, argument names and kinds.
+ * A line is printed when the call returns, so output buffers can be shown with what the kernel
+ * wrote; calls that never return are printed on entry with "= ?".
+ */
+#include "kprintf.h"
+#include "proc.h"
+#include "klib.h"
+#include "syscall_handlers.h"
+#include "uaccess.h"
+
+#define SHOW_BYTES 32
+
+int syscall_trace_enabled;
+
+static uint32_t arg_value(const struct trap_frame *tf, int i)
+{
+    /* Argument registers in ABI order, as the .def's arg_registers lists them. */
+    switch (i) {
+    case 0: return tf->ebx;
+    case 1: return tf->ecx;
+    case 2: return tf->edx;
+    case 3: return tf->esi;
+    case 4: return tf->edi;
+    default: return tf->ebp;
+    }
+}
+
+/* Prints user bytes as a C string literal, reading them safely; "0x..." if unreadable. */
+static void print_user_bytes(uint32_t addr, uint32_t len, int stop_at_nul)
+{
+    char bytes[SHOW_BYTES];
+    uint32_t n = len < SHOW_BYTES ? len : SHOW_BYTES;
+    if (copy_from_user(bytes, addr, n) < 0) {
+        kprintf("0x%x", addr);
+        return;
+    }
+    kprintf("\"");
+    for (uint32_t i = 0; i < n; i++) {
+        char c = bytes[i];
+        if (stop_at_nul && c == '\0')
+            break;
+        if (c == '\n')
+            kprintf("\\n");
+        else if (c == '"' || c == '\\')
+            kprintf("\\%c", c);
+        else if (c >= 32 && c < 127)
+            kprintf("%c", c);
+        else
+            kprintf("\\x%02x", (unsigned char)c);
+    }
+    kprintf(len > n ? "\"..." : "\"");
+}
+
+static void print_arg(const struct syscall_desc *d, const struct trap_frame *tf, int i, int done)
+{
+    const struct syscall_arg_desc *a = &d->args[i];
+    uint32_t v = arg_value(tf, i);
+    switch (a->kind) {
+    case SARG_INT: kprintf("%d", (int32_t)v); break;
+    case SARG_UINT: kprintf("%u", v); break;
+    case SARG_IN_BUF:
+    case SARG_INOUT_BUF: print_user_bytes(v, arg_value(tf, a->len_arg), 0); break;
+    case SARG_OUT_BUF:
+        if (done)
+            print_user_bytes(v, arg_value(tf, a->len_arg), 0);
+        else
+            kprintf("0x%x", v);
+        break;
+    case SARG_IN_STR: print_user_bytes(v, a->size, 1); break;
+    default: kprintf("0x%x", v); break;
+    }
+}
+
+static void print_call(uint32_t nr, const struct trap_frame *tf, int done)
+{
+    const struct syscall_desc *d = &syscall_table[nr];
+    const struct proc *p = current_proc();
+    kprintf("[%d %s] %s(", p->pid, p->name, d->name);
+    for (int i = 0; i < d->nargs; i++) {
+        if (i)
+            kprintf(", ");
+        print_arg(d, tf, i, done);
+    }
+    kprintf(")");
+}
+
+void syscall_trace_enter(const struct trap_frame *tf, uint32_t nr)
+{
+    if (nr < SYS_TABLE_SIZE && syscall_table[nr].name &&
+        (syscall_table[nr].flags & SYSCALL_F_NORETURN)) {
+        print_call(nr, tf, 0);
+        kprintf(" = ?\n");
+    }
+}
+
+void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
+{
+    if (nr >= SYS_TABLE_SIZE || !syscall_table[nr].name) {
+        kprintf("[%d %s] syscall_%u(...) = -ENOSYS\n", current_proc()->pid, current_proc()->name, nr);
+        return;
+    }
+    print_call(nr, tf, (int32_t)ret >= 0);
+    if (syscall_table[nr].ret_kind == SARG_HEX && ret < (uint32_t)-4095)
+        kprintf(" = 0x%x\n", ret);
+    else
+        kprintf(" = %d\n", (int32_t)ret);
+}

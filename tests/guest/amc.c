@@ -1,0 +1,259 @@
+/*
+ * Guest tests for amc semantics (abi/README.md, "amc"): unique names, kernel-filled headers,
+ * per-sender FIFO, blocking and filtered await, poll, bounded queues, messages in flight when a
+ * sender or receiver exits, and every error code. The test process owns service "amc-test";
+ * children made with fork play the other side.
+ */
+#include "gtest.h"
+
+#define ME "amc-test"
+#define KERNEL_ADDR 0xC0100000u
+
+struct received {
+    struct amc_header hdr;
+    uint8_t payload[AMC_MAX_MESSAGE];
+};
+
+static struct received rx;
+
+static int32_t send_u32s(const char *dest, uint32_t a, uint32_t b)
+{
+    uint32_t msg[2] = {a, b};
+    return amc_message_send(dest, msg, sizeof msg);
+}
+
+static uint32_t payload_u32(int i)
+{
+    uint32_t v;
+    memcpy(&v, rx.payload + 4 * i, 4);
+    return v;
+}
+
+static int32_t reap(int32_t pid)
+{
+    struct wait_info info;
+    int32_t r = waitpid(pid, &info, 0);
+    return r == pid && info.cause == WAIT_EXITED ? info.status : -1000;
+}
+
+static void drain(void)
+{
+    while (amc_message_poll(&rx, sizeof rx) > 0)
+        ;
+}
+
+static void test_register_unique(void)
+{
+    CHECK_EQ(amc_register_service(ME), -EBUSY); /* main() registered it already */
+    int32_t pid = fork();
+    if (pid == 0) {
+        int ok = amc_register_service(ME) == -EEXIST && amc_register_service("") == -EINVAL &&
+                 amc_register_service("0123456789012345678901234567890123") == -ENAMETOOLONG &&
+                 amc_register_service((const char *)KERNEL_ADDR) == -EFAULT &&
+                 amc_register_service("0123456789012345678901234567890") == 0;
+        exit(ok ? 0 : 1);
+    }
+    CHECK_EQ(reap(pid), 0);
+}
+
+static void test_name_released_on_exit(void)
+{
+    for (int round = 0; round < 2; round++) {
+        int32_t pid = fork();
+        if (pid == 0)
+            exit(amc_register_service("short-lived") == 0 ? 0 : 1);
+        CHECK_EQ(reap(pid), 0); /* the second round can only succeed if the name was freed */
+    }
+    CHECK_EQ(send_u32s("short-lived", 1, 2), -ENOENT);
+}
+
+static void test_kernel_fills_header(void)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        amc_register_service("hdr-sender");
+        exit(send_u32s(ME, 0xABCD, 77) == 0 ? 0 : 1);
+    }
+    CHECK_EQ(amc_message_await(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + 8));
+    CHECK(!strcmp(rx.hdr.source, "hdr-sender"));
+    CHECK(!strcmp(rx.hdr.dest, ME));
+    CHECK_EQ(rx.hdr.source_pid, pid);
+    CHECK_EQ(rx.hdr.len, 8);
+    CHECK_EQ(payload_u32(0), 0xABCD);
+    CHECK_EQ(reap(pid), 0);
+    /* A sender without a service is named by pid only; the header cannot be forged because
+     * the sender only ever supplies the payload. */
+    pid = fork();
+    if (pid == 0)
+        exit(send_u32s(ME, 1, 2) == 0 ? 0 : 1);
+    CHECK(amc_message_await(&rx, sizeof rx) > 0);
+    CHECK_EQ(rx.hdr.source[0], 0);
+    CHECK_EQ(rx.hdr.source_pid, pid);
+    CHECK_EQ(reap(pid), 0);
+}
+
+static void test_fifo_per_sender(void)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        for (uint32_t i = 0; i < 20; i++)
+            if (send_u32s(ME, 7, i) != 0)
+                exit(1);
+        exit(0);
+    }
+    for (uint32_t i = 0; i < 20; i++) {
+        CHECK(amc_message_await(&rx, sizeof rx) > 0);
+        CHECK_EQ(payload_u32(1), i);
+    }
+    CHECK_EQ(reap(pid), 0);
+}
+
+static void test_blocking_await_woken_by_send(void)
+{
+    uint32_t t0 = uptime_ms();
+    int32_t pid = fork();
+    if (pid == 0) {
+        sleep_ms(50);
+        exit(send_u32s(ME, 9, 9) == 0 ? 0 : 1);
+    }
+    CHECK(amc_message_await(&rx, sizeof rx) > 0); /* blocks until the child sends */
+    CHECK(uptime_ms() - t0 >= 50);
+    CHECK_EQ(rx.hdr.source_pid, pid);
+    CHECK_EQ(reap(pid), 0);
+}
+
+static void test_filtered_await(void)
+{
+    int32_t a = fork();
+    if (a == 0) {
+        amc_register_service("filter-a");
+        exit(send_u32s(ME, 1, 0xA) == 0 ? 0 : 1);
+    }
+    CHECK_EQ(reap(a), 0); /* a's message is queued first */
+    int32_t b = fork();
+    if (b == 0) {
+        amc_register_service("filter-b");
+        sleep_ms(20);
+        exit(send_u32s(ME, 1, 0xB) == 0 ? 0 : 1);
+    }
+    CHECK(amc_message_await_from("filter-b", &rx, sizeof rx) > 0);
+    CHECK_EQ(payload_u32(1), 0xB);
+    CHECK(amc_message_poll(&rx, sizeof rx) > 0); /* a's message was skipped, not lost */
+    CHECK_EQ(payload_u32(1), 0xA);
+    CHECK_EQ(reap(b), 0);
+    CHECK_EQ(amc_message_await_from("0123456789012345678901234567890123", &rx, sizeof rx),
+             -ENAMETOOLONG);
+}
+
+static void test_poll(void)
+{
+    drain();
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+    CHECK_EQ(send_u32s(ME, 3, 4), 0); /* a service may send to itself */
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + 8));
+    CHECK_EQ(rx.hdr.source_pid, getpid());
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+}
+
+static void test_queue_full(void)
+{
+    drain();
+    for (uint32_t i = 0; i < AMC_QUEUE_DEPTH; i++)
+        CHECK_EQ(send_u32s(ME, 5, i), 0);
+    CHECK_EQ(send_u32s(ME, 5, 999), -ENOBUFS);
+    for (uint32_t i = 0; i < AMC_QUEUE_DEPTH; i++) {
+        CHECK(amc_message_poll(&rx, sizeof rx) > 0);
+        CHECK_EQ(payload_u32(1), i);
+    }
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+}
+
+static void test_errors(void)
+{
+    static uint8_t big[AMC_MAX_MESSAGE + 1];
+    CHECK_EQ(send_u32s("nobody-here", 1, 1), -ENOENT);
+    CHECK_EQ(amc_message_send(ME, big, sizeof big), -EMSGSIZE);
+    CHECK_EQ(amc_message_send(ME, big, AMC_MAX_MESSAGE), 0);
+    CHECK_EQ(amc_message_send(ME, (void *)KERNEL_ADDR, 8), -EFAULT);
+    CHECK_EQ(amc_message_send(ME, (void *)0x80000000u, 8), -EFAULT);
+    CHECK_EQ(amc_message_send(ME, big, 3), -EINVAL);
+    CHECK_EQ(amc_message_send("0123456789012345678901234567890123", big, 8), -ENAMETOOLONG);
+    CHECK_EQ(amc_message_poll(&rx, 16), -EMSGSIZE); /* too small: the message stays queued */
+    CHECK_EQ(amc_message_poll((void *)KERNEL_ADDR, sizeof rx), -EFAULT);
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + AMC_MAX_MESSAGE));
+    int32_t pid = fork();
+    if (pid == 0) /* no service: nothing to receive, nothing to unregister */
+        exit(amc_message_poll(&rx, sizeof rx) == -EINVAL &&
+                     amc_unregister_service() == -ENOENT
+                 ? 0
+                 : 1);
+    CHECK_EQ(reap(pid), 0);
+}
+
+static void test_receiver_exits_with_messages(void)
+{
+    struct kstat before, after;
+    CHECK_EQ(kstat(&before), 0);
+    int32_t pid = fork();
+    if (pid == 0) {
+        amc_register_service("sink");
+        send_u32s(ME, 0, 0); /* ready */
+        sleep_ms(100000);
+        exit(0);
+    }
+    CHECK(amc_message_await(&rx, sizeof rx) > 0);
+    for (uint32_t i = 0; i < 10; i++)
+        CHECK_EQ(send_u32s("sink", 1, i), 0);
+    CHECK_EQ(kill(pid), 0);
+    CHECK_EQ(waitpid(pid, 0, 0), pid);
+    CHECK_EQ(kstat(&after), 0);
+    CHECK_EQ(after.amc_dropped - before.amc_dropped, 10);
+    CHECK_EQ(after.amc_queued, before.amc_queued);
+    CHECK_EQ(after.heap_used, before.heap_used);
+    CHECK_EQ(after.frames_free, before.frames_free);
+}
+
+static void test_sender_exits_with_messages(void)
+{
+    struct kstat before, after;
+    drain();
+    CHECK_EQ(kstat(&before), 0);
+    int32_t pid = fork();
+    if (pid == 0) {
+        for (uint32_t i = 0; i < 5; i++)
+            send_u32s(ME, 2, i);
+        exit(0);
+    }
+    CHECK_EQ(reap(pid), 0);
+    for (uint32_t i = 0; i < 5; i++) { /* delivered after the sender is gone, once each */
+        CHECK(amc_message_poll(&rx, sizeof rx) > 0);
+        CHECK_EQ(payload_u32(1), i);
+    }
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+    CHECK_EQ(kstat(&after), 0);
+    CHECK_EQ(after.heap_used, before.heap_used);
+    CHECK_EQ(after.frames_free, before.frames_free);
+}
+
+static const struct gtest tests[] = {
+    {"amc_register_unique", test_register_unique},
+    {"amc_name_released_on_exit", test_name_released_on_exit},
+    {"amc_kernel_fills_header", test_kernel_fills_header},
+    {"amc_fifo_per_sender", test_fifo_per_sender},
+    {"amc_blocking_await_woken_by_send", test_blocking_await_woken_by_send},
+    {"amc_filtered_await", test_filtered_await},
+    {"amc_poll", test_poll},
+    {"amc_queue_full", test_queue_full},
+    {"amc_errors", test_errors},
+    {"amc_receiver_exits_with_messages", test_receiver_exits_with_messages},
+    {"amc_sender_exits_with_messages", test_sender_exits_with_messages},
+};
+
+int main(void)
+{
+    if (amc_register_service(ME) != 0) {
+        printf("FAIL amc_setup: cannot register %s\n", ME);
+        return 1;
+    }
+    return gtest_run(tests, sizeof tests / sizeof tests[0]) ? 1 : 0;
+}
