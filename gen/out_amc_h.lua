@@ -81,6 +81,7 @@ function out.render(m)
     w(" * discriminator (-EPROTO) and the exact length (-EBADMSG) before it calls")
     w(" * the handler, and returns the handler's result.")
     w(" */")
+    w("struct amc_header; /* what the kernel writes in front of a received payload */")
     for _, svc in ipairs(m.services) do
         w("")
         w("/* Service %s: %s */", svc.name, cgen.comment(svc.doc))
