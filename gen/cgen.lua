@@ -8,6 +8,7 @@ end
 
 -- Text safe inside a C block comment.
 function cgen.comment(text)
+    if not text:find("[*/\n]") then return text end
     return (text:gsub("%*/", "* /"):gsub("/%*", "/ *"):gsub("\n", " "))
 end
 

@@ -7,10 +7,10 @@ local diag = require("diag")
 
 local lexer = {}
 
-local PUNCT = {
-    ["{"] = true, ["}"] = true, ["("] = true, [")"] = true,
-    ["["] = true, ["]"] = true, [":"] = true, [","] = true,
-}
+local PUNCT = {}
+for c in ("{}()[]:,"):gmatch(".") do PUNCT[c:byte()] = c end
+local IDENT_START = { [95] = true } -- _
+for b = 65, 90 do IDENT_START[b], IDENT_START[b + 32] = true, true end
 local ESCAPES = { ["\\"] = "\\", ['"'] = '"', n = "\n", t = "\t" }
 local MAX_NUMBER = 0xFFFFFFFF
 
@@ -63,20 +63,27 @@ function lexer.tokenize(text, file)
             string.format("file is not UTF-8 text (byte 0x%02X)", text:byte(bad)))
     end
 
+    local find, byte, sub = string.find, string.byte, string.sub
     while pos <= len do
-        local c = text:sub(pos, pos)
-        if c == "\n" then
+        local b = byte(text, pos)
+        local c
+        if b == 10 then -- newline
             pos = pos + 1
             line, line_start = line + 1, pos
-        elseif c == " " or c == "\t" or c == "\r" then
-            pos = pos + 1
-        elseif c == "#" then
-            pos = (text:find("\n", pos, true) or len + 1)
-        elseif c:match("[%a_]") then
-            local s, e = text:find("^[%w_]+", pos)
-            push("ident", text:sub(s, e), pos)
+        elseif b == 32 or b == 9 or b == 13 then
+            pos = (find(text, "[^ \t\r]", pos) or len + 1)
+        elseif b == 35 then -- #
+            pos = (find(text, "\n", pos, true) or len + 1)
+        elseif IDENT_START[b] then
+            local _, e = find(text, "^[%w_]+", pos)
+            tokens[#tokens + 1] = { kind = "ident", value = sub(text, pos, e), line = line,
+                                    col = pos - line_start + 1, file = file }
             pos = e + 1
-        elseif c:match("%d") then
+        elseif PUNCT[b] then
+            c = PUNCT[b]
+            tokens[#tokens + 1] = { kind = c, value = c, line = line, col = pos - line_start + 1, file = file }
+            pos = pos + 1
+        elseif b >= 48 and b <= 57 then
             local s, e = text:find("^[%w_]+", pos)
             local word = text:sub(s, e)
             local value
@@ -94,7 +101,7 @@ function lexer.tokenize(text, file)
             push("number", value, pos)
             tokens[#tokens].text = word
             pos = e + 1
-        elseif text:sub(pos, pos + 2) == '"""' then
+        elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
             local close = text:find('"""', pos + 3, true)
             if not close then
                 fail(pos, 'unterminated long doc: no closing """')
@@ -109,7 +116,7 @@ function lexer.tokenize(text, file)
                 line, line_start = line + 1, pos + 3 + nl
             end
             pos = close + 3
-        elseif c == '"' then
+        elseif b == 34 then
             local parts, i = {}, pos + 1
             while true do
                 local s, e, chunk, stop = text:find('^([^"\\\n\0\1-\8\11-\31\127]*)(.?)', i)
@@ -137,10 +144,8 @@ function lexer.tokenize(text, file)
         elseif text:sub(pos, pos + 1) == "->" then
             push("->", "->", pos)
             pos = pos + 2
-        elseif PUNCT[c] then
-            push(c, c, pos)
-            pos = pos + 1
         else
+            c = sub(text, pos, pos)
             local shown = c:match("[%g]") and ("'" .. c .. "'") or string.format("byte 0x%02X", c:byte())
             if c:byte() >= 0x80 then
                 shown = "'" .. text:match("^[\xC2-\xF4][\x80-\xBF]*", pos) .. "'"

@@ -137,10 +137,10 @@ function lock.check(m, locked, lock_file, abi_tok)
             local retired_key = (kind == "syscall" and "retired " or "retired-message ") .. rest
             local num = rest:match("(%d+)$")
             local how = kind == "syscall"
-                and string.format("to change it, retire it (`retired %s %s \"why\"`) and add the new version as a new syscall (next free number: %d), then run `make abi-lock`",
-                    num, name, next_free(m))
-                or string.format("to change it, retire it inside the service (`retired %s %s \"why\"`) and add a new message with an unused discriminator, then run `make abi-lock`",
-                    num, name)
+                and string.format("to change it, retire it (`retired %s %s \"why\"`) and add the new version " ..
+                    "as a new syscall (next free number: %d), then run `make abi-lock`", num, name, next_free(m))
+                or string.format("to change it, retire it inside the service (`retired %s %s \"why\"`) and add " ..
+                    "a new message with an unused discriminator, then run `make abi-lock`", num, name)
             if now and now.text ~= entry.text then
                 refuse(now.tok, now.what .. " differs from the locked ABI (now: " .. now.text .. ")", how, entry)
             elseif not now and not current[retired_key] then
@@ -152,7 +152,8 @@ function lock.check(m, locked, lock_file, abi_tok)
             local live_key = (kind == "retired" and "syscall " or "message ") .. rest
             local live = current[live_key]
             if live then
-                refuse(live.tok, live.what .. " reuses a retired number", "retired numbers are never reused; pick an unused one", entry)
+                refuse(live.tok, live.what .. " reuses a retired number",
+                    "retired numbers are never reused; pick an unused one", entry)
             elseif not now then
                 refuse(abi_tok, "retired number " .. rest .. " (" .. name .. ") was dropped from the definition",
                     "keep the `retired` line: it stops the number from being reused", entry)
@@ -160,7 +161,8 @@ function lock.check(m, locked, lock_file, abi_tok)
         elseif kind == "struct" or kind == "service" then
             if now and now.text ~= entry.text then
                 refuse(now.tok, now.what .. " differs from the locked ABI (now: " .. now.text .. ")",
-                    "released " .. kind .. "s never change: add a new " .. kind .. " under a new name, move users to it, then run `make abi-lock`", entry)
+                    "released " .. kind .. "s never change: add a new " .. kind ..
+                    " under a new name, move users to it, then run `make abi-lock`", entry)
             elseif not now then
                 refuse(abi_tok, kind .. " " .. rest .. " was removed, but it is part of the released ABI",
                     "keep it", entry)

@@ -87,8 +87,9 @@ end
 function Checker:claim(space, name, tok, what)
     local prev = self.names[space][name]
     if prev then
-        fail(tok, what .. " '" .. name .. "' clashes with " .. prev.what, nil,
-            { note(prev.tok, "first defined here") })
+        local msg = what == prev.what and ("duplicate " .. what)
+            or ("name '" .. name .. "' of " .. what .. " clashes with " .. prev.what)
+        fail(tok, msg, nil, { note(prev.tok, "first defined here") })
     end
     self.names[space][name] = { tok = tok, what = what }
 end
@@ -410,7 +411,8 @@ function Checker:arg(sc, a, index, by_name)
         end
         if len.kind ~= "scalar" or not UNSIGNED_LEN[len.type.name.value] then
             local what = len.kind == "scalar" and len.type.name.value or (len.kind .. " argument")
-            fail(a.len, "length '" .. a.len.value .. "' of '" .. name .. "' must be an unsigned integer argument (u8, u16 or u32), not " .. what)
+            fail(a.len, "length '" .. a.len.value .. "' of '" .. name ..
+                "' must be an unsigned integer argument (u8, u16 or u32), not " .. what)
         end
         arg.len_arg, arg.len_name = len.index, a.len.value
         if a.max then
@@ -419,12 +421,12 @@ function Checker:arg(sc, a, index, by_name)
                 fail(a.max, "max " .. arg.max.value .. " is larger than user space")
             end
         end
-        if a.toolong then
+        if a.toolong and not arg.max then
+            fail(a.toolong_kw, "'toolong' needs a 'max' to go with it", "write max N toolong ERROR")
+        elseif a.toolong then
             arg.toolong = self:need_error(a.toolong.value, a.toolong, "toolong of '" .. name .. "'")
         elseif arg.max then
             arg.toolong = self:need_error("E2BIG", a.max_kw, "the max of '" .. name .. "'")
-        elseif a.toolong_kw then
-            fail(a.toolong_kw, "toolong needs a max")
         end
         return arg
     elseif a.kind == "str" then
@@ -667,7 +669,7 @@ function Checker:service(node, by_string)
     self:claim("tag", name .. "_handlers", node.name, "service " .. name .. " (struct " .. name .. "_handlers)")
     self:claim("func", name .. "_dispatch", node.name, "service " .. name .. " (" .. name .. "_dispatch)")
     self:claim("macro", upper(name) .. "_SERVICE_NAME", node.name, "service " .. name)
-    local nums, names = {}, {}
+    local nums, names, retired_nums = {}, {}, {}
     for _, r in ipairs(node.retired) do
         check_ident(r.name, "retired message")
         if nums[r.num.value] then
@@ -675,12 +677,18 @@ function Checker:service(node, by_string)
                 { note(nums[r.num.value], "first used here") })
         end
         nums[r.num.value], names[r.name.value] = r.num, r.name
+        retired_nums[r.num.value] = r.name.value
         svc.retired[#svc.retired + 1] = { num = r.num.value, name = r.name.value, why = r.why, tok = r.num }
     end
     for _, mnode in ipairs(node.messages) do
         local mname = mnode.name.value
         check_ident(mnode.name, "message")
         local prev = nums[mnode.num.value]
+        if prev and retired_nums[mnode.num.value] then
+            fail(mnode.num, "discriminator " .. mnode.num.value .. " of service " .. name .. " was retired (" ..
+                retired_nums[mnode.num.value] .. "): retired numbers are never reused",
+                "give " .. mnode.name.value .. " a new number", { note(prev, "retired here") })
+        end
         if prev then
             fail(mnode.num, "discriminator " .. mnode.num.value .. " is used twice in service " .. name,
                 "discriminators are unique within a service and never reused", { note(prev, "first used here") })
@@ -696,8 +704,10 @@ function Checker:service(node, by_string)
         local full = name .. "_" .. mname
         self:claim("tag", full, mnode.name, "message " .. name .. "." .. mname .. " (struct " .. full .. ")")
         self:claim("macro", upper(full), mnode.name, "message " .. name .. "." .. mname .. " (" .. upper(full) .. ")")
-        self:claim("macro", upper(full) .. "_SIZE", mnode.name, "message " .. name .. "." .. mname .. " (" .. upper(full) .. "_SIZE)")
-        self:claim("macro", upper(full) .. "_MAX_SIZE", mnode.name, "message " .. name .. "." .. mname .. " (" .. upper(full) .. "_MAX_SIZE)")
+        for _, suffix in ipairs({ "_SIZE", "_MAX_SIZE" }) do
+            local macro = upper(full) .. suffix
+            self:claim("macro", macro, mnode.name, "message " .. name .. "." .. mname .. " (" .. macro .. ")")
+        end
         self:claim("func", name .. "_send_" .. mname, mnode.name, "message " .. name .. "." .. mname)
         svc.messages[#svc.messages + 1] = self:message(svc, mnode)
     end

@@ -23,7 +23,7 @@ static int amc_put_str(char *field, uint32_t size, const char *s)
 }
 ]]
 
-local function send(w, m, svc, msg)
+local function send(w, svc, msg)
     local macro = amc_h.macro(svc, msg)
     w("%s", amc_h.send_prototype(svc, msg))
     w("{")
@@ -118,7 +118,7 @@ function out.render(m)
     for _, svc in ipairs(m.services) do
         w("/* Service %s */", svc.name)
         w("")
-        for _, msg in ipairs(svc.messages) do send(w, m, svc, msg) end
+        for _, msg in ipairs(svc.messages) do send(w, svc, msg) end
         dispatch(w, svc)
     end
     return w()

@@ -18,8 +18,8 @@ function out.send_params(msg)
         if f == msg.var then
             params[#params + 1] = "const void *" .. f.name
             params[#params + 1] = f.len_field.type.ctype .. " " .. f.len_field.name
-        elseif f.is_length and msg.var and msg.var.len_field == f then
-            -- passed with the array
+        elseif msg.var and msg.var.len_field == f then -- luacheck: ignore 542
+            -- the length travels with the array, above
         elseif t.kind == "scalar" then
             params[#params + 1] = t.ctype .. " " .. f.name
         elseif t.kind == "struct" then
