@@ -1,0 +1,42 @@
+-- build/gen/libsys/syscalls.h: the user-space prototypes of the wrappers in
+-- syscalls.asm.
+local cgen = require("cgen")
+
+local out = {}
+
+local function user_param(a)
+    if a.kind == "scalar" then return a.type.user_ctype .. " " end
+    if a.kind == "bytes" then return a.dir == "in" and "const void *" or "void *" end
+    if a.kind == "str" then return "const char *" end
+    return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+end
+
+local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void" }
+
+function out.prototype(m, sc)
+    local params = {}
+    for i, a in ipairs(sc.args) do params[i] = user_param(a) .. a.name end
+    return string.format("%s%s %s%s(%s)", sc.attrs.noreturn and "_Noreturn " or "", RET[sc.ret],
+        m.abi.prefix, sc.name, #params > 0 and table.concat(params, ", ") or "void")
+end
+
+function out.render(m)
+    local w = cgen.buffer()
+    w(cgen.banner(m))
+    w("#ifndef LIBSYS_SYSCALLS_H")
+    w("#define LIBSYS_SYSCALLS_H")
+    w("")
+    w("#include <stdint.h>")
+    w("#include \"../abi.h\"")
+    w("")
+    w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
+    for _, sc in ipairs(m.syscalls) do
+        w("/* %d: %s */", sc.num, cgen.comment(sc.doc))
+        w("%s;", out.prototype(m, sc))
+    end
+    w("")
+    w("#endif /* LIBSYS_SYSCALLS_H */")
+    return w()
+end
+
+return out

@@ -1,0 +1,365 @@
+-- Parser: tokens -> syntax tree.  It checks only the shape of each
+-- construct; names, types and numbers are checked by model.lua.
+local diag = require("diag")
+
+local parser = {}
+
+local P = {}
+P.__index = P
+
+local function describe(tok)
+    if tok.kind == "ident" then return "'" .. tok.value .. "'" end
+    if tok.kind == "number" then return "number " .. tok.text end
+    if tok.kind == "string" then return "a string" end
+    if tok.kind == "long" then return 'a """long doc"""' end
+    if tok.kind == "eof" then return "end of file" end
+    return "'" .. tok.kind .. "'"
+end
+
+local function pos_of(tok)
+    return { file = tok.file, line = tok.line, col = tok.col }
+end
+parser.pos_of = pos_of
+
+function P:peek(k)
+    return self.tokens[self.i + (k or 0)]
+end
+
+function P:advance()
+    local tok = self.tokens[self.i]
+    if tok.kind ~= "eof" then self.i = self.i + 1 end
+    return tok
+end
+
+function P:fail_at(tok, msg, hint)
+    local open = self.blocks[#self.blocks]
+    if tok.kind == "eof" and open then
+        diag.fail(pos_of(open), "unterminated block: this '" .. open.kind .. "' is never closed",
+            "add the missing '" .. (open.kind == "{" and "}" or ")") .. "'")
+    end
+    diag.fail(pos_of(tok), msg, hint)
+end
+
+-- Consume a token of the given kind (and value, for keywords) or fail.
+function P:expect(kind, what, hint)
+    local tok = self:peek()
+    if tok.kind ~= kind then
+        self:fail_at(tok, "expected " .. what .. ", got " .. describe(tok), hint)
+    end
+    return self:advance()
+end
+
+function P:expect_word(word, hint)
+    local tok = self:peek()
+    if tok.kind ~= "ident" or tok.value ~= word then
+        self:fail_at(tok, "expected '" .. word .. "', got " .. describe(tok), hint)
+    end
+    return self:advance()
+end
+
+function P:accept_word(word)
+    local tok = self:peek()
+    if tok.kind == "ident" and tok.value == word then
+        return self:advance()
+    end
+end
+
+function P:open(kind)
+    local tok = self:expect(kind, "'" .. kind .. "'")
+    self.blocks[#self.blocks + 1] = tok
+    return tok
+end
+
+function P:close(kind, what)
+    self:expect(kind, what)
+    table.remove(self.blocks)
+end
+
+-- A size is a number or the name of a const (resolved later).
+function P:size(what)
+    local tok = self:peek()
+    if tok.kind ~= "number" and tok.kind ~= "ident" then
+        self:fail_at(tok, "expected " .. what .. " (a number or a const name), got " .. describe(tok))
+    end
+    return self:advance()
+end
+
+-- Identifiers that follow a keyword on the same line: `errors A B`, `attrs x`.
+function P:line_words(keyword)
+    local words = {}
+    while self:peek().kind == "ident" and self:peek().line == keyword.line do
+        words[#words + 1] = self:advance()
+    end
+    if #words == 0 then
+        self:fail_at(self:peek(), "expected at least one name after '" .. keyword.value ..
+            "' on the same line, got " .. describe(self:peek()))
+    end
+    return words
+end
+
+-- type := NAME | NAME '[' size ']'
+function P:type_ref()
+    local name = self:expect("ident", "a type")
+    local ty = { name = name }
+    if self:peek().kind == "[" then
+        self:advance()
+        ty.count = self:size("an array length")
+        self:expect("]", "']' after the array length")
+    end
+    return ty
+end
+
+-- field := NAME ':' type ['max' size] [STRING]
+function P:field()
+    local name = self:expect("ident", "a field name or '}'")
+    self:expect(":", "':' after field name '" .. name.value .. "'",
+        "fields are written `name: type`")
+    local f = { name = name, type = self:type_ref() }
+    local kw = self:accept_word("max")
+    if kw then
+        f.max_kw, f.max = kw, self:size("a maximum length after 'max'")
+    end
+    if self:peek().kind == "string" then
+        f.doc = self:advance().value
+    end
+    return f
+end
+
+function P:fields()
+    local open = self:open("{")
+    local fields = {}
+    while self:peek().kind ~= "}" do
+        fields[#fields + 1] = self:field()
+    end
+    self:close("}", "'}'")
+    return fields, open
+end
+
+function P:abi_block(kw)
+    local node = { kw = kw, name = self:expect("ident", "the ABI name after 'abi'"), settings = {} }
+    self:open("{")
+    while self:peek().kind ~= "}" do
+        local key = self:expect("ident", "a setting name or '}'")
+        local values = {}
+        while self:peek().line == key.line and self:peek().kind ~= "}" and self:peek().kind ~= "eof" do
+            local v = self:peek()
+            if v.kind ~= "number" and v.kind ~= "ident" and v.kind ~= "string" then
+                self:fail_at(v, "expected a setting value (number, name or string), got " .. describe(v))
+            end
+            values[#values + 1] = self:advance()
+        end
+        node.settings[#node.settings + 1] = { key = key, values = values }
+    end
+    self:close("}", "'}'")
+    return node
+end
+
+function P:named_value(kw, what)
+    local name = self:expect("ident", "a name after '" .. kw.value .. "'")
+    local value = self:expect("number", "a number after " .. what .. " name '" .. name.value .. "'")
+    local doc = self:expect("string", 'a "doc string" after ' .. name.value .. " " .. value.text)
+    return { kw = kw, name = name, value = value, doc = doc.value }
+end
+
+function P:struct_def(kw)
+    local name = self:expect("ident", "a struct name after 'struct'")
+    local doc = self:expect("string", 'a "doc string" after struct name \'' .. name.value .. "'")
+    local fields = self:fields()
+    return { kw = kw, name = name, doc = doc.value, fields = fields }
+end
+
+-- arg := NAME ':' argtype
+function P:arg()
+    local name = self:expect("ident", "an argument name")
+    self:expect(":", "':' after argument name '" .. name.value .. "'",
+        "arguments are written `name: type`")
+    local a = { name = name }
+    local first = self:peek()
+    if first.kind == "ident" and (first.value == "in" or first.value == "out" or first.value == "inout") then
+        a.dir = self:advance()
+        local what = self:expect("ident", "'bytes', 'str' or a type after '" .. a.dir.value .. "'")
+        if what.value == "bytes" then
+            a.kind = "bytes"
+            self:expect("[", "'[' after 'bytes'", "write bytes[LENARG], naming the length argument")
+            a.len = self:expect("ident", "the name of the length argument")
+            self:expect("]", "']' after the length argument")
+        elseif what.value == "str" then
+            a.kind = "str"
+            self:expect("[", "'[' after 'str'", "write str[N], N the longest length without the NUL")
+            a.size = self:size("the longest string length")
+            self:expect("]", "']' after the string length")
+        else
+            a.kind = "ptr"
+            a.type = { name = what }
+            if self:peek().kind == "[" then
+                self:fail_at(self:peek(), "pointer arguments point to one struct or scalar, not an array",
+                    "use in/out bytes[LEN] for arrays")
+            end
+        end
+        a.kind_tok = what
+    else
+        a.kind = "scalar"
+        a.type = { name = self:expect("ident", "an argument type") }
+    end
+    while true do
+        local kw = self:peek()
+        if kw.kind ~= "ident" then break end
+        if kw.value == "max" then
+            self:advance()
+            a.max_kw, a.max = kw, self:size("a maximum length after 'max'")
+        elseif kw.value == "toolong" then
+            self:advance()
+            a.toolong_kw, a.toolong = kw, self:expect("ident", "an error name after 'toolong'")
+        elseif kw.value == "optional" then
+            a.optional = self:advance()
+        else
+            self:fail_at(kw, "unexpected " .. describe(kw) .. " in the type of argument '" .. a.name.value .. "'",
+                "argument options are max N, toolong ERROR and optional")
+        end
+    end
+    return a
+end
+
+local BODY_HINT = "a body holds doc \"...\", long \"\"\"...\"\"\", errors E..., attrs A..."
+
+function P:doc_items(node, tok, allowed)
+    if tok.value == "doc" and allowed.doc then
+        if node.doc then self:fail_at(tok, "duplicate 'doc'") end
+        self:advance()
+        node.doc_kw = tok
+        node.doc = self:expect("string", 'a one-line "doc string" after \'doc\'',
+            'long documentation goes in long """..."""').value
+        return true
+    elseif tok.value == "long" and allowed.long then
+        if node.long then self:fail_at(tok, "duplicate 'long'") end
+        self:advance()
+        local body = self:peek()
+        if body.kind ~= "long" and body.kind ~= "string" then
+            self:fail_at(body, 'expected a """long doc""" after \'long\', got ' .. describe(body))
+        end
+        node.long = self:advance().value
+        return true
+    elseif tok.value == "errors" and allowed.errors then
+        self:advance()
+        for _, w in ipairs(self:line_words(tok)) do node.errors[#node.errors + 1] = w end
+        return true
+    elseif tok.value == "attrs" and allowed.attrs then
+        self:advance()
+        for _, w in ipairs(self:line_words(tok)) do node.attrs[#node.attrs + 1] = w end
+        return true
+    end
+    return false
+end
+
+local SYSCALL_BODY = { doc = true, long = true, errors = true, attrs = true }
+
+function P:syscall_def(kw)
+    local num = self:expect("number", "a syscall number after 'syscall'",
+        "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
+    local name = self:expect("ident", "a syscall name after the number")
+    local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {} }
+    local paren = self:open("(")
+    node.paren = paren
+    if self:peek().kind ~= ")" then
+        repeat
+            node.args[#node.args + 1] = self:arg()
+        until not (self:peek().kind == "," and self:advance())
+    end
+    self:close(")", "',' or ')' in the argument list")
+    self:expect("->", "'->' and a return type after the argument list", "for example: -> i32")
+    node.ret = self:expect("ident", "a return type after '->'")
+    node.open = self:open("{")
+    while self:peek().kind ~= "}" do
+        local tok = self:peek()
+        if tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
+            self:fail_at(tok, "unexpected " .. describe(tok) .. " in the body of syscall " .. name.value,
+                tok.kind == "ident" and parser.TOP[tok.value] and
+                    ("is a '}' missing for the block opened at " .. node.open.line .. ":" .. node.open.col .. "?")
+                    or BODY_HINT)
+        end
+    end
+    self:close("}", "'}'")
+    return node
+end
+
+function P:retired_def(kw)
+    local num = self:expect("number", "the retired number after 'retired'")
+    local name = self:expect("ident", "the retired name after the number")
+    local why = self:expect("string", 'a "reason" after the retired name',
+        'retired N name "why it was removed"')
+    return { kw = kw, num = num, name = name, why = why.value }
+end
+
+function P:message_def(kw)
+    local num = self:expect("number", "a discriminator number after 'message'")
+    local name = self:expect("ident", "a message name after the number")
+    local doc = self:expect("string", 'a "doc string" after message name \'' .. name.value .. "'")
+    local fields, open = self:fields()
+    return { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
+end
+
+local SERVICE_BODY = { doc = true, long = true }
+
+function P:service_def(kw)
+    local name = self:expect("ident", "a service identifier after 'service'")
+    local str = self:expect("string", 'the service name string after \'' .. name.value .. "'",
+        'service echo "echo" { ... }')
+    local node = { kw = kw, name = name, service = str, messages = {}, retired = {} }
+    node.open = self:open("{")
+    while self:peek().kind ~= "}" do
+        local tok = self:peek()
+        if tok.kind == "ident" and tok.value == "message" then
+            node.messages[#node.messages + 1] = self:message_def(self:advance())
+        elseif tok.kind == "ident" and tok.value == "retired" then
+            node.retired[#node.retired + 1] = self:retired_def(self:advance())
+        elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SERVICE_BODY) then
+            self:fail_at(tok, "unexpected " .. describe(tok) .. " in service " .. name.value,
+                "a service holds doc, long, message and retired entries")
+        end
+    end
+    self:close("}", "'}'")
+    return node
+end
+
+parser.TOP = {
+    abi = "abi_block", const = "const", error = "error", struct = "struct_def",
+    syscall = "syscall_def", retired = "retired_def", service = "service_def",
+}
+
+-- Parse a token list into { abi, consts, errors, structs, syscalls, retired, services }.
+function parser.parse(tokens)
+    local self = setmetatable({ tokens = tokens, i = 1, blocks = {} }, P)
+    local tree = { abis = {}, consts = {}, errors = {}, structs = {}, syscalls = {},
+                   retired = {}, services = {} }
+    if tokens[1].kind == "eof" then
+        diag.fail(pos_of(tokens[1]), "file is empty: it defines nothing",
+            "start with an `abi NAME { ... }` block (see abi/README.md)")
+    end
+    while self:peek().kind ~= "eof" do
+        local kw = self:peek()
+        local what = kw.kind == "ident" and parser.TOP[kw.value]
+        if not what then
+            self:fail_at(kw, "expected a definition, got " .. describe(kw),
+                "definitions start with abi, const, error, struct, syscall, retired or service")
+        end
+        self:advance()
+        if what == "abi_block" then
+            tree.abis[#tree.abis + 1] = self:abi_block(kw)
+        elseif what == "const" then
+            tree.consts[#tree.consts + 1] = self:named_value(kw, "const")
+        elseif what == "error" then
+            tree.errors[#tree.errors + 1] = self:named_value(kw, "error")
+        elseif what == "struct_def" then
+            tree.structs[#tree.structs + 1] = self:struct_def(kw)
+        elseif what == "syscall_def" then
+            tree.syscalls[#tree.syscalls + 1] = self:syscall_def(kw)
+        elseif what == "retired_def" then
+            tree.retired[#tree.retired + 1] = self:retired_def(kw)
+        else
+            tree.services[#tree.services + 1] = self:service_def(kw)
+        end
+    end
+    return tree
+end
+
+return parser
