@@ -49,6 +49,9 @@ deps:
 	@sh .ci/deps
 
 -include gen/gen.mk
+# The kernel's generated dispatch table and the headers every kernel object may include.
+KERNEL_GEN_OBJS := $(patsubst $(GEN)/kernel/%.c,$(BUILD)/kernel/gen/%.o,$(GEN_KERNEL_SRCS))
+KERNEL_GEN_HEADERS := $(GEN_HEADERS)
 include kernel/kernel.mk
 -include libsys/libsys.mk
 -include user/user.mk

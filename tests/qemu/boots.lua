@@ -29,7 +29,7 @@ return function(env)
             name = "boot-iso",
             via = "iso",
             timeout = 40,
-            stop = "kernel: idle",
+            stop = "kernel: ready",
             expect = { "GNU GRUB", "layercake %(trace syscalls%)", banner, "loader: GRUB",
                        "memory: %d+ MiB" },
         },
@@ -40,26 +40,26 @@ return function(env)
             via = "iso",
             input = "\14\14\r",
             timeout = 40,
-            stop = "kernel: idle",
+            stop = "kernel: ready",
             expect = { banner, "cmdline: trace=syscalls\n" },
         },
         {
             name = "boot-kernel",
             append = "",
-            stop = "kernel: idle",
+            stop = "kernel: ready",
             expect = { banner, "loader: qemu", "cmdline: \n" },
         },
         {
             -- QEMU reserves a little of the RAM it is given; usable memory is just under it.
             name = "banner-memory-128",
             memory = 128,
-            stop = "kernel: idle",
+            stop = "kernel: ready",
             expect = { banner, "memory: 12[0-7] MiB" },
         },
         {
             name = "banner-memory-64",
             memory = 64,
-            stop = "kernel: idle",
+            stop = "kernel: ready",
             expect = { banner, "memory: 6[0-3] MiB" },
         },
         {
@@ -74,7 +74,7 @@ return function(env)
             name = "boot-modules",
             append = "",
             modules = { { path = env.kernel, name = "first" }, { path = "abi/syscalls.def", name = "second" } },
-            stop = "kernel: idle",
+            stop = "kernel: ready",
             expect = { "module: first %(%d+ bytes at 0x%x+%)", "module: second %(%d+ bytes" },
             check = function(log)
                 local size = tonumber(log:match("module: second %((%d+) bytes"))
