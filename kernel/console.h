@@ -6,6 +6,8 @@
 
 #include "uaccess.h"
 
+/* Takes over serial input. */
+void console_init(void);
 /* Feeds one received character to the line discipline (called from the serial interrupt). */
 void console_input(char c);
 /* Reads up to len bytes of completed input into user memory, blocking until a line is there.

@@ -29,7 +29,7 @@
 #define INIT_PID 1
 
 void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
-extern char trap_return[];                         /* the common iret path */
+
 
 static struct proc procs[NPROC];
 static struct proc *current;
@@ -88,7 +88,7 @@ static struct proc *proc_alloc(const char *name, int32_t ppid)
     /* swtch pops edi, esi, ebx, ebp and returns: start the process at the iret path. */
     uint32_t *ctx = (uint32_t *)p->tf - 5;
     ctx[0] = ctx[1] = ctx[2] = ctx[3] = 0;
-    ctx[4] = (uint32_t)trap_return;
+    ctx[4] = (uint32_t)&trap_return;
     p->context = (uint32_t)ctx;
     p->slice_left = TIME_SLICE_TICKS;
     return p;

@@ -54,11 +54,27 @@ void serial_init(void)
     outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);
 }
 
+static void (*input_hook)(char c);
+
 static void serial_irq(struct trap_frame *tf)
 {
     (void)tf;
-    while (inb(COM1 + REG_LSR) & LSR_RX_READY)
-        rx_push(inb(COM1 + REG_DATA));
+    while (inb(COM1 + REG_LSR) & LSR_RX_READY) {
+        uint8_t byte = inb(COM1 + REG_DATA);
+        if (input_hook)
+            input_hook((char)byte);
+        else
+            rx_push(byte);
+    }
+}
+
+void serial_set_input_hook(void (*hook)(char c))
+{
+    int enabled = irq_save();
+    while (rx_tail != rx_head)
+        hook((char)rx_buf[rx_tail++ % RX_SIZE]);
+    input_hook = hook;
+    irq_restore(enabled);
 }
 
 void serial_enable_input(void)

@@ -21,3 +21,6 @@ swtch:
     pop ebx
     pop ebp
     ret
+
+; No executable stack.
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -10,7 +10,7 @@
 #include "timer.h"
 #include "amc.h"
 
-void sys_exit(int32_t status) { proc_exit(status); }
+int32_t sys_exit(int32_t status) { proc_exit(status); }
 
 int32_t sys_getpid(void) { return current_proc()->pid; }
 

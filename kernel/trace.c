@@ -28,20 +28,12 @@ static uint32_t arg_value(const struct trap_frame *tf, int i)
     }
 }
 
-/* Prints user bytes as a C string literal, reading them safely; "0x..." if unreadable. */
-static void print_user_bytes(uint32_t addr, uint32_t len, int stop_at_nul)
+/* Prints bytes as a C string literal. */
+static void print_escaped(const char *bytes, uint32_t n)
 {
-    char bytes[SHOW_BYTES];
-    uint32_t n = len < SHOW_BYTES ? len : SHOW_BYTES;
-    if (copy_from_user(bytes, addr, n) < 0) {
-        kprintf("0x%x", addr);
-        return;
-    }
     kprintf("\"");
     for (uint32_t i = 0; i < n; i++) {
         char c = bytes[i];
-        if (stop_at_nul && c == '\0')
-            break;
         if (c == '\n')
             kprintf("\\n");
         else if (c == '"' || c == '\\')
@@ -51,7 +43,35 @@ static void print_user_bytes(uint32_t addr, uint32_t len, int stop_at_nul)
         else
             kprintf("\\x%02x", (unsigned char)c);
     }
-    kprintf(len > n ? "\"..." : "\"");
+    kprintf("\"");
+}
+
+/* Prints up to SHOW_BYTES of a user buffer, reading it safely; "0x..." if unreadable. */
+static void print_user_bytes(uint32_t addr, uint32_t len)
+{
+    char bytes[SHOW_BYTES];
+    uint32_t n = len < SHOW_BYTES ? len : SHOW_BYTES;
+    if (copy_from_user(bytes, addr, n) < 0) {
+        kprintf("0x%x", addr);
+        return;
+    }
+    print_escaped(bytes, n);
+    if (len > n)
+        kprintf("...");
+}
+
+/* A bounded user string, read the way the shim reads it (never past its limit or user space). */
+static void print_user_string(uint32_t addr, uint32_t max)
+{
+    char s[SHOW_BYTES + 1];
+    int n = copy_str_from_user(s, addr, max < SHOW_BYTES ? max : SHOW_BYTES);
+    if (n == -EFAULT) {
+        kprintf("0x%x", addr);
+        return;
+    }
+    print_escaped(s, n < 0 ? SHOW_BYTES : (uint32_t)n);
+    if (n < 0)
+        kprintf("...");
 }
 
 static void print_arg(const struct syscall_desc *d, const struct trap_frame *tf, int i, int done)
@@ -62,14 +82,14 @@ static void print_arg(const struct syscall_desc *d, const struct trap_frame *tf,
     case SARG_INT: kprintf("%d", (int32_t)v); break;
     case SARG_UINT: kprintf("%u", v); break;
     case SARG_IN_BUF:
-    case SARG_INOUT_BUF: print_user_bytes(v, arg_value(tf, a->len_arg), 0); break;
+    case SARG_INOUT_BUF: print_user_bytes(v, arg_value(tf, a->len_arg)); break;
     case SARG_OUT_BUF:
         if (done)
-            print_user_bytes(v, arg_value(tf, a->len_arg), 0);
+            print_user_bytes(v, arg_value(tf, a->len_arg));
         else
             kprintf("0x%x", v);
         break;
-    case SARG_IN_STR: print_user_bytes(v, a->size, 1); break;
+    case SARG_IN_STR: print_user_string(v, a->size); break;
     default: kprintf("0x%x", v); break;
     }
 }

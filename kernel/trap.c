@@ -6,6 +6,7 @@
 
 #include "panic.h"
 #include "pic.h"
+#include "proc.h"
 
 static trap_handler_t exception_handlers[NUM_EXCEPTIONS];
 static trap_handler_t irq_handlers[PIC_NUM_IRQS];
@@ -79,6 +80,9 @@ static void dispatch_irq(struct trap_frame *tf)
     pic_eoi(irq);
     if (irq_handlers[irq])
         irq_handlers[irq](tf);
+    /* The timer may have ended the running process's time slice: switch before returning to it. */
+    if (trap_from_user(tf))
+        sched_preempt_point();
 }
 
 void trap_dispatch(struct trap_frame *tf)

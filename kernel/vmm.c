@@ -17,7 +17,7 @@
 
 #define PDE_INDEX(va) ((va) >> 22)
 #define PTE_INDEX(va) (((va) >> 12) & 0x3FFu)
-#define KERNEL_PDE_FIRST PDE_INDEX(KERNEL_VBASE)
+#define KERNEL_PDE_FIRST PDE_INDEX(KERNEL_BASE)
 
 extern pde_t boot_page_directory[]; /* boot.asm */
 

@@ -87,10 +87,15 @@ local env = {
     version = os.getenv("VERSION") or "0.1.0",
     kernel = harness.config.kernel,
     user_progs = os.getenv("USER_PROGS") or "",
+    build = os.getenv("BUILD") or "build",
     gdb_port = 20000 + math.random(0, 9999),
     read_file = harness.read_file,
 }
+-- Boot specs: the foundation's, then one file per area (user mode, amc, conformance, ...).
 local specs = dofile("tests/qemu/boots.lua")(env)
+for _, file in ipairs({ "tests/qemu/guest_boots.lua" }) do
+    for _, spec in ipairs(dofile(file)(env)) do specs[#specs + 1] = spec end
+end
 local runnable = {}
 for _, spec in ipairs(specs) do
     local image = spec.via == "iso" and harness.config.iso or harness.config.kernel

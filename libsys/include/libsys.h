@@ -47,4 +47,8 @@ int wait_describe(const struct wait_info *info, char *buf, size_t cap);
 /* True if the child described by info did not end with exit(0). */
 int wait_failed(const struct wait_info *info);
 
+/* Traps with any syscall number (for tests of unused, retired and out-of-range numbers); programs
+ * use the generated wrappers. Returns eax. */
+int32_t syscall_raw(uint32_t nr, uint32_t a, uint32_t b, uint32_t c);
+
 #endif

@@ -1,0 +1,21 @@
+# Guest test programs: tests/guest/NAME.c (+ the shared gtest.c) -> $(BUILD)/tests/NAME.elf,
+# linked like user programs, booted as modules by tests/qemu/boots.lua. Malformed ELF images
+# for the loader tests are made from a good program by tests/guest/badelf.lua.
+
+GUEST_NAMES := $(filter-out gtest,$(basename $(notdir $(wildcard tests/guest/*.c))))
+GUEST_PROGS := $(GUEST_NAMES:%=$(BUILD)/tests/%.elf)
+GUEST_COMMON_OBJ := $(BUILD)/tests/gtest.o
+BAD_ELF_NAMES := bad-truncated bad-magic bad-kernel-segment bad-entry bad-overlap bad-phdrs
+BAD_ELFS := $(BAD_ELF_NAMES:%=$(BUILD)/tests/%.elf)
+
+$(BUILD)/tests/%.o: tests/guest/%.c | $(LIBSYS_GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I tests/guest -c $< -o $@
+
+$(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GUEST_COMMON_OBJ) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
+	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(GUEST_COMMON_OBJ) $(LIBSYS_A)
+
+$(BAD_ELFS) &: tests/guest/badelf.lua $(BUILD)/user/hello.elf
+	$(LUA) tests/guest/badelf.lua $(BUILD)/user/hello.elf $(BUILD)/tests
+
+-include $(wildcard $(BUILD)/tests/*.d)
