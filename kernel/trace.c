@@ -11,7 +11,7 @@
 #include "syscall_handlers.h"
 #include "uaccess.h"
 
-#define SHOW_BYTES 32
+#define SHOW_BYTES 64
 
 int syscall_trace_enabled;
 
@@ -94,6 +94,18 @@ static void print_arg(const struct syscall_desc *d, const struct trap_frame *tf,
     }
 }
 
+/* "EFAULT" for 14, from the error list in abi/syscalls.def; NULL when unknown. */
+static const char *error_name(int32_t err)
+{
+#define ERROR_CASE(name, number, text) \
+    case number: return #name;
+    switch (err) {
+        ABI_ERRORS(ERROR_CASE)
+    default: return 0;
+    }
+#undef ERROR_CASE
+}
+
 static void print_call(uint32_t nr, const struct trap_frame *tf, int done)
 {
     const struct syscall_desc *d = &syscall_table[nr];
@@ -123,8 +135,12 @@ void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
         return;
     }
     print_call(nr, tf, (int32_t)ret >= 0);
-    if (syscall_table[nr].ret_kind == SARG_HEX && ret < (uint32_t)-4095)
+    if (ret >= (uint32_t)-4095 && error_name(-(int32_t)ret))
+        kprintf(" = -%s\n", error_name(-(int32_t)ret));
+    else if (syscall_table[nr].ret_kind == SARG_HEX)
         kprintf(" = 0x%x\n", ret);
+    else if (syscall_table[nr].ret_kind == SARG_UINT)
+        kprintf(" = %u\n", ret);
     else
         kprintf(" = %d\n", (int32_t)ret);
 }

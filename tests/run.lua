@@ -91,11 +91,14 @@ local env = {
     gdb_port = 20000 + math.random(0, 9999),
     read_file = harness.read_file,
 }
--- Boot specs: the foundation's, then one file per area (user mode, amc, conformance, ...).
+-- Boot specs: the foundation's, then every tests/qemu/*_boots.lua (one file per area: user
+-- mode, amc, conformance, ...), in name order.
 local specs = dofile("tests/qemu/boots.lua")(env)
-for _, file in ipairs({ "tests/qemu/guest_boots.lua" }) do
+local listing = io.popen("ls tests/qemu/*_boots.lua 2>/dev/null")
+for file in listing:lines() do
     for _, spec in ipairs(dofile(file)(env)) do specs[#specs + 1] = spec end
 end
+listing:close()
 local runnable = {}
 for _, spec in ipairs(specs) do
     local image = spec.via == "iso" and harness.config.iso or harness.config.kernel

@@ -18,4 +18,6 @@ $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GUEST_COMMON_OBJ) $(LIBSYS_CRT0) $(LI
 $(BAD_ELFS) &: tests/guest/badelf.lua $(BUILD)/user/hello.elf
 	$(LUA) tests/guest/badelf.lua $(BUILD)/user/hello.elf $(BUILD)/tests
 
+TEST_DEPS += $(GUEST_PROGS) $(BAD_ELFS)
+
 -include $(wildcard $(BUILD)/tests/*.d)
