@@ -20,6 +20,14 @@ local function success(sc, var)
     return var .. " >= 0"
 end
 
+-- Every page of the range must be mapped for the user (writable unless the kernel only reads it),
+-- so a handler never fails half-way, after it has blocked or changed state, on a bad pointer.
+local function mapped_check(w, addr, len, dir, optional)
+    w("    if (%s!user_mapped(%s, %s, %d))", optional and (addr .. " != 0 && ") or "", addr, len,
+        dir == "in" and 0 or 1)
+    w("        return -EFAULT;")
+end
+
 -- Range check of a user buffer [addr, addr + len): inside user space, no wrap.
 -- Written as addr - LOW > SPAN - len, which also catches addr < LOW.
 local function buffer_checks(w, m, sc, a)
@@ -38,6 +46,7 @@ local function buffer_checks(w, m, sc, a)
         w("    if (a_%s - ABI_USER_LOW > %s - %s)", a.name, SPAN, len)
     end
     w("        return -EFAULT;")
+    mapped_check(w, "a_" .. a.name, len, a.dir)
 end
 
 -- Range check of a struct or scalar pointer (skipped for an optional NULL).
@@ -50,6 +59,9 @@ local function pointer_check(w, a)
         w("    if (%s)", range)
     end
     w("        return -EFAULT;")
+    if a.dir ~= "in" then
+        mapped_check(w, addr, "sizeof(" .. cgen.pointee(a.type) .. ")", a.dir, a.optional)
+    end
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.

@@ -21,7 +21,7 @@ static int user_page_ok(uint32_t va, int write)
     return pte && (*pte & need) == need;
 }
 
-static int user_pages_ok(uint32_t uaddr, uint32_t n, int write)
+int user_mapped(uint32_t uaddr, uint32_t n, int write)
 {
     if (!user_range_ok(uaddr, n))
         return 0;
@@ -38,7 +38,7 @@ static int user_pages_ok(uint32_t uaddr, uint32_t n, int write)
 
 int copy_from_user(void *dst, uint32_t uaddr, uint32_t n)
 {
-    if (!user_pages_ok(uaddr, n, 0))
+    if (!user_mapped(uaddr, n, 0))
         return -EFAULT;
     memcpy(dst, (const void *)uaddr, n);
     return 0;
@@ -46,7 +46,7 @@ int copy_from_user(void *dst, uint32_t uaddr, uint32_t n)
 
 int copy_to_user(uint32_t uaddr, const void *src, uint32_t n)
 {
-    if (!user_pages_ok(uaddr, n, 1))
+    if (!user_mapped(uaddr, n, 1))
         return -EFAULT;
     memcpy((void *)uaddr, src, n);
     return 0;

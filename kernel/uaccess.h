@@ -23,6 +23,9 @@ static inline int user_range_ok(uint32_t addr, uint32_t len)
     return addr >= ABI_USER_LOW && addr <= ABI_USER_HIGH && len <= ABI_USER_HIGH - addr;
 }
 
+/* 1 when every page of [uaddr, uaddr + n) is mapped for ring 3 (and writable, if write). The
+ * generated shims call it after their range check, before the handler runs. */
+int user_mapped(uint32_t uaddr, uint32_t n, int write);
 int copy_from_user(void *dst, uint32_t uaddr, uint32_t n);       /* 0 or -EFAULT */
 int copy_to_user(uint32_t uaddr, const void *src, uint32_t n);   /* 0 or -EFAULT */
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max); /* length, -EFAULT, -ENAMETOOLONG */

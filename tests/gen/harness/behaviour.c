@@ -26,6 +26,12 @@ static uint8_t *user_ptr(uint32_t addr, uint32_t n)
     return NULL;
 }
 
+int user_mapped(uint32_t uaddr, uint32_t n, int write)
+{
+    (void)write;
+    return user_ptr(uaddr, n) != NULL;
+}
+
 int copy_from_user(void *dst, uint32_t uaddr, uint32_t n)
 {
     uint8_t *p = user_ptr(uaddr, n);

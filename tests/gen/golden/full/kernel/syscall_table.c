@@ -55,9 +55,15 @@ static int32_t shim_bufs(struct trap_frame *tf)
         return -ERANGE;
     if (a_src - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
         return -EFAULT;
+    if (!user_mapped(a_src, a_n, 0))
+        return -EFAULT;
     if (a_dst - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_m)
         return -EFAULT;
+    if (!user_mapped(a_dst, a_m, 1))
+        return -EFAULT;
     if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_io - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
+        return -EFAULT;
+    if (!user_mapped(a_io, a_n, 1))
         return -EFAULT;
     const int32_t ret = sys_bufs((user_in_t){ a_src }, a_n, (user_out_t){ a_dst }, a_m, (user_inout_t){ a_io });
     return (int32_t)ret;
@@ -69,6 +75,8 @@ static int32_t shim_narrow(struct trap_frame *tf)
     const uint32_t a_b = tf->ebx;
     const uint8_t a_n8 = (uint8_t)tf->ecx;
     if (a_b - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n8)
+        return -EFAULT;
+    if (!user_mapped(a_b, a_n8, 1))
         return -EFAULT;
     const int32_t ret = sys_narrow((user_inout_t){ a_b }, a_n8);
     return (int32_t)ret;
@@ -103,11 +111,17 @@ static int32_t shim_structs(struct trap_frame *tf)
         return -EFAULT;
     if (a_q != 0 && a_q - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct point))
         return -EFAULT;
+    if (a_q != 0 && !user_mapped(a_q, sizeof(struct point), 1))
+        return -EFAULT;
     if (a_r - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct every))
+        return -EFAULT;
+    if (!user_mapped(a_r, sizeof(struct every), 1))
         return -EFAULT;
     if (a_s != 0 && a_s - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(uint32_t))
         return -EFAULT;
     if (a_t - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(uint64_t))
+        return -EFAULT;
+    if (!user_mapped(a_t, sizeof(uint64_t), 1))
         return -EFAULT;
     struct point k_p;
     if (copy_from_user(&k_p, a_p, sizeof k_p) < 0)
@@ -155,6 +169,8 @@ static int32_t shim_amc_message_send(struct trap_frame *tf)
     if (a_len > MSG_MAX)
         return -EMSGSIZE;
     if (a_buf - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_len)
+        return -EFAULT;
+    if (!user_mapped(a_buf, a_len, 0))
         return -EFAULT;
     char k_dest[NAME_MAX + 1];
     const int32_t n_dest = shim_str_in(k_dest, a_dest, NAME_MAX, -ENAMETOOLONG);

@@ -15,7 +15,11 @@ static int32_t shim_copy(struct trap_frame *tf)
     const uint32_t a_n = (uint32_t)tf->edx;
     if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_src - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
         return -EFAULT;
+    if (!user_mapped(a_src, a_n, 0))
+        return -EFAULT;
     if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_dst - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
+        return -EFAULT;
+    if (!user_mapped(a_dst, a_n, 1))
         return -EFAULT;
     const int32_t ret = sys_copy((user_in_t){ a_src }, (user_out_t){ a_dst }, a_n);
     return (int32_t)ret;
