@@ -271,6 +271,7 @@ local function handler_stubs(m)
         "int copy_from_user(void *d, uint32_t u, uint32_t n) { return 0; }",
         "int copy_to_user(uint32_t u, const void *s, uint32_t n) { return 0; }",
         "int copy_str_from_user(char *d, uint32_t u, uint32_t max) { return 0; }",
+        "int user_mapped(uint32_t u, uint32_t n, int w) { return 1; }",
         "void *memset(void *d, int c, unsigned n) { char *p = d; while (n--) *p++ = (char)c; return d; }",
         "void _start(void) { struct trap_frame tf = { 0 }; syscall_dispatch(&tf); }" }
     for _, sc in ipairs(m.syscalls) do
