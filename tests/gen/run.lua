@@ -382,7 +382,10 @@ local function test_big()
     local dt = os.clock() - t0
     print(string.format("  5000 syscalls: parsed, checked and rendered in %.3f s (%d KiB of output)", dt,
         (#files["kernel/syscall_table.c"] + #files["libsys/syscalls.asm"]) // 1024))
-    report("gen_perf_5000_syscalls", dt < 1.0 and #m.syscalls == 5000, string.format("took %.3f s", dt))
+    -- Tests never assert timings (the figure is reported here and measured by `make bench`); this
+    -- test checks that a file of 5,000 syscalls goes through and yields all of them.
+    report("gen_big_5000_syscalls", #m.syscalls == 5000 and #files["kernel/syscall_table.c"] > 0,
+        string.format("%d syscalls in the model", #m.syscalls))
 end
 
 local function test_luacheck()
