@@ -8,5 +8,5 @@ include $(sort $(wildcard tests/*/*.mk))
 
 test: $(KERNEL_ELF) $(USER_PROGS) $(ISO) $(TEST_DEPS)
 	@mkdir -p $(BUILD)/test-logs
-	BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) ISO=$(ISO) USER_PROGS="$(USER_PROGS)" \
+	LIBSYS_HOST_TEST=$(LIBSYS_HOST_TEST) BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) ISO=$(ISO) USER_PROGS="$(USER_PROGS)" \
 	VERSION=$(VERSION) QEMU=$(QEMU) GDB=$(GDB) LUA=$(LUA) $(LUA) tests/run.lua

@@ -115,7 +115,9 @@ size_t host_heap_break(void)
     return brk_offset;
 }
 
-uint32_t sbrk(int32_t increment)
+/* The generated prototype returns uintptr_t (64 bits on the host); errors keep the guest's 32-bit
+ * encoding, which is what libsys checks after truncating to uint32_t. */
+uintptr_t sbrk(int32_t increment)
 {
     size_t old = brk_offset;
     if (increment < 0 && (size_t)(-(int64_t)increment) > old)
