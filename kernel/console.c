@@ -60,7 +60,10 @@ void console_input(char c)
         finish_line();
 }
 
-void console_init(void) { serial_set_input_hook(console_input); }
+void console_init(void)
+{
+    serial_set_input_hook(console_input);
+}
 
 int32_t console_read(user_out_t buf, uint32_t len)
 {

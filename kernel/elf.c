@@ -39,7 +39,10 @@ static const char *check_header(const struct elf_header *h, uint32_t size)
 {
     if (size < sizeof *h)
         return "shorter than an ELF header";
-    if (memcmp(h->ident, "\x7f" "ELF", 4) != 0)
+    if (memcmp(h->ident,
+               "\x7f"
+               "ELF",
+               4) != 0)
         return "bad magic";
     if (h->ident[4] != 1 || h->ident[5] != 1 || h->version != 1)
         return "not a little-endian ELF32 version 1 file";
@@ -52,7 +55,8 @@ static const char *check_header(const struct elf_header *h, uint32_t size)
     return 0;
 }
 
-/* The user address range a loadable segment may occupy: above the NULL guard, below the heap limit. */
+/* The user address range a loadable segment may occupy: above the NULL guard, below the heap limit.
+ */
 static const char *check_segment(const struct elf_phdr *ph, uint32_t size)
 {
     if (ph->filesz > ph->memsz)
@@ -103,8 +107,7 @@ int elf_load(pde_t *pd, const char *name, const uint8_t *image, uint32_t size, u
         for (int j = 0; j < i; j++)
             if (ph[j].type == PT_LOAD && ph[j].memsz && overlaps(&ph[i], &ph[j]))
                 return refuse(name, "overlapping segments", ph[i].vaddr);
-        if ((ph[i].flags & PF_X) && h->entry >= ph[i].vaddr &&
-            h->entry - ph[i].vaddr < ph[i].memsz)
+        if ((ph[i].flags & PF_X) && h->entry >= ph[i].vaddr && h->entry - ph[i].vaddr < ph[i].memsz)
             entry_ok = 1;
         if (ph[i].vaddr + ph[i].memsz > end)
             end = ph[i].vaddr + ph[i].memsz;

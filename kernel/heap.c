@@ -97,4 +97,7 @@ void kfree(void *p)
     }
 }
 
-uint32_t heap_used(void) { return used_bytes; }
+uint32_t heap_used(void)
+{
+    return used_bytes;
+}

@@ -5,7 +5,8 @@
  * Multiboot memory map: everything starts in use, the "available" ranges are freed, and then the
  * ranges the kernel still needs are taken back: the first MiB (BIOS data, VGA), the kernel image,
  * the Multiboot information and the boot modules (programs are loaded from them at spawn time).
- * The free count is kept exact so that tests can check that exiting processes give back every frame.
+ * The free count is kept exact so that tests can check that exiting processes give back every
+ * frame.
  */
 #include "pmm.h"
 
@@ -23,7 +24,10 @@ static uint32_t frames_total; /* frames that were ever free */
 static uint32_t frames_free;
 static uint32_t search_hint; /* first bitmap word that may hold a free frame */
 
-static int frame_used(uint32_t f) { return (frame_bitmap[f / 32] >> (f % 32)) & 1; }
+static int frame_used(uint32_t f)
+{
+    return (frame_bitmap[f / 32] >> (f % 32)) & 1;
+}
 
 static void mark_free(uint32_t f)
 {
@@ -123,5 +127,11 @@ void pmm_free(uint32_t pa)
     mark_free(f);
 }
 
-uint32_t pmm_free_count(void) { return frames_free; }
-uint32_t pmm_total_count(void) { return frames_total; }
+uint32_t pmm_free_count(void)
+{
+    return frames_free;
+}
+uint32_t pmm_total_count(void)
+{
+    return frames_total;
+}

@@ -10,11 +10,20 @@
 #include "timer.h"
 #include "amc.h"
 
-int32_t sys_exit(int32_t status) { proc_exit(status); }
+int32_t sys_exit(int32_t status)
+{
+    proc_exit(status);
+}
 
-int32_t sys_getpid(void) { return current_proc()->pid; }
+int32_t sys_getpid(void)
+{
+    return current_proc()->pid;
+}
 
-int32_t sys_getppid(void) { return current_proc()->ppid; }
+int32_t sys_getppid(void)
+{
+    return current_proc()->ppid;
+}
 
 int32_t sys_yield(void)
 {
@@ -28,7 +37,10 @@ int32_t sys_sleep_ms(uint32_t ms)
     return 0;
 }
 
-uint32_t sys_uptime_ms(void) { return timer_ticks(); }
+uint32_t sys_uptime_ms(void)
+{
+    return timer_ticks();
+}
 
 /* Moves the break by increment bytes, mapping or freeing whole pages; returns the old break. */
 uint32_t sys_sbrk(int32_t increment)
@@ -75,9 +87,15 @@ int32_t sys_waitpid(int32_t pid, struct wait_info *info, uint32_t flags)
     return proc_wait(pid, info, flags);
 }
 
-int32_t sys_fork(void) { return proc_fork(); }
+int32_t sys_fork(void)
+{
+    return proc_fork();
+}
 
-int32_t sys_kill(int32_t pid) { return proc_kill(pid); }
+int32_t sys_kill(int32_t pid)
+{
+    return proc_kill(pid);
+}
 
 int32_t sys_proc_info(uint32_t slot, struct proc_info *info)
 {

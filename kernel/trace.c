@@ -19,12 +19,18 @@ static uint32_t arg_value(const struct trap_frame *tf, int i)
 {
     /* Argument registers in ABI order, as the .def's arg_registers lists them. */
     switch (i) {
-    case 0: return tf->ebx;
-    case 1: return tf->ecx;
-    case 2: return tf->edx;
-    case 3: return tf->esi;
-    case 4: return tf->edi;
-    default: return tf->ebp;
+    case 0:
+        return tf->ebx;
+    case 1:
+        return tf->ecx;
+    case 2:
+        return tf->edx;
+    case 3:
+        return tf->esi;
+    case 4:
+        return tf->edi;
+    default:
+        return tf->ebp;
     }
 }
 
@@ -79,29 +85,41 @@ static void print_arg(const struct syscall_desc *d, const struct trap_frame *tf,
     const struct syscall_arg_desc *a = &d->args[i];
     uint32_t v = arg_value(tf, i);
     switch (a->kind) {
-    case SARG_INT: kprintf("%d", (int32_t)v); break;
-    case SARG_UINT: kprintf("%u", v); break;
+    case SARG_INT:
+        kprintf("%d", (int32_t)v);
+        break;
+    case SARG_UINT:
+        kprintf("%u", v);
+        break;
     case SARG_IN_BUF:
-    case SARG_INOUT_BUF: print_user_bytes(v, arg_value(tf, a->len_arg)); break;
+    case SARG_INOUT_BUF:
+        print_user_bytes(v, arg_value(tf, a->len_arg));
+        break;
     case SARG_OUT_BUF:
         if (done)
             print_user_bytes(v, arg_value(tf, a->len_arg));
         else
             kprintf("0x%x", v);
         break;
-    case SARG_IN_STR: print_user_string(v, a->size); break;
-    default: kprintf("0x%x", v); break;
+    case SARG_IN_STR:
+        print_user_string(v, a->size);
+        break;
+    default:
+        kprintf("0x%x", v);
+        break;
     }
 }
 
 /* "EFAULT" for 14, from the error list in abi/syscalls.def; NULL when unknown. */
 static const char *error_name(int32_t err)
 {
-#define ERROR_CASE(name, number, text) \
-    case number: return #name;
+#define ERROR_CASE(name, number, text)                                                             \
+    case number:                                                                                   \
+        return #name;
     switch (err) {
         ABI_ERRORS(ERROR_CASE)
-    default: return 0;
+    default:
+        return 0;
     }
 #undef ERROR_CASE
 }
@@ -131,7 +149,8 @@ void syscall_trace_enter(const struct trap_frame *tf, uint32_t nr)
 void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
 {
     if (nr >= SYS_TABLE_SIZE || !syscall_table[nr].name) {
-        kprintf("[%d %s] syscall_%u(...) = -ENOSYS\n", current_proc()->pid, current_proc()->name, nr);
+        kprintf("[%d %s] syscall_%u(...) = -ENOSYS\n", current_proc()->pid, current_proc()->name,
+                nr);
         return;
     }
     print_call(nr, tf, (int32_t)ret >= 0);

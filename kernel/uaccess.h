@@ -13,9 +13,15 @@
 
 #include "abi.h"
 
-typedef struct { uint32_t addr; } user_in_t;
-typedef struct { uint32_t addr; } user_out_t;
-typedef struct { uint32_t addr; } user_inout_t;
+typedef struct {
+    uint32_t addr;
+} user_in_t;
+typedef struct {
+    uint32_t addr;
+} user_out_t;
+typedef struct {
+    uint32_t addr;
+} user_inout_t;
 
 /* 1 when [addr, addr + len) lies inside user space without wrapping. */
 static inline int user_range_ok(uint32_t addr, uint32_t len)
@@ -26,8 +32,9 @@ static inline int user_range_ok(uint32_t addr, uint32_t len)
 /* 1 when every page of [uaddr, uaddr + n) is mapped for ring 3 (and writable, if write). The
  * generated shims call it after their range check, before the handler runs. */
 int user_mapped(uint32_t uaddr, uint32_t n, int write);
-int copy_from_user(void *dst, uint32_t uaddr, uint32_t n);       /* 0 or -EFAULT */
-int copy_to_user(uint32_t uaddr, const void *src, uint32_t n);   /* 0 or -EFAULT */
-int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max); /* length, -EFAULT, -ENAMETOOLONG */
+int copy_from_user(void *dst, uint32_t uaddr, uint32_t n);     /* 0 or -EFAULT */
+int copy_to_user(uint32_t uaddr, const void *src, uint32_t n); /* 0 or -EFAULT */
+int copy_str_from_user(char *dst, uint32_t uaddr,
+                       uint32_t max); /* length, -EFAULT, -ENAMETOOLONG */
 
 #endif

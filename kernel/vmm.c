@@ -23,7 +23,10 @@ extern pde_t boot_page_directory[]; /* boot.asm */
 
 static pde_t *kernel_pd;
 
-static inline void load_cr3(uint32_t pa) { __asm__ volatile("mov %0, %%cr3" ::"r"(pa) : "memory"); }
+static inline void load_cr3(uint32_t pa)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"(pa) : "memory");
+}
 
 void vmm_init(void)
 {
@@ -31,13 +34,17 @@ void vmm_init(void)
     for (uint32_t i = 0; i < KERNEL_PDE_FIRST; i++)
         kernel_pd[i] = 0;
     load_cr3(V2P(kernel_pd));
-    /* CR0.WP: make read-only user pages read-only for the kernel too, so a bug cannot write them. */
+    /* CR0.WP: make read-only user pages read-only for the kernel too, so a bug cannot write them.
+     */
     uint32_t cr0;
     __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
     __asm__ volatile("mov %0, %%cr0" ::"r"(cr0 | 0x10000u));
 }
 
-pde_t *vmm_kernel_pd(void) { return kernel_pd; }
+pde_t *vmm_kernel_pd(void)
+{
+    return kernel_pd;
+}
 
 pde_t *vmm_create(void)
 {
@@ -140,7 +147,10 @@ pde_t *vmm_clone(const pde_t *src)
     return dst;
 }
 
-void vmm_activate(pde_t *pd) { load_cr3(V2P(pd)); }
+void vmm_activate(pde_t *pd)
+{
+    load_cr3(V2P(pd));
+}
 
 int vmm_write(pde_t *pd, uint32_t va, const void *src, uint32_t n)
 {

@@ -17,24 +17,23 @@ struct gtest {
 
 extern char gtest_failure[160];
 
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond) && !gtest_failure[0]) {                                               \
-            snprintf(gtest_failure, sizeof gtest_failure, "%s:%d: %s", __FILE__, __LINE__, \
-                     #cond);                                                              \
-            return;                                                                       \
-        }                                                                                 \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond) && !gtest_failure[0]) {                                                        \
+            snprintf(gtest_failure, sizeof gtest_failure, "%s:%d: %s", __FILE__, __LINE__, #cond); \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Like CHECK for "a == b" on integers, reporting both values. */
-#define CHECK_EQ(a, b)                                                                         \
-    do {                                                                                       \
-        long gtest_a = (long)(a), gtest_b = (long)(b);                                         \
-        if (gtest_a != gtest_b && !gtest_failure[0]) {                                         \
-            snprintf(gtest_failure, sizeof gtest_failure, "%s:%d: %s == %s (%ld != %ld)",      \
-                     __FILE__, __LINE__, #a, #b, gtest_a, gtest_b);                            \
-            return;                                                                            \
-        }                                                                                      \
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long gtest_a = (long)(a), gtest_b = (long)(b);                                             \
+        if (gtest_a != gtest_b && !gtest_failure[0]) {                                             \
+            snprintf(gtest_failure, sizeof gtest_failure, "%s:%d: %s == %s (%ld != %ld)",          \
+                     __FILE__, __LINE__, #a, #b, gtest_a, gtest_b);                                \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Runs every test in the table; returns the number that failed. */

@@ -153,8 +153,8 @@ static void test_spawn_errors(void)
 static void test_spawn_bad_elf(void)
 {
     /* Boot modules made from a valid program by tests/guest/badelf.lua. */
-    static const char *const bad[] = {"bad-truncated", "bad-magic", "bad-kernel-segment",
-                                      "bad-entry", "bad-overlap", "bad-phdrs"};
+    static const char *const bad[] = {"bad-truncated", "bad-magic",   "bad-kernel-segment",
+                                      "bad-entry",     "bad-overlap", "bad-phdrs"};
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ(spawn(bad[i], "", 0), -ENOEXEC);
 }
@@ -258,13 +258,34 @@ static void check_fault(const char *kind, uint32_t vector, int page_fault, uint3
         CHECK_EQ(info.cr2, cr2);
 }
 
-static void test_fault_page(void) { check_fault("pf", 14, 1, 0); }
-static void test_fault_invalid_opcode(void) { check_fault("ud", 6, 0, 0); }
-static void test_fault_int_gate(void) { check_fault("gp", 13, 0, 0); }
-static void test_fault_divide(void) { check_fault("de", 0, 0, 0); }
-static void test_fault_privileged(void) { check_fault("priv", 13, 0, 0); }
-static void test_kernel_read_faults(void) { check_fault("kread", 14, 1, KERNEL_ADDR); }
-static void test_kernel_write_faults(void) { check_fault("kwrite", 14, 1, KERNEL_ADDR); }
+static void test_fault_page(void)
+{
+    check_fault("pf", 14, 1, 0);
+}
+static void test_fault_invalid_opcode(void)
+{
+    check_fault("ud", 6, 0, 0);
+}
+static void test_fault_int_gate(void)
+{
+    check_fault("gp", 13, 0, 0);
+}
+static void test_fault_divide(void)
+{
+    check_fault("de", 0, 0, 0);
+}
+static void test_fault_privileged(void)
+{
+    check_fault("priv", 13, 0, 0);
+}
+static void test_kernel_read_faults(void)
+{
+    check_fault("kread", 14, 1, KERNEL_ADDR);
+}
+static void test_kernel_write_faults(void)
+{
+    check_fault("kwrite", 14, 1, KERNEL_ADDR);
+}
 
 static void test_preemption(void)
 {
@@ -278,7 +299,7 @@ static void test_preemption(void)
     uint32_t a_done = uptime_ms();
     CHECK_EQ(wait_for(b, &ib), b);
     CHECK_EQ(ia.cause, WAIT_EXITED);
-    CHECK(ia.status < (int32_t)a_done); /* a took some time */
+    CHECK(ia.status < (int32_t)a_done);  /* a took some time */
     CHECK((uint32_t)ib.status < a_done); /* b started before a ended */
 }
 
