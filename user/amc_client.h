@@ -159,7 +159,8 @@ static inline int kv_client_reply(int sent, struct kv_result *res)
 /* One request each, answered in res (res->status says how the service fared). Returns 0 or a
  * -E error of the exchange itself: -EINVAL key too long, -EMSGSIZE value too long, -ENOENT no
  * kv service, -EAGAIN no reply in time. The caller must be registered. */
-static inline int kv_call_set(const char *key, const void *value, uint32_t len, struct kv_result *res)
+static inline int kv_call_set(const char *key, const void *value, uint32_t len,
+                              struct kv_result *res)
 {
     kv_client_begin();
     return kv_client_reply(kv_send_set(KV_SERVICE_NAME, key, value, len), res);

@@ -90,8 +90,7 @@ int main(void)
 {
     static struct amc_received rx;
     /* No reply handler: a reply sent to the store is refused with -EPROTO. */
-    static const struct kv_handlers handlers = {
-        .set = on_set, .get = on_get, .delete = on_delete};
+    static const struct kv_handlers handlers = {.set = on_set, .get = on_get, .delete = on_delete};
     int r = amc_register_service(KV_SERVICE_NAME);
     if (r < 0) {
         dprintf(STDERR_FILENO, "kvd: cannot register service '%s': %s\n", KV_SERVICE_NAME,
