@@ -68,8 +68,8 @@ return function(env)
                 "BY PROGRAM\n",
                 "amc kv: key must be 1 to 31 bytes\n",
                 "usage: amc echo %[%-u%] TEXT%.%.%. | amc kv set KEY VALUE",
-                "\n  amc   echo %[%-u%] TEXT ",
-                "\n  amc   kv set K V ",
+                "  amc   echo %[%-u%] TEXT ask the echo service",
+                "  amc   kv set K V     store value V",
                 "init: sh exited: exited with status 0\n",
             },
             -- Both clients read the first value, and the second replaced it.
