@@ -58,7 +58,8 @@ static void install_fault_handlers(void)
 
 static void scheduler_tick(void) { sched_tick(timer_ticks()); }
 
-/* init=PROG (default sh) and args="..." become init's argv: "init PROG ARGS...". */
+/* init=PROG (default sh), args="..." and services=LIST become init's argv:
+ * "init [-s LIST] PROG ARGS...". */
 static void start_init(void)
 {
     if (!multiboot_module_find("init")) {
@@ -67,11 +68,13 @@ static void start_init(void)
     }
     const char *prog = cmdline_get("init");
     const char *args = cmdline_get("args");
+    const char *services = cmdline_get("services"); /* daemons init starts first: "echod,kvd" */
     char argv[256];
     uint32_t len = 0;
-    const char *words[2] = {prog ? prog : "sh", args ? args : ""};
+    const char *words[4] = {services ? "-s" : "", services ? services : "", prog ? prog : "sh",
+                            args ? args : ""};
     len += strlcpy(argv, "init", sizeof argv) + 1;
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < 4; w++) {
         for (const char *p = words[w]; *p && len < sizeof argv - 1;) {
             while (*p == ' ')
                 p++;

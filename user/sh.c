@@ -6,6 +6,8 @@
  */
 #include <libsys.h>
 
+#include "amc_client.h"
+
 #define SH_LINE_MAX 512
 #define SH_MAX_WORDS 32
 
@@ -19,12 +21,18 @@ struct builtin {
 static int builtin_help(int argc, char **argv);
 static int builtin_exit(int argc, char **argv);
 static int builtin_pid(int argc, char **argv);
+static int builtin_amc(int argc, char **argv);
 
 /* Commands the shell runs itself. A new builtin is one entry here and its function. */
 static const struct builtin builtins[] = {
     {"help", "", "list builtins and programs", builtin_help},
     {"exit", "[N]", "leave the shell with status N (default 0)", builtin_exit},
     {"pid", "", "print the shell's process id", builtin_pid},
+    {"amc", "echo [-u] TEXT", "ask the echo service (echod) to echo TEXT (-u: upper-cased)",
+     builtin_amc},
+    {"amc", "kv set K V", "store value V under key K in the kv service (kvd)", builtin_amc},
+    {"amc", "kv get K", "print the value stored under key K", builtin_amc},
+    {"amc", "kv del K", "remove key K", builtin_amc},
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
@@ -63,7 +71,7 @@ static int builtin_help(int argc, char **argv)
     (void)argv;
     printf("builtins:\n");
     for (size_t i = 0; i < NBUILTINS; i++)
-        printf("  %-5s %-4s %s\n", builtins[i].name, builtins[i].args, builtins[i].summary);
+        printf("  %-5s %-14s %s\n", builtins[i].name, builtins[i].args, builtins[i].summary);
     return list_programs();
 }
 
@@ -91,6 +99,20 @@ static int builtin_pid(int argc, char **argv)
     (void)argv;
     printf("%d\n", (int)getpid());
     return 0;
+}
+
+/* amc echo [-u] TEXT... | amc kv set K V | get K | del K: talk to a service from the shell
+ * itself, through the same client code as the echo-client and kv programs. */
+static int builtin_amc(int argc, char **argv)
+{
+    amc_client_register("sh"); /* replies come to "sh.PID"; the commands report a failure */
+    if (argc >= 2 && strcmp(argv[1], "echo") == 0)
+        return echo_command("amc echo", argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "kv") == 0)
+        return kv_command("amc kv", argc - 1, argv + 1);
+    dprintf(STDERR_FILENO, "usage: amc echo [-u] TEXT... | amc kv set KEY VALUE | amc kv get KEY | "
+                           "amc kv del KEY\n");
+    return 2;
 }
 
 /*

@@ -235,6 +235,144 @@ static void test_sender_exits_with_messages(void)
     CHECK_EQ(after.frames_free, before.frames_free);
 }
 
+static void test_name_released_on_kill(void)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        amc_register_service("killed-svc");
+        send_u32s(ME, 0, 0); /* registered */
+        sleep_ms(100000);
+        exit(0);
+    }
+    CHECK(amc_message_await(&rx, sizeof rx) > 0);
+    CHECK_EQ(send_u32s("killed-svc", 1, 1), 0);
+    CHECK_EQ(kill(pid), 0);
+    CHECK_EQ(waitpid(pid, 0, 0), pid);
+    CHECK_EQ(send_u32s("killed-svc", 1, 1), -ENOENT);
+    pid = fork();
+    if (pid == 0)
+        exit(amc_register_service("killed-svc") == 0 ? 0 : 1);
+    CHECK_EQ(reap(pid), 0);
+}
+
+/* Whatever a sender puts in its payload, the header the receiver gets is the kernel's. */
+static void test_source_cannot_be_forged(void)
+{
+    drain();
+    int32_t pid = fork();
+    if (pid == 0) {
+        amc_register_service("honest-name");
+        struct amc_header fake;
+        memset(&fake, 0, sizeof fake);
+        strlcpy(fake.source, "kv", sizeof fake.source);
+        strlcpy(fake.dest, "elsewhere", sizeof fake.dest);
+        fake.source_pid = 1;
+        fake.len = 4;
+        exit(amc_message_send(ME, &fake, sizeof fake) == 0 ? 0 : 1);
+    }
+    CHECK_EQ(reap(pid), 0);
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), (int32_t)(2 * sizeof rx.hdr));
+    CHECK(!strcmp(rx.hdr.source, "honest-name"));
+    CHECK(!strcmp(rx.hdr.dest, ME));
+    CHECK_EQ(rx.hdr.source_pid, pid);
+    CHECK_EQ(rx.hdr.len, sizeof rx.hdr);
+    struct amc_header copy; /* the fake header arrived as plain payload */
+    memcpy(&copy, rx.payload, sizeof copy);
+    CHECK(!strcmp(copy.source, "kv"));
+}
+
+/* The kernel copies the payload during the send: changing the buffer afterwards changes
+ * nothing the receiver sees. */
+static void test_payload_copied_at_send(void)
+{
+    drain();
+    static uint8_t buf[64];
+    for (uint32_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)i;
+    CHECK_EQ(amc_message_send(ME, buf, sizeof buf), 0);
+    memset(buf, 0xEE, sizeof buf);
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + sizeof buf));
+    for (uint32_t i = 0; i < sizeof buf; i++)
+        CHECK_EQ(rx.payload[i], i);
+}
+
+/* Two senders at once: the messages interleave, but each sender's arrive in its order. */
+static void test_fifo_two_senders(void)
+{
+    drain();
+    int32_t pids[2];
+    for (uint32_t who = 0; who < 2; who++) {
+        pids[who] = fork();
+        if (pids[who] == 0) {
+            for (uint32_t i = 0; i < 15; i++) {
+                if (send_u32s(ME, who, i) != 0)
+                    exit(1);
+                yield();
+            }
+            exit(0);
+        }
+    }
+    uint32_t next[2] = {0, 0};
+    for (int n = 0; n < 30; n++) {
+        CHECK(amc_message_await(&rx, sizeof rx) > 0);
+        uint32_t who = payload_u32(0);
+        CHECK(who < 2);
+        CHECK_EQ(rx.hdr.source_pid, pids[who]);
+        CHECK_EQ(payload_u32(1), next[who]);
+        next[who]++;
+    }
+    CHECK_EQ(reap(pids[0]), 0);
+    CHECK_EQ(reap(pids[1]), 0);
+}
+
+/* A flood of the largest messages costs at most AMC_QUEUE_DEPTH of them in kernel memory;
+ * the sends past that fail and allocate nothing, and draining gives every byte back. */
+static void test_flood_memory_bounded(void)
+{
+    static uint8_t big[AMC_MAX_MESSAGE];
+    struct kstat before, full, flooded, after;
+    drain();
+    CHECK_EQ(kstat(&before), 0);
+    for (uint32_t i = 0; i < AMC_QUEUE_DEPTH; i++)
+        CHECK_EQ(amc_message_send(ME, big, sizeof big), 0);
+    CHECK_EQ(kstat(&full), 0);
+    CHECK_EQ(full.amc_queued - before.amc_queued, AMC_QUEUE_DEPTH);
+    uint32_t per_message = sizeof(struct amc_header) + AMC_MAX_MESSAGE + 64; /* + list link, heap */
+    CHECK(full.heap_used - before.heap_used <= AMC_QUEUE_DEPTH * per_message);
+    int refused = 0;
+    for (int i = 0; i < 1000; i++)
+        refused += amc_message_send(ME, big, sizeof big) == -ENOBUFS;
+    CHECK_EQ(refused, 1000);
+    CHECK_EQ(kstat(&flooded), 0);
+    CHECK_EQ(flooded.heap_used, full.heap_used);
+    CHECK_EQ(flooded.amc_queued, full.amc_queued);
+    drain();
+    CHECK_EQ(kstat(&after), 0);
+    CHECK_EQ(after.heap_used, before.heap_used);
+    CHECK_EQ(after.amc_queued, before.amc_queued);
+}
+
+/* Unregistering drops what is queued (counted), frees the name for others, and leaves the
+ * process without a queue until it registers again. */
+static void test_unregister_drops_queued(void)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        struct kstat before, after;
+        int ok = amc_register_service("leaving") == 0 && kstat(&before) == 0;
+        for (uint32_t i = 0; ok && i < 3; i++)
+            ok = send_u32s("leaving", 4, i) == 0;
+        ok = ok && amc_unregister_service() == 0 && kstat(&after) == 0 &&
+             after.amc_dropped - before.amc_dropped == 3 && after.amc_queued == before.amc_queued &&
+             after.heap_used == before.heap_used && send_u32s("leaving", 4, 9) == -ENOENT &&
+             amc_message_poll(&rx, sizeof rx) == -EINVAL && amc_unregister_service() == -ENOENT &&
+             amc_register_service("leaving-again") == 0 &&
+             amc_message_poll(&rx, sizeof rx) == -EAGAIN; /* the old messages are gone */
+        exit(ok ? 0 : 1);
+    }
+    CHECK_EQ(reap(pid), 0);
+}
+
 static const struct gtest tests[] = {
     {"amc_register_unique", test_register_unique},
     {"amc_name_released_on_exit", test_name_released_on_exit},
@@ -247,6 +385,12 @@ static const struct gtest tests[] = {
     {"amc_errors", test_errors},
     {"amc_receiver_exits_with_messages", test_receiver_exits_with_messages},
     {"amc_sender_exits_with_messages", test_sender_exits_with_messages},
+    {"amc_name_released_on_kill", test_name_released_on_kill},
+    {"amc_source_cannot_be_forged", test_source_cannot_be_forged},
+    {"amc_payload_copied_at_send", test_payload_copied_at_send},
+    {"amc_fifo_two_senders", test_fifo_two_senders},
+    {"amc_flood_memory_bounded", test_flood_memory_bounded},
+    {"amc_unregister_drops_queued", test_unregister_drops_queued},
 };
 
 int main(void)

@@ -1,0 +1,134 @@
+-- Host tests for amc (tests/run.lua runs every tests/AREA/suite.lua). Prints `ok NAME` /
+-- `FAIL NAME: why` per test; exits non-zero on any failure.
+--
+-- "A new message added to a service in the .def appears in the generated enum and dispatcher
+-- with no other edit than its handler": a copy of abi/syscalls.def gets one more echo message,
+-- the generator (and its lock check) runs on it, and tests/amc/new_message.c, which defines
+-- only that message's handler, is compiled against the output and run.
+local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
+local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
+local LUA = os.getenv("LUA") or "lua5.4"
+local HOST_CC = os.getenv("HOST_CC") or "cc"
+
+local failed = 0
+
+local function report(name, ok, why, details)
+    if ok then
+        print("ok " .. name)
+        return
+    end
+    failed = failed + 1
+    print("FAIL " .. name .. ": " .. (why or "failed"))
+    if details and details ~= "" then
+        print("  " .. details:gsub("\n$", ""):gsub("\n", "\n  "))
+    end
+end
+
+local function shq(s)
+    return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- Run a shell command; return its exit status and combined output.
+local function sh(cmd)
+    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
+    local out = p:read("a")
+    p:close()
+    local rc = tonumber(out:match("__rc=(%d+)%s*$"))
+    return rc, (out:gsub("__rc=%d+%s*$", ""))
+end
+
+local function read(path)
+    local f = io.open(path, "rb")
+    if not f then return nil end
+    local s = f:read("a")
+    f:close()
+    return s
+end
+
+local function write(path, text)
+    local f = assert(io.open(path, "wb"))
+    f:write(text)
+    f:close()
+end
+
+local NEW_MESSAGE = [[
+    message 3 shout "Added by tests/amc/suite.lua." { volume: u32  len: u32  text: u8[len] }
+]]
+
+-- The definition with NEW_MESSAGE as the last line of the echo service's block.
+local function with_new_message(def)
+    local head, body_start = def:find('\nservice echo "echo" {\n', 1, true)
+    if not head then return nil, "no `service echo` block in abi/syscalls.def" end
+    local close = def:find("\n}\n", body_start, true)
+    if not close then return nil, "the echo service block does not end with `}`" end
+    return def:sub(1, close) .. NEW_MESSAGE .. def:sub(close + 1)
+end
+
+local function test_new_message(tmp)
+    local def = read(ROOT .. "/abi/syscalls.def")
+    local new_def, why = with_new_message(def or "")
+    if not new_def then return report("amc_new_message_def", false, why) end
+    write(tmp .. "/syscalls.def", new_def)
+    write(tmp .. "/abi.lock", assert(read(ROOT .. "/abi/abi.lock")))
+
+    -- The locked ABI allows the addition, and `make abi-lock` would record it.
+    local gen = LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(tmp .. "/syscalls.def")
+        .. " --lock " .. shq(tmp .. "/abi.lock")
+    local rc, out = sh(gen .. " --out " .. shq(tmp .. "/gen"))
+    if rc ~= 0 then return report("amc_new_message_generates", false, "generator failed", out) end
+    report("amc_new_message_generates", true)
+    rc, out = sh(gen .. " --update-lock")
+    local lock = read(tmp .. "/abi.lock") or ""
+    report("amc_new_message_locks", rc == 0 and lock:find("\nmessage echo 3 shout 12 ", 1, true) ~= nil,
+        "the lock did not record `message echo 3 shout`", out)
+
+    local header = read(tmp .. "/gen/libsys/amc_services.h") or ""
+    local enum = header:match("enum echo_event {(.-)}")
+    report("amc_new_message_in_enum", enum and enum:find("ECHO_SHOUT = 3,", 1, true) ~= nil,
+        "enum echo_event has no ECHO_SHOUT = 3", enum)
+    local handlers = header:match("struct echo_handlers {(.-)}")
+    report("amc_new_message_handler_slot",
+        handlers and handlers:find("(*shout)(void *ctx, const struct amc_header *hdr, const struct echo_shout *msg)",
+            1, true) ~= nil, "struct echo_handlers has no shout handler", handlers)
+
+    -- The handler is all the hand-written code; compile it with the generated layer and run it.
+    local exe = tmp .. "/new_message"
+    rc, out = sh(HOST_CC .. " -std=c11 -Wall -Wextra -Werror -I" .. shq(tmp .. "/gen/libsys") .. " -I"
+        .. shq(tmp .. "/gen") .. " -o " .. shq(exe) .. " " .. shq(ROOT .. "/tests/amc/new_message.c")
+        .. " " .. shq(tmp .. "/gen/libsys/amc_services.c"))
+    if rc ~= 0 then return report("amc_new_message_compiles", false, "host build failed", out) end
+    report("amc_new_message_compiles", true)
+    rc, out = sh(shq(exe))
+    local results = 0
+    for line in out:gmatch("[^\n]+") do
+        local name, reason = line:match("^FAIL (%S+): (.*)$")
+        if line:match("^ok %S+$") then
+            results = results + 1
+            report(line:sub(4), true)
+        elseif name then
+            results = results + 1
+            report(name, false, reason)
+        end
+    end
+    report("amc_new_message_run", rc == 0 and results == 5,
+        string.format("exit status %s, %d results (want 0 and 5)", tostring(rc), results), out)
+end
+
+-- Without the new message, the same C file must not compile: the test really depends on the
+-- generated code, not on something it declares itself.
+local function test_needs_generated_code(tmp)
+    local rc = sh(LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(ROOT .. "/abi/syscalls.def")
+        .. " --out " .. shq(tmp .. "/orig"))
+    if rc ~= 0 then return report("amc_new_message_absent_before", false, "generator failed on abi/syscalls.def") end
+    local out
+    rc, out = sh(HOST_CC .. " -std=c11 -fsyntax-only -I" .. shq(tmp .. "/orig/libsys") .. " -I" .. shq(tmp .. "/orig")
+        .. " " .. shq(ROOT .. "/tests/amc/new_message.c"))
+    report("amc_new_message_absent_before", rc ~= 0 and out:find("echo_shout") ~= nil,
+        "tests/amc/new_message.c compiles without the new message", out)
+end
+
+local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
+test_new_message(tmp)
+test_needs_generated_code(tmp)
+os.execute("rm -rf " .. shq(tmp))
+os.exit(failed == 0 and 0 or 1)
