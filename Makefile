@@ -107,7 +107,7 @@ run: $(ISO)
 
 run-fast: $(KERNEL_ELF) $(USER_PROGS)
 	@echo 'layercake: booting $(KERNEL_ELF) directly (Ctrl-A X quits QEMU)'
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL_ELF) $(INITRD_FLAG) $(if $(APPEND),-append "$(APPEND)")
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL_ELF) $(INITRD_FLAG) -append "$(or $(APPEND),services=echod$(comma)kvd)"
 
 # QEMU waits for gdb; the serial console goes to build/debug-serial.log.
 debug: $(KERNEL_ELF) $(USER_PROGS)
@@ -122,7 +122,7 @@ clean:
 
 help:
 	@echo 'make run       build everything and boot the ISO (GRUB) in QEMU on this terminal'
-	@echo 'make run-fast  boot the kernel directly with QEMU -kernel (APPEND="..." adds a command line)'
+	@echo 'make run-fast  boot the kernel directly with QEMU -kernel (APPEND="..." sets the command line; default services=echod,kvd)'
 	@echo 'make test      host tests, then every QEMU boot test; ends with "N passed, M failed"'
 	@echo 'make debug     QEMU paused with a gdb stub, gdb attached with kernel symbols'
 	@echo 'make iso       build $(ISO)'
