@@ -74,10 +74,15 @@ end
 
 local started = os.time()
 
--- Host suites.
+-- Host suites: the generator's, then every tests/AREA/suite.lua (one per area), in name order.
 if harness.file_exists("tests/gen/run.lua") then
     run_suite("gen-suite", lua .. " tests/gen/run.lua")
 end
+local suites = io.popen("ls tests/*/suite.lua 2>/dev/null")
+for file in suites:lines() do
+    run_suite(file:match("tests/([^/]+)/") .. "-suite", lua .. " " .. file)
+end
+suites:close()
 run_suite("harness-suite", lua .. " tests/qemu/harness_test.lua")
 luacheck()
 
