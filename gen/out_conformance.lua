@@ -58,7 +58,7 @@ end
 
 -- How many bytes a pointer argument's case touches: its length, its type's
 -- size, or (for strings) two bytes of an unterminated string.
-local function span(sc, a, len)
+local function span(a, len)
     if a.kind == "bytes" then return len[a.len_arg] end
     if a.kind == "ptr" then return a.type.size end
     return 2
@@ -101,7 +101,7 @@ local function syscall_cases(w, m, sc, cases)
             w("}")
             local base = "conf_" .. sc.name .. "_" .. a.name
             local efault = "-" .. a.efault.name
-            local n = span(sc, a, len)
+            local n = span(a, len)
             local function add(suffix, expect, arg, size, want, want2, what)
                 cases[#cases + 1] = { name = base .. "_" .. suffix, fn = fn, expect = expect, arg = arg,
                                       span = size, want = want, want2 = want2 or "0", what = what }
@@ -362,9 +362,9 @@ local function render_asm(m)
     w("; Register preservation checks for tests/conformance (see gen/out_conformance.lua).")
     w("bits 32")
     w("")
-    local values = { FLAGS_MASK = hex(FLAGS_MASK), FLAGS_SET = hex(FLAGS_SET), FLAGS_WANT = hex(FLAGS_WANT),
-                     MASK_ESP = hex(MASK.esp), MASK_EFLAGS = hex(MASK.eflags) }
-    w("%s", (ASM_MACROS:gsub("@([%u_]+)@", values):gsub("\n$", "")))
+    local fill = { FLAGS_MASK = hex(FLAGS_MASK), FLAGS_SET = hex(FLAGS_SET), FLAGS_WANT = hex(FLAGS_WANT),
+                   MASK_ESP = hex(MASK.esp), MASK_EFLAGS = hex(MASK.eflags) }
+    w("%s", (ASM_MACROS:gsub("@([%u_]+)@", fill):gsub("\n$", "")))
     local valid_size = 64
     for _, sc in ipairs(m.syscalls) do
         for _, a in ipairs(sc.args) do

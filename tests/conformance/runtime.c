@@ -78,7 +78,7 @@ static int run_child(const struct conf_case *c, struct wait_info *info)
 static int describe_result(char *buf, size_t cap, int32_t r)
 {
     const char *name = conf_error_name(r);
-    return name[0] ? snprintf(buf, cap, "%ld (-%s)", (long)r, name)
+    return name[0] ? snprintf(buf, cap, "-%s (%ld)", name, (long)r)
                    : snprintf(buf, cap, "%ld", (long)r);
 }
 
@@ -136,14 +136,17 @@ static int judge(const struct conf_case *c, int ended, const struct wait_info *i
         uint32_t mask = (uint32_t)r;
         if (mask == 0)
             return 1;
-        int n = snprintf(why, cap, "%s: changed:", c->what);
-        n += describe_mask(why + n, cap - (size_t)n, mask & 0xFFFF);
+        int n = snprintf(why, cap, "%s:", c->what);
+        if (mask & 0xFFFF) {
+            n += snprintf(why + n, cap - (size_t)n, " changed");
+            n += describe_mask(why + n, cap - (size_t)n, mask & 0xFFFF);
+        }
         if (mask >> 16 & 0x3FFF) {
-            n += snprintf(why + n, cap - (size_t)n, "; in the second return:");
+            n += snprintf(why + n, cap - (size_t)n, " changed in the second return");
             n += describe_mask(why + n, cap - (size_t)n, mask >> 16 & 0x3FFF);
         }
         if (mask & CONF_SECOND_FAILED)
-            snprintf(why + n, cap - (size_t)n, "; no clean second return");
+            snprintf(why + n, cap - (size_t)n, " no clean second return");
         return 0;
     }
     }
