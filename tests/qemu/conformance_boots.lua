@@ -21,5 +21,10 @@ return function(env)
     return {
         -- Every case runs in a child; a broken entry check shows up as its own FAIL line.
         guest("conformance", { expect = { "\nconformance: %d+ generated cases, 0 failed" } }),
+        -- int N, far transfers, iret and segment loads from ring 3: each kills only the caller.
+        guest("conf_traps", { expect = { "General protection" } }),
+        -- Console input for read: two lines, then Ctrl-D on an empty line (end of input).
+        guest("conf_semantics", { input = "first line\nsecond\n\4" }),
+        guest("conf_wire"),
     }
 end
