@@ -6,15 +6,27 @@ local lock = require("lock")
 
 local cli = {}
 
+-- group: the abi setting `outputs` that asks for the file (none: always written).
 cli.OUTPUTS = {
     { path = "abi.h", module = "out_abi_h" },
-    { path = "kernel/syscall_handlers.h", module = "out_handlers_h" },
-    { path = "kernel/syscall_table.c", module = "out_syscall_table" },
-    { path = "libsys/syscalls.h", module = "out_libsys_h" },
-    { path = "libsys/syscalls.asm", module = "out_libsys_asm" },
-    { path = "libsys/amc_services.h", module = "out_amc_h" },
-    { path = "libsys/amc_services.c", module = "out_amc_c" },
+    { path = "kernel/syscall_handlers.h", module = "out_handlers_h", group = "kernel" },
+    { path = "kernel/syscall_table.c", module = "out_syscall_table", group = "kernel" },
+    { path = "libsys/syscalls.h", module = "out_libsys_h", group = "user" },
+    { path = "libsys/syscalls.asm", module = "out_libsys_asm", group = "user" },
+    { path = "libsys/amc_services.h", module = "out_amc_h", group = "amc" },
+    { path = "libsys/amc_services.c", module = "out_amc_c", group = "amc" },
+    { path = "conformance/conformance.c", module = "out_conformance", part = "c", group = "conformance" },
+    { path = "conformance/regs.asm", module = "out_conformance", part = "asm", group = "conformance" },
 }
+
+-- The outputs the definition asks for.
+function cli.outputs(m)
+    local list = {}
+    for _, o in ipairs(cli.OUTPUTS) do
+        if not o.group or m.abi.outputs[o.group] then list[#list + 1] = o end
+    end
+    return list
+end
 
 local USAGE = [[
 usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--lock FILE [--update-lock]]
@@ -59,8 +71,8 @@ end
 -- Render every output of a model: { [relative path] = text }.
 function cli.render_all(m)
     local files = {}
-    for _, o in ipairs(cli.OUTPUTS) do
-        files[o.path] = require(o.module).render(m)
+    for _, o in ipairs(cli.outputs(m)) do
+        files[o.path] = require(o.module).render(m, o.part)
     end
     return files
 end
@@ -117,7 +129,7 @@ local function run(argv, stderr)
     end
     if opts.out then
         local files = cli.render_all(m)
-        for _, o in ipairs(cli.OUTPUTS) do
+        for _, o in ipairs(cli.outputs(m)) do
             writes[#writes + 1] = { path = opts.out .. "/" .. o.path, text = files[o.path] }
         end
     end

@@ -36,7 +36,10 @@ model.SCALARS = SCALARS
 
 local SCALAR_LIST = "i8 u8 i16 u16 i32 u32 i64 u64 uptr"
 local RETURN_TYPES = { i32 = true, u32 = true, uptr = true, void = true }
-local ATTRS = { noreturn = true, blocking = true }
+local ATTRS = { noreturn = true, blocking = true, returns_twice = true }
+-- Groups of generated files an abi block may ask for (`outputs ...`); abi.h is always written.
+local OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true }
+local OUTPUT_GROUP_LIST = "kernel user amc conformance"
 
 local C_KEYWORDS = {}
 for w in ([[auto break case char const continue default do double else enum extern float for goto
@@ -124,9 +127,9 @@ end
 
 local SETTINGS = {
     version = "number", trap = "number", arg_registers = "registers", user_space = "range",
-    amc_max_message = "size", amc_name_max = "size", prefix = "prefix",
+    amc_max_message = "size", amc_name_max = "size", prefix = "prefix", outputs = "outputs",
 }
-local SETTING_LIST = "version trap arg_registers user_space amc_max_message amc_name_max prefix"
+local SETTING_LIST = "version trap arg_registers user_space amc_max_message amc_name_max prefix outputs"
 
 function Checker:setting_value(s)
     local key, values, shape = s.key, s.values, SETTINGS[s.key.value]
@@ -153,6 +156,8 @@ function Checker:setting_value(s)
             fail(v, "prefix must be a C identifier prefix (letters, digits, _), or \"\"")
         end
         return v.value
+    elseif shape == "outputs" then
+        return self:output_groups(key, values)
     end
     if #values == 0 then fail(key, "arg_registers needs at least one register") end
     local regs, seen = {}, {}
@@ -166,6 +171,21 @@ function Checker:setting_value(s)
         regs[#regs + 1] = v.value
     end
     return regs
+end
+
+-- `outputs kernel user ...`: the set of output groups to generate.
+function Checker:output_groups(key, values)
+    if #values == 0 then fail(key, "outputs needs at least one of " .. OUTPUT_GROUP_LIST) end
+    local groups = {}
+    for _, v in ipairs(values) do
+        if v.kind ~= "ident" or not OUTPUT_GROUPS[v.value] then
+            fail(v, "'" .. tostring(v.text or v.value) .. "' is not an output group",
+                "groups are " .. OUTPUT_GROUP_LIST)
+        end
+        if groups[v.value] then fail(v, "output group " .. v.value .. " is listed twice") end
+        groups[v.value] = true
+    end
+    return groups
 end
 
 function Checker:abi_block()
@@ -208,6 +228,10 @@ function Checker:abi_block()
     end
     abi.user_low, abi.user_high = low.value, high.value
     abi.prefix = abi.prefix or ""
+    if not abi.outputs then
+        abi.outputs = {}
+        for g in pairs(OUTPUT_GROUPS) do abi.outputs[g] = true end
+    end
     if abi.amc_max_message and abi.amc_max_message.value < 4 then
         fail(seen.amc_max_message, "amc_max_message must leave room for the 4-byte discriminator")
     end
@@ -485,7 +509,7 @@ function Checker:syscall(node)
     end
     for _, at in ipairs(node.attrs) do
         if not ATTRS[at.value] then
-            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn and blocking")
+            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice")
         end
         if sc.attrs[at.value] then fail(at, "duplicate attribute '" .. at.value .. "'") end
         sc.attrs[at.value] = true
@@ -499,6 +523,9 @@ function Checker:syscall(node)
     end
     if sc.attrs.noreturn and sc.ret ~= "void" then
         fail(node.ret, "a noreturn syscall must be declared -> void")
+    end
+    if sc.attrs.noreturn and sc.attrs.returns_twice then
+        fail(node.name, "syscall " .. name .. " cannot be both noreturn and returns_twice")
     end
     local seen = {}
     for _, e in ipairs(node.errors) do

@@ -34,7 +34,7 @@ local function syscall(w, sc)
     w("%s", sc.doc)
     w("")
     local attrs = {}
-    for _, a in ipairs({ "noreturn", "blocking" }) do
+    for _, a in ipairs({ "noreturn", "blocking", "returns_twice" }) do
         if sc.attrs[a] then attrs[#attrs + 1] = "`" .. a .. "`" end
     end
     if #attrs > 0 then

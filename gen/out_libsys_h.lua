@@ -16,7 +16,11 @@ local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "voi
 function out.prototype(m, sc)
     local params = {}
     for i, a in ipairs(sc.args) do params[i] = user_param(a) .. a.name end
-    return string.format("%s%s %s%s(%s)", sc.attrs.noreturn and "_Noreturn " or "", RET[sc.ret],
+    -- returns_twice (fork) tells the compiler that registers and locals may be reused after a
+    -- second return, as for setjmp.
+    local attr = sc.attrs.noreturn and "_Noreturn " or
+        sc.attrs.returns_twice and "__attribute__((returns_twice)) " or ""
+    return string.format("%s%s %s%s(%s)", attr, RET[sc.ret],
         m.abi.prefix, sc.name, #params > 0 and table.concat(params, ", ") or "void")
 end
 

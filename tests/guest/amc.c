@@ -58,7 +58,7 @@ static void test_register_unique(void)
 
 static void test_name_released_on_exit(void)
 {
-    for (int round = 0; round < 2; round++) {
+    for (volatile int round = 0; round < 2; round++) { /* volatile: fork returns twice */
         int32_t pid = fork();
         if (pid == 0)
             exit(amc_register_service("short-lived") == 0 ? 0 : 1);

@@ -90,6 +90,7 @@ static struct point got_point;
 static int got_null_q, got_null_s;
 
 int32_t sys_nop(void) { calls++; return next_ret; }
+int32_t sys_split(void) { calls++; return 0; }
 uint32_t sys_scalars(int8_t a, uint8_t b, int16_t c, uint16_t d, uint32_t e)
 {
     calls++;

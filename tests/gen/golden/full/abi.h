@@ -107,8 +107,9 @@ _Static_assert(offsetof(struct every, words) == 88, "struct every.words offset")
 #define SYS_brk 7
 #define SYS_quit 8
 #define SYS_amc_message_send 10
+#define SYS_split 12
 /* 6: retired old_stat: replaced by structs (5) */
 /* 9: retired old_quit: replaced by quit (8) */
-#define SYS_TABLE_SIZE 11
+#define SYS_TABLE_SIZE 13
 
 #endif /* ABI_H */

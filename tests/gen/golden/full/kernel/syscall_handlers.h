@@ -57,5 +57,7 @@ uint32_t sys_brk(uint32_t to);
 int32_t sys_quit(int32_t code);
 /* 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32: Send a message. */
 int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len);
+/* 12 split() -> i32: Return twice, like fork. */
+int32_t sys_split(void);
 
 #endif /* KERNEL_SYSCALL_HANDLERS_H */

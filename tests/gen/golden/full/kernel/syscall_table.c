@@ -180,6 +180,13 @@ static int32_t shim_amc_message_send(struct trap_frame *tf)
     return (int32_t)ret;
 }
 
+/* 12 split() -> i32 */
+static int32_t shim_split(struct trap_frame *tf)
+{
+    (void)tf;
+    return (int32_t)sys_split();
+}
+
 /* Indexed by number; unused and retired numbers answer -ENOSYS. */
 const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
     [0] = { .name = "nop", .shim = shim_nop, .nargs = 0, .flags = 0, .ret_kind = SARG_INT },
@@ -201,6 +208,8 @@ const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
     [9] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired old_quit */
     [10] = { .name = "amc_message_send", .shim = shim_amc_message_send, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
              .args = { { "dest", SARG_IN_STR, SYSCALL_NO_LEN_ARG, 15 }, { "buf", SARG_IN_BUF, 2, 0 }, { "len", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
+    [11] = { .name = NULL, .shim = syscall_nosys },
+    [12] = { .name = "split", .shim = shim_split, .nargs = 0, .flags = 0, .ret_kind = SARG_INT },
 };
 
 /* The dispatcher's own dense copy of the shims: one load per call. */
@@ -216,6 +225,8 @@ static int32_t (*const syscall_shims[SYS_TABLE_SIZE])(struct trap_frame *tf) = {
     shim_quit,
     syscall_nosys,
     shim_amc_message_send,
+    syscall_nosys,
+    shim_split,
 };
 
 __attribute__((noinline, cold)) static void syscall_dispatch_traced(struct trap_frame *tf, uint32_t nr)

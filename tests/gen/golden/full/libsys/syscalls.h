@@ -24,5 +24,7 @@ uintptr_t brk(uintptr_t to);
 _Noreturn void quit(int32_t code);
 /* 10: Send a message. */
 int32_t amc_message_send(const char *dest, const void *buf, uint32_t len);
+/* 12: Return twice, like fork. */
+__attribute__((returns_twice)) int32_t split(void);
 
 #endif /* LIBSYS_SYSCALLS_H */

@@ -1,0 +1,423 @@
+-- build/gen/conformance/conformance.c and regs.asm: the ABI conformance cases
+-- of every syscall, derived from its declaration alone, so a syscall added to
+-- the .def is tested with no other edit.  The hand-written runtime
+-- (tests/conformance/) runs each case in a child process and judges it.
+--
+-- Per syscall:
+--   * every pointer argument (bytes, str, T) with NULL, a kernel address, an
+--     unmapped user address, a range wrapping past 2^32 and a range that starts
+--     mapped and ends unmapped: each must fail with its EFAULT before the
+--     handler runs (an optional NULL must instead get past the entry);
+--   * every bounded string exactly at its limit (must not fail with the
+--     toolong error or EFAULT) and one byte past it (the toolong error);
+--   * every `max` length one past the bound (the toolong error), when the
+--     length belongs to that one buffer;
+--   * register preservation around the trap, in generated assembly;
+-- and the numbers no syscall owns must answer ENOSYS with registers intact.
+--
+-- Argument values: scalars 0, lengths a small valid length (min(16, max)) in
+-- the pointer cases and 0 in the register cases, other pointers a valid zeroed
+-- buffer (conf_valid) or the empty string (conf_empty).  With these, every
+-- blocking syscall returns at once (the runtime also times a call out after 2 s).
+local cgen = require("cgen")
+
+local out = {}
+
+local SMALL_LEN = 16
+local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
+local REGS = { "ebx", "ecx", "edx", "esi", "edi", "ebp" }
+-- Distinctive top bytes for registers that carry no argument.
+local REG_TAG = { ebx = 0xEB, ecx = 0xEC, edx = 0xED, esi = 0x51, edi = 0xD1, ebp = 0xBB }
+-- Bits of the mask the assembly checks return, in order.
+local MASK_NAMES = { "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eflags", "eax" }
+local MASK = {}
+for i, n in ipairs(MASK_NAMES) do MASK[n] = 1 << (i - 1) end
+-- eflags: CF PF ZF DF OF are set and AF SF cleared before the trap; these and IF
+-- (always 1 in ring 3) must come back as they were.  TF, NT, RF, AC, ID and the
+-- reserved bits are neither set nor compared.
+local FLAGS_MASK = 0xED5
+local FLAGS_SET = 0xC45
+local FLAGS_WANT = 0xE45
+
+local function hex(v) return string.format("0x%X", v) end
+
+-- The small valid length of each length argument: at most SMALL_LEN and at most
+-- the max of every buffer it measures.
+local function lengths(sc)
+    local len = {}
+    for _, a in ipairs(sc.args) do
+        if a.kind == "bytes" then
+            local i = a.len_arg
+            local v = len[i] or math.min(SMALL_LEN, TYPE_MAX[sc.args[i].type.name])
+            if a.max then v = math.min(v, a.max.value) end
+            len[i] = v
+        end
+    end
+    return len
+end
+
+-- How many bytes a pointer argument's case touches: its length, its type's
+-- size, or (for strings) two bytes of an unterminated string.
+local function span(a, len)
+    if a.kind == "bytes" then return len[a.len_arg] end
+    if a.kind == "ptr" then return a.type.size end
+    return 2
+end
+
+-- C argument list of a call in which argument `tested` (an index or nil) is
+-- `param` and the others take their default values.
+local function call_args(sc, len, tested, param, zero_lengths)
+    local args = {}
+    for i, a in ipairs(sc.args) do
+        if i == tested then
+            args[i] = param
+        elseif a.kind == "scalar" then
+            args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
+        elseif a.kind == "str" then
+            args[i] = "conf_empty"
+        else
+            args[i] = "(void *)conf_valid"
+        end
+    end
+    return table.concat(args, ", ")
+end
+
+local function wrapper_call(m, sc, args)
+    local call = string.format("%s%s(%s)", m.abi.prefix, sc.name, args)
+    return sc.ret == "i32" and call or "(int32_t)" .. call
+end
+
+-- The cases of one syscall, and the C functions they call.
+local function syscall_cases(w, m, sc, cases)
+    local len = lengths(sc)
+    w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
+    for i, a in ipairs(sc.args) do
+        if a.kind ~= "scalar" then
+            local fn = "conf_call_" .. sc.name .. "_" .. a.name
+            local param = a.kind == "str" and "(const char *)p" or "(void *)p"
+            w("static int32_t %s(uint32_t p)", fn)
+            w("{")
+            w("    return %s;", wrapper_call(m, sc, call_args(sc, len, i, param)))
+            w("}")
+            local base = "conf_" .. sc.name .. "_" .. a.name
+            local efault = "-" .. a.efault.name
+            local n = span(a, len)
+            local function add(suffix, expect, arg, size, want, want2, what)
+                cases[#cases + 1] = { name = base .. "_" .. suffix, fn = fn, expect = expect, arg = arg,
+                                      span = size, want = want, want2 = want2 or "0", what = what }
+            end
+            if a.optional then
+                add("null", "CONF_ACCEPTED", "CONF_NULL", n, efault, efault, "NULL is allowed (optional)")
+            else
+                add("null", "CONF_EQ", "CONF_NULL", n, efault, nil, "NULL")
+            end
+            add("kernel", "CONF_EQ", "CONF_KERNEL", n, efault, nil, "a kernel address")
+            add("unmapped", "CONF_EQ", "CONF_UNMAPPED", n, efault, nil, "an unmapped user address")
+            -- One byte cannot wrap or straddle a page boundary.
+            if n >= 2 then
+                add("wrap", "CONF_EQ", "CONF_WRAP", n, efault, nil, "a range wrapping past 0xFFFFFFFF")
+                add("partly_mapped", "CONF_EQ", "CONF_STRADDLE", n, efault, nil,
+                    "a range that starts mapped and ends unmapped")
+            end
+            if a.kind == "str" then
+                local limit = a.size.value
+                add("at_limit", "CONF_ACCEPTED", "CONF_STRING", limit, "-" .. a.toolong.name, efault,
+                    string.format("a string of exactly %s bytes", a.size.expr))
+                add("too_long", "CONF_EQ", "CONF_STRING", limit + 1, "-" .. a.toolong.name, nil,
+                    string.format("a string of %s + 1 bytes", a.size.expr))
+            end
+        end
+    end
+    -- A length one past its max, when it measures this buffer only (with two,
+    -- the other buffer's checks could answer first).
+    local users = {}
+    for _, a in ipairs(sc.args) do
+        if a.kind == "bytes" then users[a.len_arg] = (users[a.len_arg] or 0) + 1 end
+    end
+    for _, a in ipairs(sc.args) do
+        local la = a.kind == "bytes" and a.max and sc.args[a.len_arg]
+        if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
+            local fn = "conf_len_" .. sc.name .. "_" .. la.name
+            w("static int32_t %s(uint32_t n)", fn)
+            w("{")
+            w("    return %s;", wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
+            w("}")
+            cases[#cases + 1] = { name = "conf_" .. sc.name .. "_" .. a.name .. "_over_max", fn = fn,
+                                  expect = "CONF_EQ", arg = "CONF_VALUE", span = a.max.value + 1,
+                                  want = "-" .. a.toolong.name, want2 = "0",
+                                  what = string.format("%s = %s + 1", la.name, a.max.expr) }
+        end
+    end
+    -- Registers: the assembly routine traps with the default arguments.
+    local asm = "conf_regs_" .. sc.name
+    local runner = "conf_run_regs_" .. sc.name
+    w("%suint32_t %s(int32_t *eax);", sc.attrs.returns_twice and "__attribute__((returns_twice)) " or "", asm)
+    w("static int32_t %s(uint32_t p)", runner)
+    w("{")
+    w("    int32_t eax;")
+    w("    (void)p;")
+    if sc.attrs.noreturn then
+        w("    %s(&eax);", asm)
+        w("    return CONF_RETURNED; /* the trap came back */")
+    elseif sc.attrs.returns_twice then
+        w("    const uint32_t mask = %s(&eax);", asm)
+        w("    return conf_second_return(mask, eax);")
+    else
+        w("    return (int32_t)%s(&eax);", asm)
+    end
+    w("}")
+    w("")
+    local what = "registers across the trap"
+    if sc.attrs.noreturn then what = "registers up to the trap (noreturn)" end
+    if sc.attrs.returns_twice then what = "registers in both returns" end
+    cases[#cases + 1] = { name = "conf_" .. sc.name .. "_regs", fn = runner,
+                          expect = sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
+                          arg = "CONF_VALUE", span = 0, want = "0", want2 = "0", what = what }
+end
+
+-- Numbers no syscall owns: unused slots (the first few), every retired number,
+-- one past the table, and values that a signed or truncating dispatcher would
+-- get wrong.
+function out.invalid_numbers(m)
+    local used, list, seen = {}, {}, {}
+    for _, sc in ipairs(m.syscalls) do used[sc.num] = true end
+    local retired = {}
+    for _, r in ipairs(m.retired) do retired[r.num] = r end
+    local function add(num, why)
+        if not seen[num] and not used[num] then
+            seen[num] = true
+            list[#list + 1] = { num = num, why = why }
+        end
+    end
+    local unused = 0
+    for nr = 0, m.table_size - 1 do
+        if retired[nr] then
+            add(nr, "retired_" .. retired[nr].name)
+        elseif not used[nr] and unused < 4 then
+            unused = unused + 1
+            add(nr, "unused")
+        end
+    end
+    add(m.table_size, "past_end")
+    local first = m.syscalls[1] and m.syscalls[1].num or 0
+    if 0x100 + first >= m.table_size then add(0x100 + first, "low_byte_" .. first) end
+    add(0x10000 + first, "low_half_" .. first)
+    add(0x7FFFFFFF, "int_max")
+    add(0x80000000, "int_min")
+    add(0xFFFFFFFF, "minus_one")
+    return list
+end
+
+local function nosys_cases(w, m, cases)
+    w("/* Numbers without a syscall: ENOSYS, registers intact. */")
+    for _, n in ipairs(out.invalid_numbers(m)) do
+        local asm = string.format("conf_nosys_%x", n.num)
+        w("uint32_t %s(int32_t *eax);", asm)
+        w("static int32_t conf_run_nosys_%x(uint32_t p)", n.num)
+        w("{")
+        w("    int32_t eax;")
+        w("    (void)p;")
+        w("    return (int32_t)%s(&eax);", asm)
+        w("}")
+        cases[#cases + 1] = { name = string.format("conf_nosys_%d_%s", n.num, n.why),
+                              fn = string.format("conf_run_nosys_%x", n.num), expect = "CONF_REGS",
+                              arg = "CONF_VALUE", span = 0, want = "0", want2 = "0",
+                              what = "ENOSYS and registers intact" }
+    end
+    w("")
+end
+
+-- A kernel-only address: just above user space, or just below it when user
+-- space reaches the top.
+local function kernel_addr(m)
+    if m.abi.user_high <= 0xFFF00000 then return m.abi.user_high + 0x100000 end
+    return m.abi.user_low - 0x1000
+end
+
+local function render_c(m)
+    local w = cgen.buffer()
+    w(cgen.banner(m))
+    w("/* ABI conformance cases, run by tests/conformance/runtime.c (see gen/out_conformance.lua). */")
+    w("#include \"conformance.h\"")
+    w("")
+    w("const uint32_t conf_kernel_addr = %su;", hex(kernel_addr(m)))
+    w("")
+    w("/* Bits of the mask the register checks in regs.asm return. */")
+    local names = {}
+    for i, n in ipairs(MASK_NAMES) do names[i] = cgen.cstring(n) end
+    w("const char *const conf_reg_names[] = { %s };", table.concat(names, ", "))
+    w("const int conf_reg_count = %d;", #MASK_NAMES)
+    w("")
+    w("const char *conf_error_name(int32_t r)")
+    w("{")
+    w("    switch (r) {")
+    for _, e in ipairs(m.errors) do
+        w("    case -%s:", e.name)
+        w("        return %s;", cgen.cstring(e.name))
+    end
+    w("    default:")
+    w("        return \"\";")
+    w("    }")
+    w("}")
+    w("")
+    local cases = {}
+    for _, sc in ipairs(m.syscalls) do syscall_cases(w, m, sc, cases) end
+    nosys_cases(w, m, cases)
+    w("const struct conf_case conf_cases[] = {")
+    for _, c in ipairs(cases) do
+        w("    { %s, %s, %s, %s, %du, %s, %s, %s },", cgen.cstring(c.name), c.fn, c.expect, c.arg,
+            c.span, c.want, c.want2, cgen.cstring(c.what))
+    end
+    w("};")
+    w("const int conf_case_count = %d;", #cases)
+    return w()
+end
+
+----------------------------------------------------------------------------
+-- Assembly: one routine per syscall and per invalid number.
+
+local ASM_MACROS = [[
+; uint32_t conf_regs_NAME(int32_t *eax): load eax with the number and every other register with
+; an argument or a distinctive value, set a flag pattern, trap, and return a mask of what changed
+; (bits in conf_reg_names order); *eax receives the result.  Written per syscall with immediates,
+; so the only memory it touches between the set-up and the checks is its own variables.
+%define CONF_FLAGS_MASK @FLAGS_MASK@ ; CF PF AF ZF SF IF DF OF are compared
+%define CONF_FLAGS_SET @FLAGS_SET@ ; CF PF ZF DF OF set, AF SF clear before the trap
+%define CONF_FLAGS_WANT @FLAGS_WANT@ ; ... and IF, which ring 3 always runs with
+
+%macro CONF_ENTER 0
+    push ebp
+    push ebx
+    push esi
+    push edi
+    pushfd                          ; the caller's flags (DF clear), restored by CONF_LEAVE
+    pushfd
+    and dword [esp], ~(CONF_FLAGS_MASK & ~0x200)
+    or dword [esp], CONF_FLAGS_SET
+    popfd
+    mov [conf_esp_before], esp
+%endmacro
+
+; Right after the trap: keep eax, esp and the flags, then get a known stack back (mov leaves
+; the flags alone), so a kernel that moved esp still gets a report instead of a crash.
+%macro CONF_TRAPPED 0
+    mov [conf_eax], eax
+    mov [conf_esp_after], esp
+    mov esp, [conf_esp_before]
+    pushfd
+    pop dword [conf_flags_after]
+    cld
+    xor eax, eax
+%endmacro
+
+%macro CONF_CHECK 3                 ; register, value it must still hold, mask bit
+    cmp %1, %2
+    je %%same
+    or eax, %3
+%%same:
+%endmacro
+
+%macro CONF_LEAVE 0
+    mov ebx, [conf_esp_after]
+    CONF_CHECK ebx, [conf_esp_before], @MASK_ESP@
+    mov ebx, [conf_flags_after]
+    and ebx, CONF_FLAGS_MASK
+    CONF_CHECK ebx, CONF_FLAGS_WANT, @MASK_EFLAGS@
+    mov edx, [conf_eax]
+    mov ecx, [esp + 24]             ; int32_t *eax, above 5 saved dwords and the return address
+    mov [ecx], edx
+    popfd
+    pop edi
+    pop esi
+    pop ebx
+    pop ebp
+    ret
+%endmacro
+]]
+
+local function asm_routine(w, m, sym, nr, values, enosys)
+    w("global %s:function", sym)
+    w("%s:", sym)
+    w("    CONF_ENTER")
+    w("    mov eax, %s", hex(nr))
+    for _, r in ipairs(REGS) do w("    mov %s, %s", r, values[r]) end
+    w("    int 0x%02x", m.abi.trap)
+    w("    CONF_TRAPPED")
+    for _, r in ipairs(REGS) do w("    CONF_CHECK %s, %s, %s", r, values[r], hex(MASK[r])) end
+    if enosys then
+        w("    CONF_CHECK dword [conf_eax], -%d, %s", enosys, hex(MASK.eax))
+    end
+    w("    CONF_LEAVE")
+end
+
+local function distinct(num)
+    local v = {}
+    for _, r in ipairs(REGS) do v[r] = hex((REG_TAG[r] << 24) | 0x5A0000 | (num & 0xFFFF)) end
+    return v
+end
+
+local function render_asm(m)
+    local w = cgen.buffer()
+    w(cgen.banner(m, "; %s"))
+    w("; Register preservation checks for tests/conformance (see gen/out_conformance.lua).")
+    w("bits 32")
+    w("")
+    local fill = { FLAGS_MASK = hex(FLAGS_MASK), FLAGS_SET = hex(FLAGS_SET), FLAGS_WANT = hex(FLAGS_WANT),
+                   MASK_ESP = hex(MASK.esp), MASK_EFLAGS = hex(MASK.eflags) }
+    w("%s", (ASM_MACROS:gsub("@([%u_]+)@", fill):gsub("\n$", "")))
+    local valid_size = 64
+    for _, sc in ipairs(m.syscalls) do
+        for _, a in ipairs(sc.args) do
+            if a.kind == "ptr" then valid_size = math.max(valid_size, a.type.size) end
+        end
+    end
+    w("section .bss")
+    w("alignb 16")
+    w("global conf_valid:data")
+    w("conf_valid: resb %d                ; the valid buffer of every pointer argument", (valid_size + 15) // 16 * 16)
+    w("conf_esp_before: resd 1")
+    w("conf_esp_after: resd 1")
+    w("conf_eax: resd 1")
+    w("conf_flags_after: resd 1")
+    w("")
+    w("section .rodata")
+    w("global conf_empty:data")
+    w("conf_empty: db 0                   ; the valid string")
+    w("")
+    w("section .text")
+    for _, sc in ipairs(m.syscalls) do
+        w("")
+        w("; %d %s", sc.num, cgen.signature(sc))
+        local values = distinct(sc.num)
+        for _, a in ipairs(sc.args) do
+            if a.kind == "scalar" then
+                values[a.reg] = "0"
+            elseif a.kind == "str" then
+                values[a.reg] = "conf_empty"
+            else
+                values[a.reg] = "conf_valid"
+            end
+        end
+        asm_routine(w, m, "conf_regs_" .. sc.name, sc.num, values)
+    end
+    local enosys
+    for _, e in ipairs(m.errors) do
+        if e.name == "ENOSYS" then enosys = e.num end
+    end
+    for _, n in ipairs(out.invalid_numbers(m)) do
+        w("")
+        w("; %s: %s", hex(n.num), n.why)
+        asm_routine(w, m, string.format("conf_nosys_%x", n.num), n.num, distinct(n.num), enosys)
+    end
+    w("")
+    w("section .note.GNU-stack noalloc noexec nowrite progbits")
+    return w()
+end
+
+-- part: "c" (conformance.c) or "asm" (regs.asm).
+function out.render(m, part)
+    if part == "asm" then return render_asm(m) end
+    return render_c(m)
+end
+
+return out

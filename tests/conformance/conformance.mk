@@ -1,0 +1,27 @@
+# The generated ABI conformance program: build/gen/conformance/conformance.c and regs.asm (from
+# abi/syscalls.def by gen/out_conformance.lua) plus the hand-written runtime.c, linked like a
+# user program into $(BUILD)/tests/conformance.elf and booted by tests/qemu/conformance_boots.lua.
+
+CONF_DIR := $(BUILD)/tests/conformance
+CONF_OBJS := $(CONF_DIR)/cases.o $(CONF_DIR)/regs.o $(CONF_DIR)/runtime.o
+CONF_ELF := $(BUILD)/tests/conformance.elf
+
+$(CONF_DIR)/cases.o: $(GEN)/conformance/conformance.c tests/conformance/conformance.h | $(LIBSYS_GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
+
+$(CONF_DIR)/runtime.o: tests/conformance/runtime.c tests/conformance/conformance.h | $(LIBSYS_GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
+
+$(CONF_DIR)/regs.o: $(GEN)/conformance/regs.asm
+	@mkdir -p $(@D)
+	$(NASM) $(USER_NASMFLAGS) $< -o $@
+
+$(CONF_ELF): $(CONF_OBJS) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
+	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $(CONF_OBJS) $(LIBSYS_A)
+
+.PHONY: conformance
+conformance: $(CONF_ELF)
+
+TEST_DEPS += $(CONF_ELF)
