@@ -48,7 +48,9 @@ static void set_entry(int index, uint32_t base, uint32_t limit, uint8_t access, 
     };
 }
 
-/* Load the GDT, reload every segment register (cs needs a far jump) and the task register. */
+/* Load the GDT, reload every segment register (cs needs a far jump), the task register, and a
+ * null LDT: without it the LDTR keeps its reset value (base 0), and an LDT selector from ring 3
+ * would make the CPU read a "descriptor" from linear address 0 upwards. */
 static void load_gdt(void)
 {
     struct gdt_pointer ptr = {sizeof(gdt) - 1, (uint32_t)gdt};
@@ -60,9 +62,10 @@ static void load_gdt(void)
                      "mov %2, %%fs\n\t"
                      "mov %2, %%gs\n\t"
                      "mov %2, %%ss\n\t"
-                     "ltr %w3"
+                     "ltr %w3\n\t"
+                     "lldt %w4"
                      :
-                     : "m"(ptr), "i"(SEG_KCODE), "r"(SEG_KDATA), "r"(SEG_TSS)
+                     : "m"(ptr), "i"(SEG_KCODE), "r"(SEG_KDATA), "r"(SEG_TSS), "r"(0)
                      : "memory");
 }
 
