@@ -9,47 +9,15 @@ local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 local LUA = os.getenv("LUA") or "lua5.4"
 local HOST_CC = os.getenv("HOST_CC") or "cc"
+package.path = HERE .. "/../lib/?.lua;" .. package.path
+local S = require("hostsuite")
+local report, sh, shq, read, write = S.report, S.sh, S.shq, S.read, S.write
 
-local failed = 0
 
-local function report(name, ok, why, details)
-    if ok then
-        print("ok " .. name)
-        return
-    end
-    failed = failed + 1
-    print("FAIL " .. name .. ": " .. (why or "failed"))
-    if details and details ~= "" then
-        print("  " .. details:gsub("\n$", ""):gsub("\n", "\n  "))
-    end
-end
 
-local function shq(s)
-    return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
 
--- Run a shell command; return its exit status and combined output.
-local function sh(cmd)
-    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
-    local out = p:read("a")
-    p:close()
-    local rc = tonumber(out:match("__rc=(%d+)%s*$"))
-    return rc, (out:gsub("__rc=%d+%s*$", ""))
-end
 
-local function read(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
-local function write(path, text)
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-end
 
 local NEW_MESSAGE = [[
     message 3 shout "Added by tests/amc/suite.lua." { volume: u32  len: u32  text: u8[len] }
@@ -131,4 +99,4 @@ local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
 test_new_message(tmp)
 test_needs_generated_code(tmp)
 os.execute("rm -rf " .. shq(tmp))
-os.exit(failed == 0 and 0 or 1)
+S.finish()

@@ -11,41 +11,19 @@
 package.path = "gen/?.lua;" .. package.path
 local model = require("model")
 local cli = require("cli")
+package.path = "tests/lib/?.lua;" .. package.path
+local S = require("hostsuite")
+local report, sh, shq, read = S.report, S.sh, S.shq, S.read
 
 local BUILD = os.getenv("BUILD") or "build"
 local PROG = os.getenv("LINUX_ABI_TEST") or (BUILD .. "/tests/linux/linux_abi_test")
 local DEF = "abi/linux-i386.def"
 local INCLUDE = "/usr/include"
 
-local failed = 0
 
-local function report(name, ok, why, details)
-    if ok then
-        print("ok " .. name)
-    else
-        failed = failed + 1
-        print("FAIL " .. name .. ": " .. (why or "failed"))
-        for line in (details or ""):gmatch("[^\n]+") do print("  " .. line) end
-    end
-end
 
-local function read(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
-local function shq(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
--- Run a shell command; return its exit status and combined output.
-local function sh(cmd)
-    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
-    local out = p:read("a")
-    p:close()
-    return tonumber(out:match("__rc=(%d+)%s*$")), (out:gsub("__rc=%d+%s*$", ""))
-end
 
 -- `#define NAME VALUE` lines of a C header: decimal, 0x hex or 0-prefixed octal.
 local function defines(path)
@@ -147,8 +125,7 @@ for line in out:gmatch("[^\n]+") do
     if line:match("^ok ") then
         print(line)
     elseif line:match("^FAIL ") then
-        failed = failed + 1
-        print(line)
+        report(line:match("^FAIL ([^:]+)"), false, line:match("^FAIL [^:]+:%s*(.*)$"))
     end
 end
 report("linux_i386_write_reaches_stdout", out:find("\nlinux%-i386: hello from int 0x80\n") ~= nil,
@@ -163,4 +140,4 @@ for _, case in ipairs({ { 42, 42 }, { 300, 44 } }) do
         string.format("exit(%d) gave status %s, want %d", case[1], tostring(status), case[2]))
 end
 
-os.exit(failed == 0 and 0 or 1)
+S.finish()

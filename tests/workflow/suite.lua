@@ -13,47 +13,18 @@
 -- Run from the repository root.
 package.path = "tests/qemu/?.lua;" .. package.path
 local harness = require("harness")
+package.path = "tests/lib/?.lua;" .. package.path
+local S = require("hostsuite")
+local sh, shq, read, write = S.sh, S.shq, S.read, S.write
+local function report(name, ok, why, details) return S.report(name, ok, why, details, 14) end
 
 local ROOT = io.popen("pwd"):read("l")
 local MAKE = "make NO_DEPS=1 -j2"
-local failed = 0
 
-local function report(name, ok, why, details)
-    if ok then
-        print("ok " .. name)
-    else
-        failed = failed + 1
-        print("FAIL " .. name .. ": " .. (why or "failed"))
-        local lines = {}
-        for line in (details or ""):gmatch("[^\n]+") do lines[#lines + 1] = line end
-        for i = math.max(1, #lines - 14), #lines do print("  " .. lines[i]) end
-    end
-    io.stdout:flush()
-    return ok
-end
 
-local function shq(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
-local function sh(cmd)
-    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
-    local out = p:read("a")
-    p:close()
-    return tonumber(out:match("__rc=(%d+)%s*$")), (out:gsub("__rc=%d+%s*$", ""))
-end
 
-local function read(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
-local function write(path, text)
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-end
 
 local COPY = (select(2, sh("mktemp -d /tmp/layercake-workflow.XXXXXX")):gsub("%s+$", ""))
 local function finish()
@@ -62,7 +33,7 @@ local function finish()
     else
         sh("rm -rf " .. shq(COPY))
     end
-    os.exit(failed == 0 and 0 or 1)
+    S.finish()
 end
 local function in_copy(cmd) return sh("cd " .. shq(COPY) .. " && " .. cmd) end
 
