@@ -153,7 +153,8 @@ local STR_HELPER = [[
  * buf[max + 1]. A string that runs to the end of user space is a fault, not
  * a kernel read: the copy never looks past ABI_USER_HIGH.
  */
-static inline int32_t shim_str_in(char *buf, uint32_t addr, uint32_t max, int32_t toolong)
+__attribute__((always_inline)) static inline int32_t shim_str_in(char *buf, uint32_t addr, uint32_t max,
+                                                                 int32_t toolong)
 {
     if (addr - ABI_USER_LOW >= ABI_USER_HIGH - ABI_USER_LOW)
         return -EFAULT;

@@ -61,16 +61,16 @@ static uint32_t timer_ticks(void)
  * what a call clobbers, so the loop counter lives in the same register in every row and the
  * per-iteration cost of the loop itself is the same.
  */
-#define TIMED_LOOP(result, n, body)                        \
-    do {                                                   \
-        uint32_t timer0_ = timer_ticks();                  \
-        uint64_t t0_ = rdtsc();                            \
-        for (uint32_t i_ = 0; i_ < (n); i_++) {            \
-            body;                                          \
-        }                                                  \
-        uint64_t t1_ = rdtsc();                            \
-        (result).ticks = t1_ - t0_;                        \
-        (result).timer = timer_ticks() - timer0_;          \
+#define TIMED_LOOP(result, n, body)                                                                \
+    do {                                                                                           \
+        uint32_t timer0_ = timer_ticks();                                                          \
+        uint64_t t0_ = rdtsc();                                                                    \
+        for (uint32_t i_ = 0; i_ < (n); i_++) {                                                    \
+            body;                                                                                  \
+        }                                                                                          \
+        uint64_t t1_ = rdtsc();                                                                    \
+        (result).ticks = t1_ - t0_;                                                                \
+        (result).timer = timer_ticks() - timer0_;                                                  \
     } while (0)
 
 #define CALL_CLOBBERS() __asm__ volatile("" ::: "eax", "ecx", "edx", "memory")
