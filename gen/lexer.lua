@@ -48,8 +48,10 @@ function lexer.tokenize(text, file)
     local function fail(at, msg, hint)
         diag.fail(here(at), msg, hint)
     end
+    local n = 0 -- #tokens, kept by hand: the loop below runs for every token
     local function push(kind, value, at)
-        tokens[#tokens + 1] = { kind = kind, value = value, line = line,
+        n = n + 1
+        tokens[n] = { kind = kind, value = value, line = line,
                                 col = at - line_start + 1, file = file }
     end
 
@@ -63,7 +65,7 @@ function lexer.tokenize(text, file)
             string.format("file is not UTF-8 text (byte 0x%02X)", text:byte(bad)))
     end
 
-    local find, byte, sub = string.find, string.byte, string.sub
+    local find, byte, sub, match = string.find, string.byte, string.sub, string.match
     while pos <= len do
         local b = byte(text, pos)
         local c
@@ -75,13 +77,15 @@ function lexer.tokenize(text, file)
         elseif b == 35 then -- #
             pos = (find(text, "\n", pos, true) or len + 1)
         elseif IDENT_START[b] then
-            local _, e = find(text, "^[%w_]+", pos)
-            tokens[#tokens + 1] = { kind = "ident", value = sub(text, pos, e), line = line,
-                                    col = pos - line_start + 1, file = file }
-            pos = e + 1
+            local after = match(text, "^[%w_]*()", pos + 1)
+            n = n + 1
+            tokens[n] = { kind = "ident", value = sub(text, pos, after - 1), line = line,
+                          col = pos - line_start + 1, file = file }
+            pos = after
         elseif PUNCT[b] then
             c = PUNCT[b]
-            tokens[#tokens + 1] = { kind = c, value = c, line = line, col = pos - line_start + 1, file = file }
+            n = n + 1
+            tokens[n] = { kind = c, value = c, line = line, col = pos - line_start + 1, file = file }
             pos = pos + 1
         elseif b >= 48 and b <= 57 then
             local s, e = text:find("^[%w_]+", pos)
@@ -99,7 +103,7 @@ function lexer.tokenize(text, file)
                 fail(pos, "number " .. word .. " is too large (the largest is 4294967295)")
             end
             push("number", value, pos)
-            tokens[#tokens].text = word
+            tokens[n].text = word
             pos = e + 1
         elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
             local close = text:find('"""', pos + 3, true)
