@@ -69,9 +69,9 @@ function lexer.tokenize(text, file)
     while pos <= len do
         local b = byte(text, pos)
         local c
-        if b == 10 then -- newline
-            pos = pos + 1
-            line, line_start = line + 1, pos
+        if b == 10 then -- newline, and the indentation after it
+            line, line_start = line + 1, pos + 1
+            pos = (find(text, "[^ \t\r]", pos + 1) or len + 1)
         elseif b == 32 or b == 9 or b == 13 then
             pos = (find(text, "[^ \t\r]", pos) or len + 1)
         elseif b == 35 then -- #
