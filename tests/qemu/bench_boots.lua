@@ -1,6 +1,7 @@
 -- bench-smoke: the benchmark program (tests/bench/bench.c) with a few iterations per row, so
 -- `make test` notices when it stops building or running. Timings are not checked here (without
--- -icount they depend on the host); `make bench` measures them.
+-- -icount they depend on the host); `make bench` measures them. bench-amc-paths: the guest
+-- tests of the amc fast paths the benchmark times (tests/bench/amc_paths.c).
 return function(env)
     local function module(dir, name)
         return { path = env.build .. "/" .. dir .. "/" .. name .. ".elf", name = name }
@@ -20,6 +21,14 @@ return function(env)
             exit = 1,
             expect = expect,
             reject = { "bench FAIL" },
+        },
+        {
+            name = "bench-amc-paths",
+            append = "init=amc_paths exit=qemu",
+            modules = { module("user", "init"), module("bench", "amc_paths") },
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
         },
     }
 end
