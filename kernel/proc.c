@@ -317,7 +317,8 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
 
 /* ---- scheduling ---- */
 
-static void switch_to(struct proc *next)
+/* Inline in its two callers: every yield, block and preemption goes through here. */
+__attribute__((always_inline)) static inline void switch_to(struct proc *next)
 {
     struct proc *prev = current;
     if (next == prev)
@@ -334,7 +335,7 @@ static void switch_to(struct proc *next)
 }
 
 /* Round robin: the first runnable process after the current one, else idle. */
-static struct proc *pick_next(void)
+__attribute__((always_inline)) static inline struct proc *pick_next(void)
 {
     const struct proc *end = &procs[slots_used];
     for (struct proc *p = current + 1; p < end; p++)

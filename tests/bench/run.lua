@@ -210,7 +210,8 @@ end
 local function bench_build()
     local tree = OUT .. "/tree"
     must("rm -rf " .. shq(tree) .. " && mkdir -p " .. shq(tree), "mkdir")
-    local list = "git ls-files -z --cached --others --exclude-standard"
+    -- Tracked and untracked source files, never anything under build/.
+    local list = "git ls-files -z --cached --others --exclude-standard | grep -zv '^build/'"
     must(string.format("%s | xargs -0 cp --parents -t %s", list, shq(tree)), "copying the source tree")
     local jobs = tonumber((select(2, sh("nproc")):match("%d+"))) or 1
     local make_all = string.format("%s -C %s NO_DEPS=1 -j%d all", MAKE, shq(tree), jobs)
