@@ -48,11 +48,14 @@ function lexer.tokenize(text, file)
     local function fail(at, msg, hint)
         diag.fail(here(at), msg, hint)
     end
+    -- Every token has kind, value, line and col; file comes from the shared metatable, which
+    -- keeps each token at four fields (half the memory, and much faster to make, than five).
+    local token_mt = { __index = { file = file } }
+    local setmt = setmetatable
     local n = 0 -- #tokens, kept by hand: the loop below runs for every token
     local function push(kind, value, at)
         n = n + 1
-        tokens[n] = { kind = kind, value = value, line = line,
-                                col = at - line_start + 1, file = file }
+        tokens[n] = setmt({ kind = kind, value = value, line = line, col = at - line_start + 1 }, token_mt)
     end
 
     local bad = select(2, utf8.len(text))
@@ -79,14 +82,16 @@ function lexer.tokenize(text, file)
         elseif IDENT_START[b] then
             local after = match(text, "^[%w_]*()", pos + 1)
             n = n + 1
-            tokens[n] = { kind = "ident", value = sub(text, pos, after - 1), line = line,
-                          col = pos - line_start + 1, file = file }
+            tokens[n] = setmt({ kind = "ident", value = sub(text, pos, after - 1), line = line,
+                                col = pos - line_start + 1 }, token_mt)
             pos = after
+            if byte(text, pos) == 32 then pos = pos + 1 end -- the usual single space: no extra turn
         elseif PUNCT[b] then
             c = PUNCT[b]
             n = n + 1
-            tokens[n] = { kind = c, value = c, line = line, col = pos - line_start + 1, file = file }
+            tokens[n] = setmt({ kind = c, value = c, line = line, col = pos - line_start + 1 }, token_mt)
             pos = pos + 1
+            if byte(text, pos) == 32 then pos = pos + 1 end
         elseif b >= 48 and b <= 57 then
             local s, e = text:find("^[%w_]+", pos)
             local word = text:sub(s, e)
