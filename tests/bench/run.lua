@@ -201,7 +201,11 @@ local function incremental(tree, make_all, change)
     must("sleep 0.05 && touch " .. shq(tree .. "/" .. STAMP) .. " && sleep 0.05", "touch")
     change()
     local seconds = wall_seconds(make_all, "incremental build")
-    return { seconds = seconds, objects = newer_than(tree, "*.o"),
+    local generated = {}
+    for _, path in ipairs(newer_than(tree, "*")) do
+        if path:match("^build/gen/") and not path:match("/%.stamp$") then generated[#generated + 1] = path end
+    end
+    return { seconds = seconds, generated = generated, objects = newer_than(tree, "*.o"),
              programs = newer_than(tree, "*.elf") }
 end
 
@@ -328,6 +332,8 @@ local function build_section(add, report)
     add(W, "incremental: edit one doc line of abi/syscalls.def", "", string.format("%.2f", build.edit.seconds),
         "", "", rebuilt(build.edit))
     add("  edited: %s", build.edit.line)
+    add("  generated files that changed: %s", #build.edit.generated > 0 and table.concat(build.edit.generated, " ")
+        or "none")
     add("  rebuilt objects: %s", #build.edit.objects > 0 and table.concat(build.edit.objects, " ") or "none")
     add("  relinked programs: %s", #build.edit.programs > 0 and table.concat(build.edit.programs, " ") or "none")
     report.build = build
