@@ -247,7 +247,10 @@ local function json(v, indent)
     elseif t == "boolean" then
         return tostring(v)
     elseif t == "string" then
-        return '"' .. v:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"'
+        local escaped = v:gsub('[%c"\\]', function(c)
+            return (c == '"' or c == "\\") and "\\" .. c or string.format("\\u%04x", c:byte())
+        end)
+        return '"' .. escaped .. '"'
     elseif v == nil then
         return "null"
     end
