@@ -14,6 +14,7 @@ end
 
 -- A C string literal.
 function cgen.cstring(text)
+    if not text:find('[\\"\n\t]') then return '"' .. text .. '"' end
     return '"' .. text:gsub('[\\"]', "\\%0"):gsub("\n", "\\n"):gsub("\t", "\\t") .. '"'
 end
 
@@ -65,10 +66,18 @@ function cgen.arg_spelling(a)
     return a.name .. ": " .. s
 end
 
+-- Four outputs print every signature: spell each one once.
+local signatures = setmetatable({}, { __mode = "k" })
+
 function cgen.signature(sc)
-    local args = {}
-    for i, a in ipairs(sc.args) do args[i] = cgen.arg_spelling(a) end
-    return sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. sc.ret
+    local s = signatures[sc]
+    if not s then
+        local args = {}
+        for i, a in ipairs(sc.args) do args[i] = cgen.arg_spelling(a) end
+        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. sc.ret
+        signatures[sc] = s
+    end
+    return s
 end
 
 -- The parameter type a kernel handler receives for an argument.
@@ -94,13 +103,19 @@ function cgen.kernel_prototype(sc)
         #params > 0 and table.concat(params, ", ") or "void")
 end
 
--- Buffer of lines.
+-- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the
+-- text. Called for every output line, so it avoids all but the needed work.
 function cgen.buffer()
-    local lines = {}
-    return function(...)
-        local n = select("#", ...)
-        if n == 0 then return table.concat(lines, "\n") .. "\n" end
-        lines[#lines + 1] = n == 1 and ... or string.format(...)
+    local lines, n = {}, 0
+    local format, concat = string.format, table.concat
+    return function(fmt, ...)
+        if fmt == nil then return concat(lines, "\n") .. "\n" end
+        n = n + 1
+        if ... == nil then
+            lines[n] = fmt
+        else
+            lines[n] = format(fmt, ...)
+        end
     end, lines
 end
 

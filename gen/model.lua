@@ -78,7 +78,7 @@ local function check_ident(tok, what)
     if C_KEYWORDS[name] then
         fail(tok, what .. " '" .. name .. "' is a C keyword", "pick another name")
     end
-    if name:match("^__") or name:match("^_%u") then
+    if name:byte(1) == 95 and name:match("^_[_%u]") then -- 95 is '_': skip the match for most names
         fail(tok, what .. " '" .. name .. "' is reserved in C (it starts with __ or _ and a capital)")
     end
     if RESERVED[name] then
@@ -551,6 +551,17 @@ function Checker:syscall(node)
     return sc
 end
 
+-- Sort entries by number; a .def usually lists them in order already, and
+-- checking that is linear where sorting is not.
+local function sort_by_num(list)
+    for i = 2, #list do
+        if list[i - 1].num > list[i].num then
+            table.sort(list, function(a, b) return a.num < b.num end)
+            return
+        end
+    end
+end
+
 function Checker:syscalls_pass()
     local m = self.m
     self.enosys = self:need_error("ENOSYS", self.abi_kw, "the syscall dispatcher")
@@ -590,8 +601,8 @@ function Checker:syscalls_pass()
         self:claim("func", m.abi.prefix .. name, node.name, "syscall " .. name)
         m.syscalls[#m.syscalls + 1] = self:syscall(node)
     end
-    table.sort(m.syscalls, function(a, b) return a.num < b.num end)
-    table.sort(m.retired, function(a, b) return a.num < b.num end)
+    sort_by_num(m.syscalls)
+    sort_by_num(m.retired)
     local top = -1
     for _, s in ipairs(m.syscalls) do top = math.max(top, s.num) end
     for _, r in ipairs(m.retired) do top = math.max(top, r.num) end

@@ -22,7 +22,8 @@ end
 parser.pos_of = pos_of
 
 function P:peek(k)
-    return self.tokens[self.i + (k or 0)]
+    if k then return self.tokens[self.i + k] end
+    return self.tokens[self.i]
 end
 
 function P:advance()

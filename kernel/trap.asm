@@ -5,9 +5,13 @@
 ; context (e.g. a first switch to user mode) can start by pointing esp at a prepared frame.
 
 KERNEL_DS equ 0x10
+T_SYSCALL equ 0x80
+TF_EAX equ 44                       ; offsetof(struct trap_frame, eax)
 
 extern trap_dispatch
 extern syscall_entry
+extern syscall_entries              ; generated: build/gen/kernel/syscall_table.c
+extern syscall_fast_limit           ; kernel/syscall.c
 
 section .text
 
@@ -62,6 +66,39 @@ trap_common:
     push esp                        ; struct trap_frame *
     call trap_dispatch
     add esp, 4
+    jmp trap_return
+
+; int 0x80, the syscall fast path. It builds the same trap frame as trap_common (fork copies it,
+; the generated shims read the argument registers from it) and calls the syscall's entry from
+; the generated table, syscall_entries[eax](tf): its shim, or for a syscall without arguments
+; its handler. Numbers at or above syscall_fast_limit take the slow path through syscall_entry
+; (kernel/syscall.c): numbers outside the table, and every call while syscalls are traced (the
+; limit is then 0), so the fast path spends nothing on tracing. Two things trap_common does are
+; left out, safely:
+; - fs and gs are not reloaded: kernel C code never uses them, and the frame restores them.
+; - there is no preemption check on the way out: the timer asks for a switch only when it
+;   interrupts ring 3, and that interrupt's own return path switches at once (trap.c), so no
+;   request can be pending when a syscall returns.
+global trap_stub_syscall
+trap_stub_syscall:
+    push dword 0                    ; error
+    push dword T_SYSCALL            ; vector
+    pusha
+    push ds
+    push es
+    push fs
+    push gs
+    mov ds, [ss:kernel_ds]          ; ss is the kernel's already, ds is whatever the user loaded
+    mov es, [kernel_ds]
+    cld
+    cmp eax, [syscall_fast_limit]
+    jae syscall_slow_path
+    push esp                        ; struct trap_frame *
+    call [syscall_entries + eax * 4]
+    add esp, 4
+    mov [esp + TF_EAX], eax         ; the result, for popa
+    ; fall through to trap_return
+
 global trap_return
 trap_return:
     pop gs
@@ -72,18 +109,14 @@ trap_return:
     add esp, 8                      ; vector and error
     iret
 
-; int 0x80: same frame, but straight to syscall_entry (weak in trap.c, replaced by syscall.c).
-global trap_stub_syscall
-trap_stub_syscall:
-    push dword 0
-    push dword 0x80
-    SAVE_CONTEXT
+syscall_slow_path:
     push esp
-    call syscall_entry
+    call syscall_entry              ; stores the result in the frame
     add esp, 4
     jmp trap_return
 
 section .rodata
+kernel_ds: dw KERNEL_DS
 ; Entry points for vectors 0-47, used by idt.c to fill the IDT.
 global trap_stubs
 trap_stubs:

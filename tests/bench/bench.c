@@ -1,0 +1,339 @@
+/*
+ * bench: guest micro-benchmarks of the syscall, IPC and process paths.
+ *
+ * Every figure is a difference of rdtsc readings. Under QEMU TCG with -icount shift=0 the
+ * guest TSC advances by one tick per executed instruction, so a figure is an exact instruction
+ * count and two runs print the same numbers (tests/bench/run.lua checks that). Without icount
+ * the numbers are only host-dependent estimates; the bench-smoke boot runs that way, with few
+ * iterations, to prove only that every row still runs.
+ *
+ * Usage: bench [full|smoke]. Output, one line per row, after a line "bench start MODE":
+ *   bench ROW ops=N loops=L ticks=T timer=K
+ * T is the total of the timed window, in which L iterations of a measuring loop (in one or two
+ * processes) performed N operations, and K timer interrupts arrived. The host subtracts
+ * L times the empty loop's cost per iteration (row empty_loop) and divides by N. The last line
+ * is "bench done", or "bench FAIL ROW: why" when a syscall misbehaved.
+ */
+#include <libsys.h>
+
+#define ME "bench"
+#define PEER "peer"
+#define NOP_PROGRAM "nop"
+
+/* Discriminators of the benchmark's own amc messages (the first payload word). */
+enum { MSG_DATA = 1, MSG_READY, MSG_ACK, MSG_STOP };
+
+struct mode {
+    const char *name;
+    uint32_t fast;  /* iterations of the cheap rows (null syscall, amc round trip, yield) */
+    uint32_t procs; /* iterations of fork + exit + waitpid and of spawn */
+};
+
+static const struct mode MODES[] = {
+    {"full", 100000, 1000},
+    {"smoke", 100, 3},
+};
+
+/* An amc receive buffer that fits in one page, as a server's static buffer usually does. */
+static struct {
+    struct amc_header hdr;
+    uint8_t payload[AMC_MAX_MESSAGE];
+} rx __attribute__((aligned(1024)));
+
+static uint8_t tx[AMC_MAX_MESSAGE];
+static char write_buf[64];
+
+static inline uint64_t rdtsc(void)
+{
+    uint64_t t;
+    __asm__ volatile("rdtsc" : "=A"(t));
+    return t;
+}
+
+static uint32_t timer_ticks(void)
+{
+    struct kstat k;
+    return kstat(&k) == 0 ? k.ticks : 0;
+}
+
+/*
+ * Times n iterations of body. The empty row uses the same loop with a body that only clobbers
+ * what a call clobbers, so the loop counter lives in the same register in every row and the
+ * per-iteration cost of the loop itself is the same.
+ */
+#define TIMED_LOOP(result, n, body)                                                                \
+    do {                                                                                           \
+        uint32_t timer0_ = timer_ticks();                                                          \
+        uint64_t t0_ = rdtsc();                                                                    \
+        for (uint32_t i_ = 0; i_ < (n); i_++) {                                                    \
+            body;                                                                                  \
+        }                                                                                          \
+        uint64_t t1_ = rdtsc();                                                                    \
+        (result).ticks = t1_ - t0_;                                                                \
+        (result).timer = timer_ticks() - timer0_;                                                  \
+    } while (0)
+
+#define CALL_CLOBBERS() __asm__ volatile("" ::: "eax", "ecx", "edx", "memory")
+
+struct result {
+    uint64_t ticks;
+    uint32_t timer;
+};
+
+static const char *failed_row;
+static char failure[96];
+
+/* Records the first failure; the row is then not reported and the run ends with FAIL. */
+static int fail(const char *row, const char *what, int32_t got)
+{
+    if (!failed_row) {
+        failed_row = row;
+        snprintf(failure, sizeof failure, "%s returned %d (%s)", what, got,
+                 got < 0 ? strerror(got) : "unexpected");
+    }
+    return -1;
+}
+
+static void report(const char *row, uint32_t ops, uint32_t loops, struct result r)
+{
+    printf("bench %s ops=%u loops=%u ticks=%llu timer=%u\n", row, ops, loops,
+           (unsigned long long)r.ticks, r.timer);
+}
+
+__attribute__((noinline)) static void empty_function(void)
+{
+    __asm__ volatile("");
+}
+
+static void bench_empty(uint32_t n)
+{
+    struct result r;
+    TIMED_LOOP(r, n, CALL_CLOBBERS());
+    report("empty_loop", n, n, r);
+    TIMED_LOOP(r, n, empty_function());
+    report("call_empty_function", n, n, r);
+}
+
+static void bench_getpid(uint32_t n)
+{
+    int32_t me = getpid();
+    struct result r;
+    TIMED_LOOP(r, n, getpid());
+    if (getpid() != me)
+        fail("null_syscall_getpid", "getpid", getpid());
+    report("null_syscall_getpid", n, n, r);
+}
+
+static void bench_write_ebadf(uint32_t n)
+{
+    int32_t got = write(-1, write_buf, sizeof write_buf);
+    if (got != -EBADF) {
+        fail("buffer_syscall_write_ebadf", "write(-1, buf, 64)", got);
+        return;
+    }
+    struct result r;
+    TIMED_LOOP(r, n, write(-1, write_buf, sizeof write_buf));
+    report("buffer_syscall_write_ebadf", n, n, r);
+}
+
+static int32_t reap(int32_t pid)
+{
+    struct wait_info info;
+    int32_t r = waitpid(pid, &info, 0);
+    if (r != pid)
+        return r < 0 ? r : -ECHILD;
+    return info.cause == WAIT_EXITED ? info.status : -1;
+}
+
+/* Two processes yield to each other: n yields each, 2n context switches in the window. */
+static void bench_yield(uint32_t n)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        for (uint32_t i = 0; i < n; i++)
+            yield();
+        exit(0);
+    }
+    if (pid < 0) {
+        fail("yield_switch", "fork", pid);
+        return;
+    }
+    struct result r;
+    TIMED_LOOP(r, n, yield());
+    int32_t status = reap(pid);
+    if (status != 0) {
+        fail("yield_switch", "the yielding child", status);
+        return;
+    }
+    report("yield_switch", 2 * n, 2 * n, r);
+}
+
+static int32_t send_word(const char *dest, uint32_t word)
+{
+    return amc_message_send(dest, &word, sizeof word);
+}
+
+static uint32_t received_word(void)
+{
+    uint32_t w;
+    memcpy(&w, rx.payload, sizeof w);
+    return w;
+}
+
+/*
+ * The peer: registers PEER, says it is ready, then answers every MSG_DATA with one MSG_DATA
+ * (echo mode) or acknowledges every batch of them (sink mode) until MSG_STOP. Exits 0 when
+ * every syscall worked.
+ */
+static _Noreturn void peer(int echo, uint32_t batch)
+{
+    if (amc_register_service(PEER) < 0 || send_word(ME, MSG_READY) < 0)
+        exit(2);
+    uint32_t got = 0;
+    for (;;) {
+        if (amc_message_await(&rx, sizeof rx) < 0)
+            exit(3);
+        uint32_t w = received_word();
+        if (w == MSG_STOP)
+            exit(0);
+        if (echo && send_word(ME, MSG_DATA) < 0)
+            exit(4);
+        if (!echo && ++got % batch == 0 && send_word(ME, MSG_ACK) < 0)
+            exit(5);
+    }
+}
+
+static int32_t start_peer(const char *row, int echo, uint32_t batch)
+{
+    int32_t pid = fork();
+    if (pid == 0)
+        peer(echo, batch);
+    if (pid < 0)
+        return fail(row, "fork", pid);
+    int32_t got = amc_message_await(&rx, sizeof rx);
+    if (got < 0 || received_word() != MSG_READY)
+        return fail(row, "await ready", got);
+    return pid;
+}
+
+static int stop_peer(const char *row, int32_t pid)
+{
+    int32_t got = send_word(PEER, MSG_STOP);
+    if (got < 0)
+        return fail(row, "send stop", got);
+    got = reap(pid);
+    return got == 0 ? 0 : fail(row, "the peer", got);
+}
+
+/* Ping-pong: one 4-byte send and one await in each process per round trip. */
+static void bench_amc_round_trip(uint32_t n)
+{
+    const char *row = "amc_round_trip_4b";
+    int32_t pid = start_peer(row, 1, 1);
+    if (pid < 0)
+        return;
+    uint32_t word = MSG_DATA;
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        bad |= amc_message_send(PEER, &word, sizeof word);
+        bad |= amc_message_await(&rx, sizeof rx) < 0;
+    });
+    if (bad)
+        fail(row, "send or await", bad);
+    if (stop_peer(row, pid) == 0 && !bad)
+        report(row, n, 2 * n, r);
+}
+
+/* One-way: batches of AMC_QUEUE_DEPTH messages of size bytes, each batch acknowledged. */
+static void bench_amc_one_way(const char *row, uint32_t n, uint32_t size)
+{
+    uint32_t batch = AMC_QUEUE_DEPTH;
+    uint32_t batches = (n + batch - 1) / batch;
+    int32_t pid = start_peer(row, 0, batch);
+    if (pid < 0)
+        return;
+    uint32_t word = MSG_DATA;
+    memcpy(tx, &word, sizeof word);
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, batches, {
+        for (uint32_t k = 0; k < batch; k++)
+            bad |= amc_message_send(PEER, tx, size);
+        bad |= amc_message_await(&rx, sizeof rx) < 0;
+    });
+    if (bad)
+        fail(row, "send or await", bad);
+    if (stop_peer(row, pid) == 0 && !bad)
+        report(row, batches * batch, batches * (batch + 1) + batches * batch, r);
+}
+
+static void bench_fork(uint32_t n)
+{
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        int32_t pid = fork();
+        if (pid == 0)
+            exit(0);
+        bad |= pid < 0 || reap(pid) != 0;
+    });
+    if (bad) {
+        fail("fork_exit_waitpid", "fork or waitpid", bad);
+        return;
+    }
+    report("fork_exit_waitpid", n, n, r);
+}
+
+static void bench_spawn(uint32_t n)
+{
+    static const char argv[] = NOP_PROGRAM;
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        int32_t pid = spawn(NOP_PROGRAM, argv, sizeof argv);
+        bad |= pid < 0 || reap(pid) != 0;
+    });
+    if (bad) {
+        fail("spawn_exit_waitpid", "spawn " NOP_PROGRAM " or waitpid", bad);
+        return;
+    }
+    report("spawn_exit_waitpid", n, n, r);
+}
+
+int main(int argc, char **argv)
+{
+    const struct mode *mode = &MODES[0];
+    if (argc > 1) {
+        mode = 0;
+        for (uint32_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
+            if (!strcmp(argv[1], MODES[i].name))
+                mode = &MODES[i];
+        if (!mode) {
+            dprintf(STDERR_FILENO, "usage: bench [full|smoke]\n");
+            return 2;
+        }
+    }
+    int32_t got = amc_register_service(ME);
+    if (got < 0) {
+        printf("bench FAIL setup: amc_register_service returned %d\n", got);
+        return 1;
+    }
+    printf("bench start %s\n", mode->name);
+    uint32_t n = mode->fast;
+    bench_empty(n);
+    bench_getpid(n);
+    bench_write_ebadf(n);
+    bench_yield(n);
+    bench_amc_round_trip(n);
+    bench_amc_one_way("amc_one_way_4b", n, 4);
+    bench_amc_one_way("amc_one_way_512b", n, AMC_MAX_MESSAGE);
+    bench_fork(mode->procs);
+    bench_spawn(mode->procs);
+    if (failed_row) {
+        printf("bench FAIL %s: %s\n", failed_row, failure);
+        return 1;
+    }
+    printf("bench done\n");
+    return 0;
+}

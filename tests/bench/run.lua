@@ -1,0 +1,377 @@
+-- `make bench`: every benchmark, one table, also written to $(BUILD)/bench.json.
+--
+-- Guest rows: tests/bench/bench.c booted twice under QEMU TCG with -icount shift=0 (the guest
+-- TSC then advances one tick per instruction, so a tick count is an instruction count); the two
+-- runs must print identical numbers. Host rows: the generator on the real .def and on synthetic
+-- ones of 500, 5,000 and 50,000 syscalls, a clean build and two incremental rebuilds of a copy of
+-- the source tree. Run from the repository root, after the guest programs are built (the make
+-- target does both).
+
+package.path = "tests/qemu/?.lua;tests/bench/?.lua;" .. package.path
+local harness = require("harness")
+local synth = require("synth_def")
+
+local BUILD = os.getenv("BUILD") or "build"
+local LUA = os.getenv("LUA") or "lua5.4"
+local MAKE = os.getenv("MAKE") or "make"
+local OUT = BUILD .. "/bench"
+local shq = harness.shq
+
+-- Guest rows in table order, with targets and reference points (tests/bench/rows.lua).
+local GUEST_ROWS = dofile("tests/bench/rows.lua")
+
+local GEN_SIZES = { 500, 5000, 50000 }
+local GEN_TARGET_SIZE, GEN_TARGET_SECONDS = 5000, 1.0
+
+----------------------------------------------------------------------------
+-- helpers
+
+local function sh(cmd)
+    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
+    local out = p:read("a")
+    p:close()
+    local rc = tonumber(out:match("__rc=(%d+)%s*$"))
+    return rc, (out:gsub("__rc=%d+%s*$", ""))
+end
+
+local function must(cmd, what)
+    local rc, out = sh(cmd)
+    if rc ~= 0 then
+        io.stderr:write("bench: " .. what .. " failed (exit " .. tostring(rc) .. "):\n" .. out .. "\n")
+        os.exit(1)
+    end
+    return out
+end
+
+local function write_file(path, text)
+    local f = assert(io.open(path, "wb"))
+    f:write(text)
+    f:close()
+end
+
+-- Times a shell command with bash's time keyword: { wall = s, cpu = user + system s }, the best
+-- of runs (fewest CPU seconds). CPU time is what the generator rows report: it hardly moves when
+-- other work shares the machine, where wall time does.
+local function timed(cmd, what, runs)
+    local best
+    for _ = 1, runs or 1 do
+        local script = "TIMEFORMAT='%R %U %S'; time ( " .. cmd .. " >/dev/null 2>&1 || exit 1 )"
+        local out = must("bash -c " .. shq(script), what)
+        local wall, user, sys = out:match("([%d.]+) ([%d.]+) ([%d.]+)%s*$")
+        local t = { wall = tonumber(wall), cpu = tonumber(user) + tonumber(sys) }
+        if not best or t.cpu < best.cpu then best = t end
+    end
+    return best
+end
+
+local function wall_seconds(cmd, what)
+    return timed(cmd, what).wall
+end
+
+-- 12345 -> "12,345"; keeps one decimal for non-integers.
+local function commas(n, decimals)
+    local s = string.format("%." .. (decimals or 0) .. "f", n)
+    local int, frac = s:match("^(-?%d+)(.*)$")
+    int = int:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^(-?),", "%1")
+    return int .. frac
+end
+
+----------------------------------------------------------------------------
+-- guest
+
+local function guest_command(log)
+    local spec = {
+        append = "init=bench args=full exit=qemu",
+        modules = {
+            { path = BUILD .. "/user/init.elf", name = "init" },
+            { path = OUT .. "/bench.elf", name = "bench" },
+            { path = OUT .. "/nop.elf", name = "nop" },
+        },
+    }
+    local args = harness.qemu_args(spec, log)
+    -- sleep=off: an idle guest jumps to the next timer deadline instead of waiting in real
+    -- time, so not even idle periods depend on the host.
+    args[#args + 1] = "-icount shift=0,sleep=off"
+    return "timeout 600 " .. table.concat(args, " ") .. " </dev/null"
+end
+
+local function parse_guest(log)
+    local rows, done, failure = {}, false, nil
+    for line in log:gmatch("[^\r\n]+") do
+        local key, ops, loops, ticks, timer = line:match(
+            "^bench (%S+) ops=(%d+) loops=(%d+) ticks=(%d+) timer=(%d+)$")
+        if key then
+            rows[key] = { ops = tonumber(ops), loops = tonumber(loops), ticks = tonumber(ticks),
+                          timer = tonumber(timer) }
+        elseif line == "bench done" then
+            done = true
+        elseif line:match("^bench FAIL") then
+            failure = line
+        end
+    end
+    return rows, done, failure
+end
+
+-- Both runs at once (they are deterministic, so sharing the CPUs changes nothing).
+local function run_guest()
+    local logs = { OUT .. "/guest-run1.log", OUT .. "/guest-run2.log" }
+    local cmds = {}
+    for i, log in ipairs(logs) do
+        os.remove(log)
+        cmds[i] = "( " .. guest_command(log) .. " >/dev/null 2>" .. shq(log .. ".stderr") .. " )"
+    end
+    local t0 = os.time()
+    sh(cmds[1] .. " & " .. cmds[2] .. "; wait")
+    local runs = {}
+    for i, log in ipairs(logs) do
+        local text = harness.read_file(log) or ""
+        local rows, done, failure = parse_guest(text)
+        if not done then
+            io.stderr:write(string.format("bench: guest run %d did not finish (%s); last lines of %s:\n",
+                i, failure or "no 'bench done' line", log))
+            for _, l in ipairs(harness.last_lines(text, 15)) do io.stderr:write("  " .. l .. "\n") end
+            os.exit(1)
+        end
+        runs[i] = rows
+    end
+    local same = true
+    for key, r in pairs(runs[1]) do
+        local o = runs[2][key]
+        if not o or o.ticks ~= r.ticks or o.timer ~= r.timer then same = false end
+    end
+    return runs[1], same, os.time() - t0
+end
+
+-- Ticks per operation: the window less the loop overhead, over the operations.
+local function per_op(rows)
+    local empty = rows.empty_loop
+    local loop_cost = empty.ticks / empty.loops
+    local out = {}
+    for key, r in pairs(rows) do
+        out[key] = (r.ticks - loop_cost * r.loops) / r.ops
+    end
+    return out, loop_cost
+end
+
+----------------------------------------------------------------------------
+-- host
+
+local function bench_generator()
+    local results = {}
+    local dir = OUT .. "/gen"
+    must("rm -rf " .. shq(dir) .. " && mkdir -p " .. shq(dir), "mkdir")
+    local function time_def(def, extra)
+        return timed(string.format("%s gen/main.lua --def %s --out %s %s", LUA, shq(def), shq(dir .. "/out"),
+            extra or ""), "generator on " .. def, 3)
+    end
+    results.real = time_def("abi/syscalls.def", "--lock abi/abi.lock")
+    results.real.syscalls = 0
+    for line in io.lines("abi/syscalls.def") do
+        if line:match("^syscall ") then results.real.syscalls = results.real.syscalls + 1 end
+    end
+    results.sizes = {}
+    for _, n in ipairs(GEN_SIZES) do
+        local def = string.format("%s/synthetic-%d.def", dir, n)
+        write_file(def, synth.text(n))
+        local t = time_def(def)
+        t.syscalls, t.us_per_syscall = n, t.cpu / n * 1e6
+        results.sizes[#results.sizes + 1] = t
+    end
+    return results
+end
+
+-- Files under dir/build newer than dir/build/.bench-stamp, as paths relative to dir (the ISO's
+-- staging copies left out).
+local STAMP = "build/.bench-stamp"
+local function newer_than(dir, pattern)
+    local find = "find build -path build/iso -prune -o -newer %s -type f -name %s -print | sort"
+    local out = must(string.format("cd %s && " .. find, shq(dir), STAMP, shq(pattern)), "find")
+    local list = {}
+    for path in out:gmatch("[^\n]+") do list[#list + 1] = path end
+    return list
+end
+
+local function count_files(dir, pattern)
+    local out = must(string.format("cd %s && find build -type f -name %s | wc -l", shq(dir), shq(pattern)), "find")
+    return tonumber(out:match("%d+"))
+end
+
+-- Rebuild after change() and report the time and which objects and programs were rebuilt.
+local function incremental(tree, make_all, change)
+    must("sleep 0.05 && touch " .. shq(tree .. "/" .. STAMP) .. " && sleep 0.05", "touch")
+    change()
+    local seconds = wall_seconds(make_all, "incremental build")
+    local generated = {}
+    for _, path in ipairs(newer_than(tree, "*")) do
+        if path:match("^build/gen/") and not path:match("/%.stamp$") then generated[#generated + 1] = path end
+    end
+    return { seconds = seconds, generated = generated, objects = newer_than(tree, "*.o"),
+             programs = newer_than(tree, "*.elf") }
+end
+
+-- A clean build and incremental rebuilds in a copy of the source tree, so the working tree and
+-- its build/ are left alone.
+local function bench_build()
+    local tree = OUT .. "/tree"
+    must("rm -rf " .. shq(tree) .. " && mkdir -p " .. shq(tree), "mkdir")
+    -- Tracked and untracked source files, never anything under build/.
+    local list = "git ls-files -z --cached --others --exclude-standard | grep -zv '^build/'"
+    must(string.format("%s | xargs -0 cp --parents -t %s", list, shq(tree)), "copying the source tree")
+    local jobs = tonumber((select(2, sh("nproc")):match("%d+"))) or 1
+    local make_all = string.format("%s -C %s NO_DEPS=1 -j%d all", MAKE, shq(tree), jobs)
+    local r = { jobs = jobs }
+    r.clean = { seconds = wall_seconds(make_all, "clean build") }
+    r.total_objects = count_files(tree, "*.o")
+    r.touch = incremental(tree, make_all, function() must("touch " .. shq(tree .. "/abi/syscalls.def"), "touch") end)
+    -- One line of the .def: the doc string of one syscall.
+    local def = tree .. "/abi/syscalls.def"
+    r.edit = incremental(tree, make_all, function()
+        local text = harness.read_file(def)
+        local edited, n = text:gsub('doc "Milliseconds since boot%."', 'doc "Milliseconds since boot (edited)."')
+        assert(n == 1, "bench: the uptime_ms doc line is not in abi/syscalls.def any more")
+        write_file(def, edited)
+    end)
+    r.edit.line = 'uptime_ms: doc "Milliseconds since boot." -> "... (edited)."'
+    return r
+end
+
+----------------------------------------------------------------------------
+-- report
+
+local function json(v, indent)
+    indent = indent or ""
+    local t = type(v)
+    if t == "number" then
+        if v == math.floor(v) and math.abs(v) < 2 ^ 53 then return string.format("%d", v) end
+        return string.format("%.4f", v)
+    elseif t == "boolean" then
+        return tostring(v)
+    elseif t == "string" then
+        local escaped = v:gsub('[%c"\\]', function(c)
+            return (c == '"' or c == "\\") and "\\" .. c or string.format("\\u%04x", c:byte())
+        end)
+        return '"' .. escaped .. '"'
+    elseif v == nil then
+        return "null"
+    end
+    local inner = indent .. "  "
+    local parts = {}
+    if #v > 0 or next(v) == nil then
+        for _, x in ipairs(v) do parts[#parts + 1] = inner .. json(x, inner) end
+        return "[\n" .. table.concat(parts, ",\n") .. "\n" .. indent .. "]"
+    end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do parts[#parts + 1] = inner .. json(k) .. ": " .. json(v[k], inner) end
+    return "{\n" .. table.concat(parts, ",\n") .. "\n" .. indent .. "}"
+end
+
+local function met_text(ok)
+    if ok == nil then return "" end
+    return ok and "yes" or "NO"
+end
+
+local W = "%-54s %9s %12s %8s %4s  %s"
+
+local function guest_section(add, report)
+    io.stderr:write("bench: guest (two QEMU -icount runs) ...\n")
+    local rows, same, seconds = run_guest()
+    local ops, loop_cost = per_op(rows)
+    report.guest = { deterministic = same, loop_ticks_per_iteration = loop_cost, seconds = seconds, rows = {} }
+    add("Guest: QEMU TCG -icount shift=0, ticks = executed instructions (rdtsc); per operation, with")
+    add("the empty loop's %.2f ticks per iteration subtracted. Two runs: %s.", loop_cost,
+        same and "identical numbers" or "NUMBERS DIFFER")
+    add(W, "operation", "iters", "ticks/op", "target", "met", "reference (ticks)")
+    for _, row in ipairs(GUEST_ROWS) do
+        local r, v = rows[row.key], ops[row.key]
+        local ok
+        if row.target then ok = v <= row.target end
+        add(W, row.label, commas(r.ops), commas(v, v < 100 and 1 or 0),
+            row.target and ("<= " .. commas(row.target)) or "", met_text(ok), row.ref or "")
+        table.insert(report.guest.rows, { key = row.key, label = row.label, ops = r.ops, loops = r.loops,
+            ticks = r.ticks, timer_interrupts = r.timer, ticks_per_op = v, target = row.target, met = ok,
+            reference = row.ref })
+    end
+    return same
+end
+
+local function generator_section(add, report)
+    io.stderr:write("bench: generator ...\n")
+    local gen = bench_generator()
+    add("Host, generator: CPU seconds (user + system, best of 3) of the build's command, gen/main.lua")
+    add("--def F --out %s/gen/out (every generated file); wall seconds are in the JSON.", OUT)
+    add(W, "generator", "syscalls", "cpu s", "target", "met", "per syscall")
+    add(W, "gen/main.lua on abi/syscalls.def (with the lock)", commas(gen.real.syscalls),
+        string.format("%.3f", gen.real.cpu), "", "", "")
+    for _, s in ipairs(gen.sizes) do
+        local ok
+        if s.syscalls == GEN_TARGET_SIZE then ok = s.cpu < GEN_TARGET_SECONDS end
+        add(W, "gen/main.lua on a synthetic .def", commas(s.syscalls), string.format("%.3f", s.cpu),
+            s.syscalls == GEN_TARGET_SIZE and "< 1 s" or "", met_text(ok),
+            string.format("%.1f us", s.us_per_syscall))
+    end
+    local first, last = gen.sizes[1], gen.sizes[#gen.sizes]
+    gen.growth_per_syscall = last.us_per_syscall / first.us_per_syscall
+    gen.linear = gen.growth_per_syscall < 1.5
+    add("Time per syscall at %s vs %s syscalls: x%.2f (%s).", commas(last.syscalls), commas(first.syscalls),
+        gen.growth_per_syscall, gen.linear and "linear" or "NOT linear")
+    report.generator = gen
+end
+
+local function build_section(add, report)
+    io.stderr:write("bench: clean and incremental builds ...\n")
+    local build = bench_build()
+    add("Host, builds: wall seconds in a copy of the tree (make -j%d all), so the working tree and its", build.jobs)
+    add("build/ stay as they are.")
+    add(W, "build", "", "wall s", "", "", "rebuilt")
+    add(W, "clean build: kernel, libsys, user programs, ISO", "", string.format("%.2f", build.clean.seconds),
+        "", "", commas(build.total_objects) .. " objects")
+    local function rebuilt(r)
+        return string.format("%d objects, %d programs", #r.objects, #r.programs)
+    end
+    add(W, "incremental: touch abi/syscalls.def (no change)", "", string.format("%.2f", build.touch.seconds),
+        "", "", rebuilt(build.touch))
+    add(W, "incremental: edit one doc line of abi/syscalls.def", "", string.format("%.2f", build.edit.seconds),
+        "", "", rebuilt(build.edit))
+    add("  edited: %s", build.edit.line)
+    add("  generated files that changed: %s", #build.edit.generated > 0 and table.concat(build.edit.generated, " ")
+        or "none")
+    add("  rebuilt objects: %s", #build.edit.objects > 0 and table.concat(build.edit.objects, " ") or "none")
+    add("  relinked programs: %s", #build.edit.programs > 0 and table.concat(build.edit.programs, " ") or "none")
+    report.build = build
+end
+
+-- BENCH_ONLY=guest|generator|build runs one part (for quick iterations); the default is all.
+local SECTIONS = {
+    { name = "guest", run = guest_section },
+    { name = "generator", run = generator_section },
+    { name = "build", run = build_section },
+}
+
+local function main()
+    local only = os.getenv("BENCH_ONLY")
+    must("mkdir -p " .. shq(OUT), "mkdir")
+    local started = os.time()
+    local report, lines, same = {}, {}, true
+    local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
+    add("layercake benchmarks (make bench)")
+    for _, section in ipairs(SECTIONS) do
+        if not only or only == "" or only == section.name then
+            add("")
+            if section.run(add, report) == false then same = false end
+        end
+    end
+    add("")
+    add("make bench took %d s; JSON in %s/bench.json.", os.time() - started, BUILD)
+    local text = table.concat(lines, "\n") .. "\n"
+    io.write(text)
+    write_file(BUILD .. "/bench.json", json(report) .. "\n")
+    write_file(OUT .. "/table.txt", text)
+    if not same then
+        io.stderr:write("bench: the two guest runs printed different numbers\n")
+        os.exit(1)
+    end
+end
+
+main()
