@@ -95,16 +95,13 @@ local function syscall_cases(w, m, sc, cases)
         if a.kind ~= "scalar" then
             local fn = "conf_call_" .. sc.name .. "_" .. a.name
             local param = a.kind == "str" and "(const char *)p" or "(void *)p"
-            w("static int32_t %s(uint32_t p)", fn)
-            w("{")
-            w("    return %s;", wrapper_call(m, sc, call_args(sc, len, i, param)))
-            w("}")
+            w("static int32_t %s(uint32_t p)\n{\n    return %s;\n}", fn,
+                wrapper_call(m, sc, call_args(sc, len, i, param)))
             local base = "conf_" .. sc.name .. "_" .. a.name
             local efault = "-" .. a.efault.name
             local n = span(a, len)
             local function add(suffix, expect, arg, size, want, want2, what)
-                cases[#cases + 1] = { name = base .. "_" .. suffix, fn = fn, expect = expect, arg = arg,
-                                      span = size, want = want, want2 = want2 or "0", what = what }
+                cases(base .. "_" .. suffix, fn, expect, arg, size, want, want2 or "0", what)
             end
             if a.optional then
                 add("null", "CONF_ACCEPTED", "CONF_NULL", n, efault, efault, "NULL is allowed (optional)")
@@ -138,41 +135,30 @@ local function syscall_cases(w, m, sc, cases)
         local la = a.kind == "bytes" and a.max and sc.args[a.len_arg]
         if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
             local fn = "conf_len_" .. sc.name .. "_" .. la.name
-            w("static int32_t %s(uint32_t n)", fn)
-            w("{")
-            w("    return %s;", wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
-            w("}")
-            cases[#cases + 1] = { name = "conf_" .. sc.name .. "_" .. a.name .. "_over_max", fn = fn,
-                                  expect = "CONF_EQ", arg = "CONF_VALUE", span = a.max.value + 1,
-                                  want = "-" .. a.toolong.name, want2 = "0",
-                                  what = string.format("%s = %s + 1", la.name, a.max.expr) }
+            w("static int32_t %s(uint32_t n)\n{\n    return %s;\n}", fn,
+                wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
+            cases("conf_" .. sc.name .. "_" .. a.name .. "_over_max", fn, "CONF_EQ", "CONF_VALUE",
+                a.max.value + 1, "-" .. a.toolong.name, "0", string.format("%s = %s + 1", la.name, a.max.expr))
         end
     end
     -- Registers: the assembly routine traps with the default arguments.
     local asm = "conf_regs_" .. sc.name
     local runner = "conf_run_regs_" .. sc.name
     w("%suint32_t %s(int32_t *eax);", sc.attrs.returns_twice and "__attribute__((returns_twice)) " or "", asm)
-    w("static int32_t %s(uint32_t p)", runner)
-    w("{")
-    w("    int32_t eax;")
-    w("    (void)p;")
+    w("static int32_t %s(uint32_t p)\n{\n    int32_t eax;\n    (void)p;", runner)
     if sc.attrs.noreturn then
-        w("    %s(&eax);", asm)
-        w("    return CONF_RETURNED; /* the trap came back */")
+        w("    %s(&eax);\n    return CONF_RETURNED; /* the trap came back */", asm)
     elseif sc.attrs.returns_twice then
-        w("    const uint32_t mask = %s(&eax);", asm)
-        w("    return conf_second_return(mask, eax);")
+        w("    const uint32_t mask = %s(&eax);\n    return conf_second_return(mask, eax);", asm)
     else
         w("    return (int32_t)%s(&eax);", asm)
     end
-    w("}")
-    w("")
+    w("}\n")
     local what = "registers across the trap"
     if sc.attrs.noreturn then what = "registers up to the trap (noreturn)" end
     if sc.attrs.returns_twice then what = "registers in both returns" end
-    cases[#cases + 1] = { name = "conf_" .. sc.name .. "_regs", fn = runner,
-                          expect = sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
-                          arg = "CONF_VALUE", span = 0, want = "0", want2 = "0", what = what }
+    cases("conf_" .. sc.name .. "_regs", runner, sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
+        "CONF_VALUE", 0, "0", "0", what)
 end
 
 -- Numbers no syscall owns: unused slots (the first few), every retired number,
@@ -219,10 +205,8 @@ local function nosys_cases(w, m, cases)
         w("    (void)p;")
         w("    return (int32_t)%s(&eax);", asm)
         w("}")
-        cases[#cases + 1] = { name = string.format("conf_nosys_%d_%s", n.num, n.why),
-                              fn = string.format("conf_run_nosys_%x", n.num), expect = "CONF_REGS",
-                              arg = "CONF_VALUE", span = 0, want = "0", want2 = "0",
-                              what = "ENOSYS and registers intact" }
+        cases(string.format("conf_nosys_%d_%s", n.num, n.why), string.format("conf_run_nosys_%x", n.num),
+            "CONF_REGS", "CONF_VALUE", 0, "0", "0", "ENOSYS and registers intact")
     end
     w("")
 end
@@ -260,16 +244,25 @@ local function render_c(m)
     w("    }")
     w("}")
     w("")
-    local cases = {}
+    -- Each case becomes one line of the conf_cases table as soon as it is known. Case names are C
+    -- identifiers and need no escaping; the few distinct descriptions are escaped once each.
+    local quoted = setmetatable({}, { __index = function(t, k)
+        local v = cgen.cstring(k)
+        t[k] = v
+        return v
+    end })
+    local rows, count = {}, 0
+    local function cases(name, fn, expect, arg, span_bytes, want, want2, what)
+        count = count + 1
+        rows[count] = string.format("    { \"%s\", %s, %s, %s, %du, %s, %s, %s },", name, fn, expect, arg,
+            span_bytes, want, want2, quoted[what])
+    end
     for _, sc in ipairs(m.syscalls) do syscall_cases(w, m, sc, cases) end
     nosys_cases(w, m, cases)
     w("const struct conf_case conf_cases[] = {")
-    for _, c in ipairs(cases) do
-        w("    { %s, %s, %s, %s, %du, %s, %s, %s },", cgen.cstring(c.name), c.fn, c.expect, c.arg,
-            c.span, c.want, c.want2, cgen.cstring(c.what))
-    end
+    w(table.concat(rows, "\n"))
     w("};")
-    w("const int conf_case_count = %d;", #cases)
+    w("const int conf_case_count = %d;", count)
     return w()
 end
 
@@ -333,21 +326,51 @@ local ASM_MACROS = [[
     pop ebp
     ret
 %endmacro
+
+; A whole check: symbol, number, then the values of ebx ecx edx esi edi ebp.
+%macro CONF_BODY 8
+%1:
+    CONF_ENTER
+    mov eax, %2
+    mov ebx, %3
+    mov ecx, %4
+    mov edx, %5
+    mov esi, %6
+    mov edi, %7
+    mov ebp, %8
+    int @TRAP@
+    CONF_TRAPPED
+    CONF_CHECK ebx, %3, @MASK_EBX@
+    CONF_CHECK ecx, %4, @MASK_ECX@
+    CONF_CHECK edx, %5, @MASK_EDX@
+    CONF_CHECK esi, %6, @MASK_ESI@
+    CONF_CHECK edi, %7, @MASK_EDI@
+    CONF_CHECK ebp, %8, @MASK_EBP@
+%endmacro
+
+%macro CONF_ROUTINE 8
+    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
+    CONF_LEAVE
+%endmacro
+
+; The same for a number that must fail with ENOSYS (the 9th argument, negated).
+%macro CONF_ROUTINE_ENOSYS 9
+    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
+    CONF_CHECK dword [conf_eax], %9, @MASK_EAX@
+    CONF_LEAVE
+%endmacro
 ]]
 
-local function asm_routine(w, m, sym, nr, values, enosys)
+-- One routine is one macro line: the generator's output (and time) stays small per syscall.
+local function asm_routine(w, sym, nr, values, enosys)
+    local v = {}
+    for i, r in ipairs(REGS) do v[i] = values[r] end
     w("global %s:function", sym)
-    w("%s:", sym)
-    w("    CONF_ENTER")
-    w("    mov eax, %s", hex(nr))
-    for _, r in ipairs(REGS) do w("    mov %s, %s", r, values[r]) end
-    w("    int 0x%02x", m.abi.trap)
-    w("    CONF_TRAPPED")
-    for _, r in ipairs(REGS) do w("    CONF_CHECK %s, %s, %s", r, values[r], hex(MASK[r])) end
     if enosys then
-        w("    CONF_CHECK dword [conf_eax], -%d, %s", enosys, hex(MASK.eax))
+        w("CONF_ROUTINE_ENOSYS %s, %s, %s, -%d", sym, hex(nr), table.concat(v, ", "), enosys)
+    else
+        w("CONF_ROUTINE %s, %s, %s", sym, hex(nr), table.concat(v, ", "))
     end
-    w("    CONF_LEAVE")
 end
 
 local function distinct(num)
@@ -363,7 +386,10 @@ local function render_asm(m)
     w("bits 32")
     w("")
     local fill = { FLAGS_MASK = hex(FLAGS_MASK), FLAGS_SET = hex(FLAGS_SET), FLAGS_WANT = hex(FLAGS_WANT),
-                   MASK_ESP = hex(MASK.esp), MASK_EFLAGS = hex(MASK.eflags) }
+                   MASK_ESP = hex(MASK.esp), MASK_EFLAGS = hex(MASK.eflags), MASK_EAX = hex(MASK.eax),
+                   MASK_EBX = hex(MASK.ebx), MASK_ECX = hex(MASK.ecx), MASK_EDX = hex(MASK.edx),
+                   MASK_ESI = hex(MASK.esi), MASK_EDI = hex(MASK.edi), MASK_EBP = hex(MASK.ebp),
+                   TRAP = string.format("0x%02x", m.abi.trap) }
     w("%s", (ASM_MACROS:gsub("@([%u_]+)@", fill):gsub("\n$", "")))
     local valid_size = 64
     for _, sc in ipairs(m.syscalls) do
@@ -398,7 +424,7 @@ local function render_asm(m)
                 values[a.reg] = "conf_valid"
             end
         end
-        asm_routine(w, m, "conf_regs_" .. sc.name, sc.num, values)
+        asm_routine(w, "conf_regs_" .. sc.name, sc.num, values)
     end
     local enosys
     for _, e in ipairs(m.errors) do
@@ -407,7 +433,7 @@ local function render_asm(m)
     for _, n in ipairs(out.invalid_numbers(m)) do
         w("")
         w("; %s: %s", hex(n.num), n.why)
-        asm_routine(w, m, string.format("conf_nosys_%x", n.num), n.num, distinct(n.num), enosys)
+        asm_routine(w, string.format("conf_nosys_%x", n.num), n.num, distinct(n.num), enosys)
     end
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")

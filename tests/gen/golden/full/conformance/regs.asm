@@ -58,6 +58,39 @@ bits 32
     pop ebp
     ret
 %endmacro
+
+; A whole check: symbol, number, then the values of ebx ecx edx esi edi ebp.
+%macro CONF_BODY 8
+%1:
+    CONF_ENTER
+    mov eax, %2
+    mov ebx, %3
+    mov ecx, %4
+    mov edx, %5
+    mov esi, %6
+    mov edi, %7
+    mov ebp, %8
+    int 0x80
+    CONF_TRAPPED
+    CONF_CHECK ebx, %3, 0x1
+    CONF_CHECK ecx, %4, 0x2
+    CONF_CHECK edx, %5, 0x4
+    CONF_CHECK esi, %6, 0x8
+    CONF_CHECK edi, %7, 0x10
+    CONF_CHECK ebp, %8, 0x20
+%endmacro
+
+%macro CONF_ROUTINE 8
+    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
+    CONF_LEAVE
+%endmacro
+
+; The same for a number that must fail with ENOSYS (the 9th argument, negated).
+%macro CONF_ROUTINE_ENOSYS 9
+    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
+    CONF_CHECK dword [conf_eax], %9, 0x100
+    CONF_LEAVE
+%endmacro
 section .bss
 alignb 16
 global conf_valid:data
@@ -75,410 +108,78 @@ section .text
 
 ; 0 nop() -> i32
 global conf_regs_nop:function
-conf_regs_nop:
-    CONF_ENTER
-    mov eax, 0x0
-    mov ebx, 0xEB5A0000
-    mov ecx, 0xEC5A0000
-    mov edx, 0xED5A0000
-    mov esi, 0x515A0000
-    mov edi, 0xD15A0000
-    mov ebp, 0xBB5A0000
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0000, 0x1
-    CONF_CHECK ecx, 0xEC5A0000, 0x2
-    CONF_CHECK edx, 0xED5A0000, 0x4
-    CONF_CHECK esi, 0x515A0000, 0x8
-    CONF_CHECK edi, 0xD15A0000, 0x10
-    CONF_CHECK ebp, 0xBB5A0000, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_nop, 0x0, 0xEB5A0000, 0xEC5A0000, 0xED5A0000, 0x515A0000, 0xD15A0000, 0xBB5A0000
 
 ; 1 scalars(a: i8, b: u8, c: i16, d: u16, e: uptr) -> u32
 global conf_regs_scalars:function
-conf_regs_scalars:
-    CONF_ENTER
-    mov eax, 0x1
-    mov ebx, 0
-    mov ecx, 0
-    mov edx, 0
-    mov esi, 0
-    mov edi, 0
-    mov ebp, 0xBB5A0001
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0, 0x1
-    CONF_CHECK ecx, 0, 0x2
-    CONF_CHECK edx, 0, 0x4
-    CONF_CHECK esi, 0, 0x8
-    CONF_CHECK edi, 0, 0x10
-    CONF_CHECK ebp, 0xBB5A0001, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_scalars, 0x1, 0, 0, 0, 0, 0, 0xBB5A0001
 
 ; 2 bufs(src: in bytes[n] max MSG_MAX toolong ERANGE, n: u32, dst: out bytes[m], m: u16, io: inout bytes[n]) -> i32
 global conf_regs_bufs:function
-conf_regs_bufs:
-    CONF_ENTER
-    mov eax, 0x2
-    mov ebx, conf_valid
-    mov ecx, 0
-    mov edx, conf_valid
-    mov esi, 0
-    mov edi, conf_valid
-    mov ebp, 0xBB5A0002
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, conf_valid, 0x1
-    CONF_CHECK ecx, 0, 0x2
-    CONF_CHECK edx, conf_valid, 0x4
-    CONF_CHECK esi, 0, 0x8
-    CONF_CHECK edi, conf_valid, 0x10
-    CONF_CHECK ebp, 0xBB5A0002, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_bufs, 0x2, conf_valid, 0, conf_valid, 0, conf_valid, 0xBB5A0002
 
 ; 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32
 global conf_regs_narrow:function
-conf_regs_narrow:
-    CONF_ENTER
-    mov eax, 0x3
-    mov ebx, conf_valid
-    mov ecx, 0
-    mov edx, 0xED5A0003
-    mov esi, 0x515A0003
-    mov edi, 0xD15A0003
-    mov ebp, 0xBB5A0003
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, conf_valid, 0x1
-    CONF_CHECK ecx, 0, 0x2
-    CONF_CHECK edx, 0xED5A0003, 0x4
-    CONF_CHECK esi, 0x515A0003, 0x8
-    CONF_CHECK edi, 0xD15A0003, 0x10
-    CONF_CHECK ebp, 0xBB5A0003, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_narrow, 0x3, conf_valid, 0, 0xED5A0003, 0x515A0003, 0xD15A0003, 0xBB5A0003
 
 ; 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32
 global conf_regs_open:function
-conf_regs_open:
-    CONF_ENTER
-    mov eax, 0x4
-    mov ebx, conf_empty
-    mov ecx, conf_empty
-    mov edx, 0xED5A0004
-    mov esi, 0x515A0004
-    mov edi, 0xD15A0004
-    mov ebp, 0xBB5A0004
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, conf_empty, 0x1
-    CONF_CHECK ecx, conf_empty, 0x2
-    CONF_CHECK edx, 0xED5A0004, 0x4
-    CONF_CHECK esi, 0x515A0004, 0x8
-    CONF_CHECK edi, 0xD15A0004, 0x10
-    CONF_CHECK ebp, 0xBB5A0004, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_open, 0x4, conf_empty, conf_empty, 0xED5A0004, 0x515A0004, 0xD15A0004, 0xBB5A0004
 
 ; 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32
 global conf_regs_structs:function
-conf_regs_structs:
-    CONF_ENTER
-    mov eax, 0x5
-    mov ebx, conf_valid
-    mov ecx, conf_valid
-    mov edx, conf_valid
-    mov esi, conf_valid
-    mov edi, conf_valid
-    mov ebp, 0xBB5A0005
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, conf_valid, 0x1
-    CONF_CHECK ecx, conf_valid, 0x2
-    CONF_CHECK edx, conf_valid, 0x4
-    CONF_CHECK esi, conf_valid, 0x8
-    CONF_CHECK edi, conf_valid, 0x10
-    CONF_CHECK ebp, 0xBB5A0005, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_structs, 0x5, conf_valid, conf_valid, conf_valid, conf_valid, conf_valid, 0xBB5A0005
 
 ; 7 brk(to: uptr) -> uptr
 global conf_regs_brk:function
-conf_regs_brk:
-    CONF_ENTER
-    mov eax, 0x7
-    mov ebx, 0
-    mov ecx, 0xEC5A0007
-    mov edx, 0xED5A0007
-    mov esi, 0x515A0007
-    mov edi, 0xD15A0007
-    mov ebp, 0xBB5A0007
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0, 0x1
-    CONF_CHECK ecx, 0xEC5A0007, 0x2
-    CONF_CHECK edx, 0xED5A0007, 0x4
-    CONF_CHECK esi, 0x515A0007, 0x8
-    CONF_CHECK edi, 0xD15A0007, 0x10
-    CONF_CHECK ebp, 0xBB5A0007, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_brk, 0x7, 0, 0xEC5A0007, 0xED5A0007, 0x515A0007, 0xD15A0007, 0xBB5A0007
 
 ; 8 quit(code: i32) -> void
 global conf_regs_quit:function
-conf_regs_quit:
-    CONF_ENTER
-    mov eax, 0x8
-    mov ebx, 0
-    mov ecx, 0xEC5A0008
-    mov edx, 0xED5A0008
-    mov esi, 0x515A0008
-    mov edi, 0xD15A0008
-    mov ebp, 0xBB5A0008
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0, 0x1
-    CONF_CHECK ecx, 0xEC5A0008, 0x2
-    CONF_CHECK edx, 0xED5A0008, 0x4
-    CONF_CHECK esi, 0x515A0008, 0x8
-    CONF_CHECK edi, 0xD15A0008, 0x10
-    CONF_CHECK ebp, 0xBB5A0008, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_quit, 0x8, 0, 0xEC5A0008, 0xED5A0008, 0x515A0008, 0xD15A0008, 0xBB5A0008
 
 ; 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32
 global conf_regs_amc_message_send:function
-conf_regs_amc_message_send:
-    CONF_ENTER
-    mov eax, 0xA
-    mov ebx, conf_empty
-    mov ecx, conf_valid
-    mov edx, 0
-    mov esi, 0x515A000A
-    mov edi, 0xD15A000A
-    mov ebp, 0xBB5A000A
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, conf_empty, 0x1
-    CONF_CHECK ecx, conf_valid, 0x2
-    CONF_CHECK edx, 0, 0x4
-    CONF_CHECK esi, 0x515A000A, 0x8
-    CONF_CHECK edi, 0xD15A000A, 0x10
-    CONF_CHECK ebp, 0xBB5A000A, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_amc_message_send, 0xA, conf_empty, conf_valid, 0, 0x515A000A, 0xD15A000A, 0xBB5A000A
 
 ; 12 split() -> i32
 global conf_regs_split:function
-conf_regs_split:
-    CONF_ENTER
-    mov eax, 0xC
-    mov ebx, 0xEB5A000C
-    mov ecx, 0xEC5A000C
-    mov edx, 0xED5A000C
-    mov esi, 0x515A000C
-    mov edi, 0xD15A000C
-    mov ebp, 0xBB5A000C
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A000C, 0x1
-    CONF_CHECK ecx, 0xEC5A000C, 0x2
-    CONF_CHECK edx, 0xED5A000C, 0x4
-    CONF_CHECK esi, 0x515A000C, 0x8
-    CONF_CHECK edi, 0xD15A000C, 0x10
-    CONF_CHECK ebp, 0xBB5A000C, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_split, 0xC, 0xEB5A000C, 0xEC5A000C, 0xED5A000C, 0x515A000C, 0xD15A000C, 0xBB5A000C
 
 ; 0x6: retired_old_stat
 global conf_nosys_6:function
-conf_nosys_6:
-    CONF_ENTER
-    mov eax, 0x6
-    mov ebx, 0xEB5A0006
-    mov ecx, 0xEC5A0006
-    mov edx, 0xED5A0006
-    mov esi, 0x515A0006
-    mov edi, 0xD15A0006
-    mov ebp, 0xBB5A0006
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0006, 0x1
-    CONF_CHECK ecx, 0xEC5A0006, 0x2
-    CONF_CHECK edx, 0xED5A0006, 0x4
-    CONF_CHECK esi, 0x515A0006, 0x8
-    CONF_CHECK edi, 0xD15A0006, 0x10
-    CONF_CHECK ebp, 0xBB5A0006, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_6, 0x6, 0xEB5A0006, 0xEC5A0006, 0xED5A0006, 0x515A0006, 0xD15A0006, 0xBB5A0006, -38
 
 ; 0x9: retired_old_quit
 global conf_nosys_9:function
-conf_nosys_9:
-    CONF_ENTER
-    mov eax, 0x9
-    mov ebx, 0xEB5A0009
-    mov ecx, 0xEC5A0009
-    mov edx, 0xED5A0009
-    mov esi, 0x515A0009
-    mov edi, 0xD15A0009
-    mov ebp, 0xBB5A0009
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0009, 0x1
-    CONF_CHECK ecx, 0xEC5A0009, 0x2
-    CONF_CHECK edx, 0xED5A0009, 0x4
-    CONF_CHECK esi, 0x515A0009, 0x8
-    CONF_CHECK edi, 0xD15A0009, 0x10
-    CONF_CHECK ebp, 0xBB5A0009, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_9, 0x9, 0xEB5A0009, 0xEC5A0009, 0xED5A0009, 0x515A0009, 0xD15A0009, 0xBB5A0009, -38
 
 ; 0xB: unused
 global conf_nosys_b:function
-conf_nosys_b:
-    CONF_ENTER
-    mov eax, 0xB
-    mov ebx, 0xEB5A000B
-    mov ecx, 0xEC5A000B
-    mov edx, 0xED5A000B
-    mov esi, 0x515A000B
-    mov edi, 0xD15A000B
-    mov ebp, 0xBB5A000B
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A000B, 0x1
-    CONF_CHECK ecx, 0xEC5A000B, 0x2
-    CONF_CHECK edx, 0xED5A000B, 0x4
-    CONF_CHECK esi, 0x515A000B, 0x8
-    CONF_CHECK edi, 0xD15A000B, 0x10
-    CONF_CHECK ebp, 0xBB5A000B, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_b, 0xB, 0xEB5A000B, 0xEC5A000B, 0xED5A000B, 0x515A000B, 0xD15A000B, 0xBB5A000B, -38
 
 ; 0xD: past_end
 global conf_nosys_d:function
-conf_nosys_d:
-    CONF_ENTER
-    mov eax, 0xD
-    mov ebx, 0xEB5A000D
-    mov ecx, 0xEC5A000D
-    mov edx, 0xED5A000D
-    mov esi, 0x515A000D
-    mov edi, 0xD15A000D
-    mov ebp, 0xBB5A000D
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A000D, 0x1
-    CONF_CHECK ecx, 0xEC5A000D, 0x2
-    CONF_CHECK edx, 0xED5A000D, 0x4
-    CONF_CHECK esi, 0x515A000D, 0x8
-    CONF_CHECK edi, 0xD15A000D, 0x10
-    CONF_CHECK ebp, 0xBB5A000D, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_d, 0xD, 0xEB5A000D, 0xEC5A000D, 0xED5A000D, 0x515A000D, 0xD15A000D, 0xBB5A000D, -38
 
 ; 0x100: low_byte_0
 global conf_nosys_100:function
-conf_nosys_100:
-    CONF_ENTER
-    mov eax, 0x100
-    mov ebx, 0xEB5A0100
-    mov ecx, 0xEC5A0100
-    mov edx, 0xED5A0100
-    mov esi, 0x515A0100
-    mov edi, 0xD15A0100
-    mov ebp, 0xBB5A0100
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0100, 0x1
-    CONF_CHECK ecx, 0xEC5A0100, 0x2
-    CONF_CHECK edx, 0xED5A0100, 0x4
-    CONF_CHECK esi, 0x515A0100, 0x8
-    CONF_CHECK edi, 0xD15A0100, 0x10
-    CONF_CHECK ebp, 0xBB5A0100, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_100, 0x100, 0xEB5A0100, 0xEC5A0100, 0xED5A0100, 0x515A0100, 0xD15A0100, 0xBB5A0100, -38
 
 ; 0x10000: low_half_0
 global conf_nosys_10000:function
-conf_nosys_10000:
-    CONF_ENTER
-    mov eax, 0x10000
-    mov ebx, 0xEB5A0000
-    mov ecx, 0xEC5A0000
-    mov edx, 0xED5A0000
-    mov esi, 0x515A0000
-    mov edi, 0xD15A0000
-    mov ebp, 0xBB5A0000
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0000, 0x1
-    CONF_CHECK ecx, 0xEC5A0000, 0x2
-    CONF_CHECK edx, 0xED5A0000, 0x4
-    CONF_CHECK esi, 0x515A0000, 0x8
-    CONF_CHECK edi, 0xD15A0000, 0x10
-    CONF_CHECK ebp, 0xBB5A0000, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_10000, 0x10000, 0xEB5A0000, 0xEC5A0000, 0xED5A0000, 0x515A0000, 0xD15A0000, 0xBB5A0000, -38
 
 ; 0x7FFFFFFF: int_max
 global conf_nosys_7fffffff:function
-conf_nosys_7fffffff:
-    CONF_ENTER
-    mov eax, 0x7FFFFFFF
-    mov ebx, 0xEB5AFFFF
-    mov ecx, 0xEC5AFFFF
-    mov edx, 0xED5AFFFF
-    mov esi, 0x515AFFFF
-    mov edi, 0xD15AFFFF
-    mov ebp, 0xBB5AFFFF
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5AFFFF, 0x1
-    CONF_CHECK ecx, 0xEC5AFFFF, 0x2
-    CONF_CHECK edx, 0xED5AFFFF, 0x4
-    CONF_CHECK esi, 0x515AFFFF, 0x8
-    CONF_CHECK edi, 0xD15AFFFF, 0x10
-    CONF_CHECK ebp, 0xBB5AFFFF, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_7fffffff, 0x7FFFFFFF, 0xEB5AFFFF, 0xEC5AFFFF, 0xED5AFFFF, 0x515AFFFF, 0xD15AFFFF, 0xBB5AFFFF, -38
 
 ; 0x80000000: int_min
 global conf_nosys_80000000:function
-conf_nosys_80000000:
-    CONF_ENTER
-    mov eax, 0x80000000
-    mov ebx, 0xEB5A0000
-    mov ecx, 0xEC5A0000
-    mov edx, 0xED5A0000
-    mov esi, 0x515A0000
-    mov edi, 0xD15A0000
-    mov ebp, 0xBB5A0000
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0000, 0x1
-    CONF_CHECK ecx, 0xEC5A0000, 0x2
-    CONF_CHECK edx, 0xED5A0000, 0x4
-    CONF_CHECK esi, 0x515A0000, 0x8
-    CONF_CHECK edi, 0xD15A0000, 0x10
-    CONF_CHECK ebp, 0xBB5A0000, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_80000000, 0x80000000, 0xEB5A0000, 0xEC5A0000, 0xED5A0000, 0x515A0000, 0xD15A0000, 0xBB5A0000, -38
 
 ; 0xFFFFFFFF: minus_one
 global conf_nosys_ffffffff:function
-conf_nosys_ffffffff:
-    CONF_ENTER
-    mov eax, 0xFFFFFFFF
-    mov ebx, 0xEB5AFFFF
-    mov ecx, 0xEC5AFFFF
-    mov edx, 0xED5AFFFF
-    mov esi, 0x515AFFFF
-    mov edi, 0xD15AFFFF
-    mov ebp, 0xBB5AFFFF
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5AFFFF, 0x1
-    CONF_CHECK ecx, 0xEC5AFFFF, 0x2
-    CONF_CHECK edx, 0xED5AFFFF, 0x4
-    CONF_CHECK esi, 0x515AFFFF, 0x8
-    CONF_CHECK edi, 0xD15AFFFF, 0x10
-    CONF_CHECK ebp, 0xBB5AFFFF, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_ffffffff, 0xFFFFFFFF, 0xEB5AFFFF, 0xEC5AFFFF, 0xED5AFFFF, 0x515AFFFF, 0xD15AFFFF, 0xBB5AFFFF, -38
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -58,6 +58,39 @@ bits 32
     pop ebp
     ret
 %endmacro
+
+; A whole check: symbol, number, then the values of ebx ecx edx esi edi ebp.
+%macro CONF_BODY 8
+%1:
+    CONF_ENTER
+    mov eax, %2
+    mov ebx, %3
+    mov ecx, %4
+    mov edx, %5
+    mov esi, %6
+    mov edi, %7
+    mov ebp, %8
+    int 0x30
+    CONF_TRAPPED
+    CONF_CHECK ebx, %3, 0x1
+    CONF_CHECK ecx, %4, 0x2
+    CONF_CHECK edx, %5, 0x4
+    CONF_CHECK esi, %6, 0x8
+    CONF_CHECK edi, %7, 0x10
+    CONF_CHECK ebp, %8, 0x20
+%endmacro
+
+%macro CONF_ROUTINE 8
+    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
+    CONF_LEAVE
+%endmacro
+
+; The same for a number that must fail with ENOSYS (the 9th argument, negated).
+%macro CONF_ROUTINE_ENOSYS 9
+    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
+    CONF_CHECK dword [conf_eax], %9, 0x100
+    CONF_LEAVE
+%endmacro
 section .bss
 alignb 16
 global conf_valid:data
@@ -75,220 +108,42 @@ section .text
 
 ; 1 copy(src: in bytes[n], dst: out bytes[n], n: u32) -> i32
 global conf_regs_copy:function
-conf_regs_copy:
-    CONF_ENTER
-    mov eax, 0x1
-    mov ebx, conf_valid
-    mov ecx, conf_valid
-    mov edx, 0
-    mov esi, 0x515A0001
-    mov edi, 0xD15A0001
-    mov ebp, 0xBB5A0001
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, conf_valid, 0x1
-    CONF_CHECK ecx, conf_valid, 0x2
-    CONF_CHECK edx, 0, 0x4
-    CONF_CHECK esi, 0x515A0001, 0x8
-    CONF_CHECK edi, 0xD15A0001, 0x10
-    CONF_CHECK ebp, 0xBB5A0001, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_copy, 0x1, conf_valid, conf_valid, 0, 0x515A0001, 0xD15A0001, 0xBB5A0001
 
 ; 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32
 global conf_regs_six:function
-conf_regs_six:
-    CONF_ENTER
-    mov eax, 0x3
-    mov ebx, 0
-    mov ecx, 0
-    mov edx, 0
-    mov esi, 0
-    mov edi, 0
-    mov ebp, 0
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0, 0x1
-    CONF_CHECK ecx, 0, 0x2
-    CONF_CHECK edx, 0, 0x4
-    CONF_CHECK esi, 0, 0x8
-    CONF_CHECK edi, 0, 0x10
-    CONF_CHECK ebp, 0, 0x20
-    CONF_LEAVE
+CONF_ROUTINE conf_regs_six, 0x3, 0, 0, 0, 0, 0, 0
 
 ; 0x0: unused
 global conf_nosys_0:function
-conf_nosys_0:
-    CONF_ENTER
-    mov eax, 0x0
-    mov ebx, 0xEB5A0000
-    mov ecx, 0xEC5A0000
-    mov edx, 0xED5A0000
-    mov esi, 0x515A0000
-    mov edi, 0xD15A0000
-    mov ebp, 0xBB5A0000
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0000, 0x1
-    CONF_CHECK ecx, 0xEC5A0000, 0x2
-    CONF_CHECK edx, 0xED5A0000, 0x4
-    CONF_CHECK esi, 0x515A0000, 0x8
-    CONF_CHECK edi, 0xD15A0000, 0x10
-    CONF_CHECK ebp, 0xBB5A0000, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_0, 0x0, 0xEB5A0000, 0xEC5A0000, 0xED5A0000, 0x515A0000, 0xD15A0000, 0xBB5A0000, -38
 
 ; 0x2: unused
 global conf_nosys_2:function
-conf_nosys_2:
-    CONF_ENTER
-    mov eax, 0x2
-    mov ebx, 0xEB5A0002
-    mov ecx, 0xEC5A0002
-    mov edx, 0xED5A0002
-    mov esi, 0x515A0002
-    mov edi, 0xD15A0002
-    mov ebp, 0xBB5A0002
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0002, 0x1
-    CONF_CHECK ecx, 0xEC5A0002, 0x2
-    CONF_CHECK edx, 0xED5A0002, 0x4
-    CONF_CHECK esi, 0x515A0002, 0x8
-    CONF_CHECK edi, 0xD15A0002, 0x10
-    CONF_CHECK ebp, 0xBB5A0002, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_2, 0x2, 0xEB5A0002, 0xEC5A0002, 0xED5A0002, 0x515A0002, 0xD15A0002, 0xBB5A0002, -38
 
 ; 0x4: past_end
 global conf_nosys_4:function
-conf_nosys_4:
-    CONF_ENTER
-    mov eax, 0x4
-    mov ebx, 0xEB5A0004
-    mov ecx, 0xEC5A0004
-    mov edx, 0xED5A0004
-    mov esi, 0x515A0004
-    mov edi, 0xD15A0004
-    mov ebp, 0xBB5A0004
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0004, 0x1
-    CONF_CHECK ecx, 0xEC5A0004, 0x2
-    CONF_CHECK edx, 0xED5A0004, 0x4
-    CONF_CHECK esi, 0x515A0004, 0x8
-    CONF_CHECK edi, 0xD15A0004, 0x10
-    CONF_CHECK ebp, 0xBB5A0004, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_4, 0x4, 0xEB5A0004, 0xEC5A0004, 0xED5A0004, 0x515A0004, 0xD15A0004, 0xBB5A0004, -38
 
 ; 0x101: low_byte_1
 global conf_nosys_101:function
-conf_nosys_101:
-    CONF_ENTER
-    mov eax, 0x101
-    mov ebx, 0xEB5A0101
-    mov ecx, 0xEC5A0101
-    mov edx, 0xED5A0101
-    mov esi, 0x515A0101
-    mov edi, 0xD15A0101
-    mov ebp, 0xBB5A0101
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0101, 0x1
-    CONF_CHECK ecx, 0xEC5A0101, 0x2
-    CONF_CHECK edx, 0xED5A0101, 0x4
-    CONF_CHECK esi, 0x515A0101, 0x8
-    CONF_CHECK edi, 0xD15A0101, 0x10
-    CONF_CHECK ebp, 0xBB5A0101, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_101, 0x101, 0xEB5A0101, 0xEC5A0101, 0xED5A0101, 0x515A0101, 0xD15A0101, 0xBB5A0101, -38
 
 ; 0x10001: low_half_1
 global conf_nosys_10001:function
-conf_nosys_10001:
-    CONF_ENTER
-    mov eax, 0x10001
-    mov ebx, 0xEB5A0001
-    mov ecx, 0xEC5A0001
-    mov edx, 0xED5A0001
-    mov esi, 0x515A0001
-    mov edi, 0xD15A0001
-    mov ebp, 0xBB5A0001
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0001, 0x1
-    CONF_CHECK ecx, 0xEC5A0001, 0x2
-    CONF_CHECK edx, 0xED5A0001, 0x4
-    CONF_CHECK esi, 0x515A0001, 0x8
-    CONF_CHECK edi, 0xD15A0001, 0x10
-    CONF_CHECK ebp, 0xBB5A0001, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_10001, 0x10001, 0xEB5A0001, 0xEC5A0001, 0xED5A0001, 0x515A0001, 0xD15A0001, 0xBB5A0001, -38
 
 ; 0x7FFFFFFF: int_max
 global conf_nosys_7fffffff:function
-conf_nosys_7fffffff:
-    CONF_ENTER
-    mov eax, 0x7FFFFFFF
-    mov ebx, 0xEB5AFFFF
-    mov ecx, 0xEC5AFFFF
-    mov edx, 0xED5AFFFF
-    mov esi, 0x515AFFFF
-    mov edi, 0xD15AFFFF
-    mov ebp, 0xBB5AFFFF
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5AFFFF, 0x1
-    CONF_CHECK ecx, 0xEC5AFFFF, 0x2
-    CONF_CHECK edx, 0xED5AFFFF, 0x4
-    CONF_CHECK esi, 0x515AFFFF, 0x8
-    CONF_CHECK edi, 0xD15AFFFF, 0x10
-    CONF_CHECK ebp, 0xBB5AFFFF, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_7fffffff, 0x7FFFFFFF, 0xEB5AFFFF, 0xEC5AFFFF, 0xED5AFFFF, 0x515AFFFF, 0xD15AFFFF, 0xBB5AFFFF, -38
 
 ; 0x80000000: int_min
 global conf_nosys_80000000:function
-conf_nosys_80000000:
-    CONF_ENTER
-    mov eax, 0x80000000
-    mov ebx, 0xEB5A0000
-    mov ecx, 0xEC5A0000
-    mov edx, 0xED5A0000
-    mov esi, 0x515A0000
-    mov edi, 0xD15A0000
-    mov ebp, 0xBB5A0000
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5A0000, 0x1
-    CONF_CHECK ecx, 0xEC5A0000, 0x2
-    CONF_CHECK edx, 0xED5A0000, 0x4
-    CONF_CHECK esi, 0x515A0000, 0x8
-    CONF_CHECK edi, 0xD15A0000, 0x10
-    CONF_CHECK ebp, 0xBB5A0000, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_80000000, 0x80000000, 0xEB5A0000, 0xEC5A0000, 0xED5A0000, 0x515A0000, 0xD15A0000, 0xBB5A0000, -38
 
 ; 0xFFFFFFFF: minus_one
 global conf_nosys_ffffffff:function
-conf_nosys_ffffffff:
-    CONF_ENTER
-    mov eax, 0xFFFFFFFF
-    mov ebx, 0xEB5AFFFF
-    mov ecx, 0xEC5AFFFF
-    mov edx, 0xED5AFFFF
-    mov esi, 0x515AFFFF
-    mov edi, 0xD15AFFFF
-    mov ebp, 0xBB5AFFFF
-    int 0x30
-    CONF_TRAPPED
-    CONF_CHECK ebx, 0xEB5AFFFF, 0x1
-    CONF_CHECK ecx, 0xEC5AFFFF, 0x2
-    CONF_CHECK edx, 0xED5AFFFF, 0x4
-    CONF_CHECK esi, 0x515AFFFF, 0x8
-    CONF_CHECK edi, 0xD15AFFFF, 0x10
-    CONF_CHECK ebp, 0xBB5AFFFF, 0x20
-    CONF_CHECK dword [conf_eax], -38, 0x100
-    CONF_LEAVE
+CONF_ROUTINE_ENOSYS conf_nosys_ffffffff, 0xFFFFFFFF, 0xEB5AFFFF, 0xEC5AFFFF, 0xED5AFFFF, 0x515AFFFF, 0xD15AFFFF, 0xBB5AFFFF, -38
 
 section .note.GNU-stack noalloc noexec nowrite progbits
