@@ -100,11 +100,3 @@ void trap_dispatch(struct trap_frame *tf)
     }
     panic_trap(tf);
 }
-
-/* ENOSYS (38 in abi/syscalls.def) until kernel/syscall.c provides the real entry point. */
-#define SYSCALL_ENOSYS 38
-
-__attribute__((weak)) void syscall_entry(struct trap_frame *tf)
-{
-    tf->eax = (uint32_t)-SYSCALL_ENOSYS;
-}

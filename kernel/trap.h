@@ -36,8 +36,8 @@ void trap_set_handler(uint32_t vector, trap_handler_t handler);
 /* Handle hardware interrupt line irq (0-15); the PIC end-of-interrupt is sent by the dispatcher. */
 void irq_set_handler(uint32_t irq, trap_handler_t handler);
 
-/* Called by the int 0x80 stub. trap.c has a weak definition that fails every call with -ENOSYS;
- * kernel/syscall.c replaces it. */
+/* The slow path of the int 0x80 stub (kernel/syscall.c): numbers outside the table, and every
+ * call while syscalls are traced. */
 void syscall_entry(struct trap_frame *tf);
 
 /* Restores the frame at esp and irets (kernel/trap.asm): the way into a new user context. */
