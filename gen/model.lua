@@ -83,6 +83,42 @@ local function check_ident(tok, what)
     end
 end
 
+-- Consts and errors become C macros. Upper-case names keep them from replacing the ordinary
+-- (lower-case) identifiers of the generated and hand-written C code, and the prefixes of the
+-- generated macros stay free.
+local MACRO_PREFIXES = { "ABI_", "SYS_", "SYSCALL_", "SARG_", "FUZZ_" }
+local LIBC_MACROS = { EOF = true, STDIN_FILENO = true, STDOUT_FILENO = true, STDERR_FILENO = true }
+
+local function check_macro(tok, what)
+    local name = tok.value
+    if not name:match("^[A-Z][A-Z0-9_]*$") then
+        fail(tok, what .. " '" .. name .. "' becomes a C macro, so its name must be upper case (A-Z, 0-9, _)",
+            "a lower-case macro would replace identifiers of the C code; call it " .. name:upper())
+    end
+    for _, prefix in ipairs(MACRO_PREFIXES) do
+        if name:sub(1, #prefix) == prefix then
+            fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
+        end
+    end
+    if LIBC_MACROS[name] then
+        fail(tok, what .. " '" .. name .. "' is reserved: the generated code or the C library uses it")
+    end
+end
+
+-- Any other C identifier must not be a const's or an error's name: the macro would replace it.
+function Checker:not_macro(tok, what)
+    local name = tok.value
+    if self.consts[name] or self.errors[name] then
+        fail(tok, what .. " '" .. name .. "' has the name of a " .. (self.consts[name] and "const" or "error") ..
+            ", whose macro would replace it")
+    end
+    for _, prefix in ipairs(MACRO_PREFIXES) do
+        if name:sub(1, #prefix) == prefix and name:match("^[A-Z0-9_]*$") then
+            fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
+        end
+    end
+end
+
 -- Record name in a namespace (C macros, struct tags, functions) or fail on a clash.
 function Checker:claim(space, name, tok, what)
     local prev = self.names[space][name]
@@ -221,6 +257,7 @@ end
 function Checker:consts_and_errors()
     for _, c in ipairs(self.tree.consts) do
         check_ident(c.name, "const")
+        check_macro(c.name, "const")
         self:claim("macro", c.name.value, c.name, "const " .. c.name.value)
         local entry = { name = c.name.value, value = c.value.value, expr = c.value.text, doc = c.doc }
         self.consts[entry.name] = entry
@@ -229,6 +266,7 @@ function Checker:consts_and_errors()
     local by_num = {}
     for _, e in ipairs(self.tree.errors) do
         check_ident(e.name, "error")
+        check_macro(e.name, "error")
         self:claim("macro", e.name.value, e.name, "error " .. e.name.value)
         local num = e.value.value
         if num < 1 or num > MAX_ERRNO then
@@ -304,6 +342,7 @@ function Checker:field_list(fields, owner)
     if #fields == 0 then fail(owner.tok, owner.what .. " has no fields") end
     for _, f in ipairs(fields) do
         check_ident(f.name, "field")
+        self:not_macro(f.name, "field")
         if seen[f.name.value] then
             fail(f.name, "duplicate field '" .. f.name.value .. "'", nil,
                 { note(seen[f.name.value], "first declared here") })
@@ -349,6 +388,7 @@ function Checker:structs_pass()
     for _, node in ipairs(self.tree.structs) do
         local name = node.name.value
         check_ident(node.name, "struct")
+        self:not_macro(node.name, "struct")
         if SCALARS[name] or TYPE_WORDS[name] then
             fail(node.name, "struct name '" .. name .. "' is a built-in type or keyword of the language")
         end
@@ -526,6 +566,7 @@ end
 function Checker:syscall(node)
     local name = node.name.value
     check_ident(node.name, "syscall")
+    self:not_macro(node.name, "syscall")
     local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num,
                  doc = node.doc, long = node.long, args = {}, attrs = {}, errors = {} }
     if not node.doc then
@@ -542,6 +583,7 @@ function Checker:syscall(node)
     local by_name = {}
     for i, a in ipairs(node.args) do
         check_ident(a.name, "argument")
+        self:not_macro(a.name, "argument")
         if by_name[a.name.value] then
             fail(a.name, "duplicate argument name '" .. a.name.value .. "' in " .. name, nil,
                 { note(by_name[a.name.value].name, "first declared here") })
@@ -720,6 +762,7 @@ function Checker:service(node, by_string)
     local m = self.m
     local name = node.name.value
     check_ident(node.name, "service")
+    self:not_macro(node.name, "service")
     local svc = { name = name, service = node.service.value, doc = node.doc, long = node.long,
                   tok = node.name, messages = {}, retired = {} }
     if not node.doc then
@@ -755,6 +798,7 @@ function Checker:service(node, by_string)
     for _, mnode in ipairs(node.messages) do
         local mname = mnode.name.value
         check_ident(mnode.name, "message")
+        self:not_macro(mnode.name, "message")
         local prev = nums[mnode.num.value]
         if prev and retired_nums[mnode.num.value] then
             fail(mnode.num, "discriminator " .. mnode.num.value .. " of service " .. name .. " was retired (" ..
@@ -834,6 +878,9 @@ function model.load(text, file)
     self:structs_pass()
     self:syscalls_pass()
     self:services_pass()
+    if #self.m.syscalls == 0 then
+        fail(self.abi_kw, "the definition has no syscall", 'add one: syscall 1 NAME() -> i32 { doc "..." }')
+    end
     return self.m
 end
 
