@@ -462,8 +462,8 @@ static void test_fuzz_run(void)
             sleep_ms(5);
             for (uint32_t w = 0; w < opt_workers; w++) {
                 if (running[w] && uptime_ms() - started[w] > limit_ms) {
-                    printf("  fuzz: job %u (pid %d) is still running after %u ms:\n", running_job[w],
-                           running[w], limit_ms);
+                    printf("  fuzz: job %u (pid %d) is still running after %u ms:\n",
+                           running_job[w], running[w], limit_ms);
                     dump_procs();
                     kill(running[w]);
                     started[w] = uptime_ms();
@@ -487,9 +487,10 @@ static void test_fuzz_run(void)
         }
     }
     uint32_t ms = uptime_ms() - t0;
-    printf("fuzz: seed 0x%x: %u calls in %u jobs on %u workers, %u ms (%u calls/s), %u jobs failed\n",
-           opt_seed, opt_calls, jobs, opt_workers, ms, ms ? opt_calls / ms * 1000 + opt_calls % ms * 1000 / ms : 0,
-           failed);
+    printf(
+        "fuzz: seed 0x%x: %u calls in %u jobs on %u workers, %u ms (%u calls/s), %u jobs failed\n",
+        opt_seed, opt_calls, jobs, opt_workers, ms,
+        ms ? opt_calls / ms * 1000 + opt_calls % ms * 1000 / ms : 0, failed);
     CHECK_EQ(failed, 0);
 }
 
@@ -576,8 +577,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "run"))
         return coordinator(argc, argv);
-    if (argc == 5 && (!strcmp(argv[1], "worker") || !strcmp(argv[1], "replay") ||
-                      !strcmp(argv[1], "digest"))) {
+    if (argc == 5 &&
+        (!strcmp(argv[1], "worker") || !strcmp(argv[1], "replay") || !strcmp(argv[1], "digest"))) {
         replaying = !strcmp(argv[1], "replay");
         int digest = !strcmp(argv[1], "digest");
         uint32_t seed = parse_u32(argv[2]), job = parse_u32(argv[3]), calls = parse_u32(argv[4]);

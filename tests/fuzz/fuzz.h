@@ -35,16 +35,16 @@ struct fuzz_env {
     /* Mapped, writable and unused, directly above `edge`, below which nothing is mapped. */
     uint32_t spare, spare_size;
     uint32_t edge;
-    uint32_t readonly;                 /* first byte of at least one mapped read-only page */
-    uint32_t unmapped, unmapped_size;  /* inside user space, never mapped */
-    uint32_t heap;                     /* the initial break: mapped or not, as sbrk leaves it */
-    const uint32_t *kernel_addrs;      /* addresses of kernel code and data */
+    uint32_t readonly;                /* first byte of at least one mapped read-only page */
+    uint32_t unmapped, unmapped_size; /* inside user space, never mapped */
+    uint32_t heap;                    /* the initial break: mapped or not, as sbrk leaves it */
+    const uint32_t *kernel_addrs;     /* addresses of kernel code and data */
     uint32_t kernel_addr_count;
-    const char *const *names;          /* strings worth passing: program and service names */
+    const char *const *names; /* strings worth passing: program and service names */
     uint32_t name_count;
-    const int32_t *children;           /* the caller's live children */
+    const int32_t *children; /* the caller's live children */
     uint32_t child_count;
-    const int32_t *dead;               /* pids that are certainly not live (reaped children) */
+    const int32_t *dead; /* pids that are certainly not live (reaped children) */
     uint32_t dead_count;
 };
 /* The last 64 bytes of user space hold no NUL (the driver fills them), so a string there runs
@@ -60,7 +60,8 @@ struct fuzz_call {
     uint32_t nargs, flags;
     uint32_t args[ABI_MAX_ARGS];
     uint32_t volatile_args; /* bit i: args[i] depends on the run (a child's pid), not the seed */
-    const uint16_t *errors; /* errors the call may return (its .def errors and implied ones), 0-ended */
+    const uint16_t
+        *errors; /* errors the call may return (its .def errors and implied ones), 0-ended */
     uint32_t nout;
     struct fuzz_region out[ABI_MAX_ARGS]; /* scratch the kernel may change only on success */
 };

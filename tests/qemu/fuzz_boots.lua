@@ -32,5 +32,24 @@ return function(env)
             fuzz.calls and 5000 or 2500, fuzz.calls and 3600 or 90),
     }
     if fuzz.calls then return specs end
+    -- Little memory, so that it runs out before the process table does.
+    specs[#specs + 1] = {
+        name = "guest-stress",
+        append = "init=stress exit=qemu",
+        modules = { module("user", "init"), module("tests", "stress") },
+        memory = 32,
+        timeout = 120,
+        exit = 1,
+        guest_tests = true,
+    }
+    specs[#specs + 1] = {
+        name = "guest-security",
+        append = "init=security exit=qemu",
+        modules = { module("user", "init"), module("tests", "security") },
+        timeout = 60,
+        exit = 1,
+        guest_tests = true,
+        reject = { SECRET },
+    }
     return specs
 end
