@@ -361,7 +361,7 @@ FUZZ_HELPER uint32_t fuzz_string(struct fuzz_env *env, uint32_t slot, uint32_t n
     case 8:
         return fuzz_hostile_addr(env, n + 1);
     case 9:
-        return ABI_USER_HIGH - 1 - fuzz_below(env, 64);
+        return ABI_USER_HIGH - 1 - fuzz_below(env, 16);
     case 10:
         len = fuzz_below(env, n + 2);
         if (len > room)

@@ -113,12 +113,14 @@ static void add_names(void)
     env.name_count = n;
 }
 
-/* The last 64 bytes of user space (the top of the stack, where argv was) hold no NUL. */
+/* The argv strings end user space; once read, they become a string without NUL that runs into
+ * the end of user space (fuzz.h). Frames lie below them, so nothing else is overwritten. */
+static char *argv_strings;
+
 static void fill_top_of_user_space(void)
 {
-    volatile char *top = (volatile char *)(ABI_USER_HIGH - 64);
-    for (int i = 0; i < 64; i++)
-        top[i] = 'x';
+    for (volatile char *top = argv_strings; top < (char *)ABI_USER_HIGH; top++)
+        *top = 'x';
 }
 
 static int setup_env(uint32_t seed)
@@ -145,8 +147,8 @@ static int setup_env(uint32_t seed)
                fuzz_scratch_need);
         return -1;
     }
-    if (!page_readable(env.readonly) || page_writable(env.readonly) ||
-        page_readable(env.unmapped) || page_readable(env.edge - 1)) {
+    if (ABI_USER_HIGH - (uint32_t)argv_strings < 16 || !page_readable(env.readonly) ||
+        page_writable(env.readonly) || page_readable(env.unmapped) || page_readable(env.edge - 1)) {
         printf("  fuzz: the address space is not laid out as the fuzzer expects\n");
         return -1;
     }
@@ -575,6 +577,7 @@ static int coordinator(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    argv_strings = argv[0];
     if (argc >= 2 && !strcmp(argv[1], "run"))
         return coordinator(argc, argv);
     if (argc == 5 &&

@@ -47,7 +47,7 @@ struct fuzz_env {
     const int32_t *dead; /* pids that are certainly not live (reaped children) */
     uint32_t dead_count;
 };
-/* The last 64 bytes of user space hold no NUL (the driver fills them), so a string there runs
+/* The last 16 bytes of user space hold no NUL (the driver fills them), so a string there runs
  * into the end of user space. */
 
 struct fuzz_region {
