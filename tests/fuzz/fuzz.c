@@ -35,8 +35,8 @@ static int32_t self_pid;
 static int replaying;
 
 /* Strings worth passing to name arguments: programs (filled in at start) and service names. */
-static char module_names[8][PROG_NAME_MAX + 1];
-static const char *names[16];
+static char module_names[12][PROG_NAME_MAX + 1];
+static const char *names[20];
 
 struct job_stats {
     uint32_t calls, ok, failed, no_syscall, isolated, killed, skipped, reports;
@@ -103,7 +103,7 @@ static void find_stack_bottom(void)
 static void add_names(void)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < 8; i++)
+    for (uint32_t i = 0; i < 12; i++)
         if (module_name(i, module_names[n], sizeof module_names[n]) > 0)
             names[n] = module_names[n], n++;
     static const char *const services[] = {"fz-a", "fz-b", "fz-c", "x"};
