@@ -25,7 +25,14 @@
 #define MAX_REPORTS 8
 #define DEFAULT_SEED 0x5eed1234u
 
-static uint8_t scratch[SCRATCH_SIZE] __attribute__((aligned(4096)));
+#define GUARD 0x5A
+
+/* Scratch, and right after it a guard the kernel is never given: a write past the end of a
+ * buffer in scratch lands there. */
+static struct {
+    uint8_t scratch[SCRATCH_SIZE];
+    uint8_t guard[256];
+} memory __attribute__((aligned(4096)));
 static uint8_t snapshot[ABI_MAX_ARGS][1024];
 
 static struct fuzz_env env;
@@ -126,10 +133,11 @@ static void fill_top_of_user_space(void)
 static int setup_env(uint32_t seed)
 {
     env.rng = seed;
-    env.scratch = scratch;
+    env.scratch = memory.scratch;
     env.scratch_size = SCRATCH_SIZE;
     for (uint32_t i = 0; i < SCRATCH_SIZE; i++)
-        scratch[i] = (uint8_t)fuzz_rand(&env);
+        memory.scratch[i] = (uint8_t)fuzz_rand(&env);
+    memset(memory.guard, GUARD, sizeof memory.guard);
     env.rng = seed;
     find_stack_bottom();
     env.readonly = ABI_USER_LOW;
@@ -302,6 +310,14 @@ static void remember_dead(int32_t pid)
     env.dead_count = dead_next < MAX_DEAD ? dead_next : MAX_DEAD;
 }
 
+static int guard_intact(void)
+{
+    for (uint32_t i = 0; i < sizeof memory.guard; i++)
+        if (memory.guard[i] != GUARD)
+            return 0;
+    return 1;
+}
+
 /* Reaps every ended child and lists the live ones (for the own_child hint). */
 static void tend_children(int scan)
 {
@@ -316,11 +332,11 @@ static void tend_children(int scan)
     if (!scan)
         return;
     uint32_t n = 0;
-    for (uint32_t slot = 1; slot < 64 && n < MAX_KIDS; slot++) {
-        struct proc_info pi;
-        if (proc_info(slot, &pi) == 0 && pi.ppid == self_pid && pi.state != 4)
+    struct proc_info pi;
+    int32_t r;
+    for (uint32_t slot = 1; n < MAX_KIDS && (r = proc_info(slot, &pi)) != -EINVAL; slot++)
+        if (r == 0 && pi.ppid == self_pid && pi.state != 4)
             kids[n++] = pi.pid;
-    }
     env.child_count = n;
 }
 
@@ -381,8 +397,16 @@ static int run_job(uint32_t seed, uint32_t job, uint32_t calls, int quiet)
         printf("fuzz: replaying seed 0x%x job %u: %u calls\n", seed, job, calls);
     int bad = 0;
     for (uint32_t n = 0; n < calls; n++) {
-        if (n % 16 == 0)
+        if (n % 16 == 0) {
             tend_children(n % 128 == 0);
+            if (!guard_intact()) {
+                printf(
+                    "  fuzz: pid %d: before call #%u: the kernel wrote past the end of scratch\n",
+                    self_pid, n);
+                stats.reports++;
+                memset(memory.guard, GUARD, sizeof memory.guard);
+            }
+        }
         struct fuzz_call c;
         fuzz_pick(&env, &c);
         digest_call(&c);
