@@ -14,7 +14,7 @@ cli.OUTPUTS = {
     { path = "libsys/syscalls.asm", module = "out_libsys_asm" },
     { path = "libsys/amc_services.h", module = "out_amc_h" },
     { path = "libsys/amc_services.c", module = "out_amc_c" },
-    { path = "fuzz/syscall_fuzzer.c", module = "out_fuzzer" },
+    { path = "fuzz/syscall_fuzzer.c", module = "out_fuzzer", group = "fuzz" },
 }
 
 local USAGE = [[

@@ -32,6 +32,21 @@ static int untouched(const void *p, size_t n)
     return 1;
 }
 
+/* Runs child(arg) in a new process, which exits with its result; returns the pid. fork returns
+ * twice, so it is called only here, where no local of a caller can be clobbered. */
+static __attribute__((noinline)) int32_t fork_child(int (*child)(uint32_t), uint32_t arg)
+{
+    int32_t pid = fork();
+    if (pid == 0)
+        exit(child(arg));
+    return pid;
+}
+
+static int child_exit(uint32_t status)
+{
+    return (int)status;
+}
+
 /* How a child ended: its wait_info, after waitpid. */
 static struct wait_info reap(int32_t pid)
 {
@@ -178,27 +193,26 @@ static void test_kernel_addresses_refused(void)
     struct proc_info pi;
     CHECK_EQ(proc_info(1, &pi), 0);
     CHECK(!strcmp(pi.name, "init"));
-    int32_t pid = fork();
-    if (pid == 0)
-        exit(5);
-    CHECK_EQ(reap(pid).status, 5);
+    CHECK_EQ(reap(fork_child(child_exit, 5)).status, 5);
+}
+
+/* Loads (bit 0 of how clear) or stores kernel_addrs[how / 2]. */
+static int child_touch_kernel(uint32_t how)
+{
+    volatile uint32_t *p = (volatile uint32_t *)kernel_addrs[how / 2];
+    if (how & 1)
+        *p = 0xBADBAD;
+    else
+        buf[0] = (uint8_t)*p;
+    return 100; /* it got through */
 }
 
 /* Plain loads and stores to kernel addresses fault (the supervisor bit of the kernel mapping). */
 static void test_direct_access_faults(void)
 {
     for (uint32_t i = 0; i < KERNEL_ADDR_COUNT; i++) {
-        for (int store = 0; store < 2; store++) {
-            int32_t pid = fork();
-            if (pid == 0) {
-                volatile uint32_t *p = (volatile uint32_t *)kernel_addrs[i];
-                if (store)
-                    *p = 0xBADBAD;
-                else
-                    buf[0] = (uint8_t)*p;
-                exit(100);
-            }
-            struct wait_info info = reap(pid);
+        for (uint32_t store = 0; store < 2; store++) {
+            struct wait_info info = reap(fork_child(child_touch_kernel, 2 * i + store));
             CHECK_EQ(info.cause, WAIT_FAULTED);
             CHECK_EQ(info.vector, 14);
             CHECK_EQ(info.cr2, kernel_addrs[i]);
@@ -274,9 +288,7 @@ static void test_no_kernel_bytes_in_outputs(void)
     CHECK_EQ(kstat(&ks), 0);
     CHECK(ks.frames_total != 0xA5A5A5A5u && ks.amc_dropped != 0xA5A5A5A5u &&
           ks.ticks != 0xA5A5A5A5u);
-    int32_t pid = fork();
-    if (pid == 0)
-        exit(3);
+    int32_t pid = fork_child(child_exit, 3);
     struct wait_info wi;
     fill(&wi, sizeof wi);
     CHECK_EQ(waitpid(pid, &wi, 0), pid);
@@ -486,17 +498,18 @@ static const struct {
     {"sysexit", priv_sysexit},
 };
 
+static int child_privileged(uint32_t i)
+{
+    privileged[i].run();
+    return 100; /* it ran */
+}
+
 static void test_privileged_instructions(void)
 {
     const uint32_t n = sizeof privileged / sizeof privileged[0];
     uint32_t faulted = 0;
     for (uint32_t i = 0; i < n; i++) {
-        int32_t pid = fork();
-        if (pid == 0) {
-            privileged[i].run();
-            exit(100); /* it ran */
-        }
-        struct wait_info info = reap(pid);
+        struct wait_info info = reap(fork_child(child_privileged, i));
         if (info.cause == WAIT_FAULTED && info.vector == 13)
             faulted++;
         else
@@ -505,6 +518,13 @@ static void test_privileged_instructions(void)
     }
     printf("  %u privileged instructions, %u killed by #GP\n", n, faulted);
     CHECK_EQ(faulted, n);
+}
+
+static int child_popf_cli(uint32_t unused)
+{
+    (void)unused;
+    __asm__ volatile("pushl %0\n\tpopfl\n\tcli" ::"r"(0x3202u) : "cc");
+    return 100;
 }
 
 /* popf in ring 3 cannot clear IF or raise IOPL: the CPU ignores those bits. */
@@ -522,12 +542,7 @@ static void test_popf_keeps_privileged_flags(void)
     CHECK(before & 0x200u);        /* interrupts on in user mode */
     CHECK(after & 0x200u);         /* still on */
     CHECK_EQ(after & 0x3000u, 0u); /* IOPL still 0 */
-    int32_t pid = fork();
-    if (pid == 0) {
-        __asm__ volatile("pushl %0\n\tpopfl\n\tcli" ::"r"(0x3202u) : "cc");
-        exit(100);
-    }
-    struct wait_info info = reap(pid);
+    struct wait_info info = reap(fork_child(child_popf_cli, 0));
     CHECK_EQ(info.cause, WAIT_FAULTED);
     CHECK_EQ(info.vector, 13);
 }
@@ -545,21 +560,23 @@ __asm__(".text\n"
         ".endr\n");
 extern const uint8_t int_stubs[];
 
+/* int $v with eax = SYS_getpid: only 0x80 comes back, with the pid. */
+static int child_int(uint32_t v)
+{
+    int32_t ret;
+    __asm__ volatile("call *%1"
+                     : "=a"(ret)
+                     : "r"(int_stubs + 4 * v), "a"(SYS_getpid)
+                     : "ecx", "edx", "memory", "cc");
+    return ret == getpid() ? 42 : 43;
+}
+
 static void test_only_syscall_vector(void)
 {
     uint32_t faulted = 0, bad = 0;
     for (uint32_t v = 0; v < 256; v++) {
         const uint8_t *stub = int_stubs + 4 * v;
-        int32_t pid = fork();
-        if (pid == 0) {
-            int32_t ret;
-            __asm__ volatile("call *%1"
-                             : "=a"(ret)
-                             : "r"(stub), "a"(SYS_getpid)
-                             : "ecx", "edx", "memory", "cc");
-            exit(ret == getpid() ? 42 : 43);
-        }
-        struct wait_info info = reap(pid);
+        struct wait_info info = reap(fork_child(child_int, v));
         int ok;
         if (v == ABI_TRAP) {
             ok = info.cause == WAIT_EXITED && info.status == 42;
@@ -590,28 +607,49 @@ static int32_t wait_blocked(int32_t pid)
     return 0;
 }
 
+/* alice puts a whole fake header, naming kv and pid 1, at the start of her payload, then waits. */
+static struct {
+    struct amc_header fake;
+    char text[8];
+} forged;
+
+static int child_alice(uint32_t unused)
+{
+    (void)unused;
+    if (amc_register_service("alice") != 0 ||
+        amc_message_send("sec-rx", &forged, sizeof forged) != 0)
+        return 1;
+    sleep_ms(0x7FFFFFFF);
+    return 2;
+}
+
+/* Nobody else can take alice's name while she has it. */
+static int child_mallory(uint32_t unused)
+{
+    (void)unused;
+    return amc_register_service("alice") == -EEXIST ? 0 : 1;
+}
+
+/* Without a service the source is empty; a renamed sender shows its name at send time. */
+static int child_carol(uint32_t unused)
+{
+    (void)unused;
+    int ok = amc_message_send("sec-rx", "anon", 4) == 0 && amc_register_service("carol") == 0 &&
+             amc_message_send("sec-rx", "one!", 4) == 0 && amc_unregister_service() == 0 &&
+             amc_register_service("dave") == 0 && amc_message_send("sec-rx", "two!", 4) == 0;
+    return ok ? 0 : 1;
+}
+
 static void test_amc_source_not_forged(void)
 {
     CHECK_EQ(amc_register_service("sec-rx"), 0);
-    /* alice puts a whole fake header, naming kv and pid 1, at the start of her payload. */
-    static struct {
-        struct amc_header fake;
-        char text[8];
-    } forged;
     memset(&forged, 0, sizeof forged);
     strcpy(forged.fake.source, "kv");
     strcpy(forged.fake.dest, "sec-rx");
     forged.fake.source_pid = 1;
     forged.fake.len = 4;
     memcpy(forged.text, "payload", 8);
-    int32_t alice = fork();
-    if (alice == 0) {
-        if (amc_register_service("alice") != 0 ||
-            amc_message_send("sec-rx", &forged, sizeof forged) != 0)
-            exit(1);
-        sleep_ms(0x7FFFFFFF);
-        exit(2);
-    }
+    int32_t alice = fork_child(child_alice, 0);
     CHECK(wait_blocked(alice));
     fill(&rx, sizeof rx);
     CHECK_EQ(amc_message_poll(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + sizeof forged));
@@ -620,21 +658,10 @@ static void test_amc_source_not_forged(void)
     CHECK_EQ(rx.hdr.source_pid, alice);
     CHECK_EQ(rx.hdr.len, sizeof forged);
     CHECK(!memcmp(rx.payload, &forged, sizeof forged)); /* the fake header is only payload */
-    /* Nobody else can take alice's name while she has it. */
-    int32_t mallory = fork();
-    if (mallory == 0)
-        exit(amc_register_service("alice") == -EEXIST ? 0 : 1);
-    CHECK_EQ(reap(mallory).status, 0);
+    CHECK_EQ(reap(fork_child(child_mallory, 0)).status, 0);
     CHECK_EQ(kill(alice), 0);
     CHECK_EQ(reap(alice).cause, WAIT_KILLED);
-    /* Without a service the source is empty; a renamed sender shows its name at send time. */
-    int32_t carol = fork();
-    if (carol == 0) {
-        int ok = amc_message_send("sec-rx", "anon", 4) == 0 && amc_register_service("carol") == 0 &&
-                 amc_message_send("sec-rx", "one!", 4) == 0 && amc_unregister_service() == 0 &&
-                 amc_register_service("dave") == 0 && amc_message_send("sec-rx", "two!", 4) == 0;
-        exit(ok ? 0 : 1);
-    }
+    int32_t carol = fork_child(child_carol, 0);
     CHECK_EQ(reap(carol).status, 0);
     static const char *const sources[] = {"", "carol", "dave"};
     for (int i = 0; i < 3; i++) {

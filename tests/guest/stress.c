@@ -17,6 +17,35 @@
 
 /* ---- helpers ---- */
 
+/* Runs child(arg) in a new process, which exits with its result; returns the pid (or the error).
+ * fork returns twice, so it is called only here, where no local of a caller can be clobbered. */
+static __attribute__((noinline)) int32_t fork_child(int (*child)(uint32_t), uint32_t arg)
+{
+    int32_t pid = fork();
+    if (pid == 0)
+        exit(child(arg));
+    return pid;
+}
+
+static int child_sleep(uint32_t unused)
+{
+    (void)unused;
+    sleep_ms(FOREVER);
+    return 1;
+}
+
+static int child_exit(uint32_t status)
+{
+    return (int)status;
+}
+
+/* Takes a megabyte (if it can: memory may be short) and blocks. */
+static int child_hold_megabyte(uint32_t unused)
+{
+    sbrk(MB);
+    return child_sleep(unused);
+}
+
 static struct kstat baseline;
 
 static void take_baseline(void)
@@ -112,11 +141,7 @@ static void test_fork_until_table_full(void)
     int n = 0;
     int32_t err = 0;
     while (n < 128) {
-        int32_t pid = fork();
-        if (pid == 0) {
-            sleep_ms(FOREVER);
-            exit(1);
-        }
+        int32_t pid = fork_child(child_sleep, 0);
         if (pid < 0) {
             err = pid;
             break;
@@ -130,9 +155,7 @@ static void test_fork_until_table_full(void)
     CHECK(wait_blocked(pids[n - 1]));
     CHECK_EQ(kill_all(pids, n), n); /* each killed while blocked in sleep_ms */
     CHECK_BASELINE();
-    int32_t pid = fork(); /* and the table works again */
-    if (pid == 0)
-        exit(7);
+    int32_t pid = fork_child(child_exit, 7); /* and the table works again */
     struct wait_info info;
     CHECK_EQ(waitpid(pid, &info, 0), pid);
     CHECK_EQ(info.status, 7);
@@ -209,12 +232,7 @@ static void test_fork_until_memory_full(void)
     int n = 0;
     int32_t err = 0;
     while (n < 128) {
-        int32_t pid = fork();
-        if (pid == 0) {
-            sbrk(MB); /* may fail when memory is short: the child blocks all the same */
-            sleep_ms(FOREVER);
-            exit(1);
-        }
+        int32_t pid = fork_child(child_hold_megabyte, 0);
         if (pid < 0) {
             err = pid;
             break;
@@ -226,7 +244,7 @@ static void test_fork_until_memory_full(void)
     CHECK_EQ(err, -ENOMEM);
     while ((int32_t)sbrk(4096) >= 0)
         ;
-    CHECK_EQ(fork(), -ENOMEM);
+    CHECK_EQ(fork_child(child_exit, 0), -ENOMEM);
     CHECK_EQ(spawn_sleeper(), -ENOMEM);
     CHECK_EQ((int32_t)sbrk(4096), -ENOMEM);
     sbrk(-(int32_t)(sbrk(0) - base));
@@ -293,9 +311,7 @@ static void test_amc_flood(void)
     CHECK_EQ(amc_register_service(SINK), 0);
     int32_t senders[SENDERS];
     for (uint32_t i = 0; i < SENDERS; i++) {
-        senders[i] = fork();
-        if (senders[i] == 0)
-            exit(flood_sender(i));
+        senders[i] = fork_child(flood_sender, i);
         CHECK(senders[i] > 0);
     }
     struct kstat with_senders;
@@ -359,41 +375,36 @@ static void test_amc_flood(void)
 
 /* ---- killed while blocked ---- */
 
-static int32_t blocked_child(const char *how)
+static const char *const hows[] = {"await", "await_from", "sleep", "read", "waitpid"};
+#define HOWS (sizeof hows / sizeof hows[0])
+
+/* Blocks in the kernel in way number how, for good. */
+static int child_block(uint32_t how)
 {
-    int32_t pid = fork();
-    if (pid != 0)
-        return pid;
     char buf[64];
-    if (!strcmp(how, "await")) {
+    if (!strcmp(hows[how], "await")) {
         amc_register_service("blocked-await");
         amc_message_await(buf, sizeof buf);
-    } else if (!strcmp(how, "await_from")) {
+    } else if (!strcmp(hows[how], "await_from")) {
         amc_register_service("blocked-from");
         amc_message_await_from("nobody", buf, sizeof buf);
-    } else if (!strcmp(how, "sleep")) {
+    } else if (!strcmp(hows[how], "sleep")) {
         sleep_ms(FOREVER);
-    } else if (!strcmp(how, "read")) {
+    } else if (!strcmp(hows[how], "read")) {
         read(0, buf, sizeof buf);
-    } else if (!strcmp(how, "waitpid")) {
-        int32_t grandchild = fork();
-        if (grandchild == 0) {
-            sleep_ms(FOREVER);
-            exit(1);
-        }
-        waitpid(grandchild, 0, 0);
+    } else if (!strcmp(hows[how], "waitpid")) {
+        waitpid(fork_child(child_sleep, 0), 0, 0);
     }
-    exit(1); /* never reached: the parent kills it first */
+    return 1; /* never reached: the parent kills it first */
 }
 
 static void test_kill_blocked(void)
 {
     take_baseline();
-    static const char *const hows[] = {"await", "await_from", "sleep", "read", "waitpid"};
-    const int n = sizeof hows / sizeof hows[0];
-    int32_t kids[8];
+    const int n = HOWS;
+    int32_t kids[HOWS];
     for (int i = 0; i < n; i++) {
-        kids[i] = blocked_child(hows[i]);
+        kids[i] = fork_child(child_block, (uint32_t)i);
         CHECK(kids[i] > 0);
     }
     for (int i = 0; i < n; i++) {
@@ -418,6 +429,12 @@ static void test_kill_blocked(void)
     CHECK_BASELINE();
 }
 
+static int child_sleep_for(uint32_t ms)
+{
+    sleep_ms(ms);
+    return 9; /* woke up: far too early */
+}
+
 /* sleep_ms takes any u32: a huge one blocks (it must not wrap around and end at once). */
 static void test_sleep_huge(void)
 {
@@ -425,11 +442,7 @@ static void test_sleep_huge(void)
     static const uint32_t lengths[] = {0xFFFFFFFFu, 0xFFFFFFFEu, 0x80000000u, FOREVER};
     int32_t kids[4];
     for (int i = 0; i < 4; i++) {
-        kids[i] = fork();
-        if (kids[i] == 0) {
-            sleep_ms(lengths[i]);
-            exit(9); /* woke up: far too early */
-        }
+        kids[i] = fork_child(child_sleep_for, lengths[i]);
         CHECK(kids[i] > 0);
     }
     sleep_ms(50);
