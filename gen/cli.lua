@@ -17,6 +17,7 @@ cli.OUTPUTS = {
     { path = "libsys/amc_services.c", module = "out_amc_c", group = "amc" },
     { path = "conformance/conformance.c", module = "out_conformance", part = "c", group = "conformance" },
     { path = "conformance/regs.asm", module = "out_conformance", part = "asm", group = "conformance" },
+    { path = "fuzz/syscall_fuzzer.c", module = "out_fuzzer", group = "fuzz" },
 }
 
 -- The outputs the definition asks for.

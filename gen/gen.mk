@@ -16,7 +16,9 @@ GEN_KERNEL_SRCS := $(GEN)/kernel/syscall_table.c
 GEN_LIBSYS_ASM := $(GEN)/libsys/syscalls.asm
 GEN_LIBSYS_SRCS := $(GEN)/libsys/amc_services.c
 GEN_CONFORMANCE := $(GEN)/conformance/conformance.c $(GEN)/conformance/regs.asm
-GEN_OUTPUTS := $(GEN_HEADERS) $(GEN_KERNEL_SRCS) $(GEN_LIBSYS_ASM) $(GEN_LIBSYS_SRCS) $(GEN_CONFORMANCE)
+GEN_FUZZ_SRCS := $(GEN)/fuzz/syscall_fuzzer.c
+GEN_OUTPUTS := $(GEN_HEADERS) $(GEN_KERNEL_SRCS) $(GEN_LIBSYS_ASM) $(GEN_LIBSYS_SRCS) $(GEN_CONFORMANCE) \
+               $(GEN_FUZZ_SRCS)
 
 $(GEN_STAMP): $(GEN_DEF) $(GEN_LOCK) $(GEN_LUA_SRCS)
 	$(LUA) gen/main.lua --def $(GEN_DEF) --out $(GEN) --lock $(GEN_LOCK)

@@ -38,8 +38,8 @@ local SCALAR_LIST = "i8 u8 i16 u16 i32 u32 i64 u64 uptr"
 local RETURN_TYPES = { i32 = true, u32 = true, uptr = true, void = true }
 local ATTRS = { noreturn = true, blocking = true, returns_twice = true }
 -- Groups of generated files an abi block may ask for (`outputs ...`); abi.h is always written.
-local OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true }
-local OUTPUT_GROUP_LIST = "kernel user amc conformance"
+local OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true, fuzz = true }
+local OUTPUT_GROUP_LIST = "kernel user amc conformance fuzz"
 
 local C_KEYWORDS = {}
 for w in ([[auto break case char const continue default do double else enum extern float for goto
@@ -83,6 +83,42 @@ local function check_ident(tok, what)
     end
     if RESERVED[name] then
         fail(tok, what .. " '" .. name .. "' is reserved: the generated code or the C library uses it")
+    end
+end
+
+-- Consts and errors become C macros. Upper-case names keep them from replacing the ordinary
+-- (lower-case) identifiers of the generated and hand-written C code, and the prefixes of the
+-- generated macros stay free.
+local MACRO_PREFIXES = { "ABI_", "SYS_", "SYSCALL_", "SARG_", "FUZZ_" }
+local LIBC_MACROS = { EOF = true, STDIN_FILENO = true, STDOUT_FILENO = true, STDERR_FILENO = true }
+
+local function check_macro(tok, what)
+    local name = tok.value
+    if not name:match("^[A-Z][A-Z0-9_]*$") then
+        fail(tok, what .. " '" .. name .. "' becomes a C macro, so its name must be upper case (A-Z, 0-9, _)",
+            "a lower-case macro would replace identifiers of the C code; call it " .. name:upper())
+    end
+    for _, prefix in ipairs(MACRO_PREFIXES) do
+        if name:sub(1, #prefix) == prefix then
+            fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
+        end
+    end
+    if LIBC_MACROS[name] then
+        fail(tok, what .. " '" .. name .. "' is reserved: the generated code or the C library uses it")
+    end
+end
+
+-- Any other C identifier must not be a const's or an error's name: the macro would replace it.
+function Checker:not_macro(tok, what)
+    local name = tok.value
+    if self.consts[name] or self.errors[name] then
+        fail(tok, what .. " '" .. name .. "' has the name of a " .. (self.consts[name] and "const" or "error") ..
+            ", whose macro would replace it")
+    end
+    for _, prefix in ipairs(MACRO_PREFIXES) do
+        if name:sub(1, #prefix) == prefix and name:match("^[A-Z0-9_]*$") then
+            fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
+        end
     end
 end
 
@@ -245,6 +281,7 @@ end
 function Checker:consts_and_errors()
     for _, c in ipairs(self.tree.consts) do
         check_ident(c.name, "const")
+        check_macro(c.name, "const")
         self:claim("macro", c.name.value, c.name, "const " .. c.name.value)
         local entry = { name = c.name.value, value = c.value.value, expr = c.value.text, doc = c.doc }
         self.consts[entry.name] = entry
@@ -253,6 +290,7 @@ function Checker:consts_and_errors()
     local by_num = {}
     for _, e in ipairs(self.tree.errors) do
         check_ident(e.name, "error")
+        check_macro(e.name, "error")
         self:claim("macro", e.name.value, e.name, "error " .. e.name.value)
         local num = e.value.value
         if num < 1 or num > MAX_ERRNO then
@@ -328,6 +366,7 @@ function Checker:field_list(fields, owner)
     if #fields == 0 then fail(owner.tok, owner.what .. " has no fields") end
     for _, f in ipairs(fields) do
         check_ident(f.name, "field")
+        self:not_macro(f.name, "field")
         if seen[f.name.value] then
             fail(f.name, "duplicate field '" .. f.name.value .. "'", nil,
                 { note(seen[f.name.value], "first declared here") })
@@ -373,6 +412,7 @@ function Checker:structs_pass()
     for _, node in ipairs(self.tree.structs) do
         local name = node.name.value
         check_ident(node.name, "struct")
+        self:not_macro(node.name, "struct")
         if SCALARS[name] or TYPE_WORDS[name] then
             fail(node.name, "struct name '" .. name .. "' is a built-in type or keyword of the language")
         end
@@ -476,9 +516,81 @@ function Checker:arg(sc, a, index, by_name)
     return arg
 end
 
+-- Hints for the generated syscall fuzzer (`fuzz ...` lines): how to keep a call from ending the
+-- fuzzing run without leaving the syscall out. The kernel never sees them.
+local FUZZ_ARG_HINTS = { own_child = true, max = true, avoid = true }
+
+function Checker:fuzz_value(a, tok, hint)
+    if tok.kind ~= "number" and tok.kind ~= "ident" then
+        fail(tok, "expected a number or a const name after " .. hint)
+    end
+    local v = self:resolve(tok, "the fuzz hint " .. hint .. " of " .. a.name)
+    local bits = a.type.size * 8
+    local top = (a.type.signed and hint == "max") and (1 << (bits - 1)) - 1 or (1 << bits) - 1
+    if v.value > top then
+        fail(tok, string.format("fuzz %s %d does not fit argument '%s' (%s)", hint, v.value, a.name, a.type.name))
+    end
+    return v
+end
+
+function Checker:fuzz_hints(sc, node)
+    local fz = { isolate = false, args = {} }
+    for _, line in ipairs(node.fuzz) do
+        local words = line.words
+        local first = words[1]
+        if first.kind == "ident" and first.value == "isolate" then
+            if words[2] then fail(words[2], "fuzz isolate takes no values") end
+            if fz.isolate then fail(first, "duplicate fuzz hint 'isolate'") end
+            fz.isolate = true
+        else
+            local a
+            for _, arg in ipairs(sc.args) do
+                if first.kind == "ident" and arg.name == first.value then a = arg end
+            end
+            if not a then
+                fail(first, "fuzz hint '" .. tostring(first.text or first.value) ..
+                    "' is neither isolate nor an argument of " .. sc.name,
+                    "fuzz isolate, fuzz ARG own_child, fuzz ARG max N or fuzz ARG avoid N...")
+            end
+            local hint = words[2]
+            if not hint or hint.kind ~= "ident" or not FUZZ_ARG_HINTS[hint.value] then
+                fail(hint or first, "expected own_child, max or avoid after fuzz " .. a.name)
+            end
+            if a.kind ~= "scalar" then
+                fail(hint, "fuzz hint " .. hint.value .. " applies only to scalar arguments, not '" .. a.name .. "'")
+            end
+            for _, b in ipairs(sc.args) do
+                if b.len_arg == a.index then
+                    fail(first, "fuzz hints do not apply to '" .. a.name .. "', the length of '" .. b.name ..
+                        "': the fuzzer chooses it with the buffer")
+                end
+            end
+            if fz.args[a.name] then
+                fail(first, "argument '" .. a.name .. "' already has a fuzz hint")
+            end
+            local h = { kind = hint.value }
+            if hint.value == "own_child" then
+                if words[3] then fail(words[3], "fuzz own_child takes no values") end
+            elseif hint.value == "max" then
+                if not words[3] or words[4] then
+                    fail(words[4] or hint, "fuzz max takes one value")
+                end
+                h.max = self:fuzz_value(a, words[3], "max")
+            else
+                if not words[3] then fail(hint, "fuzz avoid needs at least one value") end
+                h.avoid = {}
+                for i = 3, #words do h.avoid[#h.avoid + 1] = self:fuzz_value(a, words[i], "avoid") end
+            end
+            fz.args[a.name] = h
+        end
+    end
+    return fz
+end
+
 function Checker:syscall(node)
     local name = node.name.value
     check_ident(node.name, "syscall")
+    self:not_macro(node.name, "syscall")
     local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num,
                  doc = node.doc, long = node.long, args = {}, attrs = {}, errors = {} }
     if not node.doc then
@@ -495,6 +607,7 @@ function Checker:syscall(node)
     local by_name = {}
     for i, a in ipairs(node.args) do
         check_ident(a.name, "argument")
+        self:not_macro(a.name, "argument")
         if by_name[a.name.value] then
             fail(a.name, "duplicate argument name '" .. a.name.value .. "' in " .. name, nil,
                 { note(by_name[a.name.value].name, "first declared here") })
@@ -538,6 +651,7 @@ function Checker:syscall(node)
         seen[e.value] = true
         sc.errors[#sc.errors + 1] = err
     end
+    sc.fuzz = self:fuzz_hints(sc, node)
     -- Errors the entry shim itself can return, whether or not the .def lists them.
     sc.implied = {}
     for _, arg in ipairs(sc.args) do
@@ -686,6 +800,7 @@ function Checker:service(node, by_string)
     local m = self.m
     local name = node.name.value
     check_ident(node.name, "service")
+    self:not_macro(node.name, "service")
     local svc = { name = name, service = node.service.value, doc = node.doc, long = node.long,
                   tok = node.name, messages = {}, retired = {} }
     if not node.doc then
@@ -721,6 +836,7 @@ function Checker:service(node, by_string)
     for _, mnode in ipairs(node.messages) do
         local mname = mnode.name.value
         check_ident(mnode.name, "message")
+        self:not_macro(mnode.name, "message")
         local prev = nums[mnode.num.value]
         if prev and retired_nums[mnode.num.value] then
             fail(mnode.num, "discriminator " .. mnode.num.value .. " of service " .. name .. " was retired (" ..
@@ -800,6 +916,9 @@ function model.load(text, file)
     self:structs_pass()
     self:syscalls_pass()
     self:services_pass()
+    if #self.m.syscalls == 0 then
+        fail(self.abi_kw, "the definition has no syscall", 'add one: syscall 1 NAME() -> i32 { doc "..." }')
+    end
     return self.m
 end
 

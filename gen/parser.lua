@@ -221,7 +221,7 @@ function P:arg()
     return a
 end
 
-local BODY_HINT = "a body holds doc \"...\", long \"\"\"...\"\"\", errors E..., attrs A..."
+local BODY_HINT = "a body holds doc \"...\", long \"\"\"...\"\"\", errors E..., attrs A..., fuzz HINT"
 
 function P:doc_items(node, tok, allowed)
     if tok.value == "doc" and allowed.doc then
@@ -254,11 +254,24 @@ end
 
 local SYSCALL_BODY = { doc = true, long = true, errors = true, attrs = true }
 
+-- `fuzz WORD...`: a hint for the generated syscall fuzzer; names and numbers on the same line.
+function P:fuzz_hint(kw)
+    local words = {}
+    while (self:peek().kind == "ident" or self:peek().kind == "number") and self:peek().line == kw.line do
+        words[#words + 1] = self:advance()
+    end
+    if #words == 0 then
+        self:fail_at(self:peek(), "expected a hint after 'fuzz' on the same line, got " .. describe(self:peek()),
+            "fuzz isolate, fuzz ARG own_child, fuzz ARG max N or fuzz ARG avoid N...")
+    end
+    return { kw = kw, words = words }
+end
+
 function P:syscall_def(kw)
     local num = self:expect("number", "a syscall number after 'syscall'",
         "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
     local name = self:expect("ident", "a syscall name after the number")
-    local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {} }
+    local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = {} }
     local paren = self:open("(")
     node.paren = paren
     if self:peek().kind ~= ")" then
@@ -272,7 +285,9 @@ function P:syscall_def(kw)
     node.open = self:open("{")
     while self:peek().kind ~= "}" do
         local tok = self:peek()
-        if tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
+        if tok.kind == "ident" and tok.value == "fuzz" then
+            node.fuzz[#node.fuzz + 1] = self:fuzz_hint(self:advance())
+        elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
             self:fail_at(tok, "unexpected " .. describe(tok) .. " in the body of syscall " .. name.value,
                 tok.kind == "ident" and parser.TOP[tok.value] and
                     ("is a '}' missing for the block opened at " .. node.open.line .. ":" .. node.open.col .. "?")

@@ -374,8 +374,10 @@ void proc_wakeup(const void *chan)
 
 void proc_sleep_ms(uint32_t ms)
 {
-    /* One tick per millisecond; +1 so the sleep lasts at least ms even if a tick is imminent. */
-    current->wake_tick = timer_ticks() + ms + 1;
+    /* One tick per millisecond; +1 so the sleep lasts at least ms even if a tick is imminent. A
+     * deadline past the counter's end waits for its last value instead of wrapping to the past. */
+    uint32_t now = timer_ticks();
+    current->wake_tick = ms < 0xFFFFFFFFu - now ? now + ms + 1 : 0xFFFFFFFFu;
     proc_block(&current->wake_tick);
     current->wake_tick = 0;
 }

@@ -51,15 +51,20 @@ uint32_t sys_sbrk(int32_t increment)
     if ((increment > 0 && (new_brk < old || new_brk > USER_HEAP_LIMIT)) ||
         (increment < 0 && (new_brk > old || new_brk < p->image_end)))
         return (uint32_t)(increment > 0 ? -ENOMEM : -EINVAL);
+    /* A refused or shrinking sbrk also gives back the page tables it emptied: the frame count
+     * returns to what it was before the heap grew. */
     for (uint32_t va = PAGE_ROUND_UP(old); va < new_brk; va += PAGE_SIZE) {
         if (vmm_map_new(p->pd, va, PTE_U | PTE_W) < 0) {
             for (uint32_t undo = PAGE_ROUND_UP(old); undo < va; undo += PAGE_SIZE)
                 vmm_unmap_free(p->pd, undo);
+            vmm_free_empty_tables(p->pd, PAGE_ROUND_UP(old), va + PAGE_SIZE);
             return (uint32_t)-ENOMEM;
         }
     }
     for (uint32_t va = PAGE_ROUND_UP(new_brk); va < PAGE_ROUND_UP(old); va += PAGE_SIZE)
         vmm_unmap_free(p->pd, va);
+    if (PAGE_ROUND_UP(new_brk) < PAGE_ROUND_UP(old))
+        vmm_free_empty_tables(p->pd, PAGE_ROUND_UP(new_brk), PAGE_ROUND_UP(old));
     p->brk = new_brk;
     return old;
 }

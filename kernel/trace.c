@@ -70,12 +70,14 @@ static void print_user_bytes(uint32_t addr, uint32_t len)
 static void print_user_string(uint32_t addr, uint32_t max)
 {
     char s[SHOW_BYTES + 1];
-    int n = copy_str_from_user(s, addr, max < SHOW_BYTES ? max : SHOW_BYTES);
+    uint32_t limit = max < SHOW_BYTES ? max : SHOW_BYTES;
+    int n = copy_str_from_user(s, addr, limit);
     if (n == -EFAULT) {
         kprintf("0x%x", addr);
         return;
     }
-    print_escaped(s, n < 0 ? SHOW_BYTES : (uint32_t)n);
+    /* Too long: show the limit's worth, the bytes read (the rest of s is stale kernel stack). */
+    print_escaped(s, n < 0 ? limit : (uint32_t)n);
     if (n < 0)
         kprintf("...");
 }

@@ -121,6 +121,29 @@ void vmm_unmap_free(pde_t *pd, uint32_t va)
     __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
 }
 
+void vmm_free_empty_tables(pde_t *pd, uint32_t start, uint32_t end)
+{
+    if (end <= start)
+        return;
+    int freed = 0;
+    for (uint32_t i = PDE_INDEX(start); i < KERNEL_PDE_FIRST && i <= PDE_INDEX(end - 1); i++) {
+        if (!(pd[i] & PTE_P))
+            continue;
+        const pte_t *pt = P2V(PTE_ADDR(pd[i]));
+        uint32_t j = 0;
+        while (j < 1024 && !(pt[j] & PTE_P))
+            j++;
+        if (j < 1024)
+            continue;
+        pmm_free(PTE_ADDR(pd[i]));
+        pd[i] = 0;
+        freed = 1;
+    }
+    /* The CPU may cache directory entries: reload CR3 so none points at a freed table. */
+    if (freed)
+        load_cr3(V2P(pd));
+}
+
 pde_t *vmm_clone(const pde_t *src)
 {
     pde_t *dst = vmm_create();

@@ -31,6 +31,8 @@ int vmm_map(pde_t *pd, uint32_t va, uint32_t pa, uint32_t flags);
 int vmm_map_new(pde_t *pd, uint32_t va, uint32_t flags);
 /* Unmaps va and frees its frame, if mapped. */
 void vmm_unmap_free(pde_t *pd, uint32_t va);
+/* Frees the page tables of [start, end) that map nothing any more; pd must be the active one. */
+void vmm_free_empty_tables(pde_t *pd, uint32_t start, uint32_t end);
 /* Copies n bytes to va in address space pd (which need not be the active one); the pages must be
  * mapped. Returns 0 or -EFAULT. */
 int vmm_write(pde_t *pd, uint32_t va, const void *src, uint32_t n);

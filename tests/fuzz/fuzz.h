@@ -1,0 +1,83 @@
+/*
+ * Interface between the generated syscall fuzzer and its driver.
+ *
+ * gen/out_fuzzer.lua turns abi/syscalls.def into build/gen/fuzz/syscall_fuzzer.c: for every
+ * syscall it knows the argument kinds and the .def's `fuzz` hints, and chooses a mix of valid
+ * and hostile values (kernel and unmapped addresses, ranges that wrap or straddle an unmapped
+ * page, huge lengths, negative and random numbers, numbers that are no syscall). It never
+ * touches the process itself: the driver (tests/fuzz/fuzz.c) makes the calls, isolates the ones
+ * that may block forever in a child, reaps children and checks the results.
+ *
+ * Everything the generated code chooses comes from env->rng, so a seed replays the same calls.
+ */
+#ifndef LAYERCAKE_FUZZ_H
+#define LAYERCAKE_FUZZ_H
+
+#include <stdint.h>
+
+#include "abi.h"
+
+/* Valid buffers the kernel may write lie in the first FUZZ_BUF_AREA bytes of scratch; strings
+ * in slots after it. Small, because every isolated call forks (copies) the fuzzer. */
+#define FUZZ_BUF_AREA 16384u
+
+/* fuzz_call.flags */
+#define FUZZ_F_ISOLATE 0x1u  /* may block forever or end the caller: make it in a child */
+#define FUZZ_F_NORETURN 0x2u /* never returns when it succeeds */
+#define FUZZ_F_UNSIGNED 0x4u /* result is u32/uptr: errors are 0xFFFFF001..0xFFFFFFFF */
+
+/* What the generated code may use of the calling process. The driver guarantees each property. */
+struct fuzz_env {
+    uint32_t rng; /* xorshift32 state, never 0 */
+    /* Mapped, writable, used for nothing else: fuzz_scratch_need bytes at least. */
+    uint8_t *scratch;
+    uint32_t scratch_size;
+    /* Mapped, writable and unused, directly above `edge`, below which nothing is mapped. */
+    uint32_t spare, spare_size;
+    uint32_t edge;
+    uint32_t readonly;                /* first byte of at least one mapped read-only page */
+    uint32_t unmapped, unmapped_size; /* inside user space, never mapped */
+    uint32_t heap;                    /* the initial break: mapped or not, as sbrk leaves it */
+    const uint32_t *kernel_addrs;     /* addresses of kernel code and data */
+    uint32_t kernel_addr_count;
+    const char *const *names; /* strings worth passing: program and service names */
+    uint32_t name_count;
+    const int32_t *children; /* the caller's live children */
+    uint32_t child_count;
+    const int32_t *dead; /* pids that are certainly not live (reaped children) */
+    uint32_t dead_count;
+};
+/* The last 16 bytes of user space hold no NUL (the driver fills them), so a string there runs
+ * into the end of user space. */
+
+struct fuzz_region {
+    uint32_t addr, len;
+};
+
+struct fuzz_call {
+    uint32_t index; /* into fuzz_syscall_names; fuzz_syscall_count for a number that is none */
+    uint32_t nr;    /* the number put in eax */
+    uint32_t nargs, flags;
+    uint32_t args[ABI_MAX_ARGS];
+    uint32_t volatile_args; /* bit i: args[i] depends on the run (a child's pid), not the seed */
+    const uint16_t
+        *errors; /* errors the call may return (its .def errors and implied ones), 0-ended */
+    uint32_t nout;
+    struct fuzz_region out[ABI_MAX_ARGS]; /* scratch the kernel may change only on success */
+};
+
+extern const uint32_t fuzz_syscall_count;
+extern const char *const fuzz_syscall_names[]; /* fuzz_syscall_count + 1 names */
+extern const uint32_t fuzz_scratch_need;
+
+uint32_t fuzz_rand(struct fuzz_env *env);
+/* Chooses the next call; the same env->rng gives the same call. */
+void fuzz_pick(struct fuzz_env *env, struct fuzz_call *call);
+/* Traps into the kernel with the call's number and argument registers; returns eax. */
+uint32_t fuzz_trap(const struct fuzz_call *call);
+/* The positive error number a result stands for, or 0 for a success. */
+uint32_t fuzz_error(const struct fuzz_call *call, uint32_t ret);
+/* 1 when abi/syscalls.def lets the call fail with err. */
+int fuzz_error_documented(const struct fuzz_call *call, uint32_t err);
+
+#endif
