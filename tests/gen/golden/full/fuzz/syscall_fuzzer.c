@@ -388,6 +388,7 @@ static const uint16_t fuzz_errors_structs[] = { EFAULT, 0 };
 static const uint16_t fuzz_errors_brk[] = { 0 };
 static const uint16_t fuzz_errors_quit[] = { 0 };
 static const uint16_t fuzz_errors_amc_message_send[] = { EMSGSIZE, EFAULT, ENAMETOOLONG, 0 };
+static const uint16_t fuzz_errors_split[] = { 0 };
 
 /* 0 nop() -> i32 */
 static void fuzz_pick_nop(struct fuzz_env *env, struct fuzz_call *c)
@@ -502,9 +503,20 @@ static void fuzz_pick_amc_message_send(struct fuzz_env *env, struct fuzz_call *c
     fuzz_buffer(env, c, &c->args[1], &c->args[2], (uint32_t)MSG_MAX, 32, 0);
 }
 
-static const uint32_t fuzz_unused[] = { 6u, 9u };
+/* 12 split() -> i32 */
+static void fuzz_pick_split(struct fuzz_env *env, struct fuzz_call *c)
+{
+    c->index = 9;
+    c->nr = 12;
+    c->nargs = 0;
+    c->flags = 0;
+    c->errors = fuzz_errors_split;
+    (void)env;
+}
 
-const uint32_t fuzz_syscall_count = 9;
+static const uint32_t fuzz_unused[] = { 6u, 9u, 11u };
+
+const uint32_t fuzz_syscall_count = 10;
 const char *const fuzz_syscall_names[] = {
     "nop",
     "scalars",
@@ -515,6 +527,7 @@ const char *const fuzz_syscall_names[] = {
     "brk",
     "quit",
     "amc_message_send",
+    "split",
     "(no syscall)",
 };
 
@@ -554,6 +567,7 @@ static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) =
     fuzz_pick_brk,
     fuzz_pick_quit,
     fuzz_pick_amc_message_send,
+    fuzz_pick_split,
 };
 
 /* Indices into fuzz_pickers (the last one: no syscall): an isolated call costs a fork, so
@@ -561,7 +575,7 @@ static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) =
 static const uint16_t fuzz_choices[] = {
     0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
     4, 4, 4, 4, 5, 6, 6, 6, 6, 7, 8, 8, 8, 8, 9, 9,
-    9, 9,
+    9, 9, 10, 10, 10, 10,
 };
 
 void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)
