@@ -56,7 +56,10 @@ static void install_fault_handlers(void)
         trap_set_handler(v, fault_handler);
 }
 
-static void scheduler_tick(void) { sched_tick(timer_ticks()); }
+static void scheduler_tick(void)
+{
+    sched_tick(timer_ticks());
+}
 
 /* init=PROG (default sh), args="..." and services=LIST become init's argv:
  * "init [-s LIST] PROG ARGS...". */

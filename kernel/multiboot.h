@@ -57,7 +57,7 @@ const char *multiboot_cmdline(void);               /* NULL when none */
 const char *multiboot_loader_name(void);           /* NULL when none */
 uint32_t multiboot_usable_bytes(void); /* usable RAM (memory map; mem_upper + 1 MiB without one) */
 uint32_t multiboot_module_count(void);
-const struct boot_module *multiboot_module(uint32_t index); /* NULL when out of range */
+const struct boot_module *multiboot_module(uint32_t index);        /* NULL when out of range */
 const struct boot_module *multiboot_module_find(const char *name); /* NULL when none */
 
 /* For the frame allocator. Region i of the memory map ([start, end), usable or not); returns 0

@@ -30,7 +30,6 @@
 
 void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
 
-
 static struct proc procs[NPROC];
 static struct proc *current;
 /* Slots at and above this index have never been used: the scheduler's scans stop here, so they
@@ -39,9 +38,15 @@ static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
 
-struct proc *current_proc(void) { return current; }
+struct proc *current_proc(void)
+{
+    return current;
+}
 
-struct proc *proc_slot(uint32_t slot) { return slot < NPROC ? &procs[slot] : 0; }
+struct proc *proc_slot(uint32_t slot)
+{
+    return slot < NPROC ? &procs[slot] : 0;
+}
 
 uint32_t proc_live_count(void)
 {
@@ -68,7 +73,10 @@ static struct proc *find_pid(int32_t pid)
     return 0;
 }
 
-static uint32_t kstack_top(const struct proc *p) { return (uint32_t)p->kstack + KSTACK_SIZE; }
+static uint32_t kstack_top(const struct proc *p)
+{
+    return (uint32_t)p->kstack + KSTACK_SIZE;
+}
 
 /* A free slot with a kernel stack whose top holds a trap frame, ready to be filled. */
 static struct proc *proc_alloc(const char *name, int32_t ppid)
@@ -171,8 +179,8 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     if (!pd)
         return -ENOMEM;
     uint32_t entry, image_end, esp;
-    int err = elf_load(pd, mod->name, P2V(mod->phys_start), mod->phys_end - mod->phys_start,
-                       &entry, &image_end);
+    int err = elf_load(pd, mod->name, P2V(mod->phys_start), mod->phys_end - mod->phys_start, &entry,
+                       &image_end);
     if (err == 0)
         err = build_user_stack(pd, argv, argv_len, argc, &esp);
     struct proc *p = err == 0 ? proc_alloc(mod->name, parent) : 0;

@@ -268,7 +268,8 @@ static void bench_amc_one_way(const char *row, uint32_t n, uint32_t size)
         report(row, batches * batch, batches * (batch + 1) + batches * batch, r);
 }
 
-/* fork returns twice; keeping it in its own function keeps the timed loop's state out of its way. */
+/* fork returns twice; keeping it in its own function keeps the timed loop's state out of its way.
+ */
 static __attribute__((noinline)) int32_t fork_child_that_exits(void)
 {
     int32_t pid = fork();

@@ -183,8 +183,7 @@ static void test_errors(void)
     CHECK_EQ(amc_message_poll(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + AMC_MAX_MESSAGE));
     int32_t pid = fork();
     if (pid == 0) /* no service: nothing to receive, nothing to unregister */
-        exit(amc_message_poll(&rx, sizeof rx) == -EINVAL &&
-                     amc_unregister_service() == -ENOENT
+        exit(amc_message_poll(&rx, sizeof rx) == -EINVAL && amc_unregister_service() == -ENOENT
                  ? 0
                  : 1);
     CHECK_EQ(reap(pid), 0);
