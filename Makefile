@@ -125,6 +125,8 @@ help:
 	@echo 'make run-fast  boot the kernel directly with QEMU -kernel (APPEND="..." sets the command line; default services=echod,kvd)'
 	@echo 'make test      host tests, then every QEMU boot test; ends with "N passed, M failed"'
 	@echo 'make debug     QEMU paused with a gdb stub, gdb attached with kernel symbols'
+	@echo 'make bench     guest and host benchmarks: one table, also build/bench.json'
+	@echo 'make fuzz      generator fuzzing (10,000 cases) and 1,000,000 fuzzed syscalls'
 	@echo 'make iso       build $(ISO)'
 	@echo 'make deps      check tools, install the Debian packages that are missing'
 	@echo 'make clean     remove $(BUILD)/'
