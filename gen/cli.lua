@@ -128,17 +128,19 @@ local function run(argv, stderr)
             writes[#writes + 1] = { path = opts.lock, text = lock.render(m) }
         end
     end
+    -- Every input error has been found by now (model.load and lock.check): the output modules
+    -- only render. Each output is rendered and written in turn, so only one is in memory at a
+    -- time, which keeps large definitions fast (the collector has less to walk).
+    for _, wr in ipairs(writes) do
+        cli.write_if_changed(wr.path, wr.text)
+    end
     if opts.out then
-        local files = cli.render_all(m)
         for _, o in ipairs(cli.outputs(m)) do
-            writes[#writes + 1] = { path = opts.out .. "/" .. o.path, text = files[o.path] }
+            cli.write_if_changed(opts.out .. "/" .. o.path, require(o.module).render(m, o.part))
         end
     end
     if opts.docs then
-        writes[#writes + 1] = { path = opts.docs, text = require("out_docs").render(m) }
-    end
-    for _, wr in ipairs(writes) do
-        cli.write_if_changed(wr.path, wr.text)
+        cli.write_if_changed(opts.docs, require("out_docs").render(m))
     end
     if opts.lock and not opts.update_lock and new_entries > 0 then
         stderr:write(string.format("%s: note: %d new entr%s not in %s yet; `make abi-lock` records %s\n",

@@ -115,8 +115,9 @@ function Checker:not_macro(tok, what)
         fail(tok, what .. " '" .. name .. "' has the name of a " .. (self.consts[name] and "const" or "error") ..
             ", whose macro would replace it")
     end
+    if not name:find("^[A-Z0-9_]*$") then return end -- the usual case: not a macro-like name
     for _, prefix in ipairs(MACRO_PREFIXES) do
-        if name:sub(1, #prefix) == prefix and name:match("^[A-Z0-9_]*$") then
+        if name:sub(1, #prefix) == prefix then
             fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
         end
     end

@@ -4,7 +4,7 @@
 local M = {}
 
 local HEADER = table.concat({
-    "abi big {\n version 1\n trap 0x80\n arg_registers ebx ecx edx esi edi\n user_space 0x1000 0xC0000000\n}\n",
+    "abi big {\n version 1\n trap 0x80\n arg_registers ebx ecx edx esi edi\n user_space 0x1000 0xC0000000\n%s}\n",
     'error EFAULT 14 "f"\nerror ENOSYS 38 "n"\nerror E2BIG 7 "b"\nerror ENAMETOOLONG 36 "l"\n',
     'struct st "s" { a: u32  b: char[8] }\n',
 })
@@ -16,8 +16,9 @@ local SHAPES = {
     "(a: u32, b: i32, c: uptr, d: u16, e: u8)",
 }
 
-function M.text(n)
-    local parts = { HEADER }
+-- outputs: an `outputs` setting for the abi block (e.g. "kernel user amc"), nil for every output.
+function M.text(n, outputs)
+    local parts = { HEADER:format(outputs and (" outputs " .. outputs .. "\n") or "") }
     for i = 1, n do
         parts[#parts + 1] = string.format('syscall %d call_%d%s -> i32 {\n    doc "Syscall number %d."\n' ..
             "    attrs blocking\n    errors EFAULT\n}\n", i, i, SHAPES[i % #SHAPES + 1], i)
