@@ -449,11 +449,8 @@ local function picker(w, sc, index)
             w("    static const uint32_t avoid_%s[] = { %s };", a.name, table.concat(vals, ", "))
         end
     end
-    w("    c->index = %d;", index)
-    w("    c->nr = %d;", sc.num)
-    w("    c->nargs = %d;", #sc.args)
-    w("    c->flags = %s;", flags(sc))
-    w("    c->errors = fuzz_errors_%s;", sc.name)
+    w("    c->index = %d;\n    c->nr = %d;\n    c->nargs = %d;\n    c->flags = %s;\n    c->errors = fuzz_errors_%s;",
+        index, sc.num, #sc.args, flags(sc), sc.name)
     if #sc.args == 0 then w("    (void)env;") end
     local is_len, len_owner = {}, {}
     for _, a in ipairs(sc.args) do
@@ -618,7 +615,7 @@ function out.render(m)
     w("")
     w("const uint32_t fuzz_syscall_count = %d;", #m.syscalls)
     w("const char *const fuzz_syscall_names[] = {")
-    for _, sc in ipairs(m.syscalls) do w("    %s,", cgen.cstring(sc.name)) end
+    for _, sc in ipairs(m.syscalls) do w("    \"%s\",", sc.name) end -- C identifiers: no escaping
     w("    \"(no syscall)\",")
     w("};")
     w("")

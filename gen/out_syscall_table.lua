@@ -97,9 +97,8 @@ local function call_args(sc)
 end
 
 local function shim(w, m, sc)
-    w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
-    w("static int32_t shim_%s(struct trap_frame *tf)", sc.name)
-    w("{")
+    w("/* %d %s */\nstatic int32_t shim_%s(struct trap_frame *tf)\n{", sc.num, cgen.comment(cgen.signature(sc)),
+        sc.name)
     local simple = true
     for _, a in ipairs(sc.args) do
         if a.kind == "scalar" then
@@ -187,7 +186,7 @@ local function descriptor(w, sc)
     if sc.attrs.noreturn then flags[#flags + 1] = "SYSCALL_F_NORETURN" end
     if sc.attrs.blocking then flags[#flags + 1] = "SYSCALL_F_BLOCKING" end
     w("    [%d] = { .name = %s, .shim = shim_%s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
-        sc.num, cgen.cstring(sc.name), sc.name, #sc.args,
+        sc.num, '"' .. sc.name .. '"', sc.name, #sc.args, -- names are C identifiers: nothing to escape
         #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], #sc.args > 0 and "," or " },")
     if #sc.args == 0 then return end
     local args = {}
@@ -195,7 +194,7 @@ local function descriptor(w, sc)
         local size = 0
         if a.kind == "str" then size = a.size.value end
         if a.kind == "ptr" then size = a.type.size end
-        args[i] = string.format("{ %s, %s, %s, %d }", cgen.cstring(a.name), arg_kind(a),
+        args[i] = string.format("{ \"%s\", %s, %s, %d }", a.name, arg_kind(a),
             a.len_arg and tostring(a.len_arg - 1) or "SYSCALL_NO_LEN_ARG", size)
     end
     w("             .args = { %s } },", table.concat(args, ", "))
