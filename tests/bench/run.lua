@@ -7,7 +7,7 @@
 -- the source tree. Run from the repository root, after the guest programs are built (the make
 -- target does both).
 
-package.path = "tests/qemu/?.lua;tests/bench/?.lua;" .. package.path
+package.path = "tests/qemu/?.lua;tests/bench/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
 local synth = require("synth_def")
 
@@ -26,13 +26,9 @@ local GEN_TARGET_SIZE, GEN_TARGET_SECONDS = 5000, 1.0
 ----------------------------------------------------------------------------
 -- helpers
 
-local function sh(cmd)
-    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
-    local out = p:read("a")
-    p:close()
-    local rc = tonumber(out:match("__rc=(%d+)%s*$"))
-    return rc, (out:gsub("__rc=%d+%s*$", ""))
-end
+local S = require("hostsuite")
+local sh, write_file = S.sh, S.write
+
 
 local function must(cmd, what)
     local rc, out = sh(cmd)
@@ -43,11 +39,6 @@ local function must(cmd, what)
     return out
 end
 
-local function write_file(path, text)
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-end
 
 -- Times a shell command with bash's time keyword: { wall = s, cpu = user + system s }, the best
 -- of runs (fewest CPU seconds). CPU time is what the generator rows report: it hardly moves when

@@ -11,7 +11,7 @@
 -- also goes through gen/main.lua, and every `compile`-th accepted one is cross-compiled.
 local HERE = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -22,31 +22,14 @@ local M = {}
 
 local CORPUS = { "abi/syscalls.def", "tests/gen/fixtures/full.def", "tests/gen/fixtures/minimal.def" }
 local FILE = "fuzz.def" -- the name diagnostics must carry
+local S = require("hostsuite")
+local read, write, sh = S.read, S.write, S.sh
 local STEP_LIMIT = 2e8 -- Lua VM instructions one generator run may take before it counts as hung
 local CROSS = "i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector -O2 " ..
     "-Wall -Wextra -Werror -m32"
 
-local function read(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
-local function write(path, text)
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-end
 
-local function sh(cmd)
-    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
-    local out = p:read("a")
-    p:close()
-    local rc = tonumber(out:match("__rc=(%d+)%s*$"))
-    return rc, (out:gsub("__rc=%d+%s*$", ""))
-end
 
 ----------------------------------------------------------------------------
 -- Mutations

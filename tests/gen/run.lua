@@ -4,7 +4,7 @@
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -30,29 +30,11 @@ local function report(name, ok, why, details)
     end
 end
 
-local function read(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
-local function write(path, text)
-    os.execute("mkdir -p '" .. path:match("^(.*)/") .. "'")
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-end
 
--- Run a shell command; return its exit status and combined output.
-local function sh(cmd)
-    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"__rc=$?\"")
-    local out = p:read("a")
-    p:close()
-    local rc = tonumber(out:match("__rc=(%d+)%s*$"))
-    return rc, (out:gsub("__rc=%d+%s*$", ""))
-end
+
+local S = require("hostsuite")
+local read, write, sh = S.read, S.write, S.sh
 
 local TMP = (function()
     local _, out = sh("mktemp -d /tmp/gen-tests.XXXXXX")
