@@ -70,7 +70,32 @@ extern const uint32_t fuzz_syscall_count;
 extern const char *const fuzz_syscall_names[]; /* fuzz_syscall_count + 1 names */
 extern const uint32_t fuzz_scratch_need;
 
+#define FUZZ_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Generated (build/gen/fuzz/syscall_fuzzer.c): the size of one string slot in scratch. */
+extern const uint32_t fuzz_str_slot;
+
+/* The value pools (tests/fuzz/values.c) the generated choosers draw arguments from. */
 uint32_t fuzz_rand(struct fuzz_env *env);
+uint32_t fuzz_below(struct fuzz_env *env, uint32_t n);
+/* A value for a scalar of the given width: edge values, small, negative and random numbers. */
+uint32_t fuzz_scalar(struct fuzz_env *env, uint32_t bits, int is_signed);
+/* v kept within [0, max] (fuzz max hint), or away from the listed values (fuzz avoid hint). */
+uint32_t fuzz_clamp(uint32_t v, uint32_t bits, int is_signed, uint32_t max);
+uint32_t fuzz_avoid(uint32_t v, uint32_t bits, int is_signed, const uint32_t *avoid, uint32_t n);
+/* A pid that is the caller's own child or cannot be live (fuzz own_child hint). */
+uint32_t fuzz_own_child(struct fuzz_env *env);
+/* A buffer and its length (max: the bound of a len_bits-wide length), valid or hostile; a writable
+ * one is noted in c->out so the driver can check it is untouched when the call fails. */
+void fuzz_buffer(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint32_t *len,
+                 uint32_t max, uint32_t len_bits, int writes);
+/* A second buffer measured by the same length. */
+uint32_t fuzz_buffer_for(struct fuzz_env *env, struct fuzz_call *c, uint32_t len, uint32_t len_bits,
+                         int writes);
+/* A pointer to size bytes (a struct or scalar argument), valid or hostile. */
+uint32_t fuzz_pointer(struct fuzz_env *env, struct fuzz_call *c, uint32_t size, int writes);
+/* A string of at most n bytes in string slot slot, or a hostile address. */
+uint32_t fuzz_string(struct fuzz_env *env, uint32_t slot, uint32_t n);
 /* Chooses the next call; the same env->rng gives the same call. */
 void fuzz_pick(struct fuzz_env *env, struct fuzz_call *call);
 /* Traps into the kernel with the call's number and argument registers; returns eax. */
