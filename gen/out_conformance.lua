@@ -269,97 +269,6 @@ end
 ----------------------------------------------------------------------------
 -- Assembly: one routine per syscall and per invalid number.
 
-local ASM_MACROS = [[
-; uint32_t conf_regs_NAME(int32_t *eax): load eax with the number and every other register with
-; an argument or a distinctive value, set a flag pattern, trap, and return a mask of what changed
-; (bits in conf_reg_names order); *eax receives the result.  Written per syscall with immediates,
-; so the only memory it touches between the set-up and the checks is its own variables.
-%define CONF_FLAGS_MASK @FLAGS_MASK@ ; CF PF AF ZF SF IF DF OF are compared
-%define CONF_FLAGS_SET @FLAGS_SET@ ; CF PF ZF DF OF set, AF SF clear before the trap
-%define CONF_FLAGS_WANT @FLAGS_WANT@ ; ... and IF, which ring 3 always runs with
-
-%macro CONF_ENTER 0
-    push ebp
-    push ebx
-    push esi
-    push edi
-    pushfd                          ; the caller's flags (DF clear), restored by CONF_LEAVE
-    pushfd
-    and dword [esp], ~(CONF_FLAGS_MASK & ~0x200)
-    or dword [esp], CONF_FLAGS_SET
-    popfd
-    mov [conf_esp_before], esp
-%endmacro
-
-; Right after the trap: keep eax, esp and the flags, then get a known stack back (mov leaves
-; the flags alone), so a kernel that moved esp still gets a report instead of a crash.
-%macro CONF_TRAPPED 0
-    mov [conf_eax], eax
-    mov [conf_esp_after], esp
-    mov esp, [conf_esp_before]
-    pushfd
-    pop dword [conf_flags_after]
-    cld
-    xor eax, eax
-%endmacro
-
-%macro CONF_CHECK 3                 ; register, value it must still hold, mask bit
-    cmp %1, %2
-    je %%same
-    or eax, %3
-%%same:
-%endmacro
-
-%macro CONF_LEAVE 0
-    mov ebx, [conf_esp_after]
-    CONF_CHECK ebx, [conf_esp_before], @MASK_ESP@
-    mov ebx, [conf_flags_after]
-    and ebx, CONF_FLAGS_MASK
-    CONF_CHECK ebx, CONF_FLAGS_WANT, @MASK_EFLAGS@
-    mov edx, [conf_eax]
-    mov ecx, [esp + 24]             ; int32_t *eax, above 5 saved dwords and the return address
-    mov [ecx], edx
-    popfd
-    pop edi
-    pop esi
-    pop ebx
-    pop ebp
-    ret
-%endmacro
-
-; A whole check: symbol, number, then the values of ebx ecx edx esi edi ebp.
-%macro CONF_BODY 8
-%1:
-    CONF_ENTER
-    mov eax, %2
-    mov ebx, %3
-    mov ecx, %4
-    mov edx, %5
-    mov esi, %6
-    mov edi, %7
-    mov ebp, %8
-    int @TRAP@
-    CONF_TRAPPED
-    CONF_CHECK ebx, %3, @MASK_EBX@
-    CONF_CHECK ecx, %4, @MASK_ECX@
-    CONF_CHECK edx, %5, @MASK_EDX@
-    CONF_CHECK esi, %6, @MASK_ESI@
-    CONF_CHECK edi, %7, @MASK_EDI@
-    CONF_CHECK ebp, %8, @MASK_EBP@
-%endmacro
-
-%macro CONF_ROUTINE 8
-    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
-    CONF_LEAVE
-%endmacro
-
-; The same for a number that must fail with ENOSYS (the 9th argument, negated).
-%macro CONF_ROUTINE_ENOSYS 9
-    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
-    CONF_CHECK dword [conf_eax], %9, @MASK_EAX@
-    CONF_LEAVE
-%endmacro
-]]
 
 -- One routine is one macro line: the generator's output (and time) stays small per syscall.
 local function asm_routine(w, sym, nr, values, enosys)
@@ -385,12 +294,15 @@ local function render_asm(m)
     w("; Register preservation checks for tests/conformance (see gen/out_conformance.lua).")
     w("bits 32")
     w("")
-    local fill = { FLAGS_MASK = hex(FLAGS_MASK), FLAGS_SET = hex(FLAGS_SET), FLAGS_WANT = hex(FLAGS_WANT),
-                   MASK_ESP = hex(MASK.esp), MASK_EFLAGS = hex(MASK.eflags), MASK_EAX = hex(MASK.eax),
-                   MASK_EBX = hex(MASK.ebx), MASK_ECX = hex(MASK.ecx), MASK_EDX = hex(MASK.edx),
-                   MASK_ESI = hex(MASK.esi), MASK_EDI = hex(MASK.edi), MASK_EBP = hex(MASK.ebp),
-                   TRAP = string.format("0x%02x", m.abi.trap) }
-    w("%s", (ASM_MACROS:gsub("@([%u_]+)@", fill):gsub("\n$", "")))
+    -- The values the hand-written macros in tests/conformance/regs.inc check against: the mask
+    -- bits must match conf_reg_names in conformance.c, the trap is the .def's.
+    w("%%define CONF_FLAGS_MASK %s ; CF PF AF ZF SF IF DF OF are compared", hex(FLAGS_MASK))
+    w("%%define CONF_FLAGS_SET %s ; CF PF ZF DF OF set, AF SF clear before the trap", hex(FLAGS_SET))
+    w("%%define CONF_FLAGS_WANT %s ; ... and IF, which ring 3 always runs with", hex(FLAGS_WANT))
+    for _, n in ipairs(MASK_NAMES) do w("%%define CONF_MASK_%s %s", n:upper(), hex(MASK[n])) end
+    w("%%define CONF_TRAP 0x%02x", m.abi.trap)
+    w('%include "regs.inc"')
+    w("")
     local valid_size = 64
     for _, sc in ipairs(m.syscalls) do
         for _, a in ipairs(sc.args) do

@@ -14,9 +14,9 @@ $(CONF_DIR)/runtime.o: tests/conformance/runtime.c tests/conformance/conformance
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
 
-$(CONF_DIR)/regs.o: $(GEN)/conformance/regs.asm
+$(CONF_DIR)/regs.o: $(GEN)/conformance/regs.asm tests/conformance/regs.inc
 	@mkdir -p $(@D)
-	$(NASM) $(USER_NASMFLAGS) $< -o $@
+	$(NASM) $(USER_NASMFLAGS) -I tests/conformance/ $< -o $@
 
 $(CONF_ELF): $(CONF_OBJS) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
 	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $(CONF_OBJS) $(LIBSYS_A)

@@ -280,7 +280,8 @@ local function test_compile()
         report("gen_compile_" .. key .. "_headers", rc == 0, "headers do not compile together", out)
         rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror libsys/syscalls.asm -o asm.o")
         report("gen_compile_" .. key .. "_asm", rc == 0, "nasm failed", out)
-        rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror conformance/regs.asm -o conf.o")
+        rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror -I " .. ROOT ..
+            "/tests/conformance/ conformance/regs.asm -o conf.o")
         report("gen_compile_" .. key .. "_conformance_asm", rc == 0, "nasm failed on conformance/regs.asm", out)
         if key == "full" then
             write(dir .. "/handlers.c", handler_stubs(m))

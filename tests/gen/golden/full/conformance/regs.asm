@@ -2,95 +2,21 @@
 ; Register preservation checks for tests/conformance (see gen/out_conformance.lua).
 bits 32
 
-; uint32_t conf_regs_NAME(int32_t *eax): load eax with the number and every other register with
-; an argument or a distinctive value, set a flag pattern, trap, and return a mask of what changed
-; (bits in conf_reg_names order); *eax receives the result.  Written per syscall with immediates,
-; so the only memory it touches between the set-up and the checks is its own variables.
 %define CONF_FLAGS_MASK 0xED5 ; CF PF AF ZF SF IF DF OF are compared
 %define CONF_FLAGS_SET 0xC45 ; CF PF ZF DF OF set, AF SF clear before the trap
 %define CONF_FLAGS_WANT 0xE45 ; ... and IF, which ring 3 always runs with
+%define CONF_MASK_EBX 0x1
+%define CONF_MASK_ECX 0x2
+%define CONF_MASK_EDX 0x4
+%define CONF_MASK_ESI 0x8
+%define CONF_MASK_EDI 0x10
+%define CONF_MASK_EBP 0x20
+%define CONF_MASK_ESP 0x40
+%define CONF_MASK_EFLAGS 0x80
+%define CONF_MASK_EAX 0x100
+%define CONF_TRAP 0x80
+%include "regs.inc"
 
-%macro CONF_ENTER 0
-    push ebp
-    push ebx
-    push esi
-    push edi
-    pushfd                          ; the caller's flags (DF clear), restored by CONF_LEAVE
-    pushfd
-    and dword [esp], ~(CONF_FLAGS_MASK & ~0x200)
-    or dword [esp], CONF_FLAGS_SET
-    popfd
-    mov [conf_esp_before], esp
-%endmacro
-
-; Right after the trap: keep eax, esp and the flags, then get a known stack back (mov leaves
-; the flags alone), so a kernel that moved esp still gets a report instead of a crash.
-%macro CONF_TRAPPED 0
-    mov [conf_eax], eax
-    mov [conf_esp_after], esp
-    mov esp, [conf_esp_before]
-    pushfd
-    pop dword [conf_flags_after]
-    cld
-    xor eax, eax
-%endmacro
-
-%macro CONF_CHECK 3                 ; register, value it must still hold, mask bit
-    cmp %1, %2
-    je %%same
-    or eax, %3
-%%same:
-%endmacro
-
-%macro CONF_LEAVE 0
-    mov ebx, [conf_esp_after]
-    CONF_CHECK ebx, [conf_esp_before], 0x40
-    mov ebx, [conf_flags_after]
-    and ebx, CONF_FLAGS_MASK
-    CONF_CHECK ebx, CONF_FLAGS_WANT, 0x80
-    mov edx, [conf_eax]
-    mov ecx, [esp + 24]             ; int32_t *eax, above 5 saved dwords and the return address
-    mov [ecx], edx
-    popfd
-    pop edi
-    pop esi
-    pop ebx
-    pop ebp
-    ret
-%endmacro
-
-; A whole check: symbol, number, then the values of ebx ecx edx esi edi ebp.
-%macro CONF_BODY 8
-%1:
-    CONF_ENTER
-    mov eax, %2
-    mov ebx, %3
-    mov ecx, %4
-    mov edx, %5
-    mov esi, %6
-    mov edi, %7
-    mov ebp, %8
-    int 0x80
-    CONF_TRAPPED
-    CONF_CHECK ebx, %3, 0x1
-    CONF_CHECK ecx, %4, 0x2
-    CONF_CHECK edx, %5, 0x4
-    CONF_CHECK esi, %6, 0x8
-    CONF_CHECK edi, %7, 0x10
-    CONF_CHECK ebp, %8, 0x20
-%endmacro
-
-%macro CONF_ROUTINE 8
-    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
-    CONF_LEAVE
-%endmacro
-
-; The same for a number that must fail with ENOSYS (the 9th argument, negated).
-%macro CONF_ROUTINE_ENOSYS 9
-    CONF_BODY %1, %2, %3, %4, %5, %6, %7, %8
-    CONF_CHECK dword [conf_eax], %9, 0x100
-    CONF_LEAVE
-%endmacro
 section .bss
 alignb 16
 global conf_valid:data
