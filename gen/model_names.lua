@@ -80,7 +80,7 @@ function Checker:not_macro(tok, what)
         end
     end
     local o = self.registry:macro(name)
-    if o then self:clash(tok, name, what, o.owner) end
+    if o then self:clash(tok, name, what .. " " .. name, o.owner) end
 end
 
 -- Refuse name (of what, at tok) because owner has it. Between two definitions the later one is

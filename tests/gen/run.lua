@@ -4,7 +4,7 @@
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. HERE .. "/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -375,7 +375,7 @@ local function test_luacheck()
         print("  (luacheck not installed: skipped)")
         return
     end
-    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/run.lua")
+    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/run.lua tests/gen/model_test.lua")
     report("gen_luacheck_clean", rc == 0, "luacheck found problems", out)
 end
 
@@ -388,6 +388,8 @@ if not BLESS then
     test_behaviour()
     test_docs_fresh()
     test_big()
+    require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
+                                    render_all = cli.render_all })
     test_luacheck()
 end
 os.execute("rm -rf '" .. TMP .. "'")
