@@ -20,10 +20,6 @@ function names.sys_macro(sc) return "SYS_" .. sc.name end
 function names.handler(sc) return "sys_" .. sc.name end
 function names.shim(sc) return "shim_" .. sc.name end
 function names.wrapper(abi, sc) return abi.prefix .. sc.name end
--- locals of a shim: the register value, the kernel copy and a string's length
-function names.shim_arg(a) return "a_" .. a.name end
-function names.shim_copy(a) return "k_" .. a.name end
-function names.shim_len(a) return "n_" .. a.name end
 
 -- the fuzzer
 function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end
