@@ -64,8 +64,6 @@ for _, part in ipairs(PARTS) do
     end
 end
 
-model.SCALARS = require("model_types").SCALARS
-
 -- Parse and check text (the contents of file); return the model or raise a diagnostic.
 function model.load(text, file)
     local tree = parser.parse(lexer.tokenize(text, file))

@@ -11,7 +11,6 @@ local SCALARS, TYPE_WORDS, SCALAR_LIST, UNSIGNED_LEN = types.SCALARS, types.TYPE
     types.UNSIGNED_LEN
 
 local MAX_SYSCALL = 65535
-M.MAX_SYSCALL = MAX_SYSCALL
 local RETURN_TYPES = { i32 = true, u32 = true, uptr = true, void = true }
 local ATTRS = { noreturn = true, blocking = true, returns_twice = true }
 

@@ -247,12 +247,11 @@ function out.render(m)
     w("};")
     w("")
     w(INVALID)
-    if #m.syscalls > 0 then
-        w("static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {")
-        for _, sc in ipairs(m.syscalls) do w("    %s,", names.fuzz_picker(sc)) end
-        w("};")
-        w("")
-    end
+    -- The model refuses a definition without syscalls: the table is never empty.
+    w("static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {")
+    for _, sc in ipairs(m.syscalls) do w("    %s,", names.fuzz_picker(sc)) end
+    w("};")
+    w("")
     local choices = {}
     for i, sc in ipairs(m.syscalls) do
         for _ = 1, (sc.fuzz.isolate or sc.attrs.noreturn) and 1 or 4 do choices[#choices + 1] = i - 1 end
@@ -273,15 +272,10 @@ function out.render(m)
     w("    c->nout = 0;")
     w("    c->volatile_args = 0;")
     w("    const uint32_t i = fuzz_choices[fuzz_below(env, FUZZ_COUNT(fuzz_choices))];")
-    if #m.syscalls > 0 then
-        w("    if (i < fuzz_syscall_count)")
-        w("        fuzz_pickers[i](env, c);")
-        w("    else")
-        w("        fuzz_pick_invalid(env, c);")
-    else
-        w("    (void)i;")
-        w("    fuzz_pick_invalid(env, c);")
-    end
+    w("    if (i < fuzz_syscall_count)")
+    w("        fuzz_pickers[i](env, c);")
+    w("    else")
+    w("        fuzz_pick_invalid(env, c);")
     w("}")
     w("")
     trap(w, m)
