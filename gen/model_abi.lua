@@ -13,13 +13,14 @@ local REGISTERS = { ebx = true, ecx = true, edx = true, esi = true, edi = true, 
 M.OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true, fuzz = true }
 local OUTPUT_GROUP_LIST = "kernel user amc conformance fuzz"
 local PAGE = 0x1000
--- The send helpers and receivers keep a whole payload on the stack.
-local AMC_MAX_MESSAGE_LIMIT = 65536
+local USER_TOP = 0xFFFFF000
+-- The send helpers declare a payload buffer of this size: the largest C object on i386.
+local AMC_MAX_MESSAGE_LIMIT = 0x7FFFFFFF
 -- Bytes of argument copies (in str[N], in/out/inout T) one syscall's entry shim may put on the
--- kernel stack, unless the abi block sets kernel_stack_budget (up to half of the kernel's 8 KiB
--- stack, which the handler and the interrupt frames need too).
-M.DEFAULT_STACK_BUDGET = 2048
-local MAX_STACK_BUDGET = 4096
+-- kernel stack: half of the kernel's 8 KiB stack, the rest is the handler's and the interrupt
+-- frames'. The abi block may set a lower kernel_stack_budget.
+M.DEFAULT_STACK_BUDGET = 4096
+local MAX_STACK_BUDGET = M.DEFAULT_STACK_BUDGET
 
 local SETTINGS = {
     version = "number", trap = "number", arg_registers = "registers", user_space = "range",
@@ -53,7 +54,8 @@ function Checker:setting_value(s)
         count(1)
         local v = values[1]
         if v.kind == "number" or not (v.value == "" or v.value:match("^[%a_][%w_]*$")) then
-            fail(v, "prefix must start a C identifier (a letter or _, then letters, digits, _), or be \"\"")
+            fail(v, "prefix must be a C identifier prefix (letters, digits, _), or \"\"",
+                "it starts every wrapper's name, so it cannot start with a digit")
         end
         if v.value:match("^_[_%u]") then
             fail(v, "prefix '" .. v.value .. "' makes reserved C identifiers (they start with __ or _ and a capital)")
@@ -98,38 +100,45 @@ function Checker:check_settings(abi, seen, block)
             fail(block.name, "abi block lacks the required setting '" .. key .. "'")
         end
     end
+    local value = self.setting_values -- the value tokens, where a value is wrong
     if abi.version ~= M.SUPPORTED_VERSION then
-        fail(seen.version, "unsupported abi version " .. abi.version ..
-            ": this generator understands version " .. M.SUPPORTED_VERSION)
+        fail(value.version[1], "unsupported abi version " .. abi.version,
+            "this generator understands version " .. M.SUPPORTED_VERSION)
     end
-    if abi.trap > 255 then fail(seen.trap, "trap vector " .. abi.trap .. " is not in 0..255") end
+    if abi.trap > 255 then fail(value.trap[1], "trap vector " .. abi.trap .. " is not in 0..255") end
     if abi.trap < 32 then
-        fail(seen.trap, "trap vector " .. abi.trap .. " is a CPU exception vector (0..31)",
+        fail(value.trap[1], "trap vector " .. abi.trap .. " is a CPU exception vector (0..31)",
             "pick a free vector from 32 to 255, e.g. 0x80")
     end
     local low, high = abi.user_space[1], abi.user_space[2]
     if low.value == 0 or low.value >= high.value then
         fail(seen.user_space, "user_space must be [low, high) with 0 < low < high")
     end
-    -- Page-aligned, HIGH is at most 0xFFFFF000: the exclusive end and the addresses the outputs
-    -- derive from it (the conformance cases' kernel address) stay u32, and the last page is never
-    -- the user's.
-    if low.value % PAGE ~= 0 or high.value % PAGE ~= 0 then
-        fail(seen.user_space, string.format("user_space [0x%X, 0x%X) must start and end on a 4 KiB page boundary",
-            low.value, high.value), "user pointers are checked page by page; round to multiples of 0x1000")
+    -- HIGH at most 0xFFFFF000 and both page-aligned: the exclusive end and the addresses the
+    -- outputs derive from it (the conformance cases' kernel address) stay u32, and the last page
+    -- is never the user's.
+    if high.value > USER_TOP then
+        fail(value.user_space[2], string.format("user_space must end below 0x%X, so that kernel addresses exist above it",
+            USER_TOP))
+    end
+    for i, v in ipairs({ low, high }) do
+        if v.value % PAGE ~= 0 then
+            fail(value.user_space[i], string.format("user_space %s 0x%X is not on a 4 KiB page boundary",
+                i == 1 and "start" or "end", v.value), "user pointers are checked page by page; use a multiple of 0x1000")
+        end
     end
     if abi.amc_max_message and abi.amc_max_message.value < 4 then
         fail(seen.amc_max_message, "amc_max_message must leave room for the 4-byte discriminator")
     end
     if abi.amc_max_message and abi.amc_max_message.value > AMC_MAX_MESSAGE_LIMIT then
         fail(seen.amc_max_message, "amc_max_message " .. abi.amc_max_message.value .. " is larger than " ..
-            AMC_MAX_MESSAGE_LIMIT .. " (a payload is kept on the stack)")
+            AMC_MAX_MESSAGE_LIMIT .. " (the largest C object on i386)")
     end
     if abi.amc_name_max and (abi.amc_name_max.value < 1 or abi.amc_name_max.value > 65535) then
         fail(seen.amc_name_max, "amc_name_max must be in 1..65535")
     end
     if abi.kernel_stack_budget and (abi.kernel_stack_budget < 1 or abi.kernel_stack_budget > MAX_STACK_BUDGET) then
-        fail(seen.kernel_stack_budget, "kernel_stack_budget must be in 1.." .. MAX_STACK_BUDGET ..
+        fail(value.kernel_stack_budget[1], "kernel_stack_budget must be in 1.." .. MAX_STACK_BUDGET ..
             " (bytes of the 8 KiB kernel stack)")
     end
 end
@@ -147,6 +156,7 @@ function Checker:abi_block()
     self.abi_kw = block.kw
     check_ident(block.name, "ABI name")
     local seen, abi = {}, { name = block.name.value }
+    self.setting_values = {}
     for _, s in ipairs(block.settings) do
         local key = s.key.value
         if not SETTINGS[key] then
@@ -155,7 +165,7 @@ function Checker:abi_block()
         if seen[key] then
             fail(s.key, "duplicate setting '" .. key .. "'", nil, { note(seen[key], "first set here") })
         end
-        seen[key] = s.key
+        seen[key], self.setting_values[key] = s.key, s.values
         abi[key] = self:setting_value(s)
     end
     self:check_settings(abi, seen, block)
@@ -231,10 +241,10 @@ end
 -- The macros of consts and errors meet every name of the generated files.
 function Checker:claim_consts_and_errors()
     for _, c in ipairs(self.m.consts) do
-        self:claim("macro", c.name, "all", { what = "const " .. c.name, tok = c.tok })
+        self:claim("macro", c.name, "all", { kind = "const", name = c.name, what = "const " .. c.name, tok = c.tok })
     end
     for _, e in ipairs(self.m.errors) do
-        self:claim("macro", e.name, "all", { what = "error " .. e.name, tok = e.tok })
+        self:claim("macro", e.name, "all", { kind = "error", name = e.name, what = "error " .. e.name, tok = e.tok })
     end
 end
 

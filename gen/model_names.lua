@@ -80,33 +80,42 @@ function Checker:not_macro(tok, what)
         end
     end
     local o = self.registry:macro(name)
-    if o then self:clash(tok, name, what .. " " .. name, o.owner) end
+    if o then self:clash(name, { kind = what, name = name, what = what .. " " .. name, tok = tok }, o.owner) end
 end
 
--- Refuse name (of what, at tok) because owner has it. Between two definitions the later one is
--- the culprit; a fixed, C library or runtime name is always the other side.
-function Checker:clash(tok, name, what, owner)
-    local here, there, here_what, there_what = tok, owner.tok, what, owner.what
-    if there and (there.line > here.line or (there.line == here.line and there.col > here.col)) then
-        here, there, here_what, there_what = there, here, there_what, here_what
-    end
-    local msg = here_what == there_what and ("duplicate " .. here_what)
-        or ("name '" .. name .. "' of " .. here_what .. " clashes with " .. there_what)
+-- Refuse the identifier name that owner (an entity of the definition: { kind, name, what, tok })
+-- would generate, because other already has it. Between two definitions the later one is the
+-- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
+function Checker:clash(name, owner, other)
+    local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
     if there then
+        if there.line > here.line or (there.line == here.line and there.col > here.col) then
+            here, there, here_what, there_what = there, here, there_what, here_what
+        end
+        local msg = here_what == there_what and ("duplicate " .. here_what)
+            or ("name '" .. name .. "' of " .. here_what .. " clashes with " .. there_what)
         fail(here, msg, nil, { note(there, "first defined here") })
-    elseif owner.std then
-        fail(here, msg, "pick another name: the generated files include these headers")
     end
-    local what_there = owner.fixed and (owner.fixed .. " is a fixed name of " .. there_what)
-        or (name .. " is declared here")
-    fail(here, msg, "pick another name", { { pos = names.owner_pos(owner), msg = what_there } })
+    local subject = owner.kind .. " '" .. owner.name .. "'"
+    local msg
+    if name == owner.name then
+        msg = subject .. " is reserved: the generated code or the C library uses it"
+    else
+        local by = other.fixed and "the generated code" or other.libc and "the C library" or "the runtime"
+        msg = subject .. " would generate " .. name .. ", which " .. by .. " already defines"
+    end
+    if other.std then
+        fail(here, msg, "the generated files include " .. other.what .. "; pick another name")
+    end
+    local said = other.fixed and (name .. " is a fixed name of " .. other.what) or (name .. " is declared here")
+    fail(here, msg, "pick another name", { { pos = names.owner_pos(other), msg = said } })
 end
 
--- Claim a C identifier for an entity of the definition (owner = { what, tok }, shared by every
--- name of one entity) in the names registry, or fail on a clash.
+-- Claim a C identifier for an entity of the definition (owner = { kind, name, what, tok }, shared
+-- by every name of one entity) in the names registry, or fail on a clash.
 function Checker:claim(space, name, domain, owner)
     local prev = self.registry:claim(space, name, domain, owner)
-    if prev then self:clash(owner.tok, name, owner.what, prev.owner) end
+    if prev then self:clash(name, owner, prev.owner) end
 end
 
 -- A number token, or a const name, -> { value, expr } (expr is the C spelling).

@@ -84,7 +84,8 @@ function Checker:claim_service(svc)
     if not self.m.abi.outputs.amc then return end
     local what = "service " .. svc.name
     local function claim(space, name, spelled)
-        self:claim(space, name, "user", { what = what .. " (" .. spelled .. ")", tok = svc.tok })
+        self:claim(space, name, "user", { kind = "service", name = svc.name, what = what .. " (" .. spelled .. ")",
+                                          tok = svc.tok })
     end
     claim("tag", names.handlers(svc), "struct " .. names.handlers(svc))
     claim("tag", names.event_enum(svc), "enum " .. names.event_enum(svc))
@@ -96,8 +97,15 @@ function Checker:claim_message(svc, mnode)
     if not self.m.abi.outputs.amc then return end
     local msg = { name = mnode.name.value }
     local what = "message " .. svc.name .. "." .. msg.name
+    local own = { [names.handlers(svc)] = true, [names.event_enum(svc)] = true, [names.dispatch(svc)] = true,
+                  [names.service_macro(svc)] = true }
     local function claim(space, name, spelled)
-        self:claim(space, name, "user", { what = what .. " (" .. spelled .. ")", tok = mnode.name })
+        if own[name] then -- one of the service's own names
+            fail(mnode.name, "message '" .. msg.name .. "' would generate " .. name ..
+                ", which the generated code already defines", "pick another message name")
+        end
+        self:claim(space, name, "user", { kind = "message", name = msg.name, what = what .. " (" .. spelled .. ")",
+                                          tok = mnode.name })
     end
     local tag = names.msg_tag(svc, msg)
     claim("tag", tag, "struct " .. tag)

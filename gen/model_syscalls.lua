@@ -189,10 +189,11 @@ function Checker:stack_budget(sc)
         local bytes = a.kind == "str" and a.size.value + 1 or a.kind == "ptr" and a.type.size or 0
         total = total + bytes
         if bytes > 0 and total > budget then
-            fail(a.tok, string.format("the entry shim of %s would copy %d bytes of arguments onto the kernel " ..
-                "stack (%d for '%s'), more than kernel_stack_budget %d", sc.name, total, bytes, a.name, budget),
-                "pass a large input as in bytes[LEN] (checked, not copied), or raise kernel_stack_budget " ..
-                "in the abi block (at most 4096)")
+            fail(a.tok, string.format("argument '%s' of %s copies %d bytes onto the kernel stack, more than the " ..
+                "budget of %d", a.name, sc.name, bytes, budget), total > bytes and string.format(
+                "with the arguments before it, the entry shim would copy %d bytes; pass large inputs as " ..
+                "in bytes[LEN] (checked, not copied)", total) or
+                "pass a large input as in bytes[LEN] (checked, not copied)")
         end
     end
 end
@@ -200,7 +201,7 @@ end
 -- Every identifier the outputs spell for a syscall (gen/names.lua), in the registry.
 function Checker:claim_syscall(sc)
     local abi = self.m.abi
-    local owner = { what = "syscall " .. sc.name, tok = sc.tok }
+    local owner = { kind = "syscall", name = sc.name, what = "syscall " .. sc.name, tok = sc.tok }
     local out = abi.outputs
     self:claim("macro", names.sys_macro(sc), "all", owner)
     if out.kernel then
@@ -209,8 +210,8 @@ function Checker:claim_syscall(sc)
     end
     local wrapper = names.wrapper(abi, sc)
     if abi.prefix ~= "" and (names.C_KEYWORDS[wrapper] or wrapper:match("^_[_%u]")) then
-        fail(sc.tok, "prefix '" .. abi.prefix .. "' and syscall " .. sc.name .. " make the wrapper name '" ..
-            wrapper .. "', " .. (names.C_KEYWORDS[wrapper] and "a C keyword" or "a reserved C identifier"),
+        fail(sc.tok, "syscall '" .. sc.name .. "' would generate " .. wrapper .. ", " ..
+            (names.C_KEYWORDS[wrapper] and "a C keyword" or "a reserved C identifier"),
             "rename the syscall or change the prefix", { note(abi.setting_tok.prefix, "the prefix is set here") })
     end
     self:claim("ordinary", wrapper, "user", owner)
@@ -223,20 +224,25 @@ function Checker:claim_syscall(sc)
         self:claim("ordinary", names.conf_run_regs(sc), "user", owner)
         self:claim("case", names.conf_regs_case(sc), "user", owner)
         for _, a in ipairs(sc.args) do
-            if a.kind ~= "scalar" then
-                self:claim("ordinary", names.conf_call(sc, a), "user", owner)
+            -- Argument names join the syscall's in these: a clash names the argument.
+            local arg_owner = a.kind ~= "scalar" and { kind = "argument", name = a.name,
+                what = "argument " .. a.name .. " of " .. sc.name, tok = a.tok }
+            if arg_owner then
+                self:claim("ordinary", names.conf_call(sc, a), "user", arg_owner)
                 for _, suffix in ipairs(names.CONF_POINTER_CASES) do
-                    self:claim("case", names.conf_case(sc, a, suffix), "user", owner)
+                    self:claim("case", names.conf_case(sc, a, suffix), "user", arg_owner)
                 end
                 if a.kind == "str" then
                     for _, suffix in ipairs(names.CONF_STRING_CASES) do
-                        self:claim("case", names.conf_case(sc, a, suffix), "user", owner)
+                        self:claim("case", names.conf_case(sc, a, suffix), "user", arg_owner)
                     end
                 end
             end
             if a.max then
-                self:claim("ordinary", names.conf_len(sc, sc.args[a.len_arg]), "user", owner)
-                self:claim("case", names.conf_case(sc, a, names.CONF_MAX_CASE), "user", owner)
+                local la = sc.args[a.len_arg]
+                self:claim("ordinary", names.conf_len(sc, la), "user", { kind = "argument", name = la.name,
+                    what = "argument " .. la.name .. " of " .. sc.name, tok = la.tok })
+                self:claim("case", names.conf_case(sc, a, names.CONF_MAX_CASE), "user", arg_owner)
             end
         end
     end

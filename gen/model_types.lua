@@ -172,7 +172,7 @@ function Checker:structs_pass()
                 { base.note(self.struct_nodes[name].name, "first defined here") })
         end
         self.struct_nodes[name] = node
-        self:claim("tag", name, "all", { what = "struct " .. name, tok = node.name })
+        self:claim("tag", name, "all", { kind = "struct", name = name, what = "struct " .. name, tok = node.name })
     end
     for _, node in ipairs(self.tree.structs) do
         self:struct_layout(node)

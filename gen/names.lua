@@ -314,14 +314,15 @@ function names.registry(groups)
             end
         end
     end
-    local std = { what = "<stdint.h>, <stddef.h> or <limits.h>", std = true }
+    local std = { what = "<stdint.h>, <stddef.h> and <limits.h>", std = true, libc = true }
     for w in pairs(names.STD_MACROS) do r:claim("macro", w, "all", std) end
     for w in pairs(names.STD_TYPES) do r:claim("ordinary", w, "all", std) end
     for _, rt in ipairs(names.runtime()) do
         -- A hand-written header may declare what a generated file defines (fuzz.h declares
         -- fuzz_syscall_count): the fixed name keeps its owner.
         if not r:find(rt.space, rt.name, rt.domain) then
-            r:claim(rt.space, rt.name, rt.domain, { what = "the declaration in " .. rt.pos.file, pos = rt.pos })
+            r:claim(rt.space, rt.name, rt.domain, { what = "the declaration in " .. rt.pos.file, pos = rt.pos,
+                                                    libc = rt.pos.file:match("^libsys/") ~= nil })
         end
     end
     return r
