@@ -105,18 +105,30 @@ end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the
 -- text. Called for every output line, so it avoids all but the needed work.
+-- Every CHUNK lines are joined into one string, so that a large output is held
+-- as a few thousand strings, not a million.
+local CHUNK = 4096
+
 function cgen.buffer()
-    local lines, n = {}, 0
+    local lines, n, chunks = {}, 0, {}
     local format, concat = string.format, table.concat
     return function(fmt, ...)
-        if fmt == nil then return concat(lines, "\n") .. "\n" end
+        if fmt == nil then
+            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
+            chunks[#chunks + 1] = "" -- the final newline, without copying the text once more
+            return concat(chunks, "\n")
+        end
+        if n == CHUNK then
+            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
+            n = 0
+        end
         n = n + 1
         if ... == nil then
             lines[n] = fmt
         else
             lines[n] = format(fmt, ...)
         end
-    end, lines
+    end
 end
 
 return cgen

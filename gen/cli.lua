@@ -137,6 +137,7 @@ local function run(argv, stderr)
     if opts.out then
         for _, o in ipairs(cli.outputs(m)) do
             cli.write_if_changed(opts.out .. "/" .. o.path, require(o.module).render(m, o.part))
+            collectgarbage() -- the output and its file's old text are garbage: free them before the next
         end
     end
     if opts.docs then

@@ -36,9 +36,10 @@ local function dedent(text)
     return table.concat(lines, "\n")
 end
 
--- Return the list of tokens of text, or raise a diagnostic.
-function lexer.tokenize(text, file)
-    local tokens = {}
+-- Return the list of tokens of text, or raise a diagnostic. sink, if given, receives the tokens
+-- instead of a new list (tokens[n] = token, in order), e.g. to hand them on as they come.
+function lexer.tokenize(text, file, sink)
+    local tokens = sink or {}
     local pos, line, line_start = 1, 1, 1
     local len = #text
 

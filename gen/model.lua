@@ -32,7 +32,7 @@
 --   m.table_size           highest syscall or retired number + 1
 --   m.services[i]          { name, service (the name string), doc, long, tok,
 --                            messages[i] = message (sorted by num), retired[i] = { num, name, why, tok } }
--- arg:     { name, index, reg, kind = "scalar" | "bytes" | "str" | "ptr", tok, toolong_explicit }
+-- arg:     { name, index, reg, kind = "scalar" | "bytes" | "str" | "ptr", toolong_explicit }
 --          scalar: type = scalar type
 --          bytes:  dir ("in" "out" "inout"), len_arg (index of the length argument), len_name,
 --                  max = {value, expr} | nil, toolong = error | nil (set when max is), efault
@@ -47,6 +47,7 @@
 -- message: { num, name, doc, service = svc, fields[i] = field (without the discriminator),
 --            all_fields (with `event` first), fixed_size, max_size, var = field | nil,
 --            var_max = {value, expr} | nil, tok, num_tok }
+local diag = require("diag")
 local lexer = require("lexer")
 local parser = require("parser")
 local names = require("names")
@@ -64,24 +65,134 @@ for _, part in ipairs(PARTS) do
     end
 end
 
--- Parse and check text (the contents of file); return the model or raise a diagnostic.
-function model.load(text, file)
-    local tree = parser.parse(lexer.tokenize(text, file))
-    local self = setmetatable({
-        tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
+-- The tokens of text as the parser asks for them, t[i] (nil past the end). The lexer runs in a
+-- coroutine and hands them over in batches; only a window of them stays in t, so that a token
+-- the syntax tree does not keep is garbage as soon as the parser is past it (a 50,000-syscall
+-- definition has 1.4 million tokens, 190 bytes each).
+local BATCH, WINDOW = 512, 2048
+
+local function token_stream(text, file)
+    local t, produced, done = {}, 0, false
+    local sink = setmetatable({}, {
+        __newindex = function(_, i, tok)
+            rawset(t, i, tok)
+            t[i - WINDOW] = nil
+            produced = i
+            if i % BATCH == 0 then coroutine.yield() end
+        end,
+        __index = t, -- the lexer reads back the token it just made
+    })
+    local co = coroutine.create(lexer.tokenize)
+    local function pump(i)
+        while produced < i and not done do
+            local ok, err = coroutine.resume(co, text, file, sink)
+            if not ok then error(err, 0) end -- a diagnostic, or an internal error
+            done = coroutine.status(co) == "dead"
+        end
+    end
+    return setmetatable(t, { __index = function(_, i)
+        pump(i)
+        return rawget(t, i)
+    end })
+end
+
+local function new_checker(file, tree)
+    return setmetatable({
+        tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
+        error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
+        sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {} },
     }, Checker)
-    tree = nil -- luacheck: ignore 311 (the checker holds the only reference: freed after load)
-    self:consts_and_errors()
+end
+
+-- What the syscalls build on: consts, errors, the abi block, structs and retired numbers, as far
+-- as the file has them (seen: how many of each, for the ones that come later).
+function Checker:prelude()
+    local tree = self.tree
+    self:consts_and_errors(1, 1)
     self.m.abi = self:abi_block()
     self.registry = names.registry(self.m.abi.outputs)
-    self:claim_consts_and_errors()
-    self:structs_pass()
-    self:syscalls_pass()
+    self:claim_consts_and_errors(1, 1)
+    self:structs_pass(1)
+    self:retired_pass(1)
+    self.enosys = self:need_error("ENOSYS", self.abi_kw, "the syscall dispatcher")
+    self.seen = { consts = #tree.consts, errors = #tree.errors, structs = #tree.structs, retired = #tree.retired,
+                  m_consts = #self.m.consts, m_errors = #self.m.errors }
+end
+
+-- The definitions that came after the first syscall, checked once the file is parsed.
+function Checker:after_prelude()
+    local tree, seen = self.tree, self.seen
+    if #tree.abis ~= 1 then self:abi_block() end -- a second abi block: its error
+    self:consts_and_errors(seen.consts + 1, seen.errors + 1)
+    self:claim_consts_and_errors(seen.m_consts + 1, seen.m_errors + 1)
+    -- A const or error defined below a syscall may carry the name of one of its arguments.
+    for i = seen.m_consts + 1, #self.m.consts + #self.m.errors - seen.m_errors do
+        local c = self.m.consts[i] or self.m.errors[seen.m_errors + i - #self.m.consts]
+        for _, sc in ipairs(self.m.syscalls) do
+            for _, a in ipairs(sc.args) do
+                if a.name == c.name then self:not_macro(a.tok, "argument") end
+            end
+        end
+    end
+    self:structs_pass(seen.structs + 1)
+    self:retired_pass(seen.retired + 1)
+end
+
+-- Parse and check text (the contents of file); return the model or raise a diagnostic.
+--
+-- A large definition is mostly syscalls, and their syntax tree is most of the memory: so each
+-- syscall is checked as soon as it is parsed, once what it builds on (above it in the file) has
+-- been, and its tree dropped. A syscall that needs a definition further down waits for the end
+-- of the file; a file whose consts, abi block or structs need anything below the first syscall
+-- is checked after the parse, as a whole.
+function model.load(text, file)
+    local tree = { abis = {}, consts = {}, errors = {}, structs = {}, retired = {}, services = {} }
+    local self, waiting, count, inline, claim_error = nil, {}, 0, nil, nil
+    tree.syscalls = setmetatable({}, {
+        __len = function() return count end,
+        __newindex = function(_, _, node)
+            count = count + 1
+            if inline == nil then
+                self = new_checker(file, tree)
+                inline = pcall(self.prelude, self)
+            end
+            if not inline or claim_error then
+                waiting[#waiting + 1] = node
+                return
+            end
+            local ok, sc = pcall(self.syscall_checked, self, node)
+            if not ok then
+                if not diag.is_diag(sc) then error(sc, 0) end
+                waiting[#waiting + 1] = node -- may need a definition below: again at the end
+                return
+            end
+            -- A name clash is final (more definitions cannot undo it): reported after the parse,
+            -- so that a syntax error further down still comes first.
+            ok, claim_error = pcall(self.syscall_add, self, sc)
+            if ok then claim_error = nil end
+        end,
+    })
+    parser.parse(token_stream(text, file), tree)
+    if claim_error then error(claim_error, 0) end
+    if inline then
+        self:after_prelude()
+    else
+        self = new_checker(file, tree)
+        self:prelude()
+    end
+    for _, node in ipairs(waiting) do self:syscall_add(self:syscall_checked(node)) end
+    waiting = nil -- luacheck: ignore 311
+    self:syscalls_done()
     self:services_pass()
     if #self.m.syscalls == 0 then
         require("model_names").fail(self.abi_kw, "the definition has no syscall",
             'add one: syscall 1 NAME() -> i32 { doc "..." }')
+    end
+    -- The arguments' tokens served the checks; nothing after them needs an argument's position,
+    -- and a large definition has hundreds of thousands of them.
+    for _, sc in ipairs(self.m.syscalls) do
+        for _, a in ipairs(sc.args) do a.tok, a.syscall = nil, nil end
     end
     return self.m
 end

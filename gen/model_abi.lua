@@ -202,9 +202,14 @@ local function in_file_order(consts, errors)
     return all
 end
 
-function Checker:consts_and_errors()
-    local by_num, macros = {}, {}
-    for _, item in ipairs(in_file_order(self.tree.consts, self.tree.errors)) do
+-- The consts and errors from tree.consts[c_from] and tree.errors[e_from] on (the driver checks
+-- those above the syscalls first and any below them at the end).
+function Checker:consts_and_errors(c_from, e_from)
+    local by_num, macros = self.error_by_num, self.macro_names
+    local consts, errors = {}, {}
+    for i = c_from, #self.tree.consts do consts[#consts + 1] = self.tree.consts[i] end
+    for i = e_from, #self.tree.errors do errors[#errors + 1] = self.tree.errors[i] end
+    for _, item in ipairs(in_file_order(consts, errors)) do
         local c, kind = item.node, item.const and "const" or "error"
         check_ident(c.name, kind)
         check_macro(c.name, kind)
@@ -239,12 +244,14 @@ function Checker:consts_and_errors()
 end
 
 -- The macros of consts and errors meet every name of the generated files.
-function Checker:claim_consts_and_errors()
-    for _, c in ipairs(self.m.consts) do
-        self:claim("macro", c.name, "all", { kind = "const", name = c.name, what = "const " .. c.name, tok = c.tok })
+function Checker:claim_consts_and_errors(c_from, e_from)
+    for i = c_from, #self.m.consts do
+        local c = self.m.consts[i]
+        self:claim_free("macro", c.name, "all", { kind = "const", name = c.name, what = "const " .. c.name, tok = c.tok })
     end
-    for _, e in ipairs(self.m.errors) do
-        self:claim("macro", e.name, "all", { kind = "error", name = e.name, what = "error " .. e.name, tok = e.tok })
+    for i = e_from, #self.m.errors do
+        local e = self.m.errors[i]
+        self:claim_free("macro", e.name, "all", { kind = "error", name = e.name, what = "error " .. e.name, tok = e.tok })
     end
 end
 

@@ -80,13 +80,14 @@ function Checker:not_macro(tok, what)
         end
     end
     local o = self.registry:macro(name)
-    if o then self:clash(name, { kind = what, name = name, what = what .. " " .. name, tok = tok }, o.owner) end
+    if o then self:clash(name, { kind = what, name = name, what = what .. " " .. name, tok = tok }, o) end
 end
 
 -- Refuse the identifier name that owner (an entity of the definition: { kind, name, what, tok })
 -- would generate, because other already has it. Between two definitions the later one is the
 -- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
 function Checker:clash(name, owner, other)
+    owner, other = M.describe(owner), M.describe(other)
     local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
     if there then
         if there.line > here.line or (there.line == here.line and there.col > here.col) then
@@ -111,11 +112,57 @@ function Checker:clash(name, owner, other)
     fail(here, msg, "pick another name", { { pos = names.owner_pos(other), msg = said } })
 end
 
--- Claim a C identifier for an entity of the definition (owner = { kind, name, what, tok }, shared
--- by every name of one entity) in the names registry, or fail on a clash.
+-- An owner as clash() reads it. Syscalls and arguments own their names themselves (no table per
+-- owner: there can be hundreds of thousands); other owners are { kind, name, what, tok }.
+function M.describe(owner)
+    if owner.what or owner.fixed or owner.std or owner.pos then return owner end
+    if owner.args then
+        return { kind = "syscall", name = owner.name, what = "syscall " .. owner.name, tok = owner.tok }
+    end
+    return { kind = "argument", name = owner.name, what = "argument " .. owner.name .. " of " .. owner.syscall.name,
+             tok = owner.tok }
+end
+
+-- Claim a C identifier for an entity of the definition (its owner, shared by every name of one
+-- entity) in the names registry, or fail on a clash.
 function Checker:claim(space, name, domain, owner)
     local prev = self.registry:claim(space, name, domain, owner)
-    if prev then self:clash(name, owner, prev.owner) end
+    if prev then self:clash(name, owner, prev) end
+end
+
+-- The same for a name of a family (PREFIX .. syscall name, the FAMILIES below), which is looked
+-- up but not stored: it can only meet names that are stored (names of the definition that are
+-- spelled freely, fixed, C library and runtime names), and claim_free checks those against the
+-- families.
+function Checker:probe(space, name, domain, owner)
+    local prev = self.registry:find(space, name, domain)
+    if prev and prev ~= owner then self:clash(name, owner, prev) end
+end
+
+-- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
+-- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
+M.FAMILIES = {
+    { "SYS_", "macro", "all" },
+    { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
+    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
+    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
+}
+
+local function meet(a, b) return a == "all" or b == "all" or a == b end
+
+-- Claim a name the definition spells freely (a wrapper, a service's or a message's name): stored,
+-- and checked against the family names of the syscalls seen so far (later ones probe it).
+function Checker:claim_free(space, name, domain, owner)
+    self:claim(space, name, domain, owner)
+    local outputs = self.m.abi.outputs
+    for _, f in ipairs(M.FAMILIES) do
+        local prefix = f[1]
+        if name:sub(1, #prefix) == prefix and (f[2] == space or f[2] == "macro" or space == "macro")
+            and meet(f[3], domain) and (not f[4] or outputs[f[4]]) then
+            local sc = self.syscall_by_name[name:sub(#prefix + 1)]
+            if sc and sc ~= owner then self:clash(name, owner, sc) end
+        end
+    end
 end
 
 -- A number token, or a const name, -> { value, expr } (expr is the C spelling).

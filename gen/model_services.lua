@@ -84,7 +84,7 @@ function Checker:claim_service(svc)
     if not self.m.abi.outputs.amc then return end
     local what = "service " .. svc.name
     local function claim(space, name, spelled)
-        self:claim(space, name, "user", { kind = "service", name = svc.name, what = what .. " (" .. spelled .. ")",
+        self:claim_free(space, name, "user", { kind = "service", name = svc.name, what = what .. " (" .. spelled .. ")",
                                           tok = svc.tok })
     end
     claim("tag", names.handlers(svc), "struct " .. names.handlers(svc))
@@ -104,7 +104,7 @@ function Checker:claim_message(svc, mnode)
             fail(mnode.name, "message '" .. msg.name .. "' would generate " .. name ..
                 ", which the generated code already defines", "pick another message name")
         end
-        self:claim(space, name, "user", { kind = "message", name = msg.name, what = what .. " (" .. spelled .. ")",
+        self:claim_free(space, name, "user", { kind = "message", name = msg.name, what = what .. " (" .. spelled .. ")",
                                           tok = mnode.name })
     end
     local tag = names.msg_tag(svc, msg)

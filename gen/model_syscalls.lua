@@ -198,15 +198,17 @@ function Checker:stack_budget(sc)
     end
 end
 
--- Every identifier the outputs spell for a syscall (gen/names.lua), in the registry.
+-- Every identifier the outputs spell for a syscall (gen/names.lua), against the registry. The
+-- syscall and its pointer arguments own their names; the family names (model_names.FAMILIES)
+-- are probed, the others stored. A conformance case name (conf_S_A_WHY) meets another exactly
+-- when its conf_call_S_A function does, so the case names need no entries of their own.
 function Checker:claim_syscall(sc)
     local abi = self.m.abi
-    local owner = { kind = "syscall", name = sc.name, what = "syscall " .. sc.name, tok = sc.tok }
     local out = abi.outputs
-    self:claim("macro", names.sys_macro(sc), "all", owner)
+    self:probe("macro", names.sys_macro(sc), "all", sc)
     if out.kernel then
-        self:claim("ordinary", names.handler(sc), "kernel", owner)
-        self:claim("ordinary", names.shim(sc), "kernel", owner)
+        self:probe("ordinary", names.handler(sc), "kernel", sc)
+        self:probe("ordinary", names.shim(sc), "kernel", sc)
     end
     local wrapper = names.wrapper(abi, sc)
     if abi.prefix ~= "" and (names.C_KEYWORDS[wrapper] or wrapper:match("^_[_%u]")) then
@@ -214,38 +216,28 @@ function Checker:claim_syscall(sc)
             (names.C_KEYWORDS[wrapper] and "a C keyword" or "a reserved C identifier"),
             "rename the syscall or change the prefix", { note(abi.setting_tok.prefix, "the prefix is set here") })
     end
-    self:claim("ordinary", wrapper, "user", owner)
+    self:claim_free("ordinary", wrapper, "user", sc)
     if out.fuzz then
-        self:claim("ordinary", names.fuzz_picker(sc), "user", owner)
-        self:claim("ordinary", names.fuzz_errors(sc), "user", owner)
+        self:probe("ordinary", names.fuzz_picker(sc), "user", sc)
+        self:probe("ordinary", names.fuzz_errors(sc), "user", sc)
     end
     if out.conformance then
-        self:claim("ordinary", names.conf_regs(sc), "user", owner)
-        self:claim("ordinary", names.conf_run_regs(sc), "user", owner)
-        self:claim("case", names.conf_regs_case(sc), "user", owner)
+        self:probe("ordinary", names.conf_regs(sc), "user", sc)
+        self:probe("ordinary", names.conf_run_regs(sc), "user", sc)
         for _, a in ipairs(sc.args) do
             -- Argument names join the syscall's in these: a clash names the argument.
-            local arg_owner = a.kind ~= "scalar" and { kind = "argument", name = a.name,
-                what = "argument " .. a.name .. " of " .. sc.name, tok = a.tok }
-            if arg_owner then
-                self:claim("ordinary", names.conf_call(sc, a), "user", arg_owner)
-                for _, suffix in ipairs(names.CONF_POINTER_CASES) do
-                    self:claim("case", names.conf_case(sc, a, suffix), "user", arg_owner)
-                end
-                if a.kind == "str" then
-                    for _, suffix in ipairs(names.CONF_STRING_CASES) do
-                        self:claim("case", names.conf_case(sc, a, suffix), "user", arg_owner)
-                    end
-                end
+            if a.kind ~= "scalar" then
+                a.syscall = sc
+                self:claim("ordinary", names.conf_call(sc, a), "user", a)
             end
             if a.max then
                 local la = sc.args[a.len_arg]
-                self:claim("ordinary", names.conf_len(sc, la), "user", { kind = "argument", name = la.name,
-                    what = "argument " .. la.name .. " of " .. sc.name, tok = la.tok })
-                self:claim("case", names.conf_case(sc, a, names.CONF_MAX_CASE), "user", arg_owner)
+                la.syscall = sc
+                self:claim("ordinary", names.conf_len(sc, la), "user", la)
             end
         end
     end
+    self.syscall_by_name[sc.name] = sc
 end
 
 -- Sort entries by number; a .def usually lists them in order already, and
@@ -259,46 +251,70 @@ local function sort_by_num(list)
     end
 end
 
-function Checker:syscalls_pass()
+-- Retired numbers from tree.retired[from] on. Those retired after syscalls were checked (a
+-- retired line below them in the file) are checked against them here.
+function Checker:retired_pass(from)
     local m = self.m
-    self.enosys = self:need_error("ENOSYS", self.abi_kw, "the syscall dispatcher")
-    local retired_by_num, retired_by_name = {}, {}
-    for _, r in ipairs(self.tree.retired) do
+    for i = from, #self.tree.retired do
+        local r = self.tree.retired[i]
         check_ident(r.name, "retired name")
-        local prev = retired_by_num[r.num.value]
+        local prev = self.retired_by_num[r.num.value]
         if prev then
             fail(r.num, "number " .. r.num.value .. " is retired twice", nil, { note(prev.num, "first retired here") })
         end
         if r.num.value > MAX_SYSCALL then fail(r.num, "syscall number " .. r.num.value .. " is larger than " .. MAX_SYSCALL) end
-        retired_by_num[r.num.value] = r
-        retired_by_name[r.name.value] = r
+        self.retired_by_num[r.num.value] = r
+        self.retired_by_name[r.name.value] = r
         m.retired[#m.retired + 1] = { num = r.num.value, name = r.name.value, why = r.why, tok = r.num }
+        local sc = self.sc_by_num[r.num.value]
+        if sc then self:reuses_retired(sc.num_tok, sc.name, r) end
+        sc = self.sc_by_name[r.name.value]
+        if sc then self:reuses_retired_name(sc.tok, r) end
     end
-    local by_num, by_name = {}, {}
-    for _, node in ipairs(self.tree.syscalls) do
-        local num, name = node.num.value, node.name.value
-        if by_num[num] then
-            fail(node.num, "duplicate syscall number " .. num .. " (already " .. by_num[num].name.value .. ")",
-                "every syscall needs its own number", { note(by_num[num].num, "first used here") })
-        end
-        if by_name[name] then
-            fail(node.name, "duplicate syscall name '" .. name .. "'", nil, { note(by_name[name].name, "first defined here") })
-        end
-        local r = retired_by_num[num]
-        if r then
-            fail(node.num, "syscall number " .. num .. " was retired (" .. r.name.value .. "): retired numbers are never reused",
-                "give " .. name .. " a new number", { note(r.num, "retired here") })
-        end
-        r = retired_by_name[name]
-        if r then
-            fail(node.name, "syscall name '" .. name .. "' was retired (number " .. r.num.value .. ")",
-                "old programs may still expect the old meaning; pick another name", { note(r.name, "retired here") })
-        end
-        by_num[num], by_name[name] = node, node
-        local sc = self:syscall(node)
-        self:claim_syscall(sc)
-        m.syscalls[#m.syscalls + 1] = sc
+end
+
+function Checker:reuses_retired(num_tok, name, r)
+    fail(num_tok, "syscall number " .. num_tok.value .. " was retired (" .. r.name.value ..
+        "): retired numbers are never reused", "give " .. name .. " a new number", { note(r.num, "retired here") })
+end
+
+function Checker:reuses_retired_name(name_tok, r)
+    fail(name_tok, "syscall name '" .. name_tok.value .. "' was retired (number " .. r.num.value .. ")",
+        "old programs may still expect the old meaning; pick another name", { note(r.name, "retired here") })
+end
+
+-- The checks of one syscall that need no other syscall: everything but its names (pure, so
+-- that the driver may try it before the whole file is parsed).
+function Checker:syscall_checked(node)
+    local num, name = node.num.value, node.name.value
+    local prev = self.sc_by_num[num]
+    if prev then
+        fail(node.num, "duplicate syscall number " .. num .. " (already " .. prev.name .. ")",
+            "every syscall needs its own number", { note(prev.num_tok, "first used here") })
     end
+    prev = self.sc_by_name[name]
+    if prev then
+        fail(node.name, "duplicate syscall name '" .. name .. "'", nil, { note(prev.tok, "first defined here") })
+    end
+    local r = self.retired_by_num[num]
+    if r then self:reuses_retired(node.num, name, r) end
+    r = self.retired_by_name[name]
+    if r then self:reuses_retired_name(node.name, r) end
+    return self:syscall(node)
+end
+
+-- Add a checked syscall to the model, claiming its names. Only the model's entry stays: the
+-- syntax tree's node, and the tokens only it holds, can go as soon as their syscall is in.
+function Checker:syscall_add(sc)
+    self:claim_syscall(sc)
+    local m = self.m
+    m.syscalls[#m.syscalls + 1] = sc
+    self.sc_by_num[sc.num], self.sc_by_name[sc.name] = sc, sc
+end
+
+-- After the last syscall: the table's order and size.
+function Checker:syscalls_done()
+    local m = self.m
     sort_by_num(m.syscalls)
     sort_by_num(m.retired)
     local top = -1
@@ -306,4 +322,5 @@ function Checker:syscalls_pass()
     for _, r in ipairs(m.retired) do top = math.max(top, r.num) end
     m.table_size = top + 1
 end
+
 return M

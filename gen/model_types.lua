@@ -159,8 +159,11 @@ function Checker:struct_layout(node)
     return self.structs[node.name.value]
 end
 
-function Checker:structs_pass()
-    for _, node in ipairs(self.tree.structs) do
+-- The structs from tree.structs[from] on.
+function Checker:structs_pass(from)
+    local structs = self.tree.structs
+    for i = from, #structs do
+        local node = structs[i]
         local name = node.name.value
         check_ident(node.name, "struct")
         self:not_macro(node.name, "struct")
@@ -174,8 +177,8 @@ function Checker:structs_pass()
         self.struct_nodes[name] = node
         self:claim("tag", name, "all", { kind = "struct", name = name, what = "struct " .. name, tok = node.name })
     end
-    for _, node in ipairs(self.tree.structs) do
-        self:struct_layout(node)
+    for i = from, #structs do
+        self:struct_layout(structs[i])
     end
 end
 

@@ -249,44 +249,45 @@ end
 local Registry = {}
 Registry.__index = Registry
 
-local function meets(a, b)
-    return a == "all" or b == "all" or a == b
-end
+local SPACES = { "macro", "ordinary", "tag", "case" }
+-- The domains a name of each domain meets.
+local MEETS = { all = { "all", "kernel", "user" }, kernel = { "all", "kernel" }, user = { "all", "user" } }
 
--- Where name is already taken in a way that collides with (space, domain): its owner, or nil.
+-- The owner of a name that collides with name in (space, domain), or nil.
 function Registry:find(space, name, domain)
-    local list = self.by_name[name]
-    if not list then return nil end
-    for _, o in ipairs(list) do
-        if meets(o.domain, domain) and (o.space == space or o.space == "macro" or space == "macro") then
-            return o
+    local t = self.t
+    for _, d in ipairs(MEETS[domain]) do
+        local o = t[space][d][name]
+        if o then return o end
+        if space == "macro" then
+            for _, other in ipairs(SPACES) do
+                o = t[other][d][name]
+                if o then return o end
+            end
+        else
+            o = t.macro[d][name]
+            if o then return o end
         end
     end
     return nil
 end
 
--- Take name for owner ({ what, pos, def }: def is true for names of the definition). Returns the
--- owner it collides with, or nil. The same owner may claim a name twice.
+-- Take name for owner. Returns the owner it collides with, or nil. The same owner may claim a
+-- name twice. (One table slot per name: a large definition claims hundreds of thousands.)
 function Registry:claim(space, name, domain, owner)
     local prev = self:find(space, name, domain)
-    if prev and prev.owner ~= owner then return prev end
-    local list = self.by_name[name]
-    if not list then
-        list = {}
-        self.by_name[name] = list
+    if prev then
+        if prev ~= owner then return prev end
+        return nil
     end
-    list[#list + 1] = { space = space, domain = domain, owner = owner }
+    self.t[space][domain][name] = owner
     return nil
 end
 
--- The first macro of any domain named name (fields and arguments meet every macro), or nil.
+-- The owner of a macro of any domain named name (fields and arguments meet every macro), or nil.
 function Registry:macro(name)
-    local list = self.by_name[name]
-    if not list then return nil end
-    for _, o in ipairs(list) do
-        if o.space == "macro" then return o end
-    end
-    return nil
+    local m = self.t.macro
+    return m.all[name] or m.kernel[name] or m.user[name]
 end
 
 -- Line of gen/names.lua that lists a fixed name, for the note that names it.
@@ -305,7 +306,8 @@ end
 -- A registry holding what every definition meets: the fixed names of the outputs asked for
 -- (groups: the abi's outputs set), the C library's and the runtime's names.
 function names.registry(groups)
-    local r = setmetatable({ by_name = {} }, Registry)
+    local r = setmetatable({ t = {} }, Registry)
+    for _, space in ipairs(SPACES) do r.t[space] = { all = {}, kernel = {}, user = {} } end
     for _, fx in ipairs(names.FIXED) do
         if not fx.group or groups[fx.group] then
             for w in fx.words:gmatch("%S+") do

@@ -251,16 +251,16 @@ local function render_c(m)
         t[k] = v
         return v
     end })
-    local rows, count = {}, 0
+    local rows, count = cgen.buffer(), 0
     local function cases(name, fn, expect, arg, span_bytes, want, want2, what)
         count = count + 1
-        rows[count] = string.format("    { \"%s\", %s, %s, %s, %du, %s, %s, %s },", name, fn, expect, arg,
-            span_bytes, want, want2, quoted[what])
+        rows("    { \"%s\", %s, %s, %s, %du, %s, %s, %s },", name, fn, expect, arg, span_bytes, want, want2,
+            quoted[what])
     end
     for _, sc in ipairs(m.syscalls) do syscall_cases(w, m, sc, cases) end
     nosys_cases(w, m, cases)
     w("const struct conf_case conf_cases[] = {")
-    w(table.concat(rows, "\n"))
+    w(rows():sub(1, -2))
     w("};")
     w("const int conf_case_count = %d;", count)
     return w()

@@ -342,11 +342,12 @@ parser.TOP = {
     syscall = "syscall_def", retired = "retired_def", service = "service_def",
 }
 
--- Parse a token list into { abi, consts, errors, structs, syscalls, retired, services }.
-function parser.parse(tokens)
+-- Parse a token list into { abi, consts, errors, structs, syscalls, retired, services }; into,
+-- if given, is that table (its lists may take each definition as it is parsed).
+function parser.parse(tokens, into)
     local self = setmetatable({ tokens = tokens, i = 1, blocks = {} }, P)
-    local tree = { abis = {}, consts = {}, errors = {}, structs = {}, syscalls = {},
-                   retired = {}, services = {} }
+    local tree = into or { abis = {}, consts = {}, errors = {}, structs = {}, syscalls = {},
+                           retired = {}, services = {} }
     if tokens[1].kind == "eof" then
         diag.fail(pos_of(tokens[1]), "file is empty: it defines nothing",
             "start with an `abi NAME { ... }` block (see abi/README.md)")
