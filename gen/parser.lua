@@ -9,7 +9,7 @@ P.__index = P
 
 local function describe(tok)
     if tok.kind == "ident" then return "'" .. tok.value .. "'" end
-    if tok.kind == "number" then return "number " .. tok.text end
+    if tok.kind == "number" then return "number " .. (tok.raw or tok.text) end
     if tok.kind == "string" then return "a string" end
     if tok.kind == "long" then return 'a """long doc"""' end
     if tok.kind == "eof" then return "end of file" end
@@ -32,11 +32,20 @@ function P:advance()
     return tok
 end
 
+-- Fail at tok. Inside an open block, running into the end of the file or into the keyword of a
+-- next definition most likely means a missing '}' or ')': say where that block was opened.
 function P:fail_at(tok, msg, hint)
     local open = self.blocks[#self.blocks]
-    if tok.kind == "eof" and open then
-        diag.fail(pos_of(open), "unterminated block: this '" .. open.kind .. "' is never closed",
-            "add the missing '" .. (open.kind == "{" and "}" or ")") .. "'")
+    if open then
+        local closer = open.tok.kind == "{" and "}" or ")"
+        local opened = string.format("'%s' of %s opened at %d:%d", open.tok.kind, open.what, open.tok.line, open.tok.col)
+        if tok.kind == "eof" then
+            diag.fail(pos_of(open.tok), "unterminated block: this '" .. open.tok.kind .. "' is never closed",
+                "add the missing '" .. closer .. "' of " .. open.what)
+        end
+        if tok.kind == "ident" and parser.TOP[tok.value] and (self.tokens[self.i + 1] or tok).kind ~= ":" then
+            hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
+        end
     end
     diag.fail(pos_of(tok), msg, hint)
 end
@@ -65,9 +74,10 @@ function P:accept_word(word)
     end
 end
 
-function P:open(kind)
+-- Open a block; what names its owner for the unclosed-block hint ("struct point").
+function P:open(kind, what)
     local tok = self:expect(kind, "'" .. kind .. "'")
-    self.blocks[#self.blocks + 1] = tok
+    self.blocks[#self.blocks + 1] = { tok = tok, what = what }
     return tok
 end
 
@@ -111,12 +121,22 @@ function P:type_ref()
 end
 
 -- field := NAME ':' type ['max' size] [STRING]
+-- A definition keyword that does not start a field (`syscall: u32` does) means a missing '}'.
+function P:not_a_definition(what)
+    local tok = self:peek()
+    if tok.kind == "ident" and parser.TOP[tok.value] and self:peek(1).kind ~= ":" then
+        self:fail_at(tok, "expected " .. what .. ", got " .. describe(tok))
+    end
+end
+
 function P:field()
+    self:not_a_definition("a field name or '}'")
     local name = self:expect("ident", "a field name or '}'")
     self:expect(":", "':' after field name '" .. name.value .. "'",
         "fields are written `name: type`")
     local f = { name = name, type = self:type_ref() }
-    local kw = self:accept_word("max")
+    -- `max` is a keyword only where a bound can follow; `max: u32` starts the next field.
+    local kw = self:peek(1).kind ~= ":" and self:accept_word("max")
     if kw then
         f.max_kw, f.max = kw, self:size("a maximum length after 'max'")
     end
@@ -126,8 +146,8 @@ function P:field()
     return f
 end
 
-function P:fields()
-    local open = self:open("{")
+function P:fields(what)
+    local open = self:open("{", what)
     local fields = {}
     while self:peek().kind ~= "}" do
         fields[#fields + 1] = self:field()
@@ -138,8 +158,9 @@ end
 
 function P:abi_block(kw)
     local node = { kw = kw, name = self:expect("ident", "the ABI name after 'abi'"), settings = {} }
-    self:open("{")
+    self:open("{", "abi " .. node.name.value)
     while self:peek().kind ~= "}" do
+        self:not_a_definition("a setting name or '}'")
         local key = self:expect("ident", "a setting name or '}'")
         local values = {}
         while self:peek().line == key.line and self:peek().kind ~= "}" and self:peek().kind ~= "eof" do
@@ -165,7 +186,7 @@ end
 function P:struct_def(kw)
     local name = self:expect("ident", "a struct name after 'struct'")
     local doc = self:expect("string", 'a "doc string" after struct name \'' .. name.value .. "'")
-    local fields = self:fields()
+    local fields = self:fields("struct " .. name.value)
     return { kw = kw, name = name, doc = doc.value, fields = fields }
 end
 
@@ -272,7 +293,7 @@ function P:syscall_def(kw)
         "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
     local name = self:expect("ident", "a syscall name after the number")
     local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = {} }
-    local paren = self:open("(")
+    local paren = self:open("(", "syscall " .. name.value)
     node.paren = paren
     if self:peek().kind ~= ")" then
         repeat
@@ -282,16 +303,13 @@ function P:syscall_def(kw)
     self:close(")", "',' or ')' in the argument list")
     self:expect("->", "'->' and a return type after the argument list", "for example: -> i32")
     node.ret = self:expect("ident", "a return type after '->'")
-    node.open = self:open("{")
+    node.open = self:open("{", "syscall " .. name.value)
     while self:peek().kind ~= "}" do
         local tok = self:peek()
         if tok.kind == "ident" and tok.value == "fuzz" then
             node.fuzz[#node.fuzz + 1] = self:fuzz_hint(self:advance())
         elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
-            self:fail_at(tok, "unexpected " .. describe(tok) .. " in the body of syscall " .. name.value,
-                tok.kind == "ident" and parser.TOP[tok.value] and
-                    ("is a '}' missing for the block opened at " .. node.open.line .. ":" .. node.open.col .. "?")
-                    or BODY_HINT)
+            self:fail_at(tok, "unexpected " .. describe(tok) .. " in the body of syscall " .. name.value, BODY_HINT)
         end
     end
     self:close("}", "'}'")
@@ -310,7 +328,7 @@ function P:message_def(kw)
     local num = self:expect("number", "a discriminator number after 'message'")
     local name = self:expect("ident", "a message name after the number")
     local doc = self:expect("string", 'a "doc string" after message name \'' .. name.value .. "'")
-    local fields, open = self:fields()
+    local fields, open = self:fields("message " .. name.value)
     return { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
 end
 
@@ -321,7 +339,7 @@ function P:service_def(kw)
     local str = self:expect("string", 'the service name string after \'' .. name.value .. "'",
         'service echo "echo" { ... }')
     local node = { kw = kw, name = name, service = str, messages = {}, retired = {} }
-    node.open = self:open("{")
+    node.open = self:open("{", "service " .. name.value)
     while self:peek().kind ~= "}" do
         local tok = self:peek()
         if tok.kind == "ident" and tok.value == "message" then
