@@ -191,7 +191,8 @@ function lexer.tokenize(text, file)
                         fail(e, "backslash at the end of the line in a string",
                             'a string ends on its own line; write \\\\ for a backslash, or use long """..."""')
                     elseif not ESCAPES[esc] then
-                        fail(e, "unknown escape '\\" .. esc .. "' in string",
+                        fail(e, "unknown escape " .. (byte(esc) > 32 and "'\\" .. esc .. "'" or
+                            string.format("'\\' followed by byte 0x%02X", byte(esc))) .. " in string",
                             'known escapes: \\\\ \\" \\n \\t')
                     end
                     parts[#parts + 1] = ESCAPES[esc]

@@ -43,7 +43,8 @@ function P:fail_at(tok, msg, hint)
             diag.fail(pos_of(open.tok), "unterminated block: this '" .. open.tok.kind .. "' is never closed",
                 "add the missing '" .. closer .. "' of " .. open.what)
         end
-        if tok.kind == "ident" and parser.TOP[tok.value] and (self.tokens[self.i + 1] or tok).kind ~= ":" then
+        if tok.kind == "ident" and (parser.TOP[tok.value] or self.more and self.more[tok.value]) and
+            (self.tokens[self.i + 1] or tok).kind ~= ":" then
             hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
         end
     end
@@ -121,22 +122,23 @@ function P:type_ref()
 end
 
 -- field := NAME ':' type ['max' size] [STRING]
--- A definition keyword that does not start a field (`syscall: u32` does) means a missing '}'.
-function P:not_a_definition(what)
+-- A definition keyword that does not start a field (`syscall: u32` does) means a missing '}';
+-- so do the words of the enclosing block's body (more: `message` inside a service).
+function P:not_a_definition(what, more)
     local tok = self:peek()
-    if tok.kind == "ident" and parser.TOP[tok.value] and self:peek(1).kind ~= ":" then
+    if tok.kind == "ident" and (parser.TOP[tok.value] or more and more[tok.value]) and (self:peek(1) or tok).kind ~= ":" then
         self:fail_at(tok, "expected " .. what .. ", got " .. describe(tok))
     end
 end
 
 function P:field()
-    self:not_a_definition("a field name or '}'")
+    self:not_a_definition("a field name or '}'", self.more)
     local name = self:expect("ident", "a field name or '}'")
     self:expect(":", "':' after field name '" .. name.value .. "'",
         "fields are written `name: type`")
     local f = { name = name, type = self:type_ref() }
     -- `max` is a keyword only where a bound can follow; `max: u32` starts the next field.
-    local kw = self:peek(1).kind ~= ":" and self:accept_word("max")
+    local kw = (self:peek(1) or self:peek()).kind ~= ":" and self:accept_word("max")
     if kw then
         f.max_kw, f.max = kw, self:size("a maximum length after 'max'")
     end
@@ -146,13 +148,16 @@ function P:field()
     return f
 end
 
-function P:fields(what)
+-- more: the words that start the next item of the enclosing block (for the unclosed-block hint).
+function P:fields(what, more)
     local open = self:open("{", what)
     local fields = {}
+    self.more = more
     while self:peek().kind ~= "}" do
         fields[#fields + 1] = self:field()
     end
     self:close("}", "'}'")
+    self.more = nil
     return fields, open
 end
 
@@ -324,11 +329,13 @@ function P:retired_def(kw)
     return { kw = kw, num = num, name = name, why = why.value }
 end
 
+local SERVICE_ITEMS = { message = true, retired = true, doc = true, long = true }
+
 function P:message_def(kw)
     local num = self:expect("number", "a discriminator number after 'message'")
     local name = self:expect("ident", "a message name after the number")
     local doc = self:expect("string", 'a "doc string" after message name \'' .. name.value .. "'")
-    local fields, open = self:fields("message " .. name.value)
+    local fields, open = self:fields("message " .. name.value, SERVICE_ITEMS)
     return { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
 end
 
