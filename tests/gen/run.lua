@@ -4,7 +4,7 @@
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -391,7 +391,8 @@ local function test_luacheck()
         print("  (luacheck not installed: skipped)")
         return
     end
-    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/run.lua")
+    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/*.lua tests/gen/bad/generated.lua " ..
+        "tests/fuzz/gen_fuzz.lua")
     report("gen_luacheck_clean", rc == 0, "luacheck found problems", out)
 end
 
@@ -401,6 +402,7 @@ if not BLESS then
     test_cli()
     test_lock()
     test_compile()
+    require("accepted").run(ROOT, report, TMP)
     test_behaviour()
     test_docs_fresh()
     test_big()
