@@ -16,6 +16,11 @@ local function describe(tok)
     return "'" .. tok.kind .. "'"
 end
 
+-- "unexpected 'x'", "unexpected string" (describe's article dropped).
+local function unexpected(tok)
+    return "unexpected " .. (describe(tok):gsub("^a ", ""))
+end
+
 local function pos_of(tok)
     return { file = tok.file, line = tok.line, col = tok.col }
 end
@@ -240,7 +245,7 @@ function P:arg()
         elseif kw.value == "optional" then
             a.optional = self:advance()
         else
-            self:fail_at(kw, "unexpected " .. describe(kw) .. " in the type of argument '" .. a.name.value .. "'",
+            self:fail_at(kw, unexpected(kw) .. " in the type of argument '" .. a.name.value .. "'",
                 "argument options are max N, toolong ERROR and optional")
         end
     end
@@ -314,7 +319,7 @@ function P:syscall_def(kw)
         if tok.kind == "ident" and tok.value == "fuzz" then
             node.fuzz[#node.fuzz + 1] = self:fuzz_hint(self:advance())
         elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
-            self:fail_at(tok, "unexpected " .. describe(tok) .. " in the body of syscall " .. name.value, BODY_HINT)
+            self:fail_at(tok, unexpected(tok) .. " in the body of syscall " .. name.value, BODY_HINT)
         end
     end
     self:close("}", "'}'")
@@ -354,7 +359,7 @@ function P:service_def(kw)
         elseif tok.kind == "ident" and tok.value == "retired" then
             node.retired[#node.retired + 1] = self:retired_def(self:advance())
         elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SERVICE_BODY) then
-            self:fail_at(tok, "unexpected " .. describe(tok) .. " in service " .. name.value,
+            self:fail_at(tok, unexpected(tok) .. " in service " .. name.value,
                 "a service holds doc, long, message and retired entries")
         end
     end

@@ -238,7 +238,7 @@ local function check_cli(text, outcome, dir, with_lock)
     if outcome == "ok" then
         out = out:gsub("[^\n]*note: %d+ new entr[^\n]*\n?", "")
         if rc ~= 0 or out ~= "" then return false, "in-process it was accepted, the CLI says (" .. rc .. "): " .. out end
-        for _, o in ipairs(cli.OUTPUTS) do
+        for _, o in ipairs(cli.outputs(model.load(text, FILE))) do -- those its `outputs` setting asks for
             if not read(dir .. "/out/" .. o.path) then return false, "no " .. o.path end
         end
         return true
