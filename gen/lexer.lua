@@ -37,26 +37,37 @@ local function number(word)
     return tonumber(digits), digits
 end
 
+local BLANK = { [32] = true, [9] = true }
+
 -- Strip the indentation common to all non-blank lines of a long doc, and the
 -- blank first and last lines that the """ delimiters leave behind.
 local function dedent(text)
     local lines = {}
     for line in (text .. "\n"):gmatch("(.-)\n") do
-        lines[#lines + 1] = line:gsub("%s+$", "")
+        -- Trailing blanks off, from the end: the pattern "%s+$" would retry at every blank of
+        -- a long run of them, quadratic in its length.
+        local e = #line
+        while e > 0 and BLANK[line:byte(e)] do e = e - 1 end
+        lines[#lines + 1] = line:sub(1, e)
     end
-    while #lines > 0 and lines[1] == "" do table.remove(lines, 1) end
-    while #lines > 0 and lines[#lines] == "" do table.remove(lines) end
+    -- The first and last non-blank lines (found, not removed one by one: that would be
+    -- quadratic in a doc of many blank lines).
+    local first, last = 1, #lines
+    while first <= last and lines[first] == "" do first = first + 1 end
+    while last >= first and lines[last] == "" do last = last - 1 end
     local indent
-    for _, line in ipairs(lines) do
+    for i = first, last do
+        local line = lines[i]
         if line ~= "" then
             local lead = #line:match("^[ \t]*")
             if not indent or lead < indent then indent = lead end
         end
     end
-    for i, line in ipairs(lines) do
-        lines[i] = line:sub((indent or 0) + 1)
+    local out = {}
+    for i = first, last do
+        out[#out + 1] = lines[i]:sub((indent or 0) + 1)
     end
-    return table.concat(lines, "\n")
+    return table.concat(out, "\n")
 end
 
 -- Line and column (columns count bytes from 1) of byte at, found in one pass over text:

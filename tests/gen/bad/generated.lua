@@ -27,6 +27,13 @@ local cases = {
     { name = "unterminated_long_doc_1m", text = PRELUDE .. 'syscall 1 f() -> i32 {\n    doc "d"\n    long """' ..
         ("x\n"):rep(MIB // 2),
       expect = '13:10: unterminated long doc: no closing """' },
+    -- Long docs of many blank lines, or of long runs of blanks, cost linear time too.
+    { name = "long_doc_1m_blank_lines", text = PRELUDE .. 'syscall 1 f() -> i32 {\n    doc "d"\n    long """' ..
+        ("\n"):rep(MIB) .. 'x\n    """\n}\n@\n',
+      expect = "1048592:1: unexpected character '@'" },
+    { name = "long_doc_1m_blanks_in_a_line", text = PRELUDE .. 'syscall 1 f() -> i32 {\n    doc "d"\n    long """x' ..
+        (" "):rep(MIB) .. 'y' .. ("\t"):rep(MIB) .. '\n"""\n}\n@\n',
+      expect = "16:1: unexpected character '@'" },
     -- A byte order mark twice: the first opens the file, the second is a character.
     { name = "bom_twice", text = "\xEF\xBB\xBF\xEF\xBB\xBF" .. PRELUDE .. SYSCALL,
       expect = "1:1: unexpected byte order mark (U+FEFF)" },
