@@ -98,7 +98,13 @@ local function check_bad(name, text, file, want, hint)
         report(name, false, "internal error: " .. tostring(err))
     else
         local got = string.format("%d:%d: %s", err.pos.line, err.pos.col, err.msg)
-        if got == want and hint and err.hint ~= hint then
+        -- One line for the error, one per note and for the hint, each without control bytes.
+        local shown = err:format()
+        local _, lines = shown:gsub("\n", "")
+        local raw = shown:match("[%z\1-\9\11-\31\127]")
+        if raw or lines ~= #err.notes + (err.hint and 1 or 0) then
+            report(name, false, "diagnostic not one line per item, or with a raw control byte", shown)
+        elseif got == want and hint and err.hint ~= hint then
             report(name, false, "hint `" .. tostring(err.hint) .. "`, expected `" .. hint .. "`")
         else
             report(name, got == want, "got `" .. got .. "`, expected `" .. want .. "`")
@@ -124,7 +130,7 @@ local function test_bad_corpus()
     end
     for _, case in ipairs(dofile(ROOT .. "/tests/gen/bad/generated.lua")) do
         count = count + 1
-        check_bad("gen_bad_" .. case.name, case.text, case.name .. ".def", case.expect, case.hint)
+        check_bad("gen_bad_" .. case.name, case.text, case.file or case.name .. ".def", case.expect, case.hint)
     end
     report("gen_bad_corpus_size", count >= 200, count .. " malformed definitions, want >= 200")
 end

@@ -1,5 +1,5 @@
 -- Bad cases too big (or too exact about their bytes) to keep as files: each is
--- { name, text, expect = "LINE:COL: message" [, hint] }, run by tests/gen/run.lua like the
+-- { name, text, expect = "LINE:COL: message" [, hint] [, file: the name diagnostics carry] }, run by tests/gen/run.lua like the
 -- .def files beside this one.
 local PRELUDE = table.concat({
     "abi t {", "    version 1", "    trap 0x80", "    arg_registers ebx ecx edx esi edi",
@@ -34,6 +34,9 @@ local cases = {
     { name = "long_doc_1m_blanks_in_a_line", text = PRELUDE .. 'syscall 1 f() -> i32 {\n    doc "d"\n    long """x' ..
         (" "):rep(MIB) .. 'y' .. ("\t"):rep(MIB) .. '\n"""\n}\n@\n',
       expect = "16:1: unexpected character '@'" },
+    -- A diagnostic stays one line whatever the file is called.
+    { name = "file_name_with_newline", file = "two\nlines\27[31m.def", text = "",
+      expect = "1:1: file is empty: it defines nothing" },
     -- A byte order mark twice: the first opens the file, the second is a character.
     { name = "bom_twice", text = "\xEF\xBB\xBF\xEF\xBB\xBF" .. PRELUDE .. SYSCALL,
       expect = "1:1: unexpected byte order mark (U+FEFF)" },
