@@ -9,7 +9,8 @@
 -- the same mutation: `case=I` replays just that one and writes it to build/fuzz/gen-case-I.def.
 -- Most cases run in-process (the generator's modules are required directly); every `cli`-th case
 -- also goes through gen/main.lua, and every `compile`-th accepted one is cross-compiled.
-local HERE = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+-- This file's own directory, also when another suite requires it (tests/gen/accepted.lua).
+local HERE = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
 
