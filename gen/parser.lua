@@ -37,6 +37,14 @@ function P:advance()
     return tok
 end
 
+-- True if tok (the current token) begins the next definition, or the next item of the block
+-- that encloses the current one (self.more: `message` inside a service), rather than a field:
+-- a field may have such a name, but then a ':' follows it (`syscall: u32`).
+function P:starts_next(tok)
+    return tok.kind == "ident" and (parser.TOP[tok.value] or self.more and self.more[tok.value]) and
+        (self.tokens[self.i + 1] or tok).kind ~= ":"
+end
+
 -- Fail at tok. Inside an open block, running into the end of the file or into the keyword of a
 -- next definition most likely means a missing '}' or ')': say where that block was opened.
 function P:fail_at(tok, msg, hint)
@@ -48,8 +56,7 @@ function P:fail_at(tok, msg, hint)
             diag.fail(pos_of(open.tok), "unterminated block: this '" .. open.tok.kind .. "' is never closed",
                 "add the missing '" .. closer .. "' of " .. open.what)
         end
-        if tok.kind == "ident" and (parser.TOP[tok.value] or self.more and self.more[tok.value]) and
-            (self.tokens[self.i + 1] or tok).kind ~= ":" then
+        if self:starts_next(tok) then
             hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
         end
     end
@@ -126,18 +133,16 @@ function P:type_ref()
     return ty
 end
 
--- field := NAME ':' type ['max' size] [STRING]
--- A definition keyword that does not start a field (`syscall: u32` does) means a missing '}';
--- so do the words of the enclosing block's body (more: `message` inside a service).
-function P:not_a_definition(what, more)
-    local tok = self:peek()
-    if tok.kind == "ident" and (parser.TOP[tok.value] or more and more[tok.value]) and (self:peek(1) or tok).kind ~= ":" then
-        self:fail_at(tok, "expected " .. what .. ", got " .. describe(tok))
+-- In a block of fields or settings, the keyword of what comes next means a missing '}'.
+function P:not_a_definition(what)
+    if self:starts_next(self:peek()) then
+        self:fail_at(self:peek(), "expected " .. what .. ", got " .. describe(self:peek()))
     end
 end
 
+-- field := NAME ':' type ['max' size] [STRING]
 function P:field()
-    self:not_a_definition("a field name or '}'", self.more)
+    self:not_a_definition("a field name or '}'")
     local name = self:expect("ident", "a field name or '}'")
     self:expect(":", "':' after field name '" .. name.value .. "'",
         "fields are written `name: type`")
