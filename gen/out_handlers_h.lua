@@ -2,14 +2,15 @@
 -- one prototype per handler, so that a missing handler fails to link and a
 -- mismatched one fails to compile.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("#ifndef KERNEL_SYSCALL_HANDLERS_H")
-    w("#define KERNEL_SYSCALL_HANDLERS_H")
+    w("#ifndef %s", names.GUARD.handlers_h)
+    w("#define %s", names.GUARD.handlers_h)
     w("")
     w("#include <stdint.h>")
     w("#include \"../abi.h\"")
@@ -53,7 +54,7 @@ function out.render(m)
         w("%s;", cgen.kernel_prototype(sc))
     end
     w("")
-    w("#endif /* KERNEL_SYSCALL_HANDLERS_H */")
+    w("#endif /* %s */", names.GUARD.handlers_h)
     return w()
 end
 

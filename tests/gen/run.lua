@@ -412,6 +412,8 @@ if not BLESS then
     test_behaviour()
     test_docs_fresh()
     test_big()
+    require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
+                                    render_all = cli.render_all })
     test_luacheck()
 end
 os.execute("rm -rf '" .. TMP .. "'")
