@@ -81,12 +81,14 @@ local function run(name, append, programs, steps, spec)
 end
 
 -- Ctrl-C ends a program burning the CPU (the interrupt arrives while it runs in ring 3); what
--- was typed before it is thrown away, and the shell comes back.
-run("shell-ctrl-c-ends-runaway", "exit=qemu", { "init", "sh", "spin", "echo" }, {
+-- was typed before it is thrown away, and the shell comes back. The trace summary of the killed
+-- program is printed when the shell reaps it.
+run("shell-ctrl-c-ends-runaway", "exit=qemu trace=summary", { "init", "sh", "spin", "echo" }, {
     { wait = "%$ $" }, "spin 1000000000 runaway 100000000\r",
     { wait = "spin runaway 0\n" }, "echo typed while spinning\r", "\3",
-    { wait = "%^C\n" }, { wait = "%[spin: killed%]\n%$ $" }, "echo alive\r",
-    { wait = "\nalive\n%$ $" }, "exit 0\r",
+    { wait = "%^C\n" }, { wait = "\n%[%d+ spin%] summary: +1 +0 +%d+  write\n" },
+    { wait = "%[spin: killed%]\n%$ $" }, "echo alive\r",
+    { wait = "\nalive\n" }, { wait = "%$ $" }, "exit 0\r",
 }, { exit = 1, expect = { "init: sh exited: exited with status 0" },
      reject = { "typed while spinning\n", "spin runaway done" } })
 
