@@ -246,6 +246,14 @@ local function boot()
         report("linux_kernel_present", false, KERNEL .. " is missing: run `make linux-kernel` (or make deps)")
         return
     end
+    -- A second fetch finds the cache and never reaches the network (an unreachable proxy and
+    -- mirror would make any download fail).
+    local cache = KERNEL:match("^(.*)/vmlinuz$")
+    local fetch_rc, fetch_out = sh("http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 " ..
+        "sh tests/linux/fetch-kernel.sh " .. shq(cache))
+    report("linux_kernel_fetch_is_cached",
+        fetch_rc == 0 and fetch_out:find("vmlinuz") ~= nil and not fetch_out:find("apt%-get"),
+        "the second fetch-kernel.sh run did not just print the cached path", fetch_out)
     if not read(INITRAMFS) then
         report("linux_kernel_initramfs_built", false, INITRAMFS .. " is missing (run `make test`)")
         return
@@ -256,7 +264,7 @@ local function boot()
     local cmd = string.format("timeout %d %s -m 256 -display none -no-reboot -nic none -monitor none " ..
         "-serial file:%s -kernel %s -initrd %s -append %s </dev/null", BOOT_TIMEOUT, shq(QEMU), shq(log),
         shq(KERNEL), shq(INITRAMFS), shq("console=ttyS0 quiet panic=-1"))
-    local rc, qemu_out = sh(cmd)
+    local status, qemu_out = sh(cmd)
     local seconds = tonumber(select(2, sh("date +%s.%N"))) - tonumber(started)
     local text = (read(log) or ""):gsub("\r", "")
     local families, order, failures = {}, {}, 0
@@ -282,8 +290,8 @@ local function boot()
     end
     local total, failed, skipped = text:match("\nconformance: (%d+) generated cases, (%d+) failed, (%d+) skipped")
     local done = text:find("\nlinux%-conformance: done") ~= nil
-    report("linux_kernel_boot_completes", rc == 0 and done and total ~= nil,
-        string.format("QEMU status %s (124: timed out after %d s), done line %s", tostring(rc), BOOT_TIMEOUT,
+    report("linux_kernel_boot_completes", status == 0 and done and total ~= nil,
+        string.format("QEMU status %s (124: timed out after %d s), done line %s", tostring(status), BOOT_TIMEOUT,
             done and "seen" or "missing"), qemu_out .. "\n" .. text, 25)
     if total then
         report("linux_kernel_conformance_0_failed", tonumber(failed) == 0 and failures == 0,
