@@ -116,9 +116,8 @@ local function syscall_cases(w, m, sc, cases)
             end
             add("kernel", "CONF_EQ", "CONF_KERNEL", n, efault, nil, "a kernel address")
             add("unmapped", "CONF_EQ", "CONF_UNMAPPED", n, efault, nil, "an unmapped user address")
-            -- One byte cannot wrap or straddle a page boundary, nor can a naturally aligned
-            -- scalar (only a misaligned u32 could, and Linux's futex refuses one with EINVAL).
-            if n >= 2 and not (a.kind == "ptr" and a.type.kind == "scalar" and a.type.size <= a.type.align) then
+            -- One byte cannot wrap or straddle a page boundary.
+            if n >= 2 then
                 add("wrap", "CONF_EQ", "CONF_WRAP", n, efault, nil, "a range wrapping past 0xFFFFFFFF")
                 -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
                 -- and returns that short count; one that checks the range first returns EFAULT.

@@ -69,6 +69,13 @@ static const struct {
       "only the version field is read (from the mapped half); an unknown one is overwritten "
       "with the kernel's, which with datap NULL is a successful probe: field-wise access "
       "(language v2)" },
+#define FUTEX_ALIGN_WHY                                                                          \
+    "a futex word must be 4-aligned, and one that wraps or straddles a page is not: EINVAL "    \
+    "before the word is read (an alignment requirement, language v2)"
+    { "conf_futex_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
+    { "conf_futex_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
+    { "conf_futex_time64_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
+    { "conf_futex_time64_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
     { "conf_timer_settime_new_value_null", ANSWER, -EINVAL,
       "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)" },
     { "conf_timer_settime64_new_value_null", ANSWER, -EINVAL,

@@ -309,6 +309,8 @@ const struct conf_case conf_cases[] = {
     { "conf_structs_s_null", conf_call_structs_s, CONF_ACCEPTED, CONF_NULL, 4u, -EFAULT, -EFAULT, "NULL is allowed (optional)" },
     { "conf_structs_s_kernel", conf_call_structs_s, CONF_EQ, CONF_KERNEL, 4u, -EFAULT, 0, "a kernel address" },
     { "conf_structs_s_unmapped", conf_call_structs_s, CONF_EQ, CONF_UNMAPPED, 4u, -EFAULT, 0, "an unmapped user address" },
+    { "conf_structs_s_wrap", conf_call_structs_s, CONF_EQ, CONF_WRAP, 4u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
+    { "conf_structs_s_partly_mapped", conf_call_structs_s, CONF_EQ, CONF_STRADDLE, 4u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
     { "conf_structs_t_null", conf_call_structs_t, CONF_EQ, CONF_NULL, 8u, -EFAULT, 0, "NULL" },
     { "conf_structs_t_kernel", conf_call_structs_t, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address" },
     { "conf_structs_t_unmapped", conf_call_structs_t, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address" },
@@ -342,4 +344,4 @@ const struct conf_case conf_cases[] = {
     { "conf_nosys_2147483648_int_min", conf_run_nosys_80000000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
     { "conf_nosys_4294967295_minus_one", conf_run_nosys_ffffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
 };
-const int conf_case_count = 89;
+const int conf_case_count = 91;
