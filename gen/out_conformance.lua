@@ -97,6 +97,14 @@ end
 local function syscall_cases(w, m, sc, cases)
     local len = lengths(sc)
     w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
+    -- The errors every answer of this syscall must be among (0-terminated): its errors line and
+    -- those its entry checks imply. A syscall without an errors line is not checked.
+    if #sc.errors > 0 then
+        local names = {}
+        for _, e in ipairs(sc.errors) do names[#names + 1] = "-" .. e.name end
+        for _, e in ipairs(sc.implied) do names[#names + 1] = "-" .. e.name end
+        w("static const int32_t conf_errors_%s[] = { %s, 0 };", sc.name, table.concat(names, ", "))
+    end
     for i, a in ipairs(sc.args) do
         if a.kind ~= "scalar" then
             local fn = "conf_call_" .. sc.name .. "_" .. a.name
@@ -163,9 +171,10 @@ local function syscall_cases(w, m, sc, cases)
     if sc.attrs.noreturn then
         w("    %s(&eax);\n    return CONF_RETURNED; /* the trap came back */", asm)
     elseif sc.attrs.returns_twice then
-        w("    const uint32_t mask = %s(&eax);\n    return conf_second_return(mask, eax);", asm)
+        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return conf_second_return(mask, eax);",
+            asm)
     else
-        w("    return (int32_t)%s(&eax);", asm)
+        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return (int32_t)mask;", asm)
     end
     w("}\n")
     local what = "registers across the trap"
@@ -265,13 +274,20 @@ local function render_c(m)
         t[k] = v
         return v
     end })
-    local rows, count = {}, 0
+    local rows, count, errors = {}, 0, "0"
     local function cases(name, fn, expect, arg, span_bytes, want, want2, what)
         count = count + 1
-        rows[count] = string.format("    { \"%s\", %s, %s, %s, %du, %s, %s, %s },", name, fn, expect, arg,
-            span_bytes, want, want2, quoted[what])
+        rows[count] = string.format("    { \"%s\", %s, %s, %s, %du, %s, %s, %s, %s },", name, fn, expect, arg,
+            span_bytes, want, want2, quoted[what], errors)
     end
-    for _, sc in ipairs(m.syscalls) do syscall_cases(w, m, sc, cases) end
+    w("/* The trap's eax in a register case (the run function returns the register mask). */")
+    w("int32_t conf_result;")
+    w("")
+    for _, sc in ipairs(m.syscalls) do
+        errors = #sc.errors > 0 and "conf_errors_" .. sc.name or "0"
+        syscall_cases(w, m, sc, cases)
+    end
+    errors = "0" -- ENOSYS and the registers are checked by the assembly
     nosys_cases(w, m, cases)
     w("const struct conf_case conf_cases[] = {")
     w(table.concat(rows, "\n"))

@@ -40,6 +40,8 @@ struct conf_case {
     int32_t want;  /* CONF_EQ, CONF_PARTIAL: the result; CONF_ACCEPTED: a result that means "refused" */
     int32_t want2; /* CONF_ACCEPTED: another refused result; CONF_PARTIAL: the buffer's length */
     const char *what;
+    const int32_t *errors; /* every error the call may answer (-ENAME, 0-terminated): its errors
+                              line and its entry checks'; NULL without an errors line */
 };
 
 /* What a noreturn case's run function returns if the trap came back after all. */
@@ -51,6 +53,7 @@ extern const int conf_case_count;
 extern const char *const conf_reg_names[]; /* mask bit i names conf_reg_names[i] */
 extern const int conf_reg_count;
 extern const uint32_t conf_kernel_addr;
+extern int32_t conf_result; /* a register case's eax, stored by its run function */
 const char *conf_error_name(int32_t result);
 
 /* Defined by regs.asm: a zeroed buffer larger than any ABI struct, and the valid string "/". */
