@@ -493,10 +493,23 @@ static int setup(void)
     return 0;
 }
 
+/* `-- selftest` on the kernel command line: the judge must be able to fail. The first CONF_EQ
+ * case runs as generated (it must pass) and with a wrong expected answer (it must fail). */
+static int selftest(void)
+{
+    int i = 0;
+    while (i < conf_case_count && conf_cases[i].expect != CONF_EQ)
+        i++;
+    if (i == conf_case_count)
+        return 1;
+    struct conf_case wrong = conf_cases[i];
+    wrong.want = wrong.want == -EPERM ? -EIO : -EPERM;
+    return !run_case(&conf_cases[i], -1) + !run_case(&wrong, -1);
+}
+
 int test_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    int self = argc == 2 && str_eq(argv[1], "selftest");
     struct utsname u;
     struct line l = { .n = 0 };
     if (linux_uname(&u) == 0) {
@@ -515,6 +528,8 @@ int test_main(int argc, char **argv)
         add_dec(&l, -err);
         emit(&l);
         failed = 1;
+    } else if (self) {
+        failed = selftest();
     } else {
         for (int i = 0; i < conf_case_count; i++) {
             const struct conf_case *c = &conf_cases[i];
@@ -532,7 +547,7 @@ int test_main(int argc, char **argv)
         }
     }
     add(&l, "conformance: ");
-    add_dec(&l, conf_case_count);
+    add_dec(&l, self ? 2 : conf_case_count);
     add(&l, " generated cases, ");
     add_dec(&l, failed);
     add(&l, " failed, ");
