@@ -62,7 +62,10 @@ static void scheduler_tick(void)
 }
 
 /* init=PROG (default sh), args="..." and services=LIST become init's argv:
- * "init [-s LIST] PROG ARGS...". */
+ * "init [-o] [-s LIST] PROG ARGS...". This is the one place that decides how a boot ends: under
+ * exit=qemu init runs PROG once (-o) and exits with its status, which ends the system (QEMU's
+ * exit status, kernel/proc.c); otherwise init restarts PROG and the services whenever they end,
+ * so the system never halts because a program did. */
 static void start_init(void)
 {
     if (!multiboot_module_find("init")) {
@@ -74,10 +77,10 @@ static void start_init(void)
     const char *services = cmdline_get("services"); /* daemons init starts first: "echod,kvd" */
     char argv[256];
     uint32_t len = 0;
-    const char *words[4] = {services ? "-s" : "", services ? services : "", prog ? prog : "sh",
-                            args ? args : ""};
+    const char *words[5] = {cmdline_is("exit", "qemu") ? "-o" : "", services ? "-s" : "",
+                            services ? services : "", prog ? prog : "sh", args ? args : ""};
     len += strlcpy(argv, "init", sizeof argv) + 1;
-    for (int w = 0; w < 4; w++) {
+    for (int w = 0; w < 5; w++) {
         for (const char *p = words[w]; *p && len < sizeof argv - 1;) {
             while (*p == ' ')
                 p++;

@@ -97,8 +97,40 @@ int32_t sys_fork(void)
     return proc_fork();
 }
 
+/* The permission model: a process acts on itself and its descendants only. Ancestry is
+ * followed through the ppid links (an orphan's parent is init), so a process that lost its
+ * parent is out of reach of its former grandparent. The walk is bounded by the table size,
+ * which a ppid chain can never exceed. */
+static int is_self_or_descendant(int32_t pid, int32_t ancestor)
+{
+    for (uint32_t steps = 0; steps < NPROC && pid > 0; steps++) {
+        if (pid == ancestor)
+            return 1;
+        const struct proc *p = 0;
+        for (uint32_t slot = 1; slot < NPROC && !p; slot++) {
+            const struct proc *q = proc_slot(slot);
+            if (q->state != PROC_FREE && q->pid == pid)
+                p = q;
+        }
+        if (!p)
+            return 0;
+        pid = p->ppid;
+    }
+    return 0;
+}
+
 int32_t sys_kill(int32_t pid)
 {
+    const struct proc *self = current_proc();
+    int found = 0;
+    for (uint32_t slot = 1; slot < NPROC && !found; slot++) {
+        const struct proc *q = proc_slot(slot);
+        found = q->state != PROC_FREE && q->state != PROC_ZOMBIE && q->pid == pid;
+    }
+    if (!found)
+        return -ESRCH;
+    if (!is_self_or_descendant(pid, self->pid))
+        return -EPERM;
     return proc_kill(pid);
 }
 
