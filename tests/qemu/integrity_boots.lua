@@ -44,5 +44,36 @@ return function(env)
             expect = { "exec: bad%-wx%-segment: not a valid program: segment both writable and executable",
                        "exec: bad%-shared%-page: not a valid program: writable and read%-only segments share a page %(W%^X%)" },
         },
+        {
+            name = "guest-perm",
+            append = "init=perm services=echod,kvd exit=qemu",
+            modules = { user("init"), guest("perm"), user("echod"), user("kvd") },
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
+            reject = { "init: service %S+ %(pid %d+%) ended" }, -- no service could be killed
+        },
+        {
+            -- A program started from the shell tries to kill everything; then the shell exits.
+            -- init restarts it (no exit=qemu here), and the new shell still reaches the services.
+            name = "init-supervises-shell",
+            append = "services=echod,kvd",
+            modules = { user("init"), user("sh"), guest("perm"), user("echod"), user("kvd") },
+            input = "perm killall\nexit 3\namc echo -u still served\n",
+            timeout = 30,
+            stop = "STILL SERVED", -- the raw log has \r\n line ends
+            expect = { "perm killall: %d+ refused, 0 killed\n", "init: sh exited: exited with status 3\n",
+                       "STILL SERVED\n" },
+            reject = { "init: service %S+ %(pid %d+%) ended", "kernel: init ended" },
+        },
+        {
+            -- A service that ends at once is started again (after a pause), for good.
+            name = "init-restarts-services",
+            append = "services=hello",
+            modules = { user("init"), user("sh"), user("hello") },
+            timeout = 30,
+            stop = "started service hello %(pid %d+%).-started service hello %(pid %d+%).-started service hello",
+            expect = { "init: service hello %(pid %d+%) ended: exited with status 0" },
+        },
     }
 end
