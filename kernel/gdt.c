@@ -1,8 +1,19 @@
-/* Global descriptor table: null, kernel code/data, user code/data (DPL 3), TSS. Segments are
- * flat (base 0, limit 4 GiB); paging does all the protection. */
+/* Global descriptor table: null, kernel code/data, user code/data (DPL 3), the TSS, and the
+ * double-fault TSS. Segments are flat (base 0, limit 4 GiB); paging does all the protection.
+ *
+ * The double fault is the one exception that does not run on the current stack: its IDT entry is
+ * a task gate (kernel/idt.c) to a TSS of its own with its own stack. A kernel stack overflow
+ * faults on the guard page below the stack (kernel/kstack.c); the CPU cannot push the page
+ * fault's frame on that same stack and raises a double fault, which the task switch can deliver.
+ * The switch saves the interrupted registers in the main TSS, where the report finds them. */
 #include "gdt.h"
 
 #include "klib.h"
+#include "kprintf.h"
+#include "kstack.h"
+#include "memlayout.h"
+#include "panic.h"
+#include "vmm.h"
 
 struct gdt_entry {
     uint16_t limit_low, base_low;
@@ -33,8 +44,9 @@ struct tss {
 #define KCODE (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_EXEC | ACCESS_RW)
 #define KDATA (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_RW)
 
-static struct gdt_entry gdt[6];
-static struct tss tss;
+static struct gdt_entry gdt[7];
+static struct tss tss, df_tss;
+static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 static void set_entry(int index, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -69,6 +81,41 @@ static void load_gdt(void)
                      : "memory");
 }
 
+/* The double-fault task: reports what the interrupted context (saved in the main TSS by the
+ * task switch) was doing. It never returns: nothing can resume after a double fault. */
+static _Noreturn void double_fault_task(void)
+{
+    uint32_t cr2 = read_cr2();
+    struct trap_frame tf = {
+        .gs = tss.gs, .fs = tss.fs, .es = tss.es, .ds = tss.ds,
+        .edi = tss.edi, .esi = tss.esi, .ebp = tss.ebp, .esp_pusha = tss.esp,
+        .ebx = tss.ebx, .edx = tss.edx, .ecx = tss.ecx, .eax = tss.eax,
+        .vector = 8, .error = 0, .eip = tss.eip, .cs = tss.cs, .eflags = tss.eflags,
+    };
+    char note[128];
+    const char *why = 0;
+    if (kstack_in_guard(cr2) || kstack_in_guard(tss.esp - 4)) {
+        ksnprintf(note, sizeof note, "kernel stack overflow: esp=%p ran into the guard page at %p",
+                  (void *)tss.esp, (void *)PAGE_ROUND_DOWN(kstack_in_guard(cr2) ? cr2 : tss.esp - 4));
+        why = note;
+    }
+    panic_task_trap(&tf, tss.esp, tss.ss, why);
+}
+
+static void init_double_fault_tss(void)
+{
+    memset(&df_tss, 0, sizeof df_tss);
+    df_tss.cr3 = V2P(vmm_kernel_pd());
+    df_tss.eip = (uint32_t)double_fault_task;
+    df_tss.eflags = 0x2; /* interrupts off */
+    /* The CPU pushes an error code on the new stack; the task's function never returns. */
+    df_tss.esp = df_tss.esp0 = (uint32_t)df_stack + sizeof df_stack - 16;
+    df_tss.cs = SEG_KCODE;
+    df_tss.ss = df_tss.ss0 = df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEG_KDATA;
+    df_tss.iomap_base = sizeof df_tss;
+    set_entry(6, (uint32_t)&df_tss, sizeof df_tss - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL, 0);
+}
+
 void gdt_init(void)
 {
     set_entry(0, 0, 0, 0, 0);
@@ -81,6 +128,7 @@ void gdt_init(void)
     tss.ss0 = SEG_KDATA;
     tss.iomap_base = sizeof(tss); /* no I/O permission bitmap: user port access faults */
     set_entry(5, (uint32_t)&tss, sizeof(tss) - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL, 0);
+    init_double_fault_tss();
 
     load_gdt();
 }

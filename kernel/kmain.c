@@ -8,6 +8,7 @@
 #include "console.h"
 #include "heap.h"
 #include "klib.h"
+#include "kstack.h"
 #include "panic.h"
 #include "pmm.h"
 #include "proc.h"
@@ -111,6 +112,7 @@ void kmain(uint32_t multiboot_magic, uint32_t multiboot_info_phys)
     serial_enable_input();
     pmm_init();
     heap_init();
+    kstack_init();
     print_banner();
 
     selftest_run();

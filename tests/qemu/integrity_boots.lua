@@ -75,5 +75,16 @@ return function(env)
             stop = "started service hello %(pid %d+%).-started service hello %(pid %d+%).-started service hello",
             expect = { "init: service hello %(pid %d+%) ended: exited with status 0" },
         },
+        {
+            -- A kernel stack overflow: the double-fault task reports it (no triple fault, which
+            -- would end QEMU with status 0), with the function names of the recursion.
+            name = "kstack-overflow-double-fault",
+            append = "test=kstack exit=qemu",
+            panic = true,
+            exit = 3,
+            expect = { "PANIC: Double fault %(vector 8%)",
+                       "kernel stack overflow: esp=0x%x+ ran into the guard page at 0xe%x+",
+                       "#0%s+0x%x+ selftest_recurse%+0x", "#5%s+0x%x+ selftest_recurse%+0x", "halted%." },
+        },
     }
 end
