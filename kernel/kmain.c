@@ -51,10 +51,22 @@ static void fault_handler(struct trap_frame *tf)
     panic_trap(tf);
 }
 
+/* The kernel never single-steps itself or sets breakpoints, so a debug trap in ring 0 is one a
+ * program arranged: TF set with MOV SS / POP SS right before int 0x80 delays the single-step
+ * trap onto the first instruction of the entry stub (on hardware; QEMU's TCG delivers it back in
+ * ring 3). Dropping it is safe: the interrupted kernel code goes on, and the program's TF, still
+ * set in its saved flags, traps again in ring 3, where it ends the program. */
+static void debug_handler(struct trap_frame *tf)
+{
+    if (trap_from_user(tf))
+        proc_fault(tf);
+}
+
 static void install_fault_handlers(void)
 {
     for (uint32_t v = 0; v < NUM_EXCEPTIONS; v++)
         trap_set_handler(v, fault_handler);
+    trap_set_handler(T_DEBUG, debug_handler);
 }
 
 static void scheduler_tick(void)

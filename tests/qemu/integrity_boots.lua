@@ -86,5 +86,14 @@ return function(env)
                        "kernel stack overflow: esp=0x%x+ ran into the guard page at 0xe%x+",
                        "#0%s+0x%x+ selftest_recurse%+0x", "#5%s+0x%x+ selftest_recurse%+0x", "halted%." },
         },
+        {
+            name = "guest-cpu",
+            append = "init=cpu exit=qemu",
+            modules = { user("init"), guest("cpu") },
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
+            expect = { "Debug %(vector 1, error 0x0%) at eip=0x%x+: killed" },
+        },
     }
 end
