@@ -6,6 +6,7 @@
 #include "amc.h"
 #include "cmdline.h"
 #include "console.h"
+#include "faultinj.h"
 #include "heap.h"
 #include "klib.h"
 #include "kstack.h"
@@ -115,6 +116,7 @@ void kmain(uint32_t multiboot_magic, uint32_t multiboot_info_phys)
     serial_init();
     multiboot_init(multiboot_magic, multiboot_info_phys);
     cmdline_init(multiboot_cmdline());
+    faultinj_init();
     vmm_init(); /* drops the boot identity map: NULL and user addresses fault from here on */
 
     gdt_init();

@@ -10,6 +10,7 @@
  */
 #include "pmm.h"
 
+#include "faultinj.h"
 #include "multiboot.h"
 #include "kprintf.h"
 #include "panic.h"
@@ -91,6 +92,8 @@ void pmm_init(void)
 
 uint32_t pmm_alloc(void)
 {
+    if (faultinj_fail("frame", (uint32_t)__builtin_return_address(0)))
+        return 0;
     for (uint32_t w = search_hint; w < MAX_FRAMES / 32; w++) {
         if (frame_bitmap[w] == 0xFFFFFFFFu)
             continue;
@@ -106,6 +109,8 @@ uint32_t pmm_alloc(void)
 
 uint32_t pmm_alloc_contiguous(uint32_t n)
 {
+    if (faultinj_fail("frame", (uint32_t)__builtin_return_address(0)))
+        return 0;
     uint32_t run = 0;
     for (uint32_t f = 0; f < MAX_FRAMES; f++) {
         run = frame_used(f) ? 0 : run + 1;

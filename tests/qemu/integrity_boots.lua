@@ -22,7 +22,26 @@ return function(env)
     end
     shapes:close()
 
-    return {
+    -- Fault injection: the same allocation mix with different failure patterns. Each boot must
+    -- have failed at least one allocation; the log lines name where.
+    local function faultinj_boot(option)
+        return {
+            name = "guest-faultinj-" .. option:gsub("=", "-"),
+            append = "init=faultinj " .. option .. " exit=qemu",
+            modules = { user("init"), guest("faultinj") },
+            timeout = 90,
+            exit = 1,
+            guest_tests = true,
+            expect = { "faultinj: allocation %d+ %(%a+%) fails in [%w_]+%+0x%x+ %(pid %d+%)" },
+        }
+    end
+    local specs = {}
+    for _, option in ipairs({ "failalloc=1", "failalloc=7", "failalloc=40", "failevery=2",
+                              "failevery=3", "failevery=5", "failevery=11" }) do
+        specs[#specs + 1] = faultinj_boot(option)
+    end
+
+    local fixed = {
         {
             name = "guest-elfload-1",
             append = "init=elfload exit=qemu",
@@ -96,4 +115,6 @@ return function(env)
             expect = { "Debug %(vector 1, error 0x0%) at eip=0x%x+: killed" },
         },
     }
+    for _, spec in ipairs(fixed) do specs[#specs + 1] = spec end
+    return specs
 end
