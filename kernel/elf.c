@@ -18,6 +18,7 @@
 #include "kprintf.h"
 #include "memlayout.h"
 #include "klib.h"
+#include "preempt.h"
 
 #define ELF_MAX_PHDRS 16
 #define PT_LOAD 1
@@ -116,6 +117,8 @@ static int map_segment(pde_t *pd, const struct elf_phdr *ph, const uint8_t *imag
 {
     uint32_t flags = PTE_U | ((ph->flags & PF_W) ? PTE_W : 0);
     for (uint32_t va = PAGE_ROUND_DOWN(ph->vaddr); va < ph->vaddr + ph->memsz; va += PAGE_SIZE) {
+        if (long_point())
+            return -ENOMEM; /* killed meanwhile: give up, the caller frees the address space */
         pte_t *pte = vmm_lookup(pd, va);
         if (pte && (*pte & PTE_P))
             continue;

@@ -76,6 +76,8 @@ local shapes = {
     ["bad-entry"] = function(g) return put32(g, E_ENTRY, 0x00300000) end,
     ["bad-entry-in-data"] = function(g, _, d) return put32(g, E_ENTRY, u32(g, d + P_VADDR)) end,
     ["bad-entry-past-text"] = function(g, t) return put32(g, E_ENTRY, u32(g, t + P_VADDR) + u32(g, t + P_MEMSZ)) end,
+    -- accepted: a 24 MiB bss, for the long-spawn hog of tests/guest/preempt.c
+    ["good-big-bss"] = function(g, _, d) return put32(g, d + P_MEMSZ, 24 * 1024 * 1024) end,
     -- accepted: the largest table (16 headers, 14 of them PT_NULL) at the end of the file
     ["good-phnum-16"] = function(g, t, d)
         local table = g:sub(t + 1, t + PHDR_SIZE) .. g:sub(d + 1, d + PHDR_SIZE) ..

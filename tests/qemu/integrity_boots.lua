@@ -114,6 +114,30 @@ return function(env)
             guest_tests = true,
             expect = { "Debug %(vector 1, error 0x0%) at eip=0x%x+: killed" },
         },
+        {
+            -- Guest time under -icount: the watcher's latency and the kernel's longest gap
+            -- between timer ticks are deterministic, whatever the host's load.
+            name = "guest-preempt",
+            append = "init=preempt tickwatch exit=qemu",
+            modules = { user("init"), guest("preempt"), guest("good-big-bss") },
+            icount = true,
+            memory = 64, -- the sbrk hog maps all of it, over and over
+            timeout = 120,
+            exit = 1,
+            guest_tests = true,
+            check = function(log)
+                local worst
+                for us in log:gmatch("tickwatch: longest gap between ticks (%d+) us") do
+                    worst = tonumber(us)
+                end
+                if not worst then return false, "no tickwatch report" end
+                -- One period (1000 us) plus at most 1 ms with interrupts off.
+                if worst > 2000 then
+                    return false, string.format("timer ticks %d us apart: interrupts off too long", worst)
+                end
+                return true
+            end,
+        },
     }
     for _, spec in ipairs(fixed) do specs[#specs + 1] = spec end
     return specs
