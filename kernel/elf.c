@@ -74,16 +74,20 @@ static int overlaps(const struct elf_phdr *a, const struct elf_phdr *b)
     return a->vaddr < b->vaddr + b->memsz && b->vaddr < a->vaddr + a->memsz;
 }
 
+/* Pages past the segment's file bytes (bss) are mapped demand-zero: they get a frame when
+ * first touched. */
 static int map_segment(pde_t *pd, const struct elf_phdr *ph, const uint8_t *image)
 {
     uint32_t flags = PTE_U | ((ph->flags & PF_W) ? PTE_W : 0);
     for (uint32_t va = PAGE_ROUND_DOWN(ph->vaddr); va < ph->vaddr + ph->memsz; va += PAGE_SIZE) {
         pte_t *pte = vmm_lookup(pd, va);
-        if (pte && (*pte & PTE_P)) {
+        if (pte && *pte) {
             *pte |= flags; /* a page shared with the previous segment takes both permissions */
             continue;
         }
-        if (vmm_map_new(pd, va, flags) < 0)
+        int err = va >= ph->vaddr + ph->filesz ? vmm_map_zero(pd, va, flags)
+                                               : vmm_map_new(pd, va, flags);
+        if (err < 0)
             return -ENOMEM;
     }
     return vmm_write(pd, ph->vaddr, image + ph->offset, ph->filesz) < 0 ? -ENOMEM : 0;
