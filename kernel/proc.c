@@ -31,17 +31,12 @@
 void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
 
 static struct proc procs[NPROC];
-static struct proc *current;
+struct proc *current;
 /* Slots at and above this index have never been used: the scheduler's scans stop here, so they
  * cost what the processes that exist cost, not NPROC. */
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
-
-struct proc *current_proc(void)
-{
-    return current;
-}
 
 struct proc *proc_slot(uint32_t slot)
 {
