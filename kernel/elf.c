@@ -112,7 +112,8 @@ static const char *check_against_earlier(const struct elf_phdr *ph, int i)
 }
 
 /* Segments sharing a page have the same writability (checked above), so a page already mapped by
- * an earlier segment already has the right permission. */
+ * an earlier segment already has the right permission. Pages past the segment's file bytes (bss)
+ * are mapped demand-zero: they get a frame when first touched. */
 static int map_segment(pde_t *pd, const struct elf_phdr *ph, const uint8_t *image)
 {
     uint32_t flags = PTE_U | ((ph->flags & PF_W) ? PTE_W : 0);
@@ -120,9 +121,11 @@ static int map_segment(pde_t *pd, const struct elf_phdr *ph, const uint8_t *imag
         if (long_point())
             return -ENOMEM; /* killed meanwhile: give up, the caller frees the address space */
         pte_t *pte = vmm_lookup(pd, va);
-        if (pte && (*pte & PTE_P))
+        if (pte && *pte)
             continue;
-        if (vmm_map_new(pd, va, flags) < 0)
+        int err = va >= ph->vaddr + ph->filesz ? vmm_map_zero(pd, va, flags)
+                                               : vmm_map_new(pd, va, flags);
+        if (err < 0)
             return -ENOMEM;
     }
     return vmm_write(pd, ph->vaddr, image + ph->offset, ph->filesz) < 0 ? -ENOMEM : 0;

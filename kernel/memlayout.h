@@ -12,8 +12,9 @@
 #define PAGE_ROUND_DOWN(a) ((uint32_t)(a) & ~(PAGE_SIZE - 1))
 #define PAGE_ROUND_UP(a) (((uint32_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
-/* User stack: the top pages of user space, below ABI_USER_HIGH. */
+/* User stack: the top pages of user space, below ABI_USER_HIGH, demand-zero. */
 #define USER_STACK_PAGES 8u
+#define USER_STACK_BOTTOM (ABI_USER_HIGH - USER_STACK_PAGES * PAGE_SIZE)
 /* The heap (sbrk) and program images stay below this, leaving a gap above for the stack. */
 #define USER_HEAP_LIMIT 0xB0000000u
 

@@ -31,17 +31,12 @@
 void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
 
 static struct proc procs[NPROC];
-static struct proc *current;
+struct proc *current;
 /* Slots at and above this index have never been used: the scheduler's scans stop here, so they
  * cost what the processes that exist cost, not NPROC. */
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
-
-struct proc *current_proc(void)
-{
-    return current;
-}
 
 struct proc *proc_slot(uint32_t slot)
 {
@@ -107,6 +102,15 @@ static struct proc *proc_alloc(const char *name, int32_t ppid)
     return p;
 }
 
+/* The ranges in which a process can have pages: image and heap, then the stack. clone and
+ * destroy walk only these. */
+#define USER_RANGES 2
+static void user_ranges(const struct proc *p, struct vmm_range r[USER_RANGES])
+{
+    r[0] = (struct vmm_range){ABI_USER_LOW, PAGE_ROUND_UP(p->brk)};
+    r[1] = (struct vmm_range){USER_STACK_BOTTOM, ABI_USER_HIGH};
+}
+
 static void proc_free_slot(struct proc *p)
 {
     kfree(p->kstack);
@@ -115,12 +119,13 @@ static void proc_free_slot(struct proc *p)
 
 /* ---- address-space set-up for spawn ---- */
 
-/* Copies argv strings and the pointer array onto the new stack; returns the initial esp. */
+/* Maps the stack demand-zero and copies argv strings and the pointer array onto it (only the
+ * pages they take get frames); returns the initial esp. */
 static int build_user_stack(pde_t *pd, const char *argv, uint32_t argv_len, int argc, uint32_t *esp)
 {
     uint32_t top = ABI_USER_HIGH;
-    for (uint32_t i = 1; i <= USER_STACK_PAGES; i++)
-        if (vmm_map_new(pd, top - i * PAGE_SIZE, PTE_U | PTE_W) < 0)
+    for (uint32_t va = USER_STACK_BOTTOM; va < top; va += PAGE_SIZE)
+        if (vmm_map_zero(pd, va, PTE_U | PTE_W) < 0)
             return -ENOMEM;
     uint32_t strings = (top - argv_len) & ~3u;
     uint32_t ptrs[MAX_ARGS + 2];
@@ -187,7 +192,10 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     if (err == 0 && !p)
         err = -EAGAIN;
     if (err < 0) {
-        vmm_destroy(pd);
+        /* The image's extent is not known when loading failed: walk everything it may use. */
+        struct vmm_range all[] = {{ABI_USER_LOW, USER_HEAP_LIMIT},
+                                  {USER_STACK_BOTTOM, ABI_USER_HIGH}};
+        vmm_destroy(pd, all, 2);
         return err;
     }
     p->pd = pd;
@@ -197,16 +205,31 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     return p->pid;
 }
 
+/*
+ * The page at the user's esp is written by both processes as soon as fork returns, so it is
+ * copied now rather than on two faults: the child gets the copy (promised by the clone, so this
+ * cannot fail), the parent keeps its frame. An esp outside the stack just finds nothing to do.
+ */
+static void unshare_stack_page(struct proc *child)
+{
+    uint32_t esp = current->tf->user_esp;
+    if (vmm_fault(child->pd, esp, 1) == 0)
+        vmm_fault(current->pd, esp, 1);
+}
+
 int32_t proc_fork(void)
 {
     struct proc *child = proc_alloc(current->name, current->pid);
     if (!child)
         return -EAGAIN;
-    child->pd = vmm_clone(current->pd);
+    struct vmm_range ranges[USER_RANGES];
+    user_ranges(current, ranges);
+    child->pd = vmm_clone(current->pd, ranges, USER_RANGES);
     if (!child->pd) {
         proc_free_slot(child);
         return -ENOMEM;
     }
+    unshare_stack_page(child);
     child->image_end = current->image_end;
     child->brk = current->brk;
     *child->tf = *current->tf;
@@ -224,7 +247,9 @@ static void proc_end(struct proc *p, const struct wait_info *how)
     if (p->pd) {
         if (p == current)
             vmm_activate(vmm_kernel_pd());
-        vmm_destroy(p->pd);
+        struct vmm_range ranges[USER_RANGES];
+        user_ranges(p, ranges);
+        vmm_destroy(p->pd, ranges, USER_RANGES);
         p->pd = 0;
     }
     for (int i = 1; i < NPROC; i++) {

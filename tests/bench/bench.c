@@ -293,6 +293,35 @@ static void bench_fork(uint32_t n)
     report("fork_exit_waitpid", n, n, r);
 }
 
+/* A page of data the child of the next row writes: shared copy-on-write after fork, so the
+ * child's first write to it costs a page-fault and a copy of the page. */
+static uint8_t cow_page[4096] __attribute__((aligned(4096))) = {1};
+
+static __attribute__((noinline)) int32_t fork_child_that_writes(void)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        cow_page[0] = 2;
+        exit(0);
+    }
+    return pid;
+}
+
+static void bench_fork_write(uint32_t n)
+{
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        int32_t pid = fork_child_that_writes();
+        bad |= pid < 0 || reap(pid) != 0;
+    });
+    if (bad || cow_page[0] != 1) {
+        fail("fork_write_exit_waitpid", "fork or waitpid", bad);
+        return;
+    }
+    report("fork_write_exit_waitpid", n, n, r);
+}
+
 static void bench_spawn(uint32_t n)
 {
     static const char argv[] = NOP_PROGRAM;
@@ -337,6 +366,7 @@ int main(int argc, char **argv)
     bench_amc_one_way("amc_one_way_4b", n, 4);
     bench_amc_one_way("amc_one_way_512b", n, AMC_MAX_MESSAGE);
     bench_fork(mode->procs);
+    bench_fork_write(mode->procs);
     bench_spawn(mode->procs);
     if (failed_row) {
         printf("bench FAIL %s: %s\n", failed_row, failure);

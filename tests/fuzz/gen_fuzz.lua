@@ -204,7 +204,8 @@ local function compile(files, dir)
     write(dir .. "/user.c", '#include "libsys/syscalls.h"\n#include "libsys/amc_services.h"\n')
     local cc = "cd '" .. dir .. "' && " .. CROSS
     local steps = {
-        cc .. " -I" .. ROOT .. "/tests/gen/stub -c kernel/syscall_table.c -o table.o",
+        -- the test stand-ins for trap.h and uaccess.h, then the kernel's own headers
+        cc .. " -I" .. ROOT .. "/tests/gen/stub -I" .. ROOT .. "/kernel -c kernel/syscall_table.c -o table.o",
         cc .. " -c libsys/amc_services.c -o amc.o",
         cc .. " -c user.c -o user.o",
         cc .. " -I. -I" .. ROOT .. "/tests/fuzz -c fuzz/syscall_fuzzer.c -o fuzzer.o",
