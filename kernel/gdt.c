@@ -25,13 +25,6 @@ struct gdt_pointer {
     uint32_t base;
 } __attribute__((packed));
 
-/* 32-bit TSS; only ss0/esp0 (the stack for traps from ring 3) and iomap_base are used. */
-struct tss {
-    uint32_t prev_task, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-    uint32_t es, cs, ss, ds, fs, gs, ldt;
-    uint16_t trap, iomap_base;
-} __attribute__((packed));
 
 #define ACCESS_PRESENT 0x80
 #define ACCESS_DPL3 0x60
@@ -45,7 +38,8 @@ struct tss {
 #define KDATA (ACCESS_PRESENT | ACCESS_CODE_DATA | ACCESS_RW)
 
 static struct gdt_entry gdt[7];
-static struct tss tss, df_tss;
+struct tss kernel_tss;
+static struct tss df_tss;
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 static void set_entry(int index, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -85,21 +79,23 @@ static void load_gdt(void)
  * task switch) was doing. It never returns: nothing can resume after a double fault. */
 static _Noreturn void double_fault_task(void)
 {
+    const struct tss *t = &kernel_tss;
     uint32_t cr2 = read_cr2();
     struct trap_frame tf = {
-        .gs = tss.gs, .fs = tss.fs, .es = tss.es, .ds = tss.ds,
-        .edi = tss.edi, .esi = tss.esi, .ebp = tss.ebp, .esp_pusha = tss.esp,
-        .ebx = tss.ebx, .edx = tss.edx, .ecx = tss.ecx, .eax = tss.eax,
-        .vector = 8, .error = 0, .eip = tss.eip, .cs = tss.cs, .eflags = tss.eflags,
+        .gs = t->gs, .fs = t->fs, .es = t->es, .ds = t->ds,
+        .edi = t->edi, .esi = t->esi, .ebp = t->ebp, .esp_pusha = t->esp,
+        .ebx = t->ebx, .edx = t->edx, .ecx = t->ecx, .eax = t->eax,
+        .vector = T_DOUBLE_FAULT, .eip = t->eip, .cs = t->cs, .eflags = t->eflags,
     };
     char note[128];
     const char *why = 0;
-    if (kstack_in_guard(cr2) || kstack_in_guard(tss.esp - 4)) {
+    uint32_t hit = kstack_in_guard(cr2) ? cr2 : t->esp - 4;
+    if (kstack_in_guard(hit)) {
         ksnprintf(note, sizeof note, "kernel stack overflow: esp=%p ran into the guard page at %p",
-                  (void *)tss.esp, (void *)PAGE_ROUND_DOWN(kstack_in_guard(cr2) ? cr2 : tss.esp - 4));
+                  (void *)t->esp, (void *)PAGE_ROUND_DOWN(hit));
         why = note;
     }
-    panic_task_trap(&tf, tss.esp, tss.ss, why);
+    panic_task_trap(&tf, t->esp, t->ss, why);
 }
 
 static void init_double_fault_tss(void)
@@ -124,16 +120,11 @@ void gdt_init(void)
     set_entry(3, 0, 0xFFFFF, KCODE | ACCESS_DPL3, FLAGS_4K_32BIT);
     set_entry(4, 0, 0xFFFFF, KDATA | ACCESS_DPL3, FLAGS_4K_32BIT);
 
-    memset(&tss, 0, sizeof(tss));
-    tss.ss0 = SEG_KDATA;
-    tss.iomap_base = sizeof(tss); /* no I/O permission bitmap: user port access faults */
-    set_entry(5, (uint32_t)&tss, sizeof(tss) - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL, 0);
+    memset(&kernel_tss, 0, sizeof(kernel_tss));
+    kernel_tss.ss0 = SEG_KDATA;
+    kernel_tss.iomap_base = sizeof(kernel_tss); /* no I/O permission bitmap: user port access faults */
+    set_entry(5, (uint32_t)&kernel_tss, sizeof(kernel_tss) - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL, 0);
     init_double_fault_tss();
 
     load_gdt();
-}
-
-void tss_set_kernel_stack(uint32_t esp0)
-{
-    tss.esp0 = esp0;
 }

@@ -7,6 +7,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "faultinj.h"
+#include "fpu.h"
 #include "heap.h"
 #include "klib.h"
 #include "kstack.h"
@@ -133,6 +134,7 @@ void kmain(uint32_t multiboot_magic, uint32_t multiboot_info_phys)
 
     proc_init();
     install_fault_handlers();
+    fpu_init();
     timer_set_tick_hook(scheduler_tick);
     console_init();
     syscall_trace_enabled = cmdline_is("trace", "syscalls");

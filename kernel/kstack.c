@@ -54,7 +54,6 @@ uint8_t *kstack_alloc(void)
             unmap_pages(slot, i);
             return 0;
         }
-        memset(P2V(pa), 0, PAGE_SIZE);
         uint32_t va = slot_base(slot) + (1 + i) * PAGE_SIZE;
         area_pt[(va >> 12) & 0x3FF] = pa | PTE_P | PTE_W;
     }

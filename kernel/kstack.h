@@ -15,7 +15,8 @@
 /* Sets up the area's page table. Before the first address space is made: every page directory
  * copies the kernel's entries, this one included. */
 void kstack_init(void);
-/* A zeroed stack (its lowest address) or NULL when frames or slots have run out. */
+/* A stack (its lowest address; not cleared, as the heap never cleared one either) or NULL when
+ * frames or slots have run out. */
 uint8_t *kstack_alloc(void);
 void kstack_free(uint8_t *stack);
 /* Whether addr lies in a guard page of the area / in a mapped stack page. */

@@ -245,6 +245,35 @@ static int nt_set_interrupts(void)
     return uptime_ms() != start ? 0 : 1; /* time passed: interrupts came */
 }
 
+/* The user stack is 8 pages below 0xC0000000 with an unmapped guard page under it: running off
+ * its end faults in the guard page (and the report says so), not in whatever lies below. */
+#define STACK_GUARD_LOW 0xBFFF7000u
+#define STACK_GUARD_HIGH 0xBFFF8000u
+
+static __attribute__((noinline)) uint32_t recurse(uint32_t depth)
+{
+    volatile uint8_t frame[512];
+    frame[0] = (uint8_t)depth;
+    if (depth == 0xFFFFFFFFu) /* never: keeps the recursion from being called infinite */
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static int stack_overflow(void)
+{
+    return (int)recurse(0);
+}
+
+static void test_user_stack_guard(void)
+{
+    gt_baseline_take();
+    struct wait_info info = run_child(stack_overflow);
+    CHECK_EQ(info.cause, WAIT_FAULTED);
+    CHECK_EQ(info.vector, 14);
+    CHECK(info.cr2 >= STACK_GUARD_LOW && info.cr2 < STACK_GUARD_HIGH);
+    CHECK_BASELINE();
+}
+
 static int raw_getpid_ok(void)
 {
     return raw_getpid() == getpid() ? 0 : 1;
@@ -309,6 +338,7 @@ static const struct gtest tests[] = {
     {"cpu_nt_set_syscall", test_nt_set_syscall},
     {"cpu_nt_set_interrupts", test_nt_set_interrupts},
     {"cpu_raw_getpid", test_raw_getpid},
+    {"cpu_user_stack_guard", test_user_stack_guard},
 };
 
 int main(void)

@@ -112,7 +112,8 @@ return function(env)
             timeout = 60,
             exit = 1,
             guest_tests = true,
-            expect = { "Debug %(vector 1, error 0x0%) at eip=0x%x+: killed" },
+            expect = { "Debug %(vector 1, error 0x0%) at eip=0x%x+: killed",
+                       "cr2=0xbfff7%x+ %(stack overflow into the guard page%): killed" },
         },
         {
             -- Guest time under -icount: the watcher's latency and the kernel's longest gap
@@ -137,6 +138,23 @@ return function(env)
                 end
                 return true
             end,
+        },
+        {
+            name = "guest-fpu",
+            append = "init=fpu exit=qemu",
+            modules = { user("init"), guest("fpu") },
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
+            expect = { "x87 floating%-point error %(vector 16, error 0x0%) at eip=0x%x+: killed" },
+        },
+        {
+            name = "guest-fpu-lazy",
+            append = "init=fpu fpu=lazy exit=qemu",
+            modules = { user("init"), guest("fpu") },
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
         },
     }
     for _, spec in ipairs(fixed) do specs[#specs + 1] = spec end
