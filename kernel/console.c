@@ -164,9 +164,18 @@ void console_input(char c)
     }
 }
 
+/* Writers blocked on a full transmit queue wait on this. */
+static int tx_room;
+
+static void wake_writers(void)
+{
+    proc_wakeup(&tx_room);
+}
+
 void console_init(void)
 {
     serial_set_input_hook(console_input);
+    serial_set_tx_room_hook(wake_writers);
 }
 
 int32_t console_set_mode(uint32_t new_mode, int32_t fg)
@@ -236,7 +245,13 @@ int32_t console_write(user_in_t buf, uint32_t len)
         int err = copy_from_user(chunk, buf.addr + done, n);
         if (err < 0)
             return done ? (int32_t)done : err;
-        serial_write(chunk, n);
+        /* Queue it; when the queue is full, sleep until the transmit interrupt has made room
+         * (interrupts are on while this process is blocked). */
+        for (uint32_t queued = 0; queued < n;) {
+            queued += (uint32_t)serial_queue(chunk + queued, n - queued);
+            if (queued < n)
+                proc_block(&tx_room);
+        }
         done += n;
     }
     return (int32_t)len;
