@@ -275,7 +275,7 @@ local function handler_stubs(m)
         "int copy_from_user(void *d, uint32_t u, uint32_t n) { return 0; }",
         "int copy_to_user(uint32_t u, const void *s, uint32_t n) { return 0; }",
         "int copy_str_from_user(char *d, uint32_t u, uint32_t max) { return 0; }",
-        "int user_mapped(uint32_t u, uint32_t n, int w) { return 1; }",
+        "int user_probe(uint32_t u, uint32_t n, int w) { return 0; }",
         "void *memset(void *d, int c, unsigned n) { char *p = d; while (n--) *p++ = (char)c; return d; }",
         "void _start(void) { struct trap_frame tf = { 0 }; syscall_dispatch(&tf); }" }
     for _, sc in ipairs(m.syscalls) do
@@ -287,7 +287,8 @@ end
 local function test_compile()
     local defs = { real = "abi/syscalls.def" }
     for _, fx in ipairs(FIXTURES) do defs[fx] = "tests/gen/fixtures/" .. fx .. ".def" end
-    local stub = ROOT .. "/tests/gen/stub"
+    -- The test stand-ins for trap.h and uaccess.h come first, then the real kernel headers.
+    local stub = ROOT .. "/tests/gen/stub -I" .. ROOT .. "/kernel"
     for _, key in ipairs({ "real", "full", "minimal" }) do
         local m = load_def(defs[key])
         local dir = TMP .. "/cc-" .. key
@@ -340,7 +341,7 @@ local function test_behaviour()
     local dir = TMP .. "/host"
     for p, text in pairs(cli.render_all(m)) do write(dir .. "/" .. p, text) end
     local rc, out = sh("cd " .. dir .. " && gcc -std=c11 -Wall -Wextra -Werror -I" .. ROOT ..
-        "/tests/gen/stub -I. -Ikernel -Ilibsys "
+        "/tests/gen/stub -I" .. ROOT .. "/kernel -I. -Ikernel -Ilibsys "
         .. ROOT .. "/tests/gen/harness/behaviour.c kernel/syscall_table.c libsys/amc_services.c -o behaviour")
     if rc ~= 0 then
         report("gen_behaviour_build", false, "host harness does not build", out)
@@ -412,6 +413,8 @@ if not BLESS then
     test_behaviour()
     test_docs_fresh()
     test_big()
+    require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
+                                    render_all = cli.render_all })
     test_luacheck()
 end
 os.execute("rm -rf '" .. TMP .. "'")
