@@ -5,6 +5,7 @@
 -- with no other edit than its handler": a copy of abi/syscalls.def gets one more echo message,
 -- the generator (and its lock check) runs on it, and tests/amc/new_message.c, which defines
 -- only that message's handler, is compiled against the output and run.
+-- weight: 1
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 local LUA = os.getenv("LUA") or "lua5.4"

@@ -11,22 +11,22 @@ LINUX_CFLAGS := -std=c11 -m32 -ffreestanding -nostdlib -static -fno-pie -fno-sta
 	-I $(LINUX_GEN) -I $(LINUX_GEN)/libsys
 
 $(LINUX_GEN)/.stamp: $(LINUX_DEF) $(GEN_LUA_SRCS)
-	$(LUA) gen/main.lua --def $(LINUX_DEF) --out $(LINUX_GEN)
+	$(call quiet,GEN,$(LINUX_GEN)/ from $(LINUX_DEF))$(LUA) gen/main.lua --def $(LINUX_DEF) --out $(LINUX_GEN)
 	@touch $@
 
 $(LINUX_DIR)/syscalls.o: $(LINUX_GEN)/.stamp
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 $(LINUX_GEN)/libsys/syscalls.asm -o $@
+	$(call quiet,AS,$(LINUX_GEN)/libsys/syscalls.asm)$(NASM) -f elf32 $(LINUX_GEN)/libsys/syscalls.asm -o $@
 
 $(LINUX_DIR)/start.o: tests/linux/start.asm
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 $< -o $@
+	$(call quiet,AS,$<)$(NASM) -f elf32 $< -o $@
 
 $(LINUX_DIR)/linux_abi_test.o: tests/linux/linux_abi_test.c $(LINUX_GEN)/.stamp
 	@mkdir -p $(@D)
-	$(CC) $(LINUX_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(LINUX_CFLAGS))
 
 $(LINUX_TEST): $(LINUX_DIR)/start.o $(LINUX_DIR)/linux_abi_test.o $(LINUX_DIR)/syscalls.o
-	$(CC) -m32 -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -o $@ $^
+	$(call quiet,LD,$@)$(CC) -m32 -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -o $@ $^
 
 TEST_DEPS += $(LINUX_TEST)

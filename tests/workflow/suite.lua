@@ -11,6 +11,7 @@
 -- Then a second test changes a locked number in the copy and checks that the build stops with
 -- the lock error. Both share the copy, which is removed at the end (WORKFLOW_KEEP=1 keeps it).
 -- Run from the repository root.
+-- weight: 12
 package.path = "tests/qemu/?.lua;" .. package.path
 local harness = require("harness")
 package.path = "tests/lib/?.lua;" .. package.path
