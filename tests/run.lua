@@ -32,15 +32,15 @@ local started = P.now()
 os.execute("mkdir -p " .. shq(logdir))
 
 ---------------------------------------------------------------------------------------------------
--- The record of the last runs: `NAME SECONDS RESULT...` per job.
+-- The record of the last runs: `NAME SECONDS CPU-SECONDS RESULT...` per job.
 local RECORD = logdir .. "/record"
 local record = {}
 for line in (harness.read_file(RECORD) or ""):gmatch("[^\n]+") do
-    local name, secs, rest = line:match("^(%S+) ([%d.]+)%s*(.*)$")
+    local name, secs, cpu, rest = line:match("^(%S+) ([%d.]+) ([%d.]+)%s*(.*)$")
     if name then
         local names = {}
         for r in rest:gmatch("%S+") do names[#names + 1] = r end
-        record[name] = { seconds = tonumber(secs), results = names }
+        record[name] = { seconds = tonumber(secs), cpu = tonumber(cpu), results = names }
     end
 end
 
@@ -51,7 +51,7 @@ local function save_record()
     local lines = {}
     for _, name in ipairs(names) do
         local r = record[name]
-        lines[#lines + 1] = string.format("%s %.2f %s", name, r.seconds, table.concat(r.results, " "))
+        lines[#lines + 1] = string.format("%s %.2f %.2f %s", name, r.seconds, r.cpu or 0, table.concat(r.results, " "))
     end
     local f = io.open(RECORD, "w")
     if f then
@@ -96,12 +96,12 @@ local function host_job(name, command, file)
         start = function(self)
             os.remove(status)
             local env = self.partial and ("TEST_FILTER=" .. shq(filter) .. " ") or ""
-            os.execute(string.format("( %s%s >%s 2>&1 </dev/null; echo $? >%s.tmp; mv %s.tmp %s ) &",
-                env, command, shq(out), shq(status), shq(status), shq(status)))
+            os.execute(string.format("( %s%s >%s 2>&1 </dev/null; %s ) &", env, command, shq(out),
+                harness.status_suffix(status)))
         end,
         poll = function(self)
             local s = harness.read_file(status)
-            if s then self.status = tonumber(s:match("%d+")) end
+            if s then self.status, self.cpu = harness.parse_status(s) end
             return s ~= nil
         end,
         results = function(self)
@@ -250,14 +250,17 @@ P.run(jobs, slots, function(job)
         end
         names = old.results
     end
-    record[job.name] = { seconds = job.seconds, results = names }
+    record[job.name] = { seconds = job.seconds, cpu = job.cpu, results = names }
 end, harness.config.poll_interval)
 save_record()
 
--- The slowest jobs, to see where the time goes.
+-- The slowest jobs and the CPU they used, to see where the time goes.
 table.sort(jobs, function(a, b) return (a.seconds or 0) > (b.seconds or 0) end)
-local slow = {}
-for i = 1, math.min(4, #jobs) do slow[i] = string.format("%s %.1f s", jobs[i].name, jobs[i].seconds or 0) end
-reporter.note(string.format("%.1f s wall for %d jobs, %d at a time; slowest: %s; logs in %s",
-    P.now() - started, #jobs, slots, table.concat(slow, ", "), logdir))
+local slow, cpu = {}, 0
+for i, job in ipairs(jobs) do
+    cpu = cpu + (job.cpu or 0)
+    if i <= 4 then slow[i] = string.format("%s %.1f s (%.1f s CPU)", job.name, job.seconds or 0, job.cpu or 0) end
+end
+reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time; slowest: %s; logs in %s",
+    P.now() - started, cpu, #jobs, slots, table.concat(slow, ", "), logdir))
 os.exit(reporter.finish())

@@ -151,14 +151,31 @@ function M.foreground(spec, paths)
     return "timeout -k 2 " .. limit .. " " .. table.concat(M.qemu_args(spec), " ")
 end
 
+-- The status file of a background command: its exit status, then (from the shell's `times`)
+-- the CPU time of everything it ran, so the runner can say where the CPU goes.
+function M.status_suffix(status)
+    return string.format("echo $? >%s.tmp; times >>%s.tmp; mv %s.tmp %s", shq(status), shq(status), shq(status),
+        shq(status))
+end
+
+-- Exit status and CPU seconds (user + system of the children) from a status file's text.
+function M.parse_status(text)
+    local code = tonumber(text:match("^%s*(%d+)"))
+    local cpu = 0
+    local lines = {}
+    for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    for m, s in (lines[3] or ""):gmatch("(%d+)m([%d.]+)s") do cpu = cpu + tonumber(m) * 60 + tonumber(s) end
+    return code, cpu
+end
+
 -- Shell command that runs the boot in the background, recording the pid of `timeout`
 -- (to stop it early) and the final exit status.
 function M.command(spec, paths)
     local input = spec.input and paths.input or "/dev/null"
-    return string.format("( %s <%s >%s 2>%s & echo $! >%s; wait $!; echo $? >%s.tmp; mv %s.tmp %s ) "
+    return string.format("( %s <%s >%s 2>%s & echo $! >%s; wait $!; %s ) "
         .. ">/dev/null 2>&1 </dev/null &",
         M.foreground(spec, paths), shq(input), shq(paths.log), shq(paths.stderr),
-        shq(paths.pid), shq(paths.status), shq(paths.status), shq(paths.status))
+        shq(paths.pid), M.status_suffix(paths.status))
 end
 
 -- NAME.cmd: the same boot by hand, from any directory, with its serial output on the terminal.
@@ -200,7 +217,7 @@ end
 function M.poll(job)
     local status = read_file(job.paths.status)
     if status then
-        job.status = tonumber(status:match("%d+"))
+        job.status, job.cpu = M.parse_status(status)
         job.log = read_file(job.paths.log) or ""
         return true
     end
@@ -334,7 +351,11 @@ function M.job(spec)
     return {
         spec = spec, name = spec.name,
         start = function(self) self.boot = M.start(spec) end,
-        poll = function(self) return M.poll(self.boot) end,
+        poll = function(self)
+            local done = M.poll(self.boot)
+            self.cpu = self.boot.cpu
+            return done
+        end,
         results = function(self) return M.results(self.boot) end,
     }
 end
