@@ -257,7 +257,8 @@ report("readme_step5_make_docs", rc == 0 and docs:find(heading, 1, true) ~= nil,
     "`make docs` did not add `### " .. walk.number .. " " .. walk.name .. "` to docs/syscalls.md", out)
 rc, out = in_copy(MAKE .. " abi-lock")
 local lock = read(lock_path) or ""
-report("readme_step6_make_abi_lock", rc == 0 and lock:find("\nsyscall " .. walk.number .. " " .. walk.name .. " (", 1, true) ~= nil,
+local entry = "\nsyscall " .. walk.number .. " " .. walk.name .. " ("
+report("readme_step6_make_abi_lock", rc == 0 and lock:find(entry, 1, true) ~= nil,
     "`make abi-lock` did not record " .. walk.name .. " in abi/abi.lock", out)
 
 ---------------------------------------------------------------------------------------------------
