@@ -177,13 +177,15 @@ clean:
 
 # ---- Editor support ----------------------------------------------------------------------------
 # compile_commands.json: the commands the build ran (each compile_c left one in OBJECT.json),
-# for every object that still has its source. Building it builds everything it describes.
+# one per source file that still exists; a file built twice (libsys, also for the host tests)
+# keeps its target build's command. Building it builds everything it describes.
 compile_commands.json: $(KERNEL_ELF) $(USER_PROGS) $(TEST_DEPS) FORCE
 	$(call quiet,GEN,$@){ echo '['; \
-	  find $(BUILD) -name '*.o.json' | LC_ALL=C sort | while read -r f; do \
+	  find $(BUILD) -name '*.o.json' | LC_ALL=C sort | sed 's|.*/host/.*|~&|' | LC_ALL=C sort | sed 's|^~||' | \
+	  while read -r f; do \
 	    src=$$(sed -n 's/.*"file": "\([^"]*\)".*/\1/p' "$$f"); \
-	    if [ -f "$$src" ] && [ -f "$${f%.json}" ]; then cat "$$f"; fi; \
-	  done | sed '$$!s/$$/,/'; echo ']'; } > $@.tmp && mv $@.tmp $@
+	    if [ -f "$$src" ] && [ -f "$${f%.json}" ]; then printf '%s\t' "$$src"; cat "$$f"; fi; \
+	  done | awk -F'\t' '!seen[$$1]++ { print $$2 }' | sed '$$!s/$$/,/'; echo ']'; } > $@.tmp && mv $@.tmp $@
 
 # The C files clang-format keeps in shape: every hand-written one (generated code is in build/,
 # the generator's golden files and test stubs are left as the generator writes them).
