@@ -186,8 +186,8 @@ local function rerun_script(spec, paths)
         "# Boot " .. spec.name .. " again as `make test` ran it" .. (spec.where and (" (" .. spec.where .. ")") or "")
             .. ": sh " .. paths.cmd,
         "# Output goes to the terminal" .. (spec.gdb and (" (gdb's; the serial log is " .. paths.serial .. ")") or "")
-            .. "; the harness stopped it " .. (spec.stop and ("when the log showed " .. spec.stop) or "at its exit")
-            .. ", `timeout` stops it after " .. string.format("%g", spec.timeout or 20) .. " s.",
+            .. "; the harness " .. (spec.stop and ("stopped it once the log showed " .. spec.stop)
+                or "waited for QEMU to exit") .. "; `timeout` ends it after " .. string.format("%g", spec.timeout or 20) .. " s.",
         "cd " .. shq(cwd) .. " || exit 1",
         "exec " .. M.foreground(spec, paths) .. " <" .. shq(spec.input and paths.input or "/dev/null"),
         "",
