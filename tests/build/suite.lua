@@ -3,7 +3,8 @@
 --     runs (compared with `make -n -B V=1`, which prints every command without running it);
 --   - `make help`, README's "Make targets" table and the .PHONY targets are the same list;
 --   - `make -n` and `make help` never run the deps step, and a real build does;
---   - `make format-check` passes on the tree, and catches (and `make format` fixes) a bad file.
+--   - `make format-check` passes on the tree, and catches (and `make format` fixes) a bad file;
+--   - the runner (tests/run.lua) under T= runs only what it names and ends with the summary.
 -- Run from the repository root, after a build (make test builds compile_commands.json first).
 -- weight: 3
 package.path = "tests/lib/?.lua;" .. package.path
@@ -157,6 +158,37 @@ local function test_format()
     os.remove(bad)
 end
 
+---------------------------------------------------------------------------------------------------
+-- The runner under T=: only the named boot and host test run, and the output ends with the
+-- summary and the count line. A record in a scratch log dir names every host suite's tests, so
+-- nothing else is run (no record would make the runner ask every suite).
+local function run_runner(filter, kernel)
+    local build = TMP .. "/runner"
+    sh("mkdir -p " .. shq(build .. "/test-logs"))
+    local lines = { "harness 0.10 0.10 results-matcher-empty harness-judge-pass" }
+    local _, suites = sh("ls tests/*/suite.lua")
+    for area in suites:gmatch("tests/([^/\n]+)/suite%.lua") do lines[#lines + 1] = area .. " 0.10 0.10 none" end
+    lines[#lines + 1] = "gen 0.10 0.10 none"
+    lines[#lines + 1] = "luacheck 0.10 0.10 luacheck"
+    write(build .. "/test-logs/record", table.concat(lines, "\n") .. "\n")
+    return sh(string.format("BUILD=%s KERNEL_ELF=%s T=%s lua5.4 tests/run.lua", shq(build),
+        shq(kernel or ((os.getenv("BUILD") or "build") .. "/kernel/kernel.elf")), shq(filter)))
+end
+
+local function test_runner()
+    local rc, out = run_runner("harness-catches-panic,matcher-empty")
+    local names = {}
+    for name in out:gmatch("\nok (%S+)") do names[#names + 1] = name end
+    table.sort(names)
+    report("runner_filter_selects", rc == 0 and table.concat(names, " ") == "harness-catches-panic results-matcher-empty"
+        and out:find("\n2 passed, 0 failed\n$") ~= nil, "T= ran: " .. table.concat(names, " "), out)
+    rc, out = run_runner("boot-kernel", TMP .. "/no-such-kernel.elf")
+    report("runner_failure_summary_last", rc == 1 and out:find("\n1 failed:\n  boot%-kernel  tests/qemu/boots%.lua:%d+  \n"
+        .. "      missing [^\n]*no%-such%-kernel%.elf[^\n]*\n0 passed, 1 failed\n$") ~= nil,
+        "the summary with file:line and the count line are not the end of the output", out)
+end
+
+test_runner()
 test_compile_commands()
 test_targets()
 test_deps_step()
