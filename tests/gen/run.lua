@@ -368,7 +368,6 @@ if not BLESS then
     test_behaviour()
     test_docs_fresh()
     test_big()
-    test_luacheck()
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()
