@@ -349,16 +349,6 @@ local function test_big()
     end
 end
 
-local function test_luacheck()
-    if sh("command -v luacheck") ~= 0 then
-        report("gen_luacheck_clean", true)
-        print("  (luacheck not installed: skipped)")
-        return
-    end
-    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/run.lua")
-    report("gen_luacheck_clean", rc == 0, "luacheck found problems", out)
-end
-
 test_golden()
 if not BLESS then
     test_bad_corpus()
