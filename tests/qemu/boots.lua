@@ -140,7 +140,7 @@ return function(env)
             -- A short limit is enough: the boot must have reached the hang before it ran out.
             name = "harness-catches-hang",
             append = "test=hang",
-            timeout = 1.5,
+            timeout = 2,
             exit = 1,
             meta = { fails_with = "^timed out", reached = "\nselftest hang: spinning forever" },
         },
