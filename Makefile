@@ -57,7 +57,8 @@ FORCE:
 ## compile_commands.json | the compile database for clangd and other editors, from the build's own commands
 ## format | clang-format every C file in place (.clang-format)
 ## format-check | list the C files clang-format would change; fails if there are any
-## deps | check the tools, install the Debian packages that are missing
+## deps | check the tools, install the Debian packages that are missing (and fetch the Linux kernel below)
+## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, into build/linux-cache
 ## clean | remove build/
 ## help | this list
 help:
@@ -77,15 +78,16 @@ Q := @
 quiet = @printf '  %-6s %s\n' '$(1)' '$(2)';
 endif
 
-# $(call compile_c,COMPILER AND FLAGS): compile $< into $@, saying `CC $<`, and leave the command
-# in $@.json for compile_commands.json. Every C compile rule of every fragment uses it.
+# $(call compile_c,COMPILER AND FLAGS[,SOURCE]): compile SOURCE (default $<) into $@, saying
+# `CC SOURCE`, and leave the command in $@.json for compile_commands.json. Every C compile rule
+# of every fragment uses it.
 comma := ,
-compdb_entry = { "directory": "$(CURDIR)"$(comma) "file": "$<"$(comma) "output": "$@"$(comma) "command": "$(call json_escape,$(1))" }
+compdb_entry = { "directory": "$(CURDIR)"$(comma) "file": "$(2)"$(comma) "output": "$@"$(comma) "command": "$(call json_escape,$(1))" }
 json_escape = $(subst ",\",$(subst \,\\,$(1)))
 sh_quote = '$(subst ','\'',$(1))'
 define compile_c
-$(call quiet,CC,$<)$(strip $(1)) -c $< -o $@
-@printf '%s\n' $(call sh_quote,$(call compdb_entry,$(strip $(1)) -c $< -o $@)) > $@.json
+$(call quiet,CC,$(or $(2),$<))$(strip $(1)) -c $(or $(2),$<) -o $@
+@printf '%s\n' $(call sh_quote,$(call compdb_entry,$(strip $(1)) -c $(or $(2),$<) -o $@,$(or $(2),$<))) > $@.json
 endef
 
 # ---- The deps step: .ci/deps checks every tool and installs what is missing -------------------
@@ -130,7 +132,7 @@ $(BUILD)/grub.cfg: FORCE
 	   echo 'terminal_output serial console'; \
 	   echo 'set timeout=2'; \
 	   echo 'set default=0'; \
-	   for entry in 'layercake|services=echod,kvd' 'layercake (trace syscalls)|trace=syscalls'; do \
+	   for entry in 'layercake|services=echod,kvd' 'layercake (trace syscalls)|services=echod,kvd trace=syscalls'; do \
 	     title=$${entry%%|*}; args=$${entry#*|}; \
 	     echo "menuentry \"$$title\" {"; \
 	     echo "    multiboot /boot/kernel.elf$${args:+ $$args}"; \
@@ -181,8 +183,9 @@ clean:
 # ---- Editor support ----------------------------------------------------------------------------
 # compile_commands.json: the commands the build ran (each compile_c left one in OBJECT.json),
 # one per source file that still exists; a file built twice (libsys, also for the host tests)
-# keeps its target build's command. Building it builds everything it describes.
-compile_commands.json: $(KERNEL_ELF) $(USER_PROGS) $(TEST_DEPS) FORCE
+# keeps its target build's command. Building it builds everything it describes (not the Linux
+# kernel that tests/linux downloads: nothing is compiled there).
+compile_commands.json: $(KERNEL_ELF) $(USER_PROGS) $(filter-out $(LINUX_VMLINUZ),$(TEST_DEPS)) FORCE
 	$(call quiet,GEN,$@){ echo '['; \
 	  find $(BUILD) -name '*.o.json' | LC_ALL=C sort | sed 's|.*/host/.*|~&|' | LC_ALL=C sort | sed 's|^~||' | \
 	  while read -r f; do \
