@@ -181,14 +181,17 @@ local env = {
 }
 
 -- FILE:LINE of a spec: the line naming it, or else the line of the longest string in the file
--- that ends its name (specs made by a helper, like guest("conf_traps") for guest-conf-traps).
+-- that ends its name (specs made by a helper, like guest("conf_traps") for guest-conf-traps) or
+-- begins it ("guest-faultinj-" .. option).
 local function locate(file, text, name)
-    local best, best_len = 1, 0
+    local best, best_score = 1, 0
     local line = 1
     for l in (text .. "\n"):gmatch("([^\n]*)\n") do
         for s in l:gmatch('"([^"]+)"') do
             local norm = s:gsub("_", "-")
-            if (s == name or name:sub(-#norm) == norm) and #norm > best_len then best, best_len = line, #norm end
+            local score = (s == name and 1000 or 0) + ((name:sub(-#norm) == norm or
+                (#s >= 6 and name:sub(1, #s) == s)) and #s or 0)
+            if score > best_score then best, best_score = line, score end
         end
         line = line + 1
     end
