@@ -2,7 +2,7 @@
 -- per test and exits non-zero on any failure.
 --   lua5.4 tests/gen/run.lua           run everything
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
--- weight: 8
+-- weight: 15
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
