@@ -12,6 +12,7 @@
 --    an initramfs whose /init (tests/linux/conf_runtime.c) runs every conformance case
 --    generated from the .def; each comes back as `linux-kernel/NAME`.
 -- Run from the repository root (make test does, through tests/run.lua).
+-- weight: 30 (it boots a Linux kernel)
 package.path = "gen/?.lua;" .. package.path
 local model = require("model")
 local cli = require("cli")
@@ -185,13 +186,7 @@ local scratch = (select(2, sh("mktemp -d /tmp/linux-abi.XXXXXX")):gsub("%s+$", "
 -- The shell's $$ becomes the program's pid with exec (qemu-i386 passes its own pid through).
 rc, out = sh("sh -c 'echo shell-pid $$; exec " .. runner .. shq(PROG) .. " " .. shq(scratch) .. "'")
 sh("rm -rf " .. shq(scratch))
-for line in out:gmatch("[^\n]+") do
-    if line:match("^ok ") then
-        print(line)
-    elseif line:match("^FAIL ") then
-        report(line:match("^FAIL ([^:]+)"), false, line:match("^FAIL [^:]+:%s*(.*)$"))
-    end
-end
+S.relay(out)
 report("linux_i386_write_reaches_stdout", out:find("\nlinux%-i386: hello from int 0x80\n") ~= nil,
     "the program's write(1, ...) line is missing", out)
 local shell_pid, prog_pid = out:match("shell%-pid (%d+)"), out:match("\npid (%d+)")
