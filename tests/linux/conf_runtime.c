@@ -522,6 +522,8 @@ int test_main(int argc, char **argv)
         emit(&l);
     }
     int32_t err = setup();
+    struct timespec t0, t1;
+    linux_clock_gettime(CLOCK_MONOTONIC, &t0);
     int failed = 0, skips = 0;
     if (err != 0) {
         add(&l, "FAIL linux_conformance_setup: step ");
@@ -553,6 +555,13 @@ int test_main(int argc, char **argv)
     add(&l, " failed, ");
     add_dec(&l, skips);
     add(&l, " skipped");
+    emit(&l);
+    linux_clock_gettime(CLOCK_MONOTONIC, &t1);
+    add(&l, "linux-conformance: the cases took ");
+    add_dec(&l, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+    add(&l, " ms, after a boot of ");
+    add_dec(&l, t0.tv_sec * 1000 + t0.tv_nsec / 1000000);
+    add(&l, " ms");
     emit(&l);
     say("linux-conformance: done");
     linux_sync();
