@@ -52,6 +52,9 @@ static const struct {
     { "conf_setrlimit_regs", LETHAL, SIGKILL,
       "setrlimit(RLIMIT_CPU, {0, 0}) (resource 0, a zeroed rlimit) leaves no CPU time: the "
       "kernel kills the caller at its next tick (an enum resource argument, language v2)" },
+    { "conf_add_key_type_at_limit", ANSWER, -EINVAL,
+      "the 31-byte type gets through, then keyring 0 is EINVAL, the same error as a type too long: "
+      "a keyring id is a resource (language v2)" },
     { "conf_acct_path_null", ANSWER, 0,
       "acct(NULL) switches accounting off: an optional string (language v2)" },
     { "conf_futimesat_path_null", ANSWER, 0,

@@ -31,7 +31,9 @@ local INCLUDE = "/usr/include"
 local SPELLED = { break_ = "break" }
 -- Consts that are not a header's value: PATH_MAX here excludes the NUL (the kernel's counts it),
 -- MFD_NAME_MAX and FSNAME_MAX are derived bounds (see their docs).
-local DERIVED = { PATH_MAX = 4096 - 1, MFD_NAME_MAX = 255 - 6, FSNAME_MAX = 4096 - 1 }
+-- KEY_TYPE_MAX and KEY_DESC_MAX are the keyring's limits (security/keys), in no UAPI header.
+local DERIVED = { PATH_MAX = 4096 - 1, MFD_NAME_MAX = 255 - 6, FSNAME_MAX = 4096 - 1, KEY_TYPE_MAX = 32 - 1,
+                  KEY_DESC_MAX = 4096 - 1 }
 -- Consts whose header name the language cannot spell (a leading __ is reserved in C).
 local HEADER_NAME = { WALL = "__WALL" }
 
