@@ -30,8 +30,12 @@ __attribute__((always_inline, unused)) static inline int32_t shim_str_in(char *b
     return n >= 0 || n == -EFAULT ? n : toolong;
 }
 
-int32_t syscall_nosys(struct trap_frame *tf)
+const uint32_t syscall_entry_room = sizeof(struct syscall_room);
+const uint32_t syscall_entry_args = sizeof(struct syscall_room) + sizeof(struct trap_frame *);
+
+int32_t syscall_nosys(struct syscall_room room, struct trap_frame *tf)
 {
+    (void)room;
     (void)tf;
     return -ENOSYS;
 }
@@ -40,8 +44,9 @@ __attribute__((noinline, cold)) static void syscall_dispatch_traced(struct trap_
                                                                     uint32_t nr)
 {
     syscall_trace_enter(tf, nr);
+    const struct syscall_room room = {{0}};
     const uint32_t ret =
-        nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(tf) : (uint32_t)-ENOSYS;
+        nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(room, tf) : (uint32_t)-ENOSYS;
     tf->eax = ret;
     syscall_trace_exit(tf, nr, ret);
 }
@@ -54,7 +59,8 @@ void syscall_dispatch(struct trap_frame *tf)
         syscall_dispatch_traced(tf, nr);
         return;
     }
-    tf->eax = nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(tf) : (uint32_t)-ENOSYS;
+    const struct syscall_room room = {{0}};
+    tf->eax = nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(room, tf) : (uint32_t)-ENOSYS;
 }
 
 #endif

@@ -12,6 +12,7 @@ extern trap_dispatch
 extern syscall_entry
 extern syscall_entries              ; generated: build/gen/kernel/syscall_table.c
 extern syscall_fast_limit           ; kernel/syscall.c
+extern syscall_entry_room, syscall_entry_args ; kernel/syscall_shim.h
 
 section .text
 
@@ -70,8 +71,9 @@ trap_common:
 
 ; int 0x80, the syscall fast path. It builds the same trap frame as trap_common (fork copies it,
 ; the generated shims read the argument registers from it) and calls the syscall's entry from
-; the generated table, syscall_entries[eax](tf): its shim, or for a syscall without arguments
-; its handler. Numbers at or above syscall_fast_limit take the slow path through syscall_entry
+; the generated table, syscall_entries[eax](room, tf): its shim, or for a syscall without
+; arguments its handler. room is stack space in which a shim passes its arguments on to the
+; handler and then jumps to it (kernel/syscall_desc.h). Numbers at or above syscall_fast_limit take the slow path through syscall_entry
 ; (kernel/syscall.c): numbers outside the table, and every call while syscalls are traced (the
 ; limit is then 0), so the fast path spends nothing on tracing. Two things trap_common does are
 ; left out, safely:
@@ -94,8 +96,9 @@ trap_stub_syscall:
     cmp eax, [syscall_fast_limit]
     jae syscall_slow_path
     push esp                        ; struct trap_frame *
+    sub esp, [syscall_entry_room]   ; struct syscall_room
     call [syscall_entries + eax * 4]
-    add esp, 4
+    add esp, [syscall_entry_args]
     mov [esp + TF_EAX], eax         ; the result, for popa
     ; fall through to trap_return
 

@@ -23,17 +23,6 @@ uint32_t uaccess_fixup(uint32_t eip)
     return 0;
 }
 
-int user_probe_pages(uint32_t uaddr, uint32_t n, int write)
-{
-    uint32_t last = uaddr + n - 1;
-    for (uint32_t page = PAGE_ROUND_DOWN(uaddr); page < PAGE_ROUND_DOWN(last); page += PAGE_SIZE) {
-        uint32_t at = page < uaddr ? uaddr : page;
-        if ((write ? user_probe_write(at) : user_probe_read(at)) < 0)
-            return -EFAULT;
-    }
-    return write ? user_probe_write(last) : user_probe_read(last);
-}
-
 /* Each page is probed before its first byte is read, so the plain reads cannot fault. */
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)
 {

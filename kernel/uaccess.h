@@ -33,8 +33,6 @@ typedef struct {
     uint32_t addr;
 } user_inout_t;
 
-#define UACCESS_PAGE 4096u
-
 /* 1 when [addr, addr + len) lies inside user space without wrapping. */
 static inline int user_range_ok(uint32_t addr, uint32_t len)
 {
@@ -69,22 +67,55 @@ fault:
     return -EFAULT;
 }
 
-/* Probes the pages of a range longer than a page (kernel/uaccess.c). */
-int user_probe_pages(uint32_t uaddr, uint32_t n, int write);
+/* Reads (write: rewrites) one byte of every page of [first, last], which must lie in user
+ * space; 0 or -EFAULT. Written out in one piece of assembly, without a call, so that a shim
+ * using it needs no registers saved: first and last byte, and between them the start of each
+ * page when the range is longer than a page. */
+#define USER_PROBE_SPAN(insn)                                                                      \
+    __asm__ goto("1:\t" insn " (%0)\n\t"                                                          \
+                 "movl %1, %%ecx\n\t"                                                             \
+                 "subl %0, %%ecx\n\t"                                                             \
+                 "cmpl $4096, %%ecx\n\t"                                                          \
+                 "jb 4f\n\t"                                                                      \
+                 "movl %0, %%ecx\n"                                                               \
+                 "3:\tandl $-4096, %%ecx\n\t"                                                     \
+                 "addl $4096, %%ecx\n\t"                                                          \
+                 "cmpl %1, %%ecx\n\t"                                                             \
+                 "ja 4f\n"                                                                        \
+                 "2:\t" insn " (%%ecx)\n\t"                                                       \
+                 "jmp 3b\n"                                                                       \
+                 "4:\t" insn " (%1)\n\t" UACCESS_FIXUP("1b") UACCESS_FIXUP("2b") UACCESS_FIXUP("4b") \
+                 :                                                                                 \
+                 : "r"(first), "r"(last)                                                           \
+                 : "ecx", "cc", "memory"                                                           \
+                 : fault)
+
+static inline int user_probe_span_read(uint32_t first, uint32_t last)
+{
+    USER_PROBE_SPAN("cmpb $0,");
+    return 0;
+fault:
+    return -EFAULT;
+}
+
+static inline int user_probe_span_write(uint32_t first, uint32_t last)
+{
+    USER_PROBE_SPAN("orb $0,");
+    return 0;
+fault:
+    return -EFAULT;
+}
 
 /* 0 when the kernel can read (and, if write, write) every byte of [uaddr, uaddr + n), which
  * must have passed user_range_ok; -EFAULT otherwise. Afterwards the copies to and from the range
- * do not fault: the pages are present, and for write private. A range of at most a page spans at
- * most two pages: its first and last bytes are in them. */
+ * do not fault: the pages are present, and for write private. */
 static inline int user_probe(uint32_t uaddr, uint32_t n, int write)
 {
     if (n == 0)
         return 0;
-    if (n > UACCESS_PAGE)
-        return user_probe_pages(uaddr, n, write);
     if (write)
-        return user_probe_write(uaddr) | user_probe_write(uaddr + n - 1);
-    return user_probe_read(uaddr) | user_probe_read(uaddr + n - 1);
+        return user_probe_span_write(uaddr, uaddr + n - 1);
+    return user_probe_span_read(uaddr, uaddr + n - 1);
 }
 
 /* Copies n bytes between a user range that passed user_range_ok and kernel memory, a word at a

@@ -288,11 +288,6 @@ pde_t *vmm_clone(pde_t *src, const struct vmm_range *ranges, int n)
     return dst;
 }
 
-void vmm_activate(pde_t *pd)
-{
-    load_cr3(V2P(pd));
-}
-
 /* Gives the demand-zero entry *pte a zeroed frame, the one promised to it. */
 static void page_in(pte_t *pte)
 {

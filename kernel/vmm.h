@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "x86.h"
+
 #define PTE_P 0x001u  /* present */
 #define PTE_W 0x002u  /* writable */
 #define PTE_U 0x004u  /* user */
@@ -36,7 +38,11 @@ void vmm_destroy(pde_t *pd, const struct vmm_range *ranges, int n);
  * in both, and the copies they may need are promised; src must be the active address space.
  * NULL when out of memory (nothing leaks). */
 pde_t *vmm_clone(pde_t *src, const struct vmm_range *ranges, int n);
-void vmm_activate(pde_t *pd);
+/* Loads pd into CR3 (inline: every context switch does it). */
+static inline void vmm_activate(pde_t *pd)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"(V2P(pd)) : "memory");
+}
 
 /* Maps one user page to frame pa; returns 0 or -ENOMEM (page table allocation failed). */
 int vmm_map(pde_t *pd, uint32_t va, uint32_t pa, uint32_t flags);
