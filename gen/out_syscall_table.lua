@@ -94,7 +94,7 @@ local function call_args(sc)
     local args, checked = {}, checked_scalars(sc)
     for i, a in ipairs(sc.args) do
         if a.kind == "scalar" then
-            args[i] = checked[i] and ("a_" .. a.name) or string.format("(%s)tf->%s", a.type.ctype, a.reg)
+            args[i] = checked[i] and ("a_" .. a.name) or string.format("(%s)f.tf.%s", a.type.ctype, a.reg)
         elseif a.kind == "bytes" then
             args[i] = string.format("(user_%s_t){ a_%s }", a.dir, a.name)
         elseif a.kind == "str" then
@@ -108,22 +108,21 @@ local function call_args(sc)
     return table.concat(args, ", ")
 end
 
--- A shim takes the frame last, after the stack room (kernel/syscall_desc.h) in which it passes
+-- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
 local function shim(w, m, sc)
-    w("/* %d %s */\nstatic int32_t shim_%s(struct syscall_room room, struct trap_frame *tf)\n{", sc.num,
+    w("/* %d %s */\nstatic int32_t shim_%s(struct syscall_frame f)\n{", sc.num,
         cgen.comment(cgen.signature(sc)), sc.name)
-    w("    (void)room;")
     local simple, checked = true, checked_scalars(sc)
     for i, a in ipairs(sc.args) do
         if a.kind == "scalar" then
-            if checked[i] then w("    const %s a_%s = (%s)tf->%s;", a.type.ctype, a.name, a.type.ctype, a.reg) end
+            if checked[i] then w("    const %s a_%s = (%s)f.tf.%s;", a.type.ctype, a.name, a.type.ctype, a.reg) end
         else
             simple = false
-            w("    const uint32_t a_%s = tf->%s;", a.name, a.reg)
+            w("    const uint32_t a_%s = f.tf.%s;", a.name, a.reg)
         end
     end
-    if #sc.args == 0 then w("    (void)tf;") end
+    if #sc.args == 0 then w("    (void)f;") end
     local call = string.format("sys_%s(%s)", sc.name, call_args(sc))
     if simple then
         w("    return (int32_t)%s;", call)

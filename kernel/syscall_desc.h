@@ -38,21 +38,26 @@ struct syscall_arg_desc {
 };
 
 /*
- * Stack room in front of an entry's frame pointer, so that a shim can pass its arguments on to
- * the handler in place, in its own incoming argument area, and end in a jump: the int 0x80 stub
- * (kernel/trap.asm) reserves syscall_entry_room bytes below the frame pointer it pushes, and
- * pops syscall_entry_args bytes (both sizes of this type) after the call. It holds nothing on
- * entry. One slot more than the arguments a handler can take beyond the first, so that it is
- * never empty.
+ * What an entry shim receives: the trap frame itself, by value, where the int 0x80 stub
+ * (kernel/trap.asm) built it, with room below it. The stub reserves syscall_entry_room bytes
+ * under the frame and calls the entry, so the frame is the entry's argument area: a shim reads
+ * the argument registers from it at fixed offsets from its stack pointer, passes the handler's
+ * arguments on in the room (in place, no second frame) and ends in a jump to the handler. The
+ * room holds nothing on entry and is never read back; it has a slot for every argument a
+ * handler can take, so passing them on never reaches the frame.
  */
 struct syscall_room {
     uint32_t slot[ABI_MAX_ARGS];
 };
-extern const uint32_t syscall_entry_room, syscall_entry_args;
+struct syscall_frame {
+    struct syscall_room room;
+    struct trap_frame tf;
+};
+extern const uint32_t syscall_entry_room;
 
 struct syscall_desc {
     const char *name; /* NULL for unused and retired slots */
-    int32_t (*shim)(struct syscall_room room, struct trap_frame *tf);
+    int32_t (*shim)(struct syscall_frame f);
     uint8_t nargs, flags; /* SYSCALL_F_NORETURN, _BLOCKING, _RETIRED */
     uint8_t ret_kind;     /* SARG_INT, SARG_UINT or SARG_HEX */
     struct syscall_arg_desc args[ABI_MAX_ARGS];
@@ -62,7 +67,7 @@ extern const struct syscall_desc syscall_table[SYS_TABLE_SIZE];
 
 /*
  * What the int 0x80 stub (kernel/trap.asm) calls for a number below SYS_TABLE_SIZE:
- * entries[nr](room, tf), cdecl, the result in eax. That is the syscall's entry shim, or for a
+ * entries[nr](frame), cdecl, the result in eax. That is the syscall's entry shim, or for a
  * syscall without arguments its handler itself: such a shim would only forward the call, and a
  * cdecl callee may ignore the arguments it is passed. The entries have different C types and
  * only assembly calls through them, so they are stored as plain code addresses.
@@ -73,7 +78,7 @@ extern const syscall_code_t syscall_entries[SYS_TABLE_SIZE];
 /* Entry from the trap handler: number in tf->eax, result stored to tf->eax. */
 void syscall_dispatch(struct trap_frame *tf);
 /* The shim of unused and retired numbers: returns -ENOSYS. */
-int32_t syscall_nosys(struct syscall_room room, struct trap_frame *tf);
+int32_t syscall_nosys(struct syscall_frame f);
 
 /* Tracing (kernel/trace.c). nr may be >= SYS_TABLE_SIZE (the call then fails with ENOSYS). */
 extern int syscall_trace_enabled;

@@ -47,64 +47,24 @@ uint32_t uaccess_fixup(uint32_t eip);
 #define UACCESS_FIXUP(insn)                                                                        \
     ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long " insn ", %l[fault]\n\t.popsection\n\t"
 
-/* Reads the user byte at addr; 0 or -EFAULT. */
-static inline int user_probe_read(uint32_t addr)
-{
-    __asm__ goto("1:\tcmpb $0, (%0)\n\t" UACCESS_FIXUP("1b") : : "r"(addr) : "cc", "memory" : fault);
-    return 0;
-fault:
-    return -EFAULT;
-}
-
-/* Rewrites the user byte at addr with its own value; 0 or -EFAULT. Nothing else writes this
- * address space's pages while its process runs in the kernel, so the byte cannot change between
- * the read and the write. */
-static inline int user_probe_write(uint32_t addr)
-{
-    __asm__ goto("1:\torb $0, (%0)\n\t" UACCESS_FIXUP("1b") : : "r"(addr) : "cc", "memory" : fault);
-    return 0;
-fault:
-    return -EFAULT;
-}
-
-/* Reads (write: rewrites) one byte of every page of [first, last], which must lie in user
- * space; 0 or -EFAULT. Written out in one piece of assembly, without a call, so that a shim
- * using it needs no registers saved: first and last byte, and between them the start of each
- * page when the range is longer than a page. */
-#define USER_PROBE_SPAN(insn)                                                                      \
-    __asm__ goto("1:\t" insn " (%0)\n\t"                                                          \
-                 "movl %1, %%ecx\n\t"                                                             \
-                 "subl %0, %%ecx\n\t"                                                             \
-                 "cmpl $4096, %%ecx\n\t"                                                          \
-                 "jb 4f\n\t"                                                                      \
-                 "movl %0, %%ecx\n"                                                               \
-                 "3:\tandl $-4096, %%ecx\n\t"                                                     \
-                 "addl $4096, %%ecx\n\t"                                                          \
-                 "cmpl %1, %%ecx\n\t"                                                             \
-                 "ja 4f\n"                                                                        \
-                 "2:\t" insn " (%%ecx)\n\t"                                                       \
-                 "jmp 3b\n"                                                                       \
-                 "4:\t" insn " (%1)\n\t" UACCESS_FIXUP("1b") UACCESS_FIXUP("2b") UACCESS_FIXUP("4b") \
+/*
+ * One byte of every page of [uaddr, uaddr + n), n > 0, read (cmpb) or rewritten with its own
+ * value (orb): the first byte, the last, and for a range longer than a page the start of each
+ * page between, in uaccess_probe_middle_read / _write (kernel/uaccess.c), which take the range in
+ * eax and edx, keep every register and set CF when a page is missing. No call is visible to the
+ * compiler, so a shim using this keeps its values in the registers it had.
+ */
+#define USER_PROBE(insn, middle)                                                                   \
+    __asm__ goto("1:\t" insn " $0, (%0)\n\t"                                                       \
+                 "cmpl $4096, %1\n\t"                                                              \
+                 "jbe 2f\n\t"                                                                      \
+                 "call " middle "\n\t"                                                             \
+                 "jc %l[fault]\n"                                                                  \
+                 "2:\t" insn " $0, -1(%0,%1)\n\t" UACCESS_FIXUP("1b") UACCESS_FIXUP("2b")           \
                  :                                                                                 \
-                 : "r"(first), "r"(last)                                                           \
-                 : "ecx", "cc", "memory"                                                           \
+                 : "a"(uaddr), "d"(n)                                                              \
+                 : "cc", "memory"                                                                  \
                  : fault)
-
-static inline int user_probe_span_read(uint32_t first, uint32_t last)
-{
-    USER_PROBE_SPAN("cmpb $0,");
-    return 0;
-fault:
-    return -EFAULT;
-}
-
-static inline int user_probe_span_write(uint32_t first, uint32_t last)
-{
-    USER_PROBE_SPAN("orb $0,");
-    return 0;
-fault:
-    return -EFAULT;
-}
 
 /* 0 when the kernel can read (and, if write, write) every byte of [uaddr, uaddr + n), which
  * must have passed user_range_ok; -EFAULT otherwise. Afterwards the copies to and from the range
@@ -114,8 +74,21 @@ static inline int user_probe(uint32_t uaddr, uint32_t n, int write)
     if (n == 0)
         return 0;
     if (write)
-        return user_probe_span_write(uaddr, uaddr + n - 1);
-    return user_probe_span_read(uaddr, uaddr + n - 1);
+        USER_PROBE("orb", "uaccess_probe_middle_write");
+    else
+        USER_PROBE("cmpb", "uaccess_probe_middle_read");
+    return 0;
+fault:
+    return -EFAULT;
+}
+
+/* Reads the user byte at addr; 0 or -EFAULT. */
+static inline int user_probe_read(uint32_t addr)
+{
+    __asm__ goto("1:\tcmpb $0, (%0)\n\t" UACCESS_FIXUP("1b") : : "r"(addr) : "cc", "memory" : fault);
+    return 0;
+fault:
+    return -EFAULT;
 }
 
 /* Copies n bytes between a user range that passed user_range_ok and kernel memory, a word at a
