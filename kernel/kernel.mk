@@ -6,7 +6,7 @@
 
 KERNEL_BUILD  := $(BUILD)/kernel
 KERNEL_LDS    := kernel/linker.ld
-KERNEL_CFLAGS := $(TARGET_CFLAGS) -fno-optimize-sibling-calls -MMD -MP \
+KERNEL_CFLAGS := $(TARGET_CFLAGS) -fno-optimize-sibling-calls -mpreferred-stack-boundary=2 -MMD -MP \
                  -I kernel -I $(GEN) -I $(GEN)/kernel -DLAYERCAKE_VERSION='"$(VERSION)"'
 KERNEL_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -T $(KERNEL_LDS)
 KERNEL_LIBGCC  = $(shell $(CC) -m32 -print-libgcc-file-name)
