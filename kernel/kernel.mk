@@ -81,3 +81,6 @@ $(KERNEL_BUILD)/klib.o: KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
 # that needs no frame either.
 $(KERNEL_BUILD)/sys_io.o $(KERNEL_BUILD)/sys_proc.o: KERNEL_CFLAGS += -fomit-frame-pointer -foptimize-sibling-calls
 $(KERNEL_BUILD)/gdt.o: KERNEL_CFLAGS += -momit-leaf-frame-pointer
+# The scheduler's yield (a leaf: the switch is inline) likewise; proc.c functions that call others
+# keep their frames, so backtraces through them are whole.
+$(KERNEL_BUILD)/proc.o: KERNEL_CFLAGS += -momit-leaf-frame-pointer

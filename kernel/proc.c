@@ -74,6 +74,7 @@ void proc_init(void)
     struct proc *idle = &procs[0];
     idle->pid = 0;
     idle->state = PROC_RUNNING;
+    idle->pd = vmm_kernel_pd(); /* so that switching to it needs no test */
     strlcpy(idle->name, "idle", sizeof idle->name);
     current = idle;
 }
@@ -378,9 +379,10 @@ __attribute__((always_inline)) static inline void switch_to(struct proc *next)
     next->state = PROC_RUNNING;
     next->slice_left = TIME_SLICE_TICKS;
     current = next;
-    if (next->kstack)
-        tss_set_kernel_stack(kstack_top(next));
-    vmm_activate(next->pd ? next->pd : vmm_kernel_pd());
+    /* Unconditional: the idle task, which has no stack of its own here, never enters from ring
+     * 3, so its esp0 is never used. */
+    tss_set_kernel_stack(kstack_top(next));
+    vmm_activate(next->pd);
     swtch(&prev->context, next->context);
 }
 
