@@ -50,8 +50,8 @@ __attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint
 
 static struct proc procs[NPROC];
 struct proc *current;
-/* Slots at and above this index have never been used: the scheduler's scans stop here, so they
- * cost what the processes that exist cost, not NPROC. */
+/* Slots at and above this index have never been used: every scan of the table stops here, so
+ * it costs what the processes that exist cost, not NPROC. */
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
@@ -64,7 +64,7 @@ struct proc *proc_slot(uint32_t slot)
 uint32_t proc_live_count(void)
 {
     uint32_t n = 0;
-    for (int i = 1; i < NPROC; i++)
+    for (int i = 1; i < slots_used; i++)
         n += procs[i].state != PROC_FREE;
     return n;
 }
@@ -81,7 +81,7 @@ void proc_init(void)
 
 static struct proc *find_pid(int32_t pid)
 {
-    for (int i = 1; i < NPROC; i++)
+    for (int i = 1; i < slots_used; i++)
         if (procs[i].state != PROC_FREE && procs[i].pid == pid)
             return &procs[i];
     return 0;
@@ -270,7 +270,7 @@ static void proc_end(struct proc *p, const struct wait_info *how)
         vmm_destroy(p->pd, ranges, USER_RANGES);
         p->pd = 0;
     }
-    for (int i = 1; i < NPROC; i++) {
+    for (int i = 1; i < slots_used; i++) {
         if (procs[i].state != PROC_FREE && procs[i].ppid == p->pid) {
             procs[i].ppid = INIT_PID;
             if (procs[i].state == PROC_ZOMBIE)
@@ -345,7 +345,7 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
         return -EINVAL;
     for (;;) {
         int have_child = 0;
-        for (int i = 1; i < NPROC; i++) {
+        for (int i = 1; i < slots_used; i++) {
             struct proc *c = &procs[i];
             if (c->state == PROC_FREE || c->ppid != current->pid || (pid != -1 && c->pid != pid))
                 continue;
