@@ -85,8 +85,8 @@ static int map_segment(pde_t *pd, const struct elf_phdr *ph, const uint8_t *imag
             *pte |= flags; /* a page shared with the previous segment takes both permissions */
             continue;
         }
-        int err = va >= ph->vaddr + ph->filesz ? vmm_map_zero(pd, va, flags)
-                                               : vmm_map_new(pd, va, flags);
+        int err =
+            va >= ph->vaddr + ph->filesz ? vmm_map_zero(pd, va, flags) : vmm_map_new(pd, va, flags);
         if (err < 0)
             return -ENOMEM;
     }

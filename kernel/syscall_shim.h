@@ -15,9 +15,8 @@
  * ABI_USER_HIGH. copy_str_from_user fails only with -EFAULT or "too long" (which not every .def
  * names, so it is not spelled here).
  */
-__attribute__((always_inline, unused)) static inline int32_t shim_str_in(char *buf, uint32_t addr,
-                                                                         uint32_t max,
-                                                                         int32_t toolong)
+__attribute__((always_inline, unused)) static inline int32_t
+shim_str_in(char *buf, uint32_t addr, uint32_t max, int32_t toolong)
 {
     if (addr - ABI_USER_LOW >= ABI_USER_HIGH - ABI_USER_LOW)
         return -EFAULT;
@@ -39,7 +38,8 @@ int32_t syscall_nosys(struct syscall_frame f)
 }
 
 /* The slow path calls a shim the C way, with a copy of the frame. */
-__attribute__((noinline)) static uint32_t syscall_call_shim(const struct trap_frame *tf, uint32_t nr)
+__attribute__((noinline)) static uint32_t syscall_call_shim(const struct trap_frame *tf,
+                                                            uint32_t nr)
 {
     if (nr >= SYS_TABLE_SIZE)
         return (uint32_t)-ENOSYS;

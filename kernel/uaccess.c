@@ -32,7 +32,7 @@ uint32_t uaccess_fixup(uint32_t eip)
 #define PROBE_MIDDLE(name, insn)                                                                   \
     __asm__(".pushsection .text\n"                                                                 \
             ".globl " name "\n"                                                                    \
-            ".type " name ", @function\n" name ":\n\t"                                            \
+            ".type " name ", @function\n" name ":\n\t"                                             \
             "pushl %ecx\n\t"                                                                       \
             "pushl %ebx\n\t"                                                                       \
             "leal -1(%eax,%edx), %ebx\n\t"                                                         \
