@@ -21,6 +21,7 @@
  */
 #include "pmm.h"
 
+#include "faultinj.h"
 #include "multiboot.h"
 #include "kprintf.h"
 #include "panic.h"
@@ -108,6 +109,8 @@ void pmm_init(void)
 /* Any free frame, promised or not; 0 when none is left. */
 static uint32_t take_frame(void)
 {
+    if (faultinj_fail("frame", (uint32_t)__builtin_return_address(0)))
+        return 0;
     for (uint32_t w = search_hint; w < MAX_FRAMES / 32; w++) {
         if (frame_bitmap[w] == 0xFFFFFFFFu)
             continue;
@@ -153,6 +156,8 @@ uint32_t pmm_alloc_reserved(void)
 
 uint32_t pmm_alloc_contiguous(uint32_t n)
 {
+    if (faultinj_fail("frame", (uint32_t)__builtin_return_address(0)))
+        return 0;
     uint32_t run = 0;
     for (uint32_t f = 0; f < MAX_FRAMES; f++) {
         run = frame_used(f) ? 0 : run + 1;

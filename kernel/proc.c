@@ -2,19 +2,26 @@
  * Processes and scheduling.
  *
  * One CPU, and the kernel runs with interrupts off (every gate is an interrupt gate), so kernel
- * code is never preempted: a process leaves the CPU only when it blocks, yields, ends, or is
- * preempted by the timer on its way back to ring 3. That makes every table update here atomic
- * without locks. Slot 0 is the idle task, which halts until an interrupt makes someone runnable.
+ * code is preempted only where it says so: a process leaves the CPU when it blocks, yields, ends,
+ * is preempted by the timer on its way back to ring 3, or reaches a preemption point of a long
+ * syscall (kernel/preempt.h). That makes every table update here atomic without locks. Slot 0 is
+ * the idle task, which halts until an interrupt makes someone runnable.
+ *
+ * A sleeper the timer wakes runs next: the tick asks for a switch at once and the switch picks
+ * it, so a sleep ends within a tick or two however many processes compete for the CPU.
  *
  * A process that ends becomes a zombie holding only its slot and kernel stack (it may still be
  * running on it); its parent's waitpid reaps both. Orphans are handed to init (pid 1).
  */
 #include "proc.h"
 
+#include <stddef.h>
+
 #include "amc.h"
 #include "multiboot.h"
 #include "cmdline.h"
 #include "elf.h"
+#include "fpu.h"
 #include "gdt.h"
 #include "heap.h"
 #include "kprintf.h"
@@ -23,6 +30,7 @@
 #include "pmm.h"
 #include "qemu.h"
 #include "klib.h"
+#include "kstack.h"
 #include "timer.h"
 
 #define MAX_ARGS 64
@@ -55,6 +63,7 @@ struct proc *current;
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
+static struct proc *wake_first; /* woken by the timer: the next preemption switches to it */
 
 struct proc *proc_slot(uint32_t slot)
 {
@@ -103,10 +112,10 @@ static struct proc *proc_alloc(const char *name, int32_t ppid)
         return 0;
     if (p - procs >= slots_used)
         slots_used = (int)(p - procs) + 1;
-    uint8_t *kstack = kmalloc(KSTACK_SIZE);
+    uint8_t *kstack = kstack_alloc();
     if (!kstack)
         return 0;
-    memset(p, 0, sizeof *p);
+    memset(p, 0, offsetof(struct proc, fpu)); /* the FPU image is written by spawn or fork */
     p->kstack = kstack;
     p->pid = next_pid++;
     p->ppid = ppid;
@@ -131,7 +140,7 @@ static void user_ranges(const struct proc *p, struct vmm_range r[USER_RANGES])
 
 static void proc_free_slot(struct proc *p)
 {
-    kfree(p->kstack);
+    kstack_free(p->kstack);
     memset(p, 0, sizeof *p);
 }
 
@@ -218,6 +227,7 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     }
     p->pd = pd;
     p->image_end = p->brk = image_end;
+    fpu_start(p);
     init_user_frame(p->tf, entry, esp);
     p->state = PROC_RUNNABLE;
     return p->pid;
@@ -248,6 +258,7 @@ int32_t proc_fork(void)
         return -ENOMEM;
     }
     unshare_stack_page(child);
+    fpu_fork(child);
     child->image_end = current->image_end;
     child->brk = current->brk;
     *child->tf = *current->tf;
@@ -262,6 +273,9 @@ int32_t proc_fork(void)
 static void proc_end(struct proc *p, const struct wait_info *how)
 {
     amc_release(p);
+    fpu_release(p);
+    if (wake_first == p)
+        wake_first = 0;
     if (p->pd) {
         if (p == current)
             vmm_activate(vmm_kernel_pd());
@@ -319,6 +333,8 @@ void proc_fault(const struct trap_frame *tf)
             trap_name(tf->vector), tf->vector, tf->error, tf->eip);
     if (tf->vector == 14)
         kprintf(" cr2=0x%08x", cr2);
+    if (tf->vector == 14 && cr2 >= USER_STACK_GUARD && cr2 < USER_STACK_BOTTOM)
+        kprintf(" (stack overflow into the guard page)");
     kprintf(": killed\n");
     struct wait_info how = {
         .status = -1, .cause = WAIT_FAULTED, .vector = tf->vector, .eip = tf->eip, .cr2 = cr2};
@@ -383,6 +399,7 @@ __attribute__((always_inline)) static inline void switch_to(struct proc *next)
      * 3, so its esp0 is never used. */
     tss_set_kernel_stack(kstack_top(next));
     vmm_activate(next->pd);
+    fpu_switch(next, &procs[0]);
     swtch(&prev->context, next->context);
 }
 
@@ -441,6 +458,8 @@ void sched_tick(uint32_t now)
         if (p->state == PROC_BLOCKED && p->wake_tick && now >= p->wake_tick) {
             p->state = PROC_RUNNABLE;
             p->wait_chan = 0;
+            wake_first = p;
+            need_resched = current != &procs[0];
         }
     }
     if (current != &procs[0] && current->slice_left && --current->slice_left == 0)
@@ -449,8 +468,12 @@ void sched_tick(uint32_t now)
 
 void sched_preempt_point(void)
 {
-    if (need_resched)
-        sched_yield();
+    if (!need_resched)
+        return;
+    need_resched = 0;
+    struct proc *next = wake_first && wake_first->state == PROC_RUNNABLE ? wake_first : pick_next();
+    wake_first = 0;
+    switch_to(next);
 }
 
 void sched_run(void)

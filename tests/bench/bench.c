@@ -168,6 +168,40 @@ static void bench_yield(uint32_t n)
     report("yield_switch", 2 * n, 2 * n, r);
 }
 
+/* One x87 multiply on a value kept in memory: enough to make the process an FPU user. */
+static volatile double fpu_value = 1.0;
+
+static inline void fpu_touch(void)
+{
+    fpu_value = fpu_value * 1.0000001;
+}
+
+/* Two processes that both use the FPU yield to each other: every switch must also switch the
+ * FPU state (eagerly, or on the first FPU instruction after it with fpu=lazy). */
+static void bench_fpu_pair(uint32_t n)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        for (uint32_t i = 0; i < n; i++) {
+            fpu_touch();
+            yield();
+        }
+        exit(0);
+    }
+    if (pid < 0) {
+        fail("fpu_pair_yield", "fork", pid);
+        return;
+    }
+    struct result r;
+    TIMED_LOOP(r, n, (fpu_touch(), yield()));
+    int32_t status = reap(pid);
+    if (status != 0) {
+        fail("fpu_pair_yield", "the yielding child", status);
+        return;
+    }
+    report("fpu_pair_yield", 2 * n, 2 * n, r);
+}
+
 static int32_t send_word(const char *dest, uint32_t word)
 {
     return amc_message_send(dest, &word, sizeof word);
@@ -362,6 +396,7 @@ int main(int argc, char **argv)
     bench_getpid(n);
     bench_write_ebadf(n);
     bench_yield(n);
+    bench_fpu_pair(n);
     bench_amc_round_trip(n);
     bench_amc_one_way("amc_one_way_4b", n, 4);
     bench_amc_one_way("amc_one_way_512b", n, AMC_MAX_MESSAGE);

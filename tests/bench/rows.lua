@@ -15,6 +15,7 @@ return {
     { key = "amc_one_way_4b", label = "amc one way: 4-byte message (send + receive)" },
     { key = "amc_one_way_512b", label = "amc one way: 512-byte message (send + receive)" },
     { key = "yield_switch", label = "yield to the other process (syscall + switch)", target = 90 },
+    { key = "fpu_pair_yield", label = "yield between two FPU users (+ FPU state switch)", target = 150 },
     { key = "fork_exit_waitpid", label = "fork + exit + waitpid", target = 15000,
       ref = "Linux 6.1 about 93,000" },
     { key = "fork_write_exit_waitpid", label = "fork, child writes one page, exit + waitpid" },
