@@ -36,12 +36,30 @@
 #define MAX_ARGS 64
 #define INIT_PID 1
 
-void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
+/*
+ * Switches kernel stacks: pushes ebp and a resume address, records esp in *save_esp, and goes on
+ * at the resume address found on the stack new_esp. A thread switched out here resumes at the
+ * label, inside its own switch; a new process's stack holds trap_return (see proc_alloc). The
+ * other callee-saved registers are declared clobbered, so the compiler saves only those it has
+ * live around the switch. Inline in switch_to: every yield goes through it.
+ */
+__attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint32_t new_esp)
+{
+    __asm__ volatile("pushl %%ebp\n\t"
+                     "pushl $1f\n\t"
+                     "movl %%esp, (%0)\n\t"
+                     "movl %1, %%esp\n\t"
+                     "ret\n"
+                     "1:\tpopl %%ebp"
+                     :
+                     : "a"(save_esp), "d"(new_esp)
+                     : "ebx", "ecx", "esi", "edi", "cc", "memory");
+}
 
 static struct proc procs[NPROC];
 struct proc *current;
-/* Slots at and above this index have never been used: the scheduler's scans stop here, so they
- * cost what the processes that exist cost, not NPROC. */
+/* Slots at and above this index have never been used: every scan of the table stops here, so
+ * it costs what the processes that exist cost, not NPROC. */
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
@@ -55,7 +73,7 @@ struct proc *proc_slot(uint32_t slot)
 uint32_t proc_live_count(void)
 {
     uint32_t n = 0;
-    for (int i = 1; i < NPROC; i++)
+    for (int i = 1; i < slots_used; i++)
         n += procs[i].state != PROC_FREE;
     return n;
 }
@@ -65,13 +83,14 @@ void proc_init(void)
     struct proc *idle = &procs[0];
     idle->pid = 0;
     idle->state = PROC_RUNNING;
+    idle->pd = vmm_kernel_pd(); /* so that switching to it needs no test */
     strlcpy(idle->name, "idle", sizeof idle->name);
     current = idle;
 }
 
 static struct proc *find_pid(int32_t pid)
 {
-    for (int i = 1; i < NPROC; i++)
+    for (int i = 1; i < slots_used; i++)
         if (procs[i].state != PROC_FREE && procs[i].pid == pid)
             return &procs[i];
     return 0;
@@ -102,10 +121,9 @@ static struct proc *proc_alloc(const char *name, int32_t ppid)
     p->ppid = ppid;
     strlcpy(p->name, name, sizeof p->name);
     p->tf = (struct trap_frame *)(kstack_top(p) - sizeof(struct trap_frame));
-    /* swtch pops edi, esi, ebx, ebp and returns: start the process at the iret path. */
-    uint32_t *ctx = (uint32_t *)p->tf - 5;
-    ctx[0] = ctx[1] = ctx[2] = ctx[3] = 0;
-    ctx[4] = (uint32_t)&trap_return;
+    /* swtch resumes at the address on top of the stack: start the process at the iret path. */
+    uint32_t *ctx = (uint32_t *)p->tf - 1;
+    ctx[0] = (uint32_t)&trap_return;
     p->context = (uint32_t)ctx;
     p->slice_left = TIME_SLICE_TICKS;
     return p;
@@ -266,7 +284,7 @@ static void proc_end(struct proc *p, const struct wait_info *how)
         vmm_destroy(p->pd, ranges, USER_RANGES);
         p->pd = 0;
     }
-    for (int i = 1; i < NPROC; i++) {
+    for (int i = 1; i < slots_used; i++) {
         if (procs[i].state != PROC_FREE && procs[i].ppid == p->pid) {
             procs[i].ppid = INIT_PID;
             if (procs[i].state == PROC_ZOMBIE)
@@ -343,7 +361,7 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
         return -EINVAL;
     for (;;) {
         int have_child = 0;
-        for (int i = 1; i < NPROC; i++) {
+        for (int i = 1; i < slots_used; i++) {
             struct proc *c = &procs[i];
             if (c->state == PROC_FREE || c->ppid != current->pid || (pid != -1 && c->pid != pid))
                 continue;
@@ -377,9 +395,10 @@ __attribute__((always_inline)) static inline void switch_to(struct proc *next)
     next->state = PROC_RUNNING;
     next->slice_left = TIME_SLICE_TICKS;
     current = next;
-    if (next->kstack)
-        tss_set_kernel_stack(kstack_top(next));
-    vmm_activate(next->pd ? next->pd : vmm_kernel_pd());
+    /* Unconditional: the idle task, which has no stack of its own here, never enters from ring
+     * 3, so its esp0 is never used. */
+    tss_set_kernel_stack(kstack_top(next));
+    vmm_activate(next->pd);
     fpu_switch(next, &procs[0]);
     swtch(&prev->context, next->context);
 }
