@@ -82,18 +82,21 @@ static uint32_t kstack_top(const struct proc *p)
     return (uint32_t)p->kstack + KSTACK_SIZE;
 }
 
-/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled. */
-static struct proc *proc_alloc(const char *name, int32_t ppid)
+/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled; NULL with
+ * *err = -EAGAIN when the table is full, -ENOMEM when there is no frame for the stack. */
+static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
 {
     struct proc *p = 0;
     for (int i = 1; i < NPROC && !p; i++)
         if (procs[i].state == PROC_FREE)
             p = &procs[i];
+    *err = -EAGAIN;
     if (!p)
         return 0;
     if (p - procs >= slots_used)
         slots_used = (int)(p - procs) + 1;
     uint8_t *kstack = kstack_alloc();
+    *err = kstack ? 0 : -ENOMEM;
     if (!kstack)
         return 0;
     memset(p, 0, offsetof(struct proc, fpu)); /* the FPU image is written by spawn or fork */
@@ -192,14 +195,12 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     pde_t *pd = vmm_create();
     if (!pd)
         return -ENOMEM;
-    uint32_t entry, image_end, esp;
+    uint32_t entry = 0, image_end = 0, esp = 0;
     int err = elf_load(pd, mod->name, P2V(mod->phys_start), mod->phys_end - mod->phys_start, &entry,
                        &image_end);
     if (err == 0)
         err = build_user_stack(pd, argv, argv_len, argc, &esp);
-    struct proc *p = err == 0 ? proc_alloc(mod->name, parent) : 0;
-    if (err == 0 && !p)
-        err = -EAGAIN;
+    struct proc *p = err == 0 ? proc_alloc(mod->name, parent, &err) : 0;
     if (err < 0) {
         /* The image's extent is not known when loading failed: walk everything it may use. */
         struct vmm_range all[] = {{ABI_USER_LOW, USER_HEAP_LIMIT},
@@ -229,9 +230,10 @@ static void unshare_stack_page(struct proc *child)
 
 int32_t proc_fork(void)
 {
-    struct proc *child = proc_alloc(current->name, current->pid);
+    int32_t err;
+    struct proc *child = proc_alloc(current->name, current->pid, &err);
     if (!child)
-        return -EAGAIN;
+        return err;
     struct vmm_range ranges[USER_RANGES];
     user_ranges(current, ranges);
     child->pd = vmm_clone(current->pd, ranges, USER_RANGES);

@@ -32,7 +32,7 @@ return function(env)
             timeout = 90,
             exit = 1,
             guest_tests = true,
-            expect = { "faultinj: allocation %d+ %(%a+%) fails in [%w_]+%+0x%x+ %(pid %d+%)" },
+            expect = { "faultinj: allocation %d+ %([%a ]+%) fails in [%w_]+%+0x%x+ %(pid %d+%)" },
         }
     end
     local specs = {}
