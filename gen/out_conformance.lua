@@ -20,6 +20,7 @@
 -- buffer (conf_valid) or the empty string (conf_empty).  With these, every
 -- blocking syscall returns at once (the runtime also times a call out after 2 s).
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -83,7 +84,7 @@ local function call_args(sc, len, tested, param, zero_lengths)
 end
 
 local function wrapper_call(m, sc, args)
-    local call = string.format("%s%s(%s)", m.abi.prefix, sc.name, args)
+    local call = string.format("%s(%s)", names.wrapper(m.abi, sc), args)
     return sc.ret == "i32" and call or "(int32_t)" .. call
 end
 
@@ -93,15 +94,14 @@ local function syscall_cases(w, m, sc, cases)
     w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
     for i, a in ipairs(sc.args) do
         if a.kind ~= "scalar" then
-            local fn = "conf_call_" .. sc.name .. "_" .. a.name
+            local fn = names.conf_call(sc, a)
             local param = a.kind == "str" and "(const char *)p" or "(void *)p"
             w("static int32_t %s(uint32_t p)\n{\n    return %s;\n}", fn,
                 wrapper_call(m, sc, call_args(sc, len, i, param)))
-            local base = "conf_" .. sc.name .. "_" .. a.name
             local efault = "-" .. a.efault.name
             local n = span(a, len)
             local function add(suffix, expect, arg, size, want, want2, what)
-                cases(base .. "_" .. suffix, fn, expect, arg, size, want, want2 or "0", what)
+                cases(names.conf_case(sc, a, suffix), fn, expect, arg, size, want, want2 or "0", what)
             end
             if a.optional then
                 add("null", "CONF_ACCEPTED", "CONF_NULL", n, efault, efault, "NULL is allowed (optional)")
@@ -134,16 +134,16 @@ local function syscall_cases(w, m, sc, cases)
     for _, a in ipairs(sc.args) do
         local la = a.kind == "bytes" and a.max and sc.args[a.len_arg]
         if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
-            local fn = "conf_len_" .. sc.name .. "_" .. la.name
+            local fn = names.conf_len(sc, la)
             w("static int32_t %s(uint32_t n)\n{\n    return %s;\n}", fn,
                 wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
-            cases("conf_" .. sc.name .. "_" .. a.name .. "_over_max", fn, "CONF_EQ", "CONF_VALUE",
+            cases(names.conf_case(sc, a, names.CONF_MAX_CASE), fn, "CONF_EQ", "CONF_VALUE",
                 a.max.value + 1, "-" .. a.toolong.name, "0", string.format("%s = %s + 1", la.name, a.max.expr))
         end
     end
     -- Registers: the assembly routine traps with the default arguments.
-    local asm = "conf_regs_" .. sc.name
-    local runner = "conf_run_regs_" .. sc.name
+    local asm = names.conf_regs(sc)
+    local runner = names.conf_run_regs(sc)
     w("%suint32_t %s(int32_t *eax);", sc.attrs.returns_twice and "__attribute__((returns_twice)) " or "", asm)
     w("static int32_t %s(uint32_t p)\n{\n    int32_t eax;\n    (void)p;", runner)
     if sc.attrs.noreturn then
@@ -157,7 +157,7 @@ local function syscall_cases(w, m, sc, cases)
     local what = "registers across the trap"
     if sc.attrs.noreturn then what = "registers up to the trap (noreturn)" end
     if sc.attrs.returns_twice then what = "registers in both returns" end
-    cases("conf_" .. sc.name .. "_regs", runner, sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
+    cases(names.conf_regs_case(sc), runner, sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
         "CONF_VALUE", 0, "0", "0", what)
 end
 
@@ -185,7 +185,7 @@ function out.invalid_numbers(m)
         end
     end
     add(m.table_size, "past_end")
-    local first = m.syscalls[1] and m.syscalls[1].num or 0
+    local first = m.syscalls[1].num -- the model refuses a definition without syscalls
     if 0x100 + first >= m.table_size then add(0x100 + first, "low_byte_" .. first) end
     add(0x10000 + first, "low_half_" .. first)
     add(0x7FFFFFFF, "int_max")
@@ -197,15 +197,15 @@ end
 local function nosys_cases(w, m, cases)
     w("/* Numbers without a syscall: ENOSYS, registers intact. */")
     for _, n in ipairs(out.invalid_numbers(m)) do
-        local asm = string.format("conf_nosys_%x", n.num)
+        local asm = names.conf_nosys(n.num)
         w("uint32_t %s(int32_t *eax);", asm)
-        w("static int32_t conf_run_nosys_%x(uint32_t p)", n.num)
+        w("static int32_t %s(uint32_t p)", names.conf_run_nosys(n.num))
         w("{")
         w("    int32_t eax;")
         w("    (void)p;")
         w("    return (int32_t)%s(&eax);", asm)
         w("}")
-        cases(string.format("conf_nosys_%d_%s", n.num, n.why), string.format("conf_run_nosys_%x", n.num),
+        cases(names.conf_nosys_case(n.num, n.why), names.conf_run_nosys(n.num),
             "CONF_REGS", "CONF_VALUE", 0, "0", "0", "ENOSYS and registers intact")
     end
     w("")
@@ -227,9 +227,9 @@ local function render_c(m)
     w("const uint32_t conf_kernel_addr = %su;", hex(kernel_addr(m)))
     w("")
     w("/* Bits of the mask the register checks in regs.asm return. */")
-    local names = {}
-    for i, n in ipairs(MASK_NAMES) do names[i] = cgen.cstring(n) end
-    w("const char *const conf_reg_names[] = { %s };", table.concat(names, ", "))
+    local reg_names = {}
+    for i, n in ipairs(MASK_NAMES) do reg_names[i] = cgen.cstring(n) end
+    w("const char *const conf_reg_names[] = { %s };", table.concat(reg_names, ", "))
     w("const int conf_reg_count = %d;", #MASK_NAMES)
     w("")
     w("const char *conf_error_name(int32_t r)")
@@ -336,7 +336,7 @@ local function render_asm(m)
                 values[a.reg] = "conf_valid"
             end
         end
-        asm_routine(w, "conf_regs_" .. sc.name, sc.num, values)
+        asm_routine(w, names.conf_regs(sc), sc.num, values)
     end
     local enosys
     for _, e in ipairs(m.errors) do
@@ -345,7 +345,7 @@ local function render_asm(m)
     for _, n in ipairs(out.invalid_numbers(m)) do
         w("")
         w("; %s: %s", hex(n.num), n.why)
-        asm_routine(w, string.format("conf_nosys_%x", n.num), n.num, distinct(n.num), enosys)
+        asm_routine(w, names.conf_nosys(n.num), n.num, distinct(n.num), enosys)
     end
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")

@@ -3,14 +3,15 @@
 -- descriptor types and the entry points around the shims are hand-written
 -- (kernel/syscall_desc.h, included here after the headers it needs).
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("#ifndef KERNEL_SYSCALL_HANDLERS_H")
-    w("#define KERNEL_SYSCALL_HANDLERS_H")
+    w("#ifndef %s", names.GUARD.handlers_h)
+    w("#define %s", names.GUARD.handlers_h)
     w("")
     w("#include <stdint.h>")
     w("#include \"../abi.h\"")
@@ -24,7 +25,7 @@ function out.render(m)
         w("%s;", cgen.kernel_prototype(sc))
     end
     w("")
-    w("#endif /* KERNEL_SYSCALL_HANDLERS_H */")
+    w("#endif /* %s */", names.GUARD.handlers_h)
     return w()
 end
 

@@ -10,6 +10,7 @@
 -- (kernel/uaccess.h), copies strings and structs in, calls the handler and
 -- copies out-structs back only when the handler succeeded.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -99,8 +100,8 @@ local function call_args(sc)
 end
 
 local function shim(w, m, sc)
-    w("/* %d %s */\nstatic int32_t shim_%s(struct trap_frame *tf)\n{", sc.num, cgen.comment(cgen.signature(sc)),
-        sc.name)
+    w("/* %d %s */\nstatic int32_t %s(struct trap_frame *tf)\n{", sc.num, cgen.comment(cgen.signature(sc)),
+        names.shim(sc))
     local simple = true
     for _, a in ipairs(sc.args) do
         if a.kind == "scalar" then
@@ -111,7 +112,7 @@ local function shim(w, m, sc)
         end
     end
     if #sc.args == 0 then w("    (void)tf;") end
-    local call = string.format("sys_%s(%s)", sc.name, call_args(sc))
+    local call = string.format("%s(%s)", names.handler(sc), call_args(sc))
     if simple then
         w("    return (int32_t)%s;", call)
         w("}")
@@ -166,8 +167,8 @@ local function descriptor(w, sc)
     local flags = {}
     if sc.attrs.noreturn then flags[#flags + 1] = "SYSCALL_F_NORETURN" end
     if sc.attrs.blocking then flags[#flags + 1] = "SYSCALL_F_BLOCKING" end
-    w("    [%d] = { .name = %s, .shim = shim_%s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
-        sc.num, '"' .. sc.name .. '"', sc.name, #sc.args, -- names are C identifiers: nothing to escape
+    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
+        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
         #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], #sc.args > 0 and "," or " },")
     if #sc.args == 0 then return end
     local args = {}
@@ -192,7 +193,7 @@ local function entries(w, m, slots)
     for nr = 0, m.table_size - 1 do
         local sc = slots[nr]
         local code = "syscall_nosys"
-        if sc then code = (handler_is_entry(sc) and "sys_" or "shim_") .. sc.name end
+        if sc then code = handler_is_entry(sc) and names.handler(sc) or names.shim(sc) end
         w("    (syscall_code_t)%s,", code)
     end
     w("};")
