@@ -28,6 +28,7 @@
 #include "panic.h"
 #include "memlayout.h"
 #include "pmm.h"
+#include "preempt.h"
 #include "qemu.h"
 #include "klib.h"
 #include "kstack.h"
@@ -100,6 +101,7 @@ static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
     if (!kstack)
         return 0;
     memset(p, 0, offsetof(struct proc, fpu)); /* the FPU image is written by spawn or fork */
+    long_reset(p);
     p->kstack = kstack;
     p->pid = next_pid++;
     p->ppid = ppid;
@@ -253,6 +255,21 @@ int32_t proc_fork(void)
 
 /* ---- ending ---- */
 
+/* Frees the heap pages of an address space that nobody runs in user mode any more (its process is
+ * ending), with a preemption point every PAGES_PER_POINT pages: a big heap would otherwise keep
+ * interrupts off for a millisecond or more. The caller is inside a long section, so a kill cannot
+ * interrupt it half-way; vmm_destroy then frees what is left (the stack, the tables). */
+#define PAGES_PER_POINT 128u
+static void free_heap_preemptibly(pde_t *pd, uint32_t brk)
+{
+    uint32_t n = 0;
+    for (uint32_t va = ABI_USER_LOW; va < PAGE_ROUND_UP(brk); va += PAGE_SIZE) {
+        if (++n % PAGES_PER_POINT == 0)
+            long_point();
+        vmm_unmap_free(pd, va);
+    }
+}
+
 /* Releases everything but the slot and kernel stack, and tells the parent. */
 static void proc_end(struct proc *p, const struct wait_info *how)
 {
@@ -297,6 +314,9 @@ static _Noreturn void end_current(const struct wait_info *how)
 {
     if (current->pid == INIT_PID)
         system_end(how);
+    long_enter(); /* never left: the slot's section state is reset when the slot is reused */
+    if (current->pd)
+        free_heap_preemptibly(current->pd, current->brk);
     proc_end(current, how);
     sched_yield();
     panic("a zombie was scheduled");
@@ -335,7 +355,17 @@ int32_t proc_kill(int32_t pid)
     struct wait_info how = {.status = -1, .cause = WAIT_KILLED};
     if (p == current)
         end_current(&how);
+    /* The victim ends at once, without its address space, which is freed after: it can never run
+     * again, so nothing sees the half-freed pages, and its parent may reap it meanwhile. */
+    pde_t *pd = p->pd;
+    struct vmm_range ranges[USER_RANGES];
+    user_ranges(p, ranges);
+    p->pd = 0;
     proc_end(p, &how);
+    if (pd) {
+        free_heap_preemptibly(pd, ranges[0].end);
+        vmm_destroy(pd, ranges, USER_RANGES);
+    }
     return 0;
 }
 
