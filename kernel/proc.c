@@ -30,6 +30,7 @@
 #include "pmm.h"
 #include "preempt.h"
 #include "qemu.h"
+#include "serial.h"
 #include "klib.h"
 #include "kstack.h"
 #include "timer.h"
@@ -304,6 +305,7 @@ static void proc_end(struct proc *p, const struct wait_info *how)
 static _Noreturn void system_end(const struct wait_info *how)
 {
     kprintf("kernel: init ended (cause %u, status %d); halting\n", how->cause, how->status);
+    serial_sync(); /* no interrupts from here on: what is queued must go out now */
     if (cmdline_is("exit", "qemu"))
         qemu_exit(how->cause == WAIT_EXITED && how->status == 0 ? 0 : 1);
     for (;;)
