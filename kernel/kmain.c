@@ -24,6 +24,7 @@
 #include "selftest.h"
 #include "serial.h"
 #include "timer.h"
+#include "trace.h"
 #include "x86.h"
 
 #ifndef LAYERCAKE_VERSION
@@ -137,7 +138,7 @@ void kmain(uint32_t multiboot_magic, uint32_t multiboot_info_phys)
     fpu_init();
     timer_set_tick_hook(scheduler_tick);
     console_init();
-    syscall_trace_enabled = cmdline_is("trace", "syscalls");
+    trace_init();
     kprintf("kernel: ready\n");
     start_init();
     sched_run();

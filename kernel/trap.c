@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "console.h"
 #include "panic.h"
 #include "pic.h"
 #include "proc.h"
@@ -83,9 +84,12 @@ static void dispatch_irq(struct trap_frame *tf)
     pic_eoi(irq);
     if (irq_handlers[irq])
         irq_handlers[irq](tf);
-    /* The timer may have ended the running process's time slice: switch before returning to it. */
-    if (trap_from_user(tf))
+    /* A Ctrl-C may have named the running process, or the timer ended its time slice: act
+     * before returning to it. */
+    if (trap_from_user(tf)) {
+        console_interrupt_point();
         sched_preempt_point();
+    }
 }
 
 /*
