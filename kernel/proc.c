@@ -44,6 +44,10 @@
  * label, inside its own switch; a new process's stack holds trap_return (see proc_alloc). The
  * other callee-saved registers are declared clobbered, so the compiler saves only those it has
  * live around the switch. Inline in switch_to: every yield goes through it.
+ *
+ * Other processes run meanwhile and change the table, so a function that switches must look to
+ * its callers like an unknown one: the three that contain a switch are noipa, or the compiler
+ * would keep values of this file's variables (slots_used, say) in registers across calls of them.
  */
 __attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint32_t new_esp)
 {
@@ -53,8 +57,8 @@ __attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint
                      "movl %1, %%esp\n\t"
                      "ret\n"
                      "1:\tpopl %%ebp"
+                     : "+a"(save_esp), "+d"(new_esp) /* hold the other thread's values after it */
                      :
-                     : "a"(save_esp), "d"(new_esp)
                      : "ebx", "ecx", "esi", "edi", "cc", "memory");
 }
 
@@ -450,7 +454,7 @@ __attribute__((always_inline)) static inline struct proc *pick_next(void)
     return current->state == PROC_RUNNING ? current : &procs[0];
 }
 
-void sched_yield(void)
+__attribute__((noipa)) void sched_yield(void)
 {
     need_resched = 0;
     switch_to(pick_next());
@@ -500,7 +504,7 @@ void sched_tick(uint32_t now)
         need_resched = 1;
 }
 
-void sched_preempt_point(void)
+__attribute__((noipa)) void sched_preempt_point(void)
 {
     if (!need_resched)
         return;
@@ -510,7 +514,7 @@ void sched_preempt_point(void)
     switch_to(next);
 }
 
-void sched_run(void)
+__attribute__((noipa)) void sched_run(void)
 {
     for (;;) {
         struct proc *next = pick_next();

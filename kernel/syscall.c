@@ -14,14 +14,14 @@
  */
 #include "syscall_handlers.h"
 
-extern const char syscall_bound_check[]; /* kernel/trap.asm */
+extern const uint32_t syscall_bound_insn; /* kernel/trap.asm: the stub's bound instruction */
 
 /* bound's operand: the lowest and the highest number the fast path serves (signed). */
 int32_t syscall_bounds[2] = {0, -1};
 
 int syscall_slow_path(struct trap_frame *tf)
 {
-    if (trap_from_user(tf) || tf->eip != (uint32_t)syscall_bound_check)
+    if (trap_from_user(tf) || tf->eip != syscall_bound_insn)
         return 0;
     syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
     /* From ring 0 the CPU pushed no esp: the stub's stack, the syscall's frame, starts where

@@ -82,7 +82,7 @@ trap_common:
 ; - there is no preemption check on the way out: the timer asks for a switch only when it
 ;   interrupts ring 3, and that interrupt's own return path switches at once (trap.c), so no
 ;   request can be pending when a syscall returns.
-global trap_stub_syscall, syscall_bound_check
+global trap_stub_syscall
 trap_stub_syscall:
     push dword 0                    ; error
     push dword T_SYSCALL            ; vector
@@ -94,7 +94,7 @@ trap_stub_syscall:
     mov ds, [ss:kernel_ds]          ; ss is the kernel's already, ds is whatever the user loaded
     mov es, [kernel_ds]
     cld
-syscall_bound_check:
+BOUND_OFFSET equ $ - trap_stub_syscall
     bound eax, [syscall_bounds]     ; #BR: the slow path
     sub esp, [syscall_entry_room]
     call [syscall_entries + eax * 4]
@@ -114,6 +114,10 @@ trap_return:
 
 section .rodata
 kernel_ds: dw KERNEL_DS
+; Where the bound check is, for the #BR handler (an offset, not a label, so that debuggers still
+; name the code around it trap_stub_syscall).
+global syscall_bound_insn
+syscall_bound_insn: dd trap_stub_syscall + BOUND_OFFSET
 ; Entry points for vectors 0-47, used by idt.c to fill the IDT.
 global trap_stubs
 trap_stubs:
