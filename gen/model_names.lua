@@ -146,6 +146,7 @@ M.FAMILIES = {
     { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
     { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
     { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
+    { "conf_errors_", "ordinary", "user", "conformance" },
 }
 
 local function meet(a, b) return a == "all" or b == "all" or a == b end

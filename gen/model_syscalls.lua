@@ -224,6 +224,7 @@ function Checker:claim_syscall(sc)
     if out.conformance then
         self:probe("ordinary", names.conf_regs(sc), "user", sc)
         self:probe("ordinary", names.conf_run_regs(sc), "user", sc)
+        self:probe("ordinary", names.conf_errors(sc), "user", sc)
         for _, a in ipairs(sc.args) do
             -- Argument names join the syscall's in these: a clash names the argument.
             if a.kind ~= "scalar" then

@@ -7,7 +7,8 @@
 --   * every pointer argument (bytes, str, T) with NULL, a kernel address, an
 --     unmapped user address, a range wrapping past 2^32 and a range that starts
 --     mapped and ends unmapped: each must fail with its EFAULT before the
---     handler runs (an optional NULL must instead get past the entry);
+--     handler runs (an optional NULL must instead get past the entry; a byte
+--     buffer that starts mapped may instead move a short count, as Linux does);
 --   * every bounded string exactly at its limit (must not fail with the
 --     toolong error or EFAULT) and one byte past it (the toolong error);
 --   * every `max` length one past the bound (the toolong error), when the
@@ -16,9 +17,12 @@
 -- and the numbers no syscall owns must answer ENOSYS with registers intact.
 --
 -- Argument values: scalars 0, lengths a small valid length (min(16, max)) in
--- the pointer cases and 0 in the register cases, other pointers a valid zeroed
--- buffer (conf_valid) or the empty string (conf_empty).  With these, every
--- blocking syscall returns at once (the runtime also times a call out after 2 s).
+-- the pointer cases and 0 in the register cases, other optional pointers NULL,
+-- other pointers a valid zeroed buffer (conf_valid) or the string "/" (conf_str:
+-- a path that exists on a POSIX kernel, and is absolute, so that a directory fd
+-- argument of 0 does not matter; an empty path is ENOENT on Linux before any
+-- other argument is looked at).  With these, every blocking syscall of
+-- abi/syscalls.def returns at once (the runtime also times a call out).
 local cgen = require("cgen")
 local names = require("names")
 
@@ -75,7 +79,9 @@ local function call_args(sc, len, tested, param, zero_lengths)
         elseif a.kind == "scalar" then
             args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
         elseif a.kind == "str" then
-            args[i] = "conf_empty"
+            args[i] = "conf_str"
+        elseif a.optional then
+            args[i] = "0" -- the most neutral value: Linux skips the copy (sigaltstack's ss, prlimit64's new)
         else
             args[i] = "(void *)conf_valid"
         end
@@ -92,6 +98,14 @@ end
 local function syscall_cases(w, m, sc, cases)
     local len = lengths(sc)
     w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
+    -- The errors every answer of this syscall must be among (0-terminated): its errors line and
+    -- those its entry checks imply. A syscall without an errors line is not checked.
+    if #sc.errors > 0 then
+        local errs = {}
+        for _, e in ipairs(sc.errors) do errs[#errs + 1] = "-" .. e.name end
+        for _, e in ipairs(sc.implied) do errs[#errs + 1] = "-" .. e.name end
+        w("static const int32_t %s[] = { %s, 0 };", names.conf_errors(sc), table.concat(errs, ", "))
+    end
     for i, a in ipairs(sc.args) do
         if a.kind ~= "scalar" then
             local fn = names.conf_call(sc, a)
@@ -113,8 +127,16 @@ local function syscall_cases(w, m, sc, cases)
             -- One byte cannot wrap or straddle a page boundary.
             if n >= 2 then
                 add("wrap", "CONF_EQ", "CONF_WRAP", n, efault, nil, "a range wrapping past 0xFFFFFFFF")
-                add("partly_mapped", "CONF_EQ", "CONF_STRADDLE", n, efault, nil,
-                    "a range that starts mapped and ends unmapped")
+                -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
+                -- and returns that short count; one that checks the range first returns EFAULT.
+                -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
+                if a.kind == "bytes" then
+                    add("partly_mapped", "CONF_PARTIAL", "CONF_STRADDLE", n, efault, tostring(n),
+                        "a range that starts mapped and ends unmapped")
+                else
+                    add("partly_mapped", "CONF_EQ", "CONF_STRADDLE", n, efault, nil,
+                        "a range that starts mapped and ends unmapped")
+                end
             end
             if a.kind == "str" then
                 local limit = a.size.value
@@ -149,9 +171,10 @@ local function syscall_cases(w, m, sc, cases)
     if sc.attrs.noreturn then
         w("    %s(&eax);\n    return CONF_RETURNED; /* the trap came back */", asm)
     elseif sc.attrs.returns_twice then
-        w("    const uint32_t mask = %s(&eax);\n    return conf_second_return(mask, eax);", asm)
+        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return conf_second_return(mask, eax);",
+            asm)
     else
-        w("    return (int32_t)%s(&eax);", asm)
+        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return (int32_t)mask;", asm)
     end
     w("}\n")
     local what = "registers across the trap"
@@ -251,13 +274,20 @@ local function render_c(m)
         t[k] = v
         return v
     end })
-    local rows, count = cgen.buffer(), 0
+    local rows, count, errors = cgen.buffer(), 0, "0"
     local function cases(name, fn, expect, arg, span_bytes, want, want2, what)
         count = count + 1
-        rows("    { \"%s\", %s, %s, %s, %du, %s, %s, %s },", name, fn, expect, arg, span_bytes, want, want2,
-            quoted[what])
+        rows("    { \"%s\", %s, %s, %s, %du, %s, %s, %s, %s },", name, fn, expect, arg, span_bytes, want, want2,
+            quoted[what], errors)
     end
-    for _, sc in ipairs(m.syscalls) do syscall_cases(w, m, sc, cases) end
+    w("/* The trap's eax in a register case (the run function returns the register mask). */")
+    w("int32_t conf_result;")
+    w("")
+    for _, sc in ipairs(m.syscalls) do
+        errors = #sc.errors > 0 and names.conf_errors(sc) or "0"
+        syscall_cases(w, m, sc, cases)
+    end
+    errors = "0" -- ENOSYS and the registers are checked by the assembly
     nosys_cases(w, m, cases)
     w("const struct conf_case conf_cases[] = {")
     w(rows():sub(1, -2))
@@ -319,8 +349,8 @@ local function render_asm(m)
     w("conf_flags_after: resd 1")
     w("")
     w("section .rodata")
-    w("global conf_empty:data")
-    w("conf_empty: db 0                   ; the valid string")
+    w("global conf_str:data")
+    w("conf_str: db \"/\", 0               ; the valid string: a path that exists, absolute")
     w("")
     w("section .text")
     for _, sc in ipairs(m.syscalls) do
@@ -331,7 +361,9 @@ local function render_asm(m)
             if a.kind == "scalar" then
                 values[a.reg] = "0"
             elseif a.kind == "str" then
-                values[a.reg] = "conf_empty"
+                values[a.reg] = "conf_str"
+            elseif a.optional then
+                values[a.reg] = "0"
             else
                 values[a.reg] = "conf_valid"
             end

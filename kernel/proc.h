@@ -5,11 +5,12 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "kstack.h"
 #include "trap.h"
 #include "vmm.h"
 
 #define NPROC 64
-#define KSTACK_SIZE 8192u
+#define KSTACK_SIZE KSTACK_BYTES /* guarded: kernel/kstack.h */
 #define TIME_SLICE_TICKS 10u
 
 enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
@@ -20,9 +21,9 @@ struct proc {
     int32_t pid, ppid;
     enum proc_state state;
     char name[32];
-    pde_t *pd;               /* NULL for the idle task and once a process has ended */
+    pde_t *pd;               /* the kernel's for the idle task; NULL once a process has ended */
     uint8_t *kstack;         /* KSTACK_SIZE bytes; freed when the parent reaps the zombie */
-    uint32_t context;        /* saved kernel esp while switched out (see swtch.asm) */
+    uint32_t context;        /* saved kernel esp while switched out (see swtch in proc.c) */
     struct trap_frame *tf;   /* user registers of the syscall or interrupt being served */
     uint32_t image_end, brk; /* heap: [image_end, brk) */
     const void *wait_chan;   /* what a blocked process waits for (proc_wakeup) */
@@ -30,10 +31,18 @@ struct proc {
     uint32_t slice_left;     /* ticks before preemption */
     struct wait_info end;    /* how it ended, valid for a zombie */
     struct amc_service *service;
+    uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (kernel/fpu.h) */
 };
 
 void proc_init(void);
-struct proc *current_proc(void);
+
+/* The running process (the idle task when there is none); set only by the scheduler. */
+extern struct proc *current;
+/* Inline: every syscall that asks about its caller starts here. */
+static inline struct proc *current_proc(void)
+{
+    return current;
+}
 struct proc *proc_slot(uint32_t slot);
 uint32_t proc_live_count(void);
 

@@ -1,66 +1,73 @@
 /*
- * User copies with page-table checks.
+ * User copies: the parts of kernel/uaccess.h that are not inline, and the exception table.
  *
- * The kernel runs with interrupts off and on one CPU, so a mapping checked here cannot disappear
- * before the copy that follows; the copy itself goes through the user's virtual addresses, which
- * the current page directory maps.
+ * The table is the section uaccess_fixups (kernel/linker.ld collects it): one entry per kernel
+ * instruction that may fault on a user address, written next to the instruction by
+ * UACCESS_FIXUP. It is searched only when such an access faults.
  */
 #include "uaccess.h"
 
-#include "abi.h"
 #include "memlayout.h"
-#include "proc.h"
-#include "klib.h"
-#include "vmm.h"
 
-/* 1 when the page holding va is mapped for ring 3 (and writable, if write). */
-static int user_page_ok(uint32_t va, int write)
-{
-    const pte_t *pte = vmm_lookup(current_proc()->pd, va);
-    uint32_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
-    return pte && (*pte & need) == need;
-}
+struct uaccess_fixup {
+    uint32_t insn, resume;
+};
 
-int user_mapped(uint32_t uaddr, uint32_t n, int write)
-{
-    if (!user_range_ok(uaddr, n))
-        return 0;
-    if (n == 0)
-        return 1;
-    for (uint32_t page = PAGE_ROUND_DOWN(uaddr); page <= uaddr + n - 1; page += PAGE_SIZE) {
-        if (!user_page_ok(page, write))
-            return 0;
-        if (page + PAGE_SIZE == 0)
-            break;
-    }
-    return 1;
-}
+extern const struct uaccess_fixup uaccess_fixups_start[], uaccess_fixups_end[]; /* linker.ld */
 
-int copy_from_user(void *dst, uint32_t uaddr, uint32_t n)
+uint32_t uaccess_fixup(uint32_t eip)
 {
-    if (!user_mapped(uaddr, n, 0))
-        return -EFAULT;
-    memcpy(dst, (const void *)uaddr, n);
+    for (const struct uaccess_fixup *f = uaccess_fixups_start; f < uaccess_fixups_end; f++)
+        if (f->insn == eip)
+            return f->resume;
     return 0;
 }
 
-int copy_to_user(uint32_t uaddr, const void *src, uint32_t n)
-{
-    if (!user_mapped(uaddr, n, 1))
-        return -EFAULT;
-    memcpy((void *)uaddr, src, n);
-    return 0;
-}
+/*
+ * uaccess_probe_middle_read / _write, called by USER_PROBE (kernel/uaccess.h) for a range
+ * [eax, eax + edx) longer than a page: touch the start of each page after the first, up to the
+ * one that holds the last byte. They keep every register and return with CF clear, or with CF set
+ * when a page is missing (the fixup of the probing instruction is the error exit).
+ */
+#define PROBE_MIDDLE(name, insn)                                                                   \
+    __asm__(".pushsection .text\n"                                                                 \
+            ".globl " name "\n"                                                                    \
+            ".type " name ", @function\n" name ":\n\t"                                             \
+            "pushl %ecx\n\t"                                                                       \
+            "pushl %ebx\n\t"                                                                       \
+            "leal -1(%eax,%edx), %ebx\n\t"                                                         \
+            "movl %eax, %ecx\n"                                                                    \
+            "1:\tandl $-4096, %ecx\n\t"                                                            \
+            "addl $4096, %ecx\n\t"                                                                 \
+            "cmpl %ebx, %ecx\n\t"                                                                  \
+            "ja 3f\n"                                                                              \
+            "2:\t" insn " $0, (%ecx)\n\t"                                                          \
+            "jmp 1b\n"                                                                             \
+            "3:\tpopl %ebx\n\t"                                                                    \
+            "popl %ecx\n\t"                                                                        \
+            "clc\n\t"                                                                              \
+            "ret\n"                                                                                \
+            "4:\tpopl %ebx\n\t"                                                                    \
+            "popl %ecx\n\t"                                                                        \
+            "stc\n\t"                                                                              \
+            "ret\n\t"                                                                              \
+            ".size " name ", . - " name "\n\t"                                                     \
+            ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long 2b, 4b\n\t.popsection\n"     \
+            ".popsection")
 
+PROBE_MIDDLE("uaccess_probe_middle_read", "cmpb");
+PROBE_MIDDLE("uaccess_probe_middle_write", "orb");
+
+/* Each page is probed before its first byte is read, so the plain reads cannot fault. */
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)
 {
     for (uint32_t i = 0; i <= max; i++) {
         uint32_t va = uaddr + i;
         if (va < uaddr || !user_range_ok(va, 1))
             return -EFAULT;
-        if ((i == 0 || (va & (PAGE_SIZE - 1)) == 0) && !user_page_ok(va, 0))
+        if ((i == 0 || (va & (PAGE_SIZE - 1)) == 0) && user_probe_read(va) < 0)
             return -EFAULT;
-        dst[i] = *(const char *)va;
+        dst[i] = *(const volatile char *)va;
         if (dst[i] == '\0')
             return (int)i;
     }
