@@ -20,8 +20,8 @@
 #define COM1 0x3F8
 #define REG_DATA 0 /* DLAB=0: receive/transmit buffer; DLAB=1: divisor low */
 #define REG_IER 1  /* DLAB=0: interrupt enable; DLAB=1: divisor high */
-#define REG_IIR 2 /* read: interrupt identification */
-#define REG_FCR 2 /* write: FIFO control */
+#define REG_IIR 2  /* read: interrupt identification */
+#define REG_FCR 2  /* write: FIFO control */
 #define REG_LCR 3
 #define REG_MCR 4
 #define REG_LSR 5
@@ -30,7 +30,7 @@
 #define LCR_DLAB 0x80
 #define IER_RX_READY 0x01
 #define IER_TX_EMPTY 0x02
-#define IIR_NONE 0x01 /* no interrupt pending */
+#define IIR_NONE 0x01         /* no interrupt pending */
 #define MCR_DTR_RTS_OUT2 0x0B /* OUT2 gates the UART interrupt line to the PIC */
 #define LSR_RX_READY 0x01
 #define LSR_TX_EMPTY 0x20

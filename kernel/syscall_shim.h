@@ -15,9 +15,8 @@
  * ABI_USER_HIGH. copy_str_from_user fails only with -EFAULT or "too long" (which not every .def
  * names, so it is not spelled here).
  */
-__attribute__((always_inline, unused)) static inline int32_t shim_str_in(char *buf, uint32_t addr,
-                                                                         uint32_t max,
-                                                                         int32_t toolong)
+__attribute__((always_inline, unused)) static inline int32_t
+shim_str_in(char *buf, uint32_t addr, uint32_t max, int32_t toolong)
 {
     if (addr - ABI_USER_LOW >= ABI_USER_HIGH - ABI_USER_LOW)
         return -EFAULT;

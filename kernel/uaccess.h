@@ -47,12 +47,17 @@ uint32_t uaccess_fixup(uint32_t eip);
 /* An exception-table entry for the instruction at label insn: resume at the asm goto label
  * fault. */
 #define UACCESS_FIXUP(insn)                                                                        \
-    ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long " insn ", %l[fault]\n\t.popsection\n\t"
+    ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long " insn                               \
+    ", %l[fault]\n\t.popsection\n\t"
 
 /* Reads the user byte at addr; 0 or -EFAULT. */
 static inline int user_probe_read(uint32_t addr)
 {
-    __asm__ goto("1:\tcmpb $0, (%0)\n\t" UACCESS_FIXUP("1b") : : "r"(addr) : "cc", "memory" : fault);
+    __asm__ goto("1:\tcmpb $0, (%0)\n\t" UACCESS_FIXUP("1b")
+                 :
+                 : "r"(addr)
+                 : "cc", "memory"
+                 : fault);
     return 0;
 fault:
     return -EFAULT;

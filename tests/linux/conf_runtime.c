@@ -21,9 +21,9 @@
 
 #define PAGE 4096u
 #define DATA_SIZE 4096u
-#define CASE_TIMER_US 200000   /* a blocked call gets SIGALRM after this */
-#define PARENT_TIMEOUT_S 5     /* a child that ignores even that is killed */
-#define COMPONENT_MAX 127      /* limit strings are paths of components no longer than NAME_MAX */
+#define CASE_TIMER_US 200000 /* a blocked call gets SIGALRM after this */
+#define PARENT_TIMEOUT_S 5   /* a child that ignores even that is killed */
+#define COMPONENT_MAX 127    /* limit strings are paths of components no longer than NAME_MAX */
 
 /*
  * Where Linux answers differently for a reason the language cannot yet express, the case stays
@@ -40,54 +40,56 @@ static const struct {
     int32_t answer;
     const char *why;
 } known[] = {
-    { "conf_vfork_regs", SKIP, 0,
-      "vfork's child runs on the caller's stack until it exits: a stack-sharing return "
-      "(language v2), which the returns_twice check would corrupt" },
-    { "conf_sigreturn_regs", SKIP, 0,
-      "sigreturn loads every register from a signal frame at esp: a stack-switching return "
-      "(language v2)" },
-    { "conf_rt_sigreturn_regs", SKIP, 0,
-      "rt_sigreturn loads every register from an rt signal frame at esp: a stack-switching "
-      "return (language v2)" },
-    { "conf_setrlimit_regs", LETHAL, SIGKILL,
-      "setrlimit(RLIMIT_CPU, {0, 0}) (resource 0, a zeroed rlimit) leaves no CPU time: the "
-      "kernel kills the caller at its next tick (an enum resource argument, language v2)" },
-    { "conf_acct_path_null", ANSWER, 0,
-      "acct(NULL) switches accounting off: an optional string (language v2)" },
-    { "conf_futimesat_path_null", ANSWER, 0,
-      "a NULL path names dirfd itself: an optional string (language v2)" },
-    { "conf_sched_setparam_param_null", ANSWER, -EINVAL,
-      "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_sched_getparam_param_null", ANSWER, -EINVAL,
-      "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_sched_setscheduler_param_null", ANSWER, -EINVAL,
-      "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_sched_setaffinity_mask_partly_mapped", ANSWER, -EINVAL,
-      "only cpumask_size() (4) bytes are read, all from the mapped half, and 'xxxx' names no "
-      "online CPU: a length the kernel derives (language v2)" },
-    { "conf_capget_hdrp_partly_mapped", ANSWER, 0,
-      "only the version field is read (from the mapped half); an unknown one is overwritten "
-      "with the kernel's, which with datap NULL is a successful probe: field-wise access "
-      "(language v2)" },
-#define FUTEX_ALIGN_WHY                                                                          \
-    "a futex word must be 4-aligned, and one that wraps or straddles a page is not: EINVAL "    \
+    {"conf_vfork_regs", SKIP, 0,
+     "vfork's child runs on the caller's stack until it exits: a stack-sharing return "
+     "(language v2), which the returns_twice check would corrupt"},
+    {"conf_sigreturn_regs", SKIP, 0,
+     "sigreturn loads every register from a signal frame at esp: a stack-switching return "
+     "(language v2)"},
+    {"conf_rt_sigreturn_regs", SKIP, 0,
+     "rt_sigreturn loads every register from an rt signal frame at esp: a stack-switching "
+     "return (language v2)"},
+    {"conf_setrlimit_regs", LETHAL, SIGKILL,
+     "setrlimit(RLIMIT_CPU, {0, 0}) (resource 0, a zeroed rlimit) leaves no CPU time: the "
+     "kernel kills the caller at its next tick (an enum resource argument, language v2)"},
+    {"conf_acct_path_null", ANSWER, 0,
+     "acct(NULL) switches accounting off: an optional string (language v2)"},
+    {"conf_futimesat_path_null", ANSWER, 0,
+     "a NULL path names dirfd itself: an optional string (language v2)"},
+    {"conf_sched_setparam_param_null", ANSWER, -EINVAL,
+     "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_sched_getparam_param_null", ANSWER, -EINVAL,
+     "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_sched_setscheduler_param_null", ANSWER, -EINVAL,
+     "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_sched_setaffinity_mask_partly_mapped", ANSWER, -EINVAL,
+     "only cpumask_size() (4) bytes are read, all from the mapped half, and 'xxxx' names no "
+     "online CPU: a length the kernel derives (language v2)"},
+    {"conf_capget_hdrp_partly_mapped", ANSWER, 0,
+     "only the version field is read (from the mapped half); an unknown one is overwritten "
+     "with the kernel's, which with datap NULL is a successful probe: field-wise access "
+     "(language v2)"},
+#define FUTEX_ALIGN_WHY                                                                            \
+    "a futex word must be 4-aligned, and one that wraps or straddles a page is not: EINVAL "       \
     "before the word is read (an alignment requirement, language v2)"
-    { "conf_futex_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_futex_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_futex_time64_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_futex_time64_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_timer_settime_new_value_null", ANSWER, -EINVAL,
-      "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_timer_settime64_new_value_null", ANSWER, -EINVAL,
-      "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)" },
-#define NOT_A_LINK(call)                                                                         \
-    { "conf_" call "_buf_null", ANSWER, -EINVAL, LINK_WHY },                                    \
-        { "conf_" call "_buf_kernel", ANSWER, -EINVAL, LINK_WHY },                              \
-        { "conf_" call "_buf_unmapped", ANSWER, -EINVAL, LINK_WHY },                            \
-        { "conf_" call "_buf_wrap", ANSWER, -EINVAL, LINK_WHY },                                \
-        { "conf_" call "_buf_partly_mapped", ANSWER, -EINVAL, LINK_WHY }
-#define LINK_WHY                                                                                 \
-    "buf is written only through a symbolic link, and the valid path \"/\" is none: a "       \
+    {"conf_futex_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_futex_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_futex_time64_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_futex_time64_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_timer_settime_new_value_null", ANSWER, -EINVAL,
+     "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_timer_settime64_new_value_null", ANSWER, -EINVAL,
+     "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)"},
+#define NOT_A_LINK(call)                                                                           \
+    {"conf_" call "_buf_null", ANSWER, -EINVAL, LINK_WHY},                                         \
+        {"conf_" call "_buf_kernel", ANSWER, -EINVAL, LINK_WHY},                                   \
+        {"conf_" call "_buf_unmapped", ANSWER, -EINVAL, LINK_WHY},                                 \
+        {"conf_" call "_buf_wrap", ANSWER, -EINVAL, LINK_WHY},                                     \
+    {                                                                                              \
+        "conf_" call "_buf_partly_mapped", ANSWER, -EINVAL, LINK_WHY                               \
+    }
+#define LINK_WHY                                                                                   \
+    "buf is written only through a symbolic link, and the valid path \"/\" is none: a "            \
     "symlink resource (language v2)"
     NOT_A_LINK("readlink"),
     NOT_A_LINK("readlinkat"),
@@ -141,7 +143,7 @@ static void add_dec(struct line *l, int32_t v)
     } while (u);
     if (v < 0)
         add(l, "-");
-    char one[2] = { 0, 0 };
+    char one[2] = {0, 0};
     while (i) {
         one[0] = digits[--i];
         add(l, one);
@@ -171,7 +173,7 @@ static void emit(struct line *l)
 
 static void say(const char *s)
 {
-    struct line l = { .n = 0 };
+    struct line l = {.n = 0};
     add(&l, s);
     emit(&l);
 }
@@ -412,7 +414,7 @@ static int judge_case(const struct conf_case *c, int k, int32_t status, struct l
 /* Runs one case in a child and prints its line; returns 1 when it passed. */
 static int run_case(const struct conf_case *c, int k)
 {
-    struct line l = { .n = 0 };
+    struct line l = {.n = 0};
     reset_fd0();
     shared->done = 0;
     shared->interrupted = 0;
@@ -437,7 +439,7 @@ static int run_case(const struct conf_case *c, int k)
             ok = judge(c, k, status, &l);
         }
     }
-    struct line out = { .n = 0 };
+    struct line out = {.n = 0};
     add(&out, ok ? "ok " : "FAIL ");
     add(&out, c->name);
     if (!ok) {
@@ -474,7 +476,8 @@ static int setup(void)
     if (page >= 0xFFFFF001u)
         return -2;
     shared = (struct report *)page;
-    uint32_t two = linux_mmap2(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint32_t two =
+        linux_mmap2(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (two >= 0xFFFFF001u || linux_munmap(two + PAGE, PAGE) != 0)
         return -3;
     memset((void *)two, 'x', PAGE); /* an unterminated string up to the edge */
@@ -511,7 +514,7 @@ int test_main(int argc, char **argv)
 {
     int self = argc == 2 && str_eq(argv[1], "selftest");
     struct utsname u;
-    struct line l = { .n = 0 };
+    struct line l = {.n = 0};
     if (linux_uname(&u) == 0) {
         add(&l, "linux-conformance: ");
         add(&l, u.sysname);
