@@ -1,11 +1,12 @@
 /* COM1 (16550 UART) driver.
  *
- * Output has two paths. Queued output (serial_queue, serial_write: programs' writes and the
- * input echo) goes into a transmit ring that the transmitter-empty interrupt drains one byte at a
- * time, so nobody waits with interrupts off for the line. Kernel messages (serial_putc: kprintf,
- * panic reports) are synchronous: they first push out whatever is queued, by polling, then their
- * own bytes, so they keep their place in the output, need no interrupts, and are on the wire
- * before the machine halts or powers off.
+ * Output goes into one transmit ring that the transmitter-empty interrupt drains, so nobody waits
+ * with interrupts off for the line: programs' writes (serial_queue; the writer blocks while the
+ * ring is full), the input echo and kernel messages (serial_write, serial_putc: they poll for room
+ * only when the ring is full). One ring keeps everything in the order it was written. Once the
+ * kernel stops trusting interrupts (a panic, a halt: serial_sync) output is synchronous: the ring
+ * is pushed out by polling, then every byte is polled out as it comes, so a panic report is on the
+ * wire before the machine stops.
  *
  * Input arrives by IRQ4 into a ring buffer that readers drain with serial_try_getc / serial_getc
  * (or, once the console takes over, is handed to an input hook). */
@@ -75,6 +76,7 @@ static int cr_sent;
 static int tx_want_room;
 static void (*tx_room_hook)(void);
 static uint8_t ier = 0;
+static int sync_output;
 
 static void set_ier(uint8_t value)
 {
@@ -178,7 +180,7 @@ void serial_set_input_hook(void (*hook)(char c))
 void serial_enable_input(void)
 {
     irq_set_handler(IRQ_COM1, serial_irq);
-    set_ier(IER_RX_READY);
+    set_ier(ier | IER_RX_READY);
     /* A byte that arrived before IER was set raised no interrupt: collect it now. */
     int enabled = irq_save();
     rx_interrupt();
@@ -188,6 +190,10 @@ void serial_enable_input(void)
 
 void serial_putc(char c)
 {
+    if (!sync_output) {
+        serial_write(&c, 1);
+        return;
+    }
     int enabled = irq_save();
     tx_drain_polled();
     if (c == '\n') {
@@ -199,6 +205,12 @@ void serial_putc(char c)
         ;
     outb(COM1 + REG_DATA, (uint8_t)c);
     irq_restore(enabled);
+}
+
+void serial_sync(void)
+{
+    sync_output = 1;
+    serial_flush();
 }
 
 size_t serial_queue(const char *s, size_t n)

@@ -52,6 +52,9 @@ static const struct {
     {"conf_setrlimit_regs", LETHAL, SIGKILL,
      "setrlimit(RLIMIT_CPU, {0, 0}) (resource 0, a zeroed rlimit) leaves no CPU time: the "
      "kernel kills the caller at its next tick (an enum resource argument, language v2)"},
+    {"conf_add_key_type_at_limit", ANSWER, -EINVAL,
+     "the 31-byte type gets through, then keyring 0 is EINVAL, the same error as a type too long: "
+     "a keyring id is a resource (language v2)"},
     {"conf_acct_path_null", ANSWER, 0,
      "acct(NULL) switches accounting off: an optional string (language v2)"},
     {"conf_futimesat_path_null", ANSWER, 0,
@@ -187,6 +190,7 @@ struct report {
 };
 
 static struct report *shared;
+static const char *line_prefix = ""; /* "selftest: " while the judge tests itself */
 static volatile int32_t alarm_rang;
 static uint32_t edge; /* the first byte of an unmapped page whose predecessor is full of 'x' */
 static char data[DATA_SIZE];
@@ -440,6 +444,7 @@ static int run_case(const struct conf_case *c, int k)
         }
     }
     struct line out = {.n = 0};
+    add(&out, line_prefix);
     add(&out, ok ? "ok " : "FAIL ");
     add(&out, c->name);
     if (!ok) {
@@ -496,23 +501,53 @@ static int setup(void)
     return 0;
 }
 
-/* `-- selftest` on the kernel command line: the judge must be able to fail. The first CONF_EQ
- * case runs as generated (it must pass) and with a wrong expected answer (it must fail). */
-static int selftest(void)
+/* Every known[] entry names a generated case: a renamed syscall or argument must not leave an
+ * entry behind that silently matches nothing. */
+static int known_cases_exist(void)
+{
+    int ok = 1;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+        int found = 0;
+        for (int i = 0; i < conf_case_count && !found; i++)
+            found = str_eq(conf_cases[i].name, known[k].name);
+        if (!found) {
+            struct line l = {.n = 0};
+            add(&l, "FAIL linux_conformance_known_cases: ");
+            add(&l, known[k].name);
+            add(&l, " is no generated case");
+            emit(&l);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* The judge must be able to fail: after the cases, the first CONF_EQ case runs again as
+ * generated (it must pass) and with a wrong expected answer (it must fail), its lines prefixed
+ * with "selftest: " and counted apart. */
+static void selftest(void)
 {
     int i = 0;
     while (i < conf_case_count && conf_cases[i].expect != CONF_EQ)
         i++;
     if (i == conf_case_count)
-        return 1;
+        return;
     struct conf_case wrong = conf_cases[i];
     wrong.want = wrong.want == -EPERM ? -EIO : -EPERM;
-    return !run_case(&conf_cases[i], -1) + !run_case(&wrong, -1);
+    line_prefix = "selftest: ";
+    int failed = !run_case(&conf_cases[i], -1) + !run_case(&wrong, -1);
+    line_prefix = "";
+    struct line l = {.n = 0};
+    add(&l, "selftest: 2 cases, ");
+    add_dec(&l, failed);
+    add(&l, " failed");
+    emit(&l);
 }
 
 int test_main(int argc, char **argv)
 {
-    int self = argc == 2 && str_eq(argv[1], "selftest");
+    (void)argc;
+    (void)argv;
     struct utsname u;
     struct line l = {.n = 0};
     if (linux_uname(&u) == 0) {
@@ -525,14 +560,16 @@ int test_main(int argc, char **argv)
         emit(&l);
     }
     int32_t err = setup();
+    struct timespec t0, t1;
+    linux_clock_gettime(CLOCK_MONOTONIC, &t0);
     int failed = 0, skips = 0;
     if (err != 0) {
         add(&l, "FAIL linux_conformance_setup: step ");
         add_dec(&l, -err);
         emit(&l);
         failed = 1;
-    } else if (self) {
-        failed = selftest();
+    } else if (!known_cases_exist()) {
+        failed = 1;
     } else {
         for (int i = 0; i < conf_case_count; i++) {
             const struct conf_case *c = &conf_cases[i];
@@ -550,12 +587,21 @@ int test_main(int argc, char **argv)
         }
     }
     add(&l, "conformance: ");
-    add_dec(&l, self ? 2 : conf_case_count);
+    add_dec(&l, conf_case_count);
     add(&l, " generated cases, ");
     add_dec(&l, failed);
     add(&l, " failed, ");
     add_dec(&l, skips);
     add(&l, " skipped");
+    emit(&l);
+    linux_clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (err == 0)
+        selftest();
+    add(&l, "linux-conformance: the cases took ");
+    add_dec(&l, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+    add(&l, " ms, after a boot of ");
+    add_dec(&l, t0.tv_sec * 1000 + t0.tv_nsec / 1000000);
+    add(&l, " ms");
     emit(&l);
     say("linux-conformance: done");
     linux_sync();
