@@ -42,6 +42,9 @@ $(KERNEL_BUILD)/gen/%.o: $(GEN)/kernel/%.c
 	$(call compile_c,$(CC) $(KERNEL_CFLAGS))
 
 $(KERNEL_OBJS): | $(KERNEL_GEN_HEADERS)
+# The flags are in this file: a change to it rebuilds the kernel (and compile_commands.json
+# then shows the flags the objects were really built with).
+$(filter %.o,$(KERNEL_OBJS)): kernel/kernel.mk
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
