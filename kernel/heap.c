@@ -9,7 +9,6 @@
  */
 #include "heap.h"
 
-#include "kprintf.h"
 #include "panic.h"
 #include "memlayout.h"
 #include "pmm.h"
@@ -64,14 +63,6 @@ void *kmalloc(uint32_t size)
         return b + 1;
     }
     return 0;
-}
-
-void *kzalloc(uint32_t size)
-{
-    void *p = kmalloc(size);
-    if (p)
-        memset(p, 0, size);
-    return p;
 }
 
 void kfree(void *p)

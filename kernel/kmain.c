@@ -3,7 +3,6 @@
  * words, then the loader's info, then CPU tables, then devices. */
 #include <stdint.h>
 
-#include "amc.h"
 #include "cmdline.h"
 #include "console.h"
 #include "heap.h"
@@ -21,7 +20,6 @@
 #include "selftest.h"
 #include "serial.h"
 #include "timer.h"
-#include "x86.h"
 
 #ifndef LAYERCAKE_VERSION
 #error "LAYERCAKE_VERSION must be defined by the build (kernel/kernel.mk)"

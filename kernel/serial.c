@@ -1,6 +1,5 @@
 /* COM1 (16550 UART) driver. Output is polled: it must work before interrupts exist and inside
- * a panic. Input arrives by IRQ4 into a ring buffer that readers drain with serial_try_getc /
- * serial_getc. */
+ * a panic. Input arrives by IRQ4 into a ring buffer that readers drain with serial_getc. */
 #include "serial.h"
 
 #include <stdint.h>
@@ -101,18 +100,6 @@ void serial_write(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         serial_putc(s[i]);
-}
-
-int serial_try_getc(void)
-{
-    int enabled = irq_save();
-    int c = -1;
-    if (rx_tail != rx_head) {
-        c = rx_buf[rx_tail % RX_SIZE];
-        rx_tail++;
-    }
-    irq_restore(enabled);
-    return c;
 }
 
 int serial_getc(void)

@@ -7,7 +7,6 @@
  */
 #include "kprintf.h"
 #include "proc.h"
-#include "klib.h"
 #include "syscall_handlers.h"
 #include "uaccess.h"
 
