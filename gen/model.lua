@@ -284,7 +284,7 @@ function Checker:consts_and_errors()
         check_ident(c.name, "const")
         check_macro(c.name, "const")
         self:claim("macro", c.name.value, c.name, "const " .. c.name.value)
-        local entry = { name = c.name.value, value = c.value.value, expr = c.value.text, doc = c.doc }
+        local entry = { name = c.name.value, value = c.value.value, expr = c.value.text, doc = c.doc, tok = c.name }
         self.consts[entry.name] = entry
         self.m.consts[#self.m.consts + 1] = entry
     end
@@ -302,7 +302,7 @@ function Checker:consts_and_errors()
                 nil, { note(by_num[num].value, "first used here") })
         end
         by_num[num] = e
-        local entry = { name = e.name.value, num = num, text = e.doc }
+        local entry = { name = e.name.value, num = num, text = e.doc, tok = e.name }
         self.errors[entry.name] = entry
         self.m.errors[#self.m.errors + 1] = entry
     end

@@ -135,6 +135,28 @@ local function test_cli()
     write(out .. "/abi.h", "stale\n")
     sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. out)
     report("gen_cli_stale_rewritten", (read(out .. "/abi.h") or ""):match("^/%* Generated") ~= nil)
+    -- All or nothing: one output that cannot be replaced (a directory in its place, or a file
+    -- where its directory should be) leaves every output and the lock as they were, and no
+    -- temp file behind.
+    local minimal = ROOT .. "/tests/gen/fixtures/minimal.def"
+    for _, case in ipairs({ { "rename_fails", "rm -f DIR/libsys/amc_services.c && mkdir DIR/libsys/amc_services.c" },
+                            { "temp_fails", "rm -rf DIR/fuzz && touch DIR/fuzz" },
+                            { "first_fails", "rm -f DIR/abi.h && mkdir DIR/abi.h" } }) do
+        local dir = TMP .. "/atomic-" .. case[1]
+        local lk = dir .. ".lock"
+        sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. minimal .. " --out " .. dir)
+        write(lk, lock.render(model.load(read(def), def)):gsub("\nsyscall 12 [^\n]*", ""))
+        sh(case[2]:gsub("DIR", dir))
+        local list = "cd " .. dir .. " && find . " .. lk .. " | sort | xargs md5sum 2>&1; ls -la " .. dir .. "/.."
+        local _, state = sh(list)
+        rc, text = sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. dir .. " --docs " .. dir ..
+            ".md --lock " .. lk .. " --update-lock")
+        local _, now = sh(list)
+        local _, left = sh("find " .. TMP .. " -name '*.tmp'")
+        report("gen_cli_atomic_" .. case[1], rc == 1 and text:match("^error: cannot ") ~= nil and
+            state == now and left == "" and read(dir .. ".md") == nil, "rc " .. tostring(rc) .. "; temp files: " ..
+            left, text .. (state == now and "" or "\nbefore:\n" .. state .. "\nafter:\n" .. now))
+    end
     rc, text = sh("lua5.4 " .. ROOT .. "/gen/main.lua --bogus")
     report("gen_cli_usage_error", rc == 1 and text:match("usage:") ~= nil, "rc " .. tostring(rc), text)
     rc, text = sh("lua5.4 " .. ROOT .. "/gen/main.lua --def /nonexistent.def")
@@ -174,7 +196,93 @@ local LOCK_CASES = {
     { "service_renamed", 'service echo "echo"', 'service echo "echo2"', "service echo differs from the locked ABI" },
     { "retired_message_reused", '    retired 3 old_put "replaced by put"',
       '    message 3 old_put "back" { x: u32 }', "message store.old_put reuses a retired number" },
+    -- Errors and consts: a compiled program holds their numbers.
+    { "error_number", 'error EFAULT 14 "Bad address"', 'error EFAULT 15 "Bad address"',
+      "error EFAULT: its number is 15, locked 14" },
+    { "error_removed", 'error EPERM 1 "Operation not permitted"\n', "", "error EPERM was removed" },
+    { "const_value", 'const BIG 0xFFFFFFFF', 'const BIG 0xFFFFFFFE', "const BIG: its value is 4294967294, locked 4294967295" },
+    { "const_removed", 'const BIG 0xFFFFFFFF "A constant above INT32_MAX."\n', "", "const BIG was removed" },
+    { "const_bound_lowered", "const PATH_MAX 0x3f", "const PATH_MAX 0x3e", "const PATH_MAX: its value is 62, locked 63" },
+    -- abi settings.
+    { "trap", "trap 0x80", "trap 0x81", "abi setting trap is 0x81, locked 0x80" },
+    { "arg_registers_order", "arg_registers ebx ecx edx esi edi", "arg_registers ecx ebx edx esi edi",
+      "abi setting arg_registers is ecx ebx edx esi edi, locked ebx ecx edx esi edi" },
+    { "user_space_top_lowered", "user_space 0x00400000 0xC0000000", "user_space 0x00400000 0xBFFFF000",
+      "abi setting user_space is [0x00400000, 0xBFFFF000), locked [0x00400000, 0xC0000000)" },
+    { "user_space_bottom_raised", "user_space 0x00400000 0xC0000000", "user_space 0x00401000 0xC0000000",
+      "abi setting user_space is [0x00401000, 0xC0000000)" },
+    { "amc_max_message", "amc_max_message MSG_MAX", "amc_max_message 300", "abi setting amc_max_message is 300, locked 256" },
+    { "amc_name_max", "amc_name_max NAME_MAX", "amc_name_max 14", "abi setting amc_name_max is 14, locked 15" },
+    -- Bounds may only grow; toolong errors stay.
+    { "max_lowered", "max 1000, n8", "max 999, n8", "the bound of argument 1 is lowered: 1000 -> 999" },
+    { "max_added", "dst: out bytes[m]", "dst: out bytes[m] max 100", "the bound of argument 3 is lowered: none -> 100" },
+    { "str_lowered", "alias: in str[7]", "alias: in str[6]", "the bound of argument 2 is lowered: 7 -> 6" },
+    { "str_lowered_through_const", "path: in str[PATH_MAX]", "path: in str[NAME_MAX]",
+      "the bound of argument 1 is lowered: 63 -> 15" },
+    { "toolong_changed", "toolong ERANGE, n: u32", "toolong EINVAL, n: u32",
+      "argument 1's toolong error is EINVAL, locked ERANGE" },
+    { "toolong_default", "alias: in str[7] toolong ERANGE", "alias: in str[7]",
+      "argument 2's toolong error is ENAMETOOLONG, locked ERANGE" },
+    { "message_max_lowered", "val: char[n] max 64", "val: char[n] max 63",
+      "the max of its variable array is lowered: 64 -> 63" },
+    { "message_max_added", "{ flags: u32  len: u32  text: u8[len] }", "{ flags: u32  len: u32  text: u8[len] max 100 }",
+      "the max of its variable array is lowered: amc_max_message -> 100" },
+    -- Attributes a compiled caller depends on.
+    { "noreturn_lost", { { "quit(code: i32) -> void", "quit(code: i32) -> i32" },
+      { "attrs noreturn blocking", "attrs blocking" } }, nil, "syscall 8 quit differs from the locked ABI: lost noreturn" },
+    { "returns_twice_lost", "    attrs returns_twice\n", "", "syscall 12 split differs from the locked ABI: lost returns_twice" },
+    { "returns_twice_gained", '    doc "Do nothing."\n', '    doc "Do nothing."\n    attrs returns_twice\n',
+      "syscall 0 nop differs from the locked ABI: gained returns_twice" },
+    -- Retired entries keep their names, and a released name keeps its number.
+    { "retired_renamed", 'retired 9 old_quit "replaced by quit (8)"', 'retired 9 old_exit "replaced by quit (8)"',
+      "retired 9 old_exit renames the retired entry old_quit" },
+    { "retired_renamed_name_reused", { { 'retired 9 old_quit "replaced by quit (8)"', 'retired 9 old_exit "gone"' },
+      { "retired 6 old_stat", 'syscall 13 old_quit() -> i32 {\n    doc "Back."\n}\nretired 6 old_stat' } }, nil,
+      "retired 9 old_exit renames the retired entry old_quit" },
+    { "retired_under_new_name", { { "syscall 7 brk(to: uptr) -> uptr {\n    doc \"Return a pointer-sized value.\"\n}",
+      'retired 7 brk_old "gone"\nsyscall 13 brk(to: uptr) -> uptr {\n    doc "Again."\n}' } }, nil,
+      "retired 7 brk_old retires syscall 7 under another name than brk" },
+    { "retired_message_renamed", 'retired 3 old_put "replaced by put"', 'retired 3 older_put "replaced by put"',
+      "retired message store 3 older_put renames the retired entry old_put" },
 }
+
+-- Compatible changes: accepted by the lock, and recorded by --update-lock where they show in it.
+local LOCK_ALLOWED = {
+    { "doc", 'doc "Do nothing."', 'doc "Nothing at all."' },
+    { "error_text", '"Bad address"', '"Bad user address"' },
+    { "const_doc", '"A constant above INT32_MAX."', '"Big."' },
+    { "argument_name", "brk(to: uptr)", "brk(addr: uptr)" },
+    { "file_order", { { "syscall 0 nop() -> i32 {\n    doc \"Do nothing.\"\n}\n", "" },
+      { "retired 6 old_stat", 'syscall 0 nop() -> i32 {\n    doc "Do nothing."\n}\nretired 6 old_stat' } } },
+    { "new_entries", "retired 6 old_stat", 'const NEWC 5 "New."\nerror ENEW 99 "New error"\n' ..
+      'syscall 13 fresh(p: in point) -> i32 {\n    doc "New."\n    errors ENEW\n}\nretired 6 old_stat' },
+    { "new_message", '    message 2 get "Fixed-size only." { key: char[8] }',
+      '    message 2 get "Fixed-size only." { key: char[8] }\n    message 11 more "New." { x: u32 }' },
+    { "max_raised", "max 1000, n8", "max 2000, n8", "narrow (inout bytes[#2] max 2000 toolong E2BIG, u8)" },
+    { "max_dropped", "b: inout bytes[n8] max 1000, n8", "b: inout bytes[n8], n8", "narrow (inout bytes[#2], u8)" },
+    { "str_raised", "alias: in str[7]", "alias: in str[8]", "in str[8] toolong ERANGE" },
+    { "message_max_raised", "val: char[n] max 64", "val: char[n] max 65", "val:char[n]@28 max 65" },
+    { "errors_list", "    errors EINVAL\n    fuzz a", "    errors EINVAL EPERM ENOENT\n    fuzz a" },
+    { "blocking_dropped", "    attrs blocking\n    fuzz isolate", "    fuzz isolate" },
+    { "blocking_added", 'doc "Do nothing."', 'doc "Do nothing."\n    attrs blocking' },
+    { "fuzz_hints", "fuzz a max 100", "fuzz a max 50" },
+    { "register_appended", "arg_registers ebx ecx edx esi edi", "arg_registers ebx ecx edx esi edi ebp",
+      "abi arg_registers ebx ecx edx esi edi ebp" },
+    { "user_space_grown", "user_space 0x00400000 0xC0000000", "user_space 0x00300000 0xC0001000",
+      "abi user_space 0x00300000 0xC0001000" },
+}
+
+-- The fixture with one case's replacements applied, or nil and the text that was not found.
+local function mutate(base, from, to)
+    local pairs_ = type(from) == "table" and from or { { from, to } }
+    local text = base
+    for _, r in ipairs(pairs_) do
+        local s, e = text:find(r[1], 1, true)
+        if not s then return nil, r[1] end
+        text = text:sub(1, s - 1) .. r[2] .. text:sub(e + 1)
+    end
+    return text
+end
 
 local function test_lock()
     local path = "tests/gen/fixtures/full.def"
@@ -185,12 +293,11 @@ local function test_lock()
     local ok, new = pcall(lock.check, m, locked, "abi.lock", m.abi.kw)
     report("gen_lock_accepts_itself", ok and new == 0, tostring(new))
     for _, case in ipairs(LOCK_CASES) do
-        local name, from, to, want = case[1], case[2], case[3], case[4]
-        local s, e = base:find(from, 1, true)
-        if not s then
-            report("gen_lock_refuses_" .. name, false, "fixture lacks `" .. from .. "`")
+        local name, want = case[1], case[4]
+        local text, missing = mutate(base, case[2], case[3])
+        if not text then
+            report("gen_lock_refuses_" .. name, false, "fixture lacks `" .. missing .. "`")
         else
-            local text = base:sub(1, s - 1) .. to .. base:sub(e + 1)
             local good, err = pcall(function()
                 local m2 = model.load(text, path)
                 return lock.check(m2, locked, "abi.lock", m2.abi.kw)
@@ -208,6 +315,54 @@ local function test_lock()
             end
         end
     end
+    for _, case in ipairs(LOCK_ALLOWED) do
+        local name, want = "gen_lock_allows_" .. case[1], case[4]
+        local text, missing = mutate(base, case[2], case[3])
+        if not text then
+            report(name, false, "fixture lacks `" .. missing .. "`")
+        else
+            local good, err = pcall(function()
+                local m2 = model.load(text, path)
+                lock.check(m2, locked, "abi.lock", m2.abi.kw)
+                -- What --update-lock would write holds too, and shows the change.
+                local again = lock.render(m2)
+                lock.check(m2, lock.parse(again, "abi.lock"), "abi.lock", m2.abi.kw)
+                return again
+            end)
+            report(name, good and (not want or err:find(want, 1, true) ~= nil),
+                good and ("the new lock lacks `" .. tostring(want) .. "`") or
+                (diag.is_diag(err) and err:format() or tostring(err)))
+        end
+    end
+    -- Facts only the lock file can change (the generator knows one language version): the
+    -- locked version, a setting the definition no longer has.
+    local function refuses_lock(name, edit, want)
+        local lk = lock_text:gsub(edit[1], edit[2])
+        local good, err = pcall(function() return lock.check(m, lock.parse(lk, "abi.lock"), "abi.lock", m.abi.kw) end)
+        local f = (not good and diag.is_diag(err)) and err:format() or tostring(err)
+        report("gen_lock_refuses_" .. name, not good and f:find(want, 1, true) ~= nil and
+            f:match("\nabi%.lock:%d+: note: locked here") ~= nil, "want `" .. want .. "`", f)
+    end
+    refuses_lock("version", { "\nabi version 1\n", "\nabi version 2\n" }, "abi setting version is 1, locked 2")
+    refuses_lock("trap_in_lock", { "\nabi trap 0x80\n", "\nabi trap 0x30\n" }, "abi setting trap is 0x80, locked 0x30")
+    do
+        local mini = model.load(read(ROOT .. "/tests/gen/fixtures/minimal.def"), "minimal.def")
+        local lk = lock.render(mini) .. "abi amc_max_message 64\n"
+        local good, err = pcall(lock.check, mini, lock.parse(lk, "abi.lock"), "abi.lock", mini.abi.kw)
+        local f = (not good and diag.is_diag(err)) and err:format() or tostring(err)
+        report("gen_lock_refuses_setting_removed_from_def", not good and
+            f:find("abi setting amc_max_message was removed", 1, true) ~= nil, f)
+    end
+    -- An empty lock is not "nothing released" unless asked for.
+    for _, empty in ipairs({ "", "# only a comment\n" }) do
+        local good, err = pcall(lock.check, m, lock.parse(empty, "abi.lock"), "abi.lock", m.abi.kw)
+        local f = (not good and diag.is_diag(err)) and err:format() or tostring(err)
+        report("gen_lock_refuses_empty" .. (empty == "" and "" or "_comment_only"), not good and
+            f:match("^abi%.lock:1: error: the lock is empty, but .* defines %d+ entries") ~= nil and
+            f:find("--new-lock", 1, true) ~= nil, f)
+    end
+    report("gen_lock_new_lock_accepts_empty", (pcall(lock.check, m, lock.parse("", "abi.lock"), "abi.lock", m.abi.kw,
+        { new_lock = true })))
     -- Retiring a locked syscall and adding new ones is allowed.
     local retire = base:gsub("syscall 1 scalars%(.-\n}\n", 'retired 1 scalars "gone"\n')
     retire = retire .. '\nsyscall 20 fresh() -> i32 {\n    doc "New."\n}\n'
@@ -235,6 +390,31 @@ local function test_lock()
     write(TMP .. "/bad.lock", "syscall x\n")
     local rc5, t5 = sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. ROOT .. "/" .. path .. " --lock " .. TMP .. "/bad.lock")
     report("gen_lock_malformed", rc5 == 1 and t5:match("bad%.lock:1: error: malformed lock line"), t5)
+    -- --update-lock never records an incompatible change: the lock stays as it was, no temp file.
+    write(lk, lock_text)
+    write(def, (base:gsub("max 1000, n8", "max 999, n8")))
+    local rc6, t6 = sh(main .. " --update-lock")
+    local _, tmp6 = sh("ls -a " .. TMP .. " | grep '%.tmp$' || true")
+    report("gen_lock_update_refuses_incompatible", rc6 == 1 and t6:match("is lowered: 1000 %-> 999") and
+        read(lk) == lock_text and tmp6 == "", "rc " .. tostring(rc6) .. " " .. tmp6, t6)
+    -- A compatible change (a raised bound) is recorded.
+    write(def, (base:gsub("max 1000, n8", "max 2000, n8")))
+    local rc7, t7 = sh(main .. " --update-lock")
+    report("gen_lock_update_records_raised_bound", rc7 == 0 and (read(lk) or ""):find("max 2000 toolong E2BIG", 1, true)
+        ~= nil, "rc " .. tostring(rc7), t7)
+    -- A missing or empty lock needs --new-lock.
+    write(def, base)
+    os.remove(lk)
+    local rc8, t8 = sh(main)
+    local rc9, t9 = sh(main .. " --update-lock")
+    report("gen_lock_missing_refused", rc8 == 1 and rc9 == 1 and t8:match("cannot read the lock file") and
+        t9:match("%-%-new%-lock") and read(lk) == nil, "rc " .. tostring(rc8) .. "/" .. tostring(rc9), t8 .. t9)
+    write(lk, "")
+    local rc10, t10 = sh(main .. " --update-lock")
+    report("gen_lock_empty_refused_by_cli", rc10 == 1 and t10:match("error: the lock is empty") and read(lk) == "",
+        "rc " .. tostring(rc10), t10)
+    local rc11, t11 = sh(main .. " --update-lock --new-lock")
+    report("gen_lock_new_lock_starts_lock", rc11 == 0 and read(lk) == lock_text, "rc " .. tostring(rc11), t11)
     -- The committed lock matches the committed definition.
     local real = load_def("abi/syscalls.def")
     local ok2, err2 = pcall(lock.check, real, lock.parse(read(ROOT .. "/abi/abi.lock"), "abi/abi.lock"),
