@@ -9,6 +9,7 @@ local cli = {}
 -- group: the abi setting `outputs` that asks for the file (none: always written).
 cli.OUTPUTS = {
     { path = "abi.h", module = "out_abi_h" },
+    { path = "abi.inc", module = "out_abi_inc" },
     { path = "kernel/syscall_handlers.h", module = "out_handlers_h", group = "kernel" },
     { path = "kernel/syscall_table.c", module = "out_syscall_table", group = "kernel" },
     { path = "libsys/syscalls.h", module = "out_libsys_h", group = "user" },

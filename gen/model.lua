@@ -12,6 +12,8 @@ local SUPPORTED_VERSION = 1
 local REGISTERS = { ebx = true, ecx = true, edx = true, esi = true, edi = true, ebp = true }
 local MAX_SYSCALL = 65535
 local MAX_ERRNO = 4095
+-- Results in -MAX_ERRNO..-1 are errors (abi.h: ABI_ERRNO_MAX).
+model.MAX_ERRNO = MAX_ERRNO
 
 -- The closed set of ABI scalar types.  Alignment follows the i386 System V
 -- ABI (8-byte types are 4-aligned inside structs).

@@ -40,7 +40,7 @@ $(KERNEL_OBJS): | $(KERNEL_GEN_HEADERS)
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(NASM) $(NASMFLAGS) -I $(GEN)/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_BUILD)/symtab_empty.asm: kernel/ksyms.lua
 	@mkdir -p $(@D)

@@ -14,23 +14,14 @@
 
 int syscall_trace_enabled;
 
+/* Where each argument register sits in the frame, in ABI order (arg_registers in the .def). */
+#define ARG_OFFSET(reg) offsetof(struct trap_frame, reg),
+static const uint8_t arg_offsets[ABI_MAX_ARGS] = {ABI_ARG_REGISTERS(ARG_OFFSET)};
+#undef ARG_OFFSET
+
 static uint32_t arg_value(const struct trap_frame *tf, int i)
 {
-    /* Argument registers in ABI order, as the .def's arg_registers lists them. */
-    switch (i) {
-    case 0:
-        return tf->ebx;
-    case 1:
-        return tf->ecx;
-    case 2:
-        return tf->edx;
-    case 3:
-        return tf->esi;
-    case 4:
-        return tf->edi;
-    default:
-        return tf->ebp;
-    }
+    return *(const uint32_t *)((const char *)tf + arg_offsets[i]);
 }
 
 /* Prints bytes as a C string literal. */
@@ -155,7 +146,7 @@ void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
         return;
     }
     print_call(nr, tf, (int32_t)ret >= 0);
-    if (ret >= (uint32_t)-4095 && error_name(-(int32_t)ret))
+    if (ret >= (uint32_t)-ABI_ERRNO_MAX && error_name(-(int32_t)ret))
         kprintf(" = -%s\n", error_name(-(int32_t)ret));
     else if (syscall_table[nr].ret_kind == SARG_HEX)
         kprintf(" = 0x%x\n", ret);

@@ -205,7 +205,7 @@ local function compile(files, dir)
     local cc = "cd '" .. dir .. "' && " .. CROSS
     local steps = {
         cc .. " -I" .. ROOT .. "/tests/gen/stub -c kernel/syscall_table.c -o table.o",
-        cc .. " -c libsys/amc_services.c -o amc.o",
+        cc .. " -iquote " .. ROOT .. "/libsys/include -c libsys/amc_services.c -o amc.o",
         cc .. " -c user.c -o user.o",
         cc .. " -I. -I" .. ROOT .. "/tests/fuzz -c fuzz/syscall_fuzzer.c -o fuzzer.o",
         "cd '" .. dir .. "' && nasm -f elf32 -Werror libsys/syscalls.asm -o asm.o",

@@ -453,7 +453,7 @@ local function test_compile()
         local cc = "cd " .. dir .. " && i686-linux-gnu-gcc " .. CROSS_FLAGS
         local rc, out = sh(cc .. " -I" .. stub .. " -c kernel/syscall_table.c -o table.o")
         report("gen_compile_" .. key .. "_kernel", rc == 0, "kernel side does not compile", out)
-        rc, out = sh(cc .. " -c libsys/amc_services.c -o amc.o")
+        rc, out = sh(cc .. " -iquote " .. ROOT .. "/libsys/include -c libsys/amc_services.c -o amc.o")
         report("gen_compile_" .. key .. "_user", rc == 0, "user side does not compile", out)
         write(dir .. "/user.c", '#include "libsys/syscalls.h"\n#include "libsys/amc_services.h"\nint main_(void);\n')
         rc, out = sh(cc .. " -c user.c -o user.o")
@@ -493,13 +493,96 @@ local function test_compile()
 end
 
 ----------------------------------------------------------------------------
+-- C emission: text and numbers from the .def reach C meaning what the .def means. Trigraphs in
+-- docs and error texts, a --def path holding `*/` and `??/`, numbers spelled with leading
+-- zeros; every output must build under -std=c11 -Werror, and a host program reads the values.
+local EDGE_ADDITIONS = [[
+const OCTAL_LOOKING 010 "Ten, not eight ??/ (a trigraph in a doc) */ and a comment end."
+const PADDED_HEX 0x00ff "Two hundred and fifty-five."
+const ZEROS 000042 "Forty-two."
+error ETRIGRAPH 99 "Trigraphs ??/ ??= ??' ???/ and a question? stay as written"
+syscall 14 odd_docs(x: u32) -> i32 {
+    doc "A doc that ends in a trigraph ??/"
+    errors ETRIGRAPH
+    long """
+    A long doc line that ends in a backslash trigraph ??/
+    and */ a comment end, /* a comment start.
+    """
+}
+]]
+
+local function test_emission()
+    local cgen = require("cgen")
+    local checks = {
+        { cgen.cstring("a??/b"), '"a?\\?/b"' },
+        { cgen.cstring("???="), '"?\\?\\?="' },
+        { cgen.cstring('q"\\?'), '"q\\"\\\\?"' },
+        { cgen.comment("x */ y /* z ??/\nw"), "x * / y / * z ?\\?/ w" },
+        { cgen.literal(10, "010"), "10" },
+        { cgen.literal(255, "0x00ff"), "0xFF" },
+        { cgen.literal(0xFFFFFFFF, "4294967295"), "4294967295u" },
+        { cgen.literal(0x80000000, "0X80000000"), "0x80000000u" },
+        { cgen.value({ value = 31, expr = "AMC_NAME_MAX" }), "AMC_NAME_MAX" },
+        { cgen.value({ value = 8, expr = "0008" }), "8" },
+    }
+    for i, c in ipairs(checks) do
+        report("gen_emit_spelling_" .. i, c[1] == c[2], "got " .. c[1] .. ", want " .. c[2])
+    end
+    for _, bad in ipairs({ -1, 0x100000000, 1.5 }) do
+        report("gen_emit_refuses_" .. tostring(bad), not pcall(cgen.literal, bad, nil), "emitted " .. tostring(bad))
+    end
+    -- The edge definition through the CLI, from a directory whose name would end a comment.
+    local dir = TMP .. "/we */ird ??/ dir"
+    local def = dir .. "/edge.def"
+    write(def, read(ROOT .. "/tests/gen/fixtures/full.def") .. EDGE_ADDITIONS)
+    local out = TMP .. "/edge-out"
+    local q = S.shq
+    local rc, text = sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. q(def) .. " --out " .. out)
+    report("gen_emit_edge_generates", rc == 0, "rc " .. tostring(rc), text)
+    if rc ~= 0 then return end
+    local cc = "cd " .. out .. " && i686-linux-gnu-gcc " .. CROSS_FLAGS .. " -Wtrigraphs"
+    write(out .. "/user.c", '#include "libsys/syscalls.h"\n#include "libsys/amc_services.h"\nint main_(void);\n')
+    local builds = {
+        kernel = " -I" .. ROOT .. "/tests/gen/stub -c kernel/syscall_table.c -o table.o",
+        amc = " -iquote " .. ROOT .. "/libsys/include -c libsys/amc_services.c -o amc.o",
+        headers = " -c user.c -o user.o",
+        fuzzer = " -I. -I" .. ROOT .. "/tests/fuzz -c fuzz/syscall_fuzzer.c -o fuzzer.o",
+    }
+    for _, k in ipairs({ "kernel", "amc", "headers", "fuzzer" }) do
+        local brc, bout = sh(cc .. builds[k])
+        report("gen_emit_edge_builds_" .. k, brc == 0, "does not build under -std=c11 -Werror", bout)
+    end
+    for _, asm in ipairs({ "libsys/syscalls.asm", "abi.inc", "conformance/regs.asm" }) do
+        local arc, aout = sh("cd " .. out .. " && nasm -f elf32 -Werror -I " .. ROOT .. "/tests/conformance/ " .. asm ..
+            " -o /dev/null")
+        report("gen_emit_edge_nasm_" .. asm:gsub("%W", "_"), arc == 0, "nasm failed", aout)
+    end
+    -- What C reads is what the .def says.
+    write(out .. "/read.c", table.concat({
+        '#include <stdio.h>', '#include "abi.h"',
+        '#define SHOW(name, num, text) printf("%s %d %s\\n", #name, num, text);',
+        'int main(void) {',
+        '    printf("%d %d %d\\n", OCTAL_LOOKING, PADDED_HEX, ZEROS);',
+        '    ABI_ERRORS(SHOW)', '    return 0;', '}', '' }, "\n"))
+    local hrc, hout = sh("cd " .. out .. " && gcc -std=c11 -Wall -Werror read.c -o read && ./read")
+    report("gen_emit_edge_numbers_read_back", hrc == 0 and hout:match("^10 255 42\n") ~= nil, "C read other values", hout)
+    report("gen_emit_edge_texts_read_back", hout:find("\nETRIGRAPH 99 Trigraphs ??/ ??= ??' ???/ and a question? " ..
+        "stay as written\n", 1, true) ~= nil and hout:find("\nERANGE 34 Out of range: \"quoted\" \\ backslash\n", 1, true)
+        ~= nil, "C read other texts", hout)
+    local banner = (read(out .. "/abi.h") or ""):match("^[^\n]*")
+    report("gen_emit_banner_one_comment", banner:match("^/%*.*%*/$") ~= nil and not banner:sub(3, -3):find("*/", 1, true),
+        "banner: " .. banner)
+end
+
+----------------------------------------------------------------------------
 local function test_behaviour()
     local m = load_def("tests/gen/fixtures/full.def")
     local dir = TMP .. "/host"
     for p, text in pairs(cli.render_all(m)) do write(dir .. "/" .. p, text) end
     local rc, out = sh("cd " .. dir .. " && gcc -std=c11 -Wall -Wextra -Werror -I" .. ROOT ..
-        "/tests/gen/stub -I. -Ikernel -Ilibsys "
-        .. ROOT .. "/tests/gen/harness/behaviour.c kernel/syscall_table.c libsys/amc_services.c -o behaviour")
+        "/tests/gen/stub -I. -Ikernel -Ilibsys -iquote " .. ROOT .. "/libsys/include " .. ROOT ..
+        "/tests/gen/harness/behaviour.c kernel/syscall_table.c libsys/amc_services.c " .. ROOT ..
+        "/libsys/amc_runtime.c -o behaviour")
     if rc ~= 0 then
         report("gen_behaviour_build", false, "host harness does not build", out)
         return
@@ -565,6 +648,7 @@ if not BLESS then
     test_cli()
     test_lock()
     test_compile()
+    test_emission()
     test_behaviour()
     test_docs_fresh()
     test_big()
