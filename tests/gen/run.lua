@@ -4,7 +4,7 @@
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -600,6 +600,39 @@ local function test_behaviour()
 end
 
 ----------------------------------------------------------------------------
+-- No ABI fact hand-kept outside the .def (tests/gen/facts.lua): none in the tree, and a planted
+-- copy of each kind is found (so the scan can fail).
+local function test_no_hand_kept_facts()
+    local facts = require("facts")
+    local m = load_def("abi/syscalls.def")
+    local hits = facts.scan(ROOT, m)
+    local kinds = { ["the trap vector"] = {}, ["the argument registers in order"] = {}, ["the error range"] = {},
+                    ["error texts"] = {} }
+    for _, h in ipairs(hits) do
+        local k = h.what:match("^error text") and "error texts" or h.what
+        kinds[k] = kinds[k] or {}
+        table.insert(kinds[k], string.format("%s:%d: %s: %s", h.file, h.line, h.what, h.text))
+    end
+    for _, k in ipairs({ "the trap vector", "the argument registers in order", "the error range", "error texts" }) do
+        report("gen_facts_only_in_def_" .. k:gsub("%W+", "_"), #kinds[k] == 0,
+            "hand-kept outside abi/syscalls.def (take it from the generated abi.h / abi.inc)",
+            table.concat(kinds[k], "\n"))
+    end
+    local dir = TMP .. "/planted"
+    write(dir .. "/kernel/copy.c", "/* int 0x80 in a comment is prose */\n" ..
+        "static const char *t = \"" .. m.errors[1].text .. "\";\n" ..
+        "#define GATE 0x80\nint ok(unsigned r) { return r < 0xFFFFF001u; }\n" ..
+        "static unsigned a(struct f *tf, int i) { return i == 0 ? tf->ebx : i == 1 ? tf->ecx : i == 2 ? tf->edx :\n" ..
+        "    i == 3 ? tf->esi : tf->edi; }\n")
+    local found = {}
+    for _, h in ipairs(facts.scan(dir, m)) do found[h.what:match("^error text") and "text" or h.what] = h.line end
+    report("gen_facts_scan_finds_planted_copies", found["the trap vector"] == 3 and found.text == 2 and
+        found["the error range"] == 4 and found["the argument registers in order"] == 5, "found: " ..
+        tostring(found["the trap vector"]) .. " " .. tostring(found.text) .. " " .. tostring(found["the error range"]) ..
+        " " .. tostring(found["the argument registers in order"]))
+end
+
+----------------------------------------------------------------------------
 local function test_docs_fresh()
     local m = load_def("abi/syscalls.def")
     local want = require("out_docs").render(m)
@@ -651,6 +684,7 @@ if not BLESS then
     test_emission()
     test_behaviour()
     test_docs_fresh()
+    test_no_hand_kept_facts()
     test_big()
     test_luacheck()
 end
