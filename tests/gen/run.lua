@@ -633,6 +633,40 @@ local function test_no_hand_kept_facts()
 end
 
 ----------------------------------------------------------------------------
+-- The frozen releases under tests/abi-compat/ are copies of released ABIs: every number their
+-- abi.h defines is the one the lock has (so the compat boot really runs old programs), and a
+-- released copy is never rewritten.
+local function test_abi_compat_fixtures()
+    local locked = lock.parse(read(ROOT .. "/abi/abi.lock"), "abi/abi.lock")
+    local _, dirs = sh("ls -d " .. ROOT .. "/tests/abi-compat/v*/")
+    local count = 0
+    for dir in dirs:gmatch("[^\n]+") do
+        count = count + 1
+        local release = dir:match("(v%d+)/?$")
+        local h = read(dir .. "/abi.h") or ""
+        local bad, n = {}, 0
+        for name, num in h:gmatch("\n#define SYS_([%w_]+) (%d+)") do
+            if name ~= "TABLE_SIZE" then
+                n = n + 1
+                local e = locked["syscall " .. num] or locked["retired " .. num]
+                if not e or e.data.name ~= name then bad[#bad + 1] = "SYS_" .. name .. " " .. num end
+            end
+        end
+        for name, num in h:gmatch("\n#define (E[%u%d]+) (%d+) /%*") do
+            n = n + 1
+            local e = locked["error " .. name]
+            if not e or e.data.value ~= tonumber(num) then bad[#bad + 1] = name .. " " .. num end
+        end
+        report("gen_abi_compat_" .. release .. "_matches_lock", n > 20 and #bad == 0,
+            n .. " numbers; not as locked: " .. table.concat(bad, ", "))
+    end
+    report("gen_abi_compat_has_releases", count >= 1, "no tests/abi-compat/vN")
+    local rc, out = sh("cd " .. ROOT .. " && make -s NO_DEPS=1 abi-compat-freeze RELEASE=v1")
+    report("gen_abi_compat_freeze_refuses_released", rc ~= 0 and out:find("a released copy never changes", 1, true)
+        ~= nil, "rc " .. tostring(rc), out)
+end
+
+----------------------------------------------------------------------------
 local function test_docs_fresh()
     local m = load_def("abi/syscalls.def")
     local want = require("out_docs").render(m)
@@ -685,6 +719,7 @@ if not BLESS then
     test_behaviour()
     test_docs_fresh()
     test_no_hand_kept_facts()
+    test_abi_compat_fixtures()
     test_big()
     test_luacheck()
 end
