@@ -22,7 +22,7 @@ struct trap_frame {
 #define T_DOUBLE_FAULT 8
 #define T_GP_FAULT 13
 #define T_PAGE_FAULT 14
-#define T_IRQ0 0x20 /* PIC vectors 0x20-0x2F */
+#define T_IRQ0 0x20        /* PIC vectors 0x20-0x2F */
 #define T_SYSCALL ABI_TRAP /* the syscall gate: `trap` in abi/syscalls.def */
 #define NUM_EXCEPTIONS 32
 

@@ -156,7 +156,7 @@ static void test_strings(void)
     CHECK(memchr("abc", 'c', 3) != NULL && memchr("abc", 'c', 2) == NULL, "memchr");
     /* Every error's text, as abi/syscalls.def has it, for the positive and the negative number. */
 #define ERROR_TEXT_MATCHES(name, number, text)                                                     \
-    CHECK(strcmp(strerror(number), text) == 0 && strcmp(strerror(-number), text) == 0,           \
+    CHECK(strcmp(strerror(number), text) == 0 && strcmp(strerror(-number), text) == 0,             \
           "strerror(%s) = %s", #name, strerror(number));
     ABI_ERRORS(ERROR_TEXT_MATCHES)
 #undef ERROR_TEXT_MATCHES

@@ -52,7 +52,10 @@ static int same(const void *a, const void *b, size_t n)
     return 1;
 }
 
-static void put(const char *s) { write(1, s, (uint32_t)length(s)); }
+static void put(const char *s)
+{
+    write(1, s, (uint32_t)length(s));
+}
 
 static void put_number(int32_t v)
 {
@@ -266,7 +269,8 @@ static int kv_reply(struct kv_result *res, int poll)
     static struct received rx;
     int32_t n;
     if (poll) {
-        for (int tries = 0; (n = amc_message_poll(&rx, sizeof rx)) == -EAGAIN && tries < 500; tries++)
+        for (int tries = 0; (n = amc_message_poll(&rx, sizeof rx)) == -EAGAIN && tries < 500;
+             tries++)
             sleep_ms(2);
     } else {
         n = amc_message_await(&rx, sizeof rx);
@@ -316,12 +320,18 @@ static const struct {
     const char *name;
     void (*run)(void);
 } tests[] = {
-    {"compat_process_ids", test_process_ids}, {"compat_write", test_write},
-    {"compat_read_nothing", test_read_nothing}, {"compat_time", test_time},
-    {"compat_sbrk", test_sbrk}, {"compat_fork_exit_wait", test_fork_exit_wait},
-    {"compat_kill", test_kill}, {"compat_spawn", test_spawn},
-    {"compat_tables", test_tables}, {"compat_echo", test_echo},
-    {"compat_kv", test_kv}, {"compat_unregister", test_unregister},
+    {"compat_process_ids", test_process_ids},
+    {"compat_write", test_write},
+    {"compat_read_nothing", test_read_nothing},
+    {"compat_time", test_time},
+    {"compat_sbrk", test_sbrk},
+    {"compat_fork_exit_wait", test_fork_exit_wait},
+    {"compat_kill", test_kill},
+    {"compat_spawn", test_spawn},
+    {"compat_tables", test_tables},
+    {"compat_echo", test_echo},
+    {"compat_kv", test_kv},
+    {"compat_unregister", test_unregister},
     {"compat_retired", test_retired},
 };
 
