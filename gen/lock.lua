@@ -184,13 +184,18 @@ local function parse_message(line)
     return "message " .. svc .. " " .. num, d
 end
 
+-- What the value of each locked abi setting looks like.
+local SETTING_SHAPES = {
+    version = "^%d+$", trap = "^0x%x+$", arg_registers = "^e[a-z][a-z][ a-z]*$",
+    user_space = "^0x%x+ 0x%x+$", amc_max_message = "^%d+$", amc_name_max = "^%d+$",
+}
+
 -- Each parser returns the key and the data of a line, or nil when it is malformed.
 local PARSERS = {
     abi = function(line)
         local key, v = line:match("^abi (%S+) (.+)$")
-        for _, k in ipairs(ABI_SETTINGS) do
-            if k == key then return "abi " .. key, { value = v } end
-        end
+        local shape = SETTING_SHAPES[key]
+        if shape and v:match(shape) then return "abi " .. key, { value = v } end
     end,
     const = function(line)
         local name, v = line:match("^const (%S+) (%d+)$")

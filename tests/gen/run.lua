@@ -244,6 +244,12 @@ local LOCK_CASES = {
       "retired 7 brk_old retires syscall 7 under another name than brk" },
     { "retired_message_renamed", 'retired 3 old_put "replaced by put"', 'retired 3 older_put "replaced by put"',
       "retired message store 3 older_put renames the retired entry old_put" },
+    { "message_name_moved", { { '    message 2 get "Fixed-size only." { key: char[8] }',
+      '    retired 2 get_old "gone"\n    message 12 get "Again." { key: char[8] }' } }, nil,
+      "retired message store 2 get_old retires message 2 under another name than get" },
+    { "retired_message_renamed_name_reused", { { 'retired 3 old_put "replaced by put"', 'retired 3 old_put2 "x"' },
+      { '    message 9 tiny', '    message 13 old_put "Back." { x: u32 }\n    message 9 tiny' } }, nil,
+      "retired message store 3 old_put2 renames the retired entry old_put" },
 }
 
 -- Compatible changes: accepted by the lock, and recorded by --update-lock where they show in it.
@@ -363,6 +369,41 @@ local function test_lock()
     end
     report("gen_lock_new_lock_accepts_empty", (pcall(lock.check, m, lock.parse("", "abi.lock"), "abi.lock", m.abi.kw,
         { new_lock = true })))
+    -- A hand-edited lock never crashes the generator: every line of the real lock, cut short,
+    -- with a word dropped or doubled, or a number made a word, ends in success or a diagnostic.
+    do
+        local real_text = read(ROOT .. "/abi/abi.lock")
+        local real_m = load_def("abi/syscalls.def")
+        local crashes, cases = {}, 0
+        local lines = {}
+        for line in real_text:gmatch("[^\n]+") do lines[#lines + 1] = line end
+        for i, line in ipairs(lines) do
+            local words = {}
+            for w in line:gmatch("%S+") do words[#words + 1] = w end
+            local variants = { line:sub(1, #line // 2), (line:gsub("%d+", "x", 1)), (line:gsub("%d+", "99999", 1)) }
+            for k = 1, #words do
+                local a, b = {}, {}
+                for j, w in ipairs(words) do
+                    if j ~= k then a[#a + 1] = w end
+                    b[#b + 1] = w
+                    if j == k then b[#b + 1] = w end
+                end
+                variants[#variants + 1] = table.concat(a, " ")
+                variants[#variants + 1] = table.concat(b, " ")
+            end
+            for _, v in ipairs(variants) do
+                cases = cases + 1
+                local copy = { table.unpack(lines) }
+                copy[i] = v
+                local fine, err = pcall(function()
+                    return lock.check(real_m, lock.parse(table.concat(copy, "\n"), "abi.lock"), "abi.lock", real_m.abi.kw)
+                end)
+                if not fine and not diag.is_diag(err) then crashes[#crashes + 1] = v .. ": " .. tostring(err) end
+            end
+        end
+        report("gen_lock_edited_lines_never_crash", #crashes == 0 and cases > 500, cases .. " cases, " .. #crashes ..
+            " crashes", table.concat(crashes, "\n", 1, math.min(#crashes, 5)))
+    end
     -- Retiring a locked syscall and adding new ones is allowed.
     local retire = base:gsub("syscall 1 scalars%(.-\n}\n", 'retired 1 scalars "gone"\n')
     retire = retire .. '\nsyscall 20 fresh() -> i32 {\n    doc "New."\n}\n'
