@@ -171,6 +171,16 @@ local function test_cli()
     local msg = table.concat(lines)
     report("gen_cli_internal_error_exit_2", status == 2 and msg:match("^internal error: .*boom") ~= nil
         and not msg:match("traceback") and read(TMP .. "/crash/abi.h") == nil, "status " .. status, msg)
+    -- A render that fails after others were staged: still nothing written, no temp file left.
+    local real_fuzzer = package.loaded["out_fuzzer"] or require("out_fuzzer")
+    local real_render = real_fuzzer.render
+    real_fuzzer.render = function() error("late boom") end
+    lines = {}
+    status = cli.main({ "--def", def, "--out", TMP .. "/crash-late" }, sink)
+    real_fuzzer.render = real_render
+    local _, left = sh("find " .. TMP .. "/crash-late -type f 2>/dev/null")
+    report("gen_cli_internal_error_late_writes_nothing", status == 2 and left == "", "status " .. status .. ", left: " ..
+        left, table.concat(lines))
 end
 
 ----------------------------------------------------------------------------
