@@ -125,15 +125,6 @@ function cli.transaction()
     return tx
 end
 
--- Replace path by content unless it already holds exactly that.
--- Returns true when the file was (re)written.
-function cli.write_if_changed(path, content)
-    local tx = cli.transaction()
-    local changed = tx.stage(path, content)
-    tx.commit()
-    return changed
-end
-
 -- Render every output of a model: { [relative path] = text }.
 function cli.render_all(m)
     local files = {}
