@@ -1,4 +1,5 @@
-/* A small printf: one formatter (format) that sends characters to a sink (the console). */
+/* A small printf: one formatter (format) that sends characters to a sink, used both for the
+ * console and for buffers. */
 #include "kprintf.h"
 
 #include <stdint.h>
@@ -8,12 +9,22 @@
 
 struct sink {
     void (*put)(struct sink *s, char c);
+    char *buf; /* buffer sink only */
+    size_t size;
+    size_t len; /* characters produced so far (also those that did not fit) */
 };
 
 static void put_console(struct sink *s, char c)
 {
-    (void)s;
     serial_putc(c);
+    s->len++;
+}
+
+static void put_buffer(struct sink *s, char c)
+{
+    if (s->len + 1 < s->size)
+        s->buf[s->len] = c;
+    s->len++;
 }
 
 struct spec {
@@ -157,7 +168,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 
 void kvprintf(const char *fmt, va_list ap)
 {
-    struct sink s = {put_console};
+    struct sink s = {put_console, 0, 0, 0};
     int enabled = irq_save(); /* one call's output is never split by an interrupt's output */
     format(&s, fmt, ap);
     irq_restore(enabled);
@@ -169,4 +180,22 @@ void kprintf(const char *fmt, ...)
     va_start(ap, fmt);
     kvprintf(fmt, ap);
     va_end(ap);
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    struct sink s = {put_buffer, buf, size, 0};
+    format(&s, fmt, ap);
+    if (size)
+        buf[s.len < size ? s.len : size - 1] = '\0';
+    return (int)s.len;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
 }

@@ -5,8 +5,13 @@
 #define LAYERCAKE_KPRINTF_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 __attribute__((format(printf, 1, 2))) void kprintf(const char *fmt, ...);
 void kvprintf(const char *fmt, va_list ap);
+
+/* Like snprintf: writes at most size-1 characters plus NUL; returns the full length. */
+__attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, size_t size, const char *fmt, ...);
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 #endif
