@@ -9,6 +9,7 @@
 #define ABI_NAME "demo"
 #define ABI_VERSION 1
 #define ABI_TRAP 0x80
+#define ABI_TRAP_ASM "int $0x80" /* the trap instruction, for inline assembly */
 #define ABI_MAX_ARGS 5
 #define ABI_USER_LOW 0x00400000u
 #define ABI_USER_HIGH 0xC0000000u

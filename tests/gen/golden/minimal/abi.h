@@ -9,6 +9,7 @@
 #define ABI_NAME "tiny"
 #define ABI_VERSION 1
 #define ABI_TRAP 0x30
+#define ABI_TRAP_ASM "int $0x30" /* the trap instruction, for inline assembly */
 #define ABI_MAX_ARGS 6
 #define ABI_USER_LOW 0x00001000u
 #define ABI_USER_HIGH 0x80000000u
