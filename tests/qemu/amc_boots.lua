@@ -2,14 +2,7 @@
 -- (tests/guest/amc_svc.c), the shell's amc builtin and the service programs driven through the
 -- serial port, and the default GRUB entry starting the services. The kernel-semantics tests
 -- (tests/guest/amc.c) are booted by usermode_boots.lua as guest-amc.
--- The text of error NAME as abi/syscalls.def has it, as a Lua pattern (echod prints strerror).
-local function error_text(name)
-    local f = assert(io.open("abi/syscalls.def", "rb"))
-    local def = f:read("a")
-    f:close()
-    local text = assert(def:match("\nerror " .. name .. " %d+ \"([^\"]*)\""), "no error " .. name)
-    return (text:gsub("%p", "%%%0"))
-end
+local error_text = dofile("tests/qemu/def_text.lua").error_text
 
 return function(env)
     local function module(dir, name)
