@@ -7,6 +7,7 @@
  */
 #include "kprintf.h"
 #include "proc.h"
+#include "klib.h"
 #include "syscall_handlers.h"
 #include "uaccess.h"
 
