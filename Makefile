@@ -71,7 +71,7 @@ $(BUILD)/grub.cfg: FORCE
 	   echo 'terminal_output serial console'; \
 	   echo 'set timeout=2'; \
 	   echo 'set default=0'; \
-	   for entry in 'layercake|services=echod,kvd' 'layercake (trace syscalls)|trace=syscalls'; do \
+	   for entry in 'layercake|services=echod,kvd' 'layercake (trace syscalls)|services=echod,kvd trace=syscalls'; do \
 	     title=$${entry%%|*}; args=$${entry#*|}; \
 	     echo "menuentry \"$$title\" {"; \
 	     echo "    multiboot /boot/kernel.elf$${args:+ $$args}"; \

@@ -1,6 +1,7 @@
 -- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
 -- shared by the kernel and user space.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -18,8 +19,8 @@ function out.render(m)
     local w = cgen.buffer()
     local abi, u32 = m.abi, cgen.u32
     w(cgen.banner(m))
-    w("#ifndef ABI_H")
-    w("#define ABI_H")
+    w("#ifndef %s", names.GUARD.abi_h)
+    w("#define %s", names.GUARD.abi_h)
     w("")
     w("#include <stddef.h>")
     w("#include <stdint.h>")
@@ -39,7 +40,7 @@ function out.render(m)
         w("#define ABI_AMC_NAME_MAX %du", u32(abi.amc_name_max.value))
     end
     w("/* A result in -ABI_ERRNO_MAX..-1 is an error (as (uint32_t)-E for unsigned results). */")
-    w("#define ABI_ERRNO_MAX %d", u32(require("model").MAX_ERRNO))
+    w("#define ABI_ERRNO_MAX %d", u32(require("model_abi").MAX_ERRNO))
     w("/* ABI_ARG_REGISTERS(X) calls X(register) for each argument register, in argument order. */")
     local regs = {}
     for i, r in ipairs(abi.arg_registers) do regs[i] = "X(" .. r .. ")" end
@@ -76,14 +77,14 @@ function out.render(m)
     end
     w("/* Syscall numbers */")
     for _, sc in ipairs(m.syscalls) do
-        w("#define SYS_%s %d", sc.name, u32(sc.num))
+        w("#define %s %d", names.sys_macro(sc), u32(sc.num))
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))
     end
     w("#define SYS_TABLE_SIZE %d", u32(m.table_size))
     w("")
-    w("#endif /* ABI_H */")
+    w("#endif /* %s */", names.GUARD.abi_h)
     return w()
 end
 

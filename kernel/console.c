@@ -2,8 +2,15 @@
  * Console line discipline.
  *
  * The terminal on the other end of COM1 is in raw mode (QEMU's -serial stdio), so the kernel does
- * what a tty does: echo, backspace, turning Enter's CR into LF, and handing lines to readers only
- * once they are complete. Ctrl-D on an empty line is end of input.
+ * what a tty does. Received bytes wait unprocessed in `typed` until they are read (or a reader is
+ * already waiting), and are then interpreted in the mode in effect (console_mode): typed-ahead
+ * input reaches the program that reads it, under that program's mode, and is echoed once.
+ *
+ * Cooked mode: echo, backspace, CR turned into LF, whole lines handed to readers, Ctrl-D on an
+ * empty line as end of input. A Ctrl-C that arrives in cooked mode is acted on at once, read or
+ * not: it discards the input before it and kills the foreground process. Raw mode (a shell
+ * editing its line): bytes as typed, without echo, one line's worth per read; a Ctrl-C is one of
+ * them.
  */
 #include "console.h"
 
@@ -13,31 +20,103 @@
 
 #define LINE_MAX 256
 #define READY_MAX 1024
+#define CTRL_C 0x03
 #define CTRL_D 0x04
 
-static char line[LINE_MAX];
-static uint32_t line_len;
-static char ready[READY_MAX]; /* completed input not yet read, a ring */
-static uint32_t ready_head, ready_count;
-static uint32_t eof_pending;
+struct ring {
+    char buf[READY_MAX];
+    uint32_t head, count;
+};
 
-static void ready_push(char c)
+static struct ring typed;  /* received, not yet interpreted */
+static struct ring ready;  /* interpreted input (completed lines) not yet read */
+static char line[LINE_MAX]; /* the cooked line being edited */
+static uint32_t line_len;
+static uint32_t eof_pending;
+static uint32_t readers;   /* processes blocked in console_read */
+
+static uint32_t mode = CONSOLE_COOKED;
+static int32_t raw_owner;   /* the process that asked for raw mode */
+static int32_t foreground;  /* the process Ctrl-C kills, 0 for none */
+static int32_t kill_pending; /* Ctrl-C hit the running process: kill it on its way out */
+
+static void ring_push(struct ring *r, char c)
 {
-    if (ready_count == READY_MAX)
+    if (r->count == READY_MAX)
         return; /* reader far behind: drop, as a full tty buffer does */
-    ready[(ready_head + ready_count) % READY_MAX] = c;
-    ready_count++;
+    r->buf[(r->head + r->count) % READY_MAX] = c;
+    r->count++;
+}
+
+static char ring_at(const struct ring *r, uint32_t i)
+{
+    return r->buf[(r->head + i) % READY_MAX];
+}
+
+static void ring_drop(struct ring *r, uint32_t n)
+{
+    r->head = (r->head + n) % READY_MAX;
+    r->count -= n;
+}
+
+/* The live process (not free, not a zombie) with this pid, or NULL. */
+static const struct proc *live_proc(int32_t pid)
+{
+    for (uint32_t i = 1; i < NPROC; i++) {
+        const struct proc *p = proc_slot(i);
+        if (p && p->pid == pid && p->state != PROC_FREE && p->state != PROC_ZOMBIE)
+            return p;
+    }
+    return 0;
+}
+
+/* Raw mode and the foreground outlive nobody: a shell that died leaves a cooked console. */
+static void forget_the_dead(void)
+{
+    if (mode == CONSOLE_RAW && !live_proc(raw_owner))
+        mode = CONSOLE_COOKED;
+    if (foreground && !live_proc(foreground))
+        foreground = 0;
+}
+
+/* Ctrl-C arrived in cooked mode: discard the input typed before it and end the foreground
+ * process. The process the serial interrupt interrupted is ended on its way back to ring 3
+ * (console_interrupt_point), not in the middle of the interrupt handler. */
+static void interrupt(void)
+{
+    typed.count = 0;
+    ready.count = 0;
+    line_len = 0;
+    eof_pending = 0;
+    serial_write("^C\n", 3);
+    forget_the_dead();
+    int32_t victim = foreground;
+    foreground = 0;
+    if (!victim)
+        return;
+    if (victim == current_proc()->pid)
+        kill_pending = victim;
+    else
+        proc_kill(victim);
+}
+
+void console_interrupt_point(void)
+{
+    int32_t victim = kill_pending;
+    kill_pending = 0;
+    if (victim && victim == current_proc()->pid)
+        proc_kill(victim);
 }
 
 static void finish_line(void)
 {
     for (uint32_t i = 0; i < line_len; i++)
-        ready_push(line[i]);
+        ring_push(&ready, line[i]);
     line_len = 0;
-    proc_wakeup(&ready_count);
 }
 
-void console_input(char c)
+/* One byte through the cooked discipline. */
+static void cook(char c)
 {
     if (c == '\r')
         c = '\n';
@@ -60,34 +139,102 @@ void console_input(char c)
         finish_line();
 }
 
+/* Interpret typed bytes in cooked mode until a line (or end of input) is ready. */
+static void cook_typed(void)
+{
+    while (typed.count && ready.count == 0 && eof_pending == 0) {
+        char c = ring_at(&typed, 0);
+        ring_drop(&typed, 1);
+        cook(c);
+    }
+}
+
+void console_input(char c)
+{
+    forget_the_dead();
+    if (mode == CONSOLE_COOKED && c == CTRL_C) {
+        interrupt();
+        return;
+    }
+    ring_push(&typed, c);
+    if (readers) {
+        if (mode == CONSOLE_COOKED)
+            cook_typed(); /* echo now: someone is waiting for this line */
+        proc_wakeup(&readers);
+    }
+}
+
+/* Writers blocked on a full transmit queue wait on this. */
+static int tx_room;
+
+static void wake_writers(void)
+{
+    proc_wakeup(&tx_room);
+}
+
 void console_init(void)
 {
     serial_set_input_hook(console_input);
+    serial_set_tx_room_hook(wake_writers);
 }
 
-int32_t console_read(user_out_t buf, uint32_t len)
+int32_t console_set_mode(uint32_t new_mode, int32_t fg)
 {
-    while (ready_count == 0 && eof_pending == 0)
-        proc_block(&ready_count);
-    if (ready_count == 0) {
-        eof_pending--;
-        return 0;
+    if (new_mode != CONSOLE_COOKED && new_mode != CONSOLE_RAW)
+        return -EINVAL;
+    const struct proc *me = current_proc();
+    if (fg) {
+        const struct proc *p = live_proc(fg);
+        if (!p || (p != me && p->ppid != me->pid))
+            return -ESRCH; /* only the caller or its own child: Ctrl-C must not reach others */
     }
+    mode = new_mode;
+    raw_owner = me->pid;
+    foreground = fg;
+    proc_wakeup(&readers); /* a blocked reader now reads under the new mode */
+    return 0;
+}
+
+/* Copy up to len bytes of r to user memory, stopping after a line end; consume them on success. */
+static int32_t take(struct ring *r, user_out_t buf, uint32_t len)
+{
     /* Copy first and consume after, so a bad buffer loses no input. */
     char chunk[READY_MAX];
     uint32_t n = 0;
-    while (n < len && n < ready_count) {
-        char c = ready[(ready_head + n) % READY_MAX];
+    while (n < len && n < r->count) {
+        char c = ring_at(r, n);
         chunk[n++] = c;
-        if (c == '\n')
+        if (c == '\n' || c == '\r')
             break; /* one line per read, like a terminal */
     }
     int err = copy_to_user(buf.addr, chunk, n);
     if (err < 0)
         return err;
-    ready_head = (ready_head + n) % READY_MAX;
-    ready_count -= n;
+    ring_drop(r, n);
     return (int32_t)n;
+}
+
+int32_t console_read(user_out_t buf, uint32_t len)
+{
+    for (;;) {
+        forget_the_dead();
+        if (ready.count)
+            return take(&ready, buf, len);
+        if (mode == CONSOLE_RAW && typed.count)
+            return take(&typed, buf, len);
+        if (mode == CONSOLE_COOKED) {
+            cook_typed();
+            if (ready.count)
+                continue;
+            if (eof_pending) {
+                eof_pending--;
+                return 0;
+            }
+        }
+        readers++;
+        proc_block(&readers);
+        readers--;
+    }
 }
 
 int32_t console_write(user_in_t buf, uint32_t len)
@@ -98,7 +245,13 @@ int32_t console_write(user_in_t buf, uint32_t len)
         int err = copy_from_user(chunk, buf.addr + done, n);
         if (err < 0)
             return done ? (int32_t)done : err;
-        serial_write(chunk, n);
+        /* Queue it; when the queue is full, sleep until the transmit interrupt has made room
+         * (interrupts are on while this process is blocked). */
+        for (uint32_t queued = 0; queued < n;) {
+            queued += (uint32_t)serial_queue(chunk + queued, n - queued);
+            if (queued < n)
+                proc_block(&tx_room);
+        }
         done += n;
     }
     return (int32_t)len;

@@ -6,8 +6,10 @@
 
 KERNEL_BUILD  := $(BUILD)/kernel
 KERNEL_LDS    := kernel/linker.ld
-KERNEL_CFLAGS := $(TARGET_CFLAGS) -fno-optimize-sibling-calls -MMD -MP \
-                 -I kernel -I $(GEN) -I $(GEN)/kernel -DLAYERCAKE_VERSION='"$(VERSION)"'
+# -fno-asynchronous-unwind-tables: the call-frame information goes to .debug_frame, which gdb
+# reads to unwind frameless functions (the shims), instead of the .eh_frame the link discards.
+KERNEL_CFLAGS := $(TARGET_CFLAGS) -fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
+                 -MMD -MP -I kernel -I $(GEN) -I $(GEN)/kernel -DLAYERCAKE_VERSION='"$(VERSION)"'
 KERNEL_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -T $(KERNEL_LDS)
 KERNEL_LIBGCC  = $(shell $(CC) -m32 -print-libgcc-file-name)
 

@@ -4,9 +4,13 @@
 
 #include <stddef.h>
 
+#include "console.h"
 #include "panic.h"
 #include "pic.h"
 #include "proc.h"
+#include "uaccess.h"
+#include "vmm.h"
+#include "x86.h"
 #include "../include/x86_exceptions.h"
 
 static trap_handler_t exception_handlers[NUM_EXCEPTIONS];
@@ -51,13 +55,35 @@ static void dispatch_irq(struct trap_frame *tf)
     pic_eoi(irq);
     if (irq_handlers[irq])
         irq_handlers[irq](tf);
-    /* The timer may have ended the running process's time slice: switch before returning to it. */
-    if (trap_from_user(tf))
+    /* A Ctrl-C may have named the running process, or the timer ended its time slice: act
+     * before returning to it. */
+    if (trap_from_user(tf)) {
+        console_interrupt_point();
         sched_preempt_point();
+    }
+}
+
+/*
+ * Page faults that are not errors: the first touch of a demand-zero page or the first write to a
+ * copy-on-write one, from user code or from a kernel copy to or from user memory; and a kernel
+ * access to user memory that failed but has a fixup (kernel/uaccess.c), which resumes there and
+ * makes the access return -EFAULT. Everything else goes to the registered handler.
+ */
+static int page_fault_resolved(struct trap_frame *tf)
+{
+    const struct proc *p = current_proc();
+    if (p && vmm_fault(p->pd, read_cr2(), tf->error & 2) == 0)
+        return 1;
+    uint32_t fixup = trap_from_user(tf) ? 0 : uaccess_fixup(tf->eip);
+    if (fixup)
+        tf->eip = fixup;
+    return fixup != 0;
 }
 
 void trap_dispatch(struct trap_frame *tf)
 {
+    if (tf->vector == T_PAGE_FAULT && page_fault_resolved(tf))
+        return;
     if (tf->vector < NUM_EXCEPTIONS) {
         trap_handler_t handler = exception_handlers[tf->vector];
         if (!handler)

@@ -41,7 +41,7 @@ return function(env)
             input = "\14\14\r",
             timeout = 40,
             stop = "kernel: ready",
-            expect = { banner, "cmdline: trace=syscalls\n" },
+            expect = { banner, "cmdline: services=echod,kvd trace=syscalls\n", "init: started service echod" },
         },
         {
             name = "boot-kernel",

@@ -1,0 +1,128 @@
+-- build/gen/kernel/trace_table.c: what the tracer (kernel/trace.c) needs beyond the syscall
+-- table, with the types of kernel/trace.h: the layout of every struct, so an out-struct is
+-- decoded field by field when the call returns, and the named values of fields and arguments,
+-- taken from the consts whose doc starts with "NAME.FIELD:" (a struct and its field, or a
+-- syscall and its argument), shown without their common prefix: WAIT_EXITED is cause=EXITED.
+local cgen = require("cgen")
+
+local out = {}
+
+local function scalar_kind(t)
+    if t.hex then return "TRACE_HEX" end
+    return t.signed and "TRACE_INT" or "TRACE_UINT"
+end
+
+local function field_kind(t)
+    if t.kind == "struct" then return "TRACE_STRUCT" end
+    if t.kind == "array" then return t.elem.name == "char" and "TRACE_CHARS" or "TRACE_ARRAY" end
+    return scalar_kind(t)
+end
+
+-- { ["wait_info.cause"] = { {name=, value=}, ... } } from the consts' docs.
+local function named_values(m)
+    local by_owner = {}
+    for _, c in ipairs(m.consts) do
+        local owner = (c.doc or ""):match("^([%w_]+%.[%w_]+):")
+        if owner then
+            by_owner[owner] = by_owner[owner] or {}
+            table.insert(by_owner[owner], { name = c.name, value = c.value })
+        end
+    end
+    for _, list in pairs(by_owner) do
+        -- The longest common prefix of the names, cut back to its last '_'.
+        local prefix = list[1].name
+        for _, v in ipairs(list) do
+            while v.name:sub(1, #prefix) ~= prefix do prefix = prefix:sub(1, -2) end
+        end
+        prefix = #list > 1 and (prefix:match("^(.*_)") or "") or ""
+        for _, v in ipairs(list) do v.shown = v.name:sub(#prefix + 1) end
+    end
+    return by_owner
+end
+
+local function values_list(w, ident, list)
+    w("static const struct trace_value %s[] = {", ident)
+    for _, v in ipairs(list) do w("    {%s, %s},", cgen.cstring(v.shown), cgen.literal(v.value)) end
+    w("    {0, 0},")
+    w("};")
+end
+
+function out.render(m)
+    local w = cgen.buffer()
+    w(cgen.banner(m))
+    w("#include \"trace.h\"")
+    w("")
+    local values = named_values(m)
+    local idents = {}
+    local function values_ident(owner)
+        if not values[owner] then return "0" end
+        if not idents[owner] then
+            idents[owner] = "values_" .. owner:gsub("%.", "_")
+            values_list(w, idents[owner], values[owner])
+        end
+        return idents[owner]
+    end
+    -- The structs syscalls point to, and those they contain.
+    local used = {}
+    local function use(t)
+        if t.kind ~= "struct" or used[t.name] then return end
+        used[t.name] = true
+        for _, f in ipairs(t.fields) do use(f.type) end
+    end
+    for _, sc in ipairs(m.syscalls) do
+        for _, a in ipairs(sc.args) do
+            if a.kind ~= "scalar" and a.kind ~= "bytes" and a.kind ~= "str" then use(a.type) end
+        end
+    end
+    -- m.structs is in dependency order, so a nested struct is defined before its user.
+    local structs = {}
+    for _, s in ipairs(m.structs) do
+        if used[s.name] then structs[#structs + 1] = s end
+    end
+    for _, s in ipairs(structs) do
+        local fields = {}
+        for _, f in ipairs(s.fields) do
+            fields[#fields + 1] = string.format("    {%s, %d, %d, %s, %s, %s},", cgen.cstring(f.name),
+                f.offset, f.type.size, field_kind(f.type),
+                f.type.kind == "struct" and "&trace_struct_" .. f.type.name or "0",
+                values_ident(s.name .. "." .. f.name))
+        end
+        w("static const struct trace_field fields_%s[] = {", s.name)
+        for _, line in ipairs(fields) do w("%s", line) end
+        w("    {0, 0, 0, 0, 0, 0},")
+        w("};")
+        w("static const struct trace_struct trace_struct_%s = {%s, %d, fields_%s};", s.name,
+            cgen.cstring(s.name), s.size, s.name)
+        w("")
+    end
+    local rows = {}
+    for _, sc in ipairs(m.syscalls) do
+        local args = {}
+        for i, a in ipairs(sc.args) do
+            local vals = values_ident(sc.name .. "." .. a.name)
+            if a.kind == "scalar" and vals ~= "0" then
+                args[#args + 1] = string.format("[%d] = {0, %s, %d, %s}", i - 1, scalar_kind(a.type),
+                    a.type.size, vals)
+            elseif a.kind ~= "scalar" and a.kind ~= "bytes" and a.kind ~= "str" then
+                if a.type.kind == "struct" then
+                    args[#args + 1] = string.format("[%d] = {&trace_struct_%s, TRACE_STRUCT, 0, 0}",
+                        i - 1, a.type.name)
+                else
+                    args[#args + 1] = string.format("[%d] = {0, %s, %d, 0}", i - 1,
+                        scalar_kind(a.type), a.type.size)
+                end
+            end
+        end
+        if #args > 0 then
+            rows[#rows + 1] = string.format("    [%d] = {{%s}}, /* %s */", sc.num,
+                table.concat(args, ", "), sc.name)
+        end
+    end
+    w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")
+    if #rows == 0 then rows[1] = "    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */" end
+    for _, r in ipairs(rows) do w("%s", r) end
+    w("};")
+    return w()
+end
+
+return out
