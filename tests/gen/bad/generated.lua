@@ -37,6 +37,11 @@ local cases = {
     -- A diagnostic stays one line whatever the file is called.
     { name = "file_name_with_newline", file = "two\nlines\27[31m.def", text = "",
       expect = "1:1: file is empty: it defines nothing" },
+    -- The parser does not recurse: 100,000 nested brackets are one token too many, not a stack overflow.
+    { name = "parens_100000", text = PRELUDE .. "syscall 1 f" .. ("("):rep(100000) .. (")"):rep(100000) .. " -> i32 {}\n",
+      expect = "11:13: expected an argument name, got '('" },
+    { name = "braces_100000", text = PRELUDE .. 'struct s "d" ' .. ("{"):rep(100000) .. ("}"):rep(100000) .. "\n" .. SYSCALL,
+      expect = "11:15: expected a field name or '}', got '{'" },
     -- A byte order mark twice: the first opens the file, the second is a character.
     { name = "bom_twice", text = "\xEF\xBB\xBF\xEF\xBB\xBF" .. PRELUDE .. SYSCALL,
       expect = "1:1: unexpected byte order mark (U+FEFF)" },
