@@ -56,7 +56,8 @@ return function(env)
                        "\nclean\n", "\nkeep again\n", "\nodd%-keys\n",
                        "\nsingle  quoted dq \"x\" a b\n",
                        "init: service echod %(pid 2%) ended: killed\n",
-                       "sh: kill: 999: " .. dofile("tests/qemu/def_text.lua").error_text("ESRCH") .. "\n", "sh: kill: bad pid 'x'\n",
+                       "sh: kill: 999: " .. dofile("tests/qemu/def_text.lua").error_text("ESRCH") .. "\n",
+                       "sh: kill: bad pid 'x'\n",
                        "init: sh exited: exited with status 0" },
             -- No escape byte is echoed, nothing erased is run.
             reject = { "\27", "no such program", "\nwrld\n" },
