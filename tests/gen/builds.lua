@@ -1,7 +1,7 @@
 -- "Accepted means builds": compile every output of one accepted definition the way the project
 -- builds it. The compiler and flags are read from the make fragments (Makefile's CROSS and
 -- TARGET_CFLAGS, kernel/kernel.mk's KERNEL_CFLAGS, libsys/libsys.mk's USER_CFLAGS), not copied,
--- so a flag added there applies here too. Kernel-side files compile against the kernel headers
+-- so a flag added there applies here too. Kernel-side files compile against kernel/ behind the
 -- stand-ins of tests/gen/stub, user-side ones against libsys/include only (-nostdinc), as in the
 -- real build.
 local S = require("hostsuite")
@@ -35,10 +35,9 @@ local function flags(root, file, name, vars)
     while i <= #words do
         local w = words[i]
         if w == "-I" or w == "-isystem" then
-            -- The generated kernel side compiles against tests/gen/stub, the interface the
-            -- generator promises (docs/design.md), not the kernel's own headers, which also need
-            -- the errors abi/syscalls.def happens to define.
-            -- The kernel's own headers follow (kernel/syscall_desc.h, which the shims include).
+            -- The generated kernel side finds tests/gen/stub before kernel/: the stand-ins of the
+            -- headers that need more than any definition gives (kernel/uaccess_fast.h needs the
+            -- errors abi/syscalls.def happens to define); the rest (syscall_desc.h) is the kernel's.
             local dir = words[i + 1]
             if dir == "kernel" then out[#out + 1] = w .. " " .. quote(root .. "/tests/gen/stub") end
             out[#out + 1] = w .. " " .. quote(dir:match("^/") and dir or root .. "/" .. dir)
@@ -59,7 +58,7 @@ function builds.commands(root, dir)
     vars.TARGET_CFLAGS = make_var(root, "Makefile", "TARGET_CFLAGS")
     local kernel = flags(root, "kernel/kernel.mk", "KERNEL_CFLAGS", vars)
     local user = flags(root, "libsys/libsys.mk", "USER_CFLAGS", vars)
-    local nasm = "nasm " .. expand(make_var(root, "libsys/libsys.mk", "USER_NASMFLAGS"), vars) .. " -Werror"
+    local nasm = "nasm " .. make_var(root, "libsys/libsys.mk", "USER_NASMFLAGS") .. " -Werror"
     local table_extra = assert(read(root .. "/kernel/kernel.mk"), "kernel.mk")
         :match("gen/syscall_table%.o:%s*KERNEL_CFLAGS%s*%+=%s*([^\n]*)") or ""
     local function c(flagstr, src, extra)
@@ -76,7 +75,6 @@ function builds.commands(root, dir)
         c(user, "fuzz/syscall_fuzzer.c", "-I " .. quote(root .. "/tests/fuzz")),
         c(user, "edge_checks.c"),
         { "libsys/syscalls.asm", "cd " .. quote(dir) .. " && " .. nasm .. " libsys/syscalls.asm -o syscalls_asm.o" },
-        { "abi.inc", "cd " .. quote(dir) .. " && " .. nasm .. " abi.inc -o abi_inc.o" },
         { "conformance/regs.asm", "cd " .. quote(dir) .. " && " .. nasm .. " -I " ..
             quote(root .. "/tests/conformance/") .. " conformance/regs.asm -o regs_asm.o" },
     }
