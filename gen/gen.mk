@@ -20,7 +20,7 @@ GEN_CONFORMANCE := $(filter $(GEN)/conformance/%,$(GEN_OUTPUTS))
 GEN_FUZZ_SRCS := $(filter $(GEN)/fuzz/%.c,$(GEN_OUTPUTS))
 
 $(GEN_STAMP): $(GEN_DEF) $(GEN_LOCK) $(GEN_LUA_SRCS)
-	$(LUA) gen/main.lua --def $(GEN_DEF) --out $(GEN) --lock $(GEN_LOCK)
+	$(call quiet,GEN,$(GEN)/ from $(GEN_DEF))$(LUA) gen/main.lua --def $(GEN_DEF) --out $(GEN) --lock $(GEN_LOCK)
 	@touch $@
 
 # A deleted output is brought back by a forced rerun.

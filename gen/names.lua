@@ -31,6 +31,7 @@ function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name 
 function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
 function names.conf_regs(sc) return "conf_regs_" .. sc.name end
 function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
+function names.conf_errors(sc) return "conf_errors_" .. sc.name end -- its declared errors
 function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.name .. "_" .. suffix end
 function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
 function names.conf_nosys(num) return string.format("conf_nosys_%x", num) end
@@ -72,24 +73,18 @@ names.FIXED = {
     -- abi.inc (NASM) also defines ABI_ARG1.. ABI_ARGn, one per argument register: ABI_ is reserved.
     { file = "abi.inc", domain = "all", space = "macro", words = "ABI_INC ABI_TRAP ABI_MAX_ARGS" },
     { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "macro",
-      words = [[KERNEL_SYSCALL_HANDLERS_H SYSCALL_F_NORETURN SYSCALL_F_BLOCKING SYSCALL_F_RETIRED
-        SYSCALL_NO_LEN_ARG]] },
-    { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "ordinary",
-      words = [[SARG_INT SARG_UINT SARG_HEX SARG_IN_BUF SARG_OUT_BUF SARG_INOUT_BUF SARG_IN_STR
-        SARG_IN_PTR SARG_OUT_PTR SARG_INOUT_PTR syscall_table syscall_nosys]] },
-    { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "tag",
-      words = "syscall_desc" },
-    -- syscall_dispatch, the tracer's hooks and the descriptor types are hand-written in
-    -- kernel/syscall_desc.h and kernel/syscall_shim.h: the header scan below claims them.
+      words = "KERNEL_SYSCALL_HANDLERS_H" },
+    -- The descriptor types, the dispatcher and the shims' helper are hand-written kernel C
+    -- (kernel/syscall_desc.h, kernel/syscall_shim.h): the runtime scan finds their names.
     { file = "kernel/syscall_table.c", group = "kernel", domain = "kernel", space = "ordinary",
-      words = "shim_str_in syscall_code_t syscall_entries" },
+      words = "syscall_table syscall_entries" },
     { file = "libsys/syscalls.h", group = "user", domain = "user", space = "macro",
       words = "LIBSYS_SYSCALLS_H" },
     { file = "libsys/amc_services.h", group = "amc", domain = "user", space = "macro",
       words = "LIBSYS_AMC_SERVICES_H" },
     { file = "conformance/conformance.c", group = "conformance", domain = "user", space = "ordinary",
       words = [[conf_kernel_addr conf_reg_names conf_reg_count conf_error_name conf_cases
-        conf_case_count conf_valid conf_esp_before conf_esp_after conf_eax
+        conf_case_count conf_valid conf_str conf_result conf_esp_before conf_esp_after conf_eax
         conf_flags_after]] },
     { file = "fuzz/syscall_fuzzer.c", group = "fuzz", domain = "user", space = "ordinary",
       words = [[fuzz_str_slot fuzz_scratch_need fuzz_unused fuzz_unused_count fuzz_syscall_count

@@ -81,11 +81,21 @@ local function pointer_copy_in(w, a)
     w("        return -EFAULT;")
 end
 
+-- The scalars the checks need (buffer lengths); the others are read from the frame only in the
+-- handler call, after the checks, so they need no register of their own meanwhile.
+local function checked_scalars(sc)
+    local checked = {}
+    for _, a in ipairs(sc.args) do
+        if a.len_arg then checked[a.len_arg] = true end
+    end
+    return checked
+end
+
 local function call_args(sc)
-    local args = {}
+    local args, checked = {}, checked_scalars(sc)
     for i, a in ipairs(sc.args) do
         if a.kind == "scalar" then
-            args[i] = "a_" .. a.name
+            args[i] = checked[i] and ("a_" .. a.name) or string.format("(%s)f.tf.%s", a.type.ctype, a.reg)
         elseif a.kind == "bytes" then
             args[i] = string.format("(user_%s_t){ a_%s }", a.dir, a.name)
         elseif a.kind == "str" then
@@ -99,19 +109,21 @@ local function call_args(sc)
     return table.concat(args, ", ")
 end
 
+-- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
+-- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
 local function shim(w, m, sc)
-    w("/* %d %s */\nstatic int32_t %s(struct trap_frame *tf)\n{", sc.num, cgen.comment(cgen.signature(sc)),
+    w("/* %d %s */\nstatic int32_t %s(struct syscall_frame f)\n{", sc.num, cgen.comment(cgen.signature(sc)),
         names.shim(sc))
-    local simple = true
-    for _, a in ipairs(sc.args) do
+    local simple, checked = true, checked_scalars(sc)
+    for i, a in ipairs(sc.args) do
         if a.kind == "scalar" then
-            w("    const %s a_%s = (%s)tf->%s;", a.type.ctype, a.name, a.type.ctype, a.reg)
+            if checked[i] then w("    const %s a_%s = (%s)f.tf.%s;", a.type.ctype, a.name, a.type.ctype, a.reg) end
         else
             simple = false
-            w("    const uint32_t a_%s = tf->%s;", a.name, a.reg)
+            w("    const uint32_t a_%s = f.tf.%s;", a.name, a.reg)
         end
     end
-    if #sc.args == 0 then w("    (void)tf;") end
+    if #sc.args == 0 then w("    (void)f;") end
     local call = string.format("%s(%s)", names.handler(sc), call_args(sc))
     if simple then
         w("    return (int32_t)%s;", call)

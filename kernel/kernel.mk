@@ -8,8 +8,11 @@ KERNEL_BUILD  := $(BUILD)/kernel
 KERNEL_LDS    := kernel/linker.ld
 # -fno-asynchronous-unwind-tables: the call-frame information goes to .debug_frame, which gdb
 # reads to unwind frameless functions (the shims), instead of the .eh_frame the link discards.
+# -mpreferred-stack-boundary=2: no SSE in the kernel, so no 16-byte stack alignment (no padding
+# around every call).
 KERNEL_CFLAGS := $(TARGET_CFLAGS) -fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
-                 -MMD -MP -I kernel -I $(GEN) -I $(GEN)/kernel -DLAYERCAKE_VERSION='"$(VERSION)"'
+                 -mpreferred-stack-boundary=2 -MMD -MP -I kernel -I $(GEN) -I $(GEN)/kernel \
+                 -DLAYERCAKE_VERSION='"$(VERSION)"'
 KERNEL_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -T $(KERNEL_LDS)
 KERNEL_LIBGCC  = $(shell $(CC) -m32 -print-libgcc-file-name)
 
@@ -32,46 +35,57 @@ kernel: $(KERNEL_ELF)
 
 $(KERNEL_BUILD)/%.o: kernel/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(KERNEL_CFLAGS))
 
 $(KERNEL_BUILD)/gen/%.o: $(GEN)/kernel/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(KERNEL_CFLAGS))
 
 $(KERNEL_OBJS): | $(KERNEL_GEN_HEADERS)
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) -I $(GEN)/ -MD $(@:.o=.d) -MP $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) -I $(GEN)/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_BUILD)/symtab_empty.asm: kernel/ksyms.lua
 	@mkdir -p $(@D)
-	$(LUA) kernel/ksyms.lua < /dev/null > $@
+	$(call quiet,GEN,$@)$(LUA) kernel/ksyms.lua < /dev/null > $@
 
 $(KERNEL_BUILD)/symtab.asm: $(KERNEL_BUILD)/kernel.pass1.elf kernel/ksyms.lua
-	$(NM) -n $< | $(LUA) kernel/ksyms.lua > $@
+	$(call quiet,GEN,$@)$(NM) -n $< | $(LUA) kernel/ksyms.lua > $@
 
 $(KERNEL_BUILD)/symtab.o $(KERNEL_BUILD)/symtab_empty.o: %.o: %.asm
-	$(NASM) $(NASMFLAGS) $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) $< -o $@
 
 $(KERNEL_BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab_empty.o $(KERNEL_LDS)
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab_empty.o $(KERNEL_LIBGCC)
+	$(call quiet,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab_empty.o $(KERNEL_LIBGCC)
 
 $(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LDS) $(KERNEL_BUILD)/kernel.pass1.elf
-	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LIBGCC)
+	$(call quiet,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LIBGCC)
 	@$(NM) -n $(KERNEL_BUILD)/kernel.pass1.elf | grep -Ev $(KSYMS_VOLATILE) > $(KERNEL_BUILD)/pass1.nm
 	@$(NM) -n $@.tmp | grep -Ev $(KSYMS_VOLATILE) > $(KERNEL_BUILD)/pass2.nm
 	@cmp -s $(KERNEL_BUILD)/pass1.nm $(KERNEL_BUILD)/pass2.nm || { \
 	    echo 'kernel: symbol addresses moved between link passes:'; \
 	    diff $(KERNEL_BUILD)/pass1.nm $(KERNEL_BUILD)/pass2.nm | head -20; rm -f $@.tmp; exit 1; }
-	mv $@.tmp $@
+	@mv $@.tmp $@
 
 -include $(wildcard $(KERNEL_BUILD)/*.d $(KERNEL_BUILD)/gen/*.d)
 
 # The generated entry shims are glue between the int 0x80 stub and a handler: without a frame of
 # their own, ending in a jump to the handler, they cost a dozen instructions less per syscall. A
 # backtrace through a syscall then goes from the handler straight to the stub.
-$(KERNEL_BUILD)/gen/syscall_table.o: KERNEL_CFLAGS += -fomit-frame-pointer -foptimize-sibling-calls
+$(KERNEL_BUILD)/gen/syscall_table.o: KERNEL_CFLAGS += -fomit-frame-pointer -foptimize-sibling-calls -ffixed-ebp
 
 # klib.c implements memset/memcpy: stop GCC from turning their loops back into calls to themselves.
 $(KERNEL_BUILD)/klib.o: KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
+
+# The syscall handlers run without a frame of their own, and one that ends in a call jumps
+# instead: the null syscall, write's early errors and yield cost a few instructions less. A
+# backtrace loses nothing below them (the shims and the int 0x80 stub have no frames either); a
+# handler that jumped on is simply not in it. The TSS update of every context switch, and the
+# scheduler's yield (a leaf: the switch is inline), are leaves that need no frame either; the
+# other functions of proc.c keep theirs. -ffixed-ebp everywhere here: code without a frame
+# never uses ebp for anything else, so it still holds the last frame for the backtrace of a
+# panic in a callee (or, at a syscall boundary, the user's ebp, where the backtrace stops).
+$(KERNEL_BUILD)/sys_io.o $(KERNEL_BUILD)/sys_proc.o: KERNEL_CFLAGS += -fomit-frame-pointer -foptimize-sibling-calls -ffixed-ebp
+$(KERNEL_BUILD)/gdt.o $(KERNEL_BUILD)/proc.o: KERNEL_CFLAGS += -momit-leaf-frame-pointer -ffixed-ebp

@@ -28,7 +28,9 @@
 #include "panic.h"
 #include "memlayout.h"
 #include "pmm.h"
+#include "preempt.h"
 #include "qemu.h"
+#include "serial.h"
 #include "klib.h"
 #include "kstack.h"
 #include "timer.h"
@@ -36,12 +38,34 @@
 #define MAX_ARGS 64
 #define INIT_PID 1
 
-void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
+/*
+ * Switches kernel stacks: pushes ebp and a resume address, records esp in *save_esp, and goes on
+ * at the resume address found on the stack new_esp. A thread switched out here resumes at the
+ * label, inside its own switch; a new process's stack holds trap_return (see proc_alloc). The
+ * other callee-saved registers are declared clobbered, so the compiler saves only those it has
+ * live around the switch. Inline in switch_to: every yield goes through it.
+ *
+ * Other processes run meanwhile and change the table, so a function that switches must look to
+ * its callers like an unknown one: the three that contain a switch are noipa, or the compiler
+ * would keep values of this file's variables (slots_used, say) in registers across calls of them.
+ */
+__attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint32_t new_esp)
+{
+    __asm__ volatile("pushl %%ebp\n\t"
+                     "pushl $1f\n\t"
+                     "movl %%esp, (%0)\n\t"
+                     "movl %1, %%esp\n\t"
+                     "ret\n"
+                     "1:\tpopl %%ebp"
+                     : "+a"(save_esp), "+d"(new_esp) /* hold the other thread's values after it */
+                     :
+                     : "ebx", "ecx", "esi", "edi", "cc", "memory");
+}
 
 static struct proc procs[NPROC];
 struct proc *current;
-/* Slots at and above this index have never been used: the scheduler's scans stop here, so they
- * cost what the processes that exist cost, not NPROC. */
+/* Slots at and above this index have never been used: every scan of the table stops here, so
+ * it costs what the processes that exist cost, not NPROC. */
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
@@ -55,7 +79,7 @@ struct proc *proc_slot(uint32_t slot)
 uint32_t proc_live_count(void)
 {
     uint32_t n = 0;
-    for (int i = 1; i < NPROC; i++)
+    for (int i = 1; i < slots_used; i++)
         n += procs[i].state != PROC_FREE;
     return n;
 }
@@ -65,13 +89,14 @@ void proc_init(void)
     struct proc *idle = &procs[0];
     idle->pid = 0;
     idle->state = PROC_RUNNING;
+    idle->pd = vmm_kernel_pd(); /* so that switching to it needs no test */
     strlcpy(idle->name, "idle", sizeof idle->name);
     current = idle;
 }
 
 static struct proc *find_pid(int32_t pid)
 {
-    for (int i = 1; i < NPROC; i++)
+    for (int i = 1; i < slots_used; i++)
         if (procs[i].state != PROC_FREE && procs[i].pid == pid)
             return &procs[i];
     return 0;
@@ -82,30 +107,33 @@ static uint32_t kstack_top(const struct proc *p)
     return (uint32_t)p->kstack + KSTACK_SIZE;
 }
 
-/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled. */
-static struct proc *proc_alloc(const char *name, int32_t ppid)
+/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled; NULL with
+ * *err = -EAGAIN when the table is full, -ENOMEM when there is no frame for the stack. */
+static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
 {
     struct proc *p = 0;
     for (int i = 1; i < NPROC && !p; i++)
         if (procs[i].state == PROC_FREE)
             p = &procs[i];
+    *err = -EAGAIN;
     if (!p)
         return 0;
     if (p - procs >= slots_used)
         slots_used = (int)(p - procs) + 1;
     uint8_t *kstack = kstack_alloc();
+    *err = kstack ? 0 : -ENOMEM;
     if (!kstack)
         return 0;
     memset(p, 0, offsetof(struct proc, fpu)); /* the FPU image is written by spawn or fork */
+    long_reset(p);
     p->kstack = kstack;
     p->pid = next_pid++;
     p->ppid = ppid;
     strlcpy(p->name, name, sizeof p->name);
     p->tf = (struct trap_frame *)(kstack_top(p) - sizeof(struct trap_frame));
-    /* swtch pops edi, esi, ebx, ebp and returns: start the process at the iret path. */
-    uint32_t *ctx = (uint32_t *)p->tf - 5;
-    ctx[0] = ctx[1] = ctx[2] = ctx[3] = 0;
-    ctx[4] = (uint32_t)&trap_return;
+    /* swtch resumes at the address on top of the stack: start the process at the iret path. */
+    uint32_t *ctx = (uint32_t *)p->tf - 1;
+    ctx[0] = (uint32_t)&trap_return;
     p->context = (uint32_t)ctx;
     p->slice_left = TIME_SLICE_TICKS;
     return p;
@@ -192,14 +220,12 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     pde_t *pd = vmm_create();
     if (!pd)
         return -ENOMEM;
-    uint32_t entry, image_end, esp;
+    uint32_t entry = 0, image_end = 0, esp = 0;
     int err = elf_load(pd, mod->name, P2V(mod->phys_start), mod->phys_end - mod->phys_start, &entry,
                        &image_end);
     if (err == 0)
         err = build_user_stack(pd, argv, argv_len, argc, &esp);
-    struct proc *p = err == 0 ? proc_alloc(mod->name, parent) : 0;
-    if (err == 0 && !p)
-        err = -EAGAIN;
+    struct proc *p = err == 0 ? proc_alloc(mod->name, parent, &err) : 0;
     if (err < 0) {
         /* The image's extent is not known when loading failed: walk everything it may use. */
         struct vmm_range all[] = {{ABI_USER_LOW, USER_HEAP_LIMIT},
@@ -229,9 +255,10 @@ static void unshare_stack_page(struct proc *child)
 
 int32_t proc_fork(void)
 {
-    struct proc *child = proc_alloc(current->name, current->pid);
+    int32_t err;
+    struct proc *child = proc_alloc(current->name, current->pid, &err);
     if (!child)
-        return -EAGAIN;
+        return err;
     struct vmm_range ranges[USER_RANGES];
     user_ranges(current, ranges);
     child->pd = vmm_clone(current->pd, ranges, USER_RANGES);
@@ -251,6 +278,21 @@ int32_t proc_fork(void)
 
 /* ---- ending ---- */
 
+/* Frees the heap pages of an address space that nobody runs in user mode any more (its process is
+ * ending), with a preemption point every PAGES_PER_POINT pages: a big heap would otherwise keep
+ * interrupts off for a millisecond or more. The caller is inside a long section, so a kill cannot
+ * interrupt it half-way; vmm_destroy then frees what is left (the stack, the tables). */
+#define PAGES_PER_POINT 128u
+static void free_heap_preemptibly(pde_t *pd, uint32_t brk)
+{
+    uint32_t n = 0;
+    for (uint32_t va = ABI_USER_LOW; va < PAGE_ROUND_UP(brk); va += PAGE_SIZE) {
+        if (++n % PAGES_PER_POINT == 0)
+            long_point();
+        vmm_unmap_free(pd, va);
+    }
+}
+
 /* Releases everything but the slot and kernel stack, and tells the parent. */
 static void proc_end(struct proc *p, const struct wait_info *how)
 {
@@ -266,7 +308,7 @@ static void proc_end(struct proc *p, const struct wait_info *how)
         vmm_destroy(p->pd, ranges, USER_RANGES);
         p->pd = 0;
     }
-    for (int i = 1; i < NPROC; i++) {
+    for (int i = 1; i < slots_used; i++) {
         if (procs[i].state != PROC_FREE && procs[i].ppid == p->pid) {
             procs[i].ppid = INIT_PID;
             if (procs[i].state == PROC_ZOMBIE)
@@ -285,6 +327,7 @@ static void proc_end(struct proc *p, const struct wait_info *how)
 static _Noreturn void system_end(const struct wait_info *how)
 {
     kprintf("kernel: init ended (cause %u, status %d); halting\n", how->cause, how->status);
+    serial_sync(); /* no interrupts from here on: what is queued must go out now */
     if (cmdline_is("exit", "qemu"))
         qemu_exit(how->cause == WAIT_EXITED && how->status == 0 ? 0 : 1);
     for (;;)
@@ -295,6 +338,9 @@ static _Noreturn void end_current(const struct wait_info *how)
 {
     if (current->pid == INIT_PID)
         system_end(how);
+    long_enter(); /* never left: the slot's section state is reset when the slot is reused */
+    if (current->pd)
+        free_heap_preemptibly(current->pd, current->brk);
     proc_end(current, how);
     sched_yield();
     panic("a zombie was scheduled");
@@ -333,7 +379,17 @@ int32_t proc_kill(int32_t pid)
     struct wait_info how = {.status = -1, .cause = WAIT_KILLED};
     if (p == current)
         end_current(&how);
+    /* The victim ends at once, without its address space, which is freed after: it can never run
+     * again, so nothing sees the half-freed pages, and its parent may reap it meanwhile. */
+    pde_t *pd = p->pd;
+    struct vmm_range ranges[USER_RANGES];
+    user_ranges(p, ranges);
+    p->pd = 0;
     proc_end(p, &how);
+    if (pd) {
+        free_heap_preemptibly(pd, ranges[0].end);
+        vmm_destroy(pd, ranges, USER_RANGES);
+    }
     return 0;
 }
 
@@ -343,7 +399,7 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
         return -EINVAL;
     for (;;) {
         int have_child = 0;
-        for (int i = 1; i < NPROC; i++) {
+        for (int i = 1; i < slots_used; i++) {
             struct proc *c = &procs[i];
             if (c->state == PROC_FREE || c->ppid != current->pid || (pid != -1 && c->pid != pid))
                 continue;
@@ -377,9 +433,10 @@ __attribute__((always_inline)) static inline void switch_to(struct proc *next)
     next->state = PROC_RUNNING;
     next->slice_left = TIME_SLICE_TICKS;
     current = next;
-    if (next->kstack)
-        tss_set_kernel_stack(kstack_top(next));
-    vmm_activate(next->pd ? next->pd : vmm_kernel_pd());
+    /* Unconditional: the idle task, which has no stack of its own here, never enters from ring
+     * 3, so its esp0 is never used. */
+    tss_set_kernel_stack(kstack_top(next));
+    vmm_activate(next->pd);
     fpu_switch(next, &procs[0]);
     swtch(&prev->context, next->context);
 }
@@ -397,7 +454,7 @@ __attribute__((always_inline)) static inline struct proc *pick_next(void)
     return current->state == PROC_RUNNING ? current : &procs[0];
 }
 
-void sched_yield(void)
+__attribute__((noipa)) void sched_yield(void)
 {
     need_resched = 0;
     switch_to(pick_next());
@@ -447,7 +504,7 @@ void sched_tick(uint32_t now)
         need_resched = 1;
 }
 
-void sched_preempt_point(void)
+__attribute__((noipa)) void sched_preempt_point(void)
 {
     if (!need_resched)
         return;
@@ -457,7 +514,7 @@ void sched_preempt_point(void)
     switch_to(next);
 }
 
-void sched_run(void)
+__attribute__((noipa)) void sched_run(void)
 {
     for (;;) {
         struct proc *next = pick_next();

@@ -21,9 +21,9 @@ struct proc {
     int32_t pid, ppid;
     enum proc_state state;
     char name[32];
-    pde_t *pd;               /* NULL for the idle task and once a process has ended */
+    pde_t *pd;               /* the kernel's for the idle task; NULL once a process has ended */
     uint8_t *kstack;         /* KSTACK_SIZE bytes; freed when the parent reaps the zombie */
-    uint32_t context;        /* saved kernel esp while switched out (see swtch.asm) */
+    uint32_t context;        /* saved kernel esp while switched out (see swtch in proc.c) */
     struct trap_frame *tf;   /* user registers of the syscall or interrupt being served */
     uint32_t image_end, brk; /* heap: [image_end, brk) */
     const void *wait_chan;   /* what a blocked process waits for (proc_wakeup) */

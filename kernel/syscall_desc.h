@@ -37,9 +37,27 @@ struct syscall_arg_desc {
     uint16_t size;
 };
 
+/*
+ * What an entry shim receives: the trap frame itself, by value, where the int 0x80 stub
+ * (kernel/trap.asm) built it, with room below it. The stub reserves syscall_entry_room bytes
+ * under the frame and calls the entry, so the frame is the entry's argument area: a shim reads
+ * the argument registers from it at fixed offsets from its stack pointer, passes the handler's
+ * arguments on in the room (in place, no second frame) and ends in a jump to the handler. The
+ * room holds nothing on entry and is never read back; it has a slot for every argument a
+ * handler can take, so passing them on never reaches the frame.
+ */
+struct syscall_room {
+    uint32_t slot[ABI_MAX_ARGS];
+};
+struct syscall_frame {
+    struct syscall_room room;
+    struct trap_frame tf;
+};
+extern const uint32_t syscall_entry_room;
+
 struct syscall_desc {
     const char *name; /* NULL for unused and retired slots */
-    int32_t (*shim)(struct trap_frame *tf);
+    int32_t (*shim)(struct syscall_frame f);
     uint8_t nargs, flags; /* SYSCALL_F_NORETURN, _BLOCKING, _RETIRED */
     uint8_t ret_kind;     /* SARG_INT, SARG_UINT or SARG_HEX */
     struct syscall_arg_desc args[ABI_MAX_ARGS];
@@ -49,10 +67,10 @@ extern const struct syscall_desc syscall_table[SYS_TABLE_SIZE];
 
 /*
  * What the int 0x80 stub (kernel/trap.asm) calls for a number below SYS_TABLE_SIZE:
- * entries[nr](tf), cdecl, the result in eax. That is the syscall's entry shim, or for a syscall
- * without arguments its handler itself: such a shim would only forward the call, and a cdecl
- * callee may ignore the argument it is passed. The entries have different C types and only
- * assembly calls through them, so they are stored as plain code addresses.
+ * entries[nr](frame), cdecl, the result in eax. That is the syscall's entry shim, or for a
+ * syscall without arguments its handler itself: such a shim would only forward the call, and a
+ * cdecl callee may ignore the arguments it is passed. The entries have different C types and
+ * only assembly calls through them, so they are stored as plain code addresses.
  */
 typedef void (*syscall_code_t)(void);
 extern const syscall_code_t syscall_entries[SYS_TABLE_SIZE];
@@ -60,7 +78,7 @@ extern const syscall_code_t syscall_entries[SYS_TABLE_SIZE];
 /* Entry from the trap handler: number in tf->eax, result stored to tf->eax. */
 void syscall_dispatch(struct trap_frame *tf);
 /* The shim of unused and retired numbers: returns -ENOSYS. */
-int32_t syscall_nosys(struct trap_frame *tf);
+int32_t syscall_nosys(struct syscall_frame f);
 
 /* Tracing (kernel/trace.c). nr may be >= SYS_TABLE_SIZE (the call then fails with ENOSYS). */
 extern int syscall_trace_enabled;

@@ -15,9 +15,8 @@
  * ABI_USER_HIGH. copy_str_from_user fails only with -EFAULT or "too long" (which not every .def
  * names, so it is not spelled here).
  */
-__attribute__((always_inline, unused)) static inline int32_t shim_str_in(char *buf, uint32_t addr,
-                                                                         uint32_t max,
-                                                                         int32_t toolong)
+__attribute__((always_inline, unused)) static inline int32_t
+shim_str_in(char *buf, uint32_t addr, uint32_t max, int32_t toolong)
 {
     if (addr - ABI_USER_LOW >= ABI_USER_HIGH - ABI_USER_LOW)
         return -EFAULT;
@@ -30,18 +29,30 @@ __attribute__((always_inline, unused)) static inline int32_t shim_str_in(char *b
     return n >= 0 || n == -EFAULT ? n : toolong;
 }
 
-int32_t syscall_nosys(struct trap_frame *tf)
+const uint32_t syscall_entry_room = sizeof(struct syscall_room);
+
+int32_t syscall_nosys(struct syscall_frame f)
 {
-    (void)tf;
+    (void)f;
     return -ENOSYS;
+}
+
+/* The slow path calls a shim the C way, with a copy of the frame. */
+__attribute__((noinline)) static uint32_t syscall_call_shim(const struct trap_frame *tf,
+                                                            uint32_t nr)
+{
+    if (nr >= SYS_TABLE_SIZE)
+        return (uint32_t)-ENOSYS;
+    struct syscall_frame f;
+    f.tf = *tf;
+    return (uint32_t)syscall_table[nr].shim(f);
 }
 
 __attribute__((noinline, cold)) static void syscall_dispatch_traced(struct trap_frame *tf,
                                                                     uint32_t nr)
 {
     syscall_trace_enter(tf, nr);
-    const uint32_t ret =
-        nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(tf) : (uint32_t)-ENOSYS;
+    const uint32_t ret = syscall_call_shim(tf, nr);
     tf->eax = ret;
     syscall_trace_exit(tf, nr, ret);
 }
@@ -54,7 +65,7 @@ void syscall_dispatch(struct trap_frame *tf)
         syscall_dispatch_traced(tf, nr);
         return;
     }
-    tf->eax = nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(tf) : (uint32_t)-ENOSYS;
+    tf->eax = syscall_call_shim(tf, nr);
 }
 
 #endif

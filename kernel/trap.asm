@@ -11,9 +11,10 @@ T_SYSCALL equ ABI_TRAP
 TF_EAX equ 44                       ; offsetof(struct trap_frame, eax)
 
 extern trap_dispatch
-extern syscall_entry
+
 extern syscall_entries              ; generated: build/gen/kernel/syscall_table.c
-extern syscall_fast_limit           ; kernel/syscall.c
+extern syscall_bounds               ; kernel/syscall.c
+extern syscall_entry_room           ; kernel/syscall_shim.h
 
 section .text
 
@@ -71,12 +72,14 @@ trap_common:
     jmp trap_return
 
 ; int ABI_TRAP, the syscall fast path. It builds the same trap frame as trap_common (fork copies it,
-; the generated shims read the argument registers from it) and calls the syscall's entry from
-; the generated table, syscall_entries[eax](tf): its shim, or for a syscall without arguments
-; its handler. Numbers at or above syscall_fast_limit take the slow path through syscall_entry
-; (kernel/syscall.c): numbers outside the table, and every call while syscalls are traced (the
-; limit is then 0), so the fast path spends nothing on tracing. Two things trap_common does are
-; left out, safely:
+; the generated shims read the argument registers from it), reserves the stack room of
+; kernel/syscall_desc.h below it and calls the syscall's entry from the generated table,
+; syscall_entries[eax](frame): its shim, which takes the frame as its argument area, or for a
+; syscall without arguments its handler. The number is checked with bound against
+; syscall_bounds (kernel/syscall.c): a number outside [lower, upper] raises #BR, and the #BR
+; handler serves the call on the slow path instead (syscall_slow_path in kernel/syscall.c):
+; numbers outside the table, and every call while syscalls are traced (upper is then -1), so the
+; fast path spends nothing on tracing. Two things trap_common does are left out, safely:
 ; - fs and gs are not reloaded: kernel C code never uses them, and the frame restores them.
 ; - there is no preemption check on the way out: the timer asks for a switch only when it
 ;   interrupts ring 3, and that interrupt's own return path switches at once (trap.c), so no
@@ -93,11 +96,11 @@ trap_stub_syscall:
     mov ds, [ss:kernel_ds]          ; ss is the kernel's already, ds is whatever the user loaded
     mov es, [kernel_ds]
     cld
-    cmp eax, [syscall_fast_limit]
-    jae syscall_slow_path
-    push esp                        ; struct trap_frame *
+BOUND_OFFSET equ $ - trap_stub_syscall
+    bound eax, [syscall_bounds]     ; #BR: the slow path
+    sub esp, [syscall_entry_room]
     call [syscall_entries + eax * 4]
-    add esp, 4
+    add esp, [syscall_entry_room]
     mov [esp + TF_EAX], eax         ; the result, for popa
     ; fall through to trap_return
 
@@ -111,14 +114,12 @@ trap_return:
     add esp, 8                      ; vector and error
     iret
 
-syscall_slow_path:
-    push esp
-    call syscall_entry              ; stores the result in the frame
-    add esp, 4
-    jmp trap_return
-
 section .rodata
 kernel_ds: dw KERNEL_DS
+; Where the bound check is, for the #BR handler (an offset, not a label, so that debuggers still
+; name the code around it trap_stub_syscall).
+global syscall_bound_insn
+syscall_bound_insn: dd trap_stub_syscall + BOUND_OFFSET
 ; Entry points for vectors 0-47, used by idt.c to fill the IDT.
 global trap_stubs
 trap_stubs:

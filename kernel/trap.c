@@ -84,6 +84,8 @@ void trap_dispatch(struct trap_frame *tf)
 {
     if (tf->vector == T_PAGE_FAULT && page_fault_resolved(tf))
         return;
+    if (tf->vector == T_BOUND && syscall_slow_path(tf))
+        return;
     if (tf->vector < NUM_EXCEPTIONS) {
         trap_handler_t handler = exception_handlers[tf->vector];
         if (!handler)

@@ -18,6 +18,7 @@ struct trap_frame {
 #define T_DIVIDE 0
 #define T_DEBUG 1
 #define T_BREAKPOINT 3
+#define T_BOUND 5
 #define T_INVALID_OPCODE 6
 #define T_DOUBLE_FAULT 8
 #define T_GP_FAULT 13
@@ -39,8 +40,9 @@ void trap_set_handler(uint32_t vector, trap_handler_t handler);
 void irq_set_handler(uint32_t irq, trap_handler_t handler);
 
 /* The slow path of the int 0x80 stub (kernel/syscall.c): numbers outside the table, and every
- * call while syscalls are traced. */
-void syscall_entry(struct trap_frame *tf);
+ * call while syscalls are traced, which reach it as the #BR of the stub's bound check. Returns 1
+ * when tf is that #BR (the call has then been served), 0 for any other #BR. */
+int syscall_slow_path(struct trap_frame *tf);
 
 /* Restores the frame at esp and irets (kernel/trap.asm): the way into a new user context. */
 void trap_return(void);

@@ -23,16 +23,40 @@ uint32_t uaccess_fixup(uint32_t eip)
     return 0;
 }
 
-int user_probe_pages(uint32_t uaddr, uint32_t n, int write)
-{
-    uint32_t last = uaddr + n - 1;
-    for (uint32_t page = PAGE_ROUND_DOWN(uaddr); page < PAGE_ROUND_DOWN(last); page += PAGE_SIZE) {
-        uint32_t at = page < uaddr ? uaddr : page;
-        if ((write ? user_probe_write(at) : user_probe_read(at)) < 0)
-            return -EFAULT;
-    }
-    return write ? user_probe_write(last) : user_probe_read(last);
-}
+/*
+ * uaccess_probe_middle_read / _write, called by USER_PROBE (kernel/uaccess.h) for a range
+ * [eax, eax + edx) longer than a page: touch the start of each page after the first, up to the
+ * one that holds the last byte. They keep every register and return with CF clear, or with CF set
+ * when a page is missing (the fixup of the probing instruction is the error exit).
+ */
+#define PROBE_MIDDLE(name, insn)                                                                   \
+    __asm__(".pushsection .text\n"                                                                 \
+            ".globl " name "\n"                                                                    \
+            ".type " name ", @function\n" name ":\n\t"                                             \
+            "pushl %ecx\n\t"                                                                       \
+            "pushl %ebx\n\t"                                                                       \
+            "leal -1(%eax,%edx), %ebx\n\t"                                                         \
+            "movl %eax, %ecx\n"                                                                    \
+            "1:\tandl $-4096, %ecx\n\t"                                                            \
+            "addl $4096, %ecx\n\t"                                                                 \
+            "cmpl %ebx, %ecx\n\t"                                                                  \
+            "ja 3f\n"                                                                              \
+            "2:\t" insn " $0, (%ecx)\n\t"                                                          \
+            "jmp 1b\n"                                                                             \
+            "3:\tpopl %ebx\n\t"                                                                    \
+            "popl %ecx\n\t"                                                                        \
+            "clc\n\t"                                                                              \
+            "ret\n"                                                                                \
+            "4:\tpopl %ebx\n\t"                                                                    \
+            "popl %ecx\n\t"                                                                        \
+            "stc\n\t"                                                                              \
+            "ret\n\t"                                                                              \
+            ".size " name ", . - " name "\n\t"                                                     \
+            ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long 2b, 4b\n\t.popsection\n"     \
+            ".popsection")
+
+PROBE_MIDDLE("uaccess_probe_middle_read", "cmpb");
+PROBE_MIDDLE("uaccess_probe_middle_write", "orb");
 
 /* Each page is probed before its first byte is read, so the plain reads cannot fault. */
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)

@@ -33,8 +33,6 @@ typedef struct {
     uint32_t addr;
 } user_inout_t;
 
-#define UACCESS_PAGE 4096u
-
 /* 1 when [addr, addr + len) lies inside user space without wrapping. */
 static inline int user_range_ok(uint32_t addr, uint32_t len)
 {
@@ -47,44 +45,55 @@ uint32_t uaccess_fixup(uint32_t eip);
 /* An exception-table entry for the instruction at label insn: resume at the asm goto label
  * fault. */
 #define UACCESS_FIXUP(insn)                                                                        \
-    ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long " insn ", %l[fault]\n\t.popsection\n\t"
+    ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t.long " insn                               \
+    ", %l[fault]\n\t.popsection\n\t"
 
-/* Reads the user byte at addr; 0 or -EFAULT. */
-static inline int user_probe_read(uint32_t addr)
-{
-    __asm__ goto("1:\tcmpb $0, (%0)\n\t" UACCESS_FIXUP("1b") : : "r"(addr) : "cc", "memory" : fault);
-    return 0;
-fault:
-    return -EFAULT;
-}
-
-/* Rewrites the user byte at addr with its own value; 0 or -EFAULT. Nothing else writes this
- * address space's pages while its process runs in the kernel, so the byte cannot change between
- * the read and the write. */
-static inline int user_probe_write(uint32_t addr)
-{
-    __asm__ goto("1:\torb $0, (%0)\n\t" UACCESS_FIXUP("1b") : : "r"(addr) : "cc", "memory" : fault);
-    return 0;
-fault:
-    return -EFAULT;
-}
-
-/* Probes the pages of a range longer than a page (kernel/uaccess.c). */
-int user_probe_pages(uint32_t uaddr, uint32_t n, int write);
+/*
+ * One byte of every page of [uaddr, uaddr + n), n > 0, read (cmpb) or rewritten with its own
+ * value (orb): the first byte, the last, and for a range longer than a page the start of each
+ * page between, in uaccess_probe_middle_read / _write (kernel/uaccess.c), which take the range in
+ * eax and edx, keep every register and set CF when a page is missing. No call is visible to the
+ * compiler, so a shim using this keeps its values in the registers it had.
+ */
+#define USER_PROBE(insn, middle)                                                                   \
+    __asm__ goto("1:\t" insn " $0, (%0)\n\t"                                                       \
+                 "cmpl $4096, %1\n\t"                                                              \
+                 "jbe 2f\n\t"                                                                      \
+                 "call " middle "\n\t"                                                             \
+                 "jc %l[fault]\n"                                                                  \
+                 "2:\t" insn " $0, -1(%0,%1)\n\t" UACCESS_FIXUP("1b") UACCESS_FIXUP("2b")          \
+                 :                                                                                 \
+                 : "a"(uaddr), "d"(n)                                                              \
+                 : "cc", "memory"                                                                  \
+                 : fault)
 
 /* 0 when the kernel can read (and, if write, write) every byte of [uaddr, uaddr + n), which
  * must have passed user_range_ok; -EFAULT otherwise. Afterwards the copies to and from the range
- * do not fault: the pages are present, and for write private. A range of at most a page spans at
- * most two pages: its first and last bytes are in them. */
+ * do not fault: the pages are present, and for write private. */
 static inline int user_probe(uint32_t uaddr, uint32_t n, int write)
 {
     if (n == 0)
         return 0;
-    if (n > UACCESS_PAGE)
-        return user_probe_pages(uaddr, n, write);
     if (write)
-        return user_probe_write(uaddr) | user_probe_write(uaddr + n - 1);
-    return user_probe_read(uaddr) | user_probe_read(uaddr + n - 1);
+        USER_PROBE("orb", "uaccess_probe_middle_write");
+    else
+        USER_PROBE("cmpb", "uaccess_probe_middle_read");
+    return 0;
+fault:
+    return -EFAULT;
+}
+
+/* Reads the user byte at addr; 0 or -EFAULT. */
+static inline int user_probe_read(uint32_t addr)
+{
+    __asm__ goto("1:\tcmpb $0, (%0)\n\t" UACCESS_FIXUP("1b")
+                 :
+                 : "r"(addr)
+                 : "cc", "memory"
+                 : fault);
+    return 0;
+fault:
+    return -EFAULT;
 }
 
 /* Copies n bytes between a user range that passed user_range_ok and kernel memory, a word at a

@@ -38,7 +38,7 @@ void vmm_destroy(pde_t *pd, const struct vmm_range *ranges, int n);
  * in both, and the copies they may need are promised; src must be the active address space.
  * NULL when out of memory (nothing leaks). */
 pde_t *vmm_clone(pde_t *src, const struct vmm_range *ranges, int n);
-/* Inline: every context switch loads one. */
+/* Loads pd into CR3 (inline: every context switch does it). */
 static inline void vmm_activate(pde_t *pd)
 {
     __asm__ volatile("mov %0, %%cr3" ::"r"(V2P(pd)) : "memory");

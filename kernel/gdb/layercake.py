@@ -80,8 +80,10 @@ gdb.events.cont.connect(lambda event: crossed_traps.clear())
 class TrapFrameUnwinder(Unwinder):
     """Unwinds the frame of an interrupt stub: its caller is the context in the trap frame.
 
-    Each stub calls C with `push esp; call ...`, so in the stub's frame the word at sp is the
-    struct trap_frame pointer, and the frame sits right above it."""
+    The stubs of trap_common call C with `push esp; call ...`, so in the stub's frame the word at
+    sp is the struct trap_frame pointer, and the frame sits right above it. The syscall stub
+    reserves syscall_entry_room bytes below the frame instead (kernel/syscall_desc.h), and at its
+    bound check (where a #BR leaves it for the slow path) sp is the frame itself."""
 
     def __init__(self):
         super().__init__("layercake trap frame")
@@ -89,10 +91,19 @@ class TrapFrameUnwinder(Unwinder):
 
     def stub_ranges(self):
         if self.ranges is None:
-            first, ret, slow = (address_of(s) for s in
-                                ("trap_stub_0", "trap_return", "syscall_slow_path"))
-            self.ranges = [(first, ret), (slow, slow + 16)] if None not in (first, ret, slow) else []
+            first, ret = (address_of(s) for s in ("trap_stub_0", "trap_return"))
+            self.ranges = [(first, ret)] if None not in (first, ret) else []
         return self.ranges
+
+    @staticmethod
+    def syscall_frame(pc, sp):
+        """The trap frame of the syscall stub when pc is inside it, else None."""
+        start, ret = address_of("trap_stub_syscall"), address_of("trap_return")
+        if None in (start, ret) or not start <= pc < ret:
+            return None
+        if pc == read_u32(address_of("syscall_bound_insn")):
+            return sp
+        return sp + read_u32(address_of("syscall_entry_room"))
 
     def __call__(self, pending):
         pc = int(pending.read_register("eip"))
@@ -100,9 +111,11 @@ class TrapFrameUnwinder(Unwinder):
             return None
         sp = int(pending.read_register("esp"))
         try:
-            tf_addr = read_u32(sp)
-            if not sp <= tf_addr < sp + 64:
-                return None  # not at one of the calls: a stub being stepped through
+            tf_addr = self.syscall_frame(pc, sp)
+            if tf_addr is None:
+                tf_addr = read_u32(sp)
+                if not sp <= tf_addr < sp + 64:
+                    return None  # not at one of the calls: a stub being stepped through
             tf = read_trap_frame(tf_addr)
         except gdb.MemoryError:
             return None
@@ -245,6 +258,9 @@ class UserBacktraceCommand(gdb.Command):
 
         try:
             load(trapped)
+            # Frames unwound while the registers were half loaded (a kernel pc with the user's
+            # esp) may have recorded a trap: forget them.
+            crossed_traps.clear()
             gdb.execute("backtrace", from_tty)
         finally:
             load(saved)

@@ -22,9 +22,9 @@ return function(env)
             expect = {
                 "user symbols: build/user/hello%.elf %(text 0x00400000%-0x%x+%)",
                 "\n#0  sys_write %(fd=1, buf=%.%.%., len=41%) at kernel/sys_io%.c:%d+",
-                "\n#1  0x%x+ in shim_write %(tf=0x%x+%)",
-                "\n#2  0x%x+ in trap_stub_syscall %(%) at kernel/trap%.asm:%d+",
-                "\n#3  0x%x+ in write %(%) at build/gen/libsys/syscalls%.asm:%d+",
+                -- the shim jumped to the handler (kernel/syscall_desc.h): the stub called sys_write
+                "\n#1  0x%x+ in trap_stub_syscall %(%) at kernel/trap%.asm:%d+",
+                "\n#2  0x%x+ in write %(%) at build/gen/libsys/syscalls%.asm:%d+",
                 " vdprintf %(fd=1, fmt=0x%x+ \"Hello from ring 3!",
                 "trap frame at 0x%x+: vector 128 %(System call%), error 0x0, from ring 3\n",
                 "\n  at write %+ %d+ in section %.text of [^\n]*build/user/hello%.elf\n",

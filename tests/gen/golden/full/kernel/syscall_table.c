@@ -3,31 +3,26 @@
 #include "syscall_shim.h"
 
 /* 0 nop() -> i32 */
-static int32_t shim_nop(struct trap_frame *tf)
+static int32_t shim_nop(struct syscall_frame f)
 {
-    (void)tf;
+    (void)f;
     return (int32_t)sys_nop();
 }
 
 /* 1 scalars(a: i8, b: u8, c: i16, d: u16, e: uptr) -> u32 */
-static int32_t shim_scalars(struct trap_frame *tf)
+static int32_t shim_scalars(struct syscall_frame f)
 {
-    const int8_t a_a = (int8_t)tf->ebx;
-    const uint8_t a_b = (uint8_t)tf->ecx;
-    const int16_t a_c = (int16_t)tf->edx;
-    const uint16_t a_d = (uint16_t)tf->esi;
-    const uint32_t a_e = (uint32_t)tf->edi;
-    return (int32_t)sys_scalars(a_a, a_b, a_c, a_d, a_e);
+    return (int32_t)sys_scalars((int8_t)f.tf.ebx, (uint8_t)f.tf.ecx, (int16_t)f.tf.edx, (uint16_t)f.tf.esi, (uint32_t)f.tf.edi);
 }
 
 /* 2 bufs(src: in bytes[n] max MSG_MAX toolong ERANGE, n: u32, dst: out bytes[m], m: u16, io: inout bytes[n]) -> i32 */
-static int32_t shim_bufs(struct trap_frame *tf)
+static int32_t shim_bufs(struct syscall_frame f)
 {
-    const uint32_t a_src = tf->ebx;
-    const uint32_t a_n = (uint32_t)tf->ecx;
-    const uint32_t a_dst = tf->edx;
-    const uint16_t a_m = (uint16_t)tf->esi;
-    const uint32_t a_io = tf->edi;
+    const uint32_t a_src = f.tf.ebx;
+    const uint32_t a_n = (uint32_t)f.tf.ecx;
+    const uint32_t a_dst = f.tf.edx;
+    const uint16_t a_m = (uint16_t)f.tf.esi;
+    const uint32_t a_io = f.tf.edi;
     if (a_n > MSG_MAX)
         return -ERANGE;
     if (a_src - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
@@ -47,10 +42,10 @@ static int32_t shim_bufs(struct trap_frame *tf)
 }
 
 /* 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32 */
-static int32_t shim_narrow(struct trap_frame *tf)
+static int32_t shim_narrow(struct syscall_frame f)
 {
-    const uint32_t a_b = tf->ebx;
-    const uint8_t a_n8 = (uint8_t)tf->ecx;
+    const uint32_t a_b = f.tf.ebx;
+    const uint8_t a_n8 = (uint8_t)f.tf.ecx;
     if (a_b - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n8)
         return -EFAULT;
     if (user_probe(a_b, a_n8, 1) < 0)
@@ -60,10 +55,10 @@ static int32_t shim_narrow(struct trap_frame *tf)
 }
 
 /* 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32 */
-static int32_t shim_open(struct trap_frame *tf)
+static int32_t shim_open(struct syscall_frame f)
 {
-    const uint32_t a_path = tf->ebx;
-    const uint32_t a_alias = tf->ecx;
+    const uint32_t a_path = f.tf.ebx;
+    const uint32_t a_alias = f.tf.ecx;
     char k_path[PATH_MAX + 1];
     const int32_t n_path = shim_str_in(k_path, a_path, PATH_MAX, -ENAMETOOLONG);
     if (n_path < 0)
@@ -77,13 +72,13 @@ static int32_t shim_open(struct trap_frame *tf)
 }
 
 /* 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32 */
-static int32_t shim_structs(struct trap_frame *tf)
+static int32_t shim_structs(struct syscall_frame f)
 {
-    const uint32_t a_p = tf->ebx;
-    const uint32_t a_q = tf->ecx;
-    const uint32_t a_r = tf->edx;
-    const uint32_t a_s = tf->esi;
-    const uint32_t a_t = tf->edi;
+    const uint32_t a_p = f.tf.ebx;
+    const uint32_t a_q = f.tf.ecx;
+    const uint32_t a_r = f.tf.edx;
+    const uint32_t a_s = f.tf.esi;
+    const uint32_t a_t = f.tf.edi;
     if (a_p - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct point))
         return -EFAULT;
     if (a_q != 0 && a_q - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct point))
@@ -124,25 +119,23 @@ static int32_t shim_structs(struct trap_frame *tf)
 }
 
 /* 7 brk(to: uptr) -> uptr */
-static int32_t shim_brk(struct trap_frame *tf)
+static int32_t shim_brk(struct syscall_frame f)
 {
-    const uint32_t a_to = (uint32_t)tf->ebx;
-    return (int32_t)sys_brk(a_to);
+    return (int32_t)sys_brk((uint32_t)f.tf.ebx);
 }
 
 /* 8 quit(code: i32) -> void */
-static int32_t shim_quit(struct trap_frame *tf)
+static int32_t shim_quit(struct syscall_frame f)
 {
-    const int32_t a_code = (int32_t)tf->ebx;
-    return (int32_t)sys_quit(a_code);
+    return (int32_t)sys_quit((int32_t)f.tf.ebx);
 }
 
 /* 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32 */
-static int32_t shim_amc_message_send(struct trap_frame *tf)
+static int32_t shim_amc_message_send(struct syscall_frame f)
 {
-    const uint32_t a_dest = tf->ebx;
-    const uint32_t a_buf = tf->ecx;
-    const uint32_t a_len = (uint32_t)tf->edx;
+    const uint32_t a_dest = f.tf.ebx;
+    const uint32_t a_buf = f.tf.ecx;
+    const uint32_t a_len = (uint32_t)f.tf.edx;
     if (a_len > MSG_MAX)
         return -EMSGSIZE;
     if (a_buf - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_len)
@@ -158,9 +151,9 @@ static int32_t shim_amc_message_send(struct trap_frame *tf)
 }
 
 /* 12 split() -> i32 */
-static int32_t shim_split(struct trap_frame *tf)
+static int32_t shim_split(struct syscall_frame f)
 {
-    (void)tf;
+    (void)f;
     return (int32_t)sys_split();
 }
 

@@ -3,11 +3,11 @@
 #include "syscall_shim.h"
 
 /* 1 copy(src: in bytes[n], dst: out bytes[n], n: u32) -> i32 */
-static int32_t shim_copy(struct trap_frame *tf)
+static int32_t shim_copy(struct syscall_frame f)
 {
-    const uint32_t a_src = tf->ebx;
-    const uint32_t a_dst = tf->ecx;
-    const uint32_t a_n = (uint32_t)tf->edx;
+    const uint32_t a_src = f.tf.ebx;
+    const uint32_t a_dst = f.tf.ecx;
+    const uint32_t a_n = (uint32_t)f.tf.edx;
     if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_src - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
         return -EFAULT;
     if (user_probe(a_src, a_n, 0) < 0)
@@ -21,15 +21,9 @@ static int32_t shim_copy(struct trap_frame *tf)
 }
 
 /* 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32 */
-static int32_t shim_six(struct trap_frame *tf)
+static int32_t shim_six(struct syscall_frame f)
 {
-    const uint32_t a_a = (uint32_t)tf->ebx;
-    const uint32_t a_b = (uint32_t)tf->ecx;
-    const uint32_t a_c = (uint32_t)tf->edx;
-    const uint32_t a_d = (uint32_t)tf->esi;
-    const uint32_t a_e = (uint32_t)tf->edi;
-    const int32_t a_f = (int32_t)tf->ebp;
-    return (int32_t)sys_six(a_a, a_b, a_c, a_d, a_e, a_f);
+    return (int32_t)sys_six((uint32_t)f.tf.ebx, (uint32_t)f.tf.ecx, (uint32_t)f.tf.edx, (uint32_t)f.tf.esi, (uint32_t)f.tf.edi, (int32_t)f.tf.ebp);
 }
 
 /* Indexed by number; unused and retired numbers answer -ENOSYS. */
