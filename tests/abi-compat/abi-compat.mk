@@ -23,18 +23,18 @@ ABI_COMPAT_$(1)_OBJS := $$(ABI_COMPAT_$(1)_OUT)/crt0.o $$(ABI_COMPAT_$(1)_OUT)/c
 
 $$(ABI_COMPAT_$(1)_OUT)/crt0.o: $$(ABI_COMPAT_$(1)_DIR)/crt0.asm
 	@mkdir -p $$(@D)
-	$(NASM) -f elf32 $$< -o $$@
+	$$(call quiet,AS,$$<)$(NASM) -f elf32 $$< -o $$@
 $$(ABI_COMPAT_$(1)_OUT)/syscalls.o: $$(ABI_COMPAT_$(1)_DIR)/libsys/syscalls.asm
 	@mkdir -p $$(@D)
-	$(NASM) -f elf32 $$< -o $$@
+	$$(call quiet,AS,$$<)$(NASM) -f elf32 $$< -o $$@
 $$(ABI_COMPAT_$(1)_OUT)/compat.o: tests/abi-compat/compat.c $$(wildcard $$(ABI_COMPAT_$(1)_DIR)/*.h $$(ABI_COMPAT_$(1)_DIR)/libsys/*.h)
 	@mkdir -p $$(@D)
-	$(CC) $$(ABI_COMPAT_CFLAGS) -I $$(ABI_COMPAT_$(1)_DIR) -I $$(ABI_COMPAT_$(1)_DIR)/libsys -c $$< -o $$@
+	$$(call compile_c,$(CC) $$(ABI_COMPAT_CFLAGS) -I $$(ABI_COMPAT_$(1)_DIR) -I $$(ABI_COMPAT_$(1)_DIR)/libsys)
 $$(ABI_COMPAT_$(1)_OUT)/%.o: $$(ABI_COMPAT_$(1)_DIR)/libsys/%.c $$(wildcard $$(ABI_COMPAT_$(1)_DIR)/*.h $$(ABI_COMPAT_$(1)_DIR)/libsys/*.h)
 	@mkdir -p $$(@D)
-	$(CC) $$(ABI_COMPAT_CFLAGS) -I $$(ABI_COMPAT_$(1)_DIR) -I $$(ABI_COMPAT_$(1)_DIR)/libsys -c $$< -o $$@
+	$$(call compile_c,$(CC) $$(ABI_COMPAT_CFLAGS) -I $$(ABI_COMPAT_$(1)_DIR) -I $$(ABI_COMPAT_$(1)_DIR)/libsys)
 $$(ABI_COMPAT_$(1)_OUT)/abi-compat-$(1).elf: $$(ABI_COMPAT_$(1)_OBJS) $$(ABI_COMPAT_$(1)_DIR)/user.ld
-	$(LD) -m elf_i386 -nostdlib -static --build-id=none -z noexecstack -T $$(ABI_COMPAT_$(1)_DIR)/user.ld \
+	$$(call quiet,LD,$$@)$(LD) -m elf_i386 -nostdlib -static --build-id=none -z noexecstack -T $$(ABI_COMPAT_$(1)_DIR)/user.ld \
 		-o $$@ $$(ABI_COMPAT_$(1)_OBJS)
 
 TEST_DEPS += $$(ABI_COMPAT_$(1)_OUT)/abi-compat-$(1).elf
