@@ -109,13 +109,7 @@ run-fast: $(KERNEL_ELF) $(USER_PROGS)
 	@echo 'layercake: booting $(KERNEL_ELF) directly (Ctrl-A X quits QEMU)'
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL_ELF) $(INITRD_FLAG) -append "$(or $(APPEND),services=echod$(comma)kvd)"
 
-# QEMU waits for gdb; the serial console goes to build/debug-serial.log.
-debug: $(KERNEL_ELF) $(USER_PROGS)
-	$(QEMU) $(QEMU_FLAGS) -S -gdb tcp::1234 -serial file:$(BUILD)/debug-serial.log \
-	    -kernel $(KERNEL_ELF) $(INITRD_FLAG) $(if $(APPEND),-append "$(APPEND)") & \
-	qemu=$$!; \
-	$(GDB) -q -ex 'target remote localhost:1234' -x kernel/gdb/layercake.gdb $(KERNEL_ELF); \
-	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+include kernel/gdb/debug.mk
 
 clean:
 	rm -rf $(BUILD)
