@@ -110,6 +110,7 @@ run-fast: $(KERNEL_ELF) $(USER_PROGS)
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL_ELF) $(INITRD_FLAG) -append "$(or $(APPEND),services=echod$(comma)kvd)"
 
 include kernel/gdb/debug.mk
+include docs/docs.mk
 
 clean:
 	rm -rf $(BUILD)
