@@ -146,8 +146,8 @@ local function run(argv, stderr)
         cli.write_if_changed(opts.docs, require("out_docs").render(m))
     end
     if opts.man then
-        for path, text in pairs(require("out_man").render(m)) do
-            cli.write_if_changed(opts.man .. "/" .. path, text)
+        for path, page in pairs(require("out_man").render(m)) do
+            cli.write_if_changed(opts.man .. "/" .. path, page)
         end
     end
     if opts.lock and not opts.update_lock and new_entries > 0 then
