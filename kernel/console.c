@@ -33,7 +33,7 @@ static struct ring ready;  /* interpreted input (completed lines) not yet read *
 static char line[LINE_MAX]; /* the cooked line being edited */
 static uint32_t line_len;
 static uint32_t eof_pending;
-static uint32_t readers;   /* processes blocked in console_read */
+static const char readers; /* the wait channel of processes blocked in console_read */
 
 static uint32_t mode = CONSOLE_COOKED;
 static int32_t raw_owner;   /* the process that asked for raw mode */
@@ -66,6 +66,18 @@ static const struct proc *live_proc(int32_t pid)
         const struct proc *p = proc_slot(i);
         if (p && p->pid == pid && p->state != PROC_FREE && p->state != PROC_ZOMBIE)
             return p;
+    }
+    return 0;
+}
+
+/* Someone is blocked in console_read. Asked of the process table rather than counted, since a
+ * reader may be killed while it waits. */
+static int reader_waiting(void)
+{
+    for (uint32_t i = 1; i < NPROC; i++) {
+        const struct proc *p = proc_slot(i);
+        if (p && p->state == PROC_BLOCKED && p->wait_chan == &readers)
+            return 1;
     }
     return 0;
 }
@@ -157,7 +169,7 @@ void console_input(char c)
         return;
     }
     ring_push(&typed, c);
-    if (readers) {
+    if (reader_waiting()) {
         if (mode == CONSOLE_COOKED)
             cook_typed(); /* echo now: someone is waiting for this line */
         proc_wakeup(&readers);
@@ -222,9 +234,7 @@ int32_t console_read(user_out_t buf, uint32_t len)
                 return 0;
             }
         }
-        readers++;
         proc_block(&readers);
-        readers--;
     }
 }
 

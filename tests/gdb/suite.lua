@@ -69,7 +69,7 @@ local function test_debug_loop()
     if not wait_for(out, "received signal SIGINT") then return fail("Ctrl-C did not stop the guest in gdb") end
     if not wait_for(out, "\n  pid  ppid  state     name\n") then return fail("gdb could not go on after Ctrl-C") end
     local log = read(BUILD .. "/debug-qemu.log") or ""
-    if log:find("terminating on signal") then return fail("QEMU was killed by the Ctrl-C: " .. log) end
+    if log:find("terminating on signal 2") then return fail("QEMU was killed by the Ctrl-C: " .. log) end
     if not (read(out) or ""):find("debug: guest console: run `make console`", 1, true) then
         return fail("make debug did not say how to attach the console")
     end
