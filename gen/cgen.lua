@@ -99,7 +99,7 @@ function cgen.kernel_prototype(sc)
         local t = cgen.kernel_param(a)
         params[i] = t .. (t:sub(-1) == "*" and "" or " ") .. a.name
     end
-    return string.format("%s sys_%s(%s)", cgen.kernel_ret(sc), sc.name,
+    return string.format("%s %s(%s)", cgen.kernel_ret(sc), require("names").handler(sc),
         #params > 0 and table.concat(params, ", ") or "void")
 end
 

@@ -14,32 +14,108 @@ for b = 65, 90 do IDENT_START[b], IDENT_START[b + 32] = true, true end
 local ESCAPES = { ["\\"] = "\\", ['"'] = '"', n = "\n", t = "\t" }
 local MAX_NUMBER = 0xFFFFFFFF
 
+-- The character at pos as a message shows it: printable ASCII quoted, other bytes by number,
+-- and other characters quoted with their code point (many are invisible or look like ASCII).
+local function shown_char(text, pos)
+    local b = text:byte(pos)
+    if b < 0x80 then
+        return b > 32 and b < 127 and ("'" .. string.char(b) .. "'") or string.format("byte 0x%02X", b)
+    end
+    local ch = text:match("^[\xC2-\xF4][\x80-\xBF]*", pos)
+    return string.format("'%s' (U+%04X)", ch, utf8.codepoint(ch))
+end
+
+-- The value of a number and its spelling for C, or nil for a malformed one. Leading zeros are
+-- ignored (000042 is 42, and 010 is ten, never octal), so the C spelling drops them.
+local function number(word)
+    local hex = word:match("^0[xX](%x+)$")
+    local digits = hex or word:match("^%d+$")
+    if not digits then return nil end
+    digits = digits:match("^0*(%x-%x)$")
+    if #digits > 10 then return math.huge end
+    if hex then return tonumber(digits, 16), word end
+    return tonumber(digits), digits
+end
+
+local BLANK = { [32] = true, [9] = true }
+
 -- Strip the indentation common to all non-blank lines of a long doc, and the
 -- blank first and last lines that the """ delimiters leave behind.
 local function dedent(text)
     local lines = {}
     for line in (text .. "\n"):gmatch("(.-)\n") do
-        lines[#lines + 1] = line:gsub("%s+$", "")
+        -- Trailing blanks off, from the end: the pattern "%s+$" would retry at every blank of
+        -- a long run of them, quadratic in its length.
+        local e = #line
+        while e > 0 and BLANK[line:byte(e)] do e = e - 1 end
+        lines[#lines + 1] = line:sub(1, e)
     end
-    while #lines > 0 and lines[1] == "" do table.remove(lines, 1) end
-    while #lines > 0 and lines[#lines] == "" do table.remove(lines) end
+    -- The first and last non-blank lines (found, not removed one by one: that would be
+    -- quadratic in a doc of many blank lines).
+    local first, last = 1, #lines
+    while first <= last and lines[first] == "" do first = first + 1 end
+    while last >= first and lines[last] == "" do last = last - 1 end
     local indent
-    for _, line in ipairs(lines) do
+    for i = first, last do
+        local line = lines[i]
         if line ~= "" then
             local lead = #line:match("^[ \t]*")
             if not indent or lead < indent then indent = lead end
         end
     end
-    for i, line in ipairs(lines) do
-        lines[i] = line:sub((indent or 0) + 1)
+    local out = {}
+    for i = first, last do
+        out[#out + 1] = lines[i]:sub((indent or 0) + 1)
     end
-    return table.concat(lines, "\n")
+    return table.concat(out, "\n")
+end
+
+-- Line and column (columns count bytes from 1) of byte at, found in one pass over text:
+-- a diagnostic found before the token loop runs must not rescan the text per character.
+local function line_col(text, at, first)
+    local line, line_start, p = 1, first or 1, 1
+    while true do
+        local nl = text:find("\n", p, true)
+        if not nl or nl >= at then break end
+        line, line_start, p = line + 1, nl + 1, nl + 1
+    end
+    return line, at - line_start + 1
+end
+
+local BOM = "\xEF\xBB\xBF"
+
+-- Checks of the whole file before tokens: UTF-8, and line ends. A CR counts only as part of a
+-- CRLF line end; a bare CR would be a line break to some editors and a space to others, so it is
+-- refused. CRLF becomes LF, which moves no byte of any line and so keeps every column.
+local function clean(text, file, first)
+    local function fail_at(at, msg, hint)
+        local line, col = line_col(text, at, first)
+        diag.fail({ file = file, line = line, col = col }, msg, hint)
+    end
+    local bad = select(2, utf8.len(text))
+    if bad then
+        fail_at(bad, string.format("file is not UTF-8 text (byte 0x%02X)", text:byte(bad)))
+    end
+    local bom = text:find(BOM, first, true)
+    if bom then
+        fail_at(bom, "unexpected byte order mark (U+FEFF)", "a byte order mark may only open the file")
+    end
+    local cr = text:find("\r[^\n]", first) or (text:byte(-1) == 13 and #text)
+    if cr then
+        fail_at(cr, "carriage return without a line feed (a bare CR)",
+            "lines end with LF or CRLF; a lone CR is neither a space nor a line end")
+    end
+    if text:find("\r", first, true) then text = text:gsub("\r\n", "\n") end
+    return text
 end
 
 -- Return the list of tokens of text, or raise a diagnostic.
 function lexer.tokenize(text, file)
     local tokens = {}
-    local pos, line, line_start = 1, 1, 1
+    -- A UTF-8 byte order mark opening the file is skipped; columns on line 1 count after it.
+    local first = text:sub(1, 3) == BOM and 4 or 1
+    text = clean(text, file, first)
+    local pos, line, line_start = first, 1, first
     local len = #text
 
     local function here(at)
@@ -58,25 +134,15 @@ function lexer.tokenize(text, file)
         tokens[n] = setmt({ kind = kind, value = value, line = line, col = at - line_start + 1 }, token_mt)
     end
 
-    local bad = select(2, utf8.len(text))
-    if bad then
-        -- Count lines up to the bad byte so the error points at it.
-        local before = text:sub(1, bad - 1)
-        local _, nl = before:gsub("\n", "")
-        local last = before:match(".*\n()") or 1
-        diag.fail({ file = file, line = nl + 1, col = bad - last + 1 },
-            string.format("file is not UTF-8 text (byte 0x%02X)", text:byte(bad)))
-    end
-
     local find, byte, sub, match = string.find, string.byte, string.sub, string.match
     while pos <= len do
         local b = byte(text, pos)
         local c
         if b == 10 then -- newline, and the indentation after it
             line, line_start = line + 1, pos + 1
-            pos = (find(text, "[^ \t\r]", pos + 1) or len + 1)
-        elseif b == 32 or b == 9 or b == 13 then
-            pos = (find(text, "[^ \t\r]", pos) or len + 1)
+            pos = (find(text, "[^ \t]", pos + 1) or len + 1)
+        elseif b == 32 or b == 9 then
+            pos = (find(text, "[^ \t]", pos) or len + 1)
         elseif b == 35 then -- #
             pos = (find(text, "\n", pos, true) or len + 1)
         elseif IDENT_START[b] then
@@ -93,22 +159,17 @@ function lexer.tokenize(text, file)
             pos = pos + 1
             if byte(text, pos) == 32 then pos = pos + 1 end
         elseif b >= 48 and b <= 57 then
-            local s, e = text:find("^[%w_]+", pos)
-            local word = text:sub(s, e)
-            local value
-            if word:match("^0[xX]%x+$") then
-                value = #word <= 10 and tonumber(word:sub(3), 16) or math.huge
-            elseif word:match("^%d+$") then
-                value = #word <= 10 and tonumber(word) or math.huge
-            else
+            local e = select(2, text:find("^[%w_]+", pos))
+            local word = text:sub(pos, e)
+            local value, spelling = number(word)
+            if not value then
                 fail(pos, "malformed number '" .. word .. "'",
                     "numbers are decimal (42) or hexadecimal (0x2a)")
-            end
-            if value > MAX_NUMBER then
+            elseif value > MAX_NUMBER then
                 fail(pos, "number " .. word .. " is too large (the largest is 4294967295)")
             end
             push("number", value, pos)
-            tokens[n].text = word
+            tokens[n].text, tokens[n].raw = spelling, word
             pos = e + 1
         elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
             local close = text:find('"""', pos + 3, true)
@@ -116,9 +177,11 @@ function lexer.tokenize(text, file)
                 fail(pos, 'unterminated long doc: no closing """')
             end
             local body = text:sub(pos + 3, close - 1)
-            local ctl = body:find("[\0\1-\8\11-\31\127]")
+            local ctl = body:find("[%z\1-\8\11-\31\127]")
             if ctl then
-                fail(pos, "control character in long doc")
+                local dl, dc = line_col(body, ctl)
+                diag.fail({ file = file, line = line + dl - 1, col = dl == 1 and pos + 3 + ctl - line_start or dc },
+                    string.format("control character (byte 0x%02X) in long doc", body:byte(ctl)))
             end
             push("long", dedent(body), pos)
             for nl in body:gmatch("()\n") do
@@ -134,9 +197,13 @@ function lexer.tokenize(text, file)
                 if stop == '"' then
                     break
                 elseif stop == "\\" then
-                    local esc = text:sub(e + 1, e + 1)
-                    if not ESCAPES[esc] then
-                        fail(e, "unknown escape '\\" .. esc .. "' in string",
+                    local esc = text:match("^[\xC2-\xF4][\x80-\xBF]*", e + 1) or text:sub(e + 1, e + 1)
+                    if esc == "\n" or esc == "" then
+                        fail(e, "backslash at the end of the line in a string",
+                            'a string ends on its own line; write \\\\ for a backslash, or use long """..."""')
+                    elseif not ESCAPES[esc] then
+                        fail(e, "unknown escape " .. (byte(esc) > 32 and "'\\" .. esc .. "'" or
+                            string.format("'\\' followed by byte 0x%02X", byte(esc))) .. " in string",
                             'known escapes: \\\\ \\" \\n \\t')
                     end
                     parts[#parts + 1] = ESCAPES[esc]
@@ -144,7 +211,7 @@ function lexer.tokenize(text, file)
                 elseif stop == "\n" or stop == "" then
                     fail(pos, "unterminated string: no closing '\"' on this line")
                 else
-                    fail(e, "control character in string")
+                    fail(e, string.format("control character (byte 0x%02X) in string", byte(stop)))
                 end
                 assert(s)
             end
@@ -154,12 +221,7 @@ function lexer.tokenize(text, file)
             push("->", "->", pos)
             pos = pos + 2
         else
-            c = sub(text, pos, pos)
-            local shown = c:match("[%g]") and ("'" .. c .. "'") or string.format("byte 0x%02X", c:byte())
-            if c:byte() >= 0x80 then
-                shown = "'" .. text:match("^[\xC2-\xF4][\x80-\xBF]*", pos) .. "'"
-            end
-            fail(pos, "unexpected character " .. shown)
+            fail(pos, "unexpected character " .. shown_char(text, pos))
         end
     end
     push("eof", "end of file", pos)

@@ -1,6 +1,7 @@
 -- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
 -- shared by the kernel and user space.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -18,8 +19,8 @@ function out.render(m)
     local w = cgen.buffer()
     local abi = m.abi
     w(cgen.banner(m))
-    w("#ifndef ABI_H")
-    w("#define ABI_H")
+    w("#ifndef %s", names.GUARD.abi_h)
+    w("#define %s", names.GUARD.abi_h)
     w("")
     w("#include <stddef.h>")
     w("#include <stdint.h>")
@@ -69,14 +70,14 @@ function out.render(m)
     end
     w("/* Syscall numbers */")
     for _, sc in ipairs(m.syscalls) do
-        w("#define SYS_%s %d", sc.name, sc.num)
+        w("#define %s %d", names.sys_macro(sc), sc.num)
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))
     end
     w("#define SYS_TABLE_SIZE %d", m.table_size)
     w("")
-    w("#endif /* ABI_H */")
+    w("#endif /* %s */", names.GUARD.abi_h)
     return w()
 end
 

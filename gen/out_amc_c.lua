@@ -1,5 +1,6 @@
 -- build/gen/libsys/amc_services.c: send helpers and receive dispatchers.
 local cgen = require("cgen")
+local names = require("names")
 local amc_h = require("out_amc_h")
 
 local out = {}
@@ -23,8 +24,8 @@ static int amc_put_str(char *field, uint32_t size, const char *s)
 }
 ]]
 
-local function send(w, svc, msg)
-    local macro = amc_h.macro(svc, msg)
+local function send(w, m, svc, msg)
+    local size_m, max_m = names.msg_size(svc, msg), names.msg_max_size(svc, msg)
     w("%s", amc_h.send_prototype(svc, msg))
     w("{")
     local var = msg.var
@@ -34,10 +35,10 @@ local function send(w, svc, msg)
         local type_max = TYPE_MAX[var.len_field.type.name]
         w("    union {")
         w("        struct %s m;", amc_h.tag(svc, msg))
-        w("        uint8_t raw[%s_MAX_SIZE];", macro)
+        w("        uint8_t raw[%s];", max_m)
         w("    } amc_buf;")
         if type_max > cap then
-            w("    if (%s > %s_MAX_SIZE - %s_SIZE)", len, macro, macro)
+            w("    if (%s > %s - %s)", len, max_m, size_m)
             w("        return -EMSGSIZE;")
         end
         w("    struct %s *const amc_msg = &amc_buf.m;", amc_h.tag(svc, msg))
@@ -45,7 +46,7 @@ local function send(w, svc, msg)
         w("    struct %s amc_buf;", amc_h.tag(svc, msg))
         w("    struct %s *const amc_msg = &amc_buf;", amc_h.tag(svc, msg))
     end
-    w("    amc_msg->event = %s;", macro)
+    w("    amc_msg->event = %s;", amc_h.macro(svc, msg))
     for _, f in ipairs(msg.fields) do
         local t = f.type
         if f == var then
@@ -60,8 +61,8 @@ local function send(w, svc, msg)
                 f.name, f.name, f.name)
         end
     end
-    local size = var and (macro .. "_SIZE + " .. var.len_field.name) or (macro .. "_SIZE")
-    w("    return amc_message_send(dest, amc_msg, %s);", size)
+    local size = var and (size_m .. " + " .. var.len_field.name) or size_m
+    w("    return %s(dest, amc_msg, %s);", names.wrapper(m.abi, { name = "amc_message_send" }), size)
     w("}")
     w("")
 end
@@ -75,7 +76,7 @@ local function dispatch(w, svc)
     w("    __builtin_memcpy(&event, payload, sizeof event);")
     w("    switch (event) {")
     for _, msg in ipairs(svc.messages) do
-        local macro = amc_h.macro(svc, msg)
+        local macro, size_m, max_m = amc_h.macro(svc, msg), names.msg_size(svc, msg), names.msg_max_size(svc, msg)
         w("    case %s: {", macro)
         w("        const struct %s *msg = payload;", amc_h.tag(svc, msg))
         if msg.var then
@@ -83,11 +84,11 @@ local function dispatch(w, svc)
             local cap = msg.max_size - msg.fixed_size
             local extra = ""
             if TYPE_MAX[msg.var.len_field.type.name] > cap then
-                extra = string.format(" || %s > %s_MAX_SIZE - %s_SIZE", n, macro, macro)
+                extra = string.format(" || %s > %s - %s", n, max_m, size_m)
             end
-            w("        if (len < %s_SIZE || len - %s_SIZE != %s%s)", macro, macro, n, extra)
+            w("        if (len < %s || len - %s != %s%s)", size_m, size_m, n, extra)
         else
-            w("        if (len != %s_SIZE)", macro)
+            w("        if (len != %s)", size_m)
         end
         w("            return -EBADMSG;")
         w("        return h->%s ? h->%s(ctx, hdr, msg) : -EPROTO;", msg.name, msg.name)
@@ -118,7 +119,7 @@ function out.render(m)
     for _, svc in ipairs(m.services) do
         w("/* Service %s */", svc.name)
         w("")
-        for _, msg in ipairs(svc.messages) do send(w, svc, msg) end
+        for _, msg in ipairs(svc.messages) do send(w, m, svc, msg) end
         dispatch(w, svc)
     end
     return w()

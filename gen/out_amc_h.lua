@@ -2,12 +2,12 @@
 -- payload structs (layout pinned by _Static_assert), the send helpers and
 -- the handler table of the receive dispatcher.
 local cgen = require("cgen")
+local names = require("names")
 local abi_h = require("out_abi_h")
 
 local out = {}
 
-function out.tag(svc, msg) return svc.name .. "_" .. msg.name end
-function out.macro(svc, msg) return (svc.name .. "_" .. msg.name):upper() end
+out.tag, out.macro = names.msg_tag, names.msg_enum
 
 -- Parameters of a send helper: every field but event and the length of the
 -- variable array, which travels with the array as (data, len).
@@ -34,12 +34,12 @@ function out.send_params(msg)
 end
 
 function out.send_prototype(svc, msg)
-    return string.format("int %s_send_%s(%s)", svc.name, msg.name, out.send_params(msg))
+    return string.format("int %s(%s)", names.send(svc, msg), out.send_params(msg))
 end
 
 function out.dispatch_prototype(svc)
-    return string.format("int %s_dispatch(const struct %s_handlers *h, void *ctx, " ..
-        "const struct amc_header *hdr, const void *payload, uint32_t len)", svc.name, svc.name)
+    return string.format("int %s(const struct %s *h, void *ctx, " ..
+        "const struct amc_header *hdr, const void *payload, uint32_t len)", names.dispatch(svc), names.handlers(svc))
 end
 
 local function payload(w, svc, msg)
@@ -53,9 +53,9 @@ local function payload(w, svc, msg)
         w("    %s;%s", cgen.field_decl(f), doc and (" /* " .. cgen.comment(doc) .. " */") or "")
     end
     w("};")
-    w("#define %s_SIZE %du /* %s */", macro, msg.fixed_size,
+    w("#define %s %du /* %s */", names.msg_size(svc, msg), msg.fixed_size,
         msg.var and ("fixed part, before " .. msg.var.name) or "exact payload size")
-    w("#define %s_MAX_SIZE %du", macro, msg.max_size)
+    w("#define %s %du", names.msg_max_size(svc, msg), msg.max_size)
     abi_h.layout_asserts(w, "struct " .. tag, msg.all_fields, not msg.var and msg.fixed_size or nil)
     if msg.var then
         w("_Static_assert(offsetof(struct %s, %s) == %d, \"struct %s.%s offset\");",
@@ -67,8 +67,8 @@ end
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("#ifndef LIBSYS_AMC_SERVICES_H")
-    w("#define LIBSYS_AMC_SERVICES_H")
+    w("#ifndef %s", names.GUARD.amc_h)
+    w("#define %s", names.GUARD.amc_h)
     w("")
     w("#include <stddef.h>")
     w("#include <stdint.h>")
@@ -85,9 +85,9 @@ function out.render(m)
     for _, svc in ipairs(m.services) do
         w("")
         w("/* Service %s: %s */", svc.name, cgen.comment(svc.doc))
-        w("#define %s_SERVICE_NAME %s", svc.name:upper(), cgen.cstring(svc.service))
+        w("#define %s %s", names.service_macro(svc), cgen.cstring(svc.service))
         w("")
-        w("enum %s_event {", svc.name)
+        w("enum %s {", names.event_enum(svc))
         for _, msg in ipairs(svc.messages) do
             w("    %s = %d,", out.macro(svc, msg), msg.num)
         end
@@ -102,7 +102,7 @@ function out.render(m)
         end
         w("")
         w("/* Handlers of service %s; a NULL handler rejects its message with -EPROTO. */", svc.name)
-        w("struct %s_handlers {", svc.name)
+        w("struct %s {", names.handlers(svc))
         for _, msg in ipairs(svc.messages) do
             w("    int (*%s)(void *ctx, const struct amc_header *hdr, const struct %s *msg);",
                 msg.name, out.tag(svc, msg))
@@ -111,7 +111,7 @@ function out.render(m)
         w("%s;", out.dispatch_prototype(svc))
     end
     w("")
-    w("#endif /* LIBSYS_AMC_SERVICES_H */")
+    w("#endif /* %s */", names.GUARD.amc_h)
     return w()
 end
 

@@ -7,7 +7,8 @@
 --   * every pointer argument (bytes, str, T) with NULL, a kernel address, an
 --     unmapped user address, a range wrapping past 2^32 and a range that starts
 --     mapped and ends unmapped: each must fail with its EFAULT before the
---     handler runs (an optional NULL must instead get past the entry);
+--     handler runs (an optional NULL must instead get past the entry; a byte
+--     buffer that starts mapped may instead move a short count, as Linux does);
 --   * every bounded string exactly at its limit (must not fail with the
 --     toolong error or EFAULT) and one byte past it (the toolong error);
 --   * every `max` length one past the bound (the toolong error), when the
@@ -16,10 +17,14 @@
 -- and the numbers no syscall owns must answer ENOSYS with registers intact.
 --
 -- Argument values: scalars 0, lengths a small valid length (min(16, max)) in
--- the pointer cases and 0 in the register cases, other pointers a valid zeroed
--- buffer (conf_valid) or the empty string (conf_empty).  With these, every
--- blocking syscall returns at once (the runtime also times a call out after 2 s).
+-- the pointer cases and 0 in the register cases, other optional pointers NULL,
+-- other pointers a valid zeroed buffer (conf_valid) or the string "/" (conf_str:
+-- a path that exists on a POSIX kernel, and is absolute, so that a directory fd
+-- argument of 0 does not matter; an empty path is ENOENT on Linux before any
+-- other argument is looked at).  With these, every blocking syscall of
+-- abi/syscalls.def returns at once (the runtime also times a call out).
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -74,7 +79,9 @@ local function call_args(sc, len, tested, param, zero_lengths)
         elseif a.kind == "scalar" then
             args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
         elseif a.kind == "str" then
-            args[i] = "conf_empty"
+            args[i] = "conf_str"
+        elseif a.optional then
+            args[i] = "0" -- the most neutral value: Linux skips the copy (sigaltstack's ss, prlimit64's new)
         else
             args[i] = "(void *)conf_valid"
         end
@@ -83,7 +90,7 @@ local function call_args(sc, len, tested, param, zero_lengths)
 end
 
 local function wrapper_call(m, sc, args)
-    local call = string.format("%s%s(%s)", m.abi.prefix, sc.name, args)
+    local call = string.format("%s(%s)", names.wrapper(m.abi, sc), args)
     return sc.ret == "i32" and call or "(int32_t)" .. call
 end
 
@@ -91,17 +98,24 @@ end
 local function syscall_cases(w, m, sc, cases)
     local len = lengths(sc)
     w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
+    -- The errors every answer of this syscall must be among (0-terminated): its errors line and
+    -- those its entry checks imply. A syscall without an errors line is not checked.
+    if #sc.errors > 0 then
+        local names = {}
+        for _, e in ipairs(sc.errors) do names[#names + 1] = "-" .. e.name end
+        for _, e in ipairs(sc.implied) do names[#names + 1] = "-" .. e.name end
+        w("static const int32_t conf_errors_%s[] = { %s, 0 };", sc.name, table.concat(names, ", "))
+    end
     for i, a in ipairs(sc.args) do
         if a.kind ~= "scalar" then
-            local fn = "conf_call_" .. sc.name .. "_" .. a.name
+            local fn = names.conf_call(sc, a)
             local param = a.kind == "str" and "(const char *)p" or "(void *)p"
             w("static int32_t %s(uint32_t p)\n{\n    return %s;\n}", fn,
                 wrapper_call(m, sc, call_args(sc, len, i, param)))
-            local base = "conf_" .. sc.name .. "_" .. a.name
             local efault = "-" .. a.efault.name
             local n = span(a, len)
             local function add(suffix, expect, arg, size, want, want2, what)
-                cases(base .. "_" .. suffix, fn, expect, arg, size, want, want2 or "0", what)
+                cases(names.conf_case(sc, a, suffix), fn, expect, arg, size, want, want2 or "0", what)
             end
             if a.optional then
                 add("null", "CONF_ACCEPTED", "CONF_NULL", n, efault, efault, "NULL is allowed (optional)")
@@ -113,8 +127,16 @@ local function syscall_cases(w, m, sc, cases)
             -- One byte cannot wrap or straddle a page boundary.
             if n >= 2 then
                 add("wrap", "CONF_EQ", "CONF_WRAP", n, efault, nil, "a range wrapping past 0xFFFFFFFF")
-                add("partly_mapped", "CONF_EQ", "CONF_STRADDLE", n, efault, nil,
-                    "a range that starts mapped and ends unmapped")
+                -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
+                -- and returns that short count; one that checks the range first returns EFAULT.
+                -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
+                if a.kind == "bytes" then
+                    add("partly_mapped", "CONF_PARTIAL", "CONF_STRADDLE", n, efault, tostring(n),
+                        "a range that starts mapped and ends unmapped")
+                else
+                    add("partly_mapped", "CONF_EQ", "CONF_STRADDLE", n, efault, nil,
+                        "a range that starts mapped and ends unmapped")
+                end
             end
             if a.kind == "str" then
                 local limit = a.size.value
@@ -134,30 +156,31 @@ local function syscall_cases(w, m, sc, cases)
     for _, a in ipairs(sc.args) do
         local la = a.kind == "bytes" and a.max and sc.args[a.len_arg]
         if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
-            local fn = "conf_len_" .. sc.name .. "_" .. la.name
+            local fn = names.conf_len(sc, la)
             w("static int32_t %s(uint32_t n)\n{\n    return %s;\n}", fn,
                 wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
-            cases("conf_" .. sc.name .. "_" .. a.name .. "_over_max", fn, "CONF_EQ", "CONF_VALUE",
+            cases(names.conf_case(sc, a, names.CONF_MAX_CASE), fn, "CONF_EQ", "CONF_VALUE",
                 a.max.value + 1, "-" .. a.toolong.name, "0", string.format("%s = %s + 1", la.name, a.max.expr))
         end
     end
     -- Registers: the assembly routine traps with the default arguments.
-    local asm = "conf_regs_" .. sc.name
-    local runner = "conf_run_regs_" .. sc.name
+    local asm = names.conf_regs(sc)
+    local runner = names.conf_run_regs(sc)
     w("%suint32_t %s(int32_t *eax);", sc.attrs.returns_twice and "__attribute__((returns_twice)) " or "", asm)
     w("static int32_t %s(uint32_t p)\n{\n    int32_t eax;\n    (void)p;", runner)
     if sc.attrs.noreturn then
         w("    %s(&eax);\n    return CONF_RETURNED; /* the trap came back */", asm)
     elseif sc.attrs.returns_twice then
-        w("    const uint32_t mask = %s(&eax);\n    return conf_second_return(mask, eax);", asm)
+        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return conf_second_return(mask, eax);",
+            asm)
     else
-        w("    return (int32_t)%s(&eax);", asm)
+        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return (int32_t)mask;", asm)
     end
     w("}\n")
     local what = "registers across the trap"
     if sc.attrs.noreturn then what = "registers up to the trap (noreturn)" end
     if sc.attrs.returns_twice then what = "registers in both returns" end
-    cases("conf_" .. sc.name .. "_regs", runner, sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
+    cases(names.conf_regs_case(sc), runner, sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
         "CONF_VALUE", 0, "0", "0", what)
 end
 
@@ -185,7 +208,7 @@ function out.invalid_numbers(m)
         end
     end
     add(m.table_size, "past_end")
-    local first = m.syscalls[1] and m.syscalls[1].num or 0
+    local first = m.syscalls[1].num -- the model refuses a definition without syscalls
     if 0x100 + first >= m.table_size then add(0x100 + first, "low_byte_" .. first) end
     add(0x10000 + first, "low_half_" .. first)
     add(0x7FFFFFFF, "int_max")
@@ -197,15 +220,15 @@ end
 local function nosys_cases(w, m, cases)
     w("/* Numbers without a syscall: ENOSYS, registers intact. */")
     for _, n in ipairs(out.invalid_numbers(m)) do
-        local asm = string.format("conf_nosys_%x", n.num)
+        local asm = names.conf_nosys(n.num)
         w("uint32_t %s(int32_t *eax);", asm)
-        w("static int32_t conf_run_nosys_%x(uint32_t p)", n.num)
+        w("static int32_t %s(uint32_t p)", names.conf_run_nosys(n.num))
         w("{")
         w("    int32_t eax;")
         w("    (void)p;")
         w("    return (int32_t)%s(&eax);", asm)
         w("}")
-        cases(string.format("conf_nosys_%d_%s", n.num, n.why), string.format("conf_run_nosys_%x", n.num),
+        cases(names.conf_nosys_case(n.num, n.why), names.conf_run_nosys(n.num),
             "CONF_REGS", "CONF_VALUE", 0, "0", "0", "ENOSYS and registers intact")
     end
     w("")
@@ -227,9 +250,9 @@ local function render_c(m)
     w("const uint32_t conf_kernel_addr = %su;", hex(kernel_addr(m)))
     w("")
     w("/* Bits of the mask the register checks in regs.asm return. */")
-    local names = {}
-    for i, n in ipairs(MASK_NAMES) do names[i] = cgen.cstring(n) end
-    w("const char *const conf_reg_names[] = { %s };", table.concat(names, ", "))
+    local reg_names = {}
+    for i, n in ipairs(MASK_NAMES) do reg_names[i] = cgen.cstring(n) end
+    w("const char *const conf_reg_names[] = { %s };", table.concat(reg_names, ", "))
     w("const int conf_reg_count = %d;", #MASK_NAMES)
     w("")
     w("const char *conf_error_name(int32_t r)")
@@ -251,13 +274,20 @@ local function render_c(m)
         t[k] = v
         return v
     end })
-    local rows, count = {}, 0
+    local rows, count, errors = {}, 0, "0"
     local function cases(name, fn, expect, arg, span_bytes, want, want2, what)
         count = count + 1
-        rows[count] = string.format("    { \"%s\", %s, %s, %s, %du, %s, %s, %s },", name, fn, expect, arg,
-            span_bytes, want, want2, quoted[what])
+        rows[count] = string.format("    { \"%s\", %s, %s, %s, %du, %s, %s, %s, %s },", name, fn, expect, arg,
+            span_bytes, want, want2, quoted[what], errors)
     end
-    for _, sc in ipairs(m.syscalls) do syscall_cases(w, m, sc, cases) end
+    w("/* The trap's eax in a register case (the run function returns the register mask). */")
+    w("int32_t conf_result;")
+    w("")
+    for _, sc in ipairs(m.syscalls) do
+        errors = #sc.errors > 0 and "conf_errors_" .. sc.name or "0"
+        syscall_cases(w, m, sc, cases)
+    end
+    errors = "0" -- ENOSYS and the registers are checked by the assembly
     nosys_cases(w, m, cases)
     w("const struct conf_case conf_cases[] = {")
     w(table.concat(rows, "\n"))
@@ -319,8 +349,8 @@ local function render_asm(m)
     w("conf_flags_after: resd 1")
     w("")
     w("section .rodata")
-    w("global conf_empty:data")
-    w("conf_empty: db 0                   ; the valid string")
+    w("global conf_str:data")
+    w("conf_str: db \"/\", 0               ; the valid string: a path that exists, absolute")
     w("")
     w("section .text")
     for _, sc in ipairs(m.syscalls) do
@@ -331,12 +361,14 @@ local function render_asm(m)
             if a.kind == "scalar" then
                 values[a.reg] = "0"
             elseif a.kind == "str" then
-                values[a.reg] = "conf_empty"
+                values[a.reg] = "conf_str"
+            elseif a.optional then
+                values[a.reg] = "0"
             else
                 values[a.reg] = "conf_valid"
             end
         end
-        asm_routine(w, "conf_regs_" .. sc.name, sc.num, values)
+        asm_routine(w, names.conf_regs(sc), sc.num, values)
     end
     local enosys
     for _, e in ipairs(m.errors) do
@@ -345,7 +377,7 @@ local function render_asm(m)
     for _, n in ipairs(out.invalid_numbers(m)) do
         w("")
         w("; %s: %s", hex(n.num), n.why)
-        asm_routine(w, string.format("conf_nosys_%x", n.num), n.num, distinct(n.num), enosys)
+        asm_routine(w, names.conf_nosys(n.num), n.num, distinct(n.num), enosys)
     end
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")

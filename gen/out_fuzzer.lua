@@ -9,6 +9,7 @@
 -- The interface, the value pools the choosers draw from and the driver are hand-written:
 -- tests/fuzz/fuzz.h, tests/fuzz/values.c and tests/fuzz/fuzz.c.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -59,25 +60,25 @@ local function scalar_arg(w, sc, a, i)
     elseif h and h.kind == "max" then
         v = string.format("fuzz_clamp(%s, %d, %d, %s)", v, bits, signed, expr(h.max))
     elseif h and h.kind == "avoid" then
-        v = string.format("fuzz_avoid(%s, %d, %d, avoid_%s, %d)", v, bits, signed, a.name, #h.avoid)
+        v = string.format("fuzz_avoid(%s, %d, %d, %s, %d)", v, bits, signed, names.fuzz_avoid(a), #h.avoid)
     end
     w("    c->args[%d] = %s;", i - 1, v)
 end
 
 local function picker(w, sc, index)
     w("/* %d %s%s */", sc.num, cgen.comment(cgen.signature(sc)), cgen.comment(hint_comment(sc)))
-    w("static void fuzz_pick_%s(struct fuzz_env *env, struct fuzz_call *c)", sc.name)
+    w("static void %s(struct fuzz_env *env, struct fuzz_call *c)", names.fuzz_picker(sc))
     w("{")
     for _, a in ipairs(sc.args) do
         local h = sc.fuzz.args[a.name]
         if h and h.kind == "avoid" then
             local vals = {}
             for i, v in ipairs(h.avoid) do vals[i] = expr(v) end
-            w("    static const uint32_t avoid_%s[] = { %s };", a.name, table.concat(vals, ", "))
+            w("    static const uint32_t %s[] = { %s };", names.fuzz_avoid(a), table.concat(vals, ", "))
         end
     end
-    w("    c->index = %d;\n    c->nr = %d;\n    c->nargs = %d;\n    c->flags = %s;\n    c->errors = fuzz_errors_%s;",
-        index, sc.num, #sc.args, flags(sc), sc.name)
+    w("    c->index = %d;\n    c->nr = %d;\n    c->nargs = %d;\n    c->flags = %s;\n    c->errors = %s;",
+        index, sc.num, #sc.args, flags(sc), names.fuzz_errors(sc))
     if #sc.args == 0 then w("    (void)env;") end
     local is_len, len_owner = {}, {}
     for _, a in ipairs(sc.args) do
@@ -224,11 +225,11 @@ function out.render(m)
     w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
     w("static const uint16_t fuzz_errors_none[] = { ENOSYS, 0 };")
     for _, sc in ipairs(m.syscalls) do
-        local names = {}
-        for _, e in ipairs(sc.errors) do names[#names + 1] = e.name end
-        for _, e in ipairs(sc.implied) do names[#names + 1] = e.name end
-        names[#names + 1] = "0"
-        w("static const uint16_t fuzz_errors_%s[] = { %s };", sc.name, table.concat(names, ", "))
+        local errs = {}
+        for _, e in ipairs(sc.errors) do errs[#errs + 1] = e.name end
+        for _, e in ipairs(sc.implied) do errs[#errs + 1] = e.name end
+        errs[#errs + 1] = "0"
+        w("static const uint16_t %s[] = { %s };", names.fuzz_errors(sc), table.concat(errs, ", "))
     end
     w("")
     for i, sc in ipairs(m.syscalls) do
@@ -246,12 +247,11 @@ function out.render(m)
     w("};")
     w("")
     w(INVALID)
-    if #m.syscalls > 0 then
-        w("static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {")
-        for _, sc in ipairs(m.syscalls) do w("    fuzz_pick_%s,", sc.name) end
-        w("};")
-        w("")
-    end
+    -- The model refuses a definition without syscalls: the table is never empty.
+    w("static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {")
+    for _, sc in ipairs(m.syscalls) do w("    %s,", names.fuzz_picker(sc)) end
+    w("};")
+    w("")
     local choices = {}
     for i, sc in ipairs(m.syscalls) do
         for _ = 1, (sc.fuzz.isolate or sc.attrs.noreturn) and 1 or 4 do choices[#choices + 1] = i - 1 end
@@ -272,15 +272,10 @@ function out.render(m)
     w("    c->nout = 0;")
     w("    c->volatile_args = 0;")
     w("    const uint32_t i = fuzz_choices[fuzz_below(env, FUZZ_COUNT(fuzz_choices))];")
-    if #m.syscalls > 0 then
-        w("    if (i < fuzz_syscall_count)")
-        w("        fuzz_pickers[i](env, c);")
-        w("    else")
-        w("        fuzz_pick_invalid(env, c);")
-    else
-        w("    (void)i;")
-        w("    fuzz_pick_invalid(env, c);")
-    end
+    w("    if (i < fuzz_syscall_count)")
+    w("        fuzz_pickers[i](env, c);")
+    w("    else")
+    w("        fuzz_pick_invalid(env, c);")
     w("}")
     w("")
     trap(w, m)

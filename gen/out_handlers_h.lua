@@ -1,51 +1,23 @@
--- build/gen/kernel/syscall_handlers.h: the descriptor types, the table and
--- one prototype per handler, so that a missing handler fails to link and a
--- mismatched one fails to compile.
+-- build/gen/kernel/syscall_handlers.h: one prototype per handler, so that a
+-- missing handler fails to link and a mismatched one fails to compile. The
+-- descriptor types and the entry points around the shims are hand-written
+-- (kernel/syscall_desc.h, included here after the headers it needs).
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("#ifndef KERNEL_SYSCALL_HANDLERS_H")
-    w("#define KERNEL_SYSCALL_HANDLERS_H")
+    w("#ifndef %s", names.GUARD.handlers_h)
+    w("#define %s", names.GUARD.handlers_h)
     w("")
     w("#include <stdint.h>")
     w("#include \"../abi.h\"")
     w("#include \"trap.h\"")
     w("#include \"uaccess.h\"")
-    w("")
-    w("/* How the tracer prints an argument or a result. */")
-    w("enum syscall_arg_kind { SARG_INT, SARG_UINT, SARG_HEX, SARG_IN_BUF, SARG_OUT_BUF, SARG_INOUT_BUF,")
-    w("                        SARG_IN_STR, SARG_IN_PTR, SARG_OUT_PTR, SARG_INOUT_PTR };")
-    w("")
-    w("#define SYSCALL_F_NORETURN 0x01")
-    w("#define SYSCALL_F_BLOCKING 0x02")
-    w("#define SYSCALL_F_RETIRED 0x04")
-    w("#define SYSCALL_NO_LEN_ARG 0xFF /* len_arg of an argument that is not a buffer */")
-    w("")
-    w("/* size: N for in str[N], the pointee size for in/out/inout T, else 0. */")
-    w("struct syscall_arg_desc { const char *name; uint8_t kind; uint8_t len_arg; uint16_t size; };")
-    w("struct syscall_desc {")
-    w("    const char *name;            /* NULL for unused and retired slots */")
-    w("    int32_t (*shim)(struct trap_frame *tf);")
-    w("    uint8_t nargs, flags;        /* SYSCALL_F_NORETURN, _BLOCKING, _RETIRED */")
-    w("    uint8_t ret_kind;            /* SARG_INT, SARG_UINT or SARG_HEX */")
-    w("    struct syscall_arg_desc args[ABI_MAX_ARGS];")
-    w("};")
-    w("")
-    w("extern const struct syscall_desc syscall_table[SYS_TABLE_SIZE];")
-    w("")
-    w("/* Entry from the trap handler: number in tf->eax, result stored to tf->eax. */")
-    w("void syscall_dispatch(struct trap_frame *tf);")
-    w("/* The shim of unused and retired numbers: returns -ENOSYS. */")
-    w("int32_t syscall_nosys(struct trap_frame *tf);")
-    w("")
-    w("/* Tracing (kernel/trace.c). nr may be >= SYS_TABLE_SIZE (the call then fails with ENOSYS). */")
-    w("extern int syscall_trace_enabled;")
-    w("void syscall_trace_enter(const struct trap_frame *tf, uint32_t nr);")
-    w("void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret);")
+    w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
     for _, sc in ipairs(m.syscalls) do
@@ -53,7 +25,7 @@ function out.render(m)
         w("%s;", cgen.kernel_prototype(sc))
     end
     w("")
-    w("#endif /* KERNEL_SYSCALL_HANDLERS_H */")
+    w("#endif /* %s */", names.GUARD.handlers_h)
     return w()
 end
 

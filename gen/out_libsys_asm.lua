@@ -3,13 +3,14 @@
 -- arg_registers, trap, return eax.  Callee-saved registers (ebx esi edi
 -- ebp) are saved only when the wrapper uses them.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
 local CALLEE_SAVED = { ebx = true, esi = true, edi = true, ebp = true }
 
 local function wrapper(w, m, sc)
-    local sym = "$" .. m.abi.prefix .. sc.name -- $ keeps names like "push" symbols
+    local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
     local saved = {}
     for _, a in ipairs(sc.args) do
         if CALLEE_SAVED[a.reg] then saved[#saved + 1] = a.reg end

@@ -1,6 +1,7 @@
 -- build/gen/libsys/syscalls.h: the user-space prototypes of the wrappers in
 -- syscalls.asm.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -20,15 +21,15 @@ function out.prototype(m, sc)
     -- second return, as for setjmp.
     local attr = sc.attrs.noreturn and "_Noreturn " or
         sc.attrs.returns_twice and "__attribute__((returns_twice)) " or ""
-    return string.format("%s%s %s%s(%s)", attr, RET[sc.ret],
-        m.abi.prefix, sc.name, #params > 0 and table.concat(params, ", ") or "void")
+    return string.format("%s%s %s(%s)", attr, RET[sc.ret],
+        names.wrapper(m.abi, sc), #params > 0 and table.concat(params, ", ") or "void")
 end
 
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("#ifndef LIBSYS_SYSCALLS_H")
-    w("#define LIBSYS_SYSCALLS_H")
+    w("#ifndef %s", names.GUARD.libsys_h)
+    w("#define %s", names.GUARD.libsys_h)
     w("")
     w("#include <stdint.h>")
     w("#include \"../abi.h\"")
@@ -39,7 +40,7 @@ function out.render(m)
         w("%s;", out.prototype(m, sc))
     end
     w("")
-    w("#endif /* LIBSYS_SYSCALLS_H */")
+    w("#endif /* %s */", names.GUARD.libsys_h)
     return w()
 end
 

@@ -1,13 +1,16 @@
 -- build/gen/kernel/syscall_table.c: one entry shim per syscall, the
--- descriptor table for the tracer, the table of entry points the int 0x80
--- stub calls (kernel/trap.asm), and the C dispatcher for the stub's slow path.
+-- descriptor table for the tracer and the table of entry points the int 0x80
+-- stub calls (kernel/trap.asm). The fixed code around them (the slow-path
+-- dispatcher, the -ENOSYS entry, the string helper) is hand-written in
+-- kernel/syscall_shim.h, which the generated file includes.
 --
 -- The shims are straight-line code written out per syscall: each reads its
 -- arguments from the trap frame, checks user pointers against user_space and
--- the declared bounds, copies strings and structs in, calls the handler and
--- copies out-structs back only when the handler succeeded. Page checks and
--- copies use the inline one-page fast paths of kernel/uaccess_fast.h.
+-- the declared bounds, probes every page a handler will touch
+-- (kernel/uaccess.h), copies strings and structs in, calls the handler and
+-- copies out-structs back only when the handler succeeded.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -22,10 +25,10 @@ local function success(sc, var)
     return var .. " >= 0"
 end
 
--- Every page of the range must be mapped for the user (writable unless the kernel only reads it),
--- so a handler never fails half-way, after it has blocked or changed state, on a bad pointer.
+-- Every page of the range must be readable (and writable unless the kernel only reads it), so a
+-- handler never fails half-way, after it has blocked or changed state, on a bad pointer.
 local function mapped_check(w, addr, len, dir, optional)
-    w("    if (%s!user_mapped_fast(%s, %s, %d))", optional and (addr .. " != 0 && ") or "", addr, len,
+    w("    if (%suser_probe(%s, %s, %d) < 0)", optional and (addr .. " != 0 && ") or "", addr, len,
         dir == "in" and 0 or 1)
     w("        return -EFAULT;")
 end
@@ -74,7 +77,7 @@ local function pointer_copy_in(w, a)
         w("    __builtin_memset(&%s, 0, sizeof %s);", k, k)
         return
     end
-    w("    if (%scopy_from_user_fast(&%s, %s, sizeof %s) < 0)", a.optional and (addr .. " != 0 && ") or "", k, addr, k)
+    w("    if (%scopy_from_user(&%s, %s, sizeof %s) < 0)", a.optional and (addr .. " != 0 && ") or "", k, addr, k)
     w("        return -EFAULT;")
 end
 
@@ -97,8 +100,8 @@ local function call_args(sc)
 end
 
 local function shim(w, m, sc)
-    w("/* %d %s */\nstatic int32_t shim_%s(struct trap_frame *tf)\n{", sc.num, cgen.comment(cgen.signature(sc)),
-        sc.name)
+    w("/* %d %s */\nstatic int32_t %s(struct trap_frame *tf)\n{", sc.num, cgen.comment(cgen.signature(sc)),
+        names.shim(sc))
     local simple = true
     for _, a in ipairs(sc.args) do
         if a.kind == "scalar" then
@@ -109,7 +112,7 @@ local function shim(w, m, sc)
         end
     end
     if #sc.args == 0 then w("    (void)tf;") end
-    local call = string.format("sys_%s(%s)", sc.name, call_args(sc))
+    local call = string.format("%s(%s)", names.handler(sc), call_args(sc))
     if simple then
         w("    return (int32_t)%s;", call)
         w("}")
@@ -138,34 +141,13 @@ local function shim(w, m, sc)
     end
     w("    const %s ret = %s;", cgen.kernel_ret(sc), call)
     for _, a in ipairs(copy_out) do
-        w("    if (%s%s && copy_to_user_fast(a_%s, &k_%s, sizeof k_%s) < 0)", success(sc, "ret"),
+        w("    if (%s%s && copy_to_user(a_%s, &k_%s, sizeof k_%s) < 0)", success(sc, "ret"),
             a.optional and (" && a_" .. a.name .. " != 0") or "", a.name, a.name, a.name)
         w("        return -EFAULT;")
     end
     w("    return (int32_t)ret;")
     w("}")
 end
-
-local STR_HELPER = [[
-/*
- * Copy the NUL-terminated user string at addr (at most max bytes) into
- * buf[max + 1]. A string that runs to the end of user space is a fault, not
- * a kernel read: the copy never looks past ABI_USER_HIGH.
- */
-__attribute__((always_inline)) static inline int32_t shim_str_in(char *buf, uint32_t addr, uint32_t max,
-                                                                 int32_t toolong)
-{
-    if (addr - ABI_USER_LOW >= ABI_USER_HIGH - ABI_USER_LOW)
-        return -EFAULT;
-    const uint32_t room = ABI_USER_HIGH - addr;
-    if (room <= max) {
-        const int32_t n = copy_str_from_user_fast(buf, addr, room - 1);
-        return n == -ENAMETOOLONG ? -EFAULT : n;
-    }
-    const int32_t n = copy_str_from_user_fast(buf, addr, max);
-    return n == -ENAMETOOLONG ? toolong : n;
-}
-]]
 
 local function arg_kind(a)
     if a.kind == "scalar" then
@@ -185,8 +167,8 @@ local function descriptor(w, sc)
     local flags = {}
     if sc.attrs.noreturn then flags[#flags + 1] = "SYSCALL_F_NORETURN" end
     if sc.attrs.blocking then flags[#flags + 1] = "SYSCALL_F_BLOCKING" end
-    w("    [%d] = { .name = %s, .shim = shim_%s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
-        sc.num, '"' .. sc.name .. '"', sc.name, #sc.args, -- names are C identifiers: nothing to escape
+    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
+        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
         #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], #sc.args > 0 and "," or " },")
     if #sc.args == 0 then return end
     local args = {}
@@ -200,31 +182,18 @@ local function descriptor(w, sc)
     w("             .args = { %s } },", table.concat(args, ", "))
 end
 
-local ENTRIES_COMMENT = [[
-/*
- * What the int 0x80 stub (kernel/trap.asm) calls for a number below
- * SYS_TABLE_SIZE: entries[nr](tf), cdecl, the result in eax. That is the
- * syscall's entry shim, or for a syscall without arguments its handler
- * itself: such a shim would only forward the call, and a cdecl callee may
- * ignore the argument it is passed. The entries have different C types and
- * only assembly calls through them, so they are stored as plain code
- * addresses.
- */
-typedef void (*syscall_code_t)(void);
-extern const syscall_code_t syscall_entries[SYS_TABLE_SIZE];]]
-
 -- A syscall whose shim would be nothing but a call of its handler.
 local function handler_is_entry(sc)
     return #sc.args == 0
 end
 
 local function entries(w, m, slots)
-    w(ENTRIES_COMMENT)
+    w("/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */")
     w("const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {")
     for nr = 0, m.table_size - 1 do
         local sc = slots[nr]
         local code = "syscall_nosys"
-        if sc then code = (handler_is_entry(sc) and "sys_" or "shim_") .. sc.name end
+        if sc then code = handler_is_entry(sc) and names.handler(sc) or names.shim(sc) end
         w("    (syscall_code_t)%s,", code)
     end
     w("};")
@@ -234,21 +203,8 @@ function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
     w("#include \"syscall_handlers.h\"")
-    w("#include \"uaccess_fast.h\"")
+    w("#include \"syscall_shim.h\"")
     w("")
-    w("int32_t syscall_nosys(struct trap_frame *tf)")
-    w("{")
-    w("    (void)tf;")
-    w("    return -ENOSYS;")
-    w("}")
-    w("")
-    local need_str = false
-    for _, sc in ipairs(m.syscalls) do
-        for _, a in ipairs(sc.args) do
-            if a.kind == "str" then need_str = true end
-        end
-    end
-    if need_str then w(STR_HELPER) end
     for _, sc in ipairs(m.syscalls) do
         shim(w, m, sc)
         w("")
@@ -274,25 +230,6 @@ function out.render(m)
     w("};")
     w("")
     entries(w, m, slots)
-    w("")
-    w("__attribute__((noinline, cold)) static void syscall_dispatch_traced(struct trap_frame *tf, uint32_t nr)")
-    w("{")
-    w("    syscall_trace_enter(tf, nr);")
-    w("    const uint32_t ret = nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(tf) : (uint32_t)-ENOSYS;")
-    w("    tf->eax = ret;")
-    w("    syscall_trace_exit(tf, nr, ret);")
-    w("}")
-    w("")
-    w("/* The stub's slow path: numbers outside the table, and every call while tracing. */")
-    w("void syscall_dispatch(struct trap_frame *tf)")
-    w("{")
-    w("    const uint32_t nr = tf->eax;")
-    w("    if (__builtin_expect(syscall_trace_enabled, 0)) {")
-    w("        syscall_dispatch_traced(tf, nr);")
-    w("        return;")
-    w("    }")
-    w("    tf->eax = nr < SYS_TABLE_SIZE ? (uint32_t)syscall_table[nr].shim(tf) : (uint32_t)-ENOSYS;")
-    w("}")
     return w()
 end
 

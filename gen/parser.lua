@@ -9,11 +9,16 @@ P.__index = P
 
 local function describe(tok)
     if tok.kind == "ident" then return "'" .. tok.value .. "'" end
-    if tok.kind == "number" then return "number " .. tok.text end
+    if tok.kind == "number" then return "number " .. (tok.raw or tok.text) end
     if tok.kind == "string" then return "a string" end
     if tok.kind == "long" then return 'a """long doc"""' end
     if tok.kind == "eof" then return "end of file" end
     return "'" .. tok.kind .. "'"
+end
+
+-- "unexpected 'x'", "unexpected string" (describe's article dropped).
+local function unexpected(tok)
+    return "unexpected " .. (describe(tok):gsub("^a ", ""))
 end
 
 local function pos_of(tok)
@@ -32,11 +37,28 @@ function P:advance()
     return tok
 end
 
+-- True if tok (the current token) begins the next definition, or the next item of the block
+-- that encloses the current one (self.more: `message` inside a service), rather than a field:
+-- a field may have such a name, but then a ':' follows it (`syscall: u32`).
+function P:starts_next(tok)
+    return tok.kind == "ident" and (parser.TOP[tok.value] or self.more and self.more[tok.value]) and
+        (self.tokens[self.i + 1] or tok).kind ~= ":"
+end
+
+-- Fail at tok. Inside an open block, running into the end of the file or into the keyword of a
+-- next definition most likely means a missing '}' or ')': say where that block was opened.
 function P:fail_at(tok, msg, hint)
     local open = self.blocks[#self.blocks]
-    if tok.kind == "eof" and open then
-        diag.fail(pos_of(open), "unterminated block: this '" .. open.kind .. "' is never closed",
-            "add the missing '" .. (open.kind == "{" and "}" or ")") .. "'")
+    if open then
+        local closer = open.tok.kind == "{" and "}" or ")"
+        local opened = string.format("'%s' of %s opened at %d:%d", open.tok.kind, open.what, open.tok.line, open.tok.col)
+        if tok.kind == "eof" then
+            diag.fail(pos_of(open.tok), "unterminated block: this '" .. open.tok.kind .. "' is never closed",
+                "add the missing '" .. closer .. "' of " .. open.what)
+        end
+        if self:starts_next(tok) then
+            hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
+        end
     end
     diag.fail(pos_of(tok), msg, hint)
 end
@@ -65,9 +87,10 @@ function P:accept_word(word)
     end
 end
 
-function P:open(kind)
+-- Open a block; what names its owner for the unclosed-block hint ("struct point").
+function P:open(kind, what)
     local tok = self:expect(kind, "'" .. kind .. "'")
-    self.blocks[#self.blocks + 1] = tok
+    self.blocks[#self.blocks + 1] = { tok = tok, what = what }
     return tok
 end
 
@@ -110,13 +133,22 @@ function P:type_ref()
     return ty
 end
 
+-- In a block of fields or settings, the keyword of what comes next means a missing '}'.
+function P:not_a_definition(what)
+    if self:starts_next(self:peek()) then
+        self:fail_at(self:peek(), "expected " .. what .. ", got " .. describe(self:peek()))
+    end
+end
+
 -- field := NAME ':' type ['max' size] [STRING]
 function P:field()
+    self:not_a_definition("a field name or '}'")
     local name = self:expect("ident", "a field name or '}'")
     self:expect(":", "':' after field name '" .. name.value .. "'",
         "fields are written `name: type`")
     local f = { name = name, type = self:type_ref() }
-    local kw = self:accept_word("max")
+    -- `max` is a keyword only where a bound can follow; `max: u32` starts the next field.
+    local kw = (self:peek(1) or self:peek()).kind ~= ":" and self:accept_word("max")
     if kw then
         f.max_kw, f.max = kw, self:size("a maximum length after 'max'")
     end
@@ -126,20 +158,24 @@ function P:field()
     return f
 end
 
-function P:fields()
-    local open = self:open("{")
+-- more: the words that start the next item of the enclosing block (for the unclosed-block hint).
+function P:fields(what, more)
+    local open = self:open("{", what)
     local fields = {}
+    self.more = more
     while self:peek().kind ~= "}" do
         fields[#fields + 1] = self:field()
     end
     self:close("}", "'}'")
+    self.more = nil
     return fields, open
 end
 
 function P:abi_block(kw)
     local node = { kw = kw, name = self:expect("ident", "the ABI name after 'abi'"), settings = {} }
-    self:open("{")
+    self:open("{", "abi " .. node.name.value)
     while self:peek().kind ~= "}" do
+        self:not_a_definition("a setting name or '}'")
         local key = self:expect("ident", "a setting name or '}'")
         local values = {}
         while self:peek().line == key.line and self:peek().kind ~= "}" and self:peek().kind ~= "eof" do
@@ -165,7 +201,7 @@ end
 function P:struct_def(kw)
     local name = self:expect("ident", "a struct name after 'struct'")
     local doc = self:expect("string", 'a "doc string" after struct name \'' .. name.value .. "'")
-    local fields = self:fields()
+    local fields = self:fields("struct " .. name.value)
     return { kw = kw, name = name, doc = doc.value, fields = fields }
 end
 
@@ -214,7 +250,7 @@ function P:arg()
         elseif kw.value == "optional" then
             a.optional = self:advance()
         else
-            self:fail_at(kw, "unexpected " .. describe(kw) .. " in the type of argument '" .. a.name.value .. "'",
+            self:fail_at(kw, unexpected(kw) .. " in the type of argument '" .. a.name.value .. "'",
                 "argument options are max N, toolong ERROR and optional")
         end
     end
@@ -272,7 +308,7 @@ function P:syscall_def(kw)
         "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
     local name = self:expect("ident", "a syscall name after the number")
     local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = {} }
-    local paren = self:open("(")
+    local paren = self:open("(", "syscall " .. name.value)
     node.paren = paren
     if self:peek().kind ~= ")" then
         repeat
@@ -282,16 +318,13 @@ function P:syscall_def(kw)
     self:close(")", "',' or ')' in the argument list")
     self:expect("->", "'->' and a return type after the argument list", "for example: -> i32")
     node.ret = self:expect("ident", "a return type after '->'")
-    node.open = self:open("{")
+    node.open = self:open("{", "syscall " .. name.value)
     while self:peek().kind ~= "}" do
         local tok = self:peek()
         if tok.kind == "ident" and tok.value == "fuzz" then
             node.fuzz[#node.fuzz + 1] = self:fuzz_hint(self:advance())
         elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
-            self:fail_at(tok, "unexpected " .. describe(tok) .. " in the body of syscall " .. name.value,
-                tok.kind == "ident" and parser.TOP[tok.value] and
-                    ("is a '}' missing for the block opened at " .. node.open.line .. ":" .. node.open.col .. "?")
-                    or BODY_HINT)
+            self:fail_at(tok, unexpected(tok) .. " in the body of syscall " .. name.value, BODY_HINT)
         end
     end
     self:close("}", "'}'")
@@ -306,11 +339,13 @@ function P:retired_def(kw)
     return { kw = kw, num = num, name = name, why = why.value }
 end
 
+local SERVICE_ITEMS = { message = true, retired = true, doc = true, long = true }
+
 function P:message_def(kw)
     local num = self:expect("number", "a discriminator number after 'message'")
     local name = self:expect("ident", "a message name after the number")
     local doc = self:expect("string", 'a "doc string" after message name \'' .. name.value .. "'")
-    local fields, open = self:fields()
+    local fields, open = self:fields("message " .. name.value, SERVICE_ITEMS)
     return { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
 end
 
@@ -321,7 +356,7 @@ function P:service_def(kw)
     local str = self:expect("string", 'the service name string after \'' .. name.value .. "'",
         'service echo "echo" { ... }')
     local node = { kw = kw, name = name, service = str, messages = {}, retired = {} }
-    node.open = self:open("{")
+    node.open = self:open("{", "service " .. name.value)
     while self:peek().kind ~= "}" do
         local tok = self:peek()
         if tok.kind == "ident" and tok.value == "message" then
@@ -329,7 +364,7 @@ function P:service_def(kw)
         elseif tok.kind == "ident" and tok.value == "retired" then
             node.retired[#node.retired + 1] = self:retired_def(self:advance())
         elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SERVICE_BODY) then
-            self:fail_at(tok, "unexpected " .. describe(tok) .. " in service " .. name.value,
+            self:fail_at(tok, unexpected(tok) .. " in service " .. name.value,
                 "a service holds doc, long, message and retired entries")
         end
     end

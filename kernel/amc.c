@@ -21,7 +21,9 @@
 #include "proc.h"
 #include "klib.h"
 #include "syscall_handlers.h"
-#include "uaccess_fast.h"
+#include "memlayout.h"
+#include "uaccess.h"
+#include "vmm.h"
 
 struct amc_message {
     struct amc_message *next;
@@ -170,10 +172,10 @@ static void fill_header(struct amc_header *h, const struct proc *self, const str
                         uint32_t len)
 {
     if (self->service)
-        copy_words(h->source, self->service->name, sizeof h->source);
+        memcpy(h->source, self->service->name, sizeof h->source);
     else
         memset(h->source, 0, sizeof h->source);
-    copy_words(h->dest, to->name, sizeof h->dest);
+    memcpy(h->dest, to->name, sizeof h->dest);
     h->source_pid = self->pid;
     h->len = len;
 }
@@ -183,19 +185,21 @@ static void fill_header(struct amc_header *h, const struct proc *self, const str
  * before it. Writes header and payload into the receiver's buffer through the kernel's direct map
  * of the page that holds it and returns 1, or returns 0 when the buffer is not inside one page
  * (the message is then queued as usual) or too small (the await then fails with EMSGSIZE, as
- * with a queued message). The receiver's shim found the buffer mapped and writable; the receiver
- * has been blocked since, and only a process itself changes its own mappings.
+ * with a queued message). The receiver's shim probed the buffer for writing, which made its pages
+ * present and private (not copy-on-write); the receiver has been blocked since, and only a
+ * process itself changes its own mappings.
  */
 static int hand_over(struct amc_service *to, const struct proc *self, user_in_t buf, uint32_t len)
 {
     uint32_t total = sizeof(struct amc_header) + len;
-    if (total > to->wait_cap || !in_one_page(to->wait_buf, total))
+    uint32_t offset = to->wait_buf & (PAGE_SIZE - 1);
+    if (total > to->wait_cap || total > PAGE_SIZE - offset)
         return 0;
-    pte_t pte = user_pte(to->owner->pd, to->wait_buf);
-    if ((pte & (PTE_P | PTE_U | PTE_W)) != (PTE_P | PTE_U | PTE_W))
+    const pte_t *pte = vmm_lookup(to->owner->pd, to->wait_buf);
+    if (!pte || (*pte & (PTE_P | PTE_U | PTE_W)) != (PTE_P | PTE_U | PTE_W))
         return 0;
-    uint8_t *dst = (uint8_t *)P2V(PTE_ADDR(pte)) + (to->wait_buf & (PAGE_SIZE - 1));
-    if (copy_from_user_fast(dst + sizeof(struct amc_header), buf.addr, len) < 0)
+    uint8_t *dst = (uint8_t *)P2V(PTE_ADDR(*pte)) + offset;
+    if (copy_from_user(dst + sizeof(struct amc_header), buf.addr, len) < 0)
         return 0; /* cannot happen: the sender's shim checked buf; queueing reports it */
     fill_header((struct amc_header *)dst, self, to, len);
     to->delivered = (int32_t)total;
@@ -227,7 +231,7 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
     struct amc_message *m = message_alloc(len);
     if (!m)
         return -ENOBUFS;
-    int err = copy_from_user_fast(m->payload, buf.addr, len);
+    int err = copy_from_user(m->payload, buf.addr, len);
     if (err < 0) {
         message_free(m);
         return err;
@@ -266,7 +270,7 @@ static int32_t deliver(struct amc_service *s, struct amc_message *m, struct amc_
     uint32_t total = sizeof m->header + m->header.len;
     if (cap < total)
         return -EMSGSIZE;
-    int err = copy_to_user_fast(buf.addr, &m->header, total);
+    int err = copy_to_user(buf.addr, &m->header, total);
     if (err < 0)
         return err;
     if (prev)

@@ -15,6 +15,7 @@
 #include "console.h"
 
 #include "abi.h"
+#include "preempt.h"
 #include "proc.h"
 #include "serial.h"
 
@@ -104,9 +105,10 @@ static void interrupt(void)
     forget_the_dead();
     int32_t victim = foreground;
     foreground = 0;
-    if (!victim)
-        return;
-    if (victim == current_proc()->pid)
+    const struct proc *p = victim ? live_proc(victim) : 0;
+    if (!p || long_defer_kill(p))
+        return; /* none, or inside a long syscall: it ends at its next preemption point */
+    if (p == current_proc())
         kill_pending = victim;
     else
         proc_kill(victim);
@@ -176,9 +178,18 @@ void console_input(char c)
     }
 }
 
+/* Writers blocked on a full transmit queue wait on this. */
+static int tx_room;
+
+static void wake_writers(void)
+{
+    proc_wakeup(&tx_room);
+}
+
 void console_init(void)
 {
     serial_set_input_hook(console_input);
+    serial_set_tx_room_hook(wake_writers);
 }
 
 int32_t console_set_mode(uint32_t new_mode, int32_t fg)
@@ -246,7 +257,13 @@ int32_t console_write(user_in_t buf, uint32_t len)
         int err = copy_from_user(chunk, buf.addr + done, n);
         if (err < 0)
             return done ? (int32_t)done : err;
-        serial_write(chunk, n);
+        /* Queue it; when the queue is full, sleep until the transmit interrupt has made room
+         * (interrupts are on while this process is blocked). */
+        for (uint32_t queued = 0; queued < n;) {
+            queued += (uint32_t)serial_queue(chunk + queued, n - queued);
+            if (queued < n)
+                proc_block(&tx_room);
+        }
         done += n;
     }
     return (int32_t)len;

@@ -9,6 +9,7 @@
  */
 #include "heap.h"
 
+#include "faultinj.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "memlayout.h"
@@ -46,6 +47,8 @@ void heap_init(void)
 void *kmalloc(uint32_t size)
 {
     if (size == 0 || size > ARENA_PAGES * PAGE_SIZE)
+        return 0;
+    if (faultinj_fail("heap", (uint32_t)__builtin_return_address(0)))
         return 0;
     uint32_t need = (size + sizeof(struct block) + ALIGN - 1) & ~(ALIGN - 1);
     for (struct block *b = first; b; b = b->next) {

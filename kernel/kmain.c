@@ -6,8 +6,11 @@
 #include "amc.h"
 #include "cmdline.h"
 #include "console.h"
+#include "faultinj.h"
+#include "fpu.h"
 #include "heap.h"
 #include "klib.h"
+#include "kstack.h"
 #include "panic.h"
 #include "pmm.h"
 #include "proc.h"
@@ -51,10 +54,22 @@ static void fault_handler(struct trap_frame *tf)
     panic_trap(tf);
 }
 
+/* The kernel never single-steps itself or sets breakpoints, so a debug trap in ring 0 is one a
+ * program arranged: TF set with MOV SS / POP SS right before int 0x80 delays the single-step
+ * trap onto the first instruction of the entry stub (on hardware; QEMU's TCG delivers it back in
+ * ring 3). Dropping it is safe: the interrupted kernel code goes on, and the program's TF, still
+ * set in its saved flags, traps again in ring 3, where it ends the program. */
+static void debug_handler(struct trap_frame *tf)
+{
+    if (trap_from_user(tf))
+        proc_fault(tf);
+}
+
 static void install_fault_handlers(void)
 {
     for (uint32_t v = 0; v < NUM_EXCEPTIONS; v++)
         trap_set_handler(v, fault_handler);
+    trap_set_handler(T_DEBUG, debug_handler);
 }
 
 static void scheduler_tick(void)
@@ -63,7 +78,10 @@ static void scheduler_tick(void)
 }
 
 /* init=PROG (default sh), args="..." and services=LIST become init's argv:
- * "init [-s LIST] PROG ARGS...". */
+ * "init [-o] [-s LIST] PROG ARGS...". This is the one place that decides how a boot ends: under
+ * exit=qemu init runs PROG once (-o) and exits with its status, which ends the system (QEMU's
+ * exit status, kernel/proc.c); otherwise init restarts PROG and the services whenever they end,
+ * so the system never halts because a program did. */
 static void start_init(void)
 {
     if (!multiboot_module_find("init")) {
@@ -75,10 +93,10 @@ static void start_init(void)
     const char *services = cmdline_get("services"); /* daemons init starts first: "echod,kvd" */
     char argv[256];
     uint32_t len = 0;
-    const char *words[4] = {services ? "-s" : "", services ? services : "", prog ? prog : "sh",
-                            args ? args : ""};
+    const char *words[5] = {cmdline_is("exit", "qemu") ? "-o" : "", services ? "-s" : "",
+                            services ? services : "", prog ? prog : "sh", args ? args : ""};
     len += strlcpy(argv, "init", sizeof argv) + 1;
-    for (int w = 0; w < 4; w++) {
+    for (int w = 0; w < 5; w++) {
         for (const char *p = words[w]; *p && len < sizeof argv - 1;) {
             while (*p == ' ')
                 p++;
@@ -100,6 +118,7 @@ void kmain(uint32_t multiboot_magic, uint32_t multiboot_info_phys)
     serial_init();
     multiboot_init(multiboot_magic, multiboot_info_phys);
     cmdline_init(multiboot_cmdline());
+    faultinj_init();
     vmm_init(); /* drops the boot identity map: NULL and user addresses fault from here on */
 
     gdt_init();
@@ -109,12 +128,14 @@ void kmain(uint32_t multiboot_magic, uint32_t multiboot_info_phys)
     serial_enable_input();
     pmm_init();
     heap_init();
+    kstack_init();
     print_banner();
 
     selftest_run();
 
     proc_init();
     install_fault_handlers();
+    fpu_init();
     timer_set_tick_hook(scheduler_tick);
     console_init();
     trace_init();

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "ksyms.h"
+#include "kstack.h"
 #include "kprintf.h"
 #include "qemu.h"
 #include "x86.h"
@@ -15,7 +16,11 @@ static volatile int panicking;
 
 static int is_kernel_stack_address(uint32_t addr)
 {
-    return addr >= KERNEL_BASE && addr - KERNEL_BASE <= DIRECT_MAP_SIZE - 8 && (addr & 3) == 0;
+    if (addr & 3)
+        return 0;
+    if (kstack_mapped(addr) && kstack_mapped(addr + 4))
+        return 1;
+    return addr >= KERNEL_BASE && addr - KERNEL_BASE <= DIRECT_MAP_SIZE - 8;
 }
 
 static void print_frame(int index, uint32_t addr, uint32_t lookup)
@@ -85,15 +90,14 @@ static void enter_panic(void)
     panicking = 1;
 }
 
-void panic_trap(const struct trap_frame *tf)
+/* The report of a trap whose interrupted stack pointer is esp; note (if any) is one more line
+ * saying what the trap means. */
+static void report_trap(const struct trap_frame *tf, uint32_t esp, uint32_t ss, const char *note)
 {
-    enter_panic();
     kprintf("\nPANIC: %s (vector %u) error=0x%08x\n", trap_name(tf->vector), tf->vector, tf->error);
+    if (note)
+        kprintf("  %s\n", note);
     int user = trap_from_user(tf);
-    /* From ring 0 the CPU pushes no esp/ss: the interrupted stack starts where user_esp would be.
-     */
-    uint32_t esp = user ? tf->user_esp : (uint32_t)&tf->user_esp;
-    uint32_t ss = user ? tf->user_ss : tf->ds;
     kprintf("  in %s mode\n", user ? "user" : "kernel");
     print_registers(tf, esp, ss);
     if (tf->vector == T_PAGE_FAULT)
@@ -104,6 +108,23 @@ void panic_trap(const struct trap_frame *tf)
         kprintf("backtrace: not walked for user mode (eip %p)\n", (void *)tf->eip);
     else
         backtrace_print(tf->eip, tf->ebp);
+}
+
+void panic_trap(const struct trap_frame *tf)
+{
+    enter_panic();
+    int user = trap_from_user(tf);
+    /* From ring 0 the CPU pushes no esp/ss: the interrupted stack starts where user_esp would be.
+     */
+    uint32_t esp = user ? tf->user_esp : (uint32_t)&tf->user_esp;
+    report_trap(tf, esp, user ? tf->user_ss : tf->ds, 0);
+    stop();
+}
+
+void panic_task_trap(const struct trap_frame *tf, uint32_t esp, uint32_t ss, const char *note)
+{
+    enter_panic();
+    report_trap(tf, esp, ss, note);
     stop();
 }
 

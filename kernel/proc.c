@@ -2,19 +2,26 @@
  * Processes and scheduling.
  *
  * One CPU, and the kernel runs with interrupts off (every gate is an interrupt gate), so kernel
- * code is never preempted: a process leaves the CPU only when it blocks, yields, ends, or is
- * preempted by the timer on its way back to ring 3. That makes every table update here atomic
- * without locks. Slot 0 is the idle task, which halts until an interrupt makes someone runnable.
+ * code is preempted only where it says so: a process leaves the CPU when it blocks, yields, ends,
+ * is preempted by the timer on its way back to ring 3, or reaches a preemption point of a long
+ * syscall (kernel/preempt.h). That makes every table update here atomic without locks. Slot 0 is
+ * the idle task, which halts until an interrupt makes someone runnable.
+ *
+ * A sleeper the timer wakes runs next: the tick asks for a switch at once and the switch picks
+ * it, so a sleep ends within a tick or two however many processes compete for the CPU.
  *
  * A process that ends becomes a zombie holding only its slot and kernel stack (it may still be
  * running on it); its parent's waitpid reaps both. Orphans are handed to init (pid 1).
  */
 #include "proc.h"
 
+#include <stddef.h>
+
 #include "amc.h"
 #include "multiboot.h"
 #include "cmdline.h"
 #include "elf.h"
+#include "fpu.h"
 #include "gdt.h"
 #include "heap.h"
 #include "kprintf.h"
@@ -23,6 +30,7 @@
 #include "pmm.h"
 #include "qemu.h"
 #include "klib.h"
+#include "kstack.h"
 #include "timer.h"
 
 #define MAX_ARGS 64
@@ -31,17 +39,13 @@
 void swtch(uint32_t *save_esp, uint32_t new_esp); /* swtch.asm */
 
 static struct proc procs[NPROC];
-static struct proc *current;
+struct proc *current;
 /* Slots at and above this index have never been used: the scheduler's scans stop here, so they
  * cost what the processes that exist cost, not NPROC. */
 static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
-
-struct proc *current_proc(void)
-{
-    return current;
-}
+static struct proc *wake_first; /* woken by the timer: the next preemption switches to it */
 
 struct proc *proc_slot(uint32_t slot)
 {
@@ -89,10 +93,10 @@ static struct proc *proc_alloc(const char *name, int32_t ppid)
         return 0;
     if (p - procs >= slots_used)
         slots_used = (int)(p - procs) + 1;
-    uint8_t *kstack = kmalloc(KSTACK_SIZE);
+    uint8_t *kstack = kstack_alloc();
     if (!kstack)
         return 0;
-    memset(p, 0, sizeof *p);
+    memset(p, 0, offsetof(struct proc, fpu)); /* the FPU image is written by spawn or fork */
     p->kstack = kstack;
     p->pid = next_pid++;
     p->ppid = ppid;
@@ -107,20 +111,30 @@ static struct proc *proc_alloc(const char *name, int32_t ppid)
     return p;
 }
 
+/* The ranges in which a process can have pages: image and heap, then the stack. clone and
+ * destroy walk only these. */
+#define USER_RANGES 2
+static void user_ranges(const struct proc *p, struct vmm_range r[USER_RANGES])
+{
+    r[0] = (struct vmm_range){ABI_USER_LOW, PAGE_ROUND_UP(p->brk)};
+    r[1] = (struct vmm_range){USER_STACK_BOTTOM, ABI_USER_HIGH};
+}
+
 static void proc_free_slot(struct proc *p)
 {
-    kfree(p->kstack);
+    kstack_free(p->kstack);
     memset(p, 0, sizeof *p);
 }
 
 /* ---- address-space set-up for spawn ---- */
 
-/* Copies argv strings and the pointer array onto the new stack; returns the initial esp. */
+/* Maps the stack demand-zero and copies argv strings and the pointer array onto it (only the
+ * pages they take get frames); returns the initial esp. */
 static int build_user_stack(pde_t *pd, const char *argv, uint32_t argv_len, int argc, uint32_t *esp)
 {
     uint32_t top = ABI_USER_HIGH;
-    for (uint32_t i = 1; i <= USER_STACK_PAGES; i++)
-        if (vmm_map_new(pd, top - i * PAGE_SIZE, PTE_U | PTE_W) < 0)
+    for (uint32_t va = USER_STACK_BOTTOM; va < top; va += PAGE_SIZE)
+        if (vmm_map_zero(pd, va, PTE_U | PTE_W) < 0)
             return -ENOMEM;
     uint32_t strings = (top - argv_len) & ~3u;
     uint32_t ptrs[MAX_ARGS + 2];
@@ -187,14 +201,30 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     if (err == 0 && !p)
         err = -EAGAIN;
     if (err < 0) {
-        vmm_destroy(pd);
+        /* The image's extent is not known when loading failed: walk everything it may use. */
+        struct vmm_range all[] = {{ABI_USER_LOW, USER_HEAP_LIMIT},
+                                  {USER_STACK_BOTTOM, ABI_USER_HIGH}};
+        vmm_destroy(pd, all, 2);
         return err;
     }
     p->pd = pd;
     p->image_end = p->brk = image_end;
+    fpu_start(p);
     init_user_frame(p->tf, entry, esp);
     p->state = PROC_RUNNABLE;
     return p->pid;
+}
+
+/*
+ * The page at the user's esp is written by both processes as soon as fork returns, so it is
+ * copied now rather than on two faults: the child gets the copy (promised by the clone, so this
+ * cannot fail), the parent keeps its frame. An esp outside the stack just finds nothing to do.
+ */
+static void unshare_stack_page(struct proc *child)
+{
+    uint32_t esp = current->tf->user_esp;
+    if (vmm_fault(child->pd, esp, 1) == 0)
+        vmm_fault(current->pd, esp, 1);
 }
 
 int32_t proc_fork(void)
@@ -202,11 +232,15 @@ int32_t proc_fork(void)
     struct proc *child = proc_alloc(current->name, current->pid);
     if (!child)
         return -EAGAIN;
-    child->pd = vmm_clone(current->pd);
+    struct vmm_range ranges[USER_RANGES];
+    user_ranges(current, ranges);
+    child->pd = vmm_clone(current->pd, ranges, USER_RANGES);
     if (!child->pd) {
         proc_free_slot(child);
         return -ENOMEM;
     }
+    unshare_stack_page(child);
+    fpu_fork(child);
     child->image_end = current->image_end;
     child->brk = current->brk;
     *child->tf = *current->tf;
@@ -221,10 +255,15 @@ int32_t proc_fork(void)
 static void proc_end(struct proc *p, const struct wait_info *how)
 {
     amc_release(p);
+    fpu_release(p);
+    if (wake_first == p)
+        wake_first = 0;
     if (p->pd) {
         if (p == current)
             vmm_activate(vmm_kernel_pd());
-        vmm_destroy(p->pd);
+        struct vmm_range ranges[USER_RANGES];
+        user_ranges(p, ranges);
+        vmm_destroy(p->pd, ranges, USER_RANGES);
         p->pd = 0;
     }
     for (int i = 1; i < NPROC; i++) {
@@ -276,6 +315,8 @@ void proc_fault(const struct trap_frame *tf)
             trap_name(tf->vector), tf->vector, tf->error, tf->eip);
     if (tf->vector == 14)
         kprintf(" cr2=0x%08x", cr2);
+    if (tf->vector == 14 && cr2 >= USER_STACK_GUARD && cr2 < USER_STACK_BOTTOM)
+        kprintf(" (stack overflow into the guard page)");
     kprintf(": killed\n");
     struct wait_info how = {
         .status = -1, .cause = WAIT_FAULTED, .vector = tf->vector, .eip = tf->eip, .cr2 = cr2};
@@ -339,6 +380,7 @@ __attribute__((always_inline)) static inline void switch_to(struct proc *next)
     if (next->kstack)
         tss_set_kernel_stack(kstack_top(next));
     vmm_activate(next->pd ? next->pd : vmm_kernel_pd());
+    fpu_switch(next, &procs[0]);
     swtch(&prev->context, next->context);
 }
 
@@ -397,6 +439,8 @@ void sched_tick(uint32_t now)
         if (p->state == PROC_BLOCKED && p->wake_tick && now >= p->wake_tick) {
             p->state = PROC_RUNNABLE;
             p->wait_chan = 0;
+            wake_first = p;
+            need_resched = current != &procs[0];
         }
     }
     if (current != &procs[0] && current->slice_left && --current->slice_left == 0)
@@ -405,8 +449,12 @@ void sched_tick(uint32_t now)
 
 void sched_preempt_point(void)
 {
-    if (need_resched)
-        sched_yield();
+    if (!need_resched)
+        return;
+    need_resched = 0;
+    struct proc *next = wake_first && wake_first->state == PROC_RUNNABLE ? wake_first : pick_next();
+    wake_first = 0;
+    switch_to(next);
 }
 
 void sched_run(void)

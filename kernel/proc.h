@@ -5,11 +5,12 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "kstack.h"
 #include "trap.h"
 #include "vmm.h"
 
 #define NPROC 64
-#define KSTACK_SIZE 8192u
+#define KSTACK_SIZE KSTACK_BYTES /* guarded: kernel/kstack.h */
 #define TIME_SLICE_TICKS 10u
 
 enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
@@ -30,10 +31,18 @@ struct proc {
     uint32_t slice_left;     /* ticks before preemption */
     struct wait_info end;    /* how it ended, valid for a zombie */
     struct amc_service *service;
+    uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (kernel/fpu.h) */
 };
 
 void proc_init(void);
-struct proc *current_proc(void);
+
+/* The running process (the idle task when there is none); set only by the scheduler. */
+extern struct proc *current;
+/* Inline: every syscall that asks about its caller starts here. */
+static inline struct proc *current_proc(void)
+{
+    return current;
+}
 struct proc *proc_slot(uint32_t slot);
 uint32_t proc_live_count(void);
 

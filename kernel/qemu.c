@@ -2,12 +2,14 @@
 #include "qemu.h"
 
 #include "cmdline.h"
+#include "serial.h"
 #include "x86.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
 void qemu_exit(int code)
 {
+    serial_flush(); /* queued output would be lost with the machine */
     outb(DEBUG_EXIT_PORT, (uint8_t)code);
 }
 

@@ -6,7 +6,9 @@
  *   hang    spins forever with interrupts on (the harness must report a timeout);
  *   ticks   prints PIT tick counts while time passes, proving the timer advances;
  *   input   reads one line from the serial port (IRQ4 path) and echoes it;
- *   cmdline prints what cmdline_get/cmdline_has see for a few keys. */
+ *   cmdline prints what cmdline_get/cmdline_has see for a few keys;
+ *   kstack  recurses on a guarded kernel stack until it overflows: the double-fault task must
+ *           report it (with the recursion in the backtrace) instead of the CPU resetting. */
 #include "selftest.h"
 
 #include <stddef.h>
@@ -14,6 +16,7 @@
 
 #include "cmdline.h"
 #include "kprintf.h"
+#include "kstack.h"
 #include "panic.h"
 #include "qemu.h"
 #include "serial.h"
@@ -101,6 +104,35 @@ static void selftest_cmdline(void)
     qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
 }
 
+/* Each call takes a frame of about 300 bytes, so a stack of KSTACK_BYTES overflows after a few
+ * dozen calls; the volatile array keeps the frame from being optimised away. */
+static volatile uint32_t selftest_depth_limit = 0xFFFFFFFFu; /* never reached */
+
+__attribute__((noinline)) static uint32_t selftest_recurse(uint32_t depth)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)depth;
+    if (depth == selftest_depth_limit)
+        return 0;
+    return selftest_recurse(depth + 1) + frame[0];
+}
+
+static void selftest_kstack(void)
+{
+    uint8_t *stack = kstack_alloc();
+    if (!stack)
+        panic("selftest kstack: no stack");
+    kprintf("selftest kstack: recursing on the stack at %p\n", (void *)stack);
+    uint32_t top = (uint32_t)stack + KSTACK_BYTES;
+    __asm__ volatile("mov %0, %%esp\n\t"
+                     "push $0\n\t"
+                     "call *%1"
+                     :
+                     : "r"(top), "r"(selftest_recurse)
+                     : "memory");
+    kprintf("selftest kstack: the recursion returned\n");
+}
+
 void selftest_run(void)
 {
     const char *name = cmdline_get("test");
@@ -119,6 +151,9 @@ void selftest_run(void)
         selftest_input();
     else if (cmdline_is("test", "cmdline"))
         selftest_cmdline();
+    else if (cmdline_is("test", "kstack"))
+        selftest_kstack();
     else
-        panic("selftest: unknown test=%s (known: panic kpanic hang ticks input cmdline)", name);
+        panic("selftest: unknown test=%s (known: panic kpanic hang ticks input cmdline kstack)",
+              name);
 }

@@ -4,6 +4,7 @@
 #include "heap.h"
 #include "memlayout.h"
 #include "pmm.h"
+#include "preempt.h"
 #include "proc.h"
 #include "klib.h"
 #include "syscall_handlers.h"
@@ -42,8 +43,9 @@ uint32_t sys_uptime_ms(void)
     return timer_ticks();
 }
 
-/* Moves the break by increment bytes, mapping or freeing whole pages; returns the old break. */
-uint32_t sys_sbrk(int32_t increment)
+/* Moves the break by increment bytes, mapping or freeing whole pages; returns the old break.
+ * A preemption point per page (kernel/preempt.h): a kill meanwhile undoes the growth. */
+static uint32_t move_break(int32_t increment)
 {
     struct proc *p = current_proc();
     uint32_t old = p->brk;
@@ -54,18 +56,32 @@ uint32_t sys_sbrk(int32_t increment)
     /* A refused or shrinking sbrk also gives back the page tables it emptied: the frame count
      * returns to what it was before the heap grew. */
     for (uint32_t va = PAGE_ROUND_UP(old); va < new_brk; va += PAGE_SIZE) {
-        if (vmm_map_new(p->pd, va, PTE_U | PTE_W) < 0) {
-            for (uint32_t undo = PAGE_ROUND_UP(old); undo < va; undo += PAGE_SIZE)
+        if (long_point() || vmm_map_new(p->pd, va, PTE_U | PTE_W) < 0) {
+            for (uint32_t undo = PAGE_ROUND_UP(old); undo < va; undo += PAGE_SIZE) {
+                if ((undo & 0xFFFFu) == 0)
+                    long_point();
                 vmm_unmap_free(p->pd, undo);
+            }
             vmm_free_empty_tables(p->pd, PAGE_ROUND_UP(old), va + PAGE_SIZE);
             return (uint32_t)-ENOMEM;
         }
     }
-    for (uint32_t va = PAGE_ROUND_UP(new_brk); va < PAGE_ROUND_UP(old); va += PAGE_SIZE)
+    for (uint32_t va = PAGE_ROUND_UP(new_brk); va < PAGE_ROUND_UP(old); va += PAGE_SIZE) {
+        if ((va & 0xFFFFu) == 0)
+            long_point();
         vmm_unmap_free(p->pd, va);
+    }
     if (PAGE_ROUND_UP(new_brk) < PAGE_ROUND_UP(old))
         vmm_free_empty_tables(p->pd, PAGE_ROUND_UP(new_brk), PAGE_ROUND_UP(old));
     p->brk = new_brk;
+    return old;
+}
+
+uint32_t sys_sbrk(int32_t increment)
+{
+    long_enter();
+    uint32_t old = move_break(increment);
+    long_leave();
     return old;
 }
 
@@ -82,8 +98,10 @@ int32_t sys_spawn(const char *name, user_in_t argv, uint32_t argv_len)
             return err;
         }
     }
+    long_enter(); /* loading the image is long: kernel/elf.c has the preemption points */
     int32_t pid = proc_spawn(name, args, argv_len, current_proc()->pid);
     kfree(args);
+    long_leave();
     return pid;
 }
 
@@ -97,8 +115,45 @@ int32_t sys_fork(void)
     return proc_fork();
 }
 
+/* The permission model: a process acts on itself and its descendants only. Ancestry is
+ * followed through the ppid links (an orphan's parent is init), so a process that lost its
+ * parent is out of reach of its former grandparent. The walk is bounded by the table size,
+ * which a ppid chain can never exceed. */
+static int is_self_or_descendant(int32_t pid, int32_t ancestor)
+{
+    for (uint32_t steps = 0; steps < NPROC && pid > 0; steps++) {
+        if (pid == ancestor)
+            return 1;
+        const struct proc *p = 0;
+        for (uint32_t slot = 1; slot < NPROC && !p; slot++) {
+            const struct proc *q = proc_slot(slot);
+            if (q->state != PROC_FREE && q->pid == pid)
+                p = q;
+        }
+        if (!p)
+            return 0;
+        pid = p->ppid;
+    }
+    return 0;
+}
+
 int32_t sys_kill(int32_t pid)
 {
+    const struct proc *self = current_proc();
+    int found = 0;
+    for (uint32_t slot = 1; slot < NPROC && !found; slot++) {
+        const struct proc *q = proc_slot(slot);
+        found = q->state != PROC_FREE && q->state != PROC_ZOMBIE && q->pid == pid;
+    }
+    if (!found)
+        return -ESRCH;
+    if (!is_self_or_descendant(pid, self->pid))
+        return -EPERM;
+    for (uint32_t slot = 1; slot < NPROC; slot++) {
+        const struct proc *q = proc_slot(slot);
+        if (q->state != PROC_FREE && q->pid == pid && q != self && long_defer_kill(q))
+            return 0; /* it ends at its next preemption point */
+    }
     return proc_kill(pid);
 }
 

@@ -8,6 +8,9 @@
 #include "panic.h"
 #include "pic.h"
 #include "proc.h"
+#include "uaccess.h"
+#include "vmm.h"
+#include "x86.h"
 
 static trap_handler_t exception_handlers[NUM_EXCEPTIONS];
 static trap_handler_t irq_handlers[PIC_NUM_IRQS];
@@ -89,8 +92,27 @@ static void dispatch_irq(struct trap_frame *tf)
     }
 }
 
+/*
+ * Page faults that are not errors: the first touch of a demand-zero page or the first write to a
+ * copy-on-write one, from user code or from a kernel copy to or from user memory; and a kernel
+ * access to user memory that failed but has a fixup (kernel/uaccess.c), which resumes there and
+ * makes the access return -EFAULT. Everything else goes to the registered handler.
+ */
+static int page_fault_resolved(struct trap_frame *tf)
+{
+    const struct proc *p = current_proc();
+    if (p && vmm_fault(p->pd, read_cr2(), tf->error & 2) == 0)
+        return 1;
+    uint32_t fixup = trap_from_user(tf) ? 0 : uaccess_fixup(tf->eip);
+    if (fixup)
+        tf->eip = fixup;
+    return fixup != 0;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
+    if (tf->vector == T_PAGE_FAULT && page_fault_resolved(tf))
+        return;
     if (tf->vector < NUM_EXCEPTIONS) {
         trap_handler_t handler = exception_handlers[tf->vector];
         if (!handler)

@@ -1,66 +1,49 @@
 /*
- * User copies with page-table checks.
+ * User copies: the parts of kernel/uaccess.h that are not inline, and the exception table.
  *
- * The kernel runs with interrupts off and on one CPU, so a mapping checked here cannot disappear
- * before the copy that follows; the copy itself goes through the user's virtual addresses, which
- * the current page directory maps.
+ * The table is the section uaccess_fixups (kernel/linker.ld collects it): one entry per kernel
+ * instruction that may fault on a user address, written next to the instruction by
+ * UACCESS_FIXUP. It is searched only when such an access faults.
  */
 #include "uaccess.h"
 
-#include "abi.h"
 #include "memlayout.h"
-#include "proc.h"
-#include "klib.h"
-#include "vmm.h"
 
-/* 1 when the page holding va is mapped for ring 3 (and writable, if write). */
-static int user_page_ok(uint32_t va, int write)
+struct uaccess_fixup {
+    uint32_t insn, resume;
+};
+
+extern const struct uaccess_fixup uaccess_fixups_start[], uaccess_fixups_end[]; /* linker.ld */
+
+uint32_t uaccess_fixup(uint32_t eip)
 {
-    const pte_t *pte = vmm_lookup(current_proc()->pd, va);
-    uint32_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
-    return pte && (*pte & need) == need;
+    for (const struct uaccess_fixup *f = uaccess_fixups_start; f < uaccess_fixups_end; f++)
+        if (f->insn == eip)
+            return f->resume;
+    return 0;
 }
 
-int user_mapped(uint32_t uaddr, uint32_t n, int write)
+int user_probe_pages(uint32_t uaddr, uint32_t n, int write)
 {
-    if (!user_range_ok(uaddr, n))
-        return 0;
-    if (n == 0)
-        return 1;
-    for (uint32_t page = PAGE_ROUND_DOWN(uaddr); page <= uaddr + n - 1; page += PAGE_SIZE) {
-        if (!user_page_ok(page, write))
-            return 0;
-        if (page + PAGE_SIZE == 0)
-            break;
+    uint32_t last = uaddr + n - 1;
+    for (uint32_t page = PAGE_ROUND_DOWN(uaddr); page < PAGE_ROUND_DOWN(last); page += PAGE_SIZE) {
+        uint32_t at = page < uaddr ? uaddr : page;
+        if ((write ? user_probe_write(at) : user_probe_read(at)) < 0)
+            return -EFAULT;
     }
-    return 1;
+    return write ? user_probe_write(last) : user_probe_read(last);
 }
 
-int copy_from_user(void *dst, uint32_t uaddr, uint32_t n)
-{
-    if (!user_mapped(uaddr, n, 0))
-        return -EFAULT;
-    memcpy(dst, (const void *)uaddr, n);
-    return 0;
-}
-
-int copy_to_user(uint32_t uaddr, const void *src, uint32_t n)
-{
-    if (!user_mapped(uaddr, n, 1))
-        return -EFAULT;
-    memcpy((void *)uaddr, src, n);
-    return 0;
-}
-
+/* Each page is probed before its first byte is read, so the plain reads cannot fault. */
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)
 {
     for (uint32_t i = 0; i <= max; i++) {
         uint32_t va = uaddr + i;
         if (va < uaddr || !user_range_ok(va, 1))
             return -EFAULT;
-        if ((i == 0 || (va & (PAGE_SIZE - 1)) == 0) && !user_page_ok(va, 0))
+        if ((i == 0 || (va & (PAGE_SIZE - 1)) == 0) && user_probe_read(va) < 0)
             return -EFAULT;
-        dst[i] = *(const char *)va;
+        dst[i] = *(const volatile char *)va;
         if (dst[i] == '\0')
             return (int)i;
     }

@@ -4,14 +4,27 @@
 
 #include <stdint.h>
 
+#include "x86.h"
+
 #define PTE_P 0x001u  /* present */
 #define PTE_W 0x002u  /* writable */
 #define PTE_U 0x004u  /* user */
 #define PTE_PS 0x080u /* 4 MiB page (in a directory entry) */
+/* Software bits (the CPU ignores bits 9-11). PTE_COW: present and read-only, shared after fork;
+ * the first write gets a private copy. PTE_ZERO: not present yet (with the W and U bits it will
+ * have); the first access maps a zeroed frame. */
+#define PTE_COW 0x200u
+#define PTE_ZERO 0x400u
 #define PTE_ADDR(e) ((e) & ~0xFFFu)
 
 typedef uint32_t pde_t;
 typedef uint32_t pte_t;
+
+/* A page-aligned range [start, end) of user addresses. clone and destroy walk only the ranges
+ * they are given: the caller names every range in which anything may be mapped. */
+struct vmm_range {
+    uint32_t start, end;
+};
 
 /* Takes over the boot page directory: drops the identity map and enables write protection. */
 void vmm_init(void);
@@ -19,24 +32,40 @@ pde_t *vmm_kernel_pd(void);
 
 /* A fresh address space with no user mappings; NULL when out of memory. */
 pde_t *vmm_create(void);
-/* Frees every user page, every page table and the directory itself. */
-void vmm_destroy(pde_t *pd);
-/* A deep copy of pd's user half (fork); NULL when out of memory (nothing leaks). */
-pde_t *vmm_clone(const pde_t *pd);
-void vmm_activate(pde_t *pd);
+/* Drops every user page of the ranges, frees their page tables and the directory itself. */
+void vmm_destroy(pde_t *pd, const struct vmm_range *ranges, int n);
+/* fork: a copy of the ranges of src that shares every page. Writable pages become copy-on-write
+ * in both, and the copies they may need are promised; src must be the active address space.
+ * NULL when out of memory (nothing leaks). */
+pde_t *vmm_clone(pde_t *src, const struct vmm_range *ranges, int n);
+/* Inline: every context switch loads one. */
+static inline void vmm_activate(pde_t *pd)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"(V2P(pd)) : "memory");
+}
 
 /* Maps one user page to frame pa; returns 0 or -ENOMEM (page table allocation failed). */
 int vmm_map(pde_t *pd, uint32_t va, uint32_t pa, uint32_t flags);
 /* Allocates, zeroes and maps a frame at va; returns 0 or -ENOMEM. */
 int vmm_map_new(pde_t *pd, uint32_t va, uint32_t flags);
-/* Unmaps va and frees its frame, if mapped. */
+/* Maps va demand-zero: no frame until the first access (one is promised now). Returns 0 or
+ * -ENOMEM. */
+int vmm_map_zero(pde_t *pd, uint32_t va, uint32_t flags);
+/* Unmaps va and drops its frame, if mapped. */
 void vmm_unmap_free(pde_t *pd, uint32_t va);
 /* Frees the page tables of [start, end) that map nothing any more; pd must be the active one. */
 void vmm_free_empty_tables(pde_t *pd, uint32_t start, uint32_t end);
 /* Copies n bytes to va in address space pd (which need not be the active one); the pages must be
- * mapped. Returns 0 or -EFAULT. */
+ * mapped (demand-zero and copy-on-write pages are made private first). Returns 0 or -EFAULT. */
 int vmm_write(pde_t *pd, uint32_t va, const void *src, uint32_t n);
 /* The entry mapping va, or NULL when its page table does not exist. */
 pte_t *vmm_lookup(const pde_t *pd, uint32_t va);
+/*
+ * A page fault at user address va in pd: maps a demand-zero page, or for a write gives a
+ * copy-on-write page its own frame (taking the old one over when no one else holds it). The
+ * frames were promised when the pages were mapped or shared, so this never runs out of memory.
+ * Returns 0 when the access can be retried, -EFAULT when va is not a page either applies to.
+ */
+int vmm_fault(pde_t *pd, uint32_t va, int write);
 
 #endif

@@ -168,6 +168,40 @@ static void bench_yield(uint32_t n)
     report("yield_switch", 2 * n, 2 * n, r);
 }
 
+/* One x87 multiply on a value kept in memory: enough to make the process an FPU user. */
+static volatile double fpu_value = 1.0;
+
+static inline void fpu_touch(void)
+{
+    fpu_value = fpu_value * 1.0000001;
+}
+
+/* Two processes that both use the FPU yield to each other: every switch must also switch the
+ * FPU state (eagerly, or on the first FPU instruction after it with fpu=lazy). */
+static void bench_fpu_pair(uint32_t n)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        for (uint32_t i = 0; i < n; i++) {
+            fpu_touch();
+            yield();
+        }
+        exit(0);
+    }
+    if (pid < 0) {
+        fail("fpu_pair_yield", "fork", pid);
+        return;
+    }
+    struct result r;
+    TIMED_LOOP(r, n, (fpu_touch(), yield()));
+    int32_t status = reap(pid);
+    if (status != 0) {
+        fail("fpu_pair_yield", "the yielding child", status);
+        return;
+    }
+    report("fpu_pair_yield", 2 * n, 2 * n, r);
+}
+
 static int32_t send_word(const char *dest, uint32_t word)
 {
     return amc_message_send(dest, &word, sizeof word);
@@ -293,6 +327,35 @@ static void bench_fork(uint32_t n)
     report("fork_exit_waitpid", n, n, r);
 }
 
+/* A page of data the child of the next row writes: shared copy-on-write after fork, so the
+ * child's first write to it costs a page-fault and a copy of the page. */
+static uint8_t cow_page[4096] __attribute__((aligned(4096))) = {1};
+
+static __attribute__((noinline)) int32_t fork_child_that_writes(void)
+{
+    int32_t pid = fork();
+    if (pid == 0) {
+        cow_page[0] = 2;
+        exit(0);
+    }
+    return pid;
+}
+
+static void bench_fork_write(uint32_t n)
+{
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        int32_t pid = fork_child_that_writes();
+        bad |= pid < 0 || reap(pid) != 0;
+    });
+    if (bad || cow_page[0] != 1) {
+        fail("fork_write_exit_waitpid", "fork or waitpid", bad);
+        return;
+    }
+    report("fork_write_exit_waitpid", n, n, r);
+}
+
 static void bench_spawn(uint32_t n)
 {
     static const char argv[] = NOP_PROGRAM;
@@ -333,10 +396,12 @@ int main(int argc, char **argv)
     bench_getpid(n);
     bench_write_ebadf(n);
     bench_yield(n);
+    bench_fpu_pair(n);
     bench_amc_round_trip(n);
     bench_amc_one_way("amc_one_way_4b", n, 4);
     bench_amc_one_way("amc_one_way_512b", n, AMC_MAX_MESSAGE);
     bench_fork(mode->procs);
+    bench_fork_write(mode->procs);
     bench_spawn(mode->procs);
     if (failed_row) {
         printf("bench FAIL %s: %s\n", failed_row, failure);

@@ -6,11 +6,11 @@ CONF_DIR := $(BUILD)/tests/conformance
 CONF_OBJS := $(CONF_DIR)/cases.o $(CONF_DIR)/regs.o $(CONF_DIR)/runtime.o
 CONF_ELF := $(BUILD)/tests/conformance.elf
 
-$(CONF_DIR)/cases.o: $(GEN)/conformance/conformance.c tests/conformance/conformance.h | $(LIBSYS_GEN_HEADERS)
+$(CONF_DIR)/cases.o: $(GEN)/conformance/conformance.c tests/conformance/conformance.h tests/conformance/conf_cases.h | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
 
-$(CONF_DIR)/runtime.o: tests/conformance/runtime.c tests/conformance/conformance.h | $(LIBSYS_GEN_HEADERS)
+$(CONF_DIR)/runtime.o: tests/conformance/runtime.c tests/conformance/conformance.h tests/conformance/conf_cases.h | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
 

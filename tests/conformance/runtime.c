@@ -116,6 +116,7 @@ static int judge(const struct conf_case *c, int ended, const struct wait_info *i
     describe_result(got, sizeof got, r);
     switch (c->expect) {
     case CONF_EQ:
+    case CONF_PARTIAL: /* layercake checks a whole range at the entry: never a short count */
         if (r == c->want)
             return 1;
         describe_result(want, sizeof want, c->want);

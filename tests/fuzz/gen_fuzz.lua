@@ -9,9 +9,10 @@
 -- the same mutation: `case=I` replays just that one and writes it to build/fuzz/gen-case-I.def.
 -- Most cases run in-process (the generator's modules are required directly); every `cli`-th case
 -- also goes through gen/main.lua, and every `compile`-th accepted one is cross-compiled.
-local HERE = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+-- This file's own directory, also when another suite requires it (tests/gen/accepted.lua).
+local HERE = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -20,13 +21,18 @@ local cli = require("cli")
 
 local M = {}
 
+-- The definitions mutated: the real one, the fixtures and the accepted edge cases (CRLF, a byte
+-- order mark, zero-padded numbers, keywords as names...), in a fixed order so a seed replays.
 local CORPUS = { "abi/syscalls.def", "tests/gen/fixtures/full.def", "tests/gen/fixtures/minimal.def" }
+do
+    local list = io.popen("cd '" .. ROOT .. "' && ls tests/gen/edge/*.def 2>/dev/null"):read("a")
+    for p in list:gmatch("[^\n]+") do CORPUS[#CORPUS + 1] = p end
+end
 local FILE = "fuzz.def" -- the name diagnostics must carry
 local S = require("hostsuite")
 local read, write, sh = S.read, S.write, S.sh
 local STEP_LIMIT = 2e8 -- Lua VM instructions one generator run may take before it counts as hung
-local CROSS = "i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector -O2 " ..
-    "-Wall -Wextra -Werror -m32"
+local builds = require("builds")
 
 
 
@@ -145,6 +151,13 @@ local MUTATORS = {
     end,
 }
 
+-- The corpus as M.mutate takes it: { path, text } per definition.
+function M.corpus()
+    local corpus = {}
+    for _, p in ipairs(CORPUS) do corpus[#corpus + 1] = { path = p, text = assert(read(ROOT .. "/" .. p), p) } end
+    return corpus
+end
+
 -- Case i of a run: its seed decides the source file and one to four mutations.
 function M.mutate(corpus, seed, i)
     math.randomseed(seed, i)
@@ -195,26 +208,7 @@ end
 -- Checks of a sample
 
 local function compile(files, dir)
-    os.execute("rm -rf '" .. dir .. "'")
-    for p, text in pairs(files) do
-        local full = dir .. "/" .. p
-        os.execute("mkdir -p '" .. full:match("^(.*)/") .. "'")
-        write(full, text)
-    end
-    write(dir .. "/user.c", '#include "libsys/syscalls.h"\n#include "libsys/amc_services.h"\n')
-    local cc = "cd '" .. dir .. "' && " .. CROSS
-    local steps = {
-        cc .. " -I" .. ROOT .. "/tests/gen/stub -c kernel/syscall_table.c -o table.o",
-        cc .. " -c libsys/amc_services.c -o amc.o",
-        cc .. " -c user.c -o user.o",
-        cc .. " -I. -I" .. ROOT .. "/tests/fuzz -c fuzz/syscall_fuzzer.c -o fuzzer.o",
-        "cd '" .. dir .. "' && nasm -f elf32 -Werror libsys/syscalls.asm -o asm.o",
-    }
-    for _, step in ipairs(steps) do
-        local rc, out = sh(step)
-        if rc ~= 0 then return false, step:match("&& (.*)$") .. "\n" .. out end
-    end
-    return true
+    return builds.compile(ROOT, files, dir)
 end
 
 local function list_dir(dir)
@@ -245,7 +239,7 @@ local function check_cli(text, outcome, dir, with_lock)
     if outcome == "ok" then
         out = out:gsub("[^\n]*note: %d+ new entr[^\n]*\n?", "")
         if rc ~= 0 or out ~= "" then return false, "in-process it was accepted, the CLI says (" .. rc .. "): " .. out end
-        for _, o in ipairs(cli.OUTPUTS) do
+        for _, o in ipairs(cli.outputs(model.load(text, FILE))) do -- those its `outputs` setting asks for
             if not read(dir .. "/out/" .. o.path) then return false, "no " .. o.path end
         end
         return true
@@ -295,8 +289,7 @@ function M.main(args)
     local tmp = io.popen("mktemp -d /tmp/gen-fuzz.XXXXXX"):read("l")
     os.execute("mkdir -p '" .. build .. "'")
 
-    local corpus = {}
-    for _, p in ipairs(CORPUS) do corpus[#corpus + 1] = { path = p, text = assert(read(ROOT .. "/" .. p), p) } end
+    local corpus = M.corpus()
     local locked = lock.parse(read(ROOT .. "/abi/abi.lock"), "abi.lock")
 
     local passed, failed = 0, 0

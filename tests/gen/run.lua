@@ -4,7 +4,7 @@
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -86,7 +86,32 @@ local function test_golden()
 end
 
 ----------------------------------------------------------------------------
--- Every tests/gen/bad/*.def starts with `# expect: LINE:COL: message`.
+-- Every tests/gen/bad/*.def starts (after a byte order mark, if the case is about one) with
+-- `# expect: LINE:COL: message`, optionally followed by `# hint: text`. Cases too big or too
+-- binary for a file are built by tests/gen/bad/generated.lua. m_* cases are the model's
+-- checks, o_* the outputs'; all others the lexer's and parser's.
+local function check_bad(name, text, file, want, hint)
+    local ok, err = pcall(model.load, text, "bad/" .. file)
+    if ok then
+        report(name, false, "accepted, expected: " .. want)
+    elseif not diag.is_diag(err) then
+        report(name, false, "internal error: " .. tostring(err))
+    else
+        local got = string.format("%d:%d: %s", err.pos.line, err.pos.col, err.msg)
+        -- One line for the error, one per note and for the hint, each without control bytes.
+        local shown = err:format()
+        local _, lines = shown:gsub("\n", "")
+        local raw = shown:match("[%z\1-\9\11-\31\127]")
+        if raw or lines ~= #err.notes + (err.hint and 1 or 0) then
+            report(name, false, "diagnostic not one line per item, or with a raw control byte", shown)
+        elseif got == want and hint and err.hint ~= hint then
+            report(name, false, "hint `" .. tostring(err.hint) .. "`, expected `" .. hint .. "`")
+        else
+            report(name, got == want, "got `" .. got .. "`, expected `" .. want .. "`")
+        end
+    end
+end
+
 local function test_bad_corpus()
     local _, list = sh("ls " .. ROOT .. "/tests/gen/bad/*.def")
     local count = 0
@@ -95,22 +120,19 @@ local function test_bad_corpus()
         local text = read(path)
         local file = path:match("([^/]+)$")
         local name = "gen_bad_" .. file:gsub("%.def$", "")
-        local want = text:match("^# expect: ([^\n]*)")
+        local want, hint = text:match("^\xEF?\xBB?\xBF?# expect: ([^\r\n]*)\r?\n# hint: ([^\r\n]*)")
+        want = want or text:match("^\xEF?\xBB?\xBF?# expect: ([^\r\n]*)")
         if not want then
             report(name, false, "first line lacks `# expect: LINE:COL: message`")
         else
-            local ok, err = pcall(model.load, text, "bad/" .. file)
-            if ok then
-                report(name, false, "accepted, expected: " .. want)
-            elseif not diag.is_diag(err) then
-                report(name, false, "internal error: " .. tostring(err))
-            else
-                local got = string.format("%d:%d: %s", err.pos.line, err.pos.col, err.msg)
-                report(name, got == want, "got `" .. got .. "`, expected `" .. want .. "`")
-            end
+            check_bad(name, text, file, want, hint)
         end
     end
-    report("gen_bad_corpus_size", count >= 40, count .. " malformed files, want >= 40")
+    for _, case in ipairs(dofile(ROOT .. "/tests/gen/bad/generated.lua")) do
+        count = count + 1
+        check_bad("gen_bad_" .. case.name, case.text, case.file or case.name .. ".def", case.expect, case.hint)
+    end
+    report("gen_bad_corpus_size", count >= 200, count .. " malformed definitions, want >= 200")
 end
 
 ----------------------------------------------------------------------------
@@ -253,7 +275,7 @@ local function handler_stubs(m)
         "int copy_from_user(void *d, uint32_t u, uint32_t n) { return 0; }",
         "int copy_to_user(uint32_t u, const void *s, uint32_t n) { return 0; }",
         "int copy_str_from_user(char *d, uint32_t u, uint32_t max) { return 0; }",
-        "int user_mapped(uint32_t u, uint32_t n, int w) { return 1; }",
+        "int user_probe(uint32_t u, uint32_t n, int w) { return 0; }",
         "void *memset(void *d, int c, unsigned n) { char *p = d; while (n--) *p++ = (char)c; return d; }",
         "void _start(void) { struct trap_frame tf = { 0 }; syscall_dispatch(&tf); }" }
     for _, sc in ipairs(m.syscalls) do
@@ -265,7 +287,8 @@ end
 local function test_compile()
     local defs = { real = "abi/syscalls.def" }
     for _, fx in ipairs(FIXTURES) do defs[fx] = "tests/gen/fixtures/" .. fx .. ".def" end
-    local stub = ROOT .. "/tests/gen/stub"
+    -- The test stand-ins for trap.h and uaccess.h come first, then the real kernel headers.
+    local stub = ROOT .. "/tests/gen/stub -I" .. ROOT .. "/kernel"
     for _, key in ipairs({ "real", "full", "minimal" }) do
         local m = load_def(defs[key])
         local dir = TMP .. "/cc-" .. key
@@ -318,7 +341,7 @@ local function test_behaviour()
     local dir = TMP .. "/host"
     for p, text in pairs(cli.render_all(m)) do write(dir .. "/" .. p, text) end
     local rc, out = sh("cd " .. dir .. " && gcc -std=c11 -Wall -Wextra -Werror -I" .. ROOT ..
-        "/tests/gen/stub -I. -Ikernel -Ilibsys "
+        "/tests/gen/stub -I" .. ROOT .. "/kernel -I. -Ikernel -Ilibsys "
         .. ROOT .. "/tests/gen/harness/behaviour.c kernel/syscall_table.c libsys/amc_services.c -o behaviour")
     if rc ~= 0 then
         report("gen_behaviour_build", false, "host harness does not build", out)
@@ -375,7 +398,8 @@ local function test_luacheck()
         print("  (luacheck not installed: skipped)")
         return
     end
-    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/run.lua")
+    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/*.lua tests/gen/bad/generated.lua " ..
+        "tests/fuzz/gen_fuzz.lua")
     report("gen_luacheck_clean", rc == 0, "luacheck found problems", out)
 end
 
@@ -385,9 +409,12 @@ if not BLESS then
     test_cli()
     test_lock()
     test_compile()
+    require("accepted").run(ROOT, report, TMP)
     test_behaviour()
     test_docs_fresh()
     test_big()
+    require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
+                                    render_all = cli.render_all })
     test_luacheck()
 end
 os.execute("rm -rf '" .. TMP .. "'")

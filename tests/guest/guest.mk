@@ -5,7 +5,7 @@
 GUEST_NAMES := $(filter-out gtest,$(basename $(notdir $(wildcard tests/guest/*.c))))
 GUEST_PROGS := $(GUEST_NAMES:%=$(BUILD)/tests/%.elf)
 GUEST_COMMON_OBJ := $(BUILD)/tests/gtest.o
-BAD_ELF_NAMES := bad-truncated bad-magic bad-kernel-segment bad-entry bad-overlap bad-phdrs
+BAD_ELF_NAMES := $(shell $(LUA) tests/guest/badelf.lua --list)
 BAD_ELFS := $(BAD_ELF_NAMES:%=$(BUILD)/tests/%.elf)
 
 $(BUILD)/tests/%.o: tests/guest/%.c | $(LIBSYS_GEN_HEADERS)

@@ -1,14 +1,23 @@
-# The second, real ABI: abi/linux-i386.def (Linux's int 0x80 ABI, `outputs user`) generates only
-# user wrappers into $(BUILD)/gen-linux-i386; a static 32-bit Linux program built on them with
-# our own _start is run by tests/linux/suite.lua (natively, or under qemu-i386).
+# The second, real ABI: abi/linux-i386.def (Linux's int 0x80 ABI, `outputs user conformance`)
+# generates the user wrappers and the conformance cases into $(BUILD)/gen-linux-i386.
+#  - a static 32-bit Linux program built on the wrappers with our own _start
+#    (tests/linux/linux_abi_test.c), run by tests/linux/suite.lua under qemu-i386 (fast path);
+#  - the real-kernel judge: $(LINUX_INIT) runs the generated cases as /init of an initramfs
+#    ($(LINUX_INITRAMFS)), booted by tests/linux/suite.lua on Debian's 686 kernel, which
+#    `make linux-kernel` (and `make deps`) fetches into $(LINUX_CACHE) once.
 
 LINUX_DEF := abi/linux-i386.def
 LINUX_GEN := $(BUILD)/gen-linux-i386
 LINUX_DIR := $(BUILD)/tests/linux
 LINUX_TEST := $(LINUX_DIR)/linux_abi_test
+LINUX_INIT := $(LINUX_DIR)/conf_init
+LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio
+LINUX_CACHE ?= $(BUILD)/linux-cache
+LINUX_VMLINUZ := $(LINUX_CACHE)/vmlinuz
 LINUX_CFLAGS := -std=c11 -m32 -ffreestanding -nostdlib -static -fno-pie -fno-stack-protector \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror \
 	-I $(LINUX_GEN) -I $(LINUX_GEN)/libsys
+LINUX_LDFLAGS := -m32 -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 $(LINUX_GEN)/.stamp: $(LINUX_DEF) $(GEN_LUA_SRCS)
 	$(LUA) gen/main.lua --def $(LINUX_DEF) --out $(LINUX_GEN)
@@ -27,6 +36,37 @@ $(LINUX_DIR)/linux_abi_test.o: tests/linux/linux_abi_test.c $(LINUX_GEN)/.stamp
 	$(CC) $(LINUX_CFLAGS) -c $< -o $@
 
 $(LINUX_TEST): $(LINUX_DIR)/start.o $(LINUX_DIR)/linux_abi_test.o $(LINUX_DIR)/syscalls.o
-	$(CC) -m32 -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -o $@ $^
+	$(CC) $(LINUX_LDFLAGS) -o $@ $^
 
-TEST_DEPS += $(LINUX_TEST)
+# The conformance init: the generated cases, their register checks and the Linux runtime.
+LINUX_CONF_CFLAGS := $(LINUX_CFLAGS) -I tests/linux -I tests/conformance
+
+$(LINUX_DIR)/conf_cases.o: $(LINUX_GEN)/.stamp tests/linux/conformance.h tests/conformance/conf_cases.h
+	@mkdir -p $(@D)
+	$(CC) $(LINUX_CONF_CFLAGS) -c $(LINUX_GEN)/conformance/conformance.c -o $@
+
+$(LINUX_DIR)/conf_runtime.o: tests/linux/conf_runtime.c $(LINUX_GEN)/.stamp tests/linux/conformance.h tests/conformance/conf_cases.h
+	@mkdir -p $(@D)
+	$(CC) $(LINUX_CONF_CFLAGS) -c $< -o $@
+
+$(LINUX_DIR)/conf_regs.o: $(LINUX_GEN)/.stamp tests/conformance/regs.inc
+	@mkdir -p $(@D)
+	$(NASM) -f elf32 -I tests/conformance/ $(LINUX_GEN)/conformance/regs.asm -o $@
+
+$(LINUX_INIT): $(LINUX_DIR)/start.o $(LINUX_DIR)/conf_runtime.o $(LINUX_DIR)/conf_cases.o \
+		$(LINUX_DIR)/conf_regs.o $(LINUX_DIR)/syscalls.o
+	$(CC) $(LINUX_LDFLAGS) -o $@ $^
+
+$(LINUX_INITRAMFS): $(LINUX_INIT) tests/linux/mkinitramfs.lua
+	$(LUA) tests/linux/mkinitramfs.lua $@ $(LINUX_INIT)
+
+# Debian's i686 kernel, through a private apt configuration (no architecture is added to the
+# system); cached, so only the first run downloads.
+$(LINUX_VMLINUZ): tests/linux/fetch-kernel.sh
+	sh tests/linux/fetch-kernel.sh $(LINUX_CACHE) >/dev/null
+
+.PHONY: linux-kernel
+linux-kernel: $(LINUX_VMLINUZ)
+deps: linux-kernel
+
+TEST_DEPS += $(LINUX_TEST) $(LINUX_INITRAMFS) $(LINUX_VMLINUZ)

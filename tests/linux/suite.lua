@@ -1,12 +1,16 @@
 -- Host suite for the second, real ABI: abi/linux-i386.def (Linux's int 0x80 ABI).
 --
--- 1. Every syscall number, error number and flag in the .def matches Debian's linux-libc-dev
---    headers (asm/unistd_32.h, asm-generic/errno*.h, fcntl.h, mman*.h).
--- 2. `outputs user` makes the generator write the user wrappers and abi.h, nothing else.
+-- 1. The whole table: every number of Debian's asm/unistd_32.h is in the .def under its name
+--    (a syscall or a `retired` one), and nothing else is; errors and consts match the headers;
+--    at least 150 syscalls carry their real argument kinds (the others say "Generic signature").
+-- 2. `outputs user conformance`: the generator writes the user wrappers, abi.h and the
+--    conformance cases, nothing else.
 -- 3. The static 32-bit program built on the wrappers (tests/linux/linux_abi_test.c, by
 --    tests/linux/linux.mk) runs natively when this host can execute i386 binaries, otherwise
---    under qemu-i386 (Debian's qemu-user); the test names say which. Its own ok/FAIL lines pass
---    through; this suite checks what only the outside sees: stdout, the pid, exit statuses.
+--    under qemu-i386 (Debian's qemu-user): the fast path.
+-- 4. The judge: Debian's 686 kernel (tests/linux/fetch-kernel.sh) boots in qemu-system-i386 with
+--    an initramfs whose /init (tests/linux/conf_runtime.c) runs every conformance case
+--    generated from the .def; each comes back as `linux-kernel/NAME`.
 -- Run from the repository root (make test does, through tests/run.lua).
 package.path = "gen/?.lua;" .. package.path
 local model = require("model")
@@ -17,13 +21,19 @@ local report, sh, shq, read = S.report, S.sh, S.shq, S.read
 
 local BUILD = os.getenv("BUILD") or "build"
 local PROG = os.getenv("LINUX_ABI_TEST") or (BUILD .. "/tests/linux/linux_abi_test")
+local KERNEL = os.getenv("LINUX_VMLINUZ") or ((os.getenv("LINUX_CACHE") or (BUILD .. "/linux-cache")) .. "/vmlinuz")
+local INITRAMFS = BUILD .. "/tests/linux/initramfs.cpio"
+local QEMU = os.getenv("QEMU") or "qemu-system-i386"
+local BOOT_TIMEOUT = 120 -- a hang guard, not a speed limit: the boot's time is printed
 local DEF = "abi/linux-i386.def"
 local INCLUDE = "/usr/include"
-
-
-
-
-
+-- Names the language cannot spell (C keywords as names are language v2): .def name -> Linux name.
+local SPELLED = { break_ = "break" }
+-- Consts that are not a header's value: PATH_MAX here excludes the NUL (the kernel's counts it),
+-- MFD_NAME_MAX and FSNAME_MAX are derived bounds (see their docs).
+local DERIVED = { PATH_MAX = 4096 - 1, MFD_NAME_MAX = 255 - 6, FSNAME_MAX = 4096 - 1 }
+-- Consts whose header name the language cannot spell (a leading __ is reserved in C).
+local HEADER_NAME = { WALL = "__WALL" }
 
 -- `#define NAME VALUE` lines of a C header: decimal, 0x hex or 0-prefixed octal.
 local function defines(path)
@@ -45,54 +55,108 @@ local function defines(path)
 end
 
 ----------------------------------------------------------------------------
--- 1. Numbers against the headers.
+-- 1. The whole table, against the headers.
 local m = model.load(assert(read(DEF), DEF), DEF)
-local unistd = defines(INCLUDE .. "/x86_64-linux-gnu/asm/unistd_32.h")
+local UNISTD = INCLUDE .. "/x86_64-linux-gnu/asm/unistd_32.h"
+local unistd = defines(UNISTD)
 if not unistd then
-    report("linux_i386_unistd_32_h", false, INCLUDE .. "/x86_64-linux-gnu/asm/unistd_32.h is missing " ..
-        "(install linux-libc-dev)")
+    report("linux_i386_unistd_32_h", false, UNISTD .. " is missing (install linux-libc-dev)")
 else
-    for _, sc in ipairs(m.syscalls) do
-        local want = unistd["__NR_" .. sc.name]
-        report("linux_i386_nr_" .. sc.name, want == sc.num,
-            string.format("%s has number %d in %s, __NR_%s is %s in unistd_32.h", sc.name, sc.num, DEF,
-                sc.name, tostring(want)))
+    local header = {}
+    for name, v in pairs(unistd) do
+        local sc = name:match("^__NR_(.+)$")
+        if sc then header[sc] = v end
     end
+    local in_def, wrong, extra = {}, {}, {}
+    local function check(name, num)
+        local linux = SPELLED[name] or name
+        in_def[linux] = true
+        if header[linux] == nil then
+            extra[#extra + 1] = name
+        elseif header[linux] ~= num then
+            wrong[#wrong + 1] = string.format("%s is %d in %s, __NR_%s is %d", name, num, DEF, linux, header[linux])
+        end
+    end
+    for _, sc in ipairs(m.syscalls) do check(sc.name, sc.num) end
+    for _, r in ipairs(m.retired) do check(r.name, r.num) end
+    local missing, count = {}, 0
+    for name, num in pairs(header) do
+        count = count + 1
+        if not in_def[name] then missing[#missing + 1] = name .. " " .. num end
+    end
+    table.sort(missing)
+    report("linux_i386_every_number_in_unistd_32_h", #missing == 0 and count >= 440,
+        string.format("%d of the header's %d numbers are missing from %s", #missing, count, DEF),
+        table.concat(missing, "\n"))
+    report("linux_i386_numbers_match_unistd_32_h", #wrong == 0, #wrong .. " numbers differ",
+        table.concat(wrong, "\n"))
+    report("linux_i386_no_number_beyond_unistd_32_h", #extra == 0,
+        #extra .. " entries are not in the header", table.concat(extra, "\n"))
+    print(string.format("  %s: %d numbers, %d syscalls and %d retired in %s", UNISTD, count,
+        #m.syscalls, #m.retired, DEF))
 end
 
 local errnos = defines(INCLUDE .. "/asm-generic/errno-base.h") or {}
 for k, v in pairs(defines(INCLUDE .. "/asm-generic/errno.h") or {}) do errnos[k] = errnos[k] or v end
-local bad = {}
+local bad, def_errors = {}, {}
 for _, e in ipairs(m.errors) do
+    def_errors[e.name] = true
     if errnos[e.name] ~= e.num then
         bad[#bad + 1] = string.format("%s is %d, the headers say %s", e.name, e.num, tostring(errnos[e.name]))
     end
 end
-report("linux_i386_errors_match_errno_h", #bad == 0 and #m.errors > 0, #bad .. " mismatches", table.concat(bad, "\n"))
+for name in pairs(errnos) do
+    if name:match("^E[%u%d]+$") and not def_errors[name] then bad[#bad + 1] = name .. " is missing" end
+end
+report("linux_i386_errors_match_errno_h", #bad == 0 and #m.errors > 100, #bad .. " mismatches",
+    table.concat(bad, "\n"))
 
 local flags = {}
-for _, h in ipairs({ "asm-generic/fcntl.h", "asm-generic/mman-common.h", "linux/mman.h" }) do
+for _, h in ipairs({ "asm-generic/fcntl.h", "asm-generic/mman-common.h", "linux/mman.h", "asm-generic/signal.h",
+                     "linux/fs.h", "linux/time.h", "linux/wait.h", "linux/reboot.h", "linux/limits.h" }) do
     for k, v in pairs(defines(INCLUDE .. "/" .. h) or {}) do flags[k] = flags[k] or v end
 end
 bad = {}
 for _, c in ipairs(m.consts) do
-    if c.name ~= "PATH_MAX" and flags[c.name] ~= c.value then
-        bad[#bad + 1] = string.format("%s is %d, the headers say %s", c.name, c.value, tostring(flags[c.name]))
+    local want = DERIVED[c.name] or flags[HEADER_NAME[c.name] or c.name]
+    if want ~= c.value then
+        bad[#bad + 1] = string.format("%s is %d, the headers say %s", c.name, c.value, tostring(want))
     end
 end
-report("linux_i386_flags_match_headers", #bad == 0, #bad .. " mismatches", table.concat(bad, "\n"))
+report("linux_i386_consts_match_headers", #bad == 0, #bad .. " mismatches", table.concat(bad, "\n"))
+
+-- Real argument kinds: every syscall whose doc does not start with "Generic signature". Those
+-- with a pointer kind (bytes, str, T) are what the conformance cases exercise.
+local real, with_pointers, generic = 0, 0, 0
+for _, sc in ipairs(m.syscalls) do
+    if sc.doc:match("^Generic signature") then
+        generic = generic + 1
+    else
+        real = real + 1
+        for _, a in ipairs(sc.args) do
+            if a.kind ~= "scalar" then
+                with_pointers = with_pointers + 1
+                break
+            end
+        end
+    end
+end
+report("linux_i386_150_real_signatures", real >= 150, real .. " syscalls with real argument kinds")
+print(string.format("  %d syscalls with real argument kinds (%d of them with pointer kinds), %d generic, %d retired",
+    real, with_pointers, generic, #m.retired))
 
 ----------------------------------------------------------------------------
--- 2. `outputs user`: only abi.h and the user wrappers.
+-- 2. `outputs user conformance`: the wrappers, abi.h and the cases.
 local files = {}
 for path in pairs(cli.render_all(m)) do files[#files + 1] = path end
 table.sort(files)
 local list = table.concat(files, " ")
-report("linux_i386_outputs_user_only", list == "abi.h libsys/syscalls.asm libsys/syscalls.h",
+report("linux_i386_outputs_user_conformance",
+    list == "abi.h conformance/conformance.c conformance/regs.asm libsys/syscalls.asm libsys/syscalls.h",
     "generated: " .. list)
 
 ----------------------------------------------------------------------------
--- 3. The program.
+-- 3. The program (the fast path).
 if not read(PROG) then
     report("linux_i386_program_built", false, PROG .. " is missing (run `make test`)")
     os.exit(1)
@@ -139,5 +203,122 @@ for _, case in ipairs({ { 42, 42 }, { 300, 44 } }) do
     report("linux_i386_exit_status_" .. case[1], status == case[2],
         string.format("exit(%d) gave status %s, want %d", case[1], tostring(status), case[2]))
 end
+
+----------------------------------------------------------------------------
+-- 4. The judge: Debian's 686 kernel runs the generated cases.
+
+-- The family of a case, from its syscall's name (longest syscall-name prefix of the case name).
+local FAMILIES = {
+    { "futex", { "futex", "robust_list" } },
+    { "epoll", { "epoll" } },
+    { "sockets", { "socket", "bind", "connect", "listen", "accept", "sockopt", "sockname", "peername",
+                   "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown" } },
+    { "signals", { "sig", "kill", "pause", "alarm", "restart_syscall" } },
+    { "time", { "time", "clock", "sleep", "itimer", "timer", "stime", "adjtimex", "utime", "times" } },
+    { "memory", { "mmap", "munmap", "brk", "mprotect", "mremap", "msync", "mlock", "munlock", "madvise",
+                  "mincore", "pkey", "memfd", "membarrier", "userfaultfd", "shm", "remap" } },
+    { "processes", { "fork", "clone", "exit", "exec", "wait", "pid", "uid", "gid", "sid", "pgrp", "groups",
+                     "nice", "priority", "sched", "rlimit", "rusage", "personality", "prctl", "ptrace",
+                     "unshare", "setns", "tid", "cpu", "thread_area", "ioperm", "iopl", "capget", "capset",
+                     "umask", "ioprio", "process", "kcmp", "sysinfo", "uname", "vfork" } },
+}
+local syscall_names = {}
+for _, sc in ipairs(m.syscalls) do syscall_names[#syscall_names + 1] = sc.name end
+table.sort(syscall_names, function(a, b) return #a > #b end)
+local function family_of(case)
+    if case:match("^conf_nosys_") then return "unimplemented numbers (ENOSYS)" end
+    local rest = case:gsub("^conf_", "")
+    for _, name in ipairs(syscall_names) do
+        if rest:sub(1, #name + 1) == name .. "_" then
+            for _, f in ipairs(FAMILIES) do
+                for _, word in ipairs(f[2]) do
+                    if name:find(word, 1, true) then return f[1] end
+                end
+            end
+            return "files"
+        end
+    end
+    return "other"
+end
+
+-- Boots the kernel with the conformance initramfs; init_arg is passed to /init. Returns QEMU's
+-- status, its own output, the serial log and the seconds the boot took.
+local function qemu_boot(name, init_arg)
+    os.execute("mkdir -p " .. shq(BUILD .. "/test-logs"))
+    local log = BUILD .. "/test-logs/" .. name .. ".log"
+    local started = select(2, sh("date +%s.%N"))
+    local append = "console=ttyS0 quiet panic=-1" .. (init_arg and (" -- " .. init_arg) or "")
+    local cmd = string.format("timeout %d %s -m 256 -display none -no-reboot -nic none -monitor none " ..
+        "-serial file:%s -kernel %s -initrd %s -append %s </dev/null", BOOT_TIMEOUT, shq(QEMU), shq(log),
+        shq(KERNEL), shq(INITRAMFS), shq(append))
+    local status, qemu_out = sh(cmd)
+    local seconds = tonumber(select(2, sh("date +%s.%N"))) - tonumber(started)
+    return status, qemu_out, (read(log) or ""):gsub("\r", ""), seconds
+end
+
+local function boot()
+    if not read(KERNEL) then
+        report("linux_kernel_present", false, KERNEL .. " is missing: run `make linux-kernel` (or make deps)")
+        return
+    end
+    -- A second fetch finds the cache and never reaches the network (an unreachable proxy and
+    -- mirror would make any download fail).
+    local cache = KERNEL:match("^(.*)/vmlinuz$")
+    local fetch_rc, fetch_out = sh("http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 " ..
+        "sh tests/linux/fetch-kernel.sh " .. shq(cache))
+    report("linux_kernel_fetch_is_cached",
+        fetch_rc == 0 and fetch_out:find("vmlinuz") ~= nil and not fetch_out:find("apt%-get"),
+        "the second fetch-kernel.sh run did not just print the cached path", fetch_out)
+    if not read(INITRAMFS) then
+        report("linux_kernel_initramfs_built", false, INITRAMFS .. " is missing (run `make test`)")
+        return
+    end
+    -- The judge can fail: one case as generated and once with a wrong expected answer.
+    local st, _, st_text = qemu_boot("linux-kernel-selftest", "selftest")
+    local passed, failed_wrong = st_text:match("\nok (conf_%S+)"), st_text:match("\nFAIL (conf_[%w_]+):")
+    report("linux_kernel_judge_catches_a_wrong_answer", st == 0 and passed ~= nil and passed == failed_wrong and
+        st_text:find("\nconformance: 2 generated cases, 1 failed") ~= nil,
+        "the selftest boot did not pass the generated case and fail its wrong twin", st_text, 15)
+    local status, qemu_out, text, seconds = qemu_boot("linux-kernel")
+    local families, order, failures = {}, {}, 0
+    for line in text:gmatch("[^\n]+") do
+        local ok_name = line:match("^ok (conf_%S+)")
+        local fail_name, why = line:match("^FAIL (conf_[%w_]+): (.*)$")
+        local name = ok_name or fail_name
+        if name then
+            local f = family_of(name)
+            if not families[f] then
+                families[f] = { cases = 0, failed = 0 }
+                order[#order + 1] = f
+            end
+            families[f].cases = families[f].cases + 1
+            if ok_name then
+                print("ok linux-kernel/" .. ok_name)
+            else
+                failures = failures + 1
+                families[f].failed = families[f].failed + 1
+                report("linux-kernel/" .. fail_name, false, why)
+            end
+        end
+    end
+    local total, failed, skipped = text:match("\nconformance: (%d+) generated cases, (%d+) failed, (%d+) skipped")
+    local done = text:find("\nlinux%-conformance: done") ~= nil
+    report("linux_kernel_boot_completes", status == 0 and done and total ~= nil,
+        string.format("QEMU status %s (124: timed out after %d s), done line %s", tostring(status), BOOT_TIMEOUT,
+            done and "seen" or "missing"), qemu_out .. "\n" .. text, 25)
+    if total then
+        report("linux_kernel_conformance_0_failed", tonumber(failed) == 0 and failures == 0,
+            string.format("%s of %s cases failed on Linux", failed, total))
+    end
+    table.sort(order)
+    local lines = { string.format("linux-kernel: %s, %.1f s, %s generated cases (%s skipped)",
+        (text:match("linux%-conformance: (Linux [^\n]+)") or "?"), seconds, tostring(total), tostring(skipped)) }
+    for _, f in ipairs(order) do
+        lines[#lines + 1] = string.format("  %-32s %5d cases checked, %d failed", f, families[f].cases, families[f].failed)
+    end
+    for _, l in ipairs(lines) do print("# " .. l) end
+    S.write(BUILD .. "/test-logs/linux-kernel-families.txt", table.concat(lines, "\n") .. "\n")
+end
+boot()
 
 S.finish()

@@ -7,6 +7,9 @@
 --   append    kernel command line for via="kernel"
 --   modules   list of { path = ..., name = ... } boot modules for via="kernel"
 --   memory    MiB of guest RAM (default 128)
+--   icount    true to run with -icount shift=0,sleep=off: guest time is one nanosecond per
+--             instruction, deterministic and independent of the host's load (for boots that
+--             assert on guest time)
 --   input     bytes to send to the serial port (GRUB reads them first when via="iso")
 --   timeout   seconds before the boot counts as hung (default 20)
 --   expect    list of Lua patterns that must all appear in the log (matched without "\r" and
@@ -109,6 +112,7 @@ function M.qemu_args(spec, serial_path)
     end
     -- stdio serial: stdin (the input file) feeds the UART only as fast as the guest reads it.
     if serial_path then add("-serial", shq("file:" .. serial_path)) else add("-serial", "stdio") end
+    if spec.icount then add("-icount", "shift=0,sleep=off") end
     if spec.via == "iso" then
         add("-cdrom", shq(M.config.iso), "-boot", "d")
     else

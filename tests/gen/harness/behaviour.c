@@ -26,10 +26,10 @@ static uint8_t *user_ptr(uint32_t addr, uint32_t n)
     return NULL;
 }
 
-int user_mapped(uint32_t uaddr, uint32_t n, int write)
+int user_probe(uint32_t uaddr, uint32_t n, int write)
 {
     (void)write;
-    return user_ptr(uaddr, n) != NULL;
+    return user_ptr(uaddr, n) != NULL ? 0 : -EFAULT;
 }
 
 int copy_from_user(void *dst, uint32_t uaddr, uint32_t n)

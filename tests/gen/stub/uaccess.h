@@ -8,5 +8,5 @@ typedef struct { uint32_t addr; } user_inout_t;
 int copy_from_user(void *dst, uint32_t uaddr, uint32_t n);
 int copy_to_user(uint32_t uaddr, const void *src, uint32_t n);
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max);
-int user_mapped(uint32_t uaddr, uint32_t n, int write);
+int user_probe(uint32_t uaddr, uint32_t n, int write);
 #endif

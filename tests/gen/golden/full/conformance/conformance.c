@@ -38,25 +38,34 @@ const char *conf_error_name(int32_t r)
     }
 }
 
+/* The trap's eax in a register case (the run function returns the register mask). */
+int32_t conf_result;
+
 /* 0 nop() -> i32 */
 uint32_t conf_regs_nop(int32_t *eax);
 static int32_t conf_run_regs_nop(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_nop(&eax);
+    const uint32_t mask = conf_regs_nop(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 1 scalars(a: i8, b: u8, c: i16, d: u16, e: uptr) -> u32 */
+static const int32_t conf_errors_scalars[] = { -EINVAL, 0 };
 uint32_t conf_regs_scalars(int32_t *eax);
 static int32_t conf_run_regs_scalars(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_scalars(&eax);
+    const uint32_t mask = conf_regs_scalars(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 2 bufs(src: in bytes[n] max MSG_MAX toolong ERANGE, n: u32, dst: out bytes[m], m: u16, io: inout bytes[n]) -> i32 */
+static const int32_t conf_errors_bufs[] = { -EINVAL, -EFAULT, -ERANGE, 0 };
 static int32_t conf_call_bufs_src(uint32_t p)
 {
     return bufs((void *)p, 16, (void *)conf_valid, 16, (void *)conf_valid);
@@ -74,7 +83,9 @@ static int32_t conf_run_regs_bufs(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_bufs(&eax);
+    const uint32_t mask = conf_regs_bufs(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32 */
@@ -87,53 +98,60 @@ static int32_t conf_run_regs_narrow(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_narrow(&eax);
+    const uint32_t mask = conf_regs_narrow(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32 */
+static const int32_t conf_errors_open[] = { -ENOENT, -EFAULT, -ENAMETOOLONG, -ERANGE, 0 };
 static int32_t conf_call_open_path(uint32_t p)
 {
-    return open((const char *)p, conf_empty);
+    return open((const char *)p, conf_str);
 }
 static int32_t conf_call_open_alias(uint32_t p)
 {
-    return open(conf_empty, (const char *)p);
+    return open(conf_str, (const char *)p);
 }
 uint32_t conf_regs_open(int32_t *eax);
 static int32_t conf_run_regs_open(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_open(&eax);
+    const uint32_t mask = conf_regs_open(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32 */
 static int32_t conf_call_structs_p(uint32_t p)
 {
-    return structs((void *)p, (void *)conf_valid, (void *)conf_valid, (void *)conf_valid, (void *)conf_valid);
+    return structs((void *)p, 0, (void *)conf_valid, 0, (void *)conf_valid);
 }
 static int32_t conf_call_structs_q(uint32_t p)
 {
-    return structs((void *)conf_valid, (void *)p, (void *)conf_valid, (void *)conf_valid, (void *)conf_valid);
+    return structs((void *)conf_valid, (void *)p, (void *)conf_valid, 0, (void *)conf_valid);
 }
 static int32_t conf_call_structs_r(uint32_t p)
 {
-    return structs((void *)conf_valid, (void *)conf_valid, (void *)p, (void *)conf_valid, (void *)conf_valid);
+    return structs((void *)conf_valid, 0, (void *)p, 0, (void *)conf_valid);
 }
 static int32_t conf_call_structs_s(uint32_t p)
 {
-    return structs((void *)conf_valid, (void *)conf_valid, (void *)conf_valid, (void *)p, (void *)conf_valid);
+    return structs((void *)conf_valid, 0, (void *)conf_valid, (void *)p, (void *)conf_valid);
 }
 static int32_t conf_call_structs_t(uint32_t p)
 {
-    return structs((void *)conf_valid, (void *)conf_valid, (void *)conf_valid, (void *)conf_valid, (void *)p);
+    return structs((void *)conf_valid, 0, (void *)conf_valid, 0, (void *)p);
 }
 uint32_t conf_regs_structs(int32_t *eax);
 static int32_t conf_run_regs_structs(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_structs(&eax);
+    const uint32_t mask = conf_regs_structs(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 7 brk(to: uptr) -> uptr */
@@ -142,7 +160,9 @@ static int32_t conf_run_regs_brk(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_brk(&eax);
+    const uint32_t mask = conf_regs_brk(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 8 quit(code: i32) -> void */
@@ -156,24 +176,27 @@ static int32_t conf_run_regs_quit(uint32_t p)
 }
 
 /* 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32 */
+static const int32_t conf_errors_amc_message_send[] = { -EMSGSIZE, -EFAULT, -ENAMETOOLONG, 0 };
 static int32_t conf_call_amc_message_send_dest(uint32_t p)
 {
     return amc_message_send((const char *)p, (void *)conf_valid, 16);
 }
 static int32_t conf_call_amc_message_send_buf(uint32_t p)
 {
-    return amc_message_send(conf_empty, (void *)p, 16);
+    return amc_message_send(conf_str, (void *)p, 16);
 }
 static int32_t conf_len_amc_message_send_len(uint32_t n)
 {
-    return amc_message_send(conf_empty, (void *)conf_valid, n);
+    return amc_message_send(conf_str, (void *)conf_valid, n);
 }
 uint32_t conf_regs_amc_message_send(int32_t *eax);
 static int32_t conf_run_regs_amc_message_send(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_amc_message_send(&eax);
+    const uint32_t mask = conf_regs_amc_message_send(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 12 split() -> i32 */
@@ -183,6 +206,7 @@ static int32_t conf_run_regs_split(uint32_t p)
     int32_t eax;
     (void)p;
     const uint32_t mask = conf_regs_split(&eax);
+    conf_result = eax;
     return conf_second_return(mask, eax);
 }
 
@@ -252,96 +276,96 @@ static int32_t conf_run_nosys_ffffffff(uint32_t p)
 }
 
 const struct conf_case conf_cases[] = {
-    { "conf_nop_regs", conf_run_regs_nop, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_scalars_regs", conf_run_regs_scalars, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_bufs_src_null", conf_call_bufs_src, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_bufs_src_kernel", conf_call_bufs_src, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_bufs_src_unmapped", conf_call_bufs_src, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_bufs_src_wrap", conf_call_bufs_src, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_bufs_src_partly_mapped", conf_call_bufs_src, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_bufs_dst_null", conf_call_bufs_dst, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_bufs_dst_kernel", conf_call_bufs_dst, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_bufs_dst_unmapped", conf_call_bufs_dst, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_bufs_dst_wrap", conf_call_bufs_dst, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_bufs_dst_partly_mapped", conf_call_bufs_dst, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_bufs_io_null", conf_call_bufs_io, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_bufs_io_kernel", conf_call_bufs_io, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_bufs_io_unmapped", conf_call_bufs_io, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_bufs_io_wrap", conf_call_bufs_io, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_bufs_io_partly_mapped", conf_call_bufs_io, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_bufs_regs", conf_run_regs_bufs, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_narrow_b_null", conf_call_narrow_b, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_narrow_b_kernel", conf_call_narrow_b, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_narrow_b_unmapped", conf_call_narrow_b, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_narrow_b_wrap", conf_call_narrow_b, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_narrow_b_partly_mapped", conf_call_narrow_b, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_narrow_regs", conf_run_regs_narrow, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_open_path_null", conf_call_open_path, CONF_EQ, CONF_NULL, 2u, -EFAULT, 0, "NULL" },
-    { "conf_open_path_kernel", conf_call_open_path, CONF_EQ, CONF_KERNEL, 2u, -EFAULT, 0, "a kernel address" },
-    { "conf_open_path_unmapped", conf_call_open_path, CONF_EQ, CONF_UNMAPPED, 2u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_open_path_wrap", conf_call_open_path, CONF_EQ, CONF_WRAP, 2u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_open_path_partly_mapped", conf_call_open_path, CONF_EQ, CONF_STRADDLE, 2u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_open_path_at_limit", conf_call_open_path, CONF_ACCEPTED, CONF_STRING, 63u, -ENAMETOOLONG, -EFAULT, "a string of exactly PATH_MAX bytes" },
-    { "conf_open_path_too_long", conf_call_open_path, CONF_EQ, CONF_STRING, 64u, -ENAMETOOLONG, 0, "a string of PATH_MAX + 1 bytes" },
-    { "conf_open_alias_null", conf_call_open_alias, CONF_EQ, CONF_NULL, 2u, -EFAULT, 0, "NULL" },
-    { "conf_open_alias_kernel", conf_call_open_alias, CONF_EQ, CONF_KERNEL, 2u, -EFAULT, 0, "a kernel address" },
-    { "conf_open_alias_unmapped", conf_call_open_alias, CONF_EQ, CONF_UNMAPPED, 2u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_open_alias_wrap", conf_call_open_alias, CONF_EQ, CONF_WRAP, 2u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_open_alias_partly_mapped", conf_call_open_alias, CONF_EQ, CONF_STRADDLE, 2u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_open_alias_at_limit", conf_call_open_alias, CONF_ACCEPTED, CONF_STRING, 7u, -ERANGE, -EFAULT, "a string of exactly 7 bytes" },
-    { "conf_open_alias_too_long", conf_call_open_alias, CONF_EQ, CONF_STRING, 8u, -ERANGE, 0, "a string of 7 + 1 bytes" },
-    { "conf_open_regs", conf_run_regs_open, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_structs_p_null", conf_call_structs_p, CONF_EQ, CONF_NULL, 8u, -EFAULT, 0, "NULL" },
-    { "conf_structs_p_kernel", conf_call_structs_p, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address" },
-    { "conf_structs_p_unmapped", conf_call_structs_p, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_structs_p_wrap", conf_call_structs_p, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_structs_p_partly_mapped", conf_call_structs_p, CONF_EQ, CONF_STRADDLE, 8u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_structs_q_null", conf_call_structs_q, CONF_ACCEPTED, CONF_NULL, 8u, -EFAULT, -EFAULT, "NULL is allowed (optional)" },
-    { "conf_structs_q_kernel", conf_call_structs_q, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address" },
-    { "conf_structs_q_unmapped", conf_call_structs_q, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_structs_q_wrap", conf_call_structs_q, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_structs_q_partly_mapped", conf_call_structs_q, CONF_EQ, CONF_STRADDLE, 8u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_structs_r_null", conf_call_structs_r, CONF_EQ, CONF_NULL, 96u, -EFAULT, 0, "NULL" },
-    { "conf_structs_r_kernel", conf_call_structs_r, CONF_EQ, CONF_KERNEL, 96u, -EFAULT, 0, "a kernel address" },
-    { "conf_structs_r_unmapped", conf_call_structs_r, CONF_EQ, CONF_UNMAPPED, 96u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_structs_r_wrap", conf_call_structs_r, CONF_EQ, CONF_WRAP, 96u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_structs_r_partly_mapped", conf_call_structs_r, CONF_EQ, CONF_STRADDLE, 96u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_structs_s_null", conf_call_structs_s, CONF_ACCEPTED, CONF_NULL, 4u, -EFAULT, -EFAULT, "NULL is allowed (optional)" },
-    { "conf_structs_s_kernel", conf_call_structs_s, CONF_EQ, CONF_KERNEL, 4u, -EFAULT, 0, "a kernel address" },
-    { "conf_structs_s_unmapped", conf_call_structs_s, CONF_EQ, CONF_UNMAPPED, 4u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_structs_s_wrap", conf_call_structs_s, CONF_EQ, CONF_WRAP, 4u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_structs_s_partly_mapped", conf_call_structs_s, CONF_EQ, CONF_STRADDLE, 4u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_structs_t_null", conf_call_structs_t, CONF_EQ, CONF_NULL, 8u, -EFAULT, 0, "NULL" },
-    { "conf_structs_t_kernel", conf_call_structs_t, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address" },
-    { "conf_structs_t_unmapped", conf_call_structs_t, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_structs_t_wrap", conf_call_structs_t, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_structs_t_partly_mapped", conf_call_structs_t, CONF_EQ, CONF_STRADDLE, 8u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_structs_regs", conf_run_regs_structs, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_brk_regs", conf_run_regs_brk, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_quit_regs", conf_run_regs_quit, CONF_NORETURN, CONF_VALUE, 0u, 0, 0, "registers up to the trap (noreturn)" },
-    { "conf_amc_message_send_dest_null", conf_call_amc_message_send_dest, CONF_EQ, CONF_NULL, 2u, -EFAULT, 0, "NULL" },
-    { "conf_amc_message_send_dest_kernel", conf_call_amc_message_send_dest, CONF_EQ, CONF_KERNEL, 2u, -EFAULT, 0, "a kernel address" },
-    { "conf_amc_message_send_dest_unmapped", conf_call_amc_message_send_dest, CONF_EQ, CONF_UNMAPPED, 2u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_amc_message_send_dest_wrap", conf_call_amc_message_send_dest, CONF_EQ, CONF_WRAP, 2u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_amc_message_send_dest_partly_mapped", conf_call_amc_message_send_dest, CONF_EQ, CONF_STRADDLE, 2u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_amc_message_send_dest_at_limit", conf_call_amc_message_send_dest, CONF_ACCEPTED, CONF_STRING, 15u, -ENAMETOOLONG, -EFAULT, "a string of exactly NAME_MAX bytes" },
-    { "conf_amc_message_send_dest_too_long", conf_call_amc_message_send_dest, CONF_EQ, CONF_STRING, 16u, -ENAMETOOLONG, 0, "a string of NAME_MAX + 1 bytes" },
-    { "conf_amc_message_send_buf_null", conf_call_amc_message_send_buf, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_amc_message_send_buf_kernel", conf_call_amc_message_send_buf, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_amc_message_send_buf_unmapped", conf_call_amc_message_send_buf, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_amc_message_send_buf_wrap", conf_call_amc_message_send_buf, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_amc_message_send_buf_partly_mapped", conf_call_amc_message_send_buf, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_amc_message_send_buf_over_max", conf_len_amc_message_send_len, CONF_EQ, CONF_VALUE, 257u, -EMSGSIZE, 0, "len = MSG_MAX + 1" },
-    { "conf_amc_message_send_regs", conf_run_regs_amc_message_send, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_split_regs", conf_run_regs_split, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers in both returns" },
-    { "conf_nosys_6_retired_old_stat", conf_run_nosys_6, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_9_retired_old_quit", conf_run_nosys_9, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_11_unused", conf_run_nosys_b, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_13_past_end", conf_run_nosys_d, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_256_low_byte_0", conf_run_nosys_100, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_65536_low_half_0", conf_run_nosys_10000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_2147483647_int_max", conf_run_nosys_7fffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_2147483648_int_min", conf_run_nosys_80000000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_4294967295_minus_one", conf_run_nosys_ffffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
+    { "conf_nop_regs", conf_run_regs_nop, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_scalars_regs", conf_run_regs_scalars, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", conf_errors_scalars },
+    { "conf_bufs_src_null", conf_call_bufs_src, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", conf_errors_bufs },
+    { "conf_bufs_src_kernel", conf_call_bufs_src, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", conf_errors_bufs },
+    { "conf_bufs_src_unmapped", conf_call_bufs_src, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", conf_errors_bufs },
+    { "conf_bufs_src_wrap", conf_call_bufs_src, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_bufs },
+    { "conf_bufs_src_partly_mapped", conf_call_bufs_src, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", conf_errors_bufs },
+    { "conf_bufs_dst_null", conf_call_bufs_dst, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", conf_errors_bufs },
+    { "conf_bufs_dst_kernel", conf_call_bufs_dst, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", conf_errors_bufs },
+    { "conf_bufs_dst_unmapped", conf_call_bufs_dst, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", conf_errors_bufs },
+    { "conf_bufs_dst_wrap", conf_call_bufs_dst, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_bufs },
+    { "conf_bufs_dst_partly_mapped", conf_call_bufs_dst, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", conf_errors_bufs },
+    { "conf_bufs_io_null", conf_call_bufs_io, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", conf_errors_bufs },
+    { "conf_bufs_io_kernel", conf_call_bufs_io, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", conf_errors_bufs },
+    { "conf_bufs_io_unmapped", conf_call_bufs_io, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", conf_errors_bufs },
+    { "conf_bufs_io_wrap", conf_call_bufs_io, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_bufs },
+    { "conf_bufs_io_partly_mapped", conf_call_bufs_io, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", conf_errors_bufs },
+    { "conf_bufs_regs", conf_run_regs_bufs, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", conf_errors_bufs },
+    { "conf_narrow_b_null", conf_call_narrow_b, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", 0 },
+    { "conf_narrow_b_kernel", conf_call_narrow_b, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_narrow_b_unmapped", conf_call_narrow_b, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_narrow_b_wrap", conf_call_narrow_b, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_narrow_b_partly_mapped", conf_call_narrow_b, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_narrow_regs", conf_run_regs_narrow, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_open_path_null", conf_call_open_path, CONF_EQ, CONF_NULL, 2u, -EFAULT, 0, "NULL", conf_errors_open },
+    { "conf_open_path_kernel", conf_call_open_path, CONF_EQ, CONF_KERNEL, 2u, -EFAULT, 0, "a kernel address", conf_errors_open },
+    { "conf_open_path_unmapped", conf_call_open_path, CONF_EQ, CONF_UNMAPPED, 2u, -EFAULT, 0, "an unmapped user address", conf_errors_open },
+    { "conf_open_path_wrap", conf_call_open_path, CONF_EQ, CONF_WRAP, 2u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_open },
+    { "conf_open_path_partly_mapped", conf_call_open_path, CONF_EQ, CONF_STRADDLE, 2u, -EFAULT, 0, "a range that starts mapped and ends unmapped", conf_errors_open },
+    { "conf_open_path_at_limit", conf_call_open_path, CONF_ACCEPTED, CONF_STRING, 63u, -ENAMETOOLONG, -EFAULT, "a string of exactly PATH_MAX bytes", conf_errors_open },
+    { "conf_open_path_too_long", conf_call_open_path, CONF_EQ, CONF_STRING, 64u, -ENAMETOOLONG, 0, "a string of PATH_MAX + 1 bytes", conf_errors_open },
+    { "conf_open_alias_null", conf_call_open_alias, CONF_EQ, CONF_NULL, 2u, -EFAULT, 0, "NULL", conf_errors_open },
+    { "conf_open_alias_kernel", conf_call_open_alias, CONF_EQ, CONF_KERNEL, 2u, -EFAULT, 0, "a kernel address", conf_errors_open },
+    { "conf_open_alias_unmapped", conf_call_open_alias, CONF_EQ, CONF_UNMAPPED, 2u, -EFAULT, 0, "an unmapped user address", conf_errors_open },
+    { "conf_open_alias_wrap", conf_call_open_alias, CONF_EQ, CONF_WRAP, 2u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_open },
+    { "conf_open_alias_partly_mapped", conf_call_open_alias, CONF_EQ, CONF_STRADDLE, 2u, -EFAULT, 0, "a range that starts mapped and ends unmapped", conf_errors_open },
+    { "conf_open_alias_at_limit", conf_call_open_alias, CONF_ACCEPTED, CONF_STRING, 7u, -ERANGE, -EFAULT, "a string of exactly 7 bytes", conf_errors_open },
+    { "conf_open_alias_too_long", conf_call_open_alias, CONF_EQ, CONF_STRING, 8u, -ERANGE, 0, "a string of 7 + 1 bytes", conf_errors_open },
+    { "conf_open_regs", conf_run_regs_open, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", conf_errors_open },
+    { "conf_structs_p_null", conf_call_structs_p, CONF_EQ, CONF_NULL, 8u, -EFAULT, 0, "NULL", 0 },
+    { "conf_structs_p_kernel", conf_call_structs_p, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_structs_p_unmapped", conf_call_structs_p, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_structs_p_wrap", conf_call_structs_p, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_structs_p_partly_mapped", conf_call_structs_p, CONF_EQ, CONF_STRADDLE, 8u, -EFAULT, 0, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_structs_q_null", conf_call_structs_q, CONF_ACCEPTED, CONF_NULL, 8u, -EFAULT, -EFAULT, "NULL is allowed (optional)", 0 },
+    { "conf_structs_q_kernel", conf_call_structs_q, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_structs_q_unmapped", conf_call_structs_q, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_structs_q_wrap", conf_call_structs_q, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_structs_q_partly_mapped", conf_call_structs_q, CONF_EQ, CONF_STRADDLE, 8u, -EFAULT, 0, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_structs_r_null", conf_call_structs_r, CONF_EQ, CONF_NULL, 96u, -EFAULT, 0, "NULL", 0 },
+    { "conf_structs_r_kernel", conf_call_structs_r, CONF_EQ, CONF_KERNEL, 96u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_structs_r_unmapped", conf_call_structs_r, CONF_EQ, CONF_UNMAPPED, 96u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_structs_r_wrap", conf_call_structs_r, CONF_EQ, CONF_WRAP, 96u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_structs_r_partly_mapped", conf_call_structs_r, CONF_EQ, CONF_STRADDLE, 96u, -EFAULT, 0, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_structs_s_null", conf_call_structs_s, CONF_ACCEPTED, CONF_NULL, 4u, -EFAULT, -EFAULT, "NULL is allowed (optional)", 0 },
+    { "conf_structs_s_kernel", conf_call_structs_s, CONF_EQ, CONF_KERNEL, 4u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_structs_s_unmapped", conf_call_structs_s, CONF_EQ, CONF_UNMAPPED, 4u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_structs_s_wrap", conf_call_structs_s, CONF_EQ, CONF_WRAP, 4u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_structs_s_partly_mapped", conf_call_structs_s, CONF_EQ, CONF_STRADDLE, 4u, -EFAULT, 0, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_structs_t_null", conf_call_structs_t, CONF_EQ, CONF_NULL, 8u, -EFAULT, 0, "NULL", 0 },
+    { "conf_structs_t_kernel", conf_call_structs_t, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_structs_t_unmapped", conf_call_structs_t, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_structs_t_wrap", conf_call_structs_t, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_structs_t_partly_mapped", conf_call_structs_t, CONF_EQ, CONF_STRADDLE, 8u, -EFAULT, 0, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_structs_regs", conf_run_regs_structs, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_brk_regs", conf_run_regs_brk, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_quit_regs", conf_run_regs_quit, CONF_NORETURN, CONF_VALUE, 0u, 0, 0, "registers up to the trap (noreturn)", 0 },
+    { "conf_amc_message_send_dest_null", conf_call_amc_message_send_dest, CONF_EQ, CONF_NULL, 2u, -EFAULT, 0, "NULL", conf_errors_amc_message_send },
+    { "conf_amc_message_send_dest_kernel", conf_call_amc_message_send_dest, CONF_EQ, CONF_KERNEL, 2u, -EFAULT, 0, "a kernel address", conf_errors_amc_message_send },
+    { "conf_amc_message_send_dest_unmapped", conf_call_amc_message_send_dest, CONF_EQ, CONF_UNMAPPED, 2u, -EFAULT, 0, "an unmapped user address", conf_errors_amc_message_send },
+    { "conf_amc_message_send_dest_wrap", conf_call_amc_message_send_dest, CONF_EQ, CONF_WRAP, 2u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_amc_message_send },
+    { "conf_amc_message_send_dest_partly_mapped", conf_call_amc_message_send_dest, CONF_EQ, CONF_STRADDLE, 2u, -EFAULT, 0, "a range that starts mapped and ends unmapped", conf_errors_amc_message_send },
+    { "conf_amc_message_send_dest_at_limit", conf_call_amc_message_send_dest, CONF_ACCEPTED, CONF_STRING, 15u, -ENAMETOOLONG, -EFAULT, "a string of exactly NAME_MAX bytes", conf_errors_amc_message_send },
+    { "conf_amc_message_send_dest_too_long", conf_call_amc_message_send_dest, CONF_EQ, CONF_STRING, 16u, -ENAMETOOLONG, 0, "a string of NAME_MAX + 1 bytes", conf_errors_amc_message_send },
+    { "conf_amc_message_send_buf_null", conf_call_amc_message_send_buf, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", conf_errors_amc_message_send },
+    { "conf_amc_message_send_buf_kernel", conf_call_amc_message_send_buf, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", conf_errors_amc_message_send },
+    { "conf_amc_message_send_buf_unmapped", conf_call_amc_message_send_buf, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", conf_errors_amc_message_send },
+    { "conf_amc_message_send_buf_wrap", conf_call_amc_message_send_buf, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", conf_errors_amc_message_send },
+    { "conf_amc_message_send_buf_partly_mapped", conf_call_amc_message_send_buf, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", conf_errors_amc_message_send },
+    { "conf_amc_message_send_buf_over_max", conf_len_amc_message_send_len, CONF_EQ, CONF_VALUE, 257u, -EMSGSIZE, 0, "len = MSG_MAX + 1", conf_errors_amc_message_send },
+    { "conf_amc_message_send_regs", conf_run_regs_amc_message_send, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", conf_errors_amc_message_send },
+    { "conf_split_regs", conf_run_regs_split, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers in both returns", 0 },
+    { "conf_nosys_6_retired_old_stat", conf_run_nosys_6, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_9_retired_old_quit", conf_run_nosys_9, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_11_unused", conf_run_nosys_b, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_13_past_end", conf_run_nosys_d, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_256_low_byte_0", conf_run_nosys_100, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_65536_low_half_0", conf_run_nosys_10000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_2147483647_int_max", conf_run_nosys_7fffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_2147483648_int_min", conf_run_nosys_80000000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_4294967295_minus_one", conf_run_nosys_ffffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
 };
 const int conf_case_count = 91;

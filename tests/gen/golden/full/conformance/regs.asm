@@ -27,8 +27,8 @@ conf_eax: resd 1
 conf_flags_after: resd 1
 
 section .rodata
-global conf_empty:data
-conf_empty: db 0                   ; the valid string
+global conf_str:data
+conf_str: db "/", 0               ; the valid string: a path that exists, absolute
 
 section .text
 
@@ -50,11 +50,11 @@ CONF_ROUTINE conf_regs_narrow, 0x3, conf_valid, 0, 0xED5A0003, 0x515A0003, 0xD15
 
 ; 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32
 global conf_regs_open:function
-CONF_ROUTINE conf_regs_open, 0x4, conf_empty, conf_empty, 0xED5A0004, 0x515A0004, 0xD15A0004, 0xBB5A0004
+CONF_ROUTINE conf_regs_open, 0x4, conf_str, conf_str, 0xED5A0004, 0x515A0004, 0xD15A0004, 0xBB5A0004
 
 ; 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32
 global conf_regs_structs:function
-CONF_ROUTINE conf_regs_structs, 0x5, conf_valid, conf_valid, conf_valid, conf_valid, conf_valid, 0xBB5A0005
+CONF_ROUTINE conf_regs_structs, 0x5, conf_valid, 0, conf_valid, 0, conf_valid, 0xBB5A0005
 
 ; 7 brk(to: uptr) -> uptr
 global conf_regs_brk:function
@@ -66,7 +66,7 @@ CONF_ROUTINE conf_regs_quit, 0x8, 0, 0xEC5A0008, 0xED5A0008, 0x515A0008, 0xD15A0
 
 ; 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32
 global conf_regs_amc_message_send:function
-CONF_ROUTINE conf_regs_amc_message_send, 0xA, conf_empty, conf_valid, 0, 0x515A000A, 0xD15A000A, 0xBB5A000A
+CONF_ROUTINE conf_regs_amc_message_send, 0xA, conf_str, conf_valid, 0, 0x515A000A, 0xD15A000A, 0xBB5A000A
 
 ; 12 split() -> i32
 global conf_regs_split:function

@@ -20,6 +20,9 @@ const char *conf_error_name(int32_t r)
     }
 }
 
+/* The trap's eax in a register case (the run function returns the register mask). */
+int32_t conf_result;
+
 /* 1 copy(src: in bytes[n], dst: out bytes[n], n: u32) -> i32 */
 static int32_t conf_call_copy_src(uint32_t p)
 {
@@ -34,7 +37,9 @@ static int32_t conf_run_regs_copy(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_copy(&eax);
+    const uint32_t mask = conf_regs_copy(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32 */
@@ -43,7 +48,9 @@ static int32_t conf_run_regs_six(uint32_t p)
 {
     int32_t eax;
     (void)p;
-    return (int32_t)conf_regs_six(&eax);
+    const uint32_t mask = conf_regs_six(&eax);
+    conf_result = eax;
+    return (int32_t)mask;
 }
 
 /* Numbers without a syscall: ENOSYS, registers intact. */
@@ -105,25 +112,25 @@ static int32_t conf_run_nosys_ffffffff(uint32_t p)
 }
 
 const struct conf_case conf_cases[] = {
-    { "conf_copy_src_null", conf_call_copy_src, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_copy_src_kernel", conf_call_copy_src, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_copy_src_unmapped", conf_call_copy_src, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_copy_src_wrap", conf_call_copy_src, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_copy_src_partly_mapped", conf_call_copy_src, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_copy_dst_null", conf_call_copy_dst, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL" },
-    { "conf_copy_dst_kernel", conf_call_copy_dst, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address" },
-    { "conf_copy_dst_unmapped", conf_call_copy_dst, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address" },
-    { "conf_copy_dst_wrap", conf_call_copy_dst, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF" },
-    { "conf_copy_dst_partly_mapped", conf_call_copy_dst, CONF_EQ, CONF_STRADDLE, 16u, -EFAULT, 0, "a range that starts mapped and ends unmapped" },
-    { "conf_copy_regs", conf_run_regs_copy, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_six_regs", conf_run_regs_six, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap" },
-    { "conf_nosys_0_unused", conf_run_nosys_0, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_2_unused", conf_run_nosys_2, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_4_past_end", conf_run_nosys_4, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_257_low_byte_1", conf_run_nosys_101, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_65537_low_half_1", conf_run_nosys_10001, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_2147483647_int_max", conf_run_nosys_7fffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_2147483648_int_min", conf_run_nosys_80000000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
-    { "conf_nosys_4294967295_minus_one", conf_run_nosys_ffffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact" },
+    { "conf_copy_src_null", conf_call_copy_src, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", 0 },
+    { "conf_copy_src_kernel", conf_call_copy_src, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_copy_src_unmapped", conf_call_copy_src, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_copy_src_wrap", conf_call_copy_src, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_copy_src_partly_mapped", conf_call_copy_src, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_copy_dst_null", conf_call_copy_dst, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", 0 },
+    { "conf_copy_dst_kernel", conf_call_copy_dst, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_copy_dst_unmapped", conf_call_copy_dst, CONF_EQ, CONF_UNMAPPED, 16u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_copy_dst_wrap", conf_call_copy_dst, CONF_EQ, CONF_WRAP, 16u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_copy_dst_partly_mapped", conf_call_copy_dst, CONF_PARTIAL, CONF_STRADDLE, 16u, -EFAULT, 16, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_copy_regs", conf_run_regs_copy, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_six_regs", conf_run_regs_six, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_nosys_0_unused", conf_run_nosys_0, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_2_unused", conf_run_nosys_2, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_4_past_end", conf_run_nosys_4, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_257_low_byte_1", conf_run_nosys_101, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_65537_low_half_1", conf_run_nosys_10001, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_2147483647_int_max", conf_run_nosys_7fffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_2147483648_int_min", conf_run_nosys_80000000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
+    { "conf_nosys_4294967295_minus_one", conf_run_nosys_ffffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
 };
 const int conf_case_count = 20;

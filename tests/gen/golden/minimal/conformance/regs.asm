@@ -27,8 +27,8 @@ conf_eax: resd 1
 conf_flags_after: resd 1
 
 section .rodata
-global conf_empty:data
-conf_empty: db 0                   ; the valid string
+global conf_str:data
+conf_str: db "/", 0               ; the valid string: a path that exists, absolute
 
 section .text
 

@@ -1,0 +1,146 @@
+-- The model's checks of names: C keywords and reserved identifiers, const and error macros, and
+-- claims in the names registry (gen/names.lua), which refuses a name that another part of the
+-- definition, a fixed name of the outputs, the C library or the runtime already has. Also the
+-- helpers every part of the checker shares: failing at a token, resolving a number or const.
+local diag = require("diag")
+local parser = require("parser")
+local names = require("names")
+
+local M = { methods = {} }
+local Checker = M.methods
+
+local pos_of = parser.pos_of
+
+function M.fail(tok, msg, hint, notes)
+    diag.fail(pos_of(tok), msg, hint, notes)
+end
+local fail = M.fail
+
+function M.note(tok, msg)
+    return { pos = pos_of(tok), msg = msg }
+end
+local note = M.note
+
+-- Names the hand-written C code uses that no header scan finds (parameters and builtins of the
+-- generated code, and names the kernel's C files use without a header).
+local RESERVED = {}
+for w in ([[main memcpy memset memmove memcmp noreturn bool true false NULL offsetof
+    int8_t uint8_t int16_t uint16_t int32_t uint32_t int64_t uint64_t uintptr_t size_t
+    user_in_t user_out_t user_inout_t trap_frame syscall_desc syscall_arg_desc syscall_arg_kind
+    syscall_table syscall_dispatch syscall_nosys syscall_trace_enabled syscall_trace_enter
+    syscall_trace_exit copy_from_user copy_to_user copy_str_from_user]]):gmatch("%S+") do
+    RESERVED[w] = true
+end
+
+-- Reject names that would not survive as C identifiers.
+function M.check_ident(tok, what)
+    local name = tok.value
+    if names.C_KEYWORDS[name] then
+        fail(tok, what .. " '" .. name .. "' is a C keyword", "pick another name")
+    end
+    if name:byte(1) == 95 and name:match("^_[_%u]") then -- 95 is '_': skip the match for most names
+        fail(tok, what .. " '" .. name .. "' is reserved in C (it starts with __ or _ and a capital)")
+    end
+    if RESERVED[name] then
+        fail(tok, what .. " '" .. name .. "' is reserved: the generated code or the C library uses it")
+    end
+end
+
+-- Consts and errors become C macros. Upper-case names keep them from replacing the ordinary
+-- (lower-case) identifiers of the generated and hand-written C code, and the prefixes of the
+-- generated macros stay free.
+local MACRO_PREFIXES = { "ABI_", "SYS_", "SYSCALL_", "SARG_", "FUZZ_" }
+
+function M.check_macro(tok, what)
+    local name = tok.value
+    if not name:match("^[A-Z][A-Z0-9_]*$") then
+        fail(tok, what .. " '" .. name .. "' becomes a C macro, so its name must be upper case (A-Z, 0-9, _)",
+            "a lower-case macro would replace identifiers of the C code; call it " .. name:upper())
+    end
+    for _, prefix in ipairs(MACRO_PREFIXES) do
+        if name:sub(1, #prefix) == prefix then
+            fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
+        end
+    end
+end
+
+-- Any other C identifier must not be a const's or an error's name, or any macro the generated
+-- files meet: the macro would replace it.
+function Checker:not_macro(tok, what)
+    local name = tok.value
+    if self.consts[name] or self.errors[name] then
+        fail(tok, what .. " '" .. name .. "' has the name of a " .. (self.consts[name] and "const" or "error") ..
+            ", whose macro would replace it")
+    end
+    if name:find("^[A-Z0-9_]*$") then
+        for _, prefix in ipairs(MACRO_PREFIXES) do
+            if name:sub(1, #prefix) == prefix then
+                fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
+            end
+        end
+    end
+    local o = self.registry:macro(name)
+    if o then self:clash(name, { kind = what, name = name, what = what .. " " .. name, tok = tok }, o.owner) end
+end
+
+-- Refuse the identifier name that owner (an entity of the definition: { kind, name, what, tok })
+-- would generate, because other already has it. Between two definitions the later one is the
+-- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
+function Checker:clash(name, owner, other)
+    local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
+    if there then
+        if there.line > here.line or (there.line == here.line and there.col > here.col) then
+            here, there, here_what, there_what = there, here, there_what, here_what
+        end
+        local msg = here_what == there_what and ("duplicate " .. here_what)
+            or ("name '" .. name .. "' of " .. here_what .. " clashes with " .. there_what)
+        fail(here, msg, nil, { note(there, "first defined here") })
+    end
+    local subject = owner.kind .. " '" .. owner.name .. "'"
+    local msg
+    if name == owner.name then
+        msg = subject .. " is reserved: the generated code or the C library uses it"
+    else
+        local by = other.fixed and "the generated code" or other.libc and "the C library" or "the runtime"
+        msg = subject .. " would generate " .. name .. ", which " .. by .. " already defines"
+    end
+    if other.std then
+        fail(here, msg, "the generated files include " .. other.what .. "; pick another name")
+    end
+    local said = other.fixed and (name .. " is a fixed name of " .. other.what) or (name .. " is declared here")
+    fail(here, msg, "pick another name", { { pos = names.owner_pos(other), msg = said } })
+end
+
+-- Claim a C identifier for an entity of the definition (owner = { kind, name, what, tok }, shared
+-- by every name of one entity) in the names registry, or fail on a clash.
+function Checker:claim(space, name, domain, owner)
+    local prev = self.registry:claim(space, name, domain, owner)
+    if prev then self:clash(name, owner, prev.owner) end
+end
+
+-- A number token, or a const name, -> { value, expr } (expr is the C spelling).
+function Checker:resolve(tok, what)
+    if tok.kind == "number" then
+        return { value = tok.value, expr = tok.text }
+    end
+    if tok.kind ~= "ident" then
+        fail(tok, "expected a number or a const name for " .. what)
+    end
+    local c = self.consts[tok.value]
+    if not c then
+        fail(tok, "unknown const '" .. tok.value .. "' in " .. what,
+            "define it: const " .. tok.value .. " VALUE \"doc\"")
+    end
+    return { value = c.value, expr = c.name }
+end
+
+function Checker:need_error(name, tok, why)
+    local e = self.errors[name]
+    if not e then
+        fail(tok, why .. " needs error " .. name .. ", which is not defined",
+            "define it, e.g. error " .. name .. " N \"text\"")
+    end
+    return e
+end
+
+return M

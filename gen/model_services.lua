@@ -1,0 +1,214 @@
+-- The model's amc services: messages, their payload layouts, discriminators, and the names each
+-- service and message claims.
+local base = require("model_names")
+local types = require("model_types")
+local names = require("names")
+
+local M = { methods = {} }
+local Checker = M.methods
+local fail, note, check_ident = base.fail, base.note, base.check_ident
+local SCALARS, CHAR, UNSIGNED_LEN = types.SCALARS, types.CHAR, types.UNSIGNED_LEN
+local place = types.place
+
+function Checker:message(svc, node)
+    local msg = { num = node.num.value, name = node.name.value, doc = node.doc, tok = node.name,
+                  num_tok = node.num, service = svc }
+    local owner = "message " .. svc.name .. "." .. msg.name
+    msg.fields = self:field_list(node.fields, { tok = node.name, what = owner })
+    local by_name = {}
+    for i, f in ipairs(msg.fields) do
+        if f.name == "event" then
+            fail(f.tok, "field name 'event' is reserved: it is the implicit discriminator at offset 0")
+        end
+        if f.name == "dest" or f.name:match("^amc_") then
+            fail(f.tok, "field name '" .. f.name .. "' is reserved in payloads: the send helpers use dest and amc_*")
+        end
+        local fnode = f.node
+        local count = fnode.type.count
+        local len_field = count and count.kind == "ident" and by_name[count.value]
+        if not len_field and count and count.kind == "ident" and not self.consts[count.value] then
+            for j = i + 1, #msg.fields do
+                if msg.fields[j].name == count.value then
+                    fail(count, "length field '" .. count.value .. "' must come before '" .. f.name .. "'")
+                end
+            end
+        end
+        if len_field then
+            if i ~= #msg.fields then
+                fail(f.tok, "variable-length array '" .. f.name .. "' must be the last field of " .. owner,
+                    "a payload has at most one variable-length array, at its end")
+            end
+            local et = fnode.type.name.value
+            if et ~= "u8" and et ~= "char" then
+                fail(fnode.type.name, "variable-length array '" .. f.name .. "' must hold u8 or char, not " .. et)
+            end
+            if len_field.type.kind ~= "scalar" or not UNSIGNED_LEN[len_field.type.name] then
+                fail(count, "length field '" .. count.value .. "' must be an unsigned integer field (u8, u16 or u32)")
+            end
+            f.type = { kind = "vararray", elem = et == "u8" and SCALARS.u8 or CHAR, size = 0, align = 1 }
+            f.len_field = len_field
+            len_field.is_length = true
+            msg.var = f
+            if fnode.max then
+                msg.var_max = self:resolve(fnode.max, "the max of " .. f.name)
+            end
+        else
+            if fnode.max then
+                fail(fnode.max_kw, "'max' applies only to the variable-length array of a message")
+            end
+            f.type = self:field_type(fnode, owner)
+        end
+        by_name[f.name] = f
+    end
+    local all = { { name = "event", type = SCALARS.u32, tok = node.name } }
+    for _, f in ipairs(msg.fields) do all[#all + 1] = f end
+    local fixed, align = place(all, 0, owner)
+    msg.fixed_size, msg.all_fields = fixed, all
+    if not msg.var and fixed % align ~= 0 then
+        fail(node.name, string.format("payload of %s is %d bytes, not a multiple of its alignment %d",
+            owner, fixed, align), string.format("add %d bytes of explicit padding at the end", align - fixed % align))
+    end
+    local limit = self.m.abi.amc_max_message
+    local biggest = fixed + (msg.var and (msg.var_max and msg.var_max.value or 0) or 0)
+    if biggest > limit.value then
+        fail(node.name, string.format("payload of %s can be %d bytes, more than amc_max_message %d",
+            owner, biggest, limit.value), "shrink the fields or the max of the variable array")
+    end
+    msg.max_size = msg.var and (msg.var_max and biggest or limit.value) or fixed
+    return msg
+end
+
+-- The identifiers the amc outputs spell for a service (gen/names.lua), in the registry; each
+-- says which one it is, so that a clash between two services names both.
+function Checker:claim_service(svc)
+    if not self.m.abi.outputs.amc then return end
+    local what = "service " .. svc.name
+    local function claim(space, name, spelled)
+        self:claim(space, name, "user", { kind = "service", name = svc.name, what = what .. " (" .. spelled .. ")",
+                                          tok = svc.tok })
+    end
+    claim("tag", names.handlers(svc), "struct " .. names.handlers(svc))
+    claim("tag", names.event_enum(svc), "enum " .. names.event_enum(svc))
+    claim("ordinary", names.dispatch(svc), names.dispatch(svc))
+    claim("macro", names.service_macro(svc), names.service_macro(svc))
+end
+
+function Checker:claim_message(svc, mnode)
+    if not self.m.abi.outputs.amc then return end
+    local msg = { name = mnode.name.value }
+    local what = "message " .. svc.name .. "." .. msg.name
+    local own = { [names.handlers(svc)] = true, [names.event_enum(svc)] = true, [names.dispatch(svc)] = true,
+                  [names.service_macro(svc)] = true }
+    local function claim(space, name, spelled)
+        if own[name] then -- one of the service's own names
+            fail(mnode.name, "message '" .. msg.name .. "' would generate " .. name ..
+                ", which the generated code already defines", "pick another message name")
+        end
+        self:claim(space, name, "user", { kind = "message", name = msg.name, what = what .. " (" .. spelled .. ")",
+                                          tok = mnode.name })
+    end
+    local tag = names.msg_tag(svc, msg)
+    claim("tag", tag, "struct " .. tag)
+    claim("ordinary", names.msg_enum(svc, msg), names.msg_enum(svc, msg))
+    claim("macro", names.msg_size(svc, msg), names.msg_size(svc, msg))
+    claim("macro", names.msg_max_size(svc, msg), names.msg_max_size(svc, msg))
+    claim("ordinary", names.send(svc, msg), names.send(svc, msg))
+end
+
+function Checker:service(node, by_string)
+    local m = self.m
+    local name = node.name.value
+    check_ident(node.name, "service")
+    self:not_macro(node.name, "service")
+    local svc = { name = name, service = node.service.value, doc = node.doc, long = node.long,
+                  tok = node.name, messages = {}, retired = {} }
+    if not node.doc then
+        fail(node.name, "service " .. name .. " has no doc line", 'add doc "what it does" to its body')
+    end
+    local sname = svc.service
+    if not sname:match("^[%w_.%-]+$") then
+        fail(node.service, "service name \"" .. sname .. "\" must be non-empty letters, digits, '_', '.' or '-'")
+    end
+    local name_max = m.abi.amc_name_max
+    if name_max and #sname > name_max.value then
+        fail(node.service, "service name \"" .. sname .. "\" is longer than amc_name_max " .. name_max.value)
+    end
+    if by_string[sname] then
+        fail(node.service, "service name \"" .. sname .. "\" is already used", nil,
+            { note(by_string[sname], "first used here") })
+    end
+    by_string[sname] = node.service
+    self:claim_service(svc)
+    local nums, msg_names, retired_nums = {}, {}, {}
+    for _, r in ipairs(node.retired) do
+        check_ident(r.name, "retired message")
+        if nums[r.num.value] then
+            fail(r.num, "discriminator " .. r.num.value .. " is used twice in service " .. name, nil,
+                { note(nums[r.num.value], "first used here") })
+        end
+        nums[r.num.value], msg_names[r.name.value] = r.num, r.name
+        retired_nums[r.num.value] = r.name.value
+        svc.retired[#svc.retired + 1] = { num = r.num.value, name = r.name.value, why = r.why, tok = r.num }
+    end
+    for _, mnode in ipairs(node.messages) do
+        local mname = mnode.name.value
+        check_ident(mnode.name, "message")
+        self:not_macro(mnode.name, "message")
+        local prev = nums[mnode.num.value]
+        if prev and retired_nums[mnode.num.value] then
+            fail(mnode.num, "discriminator " .. mnode.num.value .. " of service " .. name .. " was retired (" ..
+                retired_nums[mnode.num.value] .. "): retired numbers are never reused",
+                "give " .. mnode.name.value .. " a new number", { note(prev, "retired here") })
+        end
+        if prev then
+            fail(mnode.num, "discriminator " .. mnode.num.value .. " is used twice in service " .. name,
+                "discriminators are unique within a service and never reused", { note(prev, "first used here") })
+        end
+        if msg_names[mname] then
+            fail(mnode.name, "message name '" .. mname .. "' is used twice in service " .. name, nil,
+                { note(msg_names[mname], "first used here") })
+        end
+        if mnode.num.value > 0x7FFFFFFF then
+            fail(mnode.num, "discriminator " .. mnode.num.value .. " is larger than 2147483647 (it must fit a C enum)")
+        end
+        nums[mnode.num.value], msg_names[mname] = mnode.num, mnode.name
+        self:claim_message(svc, mnode)
+        svc.messages[#svc.messages + 1] = self:message(svc, mnode)
+    end
+    if #svc.messages == 0 then fail(node.name, "service " .. name .. " has no messages") end
+    table.sort(svc.messages, function(a, b) return a.num < b.num end)
+    table.sort(svc.retired, function(a, b) return a.num < b.num end)
+    return svc
+end
+
+function Checker:services_pass()
+    local m = self.m
+    local services = self.tree.services
+    if #services == 0 then return end
+    local first = services[1].kw
+    if not m.abi.amc_max_message then
+        fail(first, "services need the abi setting amc_max_message", "add `amc_max_message N` to the abi block")
+    end
+    local send
+    for _, s in ipairs(m.syscalls) do
+        if s.name == "amc_message_send" then send = s end
+    end
+    if not send or #send.args ~= 3 or send.args[1].kind ~= "str" or send.args[2].kind ~= "bytes"
+        or send.args[2].dir ~= "in" or send.args[3].kind ~= "scalar" then
+        fail(first, "services need the syscall amc_message_send(dest: in str[N], buf: in bytes[len], len: u32)")
+    end
+    for _, e in ipairs({ "EPROTO", "EBADMSG", "EMSGSIZE", "EINVAL" }) do
+        self:need_error(e, first, "the amc send helpers and dispatchers")
+    end
+    local by_ident, by_string = {}, {}
+    for _, node in ipairs(services) do
+        local prev = by_ident[node.name.value]
+        if prev then
+            fail(node.name, "duplicate service '" .. node.name.value .. "'", nil, { note(prev, "first defined here") })
+        end
+        by_ident[node.name.value] = node.name
+        m.services[#m.services + 1] = self:service(node, by_string)
+    end
+end
+
+return M

@@ -1,0 +1,338 @@
+-- The names registry: the one place that spells every identifier an output generates, and the
+-- table of names the model claims them in, so that a definition whose names would collide - with
+-- each other, with C, with the C library libsys declares, or with the hand-written runtime the
+-- generated files are compiled with - is refused where it is written instead of failing to build.
+--
+-- Identifiers live in C's name spaces: "macro" (a macro replaces every later token of its name,
+-- so it collides with everything), "ordinary" (functions, objects, typedefs, enumerators), "tag"
+-- (struct, union and enum tags), plus "case" (the names of conformance cases, strings that must
+-- still be unique). A name also has a domain: "all" (abi.h, which every program and the kernel
+-- include), "kernel" (the kernel's translation units) or "user" (libsys and everything built on
+-- it: amc helpers, conformance cases, the fuzzer). Two names collide when they are equal, their
+-- spaces meet (the same space, or either is a macro) and their domains meet.
+local names = {}
+
+----------------------------------------------------------------------------
+-- Spellings. Every backend builds identifiers through these, never by hand.
+
+-- syscalls (sc.name), with the abi's libsys prefix for the user wrapper
+function names.sys_macro(sc) return "SYS_" .. sc.name end
+function names.handler(sc) return "sys_" .. sc.name end
+function names.shim(sc) return "shim_" .. sc.name end
+function names.wrapper(abi, sc) return abi.prefix .. sc.name end
+
+-- the fuzzer
+function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end
+function names.fuzz_errors(sc) return "fuzz_errors_" .. sc.name end
+function names.fuzz_avoid(a) return "avoid_" .. a.name end -- static inside its picker
+
+-- conformance cases: C functions, assembly routines and case names
+function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name end
+function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
+function names.conf_regs(sc) return "conf_regs_" .. sc.name end
+function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
+function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.name .. "_" .. suffix end
+function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
+function names.conf_nosys(num) return string.format("conf_nosys_%x", num) end
+function names.conf_run_nosys(num) return string.format("conf_run_nosys_%x", num) end
+function names.conf_nosys_case(num, why) return string.format("conf_nosys_%d_%s", num, why) end
+-- the suffixes of the pointer cases of an argument (names.conf_case)
+names.CONF_POINTER_CASES = { "null", "kernel", "unmapped", "wrap", "partly_mapped" }
+names.CONF_STRING_CASES = { "at_limit", "too_long" }
+names.CONF_MAX_CASE = "over_max"
+
+-- amc services (svc.name) and their messages (msg.name)
+function names.service_macro(svc) return svc.name:upper() .. "_SERVICE_NAME" end
+function names.event_enum(svc) return svc.name .. "_event" end
+function names.handlers(svc) return svc.name .. "_handlers" end
+function names.dispatch(svc) return svc.name .. "_dispatch" end
+function names.msg_tag(svc, msg) return svc.name .. "_" .. msg.name end
+function names.msg_enum(svc, msg) return (svc.name .. "_" .. msg.name):upper() end
+function names.msg_size(svc, msg) return names.msg_enum(svc, msg) .. "_SIZE" end
+function names.msg_max_size(svc, msg) return names.msg_enum(svc, msg) .. "_MAX_SIZE" end
+function names.send(svc, msg) return svc.name .. "_send_" .. msg.name end
+
+-- header guards of the generated headers
+names.GUARD = {
+    abi_h = "ABI_H",
+    handlers_h = "KERNEL_SYSCALL_HANDLERS_H",
+    libsys_h = "LIBSYS_SYSCALLS_H",
+    amc_h = "LIBSYS_AMC_SERVICES_H",
+}
+
+----------------------------------------------------------------------------
+-- Fixed names: what the outputs spell without taking it from the definition. The group is the
+-- abi setting `outputs` that asks for the file (nil: abi.h, always written).
+
+-- { group, domain, space, names... } per generated file
+names.FIXED = {
+    { file = "abi.h", domain = "all", space = "macro", words = [[ABI_H ABI_NAME ABI_VERSION ABI_TRAP
+        ABI_MAX_ARGS ABI_USER_LOW ABI_USER_HIGH ABI_AMC_MAX_MESSAGE ABI_AMC_NAME_MAX ABI_ERRORS
+        SYS_TABLE_SIZE]] },
+    { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "macro",
+      words = [[KERNEL_SYSCALL_HANDLERS_H SYSCALL_F_NORETURN SYSCALL_F_BLOCKING SYSCALL_F_RETIRED
+        SYSCALL_NO_LEN_ARG]] },
+    { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "ordinary",
+      words = [[SARG_INT SARG_UINT SARG_HEX SARG_IN_BUF SARG_OUT_BUF SARG_INOUT_BUF SARG_IN_STR
+        SARG_IN_PTR SARG_OUT_PTR SARG_INOUT_PTR syscall_table syscall_dispatch syscall_nosys
+        syscall_trace_enabled syscall_trace_enter syscall_trace_exit]] },
+    { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "tag",
+      words = "syscall_arg_kind syscall_arg_desc syscall_desc" },
+    { file = "kernel/syscall_table.c", group = "kernel", domain = "kernel", space = "ordinary",
+      words = "shim_str_in syscall_code_t syscall_entries syscall_dispatch_traced" },
+    { file = "libsys/syscalls.h", group = "user", domain = "user", space = "macro",
+      words = "LIBSYS_SYSCALLS_H" },
+    { file = "libsys/amc_services.h", group = "amc", domain = "user", space = "macro",
+      words = "LIBSYS_AMC_SERVICES_H" },
+    { file = "libsys/amc_services.c", group = "amc", domain = "user", space = "ordinary",
+      words = "amc_put_str" },
+    { file = "conformance/conformance.c", group = "conformance", domain = "user", space = "ordinary",
+      words = [[conf_kernel_addr conf_reg_names conf_reg_count conf_error_name conf_cases
+        conf_case_count conf_valid conf_empty conf_esp_before conf_esp_after conf_eax
+        conf_flags_after]] },
+    { file = "fuzz/syscall_fuzzer.c", group = "fuzz", domain = "user", space = "ordinary",
+      words = [[fuzz_str_slot fuzz_scratch_need fuzz_errors_none fuzz_unused fuzz_syscall_count
+        fuzz_syscall_names fuzz_pick_invalid fuzz_pickers fuzz_choices fuzz_pick fuzz_trap
+        fuzz_error fuzz_error_documented]] },
+}
+
+-- The C11 keywords.
+names.C_KEYWORDS = {}
+for w in ([[auto break case char const continue default do double else enum extern float for goto
+    if inline int long register restrict return short signed sizeof static struct switch typedef
+    union unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary
+    _Noreturn _Static_assert _Thread_local]]):gmatch("%S+") do
+    names.C_KEYWORDS[w] = true
+end
+
+-- What the freestanding headers the generated code includes define (<stddef.h> <stdint.h>, and
+-- <limits.h> <stdarg.h> <stdbool.h> <stdnoreturn.h> which libsys and the kernel use beside
+-- them): C11 7.17-7.20 and 7.23. tests/gen/run.lua proves the list against the compiler's headers.
+names.STD_MACROS = {}
+for w in ([[NULL offsetof
+    INT8_MIN INT16_MIN INT32_MIN INT64_MIN INT8_MAX INT16_MAX INT32_MAX INT64_MAX UINT8_MAX
+    UINT16_MAX UINT32_MAX UINT64_MAX INT_LEAST8_MIN INT_LEAST16_MIN INT_LEAST32_MIN
+    INT_LEAST64_MIN INT_LEAST8_MAX INT_LEAST16_MAX INT_LEAST32_MAX INT_LEAST64_MAX
+    UINT_LEAST8_MAX UINT_LEAST16_MAX UINT_LEAST32_MAX UINT_LEAST64_MAX INT_FAST8_MIN
+    INT_FAST16_MIN INT_FAST32_MIN INT_FAST64_MIN INT_FAST8_MAX INT_FAST16_MAX INT_FAST32_MAX
+    INT_FAST64_MAX UINT_FAST8_MAX UINT_FAST16_MAX UINT_FAST32_MAX UINT_FAST64_MAX INTPTR_MIN
+    INTPTR_MAX UINTPTR_MAX INTMAX_MIN INTMAX_MAX UINTMAX_MAX PTRDIFF_MIN PTRDIFF_MAX
+    SIG_ATOMIC_MIN SIG_ATOMIC_MAX SIZE_MAX WCHAR_MIN WCHAR_MAX WINT_MIN WINT_MAX
+    INT8_C INT16_C INT32_C INT64_C UINT8_C UINT16_C UINT32_C UINT64_C INTMAX_C UINTMAX_C
+    CHAR_BIT SCHAR_MIN SCHAR_MAX UCHAR_MAX CHAR_MIN CHAR_MAX MB_LEN_MAX SHRT_MIN SHRT_MAX
+    USHRT_MAX INT_MIN INT_MAX UINT_MAX LONG_MIN LONG_MAX ULONG_MAX LLONG_MIN LLONG_MAX ULLONG_MAX
+    va_start va_arg va_end va_copy bool true false noreturn]]):gmatch("%S+") do
+    names.STD_MACROS[w] = true
+end
+names.STD_TYPES = {}
+for w in ([[size_t ptrdiff_t wchar_t max_align_t va_list
+    int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t int_least8_t int_least16_t
+    int_least32_t int_least64_t uint_least8_t uint_least16_t uint_least32_t uint_least64_t
+    int_fast8_t int_fast16_t int_fast32_t int_fast64_t uint_fast8_t uint_fast16_t uint_fast32_t
+    uint_fast64_t intptr_t uintptr_t intmax_t uintmax_t]]):gmatch("%S+") do
+    names.STD_TYPES[w] = true
+end
+
+----------------------------------------------------------------------------
+-- The hand-written runtime: names declared at file scope by the headers the generated files are
+-- compiled with, read from the headers themselves so that the list cannot drift.
+
+local GEN_DIR = (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$")) or "."
+names.ROOT = GEN_DIR .. "/.."
+
+-- Directories of headers, the domain of their names.
+names.RUNTIME_DIRS = {
+    { dir = "kernel", domain = "kernel" },
+    { dir = "libsys/include", domain = "user" },
+    { dir = "user", domain = "user" },
+    { dir = "tests/fuzz", domain = "user" },
+    { dir = "tests/conformance", domain = "user" },
+}
+
+local function strip_comments(text)
+    -- Keep newlines so that line numbers stay right.
+    text = text:gsub("/%*(.-)%*/", function(c) return (c:gsub("[^\n]", " ")) end)
+    return (text:gsub("//[^\n]*", ""))
+end
+
+-- File-scope names of one header: macros, tags, enumerators, and the functions, objects and
+-- typedefs it declares. A light scanner, not a C parser: it needs to find names, not meanings.
+function names.scan_header(text, file, domain, out)
+    text = strip_comments(text)
+    local line = 1
+    local function add(name, space, at)
+        if names.C_KEYWORDS[name] or name:match("^__") then return end
+        out[#out + 1] = { name = name, space = space, domain = domain,
+                          pos = { file = file, line = line, col = at } }
+    end
+    local depth, paren, in_enum, enum_depth = 0, 0, false, 0
+    local pending_tag
+    for l in (text .. "\n"):gmatch("(.-)\n") do
+        local d = l:match("^%s*#%s*define%s+()[%a_]")
+        if d then
+            add(l:match("^[%w_]+", d), "macro", d)
+        elseif not l:match("^%s*#") then
+            local pos = 1
+            while true do
+                local s, word, e = l:match("()([%a_][%w_]*)()", pos)
+                local p = l:find("[{}();,%[=]", pos)
+                if p and (not s or p < s) then
+                    local c = l:sub(p, p)
+                    if c == "{" then
+                        depth = depth + 1
+                        if pending_tag == "enum" then in_enum, enum_depth = true, depth end
+                        pending_tag = nil
+                    elseif c == "}" then
+                        if in_enum and depth == enum_depth then in_enum = false end
+                        depth = depth - 1
+                    elseif c == "(" then
+                        paren = paren + 1
+                    elseif c == ")" then
+                        paren = paren - 1
+                    end
+                    pos = p + 1
+                elseif s then
+                    local after = l:match("^%s*(.)", e) or ""
+                    if word == "struct" or word == "union" or word == "enum" then
+                        local ts, tag, te = l:match("^%s*()([%a_][%w_]*)()", e)
+                        if tag then
+                            local next_c = l:match("^%s*(.)", te)
+                            if next_c == "{" or (next_c == nil and depth == 0) then add(tag, "tag", ts) end
+                            e = te
+                        end
+                        pending_tag = word
+                    elseif in_enum and depth == enum_depth and paren == 0 then
+                        local before = l:sub(1, s - 1):match("(%S)%s*$")
+                        if not before or before == "," or before == "{" then add(word, "ordinary", s) end
+                    elseif depth == 0 and paren == 0 and (after == "(" or after == ";" or after == "["
+                        or after == "=" or after == ",") then
+                        add(word, "ordinary", s)
+                    elseif depth == 0 and paren == 1 and after == ")" and l:sub(1, s - 1):match("%(%s*%*%s*$") then
+                        add(word, "ordinary", s) -- typedef int (*name)(...)
+                    end
+                    pos = e
+                else
+                    break
+                end
+            end
+        end
+        line = line + 1
+    end
+    return out
+end
+
+local runtime_cache
+-- Every runtime name: { name, space, domain, pos }.
+function names.runtime()
+    if runtime_cache then return runtime_cache end
+    local out = {}
+    for _, d in ipairs(names.RUNTIME_DIRS) do
+        local p = io.popen("ls " .. names.ROOT .. "/" .. d.dir .. "/*.h 2>/dev/null")
+        local list = p and p:read("a") or ""
+        if p then p:close() end
+        for path in list:gmatch("[^\n]+") do
+            local f = io.open(path, "rb")
+            if f then
+                local text = f:read("a")
+                f:close()
+                names.scan_header(text, d.dir .. "/" .. path:match("([^/]+)$"), d.domain, out)
+            end
+        end
+    end
+    runtime_cache = out
+    return out
+end
+
+----------------------------------------------------------------------------
+-- The registry the model claims names in.
+
+local Registry = {}
+Registry.__index = Registry
+
+local function meets(a, b)
+    return a == "all" or b == "all" or a == b
+end
+
+-- Where name is already taken in a way that collides with (space, domain): its owner, or nil.
+function Registry:find(space, name, domain)
+    local list = self.by_name[name]
+    if not list then return nil end
+    for _, o in ipairs(list) do
+        if meets(o.domain, domain) and (o.space == space or o.space == "macro" or space == "macro") then
+            return o
+        end
+    end
+    return nil
+end
+
+-- Take name for owner ({ what, pos, def }: def is true for names of the definition). Returns the
+-- owner it collides with, or nil. The same owner may claim a name twice.
+function Registry:claim(space, name, domain, owner)
+    local prev = self:find(space, name, domain)
+    if prev and prev.owner ~= owner then return prev end
+    local list = self.by_name[name]
+    if not list then
+        list = {}
+        self.by_name[name] = list
+    end
+    list[#list + 1] = { space = space, domain = domain, owner = owner }
+    return nil
+end
+
+-- The first macro of any domain named name (fields and arguments meet every macro), or nil.
+function Registry:macro(name)
+    local list = self.by_name[name]
+    if not list then return nil end
+    for _, o in ipairs(list) do
+        if o.space == "macro" then return o end
+    end
+    return nil
+end
+
+-- Line of gen/names.lua that lists a fixed name, for the note that names it.
+local function fixed_pos(word)
+    local f = io.open(GEN_DIR .. "/names.lua", "rb")
+    local text = f and f:read("a") or ""
+    if f then f:close() end
+    local at = text:find("%f[%w_]" .. word .. "%f[^%w_]")
+    local line = 1
+    if at then
+        for _ in text:sub(1, at):gmatch("\n") do line = line + 1 end
+    end
+    return { file = "gen/names.lua", line = line }
+end
+
+-- A registry holding what every definition meets: the fixed names of the outputs asked for
+-- (groups: the abi's outputs set), the C library's and the runtime's names.
+function names.registry(groups)
+    local r = setmetatable({ by_name = {} }, Registry)
+    for _, fx in ipairs(names.FIXED) do
+        if not fx.group or groups[fx.group] then
+            for w in fx.words:gmatch("%S+") do
+                local owner = { what = "the generated " .. fx.file, fixed = w }
+                r:claim(fx.space, w, fx.domain, owner)
+            end
+        end
+    end
+    local std = { what = "<stdint.h>, <stddef.h> and <limits.h>", std = true, libc = true }
+    for w in pairs(names.STD_MACROS) do r:claim("macro", w, "all", std) end
+    for w in pairs(names.STD_TYPES) do r:claim("ordinary", w, "all", std) end
+    for _, rt in ipairs(names.runtime()) do
+        -- A hand-written header may declare what a generated file defines (fuzz.h declares
+        -- fuzz_syscall_count): the fixed name keeps its owner.
+        if not r:find(rt.space, rt.name, rt.domain) then
+            r:claim(rt.space, rt.name, rt.domain, { what = "the declaration in " .. rt.pos.file, pos = rt.pos,
+                                                    libc = rt.pos.file:match("^libsys/") ~= nil })
+        end
+    end
+    return r
+end
+
+-- Where the note about owner points: its position, or the registry line of a fixed name.
+function names.owner_pos(owner)
+    if owner.pos then return owner.pos end
+    if owner.fixed then return fixed_pos(owner.fixed) end
+    return nil
+end
+
+return names
