@@ -33,15 +33,24 @@ if ! kill -0 "$qemu" 2>/dev/null; then
 fi
 
 console="sh kernel/gdb/console.sh $CONSOLE"
-if [ "$USE_TMUX" = 1 ] && [ -n "${TMUX:-}" ] && command -v tmux >/dev/null 2>&1; then
-    tmux split-window -h "$console" && tmux select-pane -L
-    echo "debug: the guest console is the tmux pane on the right (Ctrl-] closes it)"
-else
-    echo "debug: guest console: run \`make console\` in another terminal ($console)"
-fi
+gdb_cmd="$GDB -q -ex 'target remote 127.0.0.1:$GDB_PORT' -x kernel/gdb/layercake.gdb"
+gdb_cmd="$gdb_cmd${GDB_SCRIPT:+ -x '$GDB_SCRIPT'} $GDB_FLAGS '$KERNEL_ELF'"
 echo "debug: QEMU (pid $qemu) in its own session, gdb on 127.0.0.1:$GDB_PORT; the guest is"
 echo "debug: paused: type \`continue\`; Ctrl-C in gdb stops it again"
 
-# shellcheck disable=SC2086 # GDB and GDB_FLAGS are lists of words
-$GDB -q -ex "target remote 127.0.0.1:$GDB_PORT" -x kernel/gdb/layercake.gdb \
-    ${GDB_SCRIPT:+-x "$GDB_SCRIPT"} $GDB_FLAGS "$KERNEL_ELF"
+have_tmux=
+[ "$USE_TMUX" = 1 ] && command -v tmux >/dev/null 2>&1 && have_tmux=1
+if [ -n "$have_tmux" ] && [ -n "${TMUX:-}" ]; then
+    # Inside tmux: the console in a pane on the right, gdb here.
+    tmux split-window -h "$console" && tmux select-pane -L
+    echo "debug: the guest console is the tmux pane on the right (Ctrl-] closes it)"
+elif [ -n "$have_tmux" ] && [ -t 0 ] && [ -t 1 ]; then
+    # A terminal but no tmux session: one for gdb (left) and the console (right), gone with gdb.
+    tmux new-session -s "layercake-debug-$$" "$gdb_cmd; tmux kill-session" \; \
+        split-window -h "$console" \; select-pane -L
+    exit 0
+else
+    echo "debug: guest console: run \`make console\` in another terminal ($console)"
+fi
+
+eval "$gdb_cmd"
