@@ -1,8 +1,9 @@
 # kernel/gdb/debug.mk (included by the Makefile): the debugging loop.
 #
 #   make debug     QEMU paused with a gdb stub, gdb attached with kernel/gdb/layercake.gdb, and
-#                  the guest console next to it: a tmux pane when tmux is there, else in another
-#                  terminal with `make console`. The default services run (DEBUG_APPEND).
+#                  the guest console next to it: a tmux pane when tmux is there (a split inside
+#                  tmux, else a new session), else in another terminal with `make console`. The
+#                  default services run (DEBUG_APPEND).
 #   make console   attach this terminal to the guest console of a running `make debug`
 #                  (Ctrl-] detaches; Ctrl-C goes to the guest).
 #
