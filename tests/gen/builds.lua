@@ -1,7 +1,7 @@
 -- "Accepted means builds": compile every output of one accepted definition the way the project
 -- builds it. The compiler and flags are read from the make fragments (Makefile's CROSS and
 -- TARGET_CFLAGS, kernel/kernel.mk's KERNEL_CFLAGS, libsys/libsys.mk's USER_CFLAGS), not copied,
--- so a flag added there applies here too. Kernel-side files compile against the kernel headers
+-- so a flag added there applies here too. Kernel-side files compile against kernel/ behind the
 -- stand-ins of tests/gen/stub, user-side ones against libsys/include only (-nostdinc), as in the
 -- real build.
 local S = require("hostsuite")
@@ -35,10 +35,11 @@ local function flags(root, file, name, vars)
     while i <= #words do
         local w = words[i]
         if w == "-I" or w == "-isystem" then
-            -- The generated kernel side compiles against tests/gen/stub, the interface the
-            -- generator promises (docs/design.md), not the kernel's own headers, which also need
-            -- the errors abi/syscalls.def happens to define.
-            local dir = words[i + 1] == "kernel" and "tests/gen/stub" or words[i + 1]
+            -- The generated kernel side finds tests/gen/stub before kernel/: the stand-ins of the
+            -- headers that need more than any definition gives (kernel/uaccess_fast.h needs the
+            -- errors abi/syscalls.def happens to define); the rest (syscall_desc.h) is the kernel's.
+            local dir = words[i + 1]
+            if dir == "kernel" then out[#out + 1] = w .. " " .. quote(root .. "/tests/gen/stub") end
             out[#out + 1] = w .. " " .. quote(dir:match("^/") and dir or root .. "/" .. dir)
             i = i + 2
         else

@@ -4,7 +4,7 @@
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. HERE .. "/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
