@@ -31,10 +31,11 @@ function cli.outputs(m)
 end
 
 local USAGE = [[
-usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--lock FILE [--update-lock]]
+usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--man DIR] [--lock FILE [--update-lock]]
   --def FILE      the ABI definition (abi/syscalls.def)
   --out DIR       write the generated C, headers and assembly under DIR (build/gen)
   --docs FILE     write the Markdown reference (docs/syscalls.md)
+  --man DIR       write a manual page per syscall and amc message (DIR/man2, DIR/man3)
   --lock FILE     refuse changes to entries recorded in the ABI lock (abi/abi.lock)
   --update-lock   record new entries in the lock file]]
 
@@ -81,7 +82,8 @@ end
 
 local function parse_args(argv)
     local opts, i = {}, 1
-    local takes = { ["--def"] = "def", ["--out"] = "out", ["--docs"] = "docs", ["--lock"] = "lock" }
+    local takes = { ["--def"] = "def", ["--out"] = "out", ["--docs"] = "docs", ["--lock"] = "lock",
+                    ["--man"] = "man" }
     while i <= #argv do
         local a = argv[i]
         if takes[a] then
@@ -142,6 +144,11 @@ local function run(argv, stderr)
     end
     if opts.docs then
         cli.write_if_changed(opts.docs, require("out_docs").render(m))
+    end
+    if opts.man then
+        for path, page in pairs(require("out_man").render(m)) do
+            cli.write_if_changed(opts.man .. "/" .. path, page)
+        end
     end
     if opts.lock and not opts.update_lock and new_entries > 0 then
         stderr:write(string.format("%s: note: %d new entr%s not in %s yet; `make abi-lock` records %s\n",
