@@ -29,16 +29,16 @@ struct ring {
     uint32_t head, count;
 };
 
-static struct ring typed;  /* received, not yet interpreted */
-static struct ring ready;  /* interpreted input (completed lines) not yet read */
+static struct ring typed;   /* received, not yet interpreted */
+static struct ring ready;   /* interpreted input (completed lines) not yet read */
 static char line[LINE_MAX]; /* the cooked line being edited */
 static uint32_t line_len;
 static uint32_t eof_pending;
 static const char readers; /* the wait channel of processes blocked in console_read */
 
 static uint32_t mode = CONSOLE_COOKED;
-static int32_t raw_owner;   /* the process that asked for raw mode */
-static int32_t foreground;  /* the process Ctrl-C kills, 0 for none */
+static int32_t raw_owner;    /* the process that asked for raw mode */
+static int32_t foreground;   /* the process Ctrl-C kills, 0 for none */
 static int32_t kill_pending; /* Ctrl-C hit the running process: kill it on its way out */
 
 static void ring_push(struct ring *r, char c)

@@ -21,8 +21,8 @@
 #define STRUCT_MAX 256 /* larger structs are shown by address */
 
 int syscall_trace_enabled;
-static int print_lines;             /* trace=syscalls: print each call */
-static int summary;                 /* trace=summary: count them */
+static int print_lines;                  /* trace=syscalls: print each call */
+static int summary;                      /* trace=summary: count them */
 static uint8_t selected[SYS_TABLE_SIZE]; /* the filter; all set without one */
 
 /*
@@ -230,7 +230,9 @@ static void print_arg(const struct call *call, int i)
     case SARG_UINT:
     case SARG_HEX:
         print_scalar((const uint8_t *)&v, 4,
-                     a->kind == SARG_INT ? TRACE_INT : a->kind == SARG_HEX ? TRACE_HEX : TRACE_UINT,
+                     a->kind == SARG_INT   ? TRACE_INT
+                     : a->kind == SARG_HEX ? TRACE_HEX
+                                           : TRACE_UINT,
                      t->values);
         break;
     case SARG_IN_BUF:
