@@ -39,7 +39,7 @@ static uint8_t frame_refs[MAX_FRAMES];
 static uint32_t frames_total; /* frames that were ever free */
 static uint32_t frames_free;
 static uint32_t frames_promised; /* reservations not yet taken by pmm_alloc_reserved */
-static uint32_t search_hint;     /* first bitmap word that may hold a free frame */
+static uint32_t search_hint; /* first bitmap word that may hold a free frame */
 
 static int frame_used(uint32_t f)
 {
@@ -109,8 +109,6 @@ void pmm_init(void)
 /* Any free frame, promised or not; 0 when none is left. */
 static uint32_t take_frame(void)
 {
-    if (faultinj_fail("frame", (uint32_t)__builtin_return_address(0)))
-        return 0;
     for (uint32_t w = search_hint; w < MAX_FRAMES / 32; w++) {
         if (frame_bitmap[w] == 0xFFFFFFFFu)
             continue;
@@ -125,13 +123,19 @@ static uint32_t take_frame(void)
     return 0;
 }
 
+/* Fault injection (kernel/faultinj.h) fails plain allocations and reservations, never the taking
+ * of a frame already promised. */
 uint32_t pmm_alloc(void)
 {
+    if (faultinj_fail("frame", (uint32_t)__builtin_return_address(0)))
+        return 0;
     return frames_free > frames_promised ? take_frame() : 0;
 }
 
 int pmm_reserve(uint32_t n)
 {
+    if (faultinj_fail("frame reservation", (uint32_t)__builtin_return_address(0)))
+        return -ENOMEM;
     if (frames_free - frames_promised < n)
         return -ENOMEM;
     frames_promised += n;
