@@ -21,7 +21,7 @@ GEN_OUTPUTS := $(GEN_HEADERS) $(GEN_KERNEL_SRCS) $(GEN_LIBSYS_ASM) $(GEN_LIBSYS_
                $(GEN_FUZZ_SRCS)
 
 $(GEN_STAMP): $(GEN_DEF) $(GEN_LOCK) $(GEN_LUA_SRCS)
-	$(LUA) gen/main.lua --def $(GEN_DEF) --out $(GEN) --lock $(GEN_LOCK)
+	$(call quiet,GEN,$(GEN)/ from $(GEN_DEF))$(LUA) gen/main.lua --def $(GEN_DEF) --out $(GEN) --lock $(GEN_LOCK)
 	@touch $@
 
 # A deleted output is brought back by a forced rerun.

@@ -222,6 +222,7 @@ function Checker:claim_syscall(sc)
     if out.conformance then
         self:claim("ordinary", names.conf_regs(sc), "user", owner)
         self:claim("ordinary", names.conf_run_regs(sc), "user", owner)
+        self:claim("ordinary", names.conf_errors(sc), "user", owner)
         self:claim("case", names.conf_regs_case(sc), "user", owner)
         for _, a in ipairs(sc.args) do
             -- Argument names join the syscall's in these: a clash names the argument.

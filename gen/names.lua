@@ -31,6 +31,7 @@ function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name 
 function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
 function names.conf_regs(sc) return "conf_regs_" .. sc.name end
 function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
+function names.conf_errors(sc) return "conf_errors_" .. sc.name end -- its declared errors
 function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.name .. "_" .. suffix end
 function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
 function names.conf_nosys(num) return string.format("conf_nosys_%x", num) end
@@ -83,7 +84,7 @@ names.FIXED = {
       words = "amc_put_str" },
     { file = "conformance/conformance.c", group = "conformance", domain = "user", space = "ordinary",
       words = [[conf_kernel_addr conf_reg_names conf_reg_count conf_error_name conf_cases
-        conf_case_count conf_valid conf_empty conf_esp_before conf_esp_after conf_eax
+        conf_case_count conf_valid conf_str conf_result conf_esp_before conf_esp_after conf_eax
         conf_flags_after]] },
     { file = "fuzz/syscall_fuzzer.c", group = "fuzz", domain = "user", space = "ordinary",
       words = [[fuzz_str_slot fuzz_scratch_need fuzz_errors_none fuzz_unused fuzz_syscall_count

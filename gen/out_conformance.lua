@@ -101,10 +101,10 @@ local function syscall_cases(w, m, sc, cases)
     -- The errors every answer of this syscall must be among (0-terminated): its errors line and
     -- those its entry checks imply. A syscall without an errors line is not checked.
     if #sc.errors > 0 then
-        local names = {}
-        for _, e in ipairs(sc.errors) do names[#names + 1] = "-" .. e.name end
-        for _, e in ipairs(sc.implied) do names[#names + 1] = "-" .. e.name end
-        w("static const int32_t conf_errors_%s[] = { %s, 0 };", sc.name, table.concat(names, ", "))
+        local errs = {}
+        for _, e in ipairs(sc.errors) do errs[#errs + 1] = "-" .. e.name end
+        for _, e in ipairs(sc.implied) do errs[#errs + 1] = "-" .. e.name end
+        w("static const int32_t %s[] = { %s, 0 };", names.conf_errors(sc), table.concat(errs, ", "))
     end
     for i, a in ipairs(sc.args) do
         if a.kind ~= "scalar" then
@@ -284,7 +284,7 @@ local function render_c(m)
     w("int32_t conf_result;")
     w("")
     for _, sc in ipairs(m.syscalls) do
-        errors = #sc.errors > 0 and "conf_errors_" .. sc.name or "0"
+        errors = #sc.errors > 0 and names.conf_errors(sc) or "0"
         syscall_cases(w, m, sc, cases)
     end
     errors = "0" -- ENOSYS and the registers are checked by the assembly

@@ -123,8 +123,8 @@ static int map_segment(pde_t *pd, const struct elf_phdr *ph, const uint8_t *imag
         pte_t *pte = vmm_lookup(pd, va);
         if (pte && *pte)
             continue;
-        int err = va >= ph->vaddr + ph->filesz ? vmm_map_zero(pd, va, flags)
-                                               : vmm_map_new(pd, va, flags);
+        int err =
+            va >= ph->vaddr + ph->filesz ? vmm_map_zero(pd, va, flags) : vmm_map_new(pd, va, flags);
         if (err < 0)
             return -ENOMEM;
     }

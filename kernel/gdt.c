@@ -25,7 +25,6 @@ struct gdt_pointer {
     uint32_t base;
 } __attribute__((packed));
 
-
 #define ACCESS_PRESENT 0x80
 #define ACCESS_DPL3 0x60
 #define ACCESS_CODE_DATA 0x10
@@ -82,10 +81,22 @@ static _Noreturn void double_fault_task(void)
     const struct tss *t = &kernel_tss;
     uint32_t cr2 = read_cr2();
     struct trap_frame tf = {
-        .gs = t->gs, .fs = t->fs, .es = t->es, .ds = t->ds,
-        .edi = t->edi, .esi = t->esi, .ebp = t->ebp, .esp_pusha = t->esp,
-        .ebx = t->ebx, .edx = t->edx, .ecx = t->ecx, .eax = t->eax,
-        .vector = T_DOUBLE_FAULT, .eip = t->eip, .cs = t->cs, .eflags = t->eflags,
+        .gs = t->gs,
+        .fs = t->fs,
+        .es = t->es,
+        .ds = t->ds,
+        .edi = t->edi,
+        .esi = t->esi,
+        .ebp = t->ebp,
+        .esp_pusha = t->esp,
+        .ebx = t->ebx,
+        .edx = t->edx,
+        .ecx = t->ecx,
+        .eax = t->eax,
+        .vector = T_DOUBLE_FAULT,
+        .eip = t->eip,
+        .cs = t->cs,
+        .eflags = t->eflags,
     };
     char note[128];
     const char *why = 0;
@@ -122,8 +133,10 @@ void gdt_init(void)
 
     memset(&kernel_tss, 0, sizeof(kernel_tss));
     kernel_tss.ss0 = SEG_KDATA;
-    kernel_tss.iomap_base = sizeof(kernel_tss); /* no I/O permission bitmap: user port access faults */
-    set_entry(5, (uint32_t)&kernel_tss, sizeof(kernel_tss) - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL, 0);
+    kernel_tss.iomap_base =
+        sizeof(kernel_tss); /* no I/O permission bitmap: user port access faults */
+    set_entry(5, (uint32_t)&kernel_tss, sizeof(kernel_tss) - 1, ACCESS_PRESENT | ACCESS_TSS_AVAIL,
+              0);
     init_double_fault_tss();
 
     load_gdt();

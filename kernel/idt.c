@@ -1,6 +1,7 @@
 /* Interrupt descriptor table. All gates are interrupt gates (interrupts off on entry) with
  * DPL 0, so user code cannot raise them with `int n`; the system call gate 0x80 alone has
- * DPL 3, and the double fault (vector 8) is a task gate. Unused vectors stay not-present: a stray `int n` becomes a #GP that names it. */
+ * DPL 3, and the double fault (vector 8) is a task gate. Unused vectors stay not-present: a stray
+ * `int n` becomes a #GP that names it. */
 #include "idt.h"
 
 #include <stdint.h>

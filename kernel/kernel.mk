@@ -35,39 +35,39 @@ kernel: $(KERNEL_ELF)
 
 $(KERNEL_BUILD)/%.o: kernel/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(KERNEL_CFLAGS))
 
 $(KERNEL_BUILD)/gen/%.o: $(GEN)/kernel/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(KERNEL_CFLAGS))
 
 $(KERNEL_OBJS): | $(KERNEL_GEN_HEADERS)
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_BUILD)/symtab_empty.asm: kernel/ksyms.lua
 	@mkdir -p $(@D)
-	$(LUA) kernel/ksyms.lua < /dev/null > $@
+	$(call quiet,GEN,$@)$(LUA) kernel/ksyms.lua < /dev/null > $@
 
 $(KERNEL_BUILD)/symtab.asm: $(KERNEL_BUILD)/kernel.pass1.elf kernel/ksyms.lua
-	$(NM) -n $< | $(LUA) kernel/ksyms.lua > $@
+	$(call quiet,GEN,$@)$(NM) -n $< | $(LUA) kernel/ksyms.lua > $@
 
 $(KERNEL_BUILD)/symtab.o $(KERNEL_BUILD)/symtab_empty.o: %.o: %.asm
-	$(NASM) $(NASMFLAGS) $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) $< -o $@
 
 $(KERNEL_BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab_empty.o $(KERNEL_LDS)
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab_empty.o $(KERNEL_LIBGCC)
+	$(call quiet,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab_empty.o $(KERNEL_LIBGCC)
 
 $(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LDS) $(KERNEL_BUILD)/kernel.pass1.elf
-	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LIBGCC)
+	$(call quiet,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(KERNEL_BUILD)/symtab.o $(KERNEL_LIBGCC)
 	@$(NM) -n $(KERNEL_BUILD)/kernel.pass1.elf | grep -Ev $(KSYMS_VOLATILE) > $(KERNEL_BUILD)/pass1.nm
 	@$(NM) -n $@.tmp | grep -Ev $(KSYMS_VOLATILE) > $(KERNEL_BUILD)/pass2.nm
 	@cmp -s $(KERNEL_BUILD)/pass1.nm $(KERNEL_BUILD)/pass2.nm || { \
 	    echo 'kernel: symbol addresses moved between link passes:'; \
 	    diff $(KERNEL_BUILD)/pass1.nm $(KERNEL_BUILD)/pass2.nm | head -20; rm -f $@.tmp; exit 1; }
-	mv $@.tmp $@
+	@mv $@.tmp $@
 
 -include $(wildcard $(KERNEL_BUILD)/*.d $(KERNEL_BUILD)/gen/*.d)
 

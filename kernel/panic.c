@@ -1,5 +1,6 @@
-/* Panic reports. Everything here uses only the polled serial console and reads memory only
- * after checking that it lies in the kernel's direct map, so a report works from any state. */
+/* Panic reports. Everything here uses only the polled serial console (serial_sync) and reads
+ * memory only after checking that it lies in the kernel's direct map or a mapped kernel stack,
+ * so a report works from any state. */
 #include "panic.h"
 
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include "kstack.h"
 #include "kprintf.h"
 #include "qemu.h"
+#include "serial.h"
 #include "x86.h"
 
 #define BACKTRACE_MAX 32
@@ -83,6 +85,7 @@ __attribute__((noreturn)) static void stop(void)
 static void enter_panic(void)
 {
     cli();
+    serial_sync(); /* no more interrupts: the report goes out by polling */
     if (panicking) {
         kprintf("\nPANIC: nested panic while reporting a panic\n");
         stop();

@@ -40,3 +40,9 @@ int long_defer_kill(const struct proc *p)
     kill_pending[slot] = 1;
     return 1;
 }
+
+void long_reset(const struct proc *p)
+{
+    depth[slot_of(p)] = 0;
+    kill_pending[slot_of(p)] = 0;
+}

@@ -9,7 +9,9 @@
  * While a process is inside such a section, kill does not end it at once (it holds things the
  * kill would leak: a half-built address space, a kernel buffer): the kill is recorded,
  * long_point returns nonzero, the loop gives up the way it gives up when memory runs out,
- * releases what it holds, and long_leave ends the process as killed. */
+ * releases what it holds, and long_leave ends the process as killed. A process that is ending
+ * (exit, fault, kill) frees its heap inside a section it never leaves, so a kill meanwhile
+ * changes nothing. */
 #ifndef LAYERCAKE_PREEMPT_H
 #define LAYERCAKE_PREEMPT_H
 
@@ -22,5 +24,7 @@ int long_point(void);
 void long_leave(void);
 /* For kill: 1 when p is inside a long section, and the kill is now pending on it. */
 int long_defer_kill(const struct proc *p);
+/* A new process in p's slot: no section, no pending kill. */
+void long_reset(const struct proc *p);
 
 #endif

@@ -28,7 +28,9 @@
 #include "panic.h"
 #include "memlayout.h"
 #include "pmm.h"
+#include "preempt.h"
 #include "qemu.h"
+#include "serial.h"
 #include "klib.h"
 #include "kstack.h"
 #include "timer.h"
@@ -105,21 +107,25 @@ static uint32_t kstack_top(const struct proc *p)
     return (uint32_t)p->kstack + KSTACK_SIZE;
 }
 
-/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled. */
-static struct proc *proc_alloc(const char *name, int32_t ppid)
+/* A free slot with a kernel stack whose top holds a trap frame, ready to be filled; NULL with
+ * *err = -EAGAIN when the table is full, -ENOMEM when there is no frame for the stack. */
+static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
 {
     struct proc *p = 0;
     for (int i = 1; i < NPROC && !p; i++)
         if (procs[i].state == PROC_FREE)
             p = &procs[i];
+    *err = -EAGAIN;
     if (!p)
         return 0;
     if (p - procs >= slots_used)
         slots_used = (int)(p - procs) + 1;
     uint8_t *kstack = kstack_alloc();
+    *err = kstack ? 0 : -ENOMEM;
     if (!kstack)
         return 0;
     memset(p, 0, offsetof(struct proc, fpu)); /* the FPU image is written by spawn or fork */
+    long_reset(p);
     p->kstack = kstack;
     p->pid = next_pid++;
     p->ppid = ppid;
@@ -214,14 +220,12 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
     pde_t *pd = vmm_create();
     if (!pd)
         return -ENOMEM;
-    uint32_t entry, image_end, esp;
+    uint32_t entry = 0, image_end = 0, esp = 0;
     int err = elf_load(pd, mod->name, P2V(mod->phys_start), mod->phys_end - mod->phys_start, &entry,
                        &image_end);
     if (err == 0)
         err = build_user_stack(pd, argv, argv_len, argc, &esp);
-    struct proc *p = err == 0 ? proc_alloc(mod->name, parent) : 0;
-    if (err == 0 && !p)
-        err = -EAGAIN;
+    struct proc *p = err == 0 ? proc_alloc(mod->name, parent, &err) : 0;
     if (err < 0) {
         /* The image's extent is not known when loading failed: walk everything it may use. */
         struct vmm_range all[] = {{ABI_USER_LOW, USER_HEAP_LIMIT},
@@ -251,9 +255,10 @@ static void unshare_stack_page(struct proc *child)
 
 int32_t proc_fork(void)
 {
-    struct proc *child = proc_alloc(current->name, current->pid);
+    int32_t err;
+    struct proc *child = proc_alloc(current->name, current->pid, &err);
     if (!child)
-        return -EAGAIN;
+        return err;
     struct vmm_range ranges[USER_RANGES];
     user_ranges(current, ranges);
     child->pd = vmm_clone(current->pd, ranges, USER_RANGES);
@@ -272,6 +277,21 @@ int32_t proc_fork(void)
 }
 
 /* ---- ending ---- */
+
+/* Frees the heap pages of an address space that nobody runs in user mode any more (its process is
+ * ending), with a preemption point every PAGES_PER_POINT pages: a big heap would otherwise keep
+ * interrupts off for a millisecond or more. The caller is inside a long section, so a kill cannot
+ * interrupt it half-way; vmm_destroy then frees what is left (the stack, the tables). */
+#define PAGES_PER_POINT 128u
+static void free_heap_preemptibly(pde_t *pd, uint32_t brk)
+{
+    uint32_t n = 0;
+    for (uint32_t va = ABI_USER_LOW; va < PAGE_ROUND_UP(brk); va += PAGE_SIZE) {
+        if (++n % PAGES_PER_POINT == 0)
+            long_point();
+        vmm_unmap_free(pd, va);
+    }
+}
 
 /* Releases everything but the slot and kernel stack, and tells the parent. */
 static void proc_end(struct proc *p, const struct wait_info *how)
@@ -307,6 +327,7 @@ static void proc_end(struct proc *p, const struct wait_info *how)
 static _Noreturn void system_end(const struct wait_info *how)
 {
     kprintf("kernel: init ended (cause %u, status %d); halting\n", how->cause, how->status);
+    serial_sync(); /* no interrupts from here on: what is queued must go out now */
     if (cmdline_is("exit", "qemu"))
         qemu_exit(how->cause == WAIT_EXITED && how->status == 0 ? 0 : 1);
     for (;;)
@@ -317,6 +338,9 @@ static _Noreturn void end_current(const struct wait_info *how)
 {
     if (current->pid == INIT_PID)
         system_end(how);
+    long_enter(); /* never left: the slot's section state is reset when the slot is reused */
+    if (current->pd)
+        free_heap_preemptibly(current->pd, current->brk);
     proc_end(current, how);
     sched_yield();
     panic("a zombie was scheduled");
@@ -355,7 +379,17 @@ int32_t proc_kill(int32_t pid)
     struct wait_info how = {.status = -1, .cause = WAIT_KILLED};
     if (p == current)
         end_current(&how);
+    /* The victim ends at once, without its address space, which is freed after: it can never run
+     * again, so nothing sees the half-freed pages, and its parent may reap it meanwhile. */
+    pde_t *pd = p->pd;
+    struct vmm_range ranges[USER_RANGES];
+    user_ranges(p, ranges);
+    p->pd = 0;
     proc_end(p, &how);
+    if (pd) {
+        free_heap_preemptibly(pd, ranges[0].end);
+        vmm_destroy(pd, ranges, USER_RANGES);
+    }
     return 0;
 }
 

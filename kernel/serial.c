@@ -1,11 +1,12 @@
 /* COM1 (16550 UART) driver.
  *
- * Output has two paths. Queued output (serial_queue, serial_write: programs' writes and the
- * input echo) goes into a transmit ring that the transmitter-empty interrupt drains one byte at a
- * time, so nobody waits with interrupts off for the line. Kernel messages (serial_putc: kprintf,
- * panic reports) are synchronous: they first push out whatever is queued, by polling, then their
- * own bytes, so they keep their place in the output, need no interrupts, and are on the wire
- * before the machine halts or powers off.
+ * Output goes into one transmit ring that the transmitter-empty interrupt drains, so nobody waits
+ * with interrupts off for the line: programs' writes (serial_queue; the writer blocks while the
+ * ring is full), the input echo and kernel messages (serial_write, serial_putc: they poll for room
+ * only when the ring is full). One ring keeps everything in the order it was written. Once the
+ * kernel stops trusting interrupts (a panic, a halt: serial_sync) output is synchronous: the ring
+ * is pushed out by polling, then every byte is polled out as it comes, so a panic report is on the
+ * wire before the machine stops.
  *
  * Input arrives by IRQ4 into a ring buffer that readers drain with serial_try_getc / serial_getc
  * (or, once the console takes over, is handed to an input hook). */
@@ -20,8 +21,8 @@
 #define COM1 0x3F8
 #define REG_DATA 0 /* DLAB=0: receive/transmit buffer; DLAB=1: divisor low */
 #define REG_IER 1  /* DLAB=0: interrupt enable; DLAB=1: divisor high */
-#define REG_IIR 2 /* read: interrupt identification */
-#define REG_FCR 2 /* write: FIFO control */
+#define REG_IIR 2  /* read: interrupt identification */
+#define REG_FCR 2  /* write: FIFO control */
 #define REG_LCR 3
 #define REG_MCR 4
 #define REG_LSR 5
@@ -30,7 +31,7 @@
 #define LCR_DLAB 0x80
 #define IER_RX_READY 0x01
 #define IER_TX_EMPTY 0x02
-#define IIR_NONE 0x01 /* no interrupt pending */
+#define IIR_NONE 0x01         /* no interrupt pending */
 #define MCR_DTR_RTS_OUT2 0x0B /* OUT2 gates the UART interrupt line to the PIC */
 #define LSR_RX_READY 0x01
 #define LSR_TX_EMPTY 0x20
@@ -75,6 +76,7 @@ static int cr_sent;
 static int tx_want_room;
 static void (*tx_room_hook)(void);
 static uint8_t ier = 0;
+static int sync_output;
 
 static void set_ier(uint8_t value)
 {
@@ -178,7 +180,7 @@ void serial_set_input_hook(void (*hook)(char c))
 void serial_enable_input(void)
 {
     irq_set_handler(IRQ_COM1, serial_irq);
-    set_ier(IER_RX_READY);
+    set_ier(ier | IER_RX_READY);
     /* A byte that arrived before IER was set raised no interrupt: collect it now. */
     int enabled = irq_save();
     rx_interrupt();
@@ -188,6 +190,10 @@ void serial_enable_input(void)
 
 void serial_putc(char c)
 {
+    if (!sync_output) {
+        serial_write(&c, 1);
+        return;
+    }
     int enabled = irq_save();
     tx_drain_polled();
     if (c == '\n') {
@@ -199,6 +205,12 @@ void serial_putc(char c)
         ;
     outb(COM1 + REG_DATA, (uint8_t)c);
     irq_restore(enabled);
+}
+
+void serial_sync(void)
+{
+    sync_output = 1;
+    serial_flush();
 }
 
 size_t serial_queue(const char *s, size_t n)

@@ -1,5 +1,5 @@
-/* COM1 console: synchronous kernel output, queued interrupt-driven output for everything else,
- * interrupt-driven input (IRQ4) into a ring buffer. */
+/* COM1 console: output queued and drained by the transmit interrupt (synchronous after
+ * serial_sync), interrupt-driven input (IRQ4) into a ring buffer. */
 #ifndef LAYERCAKE_SERIAL_H
 #define LAYERCAKE_SERIAL_H
 
@@ -7,9 +7,11 @@
 
 void serial_init(void);         /* 115200 8N1, output usable right after */
 void serial_enable_input(void); /* after the IDT and PIC are set up: unmask IRQ4 */
-/* Kernel messages: sends what is queued, then c, by polling ("\n" goes out as "\r\n"). Works
- * with interrupts off and inside a panic. */
+/* Kernel messages: c is queued like everything else ("\n" goes out as "\r\n"); after
+ * serial_sync it is sent at once, by polling. Works with interrupts off and inside a panic. */
 void serial_putc(char c);
+/* From now on all output is synchronous (panic, halt); what is queued is sent first. */
+void serial_sync(void);
 /* Queues up to n bytes for the transmit interrupt; returns how many fitted (the rest waits for
  * room: see serial_set_tx_room_hook). */
 size_t serial_queue(const char *s, size_t n);

@@ -154,7 +154,10 @@ int32_t sys_kill(int32_t pid)
         if (q->state != PROC_FREE && q->pid == pid && q != self && long_defer_kill(q))
             return 0; /* it ends at its next preemption point */
     }
-    return proc_kill(pid);
+    long_enter(); /* freeing the victim's memory is long (kernel/proc.c) */
+    int32_t r = proc_kill(pid);
+    long_leave();
+    return r;
 }
 
 int32_t sys_proc_info(uint32_t slot, struct proc_info *info)

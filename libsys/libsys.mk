@@ -26,30 +26,30 @@ LIBSYS_GEN_HEADERS := $(GEN)/abi.h $(GEN)/libsys/syscalls.h
 
 $(LIBSYS_A): $(LIBSYS_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(LIBSYS_AR) rcs $@ $^
+	@rm -f $@
+	$(call quiet,AR,$@)$(LIBSYS_AR) rcs $@ $^
 
 $(BUILD)/libsys/%.o: libsys/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(LIBSYS_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(LIBSYS_CFLAGS))
 
 $(BUILD)/libsys/gen/%.o: $(GEN)/libsys/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(LIBSYS_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(LIBSYS_CFLAGS))
 
 $(BUILD)/libsys/%.asm.o: libsys/%.asm
 	@mkdir -p $(@D)
-	$(NASM) $(USER_NASMFLAGS) $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(USER_NASMFLAGS) $< -o $@
 
 $(BUILD)/libsys/gen/%.asm.o: $(GEN)/libsys/%.asm
 	@mkdir -p $(@D)
-	$(NASM) $(USER_NASMFLAGS) $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(USER_NASMFLAGS) $< -o $@
 
 $(LIBSYS_CRT0): libsys/crt0.asm
 	@mkdir -p $(@D)
-	$(NASM) $(USER_NASMFLAGS) $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(USER_NASMFLAGS) $< -o $@
 
--include $(LIBSYS_OBJS:.o=.d)
+-include $(LIBSYS_OBJS:.o=.d) $(LIBSYS_HOST_OBJS:.o=.d)
 
 # Host tests: libsys's C code built for the build machine (x86_64 Linux) and linked with a
 # stand-in kernel (libsys/test/host_kernel.c), so it can be tested without QEMU. Prints one
@@ -61,10 +61,14 @@ LIBSYS_HOST_CFLAGS := -std=c11 -ffreestanding -nostdlib -nostdinc \
 	-fno-stack-protector -fno-tree-loop-distribute-patterns -O2 -g -Wall -Wextra -Werror \
 	-I libsys/include -I $(GEN) -I $(GEN)/libsys
 
-$(LIBSYS_HOST_TEST): $(LIBSYS_SRCS) $(wildcard libsys/test/*.c libsys/test/*.h) \
-		$(wildcard libsys/include/*.h) | $(LIBSYS_GEN_HEADERS)
+LIBSYS_HOST_OBJS := $(patsubst libsys/%.c,$(BUILD)/libsys/host/%.o,$(LIBSYS_SRCS) $(wildcard libsys/test/*.c))
+
+$(BUILD)/libsys/host/%.o: libsys/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(LIBSYS_HOST_CFLAGS) -o $@ $(LIBSYS_SRCS) $(wildcard libsys/test/*.c)
+	$(call compile_c,$(HOST_CC) $(LIBSYS_HOST_CFLAGS) -MMD -MP)
+
+$(LIBSYS_HOST_TEST): $(LIBSYS_HOST_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(LIBSYS_HOST_CFLAGS) -o $@ $^
 
 .PHONY: libsys-test
 libsys-test: $(LIBSYS_HOST_TEST)

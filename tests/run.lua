@@ -1,92 +1,175 @@
--- `make test`: host suites, then QEMU boots. Prints `ok NAME` / `FAIL NAME: reason` per test
--- (details indented by two spaces) and ends with exactly one line `N passed, M failed`;
--- exits non-zero when anything failed. Run from the repository root.
-
-package.path = "tests/qemu/?.lua;" .. package.path
+-- `make test`: every host suite and every QEMU boot, side by side in one pool of TEST_JOBS slots
+-- (default: the number of CPUs), the longest first. Prints each result as its job ends
+-- (tests/lib/results.lua's protocol), then every failure again with its file:line and log, and
+-- as the last line `N passed, M failed`; exits non-zero when anything failed. Run from the
+-- repository root.
+--
+--   T=WORDS      only the tests, suites and boots whose names contain one of the comma-separated
+--                words (`*` matches any text). A boot runs when its name matches, or one of its
+--                guest tests did last time; a host suite runs when its name matches (all of its
+--                results are shown), or one of its results did last time (the suite gets the
+--                words as TEST_FILTER and prints only those), or it has no record yet.
+--   TEST_JOBS=N  jobs at once.
+--
+-- Host suites: tests/gen/run.lua ("gen"), every tests/AREA/suite.lua ("AREA"), the harness's own
+-- tests ("harness") and luacheck. A suite may declare its expected seconds in its first lines
+-- (`-- weight: N`); boot specs declare `weight`. After a run, <logdir>/record keeps each job's
+-- duration and result names, which order and select the next run.
+package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
+local R = require("results")
+local P = require("pool")
 
 local lua = os.getenv("LUA") or "lua5.4"
-local passed, failed = 0, 0
+local logdir = harness.config.logdir
+local shq = harness.shq
+local filter = os.getenv("T") or ""
+local selected = R.matcher(filter)
+local nproc = tonumber(io.popen("nproc 2>/dev/null"):read("l") or "") or 2
+local slots = tonumber(os.getenv("TEST_JOBS") or "") or nproc
+local reporter = R.reporter()
+local started = P.now()
+os.execute("mkdir -p " .. shq(logdir))
 
-local function report(r)
-    if r.ok then
-        passed = passed + 1
-        print("ok " .. r.name)
-    else
-        failed = failed + 1
-        print("FAIL " .. r.name .. ": " .. (r.reason or "failed"))
-        for _, line in ipairs(r.details or {}) do print("  " .. line) end
-        if r.tail and #r.tail > 0 then
-            print("  last " .. #r.tail .. " log lines:")
-            for _, line in ipairs(r.tail) do print("    " .. line) end
-        end
-    end
-    io.stdout:flush()
-end
-
--- Run a command that follows the test protocol; pass its result lines through.
-local function run_suite(name, command)
-    local pipe = assert(io.popen(command .. " 2>&1"))
-    local results, failures, output = 0, 0, {}
-    for line in pipe:lines() do
-        output[#output + 1] = line
-        local ok_name = line:match("^ok (%S+)")
-        local fail_name, reason = line:match("^FAIL ([^:]+):?%s*(.*)$")
-        if ok_name then
-            results = results + 1
-            report({ name = ok_name, ok = true })
-        elseif fail_name then
-            results = results + 1
-            failures = failures + 1
-            report({ name = fail_name, ok = false, reason = reason })
-        elseif line:match("^  ") then
-            print(line) -- details of the preceding result
-        end
-    end
-    local _, _, code = pipe:close()
-    if code ~= 0 and failures == 0 then
-        report({ name = name, ok = false, reason = "exited with status " .. tostring(code),
-                 tail = harness.last_lines(table.concat(output, "\n"), 20) })
-    elseif results == 0 then
-        report({ name = name, ok = false, reason = "printed no ok/FAIL lines",
-                 tail = harness.last_lines(table.concat(output, "\n"), 20) })
+---------------------------------------------------------------------------------------------------
+-- The record of the last runs: `NAME SECONDS CPU-SECONDS RESULT...` per job.
+local RECORD = logdir .. "/record"
+local record = {}
+for line in (harness.read_file(RECORD) or ""):gmatch("[^\n]+") do
+    local name, secs, cpu, rest = line:match("^(%S+) ([%d.]+) ([%d.]+)%s*(.*)$")
+    if name then
+        local names = {}
+        for r in rest:gmatch("%S+") do names[#names + 1] = r end
+        record[name] = { seconds = tonumber(secs), cpu = tonumber(cpu), results = names }
     end
 end
 
-local function luacheck()
-    if os.execute("command -v luacheck >/dev/null 2>&1") ~= true then
-        print("# luacheck not installed: skipping lint")
-        return
+local function save_record()
+    local names = {}
+    for name in pairs(record) do names[#names + 1] = name end
+    table.sort(names)
+    local lines = {}
+    for _, name in ipairs(names) do
+        local r = record[name]
+        lines[#lines + 1] = string.format("%s %.2f %.2f %s", name, r.seconds, r.cpu or 0, table.concat(r.results, " "))
     end
+    local f = io.open(RECORD, "w")
+    if f then
+        f:write(table.concat(lines, "\n"), "\n")
+        f:close()
+    end
+end
+
+-- Does the filter select a job? true: all its results; "some": the matching ones only. A job
+-- without a record is selected by its name (BOOT/TEST selects the boot); host suites are run
+-- anyway, since only they know their tests' names.
+local function selection(name, is_suite)
+    if filter == "" or selected(name) then return true end
+    local last = record[name]
+    if not last then
+        if is_suite then return "some" end
+        for word in filter:gmatch("[^,%s]+") do
+            local boot = word:match("^([^/]+)/")
+            if boot and R.matcher(boot)(name) then return "some" end
+        end
+        return false
+    end
+    for _, r in ipairs(last.results) do
+        if selected(r) then return "some" end
+    end
+    return false
+end
+
+---------------------------------------------------------------------------------------------------
+-- Host suites: a command whose output (the protocol) goes to <logdir>/NAME.out.
+local function host_job(name, command, file)
+    local out = logdir .. "/" .. name .. ".out"
+    local status = logdir .. "/" .. name .. ".status"
+    local weight = 5
+    for line in (harness.read_file(file or "") or ""):gmatch("[^\n]+") do
+        local w = line:match("^%-%- weight: ([%d.]+)")
+        if w then weight = tonumber(w) break end
+        if not line:match("^%-%-") then break end
+    end
+    return {
+        name = name, log = out, weight = weight, file = file or "tests/run.lua",
+        start = function(self)
+            os.remove(status)
+            local env = self.partial and ("TEST_FILTER=" .. shq(filter) .. " ") or ""
+            os.execute(string.format("( %s%s >%s 2>&1 </dev/null; %s ) &", env, command, shq(out),
+                harness.status_suffix(status)))
+        end,
+        poll = function(self)
+            local s = harness.read_file(status)
+            if s then self.status, self.cpu = harness.parse_status(s) end
+            return s ~= nil
+        end,
+        results = function(self)
+            local text = harness.read_file(out) or ""
+            local results = self.judge and self.judge(self, text) or R.parse_output(text)
+            local failures = 0
+            for _, r in ipairs(results) do
+                if not r.ok then
+                    failures = failures + 1
+                    r.log = out
+                end
+            end
+            local why
+            if self.status ~= 0 and failures == 0 then
+                why = "exited with status " .. tostring(self.status) .. " without a FAIL line"
+            elseif #results == 0 and not self.partial then
+                why = "printed no ok/FAIL lines"
+            end
+            if why then
+                results[#results + 1] = { name = name .. "-suite", ok = false, reason = why, log = out,
+                    where = self.file .. ":1", tail = R.last_lines(text, 20) }
+            end
+            return results
+        end,
+    }
+end
+
+local jobs = {}
+local function add_host(name, command, file)
+    local job = host_job(name, command, file)
+    local sel = selection(name, true)
+    if sel then
+        job.partial = sel == "some"
+        jobs[#jobs + 1] = job
+    end
+    return job
+end
+
+if harness.file_exists("tests/gen/run.lua") then add_host("gen", lua .. " tests/gen/run.lua", "tests/gen/run.lua") end
+for file in io.popen("ls tests/*/suite.lua 2>/dev/null"):lines() do
+    add_host(file:match("tests/([^/]+)/"), lua .. " " .. file, file)
+end
+add_host("harness", lua .. " tests/qemu/harness_test.lua", "tests/qemu/harness_test.lua")
+
+-- Lua lint (luacheck): one result, its warnings as details.
+if os.execute("command -v luacheck >/dev/null 2>&1") == true then
     local targets = {}
     for _, path in ipairs({ "gen", "tests", "kernel/ksyms.lua" }) do
         if harness.file_exists(path) then targets[#targets + 1] = path end
     end
-    local pipe = assert(io.popen("luacheck --std lua54 --no-color " .. table.concat(targets, " ") .. " 2>&1"))
-    local output = pipe:read("a")
-    local ok = pipe:close()
-    local details = {}
-    for line in output:gmatch("[^\n]+") do
-        if line:match(":%d+:%d+:") then details[#details + 1] = (line:gsub("^%s+", "")) end
+    local job = add_host("luacheck", "luacheck --std lua54 --no-color " .. table.concat(targets, " "))
+    job.weight = 2
+    job.judge = function(self, text)
+        local details = {}
+        for line in text:gmatch("[^\n]+") do
+            if line:match(":%d+:%d+:") then details[#details + 1] = (line:gsub("^%s+", "")) end
+        end
+        self.status = 0 -- the result says it
+        local first = details[1] and details[1]:match("^(%S+:%d+):")
+        return { { name = "luacheck", ok = #details == 0 and text:find("Total: 0 warnings / 0 errors") ~= nil,
+                   reason = #details .. " warnings or errors", where = first, details = details } }
     end
-    report({ name = "luacheck", ok = ok == true, reason = #details .. " warnings or errors", details = details })
+else
+    reporter.note("luacheck not installed: skipping lint")
 end
 
-local started = os.time()
-
--- Host suites: the generator's, then every tests/AREA/suite.lua (one per area), in name order.
-if harness.file_exists("tests/gen/run.lua") then
-    run_suite("gen-suite", lua .. " tests/gen/run.lua")
-end
-local suites = io.popen("ls tests/*/suite.lua 2>/dev/null")
-for file in suites:lines() do
-    run_suite(file:match("tests/([^/]+)/") .. "-suite", lua .. " " .. file)
-end
-suites:close()
-run_suite("harness-suite", lua .. " tests/qemu/harness_test.lua")
-luacheck()
-
--- QEMU boots.
+---------------------------------------------------------------------------------------------------
+-- QEMU boots: tests/qemu/boots.lua, then every tests/qemu/*_boots.lua (one file per area).
 math.randomseed(os.time())
 local env = {
     version = os.getenv("VERSION") or "0.1.0",
@@ -96,25 +179,94 @@ local env = {
     gdb_port = 20000 + math.random(0, 9999),
     read_file = harness.read_file,
 }
--- Boot specs: the foundation's, then every tests/qemu/*_boots.lua (one file per area: user
--- mode, amc, conformance, ...), in name order.
-local specs = dofile("tests/qemu/boots.lua")(env)
-local listing = io.popen("ls tests/qemu/*_boots.lua 2>/dev/null")
-for file in listing:lines() do
-    for _, spec in ipairs(dofile(file)(env)) do specs[#specs + 1] = spec end
+
+-- FILE:LINE of a spec: the line naming it, or else the line of the longest string in the file
+-- that ends its name (specs made by a helper, like guest("conf_traps") for guest-conf-traps) or
+-- begins it ("guest-faultinj-" .. option).
+local function locate(file, text, name)
+    local best, best_score = 1, 0
+    local line = 1
+    for l in (text .. "\n"):gmatch("([^\n]*)\n") do
+        for s in l:gmatch('"([^"]+)"') do
+            local norm = s:gsub("_", "-")
+            local score = (s == name and 1000 or 0) + ((name:sub(-#norm) == norm or
+                (#s >= 6 and name:sub(1, #s) == s)) and #s or 0)
+            if score > best_score then best, best_score = line, score end
+        end
+        line = line + 1
+    end
+    return file .. ":" .. best
 end
-listing:close()
-local runnable = {}
-for _, spec in ipairs(specs) do
-    local image = spec.via == "iso" and harness.config.iso or harness.config.kernel
-    if harness.file_exists(image) then
-        runnable[#runnable + 1] = spec
-    else
-        report({ name = spec.name, ok = false, reason = "missing " .. image .. " (run `make test`)" })
+
+local spec_files = { "tests/qemu/boots.lua" }
+for file in io.popen("ls tests/qemu/*_boots.lua 2>/dev/null"):lines() do spec_files[#spec_files + 1] = file end
+for _, file in ipairs(spec_files) do
+    local text = harness.read_file(file) or ""
+    for _, spec in ipairs(dofile(file)(env)) do
+        spec.where = spec.where or locate(file, text, spec.name)
+        local sel = selection(spec.name)
+        local image = spec.via == "iso" and harness.config.iso or harness.config.kernel
+        if not sel then
+            goto next
+        elseif not harness.file_exists(image) then
+            reporter.add({ name = spec.name, ok = false, where = spec.where,
+                reason = "missing " .. image .. " (run `make test`)" })
+        else
+            local job = harness.job(spec)
+            job.partial = sel == "some"
+            job.weight = spec.weight or (spec.via == "iso" and 3) or (spec.gdb and 2) or 1
+            jobs[#jobs + 1] = job
+        end
+        ::next::
     end
 end
-harness.run(runnable, report)
 
-print(string.format("# %d seconds; logs in %s", os.time() - started, harness.config.logdir))
-print(string.format("%d passed, %d failed", passed, failed))
-os.exit(failed == 0 and 0 or 1)
+---------------------------------------------------------------------------------------------------
+-- Longest first, by the record or the declared weight.
+for i, job in ipairs(jobs) do
+    job.order = i
+    job.expect = record[job.name] and record[job.name].seconds or job.weight
+end
+table.sort(jobs, function(a, b)
+    if a.expect ~= b.expect then return a.expect > b.expect end
+    return a.order < b.order
+end)
+
+if filter ~= "" then
+    reporter.note(string.format("T=%s: %d jobs selected", filter, #jobs))
+    if #jobs == 0 then reporter.note("nothing matches; names are in " .. RECORD) end
+end
+
+P.run(jobs, slots, function(job)
+    local names = {}
+    for _, r in ipairs(job:results()) do
+        names[#names + 1] = r.name
+        -- A boot's own result is always shown; other results under T only when they match.
+        if not job.partial or r.name == job.name or selected(r.name) then
+            if job.partial and r.ok then r.details = nil end -- notes of tests left out
+            reporter.add(r)
+        end
+    end
+    local old = record[job.name]
+    if job.partial and old then
+        local seen = {}
+        for _, n in ipairs(old.results) do seen[n] = true end
+        for _, n in ipairs(names) do
+            if not seen[n] then old.results[#old.results + 1] = n end
+        end
+        names = old.results
+    end
+    record[job.name] = { seconds = job.seconds, cpu = job.cpu, results = names }
+end, harness.config.poll_interval)
+save_record()
+
+-- The slowest jobs and the CPU they used, to see where the time goes.
+table.sort(jobs, function(a, b) return (a.seconds or 0) > (b.seconds or 0) end)
+local slow, cpu = {}, 0
+for i, job in ipairs(jobs) do
+    cpu = cpu + (job.cpu or 0)
+    if i <= 4 then slow[i] = string.format("%s %.1f s (%.1f s CPU)", job.name, job.seconds or 0, job.cpu or 0) end
+end
+reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time; slowest: %s; logs in %s",
+    P.now() - started, cpu, #jobs, slots, table.concat(slow, ", "), logdir))
+os.exit(reporter.finish())

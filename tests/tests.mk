@@ -6,7 +6,9 @@
 TEST_DEPS :=
 include $(sort $(wildcard tests/*/*.mk))
 
-test: $(KERNEL_ELF) $(USER_PROGS) $(ISO) $(TEST_DEPS)
+# The runner's knobs: T=WORDS (only the matching tests), TEST_JOBS=N (jobs at once).
+test: $(KERNEL_ELF) $(USER_PROGS) $(ISO) $(TEST_DEPS) compile_commands.json
 	@mkdir -p $(BUILD)/test-logs
-	LIBSYS_HOST_TEST=$(LIBSYS_HOST_TEST) BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) ISO=$(ISO) USER_PROGS="$(USER_PROGS)" \
-	VERSION=$(VERSION) QEMU=$(QEMU) GDB=$(GDB) LUA=$(LUA) $(LUA) tests/run.lua
+	$(Q)LIBSYS_HOST_TEST=$(LIBSYS_HOST_TEST) BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) ISO=$(ISO) USER_PROGS="$(USER_PROGS)" \
+	VERSION=$(VERSION) QEMU=$(QEMU) GDB=$(GDB) LUA=$(LUA) T="$(T)" $(if $(TEST_JOBS),TEST_JOBS=$(TEST_JOBS)) \
+	$(LUA) tests/run.lua

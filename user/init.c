@@ -52,8 +52,8 @@ static int start_child(struct child *c)
     char **argv = c->argv ? c->argv : service_argv;
     int pid = start(c->argv ? c->argc : 1, argv);
     if (pid < 0) {
-        dprintf(STDERR_FILENO, "init: cannot start %s%s: %s\n", c->argv ? "" : "service ",
-                c->name, strerror(pid));
+        dprintf(STDERR_FILENO, "init: cannot start %s%s: %s\n", c->argv ? "" : "service ", c->name,
+                strerror(pid));
         return pid;
     }
     c->pid = pid;

@@ -14,13 +14,13 @@ user_objs = $(patsubst user/%.c,$(BUILD)/user/%.o,$(call user_srcs,$(1)))
 define USER_PROG_RULE
 $(BUILD)/user/$(1).elf: $(call user_objs,$(1)) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
 	@mkdir -p $$(@D)
-	$(LD) $(USER_LDFLAGS) -o $$@ $(LIBSYS_CRT0) $(call user_objs,$(1)) $(LIBSYS_A)
+	$$(call quiet,LD,$$@)$(LD) $(USER_LDFLAGS) -o $$@ $(LIBSYS_CRT0) $(call user_objs,$(1)) $(LIBSYS_A)
 endef
 $(foreach name,$(USER_NAMES),$(eval $(call USER_PROG_RULE,$(name))))
 
 $(BUILD)/user/%.o: user/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(USER_CFLAGS))
 
 USER_PROGS += $(USER_NAMES:%=$(BUILD)/user/%.elf)
 

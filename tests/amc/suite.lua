@@ -5,6 +5,7 @@
 -- with no other edit than its handler": a copy of abi/syscalls.def gets one more echo message,
 -- the generator (and its lock check) runs on it, and tests/amc/new_message.c, which defines
 -- only that message's handler, is compiled against the output and run.
+-- weight: 1
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 local LUA = os.getenv("LUA") or "lua5.4"
@@ -67,17 +68,7 @@ local function test_new_message(tmp)
     if rc ~= 0 then return report("amc_new_message_compiles", false, "host build failed", out) end
     report("amc_new_message_compiles", true)
     rc, out = sh(shq(exe))
-    local results = 0
-    for line in out:gmatch("[^\n]+") do
-        local name, reason = line:match("^FAIL (%S+): (.*)$")
-        if line:match("^ok %S+$") then
-            results = results + 1
-            report(line:sub(4), true)
-        elseif name then
-            results = results + 1
-            report(name, false, reason)
-        end
-    end
+    local results = S.relay(out)
     report("amc_new_message_run", rc == 0 and results == 5,
         string.format("exit status %s, %d results (want 0 and 5)", tostring(rc), results), out)
 end

@@ -13,13 +13,13 @@ BENCH_GTEST_OBJ := $(BUILD)/tests/gtest.o
 .PRECIOUS: $(BUILD)/bench/%.o
 $(BUILD)/bench/%.o: tests/bench/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -I tests/guest -c $< -o $@
+	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/guest)
 
 $(BUILD)/bench/%.elf: $(BUILD)/bench/%.o $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
-	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(LIBSYS_A)
+	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(LIBSYS_A)
 
 $(BUILD)/bench/amc_paths.elf: $(BUILD)/bench/amc_paths.o $(BENCH_GTEST_OBJ) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
-	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(BENCH_GTEST_OBJ) $(LIBSYS_A)
+	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(BENCH_GTEST_OBJ) $(LIBSYS_A)
 
 TEST_DEPS += $(BENCH_PROGS)
 

@@ -301,7 +301,7 @@ local function guest_section(add, report)
         local label
         for _, row in ipairs(GUEST_ROWS) do if row.key == key then label = row.label end end
         local v = lazy_ops[key]
-        add(W, "  the same with " .. LAZY_FPU.append, commas(lazy_rows[key].ops), commas(v, v < 100 and 1 or 0),
+        add(W, "  " .. key .. " with " .. LAZY_FPU.append, commas(lazy_rows[key].ops), commas(v, v < 100 and 1 or 0),
             "", "", "default (eager FPU switch): " .. commas(ops[key], ops[key] < 100 and 1 or 0))
         table.insert(report.guest.rows, { key = key .. "@" .. LAZY_FPU.append, label = label .. ", " .. LAZY_FPU.append,
             ops = lazy_rows[key].ops, ticks = lazy_rows[key].ticks, ticks_per_op = v })

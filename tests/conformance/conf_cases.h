@@ -37,7 +37,8 @@ struct conf_case {
     uint8_t expect;               /* enum conf_expect */
     uint8_t arg;                  /* enum conf_arg */
     uint32_t span;
-    int32_t want;  /* CONF_EQ, CONF_PARTIAL: the result; CONF_ACCEPTED: a result that means "refused" */
+    int32_t
+        want; /* CONF_EQ, CONF_PARTIAL: the result; CONF_ACCEPTED: a result that means "refused" */
     int32_t want2; /* CONF_ACCEPTED: another refused result; CONF_PARTIAL: the buffer's length */
     const char *what;
     const int32_t *errors; /* every error the call may answer (-ENAME, 0-terminated): its errors

@@ -8,18 +8,18 @@ CONF_ELF := $(BUILD)/tests/conformance.elf
 
 $(CONF_DIR)/cases.o: $(GEN)/conformance/conformance.c tests/conformance/conformance.h tests/conformance/conf_cases.h | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
+	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/conformance)
 
 $(CONF_DIR)/runtime.o: tests/conformance/runtime.c tests/conformance/conformance.h tests/conformance/conf_cases.h | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -I tests/conformance -c $< -o $@
+	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/conformance)
 
 $(CONF_DIR)/regs.o: $(GEN)/conformance/regs.asm tests/conformance/regs.inc
 	@mkdir -p $(@D)
-	$(NASM) $(USER_NASMFLAGS) -I tests/conformance/ $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(USER_NASMFLAGS) -I tests/conformance/ $< -o $@
 
 $(CONF_ELF): $(CONF_OBJS) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
-	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $(CONF_OBJS) $(LIBSYS_A)
+	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $(CONF_OBJS) $(LIBSYS_A)
 
 .PHONY: conformance
 conformance: $(CONF_ELF)

@@ -11,23 +11,23 @@ FUZZ_CFLAGS = $(USER_CFLAGS) -I tests/fuzz -I tests/guest -I $(BUILD)/tests
 
 $(KERNEL_ADDRS_H): $(KERNEL_ELF) tests/fuzz/kaddrs.lua
 	@mkdir -p $(@D)
-	$(LUA) tests/fuzz/kaddrs.lua $(KERNEL_ELF) $(NM) > $@.tmp && mv $@.tmp $@
+	$(call quiet,GEN,$@)$(LUA) tests/fuzz/kaddrs.lua $(KERNEL_ELF) $(NM) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_BUILD)/fuzz.o: tests/fuzz/fuzz.c $(KERNEL_ADDRS_H) | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(FUZZ_CFLAGS))
 
 $(FUZZ_BUILD)/values.o: tests/fuzz/values.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(FUZZ_CFLAGS))
 
 $(FUZZ_BUILD)/syscall_fuzzer.o: $(GEN_FUZZ_SRCS) | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(FUZZ_CFLAGS))
 
 # gtest.o (tests/guest/guest.mk) reports the coordinator's results.
 $(FUZZ_ELF): $(FUZZ_OBJS) $(BUILD)/tests/gtest.o $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
-	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $(FUZZ_OBJS) $(BUILD)/tests/gtest.o $(LIBSYS_A)
+	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $(FUZZ_OBJS) $(BUILD)/tests/gtest.o $(LIBSYS_A)
 
 # The security tests (tests/guest/security.c) aim at the same kernel addresses.
 $(BUILD)/tests/security.o: $(KERNEL_ADDRS_H)
@@ -41,4 +41,4 @@ TEST_DEPS += $(FUZZ_ELF)
 .PHONY: fuzz
 fuzz: $(KERNEL_ELF) $(USER_PROGS) $(TEST_DEPS)
 	@mkdir -p $(BUILD)/test-logs
-	BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) LUA=$(LUA) QEMU=$(QEMU) $(LUA) tests/fuzz/run.lua
+	$(Q)BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) LUA=$(LUA) QEMU=$(QEMU) $(LUA) tests/fuzz/run.lua

@@ -292,16 +292,8 @@ function M.main(args)
     local corpus = M.corpus()
     local locked = lock.parse(read(ROOT .. "/abi/abi.lock"), "abi.lock")
 
-    local passed, failed = 0, 0
-    local function report(name, ok, why)
-        if ok then
-            passed = passed + 1
-            print("ok " .. name)
-        else
-            failed = failed + 1
-            print("FAIL " .. name .. ": " .. why)
-        end
-    end
+    local failed_before = S.failed()
+    local report = S.report
 
     local counts = { ok = 0, diag = 0, internal = 0, hang = 0 }
     local problems = { run = {}, compile = {}, cli = {} }
@@ -372,7 +364,7 @@ function M.main(args)
         report("gen_fuzz_seed_replays", again == digest, "two runs of the same seed differ")
     end
     os.execute("rm -rf '" .. tmp .. "'")
-    return failed == 0
+    return S.failed() == failed_before
 end
 
 if arg and arg[0] and arg[0]:match("gen_fuzz%.lua$") then

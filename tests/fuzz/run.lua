@@ -5,26 +5,15 @@
 --   FUZZ_SEED=S    replay a run (default: a new seed, printed)
 --   FUZZ_CALLS=N   syscalls in all (default 1000000)
 --   FUZZ_CASES=N   mutated definitions (default 10000)
-package.path = "tests/qemu/?.lua;tests/fuzz/?.lua;" .. package.path
+package.path = "tests/qemu/?.lua;tests/fuzz/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
+local R = require("results")
 
 local seed = tonumber(os.getenv("FUZZ_SEED") or "") or (os.time() % 0x7FFFFFFF)
 local calls = tonumber(os.getenv("FUZZ_CALLS") or "") or 1000000
 local cases = tonumber(os.getenv("FUZZ_CASES") or "") or 10000
-local passed, failed = 0, 0
-
-local function report(r)
-    if r.ok then
-        passed = passed + 1
-        print("ok " .. r.name)
-    else
-        failed = failed + 1
-        print("FAIL " .. r.name .. ": " .. (r.reason or "failed"))
-        for _, line in ipairs(r.details or {}) do print("  " .. line) end
-        for _, line in ipairs(r.tail or {}) do print("    " .. line) end
-    end
-    io.stdout:flush()
-end
+local reporter = R.reporter()
+local report = reporter.add
 
 print(string.format("# make fuzz: seed %d (FUZZ_SEED=%d replays this run), %d syscalls, %d definitions",
     seed, seed, calls, cases))
@@ -34,15 +23,8 @@ local t0 = os.time()
 local pipe = io.popen(string.format("lua5.4 tests/fuzz/gen_fuzz.lua cases=%d seed=%d compile=40 cli=50 2>&1",
     cases, seed))
 for line in pipe:lines() do
-    local name = line:match("^ok (%S+)")
-    local fname, why = line:match("^FAIL ([^:]+): ?(.*)$")
-    if name then
-        report({ name = name, ok = true })
-    elseif fname then
-        report({ name = fname, ok = false, reason = why })
-    else
-        print(line)
-    end
+    local r = R.parse(line)
+    if r then report(r) else print(line) end
 end
 pipe:close()
 print(string.format("# generator fuzzing: %d s", os.time() - t0))
@@ -105,5 +87,4 @@ for e = 1, 4095 do
     if by_error[e] then parts[#parts + 1] = e .. "=" .. by_error[e] end
 end
 print("#   errors by number: " .. table.concat(parts, " "))
-print(string.format("%d passed, %d failed", passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(reporter.finish())

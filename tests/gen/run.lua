@@ -2,9 +2,10 @@
 -- per test and exits non-zero on any failure.
 --   lua5.4 tests/gen/run.lua           run everything
 --   lua5.4 tests/gen/run.lua --bless   rewrite tests/gen/golden from the fixtures
+-- weight: 15
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. HERE .. "/?.lua;" .. package.path
 
 local model = require("model")
 local diag = require("diag")
@@ -15,26 +16,12 @@ local BLESS = arg[1] == "--bless"
 local BLESS_CMD = "lua5.4 tests/gen/run.lua --bless"
 local CROSS_FLAGS = "-std=c11 -ffreestanding -fno-pie -fno-stack-protector -O2 -Wall -Wextra -Werror"
 
-local passed, failed = 0, 0
-
-local function report(name, ok, why, details)
-    if ok then
-        passed = passed + 1
-        print("ok " .. name)
-    else
-        failed = failed + 1
-        print("FAIL " .. name .. ": " .. (why or "failed"))
-        if details and details ~= "" then
-            print("  " .. details:gsub("\n$", ""):gsub("\n", "\n  "))
-        end
-    end
-end
 
 
 
 
 local S = require("hostsuite")
-local read, write, sh = S.read, S.write, S.sh
+local report, read, write, sh = S.report, S.read, S.write, S.sh
 
 local TMP = (function()
     local _, out = sh("mktemp -d /tmp/gen-tests.XXXXXX")
@@ -348,14 +335,7 @@ local function test_behaviour()
         return
     end
     rc, out = sh(dir .. "/behaviour")
-    for line in out:gmatch("[^\n]+") do
-        local name, why = line:match("^FAIL (%S+): (.*)$")
-        if line:match("^ok ") then
-            report(line:sub(4), true)
-        elseif name then
-            report(name, false, why)
-        end
-    end
+    S.relay(out)
     report("gen_behaviour_exit", rc == 0, "harness exit " .. tostring(rc))
 end
 
@@ -392,17 +372,6 @@ local function test_big()
     end
 end
 
-local function test_luacheck()
-    if sh("command -v luacheck") ~= 0 then
-        report("gen_luacheck_clean", true)
-        print("  (luacheck not installed: skipped)")
-        return
-    end
-    local rc, out = sh("cd " .. ROOT .. " && luacheck -q --std lua54 gen tests/gen/*.lua tests/gen/bad/generated.lua " ..
-        "tests/fuzz/gen_fuzz.lua")
-    report("gen_luacheck_clean", rc == 0, "luacheck found problems", out)
-end
-
 test_golden()
 if not BLESS then
     test_bad_corpus()
@@ -415,8 +384,6 @@ if not BLESS then
     test_big()
     require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
                                     render_all = cli.render_all })
-    test_luacheck()
 end
 os.execute("rm -rf '" .. TMP .. "'")
-print(string.format("gen: %d passed, %d failed", passed, failed))
-os.exit(failed == 0 and 0 or 1)
+S.finish()

@@ -89,7 +89,8 @@ static int bound_in_range(void)
 static int nt_iret(void)
 {
     __asm__ volatile("pushfl\n\torl $0x4000, (%%esp)\n\tpopfl\n\t"
-                     "pushfl\n\tpushl %%cs\n\tpushl $1f\n\tiret\n1:" ::: "memory", "cc");
+                     "pushfl\n\tpushl %%cs\n\tpushl $1f\n\tiret\n1:" ::
+                         : "memory", "cc");
     return 1;
 }
 
@@ -166,8 +167,8 @@ static int32_t syscall_with_esp(uint32_t bad_esp)
 
 static int bad_esp_syscalls(void)
 {
-    static const uint32_t bad[] = {0, 3, 0x00001000, 0x80000000u, 0xC0000000u, 0xC0100000u,
-                                   0xFFFFFFFCu, 0xFFFFFFFFu};
+    static const uint32_t bad[] = {0,           3,           0x00001000,  0x80000000u,
+                                   0xC0000000u, 0xC0100000u, 0xFFFFFFFCu, 0xFFFFFFFFu};
     int32_t pid = getpid();
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (syscall_with_esp(bad[i]) != pid)
@@ -184,7 +185,8 @@ static int bad_esp_interrupts(void)
                          "mov $0xC0000000, %%esp\n\t"
                          "mov $200000, %%ecx\n"
                          "1: loop 1b\n\t"
-                         "mov saved_esp, %%esp" ::: "ecx", "memory");
+                         "mov saved_esp, %%esp" ::
+                             : "ecx", "memory");
         now = uptime_ms();
     } while (now - start < SPIN_MS);
     return 0;
@@ -201,7 +203,10 @@ static int df_set_syscalls(void)
                      : "=a"(w)
                      : "a"(SYS_write), "b"(1), "c"(text), "d"(sizeof text - 1)
                      : "memory", "cc");
-    __asm__ volatile("std\n\tint $0x80\n\tcld" : "=a"(k) : "a"(SYS_kstat), "b"(&st) : "memory", "cc");
+    __asm__ volatile("std\n\tint $0x80\n\tcld"
+                     : "=a"(k)
+                     : "a"(SYS_kstat), "b"(&st)
+                     : "memory", "cc");
     __asm__ volatile("std\n\tint $0x80\n\tcld" : "=a"(pid) : "a"(SYS_getpid) : "memory", "cc");
     if (w != (int32_t)sizeof text - 1 || k != 0 || pid != getpid())
         return 1;

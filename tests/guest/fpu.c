@@ -51,8 +51,8 @@ static int has_magic(const uint8_t *p, size_t n)
     return 0;
 }
 
-static const uint32_t magic[4] __attribute__((aligned(16))) = {MAGIC_LO, MAGIC_HI, MAGIC_LO,
-                                                                MAGIC_HI};
+static const uint32_t magic[4]
+    __attribute__((aligned(16))) = {MAGIC_LO, MAGIC_HI, MAGIC_LO, MAGIC_HI};
 
 /* ---- the owner: puts the magic in its registers and keeps it there across many yields made
  * straight through int 0x80 (a call would let the compiler touch the registers), then checks it
@@ -205,7 +205,8 @@ static void test_control_word_per_process(void)
 static int clean_state(void)
 {
     fxsave_now();
-    if (image.fcw != FCW_DEFAULT || image.fsw != 0 || image.ftw != 0 || image.mxcsr != MXCSR_DEFAULT)
+    if (image.fcw != FCW_DEFAULT || image.fsw != 0 || image.ftw != 0 ||
+        image.mxcsr != MXCSR_DEFAULT)
         return 1;
     static const uint8_t zero[sizeof image.st + sizeof image.xmm];
     return memcmp(image.st, zero, sizeof zero) == 0 ? 0 : 2;
@@ -217,7 +218,9 @@ static void test_new_process_clean(void)
     /* dirty this process's state first: a new one must not inherit it */
     uint16_t cw = FCW_CHOP;
     uint32_t mx = 0x9FC0; /* flush to zero, denormals are zero */
-    __asm__ volatile("fldcw %0\n\tldmxcsr %1\n\tmovdqu %2, %%xmm3" : : "m"(cw), "m"(mx), "m"(magic));
+    __asm__ volatile("fldcw %0\n\tldmxcsr %1\n\tmovdqu %2, %%xmm3"
+                     :
+                     : "m"(cw), "m"(mx), "m"(magic));
     static char *argv[] = {SELF, "clean", 0};
     char packed[32];
     int len = argv_pack(packed, sizeof packed, 2, argv);

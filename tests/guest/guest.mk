@@ -10,13 +10,13 @@ BAD_ELFS := $(BAD_ELF_NAMES:%=$(BUILD)/tests/%.elf)
 
 $(BUILD)/tests/%.o: tests/guest/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -I tests/guest -c $< -o $@
+	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/guest)
 
 $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GUEST_COMMON_OBJ) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
-	$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(GUEST_COMMON_OBJ) $(LIBSYS_A)
+	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(GUEST_COMMON_OBJ) $(LIBSYS_A)
 
 $(BAD_ELFS) &: tests/guest/badelf.lua $(BUILD)/user/hello.elf
-	$(LUA) tests/guest/badelf.lua $(BUILD)/user/hello.elf $(BUILD)/tests
+	$(call quiet,GEN,$(BAD_ELF_NAMES:%=$(BUILD)/tests/%.elf))$(LUA) tests/guest/badelf.lua $(BUILD)/user/hello.elf $(BUILD)/tests
 
 TEST_DEPS += $(GUEST_PROGS) $(BAD_ELFS)
 

@@ -1,7 +1,8 @@
 /*
  * Preemptible long syscalls: while other processes run the longest syscalls there are (sbrk of
  * 2 GiB until memory runs out, 64 KiB console writes, spawning a program with a 24 MiB bss, fork
- * of an 8 MiB address space), a watcher's sleep_ms(5) must return within 10 ms. Time is measured
+ * of an 8 MiB address space, exit and kill of a 16 MiB one), a watcher's sleep_ms(5) must return
+ * within 10 ms. Time is measured
  * with rdtsc, calibrated against the PIT (uptime_ms); the boot runs under -icount, so guest time
  * is deterministic. The kernel's tickwatch report (longest gap between timer ticks, checked by
  * the boot spec) bounds how long interrupts were off.
@@ -14,6 +15,7 @@
 #define LIMIT_MS 10
 #define FORK_HEAP (8 * 1024 * 1024)
 #define WRITE_LEN 65536
+#define EXIT_HEAP (16 * 1024 * 1024)
 
 static inline uint64_t rdtsc(void)
 {
@@ -96,7 +98,37 @@ static int hog_fork(uint32_t unused)
     }
 }
 
-static int (*const hogs[])(uint32_t) = {hog_sbrk, hog_write, hog_spawn, hog_fork};
+/* A child that fills a big heap, then exits (or waits to be killed): the kernel frees it all. */
+static int child_big_heap(uint32_t wait_for_kill)
+{
+    uint8_t *heap = (uint8_t *)sbrk(EXIT_HEAP);
+    if ((int32_t)(uintptr_t)heap < 0 && (int32_t)(uintptr_t)heap > -4096)
+        return 0; /* the sbrk hog holds the memory just now */
+    for (uint32_t i = 0; i < EXIT_HEAP; i += 4096)
+        heap[i] = 1;
+    if (wait_for_kill)
+        sleep_ms(0x7FFFFFFF);
+    return 0;
+}
+
+static int hog_exit_and_kill(uint32_t unused)
+{
+    (void)unused;
+    for (uint32_t round = 0;; round++) {
+        int32_t pid = gt_fork(child_big_heap, round & 1);
+        if (pid > 0 && (round & 1)) {
+            sleep_ms(5);
+            kill(pid);
+        }
+        if (pid > 0)
+            waitpid(pid, 0, 0);
+        else if (pid != -ENOMEM && pid != -EAGAIN)
+            return 1;
+    }
+}
+
+static int (*const hogs[])(uint32_t) = {hog_sbrk, hog_write, hog_spawn, hog_fork,
+                                        hog_exit_and_kill};
 #define NHOGS (sizeof hogs / sizeof hogs[0])
 
 static void test_watcher_latency(void)

@@ -21,9 +21,9 @@
 
 #define PAGE 4096u
 #define DATA_SIZE 4096u
-#define CASE_TIMER_US 200000   /* a blocked call gets SIGALRM after this */
-#define PARENT_TIMEOUT_S 5     /* a child that ignores even that is killed */
-#define COMPONENT_MAX 127      /* limit strings are paths of components no longer than NAME_MAX */
+#define CASE_TIMER_US 200000 /* a blocked call gets SIGALRM after this */
+#define PARENT_TIMEOUT_S 5   /* a child that ignores even that is killed */
+#define COMPONENT_MAX 127    /* limit strings are paths of components no longer than NAME_MAX */
 
 /*
  * Where Linux answers differently for a reason the language cannot yet express, the case stays
@@ -40,54 +40,59 @@ static const struct {
     int32_t answer;
     const char *why;
 } known[] = {
-    { "conf_vfork_regs", SKIP, 0,
-      "vfork's child runs on the caller's stack until it exits: a stack-sharing return "
-      "(language v2), which the returns_twice check would corrupt" },
-    { "conf_sigreturn_regs", SKIP, 0,
-      "sigreturn loads every register from a signal frame at esp: a stack-switching return "
-      "(language v2)" },
-    { "conf_rt_sigreturn_regs", SKIP, 0,
-      "rt_sigreturn loads every register from an rt signal frame at esp: a stack-switching "
-      "return (language v2)" },
-    { "conf_setrlimit_regs", LETHAL, SIGKILL,
-      "setrlimit(RLIMIT_CPU, {0, 0}) (resource 0, a zeroed rlimit) leaves no CPU time: the "
-      "kernel kills the caller at its next tick (an enum resource argument, language v2)" },
-    { "conf_acct_path_null", ANSWER, 0,
-      "acct(NULL) switches accounting off: an optional string (language v2)" },
-    { "conf_futimesat_path_null", ANSWER, 0,
-      "a NULL path names dirfd itself: an optional string (language v2)" },
-    { "conf_sched_setparam_param_null", ANSWER, -EINVAL,
-      "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_sched_getparam_param_null", ANSWER, -EINVAL,
-      "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_sched_setscheduler_param_null", ANSWER, -EINVAL,
-      "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_sched_setaffinity_mask_partly_mapped", ANSWER, -EINVAL,
-      "only cpumask_size() (4) bytes are read, all from the mapped half, and 'xxxx' names no "
-      "online CPU: a length the kernel derives (language v2)" },
-    { "conf_capget_hdrp_partly_mapped", ANSWER, 0,
-      "only the version field is read (from the mapped half); an unknown one is overwritten "
-      "with the kernel's, which with datap NULL is a successful probe: field-wise access "
-      "(language v2)" },
-#define FUTEX_ALIGN_WHY                                                                          \
-    "a futex word must be 4-aligned, and one that wraps or straddles a page is not: EINVAL "    \
+    {"conf_vfork_regs", SKIP, 0,
+     "vfork's child runs on the caller's stack until it exits: a stack-sharing return "
+     "(language v2), which the returns_twice check would corrupt"},
+    {"conf_sigreturn_regs", SKIP, 0,
+     "sigreturn loads every register from a signal frame at esp: a stack-switching return "
+     "(language v2)"},
+    {"conf_rt_sigreturn_regs", SKIP, 0,
+     "rt_sigreturn loads every register from an rt signal frame at esp: a stack-switching "
+     "return (language v2)"},
+    {"conf_setrlimit_regs", LETHAL, SIGKILL,
+     "setrlimit(RLIMIT_CPU, {0, 0}) (resource 0, a zeroed rlimit) leaves no CPU time: the "
+     "kernel kills the caller at its next tick (an enum resource argument, language v2)"},
+    {"conf_add_key_type_at_limit", ANSWER, -EINVAL,
+     "the 31-byte type gets through, then keyring 0 is EINVAL, the same error as a type too long: "
+     "a keyring id is a resource (language v2)"},
+    {"conf_acct_path_null", ANSWER, 0,
+     "acct(NULL) switches accounting off: an optional string (language v2)"},
+    {"conf_futimesat_path_null", ANSWER, 0,
+     "a NULL path names dirfd itself: an optional string (language v2)"},
+    {"conf_sched_setparam_param_null", ANSWER, -EINVAL,
+     "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_sched_getparam_param_null", ANSWER, -EINVAL,
+     "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_sched_setscheduler_param_null", ANSWER, -EINVAL,
+     "a NULL param is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_sched_setaffinity_mask_partly_mapped", ANSWER, -EINVAL,
+     "only cpumask_size() (4) bytes are read, all from the mapped half, and 'xxxx' names no "
+     "online CPU: a length the kernel derives (language v2)"},
+    {"conf_capget_hdrp_partly_mapped", ANSWER, 0,
+     "only the version field is read (from the mapped half); an unknown one is overwritten "
+     "with the kernel's, which with datap NULL is a successful probe: field-wise access "
+     "(language v2)"},
+#define FUTEX_ALIGN_WHY                                                                            \
+    "a futex word must be 4-aligned, and one that wraps or straddles a page is not: EINVAL "       \
     "before the word is read (an alignment requirement, language v2)"
-    { "conf_futex_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_futex_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_futex_time64_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_futex_time64_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY },
-    { "conf_timer_settime_new_value_null", ANSWER, -EINVAL,
-      "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)" },
-    { "conf_timer_settime64_new_value_null", ANSWER, -EINVAL,
-      "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)" },
-#define NOT_A_LINK(call)                                                                         \
-    { "conf_" call "_buf_null", ANSWER, -EINVAL, LINK_WHY },                                    \
-        { "conf_" call "_buf_kernel", ANSWER, -EINVAL, LINK_WHY },                              \
-        { "conf_" call "_buf_unmapped", ANSWER, -EINVAL, LINK_WHY },                            \
-        { "conf_" call "_buf_wrap", ANSWER, -EINVAL, LINK_WHY },                                \
-        { "conf_" call "_buf_partly_mapped", ANSWER, -EINVAL, LINK_WHY }
-#define LINK_WHY                                                                                 \
-    "buf is written only through a symbolic link, and the valid path \"/\" is none: a "       \
+    {"conf_futex_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_futex_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_futex_time64_uaddr_wrap", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_futex_time64_uaddr_partly_mapped", ANSWER, -EINVAL, FUTEX_ALIGN_WHY},
+    {"conf_timer_settime_new_value_null", ANSWER, -EINVAL,
+     "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)"},
+    {"conf_timer_settime64_new_value_null", ANSWER, -EINVAL,
+     "a NULL new_value is EINVAL before any copy: an error declared for NULL (language v2)"},
+#define NOT_A_LINK(call)                                                                           \
+    {"conf_" call "_buf_null", ANSWER, -EINVAL, LINK_WHY},                                         \
+        {"conf_" call "_buf_kernel", ANSWER, -EINVAL, LINK_WHY},                                   \
+        {"conf_" call "_buf_unmapped", ANSWER, -EINVAL, LINK_WHY},                                 \
+        {"conf_" call "_buf_wrap", ANSWER, -EINVAL, LINK_WHY},                                     \
+    {                                                                                              \
+        "conf_" call "_buf_partly_mapped", ANSWER, -EINVAL, LINK_WHY                               \
+    }
+#define LINK_WHY                                                                                   \
+    "buf is written only through a symbolic link, and the valid path \"/\" is none: a "            \
     "symlink resource (language v2)"
     NOT_A_LINK("readlink"),
     NOT_A_LINK("readlinkat"),
@@ -141,7 +146,7 @@ static void add_dec(struct line *l, int32_t v)
     } while (u);
     if (v < 0)
         add(l, "-");
-    char one[2] = { 0, 0 };
+    char one[2] = {0, 0};
     while (i) {
         one[0] = digits[--i];
         add(l, one);
@@ -171,7 +176,7 @@ static void emit(struct line *l)
 
 static void say(const char *s)
 {
-    struct line l = { .n = 0 };
+    struct line l = {.n = 0};
     add(&l, s);
     emit(&l);
 }
@@ -185,6 +190,7 @@ struct report {
 };
 
 static struct report *shared;
+static const char *line_prefix = ""; /* "selftest: " while the judge tests itself */
 static volatile int32_t alarm_rang;
 static uint32_t edge; /* the first byte of an unmapped page whose predecessor is full of 'x' */
 static char data[DATA_SIZE];
@@ -412,7 +418,7 @@ static int judge_case(const struct conf_case *c, int k, int32_t status, struct l
 /* Runs one case in a child and prints its line; returns 1 when it passed. */
 static int run_case(const struct conf_case *c, int k)
 {
-    struct line l = { .n = 0 };
+    struct line l = {.n = 0};
     reset_fd0();
     shared->done = 0;
     shared->interrupted = 0;
@@ -437,7 +443,8 @@ static int run_case(const struct conf_case *c, int k)
             ok = judge(c, k, status, &l);
         }
     }
-    struct line out = { .n = 0 };
+    struct line out = {.n = 0};
+    add(&out, line_prefix);
     add(&out, ok ? "ok " : "FAIL ");
     add(&out, c->name);
     if (!ok) {
@@ -474,7 +481,8 @@ static int setup(void)
     if (page >= 0xFFFFF001u)
         return -2;
     shared = (struct report *)page;
-    uint32_t two = linux_mmap2(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint32_t two =
+        linux_mmap2(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (two >= 0xFFFFF001u || linux_munmap(two + PAGE, PAGE) != 0)
         return -3;
     memset((void *)two, 'x', PAGE); /* an unterminated string up to the edge */
@@ -493,25 +501,55 @@ static int setup(void)
     return 0;
 }
 
-/* `-- selftest` on the kernel command line: the judge must be able to fail. The first CONF_EQ
- * case runs as generated (it must pass) and with a wrong expected answer (it must fail). */
-static int selftest(void)
+/* Every known[] entry names a generated case: a renamed syscall or argument must not leave an
+ * entry behind that silently matches nothing. */
+static int known_cases_exist(void)
+{
+    int ok = 1;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+        int found = 0;
+        for (int i = 0; i < conf_case_count && !found; i++)
+            found = str_eq(conf_cases[i].name, known[k].name);
+        if (!found) {
+            struct line l = {.n = 0};
+            add(&l, "FAIL linux_conformance_known_cases: ");
+            add(&l, known[k].name);
+            add(&l, " is no generated case");
+            emit(&l);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* The judge must be able to fail: after the cases, the first CONF_EQ case runs again as
+ * generated (it must pass) and with a wrong expected answer (it must fail), its lines prefixed
+ * with "selftest: " and counted apart. */
+static void selftest(void)
 {
     int i = 0;
     while (i < conf_case_count && conf_cases[i].expect != CONF_EQ)
         i++;
     if (i == conf_case_count)
-        return 1;
+        return;
     struct conf_case wrong = conf_cases[i];
     wrong.want = wrong.want == -EPERM ? -EIO : -EPERM;
-    return !run_case(&conf_cases[i], -1) + !run_case(&wrong, -1);
+    line_prefix = "selftest: ";
+    int failed = !run_case(&conf_cases[i], -1) + !run_case(&wrong, -1);
+    line_prefix = "";
+    struct line l = {.n = 0};
+    add(&l, "selftest: 2 cases, ");
+    add_dec(&l, failed);
+    add(&l, " failed");
+    emit(&l);
 }
 
 int test_main(int argc, char **argv)
 {
-    int self = argc == 2 && str_eq(argv[1], "selftest");
+    (void)argc;
+    (void)argv;
     struct utsname u;
-    struct line l = { .n = 0 };
+    struct line l = {.n = 0};
     if (linux_uname(&u) == 0) {
         add(&l, "linux-conformance: ");
         add(&l, u.sysname);
@@ -522,14 +560,16 @@ int test_main(int argc, char **argv)
         emit(&l);
     }
     int32_t err = setup();
+    struct timespec t0, t1;
+    linux_clock_gettime(CLOCK_MONOTONIC, &t0);
     int failed = 0, skips = 0;
     if (err != 0) {
         add(&l, "FAIL linux_conformance_setup: step ");
         add_dec(&l, -err);
         emit(&l);
         failed = 1;
-    } else if (self) {
-        failed = selftest();
+    } else if (!known_cases_exist()) {
+        failed = 1;
     } else {
         for (int i = 0; i < conf_case_count; i++) {
             const struct conf_case *c = &conf_cases[i];
@@ -547,12 +587,21 @@ int test_main(int argc, char **argv)
         }
     }
     add(&l, "conformance: ");
-    add_dec(&l, self ? 2 : conf_case_count);
+    add_dec(&l, conf_case_count);
     add(&l, " generated cases, ");
     add_dec(&l, failed);
     add(&l, " failed, ");
     add_dec(&l, skips);
     add(&l, " skipped");
+    emit(&l);
+    linux_clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (err == 0)
+        selftest();
+    add(&l, "linux-conformance: the cases took ");
+    add_dec(&l, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+    add(&l, " ms, after a boot of ");
+    add_dec(&l, t0.tv_sec * 1000 + t0.tv_nsec / 1000000);
+    add(&l, " ms");
     emit(&l);
     say("linux-conformance: done");
     linux_sync();

@@ -20,50 +20,50 @@ LINUX_CFLAGS := -std=c11 -m32 -ffreestanding -nostdlib -static -fno-pie -fno-sta
 LINUX_LDFLAGS := -m32 -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 $(LINUX_GEN)/.stamp: $(LINUX_DEF) $(GEN_LUA_SRCS)
-	$(LUA) gen/main.lua --def $(LINUX_DEF) --out $(LINUX_GEN)
+	$(call quiet,GEN,$(LINUX_GEN)/ from $(LINUX_DEF))$(LUA) gen/main.lua --def $(LINUX_DEF) --out $(LINUX_GEN)
 	@touch $@
 
 $(LINUX_DIR)/syscalls.o: $(LINUX_GEN)/.stamp
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 $(LINUX_GEN)/libsys/syscalls.asm -o $@
+	$(call quiet,AS,$(LINUX_GEN)/libsys/syscalls.asm)$(NASM) -f elf32 $(LINUX_GEN)/libsys/syscalls.asm -o $@
 
 $(LINUX_DIR)/start.o: tests/linux/start.asm
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 $< -o $@
+	$(call quiet,AS,$<)$(NASM) -f elf32 $< -o $@
 
 $(LINUX_DIR)/linux_abi_test.o: tests/linux/linux_abi_test.c $(LINUX_GEN)/.stamp
 	@mkdir -p $(@D)
-	$(CC) $(LINUX_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(LINUX_CFLAGS))
 
 $(LINUX_TEST): $(LINUX_DIR)/start.o $(LINUX_DIR)/linux_abi_test.o $(LINUX_DIR)/syscalls.o
-	$(CC) $(LINUX_LDFLAGS) -o $@ $^
+	$(call quiet,LD,$@)$(CC) $(LINUX_LDFLAGS) -o $@ $^
 
 # The conformance init: the generated cases, their register checks and the Linux runtime.
 LINUX_CONF_CFLAGS := $(LINUX_CFLAGS) -I tests/linux -I tests/conformance
 
 $(LINUX_DIR)/conf_cases.o: $(LINUX_GEN)/.stamp tests/linux/conformance.h tests/conformance/conf_cases.h
 	@mkdir -p $(@D)
-	$(CC) $(LINUX_CONF_CFLAGS) -c $(LINUX_GEN)/conformance/conformance.c -o $@
+	$(call compile_c,$(CC) $(LINUX_CONF_CFLAGS),$(LINUX_GEN)/conformance/conformance.c)
 
 $(LINUX_DIR)/conf_runtime.o: tests/linux/conf_runtime.c $(LINUX_GEN)/.stamp tests/linux/conformance.h tests/conformance/conf_cases.h
 	@mkdir -p $(@D)
-	$(CC) $(LINUX_CONF_CFLAGS) -c $< -o $@
+	$(call compile_c,$(CC) $(LINUX_CONF_CFLAGS))
 
 $(LINUX_DIR)/conf_regs.o: $(LINUX_GEN)/.stamp tests/conformance/regs.inc
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 -I tests/conformance/ $(LINUX_GEN)/conformance/regs.asm -o $@
+	$(call quiet,AS,$(LINUX_GEN)/conformance/regs.asm)$(NASM) -f elf32 -I tests/conformance/ $(LINUX_GEN)/conformance/regs.asm -o $@
 
 $(LINUX_INIT): $(LINUX_DIR)/start.o $(LINUX_DIR)/conf_runtime.o $(LINUX_DIR)/conf_cases.o \
 		$(LINUX_DIR)/conf_regs.o $(LINUX_DIR)/syscalls.o
-	$(CC) $(LINUX_LDFLAGS) -o $@ $^
+	$(call quiet,LD,$@)$(CC) $(LINUX_LDFLAGS) -o $@ $^
 
 $(LINUX_INITRAMFS): $(LINUX_INIT) tests/linux/mkinitramfs.lua
-	$(LUA) tests/linux/mkinitramfs.lua $@ $(LINUX_INIT)
+	$(call quiet,GEN,$@)$(LUA) tests/linux/mkinitramfs.lua $@ $(LINUX_INIT)
 
 # Debian's i686 kernel, through a private apt configuration (no architecture is added to the
 # system); cached, so only the first run downloads.
 $(LINUX_VMLINUZ): tests/linux/fetch-kernel.sh
-	sh tests/linux/fetch-kernel.sh $(LINUX_CACHE) >/dev/null
+	$(call quiet,FETCH,$@)sh tests/linux/fetch-kernel.sh $(LINUX_CACHE) >/dev/null
 
 .PHONY: linux-kernel
 linux-kernel: $(LINUX_VMLINUZ)

@@ -59,6 +59,7 @@ return function(env)
                 run_seed, n, workers, job),
             modules = fuzz_modules,
             timeout = timeout,
+            weight = 7,
             exit = 1,
             guest_tests = true,
             expect = { "\nfuzz: seed " .. run_seed:gsub("%p", "%%%0") .. ": %d+ calls in %d+ jobs" },

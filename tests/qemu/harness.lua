@@ -11,7 +11,9 @@
 --             instruction, deterministic and independent of the host's load (for boots that
 --             assert on guest time)
 --   input     bytes to send to the serial port (GRUB reads them first when via="iso")
---   timeout   seconds before the boot counts as hung (default 20)
+--   timeout   seconds before the boot counts as hung (default 20; fractions allowed)
+--   weight    expected seconds, for a clean build dir: tests/run.lua starts the longest first
+--             (after one run it uses the durations it recorded in <logdir>/record)
 --   expect    list of Lua patterns that must all appear in the log (matched without "\r" and
 --             with a "\n" in front, so "\nword" finds a line start)
 --   reject    list of Lua patterns that must not appear
@@ -23,8 +25,19 @@
 --   check     function(log) -> ok, reason: any further assertion on the log
 --   gdb       for gdb boots: { script = path, commands = { gdb commands run after the script } };
 --             QEMU starts paused with a gdb stub and `expect` applies to gdb's output
---   meta      { fails_with = pattern }: a harness self-test; the boot must FAIL with a reason
---             matching the pattern (how we know hangs and panics are really caught)
+--   meta      { fails_with = pattern, reached = pattern }: a harness self-test; the boot must
+--             FAIL with a reason matching fails_with (how we know hangs and panics are really
+--             caught), after its log shows `reached` (so a slow boot cannot pass for a hang)
+--   where     FILE:LINE of the spec (tests/run.lua fills it in), shown with its failures
+--
+-- Results are tests/lib/results.lua's: each boot is one, and with guest_tests each guest test
+-- is one more, named BOOT/TEST. Every boot leaves <logdir>/NAME.log (serial output) and
+-- NAME.cmd, a shell script that runs the same boot again on the terminal.
+
+local HERE = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+package.path = HERE .. "/../lib/?.lua;" .. package.path
+local R = require("results")
+local P = require("pool")
 
 local M = {}
 
@@ -35,7 +48,7 @@ M.config = {
     qemu = os.getenv("QEMU") or "qemu-system-i386",
     gdb = os.getenv("GDB") or "gdb",
     parallel = tonumber(os.getenv("TEST_JOBS") or "") or 2,
-    poll_interval = 0.1,
+    poll_interval = 0.05,
 }
 M.config.logdir = M.config.build .. "/test-logs"
 
@@ -52,7 +65,7 @@ end
 M.shq = shq
 
 local function read_file(path)
-    local f = io.open(path, "rb")
+    local f = path and io.open(path, "rb")
     if not f then return nil end
     local data = f:read("a")
     f:close()
@@ -72,10 +85,6 @@ local function file_exists(path)
     return f ~= nil
 end
 M.file_exists = file_exists
-
-local function sleep(seconds)
-    os.execute("sleep " .. seconds)
-end
 
 -- Paths of one job's files.
 local function job_paths(name)
@@ -123,11 +132,10 @@ function M.qemu_args(spec, serial_path)
     return args
 end
 
--- Shell command that runs the boot in the background, recording the pid of `timeout`
--- (to stop it early) and the final exit status.
-function M.command(spec, paths)
-    local limit = spec.timeout or 20
-    local run
+-- The boot as one foreground shell command: QEMU (and gdb for gdb boots) under `timeout`,
+-- the serial port on stdin/stdout (the log file for gdb boots, whose stdout is gdb's).
+function M.foreground(spec, paths)
+    local limit = string.format("%g", spec.timeout or 20)
     if spec.gdb then
         local port = spec.gdb.port
         local qemu = table.concat(M.qemu_args(spec, paths.serial), " ")
@@ -139,18 +147,55 @@ function M.command(spec, paths)
             gdb[#gdb + 1] = shq(c)
         end
         gdb[#gdb + 1] = shq(M.config.kernel)
-        run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; sleep 0.3; "
-            .. "timeout -k 2 %d %s </dev/null >%s 2>&1; s=$?; kill $q 2>/dev/null; wait $q; exit $s",
-            qemu, shq(paths.stderr), limit, table.concat(gdb, " "), shq(paths.log))
-        run = "sh -c " .. shq(run)
-    else
-        run = "timeout -k 2 " .. limit .. " " .. table.concat(M.qemu_args(spec), " ")
+        local run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; sleep 0.3; "
+            .. "timeout -k 2 %s %s </dev/null; s=$?; kill $q 2>/dev/null; wait $q; exit $s",
+            qemu, shq(paths.stderr), limit, table.concat(gdb, " "))
+        return "sh -c " .. shq(run)
     end
+    return "timeout -k 2 " .. limit .. " " .. table.concat(M.qemu_args(spec), " ")
+end
+
+-- The status file of a background command: its exit status, then (from the shell's `times`)
+-- the CPU time of everything it ran, so the runner can say where the CPU goes.
+function M.status_suffix(status)
+    return string.format("echo $? >%s.tmp; times >>%s.tmp; mv %s.tmp %s", shq(status), shq(status), shq(status),
+        shq(status))
+end
+
+-- Exit status and CPU seconds (user + system of the children) from a status file's text.
+function M.parse_status(text)
+    local code = tonumber(text:match("^%s*(%d+)"))
+    local cpu = 0
+    local lines = {}
+    for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    for m, s in (lines[3] or ""):gmatch("(%d+)m([%d.]+)s") do cpu = cpu + tonumber(m) * 60 + tonumber(s) end
+    return code, cpu
+end
+
+-- Shell command that runs the boot in the background, recording the pid of `timeout`
+-- (to stop it early) and the final exit status.
+function M.command(spec, paths)
     local input = spec.input and paths.input or "/dev/null"
-    return string.format("( %s <%s >%s 2>%s & echo $! >%s; wait $!; echo $? >%s.tmp; mv %s.tmp %s ) "
+    return string.format("( %s <%s >%s 2>%s & echo $! >%s; wait $!; %s ) "
         .. ">/dev/null 2>&1 </dev/null &",
-        run, shq(input), shq(spec.gdb and "/dev/null" or paths.log), shq(paths.stderr),
-        shq(paths.pid), shq(paths.status), shq(paths.status), shq(paths.status))
+        M.foreground(spec, paths), shq(input), shq(paths.log), shq(paths.stderr),
+        shq(paths.pid), M.status_suffix(paths.status))
+end
+
+-- NAME.cmd: the same boot by hand, from any directory, with its serial output on the terminal.
+local function rerun_script(spec, paths)
+    local cwd = os.getenv("PWD") or "."
+    return table.concat({
+        "#!/bin/sh",
+        "# Boot " .. spec.name .. " again as `make test` ran it" .. (spec.where and (" (" .. spec.where .. ")") or "")
+            .. ": sh " .. paths.cmd,
+        "# Output goes to the terminal" .. (spec.gdb and (" (gdb's; the serial log is " .. paths.serial .. ")") or "")
+            .. "; the harness " .. (spec.stop and ("stopped it once the log showed " .. spec.stop)
+                or "waited for QEMU to exit") .. "; `timeout` ends it after " .. string.format("%g", spec.timeout or 20) .. " s.",
+        "cd " .. shq(cwd) .. " || exit 1",
+        "exec " .. M.foreground(spec, paths) .. " <" .. shq(spec.input and paths.input or "/dev/null"),
+        "",
+    }, "\n")
 end
 
 function M.start(spec)
@@ -158,10 +203,9 @@ function M.start(spec)
     os.execute("mkdir -p " .. shq(M.config.logdir))
     for _, p in pairs(paths) do os.remove(p) end
     if spec.input then write_file(paths.input, spec.input) end
-    local cmd = M.command(spec, paths)
-    write_file(paths.cmd, cmd .. "\n")
-    os.execute(cmd)
-    return { spec = spec, paths = paths, started = os.time() }
+    write_file(paths.cmd, rerun_script(spec, paths))
+    os.execute(M.command(spec, paths))
+    return { spec = spec, paths = paths }
 end
 
 local function stop_job(job)
@@ -177,7 +221,7 @@ end
 function M.poll(job)
     local status = read_file(job.paths.status)
     if status then
-        job.status = tonumber(status:match("%d+"))
+        job.status, job.cpu = M.parse_status(status)
         job.log = read_file(job.paths.log) or ""
         return true
     end
@@ -188,37 +232,21 @@ function M.poll(job)
     return false
 end
 
-local function last_lines(text, n)
-    local lines = {}
-    for line in (text or ""):gmatch("[^\n]*") do
-        lines[#lines + 1] = (line:gsub("[\r\27]", ""))
-    end
-    while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
-    local first = math.max(1, #lines - n + 1)
-    return table.move(lines, first, #lines, 1, {})
-end
-M.last_lines = last_lines
+M.last_lines = R.last_lines
 
 -- Results of guest test programs: `plan A B ...`, `ok A`, `FAIL B: reason`.
 function M.guest_results(log, prefix)
     local results, seen, planned = {}, {}, {}
     for line in log:gmatch("[^\r\n]+") do
-        local plan = line:match("^plan%s+(.+)$")
-        if plan then
-            for name in plan:gmatch("%S+") do planned[#planned + 1] = name end
-        end
-        local ok_name = line:match("^ok%s+(%S+)%s*$")
-        local fail_name, reason = line:match("^FAIL%s+([^:%s]+):?%s*(.*)$")
-        local name = ok_name or fail_name
-        if name then
-            if seen[name] then
-                results[#results + 1] = { name = prefix .. name, ok = false,
-                    reason = "reported more than once" }
-            else
-                results[#results + 1] = { name = prefix .. name, ok = ok_name ~= nil,
-                    reason = reason ~= "" and reason or "failed" }
+        for _, name in ipairs(R.parse_plan(line) or {}) do planned[#planned + 1] = name end
+        local r = R.parse(line)
+        if r then
+            if seen[r.name] then
+                r = { name = r.name, ok = false, reason = "reported more than once" }
             end
-            seen[name] = true
+            seen[r.name] = true
+            r.name = prefix .. r.name
+            results[#results + 1] = r
         end
     end
     for _, name in ipairs(planned) do
@@ -248,7 +276,7 @@ function M.judge(spec, log, status, stopped, stderr)
         return false, "kernel panic: " .. panic_line
     end
     if status == 124 or (status == 137 and not stopped) then
-        return false, string.format("timed out after %ds (hung?)", spec.timeout or 20)
+        return false, string.format("timed out after %gs (hung?)", spec.timeout or 20)
     end
     if spec.panic and not panic_line then
         return false, "expected a PANIC: line, none printed"
@@ -282,57 +310,71 @@ function M.judge(spec, log, status, stopped, stderr)
     return true
 end
 
--- All results of one finished job (the boot itself, then guest tests if collected).
+-- All results of one finished job (the boot itself, then guest tests if collected). Failures
+-- carry the spec's place and the log's path; the first one also the log's last lines, which
+-- the runner prints once.
 function M.results(job)
     local spec, log = job.spec, job.log or ""
     local ok, reason = M.judge(spec, log, job.status, job.stopped, job.paths and read_file(job.paths.stderr))
-    local tail = last_lines(log, 20)
+    local logpath = job.paths and job.paths.log
+    local results
     if spec.meta then
+        local why
         if ok then
-            return { { name = spec.name, ok = false, tail = tail,
-                reason = "harness reported success, but should have failed with '" .. spec.meta.fails_with .. "'" } }
+            why = "harness reported success, but should have failed with '" .. spec.meta.fails_with .. "'"
         elseif not reason:find(spec.meta.fails_with) then
-            return { { name = spec.name, ok = false, tail = tail,
-                reason = "harness failed it for the wrong reason: " .. reason } }
+            why = "harness failed it for the wrong reason: " .. reason
+        elseif spec.meta.reached and not log:gsub("\r", ""):find(spec.meta.reached) then
+            why = "the boot failed as expected (" .. reason .. ") but never printed '" .. spec.meta.reached .. "'"
         end
-        return { { name = spec.name, ok = true } }
+        results = { { name = spec.name, ok = why == nil, reason = why } }
+    else
+        results = { { name = spec.name, ok = ok, reason = reason } }
+        if spec.guest_tests then
+            local guest, planned = M.guest_results(log, spec.name .. "/")
+            if planned == 0 then
+                results[#results + 1] = { name = spec.name .. "/plan", ok = false,
+                    reason = "no guest `plan` line in the log" }
+            end
+            table.move(guest, 1, #guest, #results + 1, results)
+        end
     end
-    local results = { { name = spec.name, ok = ok, reason = reason, tail = not ok and tail or nil } }
-    if spec.guest_tests then
-        local guest, planned = M.guest_results(log, spec.name .. "/")
-        if planned == 0 then
-            results[#results + 1] = { name = spec.name .. "/plan", ok = false, tail = tail,
-                reason = "no guest `plan` line in the log" }
-        end
-        for _, r in ipairs(guest) do
-            if not r.ok then r.tail = tail end
-            results[#results + 1] = r
+    local tail_given = false
+    for _, r in ipairs(results) do
+        if not r.ok then
+            r.log = logpath
+            if r.where then r.spec_where = spec.where else r.where = spec.where end
+            if not tail_given then r.tail, tail_given = R.last_lines(log, 20), true end
         end
     end
     return results
 end
 
+-- A pool job (tests/lib/pool.lua) for one boot.
+function M.job(spec)
+    return {
+        spec = spec, name = spec.name,
+        start = function(self) self.boot = M.start(spec) end,
+        poll = function(self)
+            local done = M.poll(self.boot)
+            self.cpu = self.boot.cpu
+            return done
+        end,
+        results = function(self) return M.results(self.boot) end,
+    }
+end
+
 -- Run every spec, `parallel` at a time; report(result) is called as results come in, in
 -- completion order. Returns the list of all results.
 function M.run(specs, report)
-    local queue, running, all = {}, {}, {}
-    for i, spec in ipairs(specs) do queue[i] = spec end
-    while #queue > 0 or #running > 0 do
-        while #running < M.config.parallel and #queue > 0 do
-            running[#running + 1] = M.start(table.remove(queue, 1))
+    local jobs, all = {}, {}
+    for i, spec in ipairs(specs) do jobs[i] = M.job(spec) end
+    P.run(jobs, M.config.parallel, function(job)
+        for _, r in ipairs(job:results()) do
+            all[#all + 1] = r
+            report(r)
         end
-        sleep(M.config.poll_interval)
-        for i = #running, 1, -1 do
-            local job = running[i]
-            if M.poll(job) then
-                table.remove(running, i)
-                for _, r in ipairs(M.results(job)) do
-                    all[#all + 1] = r
-                    report(r)
-                end
-            end
-        end
-    end
+    end, M.config.poll_interval)
     return all
 end
 

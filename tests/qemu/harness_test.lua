@@ -1,15 +1,11 @@
 -- Host tests of the harness's judging logic on synthetic logs: what counts as a failure must
 -- really be reported as one.
-package.path = "tests/qemu/?.lua;" .. package.path
+package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
+local R = require("results")
+local S = require("hostsuite")
 
-local function check(name, cond, reason)
-    if cond then
-        print("ok " .. name)
-    else
-        print("FAIL " .. name .. ": " .. reason)
-    end
-end
+local function check(name, cond, reason) return S.report(name, cond, reason) end
 
 local function judge(spec, log, status, stopped, stderr)
     spec.name = spec.name or "t"
@@ -91,3 +87,56 @@ do
     local ok, reason = judge({ exit = 1, expect = { "\nbanner 1\n" } }, "banner 1\r\nmore\n\r", 1)
     check("harness-judge-line-start", ok, "a pattern for the first line failed: " .. tostring(reason))
 end
+do
+    local results = harness.results({ spec = { name = "h", exit = 1, timeout = 1.5, meta = { fails_with = "^timed out",
+        reached = "spinning" } }, log = "boot\n", status = 124 })
+    check("harness-meta-needs-reached", not results[1].ok and results[1].reason:find("never printed 'spinning'"),
+        "a hang test that never reached its hang passed: " .. tostring(results[1].reason))
+    results = harness.results({ spec = { name = "h", exit = 1, timeout = 1.5, meta = { fails_with = "^timed out",
+        reached = "spinning" } }, log = "boot\nspinning\n", status = 124 })
+    check("harness-meta-reached", results[1].ok, "got " .. tostring(results[1].reason))
+end
+do
+    local log = "plan a b\nFAIL a: tests/guest/x.c:12: n == 3\nFAIL b: wrong\n"
+    local results = harness.results({ spec = { name = "g", exit = 1, guest_tests = true, where = "tests/qemu/x_boots.lua:7" },
+        log = log, status = 1, paths = { log = "build/test-logs/g.log" } })
+    local a, b = results[2], results[3]
+    check("harness-failure-places", a and a.where == "tests/guest/x.c:12" and a.spec_where == "tests/qemu/x_boots.lua:7"
+        and b and b.where == "tests/qemu/x_boots.lua:7" and a.log == "build/test-logs/g.log",
+        "guest failures are not placed at the guest line and the spec")
+    check("harness-tail-once", a and a.tail and b and not b.tail and #results == 3,
+        "the log tail goes with more than the first failure of a boot")
+end
+do
+    local r = R.parse("FAIL x: tests/guest/a.c:40: fd >= 0\r")
+    check("results-parse-fail", r and r.name == "x" and not r.ok and r.where == "tests/guest/a.c:40"
+        and r.reason == "tests/guest/a.c:40: fd >= 0", "parsed as " .. tostring(r and r.reason))
+    check("results-parse-ok", (R.parse("ok a-b/c_d") or {}).ok and R.parse("ok two words") == nil
+        and R.parse("okay") == nil and R.parse("FAIL") == nil, "ok lines misparsed")
+    local m = R.matcher("guest-amc,conf_*_null")
+    check("results-matcher", m("guest-amc") and m("guest-amc-services") and m("guest-conformance/conf_copy_null")
+        and not m("guest-conf-traps") and not m("guesamc"), "the T= filter selects the wrong names")
+    check("results-matcher-empty", R.matcher("")("anything") and R.matcher(nil)("x"), "no filter must select all")
+end
+do
+    -- The reporter: failures listed again at the end with place and log, the count line last.
+    local path = os.tmpname()
+    local out = assert(io.open(path, "w"))
+    local rep = R.reporter(out)
+    rep.add({ name = "a", ok = true })
+    rep.add({ name = "b", ok = false, reason = "tests/x.lua:3: broke", log = "build/test-logs/b.out",
+              tail = { "one", "two" } })
+    local status = rep.finish()
+    out:close()
+    local text = harness.read_file(path)
+    os.remove(path)
+    local want = "\n1 failed:\n  b  tests/x.lua:3  log build/test-logs/b.out\n"
+    check("results-reporter-summary", status == 1 and text:find(want, 1, true)
+        and text:find("1 passed, 1 failed\n$") and select(2, text:gsub("    one", "")) == 1,
+        "reporter output:\n" .. text)
+end
+do
+    local ok, reason = judge({ exit = 1, timeout = 1.5 }, "boot\n", 124)
+    check("harness-judge-fractional-timeout", not ok and reason == "timed out after 1.5s (hung?)", "got " .. tostring(reason))
+end
+S.finish()

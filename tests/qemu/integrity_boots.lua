@@ -32,12 +32,15 @@ return function(env)
             timeout = 90,
             exit = 1,
             guest_tests = true,
-            expect = { "faultinj: allocation %d+ %(%a+%) fails in [%w_]+%+0x%x+ %(pid %d+%)" },
+            expect = { "faultinj: allocation %d+ %([%a ]+%) fails in [%w_]+%+0x%x+ %(pid %d+%)" },
         }
     end
     local specs = {}
-    for _, option in ipairs({ "failalloc=1", "failalloc=7", "failalloc=40", "failevery=2",
-                              "failevery=3", "failevery=5", "failevery=11" }) do
+    -- The Nth: the first allocation of each kind the mix makes (kernel stack, page table, the
+    -- spawn's argv buffer, a demand-zero reservation, an amc message), then every Nth.
+    for _, option in ipairs({ "failalloc=1", "failalloc=4", "failalloc=15", "failalloc=25",
+                              "failalloc=49", "failevery=2", "failevery=3", "failevery=5",
+                              "failevery=11" }) do
         specs[#specs + 1] = faultinj_boot(option)
     end
 

@@ -1,30 +1,26 @@
--- Host suite: the add-a-syscall workflow of README.md ("Adding a syscall"), done for real on a
--- temporary copy of the tree (tracked and untracked-but-not-ignored files, no build/):
+-- Host suite: README.md's "Adding a syscall", done literally on a temporary copy of the tree
+-- (tracked and untracked-but-not-ignored files, no build/). Everything the walkthrough says is
+-- read from README.md itself: the declaration, the handler's and the program's files and code,
+-- the prototypes the generator must declare, the command typed at the shell and its output, and
+-- the conformance test names. So when README drifts from the tree, this fails.
 --
---   1. add `str_upper(buf: inout bytes[len] max 256, len: u32)` to abi/syscalls.def with the
---      next free number;
---   2. `make gen`, and write kernel/sys_str_upper.c from the prototype the generator declared;
---   3. write user/upper.c, which calls the generated wrapper;
---   4. build with `make NO_DEPS=1` and boot the ISO like `make run`, typing `upper` at the shell;
---   5. build and boot the conformance program: the generated cases for str_upper exist and pass.
---
--- Then a second test changes a locked number in the copy and checks that the build stops with
--- the lock error. Both share the copy, which is removed at the end (WORKFLOW_KEEP=1 keeps it).
--- Run from the repository root.
-package.path = "tests/qemu/?.lua;" .. package.path
+-- In the same copy it adds a syscall of its own, workflow_reverse, whose name no walkthrough
+-- uses, so its part holds whatever a user added; and a walkthrough the user already did in the
+-- tree is taken out of the copy first (declaration, lock entry, the README's two files).
+-- Then: one build (`make`, checked to be quiet), the ISO booted as `make run` does with both
+-- programs typed at the shell, the conformance program booted, `make docs` and `make abi-lock`
+-- (README's last steps), and a changed locked number, which must stop the build.
+-- The copy is removed at the end (WORKFLOW_KEEP=1 keeps it). Run from the repository root.
+-- weight: 12
+package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
-package.path = "tests/lib/?.lua;" .. package.path
 local S = require("hostsuite")
 local sh, shq, read, write = S.sh, S.shq, S.read, S.write
 local function report(name, ok, why, details) return S.report(name, ok, why, details, 14) end
 
 local ROOT = io.popen("pwd"):read("l")
 local MAKE = "make NO_DEPS=1 -j2"
-
-
-
-
-
+local OWN = "workflow_reverse"
 
 local COPY = (select(2, sh("mktemp -d /tmp/layercake-workflow.XXXXXX")):gsub("%s+$", ""))
 local function finish()
@@ -36,6 +32,61 @@ local function finish()
     S.finish()
 end
 local function in_copy(cmd) return sh("cd " .. shq(COPY) .. " && " .. cmd) end
+local function plain(s) return (s:gsub("%p", "%%%0")) end
+
+---------------------------------------------------------------------------------------------------
+-- The walkthrough, from README.md: each numbered step's text and its fenced code blocks.
+local function parse_readme(text)
+    local section = text:match("\n## Adding a syscall\n(.-)\n## ")
+    if not section then return nil, "README.md has no `## Adding a syscall` section" end
+    local steps, starts = {}, {}
+    for at in section:gmatch("\n()%d%. %*%*") do starts[#starts + 1] = at end
+    starts[#starts + 1] = (section:find("\n\n[^%d ]", starts[#starts] or 1) or #section) + 1
+    for i = 1, #starts - 1 do
+        local body = section:sub(starts[i], starts[i + 1] - 1)
+        local num = tonumber(body:match("^(%d)"))
+        local blocks = {}
+        for code in body:gmatch("\n   ```%a*\n(.-\n)   ```") do
+            blocks[#blocks + 1] = code:gsub("\n   ", "\n"):gsub("^   ", "")
+        end
+        steps[num] = { text = body, blocks = blocks }
+    end
+    local w = { steps = steps }
+    local s1, s2, s3, s4, s5 = steps[1], steps[2], steps[3], steps[4], steps[5]
+    if not (s1 and s2 and s3 and s4 and s5 and steps[6]) then return nil, "steps 1 to 6 not all found" end
+    w.decl = s1.blocks[1]
+    w.number, w.name = (w.decl or ""):match("^syscall (%d+) ([%w_]+)%(")
+    w.handler_proto = s2.text:match("`(int32_t sys_[^`]-%);)`")
+    w.handler_file = s2.text:match("`(kernel/[%w_]+%.c)`")
+    w.handler = s2.blocks[1]
+    w.wrapper_proto = s3.text:match("`([%w_]+ [%w_]+%([^`]-%);)`")
+    w.program_file = s3.text:match("`(user/[%w_]+%.c)`")
+    w.program = s3.blocks[1]
+    local typed = s4.blocks[1] or ""
+    w.command = typed:match("^%$ (%S+)")
+    w.output = typed:match("^%$ [^\n]*\n(.*)$")
+    w.cases = {}
+    local first = s5.text:match("`guest%-conformance/(conf_[%w_]+)`")
+    if first then
+        w.cases[1] = first
+        local stem = first:match("^(.*_)[%w]+$")
+        for suffix in s5.text:gmatch("`_([%w_]+)`") do w.cases[#w.cases + 1] = stem .. suffix end
+        for name in s5.text:gmatch("`(conf_[%w_]+)`") do w.cases[#w.cases + 1] = name end
+    end
+    w.docs_step = s5.text:find("`make docs`", 1, true) ~= nil
+    w.lock_step = steps[6].text:find("`make abi-lock`", 1, true) ~= nil
+    for _, key in ipairs({ "decl", "number", "name", "handler_proto", "handler_file", "handler", "wrapper_proto",
+                           "program_file", "program", "command", "output" }) do
+        if not w[key] then return nil, "could not read `" .. key .. "` from the walkthrough" end
+    end
+    if #w.cases < 2 or not w.docs_step or not w.lock_step then
+        return nil, "step 5 or 6 lost its test names, `make docs` or `make abi-lock`"
+    end
+    return w
+end
+
+local walk, why = parse_readme(read("README.md") or "")
+if not report("readme_walkthrough_read", walk ~= nil, why) then finish() end
 
 -- The tree without build/: what git knows (tracked, or untracked but not ignored); a tree that is
 -- not a git checkout is copied whole, less build/.
@@ -52,71 +103,89 @@ if not report("workflow_copy_tree", rc == 0 and read(COPY .. "/abi/syscalls.def"
     finish()
 end
 
----------------------------------------------------------------------------------------------------
--- Step 1: the declaration, with the next free number.
+-- A walkthrough already done in the tree comes out of the copy: the declaration (whatever its
+-- number), the lock entry and the two files.
 local def_path = COPY .. "/abi/syscalls.def"
+local lock_path = COPY .. "/abi/abi.lock"
 local def = read(def_path)
+def = def:gsub("\n[^\n]*syscall %d+ " .. walk.name .. "%(.-\n}\n", "\n")
+write(def_path, def)
+write(lock_path, (read(lock_path):gsub("\nsyscall %d+ " .. walk.name .. " [^\n]*", "")))
+os.remove(COPY .. "/" .. walk.handler_file)
+os.remove(COPY .. "/" .. walk.program_file)
+
+---------------------------------------------------------------------------------------------------
+-- Step 1: README's declaration, whose number must be the next free one.
 local top = -1
 for kw, num in def:gmatch("\n%s*(%a+)%s+(%d+)") do
     if kw == "syscall" or kw == "retired" then top = math.max(top, tonumber(num)) end
 end
-local NR = top + 1
-if def:find("[%s(]str_upper%(") then
-    report("workflow_name_free", false, "abi/syscalls.def already has a str_upper: rename the workflow example")
-    finish()
-end
-write(def_path, def .. string.format([[
+report("readme_step1_next_free_number", tonumber(walk.number) == top + 1,
+    string.format("README declares %s %s, but the next free number is %d: update README.md", walk.name,
+        walk.number, top + 1))
+local OWN_NR = math.max(top + 1, tonumber(walk.number)) + 1
+def = def .. "\n" .. walk.decl .. string.format([[
 
-syscall %d str_upper(buf: inout bytes[len] max 256, len: u32) -> i32 {
-    doc "Upper-case the ASCII letters of buf in place; return len."
+syscall %d %s(buf: inout bytes[len] max 64, len: u32) -> i32 {
+    doc "Reverse buf in place; return len. Added by tests/workflow/suite.lua."
     errors EFAULT E2BIG
 }
-]], NR))
+]], OWN_NR, OWN)
+write(def_path, def)
 
--- Step 2: the generated prototype, and a handler that implements exactly it.
-local PROTOTYPE = "int32_t sys_str_upper(user_inout_t buf, uint32_t len);"
+-- Step 2: `make gen` declares README's prototype; README's handler goes where README says.
+local OWN_PROTO = "int32_t sys_" .. OWN .. "(user_inout_t buf, uint32_t len);"
 rc, out = in_copy(MAKE .. " gen")
 local handlers_h = read(COPY .. "/build/gen/kernel/syscall_handlers.h") or ""
-report("workflow_def_declares_prototype", rc == 0 and handlers_h:find(PROTOTYPE, 1, true) ~= nil,
-    "`make gen` did not declare " .. PROTOTYPE, out)
-write(COPY .. "/kernel/sys_str_upper.c", [[
-/* str_upper: added by tests/workflow/suite.lua, following README.md. */
+report("readme_step2_generated_prototype", rc == 0 and handlers_h:find(walk.handler_proto, 1, true) ~= nil,
+    "`make gen` did not declare README's " .. walk.handler_proto, out)
+report("workflow_own_prototype", rc == 0 and handlers_h:find(OWN_PROTO, 1, true) ~= nil,
+    "`make gen` did not declare " .. OWN_PROTO, out)
+write(COPY .. "/" .. walk.handler_file, walk.handler)
+write(COPY .. "/kernel/sys_" .. OWN .. ".c", [[
+/* workflow_reverse: added by tests/workflow/suite.lua. */
 #include "syscall_handlers.h"
 
-int32_t sys_str_upper(user_inout_t buf, uint32_t len)
+int32_t sys_workflow_reverse(user_inout_t buf, uint32_t len)
 {
-    char text[256];
+    char text[64];
     if (copy_from_user(text, buf.addr, len) < 0)
         return -EFAULT;
-    for (uint32_t i = 0; i < len; i++)
-        if (text[i] >= 'a' && text[i] <= 'z')
-            text[i] = (char)(text[i] - 'a' + 'A');
+    for (uint32_t i = 0; i < len / 2; i++) {
+        char c = text[i];
+        text[i] = text[len - 1 - i];
+        text[len - 1 - i] = c;
+    }
     return copy_to_user(buf.addr, text, len) < 0 ? -EFAULT : (int32_t)len;
 }
 ]])
 
--- Step 3: a program that calls the generated wrapper.
-write(COPY .. "/user/upper.c", [[
-/* upper: added by tests/workflow/suite.lua, following README.md. */
+-- Step 3: README's program, calling the wrapper libsys declares as README says.
+local syscalls_h = read(COPY .. "/build/gen/libsys/syscalls.h") or ""
+report("readme_step3_wrapper_prototype", syscalls_h:find(walk.wrapper_proto, 1, true) ~= nil,
+    "build/gen/libsys/syscalls.h does not declare README's " .. walk.wrapper_proto)
+write(COPY .. "/" .. walk.program_file, walk.program)
+write(COPY .. "/user/" .. OWN .. ".c", [[
+/* workflow_reverse: added by tests/workflow/suite.lua. */
 #include <libsys.h>
 
 int main(void)
 {
-    char text[] = "hello, layercake";
-    int32_t n = str_upper(text, sizeof text - 1);
-    printf("str_upper: %d %s\n", (int)n, text);
+    char text[] = "stressed";
+    int32_t n = workflow_reverse(text, sizeof text - 1);
+    printf("workflow_reverse: %d %s\n", (int)n, text);
     return n == (int32_t)(sizeof text - 1) ? 0 : 1;
 }
 ]])
 
--- Step 4: build everything, then boot the ISO as `make run` does and type the program's name.
-rc, out = in_copy(MAKE)
-if not report("workflow_build", rc == 0, "`make NO_DEPS=1` failed in the copy", out) then finish() end
-rc, out = in_copy(MAKE .. " build/tests/conformance.elf")
-if not report("workflow_build_conformance", rc == 0, "building the conformance program failed", out) then
-    finish()
-end
+-- Step 4: one build of everything (and of the conformance program, for step 5), quietly.
+rc, out = in_copy(MAKE .. " all build/tests/conformance.elf")
+if not report("workflow_build", rc == 0, "`make` failed in the copy", out) then finish() end
+local loud = out:match("[^\n]*gcc [^\n]* %-c [^\n]*")
+report("workflow_build_quiet", out:find("\n  CC +" .. plain(walk.handler_file) .. "\n") ~= nil and not loud,
+    "the build did not print `CC " .. walk.handler_file .. "` lines only" .. (loud and (": " .. loud) or ""), out)
 
+-- Then boot the ISO as `make run` does and type README's command and ours.
 harness.config.kernel = COPY .. "/build/kernel/kernel.elf"
 harness.config.iso = COPY .. "/build/layercake.iso"
 harness.config.logdir = ROOT .. "/" .. (os.getenv("BUILD") or "build") .. "/test-logs/workflow"
@@ -127,28 +196,35 @@ local function boot(spec)
     return results
 end
 
+local OWN_OUTPUT = "workflow_reverse: 8 desserts\n"
 local r = boot({
     name = "workflow-make-run",
     via = "iso",
-    input = "\r\r\nupper\n", -- GRUB may take one key more than it needs
+    input = "\r\r\n" .. walk.command .. "\n" .. OWN .. "\n", -- GRUB may take one key more than it needs
     timeout = 60,
-    stop = "str_upper: %-?%d+ [^\n]*\n",
-    expect = { "str_upper: 16 HELLO, LAYERCAKE\n" },
+    stop = "workflow_reverse: %-?%d+ [^\n]*\n",
+    expect = { plain(walk.output), plain(OWN_OUTPUT) },
 })[1]
-report("workflow_program_runs", r.ok, r.reason, table.concat(r.tail or {}, "\n"))
+local log = harness.read_file(harness.config.logdir .. "/workflow-make-run.log") or ""
+log = log:gsub("\r", "")
+report("readme_step4_make_run", r.ok or (log:find(walk.output, 1, true) ~= nil),
+    "typing `" .. walk.command .. "` did not print README's " .. walk.output:gsub("\n$", ""),
+    table.concat(harness.last_lines(log, 14), "\n"))
+report("workflow_own_program_runs", log:find(OWN_OUTPUT, 1, true) ~= nil, r.reason or "no " .. OWN_OUTPUT,
+    table.concat(harness.last_lines(log, 14), "\n"))
 
--- Step 5: the generated conformance cases of the new syscall exist and pass.
+-- Step 5: the generated conformance cases README names exist and pass, and ours too.
 local cases_c = read(COPY .. "/build/gen/conformance/conformance.c") or ""
 local want = {}
-for _, suffix in ipairs({ "null", "kernel", "unmapped", "wrap", "partly_mapped", "over_max" }) do
-    want[#want + 1] = "conf_str_upper_buf_" .. suffix
+for _, name in ipairs(walk.cases) do want[#want + 1] = name end
+for _, suffix in ipairs({ "buf_null", "buf_kernel", "buf_over_max", "regs" }) do
+    want[#want + 1] = "conf_" .. OWN .. "_" .. suffix
 end
-want[#want + 1] = "conf_str_upper_regs"
 local missing = {}
 for _, name in ipairs(want) do
     if not cases_c:find('"' .. name .. '"', 1, true) then missing[#missing + 1] = name end
 end
-report("workflow_conformance_cases_generated", #missing == 0, "missing: " .. table.concat(missing, " "))
+report("readme_step5_cases_generated", #missing == 0, "not generated: " .. table.concat(missing, " "))
 
 local results = boot({
     name = "workflow-conformance",
@@ -159,24 +235,36 @@ local results = boot({
     exit = 1,
     guest_tests = true,
 })
-local passed_new, failures = {}, {}
+local passed, failures = {}, {}
 for _, res in ipairs(results) do
     local case = res.name:match("^workflow%-conformance/(.*)$")
     if not res.ok then failures[#failures + 1] = res.name .. ": " .. tostring(res.reason) end
-    if case and res.ok and case:match("^conf_str_upper_") then passed_new[case] = true end
+    if case and res.ok then passed[case] = true end
 end
 missing = {}
 for _, name in ipairs(want) do
-    if not passed_new[name] then missing[#missing + 1] = name end
+    if not passed[name] then missing[#missing + 1] = name end
 end
-report("workflow_conformance_cases_pass", #missing == 0 and #failures == 0,
-    string.format("%d of %d str_upper cases passed, %d failures in the boot", #want - #missing, #want,
-        #failures), table.concat(failures, "\n"))
+report("readme_step5_cases_pass", #missing == 0 and #failures == 0,
+    string.format("%d of %d cases passed, %d failures in the boot; not passed: %s", #want - #missing, #want,
+        #failures, table.concat(missing, " ")), table.concat(failures, "\n"))
+
+-- Step 5's `make docs` and step 6's `make abi-lock`.
+rc, out = in_copy(MAKE .. " docs")
+local docs = read(COPY .. "/docs/syscalls.md") or ""
+local heading = "### " .. walk.number .. " `" .. walk.name .. "`"
+report("readme_step5_make_docs", rc == 0 and docs:find(heading, 1, true) ~= nil,
+    "`make docs` did not add `### " .. walk.number .. " " .. walk.name .. "` to docs/syscalls.md", out)
+rc, out = in_copy(MAKE .. " abi-lock")
+local lock = read(lock_path) or ""
+local entry = "\nsyscall " .. walk.number .. " " .. walk.name .. " ("
+report("readme_step6_make_abi_lock", rc == 0 and lock:find(entry, 1, true) ~= nil,
+    "`make abi-lock` did not record " .. walk.name .. " in abi/abi.lock", out)
 
 ---------------------------------------------------------------------------------------------------
 -- A locked number changed: the build must stop with the lock error and build nothing.
 def = read(def_path)
-local changed, count = def:gsub("\nsyscall 5 write%(", "\nsyscall " .. (NR + 1) .. " write(")
+local changed, count = def:gsub("\nsyscall 5 write%(", "\nsyscall " .. (OWN_NR + 1) .. " write(")
 if count ~= 1 then
     report("workflow_lock_stops_build", false, "abi/syscalls.def has no `syscall 5 write(` line to renumber")
     finish()

@@ -1,0 +1,197 @@
+-- Host suite for the build itself (the Makefile and its fragments):
+--   - compile_commands.json lists every C file the build compiles, with the very command make
+--     runs (compared with `make -n -B V=1`, which prints every command without running it);
+--   - `make help`, README's "Make targets" table and the .PHONY targets are the same list;
+--   - `make -n` and `make help` never run the deps step, and a real build does;
+--   - `make format-check` passes on the tree, and catches (and `make format` fixes) a bad file;
+--   - the runner (tests/run.lua) under T= runs only what it names and ends with the summary.
+-- Run from the repository root, after a build (make test builds compile_commands.json first).
+-- weight: 3
+package.path = "tests/lib/?.lua;" .. package.path
+local S = require("hostsuite")
+local report, sh, shq, read, write = S.report, S.sh, S.shq, S.read, S.write
+
+local MAKE = "make --no-print-directory NO_DEPS=1"
+local TMP = (select(2, sh("mktemp -d /tmp/layercake-build.XXXXXX")):gsub("%s+$", ""))
+
+-- JSON string contents back to text (the escapes compile_c writes: \" and \\).
+local function unescape(s) return (s:gsub("\\(.)", "%1")) end
+
+---------------------------------------------------------------------------------------------------
+local function test_compile_commands()
+    local rc, out = sh(MAKE .. " -s compile_commands.json")
+    if not report("build_compile_commands_made", rc == 0, "`make compile_commands.json` failed", out) then return end
+    local entries, count, dups = {}, 0, {}
+    for file, cmd in (read("compile_commands.json") or ""):gmatch('"file": "([^"]+)",[^\n]-"command": "(.-)" }') do
+        if entries[file] then dups[#dups + 1] = file end
+        entries[file] = unescape(cmd)
+        count = count + 1
+    end
+    report("build_compile_commands_one_entry_per_file", #dups == 0, "files listed twice: " .. table.concat(dups, " "))
+    local dry
+    rc, dry = sh(MAKE .. " -n -B V=1 compile_commands.json")
+    -- A file built twice (libsys: for the target and for the host tests) has one entry, the
+    -- target's; it must be one of make's commands for that file.
+    local compiled, commands, n = {}, {}, 0
+    for line in dry:gmatch("[^\n]+") do
+        local file = line:match(" %-c (%S+%.c) %-o %S+$")
+        if file and not line:match("^printf ") then
+            if not compiled[file] then n = n + 1 end
+            compiled[file] = true
+            commands[file] = (commands[file] or "") .. "\n" .. line .. "\n"
+        end
+    end
+    local missing, differ = {}, {}
+    for file in pairs(compiled) do
+        if not entries[file] then
+            missing[#missing + 1] = file
+        elseif not commands[file]:find("\n" .. entries[file] .. "\n", 1, true) then
+            differ[#differ + 1] = file .. "\n    make:" .. commands[file]:gsub("\n+", "\n      ") .. "  entry: " .. entries[file]
+        elseif entries[file]:find(" %-o [^ ]*/host/") and select(2, commands[file]:gsub("\n\n", "")) > 0 then
+            differ[#differ + 1] = file .. ": the entry is the host build's, not the target's: " .. entries[file]
+        end
+    end
+    table.sort(missing)
+    table.sort(differ)
+    report("build_compile_commands_every_c_file", rc == 0 and n > 0 and #missing == 0,
+        string.format("%d of the %d C files make compiles are not in compile_commands.json", #missing, n),
+        table.concat(missing, "\n"))
+    report("build_compile_commands_same_commands", #differ == 0,
+        #differ .. " entries differ from the command make runs", table.concat(differ, "\n"))
+    local extra = {}
+    for file in pairs(entries) do
+        if not compiled[file] then extra[#extra + 1] = file end
+    end
+    table.sort(extra)
+    report("build_compile_commands_nothing_stale", #extra == 0 and count > 0,
+        #extra .. " entries for files the build does not compile", table.concat(extra, "\n"))
+    local areas = {}
+    for file in pairs(entries) do areas[file:match("^[^/]+") .. (file:match("^build/gen/(%w+)") or "")] = true end
+    report("build_compile_commands_areas", areas.kernel and areas.libsys and areas.user and areas.tests
+        and areas.buildkernel ~= nil, "kernel, libsys, user, tests or generated code missing")
+end
+
+---------------------------------------------------------------------------------------------------
+local function test_targets()
+    local rc, help = sh(MAKE .. " help")
+    local listed, order = {}, {}
+    for target, what in help:gmatch("\nmake (%S+) +([^\n]+)") do listed[target] = what; order[#order + 1] = target end
+    local _, first = help:match("^make (%S+) +([^\n]+)")
+    if first then
+        local target = help:match("^make (%S+)")
+        listed[target] = first
+        table.insert(order, 1, target)
+    end
+    report("build_help_lists_targets", rc == 0 and #order >= 15, "`make help` lists " .. #order .. " targets", help)
+
+    local readme = read("README.md") or ""
+    local table_text = readme:match("\n## Make targets\n(.-)\n## ") or ""
+    local rows = {}
+    for target, what in table_text:gmatch("\n| `make ([^`]+)` | ([^\n]-) |") do rows[target] = what end
+    local bad = {}
+    for target, what in pairs(listed) do
+        if rows[target] == nil then
+            bad[#bad + 1] = "not in README's table: " .. target
+        elseif rows[target]:gsub("`", "") ~= what then
+            bad[#bad + 1] = target .. ": README says `" .. rows[target] .. "`, make help `" .. what .. "`"
+        end
+    end
+    for target in pairs(rows) do
+        if not listed[target] then bad[#bad + 1] = "in README's table but not in make help: " .. target end
+    end
+    table.sort(bad)
+    report("build_readme_targets_match_help", #bad == 0, #bad .. " differences (the list is the `## ` lines of the Makefile)",
+        table.concat(bad, "\n"))
+
+    local _, db = sh(MAKE .. " -pn help 2>/dev/null")
+    local unlisted = {}
+    for line in db:gmatch("\n%.PHONY: ([^\n]*)") do
+        for target in line:gmatch("%S+") do
+            if target ~= "FORCE" and not listed[target] then unlisted[#unlisted + 1] = target end
+        end
+    end
+    report("build_help_has_every_phony_target", #unlisted == 0 and db:find("\n%.PHONY: ") ~= nil,
+        "targets missing from make help: " .. table.concat(unlisted, " "))
+end
+
+---------------------------------------------------------------------------------------------------
+-- A stand-in deps script that leaves a mark, so no package manager is ever involved.
+local function test_deps_step()
+    local mark = TMP .. "/deps-ran"
+    local script = TMP .. "/deps.sh"
+    write(script, "touch " .. shq(mark) .. "\n")
+    local base = "make --no-print-directory DEPS_SCRIPT=" .. shq(script)
+    sh(base .. " -n all")
+    sh(base .. " -n test")
+    local dry = read(mark) ~= nil
+    os.remove(mark)
+    sh(base .. " help")
+    local help = read(mark) ~= nil
+    os.remove(mark)
+    report("build_dry_run_installs_nothing", not dry, "`make -n` ran the deps step")
+    report("build_help_installs_nothing", not help, "`make help` ran the deps step")
+    local rc, out = sh(base .. " gen")
+    report("build_deps_step_runs_before_a_build", rc == 0 and read(mark) ~= nil,
+        "`make gen` did not run the deps step first", out)
+    write(script, "echo 'deps: missing everything' >&2; exit 1\n")
+    rc, out = sh(base .. " gen")
+    report("build_deps_failure_stops_make", rc ~= 0 and out:find("deps: missing everything", 1, true) ~= nil
+        and out:find("NO_DEPS=1 skips it", 1, true) ~= nil, "a failing deps step did not stop make", out)
+end
+
+---------------------------------------------------------------------------------------------------
+local function test_format()
+    if sh("command -v clang-format") ~= 0 then
+        return report("build_format_check", false, "clang-format is missing (make deps installs it)")
+    end
+    local rc, out = sh(MAKE .. " format-check")
+    report("build_format_check_tree", rc == 0, "C files not in .clang-format's style (`make format` fixes them)", out)
+    -- Inside the tree, so clang-format finds .clang-format as it does for every source file.
+    local bad = (os.getenv("BUILD") or "build") .. "/tests/format-probe.c"
+    write(bad, "int  main( void ){return 0;}\n")
+    rc, out = sh(MAKE .. " format-check FORMAT_FILES=" .. shq(bad))
+    report("build_format_check_catches", rc ~= 0 and out:find(bad, 1, true) ~= nil,
+        "format-check passed a badly formatted file", out)
+    rc, out = sh(MAKE .. " format FORMAT_FILES=" .. shq(bad) .. " && " .. MAKE .. " format-check FORMAT_FILES=" .. shq(bad))
+    report("build_format_fixes", rc == 0 and read(bad) == "int main(void)\n{\n    return 0;\n}\n",
+        "make format did not fix the file: " .. tostring(read(bad)), out)
+    os.remove(bad)
+end
+
+---------------------------------------------------------------------------------------------------
+-- The runner under T=: only the named boot and host test run, and the output ends with the
+-- summary and the count line. A record in a scratch log dir names every host suite's tests, so
+-- nothing else is run (no record would make the runner ask every suite).
+local function run_runner(filter, kernel)
+    local build = TMP .. "/runner"
+    sh("mkdir -p " .. shq(build .. "/test-logs"))
+    local lines = { "harness 0.10 0.10 results-matcher-empty harness-judge-pass" }
+    local _, suites = sh("ls tests/*/suite.lua")
+    for area in suites:gmatch("tests/([^/\n]+)/suite%.lua") do lines[#lines + 1] = area .. " 0.10 0.10 none" end
+    lines[#lines + 1] = "gen 0.10 0.10 none"
+    lines[#lines + 1] = "luacheck 0.10 0.10 luacheck"
+    write(build .. "/test-logs/record", table.concat(lines, "\n") .. "\n")
+    return sh(string.format("BUILD=%s KERNEL_ELF=%s T=%s lua5.4 tests/run.lua", shq(build),
+        shq(kernel or ((os.getenv("BUILD") or "build") .. "/kernel/kernel.elf")), shq(filter)))
+end
+
+local function test_runner()
+    local rc, out = run_runner("harness-catches-panic,matcher-empty")
+    local names = {}
+    for name in out:gmatch("\nok (%S+)") do names[#names + 1] = name end
+    table.sort(names)
+    report("runner_filter_selects", rc == 0 and table.concat(names, " ") == "harness-catches-panic results-matcher-empty"
+        and out:find("\n2 passed, 0 failed\n$") ~= nil, "T= ran: " .. table.concat(names, " "), out)
+    rc, out = run_runner("boot-kernel", TMP .. "/no-such-kernel.elf")
+    report("runner_failure_summary_last", rc == 1 and out:find("\n1 failed:\n  boot%-kernel  tests/qemu/boots%.lua:%d+  \n"
+        .. "      missing [^\n]*no%-such%-kernel%.elf[^\n]*\n0 passed, 1 failed\n$") ~= nil,
+        "the summary with file:line and the count line are not the end of the output", out)
+end
+
+test_runner()
+test_compile_commands()
+test_targets()
+test_deps_step()
+test_format()
+sh("rm -rf " .. shq(TMP))
+S.finish()
