@@ -39,7 +39,7 @@ static uint8_t frame_refs[MAX_FRAMES];
 static uint32_t frames_total; /* frames that were ever free */
 static uint32_t frames_free;
 static uint32_t frames_promised; /* reservations not yet taken by pmm_alloc_reserved */
-static uint32_t search_hint; /* first bitmap word that may hold a free frame */
+static uint32_t search_hint;     /* first bitmap word that may hold a free frame */
 
 static int frame_used(uint32_t f)
 {
