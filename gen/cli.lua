@@ -32,11 +32,12 @@ function cli.outputs(m)
 end
 
 local USAGE = [==[
-usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--lock FILE [--update-lock] [--new-lock]]
+usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--man DIR] [--lock FILE [--update-lock] [--new-lock]]
        lua5.4 gen/main.lua --list-outputs
   --def FILE      the ABI definition (abi/syscalls.def)
   --out DIR       write the generated C, headers and assembly under DIR (build/gen)
   --docs FILE     write the Markdown reference (docs/syscalls.md)
+  --man DIR       write a manual page per syscall and amc message (DIR/man2, DIR/man3)
   --lock FILE     refuse incompatible changes to what the ABI lock records (abi/abi.lock)
   --update-lock   record new entries and compatible changes in the lock file
   --new-lock      accept an empty or missing lock: nothing of this ABI is released yet
@@ -137,7 +138,8 @@ end
 
 local function parse_args(argv)
     local opts, i = {}, 1
-    local takes = { ["--def"] = "def", ["--out"] = "out", ["--docs"] = "docs", ["--lock"] = "lock" }
+    local takes = { ["--def"] = "def", ["--out"] = "out", ["--docs"] = "docs", ["--lock"] = "lock",
+                    ["--man"] = "man" }
     local flags = { ["--update-lock"] = "update_lock", ["--new-lock"] = "new_lock",
                     ["--list-outputs"] = "list_outputs" }
     while i <= #argv do
@@ -204,6 +206,9 @@ local function run(argv, stderr, stdout)
             end
         end
         if opts.docs then tx.stage(opts.docs, require("out_docs").render(m)) end
+        if opts.man then
+            for path, page in pairs(require("out_man").render(m)) do tx.stage(opts.man .. "/" .. path, page) end
+        end
     end)
     if not ok then
         tx.abort()

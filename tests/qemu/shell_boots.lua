@@ -24,7 +24,7 @@ return function(env)
         UP .. UP .. UP .. DOWN,                                      -- history: second again
         ESC .. "[1;5C" .. ESC .. "[99~echo odd-keys",                -- unknown keys: ignored
         "echo 'single  quoted' \"dq \\\"x\\\"\" a\\ b",              -- quotes and backslashes
-        "kill 2", "kill 999", "kill x",                              -- the kill builtin
+        "kill 2", "kill 999", "kill x",                              -- kill: errors
         "exit 0",
     }
 
