@@ -48,7 +48,7 @@ $(filter %.o,$(KERNEL_OBJS)): kernel/kernel.mk
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
-	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) -I $(GEN)/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_BUILD)/symtab_empty.asm: kernel/ksyms.lua
 	@mkdir -p $(@D)
