@@ -12,5 +12,5 @@ man: $(MAN_STAMP)
 docs: man
 
 $(MAN_STAMP): $(GEN_DEF) $(GEN_LUA_SRCS)
-	$(LUA) gen/main.lua --def $(GEN_DEF) --man $(MAN_DIR)
+	$(call quiet,GEN,$(MAN_DIR)/ from $(GEN_DEF))$(LUA) gen/main.lua --def $(GEN_DEF) --man $(MAN_DIR)
 	@touch $@
