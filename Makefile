@@ -43,13 +43,16 @@ FORCE:
 ## all | kernel, user programs and the ISO (the default goal)
 ## run | build everything and boot the ISO through GRUB on this terminal (Ctrl-A X quits QEMU)
 ## run-fast | boot the kernel directly with QEMU -kernel, the programs as modules; APPEND="..." sets the command line
-## debug | QEMU paused with a gdb stub, gdb attached with the kernel's symbols (kernel/gdb/layercake.gdb)
+## debug | QEMU paused with a gdb stub (GDB_PORT=, default 1234), gdb attached with the kernel's symbols and helpers (kernel/gdb/); see "Debugging"
+## console | this terminal as the guest console of a running make debug
 ## test | every host suite and QEMU boot, TEST_JOBS at a time; T=WORDS runs only the matching ones; ends with "N passed, M failed"
 ## bench | guest and host benchmarks: one table, also build/bench.json
 ## fuzz | 10,000 mutated definitions through the generator, then 1,000,000 fuzzed syscalls (FUZZ_SEED=S replays a run)
 ## gen | run the generator: build/gen/ from abi/syscalls.def
-## docs | rewrite docs/syscalls.md from abi/syscalls.def
-## abi-lock | record new syscalls, messages and structs in abi/abi.lock
+## docs | rewrite docs/syscalls.md from abi/syscalls.def, and the manual pages
+## man | manual pages for every syscall and amc message in build/man/ (man -l build/man/man2/write.2)
+## abi-lock | record new entries and compatible changes in abi/abi.lock (NEW_LOCK=1 starts a lock for an unreleased ABI)
+## abi-compat-freeze | freeze the user side of a new ABI release (RELEASE=vN) in tests/abi-compat/vN/, once; the abi-compat-vN boot runs it
 ## kernel | build/kernel/kernel.elf only
 ## iso | build/layercake.iso only
 ## conformance | the generated ABI conformance program, build/tests/conformance.elf
@@ -169,13 +172,8 @@ run-fast: $(KERNEL_ELF) $(USER_PROGS)
 	@echo 'layercake: booting $(KERNEL_ELF) directly (Ctrl-A X quits QEMU)'
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL_ELF) $(INITRD_FLAG) -append "$(or $(APPEND),services=echod$(comma)kvd)"
 
-# QEMU waits for gdb; the serial console goes to build/debug-serial.log.
-debug: $(KERNEL_ELF) $(USER_PROGS)
-	$(QEMU) $(QEMU_FLAGS) -S -gdb tcp::1234 -serial file:$(BUILD)/debug-serial.log \
-	    -kernel $(KERNEL_ELF) $(INITRD_FLAG) $(if $(APPEND),-append "$(APPEND)") & \
-	qemu=$$!; \
-	$(GDB) -q -ex 'target remote localhost:1234' -x kernel/gdb/layercake.gdb $(KERNEL_ELF); \
-	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+include kernel/gdb/debug.mk
+include docs/docs.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,5 @@
--- The command line: validate everything and render every output in memory,
--- then write only the files whose content changed (temp file + rename).
+-- The command line: validate everything, render every output into a temp file beside it (only
+-- the files whose content changes), then rename them all into place: all or nothing.
 local diag = require("diag")
 local model = require("model")
 local lock = require("lock")
@@ -9,6 +9,7 @@ local cli = {}
 -- group: the abi setting `outputs` that asks for the file (none: always written).
 cli.OUTPUTS = {
     { path = "abi.h", module = "out_abi_h" },
+    { path = "abi.inc", module = "out_abi_inc" },
     { path = "kernel/syscall_handlers.h", module = "out_handlers_h", group = "kernel" },
     { path = "kernel/syscall_table.c", module = "out_syscall_table", group = "kernel" },
     { path = "kernel/trace_table.c", module = "out_trace", group = "kernel" },
@@ -30,13 +31,17 @@ function cli.outputs(m)
     return list
 end
 
-local USAGE = [[
-usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--lock FILE [--update-lock]]
+local USAGE = [==[
+usage: lua5.4 gen/main.lua --def FILE [--out DIR] [--docs FILE] [--man DIR] [--lock FILE [--update-lock] [--new-lock]]
+       lua5.4 gen/main.lua --list-outputs
   --def FILE      the ABI definition (abi/syscalls.def)
   --out DIR       write the generated C, headers and assembly under DIR (build/gen)
   --docs FILE     write the Markdown reference (docs/syscalls.md)
-  --lock FILE     refuse changes to entries recorded in the ABI lock (abi/abi.lock)
-  --update-lock   record new entries in the lock file]]
+  --man DIR       write a manual page per syscall and amc message (DIR/man2, DIR/man3)
+  --lock FILE     refuse incompatible changes to what the ABI lock records (abi/abi.lock)
+  --update-lock   record new entries and compatible changes in the lock file
+  --new-lock      accept an empty or missing lock: nothing of this ABI is released yet
+  --list-outputs  print the path of every file --out can write, one a line, and exit]==]
 
 local function read_file(path)
     local f, err = io.open(path, "rb")
@@ -51,23 +56,75 @@ local function shell_quote(s)
     return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
--- Replace path by content unless it already holds exactly that.
--- Returns true when the file was (re)written.
-function cli.write_if_changed(path, content)
-    if read_file(path) == content then return false end
-    local tmp = path .. ".tmp"
-    local f = io.open(tmp, "wb")
-    if not f then
-        local dir = path:match("^(.*)/[^/]*$")
-        if dir then os.execute("mkdir -p " .. shell_quote(dir)) end
-        f = io.open(tmp, "wb")
+local function io_fail(msg) error({ io_error = msg }, 0) end
+
+-- A set of file replacements that happen all together or not at all. stage(path, text) writes
+-- text to path.tmp unless path already holds exactly that; commit() renames every temp file over
+-- its path. Any failure removes the temp files, puts back what commit() had already replaced and
+-- raises an I/O error, so the outputs are either all new or all as they were. Only the temp
+-- files' names and the replaced files' old contents stay in memory, not the outputs themselves.
+function cli.transaction()
+    local staged, dirs = {}, {}
+    local tx = {}
+    local function cleanup()
+        for _, s in ipairs(staged) do os.remove(s.tmp) end
+        for i = #dirs, 1, -1 do os.remove(dirs[i]) end -- only the (still empty) ones we made
     end
-    if not f then error({ io_error = "cannot write " .. tmp }, 0) end
-    f:write(content)
-    f:close()
-    local ok, err = os.rename(tmp, path)
-    if not ok then error({ io_error = "cannot rename " .. tmp .. ": " .. tostring(err) }, 0) end
-    return true
+    local function mkdirs(path)
+        local dir = path:match("^(.*)/[^/]*$")
+        if not dir then return end
+        local p = io.popen("LC_ALL=C mkdir -pv -- " .. shell_quote(dir) .. " 2>/dev/null")
+        for line in p:lines() do
+            local made = line:match("^mkdir: created directory '(.*)'$")
+            if made then dirs[#dirs + 1] = made end
+        end
+        p:close()
+    end
+    function tx.stage(path, text)
+        local old = read_file(path)
+        if old == text then return false end
+        local tmp = path .. ".tmp"
+        local f = io.open(tmp, "wb")
+        if not f then
+            mkdirs(path)
+            f = io.open(tmp, "wb")
+        end
+        local ok, err = f ~= nil, "cannot create " .. tmp
+        if f then
+            ok, err = f:write(text)
+            ok = f:close() and ok
+            if not ok then os.remove(tmp) end
+        end
+        if not ok then
+            cleanup()
+            io_fail("cannot write " .. tmp .. (err and (": " .. tostring(err)) or ""))
+        end
+        staged[#staged + 1] = { path = path, tmp = tmp, old = old }
+        return true
+    end
+    function tx.commit()
+        for i, s in ipairs(staged) do
+            local ok, err = os.rename(s.tmp, s.path)
+            if not ok then
+                for j = i - 1, 1, -1 do -- undo the replacements already made
+                    local d = staged[j]
+                    if d.old then
+                        local f = io.open(d.tmp, "wb")
+                        if f and f:write(d.old) and f:close() then os.rename(d.tmp, d.path) end
+                        os.remove(d.tmp)
+                    else
+                        os.remove(d.path)
+                    end
+                end
+                cleanup()
+                io_fail("cannot replace " .. s.path .. ": " .. tostring(err) ..
+                    " (no output was changed)")
+            end
+        end
+        return #staged
+    end
+    tx.abort = cleanup
+    return tx
 end
 
 -- Render every output of a model: { [relative path] = text }.
@@ -81,15 +138,18 @@ end
 
 local function parse_args(argv)
     local opts, i = {}, 1
-    local takes = { ["--def"] = "def", ["--out"] = "out", ["--docs"] = "docs", ["--lock"] = "lock" }
+    local takes = { ["--def"] = "def", ["--out"] = "out", ["--docs"] = "docs", ["--lock"] = "lock",
+                    ["--man"] = "man" }
+    local flags = { ["--update-lock"] = "update_lock", ["--new-lock"] = "new_lock",
+                    ["--list-outputs"] = "list_outputs" }
     while i <= #argv do
         local a = argv[i]
         if takes[a] then
             if not argv[i + 1] then return nil, a .. " needs a value" end
             opts[takes[a]] = argv[i + 1]
             i = i + 2
-        elseif a == "--update-lock" then
-            opts.update_lock = true
+        elseif flags[a] then
+            opts[flags[a]] = true
             i = i + 1
         elseif a == "--help" or a == "-h" then
             return nil, nil
@@ -97,17 +157,23 @@ local function parse_args(argv)
             return nil, "unknown option " .. a
         end
     end
+    if opts.list_outputs then return opts end
     if not opts.def then return nil, "--def is required" end
     if opts.update_lock and not opts.lock then return nil, "--update-lock needs --lock FILE" end
+    if opts.new_lock and not opts.lock then return nil, "--new-lock needs --lock FILE" end
     return opts
 end
 
-local function run(argv, stderr)
+local function run(argv, stderr, stdout)
     local opts, err = parse_args(argv)
     if not opts then
         if err then stderr:write("error: " .. err .. "\n") end
         stderr:write(USAGE .. "\n")
         return err and 1 or 0
+    end
+    if opts.list_outputs then
+        for _, o in ipairs(cli.OUTPUTS) do stdout:write(o.path, "\n") end
+        return 0
     end
     local text, rerr = read_file(opts.def)
     if not text then
@@ -115,35 +181,41 @@ local function run(argv, stderr)
         return 1
     end
     local m = model.load(text, opts.def)
-    local writes, new_entries = {}, 0
+    local new_entries = 0
     if opts.lock then
         local lock_text = read_file(opts.lock)
-        if not lock_text and not opts.update_lock then
+        if not lock_text and not opts.new_lock then
             stderr:write(opts.lock .. ": error: cannot read the lock file\n" ..
-                "hint: create it with `make abi-lock` (--update-lock)\n")
+                "hint: restore it (`git checkout " .. opts.lock .. "`); for an ABI with nothing released yet, " ..
+                "start one with --new-lock (`make abi-lock NEW_LOCK=1`)\n")
             return 1
         end
         local locked = lock.parse(lock_text or "", opts.lock)
-        new_entries = lock.check(m, locked, opts.lock, m.abi.kw)
-        if opts.update_lock then
-            writes[#writes + 1] = { path = opts.lock, text = lock.render(m) }
-        end
+        new_entries = lock.check(m, locked, opts.lock, m.abi.kw, { new_lock = opts.new_lock })
     end
     -- Every input error has been found by now (model.load and lock.check): the output modules
-    -- only render. Each output is rendered and written in turn, so only one is in memory at a
-    -- time, which keeps large definitions fast (the collector has less to walk).
-    for _, wr in ipairs(writes) do
-        cli.write_if_changed(wr.path, wr.text)
-    end
-    if opts.out then
-        for _, o in ipairs(cli.outputs(m)) do
-            cli.write_if_changed(opts.out .. "/" .. o.path, require(o.module).render(m, o.part))
-            collectgarbage() -- the output and its file's old text are garbage: free them before the next
+    -- only render. Each output is rendered in turn and staged in a temp file, so only one is in
+    -- memory at a time (large definitions stay fast: the collector has less to walk); the temp
+    -- files replace the outputs only when all of them have been written.
+    local tx = cli.transaction()
+    local ok, e = pcall(function()
+        if opts.update_lock then tx.stage(opts.lock, lock.render(m)) end
+        if opts.out then
+            for _, o in ipairs(cli.outputs(m)) do
+                tx.stage(opts.out .. "/" .. o.path, require(o.module).render(m, o.part))
+                collectgarbage() -- the output is on disk now: free it before rendering the next
+            end
         end
+        if opts.docs then tx.stage(opts.docs, require("out_docs").render(m)) end
+        if opts.man then
+            for path, page in pairs(require("out_man").render(m)) do tx.stage(opts.man .. "/" .. path, page) end
+        end
+    end)
+    if not ok then
+        tx.abort()
+        error(e, 0)
     end
-    if opts.docs then
-        cli.write_if_changed(opts.docs, require("out_docs").render(m))
-    end
+    tx.commit()
     if opts.lock and not opts.update_lock and new_entries > 0 then
         stderr:write(string.format("%s: note: %d new entr%s not in %s yet; `make abi-lock` records %s\n",
             opts.def, new_entries, new_entries == 1 and "y is" or "ies are", opts.lock,
@@ -153,10 +225,10 @@ local function run(argv, stderr)
 end
 
 -- Run the generator; return the exit status (0 ok, 1 bad input, 2 internal error).
-function cli.main(argv, stderr)
+function cli.main(argv, stderr, stdout)
     stderr = stderr or io.stderr
     local status
-    local ok, err = xpcall(function() status = run(argv, stderr) end, function(e)
+    local ok, err = xpcall(function() status = run(argv, stderr, stdout or io.stdout) end, function(e)
         if diag.is_diag(e) or (type(e) == "table" and e.io_error) then return e end
         return { internal = tostring(e), trace = debug.traceback() }
     end)

@@ -10,15 +10,14 @@ GEN_LOCK := abi/abi.lock
 GEN_LUA_SRCS := $(wildcard gen/*.lua)
 GEN_STAMP := $(GEN)/.stamp
 
-GEN_HEADERS := $(GEN)/abi.h $(GEN)/kernel/syscall_handlers.h \
-               $(GEN)/libsys/syscalls.h $(GEN)/libsys/amc_services.h
-GEN_KERNEL_SRCS := $(GEN)/kernel/syscall_table.c $(GEN)/kernel/trace_table.c
-GEN_LIBSYS_ASM := $(GEN)/libsys/syscalls.asm
-GEN_LIBSYS_SRCS := $(GEN)/libsys/amc_services.c
-GEN_CONFORMANCE := $(GEN)/conformance/conformance.c $(GEN)/conformance/regs.asm
-GEN_FUZZ_SRCS := $(GEN)/fuzz/syscall_fuzzer.c
-GEN_OUTPUTS := $(GEN_HEADERS) $(GEN_KERNEL_SRCS) $(GEN_LIBSYS_ASM) $(GEN_LIBSYS_SRCS) $(GEN_CONFORMANCE) \
-               $(GEN_FUZZ_SRCS)
+# The list of generated files lives in gen/cli.lua (cli.OUTPUTS); make asks for it.
+GEN_OUTPUTS := $(addprefix $(GEN)/,$(shell $(LUA) gen/main.lua --list-outputs))
+GEN_HEADERS := $(filter %.h %.inc,$(GEN_OUTPUTS))
+GEN_KERNEL_SRCS := $(filter $(GEN)/kernel/%.c,$(GEN_OUTPUTS))
+GEN_LIBSYS_ASM := $(filter $(GEN)/libsys/%.asm,$(GEN_OUTPUTS))
+GEN_LIBSYS_SRCS := $(filter $(GEN)/libsys/%.c,$(GEN_OUTPUTS))
+GEN_CONFORMANCE := $(filter $(GEN)/conformance/%,$(GEN_OUTPUTS))
+GEN_FUZZ_SRCS := $(filter $(GEN)/fuzz/%.c,$(GEN_OUTPUTS))
 
 $(GEN_STAMP): $(GEN_DEF) $(GEN_LOCK) $(GEN_LUA_SRCS)
 	$(call quiet,GEN,$(GEN)/ from $(GEN_DEF))$(LUA) gen/main.lua --def $(GEN_DEF) --out $(GEN) --lock $(GEN_LOCK)
@@ -35,6 +34,7 @@ gen: $(GEN_STAMP)
 docs:
 	$(LUA) gen/main.lua --def $(GEN_DEF) --lock $(GEN_LOCK) --docs docs/syscalls.md
 
-# Record new syscalls, messages and structs in the committed lock.
+# Record new entries and compatible changes in the committed lock (never an incompatible one).
+# NEW_LOCK=1 starts a lock from nothing: only for an ABI of which nothing is released yet.
 abi-lock:
-	$(LUA) gen/main.lua --def $(GEN_DEF) --lock $(GEN_LOCK) --update-lock
+	$(LUA) gen/main.lua --def $(GEN_DEF) --lock $(GEN_LOCK) --update-lock $(if $(NEW_LOCK),--new-lock)

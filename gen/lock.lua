@@ -1,21 +1,44 @@
--- The ABI lock (abi/abi.lock): one line per released entry.  --lock refuses
--- a definition that changes or drops a locked entry; --update-lock records
--- new entries.  Format (abi/README.md):
---   syscall N NAME (ARGTYPE, ...) -> RET
+-- The ABI lock (abi/abi.lock): one line per released fact a compiled program depends on.
+-- --lock refuses a definition that changes one of them incompatibly; --update-lock records new
+-- entries (and compatible changes, such as a raised bound). The policy is the table in
+-- abi/README.md ("The lock"). Line formats:
+--   abi version N | abi trap 0xNN | abi arg_registers R... | abi user_space 0xLOW 0xHIGH
+--   abi amc_max_message N | abi amc_name_max N
+--   const NAME VALUE
+--   error NAME NUMBER
+--   syscall N NAME (ARG, ...) -> RET [noreturn] [returns_twice]
+--     ARG: i32 ... | DIR bytes[#LEN] [max M toolong E] | in str[N] toolong E | DIR TYPE[?]
 --   retired N NAME
 --   struct NAME SIZE FIELD:TYPE@OFFSET ...
 --   service NAME "SERVICE-NAME"
---   message SERVICE N NAME SIZE FIELD:TYPE@OFFSET ...
+--   message SERVICE N NAME SIZE FIELD:TYPE@OFFSET ... [max M]
 --   retired-message SERVICE N NAME
+-- Bounds (max, str[N], a message's max) are lower limits: raising one is compatible, lowering
+-- one is not. Everything else on a line must stay exactly as locked.
 local diag = require("diag")
 
 local lock = {}
 
-local function arg_type(a)
-    if a.kind == "scalar" then return a.type.name end
-    if a.kind == "bytes" then return a.dir .. " bytes[#" .. a.len_arg .. "]" end
-    if a.kind == "str" then return "in str" end
-    return a.dir .. " " .. a.type.name .. (a.optional and "?" or "")
+local ABI_SETTINGS = { "version", "trap", "arg_registers", "user_space", "amc_max_message", "amc_name_max" }
+
+----------------------------------------------------------------------------
+-- Entries of a model
+
+-- An argument as { sig, bound, toolong }: sig is what must never change, bound may only grow.
+local function arg_fact(a)
+    if a.kind == "scalar" then return { sig = a.type.name } end
+    if a.kind == "bytes" then
+        return { sig = a.dir .. " bytes[#" .. a.len_arg .. "]", bound = a.max and a.max.value,
+                 toolong = a.max and a.toolong.name }
+    end
+    if a.kind == "str" then return { sig = "in str", bound = a.size.value, toolong = a.toolong.name } end
+    return { sig = a.dir .. " " .. a.type.name .. (a.optional and "?" or "") }
+end
+
+local function arg_text(f)
+    if f.sig == "in str" then return string.format("in str[%d] toolong %s", f.bound, f.toolong) end
+    if f.bound then return string.format("%s max %d toolong %s", f.sig, f.bound, f.toolong) end
+    return f.sig
 end
 
 local function layout(fields, var)
@@ -33,37 +56,79 @@ local function layout(fields, var)
     return table.concat(parts, " ")
 end
 
--- The lock entries of a model, as { key, text, pos, what, name } in file order.
+local function setting_text(abi, key)
+    local v = abi[key]
+    if v == nil then return nil end
+    if key == "trap" then return string.format("0x%02X", v) end
+    if key == "arg_registers" then return table.concat(v, " ") end
+    if key == "user_space" then return string.format("0x%08X 0x%08X", abi.user_low, abi.user_high) end
+    if type(v) == "table" then return tostring(v.value) end -- a size: number or const
+    return tostring(v)
+end
+
+local function syscall_text(d)
+    local args = {}
+    for i, f in ipairs(d.args) do args[i] = arg_text(f) end
+    local attrs = ""
+    if d.noreturn then attrs = attrs .. " noreturn" end
+    if d.returns_twice then attrs = attrs .. " returns_twice" end
+    return string.format("syscall %d %s (%s) -> %s%s", d.num, d.name, table.concat(args, ", "), d.ret, attrs)
+end
+
+local function message_text(d)
+    return string.format("message %s %d %s %d %s%s", d.service, d.num, d.name, d.size, d.layout,
+        d.max and (" max " .. d.max) or "")
+end
+
+-- The lock entries of a model, as { key, text, data, tok, what } in file order.
 function lock.entries(m)
     local list = {}
-    local function add(key, text, tok, what)
-        list[#list + 1] = { key = key, text = text, tok = tok, what = what }
+    local function add(key, data, text, tok, what)
+        list[#list + 1] = { key = key, data = data, text = text, tok = tok or m.abi.kw, what = what }
+    end
+    local abi = m.abi
+    for _, key in ipairs(ABI_SETTINGS) do
+        local v = setting_text(abi, key)
+        if v then
+            add("abi " .. key, { value = v }, "abi " .. key .. " " .. v, abi.setting_tok and abi.setting_tok[key],
+                "abi setting " .. key)
+        end
+    end
+    for _, c in ipairs(m.consts) do
+        add("const " .. c.name, { value = c.value }, string.format("const %s %d", c.name, c.value), c.tok,
+            "const " .. c.name)
+    end
+    for _, e in ipairs(m.errors) do
+        add("error " .. e.name, { value = e.num }, string.format("error %s %d", e.name, e.num), e.tok,
+            "error " .. e.name)
     end
     for _, sc in ipairs(m.syscalls) do
-        local args = {}
-        for i, a in ipairs(sc.args) do args[i] = arg_type(a) end
-        add("syscall " .. sc.num, string.format("syscall %d %s (%s) -> %s", sc.num, sc.name,
-            table.concat(args, ", "), sc.ret), sc.num_tok, "syscall " .. sc.num .. " " .. sc.name)
+        local d = { num = sc.num, name = sc.name, ret = sc.ret, args = {},
+                    noreturn = sc.attrs.noreturn or false, returns_twice = sc.attrs.returns_twice or false }
+        for i, a in ipairs(sc.args) do d.args[i] = arg_fact(a) end
+        add("syscall " .. sc.num, d, syscall_text(d), sc.num_tok, "syscall " .. sc.num .. " " .. sc.name)
     end
     for _, r in ipairs(m.retired) do
-        add("retired " .. r.num, string.format("retired %d %s", r.num, r.name), r.tok, "retired " .. r.num)
+        add("retired " .. r.num, { num = r.num, name = r.name }, string.format("retired %d %s", r.num, r.name),
+            r.tok, "retired " .. r.num .. " " .. r.name)
     end
     for _, s in ipairs(m.structs) do
-        add("struct " .. s.name, string.format("struct %s %d %s", s.name, s.size, layout(s.fields)),
+        add("struct " .. s.name, {}, string.format("struct %s %d %s", s.name, s.size, layout(s.fields)),
             s.tok, "struct " .. s.name)
     end
     for _, svc in ipairs(m.services) do
-        add("service " .. svc.name, string.format("service %s \"%s\"", svc.name, svc.service), svc.tok,
+        add("service " .. svc.name, {}, string.format("service %s \"%s\"", svc.name, svc.service), svc.tok,
             "service " .. svc.name)
         for _, msg in ipairs(svc.messages) do
-            add("message " .. svc.name .. " " .. msg.num, string.format("message %s %d %s %d %s", svc.name,
-                msg.num, msg.name, msg.fixed_size, layout(msg.fields, msg.var)), msg.num_tok,
+            local d = { service = svc.name, num = msg.num, name = msg.name, size = msg.fixed_size,
+                        layout = layout(msg.fields, msg.var), max = msg.var_max and msg.var_max.value }
+            add("message " .. svc.name .. " " .. msg.num, d, message_text(d), msg.num_tok,
                 "message " .. svc.name .. "." .. msg.name)
         end
         for _, r in ipairs(svc.retired) do
-            add("retired-message " .. svc.name .. " " .. r.num,
+            add("retired-message " .. svc.name .. " " .. r.num, { service = svc.name, num = r.num, name = r.name },
                 string.format("retired-message %s %d %s", svc.name, r.num, r.name), r.tok,
-                "retired message " .. svc.name .. " " .. r.num)
+                "retired message " .. svc.name .. " " .. r.num .. " " .. r.name)
         end
     end
     return list
@@ -72,81 +137,251 @@ end
 function lock.render(m)
     local out = {
         "# The released " .. m.abi.name .. " ABI: written by `make abi-lock` (gen/main.lua --update-lock).",
-        "# A locked entry never changes: retire it and add a new number instead (abi/README.md).",
+        "# A locked entry never changes incompatibly: the policy is in abi/README.md (\"The lock\").",
     }
     for _, e in ipairs(lock.entries(m)) do out[#out + 1] = e.text end
     return table.concat(out, "\n") .. "\n"
 end
 
-local KEY_PATTERNS = {
-    syscall = "^(syscall %d+) %S+ %(.*%) %-> %S+$",
-    retired = "^(retired %d+) %S+$",
-    struct = "^(struct %S+) %d+ .*$",
-    service = "^(service %S+) \".*\"$",
-    message = "^(message %S+ %d+) %S+ %d+ .*$",
-    ["retired-message"] = "^(retired%-message %S+ %d+) %S+$",
+----------------------------------------------------------------------------
+-- Reading a lock file
+
+local function parse_arg(text)
+    local n = text:match("^in str%[(%d+)%] toolong (%S+)$")
+    if n then return { sig = "in str", bound = tonumber(n), toolong = text:match("(%S+)$") } end
+    local sig, bound, toolong = text:match("^(%S+ bytes%[#%d+%]) max (%d+) toolong (%S+)$")
+    if sig then return { sig = sig, bound = tonumber(bound), toolong = toolong } end
+    if text:match("^[%w_]+$") or text:match("^%a+ [%w_]+%??$") or text:match("^%a+ bytes%[#%d+%]$") then
+        return { sig = text }
+    end
+    return nil
+end
+
+local function parse_syscall(line)
+    local num, name, args, ret, attrs = line:match("^syscall (%d+) (%S+) %((.-)%) %-> (%S+)(.*)$")
+    if not num then return nil end
+    local d = { num = tonumber(num), name = name, ret = ret, args = {}, noreturn = false, returns_twice = false }
+    for word in attrs:gmatch("%S+") do
+        if word ~= "noreturn" and word ~= "returns_twice" then return nil end
+        d[word] = true
+    end
+    if args ~= "" then
+        for a in (args .. ", "):gmatch("(.-), ") do
+            local f = parse_arg(a)
+            if not f then return nil end
+            d.args[#d.args + 1] = f
+        end
+    end
+    return "syscall " .. num, d
+end
+
+local function parse_message(line)
+    local svc, num, name, size, rest = line:match("^message (%S+) (%d+) (%S+) (%d+) ?(.*)$")
+    if not svc then return nil end
+    local body, max = rest:match("^(.-) max (%d+)$")
+    local d = { service = svc, num = tonumber(num), name = name, size = tonumber(size),
+                layout = body or rest, max = max and tonumber(max) }
+    return "message " .. svc .. " " .. num, d
+end
+
+-- What the value of each locked abi setting looks like.
+local SETTING_SHAPES = {
+    version = "^%d+$", trap = "^0x%x+$", arg_registers = "^e[a-z][a-z][ a-z]*$",
+    user_space = "^0x%x+ 0x%x+$", amc_max_message = "^%d+$", amc_name_max = "^%d+$",
 }
 
--- Parse lock text into { key -> { text, line } } or raise a diagnostic.
+-- Each parser returns the key and the data of a line, or nil when it is malformed.
+local PARSERS = {
+    abi = function(line)
+        local key, v = line:match("^abi (%S+) (.+)$")
+        local shape = SETTING_SHAPES[key]
+        if shape and v:match(shape) then return "abi " .. key, { value = v } end
+    end,
+    const = function(line)
+        local name, v = line:match("^const (%S+) (%d+)$")
+        if name then return "const " .. name, { value = tonumber(v) } end
+    end,
+    error = function(line)
+        local name, v = line:match("^error (%S+) (%d+)$")
+        if name then return "error " .. name, { value = tonumber(v) } end
+    end,
+    syscall = parse_syscall,
+    retired = function(line)
+        local num, name = line:match("^retired (%d+) (%S+)$")
+        if num then return "retired " .. num, { num = tonumber(num), name = name } end
+    end,
+    struct = function(line)
+        local name = line:match("^struct (%S+) %d+ .*$")
+        if name then return "struct " .. name, {} end
+    end,
+    service = function(line)
+        local name = line:match("^service (%S+) \".*\"$")
+        if name then return "service " .. name, {} end
+    end,
+    message = parse_message,
+    ["retired-message"] = function(line)
+        local svc, num, name = line:match("^retired%-message (%S+) (%d+) (%S+)$")
+        if svc then return "retired-message " .. svc .. " " .. num, { service = svc, num = tonumber(num), name = name } end
+    end,
+}
+
+-- Parse lock text into { key -> { text, line, data } } or raise a diagnostic.
 function lock.parse(text, file)
     local entries, n = {}, 0
     for line in (text .. "\n"):gmatch("(.-)\r?\n") do
         n = n + 1
         if line ~= "" and not line:match("^#") then
-            local kind = line:match("^(%S+)")
-            local pat = KEY_PATTERNS[kind]
-            local key = pat and line:match(pat)
+            local parser = PARSERS[line:match("^(%S+)")]
+            local key, data
+            if parser then key, data = parser(line) end
             if not key then
                 diag.fail({ file = file, line = n }, "malformed lock line: " .. line,
-                    "regenerate the lock with `make abi-lock` from a good abi/syscalls.def")
+                    "restore the lock from version control (`git checkout abi/abi.lock`); it is written only by `make abi-lock`")
             end
             if entries[key] then
                 diag.fail({ file = file, line = n }, "duplicate lock entry '" .. key .. "'", nil,
                     { { pos = { file = file, line = entries[key].line }, msg = "first here" } })
             end
-            entries[key] = { text = line, line = n }
+            entries[key] = { text = line, line = n, data = data }
         end
     end
     return entries
 end
 
-local function next_free(m)
-    return m.table_size
+----------------------------------------------------------------------------
+-- Comparing a definition with the lock
+
+-- What changed incompatibly between a locked syscall and the current one, and how to do it
+-- compatibly; nil when the change is compatible.
+local function syscall_change(was, now, retire)
+    if was.name ~= now.name then return "renamed " .. was.name .. " -> " .. now.name, retire end
+    if #was.args ~= #now.args then
+        return string.format("takes %d arguments, locked %d", #now.args, #was.args), retire
+    end
+    for i, a in ipairs(was.args) do
+        local b = now.args[i]
+        if a.sig ~= b.sig then
+            return string.format("argument %d is %s, locked %s", i, b.sig, a.sig), retire
+        end
+        if b.bound and (not a.bound or b.bound < a.bound) then
+            return string.format("the bound of argument %d is lowered: %s -> %d", i,
+                a.bound and tostring(a.bound) or "none", b.bound),
+                "bounds may only grow: keep at least " .. (a.bound and tostring(a.bound) or "no bound") ..
+                " (a const used as a bound is locked too: use a number or a new const), or " .. retire
+        end
+        if a.bound and b.bound and a.toolong ~= b.toolong then
+            return string.format("argument %d's toolong error is %s, locked %s", i, b.toolong, a.toolong),
+                "keep toolong " .. a.toolong .. ", or " .. retire
+        end
+    end
+    for _, attr in ipairs({ "noreturn", "returns_twice" }) do
+        if was[attr] ~= now[attr] then
+            return (now[attr] and "gained " or "lost ") .. attr, retire
+        end
+    end
+    if was.ret ~= now.ret then return "returns " .. now.ret .. ", locked " .. was.ret, retire end
+    return nil
 end
 
--- Refuse a model that breaks a locked entry.  Returns the number of entries
--- that are new (not locked yet).
-function lock.check(m, locked, lock_file, abi_tok)
+local function message_change(was, now, retire)
+    if was.name ~= now.name then return "renamed " .. was.name .. " -> " .. now.name, retire end
+    if was.size ~= now.size or was.layout ~= now.layout then
+        return "payload layout is " .. now.size .. " " .. now.layout, retire
+    end
+    if now.max and (not was.max or now.max < was.max) then
+        return string.format("the max of its variable array is lowered: %s -> %d",
+            was.max and tostring(was.max) or "amc_max_message", now.max),
+            "bounds may only grow: keep at least " .. (was.max and tostring(was.max) or "no max") .. ", or " .. retire
+    end
+    return nil
+end
+
+local function words(s)
+    local list = {}
+    for w in s:gmatch("%S+") do list[#list + 1] = w end
+    return list
+end
+
+local function setting_change(key, was, now)
+    if key == "arg_registers" then
+        local a, b = words(was), words(now)
+        for i = 1, #a do
+            if a[i] ~= b[i] then
+                return "arg_registers is " .. now .. ", locked " .. was,
+                    "old programs load their arguments in the locked order: keep it (new registers may only be appended)"
+            end
+        end
+        return nil
+    elseif key == "user_space" then
+        local a, b = words(was), words(now)
+        if tonumber(b[1]) > tonumber(a[1]) or tonumber(b[2]) < tonumber(a[2]) then
+            return "user_space is [" .. b[1] .. ", " .. b[2] .. "), locked [" .. a[1] .. ", " .. a[2] .. ")",
+                "old programs use every address of the locked range: user_space may only grow"
+        end
+        return nil
+    end
+    if was ~= now then
+        return key .. " is " .. now .. ", locked " .. was,
+            "compiled programs depend on " .. key .. ": keep " .. was
+    end
+    return nil
+end
+
+-- Refuse a model that breaks a locked entry. opts.new_lock allows an empty lock for a definition
+-- with entries (nothing released yet). Returns the number of entries not locked yet.
+function lock.check(m, locked, lock_file, abi_tok, opts)
+    opts = opts or {}
+    local entries = lock.entries(m)
     local current = {}
-    for _, e in ipairs(lock.entries(m)) do current[e.key] = e end
+    for _, e in ipairs(entries) do current[e.key] = e end
     local function pos(tok) return { file = tok.file, line = tok.line, col = tok.col } end
     local function refuse(tok, msg, hint, entry)
-        diag.fail(pos(tok), msg, hint, { { pos = { file = lock_file, line = entry.line },
+        diag.fail(pos(tok or abi_tok), msg, hint, { { pos = { file = lock_file, line = entry.line },
             msg = "locked here: " .. entry.text } })
+    end
+    if next(locked) == nil and #entries > 0 and not opts.new_lock then
+        diag.fail({ file = lock_file, line = 1 }, string.format("the lock is empty, but %s defines %d entries",
+            abi_tok.file, #entries), "if nothing has been released yet, start the lock with --new-lock " ..
+            "(`make abi-lock NEW_LOCK=1`); otherwise restore it (`git checkout " .. lock_file .. "`)")
     end
     local keys = {}
     for key in pairs(locked) do keys[#keys + 1] = key end
     table.sort(keys, function(a, b) return locked[a].line < locked[b].line end)
+    -- A released name keeps its number forever, live or retired.
+    local names = { syscall = {}, message = {} }
+    for _, key in ipairs(keys) do
+        local d, kind = locked[key].data, key:match("^(%S+)")
+        if kind == "syscall" or kind == "retired" then names.syscall[d.name] = { num = d.num, entry = locked[key] } end
+        if kind == "message" or kind == "retired-message" then
+            names.message[d.service .. " " .. d.name] = { num = d.num, entry = locked[key] }
+        end
+    end
     for _, key in ipairs(keys) do
         local entry = locked[key]
         local kind, rest = key:match("^(%S+) (.*)$")
         local now = current[key]
-        local name = entry.text:match("^retired%-message %S+ %d+ (%S+)") or entry.text:match("^message %S+ %d+ (%S+)")
-            or entry.text:match("^%S+ %S+ (%S+)")
+        local d = entry.data
         if kind == "syscall" or kind == "message" then
             local retired_key = (kind == "syscall" and "retired " or "retired-message ") .. rest
-            local num = rest:match("(%d+)$")
-            local how = kind == "syscall"
-                and string.format("to change it, retire it (`retired %s %s \"why\"`) and add the new version " ..
-                    "as a new syscall (next free number: %d), then run `make abi-lock`", num, name, next_free(m))
-                or string.format("to change it, retire it inside the service (`retired %s %s \"why\"`) and add " ..
-                    "a new message with an unused discriminator, then run `make abi-lock`", num, name)
-            if now and now.text ~= entry.text then
-                refuse(now.tok, now.what .. " differs from the locked ABI (now: " .. now.text .. ")", how, entry)
-            elseif not now and not current[retired_key] then
-                refuse(abi_tok, kind .. " " .. rest .. " (" .. name .. ") was removed without being retired",
-                    string.format("keep it, or add `retired %s %s \"why\"` %s", num, name,
+            local retire = kind == "syscall"
+                and string.format("retire it (`retired %d %s \"why\"`) and add the new version as a new syscall " ..
+                    "(next free number: %d), then run `make abi-lock`", d.num, d.name, m.table_size)
+                or string.format("retire it inside the service (`retired %d %s \"why\"`) and add a new message " ..
+                    "with an unused discriminator, then run `make abi-lock`", d.num, d.name)
+            if now then
+                local change, hint = (kind == "syscall" and syscall_change or message_change)(d, now.data, retire)
+                if change then
+                    refuse(now.tok, now.what .. " differs from the locked ABI: " .. change ..
+                        " (now: " .. now.text .. ")", hint, entry)
+                end
+            elseif not current[retired_key] then
+                refuse(abi_tok, kind .. " " .. rest .. " (" .. d.name .. ") was removed without being retired",
+                    string.format("keep it, or add `retired %d %s \"why\"` %s", d.num, d.name,
                         kind == "syscall" and "so the number is never reused" or "inside the service"), entry)
+            elseif current[retired_key].data.name ~= d.name then
+                local r = current[retired_key]
+                refuse(r.tok, r.what .. " retires " .. kind .. " " .. d.num .. " under another name than " .. d.name,
+                    "a retired entry keeps its released name: `retired " .. d.num .. " " .. d.name .. " \"why\"`", entry)
             end
         elseif kind == "retired" or kind == "retired-message" then
             local live_key = (kind == "retired" and "syscall " or "message ") .. rest
@@ -155,8 +390,12 @@ function lock.check(m, locked, lock_file, abi_tok)
                 refuse(live.tok, live.what .. " reuses a retired number",
                     "retired numbers are never reused; pick an unused one", entry)
             elseif not now then
-                refuse(abi_tok, "retired number " .. rest .. " (" .. name .. ") was dropped from the definition",
+                refuse(abi_tok, "retired number " .. rest .. " (" .. d.name .. ") was dropped from the definition",
                     "keep the `retired` line: it stops the number from being reused", entry)
+            elseif now.data.name ~= d.name then
+                refuse(now.tok, now.what .. " renames the retired entry " .. d.name,
+                    "a retired entry keeps its released name (it can never be used again): `retired " ..
+                    d.num .. " " .. d.name .. " \"why\"`", entry)
             end
         elseif kind == "struct" or kind == "service" then
             if now and now.text ~= entry.text then
@@ -167,6 +406,35 @@ function lock.check(m, locked, lock_file, abi_tok)
                 refuse(abi_tok, kind .. " " .. rest .. " was removed, but it is part of the released ABI",
                     "keep it", entry)
             end
+        elseif kind == "const" or kind == "error" then
+            local what = kind == "const" and "value" or "number"
+            if not now then
+                refuse(abi_tok, kind .. " " .. rest .. " was removed, but compiled programs use it",
+                    "keep `" .. entry.text .. "`", entry)
+            elseif now.data.value ~= d.value then
+                refuse(now.tok, string.format("%s: its %s is %d, locked %d", now.what, what, now.data.value, d.value),
+                    string.format("compiled programs hold %s = %d: keep it%s", rest, d.value, kind == "const"
+                        and " and add a new const for the new value" or " and give a new error a new name and number"),
+                    entry)
+            end
+        elseif kind == "abi" then
+            local tok = m.abi.setting_tok and m.abi.setting_tok[rest]
+            if not now then
+                refuse(abi_tok, "abi setting " .. rest .. " was removed, but it is part of the released ABI",
+                    "keep `" .. rest .. " " .. d.value .. "` in the abi block", entry)
+            end
+            local change, hint = setting_change(rest, d.value, now.data.value)
+            if change then refuse(tok, "abi setting " .. change, hint, entry) end
+        end
+    end
+    for _, e in ipairs(entries) do
+        local kind = e.key:match("^(%S+)")
+        local space = (kind == "syscall" or kind == "retired") and "syscall"
+            or (kind == "message" or kind == "retired-message") and "message"
+        local was = space and names[space][(e.data.service and e.data.service .. " " or "") .. e.data.name]
+        if was and was.num ~= e.data.num then
+            refuse(e.tok, string.format("%s: the name %s was released as number %d", e.what, e.data.name, was.num),
+                "a released name is never used for another number: pick a new name", was.entry)
         end
     end
     local new = 0

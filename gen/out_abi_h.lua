@@ -8,16 +8,16 @@ local out = {}
 -- _Static_asserts that pin the size and every field offset of a layout.
 function out.layout_asserts(w, tag, fields, size)
     if size then
-        w("_Static_assert(sizeof(%s) == %d, \"%s size\");", tag, size, tag)
+        w("_Static_assert(sizeof(%s) == %d, \"%s size\");", tag, cgen.u32(size), tag)
     end
     for _, f in ipairs(fields) do
-        w("_Static_assert(offsetof(%s, %s) == %d, \"%s.%s offset\");", tag, f.name, f.offset, tag, f.name)
+        w("_Static_assert(offsetof(%s, %s) == %d, \"%s.%s offset\");", tag, f.name, cgen.u32(f.offset), tag, f.name)
     end
 end
 
 function out.render(m)
     local w = cgen.buffer()
-    local abi = m.abi
+    local abi, u32 = m.abi, cgen.u32
     w(cgen.banner(m))
     w("#ifndef %s", names.GUARD.abi_h)
     w("#define %s", names.GUARD.abi_h)
@@ -27,17 +27,24 @@ function out.render(m)
     w("")
     w("/* ABI settings */")
     w("#define ABI_NAME %s", cgen.cstring(abi.name))
-    w("#define ABI_VERSION %d", abi.version)
-    w("#define ABI_TRAP 0x%02x", abi.trap)
+    w("#define ABI_VERSION %d", u32(abi.version))
+    w("#define ABI_TRAP 0x%02X", u32(abi.trap))
+    w("#define ABI_TRAP_ASM \"int $0x%02X\" /* the trap instruction, for inline assembly */", u32(abi.trap))
     w("#define ABI_MAX_ARGS %d", #abi.arg_registers)
-    w("#define ABI_USER_LOW 0x%08Xu", abi.user_low)
-    w("#define ABI_USER_HIGH 0x%08Xu", abi.user_high)
+    w("#define ABI_USER_LOW %s", cgen.hex(abi.user_low, 8))
+    w("#define ABI_USER_HIGH %s", cgen.hex(abi.user_high, 8))
     if abi.amc_max_message then
-        w("#define ABI_AMC_MAX_MESSAGE %du", abi.amc_max_message.value)
+        w("#define ABI_AMC_MAX_MESSAGE %du", u32(abi.amc_max_message.value))
     end
     if abi.amc_name_max then
-        w("#define ABI_AMC_NAME_MAX %du", abi.amc_name_max.value)
+        w("#define ABI_AMC_NAME_MAX %du", u32(abi.amc_name_max.value))
     end
+    w("/* A result in -ABI_ERRNO_MAX..-1 is an error (as (uint32_t)-E for unsigned results). */")
+    w("#define ABI_ERRNO_MAX %d", u32(require("model_abi").MAX_ERRNO))
+    w("/* ABI_ARG_REGISTERS(X) calls X(register) for each argument register, in argument order. */")
+    local regs = {}
+    for i, r in ipairs(abi.arg_registers) do regs[i] = "X(" .. r .. ")" end
+    w("#define ABI_ARG_REGISTERS(X) %s", table.concat(regs, " "))
     w("")
     if #m.consts > 0 then
         w("/* Constants */")
@@ -48,7 +55,7 @@ function out.render(m)
     end
     w("/* Error numbers: positive here; syscalls return -ENAME. */")
     for _, e in ipairs(m.errors) do
-        w("#define %s %d /* %s */", e.name, e.num, cgen.comment(e.text))
+        w("#define %s %d /* %s */", e.name, u32(e.num), cgen.comment(e.text))
     end
     w("")
     w("/* ABI_ERRORS(X) calls X(name, number, text) for every error, e.g. for strerror. */")
@@ -70,12 +77,12 @@ function out.render(m)
     end
     w("/* Syscall numbers */")
     for _, sc in ipairs(m.syscalls) do
-        w("#define %s %d", names.sys_macro(sc), sc.num)
+        w("#define %s %d", names.sys_macro(sc), u32(sc.num))
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))
     end
-    w("#define SYS_TABLE_SIZE %d", m.table_size)
+    w("#define SYS_TABLE_SIZE %d", u32(m.table_size))
     w("")
     w("#endif /* %s */", names.GUARD.abi_h)
     return w()

@@ -1,4 +1,5 @@
--- build/gen/libsys/amc_services.c: send helpers and receive dispatchers.
+-- build/gen/libsys/amc_services.c: send helpers and receive dispatchers. The fixed helpers they
+-- call are hand-written: libsys/include/amc_runtime.h, libsys/amc_runtime.c.
 local cgen = require("cgen")
 local names = require("names")
 local amc_h = require("out_amc_h")
@@ -6,23 +7,6 @@ local amc_h = require("out_amc_h")
 local out = {}
 
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
-
-local PUT_STR = [[
-/* Store C string s in a char[size] field, NUL-padded; it must fit with its NUL. */
-static int amc_put_str(char *field, uint32_t size, const char *s)
-{
-    uint32_t i = 0;
-    while (i < size && s[i] != '\0') {
-        field[i] = s[i];
-        i++;
-    }
-    if (i == size)
-        return -EINVAL;
-    while (i < size)
-        field[i++] = '\0';
-    return 0;
-}
-]]
 
 local function send(w, m, svc, msg)
     local size_m, max_m = names.msg_size(svc, msg), names.msg_max_size(svc, msg)
@@ -104,18 +88,10 @@ end
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
+    w("#include \"amc_runtime.h\" /* libsys/include: the fixed helpers (amc_put_str) */")
     w("#include \"amc_services.h\"")
     w("#include \"syscalls.h\"")
     w("")
-    local need_str = false
-    for _, svc in ipairs(m.services) do
-        for _, msg in ipairs(svc.messages) do
-            for _, f in ipairs(msg.fields) do
-                if f.type.kind == "array" and f.type.elem.name == "char" then need_str = true end
-            end
-        end
-    end
-    if need_str then w(PUT_STR) end
     for _, svc in ipairs(m.services) do
         w("/* Service %s */", svc.name)
         w("")

@@ -53,14 +53,11 @@ local function payload(w, svc, msg)
         w("    %s;%s", cgen.field_decl(f), doc and (" /* " .. cgen.comment(doc) .. " */") or "")
     end
     w("};")
-    w("#define %s %du /* %s */", names.msg_size(svc, msg), msg.fixed_size,
+    w("#define %s %du /* %s */", names.msg_size(svc, msg), cgen.u32(msg.fixed_size),
         msg.var and ("fixed part, before " .. msg.var.name) or "exact payload size")
-    w("#define %s %du", names.msg_max_size(svc, msg), msg.max_size)
+    w("#define %s %du", names.msg_max_size(svc, msg), cgen.u32(msg.max_size))
+    -- all_fields holds the variable array too: its offset is the fixed part's size.
     abi_h.layout_asserts(w, "struct " .. tag, msg.all_fields, not msg.var and msg.fixed_size or nil)
-    if msg.var then
-        w("_Static_assert(offsetof(struct %s, %s) == %d, \"struct %s.%s offset\");",
-            tag, msg.var.name, msg.fixed_size, tag, msg.var.name)
-    end
     w("")
 end
 
@@ -89,7 +86,7 @@ function out.render(m)
         w("")
         w("enum %s {", names.event_enum(svc))
         for _, msg in ipairs(svc.messages) do
-            w("    %s = %d,", out.macro(svc, msg), msg.num)
+            w("    %s = %d,", out.macro(svc, msg), cgen.u32(msg.num))
         end
         w("};")
         for _, r in ipairs(svc.retired) do

@@ -44,7 +44,7 @@ local FLAGS_MASK = 0xED5
 local FLAGS_SET = 0xC45
 local FLAGS_WANT = 0xE45
 
-local function hex(v) return string.format("0x%X", v) end
+local function hex(v) return string.format("0x%X", cgen.u32(v)) end
 
 -- The small valid length of each length argument: at most SMALL_LEN and at most
 -- the max of every buffer it measures.
@@ -235,10 +235,11 @@ local function nosys_cases(w, m, cases)
 end
 
 -- A kernel-only address: just above user space, or just below it when user
--- space reaches the top.
+-- space reaches the top, or the first address past user space when there is no room for either.
 local function kernel_addr(m)
     if m.abi.user_high <= 0xFFF00000 then return m.abi.user_high + 0x100000 end
-    return m.abi.user_low - 0x1000
+    if m.abi.user_low >= 0x1000 then return m.abi.user_low - 0x1000 end
+    return m.abi.user_high
 end
 
 local function render_c(m)

@@ -1,6 +1,8 @@
 -- docs/syscalls.md: the reference of the whole ABI, committed and kept in
 -- step by `make docs` (a test fails when it is stale).
 local cgen = require("cgen")
+local libsys_h = require("out_libsys_h")
+local amc_h = require("out_amc_h")
 
 local out = {}
 
@@ -24,11 +26,17 @@ local function field_table(w, fields, var)
     end
 end
 
-local function syscall(w, sc)
+local function syscall(w, m, sc)
     w("### %d `%s`", sc.num, sc.name)
     w("")
     w("```")
     w("%s", cgen.signature(sc))
+    w("```")
+    w("")
+    w("The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/%s.2`):", sc.name)
+    w("")
+    w("```c")
+    w("%s;", libsys_h.prototype(m, sc))
     w("```")
     w("")
     w("%s", sc.doc)
@@ -87,7 +95,7 @@ function out.render(m)
         w("| %d | [`%s`](#%d-%s) | %s |", sc.num, sc.name, sc.num, sc.name, md(sc.doc))
     end
     w("")
-    for _, sc in ipairs(m.syscalls) do syscall(w, sc) end
+    for _, sc in ipairs(m.syscalls) do syscall(w, m, sc) end
     if #m.retired > 0 then
         w("## Retired numbers")
         w("")
@@ -149,6 +157,12 @@ function out.render(m)
                 w("#### %d `%s` (%s)", msg.num, msg.name, size)
                 w("")
                 w("%s", msg.doc)
+                w("")
+                w("Send helper (`man -l build/man/man3/%s_send_%s.3`):", svc.name, msg.name)
+                w("")
+                w("```c")
+                w("%s;", amc_h.send_prototype(svc, msg))
+                w("```")
                 w("")
                 field_table(w, msg.all_fields, msg.var)
                 w("")

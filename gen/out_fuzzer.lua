@@ -6,8 +6,8 @@
 -- unmapped page or run past user space, lengths beyond the bound, negative and random numbers),
 -- and the `fuzz` hints of the .def that keep a call from ending the run (isolate, own_child, max,
 -- avoid). Plus numbers that are no syscall, the documented errors of each call, and the trap.
--- The interface, the value pools the choosers draw from and the driver are hand-written:
--- tests/fuzz/fuzz.h, tests/fuzz/values.c and tests/fuzz/fuzz.c.
+-- The interface, the value pools the choosers draw from, the choice between them and the
+-- driver are hand-written: tests/fuzz/fuzz.h, values.c, pick.c and fuzz.c.
 local cgen = require("cgen")
 local names = require("names")
 
@@ -18,8 +18,9 @@ local MAX_STR_SLOT = 4096 -- longest string slot in scratch, NUL included
 
 -- The C expression of a bound: the const's name or the number.
 local function expr(v)
-    if v.expr:match("^%d") then return v.expr .. "u" end
-    return "(uint32_t)" .. v.expr
+    local c = cgen.value(v)
+    if c:match("^%d") then return (c:gsub("u?$", "u", 1)) end
+    return "(uint32_t)" .. c
 end
 
 local function scalar_info(a)
@@ -78,7 +79,7 @@ local function picker(w, sc, index)
         end
     end
     w("    c->index = %d;\n    c->nr = %d;\n    c->nargs = %d;\n    c->flags = %s;\n    c->errors = %s;",
-        index, sc.num, #sc.args, flags(sc), names.fuzz_errors(sc))
+        index, cgen.u32(sc.num), #sc.args, flags(sc), names.fuzz_errors(sc))
     if #sc.args == 0 then w("    (void)env;") end
     local is_len, len_owner = {}, {}
     for _, a in ipairs(sc.args) do
@@ -119,51 +120,6 @@ local function unused_numbers(m)
     end
     return list
 end
-
-local INVALID = [[
-/* A number that is no syscall: an unused or retired slot, just past the table, or far away. */
-static void fuzz_pick_invalid(struct fuzz_env *env, struct fuzz_call *c)
-{
-    const uint32_t r = fuzz_rand(env), hi = r >> 8;
-    switch (r % 4) {
-    case 0:
-        c->nr = fuzz_unused[hi % FUZZ_COUNT(fuzz_unused)];
-        break;
-    case 1:
-        c->nr = SYS_TABLE_SIZE + hi % 256;
-        break;
-    case 2:
-        c->nr = hi & 1 ? 0xFFFFFFFFu - hi % 16 : 0x80000000u + hi % 16;
-        break;
-    default:
-        c->nr = SYS_TABLE_SIZE + fuzz_rand(env) % (0u - SYS_TABLE_SIZE);
-        break;
-    }
-    c->index = fuzz_syscall_count;
-    c->nargs = ABI_MAX_ARGS;
-    c->flags = 0;
-    c->errors = fuzz_errors_none;
-    for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)
-        c->args[i] = fuzz_rand(env);
-}
-]]
-
-local TAIL = [[
-uint32_t fuzz_error(const struct fuzz_call *c, uint32_t ret)
-{
-    if (c->flags & FUZZ_F_UNSIGNED)
-        return ret >= 0xFFFFF001u ? 0u - ret : 0;
-    return (int32_t)ret < 0 ? 0u - ret : 0;
-}
-
-int fuzz_error_documented(const struct fuzz_call *c, uint32_t err)
-{
-    for (const uint16_t *e = c->errors; *e; e++)
-        if (*e == err)
-            return 1;
-    return 0;
-}
-]]
 
 -- Loads of the argument registers from args[] (pointed to by ecx, which is loaded last). ebx and
 -- ebp are saved by hand: ebx may be GCC's, ebp is the frame pointer.
@@ -223,7 +179,6 @@ function out.render(m)
     w("const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + %d * %du;", slots, slot_len)
     w("")
     w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
-    w("static const uint16_t fuzz_errors_none[] = { ENOSYS, 0 };")
     for _, sc in ipairs(m.syscalls) do
         local errs = {}
         for _, e in ipairs(sc.errors) do errs[#errs + 1] = e.name end
@@ -237,8 +192,9 @@ function out.render(m)
         w("")
     end
     local unused = unused_numbers(m)
-    if #unused == 0 then unused[1] = "SYS_TABLE_SIZE" end
-    w("static const uint32_t fuzz_unused[] = { %s };", table.concat(unused, ", "))
+    if #unused == 0 then unused[1] = "SYS_TABLE_SIZE" end -- C has no empty arrays; it is no syscall either
+    w("const uint32_t fuzz_unused[] = { %s };", table.concat(unused, ", "))
+    w("const uint32_t fuzz_unused_count = %d;", #unused)
     w("")
     w("const uint32_t fuzz_syscall_count = %d;", #m.syscalls)
     w("const char *const fuzz_syscall_names[] = {")
@@ -246,9 +202,8 @@ function out.render(m)
     w("    \"(no syscall)\",")
     w("};")
     w("")
-    w(INVALID)
     -- The model refuses a definition without syscalls: the table is never empty.
-    w("static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {")
+    w("fuzz_picker_fn *const fuzz_pickers[] = {")
     for _, sc in ipairs(m.syscalls) do w("    %s,", names.fuzz_picker(sc)) end
     w("};")
     w("")
@@ -257,30 +212,16 @@ function out.render(m)
         for _ = 1, (sc.fuzz.isolate or sc.attrs.noreturn) and 1 or 4 do choices[#choices + 1] = i - 1 end
     end
     for _ = 1, 4 do choices[#choices + 1] = #m.syscalls end
-    w("/* Indices into fuzz_pickers (the last one: no syscall): an isolated call costs a fork, so")
-    w(" * those are chosen a quarter as often as the others. */")
-    w("static const uint16_t fuzz_choices[] = {")
+    w("/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,")
+    w(" * so those are chosen a quarter as often as the others. */")
+    w("const uint16_t fuzz_choices[] = {")
     for i = 1, #choices, 16 do
         w("    %s,", table.concat(choices, ", ", i, math.min(i + 15, #choices)))
     end
     w("};")
-    w("")
-    w("void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)")
-    w("{")
-    w("    for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)")
-    w("        c->args[i] = 0;")
-    w("    c->nout = 0;")
-    w("    c->volatile_args = 0;")
-    w("    const uint32_t i = fuzz_choices[fuzz_below(env, FUZZ_COUNT(fuzz_choices))];")
-    w("    if (i < fuzz_syscall_count)")
-    w("        fuzz_pickers[i](env, c);")
-    w("    else")
-    w("        fuzz_pick_invalid(env, c);")
-    w("}")
+    w("const uint32_t fuzz_choice_count = %d;", #choices)
     w("")
     trap(w, m)
-    w("")
-    w(TAIL)
     return w()
 end
 

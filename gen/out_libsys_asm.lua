@@ -19,7 +19,7 @@ local function wrapper(w, m, sc)
     w("global %s:function", sym)
     w("%s:", sym)
     for _, r in ipairs(saved) do w("    push %s", r) end
-    w("    mov eax, %d", sc.num)
+    w("    mov eax, %d", cgen.u32(sc.num))
     for i, a in ipairs(sc.args) do
         w("    mov %s, [esp + %d]", a.reg, 4 + 4 * #saved + 4 * (i - 1))
     end

@@ -20,7 +20,7 @@ local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- C test that a kernel handler result is a success (copy-outs happen only then).
 local function success(sc, var)
     if cgen.kernel_ret(sc) == "uint32_t" then
-        return var .. " < 0xFFFFF001u" -- -4095..-1 are errors, as (uint32_t)-E
+        return var .. " < (uint32_t)-ABI_ERRNO_MAX" -- -ABI_ERRNO_MAX..-1 are errors, as (uint32_t)-E
     end
     return var .. " >= 0"
 end

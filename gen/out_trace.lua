@@ -18,14 +18,15 @@ local function field_kind(t)
     return scalar_kind(t)
 end
 
--- { ["wait_info.cause"] = { {name=, value=}, ... } } from the consts' docs.
-local function named_values(m)
+-- { ["wait_info.cause"] = { {name=, value=, doc=, shown=}, ... } } from the consts' docs
+-- (also read by out_man.lua).
+function out.named_values(m)
     local by_owner = {}
     for _, c in ipairs(m.consts) do
         local owner = (c.doc or ""):match("^([%w_]+%.[%w_]+):")
         if owner then
             by_owner[owner] = by_owner[owner] or {}
-            table.insert(by_owner[owner], { name = c.name, value = c.value })
+            table.insert(by_owner[owner], { name = c.name, value = c.value, doc = c.doc })
         end
     end
     for _, list in pairs(by_owner) do
@@ -52,7 +53,7 @@ function out.render(m)
     w(cgen.banner(m))
     w("#include \"trace.h\"")
     w("")
-    local values = named_values(m)
+    local values = out.named_values(m)
     local idents = {}
     local function values_ident(owner)
         if not values[owner] then return "0" end

@@ -15,6 +15,7 @@
 #include "console.h"
 
 #include "abi.h"
+#include "preempt.h"
 #include "proc.h"
 #include "serial.h"
 
@@ -28,16 +29,16 @@ struct ring {
     uint32_t head, count;
 };
 
-static struct ring typed;  /* received, not yet interpreted */
-static struct ring ready;  /* interpreted input (completed lines) not yet read */
+static struct ring typed;   /* received, not yet interpreted */
+static struct ring ready;   /* interpreted input (completed lines) not yet read */
 static char line[LINE_MAX]; /* the cooked line being edited */
 static uint32_t line_len;
 static uint32_t eof_pending;
-static uint32_t readers;   /* processes blocked in console_read */
+static const char readers; /* the wait channel of processes blocked in console_read */
 
 static uint32_t mode = CONSOLE_COOKED;
-static int32_t raw_owner;   /* the process that asked for raw mode */
-static int32_t foreground;  /* the process Ctrl-C kills, 0 for none */
+static int32_t raw_owner;    /* the process that asked for raw mode */
+static int32_t foreground;   /* the process Ctrl-C kills, 0 for none */
 static int32_t kill_pending; /* Ctrl-C hit the running process: kill it on its way out */
 
 static void ring_push(struct ring *r, char c)
@@ -70,6 +71,18 @@ static const struct proc *live_proc(int32_t pid)
     return 0;
 }
 
+/* Someone is blocked in console_read. Asked of the process table rather than counted, since a
+ * reader may be killed while it waits. */
+static int reader_waiting(void)
+{
+    for (uint32_t i = 1; i < NPROC; i++) {
+        const struct proc *p = proc_slot(i);
+        if (p && p->state == PROC_BLOCKED && p->wait_chan == &readers)
+            return 1;
+    }
+    return 0;
+}
+
 /* Raw mode and the foreground outlive nobody: a shell that died leaves a cooked console. */
 static void forget_the_dead(void)
 {
@@ -92,9 +105,10 @@ static void interrupt(void)
     forget_the_dead();
     int32_t victim = foreground;
     foreground = 0;
-    if (!victim)
-        return;
-    if (victim == current_proc()->pid)
+    const struct proc *p = victim ? live_proc(victim) : 0;
+    if (!p || long_defer_kill(p))
+        return; /* none, or inside a long syscall: it ends at its next preemption point */
+    if (p == current_proc())
         kill_pending = victim;
     else
         proc_kill(victim);
@@ -157,7 +171,7 @@ void console_input(char c)
         return;
     }
     ring_push(&typed, c);
-    if (readers) {
+    if (reader_waiting()) {
         if (mode == CONSOLE_COOKED)
             cook_typed(); /* echo now: someone is waiting for this line */
         proc_wakeup(&readers);
@@ -231,9 +245,7 @@ int32_t console_read(user_out_t buf, uint32_t len)
                 return 0;
             }
         }
-        readers++;
         proc_block(&readers);
-        readers--;
     }
 }
 

@@ -69,14 +69,6 @@ void *kmalloc(uint32_t size)
     return 0;
 }
 
-void *kzalloc(uint32_t size)
-{
-    void *p = kmalloc(size);
-    if (p)
-        memset(p, 0, size);
-    return p;
-}
-
 void kfree(void *p)
 {
     if (!p)

@@ -42,10 +42,13 @@ $(KERNEL_BUILD)/gen/%.o: $(GEN)/kernel/%.c
 	$(call compile_c,$(CC) $(KERNEL_CFLAGS))
 
 $(KERNEL_OBJS): | $(KERNEL_GEN_HEADERS)
+# The flags are in this file: a change to it rebuilds the kernel (and compile_commands.json
+# then shows the flags the objects were really built with).
+$(filter %.o,$(KERNEL_OBJS)): kernel/kernel.mk
 
 $(KERNEL_BUILD)/%.asm.o: kernel/%.asm
 	@mkdir -p $(@D)
-	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(call quiet,AS,$<)$(NASM) $(NASMFLAGS) -I $(GEN)/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_BUILD)/symtab_empty.asm: kernel/ksyms.lua
 	@mkdir -p $(@D)

@@ -3,7 +3,6 @@
  * words, then the loader's info, then CPU tables, then devices. */
 #include <stdint.h>
 
-#include "amc.h"
 #include "cmdline.h"
 #include "console.h"
 #include "faultinj.h"

@@ -47,13 +47,6 @@ void pic_init(void)
     write_masks((uint16_t) ~(1u << IRQ_CASCADE));
 }
 
-void pic_mask(uint32_t irq)
-{
-    int enabled = irq_save();
-    write_masks(read_masks() | (uint16_t)(1u << irq));
-    irq_restore(enabled);
-}
-
 void pic_unmask(uint32_t irq)
 {
     int enabled = irq_save();

@@ -10,7 +10,6 @@
 #define IRQ_COM1 4
 
 void pic_init(void); /* remap; every line masked except the cascade */
-void pic_mask(uint32_t irq);
 void pic_unmask(uint32_t irq);
 void pic_eoi(uint32_t irq);
 int pic_is_spurious(uint32_t irq); /* IRQ 7/15 raised without being in service */

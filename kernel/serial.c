@@ -8,7 +8,7 @@
  * is pushed out by polling, then every byte is polled out as it comes, so a panic report is on the
  * wire before the machine stops.
  *
- * Input arrives by IRQ4 into a ring buffer that readers drain with serial_try_getc / serial_getc
+ * Input arrives by IRQ4 into a ring buffer that readers drain with serial_getc
  * (or, once the console takes over, is handed to an input hook). */
 #include "serial.h"
 
@@ -254,18 +254,6 @@ void serial_flush(void)
 void serial_set_tx_room_hook(void (*hook)(void))
 {
     tx_room_hook = hook;
-}
-
-int serial_try_getc(void)
-{
-    int enabled = irq_save();
-    int c = -1;
-    if (rx_tail != rx_head) {
-        c = rx_buf[rx_tail % RX_SIZE];
-        rx_tail++;
-    }
-    irq_restore(enabled);
-    return c;
 }
 
 int serial_getc(void)

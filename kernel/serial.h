@@ -25,7 +25,6 @@ void serial_set_tx_room_hook(void (*hook)(void));
 /* From now on, hand every received byte to hook (in interrupt context) instead of the ring buffer;
  * bytes already buffered are passed to it first. */
 void serial_set_input_hook(void (*hook)(char c));
-int serial_try_getc(void);         /* next received byte, or -1 when none is waiting */
 int serial_getc(void);             /* next received byte, halting until one arrives */
 size_t serial_input_dropped(void); /* bytes lost because the ring buffer was full */
 

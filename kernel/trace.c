@@ -10,9 +10,9 @@
  * is printed when the process ends (its exit call, or its parent reaping it), like strace -c.
  */
 #include "cmdline.h"
+#include "klib.h"
 #include "kprintf.h"
 #include "proc.h"
-#include "klib.h"
 #include "syscall_handlers.h"
 #include "trace.h"
 #include "uaccess.h"
@@ -21,8 +21,8 @@
 #define STRUCT_MAX 256 /* larger structs are shown by address */
 
 int syscall_trace_enabled;
-static int print_lines;             /* trace=syscalls: print each call */
-static int summary;                 /* trace=summary: count them */
+static int print_lines;                  /* trace=syscalls: print each call */
+static int summary;                      /* trace=summary: count them */
 static uint8_t selected[SYS_TABLE_SIZE]; /* the filter; all set without one */
 
 /*
@@ -52,23 +52,14 @@ struct proc_stats {
 };
 static struct proc_stats stats[NPROC];
 
+/* Where each argument register sits in the frame, in ABI order (arg_registers in the .def). */
+#define ARG_OFFSET(reg) offsetof(struct trap_frame, reg),
+static const uint8_t arg_offsets[ABI_MAX_ARGS] = {ABI_ARG_REGISTERS(ARG_OFFSET)};
+#undef ARG_OFFSET
+
 static uint32_t arg_value(const struct trap_frame *tf, int i)
 {
-    /* Argument registers in ABI order, as the .def's arg_registers lists them. */
-    switch (i) {
-    case 0:
-        return tf->ebx;
-    case 1:
-        return tf->ecx;
-    case 2:
-        return tf->edx;
-    case 3:
-        return tf->esi;
-    case 4:
-        return tf->edi;
-    default:
-        return tf->ebp;
-    }
+    return *(const uint32_t *)((const char *)tf + arg_offsets[i]);
 }
 
 /* Prints bytes as a C string literal. */
@@ -224,13 +215,15 @@ static void print_arg(const struct call *call, int i)
     uint32_t len = a->kind == SARG_IN_BUF || a->kind == SARG_OUT_BUF || a->kind == SARG_INOUT_BUF
                        ? arg_value(call->tf, a->len_arg)
                        : 0;
-    int ok = call->done && call->ret < (uint32_t)-4095;
+    int ok = call->done && call->ret < (uint32_t)-ABI_ERRNO_MAX;
     switch (a->kind) {
     case SARG_INT:
     case SARG_UINT:
     case SARG_HEX:
         print_scalar((const uint8_t *)&v, 4,
-                     a->kind == SARG_INT ? TRACE_INT : a->kind == SARG_HEX ? TRACE_HEX : TRACE_UINT,
+                     a->kind == SARG_INT   ? TRACE_INT
+                     : a->kind == SARG_HEX ? TRACE_HEX
+                                           : TRACE_UINT,
                      t->values);
         break;
     case SARG_IN_BUF:
@@ -294,7 +287,7 @@ static void print_call(const struct call *call)
 
 static void print_result(uint32_t nr, uint32_t ret)
 {
-    if (ret >= (uint32_t)-4095 && error_name(-(int32_t)ret))
+    if (ret >= (uint32_t)-ABI_ERRNO_MAX && error_name(-(int32_t)ret))
         kprintf(" = -%s\n", error_name(-(int32_t)ret));
     else if (syscall_table[nr].ret_kind == SARG_HEX)
         kprintf(" = 0x%x\n", ret);
@@ -409,7 +402,7 @@ void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
     if (summary) {
         struct proc_stats *st = my_stats();
         st->calls[nr]++;
-        st->errors[nr] += ret >= (uint32_t)-4095;
+        st->errors[nr] += ret >= (uint32_t)-ABI_ERRNO_MAX;
         st->ticks[nr] += rdtsc() - st->entered;
     }
     if (print_lines && selected[nr]) {

@@ -4,8 +4,10 @@
 ; and calls the C handler with a pointer to the frame. trap_return undoes it and irets, so a new
 ; context (e.g. a first switch to user mode) can start by pointing esp at a prepared frame.
 
+%include "abi.inc"                  ; generated: ABI_TRAP, the `trap` of abi/syscalls.def
+
 KERNEL_DS equ 0x10
-T_SYSCALL equ 0x80
+T_SYSCALL equ ABI_TRAP
 TF_EAX equ 44                       ; offsetof(struct trap_frame, eax)
 
 extern trap_dispatch
@@ -69,7 +71,7 @@ trap_common:
     add esp, 4
     jmp trap_return
 
-; int 0x80, the syscall fast path. It builds the same trap frame as trap_common (fork copies it,
+; int ABI_TRAP, the syscall fast path. It builds the same trap frame as trap_common (fork copies it,
 ; the generated shims read the argument registers from it), reserves the stack room of
 ; kernel/syscall_desc.h below it and calls the syscall's entry from the generated table,
 ; syscall_entries[eax](frame): its shim, which takes the frame as its argument area, or for a

@@ -11,44 +11,15 @@
 #include "uaccess.h"
 #include "vmm.h"
 #include "x86.h"
+#include "../include/x86_exceptions.h"
 
 static trap_handler_t exception_handlers[NUM_EXCEPTIONS];
 static trap_handler_t irq_handlers[PIC_NUM_IRQS];
 
-static const char *const exception_names[NUM_EXCEPTIONS] = {
-    "Divide error",
-    "Debug",
-    "NMI",
-    "Breakpoint",
-    "Overflow",
-    "BOUND range exceeded",
-    "Invalid opcode",
-    "Device not available",
-    "Double fault",
-    "Coprocessor segment overrun",
-    "Invalid TSS",
-    "Segment not present",
-    "Stack-segment fault",
-    "General protection fault",
-    "Page fault",
-    "Reserved (15)",
-    "x87 floating-point error",
-    "Alignment check",
-    "Machine check",
-    "SIMD floating-point error",
-    "Virtualization exception",
-    "Control protection exception",
-    "Reserved (22)",
-    "Reserved (23)",
-    "Reserved (24)",
-    "Reserved (25)",
-    "Reserved (26)",
-    "Reserved (27)",
-    "Hypervisor injection exception",
-    "VMM communication exception",
-    "Security exception",
-    "Reserved (31)",
-};
+#define EXCEPTION_NAME(vector, name) [vector] = name,
+static const char *const exception_names[NUM_EXCEPTIONS] = {X86_EXCEPTIONS(EXCEPTION_NAME)};
+#undef EXCEPTION_NAME
+_Static_assert(NUM_EXCEPTIONS == X86_EXCEPTION_COUNT, "one name per exception vector");
 
 const char *trap_name(uint32_t vector)
 {

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "abi.h"
+
 struct trap_frame {
     uint32_t gs, fs, es, ds;                               /* pushed by the stub            */
     uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pusha                         */
@@ -21,8 +23,8 @@ struct trap_frame {
 #define T_DOUBLE_FAULT 8
 #define T_GP_FAULT 13
 #define T_PAGE_FAULT 14
-#define T_IRQ0 0x20 /* PIC vectors 0x20-0x2F */
-#define T_SYSCALL 0x80
+#define T_IRQ0 0x20        /* PIC vectors 0x20-0x2F */
+#define T_SYSCALL ABI_TRAP /* the syscall gate: `trap` in abi/syscalls.def */
 #define NUM_EXCEPTIONS 32
 
 typedef void (*trap_handler_t)(struct trap_frame *tf);

@@ -16,11 +16,6 @@ static inline uint8_t inb(uint16_t port)
     return value;
 }
 
-static inline void outw(uint16_t port, uint16_t value)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
-}
-
 /* A write to an unused port takes ~1 us: gives old devices (PIC) time between commands. */
 static inline void io_wait(void)
 {
@@ -87,10 +82,6 @@ static inline uint32_t read_cr3(void)
     uint32_t v;
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
-}
-static inline void write_cr3(uint32_t v)
-{
-    __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
 /* The kernel direct map: physical [0, 512 MiB) appears at KERNEL_BASE. */

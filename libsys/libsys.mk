@@ -11,7 +11,7 @@ USER_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-pie -fno-stack-protector -
 	-I libsys/include -I $(GEN) -I $(GEN)/libsys -MMD -MP
 # The library itself implements memcpy/memset: GCC must not turn its loops into calls to them.
 LIBSYS_CFLAGS := $(USER_CFLAGS) -fno-tree-loop-distribute-patterns
-USER_NASMFLAGS := -f elf32 -g -F dwarf
+USER_NASMFLAGS := -f elf32 -g -F dwarf -I $(GEN)/
 LIBSYS_AR := $(CROSS)ar
 
 LIBSYS_CRT0 := $(BUILD)/libsys/crt0.o
@@ -22,7 +22,7 @@ LIBSYS_GEN_OBJS := $(patsubst %.asm,$(BUILD)/libsys/gen/%.asm.o,$(notdir $(GEN_L
 LIBSYS_OBJS := $(LIBSYS_SRCS:libsys/%.c=$(BUILD)/libsys/%.o) \
 	$(LIBSYS_ASMS:libsys/%.asm=$(BUILD)/libsys/%.asm.o) $(LIBSYS_GEN_OBJS)
 # Every C file may include the generated headers: they must exist before the first compile.
-LIBSYS_GEN_HEADERS := $(GEN)/abi.h $(GEN)/libsys/syscalls.h
+LIBSYS_GEN_HEADERS := $(GEN)/abi.h $(GEN)/abi.inc $(GEN)/libsys/syscalls.h
 
 $(LIBSYS_A): $(LIBSYS_OBJS)
 	@mkdir -p $(@D)
@@ -37,7 +37,7 @@ $(BUILD)/libsys/gen/%.o: $(GEN)/libsys/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(LIBSYS_CFLAGS))
 
-$(BUILD)/libsys/%.asm.o: libsys/%.asm
+$(BUILD)/libsys/%.asm.o: libsys/%.asm | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(call quiet,AS,$<)$(NASM) $(USER_NASMFLAGS) $< -o $@
 

@@ -30,10 +30,10 @@ static uintptr_t arena_high;    /* end of the highest chunk sbrk gave us */
 static size_t arena_bytes;
 static size_t used_bytes;
 
-/* sbrk returns the old break, or -E (in [-4095, -1]) cast to uint32_t on failure. */
+/* sbrk returns the old break, or -E (in [-ABI_ERRNO_MAX, -1]) cast to uint32_t on failure. */
 static int sbrk_failed(uint32_t r)
 {
-    return r >= (uint32_t)-4095;
+    return r >= (uint32_t)-ABI_ERRNO_MAX;
 }
 
 /* Get bytes (a multiple of ALIGN) of fresh memory from the kernel, or NULL. */

@@ -168,40 +168,18 @@ char *strdup(const char *s)
     return copy;
 }
 
-/* Messages of the error numbers in abi/syscalls.def. */
-static const struct {
-    int err;
-    const char *msg;
-} error_messages[] = {
-    {EPERM, "Operation not permitted"},
-    {ENOENT, "No such program or service"},
-    {ESRCH, "No such process"},
-    {EIO, "Input/output error"},
-    {E2BIG, "Argument list or buffer too long"},
-    {ENOEXEC, "Program image is not a valid executable"},
-    {EBADF, "Bad file descriptor"},
-    {ECHILD, "No child process to wait for"},
-    {EAGAIN, "Try again: nothing available now"},
-    {ENOMEM, "Out of memory"},
-    {EFAULT, "Bad user address"},
-    {EBUSY, "Resource busy"},
-    {EEXIST, "Name already taken"},
-    {EINVAL, "Invalid argument"},
-    {ENAMETOOLONG, "Name too long"},
-    {ENOSYS, "No such syscall"},
-    {EPROTO, "Unknown message discriminator"},
-    {EBADMSG, "Message payload has the wrong size"},
-    {EMSGSIZE, "Message too large"},
-    {ENOBUFS, "Receiver queue is full"},
-};
-
+/* The texts of the error numbers, from abi/syscalls.def (ABI_ERRORS in the generated abi.h). */
 const char *strerror(int err)
 {
     if (err < 0)
         err = -err;
-    for (size_t i = 0; i < sizeof(error_messages) / sizeof(error_messages[0]); i++) {
-        if (error_messages[i].err == err)
-            return error_messages[i].msg;
+#define ERROR_TEXT(name, number, text)                                                             \
+    case number:                                                                                   \
+        return text;
+    switch (err) {
+        ABI_ERRORS(ERROR_TEXT)
+    default:
+        return "Unknown error";
     }
-    return "Unknown error";
+#undef ERROR_TEXT
 }

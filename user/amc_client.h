@@ -19,7 +19,7 @@
 #include "amc_services.h"
 
 #define AMC_CLIENT_TIMEOUT_MS 5000u
-#define AMC_KEY_MAX 31 /* longest kv key: char[32] with its NUL */
+#define AMC_KEY_MAX (KV_KEY_SIZE - 1) /* longest kv key: a char[KV_KEY_SIZE] with its NUL */
 
 /* A received message exactly as the kernel writes it: header, then payload. */
 struct amc_received {

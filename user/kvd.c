@@ -18,9 +18,9 @@ struct entry {
 static struct entry store[KVD_MAX_KEYS];
 
 /* A key from the wire is valid when it is non-empty and NUL-terminated inside its field. */
-static int key_valid(const char key[32])
+static int key_valid(const char key[KV_KEY_SIZE])
 {
-    return key[0] != '\0' && memchr(key, '\0', 32) != 0;
+    return key[0] != '\0' && memchr(key, '\0', KV_KEY_SIZE) != 0;
 }
 
 static struct entry *find(const char *key)

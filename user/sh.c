@@ -174,8 +174,7 @@ static int split_words(char *line, char **words, int max)
                 quote = 0;
             else if (!quote && (c == '"' || c == '\''))
                 quote = c;
-            else if (c == '\\' && quote != '\'' && *in &&
-                     (!quote || *in == '"' || *in == '\\'))
+            else if (c == '\\' && quote != '\'' && *in && (!quote || *in == '"' || *in == '\\'))
                 *out++ = *in++;
             else
                 *out++ = c;
@@ -252,7 +251,7 @@ static void run_line(char *line)
 
 /* ---- the line editor ---- */
 
-#define CTRL(c) ((c) & 0x1F)
+#define CTRL(c) ((c)&0x1F)
 #define KEY_DEL 0x7F
 #define ESC 0x1B
 
@@ -270,9 +269,9 @@ enum key {
 
 struct editor {
     char text[SH_LINE_MAX];
-    int len, pos;   /* text[0..len), cursor at pos */
-    int shown;      /* the terminal's cursor, as an offset into text */
-    int hist;       /* the history entry shown; history_len for the line being typed */
+    int len, pos;            /* text[0..len), cursor at pos */
+    int shown;               /* the terminal's cursor, as an offset into text */
+    int hist;                /* the history entry shown; history_len for the line being typed */
     char draft[SH_LINE_MAX]; /* the line being typed, while history is shown */
 };
 
@@ -288,12 +287,18 @@ static int read_byte(void)
 static int final_key(int f, int param)
 {
     switch (f) {
-    case 'A': return KEY_UP;
-    case 'B': return KEY_DOWN;
-    case 'C': return KEY_RIGHT;
-    case 'D': return KEY_LEFT;
-    case 'H': return KEY_HOME;
-    case 'F': return KEY_END;
+    case 'A':
+        return KEY_UP;
+    case 'B':
+        return KEY_DOWN;
+    case 'C':
+        return KEY_RIGHT;
+    case 'D':
+        return KEY_LEFT;
+    case 'H':
+        return KEY_HOME;
+    case 'F':
+        return KEY_END;
     case '~':
         if (param == 1 || param == 7)
             return KEY_HOME;

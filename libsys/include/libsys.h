@@ -34,12 +34,13 @@ int argv_pack(char *buf, size_t cap, int argc, char **argv);
  */
 int readline(int fd, char *buf, size_t cap);
 
-/* Name of CPU exception vector (0-31), e.g. "page fault"; "exception" for other vectors. */
+/* Name of CPU exception vector (0-31), e.g. "Page fault" (include/x86_exceptions.h, the names
+ * the kernel's reports use too); "Unknown exception" for other vectors. */
 const char *exception_name(uint32_t vector);
 
 /*
  * Describe how a child ended, for messages: "exited with status 3",
- * "killed by page fault (vector 14) at eip=0x00401000 cr2=0x00000000", "killed".
+ * "killed: Page fault (vector 14) at eip=0x00401000 cr2=0x00000000", "killed".
  * Writes a NUL-terminated string (truncated to cap) and returns what snprintf returns.
  */
 int wait_describe(const struct wait_info *info, char *buf, size_t cap);

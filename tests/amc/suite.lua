@@ -63,8 +63,9 @@ local function test_new_message(tmp)
     -- The handler is all the hand-written code; compile it with the generated layer and run it.
     local exe = tmp .. "/new_message"
     rc, out = sh(HOST_CC .. " -std=c11 -Wall -Wextra -Werror -I" .. shq(tmp .. "/gen/libsys") .. " -I"
-        .. shq(tmp .. "/gen") .. " -o " .. shq(exe) .. " " .. shq(ROOT .. "/tests/amc/new_message.c")
-        .. " " .. shq(tmp .. "/gen/libsys/amc_services.c"))
+        .. shq(tmp .. "/gen") .. " -iquote " .. shq(ROOT .. "/libsys/include") .. " -o " .. shq(exe) .. " "
+        .. shq(ROOT .. "/tests/amc/new_message.c") .. " " .. shq(tmp .. "/gen/libsys/amc_services.c") .. " "
+        .. shq(ROOT .. "/libsys/amc_runtime.c"))
     if rc ~= 0 then return report("amc_new_message_compiles", false, "host build failed", out) end
     report("amc_new_message_compiles", true)
     rc, out = sh(shq(exe))

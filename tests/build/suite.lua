@@ -182,6 +182,11 @@ local function test_runner()
     table.sort(names)
     report("runner_filter_selects", rc == 0 and table.concat(names, " ") == "harness-catches-panic results-matcher-empty"
         and out:find("\n2 passed, 0 failed\n$") ~= nil, "T= ran: " .. table.concat(names, " "), out)
+    -- The boot left a script that runs it again, with its serial output on stdout.
+    local cmd = TMP .. "/runner/test-logs/harness-catches-panic.cmd"
+    local rrc, rout = sh("sh " .. shq(cmd) .. " 2>&1")
+    report("runner_cmd_reruns_boot", read(cmd) ~= nil and rrc == 3 and rout:find("PANIC: Page fault", 1, true) ~= nil,
+        "sh " .. cmd .. " did not boot it again (status " .. tostring(rrc) .. ")", rout)
     rc, out = run_runner("boot-kernel", TMP .. "/no-such-kernel.elf")
     report("runner_failure_summary_last", rc == 1 and out:find("\n1 failed:\n  boot%-kernel  tests/qemu/boots%.lua:%d+  \n"
         .. "      missing [^\n]*no%-such%-kernel%.elf[^\n]*\n0 passed, 1 failed\n$") ~= nil,

@@ -41,7 +41,7 @@ static uint32_t case_arg(const struct conf_case *c)
         return edge - c->span / 2;
     case CONF_STRING: {
         char *s = (char *)sbrk((int32_t)c->span + 1);
-        if ((uint32_t)s >= 0xFFFFF001u)
+        if ((uint32_t)s >= (uint32_t)-ABI_ERRNO_MAX)
             exit(-ENOMEM);
         memset(s, 'a', c->span);
         s[c->span] = '\0';

@@ -24,7 +24,7 @@
 /* fuzz_call.flags */
 #define FUZZ_F_ISOLATE 0x1u  /* may block forever or end the caller: make it in a child */
 #define FUZZ_F_NORETURN 0x2u /* never returns when it succeeds */
-#define FUZZ_F_UNSIGNED 0x4u /* result is u32/uptr: errors are 0xFFFFF001..0xFFFFFFFF */
+#define FUZZ_F_UNSIGNED 0x4u /* result is u32/uptr: errors are (uint32_t)-ABI_ERRNO_MAX and up */
 
 /* What the generated code may use of the calling process. The driver guarantees each property. */
 struct fuzz_env {
@@ -74,6 +74,15 @@ extern const uint32_t fuzz_scratch_need;
 
 /* Generated (build/gen/fuzz/syscall_fuzzer.c): the size of one string slot in scratch. */
 extern const uint32_t fuzz_str_slot;
+/* Generated: one chooser per syscall; fuzz_choices holds indices into it (fuzz_syscall_count
+ * for a number that is no syscall), each as often as its weight; numbers below SYS_TABLE_SIZE
+ * that name no syscall. tests/fuzz/pick.c reads them. */
+typedef void fuzz_picker_fn(struct fuzz_env *env, struct fuzz_call *c);
+extern fuzz_picker_fn *const fuzz_pickers[];
+extern const uint16_t fuzz_choices[];
+extern const uint32_t fuzz_choice_count;
+extern const uint32_t fuzz_unused[];
+extern const uint32_t fuzz_unused_count;
 
 /* The value pools (tests/fuzz/values.c) the generated choosers draw arguments from. */
 uint32_t fuzz_rand(struct fuzz_env *env);
@@ -96,7 +105,7 @@ uint32_t fuzz_buffer_for(struct fuzz_env *env, struct fuzz_call *c, uint32_t len
 uint32_t fuzz_pointer(struct fuzz_env *env, struct fuzz_call *c, uint32_t size, int writes);
 /* A string of at most n bytes in string slot slot, or a hostile address. */
 uint32_t fuzz_string(struct fuzz_env *env, uint32_t slot, uint32_t n);
-/* Chooses the next call; the same env->rng gives the same call. */
+/* Chooses the next call; the same env->rng gives the same call (tests/fuzz/pick.c). */
 void fuzz_pick(struct fuzz_env *env, struct fuzz_call *call);
 /* Traps into the kernel with the call's number and argument registers; returns eax. */
 uint32_t fuzz_trap(const struct fuzz_call *call);

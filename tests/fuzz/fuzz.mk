@@ -5,7 +5,7 @@
 
 FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_ELF := $(FUZZ_BUILD)/fuzz.elf
-FUZZ_OBJS := $(FUZZ_BUILD)/fuzz.o $(FUZZ_BUILD)/values.o $(FUZZ_BUILD)/syscall_fuzzer.o
+FUZZ_OBJS := $(FUZZ_BUILD)/fuzz.o $(FUZZ_BUILD)/values.o $(FUZZ_BUILD)/pick.o $(FUZZ_BUILD)/syscall_fuzzer.o
 KERNEL_ADDRS_H := $(BUILD)/tests/kernel_addrs.h
 FUZZ_CFLAGS = $(USER_CFLAGS) -I tests/fuzz -I tests/guest -I $(BUILD)/tests
 
@@ -17,7 +17,7 @@ $(FUZZ_BUILD)/fuzz.o: tests/fuzz/fuzz.c $(KERNEL_ADDRS_H) | $(LIBSYS_GEN_HEADERS
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(FUZZ_CFLAGS))
 
-$(FUZZ_BUILD)/values.o: tests/fuzz/values.c | $(LIBSYS_GEN_HEADERS)
+$(FUZZ_BUILD)/values.o $(FUZZ_BUILD)/pick.o: $(FUZZ_BUILD)/%.o: tests/fuzz/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(FUZZ_CFLAGS))
 

@@ -62,7 +62,7 @@ function builds.commands(root, dir)
     vars.TARGET_CFLAGS = make_var(root, "Makefile", "TARGET_CFLAGS")
     local kernel = flags(root, "kernel/kernel.mk", "KERNEL_CFLAGS", vars)
     local user = flags(root, "libsys/libsys.mk", "USER_CFLAGS", vars)
-    local nasm = "nasm " .. make_var(root, "libsys/libsys.mk", "USER_NASMFLAGS") .. " -Werror"
+    local nasm = "nasm " .. expand(make_var(root, "libsys/libsys.mk", "USER_NASMFLAGS"), vars) .. " -Werror"
     local table_extra = assert(read(root .. "/kernel/kernel.mk"), "kernel.mk")
         :match("gen/syscall_table%.o:%s*KERNEL_CFLAGS%s*%+=%s*([^\n]*)") or ""
     local function c(flagstr, src, extra)
@@ -79,6 +79,7 @@ function builds.commands(root, dir)
         c(user, "fuzz/syscall_fuzzer.c", "-I " .. quote(root .. "/tests/fuzz")),
         c(user, "edge_checks.c"),
         { "libsys/syscalls.asm", "cd " .. quote(dir) .. " && " .. nasm .. " libsys/syscalls.asm -o syscalls_asm.o" },
+        { "abi.inc", "cd " .. quote(dir) .. " && " .. nasm .. " abi.inc -o abi_inc.o" },
         { "conformance/regs.asm", "cd " .. quote(dir) .. " && " .. nasm .. " -I " ..
             quote(root .. "/tests/conformance/") .. " conformance/regs.asm -o regs_asm.o" },
     }

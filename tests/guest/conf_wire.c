@@ -62,7 +62,7 @@ static void test_kv_set(void)
     CHECK_EQ(receive(), KV_SET_SIZE + 4);
     CHECK_EQ(u32_at(0), KV_SET);
     CHECK_EQ(u32_at(0), 1);
-    CHECK(!strcmp((const char *)rx.payload + 4, "colour")); /* key: char[32] at 4 */
+    CHECK(!strcmp((const char *)rx.payload + 4, "colour")); /* key: char[KV_KEY_SIZE] at 4 */
     CHECK_EQ(rx.payload[4 + 31], 0);
     CHECK_EQ(u32_at(36), 4);
     CHECK(!memcmp(rx.payload + 40, "blue", 4));

@@ -123,7 +123,7 @@ static int int_double_fault(void)
 static int32_t raw_getpid(void)
 {
     int32_t r;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(SYS_getpid) : "memory");
+    __asm__ volatile(ABI_TRAP_ASM : "=a"(r) : "a"(SYS_getpid) : "memory");
     return r;
 }
 
@@ -133,7 +133,7 @@ static int32_t raw_getpid(void)
 static int mov_ss_tf_syscall(void)
 {
     __asm__ volatile("pushfl\n\torl $0x100, (%%esp)\n\tpopfl\n\t"
-                     "mov %%ss, %%cx\n\tmov %%cx, %%ss\n\tint $0x80\n\tnop"
+                     "mov %%ss, %%cx\n\tmov %%cx, %%ss\n\t" ABI_TRAP_ASM "\n\tnop"
                      :
                      : "a"(SYS_getpid)
                      : "ecx", "memory", "cc");
@@ -143,7 +143,7 @@ static int mov_ss_tf_syscall(void)
 static int pop_ss_tf_syscall(void)
 {
     __asm__ volatile("pushfl\n\torl $0x100, (%%esp)\n\tpopfl\n\t"
-                     "push %%ss\n\tpop %%ss\n\tint $0x80\n\tnop"
+                     "push %%ss\n\tpop %%ss\n\t" ABI_TRAP_ASM "\n\tnop"
                      :
                      : "a"(SYS_getpid)
                      : "memory", "cc");
@@ -156,8 +156,7 @@ static int32_t syscall_with_esp(uint32_t bad_esp)
 {
     int32_t r;
     __asm__ volatile("mov %%esp, saved_esp\n\t"
-                     "mov %2, %%esp\n\t"
-                     "int $0x80\n\t"
+                     "mov %2, %%esp\n\t" ABI_TRAP_ASM "\n\t"
                      "mov saved_esp, %%esp"
                      : "=a"(r)
                      : "a"(SYS_getpid), "r"(bad_esp)
@@ -199,15 +198,18 @@ static int df_set_syscalls(void)
     struct kstat st;
     memset(&st, 0xA5, sizeof st);
     int32_t w, k, pid;
-    __asm__ volatile("std\n\tint $0x80\n\tcld"
+    __asm__ volatile("std\n\t" ABI_TRAP_ASM "\n\tcld"
                      : "=a"(w)
                      : "a"(SYS_write), "b"(1), "c"(text), "d"(sizeof text - 1)
                      : "memory", "cc");
-    __asm__ volatile("std\n\tint $0x80\n\tcld"
+    __asm__ volatile("std\n\t" ABI_TRAP_ASM "\n\tcld"
                      : "=a"(k)
                      : "a"(SYS_kstat), "b"(&st)
                      : "memory", "cc");
-    __asm__ volatile("std\n\tint $0x80\n\tcld" : "=a"(pid) : "a"(SYS_getpid) : "memory", "cc");
+    __asm__ volatile("std\n\t" ABI_TRAP_ASM "\n\tcld"
+                     : "=a"(pid)
+                     : "a"(SYS_getpid)
+                     : "memory", "cc");
     if (w != (int32_t)sizeof text - 1 || k != 0 || pid != getpid())
         return 1;
     return st.frames_total >= st.frames_free && st.procs > 0 && st.procs < 1000 ? 0 : 2;
@@ -217,7 +219,7 @@ static int df_set_syscalls(void)
 static int df_preserved(void)
 {
     uint32_t flags;
-    __asm__ volatile("std\n\tint $0x80\n\tpushfl\n\tpopl %0\n\tcld"
+    __asm__ volatile("std\n\t" ABI_TRAP_ASM "\n\tpushfl\n\tpopl %0\n\tcld"
                      : "=r"(flags)
                      : "a"(SYS_getpid)
                      : "memory", "cc");
@@ -229,8 +231,7 @@ static int nt_set_syscall(void)
 {
     int32_t r;
     uint32_t flags;
-    __asm__ volatile("pushfl\n\torl $0x4000, (%%esp)\n\tpopfl\n\t"
-                     "int $0x80\n\t"
+    __asm__ volatile("pushfl\n\torl $0x4000, (%%esp)\n\tpopfl\n\t" ABI_TRAP_ASM "\n\t"
                      "pushfl\n\tpopl %1\n\t"
                      "pushfl\n\tandl $~0x4000, (%%esp)\n\tpopfl"
                      : "=a"(r), "=r"(flags)

@@ -62,7 +62,7 @@ static const uint32_t magic[4]
 static int yield_raw(void)
 {
     int32_t r;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(SYS_yield) : "memory");
+    __asm__ volatile(ABI_TRAP_ASM : "=a"(r) : "a"(SYS_yield) : "memory");
     return r;
 }
 
@@ -242,8 +242,7 @@ static int32_t fork_with_state(uint32_t *st_out, uint32_t *xmm_out, uint16_t *cw
     uint32_t st[2], xmm[4];
     __asm__ volatile("fldcw %5\n\t"
                      "fildq %3\n\t"
-                     "movdqu %4, %%xmm4\n\t"
-                     "int $0x80\n\t"
+                     "movdqu %4, %%xmm4\n\t" ABI_TRAP_ASM "\n\t"
                      "fistpq %1\n\t"
                      "movdqu %%xmm4, %2"
                      : "=a"(pid), "=m"(st), "=m"(xmm)

@@ -588,7 +588,8 @@ static void test_only_syscall_vector(void)
             printf("  int 0x%x: cause %u status %d vector %u eip 0x%x\n", v, info.cause,
                    info.status, info.vector, info.eip);
     }
-    printf("  int 0x80 made a syscall; the other %u vectors killed the caller with #GP\n", faulted);
+    printf("  int 0x%x made a syscall; the other %u vectors killed the caller with #GP\n", ABI_TRAP,
+           faulted);
     CHECK_EQ(bad, 0);
     CHECK_EQ(faulted, 255);
 }

@@ -13,22 +13,31 @@ function P.now()
 end
 
 -- Runs the jobs, at most `slots` at a time, starting them in list order (so put the longest
--- first); done(job) is called as each finishes, in completion order, with job.seconds set.
+-- first); a job marked light (one that mostly idles) starts at once and takes no slot.
+-- done(job) is called as each finishes, in completion order, with job.seconds set.
 function P.run(jobs, slots, done, interval)
-    local next_job, running = 1, {}
-    while next_job <= #jobs or #running > 0 do
-        while #running < slots and next_job <= #jobs do
-            local job = jobs[next_job]
+    local queue, running, busy = {}, {}, 0
+    local function start(job)
+        job.started_at = P.now()
+        job:start()
+        running[#running + 1] = job
+        if not job.light then busy = busy + 1 end
+    end
+    for _, job in ipairs(jobs) do
+        if job.light then start(job) else queue[#queue + 1] = job end
+    end
+    local next_job = 1
+    while next_job <= #queue or #running > 0 do
+        while busy < slots and next_job <= #queue do
+            start(queue[next_job])
             next_job = next_job + 1
-            job.started_at = P.now()
-            job:start()
-            running[#running + 1] = job
         end
         os.execute("sleep " .. (interval or 0.05))
         for i = #running, 1, -1 do
             local job = running[i]
             if job:poll() then
                 table.remove(running, i)
+                if not job.light then busy = busy - 1 end
                 job.seconds = P.now() - job.started_at
                 done(job)
             end

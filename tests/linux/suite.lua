@@ -155,7 +155,7 @@ for path in pairs(cli.render_all(m)) do files[#files + 1] = path end
 table.sort(files)
 local list = table.concat(files, " ")
 report("linux_i386_outputs_user_conformance",
-    list == "abi.h conformance/conformance.c conformance/regs.asm libsys/syscalls.asm libsys/syscalls.h",
+    list == "abi.h abi.inc conformance/conformance.c conformance/regs.asm libsys/syscalls.asm libsys/syscalls.h",
     "generated: " .. list)
 
 ----------------------------------------------------------------------------

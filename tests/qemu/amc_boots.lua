@@ -2,6 +2,8 @@
 -- (tests/guest/amc_svc.c), the shell's amc builtin and the service programs driven through the
 -- serial port, and the default GRUB entry starting the services. The kernel-semantics tests
 -- (tests/guest/amc.c) are booted by usermode_boots.lua as guest-amc.
+local error_text = dofile("tests/qemu/def_text.lua").error_text
+
 return function(env)
     local function module(dir, name)
         return { path = env.build .. "/" .. dir .. "/" .. name .. ".elf", name = name }
@@ -25,8 +27,8 @@ return function(env)
                 "\ninit: started service echod %(pid %d+%)\n",
                 "\ninit: started service kvd %(pid %d+%)\n",
                 -- echod reports the malformed messages it refused, and keeps serving.
-                "echod: message from 'svc%-test' %(pid %d+%) not answered: Unknown message discriminator",
-                "echod: message from 'svc%-test' %(pid %d+%) not answered: Message payload has the wrong size",
+                "echod: message from 'svc%-test' %(pid %d+%) not answered: " .. error_text("EPROTO"),
+                "echod: message from 'svc%-test' %(pid %d+%) not answered: " .. error_text("EBADMSG"),
                 "\nFROM A PROGRAM\n",
                 "\nfrom the kv program\n",
                 "kv: prog%-key: no such key",

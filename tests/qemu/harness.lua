@@ -12,6 +12,8 @@
 --             assert on guest time)
 --   input     bytes to send to the serial port (GRUB reads them first when via="iso")
 --   timeout   seconds before the boot counts as hung (default 20; fractions allowed)
+--   light     true for a boot that mostly idles (a hang test): it runs beside the others and
+--             takes no slot of the pool
 --   weight    expected seconds, for a clean build dir: tests/run.lua starts the longest first
 --             (after one run it uses the durations it recorded in <logdir>/record)
 --   expect    list of Lua patterns that must all appear in the log (matched without "\r" and
@@ -353,7 +355,7 @@ end
 -- A pool job (tests/lib/pool.lua) for one boot.
 function M.job(spec)
     return {
-        spec = spec, name = spec.name,
+        spec = spec, name = spec.name, light = spec.light,
         start = function(self) self.boot = M.start(spec) end,
         poll = function(self)
             local done = M.poll(self.boot)

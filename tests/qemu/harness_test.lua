@@ -139,4 +139,20 @@ do
     local ok, reason = judge({ exit = 1, timeout = 1.5 }, "boot\n", 124)
     check("harness-judge-fractional-timeout", not ok and reason == "timed out after 1.5s (hung?)", "got " .. tostring(reason))
 end
+do
+    -- The pool: never more than `slots` ordinary jobs at once, light ones beside them, and the
+    -- longest-first order of the list kept.
+    local P = require("pool")
+    local running, most, order = 0, 0, {}
+    local function job(name, light)
+        return { name = name, light = light, polls = 0,
+            start = function(self) order[#order + 1] = self.name
+                if not self.light then running = running + 1; most = math.max(most, running) end end,
+            poll = function(self) self.polls = self.polls + 1; return self.polls >= (self.light and 4 or 2) end }
+    end
+    local jobs = { job("a"), job("b"), job("c"), job("idle", true) }
+    P.run(jobs, 2, function(j) if not j.light then running = running - 1 end end, 0)
+    check("pool-slots-and-light-jobs", most == 2 and order[1] == "idle" and table.concat(order, " ") == "idle a b c",
+        "started " .. table.concat(order, " ") .. ", at most " .. most .. " at once")
+end
 S.finish()

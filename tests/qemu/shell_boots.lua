@@ -24,7 +24,7 @@ return function(env)
         UP .. UP .. UP .. DOWN,                                      -- history: second again
         ESC .. "[1;5C" .. ESC .. "[99~echo odd-keys",                -- unknown keys: ignored
         "echo 'single  quoted' \"dq \\\"x\\\"\" a\\ b",              -- quotes and backslashes
-        "kill 2", "kill 999", "kill x",                              -- the kill builtin
+        "kill 2", "kill 999", "kill x",                              -- kill: errors
         "exit 0",
     }
 
@@ -56,8 +56,9 @@ return function(env)
                        "\nclean\n", "\nkeep again\n", "\nodd%-keys\n",
                        "\nsingle  quoted dq \"x\" a b\n",
                        -- echod is init's child, not the shell's: the kill is refused.
-                       "sh: kill: 2: Operation not permitted\n",
-                       "sh: kill: 999: No such process\n", "sh: kill: bad pid 'x'\n",
+                       "sh: kill: 2: " .. dofile("tests/qemu/def_text.lua").error_text("EPERM") .. "\n",
+                       "sh: kill: 999: " .. dofile("tests/qemu/def_text.lua").error_text("ESRCH") .. "\n",
+                       "sh: kill: bad pid 'x'\n",
                        "init: sh exited: exited with status 0" },
             -- No escape byte is echoed, nothing erased is run.
             reject = { "\27", "no such program", "\nwrld\n", "init: service echod %(pid 2%) ended" },

@@ -48,7 +48,7 @@ return function(env)
             -- matched, not their position after a prompt.
             expect = { "Hello from ring 3! I am pid %d+, parent %d+%.\n",
                        "one two three four\n",
-                       "%[fault: killed by page fault",
+                       "%[fault: killed: Page fault",
                        "sh: no%-such: no such program",
                        "programs: init sh hello echo fault\n", "init: sh exited: exited with status 0" },
         },

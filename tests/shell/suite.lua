@@ -23,9 +23,9 @@ local function boot(name, append, programs)
     for i, p in ipairs(programs) do modules[i] = module(p) end
     local qemu = table.concat(harness.qemu_args({ append = append, modules = modules }), " ")
     -- `sleep` holds the FIFO open between the writes, so QEMU never sees the end of its input.
-    local cmd = string.format("(timeout -k 2 120 %s <%s >%s 2>%s; echo $? >%s) & "
+    local cmd = string.format("(timeout -k 2 120 %s <%s >%s 2>%s & echo $! >%s; wait $!; echo $? >%s) & "
         .. "sleep 150 >%s & echo $! >%s", qemu, shq(fifo), shq(log), shq(base .. ".stderr"),
-        shq(base .. ".status"), shq(fifo), shq(base .. ".holder"))
+        shq(base .. ".qemu"), shq(base .. ".status"), shq(fifo), shq(base .. ".holder"))
     os.remove(base .. ".status")
     os.execute("(" .. cmd .. ") >/dev/null 2>&1")
     local b = { log = log, base = base, seen = 1 }
@@ -46,7 +46,10 @@ local function boot(name, append, programs)
         end
         return false, "no output matching '" .. pattern .. "'"
     end
-    function b.finish()
+    -- stop: end QEMU now (a boot that does not power off by itself).
+    function b.finish(stop)
+        local qemu_pid = (read(base .. ".qemu") or ""):match("%d+")
+        if stop and qemu_pid then os.execute("kill " .. qemu_pid .. " 2>/dev/null") end
         for _ = 1, STEP_TIMEOUT * 10 do
             if read(base .. ".status") then break end
             os.execute("sleep 0.1")
@@ -73,9 +76,9 @@ local function run(name, append, programs, steps, spec)
         end
     end
     if not ok then b.type("\3exit 1\r") end
-    local status = b.finish()
+    local status = b.finish(spec.exit == nil)
     if ok then
-        ok, why = harness.judge(spec, b.text(), status, false, read(b.base .. ".stderr"))
+        ok, why = harness.judge(spec, b.text(), status, spec.exit == nil, read(b.base .. ".stderr"))
     end
     return report(name, ok, why, b.text(), 20)
 end
@@ -97,5 +100,12 @@ run("shell-ctrl-c-at-prompt", "exit=qemu", { "init", "sh", "echo" }, {
     { wait = "%$ $" }, "echo half", { wait = "half$" }, "\3",
     { wait = "%^C\n%$ $" }, "echo whole\r", { wait = "\nwhole\n" }, "exit 0\r",
 }, { exit = 1, reject = { "\nhalf\n" } })
+
+-- Without exit=qemu, the shell's exit does not end the system: init starts a new shell, which
+-- has its own history and works (init's supervision, user/init.c).
+run("shell-exit-restarts", "", { "init", "sh", "echo" }, {
+    { wait = "%$ $" }, "echo first life\r", { wait = "\nfirst life\n" }, { wait = "%$ $" },
+    "exit 3\r", { wait = "\n%$ $" }, "\27[A\rpid\r", { wait = "\n(%d+)\n%$ $" },
+}, { expect = { "%$ exit 3\n.*%$ pid\n" }, reject = { "halting", "\nfirst life\n.*\nfirst life\n" } })
 
 S.finish()

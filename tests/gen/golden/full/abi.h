@@ -9,16 +9,21 @@
 #define ABI_NAME "demo"
 #define ABI_VERSION 1
 #define ABI_TRAP 0x80
+#define ABI_TRAP_ASM "int $0x80" /* the trap instruction, for inline assembly */
 #define ABI_MAX_ARGS 5
 #define ABI_USER_LOW 0x00400000u
 #define ABI_USER_HIGH 0xC0000000u
 #define ABI_AMC_MAX_MESSAGE 256u
 #define ABI_AMC_NAME_MAX 15u
+/* A result in -ABI_ERRNO_MAX..-1 is an error (as (uint32_t)-E for unsigned results). */
+#define ABI_ERRNO_MAX 4095
+/* ABI_ARG_REGISTERS(X) calls X(register) for each argument register, in argument order. */
+#define ABI_ARG_REGISTERS(X) X(ebx) X(ecx) X(edx) X(esi) X(edi)
 
 /* Constants */
 #define MSG_MAX 256 /* Largest payload. */
 #define NAME_MAX 15 /* Longest service name. */
-#define PATH_MAX 0x3f /* Longest path, in hex. */
+#define PATH_MAX 0x3F /* Longest path, in hex. */
 #define BIG 0xFFFFFFFFu /* A constant above INT32_MAX. */
 #define SLOTS 4 /* Array length from a const. */
 

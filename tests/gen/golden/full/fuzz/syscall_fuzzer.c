@@ -6,7 +6,6 @@ const uint32_t fuzz_str_slot = 80u;
 const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + 2 * 80u;
 
 /* The errors each syscall may return: its errors line and those its entry checks imply. */
-static const uint16_t fuzz_errors_none[] = { ENOSYS, 0 };
 static const uint16_t fuzz_errors_nop[] = { 0 };
 static const uint16_t fuzz_errors_scalars[] = { EINVAL, 0 };
 static const uint16_t fuzz_errors_bufs[] = { EINVAL, EFAULT, ERANGE, 0 };
@@ -142,7 +141,8 @@ static void fuzz_pick_split(struct fuzz_env *env, struct fuzz_call *c)
     (void)env;
 }
 
-static const uint32_t fuzz_unused[] = { 6u, 9u, 11u };
+const uint32_t fuzz_unused[] = { 6u, 9u, 11u };
+const uint32_t fuzz_unused_count = 3;
 
 const uint32_t fuzz_syscall_count = 10;
 const char *const fuzz_syscall_names[] = {
@@ -159,33 +159,7 @@ const char *const fuzz_syscall_names[] = {
     "(no syscall)",
 };
 
-/* A number that is no syscall: an unused or retired slot, just past the table, or far away. */
-static void fuzz_pick_invalid(struct fuzz_env *env, struct fuzz_call *c)
-{
-    const uint32_t r = fuzz_rand(env), hi = r >> 8;
-    switch (r % 4) {
-    case 0:
-        c->nr = fuzz_unused[hi % FUZZ_COUNT(fuzz_unused)];
-        break;
-    case 1:
-        c->nr = SYS_TABLE_SIZE + hi % 256;
-        break;
-    case 2:
-        c->nr = hi & 1 ? 0xFFFFFFFFu - hi % 16 : 0x80000000u + hi % 16;
-        break;
-    default:
-        c->nr = SYS_TABLE_SIZE + fuzz_rand(env) % (0u - SYS_TABLE_SIZE);
-        break;
-    }
-    c->index = fuzz_syscall_count;
-    c->nargs = ABI_MAX_ARGS;
-    c->flags = 0;
-    c->errors = fuzz_errors_none;
-    for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)
-        c->args[i] = fuzz_rand(env);
-}
-
-static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {
+fuzz_picker_fn *const fuzz_pickers[] = {
     fuzz_pick_nop,
     fuzz_pick_scalars,
     fuzz_pick_bufs,
@@ -198,26 +172,14 @@ static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) =
     fuzz_pick_split,
 };
 
-/* Indices into fuzz_pickers (the last one: no syscall): an isolated call costs a fork, so
- * those are chosen a quarter as often as the others. */
-static const uint16_t fuzz_choices[] = {
+/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,
+ * so those are chosen a quarter as often as the others. */
+const uint16_t fuzz_choices[] = {
     0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
     4, 4, 4, 4, 5, 6, 6, 6, 6, 7, 8, 8, 8, 8, 9, 9,
     9, 9, 10, 10, 10, 10,
 };
-
-void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)
-{
-    for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)
-        c->args[i] = 0;
-    c->nout = 0;
-    c->volatile_args = 0;
-    const uint32_t i = fuzz_choices[fuzz_below(env, FUZZ_COUNT(fuzz_choices))];
-    if (i < fuzz_syscall_count)
-        fuzz_pickers[i](env, c);
-    else
-        fuzz_pick_invalid(env, c);
-}
+const uint32_t fuzz_choice_count = 38;
 
 uint32_t fuzz_trap(const struct fuzz_call *c)
 {
@@ -238,19 +200,3 @@ uint32_t fuzz_trap(const struct fuzz_call *c)
                      : "edx", "esi", "edi", "memory", "cc");
     return eax;
 }
-
-uint32_t fuzz_error(const struct fuzz_call *c, uint32_t ret)
-{
-    if (c->flags & FUZZ_F_UNSIGNED)
-        return ret >= 0xFFFFF001u ? 0u - ret : 0;
-    return (int32_t)ret < 0 ? 0u - ret : 0;
-}
-
-int fuzz_error_documented(const struct fuzz_call *c, uint32_t err)
-{
-    for (const uint16_t *e = c->errors; *e; e++)
-        if (*e == err)
-            return 1;
-    return 0;
-}
-

@@ -36,7 +36,6 @@ _Static_assert(offsetof(struct echo_echo_request, event) == 0, "struct echo_echo
 _Static_assert(offsetof(struct echo_echo_request, flags) == 4, "struct echo_echo_request.flags offset");
 _Static_assert(offsetof(struct echo_echo_request, len) == 8, "struct echo_echo_request.len offset");
 _Static_assert(offsetof(struct echo_echo_request, text) == 12, "struct echo_echo_request.text offset");
-_Static_assert(offsetof(struct echo_echo_request, text) == 12, "struct echo_echo_request.text offset");
 
 /* echo.echo_reply: The echoed text. */
 struct echo_echo_reply {
@@ -48,7 +47,6 @@ struct echo_echo_reply {
 #define ECHO_ECHO_REPLY_MAX_SIZE 256u
 _Static_assert(offsetof(struct echo_echo_reply, event) == 0, "struct echo_echo_reply.event offset");
 _Static_assert(offsetof(struct echo_echo_reply, len) == 4, "struct echo_echo_reply.len offset");
-_Static_assert(offsetof(struct echo_echo_reply, text) == 8, "struct echo_echo_reply.text offset");
 _Static_assert(offsetof(struct echo_echo_reply, text) == 8, "struct echo_echo_reply.text offset");
 
 int echo_send_echo_request(const char *dest, uint32_t flags, const void *text, uint32_t len);
@@ -93,7 +91,6 @@ _Static_assert(offsetof(struct store_put, n) == 24, "struct store_put.n offset")
 _Static_assert(offsetof(struct store_put, small) == 26, "struct store_put.small offset");
 _Static_assert(offsetof(struct store_put, pad) == 27, "struct store_put.pad offset");
 _Static_assert(offsetof(struct store_put, val) == 28, "struct store_put.val offset");
-_Static_assert(offsetof(struct store_put, val) == 28, "struct store_put.val offset");
 
 /* store.get: Fixed-size only. */
 struct store_get {
@@ -129,7 +126,6 @@ struct store_tiny {
 #define STORE_TINY_MAX_SIZE 256u
 _Static_assert(offsetof(struct store_tiny, event) == 0, "struct store_tiny.event offset");
 _Static_assert(offsetof(struct store_tiny, n) == 4, "struct store_tiny.n offset");
-_Static_assert(offsetof(struct store_tiny, data) == 5, "struct store_tiny.data offset");
 _Static_assert(offsetof(struct store_tiny, data) == 5, "struct store_tiny.data offset");
 
 int store_send_put(const char *dest, const char *key, const struct point *at, const uint16_t *tags, uint8_t small, uint8_t pad, const void *val, uint16_t n);

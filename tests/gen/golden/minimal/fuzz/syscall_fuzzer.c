@@ -6,7 +6,6 @@ const uint32_t fuzz_str_slot = 16u;
 const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + 0 * 16u;
 
 /* The errors each syscall may return: its errors line and those its entry checks imply. */
-static const uint16_t fuzz_errors_none[] = { ENOSYS, 0 };
 static const uint16_t fuzz_errors_copy[] = { EFAULT, 0 };
 static const uint16_t fuzz_errors_six[] = { 0 };
 
@@ -38,7 +37,8 @@ static void fuzz_pick_six(struct fuzz_env *env, struct fuzz_call *c)
     c->args[5] = fuzz_scalar(env, 32, 1);
 }
 
-static const uint32_t fuzz_unused[] = { 0u, 2u };
+const uint32_t fuzz_unused[] = { 0u, 2u };
+const uint32_t fuzz_unused_count = 2;
 
 const uint32_t fuzz_syscall_count = 2;
 const char *const fuzz_syscall_names[] = {
@@ -47,55 +47,17 @@ const char *const fuzz_syscall_names[] = {
     "(no syscall)",
 };
 
-/* A number that is no syscall: an unused or retired slot, just past the table, or far away. */
-static void fuzz_pick_invalid(struct fuzz_env *env, struct fuzz_call *c)
-{
-    const uint32_t r = fuzz_rand(env), hi = r >> 8;
-    switch (r % 4) {
-    case 0:
-        c->nr = fuzz_unused[hi % FUZZ_COUNT(fuzz_unused)];
-        break;
-    case 1:
-        c->nr = SYS_TABLE_SIZE + hi % 256;
-        break;
-    case 2:
-        c->nr = hi & 1 ? 0xFFFFFFFFu - hi % 16 : 0x80000000u + hi % 16;
-        break;
-    default:
-        c->nr = SYS_TABLE_SIZE + fuzz_rand(env) % (0u - SYS_TABLE_SIZE);
-        break;
-    }
-    c->index = fuzz_syscall_count;
-    c->nargs = ABI_MAX_ARGS;
-    c->flags = 0;
-    c->errors = fuzz_errors_none;
-    for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)
-        c->args[i] = fuzz_rand(env);
-}
-
-static void (*const fuzz_pickers[])(struct fuzz_env *env, struct fuzz_call *c) = {
+fuzz_picker_fn *const fuzz_pickers[] = {
     fuzz_pick_copy,
     fuzz_pick_six,
 };
 
-/* Indices into fuzz_pickers (the last one: no syscall): an isolated call costs a fork, so
- * those are chosen a quarter as often as the others. */
-static const uint16_t fuzz_choices[] = {
+/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,
+ * so those are chosen a quarter as often as the others. */
+const uint16_t fuzz_choices[] = {
     0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
 };
-
-void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)
-{
-    for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)
-        c->args[i] = 0;
-    c->nout = 0;
-    c->volatile_args = 0;
-    const uint32_t i = fuzz_choices[fuzz_below(env, FUZZ_COUNT(fuzz_choices))];
-    if (i < fuzz_syscall_count)
-        fuzz_pickers[i](env, c);
-    else
-        fuzz_pick_invalid(env, c);
-}
+const uint32_t fuzz_choice_count = 12;
 
 uint32_t fuzz_trap(const struct fuzz_call *c)
 {
@@ -117,19 +79,3 @@ uint32_t fuzz_trap(const struct fuzz_call *c)
                      : "edx", "esi", "edi", "memory", "cc");
     return eax;
 }
-
-uint32_t fuzz_error(const struct fuzz_call *c, uint32_t ret)
-{
-    if (c->flags & FUZZ_F_UNSIGNED)
-        return ret >= 0xFFFFF001u ? 0u - ret : 0;
-    return (int32_t)ret < 0 ? 0u - ret : 0;
-}
-
-int fuzz_error_documented(const struct fuzz_call *c, uint32_t err)
-{
-    for (const uint16_t *e = c->errors; *e; e++)
-        if (*e == err)
-            return 1;
-    return 0;
-}
-

@@ -1,0 +1,166 @@
+-- The generated manual pages (gen/out_man.lua; tests/run.lua runs every tests/AREA/suite.lua):
+-- one per syscall and amc message, each rendered by groff without a warning and by `man -l`
+-- with the sections NAME SYNOPSIS DESCRIPTION ERRORS EXAMPLE, the wrapper's exact prototype, and
+-- an example that compiles against libsys. Prints `ok NAME` / `FAIL NAME: why`.
+local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = HERE .. "/../lib/?.lua;" .. HERE .. "/../../gen/?.lua;" .. package.path
+local S = require("hostsuite")
+local report, sh, shq, read, write = S.report, S.sh, S.shq, S.read, S.write
+local model = require("model")
+local libsys_h = require("out_libsys_h")
+local amc_h = require("out_amc_h")
+
+local LUA = os.getenv("LUA") or "lua5.4"
+local BUILD = os.getenv("BUILD") or "build"
+local CC = (os.getenv("CROSS") or "i686-linux-gnu-") .. "gcc"
+local OUT = BUILD .. "/test-logs/man"
+local SECTIONS = { "NAME", "SYNOPSIS", "DESCRIPTION", "ERRORS", "EXAMPLE" }
+
+local def = assert(read("abi/syscalls.def"))
+local m = model.load(def, "abi/syscalls.def")
+
+sh("rm -rf " .. shq(OUT))
+local rc, output = sh(LUA .. " gen/main.lua --def abi/syscalls.def --man " .. shq(OUT))
+if not report("man_generate", rc == 0, "gen/main.lua --man exited " .. tostring(rc), output) then
+    -- docs/int80.svg: the picture of the int 0x80 path names real symbols, and its tags nest.
+local function test_int80_svg()
+    local svg = read("docs/int80.svg")
+    if not svg then return report("int80_svg", false, "no docs/int80.svg") end
+    local stack, bad = {}, nil
+    for close, tag, selfclose in svg:gsub("<!%-%-.-%-%->", ""):gsub("<%?.-%?>", ""):gmatch("<(/?)([%w:]+)[^>]-(/?)>") do
+        if close == "/" then
+            if stack[#stack] ~= tag then bad = bad or ("</" .. tag .. "> closes <" .. tostring(stack[#stack]) .. ">") end
+            stack[#stack] = nil
+        elseif selfclose ~= "/" then
+            stack[#stack + 1] = tag
+        end
+    end
+    if not bad and (#stack > 0 or not svg:find("<svg ")) then bad = "unclosed <" .. tostring(stack[#stack]) .. ">" end
+    local nm = (os.getenv("CROSS") or "i686-linux-gnu-") .. "nm"
+    local _, symbols = sh(nm .. " " .. shq(BUILD .. "/kernel/kernel.elf") .. " " .. shq(BUILD .. "/libsys/libsys.a"))
+    local known = {}
+    for name in symbols:gmatch("%s[%a]%s+([%w_]+)\n") do known[name] = true end
+    local missing, count = {}, 0
+    for name in svg:gmatch('class="sym">([%w_]+)<') do
+        count = count + 1
+        if not known[name] then missing[#missing + 1] = name end
+    end
+    if not bad and count == 0 then bad = "no symbols marked class=\"sym\"" end
+    if not bad and #missing > 0 then bad = "names symbols that do not exist: " .. table.concat(missing, " ") end
+    report("int80_svg", bad == nil, bad)
+end
+test_int80_svg()
+
+S.finish()
+end
+
+-- Every page the definition calls for, and nothing else.
+local expected = {}
+for _, sc in ipairs(m.syscalls) do
+    expected[#expected + 1] = { path = "man2/" .. sc.name .. ".2", name = sc.name,
+                                prototype = libsys_h.prototype(m, sc) }
+end
+for _, svc in ipairs(m.services) do
+    for _, msg in ipairs(svc.messages) do
+        local helper = svc.name .. "_send_" .. msg.name
+        expected[#expected + 1] = { path = "man3/" .. helper .. ".3", name = helper,
+                                    prototype = amc_h.send_prototype(svc, msg) }
+    end
+end
+local _, listing = sh("cd " .. shq(OUT) .. " && ls man2 man3 | sort")
+local want = {}
+for _, e in ipairs(expected) do want[#want + 1] = e.path:match("[^/]+$") end
+table.sort(want)
+local have = {}
+for f in listing:gmatch("[^\n]+") do
+    if f:match("%.%d$") then have[#have + 1] = f end
+end
+report("man_one_page_per_entry", table.concat(have, " ") == table.concat(want, " "),
+    string.format("%d pages, expected %d", #have, #want), "have: " .. table.concat(have, " ")
+    .. "\nwant: " .. table.concat(want, " "))
+
+local include = select(2, sh(CC .. " -print-file-name=include")):gsub("%s+$", "")
+local cflags = "-std=c11 -ffreestanding -nostdinc -isystem " .. shq(include) .. " -I libsys/include -I "
+    .. shq(BUILD .. "/gen") .. " -I " .. shq(BUILD .. "/gen/libsys") .. " -Wall -Wextra -Werror -fsyntax-only -m32"
+
+-- The C of a page's .EX ... .EE block, roff escapes undone.
+local function example_source(page)
+    local block = page:match("\n%.EX\n(.-)\n%.EE\n")
+    if not block then return nil end
+    return (block:gsub("\\e", "\0"):gsub("\\%-", "-"):gsub("\\&", ""):gsub("%z", "\\")) .. "\n"
+end
+
+for _, e in ipairs(expected) do
+    local path = OUT .. "/" .. e.path
+    local page = read(path)
+    local test = "man_" .. e.name
+    if not page then
+        report(test, false, "no page " .. path)
+    else
+        local grc, warnings = sh("groff -man -Tutf8 -ww -z " .. shq(path))
+        local mrc, text = sh("MANWIDTH=200 MAN_KEEP_FORMATTING= man -P cat -l " .. shq(path))
+        text = text:gsub(".\b", "") -- overstrike bold and underline
+        local why
+        if grc ~= 0 or warnings:find("%S") then
+            why = "groff warns: " .. warnings
+        elseif mrc ~= 0 then
+            why = "man -l exited " .. tostring(mrc)
+        else
+            for _, sect in ipairs(SECTIONS) do
+                if not text:find("\n" .. sect .. "\n") and not text:find("^" .. sect .. "\n") then
+                    why = "no " .. sect .. " section"
+                    break
+                end
+            end
+        end
+        if not why and not text:find("NAME\n%s+" .. e.name:gsub("%p", "%%%0") .. "[ ,]") then
+            why = "NAME does not start with " .. e.name
+        end
+        if not why and not text:find(e.prototype .. ";", 1, true) then
+            why = "SYNOPSIS lacks the prototype " .. e.prototype
+        end
+        if not why then
+            local src = example_source(page)
+            if not src then
+                why = "no .EX/.EE example"
+            else
+                local file = OUT .. "/" .. e.name .. "_example.c"
+                write(file, src)
+                local crc, cout = sh(CC .. " " .. cflags .. " " .. shq(file))
+                if crc ~= 0 then why = "the example does not compile:\n" .. cout end
+            end
+        end
+        report(test, why == nil, why, text, 20)
+    end
+end
+
+-- docs/int80.svg: the picture of the int 0x80 path names real symbols, and its tags nest.
+local function test_int80_svg()
+    local svg = read("docs/int80.svg")
+    if not svg then return report("int80_svg", false, "no docs/int80.svg") end
+    local stack, bad = {}, nil
+    for close, tag, selfclose in svg:gsub("<!%-%-.-%-%->", ""):gsub("<%?.-%?>", ""):gmatch("<(/?)([%w:]+)[^>]-(/?)>") do
+        if close == "/" then
+            if stack[#stack] ~= tag then bad = bad or ("</" .. tag .. "> closes <" .. tostring(stack[#stack]) .. ">") end
+            stack[#stack] = nil
+        elseif selfclose ~= "/" then
+            stack[#stack + 1] = tag
+        end
+    end
+    if not bad and (#stack > 0 or not svg:find("<svg ")) then bad = "unclosed <" .. tostring(stack[#stack]) .. ">" end
+    local nm = (os.getenv("CROSS") or "i686-linux-gnu-") .. "nm"
+    local _, symbols = sh(nm .. " " .. shq(BUILD .. "/kernel/kernel.elf") .. " " .. shq(BUILD .. "/libsys/libsys.a"))
+    local known = {}
+    for name in symbols:gmatch("%s[%a]%s+([%w_]+)\n") do known[name] = true end
+    local missing, count = {}, 0
+    for name in svg:gmatch('class="sym">([%w_]+)<') do
+        count = count + 1
+        if not known[name] then missing[#missing + 1] = name end
+    end
+    if not bad and count == 0 then bad = "no symbols marked class=\"sym\"" end
+    if not bad and #missing > 0 then bad = "names symbols that do not exist: " .. table.concat(missing, " ") end
+    report("int80_svg", bad == nil, bad)
+end
+test_int80_svg()
+
+S.finish()
