@@ -11,10 +11,11 @@
 --                words as TEST_FILTER and prints only those), or it has no record yet.
 --   TEST_JOBS=N  jobs at once.
 --
--- Host suites: tests/gen/run.lua ("gen"), every tests/AREA/suite.lua ("AREA"), the harness's own
--- tests ("harness") and luacheck. A suite may declare its expected seconds in its first lines
--- (`-- weight: N`); boot specs declare `weight`. After a run, <logdir>/record keeps each job's
--- duration and result names, which order and select the next run.
+-- Host suites: tests/gen/run.lua ("gen" and "gen-accepted", its two halves), every
+-- tests/AREA/suite.lua ("AREA"), the harness's own tests ("harness") and luacheck. A suite may
+-- declare its expected seconds in its first lines (`-- weight: N`); boot specs declare `weight`.
+-- After a run, <logdir>/record keeps each job's duration and result names, which order and select
+-- the next run.
 package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
 local R = require("results")
@@ -140,7 +141,10 @@ local function add_host(name, command, file)
     return job
 end
 
-if harness.file_exists("tests/gen/run.lua") then add_host("gen", lua .. " tests/gen/run.lua", "tests/gen/run.lua") end
+if harness.file_exists("tests/gen/run.lua") then
+    add_host("gen", lua .. " tests/gen/run.lua --part core", "tests/gen/run.lua")
+    add_host("gen-accepted", lua .. " tests/gen/run.lua --part accepted", "tests/gen/run.lua")
+end
 for file in io.popen("ls tests/*/suite.lua 2>/dev/null"):lines() do
     add_host(file:match("tests/([^/]+)/"), lua .. " " .. file, file)
 end
