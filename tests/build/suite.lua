@@ -169,6 +169,7 @@ local function run_runner(filter, kernel)
     local _, suites = sh("ls tests/*/suite.lua")
     for area in suites:gmatch("tests/([^/\n]+)/suite%.lua") do lines[#lines + 1] = area .. " 0.10 0.10 none" end
     lines[#lines + 1] = "gen 0.10 0.10 none"
+    lines[#lines + 1] = "gen-accepted 0.10 0.10 none"
     lines[#lines + 1] = "luacheck 0.10 0.10 luacheck"
     write(build .. "/test-logs/record", table.concat(lines, "\n") .. "\n")
     return sh(string.format("BUILD=%s KERNEL_ELF=%s T=%s lua5.4 tests/run.lua", shq(build),
