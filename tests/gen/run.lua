@@ -162,7 +162,7 @@ local function test_cli()
         sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. minimal .. " --out " .. dir)
         write(lk, lock.render(model.load(read(def), def)):gsub("\nsyscall 12 [^\n]*", ""))
         sh(case[2]:gsub("DIR", dir))
-        local list = "cd " .. dir .. " && find . " .. lk .. " | sort | xargs md5sum 2>&1; ls -la " .. dir .. "/.."
+        local list = "cd " .. dir .. " && find . " .. lk .. " | sort | xargs md5sum 2>&1; ls -a " .. dir .. "/.."
         local _, state = sh(list)
         rc, text = sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. dir .. " --docs " .. dir ..
             ".md --lock " .. lk .. " --update-lock")
