@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "conformance.h"
+#include "mem.h"
 
 #define PAGE 4096u
 #define DATA_SIZE 4096u
@@ -97,24 +98,6 @@ static const struct {
     NOT_A_LINK("readlink"),
     NOT_A_LINK("readlinkat"),
 };
-
-/* GCC may call these for struct copies even in freestanding code. */
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *p = d;
-    while (n--)
-        *p++ = (unsigned char)c;
-    return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *p = d;
-    const unsigned char *q = s;
-    while (n--)
-        *p++ = *q++;
-    return d;
-}
 
 static int str_eq(const char *a, const char *b)
 {

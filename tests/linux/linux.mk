@@ -35,7 +35,11 @@ $(LINUX_DIR)/linux_abi_test.o: tests/linux/linux_abi_test.c $(LINUX_GEN)/.stamp
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(LINUX_CFLAGS))
 
-$(LINUX_TEST): $(LINUX_DIR)/start.o $(LINUX_DIR)/linux_abi_test.o $(LINUX_DIR)/syscalls.o
+$(LINUX_DIR)/mem.o: tests/linux/mem.c
+	@mkdir -p $(@D)
+	$(call compile_c,$(CC) $(LINUX_CFLAGS))
+
+$(LINUX_TEST): $(LINUX_DIR)/start.o $(LINUX_DIR)/linux_abi_test.o $(LINUX_DIR)/mem.o $(LINUX_DIR)/syscalls.o
 	$(call quiet,LD,$@)$(CC) $(LINUX_LDFLAGS) -o $@ $^
 
 # The conformance init: the generated cases, their register checks and the Linux runtime.
@@ -54,7 +58,7 @@ $(LINUX_DIR)/conf_regs.o: $(LINUX_GEN)/.stamp tests/conformance/regs.inc
 	$(call quiet,AS,$(LINUX_GEN)/conformance/regs.asm)$(NASM) -f elf32 -I tests/conformance/ $(LINUX_GEN)/conformance/regs.asm -o $@
 
 $(LINUX_INIT): $(LINUX_DIR)/start.o $(LINUX_DIR)/conf_runtime.o $(LINUX_DIR)/conf_cases.o \
-		$(LINUX_DIR)/conf_regs.o $(LINUX_DIR)/syscalls.o
+		$(LINUX_DIR)/conf_regs.o $(LINUX_DIR)/mem.o $(LINUX_DIR)/syscalls.o
 	$(call quiet,LD,$@)$(CC) $(LINUX_LDFLAGS) -o $@ $^
 
 $(LINUX_INITRAMFS): $(LINUX_INIT) tests/linux/mkinitramfs.lua

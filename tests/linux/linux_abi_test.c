@@ -13,25 +13,8 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "mem.h"
 #include "syscalls.h"
-
-/* GCC may call these for struct copies even in freestanding code. */
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *p = d;
-    while (n--)
-        *p++ = (unsigned char)c;
-    return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *p = d;
-    const unsigned char *q = s;
-    while (n--)
-        *p++ = *q++;
-    return d;
-}
 
 static int mem_equal(const void *a, const void *b, size_t n)
 {
