@@ -263,7 +263,8 @@ table { border-collapse: collapse; } td, th { padding: 1px 8px; text-align: righ
 td:first-child, th:first-child { text-align: left; }
 pre { font-size: 12px; line-height: 1.25; border: 1px solid #ccc; padding: 4px; }
 .hit { background: #c8f0c8; } .miss { background: #f6c2c2; } .part { background: #f4e6a6; }
-.bar { display: inline-block; height: 10px; background: #4a4; } .bg { display: inline-block; width: 100px; height: 10px; background: #d44; }
+.bar { display: inline-block; height: 10px; background: #4a4; }
+.bg { display: inline-block; width: 100px; height: 10px; background: #d44; }
 </style></head><body>
 <h1>layercake kernel coverage</h1>
 <p>Green: every instrumented block of the line ran; yellow: some did; red: none did. Lines
@@ -281,7 +282,8 @@ without colour hold no instrumented block.</p>]] }
             '<td><span class="bg"><span class="bar" style="width:%dpx"></span></span></td></tr>',
             anchor(f.name), esc(f.name), f.covered, f.total, p, math.floor(p + 0.5))
     end
-    h[#h + 1] = "</table><h2>Functions</h2><table><tr><th>function</th><th>file</th><th>covered</th><th>lines</th><th>%</th></tr>"
+    h[#h + 1] = "</table><h2>Functions</h2><table><tr><th>function</th><th>file</th><th>covered</th>"
+        .. "<th>lines</th><th>%</th></tr>"
     for _, fn in ipairs(funcs) do
         h[#h + 1] = string.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td></tr>",
             esc(fn.name), esc(fn.file), fn.covered, fn.total, pct(fn.covered, fn.total))

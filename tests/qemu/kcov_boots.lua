@@ -29,7 +29,8 @@ return function(env)
             append = "test=contract exit=qemu",
             exit = 3,
             panic = true,
-            expect = { "\nPANIC: contract: write returned %-ENOMEM %(%-12%), not among its errors; user call site 0x00000000 %(eip 0x00005678%)" },
+            expect = { "\nPANIC: contract: write returned %-ENOMEM %(%-12%), not among its errors; "
+                .. "user call site 0x00000000 %(eip 0x00005678%)" },
         },
     }
 end
