@@ -16,6 +16,15 @@ return function(env)
             timeout = 30,
         },
         {
+            -- Errors and paths no other guest test reaches (the unobserved list, make coverage).
+            name = "guest-cov-errors",
+            append = "init=cov_errors exit=qemu",
+            modules = { module("user", "init"), module("tests", "cov_errors") },
+            exit = 1,
+            guest_tests = true,
+            timeout = 30,
+        },
+        {
             name = "ubsan-reports",
             kernel = "test",
             append = "test=ubsan exit=qemu",
