@@ -209,7 +209,7 @@ for _, file in ipairs(spec_files) do
     for _, spec in ipairs(dofile(file)(env)) do
         spec.where = spec.where or locate(file, text, spec.name)
         local sel = selection(spec.name)
-        local image = spec.via == "iso" and harness.config.iso or harness.config.kernel
+        local image = spec.via == "iso" and harness.config.iso or harness.kernel_image(spec)
         if not sel then
             goto next
         elseif not harness.file_exists(image) then
@@ -273,4 +273,9 @@ for i, job in ipairs(jobs) do
 end
 reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time; slowest: %s; logs in %s",
     P.now() - started, cpu, #jobs, slots, table.concat(slow, ", "), logdir))
+-- The declared errors no boot of a test kernel observed (tests/lib/contracts.lua): a list, not a
+-- failure; only for a whole run (under T= most logs would be an older run's).
+if filter == "" then
+    for _, line in ipairs(require("contracts").summary(logdir)) do reporter.note(line) end
+end
 os.exit(reporter.finish())

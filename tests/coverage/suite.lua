@@ -89,7 +89,7 @@ do
     local empty = C.summary(dir .. "/missing")
     os.execute("rm -rf " .. S.shq(dir))
     S.report("contracts_summary_line", #lines == 1 and #empty == 0 and
-        lines[1] == "# error contracts (2 boots): 1 declared errors no boot observed: read EBADF", lines[1])
+        lines[1] == "error contracts (2 boots): 1 declared errors no boot observed: read EBADF", lines[1])
 end
 
 S.finish()

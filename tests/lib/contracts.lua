@@ -44,7 +44,7 @@ function C.unobserved(acc)
     return list
 end
 
--- The lines make test prints: how many boots reported, then the unobserved errors grouped by
+-- The notes make test prints (tests/run.lua, reporter.note): how many boots reported, then the unobserved errors grouped by
 -- syscall (`write EFAULT E2BIG; read EBADF`), or nothing when no boot ran a test kernel.
 function C.summary(logdir)
     local acc, boots = {}, 0
@@ -74,7 +74,7 @@ function C.summary(logdir)
     end
     local parts = {}
     for _, name in ipairs(order) do parts[#parts + 1] = name .. " " .. table.concat(groups[name], " ") end
-    return { string.format("# error contracts (%d boots): %d declared errors no boot observed%s", boots, #list,
+    return { string.format("error contracts (%d boots): %d declared errors no boot observed%s", boots, #list,
         #list > 0 and (": " .. table.concat(parts, "; ")) or "") }
 end
 
