@@ -209,7 +209,7 @@ for _, file in ipairs(spec_files) do
     for _, spec in ipairs(dofile(file)(env)) do
         spec.where = spec.where or locate(file, text, spec.name)
         local sel = selection(spec.name)
-        local image = spec.via == "iso" and harness.config.iso or harness.kernel_image(spec)
+        local image = spec.via == "iso" and harness.config.iso or harness.config.kernel
         if not sel then
             goto next
         elseif not harness.file_exists(image) then

@@ -4,10 +4,6 @@
 -- A boot spec is a table:
 --   name      test name; the serial log goes to <logdir>/<name>.log
 --   via       "kernel" (QEMU -kernel, the default) or "iso" (GRUB from the ISO image)
---   kernel    the image for via="kernel": nil or "test" the default (KERNEL_ELF; make test's test
---             kernel, with UBSan and error contracts), "plain" the kernel of make all
---             (PLAIN_KERNEL_ELF; gdb boots get it unless they ask: they check its exact code),
---             "cov" the coverage kernel (COV_KERNEL_ELF)
 --   append    kernel command line for via="kernel"
 --   modules   list of { path = ..., name = ... } boot modules for via="kernel"
 --   memory    MiB of guest RAM (default 128)
@@ -50,8 +46,6 @@ local M = {}
 M.config = {
     build = os.getenv("BUILD") or "build",
     kernel = os.getenv("KERNEL_ELF") or "build/kernel/kernel.elf",
-    plain_kernel = os.getenv("PLAIN_KERNEL_ELF") or "build/kernel/kernel.elf",
-    cov_kernel = os.getenv("COV_KERNEL_ELF") or "build/cov/kernel.elf",
     iso = os.getenv("ISO") or "build/layercake.iso",
     qemu = os.getenv("QEMU") or "qemu-system-i386",
     gdb = os.getenv("GDB") or "gdb",
@@ -117,15 +111,6 @@ local function initrd_arg(modules)
     return table.concat(parts, ",")
 end
 
--- The kernel image a via="kernel" spec boots (its `kernel` field).
-function M.kernel_image(spec)
-    local which = spec.kernel or (spec.gdb and "plain") or "test"
-    if which == "plain" then return M.config.plain_kernel end
-    if which == "cov" then return M.config.cov_kernel end
-    assert(which == "test", "unknown kernel '" .. tostring(which) .. "' in boot spec " .. tostring(spec.name))
-    return M.config.kernel
-end
-
 -- The QEMU command line for a spec, as a list of shell-quoted words.
 function M.qemu_args(spec, serial_path)
     local args = {
@@ -142,7 +127,7 @@ function M.qemu_args(spec, serial_path)
     if spec.via == "iso" then
         add("-cdrom", shq(M.config.iso), "-boot", "d")
     else
-        add("-kernel", shq(M.kernel_image(spec)))
+        add("-kernel", shq(M.config.kernel))
         if spec.append then add("-append", shq(spec.append)) end
         if spec.modules and #spec.modules > 0 then add("-initrd", shq(initrd_arg(spec.modules))) end
     end
@@ -163,7 +148,7 @@ function M.foreground(spec, paths)
             gdb[#gdb + 1] = "-ex"
             gdb[#gdb + 1] = shq(c)
         end
-        gdb[#gdb + 1] = shq(M.kernel_image(spec))
+        gdb[#gdb + 1] = shq(M.config.kernel)
         local run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; sleep 0.3; "
             .. "timeout -k 2 %s %s </dev/null; s=$?; kill $q 2>/dev/null; wait $q; exit $s",
             qemu, shq(paths.stderr), limit, table.concat(gdb, " "))
