@@ -213,9 +213,11 @@ for _, file in ipairs(spec_files) do
     for _, spec in ipairs(dofile(file)(env)) do
         spec.where = spec.where or locate(file, text, spec.name)
         local sel = selection(spec.name)
-        local image = spec.via == "iso" and harness.config.iso or harness.config.kernel
+        local image, unknown = harness.image(spec)
         if not sel then
             goto next
+        elseif not image then
+            reporter.add({ name = spec.name, ok = false, where = spec.where, reason = unknown })
         elseif not harness.file_exists(image) then
             reporter.add({ name = spec.name, ok = false, where = spec.where,
                 reason = "missing " .. image .. " (run `make test`)" })

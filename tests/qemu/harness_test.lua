@@ -136,6 +136,16 @@ do
         "reporter output:\n" .. text)
 end
 do
+    -- The kernel a spec boots: the test kernel by default, plain and cov by name, an unknown name refused.
+    local c = harness.config
+    local bogus, why = harness.image({ kernel = "ubsan" })
+    local args = table.concat(harness.qemu_args({ kernel = "plain" }), " ")
+    check("harness-kernel-field", harness.image({}) == c.kernel and harness.image({ kernel = "test" }) == c.kernel
+        and harness.image({ kernel = "plain" }) == c.plain_kernel and harness.image({ kernel = "cov" }) == c.cov_kernel
+        and harness.image({ via = "iso", kernel = "plain" }) == c.iso and bogus == nil and why:find("ubsan", 1, true)
+        and args:find("-kernel " .. harness.shq(c.plain_kernel), 1, true) ~= nil, "qemu args: " .. args)
+end
+do
     local ok, reason = judge({ exit = 1, timeout = 1.5 }, "boot\n", 124)
     check("harness-judge-fractional-timeout", not ok and reason == "timed out after 1.5s (hung?)", "got " .. tostring(reason))
 end
