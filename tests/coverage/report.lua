@@ -328,6 +328,10 @@ function M.main(argv)
     end
     local root = os.getenv("PWD") or "."
     local sites, instrs = M.code(opts.objdump, opts.elf)
+    if #sites == 0 then
+        io.stderr:write(opts.elf .. ": no calls to __sanitizer_cov_trace_pc: not a coverage kernel (build/cov)\n")
+        return 1
+    end
     local where = M.locate(opts.addr2line, opts.elf, instrs, root)
     local hit = {}
     local sets, cut, exact, logs = 0, 0, 0, 0
@@ -338,6 +342,10 @@ function M.main(argv)
             sets, cut, exact = sets + s, cut + c, exact + e
             if s + e > 0 then logs = logs + 1 end
         end
+    end
+    if logs == 0 then
+        io.stderr:write("no coverage in " .. #opts.logs .. " logs: did the boots run the coverage kernel?\n")
+        return 1
     end
     local files, funcs = M.aggregate(instrs, where, hit)
     local summary = M.summary(files)
