@@ -40,13 +40,22 @@ local function write(path, text)
 end
 
 -- The instrumented code: sites (sorted return addresses of every call to the hook) and
--- instrs[i] = { addr, site }: every instruction of an instrumented function with the block it
--- belongs to. Each basic block starts with its call to the hook, so an instruction belongs to
--- the last call before it in its function (the prologue before the first call to the first).
+-- instrs[i] = { addr, site }: the instructions of instrumented functions with the block they
+-- belong to. Each basic block calls the hook near its start, GCC may schedule a few of the
+-- block's instructions before the call, so a block starts at a branch target, after a jump or
+-- return, or at the function's entry, and its instructions up to the next hook call belong to
+-- that call; the rest of a block belongs to the call before it. Padding between functions and
+-- blocks without a call of their own are left out.
 function M.code(objdump, elf)
+    local listing = lines_of(shq(objdump) .. " -d --no-show-raw-insn " .. shq(elf))
+    local targets = {}
+    for _, l in ipairs(listing) do
+        local t = l:match("^%s*%x+:%s+j%a+%s+(%x+) <")
+        if t then targets[tonumber(t, 16)] = true end
+    end
     local sites, instrs = {}, {}
     local pending, block = {}, nil
-    for _, l in ipairs(lines_of(shq(objdump) .. " -d --no-show-raw-insn " .. shq(elf))) do
+    for _, l in ipairs(listing) do
         if l:match("^%x+ <.->:$") then
             pending, block = {}, nil
         else
@@ -56,6 +65,7 @@ function M.code(objdump, elf)
                 if insn:find("^jmp%s+%x+ <__sanitizer_cov_trace_pc>") then
                     error(string.format("a tail call of the hook at %x: its return address is not the block's", addr))
                 end
+                if targets[addr] then pending, block = {}, nil end
                 if insn:find("^call%s+%x+ <__sanitizer_cov_trace_pc>") then
                     block = addr + 5
                     sites[#sites + 1] = block
@@ -63,6 +73,7 @@ function M.code(objdump, elf)
                     pending = {}
                 end
                 if block then instrs[#instrs + 1] = { addr = addr, site = block } else pending[#pending + 1] = addr end
+                if insn:find("^jmp%s") or insn:find("^ret") then block = nil end
             end
         end
     end
