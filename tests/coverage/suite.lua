@@ -92,4 +92,37 @@ do
         lines[1] == "error contracts (2 boots): 1 declared errors no boot observed: read EBADF", lines[1])
 end
 
+-- Blocks from a disassembly: the prologue and a branch target's leading instruction belong to
+-- the next hook call, the padding after a jump to none, a tail jump to the hook is refused.
+do
+    local listing = table.concat({
+        "c0100000 <f>:",
+        "c0100000:\tpush   %ebx",
+        "c0100001:\tcall   c0109000 <__sanitizer_cov_trace_pc>",
+        "c0100006:\tje     c0100010 <f+0x10>",
+        "c0100008:\tcall   c0109000 <__sanitizer_cov_trace_pc>",
+        "c010000d:\tjmp    c0100020 <f+0x20>",
+        "c010000f:\tnop",
+        "c0100010:\txor    %ebx,%ebx",
+        "c0100012:\tcall   c0109000 <__sanitizer_cov_trace_pc>",
+        "c0100017:\tret",
+    }, "\n")
+    local dir = os.tmpname()
+    os.remove(dir)
+    os.execute("mkdir -p " .. S.shq(dir))
+    S.write(dir .. "/listing", listing .. "\n")
+    S.write(dir .. "/objdump", "#!/bin/sh\ncat " .. S.shq(dir .. "/listing") .. "\n")
+    os.execute("chmod +x " .. S.shq(dir .. "/objdump"))
+    local ok, dsites, dinstrs = pcall(report.code, dir .. "/objdump", "kernel.elf")
+    local owner = {}
+    for _, ins in ipairs(ok and dinstrs or {}) do owner[ins.addr] = ins.site end
+    S.report("coverage_blocks_from_disassembly", ok and #dsites == 3 and owner[0xc0100000] == 0xc0100006 and
+        owner[0xc010000d] == 0xc010000d and owner[0xc010000f] == nil and owner[0xc0100010] == 0xc0100017,
+        ok and "wrong owners" or tostring(dsites))
+    S.write(dir .. "/listing", "c0100000 <f>:\nc0100000:\tjmp    c0109000 <__sanitizer_cov_trace_pc>\n")
+    local refused, err = pcall(report.code, dir .. "/objdump", "kernel.elf")
+    os.execute("rm -rf " .. S.shq(dir))
+    S.report("coverage_tail_call_refused", not refused and tostring(err):find("tail call") ~= nil, tostring(err))
+end
+
 S.finish()
