@@ -145,7 +145,7 @@ function lock.entries(m)
                     noreturn = sc.attrs.noreturn or false, returns_twice = sc.attrs.returns_twice or false }
         for i, a in ipairs(sc.args) do d.args[i] = arg_fact(a) end
         for i, r in ipairs(sc.results or {}) do
-            d.results[i] = with_sig({ name = r.name, core = type_text(r.type, r.named) })
+            d.results[i] = with_sig({ name = r.name, core = type_text(r.named and r.named.base or r.type, r.named) })
         end
         add("syscall " .. sc.num, d, syscall_text(d), sc.num_tok, "syscall " .. sc.num .. " " .. sc.name)
     end
