@@ -429,7 +429,8 @@ function Checker:retired_pass(from)
     local m = self.m
     for i = from, #self.tree.retired do
         local r = self.tree.retired[i]
-        check_ident(r.name, "retired name")
+        -- v2: a retired name may be a C keyword (`retired 17 break`): it names no C identifier.
+        if not (self.m.abi.version >= 2 and names.C_KEYWORDS[r.name.value]) then check_ident(r.name, "retired name") end
         local prev = self.retired_by_num[r.num.value]
         if prev then
             fail(r.num, "number " .. r.num.value .. " is retired twice", nil, { note(prev.num, "first retired here") })
