@@ -1,6 +1,7 @@
 -- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
 -- shared by the kernel and user space.
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
@@ -12,6 +13,25 @@ function out.layout_asserts(w, tag, fields, size)
     end
     for _, f in ipairs(fields) do
         w("_Static_assert(offsetof(%s, %s) == %d, \"%s.%s offset\");", tag, f.name, cgen.u32(f.offset), tag, f.name)
+    end
+end
+
+-- Flags sets, enums and resources (version 2): a typedef of the base scalar, and the members
+-- and specials as macros, in the const name space.
+local function named_types(w, m)
+    local groups = { { "flags", m.flags, "members" }, { "enum", m.enums, "members" },
+                     { "resource", m.resources, "specials" } }
+    for _, g in ipairs(groups) do
+        for _, t in ipairs(g[2] or {}) do
+            w("/* %s %s: %s */", g[1], t.name, cgen.comment(t.doc))
+            w("typedef %s %s;", t.base.ctype, names.named_type(t))
+            for _, v in ipairs(t[g[3]]) do
+                local value = kinds.signed_value(t.base, v.value)
+                value = value < 0 and string.format("(%d)", value) or cgen.literal(value, g[1] == "flags" and "0x" or nil)
+                w("#define %s %s /* %s */", v.name, value, cgen.comment(v.doc))
+            end
+            w("")
+        end
     end
 end
 
@@ -53,6 +73,7 @@ function out.render(m)
         end
         w("")
     end
+    named_types(w, m)
     w("/* Error numbers: positive here; syscalls return -ENAME. */")
     for _, e in ipairs(m.errors) do
         w("#define %s %d /* %s */", e.name, u32(e.num), cgen.comment(e.text))
