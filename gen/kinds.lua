@@ -40,6 +40,16 @@ function kinds.bits(v)
     return v & 0xFFFFFFFF
 end
 
+-- The name of a result's out-pointer parameter in a wrapper: r_NAME, made unique among the
+-- arguments' names (a result may share its name with an argument: amc_call's w0).
+function kinds.result_param(sc, r)
+    local taken = {}
+    for _, a in ipairs(sc.args) do taken[a.name] = true end
+    local name = "r_" .. r.name
+    while taken[name] do name = name .. "_" end
+    return name
+end
+
 -- The extra results of a syscall (result_registers[2..]), in order.
 local NONE = {}
 function kinds.results(sc)
@@ -61,13 +71,14 @@ function kinds.upper_words(sc)
     return list
 end
 
--- A 64-bit scalar argument: its low and high registers (pair_order is applied by the model).
+-- A 64-bit scalar argument: a.regs are its two registers in register order, a.lo_reg and
+-- a.hi_reg those of its low and high words (pair_order applied by the model).
 function kinds.is_pair(a)
     return a.kind == "scalar" and a.regs ~= nil
 end
 
 function kinds.pair_regs(a)
-    return a.regs[1], a.regs[2]
+    return a.lo_reg, a.hi_reg
 end
 
 -- The C identifier of a syscall (a C keyword gets a trailing underscore: `break_`).

@@ -1,7 +1,6 @@
 -- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
 -- shared by the kernel and user space.
 local cgen = require("cgen")
-local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
@@ -16,23 +15,18 @@ function out.layout_asserts(w, tag, fields, size)
     end
 end
 
--- Flags sets, enums and resources (version 2): a typedef of the base scalar, and the members
--- and specials as macros, in the const name space.
+-- Flags sets, enums and resources (version 2): a typedef of the base scalar each. Their members
+-- and specials are consts of the model (c.member_of), defined with the others above.
 local function named_types(w, m)
-    local groups = { { "flags", m.flags, "members" }, { "enum", m.enums, "members" },
-                     { "resource", m.resources, "specials" } }
+    local groups = { { "flags", m.flags }, { "enum", m.enums }, { "resource", m.resources } }
+    local any = false
     for _, g in ipairs(groups) do
         for _, t in ipairs(g[2] or {}) do
-            w("/* %s %s: %s */", g[1], t.name, cgen.comment(t.doc))
-            w("typedef %s %s;", t.base.ctype, names.named_type(t))
-            for _, v in ipairs(t[g[3]]) do
-                local value = kinds.signed_value(t.base, v.value)
-                value = value < 0 and string.format("(%d)", value) or cgen.literal(value, g[1] == "flags" and "0x" or nil)
-                w("#define %s %s /* %s */", v.name, value, cgen.comment(v.doc))
-            end
-            w("")
+            w("typedef %s %s; /* %s %s: %s */", t.base.ctype, names.named_type(t), g[1], t.name, cgen.comment(t.doc))
+            any = true
         end
     end
+    if any then w("") end
 end
 
 function out.render(m)

@@ -19,7 +19,7 @@ function out.prototype(m, sc)
     local params = {}
     for i, a in ipairs(sc.args) do params[i] = user_param(a) .. a.name end
     -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
-    for _, r in ipairs(kinds.results(sc)) do params[#params + 1] = kinds.ctype(r, true) .. " *" .. r.name end
+    for _, r in ipairs(kinds.results(sc)) do params[#params + 1] = kinds.ctype(r, true) .. " *" .. kinds.result_param(sc, r) end
     -- returns_twice (fork) tells the compiler that registers and locals may be reused after a
     -- second return, as for setjmp.
     local attr = sc.attrs.noreturn and "_Noreturn " or

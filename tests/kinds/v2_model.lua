@@ -26,8 +26,17 @@ return function(text, file)
     local sparse = { kind = "enum", name = "sparse", doc = "Sparse values.", base = S.u32,
                      members = { { name = "SP_ONE", value = 1, doc = "one" }, { name = "SP_FIVE", value = 5, doc = "five" } } }
     local handle = { kind = "resource", name = "handle", doc = "A handle.", base = S.i32,
-                     specials = { { name = "NO_HANDLE", value = -1 & 0xFFFFFFFF, doc = "none" } }, producers = {}, consumers = {} }
+                     specials = { { name = "NO_HANDLE", value = -1, doc = "none" } }, producers = {}, consumers = {} }
     m.flags, m.enums, m.resources = { opts }, { mode, sparse }, { handle }
+    -- Members and specials are consts too (abi.h's macros, the lock's consts), as the model has them.
+    for _, t in ipairs({ opts, mode, sparse, handle }) do
+        for _, v in ipairs(t.members or t.specials) do
+            v.member_of = t
+            m.consts[#m.consts + 1] = { name = v.name, value = v.value & 0xFFFFFFFF,
+                                        expr = v.value < 0 and string.format("0x%X", v.value & 0xFFFFFFFF) or nil,
+                                        doc = v.doc, member_of = t }
+        end
+    end
     m.error_aliases = {}
     local function scalar(name, index, reg, t, named)
         return { name = name, index = index, reg = reg, kind = "scalar", type = t, named = named }
@@ -47,7 +56,7 @@ return function(text, file)
     handle.consumers[1] = { syscall = call, arg = call.args[1] }
     syscall(21, "clock64", {}, "u64", { ret_regs = { "eax", "edx" } })
     local pos = scalar("pos", 2, "ecx", S.i64)
-    pos.regs = { "ecx", "edx" }
+    pos.regs, pos.lo_reg, pos.hi_reg = { "ecx", "edx" }, "ecx", "edx"
     syscall(22, "seek", { scalar("fd", 1, "ebx", S.i32), pos, scalar("sp", 3, "esi", S.u32, sparse) }, "i64",
         { ret_regs = { "eax", "edx" } })
     local made = syscall(23, "make", {}, "i32", { produces = handle, ret_type = handle })

@@ -26,26 +26,19 @@
 #define PATH_MAX 0x3F /* Longest path, in hex. */
 #define BIG 0xFFFFFFFFu /* A constant above INT32_MAX. */
 #define SLOTS 4 /* Array length from a const. */
-
-/* flags opts: Options. */
-typedef uint32_t opts_t;
-#define OPT_A 0x1 /* first */
-#define OPT_C 0x4 /* third */
-
-/* enum level: Modes. */
-typedef uint32_t level_t;
+#define OPT_A 1 /* first */
+#define OPT_C 4 /* third */
 #define MODE_OFF 0 /* off */
 #define MODE_ON 1 /* on */
 #define MODE_AUTO 2 /* auto */
-
-/* enum sparse: Sparse values. */
-typedef uint32_t sparse_t;
 #define SP_ONE 1 /* one */
 #define SP_FIVE 5 /* five */
+#define NO_HANDLE 0xFFFFFFFFu /* none */
 
-/* resource handle: A handle. */
-typedef int32_t handle_t;
-#define NO_HANDLE (-1) /* none */
+typedef uint32_t opts_t; /* flags opts: Options. */
+typedef uint32_t level_t; /* enum level: Modes. */
+typedef uint32_t sparse_t; /* enum sparse: Sparse values. */
+typedef int32_t handle_t; /* resource handle: A handle. */
 
 /* Error numbers: positive here; syscalls return -ENAME. */
 #define EPERM 1 /* Operation not permitted */

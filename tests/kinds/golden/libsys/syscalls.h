@@ -27,7 +27,7 @@ int32_t amc_message_send(const char *dest, const void *buf, uint32_t len);
 /* 12: Return twice, like fork. */
 __attribute__((returns_twice)) int32_t split(void);
 /* 20: A v2 syscall. */
-int32_t pair_call(handle_t h, opts_t o, level_t md, uint32_t *w0, int32_t *w1);
+int32_t pair_call(handle_t h, opts_t o, level_t md, uint32_t *r_w0, int32_t *r_w1);
 /* 21: A v2 syscall. */
 uint64_t clock64(void);
 /* 22: A v2 syscall. */
