@@ -2,7 +2,7 @@
 -- 64-bit arguments and results, ...): golden files, cross-compilation of every output under
 -- -Werror and nasm, and a host run of the generated shims (tests/kinds/behaviour.c).
 --   lua5.4 tests/kinds/suite.lua           run everything
---   lua5.4 tests/kinds/suite.lua --bless   rewrite tests/kinds/golden
+--   lua5.4 tests/kinds/suite.lua --bless   rewrite tests/gen/golden/v2
 -- weight: 3
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
@@ -26,7 +26,7 @@ local function test_golden()
     for p in pairs(files) do paths[#paths + 1] = p end
     table.sort(paths)
     for _, p in ipairs(paths) do
-        local golden = ROOT .. "/tests/kinds/golden/" .. p
+        local golden = ROOT .. "/tests/gen/golden/v2/" .. p
         local name = "kinds_golden_" .. p:gsub("[/.]", "_")
         if BLESS then
             write(golden, files[p])
@@ -36,7 +36,7 @@ local function test_golden()
         else
             write(TMP .. "/actual/" .. p, files[p])
             local _, diff = sh("diff -u '" .. golden .. "' '" .. TMP .. "/actual/" .. p .. "' | head -40")
-            report(name, false, "output differs from tests/kinds/golden/" .. p .. "; if intended: " .. BLESS_CMD, diff)
+            report(name, false, "output differs from tests/gen/golden/v2/" .. p .. "; if intended: " .. BLESS_CMD, diff)
         end
     end
 end
