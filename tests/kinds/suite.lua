@@ -1,12 +1,13 @@
 -- Host tests of the outputs of the language-v2 kinds (flags, enums, resources, extra results,
 -- 64-bit arguments and results, ...): golden files, cross-compilation of every output under
--- -Werror and nasm, and a host run of the generated shims (tests/kinds/behaviour.c).
+-- -Werror and nasm, and a host run of the generated shims (tests/gen/kinds/behaviour.c; the
+-- model is tests/gen/kinds/v2_model.lua, the golden files tests/gen/golden/v2).
 --   lua5.4 tests/kinds/suite.lua           run everything
 --   lua5.4 tests/kinds/suite.lua --bless   rewrite tests/gen/golden/v2
 -- weight: 3
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
-package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. HERE .. "/?.lua;" .. package.path
+package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/kinds/?.lua;" .. package.path
 local S = require("hostsuite")
 local report, sh, read, write = S.report, S.sh, S.read, S.write
 local cli = require("cli")
@@ -67,7 +68,7 @@ end
 local function test_behaviour()
     local dir = TMP .. "/out"
     local rc, out = sh("cd " .. dir .. " && gcc -std=c11 -Wall -Wextra -Werror -I" .. ROOT .. "/tests/gen/stub -I" ..
-        ROOT .. "/kernel -I. -Ikernel " .. ROOT .. "/tests/kinds/behaviour.c kernel/syscall_table.c -o behaviour")
+        ROOT .. "/kernel -I. -Ikernel " .. ROOT .. "/tests/gen/kinds/behaviour.c kernel/syscall_table.c -o behaviour")
     if not report("kinds_behaviour_build", rc == 0, "host harness does not build", out) then return end
     rc, out = sh(dir .. "/behaviour")
     S.relay(out)

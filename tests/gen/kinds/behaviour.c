@@ -1,5 +1,5 @@
 /*
- * Host test of the shims generated for the v2 kinds (tests/kinds/v2_model.lua): flags and enum
+ * Host test of the shims generated for the v2 kinds (tests/gen/kinds/v2_model.lua): flags and enum
  * checks, extra results and 64-bit results written to the caller's registers, a 64-bit argument
  * joined from its two registers. The shims run through the slow path (syscall_dispatch), whose
  * frame is the process's, as in the kernel.
