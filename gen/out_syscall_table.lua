@@ -286,15 +286,15 @@ local function descriptor(w, m, sc)
     local flags = {}
     if sc.attrs.noreturn then flags[#flags + 1] = "SYSCALL_F_NORETURN" end
     if sc.attrs.blocking then flags[#flags + 1] = "SYSCALL_F_BLOCKING" end
+    -- The lines after the first: where a result's words are (v2), the arguments.
+    local more = {}
     local results = kinds.results(sc)
-    local more = #sc.args > 0 or #results > 0
-    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
-        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
-        #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], more and "," or " },")
-    if #results > 0 then
-        w("             .nresults = %d, .results = { %s }%s", #results, results_desc(sc), #sc.args > 0 and "," or " },")
+    if kinds.is64(sc.ret) then
+        more[#more + 1] = string.format(".ret_hi = offsetof(struct trap_frame, %s)", kinds.upper_words(sc)[1].reg)
     end
-    if #sc.args == 0 then return end
+    if #results > 0 then
+        more[#more + 1] = string.format(".nresults = %d, .results = { %s }", #results, results_desc(sc))
+    end
     local slot = {}
     for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
     local args = {}
@@ -312,7 +312,11 @@ local function descriptor(w, m, sc)
         end
         args[i] = string.format("{ \"%s\", %s, %s, %d%s }", a.name, arg_kind(a), len, size, reg)
     end
-    w("             .args = { %s } },", table.concat(args, ", "))
+    if #args > 0 then more[#more + 1] = string.format(".args = { %s }", table.concat(args, ", ")) end
+    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
+        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
+        #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], #more > 0 and "," or " },")
+    for i, line in ipairs(more) do w("             %s%s", line, i < #more and "," or " },") end
 end
 
 -- A syscall whose shim would be nothing but a call of its handler.

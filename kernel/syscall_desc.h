@@ -77,6 +77,7 @@ struct syscall_desc {
     uint8_t nargs, flags; /* SYSCALL_F_NORETURN, _BLOCKING, _RETIRED */
     uint8_t ret_kind;     /* SARG_INT, SARG_UINT, SARG_HEX, SARG_INT64 or SARG_UINT64 */
     uint8_t nresults;     /* extra results, in results[] */
+    uint8_t ret_hi;       /* a 64-bit result: where its high word is in the trap frame */
     struct syscall_arg_desc args[ABI_MAX_ARGS];
     struct syscall_result_desc results[SYSCALL_MAX_RESULTS];
 };

@@ -257,8 +257,10 @@ const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
     [20] = { .name = "pair_call", .shim = shim_pair_call, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
              .nresults = 2, .results = { { "w0", SARG_UINT, offsetof(struct trap_frame, edx) }, { "w1", SARG_INT, offsetof(struct trap_frame, ecx) } },
              .args = { { "h", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "o", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "md", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
-    [21] = { .name = "clock64", .shim = shim_clock64, .nargs = 0, .flags = 0, .ret_kind = SARG_UINT64 },
+    [21] = { .name = "clock64", .shim = shim_clock64, .nargs = 0, .flags = 0, .ret_kind = SARG_UINT64,
+             .ret_hi = offsetof(struct trap_frame, edx) },
     [22] = { .name = "seek", .shim = shim_seek, .nargs = 3, .flags = 0, .ret_kind = SARG_INT64,
+             .ret_hi = offsetof(struct trap_frame, edx),
              .args = { { "fd", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "pos", SARG_INT64, 2, 8, 2 }, { "sp", SARG_UINT, SYSCALL_NO_LEN_ARG, 0, 4 } } },
     [23] = { .name = "make", .shim = shim_make, .nargs = 0, .flags = 0, .ret_kind = SARG_INT },
 };

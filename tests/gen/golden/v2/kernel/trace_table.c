@@ -26,6 +26,24 @@ static const struct trace_field fields_every[] = {
 };
 static const struct trace_struct trace_struct_every = {"every", 96, fields_every};
 
+static const struct trace_value values_opts[] = {
+    {"OPT_A", 1},
+    {"OPT_C", 4},
+    {0, 0},
+};
+static const struct trace_value values_level[] = {
+    {"MODE_OFF", 0},
+    {"MODE_ON", 1},
+    {"MODE_AUTO", 2},
+    {0, 0},
+};
+static const struct trace_value values_sparse[] = {
+    {"SP_ONE", 1},
+    {"SP_FIVE", 5},
+    {0, 0},
+};
 const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {
     [5] = {{[0] = {&trace_struct_point, TRACE_STRUCT, 0, 0}, [1] = {&trace_struct_point, TRACE_STRUCT, 0, 0}, [2] = {&trace_struct_every, TRACE_STRUCT, 0, 0}, [3] = {0, TRACE_UINT, 4, 0}, [4] = {0, TRACE_UINT, 8, 0}}}, /* structs */
+    [20] = {{[1] = {0, TRACE_FLAGS, 4, values_opts}, [2] = {0, TRACE_UINT, 4, values_level}}}, /* pair_call */
+    [22] = {{[2] = {0, TRACE_UINT, 4, values_sparse}}}, /* seek */
 };
