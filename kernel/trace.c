@@ -246,6 +246,17 @@ struct call {
     int done;
 };
 
+/* The length in bytes of a buffer argument: its length argument, the u32 that argument points
+ * to for a value-result length (0 if unreadable), times the element size of an array. */
+static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr, const struct syscall_arg_desc *a)
+{
+    uint32_t len = arg_value(tf, nr, a->len_arg);
+    uint8_t len_kind = syscall_table[nr].args[a->len_arg].kind;
+    if (len_kind == SARG_INOUT_PTR && copy_from_user(&len, len, sizeof len) < 0)
+        len = 0;
+    return a->size ? len * a->size : len;
+}
+
 /* Argument i; a successful call shows what the kernel wrote to its out arguments. */
 static void print_arg(const struct call *call, int i)
 {
@@ -253,7 +264,7 @@ static void print_arg(const struct call *call, int i)
     const struct trace_arg *t = &trace_syscalls[call->nr].args[i];
     uint32_t v = arg_value(call->tf, call->nr, i);
     uint32_t len = a->kind == SARG_IN_BUF || a->kind == SARG_OUT_BUF || a->kind == SARG_INOUT_BUF
-                       ? arg_value(call->tf, call->nr, a->len_arg)
+                       ? buffer_len(call->tf, call->nr, a)
                        : 0;
     int ok = call->done && call->ret < (uint32_t)-ABI_ERRNO_MAX;
     switch (a->kind) {

@@ -1,7 +1,7 @@
 -- Host tests of the outputs of the language-v2 kinds (flags, enums, resources, extra results,
 -- 64-bit arguments and results, ...): golden files, cross-compilation of every output under
--- -Werror and nasm, and a host run of the generated shims (tests/gen/kinds/behaviour.c; the
--- model is tests/gen/kinds/v2_model.lua, the golden files tests/gen/golden/v2).
+-- -Werror and nasm, and a host run of the generated shims (tests/gen/kinds/behaviour.c) of
+-- tests/gen/kinds/v2.def, whose golden files are tests/gen/golden/v2.
 --   lua5.4 tests/kinds/suite.lua           run everything
 --   lua5.4 tests/kinds/suite.lua --bless   rewrite tests/gen/golden/v2
 -- weight: 3
@@ -17,8 +17,8 @@ local BLESS_CMD = "lua5.4 tests/kinds/suite.lua --bless"
 local CROSS = "i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector -O2 -Wall -Wextra -Werror"
 local TMP = (select(2, sh("mktemp -d /tmp/kinds-tests.XXXXXX")):gsub("%s+$", ""))
 
-local FIXTURE = "tests/gen/fixtures/full.def"
-local m = require("v2_model")(read(ROOT .. "/" .. FIXTURE), FIXTURE)
+local FIXTURE = "tests/gen/kinds/v2.def"
+local m = require("model").load(read(ROOT .. "/" .. FIXTURE), FIXTURE)
 local files = cli.render_all(m)
 files["syscalls.md"] = require("out_docs").render(m)
 
