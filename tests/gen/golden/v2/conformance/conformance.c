@@ -50,6 +50,28 @@ static int32_t conf_run_regs_make(uint32_t p)
 
 /* 2 pair_call(h: handle, o: opts, lv: level) -> i32, w0: u32, w1: handle */
 static const int32_t conf_errors_pair_call[] = { -EAGAIN, -ESRCH, -ECHILD, -EPERM, -EINVAL, 0 };
+static int32_t conf_val_pair_call_h(uint32_t v)
+{
+    return pair_call(v, 0, 0, 0, 0);
+}
+static int32_t conf_val_pair_call_h_reaped(uint32_t v)
+{
+    (void)v;
+    return conf_val_pair_call_h(conf_resource("handle", CONF_REAPED));
+}
+static int32_t conf_val_pair_call_h_foreign(uint32_t v)
+{
+    (void)v;
+    return conf_val_pair_call_h(conf_resource("handle", CONF_FOREIGN));
+}
+static int32_t conf_val_pair_call_o(uint32_t v)
+{
+    return pair_call(0, v, 0, 0, 0);
+}
+static int32_t conf_val_pair_call_lv(uint32_t v)
+{
+    return pair_call(0, 0, v, 0, 0);
+}
 uint32_t conf_regs_pair_call(int32_t *eax);
 static int32_t conf_run_regs_pair_call(uint32_t p)
 {
@@ -72,6 +94,10 @@ static int32_t conf_run_regs_clock64(uint32_t p)
 }
 
 /* 4 seek(fd: i32, pos: i64, sp: sparse) -> i64 */
+static int32_t conf_val_seek_sp(uint32_t v)
+{
+    return (int32_t)seek(0, 0, v);
+}
 uint32_t conf_regs_seek(int32_t *eax);
 static int32_t conf_run_regs_seek(uint32_t p)
 {
@@ -102,17 +128,16 @@ static int32_t conf_run_regs_readv(uint32_t p)
 }
 
 /* 6 getname(buf: out bytes[*len] max 16, len: inout u32) -> i32 */
+static uint32_t conf_cap_getname_len;
 static int32_t conf_call_getname_buf(uint32_t p)
 {
-    return getname((void *)p, (void *)conf_valid);
+    conf_cap_getname_len = 16u;
+    return getname((void *)p, &conf_cap_getname_len);
 }
 static int32_t conf_call_getname_len(uint32_t p)
 {
+    conf_cap_getname_len = 16u;
     return getname((void *)conf_valid, (void *)p);
-}
-static int32_t conf_len_getname_len(uint32_t n)
-{
-    return getname((void *)conf_valid, n);
 }
 uint32_t conf_regs_getname(int32_t *eax);
 static int32_t conf_run_regs_getname(uint32_t p)
@@ -241,14 +266,49 @@ static int32_t conf_run_nosys_ffffffff(uint32_t p)
 
 const struct conf_case conf_cases[] = {
     { "conf_make_regs", conf_run_regs_make, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_pair_call_h_invalid", conf_val_pair_call_h, CONF_EQ, CONF_VALUE, 2147483647u, -ESRCH, 0, "h = a handle that is never valid", conf_errors_pair_call },
+    { "conf_pair_call_h_reaped", conf_val_pair_call_h_reaped, CONF_EQ, CONF_VALUE, 0u, -ECHILD, 0, "h = a handle whose process ended and was reaped", conf_errors_pair_call },
+    { "conf_pair_call_h_foreign", conf_val_pair_call_h_foreign, CONF_EQ, CONF_VALUE, 0u, -EPERM, 0, "h = another process's handle", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_1", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 2u, -EINVAL, 0, "o = 0x2, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_3", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 8u, -EINVAL, 0, "o = 0x8, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_4", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 16u, -EINVAL, 0, "o = 0x10, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_5", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 32u, -EINVAL, 0, "o = 0x20, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_6", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 64u, -EINVAL, 0, "o = 0x40, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_7", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 128u, -EINVAL, 0, "o = 0x80, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_8", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 256u, -EINVAL, 0, "o = 0x100, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_9", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 512u, -EINVAL, 0, "o = 0x200, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_10", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 1024u, -EINVAL, 0, "o = 0x400, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_11", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 2048u, -EINVAL, 0, "o = 0x800, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_12", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 4096u, -EINVAL, 0, "o = 0x1000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_13", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 8192u, -EINVAL, 0, "o = 0x2000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_14", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 16384u, -EINVAL, 0, "o = 0x4000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_15", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 32768u, -EINVAL, 0, "o = 0x8000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_16", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 65536u, -EINVAL, 0, "o = 0x10000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_17", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 131072u, -EINVAL, 0, "o = 0x20000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_18", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 262144u, -EINVAL, 0, "o = 0x40000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_19", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 524288u, -EINVAL, 0, "o = 0x80000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_20", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 1048576u, -EINVAL, 0, "o = 0x100000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_21", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 2097152u, -EINVAL, 0, "o = 0x200000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_22", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 4194304u, -EINVAL, 0, "o = 0x400000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_23", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 8388608u, -EINVAL, 0, "o = 0x800000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_24", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 16777216u, -EINVAL, 0, "o = 0x1000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_25", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 33554432u, -EINVAL, 0, "o = 0x2000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_26", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 67108864u, -EINVAL, 0, "o = 0x4000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_27", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 134217728u, -EINVAL, 0, "o = 0x8000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_28", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 268435456u, -EINVAL, 0, "o = 0x10000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_29", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 536870912u, -EINVAL, 0, "o = 0x20000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_o_bit_30", conf_val_pair_call_o, CONF_EQ, CONF_VALUE, 1073741824u, -EINVAL, 0, "o = 0x40000000, a bit outside opts", conf_errors_pair_call },
+    { "conf_pair_call_lv_past_end", conf_val_pair_call_lv, CONF_EQ, CONF_VALUE, 3u, -EINVAL, 0, "lv = 3, past the last level", conf_errors_pair_call },
     { "conf_pair_call_regs", conf_run_regs_pair_call, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", conf_errors_pair_call },
     { "conf_clock64_regs", conf_run_regs_clock64, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
+    { "conf_seek_sp_past_end", conf_val_seek_sp, CONF_EQ, CONF_VALUE, 6u, -EINVAL, 0, "sp = 6, past the last sparse", 0 },
+    { "conf_seek_sp_gap", conf_val_seek_sp, CONF_EQ, CONF_VALUE, 2u, -EINVAL, 0, "sp = 2, between values of sparse", 0 },
     { "conf_seek_regs", conf_run_regs_seek, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
-    { "conf_readv_iov_null", conf_call_readv_iov, CONF_EQ, CONF_NULL, 8u, -EFAULT, 0, "NULL", 0 },
-    { "conf_readv_iov_kernel", conf_call_readv_iov, CONF_EQ, CONF_KERNEL, 8u, -EFAULT, 0, "a kernel address", 0 },
-    { "conf_readv_iov_unmapped", conf_call_readv_iov, CONF_EQ, CONF_UNMAPPED, 8u, -EFAULT, 0, "an unmapped user address", 0 },
-    { "conf_readv_iov_wrap", conf_call_readv_iov, CONF_EQ, CONF_WRAP, 8u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
-    { "conf_readv_iov_partly_mapped", conf_call_readv_iov, CONF_PARTIAL, CONF_STRADDLE, 8u, -EFAULT, 8, "a range that starts mapped and ends unmapped", 0 },
+    { "conf_readv_iov_null", conf_call_readv_iov, CONF_EQ, CONF_NULL, 64u, -EFAULT, 0, "NULL", 0 },
+    { "conf_readv_iov_kernel", conf_call_readv_iov, CONF_EQ, CONF_KERNEL, 64u, -EFAULT, 0, "a kernel address", 0 },
+    { "conf_readv_iov_unmapped", conf_call_readv_iov, CONF_EQ, CONF_UNMAPPED, 64u, -EFAULT, 0, "an unmapped user address", 0 },
+    { "conf_readv_iov_wrap", conf_call_readv_iov, CONF_EQ, CONF_WRAP, 64u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
+    { "conf_readv_iov_partly_mapped", conf_call_readv_iov, CONF_PARTIAL, CONF_STRADDLE, 64u, -EFAULT, 64, "a range that starts mapped and ends unmapped", 0 },
     { "conf_readv_iov_over_max", conf_len_readv_count, CONF_EQ, CONF_VALUE, 9u, -E2BIG, 0, "count = IOV_MAX + 1", 0 },
     { "conf_readv_regs", conf_run_regs_readv, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
     { "conf_getname_buf_null", conf_call_getname_buf, CONF_EQ, CONF_NULL, 16u, -EFAULT, 0, "NULL", 0 },
@@ -261,7 +321,6 @@ const struct conf_case conf_cases[] = {
     { "conf_getname_len_unmapped", conf_call_getname_len, CONF_EQ, CONF_UNMAPPED, 4u, -EFAULT, 0, "an unmapped user address", 0 },
     { "conf_getname_len_wrap", conf_call_getname_len, CONF_EQ, CONF_WRAP, 4u, -EFAULT, 0, "a range wrapping past 0xFFFFFFFF", 0 },
     { "conf_getname_len_partly_mapped", conf_call_getname_len, CONF_EQ, CONF_STRADDLE, 4u, -EFAULT, 0, "a range that starts mapped and ends unmapped", 0 },
-    { "conf_getname_buf_over_max", conf_len_getname_len, CONF_EQ, CONF_VALUE, 17u, -E2BIG, 0, "len = 16 + 1", 0 },
     { "conf_getname_regs", conf_run_regs_getname, CONF_REGS, CONF_VALUE, 0u, 0, 0, "registers across the trap", 0 },
     { "conf_sendto_dest_null", conf_call_sendto_dest, CONF_ACCEPTED, CONF_NULL, 16u, -EFAULT, -EFAULT, "NULL is allowed (optional)", 0 },
     { "conf_sendto_dest_kernel", conf_call_sendto_dest, CONF_EQ, CONF_KERNEL, 16u, -EFAULT, 0, "a kernel address", 0 },
@@ -300,4 +359,4 @@ const struct conf_case conf_cases[] = {
     { "conf_nosys_2147483648_int_min", conf_run_nosys_80000000, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
     { "conf_nosys_4294967295_minus_one", conf_run_nosys_ffffffff, CONF_REGS, CONF_VALUE, 0u, 0, 0, "ENOSYS and registers intact", 0 },
 };
-const int conf_case_count = 59;
+const int conf_case_count = 93;
