@@ -21,6 +21,7 @@ local FIXTURE = "tests/gen/kinds/v2.def"
 local m = require("model").load(read(ROOT .. "/" .. FIXTURE), FIXTURE)
 local files = cli.render_all(m)
 files["syscalls.md"] = require("out_docs").render(m)
+for path, text in pairs(require("out_man").render(m)) do files["man/" .. path] = text end
 
 local function test_golden()
     local paths = {}
