@@ -30,7 +30,7 @@ end
 local arg_notes, result_notes, named_types
 
 -- What the v2 kinds add to an argument's description.
-function arg_notes(w, sc, a)
+function arg_notes(w, a)
     local named = a.kind == "scalar" and kinds.named(a)
     if named and named.kind == "flags" and a.einval then
         w("* `%s` is a [`%s`](#flags-%s) set: a bit outside it fails with `%s`.", a.name, named.name, named.name,
@@ -112,7 +112,7 @@ local function syscall(w, m, sc)
         if a.optional then
             w("* `%s` may be NULL%s.", a.name, a.kind == "bytes" and " (the handler then sees an empty buffer)" or "")
         end
-        arg_notes(w, sc, a)
+        arg_notes(w, a)
     end
     result_notes(w, sc)
     if #sc.errors + #sc.implied > 0 then

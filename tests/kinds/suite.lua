@@ -59,7 +59,8 @@ local function test_compile()
         rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror " .. asm .. " -o /dev/null")
         report("kinds_nasm_" .. asm:gsub("%W", "_"), rc == 0, "nasm failed", out)
     end
-    rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror -I " .. ROOT .. "/tests/conformance/ conformance/regs.asm -o /dev/null")
+    rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror -I " .. ROOT ..
+        "/tests/conformance/ conformance/regs.asm -o /dev/null")
     report("kinds_nasm_conformance", rc == 0, "nasm failed on conformance/regs.asm", out)
     rc, out = sh(cc .. " -I" .. ROOT .. "/tests/gen/stub -I. -Ilibsys -I" .. ROOT ..
         "/tests/conformance -c conformance/conformance.c -o conf.o")
