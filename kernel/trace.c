@@ -248,7 +248,8 @@ struct call {
 
 /* The length in bytes of a buffer argument: its length argument, the u32 that argument points
  * to for a value-result length (0 if unreadable), times the element size of an array. */
-static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr, const struct syscall_arg_desc *a)
+static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr,
+                           const struct syscall_arg_desc *a)
 {
     uint32_t len = arg_value(tf, nr, a->len_arg);
     uint8_t len_kind = syscall_table[nr].args[a->len_arg].kind;
