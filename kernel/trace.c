@@ -35,11 +35,11 @@ static const struct {
     const char *members;
 } categories[] = {
     {"amc", "amc_*"},
-    {"proc", "exit getpid getppid spawn fork waitpid kill proc_info"},
+    {"proc", "exit getpid getppid spawn fork waitpid kill proc_info proc_name"},
     {"io", "read write console_mode"},
     {"mem", "sbrk"},
-    {"time", "yield sleep_ms uptime_ms"},
-    {"info", "kstat module_name proc_info"},
+    {"time", "yield sleep_ms uptime_ms sleep_us uptime_us"},
+    {"info", "kstat module_name proc_info proc_name"},
 };
 
 /* Per process-table slot: calls, errors and ticks per syscall, for the summary. */
