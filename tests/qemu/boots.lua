@@ -38,7 +38,8 @@ return function(env)
             timeout = 60,
             stop = "Hello from ring 3!",
             expect = { "GNU GRUB", "layercake %(trace syscalls%)", banner, "loader: GRUB",
-                       "memory: %d+ MiB", "kernel: ready\n.-Hello from ring 3!" },
+                       "memory: %d+ MiB", "cmdline: services=echod,kvd\n", "init: started service echod",
+                       "init: started service kvd", "kernel: ready\n.-Hello from ring 3!" },
             check = function()
                 local cfg = env.read_file(env.build .. "/grub.cfg") or ""
                 if not cfg:find("\nset timeout=%d+\n") or not cfg:find("\nset default=0\n") then
