@@ -176,9 +176,10 @@ end
 
 -- The status file of a background command: its exit status, then (from the shell's `times`)
 -- the CPU time of everything it ran, so the runner can say where the CPU goes.
+-- With M.config.wake (a FIFO of tests/lib/pool.lua's P.waker) it then wakes the runner.
 function M.status_suffix(status)
     return string.format("echo $? >%s.tmp; times >>%s.tmp; mv %s.tmp %s", shq(status), shq(status), shq(status),
-        shq(status))
+        shq(status)) .. (M.config.wake and ("; " .. P.wake_command(M.config.wake)) or "")
 end
 
 -- Exit status and CPU seconds (user + system of the children) from a status file's text.
