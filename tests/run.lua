@@ -9,9 +9,9 @@
 --                guest tests did last time; a host suite runs when its name matches (all of its
 --                results are shown), or one of its results did last time (the suite gets the
 --                words as TEST_FILTER and prints only those), or it has no record yet.
---   TEST_JOBS=N  jobs at once. Without it: one per CPU, and one more whenever a whole CPU has
---                stood idle for half a second (jobs that wait on QEMU or guest timers leave it
---                so), at most twice the CPUs.
+--   TEST_JOBS=N  jobs at once. Without it: one per CPU, and one more whenever a third of a CPU
+--                has stood idle on average for half a second (jobs that wait on QEMU or guest
+--                timers leave it so), at most twice the CPUs.
 --
 -- Host suites: tests/gen/run.lua ("gen" and "gen-accepted", its two halves), every
 -- tests/AREA/suite.lua ("AREA"), the harness's own tests ("harness") and luacheck. A suite may
@@ -271,7 +271,7 @@ P.run(jobs, slots, function(job)
     end
     record[job.name] = { seconds = job.seconds, cpu = job.cpu, results = names }
 end, harness.config.poll_interval,
-    { wake = wake, idle = fill and P.idle_seconds, window = 0.5, extra = nproc })
+    { wake = wake, idle = fill and P.idle_seconds, window = 0.5, min_idle = 0.33, extra = nproc })
 if wake then wake.close() end
 harness.config.wake = nil
 save_record()

@@ -64,7 +64,7 @@ end
 --   wake    a P.waker to wait on between polls (else: sleep `interval` seconds)
 --   idle    function() -> idle CPU-seconds so far (P.idle_seconds), to fill idle CPUs: a job that
 --           waits (a boot on guest timers, a suite on its QEMU) leaves its slot's CPU unused, so
---           when the machine has had one whole CPU idle on average for `window` seconds (0.5)
+--           when the machine has had `min_idle` CPUs (1) idle on average for `window` seconds (0.5)
 --           since the last start, one more job starts, up to `extra` (slots) beyond the slots. On a
 --           machine that other work keeps busy this never happens: the pool is the fixed one.
 function P.run(jobs, slots, done, interval, opts)
@@ -78,12 +78,13 @@ function P.run(jobs, slots, done, interval, opts)
         if not job.light then busy = busy + 1 end
         mark_time, mark_idle = P.now(), fill and fill.idle()
     end
-    -- One whole CPU idle on average since the last start, measured over at least the window.
+    -- min_idle CPUs idle on average since the last start, measured over at least the window.
     local function cpu_to_spare()
         if not (fill and mark_idle) or busy >= slots + (fill.extra or slots) then return false end
         local elapsed = P.now() - mark_time
         local idle = fill.idle()
-        return elapsed >= (fill.window or 0.5) and idle ~= nil and (idle - mark_idle) >= elapsed
+        return elapsed >= (fill.window or 0.5) and idle ~= nil
+            and (idle - mark_idle) >= elapsed * (fill.min_idle or 1)
     end
     for _, job in ipairs(jobs) do
         if job.light then start(job) else queue[#queue + 1] = job end
