@@ -61,7 +61,7 @@ end
 -- done(job) is called as each finishes, in completion order, with job.seconds set.
 --
 -- opts (optional):
---   wake    a P.waker to wait on between polls (else: sleep `interval` seconds)
+--   wake    a P.waker to wait on between polls (else: sleep `interval` seconds, 0.05)
 --   idle    function() -> idle CPU-seconds so far (P.idle_seconds), to fill idle CPUs: a job that
 --           waits (a boot on guest timers, a suite on its QEMU) leaves its slot's CPU unused, so
 --           when the machine has had `min_idle` CPUs (1) idle on average for `window` seconds (0.5)
@@ -96,7 +96,8 @@ function P.run(jobs, slots, done, interval, opts)
             start(queue[next_job])
             next_job = next_job + 1
         end
-        if opts and opts.wake then opts.wake.wait() else os.execute("sleep " .. (interval or 0.05)) end
+        -- (Without a line from the waker, its ticker gone, the pool still polls on its own clock.)
+        if not (opts and opts.wake and opts.wake.wait()) then os.execute("sleep " .. (interval or 0.05)) end
         for i = #running, 1, -1 do
             local job = running[i]
             if job:poll() then
