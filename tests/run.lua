@@ -306,4 +306,9 @@ local idle = idle_at_start and string.format(", %.1f CPU-s idle", P.idle_seconds
 reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time%s%s; slowest: %s; logs in %s",
     P.now() - started, cpu, #jobs, slots, fill and " (more while a CPU idles)" or "", idle, table.concat(slow, ", "),
     logdir))
+-- The declared errors no boot of a test kernel observed (tests/lib/contracts.lua): a list, not a
+-- failure; only for a whole run (under T= most logs would be an older run's).
+if filter == "" then
+    for _, line in ipairs(require("contracts").summary(logdir)) do reporter.note(line) end
+end
 os.exit(reporter.finish())
