@@ -1,0 +1,356 @@
+-- fuzz-cov: the coverage-guided, resource-aware syscall fuzzer (issue 18). The host loop:
+--
+--   lua5.4 tests/fuzzcov/loop.lua [duration=SECONDS] [batches=N] [seed=S] [kernel=ELF]
+--                                 [batch=PROGRAMS] [repro=DIR] [build=DIR]
+--
+-- Programs are built from the generator's model of abi/syscalls.def (tests/fuzzcov/desc.lua,
+-- prog.lua) and run in batches, one boot each, under QEMU -icount (tests/fuzzcov/batch.lua). A
+-- program that reaches something no program reached before (a kernel PC, when the kernel is a
+-- coverage build with syscall kcov; always a (syscall, error) pair and a resource flow such as
+-- "kill took a pid from fork and succeeded") joins the corpus, which later batches mutate and
+-- splice. Everything follows from the seed: the same seed and the same number of batches make
+-- the same programs.
+--
+-- Invariants: a boot must not panic or hang, no call may return an error the .def does not
+-- declare for it, and the kernel's counters (kstat) must come back after every program. A
+-- program that breaks one is replayed alone, minimized by deterministic replays (calls dropped
+-- one at a time while the failure stays) and written as a C guest test under repro=DIR
+-- (tests/guest/repro by default), which fails until the bug is fixed.
+local HERE = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+package.path = HERE .. "/?.lua;" .. HERE .. "/../../gen/?.lua;" .. package.path
+local desc = require("desc")
+local P = require("prog")
+local B = require("batch")
+local R = require("repro")
+
+local L = {}
+
+local function say(fmt, ...)
+    io.stdout:write(string.format(fmt, ...), "\n")
+    io.stdout:flush()
+end
+
+local function read_file(path)
+    local f = io.open(path, "rb")
+    if not f then return nil end
+    local s = f:read("a")
+    f:close()
+    return s
+end
+
+-- Kernel addresses worth aiming at (the list the guest fuzzer uses, tests/fuzz/kaddrs.lua).
+local function kernel_addrs(build)
+    local list = {}
+    for v in (read_file(build .. "/tests/kernel_addrs.h") or ""):gmatch("\n%s+0x(%x+)u,") do
+        list[#list + 1] = tonumber(v, 16)
+    end
+    return list
+end
+
+-- ---- what a program's run says ----
+
+-- The features a program reached: kernel PCs, (syscall, result) pairs, resource flows.
+local function features(D, prog, run)
+    local f = {}
+    if not run then return f end
+    for k, c in ipairs(prog.calls) do
+        local ret = run.rets[k]
+        if ret then
+            local err = desc.error_of(D, ret)
+            f["e:" .. c.d.name .. ":" .. (err and (D.errors[err] or err) or "ok")] = true
+            for i, a in ipairs(c.args) do
+                if a.t == "res" and not err and c.d.args[i].resource then
+                    f["flow:" .. c.d.name .. "<-" .. a.call.d.name] = true
+                end
+            end
+        end
+        for _, pc in ipairs(run.pcs[k] or {}) do f[pc] = true end
+    end
+    f["end:" .. (run.how or "none"):gsub(" .*", "")] = true
+    return f
+end
+
+-- The invariants a batch broke: { kind, id, sig (what a replay must show again), what }.
+local function violations(D, progs, res)
+    local out = {}
+    for id, run in pairs(res.programs) do
+        local prog = progs[id]
+        for k, ret in pairs(prog and run.rets or {}) do
+            local c = prog.calls[k]
+            local err = c and desc.error_of(D, ret)
+            if err and not c.d.declared[err] then
+                out[#out + 1] = { kind = "undeclared", id = id, sig = "undeclared " .. c.d.name .. " " .. err,
+                    what = string.format("%s returned -%d (%s), an error abi/syscalls.def does not declare for it",
+                        c.d.name, err, D.errors[err] or "?") }
+            end
+        end
+        if run.leak then
+            out[#out + 1] = { kind = "leak", id = id, sig = "leak",
+                what = "the kernel's counters did not come back: " .. run.leak }
+        end
+    end
+    local culprit = res.last_started
+    if culprit and res.programs[culprit] and res.programs[culprit].ended then culprit = nil end
+    if res.panic then
+        out[#out + 1] = { kind = "panic", id = culprit, sig = "panic", what = "the kernel panicked: " .. res.panic }
+    elseif not res.done then
+        out[#out + 1] = { kind = "hang", id = culprit, sig = "hang",
+            what = res.hung and "the boot hung (no end of batch before the timeout)" or
+                ("the boot ended early (QEMU status " .. tostring(res.status) .. ")") }
+    end
+    table.sort(out, function(a, b) return a.sig < b.sig end)
+    return out
+end
+L.violations = violations
+
+-- ---- minimizing ----
+
+-- 1 when prog, alone in a fresh boot, breaks the invariant sig again.
+local function reproduces(S, prog, sig)
+    S.replays = S.replays + 1
+    local res = B.run(S.single, { P.encode(prog, 1) }, "replay")
+    for _, v in ipairs(violations(S.D, { prog }, res)) do
+        if v.sig == sig then return true, v end
+    end
+    return false
+end
+
+-- Drops calls, last first, while the failure stays; returns the smallest program found.
+function L.minimize(S, prog, sig)
+    local ok, v = reproduces(S, prog, sig)
+    if not ok then return nil end
+    local k = #prog.calls
+    while k >= 1 and #prog.calls > 1 do
+        local q = P.drop(prog, k)
+        local again, w = reproduces(S, q, sig)
+        if again then prog, v = q, w end
+        k = math.min(k - 1, #prog.calls)
+    end
+    return prog, v
+end
+
+local function slug(s)
+    return (s:gsub("[^%w]+", "_"):gsub("^_", ""):gsub("_$", ""):lower())
+end
+
+local function write_repro(S, prog, v, found_in, calls_before)
+    local text = P.encode(prog, 1)
+    local h = 2166136261
+    for i = 1, #text do h = ((h ~ text:byte(i)) * 16777619) & 0xFFFFFFFF end
+    local name = string.format("%s_%08x", slug(v.sig), h)
+    local path = S.repro_dir .. "/" .. name .. ".c"
+    os.execute("mkdir -p '" .. S.repro_dir .. "'")
+    local f = assert(io.open(path, "wb"))
+    f:write(R.render(prog, {
+        name = name,
+        what = v.what,
+        how = string.format("Found by fuzz-cov seed 0x%x in batch %d; minimized from %d to %d calls in %d replays.",
+            S.seed, found_in, calls_before, #prog.calls, S.replays - S.replays_before),
+        description = P.describe(prog),
+    }))
+    f:close()
+    return path
+end
+
+local function triage(S, progs, vios, batch_no)
+    for _, v in ipairs(vios) do
+        if not S.reported[v.sig] and v.id and progs[v.id] then
+            S.reported[v.sig] = true
+            say("fuzz-cov: batch %d program %d: %s", batch_no, v.id, v.what)
+            say("%s", P.describe(progs[v.id]))
+            S.replays_before = S.replays
+            local t0 = os.time()
+            local small, w = L.minimize(S, progs[v.id], v.sig)
+            if not small then
+                say("fuzz-cov: it does not happen again when the program runs alone (no reproducer)")
+            else
+                local path = write_repro(S, small, w, batch_no, #progs[v.id].calls)
+                S.repros[#S.repros + 1] = { path = path, what = w.what, calls = #small.calls,
+                    from = #progs[v.id].calls, replays = S.replays - S.replays_before, secs = os.time() - t0,
+                    found_after = S.found_after or (os.time() - S.t0) }
+                say("fuzz-cov: minimized to %d calls in %d replays (%d s): %s", #small.calls,
+                    S.replays - S.replays_before, os.time() - t0, path)
+                say("%s", P.describe(small))
+            end
+        elseif v.id == nil and not S.reported[v.sig] then
+            S.reported[v.sig] = true
+            say("fuzz-cov: batch %d: %s (no program to blame)", batch_no, v.what)
+        end
+    end
+end
+
+-- ---- the loop ----
+
+local function parse_args(argv)
+    local o = {}
+    for _, a in ipairs(argv) do
+        local k, v = a:match("^([%w_]+)=(.*)$")
+        if not k then error("fuzz-cov: expected KEY=VALUE, got " .. a, 0) end
+        o[k] = v
+    end
+    return o
+end
+
+local function number(s, default)
+    if not s or s == "" then return default end
+    return math.tointeger(tonumber(s)) or error("fuzz-cov: not a number: " .. s, 0)
+end
+
+function L.new(o)
+    local build = o.build or os.getenv("BUILD") or "build"
+    local S = {
+        seed = number(o.seed, 0x5eed), build = build, def = o.def or "abi/syscalls.def",
+        batch_size = number(o.batch, 24), repro_dir = o.repro or "tests/guest/repro",
+        corpus = {}, seen = {}, pcs = 0, reported = {}, repros = {}, replays = 0, replays_before = 0,
+        programs = 0, calls = 0, batches = 0, successes = {}, flows = {},
+    }
+    S.D = desc.load(S.def)
+    local env = { build = build, kernel = o.kernel, qemu = os.getenv("QEMU"), dir = build .. "/fuzzcov/run" }
+    S.cfg = B.config(env)
+    env.timeout = 20
+    S.single = B.config(env)
+    S.ctx = P.context(S.D, B.names(S.cfg, S.D), kernel_addrs(build))
+    S.rng = P.rng(S.seed)
+    return S
+end
+
+-- Adds a run's features to what the corpus has reached; returns how many were new.
+local function learn(S, prog, run)
+    local new = 0
+    for f in pairs(features(S.D, prog, run)) do
+        if not S.seen[f] then
+            S.seen[f] = true
+            new = new + 1
+            if math.type(f) == "integer" then S.pcs = S.pcs + 1 end
+        end
+    end
+    if run then
+        for k, c in ipairs(prog.calls) do
+            local ret = run.rets[k]
+            if ret and not desc.error_of(S.D, ret) then
+                S.successes[c.d.name] = (S.successes[c.d.name] or 0) + 1
+                for i, a in ipairs(c.args) do
+                    if a.t == "res" and c.d.args[i].resource then
+                        local key = c.d.name .. "(" .. c.d.args[i].name .. " from " .. a.call.d.name .. ")"
+                        S.flows[key] = (S.flows[key] or 0) + 1
+                    end
+                end
+            end
+            if ret then S.calls = S.calls + 1 end
+        end
+    end
+    return new
+end
+
+-- One batch: new programs and mutants of the corpus, run, learned from, triaged.
+function L.step(S)
+    local progs, encoded = {}, {}
+    for j = 1, S.batch_size do
+        local prog
+        if #S.corpus == 0 or P.below(S.rng, 10) < 2 then
+            prog = P.generate(S.rng, S.ctx)
+        else
+            local a = S.corpus[P.below(S.rng, #S.corpus) + 1]
+            local b = S.corpus[P.below(S.rng, #S.corpus) + 1]
+            prog = P.mutate(S.rng, S.ctx, a, b)
+            for _ = 1, P.below(S.rng, 3) do prog = P.mutate(S.rng, S.ctx, prog, b) end
+        end
+        progs[j], encoded[j] = prog, P.encode(prog, j)
+    end
+    S.batches = S.batches + 1
+    local res = B.run(S.cfg, encoded)
+    local new_total = 0
+    for j, prog in ipairs(progs) do
+        local run = res.programs[j]
+        if run then S.programs = S.programs + 1 end
+        local new = learn(S, prog, run)
+        if new > 0 and run and run.ended then
+            S.corpus[#S.corpus + 1] = prog
+            new_total = new_total + new
+        end
+    end
+    local vios = violations(S.D, progs, res)
+    if #vios > 0 and not S.found_after then S.found_after = os.time() - S.t0 end
+    triage(S, progs, vios, S.batches)
+    return res, new_total, vios
+end
+
+local function sorted_counts(t)
+    local keys = {}
+    for k in pairs(t) do keys[#keys + 1] = k end
+    table.sort(keys)
+    local out = {}
+    for _, k in ipairs(keys) do out[#out + 1] = k .. "=" .. t[k] end
+    return table.concat(out, " ")
+end
+
+function L.summary(S)
+    local features_n = 0
+    for _ in pairs(S.seen) do features_n = features_n + 1 end
+    local lines = {
+        string.format("fuzz-cov: seed 0x%x: %d batches, %d programs, %d calls in %d s; corpus %d programs, "
+            .. "%d features (%d kernel PCs); %d invariant violations, %d reproducers, %d replays",
+            S.seed, S.batches, S.programs, S.calls, os.time() - S.t0, #S.corpus, features_n, S.pcs,
+            #(function() local l = {} for k in pairs(S.reported) do l[#l + 1] = k end return l end)(),
+            #S.repros, S.replays),
+        "fuzz-cov: successes by syscall: " .. sorted_counts(S.successes),
+        "fuzz-cov: resources passed from producer to consumer, successful calls: " .. sorted_counts(S.flows),
+    }
+    for _, r in ipairs(S.repros) do
+        lines[#lines + 1] = string.format("fuzz-cov: reproducer %s: %s (found after %d s, %d -> %d calls, %d replays, %d s)",
+            r.path, r.what, r.found_after, r.from, r.calls, r.replays, r.secs)
+    end
+    return table.concat(lines, "\n")
+end
+
+-- The corpus, replayed once more (programs in batches the executor takes): with a coverage
+-- kernel these logs end with its whole-boot coverage, which `make coverage` reads.
+function L.save_corpus(S)
+    local dir = S.build .. "/fuzzcov"
+    local f = assert(io.open(dir .. "/corpus.txt", "wb"))
+    for j, prog in ipairs(S.corpus) do f:write(P.encode(prog, j)) end
+    f:close()
+    local cfg = B.config({ build = S.build, kernel = S.cfg.kernel, dir = dir .. "/cov", qemu = os.getenv("QEMU") })
+    os.execute("rm -f '" .. dir .. "/cov/'corpus-*.log")
+    for first = 1, #S.corpus, 48 do
+        local enc = {}
+        for j = first, math.min(first + 47, #S.corpus) do enc[#enc + 1] = P.encode(S.corpus[j], j) end
+        B.run(cfg, enc, string.format("corpus-%d", first // 48))
+    end
+end
+
+function L.main(argv)
+    local o = parse_args(argv)
+    local S = L.new(o)
+    local duration, batches = number(o.duration, nil), number(o.batches, nil)
+    if not duration and not batches then duration = 60 end
+    S.t0 = os.time()
+    say("fuzz-cov: seed 0x%x, %s, %d programs a batch, kernel %s, %d syscalls from %s (language version %d)",
+        S.seed, duration and (duration .. " s") or (batches .. " batches"), S.batch_size, S.cfg.kernel,
+        #S.D.syscalls, S.def, S.D.version)
+    while (not duration or os.time() - S.t0 < duration) and (not batches or S.batches < batches) do
+        local res, new = L.step(S)
+        say("fuzz-cov: batch %d: %d programs ran, %d new features; corpus %d, kernel PCs %d%s", S.batches,
+            (function() local n = 0 for _ in pairs(res.programs) do n = n + 1 end return n end)(), new,
+            #S.corpus, S.pcs, res.done and "" or (" (" .. (res.panic or "boot did not finish") .. ")"))
+    end
+    L.save_corpus(S)
+    local text = L.summary(S)
+    say("%s", text)
+    local f = io.open(S.build .. "/fuzzcov/summary.txt", "wb")
+    if f then
+        f:write(text, "\n")
+        f:close()
+    end
+    return S
+end
+
+if arg and arg[0] and arg[0]:match("loop%.lua$") then
+    local ok, err = pcall(L.main, arg)
+    if not ok then
+        io.stderr:write(tostring(err), "\n")
+        os.exit(2)
+    end
+end
+
+return L
