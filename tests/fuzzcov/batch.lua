@@ -4,9 +4,9 @@
 -- returned, the kernel PCs it reached and whether the boot panicked or hung.
 local B = {}
 
--- config: { qemu, kernel, modules = { {path, name}... }, dir, timeout }
-function B.config(env)
-    local build = env.build or "build"
+-- The boot modules of a batch (the reproducers' boots, tests/qemu/fuzz_boots.lua, take the same):
+-- init, the executor (which programs may spawn: it exits at once) and malformed images.
+function B.modules(build)
     local modules = {
         { path = build .. "/user/init.elf", name = "init" },
         { path = build .. "/fuzzcov/fuzzcov.elf", name = "fuzzcov" },
@@ -14,6 +14,13 @@ function B.config(env)
     for _, bad in ipairs({ "bad-truncated", "bad-magic", "bad-entry" }) do
         modules[#modules + 1] = { path = build .. "/tests/" .. bad .. ".elf", name = bad }
     end
+    return modules
+end
+
+-- config: { qemu, kernel, modules = { {path, name}... }, dir, timeout }
+function B.config(env)
+    local build = env.build or "build"
+    local modules = B.modules(build)
     return {
         qemu = env.qemu or "qemu-system-i386",
         kernel = env.kernel or (build .. "/kernel/kernel.elf"),
@@ -113,6 +120,9 @@ function B.parse(log)
             res.done = true
         elseif line:find("PANIC:", 1, true) and not res.panic then
             res.panic = line:match("PANIC:.*")
+        elseif res.panic and not res.panic_in and line:match("^%s+#0%s") then
+            res.panic_in = line:match("#0%s+%S+%s+(%S+)")
+            res.panic = res.panic .. (res.panic_in and (" in " .. res.panic_in) or "")
         elseif kind == "fc-error" then
             res.error = line
         end
