@@ -26,8 +26,8 @@ local R = require("repro")
 local L = {}
 
 local function say(fmt, ...)
-    io.stdout:write(string.format(fmt, ...), "\n")
-    io.stdout:flush()
+    io.write(string.format(fmt, ...), "\n")
+    io.output():flush()
 end
 
 local function read_file(path)
@@ -108,7 +108,7 @@ L.violations = violations
 -- 1 when prog, alone in a fresh boot, breaks the invariant sig again.
 local function reproduces(S, prog, sig)
     S.replays = S.replays + 1
-    local res = B.run(S.single, { P.encode(prog, 1) }, "replay")
+    local res = S.runner(S.single, { P.encode(prog, 1) }, "replay")
     for _, v in ipairs(violations(S.D, { prog }, res)) do
         if v.sig == sig then return true, v end
     end
@@ -152,29 +152,35 @@ local function write_repro(S, prog, v, found_in, calls_before)
     return path
 end
 
+-- Replays the program that broke invariant v alone, minimizes it and writes its reproducer.
+function L.triage_one(S, progs, v, batch_no)
+    say("fuzz-cov: batch %d program %d: %s", batch_no, v.id, v.what)
+    say("%s", P.describe(progs[v.id]))
+    S.replays_before = S.replays
+    local t0 = os.time()
+    local small, w = L.minimize(S, progs[v.id], v.sig)
+    if not small then
+        say("fuzz-cov: it does not happen again when the program runs alone (no reproducer)")
+        return
+    end
+    local path = write_repro(S, small, w, batch_no, #progs[v.id].calls)
+    S.repros[#S.repros + 1] = { path = path, what = w.what, calls = #small.calls,
+        from = #progs[v.id].calls, replays = S.replays - S.replays_before, secs = os.time() - t0,
+        found_after = S.found_after or (os.time() - (S.t0 or t0)) }
+    say("fuzz-cov: minimized to %d calls in %d replays (%d s): %s", #small.calls,
+        S.replays - S.replays_before, os.time() - t0, path)
+    say("%s", P.describe(small))
+end
+
 local function triage(S, progs, vios, batch_no)
     for _, v in ipairs(vios) do
-        if not S.reported[v.sig] and v.id and progs[v.id] then
+        if not S.reported[v.sig] then
             S.reported[v.sig] = true
-            say("fuzz-cov: batch %d program %d: %s", batch_no, v.id, v.what)
-            say("%s", P.describe(progs[v.id]))
-            S.replays_before = S.replays
-            local t0 = os.time()
-            local small, w = L.minimize(S, progs[v.id], v.sig)
-            if not small then
-                say("fuzz-cov: it does not happen again when the program runs alone (no reproducer)")
+            if v.id and progs[v.id] then
+                L.triage_one(S, progs, v, batch_no)
             else
-                local path = write_repro(S, small, w, batch_no, #progs[v.id].calls)
-                S.repros[#S.repros + 1] = { path = path, what = w.what, calls = #small.calls,
-                    from = #progs[v.id].calls, replays = S.replays - S.replays_before, secs = os.time() - t0,
-                    found_after = S.found_after or (os.time() - S.t0) }
-                say("fuzz-cov: minimized to %d calls in %d replays (%d s): %s", #small.calls,
-                    S.replays - S.replays_before, os.time() - t0, path)
-                say("%s", P.describe(small))
+                say("fuzz-cov: batch %d: %s (no program to blame)", batch_no, v.what)
             end
-        elseif v.id == nil and not S.reported[v.sig] then
-            S.reported[v.sig] = true
-            say("fuzz-cov: batch %d: %s (no program to blame)", batch_no, v.what)
         end
     end
 end
@@ -203,6 +209,7 @@ function L.new(o)
         batch_size = number(o.batch, 24), repro_dir = o.repro or "tests/guest/repro",
         corpus = {}, seen = {}, pcs = 0, reported = {}, repros = {}, replays = 0, replays_before = 0,
         programs = 0, calls = 0, batches = 0, successes = {}, flows = {},
+        runner = B.run, -- (cfg, encoded programs, tag) -> parsed result; tests replace it
     }
     S.D = desc.load(S.def)
     local env = { build = build, kernel = o.kernel, qemu = os.getenv("QEMU"), dir = build .. "/fuzzcov/run" }
@@ -258,7 +265,7 @@ function L.step(S)
         progs[j], encoded[j] = prog, P.encode(prog, j)
     end
     S.batches = S.batches + 1
-    local res = B.run(S.cfg, encoded)
+    local res = S.runner(S.cfg, encoded)
     local new_total = 0
     for j, prog in ipairs(progs) do
         local run = res.programs[j]
