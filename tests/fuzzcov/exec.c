@@ -145,7 +145,7 @@ static uint32_t resolve(const char *a, uint32_t k)
 
 /* ---- coverage: syscall kcov when the kernel is a coverage build ---- */
 
-static uint32_t pcs[2048];
+static uint32_t pcs[4096];
 
 /* 1 when the kernel records this process's coverage from now on. */
 static int cov_enable(void)
@@ -157,11 +157,15 @@ static int cov_enable(void)
 #endif
 }
 
-/* The PCs reached since the last collect, into pcs; how many. */
+/* The PCs reached since the last collect, into pcs; how many. A recording holds more PCs than
+ * pcs: the rest come with the next collect. A program may call kcov itself (it is fuzzed like
+ * any syscall) and stop or restart the recording: then it starts again, for the next call. */
 static uint32_t cov_collect(void)
 {
 #ifdef SYS_kcov
     int n = kcov(KCOV_COLLECT, pcs, sizeof pcs);
+    if (n < 0)
+        cov_enable();
     return n > 0 ? (uint32_t)n : 0;
 #else
     return 0;

@@ -92,7 +92,11 @@ local function violations(D, progs, res)
     local culprit = res.last_started
     if culprit and res.programs[culprit] and res.programs[culprit].ended then culprit = nil end
     if res.panic then
-        out[#out + 1] = { kind = "panic", id = culprit, sig = "panic", what = "the kernel panicked: " .. res.panic }
+        -- One reproducer per place: a panic in another function, or another broken contract, is
+        -- another bug.
+        local contract = res.panic:match("^PANIC: contract: (%S+ returned %S+)")
+        out[#out + 1] = { kind = "panic", id = culprit, sig = "panic " .. (contract or res.panic_in or res.panic),
+            what = "the kernel panicked: " .. res.panic }
     elseif not res.done then
         out[#out + 1] = { kind = "hang", id = culprit, sig = "hang",
             what = res.hung and "the boot hung (no end of batch before the timeout)" or

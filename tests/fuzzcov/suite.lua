@@ -121,14 +121,14 @@ do
         { d = d("kill"), child = 0, args = { { t = "res", call = fork } } },
         { d = d("sleep_ms"), child = 0, args = { { t = "lit", v = 1 } } },
     } }
-    local small = L.minimize(S1, prog, "panic")
+    local small = L.minimize(S1, prog, "panic PANIC: stand-in")
     local names = {}
     for k, c in ipairs(small and small.calls or {}) do names[k] = c.d.name end
     report("fuzzcov-minimize", table.concat(names, " ") == "fork kill",
         "minimized to: " .. table.concat(names, " "))
     local vios = L.violations(S1.D, { prog }, S1.runner(nil, { P.encode(prog, 1) }))
     S1.seed, S1.replays_before = 0, 0
-    local repro = vios[1] and vios[1].sig == "panic"
+    local repro = vios[1] and vios[1].sig == "panic PANIC: stand-in"
     if repro then
         local silent = io.output()
         io.output("/dev/null")
