@@ -50,8 +50,13 @@ end
 
 -- ---- values ----
 
-local EDGES = { 0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0xFFF, 0x1000, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
-                0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF }
+-- Integers on some boundary: the limits and sign bits of each width, a page and its neighbours.
+local EDGES = { 0, 1, 2, 0xFFF, 0x1000, 0xFFFFFFFE }
+for _, bits in ipairs({ 8, 16, 32 }) do
+    for _, v in ipairs({ (1 << (bits - 1)) - 1, 1 << (bits - 1), (1 << bits) - 1, 1 << bits }) do
+        EDGES[#EDGES + 1] = v & MASK
+    end
+end
 
 -- An address no call may accept for size bytes.
 local function hostile_addr(r, ctx, size)
