@@ -212,11 +212,14 @@ function L.new(o)
         seed = number(o.seed, 0x5eed), build = build, def = o.def or "abi/syscalls.def",
         batch_size = number(o.batch, 24), repro_dir = o.repro or "tests/guest/repro",
         corpus = {}, seen = {}, pcs = 0, reported = {}, repros = {}, replays = 0, replays_before = 0,
-        programs = 0, calls = 0, batches = 0, successes = {}, flows = {},
+        programs = 0, calls = 0, batches = 0, successes = {}, flows = {}, flow_example = {},
         runner = B.run, -- (cfg, encoded programs, tag) -> parsed result; tests replace it
     }
+    S.seed = S.seed & 0xFFFFFFFF
     S.D = desc.load(S.def)
-    local env = { build = build, kernel = o.kernel, qemu = os.getenv("QEMU"), dir = build .. "/fuzzcov/run" }
+    -- A directory of its own: runs side by side (make test's smoke run, a long run) never share files.
+    local dir = o.run or string.format("%s/fuzzcov/run-%x-%d-%s", build, S.seed, os.time(), tostring({}):match("(%x+)$"))
+    local env = { build = build, kernel = o.kernel, qemu = os.getenv("QEMU"), dir = dir }
     S.cfg = B.config(env)
     env.timeout = 20
     S.single = B.config(env)
@@ -236,14 +239,18 @@ local function learn(S, prog, run)
         end
     end
     if run then
+        local index = {}
+        for k, c in ipairs(prog.calls) do index[c] = k end
         for k, c in ipairs(prog.calls) do
             local ret = run.rets[k]
             if ret and not desc.error_of(S.D, ret) then
                 S.successes[c.d.name] = (S.successes[c.d.name] or 0) + 1
                 for i, a in ipairs(c.args) do
-                    if a.t == "res" and c.d.args[i].resource then
+                    local from = a.t == "res" and run.rets[index[a.call]]
+                    if from and not desc.error_of(S.D, from) and c.d.args[i].kind == "scalar" then
                         local key = c.d.name .. "(" .. c.d.args[i].name .. " from " .. a.call.d.name .. ")"
                         S.flows[key] = (S.flows[key] or 0) + 1
+                        S.flow_example[key] = S.flow_example[key] or P.describe(prog, run.rets)
                     end
                 end
             end
@@ -305,8 +312,16 @@ function L.summary(S)
             #(function() local l = {} for k in pairs(S.reported) do l[#l + 1] = k end return l end)(),
             #S.repros, S.replays),
         "fuzz-cov: successes by syscall: " .. sorted_counts(S.successes),
-        "fuzz-cov: resources passed from producer to consumer, successful calls: " .. sorted_counts(S.flows),
+        "fuzz-cov: successful calls given what an earlier successful call returned (consumer(arg from "
+            .. "producer)): " .. sorted_counts(S.flows),
     }
+    local keys = {}
+    for k in pairs(S.flow_example) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+        lines[#lines + 1] = "fuzz-cov: first program with " .. k .. ":"
+        for l in S.flow_example[k]:gmatch("[^\n]+") do lines[#lines + 1] = "    " .. l end
+    end
     for _, r in ipairs(S.repros) do
         lines[#lines + 1] = string.format("fuzz-cov: reproducer %s: %s (found after %d s, %d -> %d calls, %d replays, %d s)",
             r.path, r.what, r.found_after, r.from, r.calls, r.replays, r.secs)
@@ -346,6 +361,7 @@ function L.main(argv)
             #S.corpus, S.pcs, res.done and "" or (" (" .. (res.panic or "boot did not finish") .. ")"))
     end
     L.save_corpus(S)
+    if next(S.reported) == nil then os.execute("rm -rf '" .. S.cfg.dir .. "'") end -- else its logs tell more
     local text = L.summary(S)
     say("%s", text)
     local f = io.open(S.build .. "/fuzzcov/summary.txt", "wb")

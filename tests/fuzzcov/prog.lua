@@ -408,8 +408,8 @@ function P.encode(prog, id)
     return table.concat(lines, "\n") .. "\n"
 end
 
--- One line per call, for people: `3 kill(r1)`.
-function P.describe(prog)
+-- One line per call, for people: `3 kill(r1)`, with its result when rets has it.
+function P.describe(prog, rets)
     local index = {}
     for k, c in ipairs(prog.calls) do index[c] = k end
     local out = {}
@@ -421,8 +421,9 @@ function P.describe(prog)
                 or a.t == "heap" and string.format("heap_end-0x%x", a.off)
                 or string.format("%q", a.bytes)
         end
-        out[k] = string.format("%d %s(%s)%s", k - 1, c.d.name, table.concat(words, ", "),
-            c.d.returns_twice and (" child=" .. c.child) or "")
+        out[k] = string.format("%d %s(%s)%s%s", k - 1, c.d.name, table.concat(words, ", "),
+            c.d.returns_twice and (" child=" .. c.child) or "",
+            rets and rets[k] and string.format(" = 0x%x", rets[k]) or "")
     end
     return table.concat(out, "\n")
 end

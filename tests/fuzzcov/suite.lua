@@ -161,6 +161,7 @@ do
         if not res.done then why = res.log_path end
     end
     io.output(silent)
+    if #vios == 0 then os.execute("rm -rf " .. shq(S2.cfg.dir)) end
     local flows = 0
     for _, n in pairs(S2.flows) do flows = flows + n end
     report("fuzzcov-smoke", ran == 16 and ended == 16 and #vios == 0 and flows > 0 and #S2.corpus > 0,
