@@ -201,10 +201,23 @@ local function printable(r, n)
     return table.concat(t)
 end
 
-local function string_arg(r, ctx, a, slot)
+-- The strings earlier calls of prog passed: a name one call registers, the next may use.
+local function earlier_strings(prog, k)
+    local list = {}
+    for i = 1, k - 1 do
+        for _, a in ipairs(prog.calls[i].args) do
+            if a.t == "str" then list[#list + 1] = a.bytes end
+        end
+    end
+    return list
+end
+
+local function string_arg(r, ctx, prog, k, a, slot)
     local off = STR_AREA + slot * 0x1000
     local room = 0xFFE
     local x = below(r, 100)
+    local before = earlier_strings(prog, k)
+    if x < 30 and #before > 0 then return { t = "str", off = off, bytes = pick(r, before) } end
     if x < 65 then return { t = "str", off = off, bytes = pick(r, ctx.names) } end
     if x < 72 then return { t = "str", off = off, bytes = printable(r, math.min(a.size, room)) } end
     if x < 79 then return { t = "str", off = off, bytes = printable(r, math.min(a.size + 1, room)) } end
@@ -231,7 +244,7 @@ local function gen_arg(r, ctx, prog, k, c, i, slot)
         c.args[i] = addr
         c.args[a.len_arg] = lit(n)
     elseif a.kind == "str" then
-        c.args[i] = string_arg(r, ctx, a, slot)
+        c.args[i] = string_arg(r, ctx, prog, k, a, slot)
     elseif a.kind == "ptr" then
         c.args[i] = pointer(r, ctx, a)
     end
