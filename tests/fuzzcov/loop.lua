@@ -97,6 +97,8 @@ local function violations(D, progs, res)
         local contract = res.panic:match("^PANIC: contract: (%S+ returned %S+)")
         out[#out + 1] = { kind = "panic", id = culprit, sig = "panic " .. (contract or res.panic_in or res.panic),
             what = "the kernel panicked: " .. res.panic }
+    elseif res.error then
+        out[#out + 1] = { kind = "executor", sig = "executor", what = "the executor refused its input: " .. res.error }
     elseif not res.done then
         out[#out + 1] = { kind = "hang", id = culprit, sig = "hang",
             what = res.hung and "the boot hung (no end of batch before the timeout)" or
@@ -162,6 +164,7 @@ function L.triage_one(S, progs, v, batch_no)
     say("%s", P.describe(progs[v.id]))
     S.replays_before = S.replays
     local t0 = os.time()
+    local found_after = t0 - (S.t0 or t0)
     local small, w = L.minimize(S, progs[v.id], v.sig)
     if not small then
         say("fuzz-cov: it does not happen again when the program runs alone (no reproducer)")
@@ -170,7 +173,7 @@ function L.triage_one(S, progs, v, batch_no)
     local path = write_repro(S, small, w, batch_no, #progs[v.id].calls)
     S.repros[#S.repros + 1] = { path = path, what = w.what, calls = #small.calls,
         from = #progs[v.id].calls, replays = S.replays - S.replays_before, secs = os.time() - t0,
-        found_after = S.found_after or (os.time() - (S.t0 or t0)) }
+        found_after = found_after }
     say("fuzz-cov: minimized to %d calls in %d replays (%d s): %s", #small.calls,
         S.replays - S.replays_before, os.time() - t0, path)
     say("%s", P.describe(small))
@@ -288,7 +291,9 @@ function L.step(S)
         end
     end
     local vios = violations(S.D, progs, res)
-    if #vios > 0 and not S.found_after then S.found_after = os.time() - S.t0 end
+    if #vios > 0 and res.log_path then -- the next batch reuses the file
+        os.execute(string.format("cp '%s' '%s/batch-%d.log'", res.log_path, S.cfg.dir, S.batches))
+    end
     triage(S, progs, vios, S.batches)
     return res, new_total, vios
 end
