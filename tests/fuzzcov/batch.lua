@@ -114,6 +114,8 @@ function B.parse(log)
             local p = prog(id)
             p.ended = true
             p.how = table.concat(words, " ", 3)
+        elseif kind == "fc-guard" and id and tonumber(words[3] or "", 16) then
+            prog(id).guard = tonumber(words[3], 16) + 1
         elseif kind == "fc-leak" and id then
             prog(id).leak = table.concat(words, " ", 3)
         elseif kind == "fc-batch" then

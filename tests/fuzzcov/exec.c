@@ -8,6 +8,8 @@
  * Input (tokens separated by spaces; numbers in hex):
  *   P ID SEED                 a program: scratch filled from SEED
  *   C NR CHILD ARG...         one call: syscall number, what a forked child does (fc.h), args
+ *   G OFF LEN                 the call before must not change scratch + OFF .. + OFF + LEN (the
+ *                             bytes just past an out buffer it was given)
  *   E                         end of the batch
  * An ARG is a literal (`1f`), the result of call K (`rK`), scratch + OFF (`sOFF`), the end of the
  * heap - OFF (`hOFF`: a range there runs into an unmapped page), or bytes written to scratch +
@@ -20,6 +22,7 @@
  *                             ("-" when the kernel records no coverage); more PCS of the same
  *                             call follow on `fc-pcs ID K PCS` lines
  *   fc-end ID HOW             the program ended (HOW: "done", "killed", "exit N", "fault V")
+ *   fc-guard ID K             call K changed the bytes past an out buffer (its G line)
  *   fc-leak ID WHY            the kernel's counters did not come back after it
  *   fc-batch N                every program ran
  * Anything that is not one of the modes above exits at once: programs spawn this image too.
@@ -33,6 +36,7 @@
 struct call {
     uint32_t nr, child, nargs;
     char *args[ABI_MAX_ARGS];
+    uint32_t guard_off, guard_len; /* scratch the call must leave alone (guard_len 0: none) */
 };
 
 struct program {
@@ -105,6 +109,11 @@ static int read_batch(void)
             c->nargs = k - 3 < ABI_MAX_ARGS ? k - 3 : ABI_MAX_ARGS;
             for (uint32_t i = 0; i < c->nargs; i++)
                 c->args[i] = w[3 + i];
+        } else if (!strcmp(w[0], "G") && k == 3 && program_count &&
+                   programs[program_count - 1].ncalls) {
+            struct program *p = &programs[program_count - 1];
+            p->calls[p->ncalls - 1].guard_off = hex(w[1]);
+            p->calls[p->ncalls - 1].guard_len = hex(w[2]);
         } else {
             printf("fc-error bad input line starting %s\n", w[0]);
             return -1;
@@ -226,8 +235,11 @@ static void run(const void *arg)
         uint32_t args[ABI_MAX_ARGS];
         for (uint32_t i = 0; i < c->nargs; i++)
             args[i] = resolve(c->args[i], k);
+        fc_guard_take(c->guard_off, c->guard_len);
         results[k] = fc_call(c->nr, args, c->nargs, c->child);
         report_call(p->id, k, results[k], cov);
+        if (!fc_guard_intact())
+            printf("fc-guard %x %x\n", p->id, k);
     }
     fc_end_children();
 }

@@ -51,6 +51,12 @@ void fc_check_error(uint32_t k, const char *name, uint32_t ret, const uint16_t *
  * FC_DEADLINE_MS; fills info; returns 1 when it was killed, 0 when it ended, -1 without fork. */
 int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info);
 #define FC_DEADLINE_MS 400
+/* Remembers scratch + off .. + off + len (bytes the next call must leave alone: those just past
+ * an out buffer); fc_guard_intact tells whether they are unchanged since. len 0: no guard. */
+void fc_guard_take(uint32_t off, uint32_t len);
+int fc_guard_intact(void);
+/* Fails the program (exit 99, with a line saying why) when the guard is not intact. */
+void fc_check_guard(uint32_t k, const char *name);
 /* Kills and reaps every child of the caller. */
 void fc_end_children(void);
 /* Waits (a few seconds of guest time at most) until the kernel's counters are back to base;

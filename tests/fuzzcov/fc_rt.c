@@ -77,6 +77,31 @@ void fc_check_error(uint32_t k, const char *name, uint32_t ret, const uint16_t *
     exit(99);
 }
 
+static uint8_t guard_copy[64];
+static uint32_t guard_off, guard_len;
+
+void fc_guard_take(uint32_t off, uint32_t len)
+{
+    guard_off = off % FC_SCRATCH_SIZE;
+    guard_len = len < sizeof guard_copy ? len : sizeof guard_copy;
+    if (guard_len > FC_SCRATCH_SIZE - guard_off)
+        guard_len = FC_SCRATCH_SIZE - guard_off;
+    memcpy(guard_copy, fc_scratch + guard_off, guard_len);
+}
+
+int fc_guard_intact(void)
+{
+    return memcmp(guard_copy, fc_scratch + guard_off, guard_len) == 0;
+}
+
+void fc_check_guard(uint32_t k, const char *name)
+{
+    if (fc_guard_intact())
+        return;
+    printf("  repro: call %u (%s) changed the bytes just past an out buffer\n", k, name);
+    exit(99);
+}
+
 int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info)
 {
     int32_t pid = fork();

@@ -84,6 +84,11 @@ local function violations(D, progs, res)
                         c.d.name, err, D.errors[err] or "?") }
             end
         end
+        if run.guard and prog and prog.calls[run.guard] then
+            local name = prog.calls[run.guard].d.name
+            out[#out + 1] = { kind = "guard", id = id, sig = "guard " .. name,
+                what = name .. " changed the bytes just past an out buffer it was given" }
+        end
         if run.leak then
             out[#out + 1] = { kind = "leak", id = id, sig = "leak",
                 what = "the kernel's counters did not come back: " .. run.leak }

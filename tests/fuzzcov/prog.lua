@@ -399,6 +399,34 @@ function P.drop(prog, k)
     return p
 end
 
+-- The 16 bytes of scratch just past the first out buffer of c that lies in scratch: the kernel
+-- must not change them (a write one past the end). nil when c has none, or when they belong to
+-- another buffer of the call. Returns off, len.
+local GUARD = 16
+function P.guard(c)
+    local regions, guard = {}, nil
+    for i, a in ipairs(c.args) do
+        local d = c.d.args[i]
+        local size
+        if a.t == "scr" and d.kind == "bytes" and not d.len_by_ptr and c.args[d.len_arg].t == "lit" then
+            size = (c.args[d.len_arg].v & ((1 << d.len_bits) - 1)) * d.elem_size
+        elseif a.t == "scr" and d.kind == "ptr" then
+            size = d.size
+        end
+        if size and a.off + size <= SCRATCH then
+            regions[#regions + 1] = { a.off, a.off + size }
+            if not guard and d.dir ~= "in" and a.off + size + GUARD <= SCRATCH then
+                guard = { a.off + size, a.off + size + GUARD }
+            end
+        end
+    end
+    if not guard then return nil end
+    for _, reg in ipairs(regions) do
+        if reg[1] < guard[2] and guard[1] < reg[2] then return nil end
+    end
+    return guard[1], GUARD
+end
+
 -- ---- the executor's text (tests/fuzzcov/exec.c) ----
 
 local function encode_arg(a, index)
@@ -417,6 +445,8 @@ function P.encode(prog, id)
         local words = { "C", string.format("%x", c.d.num), string.format("%x", c.child) }
         for _, a in ipairs(c.args) do words[#words + 1] = encode_arg(a, index) end
         lines[#lines + 1] = table.concat(words, " ")
+        local off, len = P.guard(c)
+        if off then lines[#lines + 1] = string.format("G %x %x", off, len) end
     end
     return table.concat(lines, "\n") .. "\n"
 end

@@ -3,6 +3,8 @@
 -- the generated abi.h (no ABI number is written here). The test fails while the bug is there:
 -- a panic or a hang fails its boot, an error the .def does not declare fails the program (every
 -- call is checked), a leak fails the kstat check.
+local P = require("prog")
+
 local R = {}
 
 local function c_string(s)
@@ -58,7 +60,10 @@ function R.render(prog, info)
         args[#args + 1] = "0"
         line("    {")
         line("        const uint32_t a[] = {%s};", table.concat(args, ", "))
+        local off, len = P.guard(c)
+        if off then line("        fc_guard_take(0x%xu, %du);", off, len) end
         line("        r[%d] = fc_call(SYS_%s, a, %d, %d);", k - 1, c.d.name, #c.args, c.child)
+        if off then line('        fc_check_guard(%d, "%s");', k - 1, c.d.name) end
         line('        fc_check_error(%d, "%s", r[%d], errors_%s);', k - 1, c.d.name, k - 1, c.d.name)
         line("    }")
     end
