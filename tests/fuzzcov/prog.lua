@@ -331,6 +331,19 @@ local function fixup(r, ctx, prog)
     end
 end
 
+-- Moves literal argument i of c (for a buffer: its length) by -4..+4; false when it is no
+-- literal. Keeps a length within its width.
+function P.nudge(r, c, i)
+    local d = c.d.args[i]
+    if d.kind == "bytes" and not d.len_by_ptr then i = d.len_arg end
+    local a = c.args[i]
+    if not a or a.t ~= "lit" then return false end
+    local delta = below(r, 8) + 1
+    delta = delta <= 4 and delta or 4 - delta -- 1..4 or -1..-4
+    a.v = (a.v + delta) & MASK
+    return true
+end
+
 -- A mutant of prog (other: a second corpus program to splice with, or nil).
 function P.mutate(r, ctx, prog, other)
     local p = P.copy(prog)
@@ -347,6 +360,8 @@ function P.mutate(r, ctx, prog, other)
         if #c.d.args == 0 or below(r, 4) == 0 then
             c.child = below(r, CHILD_ACTIONS)
             if #c.d.args == 0 then gen_args(r, ctx, p, k, c) end
+        elseif below(r, 2) == 0 and P.nudge(r, c, below(r, #c.d.args) + 1) then
+            -- a number moved by a little: where off-by-ones live (a length one short, one over)
         else
             local i = below(r, #c.d.args) + 1
             if c.d.args[i].kind == "len" then -- its buffer chooses it
