@@ -360,9 +360,9 @@ function P.mutate(r, ctx, prog, other)
         if #c.d.args == 0 or below(r, 4) == 0 then
             c.child = below(r, CHILD_ACTIONS)
             if #c.d.args == 0 then gen_args(r, ctx, p, k, c) end
-        elseif below(r, 2) == 0 and P.nudge(r, c, below(r, #c.d.args) + 1) then
-            -- a number moved by a little: where off-by-ones live (a length one short, one over)
-        else
+        -- Half the time a number only moves by a little (off-by-ones sit next to the values that
+        -- work); else, or when it is no number, the argument is drawn again.
+        elseif below(r, 2) == 1 or not P.nudge(r, c, below(r, #c.d.args) + 1) then
             local i = below(r, #c.d.args) + 1
             if c.d.args[i].kind == "len" then -- its buffer chooses it
                 for j, a in ipairs(c.d.args) do
