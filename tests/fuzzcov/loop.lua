@@ -268,6 +268,15 @@ local function learn(S, prog, run)
     return new
 end
 
+-- A corpus program to mutate: half the time one of the latest (what was just reached is where
+-- the next step is likeliest: a message sent, then received), else any.
+local RECENT = 8
+function L.choose(S)
+    local n = #S.corpus
+    if n > RECENT and P.below(S.rng, 2) == 0 then return S.corpus[n - P.below(S.rng, RECENT)] end
+    return S.corpus[P.below(S.rng, n) + 1]
+end
+
 -- One batch: new programs and mutants of the corpus, run, learned from, triaged.
 function L.step(S)
     local progs, encoded = {}, {}
@@ -276,8 +285,7 @@ function L.step(S)
         if #S.corpus == 0 or P.below(S.rng, 10) < 2 then
             prog = P.generate(S.rng, S.ctx)
         else
-            local a = S.corpus[P.below(S.rng, #S.corpus) + 1]
-            local b = S.corpus[P.below(S.rng, #S.corpus) + 1]
+            local a, b = L.choose(S), L.choose(S)
             prog = P.mutate(S.rng, S.ctx, a, b)
             for _ = 1, P.below(S.rng, 3) do prog = P.mutate(S.rng, S.ctx, prog, b) end
         end
