@@ -40,6 +40,9 @@ end
 local function scalar_desc(sc, a, named_doc)
     local t = a.type
     local d = { kind = "scalar", bits = t.size * 8, signed = t.signed, name = a.name }
+    -- A 64-bit argument takes two registers; the first of them holds the low word (low_high)
+    -- or the high one.
+    if a.regs then d.low_first = a.regs[1] == a.lo_reg end
     local hint = sc.fuzz.args[a.name]
     if hint and hint.kind == "max" then d.max = hint.max.value end
     if hint and hint.kind == "avoid" then d.avoid = values_of(hint.avoid) end
@@ -64,7 +67,8 @@ local function arg_desc(sc, a, named_doc)
     if a.kind == "bytes" then
         local len = sc.args[a.len_arg]
         return { kind = "bytes", dir = a.dir, len_arg = a.len_arg, max = a.max and a.max.value,
-                 len_bits = len.type.size * 8, elem_size = a.elem_size or 1, optional = a.optional }
+                 len_bits = a.len_by_ptr and 32 or len.type.size * 8, elem_size = a.elem_size or 1,
+                 optional = a.optional, len_by_ptr = a.len_by_ptr }
     end
     if a.kind == "str" then return { kind = "str", size = a.size.value, optional = a.optional } end
     return { kind = "ptr", dir = a.dir, size = a.type.size, optional = a.optional }
@@ -98,7 +102,7 @@ function M.load(def)
         end
         local lens = {}
         for _, a in ipairs(sc.args) do
-            if a.kind == "bytes" then lens[a.len_arg] = true end
+            if a.kind == "bytes" and not a.len_by_ptr then lens[a.len_arg] = true end
         end
         for i, a in ipairs(sc.args) do
             d.args[i] = lens[i] and { kind = "len" } or arg_desc(sc, a, named_doc)

@@ -8,6 +8,7 @@
 -- A program: { seed = u32 (its scratch contents), calls = { call... } }
 -- call:      { d = syscall description, child = what a forked child does (fc.h), args = { arg... } }
 -- arg:       { t = "lit", v = u32 } | { t = "res", call = an earlier call (its result) } |
+--            { t = "pair", words = { u32, u32 } } (a 64-bit scalar, in register order) |
 --            { t = "scr", off = n } (scratch + n) | { t = "heap", off = n } (end of heap - n) |
 --            { t = "str", off = n, bytes = s } (s and a NUL written at scratch + n)
 local P = {}
@@ -140,6 +141,11 @@ end
 local NEVER_LIVE = { 0, 0xFFFFFFFF, 0xFFFFFFFE, 0x7FFFFFFF, 0x80000000, 0xFFFFFC18 }
 
 local function scalar(r, _ctx, prog, k, a)
+    if a.bits == 64 then -- two words, small ones more often
+        local lo = below(r, 2) == 0 and below(r, 4097) or rand(r)
+        local hi = below(r, 2) == 0 and 0 or pick(r, EDGES)
+        return { t = "pair", words = a.low_first and { lo, hi } or { hi, lo } }
+    end
     if a.resource and not a.max and not a.avoid then
         local x = below(r, 100)
         local prods = earlier(prog, k, a.resource)
@@ -242,7 +248,8 @@ local function gen_arg(r, ctx, prog, k, c, i, slot)
     elseif a.kind == "bytes" then
         local addr, n = buffer(r, ctx, a)
         c.args[i] = addr
-        c.args[a.len_arg] = lit(n)
+        -- a value-result length is a pointer argument of its own (drawn as one)
+        if not a.len_by_ptr then c.args[a.len_arg] = lit(n) end
     elseif a.kind == "str" then
         c.args[i] = string_arg(r, ctx, prog, k, a, slot)
     elseif a.kind == "ptr" then
@@ -446,6 +453,7 @@ end
 
 local function encode_arg(a, index)
     if a.t == "lit" then return string.format("%x", a.v) end
+    if a.t == "pair" then return string.format("%x %x", a.words[1], a.words[2]) end
     if a.t == "res" then return string.format("r%x", index[a.call] - 1) end
     if a.t == "scr" then return string.format("s%x", a.off) end
     if a.t == "heap" then return string.format("h%x", a.off) end
@@ -475,6 +483,7 @@ function P.describe(prog, rets)
         local words = {}
         for i, a in ipairs(c.args) do
             words[i] = a.t == "lit" and string.format("0x%x", a.v) or a.t == "res" and ("r" .. (index[a.call] - 1))
+                or a.t == "pair" and string.format("0x%x:0x%x", a.words[1], a.words[2])
                 or a.t == "scr" and string.format("scratch+0x%x", a.off)
                 or a.t == "heap" and string.format("heap_end-0x%x", a.off)
                 or string.format("%q", a.bytes)

@@ -13,6 +13,7 @@ end
 
 local function c_arg(a, index)
     if a.t == "lit" then return string.format("0x%xu", a.v) end
+    if a.t == "pair" then return string.format("0x%xu, 0x%xu", a.words[1], a.words[2]) end
     if a.t == "res" then return string.format("r[%d]", index[a.call] - 1) end
     if a.t == "scr" then return string.format("FC_SCR(0x%xu)", a.off) end
     if a.t == "heap" then return string.format("FC_HEAP(0x%xu)", a.off) end
@@ -62,7 +63,9 @@ function R.render(prog, info)
         line("        const uint32_t a[] = {%s};", table.concat(args, ", "))
         local off, len = P.guard(c)
         if off then line("        fc_guard_take(0x%xu, %du);", off, len) end
-        line("        r[%d] = fc_call(SYS_%s, a, %d, %d);", k - 1, c.d.name, #c.args, c.child)
+        local nwords = 0
+        for _, a in ipairs(c.args) do nwords = nwords + (a.t == "pair" and 2 or 1) end
+        line("        r[%d] = fc_call(SYS_%s, a, %d, %d);", k - 1, c.d.name, nwords, c.child)
         if off then line('        fc_check_guard(%d, "%s");', k - 1, c.d.name) end
         line('        fc_check_error(%d, "%s", r[%d], errors_%s);', k - 1, c.d.name, k - 1, c.d.name)
         line("    }")
