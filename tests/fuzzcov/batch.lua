@@ -134,12 +134,21 @@ end
 
 -- Runs programs (a list, each encoded by prog.lua's P.encode under its position as id) in one
 -- boot; returns the parsed result plus status (QEMU's exit status: 1 success, 124 timed out).
+--
+-- The console drops input that arrives faster than the executor reads it (a full tty buffer);
+-- how fast QEMU hands the file over depends on the host's load, so now and then a batch arrives
+-- cut. The executor refuses it (fc-error, before any program ran) and the batch is booted again.
 function B.run(cfg, encoded, tag)
     os.execute("mkdir -p " .. shq(cfg.dir))
     local base = cfg.dir .. "/" .. (tag or "batch")
     write_file(base .. ".in", table.concat(encoded) .. "E\n")
-    local ok, _, status = os.execute(B.command(cfg, base .. ".in", base .. ".log"))
-    local res = B.parse(read_file(base .. ".log"))
+    local ok, status, res
+    for _ = 1, 3 do
+        local _
+        ok, _, status = os.execute(B.command(cfg, base .. ".in", base .. ".log"))
+        res = B.parse(read_file(base .. ".log"))
+        if not res.error or res.last_started then break end
+    end
     res.status = ok and 0 or status
     res.hung = res.status == 124 or res.status == 137
     res.log_path = base .. ".log"
