@@ -293,11 +293,11 @@ end
 -- ctx: { D = descriptions, names = { strings worth passing }, kaddrs = { kernel addresses } }
 function P.context(D, names, kaddrs)
     local ctx = { D = D, names = names, kaddrs = kaddrs or {} }
-    -- A call that ends the program comes a quarter as often. One that may block forever (fuzz
-    -- isolate) needs no isolation here: the executor kills a program at its deadline, and an idle
-    -- guest costs little under -icount sleep=off.
+    -- A call that ends the program comes a quarter as often, one that may block forever (fuzz
+    -- isolate: the executor kills a program at its deadline, and the calls after it are lost)
+    -- half as often.
     function ctx.weight(d)
-        return d.noreturn and 1 or 4
+        return d.noreturn and 1 or d.isolate and 2 or 4
     end
     return ctx
 end
