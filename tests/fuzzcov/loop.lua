@@ -347,19 +347,25 @@ function L.summary(S)
     return table.concat(lines, "\n")
 end
 
--- The corpus, replayed once more (programs in batches the executor takes): with a coverage
--- kernel these logs end with its whole-boot coverage, which `make coverage` reads.
+-- The corpus, replayed once more (programs in batches the executor takes): on a coverage
+-- kernel these logs end with its whole-boot coverage, and replace what build/fuzzcov/cov/ held
+-- for `make coverage`; a run on another kernel leaves that directory alone.
 function L.save_corpus(S)
     local dir = S.build .. "/fuzzcov"
     local f = assert(io.open(dir .. "/corpus.txt", "wb"))
     for j, prog in ipairs(S.corpus) do f:write(P.encode(prog, j)) end
     f:close()
-    local cfg = B.config({ build = S.build, kernel = S.cfg.kernel, dir = dir .. "/cov", qemu = os.getenv("QEMU") })
-    os.execute("rm -f '" .. dir .. "/cov/'corpus-*.log")
+    local cfg = B.config({ build = S.build, kernel = S.cfg.kernel, dir = S.cfg.dir .. "/corpus", qemu = os.getenv("QEMU") })
+    local covered = false
     for first = 1, #S.corpus, 48 do
         local enc = {}
         for j = first, math.min(first + 47, #S.corpus) do enc[#enc + 1] = P.encode(S.corpus[j], j) end
-        B.run(cfg, enc, string.format("corpus-%d", first // 48))
+        local res = B.run(cfg, enc, string.format("corpus-%d", first // 48))
+        covered = covered or res.log:find("\nkcov: end", 1, true) ~= nil
+    end
+    if covered then
+        os.execute(string.format("mkdir -p '%s/cov' && rm -f '%s/cov/'corpus-*.log && cp '%s/'corpus-*.log '%s/cov/'",
+            dir, dir, cfg.dir, dir))
     end
 end
 
