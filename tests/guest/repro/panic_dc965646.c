@@ -1,6 +1,8 @@
 /*
  * fuzz-cov reproducer: the kernel panicked: PANIC: Page fault (vector 14) error=0x00000000
  * Found by fuzz-cov seed 0x1234 in batch 1; minimized from 6 to 1 calls in 6 replays.
+ * (On a scratch kernel whose spawn took a 1-byte argv as none and passed NULL on: the planted
+ * bug of issue 18's demonstration. Kept as a regression test.)
  * Written by tests/fuzzcov/loop.lua; it fails until the bug is fixed. The program:
  *
  *   0 spawn("bad-entry", scratch+0x8de, 0x1)
