@@ -32,14 +32,13 @@ _Static_assert(__builtin_offsetof(struct amc_message, payload) ==
 
 _Static_assert(sizeof(((struct amc_service *)0)->name) == sizeof(((struct amc_header *)0)->source),
                "service names are copied whole into headers");
-_Static_assert(AMC_QUEUE_DEPTH <= 255, "a sender's share is counted in a byte");
 
 struct amc_service amc_services[NPROC];
 static int services_used; /* slots at and above it have never been used */
 static uint32_t total_queued, total_dropped;
 static uint32_t last_service_id, last_seq;
 /* Messages each sender slot has queued at all services together (AMC_SENDER_BUDGET). */
-static uint16_t sender_queued[NPROC];
+static uint16_t sender_queued[NPROC + 1];
 
 uint32_t amc_next_seq(void)
 {
@@ -160,9 +159,28 @@ int32_t sys_amc_unregister_service(void)
     return 0;
 }
 
+/* The messages of a sender that ends stay queued, but no longer count against the share of
+ * whoever takes its slot next. */
+static void orphan_messages(uint32_t slot)
+{
+    for (int i = 0; i < services_used && sender_queued[slot]; i++) {
+        struct amc_service *s = &amc_services[i];
+        for (struct amc_message *m = s->head; m && s->share[slot]; m = m->next) {
+            if (m->sender != slot)
+                continue;
+            m->sender = AMC_ORPHAN;
+            s->share[slot]--;
+            s->share[AMC_ORPHAN]++;
+            sender_queued[slot]--;
+            sender_queued[AMC_ORPHAN]++;
+        }
+    }
+}
+
 void amc_release(struct proc *p)
 {
     release_service(p);
+    orphan_messages(proc_index(p));
     amc_calls_release(p);
 }
 

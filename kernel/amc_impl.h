@@ -12,7 +12,7 @@
 struct amc_message {
     struct amc_message *next;
     uint32_t seq;              /* arrival order, shared with calls (amc_next_seq) */
-    uint32_t sender;           /* the sender's process slot, for its queue shares */
+    uint32_t sender;           /* the sender's process slot (or AMC_ORPHAN), for its shares */
     struct amc_header header;  /* exactly what the receiver gets in front of the payload */
     uint8_t payload[];
 };
@@ -23,7 +23,8 @@ struct amc_service {
     uint32_t id;                 /* this registration, never reused: handles name it */
     struct amc_message *head, *tail;
     uint32_t queued;
-    uint8_t share[NPROC];        /* queued messages per sender slot (AMC_QUEUE_DEPTH each) */
+    uint16_t share[NPROC + 1];   /* queued messages per sender slot (AMC_QUEUE_DEPTH each), and
+                                    at AMC_ORPHAN those of senders that have ended */
     /* While the owner is blocked in an await with nothing queued for it: */
     int waiting;
     uint32_t wait_buf, wait_cap; /* its buffer, which its shim found mapped and writable */
@@ -40,6 +41,7 @@ struct amc_service {
 };
 
 extern struct amc_service amc_services[NPROC];
+#define AMC_ORPHAN NPROC /* amc_message.sender of a message whose sender has ended */
 
 uint32_t amc_next_seq(void);
 /* The live service called name, or NULL. */
