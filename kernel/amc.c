@@ -36,14 +36,12 @@ _Static_assert(sizeof(((struct amc_service *)0)->name) == sizeof(((struct amc_he
 struct amc_service amc_services[NPROC];
 static int services_used; /* slots at and above it have never been used */
 static uint32_t total_queued, total_dropped;
-static uint32_t last_service_id, last_seq;
+static uint32_t last_service_id;
+uint32_t amc_last_seq; /* of the last message or call (amc_next_seq) */
 /* Messages each sender slot has queued at all services together (AMC_SENDER_BUDGET). */
 static uint16_t sender_queued[NPROC + 1];
 
-uint32_t amc_next_seq(void)
-{
-    return ++last_seq;
-}
+
 
 /* The pool of small messages: a free list, filled from pool_mem as it is first needed. */
 #define POOL_PAYLOAD 64

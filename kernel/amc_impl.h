@@ -34,16 +34,16 @@ struct amc_service {
     struct proc *calls, *calls_tail; /* callers whose request is not received yet, in order */
     uint32_t max_request;        /* the cap of the owner's last amc_reply_wait (0: none yet) */
     int serving;                 /* the owner is blocked in amc_reply_wait */
-    uint32_t serve_buf;          /* its buffer (probed writable by its shim), cap max_request */
-    int32_t served_len;          /* set by a caller that wrote straight into serve_buf */
-    uint32_t served_badge;
-    int32_t served_pid;
 };
 
 extern struct amc_service amc_services[NPROC];
 #define AMC_ORPHAN NPROC /* amc_message.sender of a message whose sender has ended */
 
-uint32_t amc_next_seq(void);
+extern uint32_t amc_last_seq;
+static inline uint32_t amc_next_seq(void)
+{
+    return ++amc_last_seq;
+}
 /* The live service called name, or NULL. */
 struct amc_service *amc_find_service(const char *name);
 /* 1 when sequence number a came before b (they wrap). */

@@ -45,8 +45,16 @@ static inline struct proc *current_proc(void)
 {
     return current;
 }
-struct proc *proc_slot(uint32_t slot);
-uint32_t proc_index(const struct proc *p); /* p == proc_slot(proc_index(p)) */
+/* The table, for the inline lookups below only: the rest of proc.c's state is its own. */
+extern struct proc procs[NPROC];
+static inline struct proc *proc_slot(uint32_t slot)
+{
+    return slot < NPROC ? &procs[slot] : 0;
+}
+static inline uint32_t proc_index(const struct proc *p) /* p == proc_slot(proc_index(p)) */
+{
+    return (uint32_t)(p - procs);
+}
 uint32_t proc_live_count(void);
 
 /* Starts boot module name with packed argv (NUL-terminated strings) as a child of parent.
