@@ -145,6 +145,7 @@ static void release_service(struct proc *p)
         amc_unqueue(s, s->head, 0, 1);
     amc_calls_service_gone(s);
     s->owner = 0;
+    s->id = 0; /* its handles are stale from now on */
     p->service = 0;
 }
 
