@@ -36,7 +36,7 @@
 _Static_assert(NPROC == 64, "a badge keeps the caller's slot in its low 6 bits");
 #define BADGE_SLOT_BITS 6u
 #define BADGE_SLOT_MASK (NPROC - 1u)
-#define STATUS_MIN (-4095) /* a one-word answer in [STATUS_MIN, -1] is the service's refusal */
+#define STATUS_MIN (-ABI_ERRNO_MAX) /* a one-word answer in [STATUS_MIN, -1] is the refusal */
 
 /*
  * The results that go back in registers besides eax (lang-v2.md's extra results). Until the
@@ -113,7 +113,7 @@ int32_t sys_amc_open(const char *name)
 
 /* The slot handle h names in p's table, or NULL. */
 static inline __attribute__((always_inline)) struct amc_handle_slot *handle_slot(struct proc *p,
-                                                                                int32_t h)
+                                                                                 int32_t h)
 {
     if (h <= 0)
         return 0;
@@ -200,7 +200,7 @@ static __attribute__((noinline)) void wait_for_answer(struct proc *self, struct 
  * to the server when it waits for requests, and returns the call's result once it ends.
  */
 static inline __attribute__((always_inline)) int32_t call(struct proc *self, struct amc_service *s,
-                                                         struct amc_call *c, uint32_t timeout_ms)
+                                                          struct amc_call *c, uint32_t timeout_ms)
 {
     if (s->max_request && request_len(c) > s->max_request)
         return -EMSGSIZE; /* more than the service said it takes */
@@ -226,7 +226,7 @@ static inline __attribute__((always_inline)) int32_t call(struct proc *self, str
     if (s->serving)
         proc_handoff(s->owner, c); /* the fast path: straight to the waiting server */
     else
-        proc_block(c);
+        proc_block_for_woken(c);
     if (c->phase != AMC_CALL_DONE)
         wait_for_answer(self, c);
     self->wake_tick = 0;
@@ -289,7 +289,8 @@ static const uint32_t *user_words(uint32_t buf)
 }
 
 /* Delivers the answer buf[0..len) of the current process, the server of s, to call badge. */
-static inline __attribute__((always_inline)) int32_t answer(struct amc_service *s, uint32_t badge, uint32_t buf, uint32_t len)
+static inline __attribute__((always_inline)) int32_t answer(struct amc_service *s, uint32_t badge,
+                                                            uint32_t buf, uint32_t len)
 {
     struct proc *c = &procs[badge & BADGE_SLOT_MASK];
     struct amc_call *call = &c->amc.call;
@@ -324,7 +325,8 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
 
 /* Receives the call of c, the first waiting for s, into the current process's buffer buf of
  * cap bytes; returns its size, or 0 when it was refused (the call then fails). */
-static inline __attribute__((always_inline)) int32_t receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap)
+static inline __attribute__((always_inline)) int32_t
+receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap)
 {
     struct amc_call *call = &c->amc.call;
     s->calls = call->next;
@@ -353,8 +355,8 @@ static inline __attribute__((always_inline)) int32_t receive_call(struct amc_ser
 
 /* Receives the plain message m, the first queued for s, unless it is larger than cap: it is
  * then dropped (it was queued before the service declared cap). */
-static __attribute__((noinline)) int32_t receive_message(struct amc_service *s, struct amc_message *m, uint32_t buf,
-                               uint32_t cap)
+static __attribute__((noinline)) int32_t
+receive_message(struct amc_service *s, struct amc_message *m, uint32_t buf, uint32_t cap)
 {
     uint32_t total = sizeof m->header + m->header.len;
     if (total > cap) {
@@ -399,7 +401,7 @@ int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint3
         if (answered)
             proc_handoff(answered, s); /* the fast path: straight back to the caller */
         else
-            proc_block(s);
+            proc_block_for_woken(s);
         answered = 0;
         s->serving = 0;
     }

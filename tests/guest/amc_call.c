@@ -11,7 +11,8 @@
 #define ME "amc-call-test"
 #define SRV "calls-srv"
 #define KERNEL_ADDR 0xC0100000u
-#define WAIT_MS 5000u /* clients' timeout where a reply must come: a hang fails, it does not stall */
+#define WAIT_MS                                                                                    \
+    5000u /* clients' timeout where a reply must come: a hang fails, it does not stall */
 
 /* The test server's requests (first word) and its answer's first word. */
 enum { OP_ECHO = 1, OP_BUF, OP_HOLD, OP_LATE, OP_TOO_LONG, OP_REFUSE, OP_FORGE, OP_STOP, OP_COUNT };
@@ -441,7 +442,7 @@ static void test_errors(void)
     CHECK_EQ(amc_call_buf(h, msg, 4, AMC_MAX_MESSAGE + 1, WAIT_MS), -E2BIG);
     CHECK_EQ(reap(gt_fork(serve_without_service, 0)), 0);
     static uint32_t buf[8];
-    CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, buf, 0, 8, 0, 0), -EINVAL); /* cap under 12 */
+    CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, buf, 0, 8, 0, 0), -EINVAL);   /* cap under 12 */
     CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, buf, 16, 12, 0, 0), -EINVAL); /* len over cap */
     CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, (void *)KERNEL_ADDR, 0, 16, 0, 0), -EFAULT);
     CHECK_EQ(stop_server(srv, h), 0);
