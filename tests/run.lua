@@ -9,9 +9,9 @@
 --                guest tests did last time; a host suite runs when its name matches (all of its
 --                results are shown), or one of its results did last time (the suite gets the
 --                words as TEST_FILTER and prints only those), or it has no record yet.
---   TEST_JOBS=N  jobs at once. Without it: one per CPU, and one more whenever a whole CPU has
---                stood idle for half a second (jobs that wait on QEMU or guest timers leave it
---                so), at most twice the CPUs.
+--   TEST_JOBS=N  jobs at once. Without it: one per CPU, and one more whenever a third of a CPU
+--                has stood idle on average for half a second (jobs that wait on QEMU or guest
+--                timers leave it so), at most twice the CPUs.
 --
 -- Host suites: tests/gen/run.lua ("gen" and "gen-accepted", its two halves), every
 -- tests/AREA/suite.lua ("AREA"), the harness's own tests ("harness") and luacheck. A suite may
@@ -31,7 +31,7 @@ local selected = R.matcher(filter)
 local nproc = tonumber(io.popen("nproc 2>/dev/null"):read("l") or "") or 2
 local fixed_slots = tonumber(os.getenv("TEST_JOBS") or "")
 local slots = fixed_slots or nproc
-local fill = not fixed_slots and P.idle_seconds() and { idle = P.idle_seconds, window = 0.5, extra = nproc } or nil
+local fill = not fixed_slots and P.idle_seconds() ~= nil
 local reporter = R.reporter()
 local started, idle_at_start = P.now(), P.idle_seconds()
 os.execute("mkdir -p " .. shq(logdir))
@@ -247,6 +247,9 @@ if filter ~= "" then
     if #jobs == 0 then reporter.note("nothing matches; names are in " .. RECORD) end
 end
 
+-- Jobs wake the runner as they end (a FIFO in the log dir); the ticker polls for stop patterns.
+local wake = P.waker(logdir .. "/.wake", harness.config.poll_interval)
+harness.config.wake = wake and wake.path
 P.run(jobs, slots, function(job)
     local names = {}
     for _, r in ipairs(job:results()) do
@@ -267,7 +270,10 @@ P.run(jobs, slots, function(job)
         names = old.results
     end
     record[job.name] = { seconds = job.seconds, cpu = job.cpu, results = names }
-end, harness.config.poll_interval, fill)
+end, harness.config.poll_interval,
+    { wake = wake, idle = fill and P.idle_seconds, window = 0.5, min_idle = 0.33, extra = nproc })
+if wake then wake.close() end
+harness.config.wake = nil
 save_record()
 
 -- <logdir>/schedule: `START END CPU NAME` per job, seconds from the runner's start, in start order;

@@ -181,6 +181,14 @@ do
         for _, j in ipairs(list) do if j.filled then filled = filled + 1 end end
         return most, filled
     end
+    -- The waker: a job's wake command reaches the runner, well before the (30 s) tick.
+    local fifo = os.tmpname()
+    local w = P.waker(fifo, 30)
+    os.execute("(sleep 0.1; " .. P.wake_command(fifo) .. ") >/dev/null 2>&1 &")
+    local line = w and w.wait()
+    if w then w.close() end
+    check("pool-waker-sees-job-end", line == "done", "read " .. tostring(line) .. " from the FIFO")
+
     local busy_most, busy_filled = fill_run(0, 2)
     local idle_most, idle_filled = fill_run(2, 1)
     check("pool-fills-idle-cpus-only", busy_most == 2 and busy_filled == 0 and idle_most == 3 and idle_filled >= 1,
