@@ -32,11 +32,41 @@ static void test_spawn_without_argv(void)
     CHECK_BASELINE();
 }
 
+/* A server that takes one call and never answers it. */
+static int child_hold_call(uint32_t arg)
+{
+    (void)arg;
+    static uint8_t buf[64];
+    if (amc_register_service("cov-hold") != 0)
+        return 1;
+    amc_reply_wait(0, buf, 0, sizeof buf); /* receives the call */
+    for (;;)
+        sleep_ms(1000);
+}
+
+/* amc_call_buf to a server that holds the call: ETIMEDOUT once timeout_ms has passed. */
+static void test_call_buf_times_out(void)
+{
+    gt_baseline_take();
+    const int32_t pid = gt_fork(child_hold_call, 0);
+    CHECK(pid > 0);
+    CHECK(gt_wait_blocked(pid)); /* registered and waiting for a call */
+    const int32_t h = amc_open("cov-hold");
+    CHECK(h > 0);
+    uint32_t msg[3] = {1, 2, 3};
+    CHECK_EQ(amc_call_buf(h, msg, 4, sizeof msg, 10), -ETIMEDOUT);
+    CHECK_EQ(amc_close(h), 0);
+    CHECK_EQ(kill(pid), 0);
+    CHECK_EQ(waitpid(pid, 0, 0), pid);
+    CHECK_BASELINE();
+}
+
 int main(void)
 {
     static const struct gtest tests[] = {
         {"await_from_too_small", test_await_from_too_small},
         {"spawn_without_argv", test_spawn_without_argv},
+        {"call_buf_times_out", test_call_buf_times_out},
     };
     return gtest_run(tests, sizeof tests / sizeof tests[0]) ? 1 : 0;
 }
