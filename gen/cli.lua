@@ -10,6 +10,7 @@ local cli = {}
 cli.OUTPUTS = {
     { path = "abi.h", module = "out_abi_h" },
     { path = "abi.inc", module = "out_abi_inc" },
+    { path = "abi.json", module = "out_json", group = "json" },
     { path = "kernel/syscall_handlers.h", module = "out_handlers_h", group = "kernel" },
     { path = "kernel/syscall_table.c", module = "out_syscall_table", group = "kernel" },
     { path = "kernel/trace_table.c", module = "out_trace", group = "kernel" },

@@ -246,6 +246,8 @@ function Checker:named_type_def(node)
         fail(node.base, "'" .. node.base.value .. "' cannot be the base of " .. A_KIND[kind],
             kind == "resource" and "a resource is based on i32 or u32" or "flags and enums are based on u8, u16 or u32")
     end
+    -- Outputs may spell the type as a C typedef: its name is claimed as an ordinary identifier.
+    self:claim_free("ordinary", name, "all", { kind = kind, name = name, what = kind .. " " .. name, tok = node.name })
     local t = { kind = kind, name = name, doc = node.doc, base = b, tok = node.name,
                 size = b.size, align = b.align, signed = b.signed, ctype = b.ctype, user_ctype = b.user_ctype }
     local list = {}
