@@ -19,8 +19,11 @@ return function(env)
                 "%[%d+ conf_semantics%] sleep_us%(4503599627370496%) = %-EINVAL\n",
                 "%[%d+ conf_semantics%] sleep_us%(18446744073709551615%) = %-EINVAL\n",
                 "%[%d+ conf_semantics%] sleep_us%(1500%) = 0\n",
-                -- the value-result length: the size written back, the bytes of the name
-                '%[(%d+) conf_semantics%] proc_name%(%1, "conf_semantics", %[15%]%) = 14\n',
+                -- the value-result length: the bytes written (no more than the capacity on entry),
+                -- the size written back
+                '%[(%d+) conf_semantics%] proc_name%(%1, "conf_semantics\\x00", %[15%]%) = 14\n',
+                '%[(%d+) conf_semantics%] proc_name%(%1, "conf\\x00", %[15%]%) = 14\n',
+                '%[%d+ conf_semantics%] proc_name%(1, "", %[5%]%) = 4\n',
                 "%[%d+ conf_semantics%] proc_name%(2147483647, 0x%x+, %[5%]%) = %-ESRCH\n",
             },
             reject = { "%] read%(", "%] waitpid%(", "trace: " },
