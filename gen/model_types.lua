@@ -288,11 +288,21 @@ function Checker:member_const(entry, kind)
     check_ident(tok, what)
     base.check_macro(tok, what)
     local prev = self.macro_names[entry.name]
+    -- One bit may belong to several flags sets (O_CLOEXEC of dup3, pipe2, ...): the same name
+    -- with the same value is the same macro, a const once.
+    local shared = prev and prev.kind == "member" and kind == "flags" and prev.flags and
+        self.consts[entry.name].value == entry.value
+    if shared then return end
+    if prev and prev.flags and kind == "flags" then
+        fail(tok, string.format("flag %s is 0x%X here, but 0x%X in another flags set", entry.name, entry.value,
+            self.consts[entry.name].value), "a flag shared by several sets has one value",
+            { base.note(prev.tok, "first defined here") })
+    end
     if prev then
         fail(tok, "name '" .. entry.name .. "' of " .. what .. " " .. entry.name .. " clashes with " ..
             prev.kind .. " " .. entry.name, nil, { base.note(prev.tok, "first defined here") })
     end
-    self.macro_names[entry.name] = { kind = what, tok = tok }
+    self.macro_names[entry.name] = { kind = what, tok = tok, flags = kind == "flags" }
     -- The const is the value's u32 bit pattern (what abi.h and the lock hold: a negative special
     -- is spelled in hex); the member keeps the signed value.
     local c = entry

@@ -106,7 +106,7 @@ local function arg(sc, a)
     })
 end
 
-local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only" }
+local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
 
 local function syscall(sc)
     local attrs = {}

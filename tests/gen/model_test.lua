@@ -218,6 +218,7 @@ local function test_v2_model(report, h)
         (r.named and r.named.name or "-") .. "@" .. r.reg end), "w0:u32/-@edx w1:pid/pid@ecx")
     is("no_results", #sc.fork.results, 0)
     is("fails_only", tostring(sc.execve.attrs.fails_only) .. " " .. tostring(sc.fork.attrs.fails_only), "true nil")
+    is("relays_errors", tostring(sc.kill.attrs.relays_errors) .. " " .. tostring(sc.fork.attrs.relays_errors), "true nil")
     is("cname", sc["break"].cname .. " " .. sc.fork.cname .. " " .. names.wrapper(m.abi, sc["break"]) .. " " ..
         names.handler(sc["break"]) .. " " .. names.sys_macro(sc["break"]), "break_ fork break_ sys_break_ SYS_break")
     -- high_low puts the high word first.

@@ -78,7 +78,8 @@ local function test_behaviour()
 end
 
 -- The wrappers as a static i386 Linux program whose SIGSEGV handler plays the kernel
--- (tests/gen/kinds/wrappers.c), under qemu-i386: the .def with trap 0x81 (a #GP on Linux), prefix t_.
+-- (tests/gen/kinds/wrappers.c), under qemu-i386: the .def with its trap replaced by 0x81 (a #GP on
+-- Linux), prefix t_.
 local function test_wrappers()
     local text = read(ROOT .. "/" .. FIXTURE):gsub("\n    trap 0x%x+", '\n    trap 0x81\n    prefix "t_"', 1)
     local dir = TMP .. "/wrappers"
