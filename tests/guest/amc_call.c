@@ -14,7 +14,18 @@
     5000u /* clients' timeout where a reply must come: a hang fails, it does not stall */
 
 /* The test server's requests (first word) and its answer's first word. */
-enum { OP_ECHO = 1, OP_BUF, OP_HOLD, OP_LATE, OP_TOO_LONG, OP_REFUSE, OP_FORGE, OP_STOP, OP_COUNT };
+enum {
+    OP_ECHO = 1,
+    OP_BUF,
+    OP_HOLD,
+    OP_LATE,
+    OP_TOO_LONG,
+    OP_REFUSE,
+    OP_FORGE,
+    OP_STOP,
+    OP_COUNT,
+    OP_BAD_STATUS
+};
 #define ANSWER 100u
 
 static int32_t reap(int32_t pid)
@@ -96,6 +107,12 @@ static int serve(uint32_t arg)
                 return 11;
             break;
         }
+        case OP_BAD_STATUS: {
+            srv_buf[0] = (uint32_t)-4000; /* in the error range, but no declared error */
+            if (amc_reply_wait(b, srv_buf, 4, sizeof srv_buf, 0, 0) != -EINVAL)
+                return 12;
+            break;
+        }
         case OP_REFUSE:
             srv_buf[0] = (uint32_t)-EPROTO;
             badge = b;
@@ -162,6 +179,7 @@ static void test_call_and_reply(void)
     msg[0] = OP_REFUSE;
     CHECK_EQ(amc_call_buf(h, msg, 4, sizeof msg, WAIT_MS), -EPROTO);
     CHECK_EQ(amc_call(h, OP_TOO_LONG, 0, 0, WAIT_MS, 0, 0), -EMSGSIZE);
+    CHECK_EQ(amc_call(h, OP_BAD_STATUS, 0, 0, WAIT_MS, 0, 0), -EPROTO);
     CHECK_EQ(echo(h, 1, &w0, 0), ANSWER); /* the server still serves */
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
