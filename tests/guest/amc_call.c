@@ -237,6 +237,28 @@ static void test_server_killed_mid_call(void)
     CHECK_BASELINE();
 }
 
+/* Callers killed while the server holds their calls: a late answer finds no call (ESRCH), the
+ * server goes on serving, nothing leaks. */
+static void test_caller_killed_mid_call(void)
+{
+    gt_baseline_take();
+    int32_t h = 0, srv = start_server(0, &h);
+    CHECK(srv > 0);
+    int32_t held = gt_fork(open_and_hold, 0);
+    CHECK(gt_wait_blocked(held));
+    int32_t queued = gt_fork(open_and_hold, 1); /* a buffer call, held too: OP_LATE answers it */
+    CHECK(gt_wait_blocked(queued));
+    CHECK_EQ(kill(queued), 0);
+    CHECK_EQ(reap(queued), -1000);
+    CHECK_EQ(kill(held), 0);
+    CHECK_EQ(reap(held), -1000);
+    uint32_t w0 = 0;
+    CHECK_EQ(amc_call(h, OP_LATE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
+    CHECK_EQ(w0, 1); /* the held call's caller is gone: its badge names nothing */
+    CHECK_EQ(stop_server(srv, h), 0);
+    CHECK_BASELINE();
+}
+
 static void test_stale_handle_after_restart(void)
 {
     gt_baseline_take();
@@ -470,6 +492,7 @@ static const struct gtest tests[] = {
     {"amc_call_and_reply", test_call_and_reply},
     {"amc_call_timeout_and_late_answer", test_timeout_and_late_answer},
     {"amc_call_server_killed_mid_call", test_server_killed_mid_call},
+    {"amc_call_caller_killed_mid_call", test_caller_killed_mid_call},
     {"amc_call_stale_handle_after_restart", test_stale_handle_after_restart},
     {"amc_call_badge_cannot_be_forged", test_badge_cannot_be_forged},
     {"amc_call_sixty_clients", test_sixty_clients},
