@@ -11,7 +11,8 @@
 -- returned: fork's and spawn's pids go to waitpid and kill), one of its specials, or one that
 -- cannot be valid, never a random number (so kill needs no own_child hint: the pids it gets are
 -- the fuzzer's own children); 64-bit arguments fill their two registers, arrays are measured in
--- elements, a value-result length is passed in scratch. Plus numbers that are no syscall, the documented errors of each call, and the trap.
+-- elements, a value-result length is passed in scratch. Plus numbers that are no syscall, the
+-- documented errors of each call, and the trap.
 -- The interface, the value pools the choosers draw from, the choice between them and the
 -- driver are hand-written: tests/fuzz/fuzz.h, values.c, pick.c and fuzz.c.
 local cgen = require("cgen")

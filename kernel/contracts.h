@@ -23,7 +23,11 @@ struct syscall_contract {
 extern const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE];
 
 #ifdef KERNEL_CONTRACTS
-/* Prints `contracts: NAME ERROR...` for every syscall that returned an allowed error (qemu_exit). */
+struct trap_frame;
+/* Panics unless ret, the result of syscall nr made from tf, is a success or an allowed error. */
+void syscall_contract_check(const struct trap_frame *tf, uint32_t nr, uint32_t ret);
+/* Prints `contracts: NAME ERROR...` for every syscall that returned an allowed error (qemu_exit).
+ */
 void contracts_report(void);
 #else
 static inline void contracts_report(void) {}

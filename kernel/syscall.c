@@ -70,8 +70,7 @@ static uint32_t user_call_site(const struct trap_frame *tf)
     return ret;
 }
 
-/* Panics unless ret, the result of syscall nr, is a success or an error nr may return. */
-static void contract_check(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
+void syscall_contract_check(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
 {
     if (ret < (uint32_t)-ABI_ERRNO_MAX || nr >= SYS_TABLE_SIZE)
         return; /* not an error; or a number outside the table, which is -ENOSYS by construction */
@@ -118,7 +117,7 @@ static void syscall_dispatch_checked(struct trap_frame *tf)
     kcov_syscall_enter(nr);
     syscall_dispatch(tf);
     kcov_syscall_leave();
-    contract_check(tf, nr, tf->eax);
+    syscall_contract_check(tf, nr, tf->eax);
 }
 
 #endif

@@ -47,7 +47,8 @@ struct ubsan_bounds {
     const struct ubsan_type *array_type, *index_type;
 };
 
-__attribute__((noreturn, format(printf, 2, 3))) static void report(const struct ubsan_loc *loc, const char *fmt, ...)
+__attribute__((noreturn, format(printf, 2, 3))) static void report(const struct ubsan_loc *loc,
+                                                                   const char *fmt, ...)
 {
     char what[128];
     va_list ap;
@@ -69,8 +70,8 @@ void __ubsan_handle_type_mismatch_v1(const struct ubsan_mismatch *d, uintptr_t p
 
 static void overflow(const struct ubsan_typed *d, const char *op, uintptr_t a, uintptr_t b)
 {
-    report(&d->loc, "%s integer overflow: %d %s %d (type %s)", d->type->info & 1 ? "signed" : "unsigned",
-           (int)a, op, (int)b, d->type->name);
+    report(&d->loc, "%s integer overflow: %d %s %d (type %s)",
+           d->type->info & 1 ? "signed" : "unsigned", (int)a, op, (int)b, d->type->name);
 }
 
 void __ubsan_handle_add_overflow(const struct ubsan_typed *d, uintptr_t a, uintptr_t b)

@@ -40,13 +40,22 @@ local function write(path, text)
 end
 
 -- The instrumented code: sites (sorted return addresses of every call to the hook) and
--- instrs[i] = { addr, site }: every instruction of an instrumented function with the block it
--- belongs to. Each basic block starts with its call to the hook, so an instruction belongs to
--- the last call before it in its function (the prologue before the first call to the first).
+-- instrs[i] = { addr, site }: the instructions of instrumented functions with the block they
+-- belong to. Each basic block calls the hook near its start, GCC may schedule a few of the
+-- block's instructions before the call, so a block starts at a branch target, after a jump or
+-- return, or at the function's entry, and its instructions up to the next hook call belong to
+-- that call; the rest of a block belongs to the call before it. Padding between functions and
+-- blocks without a call of their own are left out.
 function M.code(objdump, elf)
+    local listing = lines_of(shq(objdump) .. " -d --no-show-raw-insn " .. shq(elf))
+    local targets = {}
+    for _, l in ipairs(listing) do
+        local t = l:match("^%s*%x+:%s+j%a+%s+(%x+) <")
+        if t then targets[tonumber(t, 16)] = true end
+    end
     local sites, instrs = {}, {}
     local pending, block = {}, nil
-    for _, l in ipairs(lines_of(shq(objdump) .. " -d --no-show-raw-insn " .. shq(elf))) do
+    for _, l in ipairs(listing) do
         if l:match("^%x+ <.->:$") then
             pending, block = {}, nil
         else
@@ -56,6 +65,7 @@ function M.code(objdump, elf)
                 if insn:find("^jmp%s+%x+ <__sanitizer_cov_trace_pc>") then
                     error(string.format("a tail call of the hook at %x: its return address is not the block's", addr))
                 end
+                if targets[addr] then pending, block = {}, nil end
                 if insn:find("^call%s+%x+ <__sanitizer_cov_trace_pc>") then
                     block = addr + 5
                     sites[#sites + 1] = block
@@ -63,6 +73,7 @@ function M.code(objdump, elf)
                     pending = {}
                 end
                 if block then instrs[#instrs + 1] = { addr = addr, site = block } else pending[#pending + 1] = addr end
+                if insn:find("^jmp%s") or insn:find("^ret") then block = nil end
             end
         end
     end
@@ -263,7 +274,8 @@ table { border-collapse: collapse; } td, th { padding: 1px 8px; text-align: righ
 td:first-child, th:first-child { text-align: left; }
 pre { font-size: 12px; line-height: 1.25; border: 1px solid #ccc; padding: 4px; }
 .hit { background: #c8f0c8; } .miss { background: #f6c2c2; } .part { background: #f4e6a6; }
-.bar { display: inline-block; height: 10px; background: #4a4; } .bg { display: inline-block; width: 100px; height: 10px; background: #d44; }
+.bar { display: inline-block; height: 10px; background: #4a4; }
+.bg { display: inline-block; width: 100px; height: 10px; background: #d44; }
 </style></head><body>
 <h1>layercake kernel coverage</h1>
 <p>Green: every instrumented block of the line ran; yellow: some did; red: none did. Lines
@@ -281,7 +293,8 @@ without colour hold no instrumented block.</p>]] }
             '<td><span class="bg"><span class="bar" style="width:%dpx"></span></span></td></tr>',
             anchor(f.name), esc(f.name), f.covered, f.total, p, math.floor(p + 0.5))
     end
-    h[#h + 1] = "</table><h2>Functions</h2><table><tr><th>function</th><th>file</th><th>covered</th><th>lines</th><th>%</th></tr>"
+    h[#h + 1] = "</table><h2>Functions</h2><table><tr><th>function</th><th>file</th><th>covered</th>"
+        .. "<th>lines</th><th>%</th></tr>"
     for _, fn in ipairs(funcs) do
         h[#h + 1] = string.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td></tr>",
             esc(fn.name), esc(fn.file), fn.covered, fn.total, pct(fn.covered, fn.total))
@@ -326,6 +339,10 @@ function M.main(argv)
     end
     local root = os.getenv("PWD") or "."
     local sites, instrs = M.code(opts.objdump, opts.elf)
+    if #sites == 0 then
+        io.stderr:write(opts.elf .. ": no calls to __sanitizer_cov_trace_pc: not a coverage kernel (build/cov)\n")
+        return 1
+    end
     local where = M.locate(opts.addr2line, opts.elf, instrs, root)
     local hit = {}
     local sets, cut, exact, logs = 0, 0, 0, 0
@@ -336,6 +353,10 @@ function M.main(argv)
             sets, cut, exact = sets + s, cut + c, exact + e
             if s + e > 0 then logs = logs + 1 end
         end
+    end
+    if logs == 0 then
+        io.stderr:write("no coverage in " .. #opts.logs .. " logs: did the boots run the coverage kernel?\n")
+        return 1
     end
     local files, funcs = M.aggregate(instrs, where, hit)
     local summary = M.summary(files)

@@ -1,7 +1,8 @@
 -- make coverage: every QEMU boot of make test (tests/qemu/*boots.lua) on the coverage kernel,
 -- then tests/coverage/report.lua over their logs and whatever fuzz-cov left in
--- build/fuzzcov/cov/*.log. Boots through GRUB (the ISO holds make all's kernel), gdb boots and
--- the harness's self-tests are left out: they would add nothing to the kernel's coverage. A boot
+-- build/fuzzcov/cov/*.log. Boots through GRUB (the ISO holds make all's kernel), gdb boots, the
+-- harness's self-tests and boots that ask for another kernel (`kernel = "plain"` or "test") are
+-- left out: they would add nothing to the kernel's coverage or need that kernel. A boot
 -- that fails here is listed (the coverage kernel is slower) but the report is written anyway.
 --
 --   BUILD=build KCOV_ELF=build/cov/kernel.elf lua5.4 tests/coverage/run.lua
@@ -29,7 +30,7 @@ local files = { "tests/qemu/boots.lua" }
 for file in io.popen("ls tests/qemu/*_boots.lua 2>/dev/null"):lines() do files[#files + 1] = file end
 for _, file in ipairs(files) do
     for _, spec in ipairs(dofile(file)(env)) do
-        if spec.via ~= "iso" and not spec.gdb and not spec.meta and spec.kernel ~= "plain" then
+        if spec.via ~= "iso" and not spec.gdb and not spec.meta and (spec.kernel or "cov") == "cov" then
             specs[#specs + 1] = spec
         end
     end

@@ -136,8 +136,8 @@ static uint32_t resolve(const char *a, uint32_t k)
         static uint8_t bytes[4096];
         uint32_t n = 0;
         const char *b = strchr(a, '=');
-        for (b = b ? b + 1 : ""; isxdigit((unsigned char)b[0]) && isxdigit((unsigned char)b[1]) &&
-                                 n < sizeof bytes;
+        for (b = b ? b + 1 : "";
+             isxdigit((unsigned char)b[0]) && isxdigit((unsigned char)b[1]) && n < sizeof bytes;
              b += 2) {
             char two[3] = {b[0], b[1], 0};
             bytes[n++] = (uint8_t)hex(two);

@@ -143,8 +143,10 @@ int fc_counters_back(const struct kstat *base, char *why, size_t cap)
             return 1;
         sleep_ms(10);
     }
-    snprintf(why, cap, "frames free %u (was %u), heap used %u (was %u), procs %u (was %u), "
-             "amc queued %u (was %u)", now.frames_free, base->frames_free, now.heap_used,
-             base->heap_used, now.procs, base->procs, now.amc_queued, base->amc_queued);
+    snprintf(why, cap,
+             "frames free %u (was %u), heap used %u (was %u), procs %u (was %u), "
+             "amc queued %u (was %u)",
+             now.frames_free, base->frames_free, now.heap_used, base->heap_used, now.procs,
+             base->procs, now.amc_queued, base->amc_queued);
     return 0;
 }
