@@ -565,8 +565,8 @@ static void test_fuzz_same_seed_same_calls(void)
     uint32_t t0 = uptime_ms();
     int32_t a = job_digest(opt_seed, 0, opt_digest), b = job_digest(opt_seed, 0, opt_digest);
     int32_t other = job_digest(opt_seed + 1, 0, opt_digest);
-    printf("fuzz: digests of job 0 (%u calls): 0x%x, 0x%x; seed+1: 0x%x (%u ms)\n", opt_digest, a, b,
-           other, uptime_ms() - t0);
+    printf("fuzz: digests of job 0 (%u calls): 0x%x, 0x%x; seed+1: 0x%x (%u ms)\n", opt_digest, a,
+           b, other, uptime_ms() - t0);
     CHECK(a >= 0 && other >= 0);
     CHECK_EQ(a, b);
     CHECK(a != other);
