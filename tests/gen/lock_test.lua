@@ -1,6 +1,7 @@
 -- The lock (gen/lock.lua) and the kinds of language version 2: every new kind is recorded, an
 -- incompatible change of it is refused (with the locked line as a note), a compatible one is
--- accepted and recorded by --update-lock. The base is tests/gen/edge/v2_kinds.def; the v1 cases (tests/gen/run.lua's test_lock) stay as they were.
+-- accepted and recorded by --update-lock. The base is tests/gen/edge/v2_kinds.def; the v1 cases
+-- (tests/gen/run.lua's test_lock) stay as they were.
 -- Run by tests/gen/run.lua: run(report, helpers).
 local model = require("model")
 local lock = require("lock")

@@ -165,12 +165,13 @@ static void test_v2_kinds(void)
     n = linux_pread64(fd, buf, 8, (1ull << 32) + 4096);
     EXPECT("linux_pread64_high_word", n == 0, n);
     char a[4], b[4];
-    struct iovec iov[2] = { { (uint32_t)a, 4 }, { (uint32_t)b, 4 } };
+    struct iovec iov[2] = {{(uint32_t)a, 4}, {(uint32_t)b, 4}};
     n = linux_preadv(fd, iov, 2, 4096);
-    EXPECT("linux_preadv_two_iovecs", n == 8 && mem_equal(a, "PAGE", 4) && mem_equal(b, "-TWO", 4), n);
+    EXPECT("linux_preadv_two_iovecs", n == 8 && mem_equal(a, "PAGE", 4) && mem_equal(b, "-TWO", 4),
+           n);
     n = linux_readv(fd, iov, UIO_MAXIOV + 1);
     EXPECT("linux_readv_over_max_einval", n == -EINVAL, n);
-    struct pollfd p = { fd, 1 /* POLLIN */, 0 };
+    struct pollfd p = {fd, 1 /* POLLIN */, 0};
     n = linux_poll(&p, 1, 0);
     EXPECT("linux_poll_one_fd", n == 1 && (p.revents & 1), n);
     n = linux_dup3(fd, fd + 1, 0x1);
