@@ -20,6 +20,17 @@ local function field_kind(t, named)
     return scalar_kind(t)
 end
 
+-- Sets v.shown of every value of a list: its name without the names' longest common prefix, cut
+-- back to its last '_' (WAIT_EXITED is EXITED beside WAIT_KILLED; a lone name stays whole).
+local function shorten(list)
+    local prefix = list[1].name
+    for _, v in ipairs(list) do
+        while v.name:sub(1, #prefix) ~= prefix do prefix = prefix:sub(1, -2) end
+    end
+    prefix = #list > 1 and (prefix:match("^(.*_)") or "") or ""
+    for _, v in ipairs(list) do v.shown = v.name:sub(#prefix + 1) end
+end
+
 -- { ["wait_info.cause"] = { {name=, value=, doc=, shown=}, ... } } from the consts' docs
 -- (also read by out_man.lua).
 function out.named_values(m)
@@ -31,15 +42,7 @@ function out.named_values(m)
             table.insert(by_owner[owner], { name = c.name, value = c.value, doc = c.doc })
         end
     end
-    for _, list in pairs(by_owner) do
-        -- The longest common prefix of the names, cut back to its last '_'.
-        local prefix = list[1].name
-        for _, v in ipairs(list) do
-            while v.name:sub(1, #prefix) ~= prefix do prefix = prefix:sub(1, -2) end
-        end
-        prefix = #list > 1 and (prefix:match("^(.*_)") or "") or ""
-        for _, v in ipairs(list) do v.shown = v.name:sub(#prefix + 1) end
-    end
+    for _, list in pairs(by_owner) do shorten(list) end
     return by_owner
 end
 
@@ -57,15 +60,16 @@ function out.render(m)
     w("")
     local values = out.named_values(m)
     local idents = {}
-    -- The values of a flags set or an enum (v2): the members by their own names. A resource is
-    -- printed as its value.
+    -- The values of a flags set or an enum (v2): the members by name (shortened as above). A
+    -- resource is printed as its value.
     local function named_ident(named)
         if not named or named.kind == "resource" then return nil end
         local owner = "type " .. named.name
         if not idents[owner] then
             idents[owner] = "values_" .. named.name
             local list = {}
-            for i, mb in ipairs(named.members) do list[i] = { shown = mb.name, value = kinds.bits(mb.value) } end
+            for i, mb in ipairs(named.members) do list[i] = { name = mb.name, value = kinds.bits(mb.value) } end
+            shorten(list)
             values_list(w, idents[owner], list)
         end
         return idents[owner]

@@ -35,11 +35,11 @@ static const struct {
     const char *members;
 } categories[] = {
     {"amc", "amc_*"},
-    {"proc", "exit getpid getppid spawn fork waitpid kill proc_info"},
+    {"proc", "exit getpid getppid spawn fork waitpid kill proc_info proc_name"},
     {"io", "read write console_mode"},
     {"mem", "sbrk"},
-    {"time", "yield sleep_ms uptime_ms"},
-    {"info", "kstat module_name proc_info"},
+    {"time", "yield sleep_ms uptime_ms sleep_us uptime_us"},
+    {"info", "kstat module_name proc_info proc_name"},
 };
 
 /* Per process-table slot: calls, errors and ticks per syscall, for the summary. */
@@ -248,7 +248,8 @@ struct call {
 
 /* The length in bytes of a buffer argument: its length argument, the u32 that argument points
  * to for a value-result length (0 if unreadable), times the element size of an array. */
-static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr, const struct syscall_arg_desc *a)
+static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr,
+                           const struct syscall_arg_desc *a)
 {
     uint32_t len = arg_value(tf, nr, a->len_arg);
     uint8_t len_kind = syscall_table[nr].args[a->len_arg].kind;

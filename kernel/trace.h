@@ -10,7 +10,15 @@
 #include "abi.h"
 
 /* TRACE_FLAGS: a flags set, its values the bits, printed as NAME|NAME|0x8. */
-enum trace_kind { TRACE_INT, TRACE_UINT, TRACE_HEX, TRACE_CHARS, TRACE_ARRAY, TRACE_STRUCT, TRACE_FLAGS };
+enum trace_kind {
+    TRACE_INT,
+    TRACE_UINT,
+    TRACE_HEX,
+    TRACE_CHARS,
+    TRACE_ARRAY,
+    TRACE_STRUCT,
+    TRACE_FLAGS
+};
 
 struct trace_value {
     const char *name; /* NULL ends a list */

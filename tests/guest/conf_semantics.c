@@ -192,7 +192,8 @@ static void test_uptime_us(void)
     uint32_t ms = uptime_ms();
     uint64_t b = uptime_us();
     CHECK(b >= a);
-    CHECK(a < ((uint64_t)ms + 1) * 1000 && (uint64_t)ms * 1000 <= b + 1000); /* (no 64-bit division here) */
+    CHECK(a < ((uint64_t)ms + 1) * 1000 &&
+          (uint64_t)ms * 1000 <= b + 1000); /* (no 64-bit division here) */
     uint64_t prev = uptime_us();
     int finer = 0;
     for (int i = 0; i < 2000; i++) {

@@ -77,10 +77,26 @@ local function test_behaviour()
     report("kinds_behaviour_exit", rc == 0, "harness exit " .. tostring(rc))
 end
 
+-- The wrappers as a static i386 Linux program whose SIGSEGV handler plays the kernel
+-- (tests/gen/kinds/wrappers.c), under qemu-i386: the .def with trap 0x81 (a #GP on Linux), prefix t_.
+local function test_wrappers()
+    local text = read(ROOT .. "/" .. FIXTURE):gsub("\n    trap 0x%x+", '\n    trap 0x81\n    prefix "t_"', 1)
+    local dir = TMP .. "/wrappers"
+    for p, t in pairs(cli.render_all(require("model").load(text, FIXTURE))) do write(dir .. "/" .. p, t) end
+    local rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror libsys/syscalls.asm -o syscalls.o && " ..
+        "i686-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -Werror -static -I. " .. ROOT ..
+        "/tests/gen/kinds/wrappers.c syscalls.o -o wrappers")
+    if not report("kinds_wrappers_build", rc == 0, "the wrapper test does not build", out) then return end
+    rc, out = sh("cd " .. dir .. " && qemu-i386 ./wrappers") -- this machine cannot run i386 code natively
+    S.relay(out)
+    report("kinds_wrappers_exit", rc == 0, "exit " .. tostring(rc), out)
+end
+
 test_golden()
 if not BLESS then
     test_compile()
     test_behaviour()
+    test_wrappers()
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()

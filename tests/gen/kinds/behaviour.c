@@ -162,38 +162,48 @@ static uint32_t call(uint32_t nr, uint32_t b, uint32_t c, uint32_t d, uint32_t s
     syscall_dispatch(&tf);
     return tf.eax;
 }
-#define ERR(e) ((uint32_t)-(e))
+#define ERR(e) ((uint32_t) - (e))
 
 static void test_results_and_values(void)
 {
     next_ret = 3;
-    CHECK("kinds_results_in_registers", call(SYS_pair_call, 9, OPT_A | OPT_C, LEVEL_AUTO, 0, 0) == 3 &&
-                                            calls == 1 && tf.edx == 0xA0A0A0A0u && tf.ecx == (uint32_t)-7 &&
-                                            got[0] == 9 && got[1] == 5 && got[2] == 2);
-    CHECK("kinds_results_others_kept", tf.ebx == 9 && tf.esi == 0 && tf.edi == 0 && tf.ebp == 0x5A5A5A5Au);
+    CHECK("kinds_results_in_registers",
+          call(SYS_pair_call, 9, OPT_A | OPT_C, LEVEL_AUTO, 0, 0) == 3 && calls == 1 &&
+              tf.edx == 0xA0A0A0A0u && tf.ecx == (uint32_t)-7 && got[0] == 9 && got[1] == 5 &&
+              got[2] == 2);
+    CHECK("kinds_results_others_kept",
+          tf.ebx == 9 && tf.esi == 0 && tf.edi == 0 && tf.ebp == 0x5A5A5A5Au);
     next_ret = -EAGAIN;
-    CHECK("kinds_results_zero_on_error", call(SYS_pair_call, 9, 0, 0, 0, 0) == ERR(EAGAIN) && tf.edx == 0 &&
-                                             tf.ecx == 0);
+    CHECK("kinds_results_zero_on_error",
+          call(SYS_pair_call, 9, 0, 0, 0, 0) == ERR(EAGAIN) && tf.edx == 0 && tf.ecx == 0);
     next_ret = 0;
-    CHECK("kinds_flags_unknown_bit", call(SYS_pair_call, 9, 0x2, 0, 0, 0) == ERR(EINVAL) && calls == 0 &&
-                                         tf.edx == 0 && tf.ecx == 0);
-    CHECK("kinds_flags_next_to_top", call(SYS_pair_call, 9, 0x40000000u, 0, 0, 0) == ERR(EINVAL) && calls == 0);
-    CHECK("kinds_flags_all", call(SYS_pair_call, 9, OPT_A | OPT_C | OPT_TOP, 0, 0, 0) == 0 && calls == 1);
+    CHECK("kinds_flags_unknown_bit", call(SYS_pair_call, 9, 0x2, 0, 0, 0) == ERR(EINVAL) &&
+                                         calls == 0 && tf.edx == 0 && tf.ecx == 0);
+    CHECK("kinds_flags_next_to_top",
+          call(SYS_pair_call, 9, 0x40000000u, 0, 0, 0) == ERR(EINVAL) && calls == 0);
+    CHECK("kinds_flags_all",
+          call(SYS_pair_call, 9, OPT_A | OPT_C | OPT_TOP, 0, 0, 0) == 0 && calls == 1);
     CHECK("kinds_flags_none", call(SYS_pair_call, 9, 0, 0, 0, 0) == 0 && calls == 1);
     CHECK("kinds_enum_past_end", call(SYS_pair_call, 9, 0, 3, 0, 0) == ERR(EINVAL) && calls == 0);
-    CHECK("kinds_enum_huge", call(SYS_pair_call, 9, 0, 0xFFFFFFFFu, 0, 0) == ERR(EINVAL) && calls == 0);
+    CHECK("kinds_enum_huge",
+          call(SYS_pair_call, 9, 0, 0xFFFFFFFFu, 0, 0) == ERR(EINVAL) && calls == 0);
     CHECK("kinds_enum_last", call(SYS_pair_call, 9, 0, LEVEL_AUTO, 0, 0) == 0 && calls == 1);
-    CHECK("kinds_resource_any_value", call(SYS_pair_call, 0xFFFFFFFFu, 0, 0, 0, 0) == 0 && got[0] == 0xFFFFFFFFu);
-    CHECK("kinds_u64_result", call(SYS_clock64, 0, 0, 0, 0, 0) == 0x9ABCDEF0u && tf.edx == 0x12345678u && calls == 1);
+    CHECK("kinds_resource_any_value",
+          call(SYS_pair_call, 0xFFFFFFFFu, 0, 0, 0, 0) == 0 && got[0] == 0xFFFFFFFFu);
+    CHECK("kinds_u64_result",
+          call(SYS_clock64, 0, 0, 0, 0, 0) == 0x9ABCDEF0u && tf.edx == 0x12345678u && calls == 1);
     next_ret = -EINVAL;
-    CHECK("kinds_u64_result_error", call(SYS_clock64, 0, 0, 0, 0, 0) == ERR(EINVAL) && tf.edx == 0xFFFFFFFFu);
+    CHECK("kinds_u64_result_error",
+          call(SYS_clock64, 0, 0, 0, 0, 0) == ERR(EINVAL) && tf.edx == 0xFFFFFFFFu);
     next_ret = 0;
-    CHECK("kinds_i64_arg_joined", call(SYS_seek, 4, 0x89ABCDEFu, 0x01234567u, SP_FIVE, 0) == 0x89ABCDF0u &&
-                                      tf.edx == 0x01234567u && got64 == 0x0123456789ABCDEFll && got[1] == 5);
-    CHECK("kinds_i64_arg_negative", call(SYS_seek, 4, 0xFFFFFFFEu, 0xFFFFFFFFu, SP_ONE, 0) == 0xFFFFFFFFu &&
-                                        tf.edx == 0xFFFFFFFFu && got64 == -2);
-    CHECK("kinds_enum_sparse_gap", call(SYS_seek, 4, 0, 0, 3, 0) == ERR(EINVAL) && tf.edx == 0xFFFFFFFFu &&
-                                       calls == 0);
+    CHECK("kinds_i64_arg_joined",
+          call(SYS_seek, 4, 0x89ABCDEFu, 0x01234567u, SP_FIVE, 0) == 0x89ABCDF0u &&
+              tf.edx == 0x01234567u && got64 == 0x0123456789ABCDEFll && got[1] == 5);
+    CHECK("kinds_i64_arg_negative",
+          call(SYS_seek, 4, 0xFFFFFFFEu, 0xFFFFFFFFu, SP_ONE, 0) == 0xFFFFFFFFu &&
+              tf.edx == 0xFFFFFFFFu && got64 == -2);
+    CHECK("kinds_enum_sparse_gap",
+          call(SYS_seek, 4, 0, 0, 3, 0) == ERR(EINVAL) && tf.edx == 0xFFFFFFFFu && calls == 0);
     CHECK("kinds_enum_u8_truncated", call(SYS_seek, 4, 0, 0, 0x105, 0) == 1 && got[1] == 5);
     CHECK("kinds_enum_sparse_zero", call(SYS_seek, 4, 0, 0, 0, 0) == ERR(EINVAL) && calls == 0);
     CHECK("kinds_resource_result", call(SYS_make, 0, 0, 0, 0, 0) == 5);
@@ -201,29 +211,36 @@ static void test_results_and_values(void)
 
 static void test_buffers(void)
 {
-    CHECK("kinds_array_ok", call(SYS_readv, 1, LOW, IOV_MAX, 0, 0) == 0 && calls == 1 && got[2] == IOV_MAX);
-    CHECK("kinds_array_over_max", call(SYS_readv, 1, LOW, IOV_MAX + 1, 0, 0) == ERR(E2BIG) && calls == 0);
-    CHECK("kinds_array_bytes_checked", call(SYS_readv, 1, ABI_USER_HIGH - 8 * sizeof(struct iovec) + 4, IOV_MAX, 0, 0) ==
-                                           ERR(EFAULT) && calls == 0);
-    CHECK("kinds_array_huge_count", call(SYS_readv, 1, LOW, 0x20000001u, 0, 0) == ERR(E2BIG) && calls == 0);
+    CHECK("kinds_array_ok",
+          call(SYS_readv, 1, LOW, IOV_MAX, 0, 0) == 0 && calls == 1 && got[2] == IOV_MAX);
+    CHECK("kinds_array_over_max",
+          call(SYS_readv, 1, LOW, IOV_MAX + 1, 0, 0) == ERR(E2BIG) && calls == 0);
+    CHECK("kinds_array_bytes_checked",
+          call(SYS_readv, 1, ABI_USER_HIGH - 8 * sizeof(struct iovec) + 4, IOV_MAX, 0, 0) ==
+                  ERR(EFAULT) &&
+              calls == 0);
+    CHECK("kinds_array_huge_count",
+          call(SYS_readv, 1, LOW, 0x20000001u, 0, 0) == ERR(E2BIG) && calls == 0);
     CHECK("kinds_array_empty", call(SYS_readv, 1, LOW, 0, 0, 0) == 0 && calls == 1);
     uint32_t cap = 3;
     copy_to_user(LOW + 100, &cap, 4);
     next_ret = 0;
-    CHECK("kinds_value_result_small", call(SYS_getname, LOW, LOW + 100, 0, 0, 0) == 0 && got[1] == 3 &&
-                                          memcmp(mem, "hel", 3) == 0);
+    CHECK("kinds_value_result_small", call(SYS_getname, LOW, LOW + 100, 0, 0, 0) == 0 &&
+                                          got[1] == 3 && memcmp(mem, "hel", 3) == 0);
     copy_from_user(&cap, LOW + 100, 4);
     CHECK("kinds_value_result_written_back", cap == 3);
     cap = 1000;
     copy_to_user(LOW + 100, &cap, 4);
-    CHECK("kinds_value_result_capacity_clamped", call(SYS_getname, LOW, LOW + 100, 0, 0, 0) == 0 && got[1] == 16);
+    CHECK("kinds_value_result_capacity_clamped",
+          call(SYS_getname, LOW, LOW + 100, 0, 0, 0) == 0 && got[1] == 16);
     copy_from_user(&cap, LOW + 100, 4);
     CHECK("kinds_value_result_size", cap == 5);
     cap = 16;
     copy_to_user(LOW + 100, &cap, 4);
-    CHECK("kinds_value_result_buffer_checked", call(SYS_getname, LOW + REGION - 8, LOW + 100, 0, 0, 0) == ERR(EFAULT) &&
-                                                   calls == 0);
-    CHECK("kinds_value_result_len_null", call(SYS_getname, LOW, 0, 0, 0, 0) == ERR(EFAULT) && calls == 0);
+    CHECK("kinds_value_result_buffer_checked",
+          call(SYS_getname, LOW + REGION - 8, LOW + 100, 0, 0, 0) == ERR(EFAULT) && calls == 0);
+    CHECK("kinds_value_result_len_null",
+          call(SYS_getname, LOW, 0, 0, 0, 0) == ERR(EFAULT) && calls == 0);
     next_ret = -EINVAL;
     cap = 16;
     copy_to_user(LOW + 100, &cap, 4);
@@ -231,18 +248,23 @@ static void test_buffers(void)
     copy_from_user(&cap, LOW + 100, 4);
     CHECK("kinds_value_result_not_written_on_error", cap == 16);
     next_ret = 0;
-    CHECK("kinds_optional_null", call(SYS_sendto, 0, 20, 0, 0, 0) == 0 && calls == 1 && got[0] == 0 && got[1] == 0 &&
-                                     got_str == NULL);
-    CHECK("kinds_optional_null_huge_len", call(SYS_sendto, 0, 0xFFFFFFFFu, 0, 0, 0) == 0 && got[1] == 0);
+    CHECK("kinds_optional_null", call(SYS_sendto, 0, 20, 0, 0, 0) == 0 && calls == 1 &&
+                                     got[0] == 0 && got[1] == 0 && got_str == NULL);
+    CHECK("kinds_optional_null_huge_len",
+          call(SYS_sendto, 0, 0xFFFFFFFFu, 0, 0, 0) == 0 && got[1] == 0);
     memcpy(mem + 200, "abc", 4);
-    CHECK("kinds_optional_given", call(SYS_sendto, LOW, 20, LOW + 200, 0, 0) == 0 && got[0] == LOW && got[1] == 20 &&
-                                      got_str && strcmp(got_str, "abc") == 0);
-    CHECK("kinds_optional_over_max", call(SYS_sendto, LOW, 33, 0, 0, 0) == ERR(E2BIG) && calls == 0);
+    CHECK("kinds_optional_given", call(SYS_sendto, LOW, 20, LOW + 200, 0, 0) == 0 &&
+                                      got[0] == LOW && got[1] == 20 && got_str &&
+                                      strcmp(got_str, "abc") == 0);
+    CHECK("kinds_optional_over_max",
+          call(SYS_sendto, LOW, 33, 0, 0, 0) == ERR(E2BIG) && calls == 0);
     CHECK("kinds_optional_bad", call(SYS_sendto, 0x1000, 1, 0, 0, 0) == ERR(EFAULT) && calls == 0);
-    CHECK("kinds_optional_str_bad", call(SYS_sendto, 0, 0, 0x1000, 0, 0) == ERR(EFAULT) && calls == 0);
+    CHECK("kinds_optional_str_bad",
+          call(SYS_sendto, 0, 0, 0x1000, 0, 0) == ERR(EFAULT) && calls == 0);
     CHECK("kinds_c_keyword", call(SYS_break, 77, 0, 0, 0, 0) == 77);
     struct status st;
-    CHECK("kinds_named_struct_out", call(SYS_stat, LOW + 300, 0, 0, 0, 0) == 0 && copy_from_user(&st, LOW + 300, sizeof st) == 0 &&
+    CHECK("kinds_named_struct_out", call(SYS_stat, LOW + 300, 0, 0, 0, 0) == 0 &&
+                                        copy_from_user(&st, LOW + 300, sizeof st) == 0 &&
                                         st.who == 3 && st.how == LEVEL_ON && st.with == OPT_C);
 }
 
@@ -254,9 +276,10 @@ static void test_table(void)
                                     d->results[1].kind == SARG_INT &&
                                     d->results[1].offset == offsetof(struct trap_frame, ecx));
     d = &syscall_table[SYS_seek];
-    CHECK("kinds_desc_pair", d->ret_kind == SARG_INT64 && d->ret_hi == offsetof(struct trap_frame, edx) &&
-                                 d->args[1].kind == SARG_INT64 && d->args[1].reg == 2 && d->args[1].len_arg == 2 &&
-                                 d->args[2].reg == 4);
+    CHECK("kinds_desc_pair", d->ret_kind == SARG_INT64 &&
+                                 d->ret_hi == offsetof(struct trap_frame, edx) &&
+                                 d->args[1].kind == SARG_INT64 && d->args[1].reg == 2 &&
+                                 d->args[1].len_arg == 2 && d->args[2].reg == 4);
     d = &syscall_table[SYS_readv];
     CHECK("kinds_desc_array", d->args[1].size == sizeof(struct iovec) && d->args[1].len_arg == 2);
     CHECK("kinds_desc_c_keyword", strcmp(syscall_table[SYS_break].name, "break") == 0);

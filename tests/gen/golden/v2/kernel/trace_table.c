@@ -2,15 +2,15 @@
 #include "trace.h"
 
 static const struct trace_value values_level[] = {
-    {"LEVEL_OFF", 0},
-    {"LEVEL_ON", 1},
-    {"LEVEL_AUTO", 2},
+    {"OFF", 0},
+    {"ON", 1},
+    {"AUTO", 2},
     {0, 0},
 };
 static const struct trace_value values_opts[] = {
-    {"OPT_A", 1},
-    {"OPT_C", 4},
-    {"OPT_TOP", 2147483648u},
+    {"A", 1},
+    {"C", 4},
+    {"TOP", 2147483648u},
     {0, 0},
 };
 static const struct trace_field fields_status[] = {
@@ -22,8 +22,8 @@ static const struct trace_field fields_status[] = {
 static const struct trace_struct trace_struct_status = {"status", 12, fields_status};
 
 static const struct trace_value values_sparse[] = {
-    {"SP_ONE", 1},
-    {"SP_FIVE", 5},
+    {"ONE", 1},
+    {"FIVE", 5},
     {0, 0},
 };
 const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {
