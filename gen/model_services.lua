@@ -12,8 +12,8 @@ local place = types.place
 
 function Checker:message(svc, node)
     local msg = { num = node.num.value, name = node.name.value, doc = node.doc, tok = node.name,
-                  num_tok = node.num, service = svc }
-    local owner = "message " .. svc.name .. "." .. msg.name
+                  num_tok = node.num, service = svc, kind = node.kw.value, replies_to = {} }
+    local owner = msg.kind .. " " .. svc.name .. "." .. msg.name
     msg.fields = self:field_list(node.fields, { tok = node.name, what = owner })
     local by_name = {}
     for i, f in ipairs(msg.fields) do
@@ -115,6 +115,32 @@ function Checker:claim_message(svc, mnode)
     claim("ordinary", names.send(svc, msg), names.send(svc, msg))
 end
 
+-- Each call names its reply: a plain message of the same service (a call's answer is not a
+-- request that waits for an answer of its own).
+function Checker:resolve_replies(svc, node, retired_nums)
+    local by_name, retired_names = {}, {}
+    for _, msg in ipairs(svc.messages) do by_name[msg.name] = msg end
+    for _, name in pairs(retired_nums) do retired_names[name] = true end
+    for i, msg in ipairs(svc.messages) do
+        local rtok = node.messages[i].reply
+        if rtok then
+            local reply = by_name[rtok.value]
+            local owner = "call " .. svc.name .. "." .. msg.name
+            if not reply then
+                fail(rtok, "the reply '" .. rtok.value .. "' of " .. owner .. " is not a message of service " ..
+                    svc.name, retired_names[rtok.value] and "that message was retired: declare a new one"
+                    or "declare it in the service: message N " .. rtok.value .. ' "doc" { fields }')
+            end
+            if reply.kind == "call" then
+                fail(rtok, "the reply of " .. owner .. " must be a message, not call " .. reply.name,
+                    "a reply is answered by no one: declare it with `message`", { note(reply.tok, "declared here") })
+            end
+            msg.reply = reply
+            reply.replies_to[#reply.replies_to + 1] = msg
+        end
+    end
+end
+
 function Checker:service(node, by_string)
     local m = self.m
     local name = node.name.value
@@ -176,6 +202,7 @@ function Checker:service(node, by_string)
         svc.messages[#svc.messages + 1] = self:message(svc, mnode)
     end
     if #svc.messages == 0 then fail(node.name, "service " .. name .. " has no messages") end
+    self:resolve_replies(svc, node, retired_nums)
     table.sort(svc.messages, function(a, b) return a.num < b.num end)
     table.sort(svc.retired, function(a, b) return a.num < b.num end)
     return svc
