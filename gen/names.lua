@@ -20,6 +20,8 @@ function names.sys_macro(sc) return "SYS_" .. sc.name end
 function names.handler(sc) return "sys_" .. (sc.cname or sc.name) end
 function names.shim(sc) return "shim_" .. (sc.cname or sc.name) end
 function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
+function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
+function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type
 
 -- the fuzzer
 function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end

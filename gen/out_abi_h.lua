@@ -15,6 +15,20 @@ function out.layout_asserts(w, tag, fields, size)
     end
 end
 
+-- Flags sets, enums and resources (version 2): a typedef of the base scalar each. Their members
+-- and specials are consts of the model (c.member_of), defined with the others above.
+local function named_types(w, m)
+    local groups = { { "flags", m.flags }, { "enum", m.enums }, { "resource", m.resources } }
+    local any = false
+    for _, g in ipairs(groups) do
+        for _, t in ipairs(g[2] or {}) do
+            w("typedef %s %s; /* %s %s: %s */", t.base.ctype, names.named_type(t), g[1], t.name, cgen.comment(t.doc))
+            any = true
+        end
+    end
+    if any then w("") end
+end
+
 function out.render(m)
     local w = cgen.buffer()
     local abi, u32 = m.abi, cgen.u32
@@ -53,6 +67,7 @@ function out.render(m)
         end
         w("")
     end
+    named_types(w, m)
     w("/* Error numbers: positive here; syscalls return -ENAME. */")
     for _, e in ipairs(m.errors) do
         w("#define %s %d /* %s */", e.name, u32(e.num), cgen.comment(e.text))

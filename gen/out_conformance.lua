@@ -24,6 +24,7 @@
 -- other argument is looked at).  With these, every blocking syscall of
 -- abi/syscalls.def returns at once (the runtime also times a call out).
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
@@ -90,6 +91,7 @@ local function call_args(sc, len, tested, param, zero_lengths)
 end
 
 local function wrapper_call(m, sc, args)
+    for _ in ipairs(kinds.results(sc)) do args = args .. (args == "" and "0" or ", 0") end -- results not wanted
     local call = string.format("%s(%s)", names.wrapper(m.abi, sc), args)
     return sc.ret == "i32" and call or "(int32_t)" .. call
 end
@@ -302,11 +304,13 @@ end
 
 
 -- One routine is one macro line: the generator's output (and time) stays small per syscall.
-local function asm_routine(w, sym, nr, values, enosys)
+local function asm_routine(w, sym, nr, values, enosys, results_mask)
     local v = {}
     for i, r in ipairs(REGS) do v[i] = values[r] end
     w("global %s:function", sym)
-    if enosys then
+    if results_mask then
+        w("CONF_ROUTINE_RESULTS %s, %s, %s, %s", sym, hex(nr), table.concat(v, ", "), results_mask)
+    elseif enosys then
         w("CONF_ROUTINE_ENOSYS %s, %s, %s, -%d", sym, hex(nr), table.concat(v, ", "), enosys)
     else
         w("CONF_ROUTINE %s, %s, %s", sym, hex(nr), table.concat(v, ", "))
@@ -359,7 +363,9 @@ local function render_asm(m)
         w("; %d %s", sc.num, cgen.signature(sc))
         local values = distinct(sc.num)
         for _, a in ipairs(sc.args) do
-            if a.kind == "scalar" then
+            if kinds.is_pair(a) then
+                for _, r in ipairs(a.regs) do values[r] = "0" end
+            elseif a.kind == "scalar" then
                 values[a.reg] = "0"
             elseif a.kind == "str" then
                 values[a.reg] = "conf_str"
@@ -369,7 +375,13 @@ local function render_asm(m)
                 values[a.reg] = "conf_valid"
             end
         end
-        asm_routine(w, names.conf_regs(sc), sc.num, values)
+        -- The registers a result comes back in are not compared (eax never is).
+        local results_mask
+        for _, u in ipairs(kinds.upper_words(sc)) do
+            local bit = "CONF_MASK_" .. u.reg:upper()
+            results_mask = results_mask and (results_mask .. " | " .. bit) or bit
+        end
+        asm_routine(w, names.conf_regs(sc), sc.num, values, nil, results_mask)
     end
     local enosys
     for _, e in ipairs(m.errors) do
