@@ -46,7 +46,7 @@
  * live around the switch. Inline in switch_to: every yield goes through it.
  *
  * Other processes run meanwhile and change the table, so a function that switches must look to
- * its callers like an unknown one: the three that contain a switch are noipa, or the compiler
+ * its callers like an unknown one: the four that contain a switch are noipa, or the compiler
  * would keep values of this file's variables (slots_used, say) in registers across calls of them.
  */
 __attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint32_t new_esp)
@@ -74,6 +74,11 @@ static struct proc *wake_first; /* woken by the timer: the next preemption switc
 struct proc *proc_slot(uint32_t slot)
 {
     return slot < NPROC ? &procs[slot] : 0;
+}
+
+uint32_t proc_index(const struct proc *p)
+{
+    return (uint32_t)(p - procs);
 }
 
 uint32_t proc_live_count(void)
@@ -465,6 +470,17 @@ void proc_block(const void *chan)
     current->state = PROC_BLOCKED;
     current->wait_chan = chan;
     sched_yield();
+}
+
+__attribute__((noipa)) void proc_handoff(struct proc *next, const void *chan)
+{
+    current->state = PROC_BLOCKED;
+    current->wait_chan = chan;
+    if (next->state == PROC_BLOCKED) {
+        next->state = PROC_RUNNABLE;
+        next->wait_chan = 0;
+    }
+    switch_to(next->state == PROC_RUNNABLE ? next : pick_next());
 }
 
 void proc_wakeup(const void *chan)
