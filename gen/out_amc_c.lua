@@ -259,19 +259,20 @@ local function serve(w, m, svc)
     w("%s", amc_h.serve_prototype(svc))
     w("{")
     w("    /* The service's declared maximum: a larger request is refused when it is sent. */")
-    w("    enum { CAP = sizeof(struct amc_header) + %s };", names.msg_max_size(svc, largest))
+    w("    enum { amc_cap = sizeof(struct amc_header) + %s };", names.msg_max_size(svc, largest))
     w("    static union {")
-    w("        uint8_t raw[CAP];")
+    w("        uint8_t raw[amc_cap];")
     w("        uint64_t align;")
     w("    } buf[2];")
     w("    struct amc_request rq;")
-    w("    uint32_t badge = 0; /* whom buf[a] answers: nobody yet */")
+    w("    %s badge = 0; /* whom buf[a] answers: nobody yet */", amc_h.ctype(m.amc_calls.reply_wait.args[1]))
     w("    int n = 0;          /* the answer's size */")
     w("    unsigned a = 0;")
+    local results = m.amc_calls.reply_wait.results
     w("    for (;;) {")
-    w("        uint32_t got;")
-    w("        int32_t pid;")
-    w("        int32_t r = %s(badge, &buf[a], (uint32_t)n, CAP, &got, &pid);", wait)
+    w("        %s got;", amc_h.ctype(results[1]))
+    w("        %s pid;", amc_h.ctype(results[2]))
+    w("        int32_t r = %s(badge, &buf[a], (uint32_t)n, amc_cap, &got, &pid);", wait)
     w("        if (r < 0 && badge && (r == -ESRCH || r == -EMSGSIZE)) {")
     w("            st->lost_replies++; /* the caller gave up, or has no room: nothing was received */")
     w("            badge = 0;")
@@ -317,7 +318,9 @@ function out.render(m)
         for _, msg in ipairs(svc.messages) do send(w, m, svc, msg) end
         dispatch(w, svc)
         for _, msg in ipairs(svc.messages) do
-            if #msg.replies_to > 0 then reply_check(w, svc, msg) end
+            local through_buffer = false
+            for _, c in ipairs(msg.replies_to) do through_buffer = through_buffer or not in_registers(m, c) end
+            if through_buffer then reply_check(w, svc, msg) end
         end
         for _, msg in ipairs(svc.messages) do
             if msg.reply then call(w, m, svc, msg) end

@@ -47,9 +47,14 @@ function out.reply_type(svc, msg)
     return "struct " .. out.tag(svc, msg)
 end
 
+-- The C type of a scalar argument or result, as the wrappers spell it (a named type's typedef).
+function out.ctype(a)
+    return a.named and names.named_type(a.named) or a.type.ctype
+end
+
 -- The C type of a handle: what amc_call_buf takes.
 function out.handle_ctype(m)
-    return m.amc_calls.call_buf.args[1].type.ctype
+    return out.ctype(m.amc_calls.call_buf.args[1])
 end
 
 -- The client stub of a call: the handle, the request's fields, the reply and the timeout.

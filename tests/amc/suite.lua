@@ -87,7 +87,26 @@ local function test_needs_generated_code(tmp)
         "tests/amc/new_message.c compiles without the new message", out)
 end
 
+-- The call stubs, calc_handle and the calc_serve loop generated from tests/amc/calls.def, built
+-- with tests/amc/calls.c (a stand-in kernel) and run.
+local function test_calls(tmp)
+    local out = tmp .. "/calls"
+    local rc, text = sh(LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(ROOT .. "/tests/amc/calls.def")
+        .. " --out " .. shq(out))
+    if rc ~= 0 then return report("amc_calls_generate", false, "generator failed on tests/amc/calls.def", text) end
+    local exe = tmp .. "/calls-test"
+    rc, text = sh(HOST_CC .. " -std=c11 -Wall -Wextra -Werror -I" .. shq(out .. "/libsys") .. " -I" .. shq(out)
+        .. " -iquote " .. shq(ROOT .. "/libsys/include") .. " -o " .. shq(exe) .. " " .. shq(ROOT .. "/tests/amc/calls.c")
+        .. " " .. shq(out .. "/libsys/amc_services.c") .. " " .. shq(ROOT .. "/libsys/amc_runtime.c"))
+    if rc ~= 0 then return report("amc_calls_build", false, "host build failed", text) end
+    rc, text = sh(shq(exe))
+    local results = S.relay(text)
+    report("amc_calls_run", rc == 0 and results >= 30,
+        string.format("exit status %s, %d results (want 0 and >= 30)", tostring(rc), results), text)
+end
+
 local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
+test_calls(tmp)
 test_new_message(tmp)
 test_needs_generated_code(tmp)
 os.execute("rm -rf " .. shq(tmp))
