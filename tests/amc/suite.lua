@@ -105,8 +105,51 @@ local function test_calls(tmp)
         string.format("exit status %s, %d results (want 0 and >= 30)", tostring(rc), results), text)
 end
 
+-- The lock keeps a released call a call with its reply; adding one is a new entry.
+local function test_call_lock(tmp)
+    local def = assert(read(ROOT .. "/tests/amc/calls.def"))
+    local dir = tmp .. "/lock"
+    sh("mkdir -p " .. shq(dir))
+    local function gen(text, extra)
+        write(dir .. "/calls.def", text)
+        return sh(LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(dir .. "/calls.def") .. " --lock "
+            .. shq(dir .. "/abi.lock") .. " " .. extra)
+    end
+    write(dir .. "/abi.lock", "")
+    local rc, out = gen(def, "--update-lock --new-lock")
+    local lock = read(dir .. "/abi.lock") or ""
+    report("amc_call_locked", rc == 0 and lock:find("\ncall calc 5 lookup %-> 4 text\n") ~= nil
+        and lock:find("\nmessage calc 5 lookup ", 1, true) ~= nil, "no `call calc 5 lookup -> 4 text` line", out .. lock)
+    -- { name, the line of calls.def to change, its new text, the refusal (nil: accepted) }
+    local PAIR = 'call 7 pair "Two words back in registers." { a: u32 } -> two'
+    local cases = {
+        { "amc_call_lock_reply_changed", "{ key: char[16] } -> text", "{ key: char[16] } -> sum",
+          "call calc.lookup differs from the locked ABI: its reply changed (now: call calc 5 lookup -> 2 sum)" },
+        { "amc_call_lock_became_message", PAIR, 'message 7 pair "One way now." { a: u32 }',
+          "message calc.pair is no longer a call, but released clients wait for its reply" },
+        { "amc_call_lock_retired", PAIR, 'retired 7 pair "gone"' },
+        { "amc_call_lock_message_becomes_call", 'message 6 note "One way: no reply." { value: u32 }',
+          'call 6 note "Now a call." { value: u32 } -> sum' },
+    }
+    for _, c in ipairs(cases) do
+        local name, from, to, want = c[1], c[2], c[3], c[4]
+        local s, e = def:find(from, 1, true)
+        if not s then
+            report(name, false, "tests/amc/calls.def has no `" .. from .. "`")
+        else
+            rc, out = gen(def:sub(1, s - 1) .. to .. def:sub(e + 1), "--out " .. shq(dir .. "/out"))
+            if not want then
+                report(name, rc == 0, "refused", out)
+            else
+                report(name, rc == 1 and out:find(want, 1, true) ~= nil, "not refused with: " .. want, out)
+            end
+        end
+    end
+end
+
 local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
 test_calls(tmp)
+test_call_lock(tmp)
 test_new_message(tmp)
 test_needs_generated_code(tmp)
 os.execute("rm -rf " .. shq(tmp))
