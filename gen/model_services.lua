@@ -14,6 +14,7 @@ function Checker:message(svc, node)
     local msg = { num = node.num.value, name = node.name.value, doc = node.doc, tok = node.name,
                   num_tok = node.num, service = svc, kind = node.kw.value, replies_to = {} }
     local owner = msg.kind .. " " .. svc.name .. "." .. msg.name
+    if msg.kind == "call" then self:need_v2(node.kw, "a call (a message with a reply)") end
     msg.fields = self:field_list(node.fields, { tok = node.name, what = owner })
     local by_name = {}
     for i, f in ipairs(msg.fields) do
