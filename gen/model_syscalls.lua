@@ -229,12 +229,13 @@ function Checker:syscall(node)
                 "(arg_registers %s)", name, word + words - 1, arg.name, #regs, table.concat(regs, " ")),
                 "a 64-bit scalar takes two registers; pass the rest in a struct: in T")
         end
-        if words == 2 then
-            arg.regs = { regs[word], regs[word + 1] }
-            local low_first = self.m.abi.pair_order == "low_high"
-            arg.lo_reg, arg.hi_reg = arg.regs[low_first and 1 or 2], arg.regs[low_first and 2 or 1]
-        end
         arg.reg = regs[word]
+        if words == 2 then
+            -- regs = { low word's register, high word's }: which is which, pair_order says.
+            local low_first = self.m.abi.pair_order == "low_high"
+            arg.lo_reg, arg.hi_reg = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
+            arg.regs, arg.reg = { arg.lo_reg, arg.hi_reg }, arg.lo_reg
+        end
         word = word + words
         sc.args[i] = arg
     end
@@ -345,7 +346,7 @@ function Checker:return_type(sc, node)
             fail(r.type, "result '" .. r.name.value .. "' must be a 32-bit scalar (i32, u32, uptr) or a flags, " ..
                 "enum or resource type, not '" .. r.type.value .. "'")
         end
-        sc.results[i] = { name = r.name.value, type = rt, named = named, reg = reg, tok = r.name }
+        sc.results[i] = { name = r.name.value, type = named or rt, named = named, reg = reg, tok = r.name }
     end
 end
 

@@ -197,9 +197,10 @@ local function test_v2_model(report, h)
         "u64 esi esi,edi esi edi")
     is("two_pairs", list(sc.wide.args, function(a) return a.reg .. (a.regs and ("+" .. a.regs[2]) or "") end),
         "ebx ecx+edx esi+edi")
+    is("results_type", sc.call3.results[2].type == m.resources[1] and sc.call3.results[1].type.name == "u32", true)
     is("ret64", sc.uptime_us.ret .. " " .. table.concat(sc.uptime_us.ret_regs, ":"), "u64 eax:edx")
     is("results", list(sc.call3.results, function(r) return r.name .. ":" .. r.type.name .. "/" ..
-        (r.named and r.named.name or "-") .. "@" .. r.reg end), "w0:u32/-@edx w1:i32/pid@ecx")
+        (r.named and r.named.name or "-") .. "@" .. r.reg end), "w0:u32/-@edx w1:pid/pid@ecx")
     is("no_results", #sc.fork.results, 0)
     is("fails_only", tostring(sc.execve.attrs.fails_only) .. " " .. tostring(sc.fork.attrs.fails_only), "true nil")
     is("cname", sc["break"].cname .. " " .. sc.fork.cname .. " " .. names.wrapper(m.abi, sc["break"]) .. " " ..
@@ -208,7 +209,8 @@ local function test_v2_model(report, h)
     local hl = text:gsub("pair_order low_high", "pair_order high_low")
     local m2 = accepted(hl)
     local a2 = m2 and m2.syscalls[6].args[4]
-    is("pair_high_low", a2 and (a2.lo_reg .. " " .. a2.hi_reg), "edi esi")
+    is("pair_high_low", a2 and (a2.lo_reg .. " " .. a2.hi_reg .. " " .. table.concat(a2.regs, ",") .. " " .. a2.reg),
+        "edi esi edi,esi edi")
     -- A version 1 file gets the defaults.
     local v1 = accepted(HEAD:format("1", "0x80") .. 'syscall 1 t() -> i32 { doc "x" }\n')
     is("v1_defaults", v1 and (v1.abi.pair_order .. " " .. table.concat(v1.abi.result_registers, " ") .. " " ..
