@@ -82,7 +82,7 @@ local function test_needs_generated_code(tmp)
     if rc ~= 0 then return report("amc_new_message_absent_before", false, "generator failed on abi/syscalls.def") end
     local out
     rc, out = sh(HOST_CC .. " -std=c11 -fsyntax-only -I" .. shq(tmp .. "/orig/libsys") .. " -I" .. shq(tmp .. "/orig")
-        .. " " .. shq(ROOT .. "/tests/amc/new_message.c"))
+        .. " -iquote " .. shq(ROOT .. "/libsys/include") .. " " .. shq(ROOT .. "/tests/amc/new_message.c"))
     report("amc_new_message_absent_before", rc ~= 0 and out:find("echo_shout") ~= nil,
         "tests/amc/new_message.c compiles without the new message", out)
 end
@@ -147,7 +147,32 @@ local function test_call_lock(tmp)
     end
 end
 
+-- No program in user/ waits for a reply by hand: no amc_message_poll and no amc_message_await*
+-- (a reply comes back with the call; services receive through the generated loop), and the
+-- hand-written client layer user/amc_client.h is gone.
+local function test_no_reply_polling()
+    local _, files = sh("ls " .. shq(ROOT) .. "/user/*.c " .. shq(ROOT) .. "/user/*.h " .. shq(ROOT) .. "/user/*/*.c 2>/dev/null")
+    local hits, count = {}, 0
+    for path in files:gmatch("[^\n]+") do
+        count = count + 1
+        local n = 0
+        for line in ((read(path) or "") .. "\n"):gmatch("(.-)\n") do
+            n = n + 1
+            if line:find("amc_message_poll", 1, true) or line:find("amc_message_await", 1, true) then
+                hits[#hits + 1] = path:sub(#ROOT + 2) .. ":" .. n .. ": " .. line
+            end
+        end
+    end
+    report("amc_user_no_reply_polling", count > 5 and #hits == 0,
+        count <= 5 and "found only " .. count .. " files in user/" or "hand-made receives in user/", table.concat(hits, "\n"))
+    report("amc_user_no_client_header", read(ROOT .. "/user/amc_client.h") == nil, "user/amc_client.h is back")
+    local commands = read(ROOT .. "/user/amc_commands.h") or ""
+    report("amc_user_clients_use_stubs", commands:find("echo_echo_request(", 1, true) ~= nil and
+        commands:find("kv_get(", 1, true) ~= nil, "user/amc_commands.h does not call the generated stubs")
+end
+
 local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
+test_no_reply_polling()
 test_calls(tmp)
 test_call_lock(tmp)
 test_new_message(tmp)
