@@ -182,7 +182,7 @@ local function handle_case(w, m, svc, msg)
     w("        const struct %s *req = (const void *)rq->payload;", amc_h.tag(svc, msg))
     w("        %s.requests++;", c)
     local wrong = bad_size(svc, msg, "req", "rq->len")
-    local reg_bytes = m.amc_calls and 4 * m.amc_calls.words
+    local reg_bytes = 4 * m.amc_calls.words
     if msg.reply and not msg.var and msg.fixed_size < reg_bytes then
         wrong = string.format("%s && !(rq->badge && rq->len == %d)", wrong, reg_bytes)
     end
@@ -191,7 +191,7 @@ local function handle_case(w, m, svc, msg)
     w("            return -EBADMSG;")
     w("        }")
     -- A one-way message sent as a call would leave its caller waiting for nothing: refused.
-    w("        if (!s->%s%s) {", msg.name, (m.amc_calls and not msg.reply) and " || rq->badge" or "")
+    w("        if (!s->%s%s) {", msg.name, msg.reply and "" or " || rq->badge")
     w("            %s.refused++;", c)
     w("            return -EPROTO;")
     w("        }")

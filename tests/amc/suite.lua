@@ -13,6 +13,7 @@ local HOST_CC = os.getenv("HOST_CC") or "cc"
 package.path = HERE .. "/../lib/?.lua;" .. package.path
 local S = require("hostsuite")
 local report, sh, shq, read, write = S.report, S.sh, S.shq, S.read, S.write
+local BLESS = arg[1] == "--bless" -- rewrite tests/amc/golden from tests/amc/calls.def
 
 
 
@@ -94,6 +95,19 @@ local function test_calls(tmp)
     local rc, text = sh(LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(ROOT .. "/tests/amc/calls.def")
         .. " --out " .. shq(out))
     if rc ~= 0 then return report("amc_calls_generate", false, "generator failed on tests/amc/calls.def", text) end
+    -- The whole amc output of the calls, as blessed (re-bless: lua5.4 tests/amc/suite.lua --bless).
+    for _, f in ipairs({ "amc_services.h", "amc_services.c" }) do
+        local got, golden = read(out .. "/libsys/" .. f) or "", ROOT .. "/tests/amc/golden/" .. f
+        if BLESS then write(golden, got) end
+        local _, diff = sh("diff -u " .. shq(golden) .. " " .. shq(out .. "/libsys/" .. f))
+        report("amc_calls_golden_" .. f:gsub("%W", "_"), got == read(golden),
+            "differs from tests/amc/golden/" .. f .. "; if intended, re-bless: lua5.4 tests/amc/suite.lua --bless", diff)
+    end
+    -- It builds as user code does: freestanding, 32-bit, -Werror.
+    rc, text = sh("cd " .. shq(out) .. " && i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector "
+        .. "-O2 -Wall -Wextra -Werror -Ilibsys -I. -iquote " .. shq(ROOT .. "/libsys/include")
+        .. " -c libsys/amc_services.c -o /dev/null")
+    report("amc_calls_cross_compile", rc == 0, "i686 build of the calls' amc_services.c failed", text)
     local exe = tmp .. "/calls-test"
     rc, text = sh(HOST_CC .. " -std=c11 -Wall -Wextra -Werror -I" .. shq(out .. "/libsys") .. " -I" .. shq(out)
         .. " -iquote " .. shq(ROOT .. "/libsys/include") .. " -o " .. shq(exe) .. " " .. shq(ROOT .. "/tests/amc/calls.c")
