@@ -30,7 +30,7 @@ NASMFLAGS     := -f elf32 -g -F dwarf
 QEMU_FLAGS := -display none -no-reboot -m 128 -nic none
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run run-fast debug iso clean help format format-check FORCE
+.PHONY: all deps run run-fast debug iso clean distclean help format format-check FORCE
 FORCE:
 # Intermediate files (objects of pattern chains) stay: `make test` ends with its count line,
 # not with make removing them, and the next build does not redo them.
@@ -62,7 +62,8 @@ FORCE:
 ## format-check | list the C files clang-format would change; fails if there are any
 ## deps | check the tools, install the Debian packages that are missing (and fetch the Linux kernel below)
 ## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, into build/linux-cache
-## clean | remove build/
+## clean | remove build/, except the downloaded Linux kernel (build/linux-cache)
+## distclean | remove build/ entirely
 ## help | this list
 help:
 	@sed -n 's/^## \([^|]*\) | \(.*\)$$/\1|\2/p' $(firstword $(MAKEFILE_LIST)) | \
@@ -98,7 +99,7 @@ endef
 # for the goals below, for dry runs (make -n, -q, -t) and with NO_DEPS=1. DEPS_SCRIPT is for
 # tests/build/suite.lua.
 DEPS_SCRIPT ?= .ci/deps
-DEPS_FREE_GOALS := clean help deps format format-check
+DEPS_FREE_GOALS := clean distclean help deps format format-check
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))$(findstring t,$(firstword -$(MAKEFLAGS)))
 ifeq ($(NO_DEPS)$(DRY_RUN),)
 ifneq ($(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -175,7 +176,12 @@ run-fast: $(KERNEL_ELF) $(USER_PROGS)
 include kernel/gdb/debug.mk
 include docs/docs.mk
 
+# clean keeps the Linux kernel package tests/linux downloaded (52 MB): it is an input, not a build
+# product, and fetching it again costs more than every compile together.
 clean:
+	@if [ -d $(BUILD) ]; then find $(BUILD) -mindepth 1 -maxdepth 1 ! -name linux-cache -exec rm -rf {} +; fi
+
+distclean:
 	rm -rf $(BUILD)
 
 # ---- Editor support ----------------------------------------------------------------------------
