@@ -14,8 +14,8 @@
 
 #include "amc_services.h"
 
-#define AMC_COMMAND_TIMEOUT_MS 5000u            /* a live service that hangs: give up */
-#define AMC_KEY_MAX (KV_KEY_SIZE - 1)           /* longest kv key: a char[KV_KEY_SIZE] with its NUL */
+#define AMC_COMMAND_TIMEOUT_MS 5000u  /* a live service that hangs: give up */
+#define AMC_KEY_MAX (KV_KEY_SIZE - 1) /* longest kv key: a char[KV_KEY_SIZE] with its NUL */
 #define ECHO_TEXT_MAX (ECHO_ECHO_REQUEST_MAX_SIZE - ECHO_ECHO_REQUEST_SIZE)
 
 /* Explain a failed exchange with service on stderr, as "PROG: why". */

@@ -20,7 +20,8 @@ static int on_request(void *ctx, const struct amc_request *rq, const struct echo
                        ECHO_ECHO_REPLY_MAX_SIZE - ECHO_ECHO_REPLY_SIZE,
                    "a reply must hold any request's text");
     for (uint32_t i = 0; i < req->len; i++)
-        reply->m.text[i] = (req->flags & ECHO_UPPER) ? (uint8_t)toupper(req->text[i]) : req->text[i];
+        reply->m.text[i] =
+            (req->flags & ECHO_UPPER) ? (uint8_t)toupper(req->text[i]) : req->text[i];
     reply->m.len = req->len;
     return 0;
 }
@@ -30,10 +31,11 @@ static void refused(void *ctx, const struct amc_request *rq, int err)
 {
     (void)ctx;
     if (rq->hdr)
-        dprintf(STDERR_FILENO, "echod: message from '%s' (pid %d) not answered: %s\n", rq->hdr->source,
-                (int)rq->pid, strerror(err));
+        dprintf(STDERR_FILENO, "echod: message from '%s' (pid %d) not answered: %s\n",
+                rq->hdr->source, (int)rq->pid, strerror(err));
     else
-        dprintf(STDERR_FILENO, "echod: call from pid %d refused: %s\n", (int)rq->pid, strerror(err));
+        dprintf(STDERR_FILENO, "echod: call from pid %d refused: %s\n", (int)rq->pid,
+                strerror(err));
 }
 
 int main(void)

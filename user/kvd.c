@@ -98,8 +98,8 @@ static void refused(void *ctx, const struct amc_request *rq, int err)
 {
     (void)ctx;
     if (rq->hdr)
-        dprintf(STDERR_FILENO, "kvd: message from '%s' (pid %d) not answered: %s\n", rq->hdr->source,
-                (int)rq->pid, strerror(err));
+        dprintf(STDERR_FILENO, "kvd: message from '%s' (pid %d) not answered: %s\n",
+                rq->hdr->source, (int)rq->pid, strerror(err));
     else
         dprintf(STDERR_FILENO, "kvd: call from pid %d refused: %s\n", (int)rq->pid, strerror(err));
 }

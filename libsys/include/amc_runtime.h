@@ -16,10 +16,10 @@ struct amc_header;
 
 /* One request as a server loop hands it to a handler. */
 struct amc_request {
-    const uint8_t *payload;       /* discriminator first */
-    uint32_t len;                 /* payload bytes */
-    uint32_t badge;               /* the call being answered; 0: a plain message (amc_message_send) */
-    int32_t pid;                  /* the sender, as the kernel knows it */
+    const uint8_t *payload; /* discriminator first */
+    uint32_t len;           /* payload bytes */
+    uint32_t badge;         /* the call being answered; 0: a plain message (amc_message_send) */
+    int32_t pid;            /* the sender, as the kernel knows it */
     const struct amc_header *hdr; /* a plain message's header (its source name), else NULL */
 };
 

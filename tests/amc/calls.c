@@ -25,7 +25,8 @@ static void check(const char *name, int ok)
 
 /* ---- the service: handlers ------------------------------------------------------------------ */
 
-static int on_add(void *ctx, const struct amc_request *rq, const struct calc_add *req, struct calc_sum *reply)
+static int on_add(void *ctx, const struct amc_request *rq, const struct calc_add *req,
+                  struct calc_sum *reply)
 {
     (void)ctx;
     (void)rq;
@@ -78,7 +79,8 @@ static const struct calc_server server = {
     .add = on_add, .upper = on_upper, .lookup = on_lookup, .note = on_note};
 static struct calc_stats stats;
 
-/* ---- the stand-in kernel: calls --------------------------------------------------------------- */
+/* ---- the stand-in kernel: calls ---------------------------------------------------------------
+ */
 
 enum tamper { NONE, WRONG_EVENT, SHORT_REPLY, LONG_REPLY, KERNEL_ERROR };
 static enum tamper tamper;
@@ -144,15 +146,16 @@ int32_t amc_call_buf(amc_handle_t h, void *msg, uint32_t len, uint32_t cap, uint
     return n;
 }
 
-/* ---- the stand-in kernel: the server's side --------------------------------------------------- */
+/* ---- the stand-in kernel: the server's side ---------------------------------------------------
+ */
 
 /* One turn of amc_reply_wait: what it hands the loop, and what the loop answered before it. */
 struct turn {
-    uint32_t badge;            /* 0: a plain message */
-    const char *source;        /* its sender's name */
+    uint32_t badge;     /* 0: a plain message */
+    const char *source; /* its sender's name */
     const void *payload;
     uint32_t len;
-    int32_t refuse_answer;     /* the kernel refuses the loop's answer with this (-ESRCH...) */
+    int32_t refuse_answer; /* the kernel refuses the loop's answer with this (-ESRCH...) */
     /* recorded: the answer the next amc_reply_wait carried */
     int recorded;
     uint32_t answered_badge;
@@ -210,7 +213,8 @@ int32_t amc_message_send(const char *dest, const void *buf, uint32_t len)
     return 0;
 }
 
-/* ---- the tests ---------------------------------------------------------------------------------- */
+/* ---- the tests ----------------------------------------------------------------------------------
+ */
 
 static void test_register_call(void)
 {
@@ -218,8 +222,8 @@ static void test_register_call(void)
     int r = calc_add(3, 2, 40, &sum, 250);
     uint32_t want[3] = {CALC_ADD, 2, 40};
     check("amc_call_register_reply", r == 0 && sum.event == CALC_SUM && sum.value == 42);
-    check("amc_call_register_request", last_len == 12 && memcmp(last_request, want, 12) == 0 &&
-                                            last_timeout == 250);
+    check("amc_call_register_request",
+          last_len == 12 && memcmp(last_request, want, 12) == 0 && last_timeout == 250);
     check("amc_call_register_counted", stats.add.requests == 1 && stats.add.replies == 1);
 
     /* A request shorter than the register words arrives padded to them, from a call. */
@@ -237,12 +241,12 @@ static void test_buffer_call(void)
                                        memcmp(text.m.text, "ABC", 3) == 0);
     check("amc_call_buffer_request", last_len == CALC_UPPER_SIZE + 3 && last_timeout == 5);
     r = calc_lookup(3, "pi", &text, 5);
-    check("amc_call_fixed_request_variable_reply", r == 0 && text.m.len == 4 &&
-                                                       memcmp(text.m.text, "3.14", 4) == 0);
-    check("amc_call_refusal_returned", calc_lookup(3, "e", &text, 5) == -ENOENT &&
-                                           stats.lookup.refused == 1);
-    check("amc_call_reply_over_max_refused", calc_lookup(3, "big", &text, 5) == -EMSGSIZE &&
-                                                 stats.lookup.refused == 2);
+    check("amc_call_fixed_request_variable_reply",
+          r == 0 && text.m.len == 4 && memcmp(text.m.text, "3.14", 4) == 0);
+    check("amc_call_refusal_returned",
+          calc_lookup(3, "e", &text, 5) == -ENOENT && stats.lookup.refused == 1);
+    check("amc_call_reply_over_max_refused",
+          calc_lookup(3, "big", &text, 5) == -EMSGSIZE && stats.lookup.refused == 2);
 }
 
 /* Bad input is refused before anything is sent. */
@@ -263,13 +267,16 @@ static void test_bad_replies(void)
     struct calc_sum sum = {0, 7};
     memset(&text, 0x55, sizeof text);
     tamper = WRONG_EVENT;
-    check("amc_call_reply_wrong_event", calc_upper(3, "abc", 3, &text, 5) == -EPROTO &&
-                                            text.raw[0] == 0x55);
-    check("amc_call_register_reply_wrong_event", calc_add(3, 1, 1, &sum, 5) == -EPROTO && sum.value == 7);
+    check("amc_call_reply_wrong_event",
+          calc_upper(3, "abc", 3, &text, 5) == -EPROTO && text.raw[0] == 0x55);
+    check("amc_call_register_reply_wrong_event",
+          calc_add(3, 1, 1, &sum, 5) == -EPROTO && sum.value == 7);
     tamper = SHORT_REPLY;
-    check("amc_call_reply_short", calc_upper(3, "abc", 3, &text, 5) == -EBADMSG && text.raw[0] == 0x55);
+    check("amc_call_reply_short",
+          calc_upper(3, "abc", 3, &text, 5) == -EBADMSG && text.raw[0] == 0x55);
     tamper = LONG_REPLY;
-    check("amc_call_reply_long", calc_upper(3, "abc", 3, &text, 5) == -EBADMSG && text.raw[0] == 0x55);
+    check("amc_call_reply_long",
+          calc_upper(3, "abc", 3, &text, 5) == -EBADMSG && text.raw[0] == 0x55);
     tamper = KERNEL_ERROR;
     check("amc_call_kernel_error", calc_upper(3, "abc", 3, &text, 5) == -ETIMEDOUT &&
                                        calc_add(3, 1, 1, &sum, 5) == -ETIMEDOUT && sum.value == 7);
@@ -287,11 +294,11 @@ static void test_handle_checks(void)
     uint32_t w[4] = {99, 0, 0, 0};
     memcpy(in.raw, w, sizeof w);
     rq.len = 16;
-    check("amc_handle_unknown_event", calc_handle(&server, 0, &stats, &rq, &out) == -EPROTO &&
-                                          stats.bad_event == 1);
+    check("amc_handle_unknown_event",
+          calc_handle(&server, 0, &stats, &rq, &out) == -EPROTO && stats.bad_event == 1);
     rq.len = 3;
-    check("amc_handle_no_event", calc_handle(&server, 0, &stats, &rq, &out) == -EBADMSG &&
-                                     stats.bad_event == 2);
+    check("amc_handle_no_event",
+          calc_handle(&server, 0, &stats, &rq, &out) == -EBADMSG && stats.bad_event == 2);
     w[0] = CALC_ADD;
     memcpy(in.raw, w, sizeof w);
     rq.len = 16;
@@ -302,20 +309,22 @@ static void test_handle_checks(void)
     w[1] = 5; /* says 5 bytes of text, carries 3 */
     memcpy(in.raw, w, sizeof w);
     rq.len = CALC_UPPER_SIZE + 3;
-    check("amc_handle_length_field_lies", calc_handle(&server, 0, &stats, &rq, &out) == -EBADMSG &&
-                                              stats.upper.bad_size == 1);
+    check("amc_handle_length_field_lies",
+          calc_handle(&server, 0, &stats, &rq, &out) == -EBADMSG && stats.upper.bad_size == 1);
     w[0] = CALC_NOTE;
     w[1] = 1;
     memcpy(in.raw, w, sizeof w);
     rq.len = CALC_NOTE_SIZE;
-    check("amc_handle_one_way_as_call_refused", calc_handle(&server, 0, &stats, &rq, &out) == -EPROTO &&
-                                                    notes == 0 && stats.note.refused == 1);
+    check("amc_handle_one_way_as_call_refused",
+          calc_handle(&server, 0, &stats, &rq, &out) == -EPROTO && notes == 0 &&
+              stats.note.refused == 1);
     rq.badge = 0;
     check("amc_handle_one_way", calc_handle(&server, 0, &stats, &rq, &out) == 0 && notes == 1);
     w[0] = CALC_PAIR;
     memcpy(in.raw, w, sizeof w);
     rq.len = 12; /* a plain pair must have its exact size, 8: only a register call pads */
-    check("amc_handle_padding_only_for_calls", calc_handle(&server, 0, &stats, &rq, &out) == -EBADMSG);
+    check("amc_handle_padding_only_for_calls",
+          calc_handle(&server, 0, &stats, &rq, &out) == -EBADMSG);
 }
 
 /* The loop: a plain request answered by message, calls answered by badge, a refusal word, an
@@ -353,19 +362,23 @@ static void test_loop(void)
     check("amc_serve_ends_with_kernel_error", r == -EFAULT && next_turn == 6);
     check("amc_serve_plain_request_answered_by_message",
           sends == 1 && strcmp(sent_to, "cli.9") == 0 && sent_len == CALC_TEXT_SIZE + 3 &&
-              memcmp(sent + CALC_TEXT_SIZE, "XYZ", 3) == 0 && t[0].answered_badge == 0 && t[0].answer_len == 0);
+              memcmp(sent + CALC_TEXT_SIZE, "XYZ", 3) == 0 && t[0].answered_badge == 0 &&
+              t[0].answer_len == 0);
     uint32_t sum[2];
     memcpy(sum, t[1].answer, sizeof sum);
-    check("amc_serve_call_answered_by_badge", t[1].answered_badge == 11 && t[1].answer_len == CALC_SUM_SIZE &&
+    check("amc_serve_call_answered_by_badge", t[1].answered_badge == 11 &&
+                                                  t[1].answer_len == CALC_SUM_SIZE &&
                                                   sum[0] == CALC_SUM && sum[1] == 42);
     int32_t status;
     memcpy(&status, t[2].answer, sizeof status);
-    check("amc_serve_refusal_is_one_negative_word", t[2].answered_badge == 12 && t[2].answer_len == 4 &&
-                                                        status == -EPROTO && stats.bad_event == 1);
+    check("amc_serve_refusal_is_one_negative_word", t[2].answered_badge == 12 &&
+                                                        t[2].answer_len == 4 && status == -EPROTO &&
+                                                        stats.bad_event == 1);
     check("amc_serve_refused_answer_counted", t[3].answered_badge == 13 && stats.lost_replies == 1);
     check("amc_serve_one_way_plain", notes == 5 && sends == 1 && t[4].answered_badge == 0);
-    check("amc_serve_counters", stats.add.requests == 3 && stats.add.replies == 3 && stats.upper.replies == 1 &&
-                                    stats.note.requests == 1 && t[5].answered_badge == 14);
+    check("amc_serve_counters", stats.add.requests == 3 && stats.add.replies == 3 &&
+                                    stats.upper.replies == 1 && stats.note.requests == 1 &&
+                                    t[5].answered_badge == 14);
 }
 
 int main(void)

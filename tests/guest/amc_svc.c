@@ -429,7 +429,8 @@ static void test_kv_values(void)
     CHECK_EQ(kv_set(kv_h, "big", big, sizeof big, &res, TIMEOUT_MS), 0);
     CHECK_EQ(res.m.status, 0);
     CHECK_EQ(kv_get(kv_h, "big", &res, TIMEOUT_MS), 0);
-    CHECK(res.m.status == 0 && res.m.len == KV_VALUE_MAX && memcmp(res.m.value, big, sizeof big) == 0);
+    CHECK(res.m.status == 0 && res.m.len == KV_VALUE_MAX &&
+          memcmp(res.m.value, big, sizeof big) == 0);
     CHECK_EQ(kv_set(kv_h, "empty", "", 0, &res, TIMEOUT_MS), 0);
     CHECK_EQ(kv_get(kv_h, "empty", &res, TIMEOUT_MS), 0);
     CHECK(res.m.status == 0 && res.m.len == 0);
@@ -463,7 +464,8 @@ static void test_kv_bad_keys(void)
     CHECK_EQ(amc_call_buf(kv_h, &msg, KV_GET_SIZE, sizeof msg, TIMEOUT_MS), KV_REPLY_SIZE);
     memcpy(&res, &msg, KV_REPLY_SIZE);
     CHECK(res.m.event == KV_REPLY && res.m.status == EINVAL);
-    CHECK_EQ(kv_set(kv_h, "", "v", 1, &res, TIMEOUT_MS), 0); /* the stub sends it; the store refuses */
+    CHECK_EQ(kv_set(kv_h, "", "v", 1, &res, TIMEOUT_MS),
+             0); /* the stub sends it; the store refuses */
     CHECK_EQ(res.m.status, EINVAL);
     CHECK_EQ(kv_get(kv_h, "after-bad", &res, TIMEOUT_MS), 0);
     CHECK_EQ(res.m.status, ENOENT);
@@ -485,7 +487,8 @@ static int kv_client_run(int id)
         int n = snprintf(value, sizeof value, "v%d.%d", id, i * i);
         if (kv_set(h, key, value, (uint32_t)n, &res, TIMEOUT_MS) < 0 || res.m.status != 0)
             return 11;
-        if (kv_get(h, key, &res, TIMEOUT_MS) < 0 || res.m.status != 0 || strcmp(value_of(&res), value) != 0)
+        if (kv_get(h, key, &res, TIMEOUT_MS) < 0 || res.m.status != 0 ||
+            strcmp(value_of(&res), value) != 0)
             return 12;
         n = snprintf(value, sizeof value, "c%d.%d", id, i);
         if (kv_set(h, "shared", value, (uint32_t)n, &res, TIMEOUT_MS) < 0 || res.m.status != 0)
@@ -496,8 +499,8 @@ static int kv_client_run(int id)
         const char *v = value_of(&res);
         char *end;
         long round = strtol(v + 3, &end, 10);
-        if (v[0] != 'c' || v[1] < '0' || v[1] >= '0' + KV_CLIENTS || v[2] != '.' || !isdigit(v[3]) ||
-            *end != '\0' || round >= KV_ROUNDS)
+        if (v[0] != 'c' || v[1] < '0' || v[1] >= '0' + KV_CLIENTS || v[2] != '.' ||
+            !isdigit(v[3]) || *end != '\0' || round >= KV_ROUNDS)
             return 15;
     }
     return amc_close(h) == 0 ? 0 : 16;
@@ -565,8 +568,8 @@ static void test_kv_program(void)
 
 /* The echo service's handler, run by a child under the name OWN: "hang" sleeps past any
  * timeout, "die" ends the server while it holds the call. */
-static int own_on_request(void *ctx, const struct amc_request *rq, const struct echo_echo_request *req,
-                          union echo_echo_reply_room *reply)
+static int own_on_request(void *ctx, const struct amc_request *rq,
+                          const struct echo_echo_request *req, union echo_echo_reply_room *reply)
 {
     (void)ctx;
     (void)rq;
@@ -710,7 +713,8 @@ int main(void)
     echo_h = amc_open(ECHO_SERVICE_NAME);
     kv_h = amc_open(KV_SERVICE_NAME);
     if (echo_h <= 0 || kv_h <= 0) {
-        printf("FAIL amc_svc_setup: cannot open the echo and kv services (%d, %d)\n", (int)echo_h, (int)kv_h);
+        printf("FAIL amc_svc_setup: cannot open the echo and kv services (%d, %d)\n", (int)echo_h,
+               (int)kv_h);
         return 1;
     }
     return gtest_run(tests, sizeof tests / sizeof tests[0]) ? 1 : 0;
