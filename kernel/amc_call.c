@@ -38,6 +38,17 @@ _Static_assert(NPROC == 64, "a badge keeps the caller's slot in its low 6 bits")
 #define BADGE_SLOT_MASK (NPROC - 1u)
 #define STATUS_MIN (-4095) /* a one-word answer in [STATUS_MIN, -1] is the service's refusal */
 
+/*
+ * The results that go back in registers besides eax (lang-v2.md's extra results). Until the
+ * generated shims write them, the handlers store them in the caller's saved registers, where the
+ * return path loads them from.
+ */
+static void set_results(uint32_t edx, uint32_t ecx)
+{
+    current_proc()->tf->edx = edx;
+    current_proc()->tf->ecx = ecx;
+}
+
 /* ---- copies between address spaces ---- */
 
 /* The kernel's address of p's user byte va, or NULL when its page is not mapped with all of the
@@ -217,8 +228,7 @@ static int32_t call(int32_t h, uint32_t timeout_ms)
     return c->result;
 }
 
-int32_t sys_amc_call(int32_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms,
-                     struct sys_amc_call_results *res)
+int32_t sys_amc_call(int32_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms)
 {
     struct amc_call *c = &current_proc()->amc.call;
     c->regs = 1;
@@ -226,10 +236,10 @@ int32_t sys_amc_call(int32_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_
     c->words[1] = w0;
     c->words[2] = w1;
     int32_t r = call(h, timeout_ms);
-    if (r >= 0) {
-        res->r_w0 = c->words[1];
-        res->r_w1 = c->words[2];
-    }
+    if (r >= 0)
+        set_results(c->words[1], c->words[2]);
+    else
+        set_results(0, 0);
     return r;
 }
 
@@ -336,11 +346,11 @@ static int32_t take_request(struct amc_service *s, uint32_t buf, uint32_t cap, u
     }
 }
 
-int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint32_t cap,
-                           struct sys_amc_reply_wait_results *res)
+int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint32_t cap)
 {
     struct proc *self = current_proc();
     struct amc_service *s = self->service;
+    set_results(0, 0);
     if (!s || cap < AMC_CALL_WORDS || len > cap)
         return -EINVAL;
     struct proc *answered = 0;
@@ -354,10 +364,8 @@ int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint3
         uint32_t got_badge;
         int32_t pid, n = take_request(s, buf.addr, cap, &got_badge, &pid);
         if (n != 0) {
-            if (n > 0) {
-                res->r_badge = got_badge;
-                res->r_pid = pid;
-            }
+            if (n > 0)
+                set_results(got_badge, (uint32_t)pid);
             return n;
         }
         s->serving = 1;
@@ -370,8 +378,7 @@ int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint3
         answered = 0;
         s->serving = 0;
         if (s->served_len) {
-            res->r_badge = s->served_badge;
-            res->r_pid = s->served_pid;
+            set_results(s->served_badge, (uint32_t)s->served_pid);
             return s->served_len;
         }
     }
