@@ -83,18 +83,20 @@ end
 -- Source-like spelling of an argument, for comments and docs.
 function cgen.arg_spelling(a)
     if a.kind == "scalar" then
-        return a.name .. ": " .. a.type.name
+        return a.name .. ": " .. (a.named or a.type).name
     end
     local s
     if a.kind == "bytes" then
-        s = a.dir .. " bytes[" .. a.len_name .. "]"
+        s = a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" .. (a.len_by_ptr and "*" or "") .. a.len_name .. "]"
         if a.max then s = s .. " max " .. a.max.expr end
         if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
+        if a.optional then s = s .. " optional" end
     elseif a.kind == "str" then
         s = "in str[" .. a.size.expr .. "]"
         if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
+        if a.optional then s = s .. " optional" end
     else
-        s = a.dir .. " " .. a.type.name .. (a.optional and " optional" or "")
+        s = a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
     end
     return a.name .. ": " .. s
 end
@@ -107,7 +109,8 @@ function cgen.signature(sc)
     if not s then
         local args = {}
         for i, a in ipairs(sc.args) do args[i] = cgen.arg_spelling(a) end
-        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. sc.ret
+        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. (sc.ret_type and sc.ret_type.name or sc.ret)
+        for _, r in ipairs(sc.results or {}) do s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name end
         signatures[sc] = s
     end
     return s

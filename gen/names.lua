@@ -31,6 +31,8 @@ function names.fuzz_avoid(a) return "avoid_" .. a.name end -- static inside its 
 -- conformance cases: C functions, assembly routines and case names
 function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name end
 function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
+function names.conf_val(sc, a) return "conf_val_" .. sc.name .. "_" .. a.name end -- flags, enum, resource values
+function names.conf_cap(sc, la) return "conf_cap_" .. sc.name .. "_" .. la.name end -- a value-result capacity
 function names.conf_regs(sc) return "conf_regs_" .. sc.name end
 function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
 function names.conf_errors(sc) return "conf_errors_" .. sc.name end -- its declared errors

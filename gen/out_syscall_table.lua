@@ -36,24 +36,41 @@ local function mapped_check(w, addr, len, dir, optional)
 end
 
 -- Range check of a user buffer [addr, addr + len): inside user space, no wrap.
--- Written as addr - LOW > SPAN - len, which also catches addr < LOW.
+-- Written as addr - LOW > SPAN - len, which also catches addr < LOW. The length is a_LEN, or
+-- for a value-result length (bytes[*LEN]) the capacity the shim copied in, k_LEN, which a
+-- capacity above max is lowered to (the handler never writes more, and tells the size it
+-- wrote through it). An array (T[COUNT]) is COUNT elements: its max bounds the count, so
+-- the byte length COUNT * sizeof(T) cannot overflow. An optional NULL buffer is not
+-- checked: its handler gets length 0 (set before the checks).
 local function buffer_checks(w, m, sc, a)
     local len_arg = sc.args[a.len_arg]
-    local len, type_max = "a_" .. len_arg.name, TYPE_MAX[len_arg.type.name]
+    local count = (a.len_by_ptr and "k_" or "a_") .. len_arg.name
+    local type_max = a.len_by_ptr and 0xFFFFFFFF or TYPE_MAX[len_arg.type.name]
     local span = m.abi.user_high - m.abi.user_low
-    if a.max then
-        if type_max > a.max.value then
-            w("    if (%s > %s)", len, a.max.expr)
+    local addr = "a_" .. a.name
+    local opt = a.optional and (addr .. " != 0 && ") or ""
+    if a.max and type_max > a.max.value then
+        if a.len_by_ptr then
+            w("    if (%s > %s)", count, a.max.expr)
+            w("        %s = %s;", count, a.max.expr)
+        else
+            w("    if (%s > %s)", count, a.max.expr)
             w("        return -%s;", a.toolong.name)
         end
-        w("    if (a_%s - ABI_USER_LOW > %s - %s)", a.name, SPAN, len)
-    elseif type_max > span then
-        w("    if (%s > %s || a_%s - ABI_USER_LOW > %s - %s)", len, SPAN, a.name, SPAN, len)
+    end
+    local len = count
+    if a.elem then
+        len = "n_" .. a.name
+        w("    const uint32_t %s = %s * (uint32_t)sizeof(%s);", len, count, cgen.pointee(a.elem))
+    end
+    if not a.max and type_max > span then
+        local cond = string.format("%s > %s || %s - ABI_USER_LOW > %s - %s", len, SPAN, addr, SPAN, len)
+        w("    if (%s)", opt == "" and cond or (opt .. "(" .. cond .. ")"))
     else
-        w("    if (a_%s - ABI_USER_LOW > %s - %s)", a.name, SPAN, len)
+        w("    if (%s%s - ABI_USER_LOW > %s - %s)", opt, addr, SPAN, len)
     end
     w("        return -EFAULT;")
-    mapped_check(w, "a_" .. a.name, len, a.dir)
+    mapped_check(w, addr, len, a.dir, a.optional)
 end
 
 -- Range check of a struct or scalar pointer (skipped for an optional NULL).
@@ -90,8 +107,7 @@ local function checked_scalars(sc)
     local checked = {}
     for i, a in ipairs(sc.args) do
         if a.len_arg then checked[a.len_arg] = true end
-        local named = a.kind == "scalar" and kinds.named(a)
-        if named and (named.kind == "flags" or named.kind == "enum") then checked[i] = true end
+        if a.kind == "scalar" and a.einval then checked[i] = true end
     end
     return checked
 end
@@ -103,7 +119,7 @@ local function value_check(w, a)
     local v = "a_" .. a.name
     if named.kind == "flags" then
         w("    if (%s & ~(%s)%s)", v, a.type.ctype, cgen.hex(named.mask))
-        w("        return -EINVAL;")
+        w("        return -%s;", a.einval.name)
         return
     end
     local members = named.members -- sorted by value
@@ -124,7 +140,7 @@ local function value_check(w, a)
         for i, mb in ipairs(members) do tests[i] = string.format("%s != %s", v, lit(mb.value)) end
         w("    if (%s)", table.concat(tests, " && "))
     end
-    w("        return -EINVAL;")
+    w("        return -%s;", a.einval.name)
 end
 
 local function call_args(sc, F)
@@ -138,7 +154,7 @@ local function call_args(sc, F)
         elseif a.kind == "bytes" then
             args[i] = string.format("(user_%s_t){ a_%s }", a.dir, a.name)
         elseif a.kind == "str" then
-            args[i] = "k_" .. a.name
+            args[i] = a.optional and string.format("a_%s ? k_%s : NULL", a.name, a.name) or ("k_" .. a.name)
         elseif a.optional then
             args[i] = string.format("a_%s ? &k_%s : NULL", a.name, a.name)
         else
@@ -149,16 +165,26 @@ local function call_args(sc, F)
     return table.concat(args, ", ")
 end
 
+-- Length arguments an optional buffer zeroes when it is NULL (so they are not const).
+local function zeroed_lengths(sc)
+    local zeroed = {}
+    for _, a in ipairs(sc.args) do
+        if a.kind == "bytes" and a.optional and not a.len_by_ptr then zeroed[a.len_arg] = true end
+    end
+    return zeroed
+end
+
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
 -- frame F (f.tf, or f->tf in a body function). Returns false when it wrote nothing but the
 -- call, which it then leaves to the caller.
 local function body(w, m, sc, F, ret_type)
-    local simple, checked = true, checked_scalars(sc)
+    local simple, checked, zeroed = true, checked_scalars(sc), zeroed_lengths(sc)
     for i, a in ipairs(sc.args) do
         if a.kind == "scalar" then
             if checked[i] then
-                w("    const %s a_%s = (%s)%s.%s;", a.type.ctype, a.name, a.type.ctype, F, a.reg)
-                if not a.len_arg then simple = false end
+                w("    %s%s a_%s = (%s)%s.%s;", zeroed[i] and "" or "const ", a.type.ctype, a.name, a.type.ctype, F,
+                    a.reg)
+                simple = false
             end
         else
             simple = false
@@ -167,14 +193,19 @@ local function body(w, m, sc, F, ret_type)
     end
     local call = string.format("%s(%s)", names.handler(sc), call_args(sc, F))
     if simple then return false, call end
-    -- Cheap value and range checks first, then the copies.
+    -- An optional buffer that is NULL is an empty one.
     for _, a in ipairs(sc.args) do
-        if a.kind == "scalar" and checked_scalars(sc)[a.index] and not a.len_arg and kinds.named(a) then
-            value_check(w, a)
+        if a.kind == "bytes" and a.optional and not a.len_by_ptr then
+            w("    if (a_%s == 0)", a.name)
+            w("        a_%s = 0;", sc.args[a.len_arg].name)
         end
     end
+    -- Cheap value and range checks first, then the copies.
     for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" then
+        if a.kind == "scalar" and a.einval then value_check(w, a) end
+    end
+    for _, a in ipairs(sc.args) do
+        if a.kind == "bytes" and not a.len_by_ptr then
             buffer_checks(w, m, sc, a)
         elseif a.kind == "ptr" then
             pointer_check(w, a)
@@ -184,14 +215,19 @@ local function body(w, m, sc, F, ret_type)
     for _, a in ipairs(sc.args) do
         if a.kind == "str" then
             w("    char k_%s[%s + 1];", a.name, a.size.expr)
-            w("    const int32_t n_%s = shim_str_in(k_%s, a_%s, %s, -%s);",
-                a.name, a.name, a.name, a.size.expr, a.toolong.name)
+            local copy = string.format("shim_str_in(k_%s, a_%s, %s, -%s)", a.name, a.name, a.size.expr, a.toolong.name)
+            if a.optional then copy = string.format("a_%s ? %s : 0", a.name, copy) end
+            w("    const int32_t n_%s = %s;", a.name, copy)
             w("    if (n_%s < 0)", a.name)
             w("        return n_%s;", a.name)
         elseif a.kind == "ptr" then
             pointer_copy_in(w, a)
             if a.dir ~= "in" then copy_out[#copy_out + 1] = a end
         end
+    end
+    -- A value-result length is known once it is copied in.
+    for _, a in ipairs(sc.args) do
+        if a.kind == "bytes" and a.len_by_ptr then buffer_checks(w, m, sc, a) end
     end
     w("    const %s ret = %s;", cgen.kernel_ret(sc), call)
     for _, a in ipairs(copy_out) do
@@ -286,15 +322,15 @@ local function descriptor(w, m, sc)
     local flags = {}
     if sc.attrs.noreturn then flags[#flags + 1] = "SYSCALL_F_NORETURN" end
     if sc.attrs.blocking then flags[#flags + 1] = "SYSCALL_F_BLOCKING" end
+    -- The lines after the first: where a result's words are (v2), the arguments.
+    local more = {}
     local results = kinds.results(sc)
-    local more = #sc.args > 0 or #results > 0
-    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
-        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
-        #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], more and "," or " },")
-    if #results > 0 then
-        w("             .nresults = %d, .results = { %s }%s", #results, results_desc(sc), #sc.args > 0 and "," or " },")
+    if kinds.is64(sc.ret) then
+        more[#more + 1] = string.format(".ret_hi = offsetof(struct trap_frame, %s)", kinds.upper_words(sc)[1].reg)
     end
-    if #sc.args == 0 then return end
+    if #results > 0 then
+        more[#more + 1] = string.format(".nresults = %d, .results = { %s }", #results, results_desc(sc))
+    end
     local slot = {}
     for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
     local args = {}
@@ -302,6 +338,7 @@ local function descriptor(w, m, sc)
         local size = 0
         if a.kind == "str" then size = a.size.value end
         if a.kind == "ptr" then size = a.type.size end
+        if a.kind == "bytes" and a.elem then size = a.elem_size end -- T[COUNT]: the element's size
         -- Where the argument is, when it is not in register i (kernel/syscall_desc.h).
         local len, reg = a.len_arg and tostring(a.len_arg - 1) or "SYSCALL_NO_LEN_ARG", ""
         if kinds.is_pair(a) then
@@ -312,7 +349,11 @@ local function descriptor(w, m, sc)
         end
         args[i] = string.format("{ \"%s\", %s, %s, %d%s }", a.name, arg_kind(a), len, size, reg)
     end
-    w("             .args = { %s } },", table.concat(args, ", "))
+    if #args > 0 then more[#more + 1] = string.format(".args = { %s }", table.concat(args, ", ")) end
+    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
+        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
+        #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], #more > 0 and "," or " },")
+    for i, line in ipairs(more) do w("             %s%s", line, i < #more and "," or " },") end
 end
 
 -- A syscall whose shim would be nothing but a call of its handler.

@@ -36,14 +36,10 @@ _Static_assert(sizeof(((struct amc_service *)0)->name) == sizeof(((struct amc_he
 struct amc_service amc_services[NPROC];
 static int services_used; /* slots at and above it have never been used */
 static uint32_t total_queued, total_dropped;
-static uint32_t last_service_id, last_seq;
+static uint32_t last_service_id;
+uint32_t amc_last_seq; /* of the last message or call (amc_next_seq) */
 /* Messages each sender slot has queued at all services together (AMC_SENDER_BUDGET). */
 static uint16_t sender_queued[NPROC + 1];
-
-uint32_t amc_next_seq(void)
-{
-    return ++last_seq;
-}
 
 /* The pool of small messages: a free list, filled from pool_mem as it is first needed. */
 #define POOL_PAYLOAD 64
@@ -79,6 +75,7 @@ static void message_free(struct amc_message *m)
 }
 
 /* strcmp(a, b) == 0, inline: every send looks its destination up by name. */
+/* strcmp(a, b) == 0, inline: every send looks its destination up by name. */
 static int names_equal(const char *a, const char *b)
 {
     while (*a == *b && *a)
@@ -86,13 +83,18 @@ static int names_equal(const char *a, const char *b)
     return *a == *b;
 }
 
-struct amc_service *amc_find_service(const char *name)
+static inline __attribute__((always_inline)) struct amc_service *find_service(const char *name)
 {
     const struct amc_service *end = &amc_services[services_used];
     for (struct amc_service *s = amc_services; s < end; s++)
         if (s->owner && names_equal(s->name, name))
             return s;
     return 0;
+}
+
+struct amc_service *amc_find_service(const char *name)
+{
+    return find_service(name);
 }
 
 int32_t sys_amc_register_service(const char *name)
@@ -102,7 +104,7 @@ int32_t sys_amc_register_service(const char *name)
         return -EINVAL;
     if (p->service)
         return -EBUSY;
-    if (amc_find_service(name))
+    if (find_service(name))
         return -EEXIST;
     for (int i = 0; i < NPROC; i++) {
         struct amc_service *s = &amc_services[i];
@@ -147,6 +149,7 @@ static void release_service(struct proc *p)
         amc_unqueue(s, s->head, 0, 1);
     amc_calls_service_gone(s);
     s->owner = 0;
+    s->id = 0; /* its handles are stale from now on */
     p->service = 0;
 }
 
@@ -195,10 +198,10 @@ static void fill_header(struct amc_header *h, const struct proc *self, const str
                         uint32_t len)
 {
     if (self->service)
-        memcpy(h->source, self->service->name, sizeof h->source);
+        __builtin_memcpy(h->source, self->service->name, sizeof h->source); /* inline: 32 bytes */
     else
-        memset(h->source, 0, sizeof h->source);
-    memcpy(h->dest, to->name, sizeof h->dest);
+        __builtin_memset(h->source, 0, sizeof h->source);
+    __builtin_memcpy(h->dest, to->name, sizeof h->dest);
     h->source_pid = self->pid;
     h->len = len;
 }
@@ -222,7 +225,8 @@ static int hand_over(struct amc_service *to, const struct proc *self, user_in_t 
     if (!pte || (*pte & (PTE_P | PTE_U | PTE_W)) != (PTE_P | PTE_U | PTE_W))
         return 0;
     uint8_t *dst = (uint8_t *)P2V(PTE_ADDR(*pte)) + offset;
-    if (copy_from_user(dst + sizeof(struct amc_header), buf.addr, len) < 0)
+    if (user_copy(dst + sizeof(struct amc_header), (const void *)buf.addr, len) <
+        0)        /* range: shim */
         return 0; /* cannot happen: the sender's shim checked buf; queueing reports it */
     fill_header((struct amc_header *)dst, self, to, len);
     to->delivered = (int32_t)total;
@@ -240,7 +244,7 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
 {
     if (len < sizeof(uint32_t))
         return -EINVAL; /* no room for the discriminator */
-    struct amc_service *to = amc_find_service(dest);
+    struct amc_service *to = find_service(dest);
     if (!to)
         return -ENOENT;
     struct proc *self = current_proc();
@@ -248,7 +252,7 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
         return -EMSGSIZE; /* more than the service said it takes (its amc_reply_wait cap) */
     if (to->waiting && !to->head && sender_matches(self, to->wait_source) &&
         hand_over(to, self, buf, len)) {
-        proc_wakeup(to);
+        proc_wake(to->owner, to); /* only its owner waits on a service */
         return 0;
     }
     uint32_t slot = proc_index(self);
@@ -275,7 +279,7 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
     to->tail = m;
     to->queued++;
     total_queued++;
-    proc_wakeup(to);
+    proc_wake(to->owner, to);
     return 0;
 }
 
@@ -324,7 +328,7 @@ static int32_t receive(const char *source, user_out_t buf, uint32_t cap, int blo
         s->wait_cap = cap;
         s->wait_source = source;
         s->delivered = 0;
-        proc_block(s);
+        proc_block_for_woken(s);
         s->waiting = 0;
         if (s->delivered)
             return s->delivered;

@@ -17,9 +17,9 @@ struct amc_service;
 #define AMC_HANDLE_SLOTS 16u
 _Static_assert(AMC_HANDLE_SLOTS == AMC_HANDLES_MAX, "one slot per handle a process may hold");
 struct amc_handle_slot {
-    uint32_t gen;        /* generation of the value handed out for this slot (0: never used) */
-    uint32_t service_id; /* the service instance it names; 0 when the slot is free */
-    uint32_t service;    /* index of that service's slot */
+    uint32_t gen;                /* generation of the value handed out (0: never used) */
+    uint32_t service_id;         /* the service instance it names; 0 when the slot is free */
+    struct amc_service *service; /* that service's slot */
 };
 
 enum amc_call_phase { AMC_CALL_IDLE, AMC_CALL_PENDING, AMC_CALL_TAKEN, AMC_CALL_DONE };
@@ -38,7 +38,7 @@ struct amc_call {
 struct amc_proc {
     struct amc_handle_slot handles[AMC_HANDLE_SLOTS];
     struct amc_call call;
-    uint32_t calls_made; /* the per-call part of the next badge */
+    uint32_t next_badge; /* slot in the low bits, a count above (0 until the first call) */
 };
 
 /* Process exit: drops the process's service (its queued messages, its callers get EPIPE),

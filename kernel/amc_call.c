@@ -36,18 +36,7 @@
 _Static_assert(NPROC == 64, "a badge keeps the caller's slot in its low 6 bits");
 #define BADGE_SLOT_BITS 6u
 #define BADGE_SLOT_MASK (NPROC - 1u)
-#define STATUS_MIN (-4095) /* a one-word answer in [STATUS_MIN, -1] is the service's refusal */
-
-/*
- * The results that go back in registers besides eax (lang-v2.md's extra results). Until the
- * generated shims write them, the handlers store them in the caller's saved registers, where the
- * return path loads them from.
- */
-static void set_results(uint32_t edx, uint32_t ecx)
-{
-    current_proc()->tf->edx = edx;
-    current_proc()->tf->ecx = ecx;
-}
+#define STATUS_MIN (-ABI_ERRNO_MAX) /* a one-word answer in [STATUS_MIN, -1] is the refusal */
 
 /* ---- copies between address spaces ---- */
 
@@ -105,14 +94,15 @@ int32_t sys_amc_open(const char *name)
         /* A new generation for every open, kept below 2^27 so the value stays positive. */
         h->gen = h->gen + 1 < (1u << 27) ? h->gen + 1 : 1;
         h->service_id = s->id;
-        h->service = (uint32_t)(s - amc_services);
+        h->service = s;
         return handle_value(h, i);
     }
     return -EMFILE;
 }
 
 /* The slot handle h names in p's table, or NULL. */
-static struct amc_handle_slot *handle_slot(struct proc *p, int32_t h)
+static inline __attribute__((always_inline)) struct amc_handle_slot *handle_slot(struct proc *p,
+                                                                                 int32_t h)
 {
     if (h <= 0)
         return 0;
@@ -122,7 +112,7 @@ static struct amc_handle_slot *handle_slot(struct proc *p, int32_t h)
     return slot;
 }
 
-int32_t sys_amc_close(int32_t h)
+int32_t sys_amc_close(amc_handle_t h)
 {
     struct amc_handle_slot *slot = handle_slot(current_proc(), h);
     if (!slot)
@@ -162,225 +152,253 @@ static uint32_t request_len(const struct amc_call *call)
     return call->regs ? AMC_CALL_WORDS : call->len;
 }
 
-/* The caller's side of both calls: sends the request prepared in self->amc.call, waits for the
- * end of the call and returns its result. */
-static int32_t call(int32_t h, uint32_t timeout_ms)
+/* The live service handle h of self names, or NULL. */
+static inline __attribute__((always_inline)) struct amc_service *called_service(struct proc *self,
+                                                                                int32_t h)
 {
-    struct proc *self = current_proc();
     struct amc_handle_slot *slot = handle_slot(self, h);
     if (!slot)
-        return -EBADF;
-    struct amc_service *s = &amc_services[slot->service];
-    if (!s->owner || s->id != slot->service_id)
-        return -ESTALE;
-    struct amc_call *c = &self->amc.call;
-    uint32_t len = request_len(c);
-    if (s->max_request && len > s->max_request)
+        return 0;
+    struct amc_service *s = slot->service;
+    return s->id == slot->service_id ? s : 0; /* ids are never reused; a free slot has none */
+}
+
+/* Why called_service found nothing. */
+static __attribute__((noinline)) int32_t bad_handle(struct proc *self, int32_t h)
+{
+    return handle_slot(self, h) ? -ESTALE : -EBADF;
+}
+
+/* Waits for the end of self's call c until its deadline; the slow part of call(). */
+static __attribute__((noinline)) void wait_for_answer(struct proc *self, struct amc_call *c)
+{
+    while (c->phase != AMC_CALL_DONE) {
+        if (self->wake_tick && timer_ticks() >= self->wake_tick) {
+            if (c->phase == AMC_CALL_PENDING)
+                unlink_pending(c->server, self);
+            c->result = -ETIMEDOUT; /* a late answer to its badge gets ESRCH */
+            return;
+        }
+        proc_block(c);
+    }
+}
+
+/*
+ * The caller's side of both calls: queues the request prepared in self's call c for s (a
+ * caller has one call at a time, so this is a list link, not a copy), gives the CPU straight
+ * to the server when it waits for requests, and returns the call's result once it ends.
+ */
+static inline __attribute__((always_inline)) int32_t call(struct proc *self, struct amc_service *s,
+                                                          struct amc_call *c, uint32_t timeout_ms)
+{
+    if (s->max_request && request_len(c) > s->max_request)
         return -EMSGSIZE; /* more than the service said it takes */
-    uint32_t count = ++self->amc.calls_made & ((1u << (32 - BADGE_SLOT_BITS)) - 1);
-    if (count == 0)
-        count = self->amc.calls_made = 1;
-    c->badge = count << BADGE_SLOT_BITS | proc_index(self);
+    /* A new count for every call; the slot stays in the low bits (never 0: slot 0 is idle). */
+    uint32_t badge = self->amc.next_badge;
+    if (__builtin_expect(!badge, 0))
+        badge = proc_index(self);
+    c->badge = badge + (1u << BADGE_SLOT_BITS);
+    self->amc.next_badge = c->badge;
     c->server = s;
     c->seq = amc_next_seq();
     c->next = 0;
-    struct proc *server = s->owner;
-    uint8_t *request = c->regs ? (uint8_t *)c->words : (uint8_t *)c->buf;
-    int direct = s->serving && !s->calls && !s->head &&
-                 copy_with_proc(server, s->serve_buf, request, len, 1) == 0;
-    if (direct) {
-        c->phase = AMC_CALL_TAKEN;
-        s->serving = 0;
-        s->served_len = (int32_t)len;
-        s->served_badge = c->badge;
-        s->served_pid = self->pid;
-    } else {
-        c->phase = AMC_CALL_PENDING;
-        if (s->calls_tail)
-            s->calls_tail->amc.call.next = self;
-        else
-            s->calls = self;
-        s->calls_tail = self;
-        proc_wake(server, s);
-    }
+    c->phase = AMC_CALL_PENDING;
+    if (s->calls_tail)
+        s->calls_tail->amc.call.next = self;
+    else
+        s->calls = self;
+    s->calls_tail = self;
     if (timeout_ms != AMC_FOREVER) {
         uint32_t now = timer_ticks();
         self->wake_tick = timeout_ms < 0xFFFFFFFEu - now ? now + timeout_ms + 1 : 0xFFFFFFFFu;
     }
-    for (;;) {
-        if (direct)
-            proc_handoff(server, c);
-        else
-            proc_block(c);
-        direct = 0;
-        if (c->phase == AMC_CALL_DONE)
-            break;
-        if (self->wake_tick && timer_ticks() >= self->wake_tick) {
-            if (c->phase == AMC_CALL_PENDING)
-                unlink_pending(s, self);
-            c->result = -ETIMEDOUT; /* a late answer to its badge gets ESRCH */
-            break;
-        }
-    }
+    if (s->serving)
+        proc_handoff(s->owner, c); /* the fast path: straight to the waiting server */
+    else
+        proc_block_for_woken(c);
+    if (c->phase != AMC_CALL_DONE)
+        wait_for_answer(self, c);
     self->wake_tick = 0;
     c->server = 0;
     c->phase = AMC_CALL_IDLE;
     return c->result;
 }
 
-int32_t sys_amc_call(int32_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms)
+int32_t sys_amc_call(amc_handle_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms,
+                     struct sys_amc_call_results *res)
 {
-    struct amc_call *c = &current_proc()->amc.call;
-    c->regs = 1;
-    c->words[0] = disc;
-    c->words[1] = w0;
-    c->words[2] = w1;
-    int32_t r = call(h, timeout_ms);
-    if (r >= 0)
-        set_results(c->words[1], c->words[2]);
-    else
-        set_results(0, 0);
+    struct proc *self = current_proc();
+    struct amc_service *s = called_service(self, h);
+    int32_t r;
+    if (__builtin_expect(!s, 0)) {
+        r = bad_handle(self, h);
+    } else {
+        struct amc_call *c = &self->amc.call;
+        c->regs = 1;
+        c->words[0] = disc;
+        c->words[1] = w0;
+        c->words[2] = w1;
+        r = call(self, s, c, timeout_ms);
+        if (r >= 0) {
+            res->reply_w0 = c->words[1];
+            res->reply_w1 = c->words[2];
+        }
+    }
     return r;
 }
 
-int32_t sys_amc_call_buf(int32_t h, user_inout_t msg, uint32_t len, uint32_t cap,
+int32_t sys_amc_call_buf(amc_handle_t h, user_inout_t msg, uint32_t len, uint32_t cap,
                          uint32_t timeout_ms)
 {
+    struct proc *self = current_proc();
+    struct amc_service *s = called_service(self, h);
+    if (!s)
+        return bad_handle(self, h);
     if (len < sizeof(uint32_t) || len > cap)
         return -EINVAL;
-    struct amc_call *c = &current_proc()->amc.call;
+    struct amc_call *c = &self->amc.call;
     c->regs = 0;
     c->buf = msg.addr;
     c->len = len;
     c->cap = cap;
-    return call(h, timeout_ms);
+    return call(self, s, c, timeout_ms);
 }
 
 /* ---- calls: the server's side ---- */
 
 /*
- * Delivers the answer buf[0..len) of the server's current process to the call badge of s;
- * *to is its caller. The server's shim probed buf for cap >= len bytes.
+ * The server's buffer buf is its own memory, and its shim probed all cap >= AMC_CALL_WORDS
+ * bytes of it for writing in this syscall: the pages are present and private, and stay so
+ * while the server is blocked (only it changes its mappings). So register-sized requests and
+ * answers move with plain loads and stores through its user address, no copy routine needed.
  */
-static int32_t answer(struct amc_service *s, uint32_t badge, uint32_t buf, uint32_t len,
-                      struct proc **to)
+static const uint32_t *user_words(uint32_t buf)
 {
-    struct proc *c = proc_slot(badge & BADGE_SLOT_MASK);
+    return (const uint32_t *)buf;
+}
+
+/* Delivers the answer buf[0..len) of the current process, the server of s, to call badge. */
+static inline __attribute__((always_inline)) int32_t answer(struct amc_service *s, uint32_t badge,
+                                                            uint32_t buf, uint32_t len)
+{
+    struct proc *c = &procs[badge & BADGE_SLOT_MASK];
     struct amc_call *call = &c->amc.call;
-    if (call->server != s || call->badge != badge || call->phase != AMC_CALL_TAKEN)
+    if (call->badge != badge || call->server != s || call->phase != AMC_CALL_TAKEN)
         return -ESRCH;
     if (len < sizeof(uint32_t))
         return -EINVAL;
-    uint32_t room = call->regs ? AMC_CALL_WORDS : call->cap;
-    if (len > room) {
+    if (len > (call->regs ? AMC_CALL_WORDS : call->cap)) {
         finish(c, -EMSGSIZE);
         return -EMSGSIZE;
     }
-    int32_t first;
-    if (copy_from_user(&first, buf, sizeof first) < 0)
-        return -EFAULT;
-    int32_t result = call->regs ? first : (int32_t)len;
+    const uint32_t *u = user_words(buf);
+    int32_t first = (int32_t)u[0];
     if (first < 0) {
         if (len != sizeof first || first < STATUS_MIN) {
             finish(c, -EPROTO);
             return -EINVAL;
         }
-        result = first; /* the service refuses the call */
-    } else if (call->regs) {
-        call->words[1] = call->words[2] = 0;
-        if (copy_from_user(call->words, buf, len) < 0)
-            return -EFAULT;
-    } else if (copy_with_proc(c, call->buf, (uint8_t *)buf, len, 1) < 0) {
-        result = -EFAULT;
+        finish(c, first); /* the service refuses the call */
+        return 0;
     }
-    finish(c, result);
-    *to = c;
+    if (call->regs) {
+        call->words[1] = len > 4 ? u[1] : 0;
+        call->words[2] = len > 8 ? u[2] : 0;
+        finish(c, first);
+        return 0;
+    }
+    int err = copy_with_proc(c, call->buf, (uint8_t *)buf, len, 1);
+    finish(c, err < 0 ? err : (int32_t)len);
     return 0;
 }
 
-/*
- * Takes the oldest request for s, a call or a plain message, into the current process's buffer
- * buf of cap bytes; returns its size, or 0 when there is none. What does not fit is refused: a
- * call fails with EMSGSIZE, a plain message queued before the service declared its maximum is
- * dropped (kstat.amc_dropped).
- */
-static int32_t take_request(struct amc_service *s, uint32_t buf, uint32_t cap, uint32_t *badge,
-                            int32_t *pid)
+/* Receives the call of c, the first waiting for s, into the current process's buffer buf of
+ * cap bytes; returns its size, or 0 when it was refused (the call then fails). */
+static inline __attribute__((always_inline)) int32_t
+receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap,
+             struct sys_amc_reply_wait_results *res)
 {
-    for (;;) {
-        struct proc *c = s->calls;
-        struct amc_message *m = s->head;
-        if (m && (!c || amc_seq_before(m->seq, c->amc.call.seq))) {
-            uint32_t total = sizeof m->header + m->header.len;
-            if (total > cap) {
-                amc_unqueue(s, m, 0, 1);
-                continue;
-            }
-            if (copy_to_user(buf, &m->header, total) < 0)
-                return -EFAULT;
-            *badge = AMC_NO_CALL;
-            *pid = m->header.source_pid;
-            amc_unqueue(s, m, 0, 0);
-            return (int32_t)total;
-        }
-        if (!c)
-            return 0;
-        struct amc_call *call = &c->amc.call;
-        s->calls = call->next;
-        if (!s->calls)
-            s->calls_tail = 0;
-        uint32_t len = request_len(call);
-        int err = len > cap ? -EMSGSIZE : 0;
-        if (!err && call->regs)
-            err = copy_to_user(buf, call->words, len);
-        else if (!err)
-            err = copy_with_proc(c, call->buf, (uint8_t *)buf, len, 0);
-        if (err) {
-            finish(c, err);
-            continue;
-        }
-        call->phase = AMC_CALL_TAKEN;
-        *badge = call->badge;
-        *pid = c->pid;
-        return (int32_t)len;
+    struct amc_call *call = &c->amc.call;
+    s->calls = call->next;
+    if (!s->calls)
+        s->calls_tail = 0;
+    uint32_t len = request_len(call);
+    int err = 0;
+    if (len > cap) {
+        err = -EMSGSIZE;
+    } else if (call->regs) {
+        uint32_t *u = (uint32_t *)buf;
+        u[0] = call->words[0];
+        u[1] = call->words[1];
+        u[2] = call->words[2];
+    } else {
+        err = copy_with_proc(c, call->buf, (uint8_t *)buf, len, 0);
     }
+    if (err) {
+        finish(c, err);
+        return 0;
+    }
+    call->phase = AMC_CALL_TAKEN;
+    res->caller = call->badge;
+    res->pid = c->pid;
+    return (int32_t)len;
 }
 
-int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint32_t cap)
+/* Receives the plain message m, the first queued for s, unless it is larger than cap: it is
+ * then dropped (it was queued before the service declared cap). */
+static __attribute__((noinline)) int32_t receive_message(struct amc_service *s,
+                                                         struct amc_message *m, uint32_t buf,
+                                                         uint32_t cap,
+                                                         struct sys_amc_reply_wait_results *res)
+{
+    uint32_t total = sizeof m->header + m->header.len;
+    if (total > cap) {
+        amc_unqueue(s, m, 0, 1);
+        return 0;
+    }
+    if (copy_to_user(buf, &m->header, total) < 0)
+        return -EFAULT;
+    res->caller = AMC_NO_CALL;
+    res->pid = m->header.source_pid;
+    amc_unqueue(s, m, 0, 0);
+    return (int32_t)total;
+}
+
+int32_t sys_amc_reply_wait(amc_badge_t badge, user_inout_t buf, uint32_t len, uint32_t cap,
+                           struct sys_amc_reply_wait_results *res)
 {
     struct proc *self = current_proc();
     struct amc_service *s = self->service;
-    set_results(0, 0);
     if (!s || cap < AMC_CALL_WORDS || len > cap)
         return -EINVAL;
     struct proc *answered = 0;
     if (badge != AMC_NO_CALL) {
-        int32_t err = answer(s, badge, buf.addr, len, &answered);
+        int32_t err = answer(s, badge, buf.addr, len);
         if (err < 0)
             return err;
+        answered = &procs[badge & BADGE_SLOT_MASK];
     }
     s->max_request = cap;
     for (;;) {
-        uint32_t got_badge;
-        int32_t pid, n = take_request(s, buf.addr, cap, &got_badge, &pid);
-        if (n != 0) {
-            if (n > 0)
-                set_results(got_badge, (uint32_t)pid);
+        /* The oldest request first: calls and plain messages share one sequence. */
+        struct proc *c = s->calls;
+        struct amc_message *m = s->head;
+        int32_t n = 0;
+        if (c && (!m || amc_seq_before(c->amc.call.seq, m->seq)))
+            n = receive_call(s, c, buf.addr, cap, res);
+        else if (m)
+            n = receive_message(s, m, buf.addr, cap, res);
+        if (n != 0)
             return n;
-        }
+        if (c || m)
+            continue; /* that request was refused: take the next */
         s->serving = 1;
-        s->serve_buf = buf.addr;
-        s->served_len = 0;
         if (answered)
             proc_handoff(answered, s); /* the fast path: straight back to the caller */
         else
-            proc_block(s);
+            proc_block_for_woken(s);
         answered = 0;
         s->serving = 0;
-        if (s->served_len) {
-            set_results(s->served_badge, (uint32_t)s->served_pid);
-            return s->served_len;
-        }
     }
 }
 

@@ -11,9 +11,9 @@
 
 struct amc_message {
     struct amc_message *next;
-    uint32_t seq;              /* arrival order, shared with calls (amc_next_seq) */
-    uint32_t sender;           /* the sender's process slot (or AMC_ORPHAN), for its shares */
-    struct amc_header header;  /* exactly what the receiver gets in front of the payload */
+    uint32_t seq;             /* arrival order, shared with calls (amc_next_seq) */
+    uint32_t sender;          /* the sender's process slot (or AMC_ORPHAN), for its shares */
+    struct amc_header header; /* exactly what the receiver gets in front of the payload */
     uint8_t payload[];
 };
 
@@ -23,8 +23,8 @@ struct amc_service {
     uint32_t id;                 /* this registration, never reused: handles name it */
     struct amc_message *head, *tail;
     uint32_t queued;
-    uint16_t share[NPROC + 1];   /* queued messages per sender slot (AMC_QUEUE_DEPTH each), and
-                                    at AMC_ORPHAN those of senders that have ended */
+    uint16_t share[NPROC + 1]; /* queued messages per sender slot (AMC_QUEUE_DEPTH each), and
+                                  at AMC_ORPHAN those of senders that have ended */
     /* While the owner is blocked in an await with nothing queued for it: */
     int waiting;
     uint32_t wait_buf, wait_cap; /* its buffer, which its shim found mapped and writable */
@@ -32,18 +32,18 @@ struct amc_service {
     int32_t delivered;           /* set by a sender that wrote straight into wait_buf */
     /* Calls (kernel/amc_call.c): */
     struct proc *calls, *calls_tail; /* callers whose request is not received yet, in order */
-    uint32_t max_request;        /* the cap of the owner's last amc_reply_wait (0: none yet) */
-    int serving;                 /* the owner is blocked in amc_reply_wait */
-    uint32_t serve_buf;          /* its buffer (probed writable by its shim), cap max_request */
-    int32_t served_len;          /* set by a caller that wrote straight into serve_buf */
-    uint32_t served_badge;
-    int32_t served_pid;
+    uint32_t max_request;            /* the cap of the owner's last amc_reply_wait (0: none yet) */
+    int serving;                     /* the owner is blocked in amc_reply_wait */
 };
 
 extern struct amc_service amc_services[NPROC];
 #define AMC_ORPHAN NPROC /* amc_message.sender of a message whose sender has ended */
 
-uint32_t amc_next_seq(void);
+extern uint32_t amc_last_seq;
+static inline uint32_t amc_next_seq(void)
+{
+    return ++amc_last_seq;
+}
 /* The live service called name, or NULL. */
 struct amc_service *amc_find_service(const char *name);
 /* 1 when sequence number a came before b (they wrap). */

@@ -32,7 +32,9 @@ enum syscall_arg_kind {
 #define SYSCALL_NO_LEN_ARG 0xFF /* len_arg of an argument that is not a buffer */
 
 /*
- * size: N for in str[N], the pointee size for in/out/inout T, else 0. reg: the argument's
+ * size: N for in str[N], the pointee size for in/out/inout T, the element size of an array
+ * T[COUNT] (its len_arg is then the count), else 0. A buffer whose len_arg is a pointer argument
+ * (bytes[*len]) has its length in user memory, a value-result length. reg: the argument's
  * register as its position in arg_registers plus one, or 0 when argument i is in register i (a
  * 64-bit argument takes two registers, which moves every later one). A 64-bit argument's reg is
  * its low word's, and its len_arg the position (from 0) of its high word's register.
@@ -77,6 +79,7 @@ struct syscall_desc {
     uint8_t nargs, flags; /* SYSCALL_F_NORETURN, _BLOCKING, _RETIRED */
     uint8_t ret_kind;     /* SARG_INT, SARG_UINT, SARG_HEX, SARG_INT64 or SARG_UINT64 */
     uint8_t nresults;     /* extra results, in results[] */
+    uint8_t ret_hi;       /* a 64-bit result: where its high word is in the trap frame */
     struct syscall_arg_desc args[ABI_MAX_ARGS];
     struct syscall_result_desc results[SYSCALL_MAX_RESULTS];
 };

@@ -1,7 +1,7 @@
 -- Host tests of the outputs of the language-v2 kinds (flags, enums, resources, extra results,
 -- 64-bit arguments and results, ...): golden files, cross-compilation of every output under
--- -Werror and nasm, and a host run of the generated shims (tests/gen/kinds/behaviour.c; the
--- model is tests/gen/kinds/v2_model.lua, the golden files tests/gen/golden/v2).
+-- -Werror and nasm, and a host run of the generated shims (tests/gen/kinds/behaviour.c) of
+-- tests/gen/kinds/v2.def, whose golden files are tests/gen/golden/v2.
 --   lua5.4 tests/kinds/suite.lua           run everything
 --   lua5.4 tests/kinds/suite.lua --bless   rewrite tests/gen/golden/v2
 -- weight: 3
@@ -17,10 +17,11 @@ local BLESS_CMD = "lua5.4 tests/kinds/suite.lua --bless"
 local CROSS = "i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector -O2 -Wall -Wextra -Werror"
 local TMP = (select(2, sh("mktemp -d /tmp/kinds-tests.XXXXXX")):gsub("%s+$", ""))
 
-local FIXTURE = "tests/gen/fixtures/full.def"
-local m = require("v2_model")(read(ROOT .. "/" .. FIXTURE), FIXTURE)
+local FIXTURE = "tests/gen/kinds/v2.def"
+local m = require("model").load(read(ROOT .. "/" .. FIXTURE), FIXTURE)
 local files = cli.render_all(m)
 files["syscalls.md"] = require("out_docs").render(m)
+for path, text in pairs(require("out_man").render(m)) do files["man/" .. path] = text end
 
 local function test_golden()
     local paths = {}
@@ -58,7 +59,8 @@ local function test_compile()
         rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror " .. asm .. " -o /dev/null")
         report("kinds_nasm_" .. asm:gsub("%W", "_"), rc == 0, "nasm failed", out)
     end
-    rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror -I " .. ROOT .. "/tests/conformance/ conformance/regs.asm -o /dev/null")
+    rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror -I " .. ROOT ..
+        "/tests/conformance/ conformance/regs.asm -o /dev/null")
     report("kinds_nasm_conformance", rc == 0, "nasm failed on conformance/regs.asm", out)
     rc, out = sh(cc .. " -I" .. ROOT .. "/tests/gen/stub -I. -Ilibsys -I" .. ROOT ..
         "/tests/conformance -c conformance/conformance.c -o conf.o")
@@ -75,10 +77,26 @@ local function test_behaviour()
     report("kinds_behaviour_exit", rc == 0, "harness exit " .. tostring(rc))
 end
 
+-- The wrappers as a static i386 Linux program whose SIGSEGV handler plays the kernel
+-- (tests/gen/kinds/wrappers.c), under qemu-i386: the .def with trap 0x81 (a #GP on Linux), prefix t_.
+local function test_wrappers()
+    local text = read(ROOT .. "/" .. FIXTURE):gsub("trap 0x80", 'trap 0x81\n    prefix "t_"')
+    local dir = TMP .. "/wrappers"
+    for p, t in pairs(cli.render_all(require("model").load(text, FIXTURE))) do write(dir .. "/" .. p, t) end
+    local rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror libsys/syscalls.asm -o syscalls.o && " ..
+        "i686-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -Werror -static -I. " .. ROOT ..
+        "/tests/gen/kinds/wrappers.c syscalls.o -o wrappers")
+    if not report("kinds_wrappers_build", rc == 0, "the wrapper test does not build", out) then return end
+    rc, out = sh("cd " .. dir .. " && qemu-i386 ./wrappers") -- this machine cannot run i386 code natively
+    S.relay(out)
+    report("kinds_wrappers_exit", rc == 0, "exit " .. tostring(rc), out)
+end
+
 test_golden()
 if not BLESS then
     test_compile()
     test_behaviour()
+    test_wrappers()
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()
