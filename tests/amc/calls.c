@@ -112,7 +112,7 @@ static int serve_call(const void *req, uint32_t len, void *answer)
 }
 
 int32_t amc_call(amc_handle_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms,
-                 uint32_t *r_r_w0, uint32_t *r_r_w1)
+                 uint32_t *r_reply_w0, uint32_t *r_reply_w1)
 {
     (void)h;
     uint32_t words[3] = {disc, w0, w1}, answer[3] = {0, 0, 0};
@@ -122,8 +122,8 @@ int32_t amc_call(amc_handle_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32
         return n;
     if (n < 4 || n > 12)
         return -EMSGSIZE;
-    *r_r_w0 = answer[1];
-    *r_r_w1 = answer[2];
+    *r_reply_w0 = answer[1];
+    *r_reply_w1 = answer[2];
     return (int32_t)answer[0];
 }
 
@@ -167,7 +167,7 @@ static struct turn *script;
 static unsigned turns, next_turn;
 
 int32_t amc_reply_wait(amc_badge_t badge, void *buf, uint32_t len, uint32_t cap,
-                       amc_badge_t *r_r_badge, int32_t *r_r_pid)
+                       amc_badge_t *r_caller, int32_t *r_pid)
 {
     if (next_turn > 0 && !script[next_turn - 1].recorded) {
         struct turn *prev = &script[next_turn - 1];
@@ -184,13 +184,13 @@ int32_t amc_reply_wait(amc_badge_t badge, void *buf, uint32_t len, uint32_t cap,
     if (next_turn == turns)
         return -EFAULT; /* the end of the script ends the loop */
     struct turn *t = &script[next_turn++];
-    *r_r_badge = t->badge;
-    *r_r_pid = 40 + (int32_t)next_turn;
+    *r_caller = t->badge;
+    *r_pid = 40 + (int32_t)next_turn;
     if (t->badge) {
         memcpy(buf, t->payload, t->len);
         return (int32_t)t->len;
     }
-    struct amc_header hdr = {.source_pid = *r_r_pid, .len = t->len};
+    struct amc_header hdr = {.source_pid = *r_pid, .len = t->len};
     strcpy(hdr.source, t->source);
     strcpy(hdr.dest, "calc");
     if (sizeof hdr + t->len > cap)

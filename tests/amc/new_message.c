@@ -30,10 +30,10 @@ int32_t amc_call_buf(int32_t h, void *msg, uint32_t len, uint32_t cap, uint32_t 
     return -ENOSYS;
 }
 
-int32_t amc_reply_wait(uint32_t badge, void *buf, uint32_t len, uint32_t cap, uint32_t *r_r_badge,
-                       int32_t *r_r_pid)
+int32_t amc_reply_wait(uint32_t badge, void *buf, uint32_t len, uint32_t cap, uint32_t *r_caller,
+                       int32_t *r_pid)
 {
-    (void)badge, (void)buf, (void)len, (void)cap, (void)r_r_badge, (void)r_r_pid;
+    (void)badge, (void)buf, (void)len, (void)cap, (void)r_caller, (void)r_pid;
     return -ENOSYS;
 }
 
