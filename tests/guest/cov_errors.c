@@ -39,7 +39,7 @@ static int child_hold_call(uint32_t arg)
     static uint8_t buf[64];
     if (amc_register_service("cov-hold") != 0)
         return 1;
-    amc_reply_wait(0, buf, 0, sizeof buf); /* receives the call */
+    amc_reply_wait(AMC_NO_CALL, buf, 0, sizeof buf, 0, 0); /* receives the call */
     for (;;)
         sleep_ms(1000);
 }
