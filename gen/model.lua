@@ -38,7 +38,8 @@
 --                            results[i] = { name, type = 32-bit scalar or named type, named = the named
 --                            type | nil, reg, tok }
 --                            (v2 extra results, in result_registers[2..], after edx for a 64-bit ret),
---                            attrs = { noreturn, blocking, returns_twice, fails_only = true | nil },
+--                            attrs = { noreturn, blocking, returns_twice, fails_only, relays_errors = true | nil }
+--                            (relays_errors, v2: the result may also be any error of m.errors),
 --                            args[i] = arg (below), errors[i] = error (the `errors` lines),
 --                            implied[i] = error (what the entry checks add: EFAULT, toolong, EINVAL for a
 --                            flags/enum argument; and a resource argument's lifecycle errors),
