@@ -38,6 +38,19 @@ _Static_assert(NPROC == 64, "a badge keeps the caller's slot in its low 6 bits")
 #define BADGE_SLOT_MASK (NPROC - 1u)
 #define STATUS_MIN (-ABI_ERRNO_MAX) /* a one-word answer in [STATUS_MIN, -1] is the refusal */
 
+/* 1 when -status is an error abi/syscalls.def declares: a refusal the caller gets must be one
+ * (kcov's error contracts check what a call may return). Only refusals come here. */
+static int declared_error(int32_t status)
+{
+#define AMC_ERROR_NUMBER(name, number, text) number,
+    static const int32_t numbers[] = {ABI_ERRORS(AMC_ERROR_NUMBER)};
+#undef AMC_ERROR_NUMBER
+    for (uint32_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        if (numbers[i] == -status)
+            return 1;
+    return 0;
+}
+
 /* ---- copies between address spaces ---- */
 
 /* The kernel's address of p's user byte va, or NULL when its page is not mapped with all of the
@@ -294,7 +307,7 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
     const uint32_t *u = user_words(buf);
     int32_t first = (int32_t)u[0];
     if (first < 0) {
-        if (len != sizeof first || first < STATUS_MIN) {
+        if (len != sizeof first || first < STATUS_MIN || !declared_error(first)) {
             finish(c, -EPROTO);
             return -EINVAL;
         }

@@ -14,7 +14,18 @@
     5000u /* clients' timeout where a reply must come: a hang fails, it does not stall */
 
 /* The test server's requests (first word) and its answer's first word. */
-enum { OP_ECHO = 1, OP_BUF, OP_HOLD, OP_LATE, OP_TOO_LONG, OP_REFUSE, OP_FORGE, OP_STOP, OP_COUNT };
+enum {
+    OP_ECHO = 1,
+    OP_BUF,
+    OP_HOLD,
+    OP_LATE,
+    OP_TOO_LONG,
+    OP_REFUSE,
+    OP_FORGE,
+    OP_STOP,
+    OP_COUNT,
+    OP_BAD_STATUS
+};
 #define ANSWER 100u
 
 static int32_t reap(int32_t pid)
@@ -96,6 +107,12 @@ static int serve(uint32_t arg)
                 return 11;
             break;
         }
+        case OP_BAD_STATUS: {
+            srv_buf[0] = (uint32_t)-4000; /* in the error range, but no declared error */
+            if (amc_reply_wait(b, srv_buf, 4, sizeof srv_buf, 0, 0) != -EINVAL)
+                return 12;
+            break;
+        }
         case OP_REFUSE:
             srv_buf[0] = (uint32_t)-EPROTO;
             badge = b;
@@ -162,6 +179,7 @@ static void test_call_and_reply(void)
     msg[0] = OP_REFUSE;
     CHECK_EQ(amc_call_buf(h, msg, 4, sizeof msg, WAIT_MS), -EPROTO);
     CHECK_EQ(amc_call(h, OP_TOO_LONG, 0, 0, WAIT_MS, 0, 0), -EMSGSIZE);
+    CHECK_EQ(amc_call(h, OP_BAD_STATUS, 0, 0, WAIT_MS, 0, 0), -EPROTO);
     CHECK_EQ(echo(h, 1, &w0, 0), ANSWER); /* the server still serves */
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
@@ -216,6 +234,28 @@ static void test_server_killed_mid_call(void)
     CHECK_EQ(reap(srv), -1000); /* killed */
     CHECK_EQ(echo(h, 1, 0, 0), -ESTALE);
     CHECK_EQ(amc_close(h), 0);
+    CHECK_BASELINE();
+}
+
+/* Callers killed while the server holds their calls: a late answer finds no call (ESRCH), the
+ * server goes on serving, nothing leaks. */
+static void test_caller_killed_mid_call(void)
+{
+    gt_baseline_take();
+    int32_t h = 0, srv = start_server(0, &h);
+    CHECK(srv > 0);
+    int32_t held = gt_fork(open_and_hold, 0);
+    CHECK(gt_wait_blocked(held));
+    int32_t queued = gt_fork(open_and_hold, 1); /* a buffer call, held too: OP_LATE answers it */
+    CHECK(gt_wait_blocked(queued));
+    CHECK_EQ(kill(queued), 0);
+    CHECK_EQ(reap(queued), -1000);
+    CHECK_EQ(kill(held), 0);
+    CHECK_EQ(reap(held), -1000);
+    uint32_t w0 = 0;
+    CHECK_EQ(amc_call(h, OP_LATE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
+    CHECK_EQ(w0, 1); /* the held call's caller is gone: its badge names nothing */
+    CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
 }
 
@@ -452,6 +492,7 @@ static const struct gtest tests[] = {
     {"amc_call_and_reply", test_call_and_reply},
     {"amc_call_timeout_and_late_answer", test_timeout_and_late_answer},
     {"amc_call_server_killed_mid_call", test_server_killed_mid_call},
+    {"amc_call_caller_killed_mid_call", test_caller_killed_mid_call},
     {"amc_call_stale_handle_after_restart", test_stale_handle_after_restart},
     {"amc_call_badge_cannot_be_forged", test_badge_cannot_be_forged},
     {"amc_call_sixty_clients", test_sixty_clients},
