@@ -16,7 +16,7 @@
 --   * register preservation around the trap, in generated assembly;
 -- and the numbers no syscall owns must answer ENOSYS with registers intact.
 --
--- Argument values: scalars 0, lengths a small valid length (min(16, max)) in
+-- Argument values: scalars 0 (an enum its first member), lengths a small valid length (min(16, max)) in
 -- the pointer cases and 0 in the register cases, other optional pointers NULL,
 -- other pointers a valid zeroed buffer (conf_valid) or the string "/" (conf_str:
 -- a path that exists on a POSIX kernel, and is absolute, so that a directory fd
@@ -100,11 +100,19 @@ local function call_args(sc, len, tested, param, zero_lengths)
         elseif caps[i] then
             args[i] = "&" .. caps[i] -- a value-result length: a u32 holding the capacity
         elseif a.kind == "scalar" then
-            args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
+            local named = kinds.named(a)
+            if not len[i] and named and named.kind == "enum" and a.einval then
+                -- 0 may be no member: the enum check would answer first (kcov's op)
+                args[i] = cgen.literal(kinds.bits(named.members[1].value))
+            else
+                args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
+            end
         elseif a.kind == "str" then
             args[i] = "conf_str"
-        elseif a.optional then
-            args[i] = "0" -- the most neutral value: Linux skips the copy (sigaltstack's ss, prlimit64's new)
+        elseif a.optional and not (a.kind == "bytes" and tested and a.len_arg == tested) then
+            -- the most neutral value: Linux skips the copy (sigaltstack's ss, prlimit64's new); but a
+            -- buffer whose length is under test is there (a NULL one has no length to refuse)
+            args[i] = "0"
         else
             args[i] = "(void *)conf_valid"
         end

@@ -18,7 +18,7 @@
 
 #ifndef KERNEL_KCOV
 
-int32_t sys_kcov(uint32_t op, user_out_t buf, uint32_t cap)
+int32_t sys_kcov(kcov_op_t op, user_out_t buf, uint32_t cap)
 {
     (void)op, (void)buf, (void)cap;
     return -ENOSYS;
@@ -116,7 +116,7 @@ static int32_t kcov_enable(int32_t pid)
 static int32_t kcov_collect(struct kcov_slot *s, user_out_t buf, uint32_t cap)
 {
     const uint32_t k = s->n < cap / 4 ? s->n : cap / 4;
-    if (copy_to_user(buf.addr, s->pcs, k * 4) < 0)
+    if (k && copy_to_user(buf.addr, s->pcs, k * 4) < 0)
         return -EFAULT; /* not reached: the entry shim probed buf */
     for (uint32_t i = 0; i < k; i++) {
         const uint32_t bit = (s->pcs[i] - (uint32_t)kernel_text_start) / 4;
@@ -127,7 +127,7 @@ static int32_t kcov_collect(struct kcov_slot *s, user_out_t buf, uint32_t cap)
     return (int32_t)k;
 }
 
-int32_t sys_kcov(uint32_t op, user_out_t buf, uint32_t cap)
+int32_t sys_kcov(kcov_op_t op, user_out_t buf, uint32_t cap)
 {
     const int32_t pid = current_proc()->pid;
     struct kcov_slot *s = slot_of(pid);
@@ -142,7 +142,7 @@ int32_t sys_kcov(uint32_t op, user_out_t buf, uint32_t cap)
         slot_free(s);
         return 0;
     default:
-        return -EINVAL;
+        return -EINVAL; /* not reached: the entry shim refuses other values */
     }
 }
 

@@ -160,7 +160,7 @@ static int32_t conf_call_sendto_name(uint32_t p)
 }
 static int32_t conf_len_sendto_dlen(uint32_t n)
 {
-    return sendto(0, n, conf_str);
+    return sendto((void *)conf_valid, n, conf_str);
 }
 uint32_t conf_regs_sendto(int32_t *eax);
 static int32_t conf_run_regs_sendto(uint32_t p)
