@@ -206,6 +206,8 @@ static inline __attribute__((always_inline)) int32_t call(struct proc *self, str
 {
     if (s->max_request && request_len(c) > s->max_request)
         return -EMSGSIZE; /* more than the service said it takes */
+    if (__builtin_expect(s->owner == self, 0))
+        return -EINVAL; /* it could never answer: it would be waiting for itself */
     /* A new count for every call; the slot stays in the low bits (never 0: slot 0 is idle). */
     uint32_t badge = self->amc.next_badge;
     if (__builtin_expect(!badge, 0))

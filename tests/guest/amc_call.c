@@ -459,6 +459,7 @@ static void test_errors(void)
         CHECK(hs[i] > 0);
     }
     CHECK_EQ(amc_open(ME), -EMFILE);
+    CHECK_EQ(echo(hs[0], 1, 0, 0), -EINVAL); /* ME is this process's own service */
     CHECK_EQ(amc_close(hs[3]), 0);
     CHECK_EQ(amc_close(hs[3]), -EBADF);
     int32_t again = amc_open(ME);
