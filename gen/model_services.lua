@@ -230,9 +230,9 @@ end
 -- and checked for the shape the stubs and loops use; m.amc_calls = { call, call_buf, reply_wait,
 -- words } (words: the u32s a register call carries each way, discriminator included).
 local CALL_SHAPES = {
-    amc_call = "amc_call(h, disc: u32, w0: u32, ..., timeout_ms: u32) -> i32, w0: u32, ... (one result per word after disc)",
+    amc_call = "amc_call(h, disc: u32, w0: u32, ..., timeout_ms: u32) -> i32, reply_w0: u32, ... (a result per word after disc)",
     amc_call_buf = "amc_call_buf(h, msg: inout bytes[cap], len: u32, cap: u32, timeout_ms: u32) -> i32",
-    amc_reply_wait = "amc_reply_wait(badge: u32, buf: inout bytes[cap], len: u32, cap: u32) -> i32, badge: u32, pid: i32",
+    amc_reply_wait = "amc_reply_wait(badge: u32, buf: inout bytes[cap], len: u32, cap: u32) -> i32, caller: u32, pid: i32",
 }
 
 local function scalar_args(sc, from, to)

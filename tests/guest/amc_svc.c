@@ -471,6 +471,24 @@ static void test_kv_bad_keys(void)
     CHECK_EQ(res.m.status, ENOENT);
 }
 
+/* kvd's loop declares its largest request (kv.set's maximum, after a plain message's header) as
+ * its maximum: a larger call is refused by the kernel when it is made, and kvd never sees it. */
+static void test_kv_declared_maximum(void)
+{
+    static union {
+        struct kv_set set;
+        uint8_t raw[AMC_MAX_MESSAGE];
+    } msg;
+    memset(&msg, 0, sizeof msg);
+    msg.set.event = KV_SET;
+    strcpy(msg.set.key, "too-big");
+    msg.set.len = AMC_MAX_MESSAGE - KV_SET_SIZE;
+    CHECK(AMC_MAX_MESSAGE > sizeof(struct amc_header) + KV_SET_MAX_SIZE);
+    CHECK_EQ(amc_call_buf(kv_h, &msg, AMC_MAX_MESSAGE, sizeof msg, TIMEOUT_MS), -EMSGSIZE);
+    CHECK_EQ(kv_get(kv_h, "too-big", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, ENOENT);
+}
+
 #define KV_CLIENTS 3
 #define KV_ROUNDS 50
 
@@ -697,6 +715,7 @@ static const struct gtest tests[] = {
     {"amc_kv_basic", test_kv_basic},
     {"amc_kv_values", test_kv_values},
     {"amc_kv_bad_keys", test_kv_bad_keys},
+    {"amc_kv_declared_maximum", test_kv_declared_maximum},
     {"amc_kv_concurrent_clients", test_kv_concurrent_clients},
     {"amc_kv_program", test_kv_program},
     {"amc_call_timeout", test_call_timeout},
