@@ -47,7 +47,9 @@ FORCE:
 ## console | this terminal as the guest console of a running make debug
 ## test | every host suite and QEMU boot, TEST_JOBS at a time; T=WORDS runs only the matching ones; ends with "N passed, M failed"
 ## bench | guest and host benchmarks: one table, also build/bench.json
+## coverage | every boot of make test on the coverage kernel: kernel line coverage per file and function, build/coverage/index.html
 ## fuzz | 10,000 mutated definitions through the generator, then 1,000,000 fuzzed syscalls (FUZZ_SEED=S replays a run)
+## fuzz-cov | the coverage-guided syscall fuzzer for DURATION seconds (default 600; SEED=S, BATCHES=N, FC_KERNEL=ELF); reproducers in tests/guest/repro/
 ## gen | run the generator: build/gen/ from abi/syscalls.def
 ## docs | rewrite docs/syscalls.md from abi/syscalls.def, and the manual pages
 ## man | manual pages for every syscall and amc message in build/man/ (man -l build/man/man2/write.2)

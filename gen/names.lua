@@ -27,6 +27,7 @@ function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a f
 function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end
 function names.fuzz_errors(sc) return "fuzz_errors_" .. sc.name end
 function names.fuzz_avoid(a) return "avoid_" .. a.name end -- static inside its picker
+function names.fuzz_values(a) return "values_" .. a.name end -- static inside its picker
 
 -- conformance cases: C functions, assembly routines and case names
 function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name end

@@ -249,6 +249,8 @@ static int call_direct(uint32_t n, const struct fuzz_call *c)
     uint32_t ret = fuzz_trap(c);
     if (ret == 0 && getpid() != self_pid)
         exit(0);
+    if (c->produces >= 0 && !fuzz_error(c, ret))
+        fuzz_produced(&env, (uint32_t)c->produces, ret); /* for the consumers of the resource */
     return check_result(n, c, ret);
 }
 

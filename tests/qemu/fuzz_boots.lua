@@ -90,6 +90,26 @@ return function(env)
         exit = 1,
         guest_tests = true,
     }
+    -- fuzz-cov's reproducers (tests/guest/repro/*.c, written by tests/fuzzcov/loop.lua), each with
+    -- the modules its program may spawn (tests/fuzzcov/batch.lua's list), under -icount as found.
+    local batch = dofile("tests/fuzzcov/batch.lua")
+    local listing = io.popen("ls tests/guest/repro/*.c 2>/dev/null")
+    for path in listing:lines() do
+        local name = path:match("([^/]+)%.c$")
+        local modules = batch.modules(env.build)
+        modules[#modules + 1] = module("fuzzcov/repro", name)
+        specs[#specs + 1] = {
+            name = "fuzzcov-repro-" .. name,
+            append = "init=" .. name .. " exit=qemu",
+            modules = modules,
+            icount = true,
+            timeout = 30,
+            weight = 2,
+            exit = 1,
+            guest_tests = true,
+        }
+    end
+    listing:close()
     specs[#specs + 1] = {
         name = "guest-security",
         append = "init=security exit=qemu",

@@ -17,6 +17,9 @@ static const uint16_t fuzz_errors_execve[] = { EFAULT, ENAMETOOLONG, 0 };
 static const uint16_t fuzz_errors_break[] = { 0 };
 static const uint16_t fuzz_errors_stat[] = { EFAULT, 0 };
 
+/* Resources (the values producers returned, for consumers to take): 0 handle. */
+_Static_assert(1 <= FUZZ_RESOURCES_MAX, "tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources");
+
 /* 1 make() -> handle */
 static void fuzz_pick_make(struct fuzz_env *env, struct fuzz_call *c)
 {
@@ -25,6 +28,7 @@ static void fuzz_pick_make(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 0;
     c->flags = 0;
     c->errors = fuzz_errors_make;
+    c->produces = 0; /* handle */
     (void)env;
 }
 
@@ -36,9 +40,13 @@ static void fuzz_pick_pair_call(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 3;
     c->flags = 0;
     c->errors = fuzz_errors_pair_call;
-    c->args[0] = fuzz_scalar(env, 32, 1);
-    c->args[1] = fuzz_scalar(env, 32, 0);
-    c->args[2] = fuzz_scalar(env, 32, 0);
+    static const uint32_t values_h[] = { 0xFFFFFFFFu, 0x0u };
+    c->volatile_args |= 1u << 0; /* a handle: its value depends on the run */
+    c->args[0] = fuzz_resource(env, 0, values_h, 2);
+    static const uint32_t values_o[] = { 0x1u, 0x4u, 0x80000000u };
+    c->args[1] = fuzz_flags(env, values_o, 3, 32);
+    static const uint32_t values_lv[] = { 0x0u, 0x1u, 0x2u };
+    c->args[2] = fuzz_enum(env, values_lv, 3, 32, 0);
 }
 
 /* 3 clock64() -> u64 */
@@ -57,12 +65,14 @@ static void fuzz_pick_seek(struct fuzz_env *env, struct fuzz_call *c)
 {
     c->index = 3;
     c->nr = 4;
-    c->nargs = 3;
+    c->nargs = 4;
     c->flags = 0;
     c->errors = fuzz_errors_seek;
     c->args[0] = fuzz_scalar(env, 32, 1);
-    c->args[1] = fuzz_scalar(env, 64, 1);
-    c->args[2] = fuzz_scalar(env, 8, 0);
+    c->args[1] = fuzz_scalar(env, 32, 0);
+    c->args[2] = fuzz_scalar(env, 32, 1);
+    static const uint32_t values_sp[] = { 0x1u, 0x5u };
+    c->args[3] = fuzz_enum(env, values_sp, 2, 8, 0);
 }
 
 /* 5 readv(fd: i32, iov: in iovec[count] max IOV_MAX, count: u32) -> i32 */
@@ -74,7 +84,7 @@ static void fuzz_pick_readv(struct fuzz_env *env, struct fuzz_call *c)
     c->flags = 0;
     c->errors = fuzz_errors_readv;
     c->args[0] = fuzz_scalar(env, 32, 1);
-    fuzz_buffer(env, c, &c->args[1], &c->args[2], (uint32_t)IOV_MAX, 32, 0);
+    fuzz_array(env, c, &c->args[1], &c->args[2], (uint32_t)IOV_MAX, 32, 0, 8u, 0);
 }
 
 /* 6 getname(buf: out bytes[*len] max 16, len: inout u32) -> i32 */
@@ -85,7 +95,11 @@ static void fuzz_pick_getname(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 2;
     c->flags = 0;
     c->errors = fuzz_errors_getname;
-    fuzz_buffer(env, c, &c->args[0], &c->args[1], 16u, 32, 1);
+    {
+        uint32_t n;
+        fuzz_array(env, c, &c->args[0], &n, 16u, 32, 1, 1u, 0);
+        c->args[1] = fuzz_length_pointer(env, c, n);
+    }
     c->args[1] = fuzz_pointer(env, c, sizeof(uint32_t), 1);
 }
 
@@ -97,8 +111,8 @@ static void fuzz_pick_sendto(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 3;
     c->flags = 0;
     c->errors = fuzz_errors_sendto;
-    fuzz_buffer(env, c, &c->args[0], &c->args[1], 32u, 32, 0);
-    c->args[2] = fuzz_string(env, 0, 10u);
+    fuzz_array(env, c, &c->args[0], &c->args[1], 32u, 32, 0, 1u, 1);
+    c->args[2] = fuzz_below(env, 16) == 0 ? 0u : fuzz_string(env, 0, 10u);
 }
 
 /* 8 execve(path: in str[16]) -> i32 */
