@@ -41,7 +41,8 @@
 --                            attrs = { noreturn, blocking, returns_twice, fails_only, relays_errors = true | nil }
 --                            (relays_errors, v2: the result may also be any error of m.errors),
 --                            args[i] = arg (below), errors[i] = error (the `errors` lines),
---                            implied[i] = error (what the entry checks add: EFAULT, toolong, EINVAL for a
+--                            implied[i] = error (what the entry checks add: EFAULT, toolong (not for a
+--                            value-result length, whose capacity the shim lowers to max), EINVAL for a
 --                            flags/enum argument; and a resource argument's lifecycle errors),
 --                            fuzz = { isolate = bool, args = { [arg name] = hint } }, tok, num_tok }
 --                          hint: { kind = "own_child" } | { kind = "max", max = {value, expr} } |

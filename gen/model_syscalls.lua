@@ -282,18 +282,24 @@ function Checker:syscall(node)
     sc.fuzz = self:fuzz_hints(sc, node)
     -- Errors the entry shim itself can return, whether or not the .def lists them (and a resource
     -- argument's lifecycle errors, which the handler returns).
-    sc.implied = {}
-    for _, arg in ipairs(sc.args) do
-        local lc, errs = arg.lifecycle or {}, {}
-        for _, e in ipairs({ arg.efault or false, arg.toolong or false, arg.einval or false, lc.invalid or false,
-                             lc.reaped or false, lc.foreign or false }) do
-            if e then errs[#errs + 1] = e end
+    local implied = {}
+    sc.implied = implied
+    local function imply(e)
+        if e and not seen[e.name] then
+            seen[e.name] = true
+            implied[#implied + 1] = e
         end
-        for _, e in ipairs(errs) do
-            if not seen[e.name] then
-                seen[e.name] = true
-                sc.implied[#sc.implied + 1] = e
-            end
+    end
+    for _, arg in ipairs(sc.args) do
+        imply(arg.efault)
+        -- A value-result capacity above max is lowered to max, never refused with toolong.
+        if not arg.len_by_ptr then imply(arg.toolong) end
+        imply(arg.einval)
+        local lc = arg.lifecycle
+        if lc then
+            imply(lc.invalid)
+            imply(lc.reaped)
+            imply(lc.foreign)
         end
     end
     return sc

@@ -198,6 +198,7 @@ local function test_v2_model(report, h)
         "bytes iovec 8 16 3")
     is("bytes_elem", tostring(sc.sendto.args[2].elem) .. " " .. sc.sendto.args[2].elem_size, "nil 1")
     local g = sc.getname.args[1]
+    is("value_result_no_toolong", list(sc.getname.implied, function(e) return e.name end), "EFAULT")
     is("value_result", tostring(g.len_by_ptr) .. " " .. g.len_arg .. " " .. sc.getname.args[2].kind, "true 2 ptr")
     is("optional", tostring(sc.sendto.args[2].optional) .. " " .. tostring(sc.sendto.args[4].optional) .. " " ..
         tostring(sc.readv.args[2].optional), "true true nil")
