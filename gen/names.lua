@@ -57,6 +57,13 @@ function names.msg_enum(svc, msg) return (svc.name .. "_" .. msg.name):upper() e
 function names.msg_size(svc, msg) return names.msg_enum(svc, msg) .. "_SIZE" end
 function names.msg_max_size(svc, msg) return names.msg_enum(svc, msg) .. "_MAX_SIZE" end
 function names.send(svc, msg) return svc.name .. "_send_" .. msg.name end
+function names.call(svc, msg) return svc.name .. "_" .. msg.name end -- a call's client stub
+function names.msg_room(svc, msg) return svc.name .. "_" .. msg.name .. "_room" end -- reply buffer union
+function names.reply_check(svc, msg) return svc.name .. "_check_" .. msg.name end -- static, in amc_services.c
+function names.server(svc) return svc.name .. "_server" end
+function names.stats(svc) return svc.name .. "_stats" end
+function names.handle(svc) return svc.name .. "_handle" end
+function names.serve(svc) return svc.name .. "_serve" end
 
 -- header guards of the generated headers
 names.GUARD = {

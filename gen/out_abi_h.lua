@@ -1,6 +1,7 @@
 -- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
 -- shared by the kernel and user space.
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
@@ -63,7 +64,10 @@ function out.render(m)
     if #m.consts > 0 then
         w("/* Constants */")
         for _, c in ipairs(m.consts) do
-            w("#define %s %s /* %s */", c.name, cgen.literal(c.value, c.expr), cgen.comment(c.doc))
+            -- A negative special of a signed resource (ANY_CHILD) is spelled as its type reads it.
+            local signed = c.member_of and kinds.signed_value(c.member_of.base, c.value)
+            local value = signed and signed < 0 and string.format("(%d)", signed) or cgen.literal(c.value, c.expr)
+            w("#define %s %s /* %s */", c.name, value, cgen.comment(c.doc))
         end
         w("")
     end

@@ -149,7 +149,7 @@ function named_types(w, m)
                     w("|---|---:|---|")
                     for _, v in ipairs(t[g[4]]) do
                         local value = g[2] == "flags" and string.format("0x%X", v.value) or tostring(v.value)
-                        w("| `%s` | %s | %s |", v.name, value, md(v.doc or ""))
+                        w("| `%s` | %s | %s |", v.name, value, md((v.doc or ""):gsub("^[%w_]+%.[%w_]+:%s*", "")))
                     end
                     w("")
                 end

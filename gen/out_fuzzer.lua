@@ -142,7 +142,7 @@ local function picker(w, m, sc, index)
     if #sc.args == 0 then w("    (void)env;") end
     local is_len, len_owner = {}, {}
     for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" and not a.len_by_ptr then is_len[a.len_arg] = true end
+        if a.kind == "bytes" then is_len[a.len_arg] = true end -- (a value-result one too: its pointer)
     end
     local slot = 0
     for i, a in ipairs(sc.args) do
@@ -173,7 +173,7 @@ local function picker(w, m, sc, index)
             w("    c->args[%d] = %sfuzz_string(env, %d, %s);", at,
                 a.optional and "fuzz_below(env, 16) == 0 ? 0u : " or "", slot, expr(a.size))
             slot = slot + 1
-        else
+        elseif not is_len[i] then
             w("    c->args[%d] = fuzz_pointer(env, c, sizeof(%s), %d);", at, cgen.pointee(a.type), writes)
         end
     end

@@ -158,11 +158,13 @@ end
 
 -- The members of a flags or enum argument, the specials of a resource, and what is refused.
 function named_values(w, a)
-    local named = a.kind == "scalar" and kinds.named(a)
+    local named = (a.kind == "scalar" or a.kind == nil) and kinds.named(a)
     if not named then return end
     local list = named.members or named.specials
     w(".br")
-    if named.kind == "flags" then
+    if a.kind == nil and named.kind ~= "resource" then -- a struct field: what the values mean, nothing refused
+        w("%s", roff("A " .. named.name .. (named.kind == "flags" and " set of:" or ", one of:")))
+    elseif named.kind == "flags" then
         w("%s", roff("A " .. named.name .. " set; other bits fail with " .. (a.einval and a.einval.name or "EINVAL") .. ":"))
     elseif named.kind == "enum" then
         w("%s", roff("A " .. named.name .. "; other values fail with " .. (a.einval and a.einval.name or "EINVAL") .. ":"))
@@ -172,7 +174,7 @@ function named_values(w, a)
     for _, v in ipairs(list) do
         w(".br")
         w("\\fB%s\\fP (%s): %s", v.name, named.kind == "flags" and string.format("0x%X", v.value) or tostring(v.value),
-            roff(v.doc or ""))
+            roff((v.doc or ""):gsub("^[%w_]+%.[%w_]+:%s*", ""))) -- a v1-style NAME.FIELD: prefix left out
     end
 end
 
@@ -213,9 +215,11 @@ local function syscall_page(m, sc, all_errors)
             w(".TP")
             w(".IR %s \" (%s)\"", a.name, roff(type_text(a)))
             w("%s", roff(arg_text(m, sc, a)))
-            for _, v in ipairs(values[sc.name .. "." .. a.name] or {}) do
-                w(".br")
-                w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+            if not (a.kind == "scalar" and kinds.named(a)) then -- v1: consts named NAME.FIELD: in their docs
+                for _, v in ipairs(values[sc.name .. "." .. a.name] or {}) do
+                    w(".br")
+                    w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+                end
             end
             named_values(w, a)
         end
@@ -234,10 +238,13 @@ local function syscall_page(m, sc, all_errors)
                 w(".TP")
                 w(".IR %s \" (offset %d)\"", f.name, f.offset)
                 w("%s", roff(f.doc or ""))
-                for _, v in ipairs(values[a.type.name .. "." .. f.name] or {}) do
-                    w(".br")
-                    w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+                if not kinds.named(f) then
+                    for _, v in ipairs(values[a.type.name .. "." .. f.name] or {}) do
+                        w(".br")
+                        w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+                    end
                 end
+                named_values(w, f)
             end
         end
     end

@@ -5,9 +5,14 @@
  * appends it to the receiver's queue, so the sender may reuse its buffer immediately and one
  * sender's messages are delivered in the order sent. The kernel writes the header (source name and
  * pid, destination, length); the sender supplies only the payload, so it cannot forge its source.
- * Queues are bounded (AMC_QUEUE_DEPTH), so a flood costs at most depth * AMC_MAX_MESSAGE bytes per
- * receiver; a full queue refuses the send with ENOBUFS. A message is freed exactly once: when it is
- * delivered, or when its receiver goes away (counted as dropped).
+ * Each sender has its own share of a receiver's queue (AMC_QUEUE_DEPTH messages) and a budget
+ * over all receivers (AMC_SENDER_BUDGET), so a flooder fills only its own share: another sender's
+ * send still succeeds and a filtered await still finds its message, and one sender costs at most
+ * AMC_SENDER_BUDGET messages of kernel memory. A send past either limit fails with ENOBUFS. A
+ * receiver that serves with amc_reply_wait declares a maximum (its cap), and a larger message is
+ * refused at send time with EMSGSIZE, so none can sit unreceivable at the head of a queue. A
+ * message is freed exactly once: when it is delivered, or when its receiver goes away (counted
+ * as dropped).
  *
  * The fast path: when the receiver is blocked in an await with an empty queue, the sender writes
  * header and payload straight into the receiver's buffer (one copy instead of two, no queueing)

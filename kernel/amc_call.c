@@ -38,15 +38,17 @@ _Static_assert(NPROC == 64, "a badge keeps the caller's slot in its low 6 bits")
 #define BADGE_SLOT_MASK (NPROC - 1u)
 #define STATUS_MIN (-ABI_ERRNO_MAX) /* a one-word answer in [STATUS_MIN, -1] is the refusal */
 
-/*
- * The results that go back in registers besides eax (lang-v2.md's extra results). Until the
- * generated shims write them, the handlers store them in the caller's saved registers, where the
- * return path loads them from.
- */
-static void set_results(uint32_t edx, uint32_t ecx)
+/* 1 when -status is an error abi/syscalls.def declares: a refusal the caller gets must be one
+ * (kcov's error contracts check what a call may return). Only refusals come here. */
+static int declared_error(int32_t status)
 {
-    current_proc()->tf->edx = edx;
-    current_proc()->tf->ecx = ecx;
+#define AMC_ERROR_NUMBER(name, number, text) number,
+    static const int32_t numbers[] = {ABI_ERRORS(AMC_ERROR_NUMBER)};
+#undef AMC_ERROR_NUMBER
+    for (uint32_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        if (numbers[i] == -status)
+            return 1;
+    return 0;
 }
 
 /* ---- copies between address spaces ---- */
@@ -123,7 +125,7 @@ static inline __attribute__((always_inline)) struct amc_handle_slot *handle_slot
     return slot;
 }
 
-int32_t sys_amc_close(int32_t h)
+int32_t sys_amc_close(amc_handle_t h)
 {
     struct amc_handle_slot *slot = handle_slot(current_proc(), h);
     if (!slot)
@@ -204,6 +206,8 @@ static inline __attribute__((always_inline)) int32_t call(struct proc *self, str
 {
     if (s->max_request && request_len(c) > s->max_request)
         return -EMSGSIZE; /* more than the service said it takes */
+    if (__builtin_expect(s->owner == self, 0))
+        return -EINVAL; /* it could never answer: it would be waiting for itself */
     /* A new count for every call; the slot stays in the low bits (never 0: slot 0 is idle). */
     uint32_t badge = self->amc.next_badge;
     if (__builtin_expect(!badge, 0))
@@ -235,7 +239,8 @@ static inline __attribute__((always_inline)) int32_t call(struct proc *self, str
     return c->result;
 }
 
-int32_t sys_amc_call(int32_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms)
+int32_t sys_amc_call(amc_handle_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_t timeout_ms,
+                     struct sys_amc_call_results *res)
 {
     struct proc *self = current_proc();
     struct amc_service *s = called_service(self, h);
@@ -250,15 +255,14 @@ int32_t sys_amc_call(int32_t h, uint32_t disc, uint32_t w0, uint32_t w1, uint32_
         c->words[2] = w1;
         r = call(self, s, c, timeout_ms);
         if (r >= 0) {
-            set_results(c->words[1], c->words[2]);
-            return r;
+            res->reply_w0 = c->words[1];
+            res->reply_w1 = c->words[2];
         }
     }
-    set_results(0, 0);
     return r;
 }
 
-int32_t sys_amc_call_buf(int32_t h, user_inout_t msg, uint32_t len, uint32_t cap,
+int32_t sys_amc_call_buf(amc_handle_t h, user_inout_t msg, uint32_t len, uint32_t cap,
                          uint32_t timeout_ms)
 {
     struct proc *self = current_proc();
@@ -305,7 +309,7 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
     const uint32_t *u = user_words(buf);
     int32_t first = (int32_t)u[0];
     if (first < 0) {
-        if (len != sizeof first || first < STATUS_MIN) {
+        if (len != sizeof first || first < STATUS_MIN || !declared_error(first)) {
             finish(c, -EPROTO);
             return -EINVAL;
         }
@@ -326,7 +330,8 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
 /* Receives the call of c, the first waiting for s, into the current process's buffer buf of
  * cap bytes; returns its size, or 0 when it was refused (the call then fails). */
 static inline __attribute__((always_inline)) int32_t
-receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap)
+receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap,
+             struct sys_amc_reply_wait_results *res)
 {
     struct amc_call *call = &c->amc.call;
     s->calls = call->next;
@@ -349,14 +354,17 @@ receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap)
         return 0;
     }
     call->phase = AMC_CALL_TAKEN;
-    set_results(call->badge, (uint32_t)c->pid);
+    res->caller = call->badge;
+    res->pid = c->pid;
     return (int32_t)len;
 }
 
 /* Receives the plain message m, the first queued for s, unless it is larger than cap: it is
  * then dropped (it was queued before the service declared cap). */
-static __attribute__((noinline)) int32_t
-receive_message(struct amc_service *s, struct amc_message *m, uint32_t buf, uint32_t cap)
+static __attribute__((noinline)) int32_t receive_message(struct amc_service *s,
+                                                         struct amc_message *m, uint32_t buf,
+                                                         uint32_t cap,
+                                                         struct sys_amc_reply_wait_results *res)
 {
     uint32_t total = sizeof m->header + m->header.len;
     if (total > cap) {
@@ -365,12 +373,14 @@ receive_message(struct amc_service *s, struct amc_message *m, uint32_t buf, uint
     }
     if (copy_to_user(buf, &m->header, total) < 0)
         return -EFAULT;
-    set_results(AMC_NO_CALL, (uint32_t)m->header.source_pid);
+    res->caller = AMC_NO_CALL;
+    res->pid = m->header.source_pid;
     amc_unqueue(s, m, 0, 0);
     return (int32_t)total;
 }
 
-int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint32_t cap)
+int32_t sys_amc_reply_wait(amc_badge_t badge, user_inout_t buf, uint32_t len, uint32_t cap,
+                           struct sys_amc_reply_wait_results *res)
 {
     struct proc *self = current_proc();
     struct amc_service *s = self->service;
@@ -390,9 +400,9 @@ int32_t sys_amc_reply_wait(uint32_t badge, user_inout_t buf, uint32_t len, uint3
         struct amc_message *m = s->head;
         int32_t n = 0;
         if (c && (!m || amc_seq_before(c->amc.call.seq, m->seq)))
-            n = receive_call(s, c, buf.addr, cap);
+            n = receive_call(s, c, buf.addr, cap, res);
         else if (m)
-            n = receive_message(s, m, buf.addr, cap);
+            n = receive_message(s, m, buf.addr, cap, res);
         if (n != 0)
             return n;
         if (c || m)

@@ -17,6 +17,8 @@
 struct syscall_contract {
     uint8_t checked;        /* 0: the result is not an error word (void, u32, ...) */
     uint8_t n;              /* entries in errors */
+    uint8_t declared;       /* the first ones, which the .def names for this syscall; the others
+                               (attrs relays_errors) are every other error of the .def */
     const uint16_t *errors; /* positive error numbers */
 };
 

@@ -105,7 +105,7 @@ int32_t sys_spawn(const char *name, user_in_t argv, uint32_t argv_len)
     return pid;
 }
 
-int32_t sys_waitpid(int32_t pid, struct wait_info *info, uint32_t flags)
+int32_t sys_waitpid(pid_t pid, struct wait_info *info, wait_flags_t flags)
 {
     return proc_wait(pid, info, flags);
 }
@@ -138,7 +138,7 @@ static int is_self_or_descendant(int32_t pid, int32_t ancestor)
 }
 
 /* The live process (not a zombie) with pid, or NULL. */
-static const struct proc *live_proc(int32_t pid)
+static const struct proc *live_proc(pid_t pid)
 {
     for (uint32_t slot = 1; slot < NPROC; slot++) {
         const struct proc *q = proc_slot(slot);
@@ -148,7 +148,7 @@ static const struct proc *live_proc(int32_t pid)
     return 0;
 }
 
-int32_t sys_kill(int32_t pid)
+int32_t sys_kill(pid_t pid)
 {
     const struct proc *self = current_proc();
     if (!live_proc(pid))

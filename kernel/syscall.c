@@ -99,11 +99,11 @@ void contracts_report(void)
 {
     for (uint32_t nr = 0; nr < SYS_TABLE_SIZE; nr++) {
         const struct syscall_contract *c = &syscall_contracts[nr];
-        if (!c->checked || c->n == 0)
+        if (!c->checked || c->declared == 0)
             continue;
         char line[256];
         int len = ksnprintf(line, sizeof line, "contracts: %s", syscall_table[nr].name);
-        for (uint32_t i = 0; i < c->n && len < (int)sizeof line; i++)
+        for (uint32_t i = 0; i < c->declared && len < (int)sizeof line; i++)
             len += ksnprintf(line + len, sizeof line - (uint32_t)len, " %c%s",
                              i < 32 && (seen[nr] >> i & 1) ? '+' : '-', error_name(c->errors[i]));
         kprintf("%s\n", line);

@@ -258,6 +258,24 @@ static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr,
     return a->size ? len * a->size : len;
 }
 
+/*
+ * The capacity of a call's value-result buffer as it was on entry, per process-table slot: on
+ * return *len holds the size, which may be more than the kernel could write. 0: none recorded.
+ */
+static uint32_t entry_capacity[NPROC];
+
+static const struct syscall_arg_desc *value_result_buffer(uint32_t nr)
+{
+    const struct syscall_desc *d = &syscall_table[nr];
+    for (int i = 0; i < d->nargs; i++) {
+        const struct syscall_arg_desc *a = &d->args[i];
+        if ((a->kind == SARG_OUT_BUF || a->kind == SARG_INOUT_BUF) &&
+            d->args[a->len_arg].kind == SARG_INOUT_PTR)
+            return a;
+    }
+    return 0;
+}
+
 /* Argument i; a successful call shows what the kernel wrote to its out arguments. */
 static void print_arg(const struct call *call, int i)
 {
@@ -289,7 +307,10 @@ static void print_arg(const struct call *call, int i)
     case SARG_OUT_BUF:
     case SARG_INOUT_BUF:
         /* The bytes transferred: as many as the call returned, never more than the buffer. */
-        if (ok)
+        if (ok && value_result_buffer(call->nr) == a) {
+            uint32_t cap = entry_capacity[current_proc() - proc_slot(0)];
+            print_user_bytes(v, len < cap ? len : cap);
+        } else if (ok)
             print_user_bytes(v, call->ret < len ? call->ret : len);
         else if (a->kind == SARG_INOUT_BUF)
             print_user_bytes(v, len);
@@ -450,6 +471,9 @@ void syscall_trace_enter(const struct trap_frame *tf, uint32_t nr)
 {
     if (!known(nr))
         return;
+    const struct syscall_arg_desc *vr = value_result_buffer(nr);
+    if (print_lines && vr)
+        entry_capacity[current_proc() - proc_slot(0)] = buffer_len(tf, nr, vr);
     if (summary) {
         struct proc_stats *st = my_stats();
         st->entered = rdtsc();

@@ -158,9 +158,11 @@ function M.read_log(text, sites, hit)
     return sets, cut, exact
 end
 
--- Per file and function: lines[n] = { blocks = { [site] = true }, hit = any block hit }; a line
--- with code of several blocks is covered when one of them ran, whole when all did.
-function M.aggregate(instrs, where, hit)
+-- Per file and function: lines[n] = { blocks = { [site] = true }, nblocks, nhit, fuzz }; a line
+-- with code of several blocks is covered when one of them ran, whole when all did. fuzz (may be
+-- nil) is the set fuzz-cov's logs reached: lines[n].fuzz and t.fuzz_covered count it apart.
+function M.aggregate(instrs, where, hit, fuzz)
+    fuzz = fuzz or {}
     local files, funcs = {}, {}
     local function note(t, line, site)
         local l = t.lines[line]
@@ -172,6 +174,7 @@ function M.aggregate(instrs, where, hit)
             l.blocks[site] = true
             l.nblocks = l.nblocks + 1
             if hit[site] then l.nhit = l.nhit + 1 end
+            l.fuzz = l.fuzz or fuzz[site] or false
         end
     end
     for _, ins in ipairs(instrs) do
@@ -193,12 +196,13 @@ function M.aggregate(instrs, where, hit)
         end
     end
     local function count(t)
-        local total, covered = 0, 0
+        local total, covered, by_fuzz = 0, 0, 0
         for _, l in pairs(t.lines) do
             total = total + 1
             if l.nhit > 0 then covered = covered + 1 end
+            if l.fuzz then by_fuzz = by_fuzz + 1 end
         end
-        t.total, t.covered = total, covered
+        t.total, t.covered, t.fuzz_covered = total, covered, by_fuzz
         return t
     end
     local flist, fnlist = {}, {}
@@ -227,32 +231,41 @@ M.GROUPS = {
 function M.summary(files)
     local rows = {}
     for _, g in ipairs(M.GROUPS) do
-        local total, covered = 0, 0
+        local total, covered, by_fuzz = 0, 0, 0
         for _, f in ipairs(files) do
-            if g.match(f.name) then total, covered = total + f.total, covered + f.covered end
+            if g.match(f.name) then
+                total, covered, by_fuzz = total + f.total, covered + f.covered, by_fuzz + (f.fuzz_covered or 0)
+            end
         end
-        rows[#rows + 1] = { name = g.name, total = total, covered = covered, pct = pct(covered, total) }
+        rows[#rows + 1] = { name = g.name, total = total, covered = covered, pct = pct(covered, total),
+                            fuzz_covered = by_fuzz }
     end
     return rows
 end
 
-function M.text_report(files, funcs, summary, notes)
+-- with_fuzz: add the column of the lines fuzz-cov's logs reached.
+function M.text_report(files, funcs, summary, notes, with_fuzz)
+    local function fz(t) return with_fuzz and string.format(" %8d", t.fuzz_covered) or "" end
+    local fzh = with_fuzz and string.format(" %8s", "fuzz-cov") or ""
     local out = { "kernel line coverage (make coverage)" }
     for _, n in ipairs(notes) do out[#out + 1] = n end
     out[#out + 1] = ""
     for _, r in ipairs(summary) do
-        out[#out + 1] = string.format("%-52s %5d / %5d lines  %5.1f %%", r.name, r.covered, r.total, r.pct)
+        out[#out + 1] = string.format("%-52s %5d / %5d lines  %5.1f %%", r.name, r.covered, r.total, r.pct) ..
+            (with_fuzz and string.format("  (fuzz-cov alone: %d, %.1f %%)", r.fuzz_covered,
+                pct(r.fuzz_covered, r.total)) or "")
     end
     out[#out + 1] = ""
-    out[#out + 1] = string.format("%-40s %7s %7s %7s", "file", "lines", "covered", "%")
+    out[#out + 1] = string.format("%-40s %7s %7s %7s", "file", "lines", "covered", "%") .. fzh
     for _, f in ipairs(files) do
         out[#out + 1] = string.format("%-40s %7d %7d %6.1f%%", f.name, f.total, f.covered, pct(f.covered, f.total))
+            .. fz(f)
     end
     out[#out + 1] = ""
-    out[#out + 1] = string.format("%-56s %7s %7s %7s", "function (file)", "lines", "covered", "%")
+    out[#out + 1] = string.format("%-56s %7s %7s %7s", "function (file)", "lines", "covered", "%") .. fzh
     for _, fn in ipairs(funcs) do
         out[#out + 1] = string.format("%-56s %7d %7d %6.1f%%", fn.name .. " (" .. fn.file .. ")", fn.total,
-            fn.covered, pct(fn.covered, fn.total))
+            fn.covered, pct(fn.covered, fn.total)) .. fz(fn)
     end
     return table.concat(out, "\n") .. "\n"
 end
@@ -265,7 +278,9 @@ local function anchor(name)
     return "f-" .. name:gsub("[^%w]", "-")
 end
 
-function M.html_report(files, funcs, summary, notes, root)
+function M.html_report(files, funcs, summary, notes, root, with_fuzz)
+    local function fzcell(t) return with_fuzz and string.format("<td>%d</td>", t.fuzz_covered) or "" end
+    local fzhead = with_fuzz and "<th>fuzz-cov</th>" or ""
     local h = { [[<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>layercake kernel coverage</title>
 <style>
@@ -279,25 +294,27 @@ pre { font-size: 12px; line-height: 1.25; border: 1px solid #ccc; padding: 4px; 
 </style></head><body>
 <h1>layercake kernel coverage</h1>
 <p>Green: every instrumented block of the line ran; yellow: some did; red: none did. Lines
-without colour hold no instrumented block.</p>]] }
+without colour hold no instrumented block. A line marked F was reached by fuzz-cov's programs
+(build/fuzzcov/cov); the fuzz-cov columns count those lines.</p>]] }
     for _, n in ipairs(notes) do h[#h + 1] = "<p>" .. esc(n) .. "</p>" end
-    h[#h + 1] = "<table><tr><th>part</th><th>covered</th><th>lines</th><th>%</th></tr>"
+    h[#h + 1] = "<table><tr><th>part</th><th>covered</th><th>lines</th><th>%</th>" .. fzhead .. "</tr>"
     for _, r in ipairs(summary) do
-        h[#h + 1] = string.format("<tr><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td></tr>", esc(r.name),
-            r.covered, r.total, r.pct)
+        h[#h + 1] = string.format("<tr><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td>%s</tr>", esc(r.name),
+            r.covered, r.total, r.pct, fzcell(r))
     end
-    h[#h + 1] = "</table><h2>Files</h2><table><tr><th>file</th><th>covered</th><th>lines</th><th>%</th><th></th></tr>"
+    h[#h + 1] = "</table><h2>Files</h2><table><tr><th>file</th><th>covered</th><th>lines</th><th>%</th><th></th>"
+        .. fzhead .. "</tr>"
     for _, f in ipairs(files) do
         local p = pct(f.covered, f.total)
         h[#h + 1] = string.format('<tr><td><a href="#%s">%s</a></td><td>%d</td><td>%d</td><td>%.1f</td>' ..
-            '<td><span class="bg"><span class="bar" style="width:%dpx"></span></span></td></tr>',
-            anchor(f.name), esc(f.name), f.covered, f.total, p, math.floor(p + 0.5))
+            '<td><span class="bg"><span class="bar" style="width:%dpx"></span></span></td>%s</tr>',
+            anchor(f.name), esc(f.name), f.covered, f.total, p, math.floor(p + 0.5), fzcell(f))
     end
     h[#h + 1] = "</table><h2>Functions</h2><table><tr><th>function</th><th>file</th><th>covered</th>"
-        .. "<th>lines</th><th>%</th></tr>"
+        .. "<th>lines</th><th>%</th>" .. fzhead .. "</tr>"
     for _, fn in ipairs(funcs) do
-        h[#h + 1] = string.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td></tr>",
-            esc(fn.name), esc(fn.file), fn.covered, fn.total, pct(fn.covered, fn.total))
+        h[#h + 1] = string.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td>%s</tr>",
+            esc(fn.name), esc(fn.file), fn.covered, fn.total, pct(fn.covered, fn.total), fzcell(fn))
     end
     h[#h + 1] = "</table>"
     for _, f in ipairs(files) do
@@ -310,7 +327,7 @@ without colour hold no instrumented block.</p>]] }
                 n = n + 1
                 local l = f.lines[n]
                 local cls = l and (l.nhit == l.nblocks and "hit" or l.nhit > 0 and "part" or "miss")
-                local text = string.format("%5d  %s", n, esc(line))
+                local text = string.format("%5d %s %s", n, l and l.fuzz and "F" or " ", esc(line))
                 h[#h + 1] = cls and ('<span class="' .. cls .. '">' .. text .. "</span>") or text
             end
             h[#h + 1] = "</pre>"
@@ -321,12 +338,16 @@ without colour hold no instrumented block.</p>]] }
 end
 
 function M.main(argv)
-    local opts = { logs = {}, objdump = "i686-linux-gnu-objdump", addr2line = "i686-linux-gnu-addr2line" }
+    local opts = { logs = {}, fuzz_logs = {}, objdump = "i686-linux-gnu-objdump", addr2line = "i686-linux-gnu-addr2line" }
     local i = 1
     while i <= #argv do
         local a = argv[i]
         if a == "--elf" or a == "--out" or a == "--objdump" or a == "--addr2line" then
             opts[a:sub(3)] = argv[i + 1]
+            i = i + 2
+        elseif a == "--fuzz" then -- a log of fuzz-cov's: counted, and also apart
+            opts.logs[#opts.logs + 1] = argv[i + 1]
+            opts.fuzz_logs[argv[i + 1]] = true
             i = i + 2
         else
             opts.logs[#opts.logs + 1] = a
@@ -334,7 +355,7 @@ function M.main(argv)
         end
     end
     if not opts.elf or not opts.out then
-        io.stderr:write("usage: lua5.4 tests/coverage/report.lua --elf KERNEL --out DIR LOG...\n")
+        io.stderr:write("usage: lua5.4 tests/coverage/report.lua --elf KERNEL --out DIR [--fuzz LOG]... LOG...\n")
         return 2
     end
     local root = os.getenv("PWD") or "."
@@ -344,12 +365,16 @@ function M.main(argv)
         return 1
     end
     local where = M.locate(opts.addr2line, opts.elf, instrs, root)
-    local hit = {}
+    local hit, fuzz = {}, nil
     local sets, cut, exact, logs = 0, 0, 0, 0
     for _, path in ipairs(opts.logs) do
         local text = read(path)
         if text then
             local s, c, e = M.read_log(text, sites, hit)
+            if opts.fuzz_logs[path] then
+                fuzz = fuzz or {}
+                M.read_log(text, sites, fuzz)
+            end
             sets, cut, exact = sets + s, cut + c, exact + e
             if s + e > 0 then logs = logs + 1 end
         end
@@ -358,7 +383,7 @@ function M.main(argv)
         io.stderr:write("no coverage in " .. #opts.logs .. " logs: did the boots run the coverage kernel?\n")
         return 1
     end
-    local files, funcs = M.aggregate(instrs, where, hit)
+    local files, funcs = M.aggregate(instrs, where, hit, fuzz)
     local summary = M.summary(files)
     local nhit = 0
     for _ in pairs(hit) do nhit = nhit + 1 end
@@ -368,12 +393,13 @@ function M.main(argv)
         string.format("%d of %d instrumented blocks reached", nhit, #sites),
     }
     os.execute("mkdir -p " .. shq(opts.out))
-    local text = M.text_report(files, funcs, summary, notes)
+    local text = M.text_report(files, funcs, summary, notes, fuzz ~= nil)
     write(opts.out .. "/report.txt", text)
-    write(opts.out .. "/index.html", M.html_report(files, funcs, summary, notes, root))
+    write(opts.out .. "/index.html", M.html_report(files, funcs, summary, notes, root, fuzz ~= nil))
     for _, n in ipairs(notes) do print("# " .. n) end
     for _, r in ipairs(summary) do
-        print(string.format("# %-52s %5d / %5d lines  %5.1f %%", r.name, r.covered, r.total, r.pct))
+        print(string.format("# %-52s %5d / %5d lines  %5.1f %%", r.name, r.covered, r.total, r.pct) ..
+            (fuzz and string.format("  (fuzz-cov alone: %5.1f %%)", pct(r.fuzz_covered, r.total)) or ""))
     end
     print("# report: " .. opts.out .. "/report.txt, " .. opts.out .. "/index.html")
     return 0

@@ -43,10 +43,12 @@ end)
 print(string.format("# %d boots on %s: %d results passed, %d failed", #specs, harness.config.kernel, passed, #failed))
 for _, r in ipairs(failed) do print("#   FAIL " .. r.name .. ": " .. tostring(r.reason)) end
 
-local logs = {}
-for _, dir in ipairs({ harness.config.logdir, build .. "/fuzzcov/cov" }) do
-    for file in io.popen("ls " .. harness.shq(dir) .. "/*.log 2>/dev/null"):lines() do logs[#logs + 1] = file end
-end
 local argv = { "--elf", harness.config.kernel, "--out", out }
-for _, l in ipairs(logs) do argv[#argv + 1] = l end
+for file in io.popen("ls " .. harness.shq(harness.config.logdir) .. "/*.log 2>/dev/null"):lines() do
+    argv[#argv + 1] = file
+end
+for file in io.popen("ls " .. harness.shq(build .. "/fuzzcov/cov") .. "/*.log 2>/dev/null"):lines() do
+    argv[#argv + 1] = "--fuzz"
+    argv[#argv + 1] = file
+end
 os.exit(report.main(argv))

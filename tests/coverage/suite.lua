@@ -60,6 +60,10 @@ do
     S.report("coverage_line_of_two_blocks", l2 and l2.nblocks == 2 and l2.nhit == 1)
     S.report("coverage_lines_per_function", fn.f and fn.f.covered == 1 and fn.g and fn.g.covered == 1 and
         fn.g.total == 2)
+    -- fuzz-cov's set is counted apart: b.c:7 only
+    local ffiles = by_name((report.aggregate(instrs, where, { [0x1015] = true, [0x1030] = true }, { [0x1015] = true })))
+    S.report("coverage_fuzz_counted_apart", ffiles["b.c"] and ffiles["b.c"].covered == 2 and
+        ffiles["b.c"].fuzz_covered == 1 and ffiles["b.c"].lines[7].fuzz and not ffiles["b.c"].lines[8].fuzz)
     local sum = report.summary({ { name = "kernel/sys_io.c", total = 4, covered = 3 },
         { name = "kernel/proc.c", total = 6, covered = 6 }, { name = "build/gen/kernel/x.c", total = 1, covered = 0 } })
     S.report("coverage_summary_groups", sum[1].covered == 9 and sum[1].total == 10 and sum[2].covered == 3 and

@@ -1,11 +1,11 @@
 -- One fuzz-cov batch: boots the kernel under QEMU (-icount shift=0: one tick per guest
 -- instruction, so a replay takes the same path) with the executor (tests/fuzzcov/exec.c) as the
--- program init runs, feeds it the programs on the console, and reads back what each call
+-- program init runs, its programs written into its image, and reads back what each call
 -- returned, the kernel PCs it reached and whether the boot panicked or hung.
 local B = {}
 
 -- The boot modules of a batch (the reproducers' boots, tests/qemu/fuzz_boots.lua, take the same):
--- init, the executor (which programs may spawn: it exits at once) and malformed images.
+-- init, the executor second (programs may spawn it: it exits at once), malformed images.
 function B.modules(build)
     local modules = {
         { path = build .. "/user/init.elf", name = "init" },
@@ -28,6 +28,7 @@ function B.config(env)
         dir = env.dir or (build .. "/fuzzcov/run"),
         timeout = env.timeout or 60,
         memory = env.memory or 64,
+        objcopy = env.objcopy or os.getenv("OBJCOPY") or ((os.getenv("CROSS") or "i686-linux-gnu-") .. "objcopy"),
     }
 end
 
@@ -58,7 +59,7 @@ local function read_file(path)
     return s
 end
 
-function B.command(cfg, input, log)
+function B.command(cfg, log)
     local initrd = {}
     for _, m in ipairs(cfg.modules) do initrd[#initrd + 1] = m.path:gsub(",", ",,") .. " " .. m.name end
     return table.concat({
@@ -66,7 +67,7 @@ function B.command(cfg, input, log)
         "-m", tostring(cfg.memory), "-device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio",
         "-icount shift=0,sleep=off -kernel", shq(cfg.kernel),
         "-append", shq('init=fuzzcov args="exec" exit=qemu'), "-initrd", shq(table.concat(initrd, ",")),
-        "<", shq(input), ">", shq(log), "2>&1",
+        "</dev/null >", shq(log), "2>&1",
     }, " ")
 end
 
@@ -132,23 +133,41 @@ function B.parse(log)
     return res
 end
 
+-- Size of section name in the ELF image text (0 when it has none).
+local function section_size(image, name)
+    local shoff = string.unpack("<I4", image, 33)
+    local shentsize, shnum, shstrndx = string.unpack("<I2I2I2", image, 47)
+    local function header(i) return string.unpack("<I4I4I4I4I4I4", image, shoff + i * shentsize + 1) end
+    local _, _, _, _, stroff = header(shstrndx)
+    for i = 0, shnum - 1 do
+        local nameoff, _, _, _, _, size = header(i)
+        if image:sub(stroff + nameoff + 1, stroff + nameoff + #name + 1) == name .. "\0" then return size end
+    end
+    return 0
+end
+
 -- Runs programs (a list, each encoded by prog.lua's P.encode under its position as id) in one
 -- boot; returns the parsed result plus status (QEMU's exit status: 1 success, 124 timed out).
---
--- The console drops input that arrives faster than the executor reads it (a full tty buffer);
--- how fast QEMU hands the file over depends on the host's load, so now and then a batch arrives
--- cut. The executor refuses it (fc-error, before any program ran) and the batch is booted again.
+-- The batch goes into the executor's .fcbatch section (tests/fuzzcov/exec.c) of a copy of its
+-- image, which boots as the module "fuzzcov".
 function B.run(cfg, encoded, tag)
     os.execute("mkdir -p " .. shq(cfg.dir))
     local base = cfg.dir .. "/" .. (tag or "batch")
-    write_file(base .. ".in", table.concat(encoded) .. "E\n")
-    local ok, status, res
-    for _ = 1, 3 do
-        local _
-        ok, _, status = os.execute(B.command(cfg, base .. ".in", base .. ".log"))
-        res = B.parse(read_file(base .. ".log"))
-        if not res.error or res.last_started then break end
-    end
+    local exec = cfg.modules[2]
+    local size = cfg.batch_size or section_size(read_file(exec.path), ".fcbatch")
+    cfg.batch_size = size
+    local text = table.concat(encoded) .. "E\n"
+    if #text >= size then error(string.format("fuzz-cov: a batch of %d bytes does not fit the executor's %d", #text, size), 0) end
+    write_file(base .. ".in", text .. string.rep("\0", size - #text))
+    local image = base .. ".elf"
+    assert(os.execute(string.format("%s --update-section .fcbatch=%s %s %s", shq(cfg.objcopy), shq(base .. ".in"),
+        shq(exec.path), shq(image))), "objcopy failed")
+    local run = {}
+    for k, v in pairs(cfg) do run[k] = v end
+    run.modules = { cfg.modules[1], { path = image, name = exec.name } }
+    for i = 3, #cfg.modules do run.modules[i] = cfg.modules[i] end
+    local ok, _, status = os.execute(B.command(run, base .. ".log"))
+    local res = B.parse(read_file(base .. ".log"))
     res.status = ok and 0 or status
     res.hung = res.status == 124 or res.status == 137
     res.log_path = base .. ".log"

@@ -1,9 +1,9 @@
 /*
- * The fuzz-cov executor: runs a batch of programs the host loop (tests/fuzzcov/loop.lua) sends
- * on the console and reports, for each call, its result and the kernel PCs it reached.
+ * The fuzz-cov executor: runs a batch of programs the host loop (tests/fuzzcov/loop.lua) writes
+ * into its image and reports, for each call, its result and the kernel PCs it reached.
  *
- *   fuzzcov exec      read programs from fd 0 (one per line, the batch ends with a line "E"),
- *                     then run each in a process of its own
+ *   fuzzcov exec      read the programs of the batch section (one per line, the batch ends with
+ *                     a line "E"), then run each in a process of its own
  *
  * Input (tokens separated by spaces; numbers in hex):
  *   P ID SEED                 a program: scratch filled from SEED
@@ -29,7 +29,6 @@
  */
 #include "fc.h"
 
-#define MAX_LINE 8192
 #define MAX_PROGRAMS 64
 #define MAX_TOKENS 16
 
@@ -44,8 +43,11 @@ struct program {
     struct call calls[FC_MAX_CALLS];
 };
 
-static char input[MAX_PROGRAMS * 1024 + 65536];
-static uint32_t input_len;
+/* The batch: the host writes it into this section of a copy of the image (objcopy
+ * --update-section .fcbatch=FILE, FC_BATCH_SIZE bytes, NUL-padded), so that a boot's input is part
+ * of what it boots: nothing arrives late or gets lost on the way, and a replay is exact. The
+ * image as built holds an empty batch. */
+static char batch[FC_BATCH_SIZE] __attribute__((section(".fcbatch"), aligned(4096))) = "E\n";
 static struct program programs[MAX_PROGRAMS];
 static uint32_t program_count;
 static uint32_t results[FC_MAX_CALLS];
@@ -76,25 +78,21 @@ static uint32_t split(char *line, char **words, uint32_t max)
     return n;
 }
 
-/* Reads the whole batch before any program runs, so that no program competes for the console. */
+/* Parses the batch (in place: the programs point into it). */
 static int read_batch(void)
 {
-    console_mode(CONSOLE_RAW, 0);
-    for (;;) {
-        if (input_len + MAX_LINE + 1 > sizeof input)
-            return -1;
-        int n = readline(0, input + input_len, MAX_LINE);
-        if (n <= 0)
-            return -1;
-        char *line = input + input_len;
-        input_len += (uint32_t)n + 1;
-        line[n - (line[n - 1] == '\n')] = '\0';
+    batch[FC_BATCH_SIZE - 1] = '\0';
+    for (char *line = batch, *next; *line; line = next) {
+        next = strchr(line, '\n');
+        if (!next)
+            return -1; /* cut off: no E line */
+        *next++ = '\0';
         char *w[MAX_TOKENS];
         uint32_t k = split(line, w, MAX_TOKENS);
         if (k == 0)
             continue;
         if (!strcmp(w[0], "E"))
-            break;
+            return 0;
         if (!strcmp(w[0], "P") && k == 3 && program_count < MAX_PROGRAMS) {
             struct program *p = &programs[program_count++];
             p->id = hex(w[1]);
@@ -119,8 +117,7 @@ static int read_batch(void)
             return -1;
         }
     }
-    console_mode(CONSOLE_COOKED, 0);
-    return 0;
+    return -1;
 }
 
 /* The value of an argument token, writing a string token's bytes into scratch. */

@@ -17,7 +17,8 @@
 
 #define FC_SCRATCH_SIZE 65536u
 #define FC_MAX_CALLS 64
-#define FC_STATE_ZOMBIE 4 /* proc_info.state */
+#define FC_BATCH_SIZE 65536 /* the executor's batch section (tests/fuzzcov/batch.lua writes it) */
+#define FC_STATE_ZOMBIE 4   /* proc_info.state */
 
 /* What a forked child does (the program's fork calls say which): every one of them ends on
  * its own, so a program leaves nothing behind even when it is killed. */

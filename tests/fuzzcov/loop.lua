@@ -160,6 +160,8 @@ local function write_repro(S, prog, v, found_in, calls_before)
         description = P.describe(prog),
     }))
     f:close()
+    -- In the tree's C style (.clang-format), as every C file of it, when the tool is there.
+    os.execute("command -v clang-format >/dev/null 2>&1 && clang-format -i '" .. path .. "'")
     return path
 end
 

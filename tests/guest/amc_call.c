@@ -5,7 +5,6 @@
  * squatting. A test server (serve) runs in a forked child under the name SRV; every test ends
  * with the kernel's counters back at their baseline.
  */
-#include "amc_raw.h"
 #include "gtest.h"
 
 #define ME "amc-call-test"
@@ -15,7 +14,18 @@
     5000u /* clients' timeout where a reply must come: a hang fails, it does not stall */
 
 /* The test server's requests (first word) and its answer's first word. */
-enum { OP_ECHO = 1, OP_BUF, OP_HOLD, OP_LATE, OP_TOO_LONG, OP_REFUSE, OP_FORGE, OP_STOP, OP_COUNT };
+enum {
+    OP_ECHO = 1,
+    OP_BUF,
+    OP_HOLD,
+    OP_LATE,
+    OP_TOO_LONG,
+    OP_REFUSE,
+    OP_FORGE,
+    OP_STOP,
+    OP_COUNT,
+    OP_BAD_STATUS
+};
 #define ANSWER 100u
 
 static int32_t reap(int32_t pid)
@@ -48,7 +58,7 @@ static uint32_t forgeries_refused(uint32_t b, uint32_t answered)
     uint32_t refused = 0;
     for (uint32_t i = 0; i < 4; i++) {
         srv_buf[0] = ANSWER;
-        refused += raw_amc_reply_wait(forged[i], srv_buf, 12, sizeof srv_buf, 0, 0) == -ESRCH;
+        refused += amc_reply_wait(forged[i], srv_buf, 12, sizeof srv_buf, 0, 0) == -ESRCH;
     }
     return refused;
 }
@@ -63,7 +73,7 @@ static int serve(uint32_t arg)
     uint32_t badge = AMC_NO_CALL, len = 0, held = 0, answered = 0, echoes = 0;
     for (;;) {
         uint32_t b;
-        int32_t pid, n = raw_amc_reply_wait(badge, srv_buf, len, sizeof srv_buf, &b, &pid);
+        int32_t pid, n = amc_reply_wait(badge, srv_buf, len, sizeof srv_buf, &b, &pid);
         if (badge != AMC_NO_CALL && n != -ESRCH)
             answered = badge;
         badge = AMC_NO_CALL;
@@ -87,14 +97,20 @@ static int serve(uint32_t arg)
             break;
         case OP_LATE: {
             srv_buf[0] = ANSWER;
-            int32_t r = raw_amc_reply_wait(held, srv_buf, 12, sizeof srv_buf, 0, 0);
+            int32_t r = amc_reply_wait(held, srv_buf, 12, sizeof srv_buf, 0, 0);
             answer3(&badge, &len, b, ANSWER, r == -ESRCH, 0);
             break;
         }
         case OP_TOO_LONG: {
-            int32_t r = raw_amc_reply_wait(b, srv_buf, 16, sizeof srv_buf, 0, 0);
+            int32_t r = amc_reply_wait(b, srv_buf, 16, sizeof srv_buf, 0, 0);
             if (r != -EMSGSIZE)
                 return 11;
+            break;
+        }
+        case OP_BAD_STATUS: {
+            srv_buf[0] = (uint32_t)-4000; /* in the error range, but no declared error */
+            if (amc_reply_wait(b, srv_buf, 4, sizeof srv_buf, 0, 0) != -EINVAL)
+                return 12;
             break;
         }
         case OP_REFUSE:
@@ -130,7 +146,7 @@ static int32_t start_server(uint32_t arg, int32_t *h)
 
 static int32_t stop_server(int32_t pid, int32_t h)
 {
-    int32_t r = raw_amc_call(h, OP_STOP, 0, 0, WAIT_MS, 0, 0);
+    int32_t r = amc_call(h, OP_STOP, 0, 0, WAIT_MS, 0, 0);
     int32_t status = reap(pid);
     amc_close(h);
     return r == -EPIPE && status == 0 ? 0 : -1;
@@ -138,7 +154,7 @@ static int32_t stop_server(int32_t pid, int32_t h)
 
 static int32_t echo(int32_t h, uint32_t w0, uint32_t *r_w0, uint32_t *r_w1)
 {
-    return raw_amc_call(h, OP_ECHO, w0, 0, WAIT_MS, r_w0, r_w1);
+    return amc_call(h, OP_ECHO, w0, 0, WAIT_MS, r_w0, r_w1);
 }
 
 /* ---- tests ---- */
@@ -159,10 +175,11 @@ static void test_call_and_reply(void)
     CHECK_EQ(msg[0], ANSWER + 1);
     for (uint32_t i = 1; i < 16; i++)
         CHECK_EQ(msg[i], 1001 + i);
-    CHECK_EQ(raw_amc_call(h, OP_REFUSE, 0, 0, WAIT_MS, 0, 0), -EPROTO);
+    CHECK_EQ(amc_call(h, OP_REFUSE, 0, 0, WAIT_MS, 0, 0), -EPROTO);
     msg[0] = OP_REFUSE;
     CHECK_EQ(amc_call_buf(h, msg, 4, sizeof msg, WAIT_MS), -EPROTO);
-    CHECK_EQ(raw_amc_call(h, OP_TOO_LONG, 0, 0, WAIT_MS, 0, 0), -EMSGSIZE);
+    CHECK_EQ(amc_call(h, OP_TOO_LONG, 0, 0, WAIT_MS, 0, 0), -EMSGSIZE);
+    CHECK_EQ(amc_call(h, OP_BAD_STATUS, 0, 0, WAIT_MS, 0, 0), -EPROTO);
     CHECK_EQ(echo(h, 1, &w0, 0), ANSWER); /* the server still serves */
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
@@ -174,9 +191,9 @@ static void test_timeout_and_late_answer(void)
     int32_t h = 0, srv = start_server(0, &h);
     CHECK(srv > 0);
     uint32_t t0 = uptime_ms(), w0 = 0;
-    CHECK_EQ(raw_amc_call(h, OP_HOLD, 0, 0, 30, 0, 0), -ETIMEDOUT);
+    CHECK_EQ(amc_call(h, OP_HOLD, 0, 0, 30, 0, 0), -ETIMEDOUT);
     CHECK(uptime_ms() - t0 >= 30);
-    CHECK_EQ(raw_amc_call(h, OP_LATE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
+    CHECK_EQ(amc_call(h, OP_LATE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
     CHECK_EQ(w0, 1); /* the answer to the timed-out call was refused */
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
@@ -184,7 +201,7 @@ static void test_timeout_and_late_answer(void)
 
 static int call_held_forever(uint32_t h)
 {
-    return raw_amc_call((int32_t)h, OP_HOLD, 0, 0, AMC_FOREVER, 0, 0) == -EPIPE ? 0 : 1;
+    return amc_call((int32_t)h, OP_HOLD, 0, 0, AMC_FOREVER, 0, 0) == -EPIPE ? 0 : 1;
 }
 
 static int call_buf_held_forever(uint32_t h)
@@ -220,6 +237,28 @@ static void test_server_killed_mid_call(void)
     CHECK_BASELINE();
 }
 
+/* Callers killed while the server holds their calls: a late answer finds no call (ESRCH), the
+ * server goes on serving, nothing leaks. */
+static void test_caller_killed_mid_call(void)
+{
+    gt_baseline_take();
+    int32_t h = 0, srv = start_server(0, &h);
+    CHECK(srv > 0);
+    int32_t held = gt_fork(open_and_hold, 0);
+    CHECK(gt_wait_blocked(held));
+    int32_t queued = gt_fork(open_and_hold, 1); /* a buffer call, held too: OP_LATE answers it */
+    CHECK(gt_wait_blocked(queued));
+    CHECK_EQ(kill(queued), 0);
+    CHECK_EQ(reap(queued), -1000);
+    CHECK_EQ(kill(held), 0);
+    CHECK_EQ(reap(held), -1000);
+    uint32_t w0 = 0;
+    CHECK_EQ(amc_call(h, OP_LATE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
+    CHECK_EQ(w0, 1); /* the held call's caller is gone: its badge names nothing */
+    CHECK_EQ(stop_server(srv, h), 0);
+    CHECK_BASELINE();
+}
+
 static void test_stale_handle_after_restart(void)
 {
     gt_baseline_take();
@@ -239,7 +278,7 @@ static void test_stale_handle_after_restart(void)
     uint32_t msg[4] = {OP_ECHO};
     CHECK_EQ(amc_call_buf(h1, msg, sizeof msg, sizeof msg, WAIT_MS), -ESTALE);
     CHECK_EQ(echo(h2, 4, 0, 0), ANSWER);
-    CHECK_EQ(raw_amc_call(h2, OP_COUNT, 0, 0, WAIT_MS, msg, 0), ANSWER);
+    CHECK_EQ(amc_call(h2, OP_COUNT, 0, 0, WAIT_MS, msg, 0), ANSWER);
     CHECK_EQ(msg[0], 1); /* the stale calls never reached the new owner */
     CHECK_EQ(amc_close(h1), 0);
     CHECK_EQ(stop_server(srv2, h2), 0);
@@ -255,11 +294,11 @@ static void test_badge_cannot_be_forged(void)
     CHECK(srv > 0);
     uint32_t w0 = 0;
     CHECK_EQ(echo(h, 1, 0, 0), ANSWER); /* so there is an answered badge */
-    CHECK_EQ(raw_amc_call(h, OP_FORGE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
+    CHECK_EQ(amc_call(h, OP_FORGE, 0, 0, WAIT_MS, &w0, 0), ANSWER);
     CHECK_EQ(w0, 4);
     static uint32_t buf[16];
     for (uint32_t b = 1; b < 200; b++) /* not this service's calls: nothing to answer */
-        CHECK_EQ(raw_amc_reply_wait(b * 0x41u, buf, 4, sizeof buf, 0, 0), -ESRCH);
+        CHECK_EQ(amc_reply_wait(b * 0x41u, buf, 4, sizeof buf, 0, 0), -ESRCH);
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
 }
@@ -295,7 +334,7 @@ static void test_sixty_clients(void)
     for (uint32_t k = 0; k < CLIENTS; k++)
         CHECK_EQ(reap(pids[k]), 0);
     uint32_t count = 0;
-    CHECK_EQ(raw_amc_call(h, OP_COUNT, 0, 0, WAIT_MS, &count, 0), ANSWER);
+    CHECK_EQ(amc_call(h, OP_COUNT, 0, 0, WAIT_MS, &count, 0), ANSWER);
     CHECK_EQ(count, CLIENTS * ROUNDS); /* each call answered exactly once */
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
@@ -404,7 +443,7 @@ static int serve_without_service(uint32_t arg)
 {
     (void)arg;
     static uint32_t buf[8];
-    return raw_amc_reply_wait(AMC_NO_CALL, buf, 0, sizeof buf, 0, 0) == -EINVAL ? 0 : 1;
+    return amc_reply_wait(AMC_NO_CALL, buf, 0, sizeof buf, 0, 0) == -EINVAL ? 0 : 1;
 }
 
 static void test_errors(void)
@@ -420,6 +459,7 @@ static void test_errors(void)
         CHECK(hs[i] > 0);
     }
     CHECK_EQ(amc_open(ME), -EMFILE);
+    CHECK_EQ(echo(hs[0], 1, 0, 0), -EINVAL); /* ME is this process's own service */
     CHECK_EQ(amc_close(hs[3]), 0);
     CHECK_EQ(amc_close(hs[3]), -EBADF);
     int32_t again = amc_open(ME);
@@ -442,9 +482,9 @@ static void test_errors(void)
     CHECK_EQ(amc_call_buf(h, msg, 4, AMC_MAX_MESSAGE + 1, WAIT_MS), -E2BIG);
     CHECK_EQ(reap(gt_fork(serve_without_service, 0)), 0);
     static uint32_t buf[8];
-    CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, buf, 0, 8, 0, 0), -EINVAL);   /* cap under 12 */
-    CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, buf, 16, 12, 0, 0), -EINVAL); /* len over cap */
-    CHECK_EQ(raw_amc_reply_wait(AMC_NO_CALL, (void *)KERNEL_ADDR, 0, 16, 0, 0), -EFAULT);
+    CHECK_EQ(amc_reply_wait(AMC_NO_CALL, buf, 0, 8, 0, 0), -EINVAL);   /* cap under 12 */
+    CHECK_EQ(amc_reply_wait(AMC_NO_CALL, buf, 16, 12, 0, 0), -EINVAL); /* len over cap */
+    CHECK_EQ(amc_reply_wait(AMC_NO_CALL, (void *)KERNEL_ADDR, 0, 16, 0, 0), -EFAULT);
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
 }
@@ -453,6 +493,7 @@ static const struct gtest tests[] = {
     {"amc_call_and_reply", test_call_and_reply},
     {"amc_call_timeout_and_late_answer", test_timeout_and_late_answer},
     {"amc_call_server_killed_mid_call", test_server_killed_mid_call},
+    {"amc_call_caller_killed_mid_call", test_caller_killed_mid_call},
     {"amc_call_stale_handle_after_restart", test_stale_handle_after_restart},
     {"amc_call_badge_cannot_be_forged", test_badge_cannot_be_forged},
     {"amc_call_sixty_clients", test_sixty_clients},

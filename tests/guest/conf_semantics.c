@@ -218,6 +218,15 @@ static void test_sleep_us(void)
     CHECK_EQ(sleep_us((uint64_t)UINT32_MAX * 1000 + 1), -EINVAL);
 }
 
+/* waitpid's flags are a set: a bit outside it is refused before anything waits (and traced by
+ * name, WNOHANG|0x8: the trace-v2-kinds boot). */
+static void test_waitpid_unknown_flag(void)
+{
+    CHECK_EQ(waitpid(ANY_CHILD, 0, WNOHANG | 0x8), -EINVAL);
+    CHECK_EQ(waitpid(ANY_CHILD, 0, 0x80000000u), -EINVAL);
+    CHECK_EQ(waitpid(ANY_CHILD, 0, WNOHANG), -ECHILD); /* no children left at this point */
+}
+
 /* proc_name: a value-result length; any live process; a reaped or invalid pid is ESRCH. */
 static void test_proc_name(void)
 {
@@ -265,6 +274,7 @@ static const struct gtest tests[] = {
     {"conf_uptime_us", test_uptime_us},
     {"conf_sleep_us", test_sleep_us},
     {"conf_proc_name", test_proc_name},
+    {"conf_waitpid_unknown_flag", test_waitpid_unknown_flag},
 };
 
 int main(int argc, char **argv)

@@ -81,7 +81,7 @@ end
 -- (tests/gen/kinds/wrappers.c), under qemu-i386: the .def with its trap replaced by 0x81 (a #GP on
 -- Linux), prefix t_.
 local function test_wrappers()
-    local text = read(ROOT .. "/" .. FIXTURE):gsub("trap %S+", 'trap 0x81\n    prefix "t_"', 1)
+    local text = read(ROOT .. "/" .. FIXTURE):gsub("\n    trap 0x%x+", '\n    trap 0x81\n    prefix "t_"', 1)
     local dir = TMP .. "/wrappers"
     for p, t in pairs(cli.render_all(require("model").load(text, FIXTURE))) do write(dir .. "/" .. p, t) end
     local rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror libsys/syscalls.asm -o syscalls.o && " ..

@@ -77,7 +77,9 @@ return function(env)
     -- Regression: seed 0x7ace found the tracer printing 64 bytes of a too-long 31-byte string
     -- argument, 33 of them stale kernel stack (kernel addresses), on the console.
     local trace = fuzz_boot("fuzz-syscalls-traced", "0x7ace", 3000, 2, 1000, 90)
-    trace.append = trace.append .. " trace=syscalls"
+    -- Its determinism check in short jobs: every traced call is a console line, and how fast the
+    -- console drains depends on the host (the untraced boot checks determinism at full length).
+    trace.append = trace.append:gsub('" exit=qemu$', ' digest=200" exit=qemu') .. " trace=syscalls"
     trace.check = traced_strings_bounded
     specs[#specs + 1] = trace
     -- Little memory, so that it runs out before the process table does.

@@ -1,6 +1,6 @@
 -- Boot specs for what the language-v2 kinds look like on layercake: the tracer (kernel/trace.c)
--- printing a 64-bit result, a 64-bit argument and a value-result length, on the calls of
--- tests/guest/conf_semantics.c (uptime_us, sleep_us, proc_name), which must still all pass.
+-- printing a 64-bit result, a 64-bit argument, a value-result length and a flags set, on the calls of
+-- tests/guest/conf_semantics.c (uptime_us, sleep_us, proc_name, waitpid), which must still all pass.
 return function(env)
     local function module(dir, name)
         return { path = env.build .. "/" .. dir .. "/" .. name .. ".elf", name = name }
@@ -8,7 +8,7 @@ return function(env)
     return {
         {
             name = "trace-v2-kinds",
-            append = "init=conf_semantics exit=qemu trace=syscalls:uptime_us,sleep_us,proc_name",
+            append = "init=conf_semantics exit=qemu trace=syscalls:uptime_us,sleep_us,proc_name,waitpid",
             modules = { module("user", "init"), module("tests", "conf_semantics") },
             input = "first line\nsecond\n\4",
             timeout = 60,
@@ -19,11 +19,17 @@ return function(env)
                 "%[%d+ conf_semantics%] sleep_us%(4503599627370496%) = %-EINVAL\n",
                 "%[%d+ conf_semantics%] sleep_us%(18446744073709551615%) = %-EINVAL\n",
                 "%[%d+ conf_semantics%] sleep_us%(1500%) = 0\n",
-                -- the value-result length: the size written back, the bytes of the name
-                '%[(%d+) conf_semantics%] proc_name%(%1, "conf_semantics", %[15%]%) = 14\n',
+                -- the value-result length: the bytes written (no more than the capacity on entry),
+                -- the size written back
+                '%[(%d+) conf_semantics%] proc_name%(%1, "conf_semantics\\x00", %[15%]%) = 14\n',
+                '%[(%d+) conf_semantics%] proc_name%(%1, "conf\\x00", %[15%]%) = 14\n',
+                '%[%d+ conf_semantics%] proc_name%(1, "", %[5%]%) = 4\n',
                 "%[%d+ conf_semantics%] proc_name%(2147483647, 0x%x+, %[5%]%) = %-ESRCH\n",
+                -- a flags set by name, with what no name covers
+                "%[%d+ conf_semantics%] waitpid%(%-1, NULL, WNOHANG|0x8%) = %-EINVAL\n",
+                "%[%d+ conf_semantics%] waitpid%(%-1, NULL, 0x80000000%) = %-EINVAL\n",
             },
-            reject = { "%] read%(", "%] waitpid%(", "trace: " },
+            reject = { "%] read%(", "trace: " },
         },
     }
 end

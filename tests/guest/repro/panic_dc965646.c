@@ -10,7 +10,8 @@
 #include "fc.h"
 #include "gtest.h"
 
-static const uint16_t errors_spawn[] = {ENOENT, E2BIG, ENOEXEC, EAGAIN, ENOMEM, EFAULT, EINVAL, ENAMETOOLONG, 0};
+static const uint16_t errors_spawn[] = {ENOENT, E2BIG,  ENOEXEC,      EAGAIN, ENOMEM,
+                                        EFAULT, EINVAL, ENAMETOOLONG, 0};
 
 static void program(const void *unused)
 {

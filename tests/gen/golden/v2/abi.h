@@ -28,7 +28,7 @@
 #define LEVEL_AUTO 2 /* automatic */
 #define SP_ONE 1 /* one */
 #define SP_FIVE 5 /* five */
-#define ANY_HANDLE 0xFFFFFFFFu /* any */
+#define ANY_HANDLE (-1) /* any */
 #define NO_HANDLE 0 /* none */
 
 typedef uint32_t opts_t; /* flags opts: Options of pair_call. */

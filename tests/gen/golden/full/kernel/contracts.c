@@ -9,13 +9,13 @@ static const uint16_t errors_structs[] = {EFAULT};
 static const uint16_t errors_amc_message_send[] = {EMSGSIZE, EFAULT, ENAMETOOLONG};
 
 const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {
-    [0] = {1, 0, 0}, /* nop */
-    [2] = {1, 3, errors_bufs}, /* bufs */
-    [3] = {1, 2, errors_narrow}, /* narrow */
-    [4] = {1, 4, errors_open}, /* open */
-    [5] = {1, 1, errors_structs}, /* structs */
-    [7] = {1, 0, 0}, /* brk */
-    [10] = {1, 3, errors_amc_message_send}, /* amc_message_send */
-    [12] = {1, 0, 0}, /* split */
+    [0] = {1, 0, 0, 0}, /* nop */
+    [2] = {1, 3, 3, errors_bufs}, /* bufs */
+    [3] = {1, 2, 2, errors_narrow}, /* narrow */
+    [4] = {1, 4, 4, errors_open}, /* open */
+    [5] = {1, 1, 1, errors_structs}, /* structs */
+    [7] = {1, 0, 0, 0}, /* brk */
+    [10] = {1, 3, 3, errors_amc_message_send}, /* amc_message_send */
+    [12] = {1, 0, 0, 0}, /* split */
 };
 #endif

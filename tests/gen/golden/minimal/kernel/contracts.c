@@ -5,7 +5,7 @@
 static const uint16_t errors_copy[] = {EFAULT};
 
 const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {
-    [1] = {1, 1, errors_copy}, /* copy */
-    [3] = {1, 0, 0}, /* six */
+    [1] = {1, 1, 1, errors_copy}, /* copy */
+    [3] = {1, 0, 0, 0}, /* six */
 };
 #endif

@@ -100,7 +100,6 @@ static void fuzz_pick_getname(struct fuzz_env *env, struct fuzz_call *c)
         fuzz_array(env, c, &c->args[0], &n, 16u, 32, 1, 1u, 0);
         c->args[1] = fuzz_length_pointer(env, c, n);
     }
-    c->args[1] = fuzz_pointer(env, c, sizeof(uint32_t), 1);
 }
 
 /* 7 sendto(dest: in bytes[dlen] max 32 optional, dlen: u32, name: in str[10] optional) -> i32 */

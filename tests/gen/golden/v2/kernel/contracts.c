@@ -10,13 +10,13 @@ static const uint16_t errors_execve[] = {EFAULT, ENAMETOOLONG};
 static const uint16_t errors_stat[] = {EFAULT};
 
 const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {
-    [1] = {1, 0, 0}, /* make */
-    [2] = {1, 5, errors_pair_call}, /* pair_call */
-    [5] = {1, 2, errors_readv}, /* readv */
-    [6] = {1, 2, errors_getname}, /* getname */
-    [7] = {1, 3, errors_sendto}, /* sendto */
-    [8] = {1, 2, errors_execve}, /* execve */
-    [9] = {1, 0, 0}, /* break */
-    [10] = {1, 1, errors_stat}, /* stat */
+    [1] = {1, 0, 0, 0}, /* make */
+    [2] = {1, 5, 5, errors_pair_call}, /* pair_call */
+    [5] = {1, 2, 2, errors_readv}, /* readv */
+    [6] = {1, 2, 2, errors_getname}, /* getname */
+    [7] = {1, 3, 3, errors_sendto}, /* sendto */
+    [8] = {1, 2, 2, errors_execve}, /* execve */
+    [9] = {1, 0, 0, 0}, /* break */
+    [10] = {1, 1, 1, errors_stat}, /* stat */
 };
 #endif
