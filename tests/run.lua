@@ -49,9 +49,12 @@ for line in (harness.read_file(RECORD) or ""):gmatch("[^\n]+") do
     end
 end
 
-local function save_record()
+-- After a whole run (no T=) only the jobs it ran are kept: a removed boot or suite leaves no name.
+local function save_record(ran)
     local names = {}
-    for name in pairs(record) do names[#names + 1] = name end
+    for name in pairs(record) do
+        if not ran or ran[name] then names[#names + 1] = name end
+    end
     table.sort(names)
     local lines = {}
     for _, name in ipairs(names) do
@@ -274,7 +277,12 @@ end, harness.config.poll_interval,
     { wake = wake, idle = fill and P.idle_seconds, window = 0.5, min_idle = 0.33, extra = nproc })
 if wake then wake.close() end
 harness.config.wake = nil
-save_record()
+local ran = nil
+if filter == "" then
+    ran = {}
+    for _, job in ipairs(jobs) do ran[job.name] = true end
+end
+save_record(ran)
 
 -- <logdir>/schedule: `START END CPU NAME` per job, seconds from the runner's start, in start order;
 -- `+` after CPU marks a job started beside full slots because a CPU stood idle.
