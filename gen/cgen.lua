@@ -134,31 +134,63 @@ function cgen.kernel_prototype(sc)
         #params > 0 and table.concat(params, ", ") or "void")
 end
 
--- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the
--- text. Called for every output line, so it avoids all but the needed work.
--- Every CHUNK lines are joined into one string, so that a large output is held
--- as a few thousand strings, not a million.
+-- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
+-- every output line, so it avoids all but the needed work. Every CHUNK lines are joined into one
+-- string, so that a large output is held as a few thousand strings, not a million; a buffer made
+-- inside cgen.render_to hands each chunk to its sink instead, and holds none.
 local CHUNK = 4096
+local STREAMED = setmetatable({}, { __tostring = function() return "(an output streamed to its file)" end })
+local pending_sink -- set by render_to for the next buffer made
 
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
     local format, concat = string.format, table.concat
+    local sink = pending_sink
+    pending_sink = nil
+    local function flush()
+        if sink then
+            sink(concat(lines, "\n", 1, n))
+            sink("\n")
+        else
+            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
+        end
+        n = 0
+    end
     return function(fmt, ...)
         if fmt == nil then
-            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
+            flush()
+            if sink then return STREAMED end
             chunks[#chunks + 1] = "" -- the final newline, without copying the text once more
             return concat(chunks, "\n")
         end
-        if n == CHUNK then
-            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
-            n = 0
-        end
+        if n == CHUNK then flush() end
         n = n + 1
         if ... == nil then
             lines[n] = fmt
         else
             lines[n] = format(fmt, ...)
         end
+    end
+end
+
+-- Call render(...), an output module's render, with its text going to sink(piece) as it is made
+-- instead of being returned: the first buffer the render makes is its output, and the render
+-- returns what that buffer's w() does. (The command line writes outputs this way, straight into
+-- their temp files.) A render that returns anything else is a generator bug.
+-- An error inside the render passes through unchanged (its message has its position), and no
+-- later buffer takes the sink.
+local function unset_sink(e)
+    pending_sink = nil
+    return e
+end
+
+function cgen.render_to(sink, render, ...)
+    pending_sink = sink
+    local ok, result = xpcall(render, unset_sink, ...)
+    pending_sink = nil
+    if not ok then error(result, 0) end
+    if result ~= STREAMED then
+        error("an output's render did not return its first buffer's text (cgen.render_to)")
     end
 end
 
