@@ -142,21 +142,27 @@ local CHUNK = 4096
 local STREAMED = setmetatable({}, { __tostring = function() return "(an output streamed to its file)" end })
 local pending_sink -- set by render_to for the next buffer made
 
+-- What cgen.append reaches inside a buffer: buffer -> { flush, chunk, lines }.
+local insides = setmetatable({}, { __mode = "k" })
+
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
     local format, concat = string.format, table.concat
     local sink = pending_sink
     pending_sink = nil
-    local function flush()
+    local function chunk(text)
         if sink then
-            sink(concat(lines, "\n", 1, n))
+            sink(text)
             sink("\n")
         else
-            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
+            chunks[#chunks + 1] = text
         end
+    end
+    local function flush()
+        chunk(concat(lines, "\n", 1, n))
         n = 0
     end
-    return function(fmt, ...)
+    local function w(fmt, ...)
         if fmt == nil then
             flush()
             if sink then return STREAMED end
@@ -171,6 +177,28 @@ function cgen.buffer()
             lines[n] = format(fmt, ...)
         end
     end
+    local function take_lines()
+        local had = n
+        n = 0
+        return lines, had
+    end
+    insides[w] = { flush = flush, chunk = chunk, chunks = chunks, take_lines = take_lines, count = function() return n end }
+    return w
+end
+
+-- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))
+-- would, without copying the text: a large table built beside the rest of an output (its
+-- lines known only at the end) joins the output as the pieces it already is.
+function cgen.append(w, from)
+    local into, src = insides[w], insides[from]
+    if #src.chunks == 0 and src.count() == 0 then return w("") end -- what from() would be: one empty line
+    if into.count() > 0 then into.flush() end
+    for i, c in ipairs(src.chunks) do
+        into.chunk(c)
+        src.chunks[i] = nil
+    end
+    local lines, n = src.take_lines()
+    for i = 1, n do w(lines[i]) end
 end
 
 -- Call render(...), an output module's render, with its text going to sink(piece) as it is made
