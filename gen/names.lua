@@ -168,11 +168,12 @@ function names.scan_header(text, file, domain, out)
         if d then
             add(l:match("^[%w_]+", d), "macro", d)
         elseif not l:match("^%s*#") then
-            local pos = 1
+            local pos, p = 1, nil
             while true do
                 local s, word, e = l:match("()([%a_][%w_]*)()", pos)
-                local p = l:find("[{}();,%[=]", pos)
-                if p and (not s or p < s) then
+                -- The next punctuation at or after pos (found again only once pos is past it).
+                if not p or p < pos then p = l:find("[{}();,%[=]", pos) or #l + 1 end
+                if p <= #l and (not s or p < s) then
                     local c = l:sub(p, p)
                     if c == "{" then
                         depth = depth + 1
@@ -222,11 +223,20 @@ local runtime_cache
 function names.runtime()
     if runtime_cache then return runtime_cache end
     local out = {}
+    -- One ls for every directory (a process each would cost more than the scan).
+    local globs = {}
+    for i, d in ipairs(names.RUNTIME_DIRS) do globs[i] = names.ROOT .. "/" .. d.dir .. "/*.h" end
+    local p = io.popen("ls -d " .. table.concat(globs, " ") .. " 2>/dev/null")
+    local list = p and p:read("a") or ""
+    if p then p:close() end
+    local by_dir = {}
+    for path in list:gmatch("[^\n]+") do
+        local dir = path:sub(#names.ROOT + 2):match("^(.*)/[^/]*$")
+        by_dir[dir] = by_dir[dir] or {}
+        table.insert(by_dir[dir], path)
+    end
     for _, d in ipairs(names.RUNTIME_DIRS) do
-        local p = io.popen("ls " .. names.ROOT .. "/" .. d.dir .. "/*.h 2>/dev/null")
-        local list = p and p:read("a") or ""
-        if p then p:close() end
-        for path in list:gmatch("[^\n]+") do
+        for _, path in ipairs(by_dir[d.dir] or {}) do
             local f = io.open(path, "rb")
             if f then
                 local text = f:read("a")
