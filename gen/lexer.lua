@@ -100,13 +100,13 @@ local function clean(text, file, first)
     if bom then
         fail_at(bom, "unexpected byte order mark (U+FEFF)", "a byte order mark may only open the file")
     end
+    if not text:find("\r", first, true) then return text end -- the usual case: one quick search
     local cr = text:find("\r[^\n]", first) or (text:byte(-1) == 13 and #text)
     if cr then
         fail_at(cr, "carriage return without a line feed (a bare CR)",
             "lines end with LF or CRLF; a lone CR is neither a space nor a line end")
     end
-    if text:find("\r", first, true) then text = text:gsub("\r\n", "\n") end
-    return text
+    return (text:gsub("\r\n", "\n"))
 end
 
 -- The tokens of text, one per call of the function returned, in order: the last is the "eof"
@@ -150,19 +150,18 @@ function lexer.stream(text, file)
             elseif b == 35 then -- #
                 pos = (find(text, "\n", pos, true) or len + 1)
             elseif IDENT_START[b] then
-                local after = match(text, "^[%w_]*()", pos + 1)
-                tok = setmt({ kind = "ident", value = sub(text, pos, after - 1), line = line,
-                              col = pos - line_start + 1 }, token_mt)
+                -- The word and the usual single space after it, in one match: no extra turn.
+                local word, after = match(text, "^([%w_]+) ?()", pos)
+                tok = setmt({ kind = "ident", value = word, line = line, col = pos - line_start + 1 }, token_mt)
                 pos = after
-                if byte(text, pos) == 32 then pos = pos + 1 end -- the usual single space: no extra turn
             elseif PUNCT[b] then
                 c = PUNCT[b]
                 tok = setmt({ kind = c, value = c, line = line, col = pos - line_start + 1 }, token_mt)
                 pos = pos + 1
                 if byte(text, pos) == 32 then pos = pos + 1 end
             elseif b >= 48 and b <= 57 then
-                local e = select(2, text:find("^[%w_]+", pos))
-                local word = text:sub(pos, e)
+                local word, after = match(text, "^([%w_]+)()", pos)
+                local e = after - 1
                 local value, spelling = number(word)
                 if not value then
                     fail(pos, "malformed number '" .. word .. "'",
