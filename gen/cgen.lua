@@ -31,8 +31,10 @@ end
 -- Every number the outputs emit is a u32 (what C and NASM read it as). Anything else is a bug
 -- of the generator, which must stop (internal error) rather than write C that means another
 -- value.
+local math_type = math.type
+
 function cgen.u32(value, what)
-    if math.type(value) ~= "integer" or value < 0 or value > 0xFFFFFFFF then
+    if math_type(value) ~= "integer" or value < 0 or value > 0xFFFFFFFF then
         error(string.format("%s = %s does not fit in 32 bits", what or "an emitted constant", tostring(value)))
     end
     return value
