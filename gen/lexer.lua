@@ -1,6 +1,6 @@
 -- Lexer for the ABI definition language (abi/README.md).
 -- Tokens: ident, number, string ("..."), long (""" ... """), and the
--- punctuation { } ( ) [ ] : , ->.  Comments run from # to the end of a line.
+-- punctuation { } ( ) [ ] : , = * - ->.  Comments run from # to the end of a line.
 -- Newlines are not tokens; constructs that end at the end of a line (abi
 -- settings, `errors`, `attrs`) compare token line numbers instead.
 local diag = require("diag")
@@ -8,7 +8,7 @@ local diag = require("diag")
 local lexer = {}
 
 local PUNCT = {}
-for c in ("{}()[]:,"):gmatch(".") do PUNCT[c:byte()] = c end
+for c in ("{}()[]:,=*"):gmatch(".") do PUNCT[c:byte()] = c end
 local IDENT_START = { [95] = true } -- _
 for b = 65, 90 do IDENT_START[b], IDENT_START[b + 32] = true, true end
 local ESCAPES = { ["\\"] = "\\", ['"'] = '"', n = "\n", t = "\t" }
@@ -218,9 +218,10 @@ function lexer.stream(text, file)
                 end
                 push("string", table.concat(parts), pos)
                 pos = i + 1
-            elseif text:sub(pos, pos + 1) == "->" then
-                push("->", "->", pos)
-                pos = pos + 2
+            elseif b == 45 then -- '-': the arrow, or the sign of a negative value (language v2)
+                local arrow = byte(text, pos + 1) == 62
+                push(arrow and "->" or "-", arrow and "->" or "-", pos)
+                pos = pos + (arrow and 2 or 1)
             else
                 fail(pos, "unexpected character " .. shown_char(text, pos))
             end

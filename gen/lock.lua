@@ -4,41 +4,67 @@
 -- abi/README.md ("The lock"). Line formats:
 --   abi version N | abi trap 0xNN | abi arg_registers R... | abi user_space 0xLOW 0xHIGH
 --   abi amc_max_message N | abi amc_name_max N
---   const NAME VALUE
+--   abi pair_order ORDER | abi result_registers R...          (version 2 only)
+--   const NAME VALUE                                         (also every flags/enum member, resource special)
 --   error NAME NUMBER
---   syscall N NAME (ARG, ...) -> RET [noreturn] [returns_twice]
---     ARG: i32 ... | DIR bytes[#LEN] [max M toolong E] | in str[N] toolong E | DIR TYPE[?]
+--   error-alias NAME TARGET                                  (v2)
+--   flags NAME BASE | enum NAME BASE | resource NAME BASE     (v2)
+--   syscall N NAME (ARG, ...) -> RET [[RESULT ...]] [noreturn] [returns_twice]
+--     ARG: SCALAR | DIR ELEM[#LEN][?] [max M toolong E] | in str[N][?] toolong E | DIR TYPE[?]
+--     SCALAR, TYPE, RET: a scalar (i32 ...), or a named type with its base: pid(i32)
+--     ELEM: bytes, or the element type of T[COUNT]; [*#LEN] for a value-result length
+--     RESULT: NAME:SCALAR (an extra result register, v2)
 --   retired N NAME
 --   struct NAME SIZE FIELD:TYPE@OFFSET ...
 --   service NAME "SERVICE-NAME"
 --   message SERVICE N NAME SIZE FIELD:TYPE@OFFSET ... [max M]
 --   retired-message SERVICE N NAME
 -- Bounds (max, str[N], a message's max) are lower limits: raising one is compatible, lowering
--- one is not. Everything else on a line must stay exactly as locked.
+-- one is not. Giving a plain scalar a named type with the same base (u32 -> wait_flags(u32),
+-- i32 -> pid(i32)) is compatible; so are version 1 -> 2 and result registers appended. Everything
+-- else on a line must stay exactly as locked.
 local diag = require("diag")
 
 local lock = {}
 
-local ABI_SETTINGS = { "version", "trap", "arg_registers", "user_space", "amc_max_message", "amc_name_max" }
+local ABI_SETTINGS = { "version", "trap", "arg_registers", "user_space", "amc_max_message", "amc_name_max",
+                       "pair_order", "result_registers" }
+-- Settings a version 1 lock never has (the v1 lock text stays as it was).
+local V2_SETTINGS = { pair_order = true, result_registers = true }
 
 ----------------------------------------------------------------------------
 -- Entries of a model
 
--- An argument as { sig, bound, toolong }: sig is what must never change, bound may only grow.
+-- A scalar or pointed-to type as the lock spells it: the base, or NAME(BASE) for a named type.
+local function type_text(t, named)
+    return named and (named.name .. "(" .. t.name .. ")") or t.name
+end
+
+-- A fact's core text -> { core, sig (the core with named types reduced to their bases: what must
+-- never change), named (the first named type's name, or nil) }.
+local function with_sig(f)
+    f.sig = f.core:gsub("[%w_]+%(([%w_]+)%)", "%1")
+    f.named = f.core:match("([%w_]+)%([%w_]+%)")
+    return f
+end
+
+-- An argument as { core, sig, named, bound, toolong }: bound may only grow.
 local function arg_fact(a)
-    if a.kind == "scalar" then return { sig = a.type.name } end
+    local opt = a.optional and "?" or ""
+    if a.kind == "scalar" then return with_sig({ core = type_text(a.type, a.named) }) end
     if a.kind == "bytes" then
-        return { sig = a.dir .. " bytes[#" .. a.len_arg .. "]", bound = a.max and a.max.value,
-                 toolong = a.max and a.toolong.name }
+        return with_sig({ core = string.format("%s %s[%s#%d]%s", a.dir, a.elem and a.elem.name or "bytes",
+            a.len_by_ptr and "*" or "", a.len_arg, opt), bound = a.max and a.max.value, toolong = a.max and a.toolong.name })
     end
-    if a.kind == "str" then return { sig = "in str", bound = a.size.value, toolong = a.toolong.name } end
-    return { sig = a.dir .. " " .. a.type.name .. (a.optional and "?" or "") }
+    if a.kind == "str" then return with_sig({ core = "in str" .. opt, bound = a.size.value, toolong = a.toolong.name }) end
+    return with_sig({ core = a.dir .. " " .. type_text(a.type, a.named) .. opt })
 end
 
 local function arg_text(f)
-    if f.sig == "in str" then return string.format("in str[%d] toolong %s", f.bound, f.toolong) end
-    if f.bound then return string.format("%s max %d toolong %s", f.sig, f.bound, f.toolong) end
-    return f.sig
+    local str_opt = f.core:match("^in str(%??)$")
+    if str_opt then return string.format("in str[%d]%s toolong %s", f.bound, str_opt, f.toolong) end
+    if f.bound then return string.format("%s max %d toolong %s", f.core, f.bound, f.toolong) end
+    return f.core
 end
 
 local function layout(fields, var)
@@ -60,19 +86,21 @@ local function setting_text(abi, key)
     local v = abi[key]
     if v == nil then return nil end
     if key == "trap" then return string.format("0x%02X", v) end
-    if key == "arg_registers" then return table.concat(v, " ") end
+    if V2_SETTINGS[key] and abi.version < 2 then return nil end
+    if key == "arg_registers" or key == "result_registers" then return table.concat(v, " ") end
     if key == "user_space" then return string.format("0x%08X 0x%08X", abi.user_low, abi.user_high) end
     if type(v) == "table" then return tostring(v.value) end -- a size: number or const
     return tostring(v)
 end
 
 local function syscall_text(d)
-    local args = {}
+    local args, results = {}, {}
     for i, f in ipairs(d.args) do args[i] = arg_text(f) end
-    local attrs = ""
+    for i, r in ipairs(d.results) do results[i] = r.name .. ":" .. r.core end
+    local attrs = #results > 0 and (" [" .. table.concat(results, " ") .. "]") or ""
     if d.noreturn then attrs = attrs .. " noreturn" end
     if d.returns_twice then attrs = attrs .. " returns_twice" end
-    return string.format("syscall %d %s (%s) -> %s%s", d.num, d.name, table.concat(args, ", "), d.ret, attrs)
+    return string.format("syscall %d %s (%s) -> %s%s", d.num, d.name, table.concat(args, ", "), d.ret.core, attrs)
 end
 
 local function message_text(d)
@@ -102,10 +130,23 @@ function lock.entries(m)
         add("error " .. e.name, { value = e.num }, string.format("error %s %d", e.name, e.num), e.tok,
             "error " .. e.name)
     end
+    for _, a in ipairs(m.error_aliases or {}) do
+        add("error-alias " .. a.name, { value = a.target.name }, "error-alias " .. a.name .. " " .. a.target.name,
+            a.tok, "error alias " .. a.name)
+    end
+    for _, types in ipairs({ m.flags or {}, m.enums or {}, m.resources or {} }) do
+        for _, t in ipairs(types) do
+            add(t.kind .. " " .. t.name, {}, t.kind .. " " .. t.name .. " " .. t.base.name, t.tok, t.kind .. " " .. t.name)
+        end
+    end
     for _, sc in ipairs(m.syscalls) do
-        local d = { num = sc.num, name = sc.name, ret = sc.ret, args = {},
+        local ret = sc.ret_type and type_text(sc.ret_type.base or sc.ret_type, sc.ret_type.base and sc.ret_type)
+        local d = { num = sc.num, name = sc.name, ret = with_sig({ core = ret or sc.ret }), args = {}, results = {},
                     noreturn = sc.attrs.noreturn or false, returns_twice = sc.attrs.returns_twice or false }
         for i, a in ipairs(sc.args) do d.args[i] = arg_fact(a) end
+        for i, r in ipairs(sc.results or {}) do
+            d.results[i] = with_sig({ name = r.name, core = type_text(r.type, r.named) })
+        end
         add("syscall " .. sc.num, d, syscall_text(d), sc.num_tok, "syscall " .. sc.num .. " " .. sc.name)
     end
     for _, r in ipairs(m.retired) do
@@ -146,21 +187,38 @@ end
 ----------------------------------------------------------------------------
 -- Reading a lock file
 
+-- A scalar or type as type_text spells it.
+local function is_type_text(t)
+    return t:match("^[%w_]+$") or t:match("^[%w_]+%([%w_]+%)$")
+end
+
 local function parse_arg(text)
-    local n = text:match("^in str%[(%d+)%] toolong (%S+)$")
-    if n then return { sig = "in str", bound = tonumber(n), toolong = text:match("(%S+)$") } end
-    local sig, bound, toolong = text:match("^(%S+ bytes%[#%d+%]) max (%d+) toolong (%S+)$")
-    if sig then return { sig = sig, bound = tonumber(bound), toolong = toolong } end
-    if text:match("^[%w_]+$") or text:match("^%a+ [%w_]+%??$") or text:match("^%a+ bytes%[#%d+%]$") then
-        return { sig = text }
+    local n, opt, tl = text:match("^in str%[(%d+)%](%??) toolong (%S+)$")
+    if n then return with_sig({ core = "in str" .. opt, bound = tonumber(n), toolong = tl }) end
+    local core, bound, toolong = text:match("^(%a+ [%w_]+%[%*?#%d+%]%??) max (%d+) toolong (%S+)$")
+    if core then return with_sig({ core = core, bound = tonumber(bound), toolong = toolong }) end
+    local dir, rest = text:match("^(%a+) (.+)$")
+    if is_type_text(text) or (dir and (is_type_text(rest:gsub("%?$", "")) or rest:match("^[%w_]+%[%*?#%d+%]%??$"))) then
+        return with_sig({ core = text })
     end
     return nil
 end
 
 local function parse_syscall(line)
     local num, name, args, ret, attrs = line:match("^syscall (%d+) (%S+) %((.-)%) %-> (%S+)(.*)$")
-    if not num then return nil end
-    local d = { num = tonumber(num), name = name, ret = ret, args = {}, noreturn = false, returns_twice = false }
+    if not num or not is_type_text(ret) then return nil end
+    local d = { num = tonumber(num), name = name, ret = with_sig({ core = ret }), args = {}, results = {},
+                noreturn = false, returns_twice = false }
+    local results, rest = attrs:match("^ %[(.-)%](.*)$")
+    if results then
+        attrs = rest
+        for r in results:gmatch("%S+") do
+            local rname, core = r:match("^([%w_]+):(.+)$")
+            if not rname or not is_type_text(core) then return nil end
+            d.results[#d.results + 1] = with_sig({ name = rname, core = core })
+        end
+        if #d.results == 0 then return nil end
+    end
     for word in attrs:gmatch("%S+") do
         if word ~= "noreturn" and word ~= "returns_twice" then return nil end
         d[word] = true
@@ -188,7 +246,13 @@ end
 local SETTING_SHAPES = {
     version = "^%d+$", trap = "^0x%x+$", arg_registers = "^e[a-z][a-z][ a-z]*$",
     user_space = "^0x%x+ 0x%x+$", amc_max_message = "^%d+$", amc_name_max = "^%d+$",
+    pair_order = "^[a-z]+_[a-z]+$", result_registers = "^eax[ a-z]*$",
 }
+
+local function named_type_line(kind, line)
+    local name = line:match("^" .. kind .. " ([%w_]+) [%w_]+$")
+    if name then return kind .. " " .. name, {} end
+end
 
 -- Each parser returns the key and the data of a line, or nil when it is malformed.
 local PARSERS = {
@@ -205,6 +269,10 @@ local PARSERS = {
         local name, v = line:match("^error (%S+) (%d+)$")
         if name then return "error " .. name, { value = tonumber(v) } end
     end,
+    ["error-alias"] = function(line)
+        local name, v = line:match("^error%-alias (%S+) (%S+)$")
+        if name then return "error-alias " .. name, { value = v } end
+    end,
     syscall = parse_syscall,
     retired = function(line)
         local num, name = line:match("^retired (%d+) (%S+)$")
@@ -218,6 +286,9 @@ local PARSERS = {
         local name = line:match("^service (%S+) \".*\"$")
         if name then return "service " .. name, {} end
     end,
+    flags = function(line) return named_type_line("flags", line) end,
+    enum = function(line) return named_type_line("enum", line) end,
+    resource = function(line) return named_type_line("resource", line) end,
     message = parse_message,
     ["retired-message"] = function(line)
         local svc, num, name = line:match("^retired%-message (%S+) (%d+) (%S+)$")
@@ -251,6 +322,12 @@ end
 ----------------------------------------------------------------------------
 -- Comparing a definition with the lock
 
+-- A locked type fact and the current one agree: the same base (sig), and the same named type, or
+-- a named type where the lock has a plain scalar (u32 -> flags/enum, i32 -> resource).
+local function same_type(was, now)
+    return was.sig == now.sig and (was.named == now.named or was.named == nil)
+end
+
 -- What changed incompatibly between a locked syscall and the current one, and how to do it
 -- compatibly; nil when the change is compatible.
 local function syscall_change(was, now, retire)
@@ -260,8 +337,8 @@ local function syscall_change(was, now, retire)
     end
     for i, a in ipairs(was.args) do
         local b = now.args[i]
-        if a.sig ~= b.sig then
-            return string.format("argument %d is %s, locked %s", i, b.sig, a.sig), retire
+        if not same_type(a, b) then
+            return string.format("argument %d is %s, locked %s", i, b.core, a.core), retire
         end
         if b.bound and (not a.bound or b.bound < a.bound) then
             return string.format("the bound of argument %d is lowered: %s -> %d", i,
@@ -279,7 +356,16 @@ local function syscall_change(was, now, retire)
             return (now[attr] and "gained " or "lost ") .. attr, retire
         end
     end
-    if was.ret ~= now.ret then return "returns " .. now.ret .. ", locked " .. was.ret, retire end
+    if not same_type(was.ret, now.ret) then return "returns " .. now.ret.core .. ", locked " .. was.ret.core, retire end
+    if #was.results ~= #now.results then
+        return string.format("returns %d extra results, locked %d", #now.results, #was.results), retire
+    end
+    for i, r in ipairs(was.results) do
+        local n = now.results[i]
+        if r.name ~= n.name or not same_type(r, n) then
+            return string.format("result %d is %s:%s, locked %s:%s", i, n.name, n.core, r.name, r.core), retire
+        end
+    end
     return nil
 end
 
@@ -303,12 +389,19 @@ local function words(s)
 end
 
 local function setting_change(key, was, now)
-    if key == "arg_registers" then
+    if key == "version" then
+        if tonumber(now) < tonumber(was) then
+            return "version is " .. now .. ", locked " .. was,
+                "a released ABI keeps its language version or moves to a newer one (1 -> 2 is compatible)"
+        end
+        return nil
+    elseif key == "arg_registers" or key == "result_registers" then
         local a, b = words(was), words(now)
         for i = 1, #a do
             if a[i] ~= b[i] then
-                return "arg_registers is " .. now .. ", locked " .. was,
+                return key .. " is " .. now .. ", locked " .. was, key == "arg_registers" and
                     "old programs load their arguments in the locked order: keep it (new registers may only be appended)"
+                    or "old programs read their results from the locked registers: keep them (new ones may only be appended)"
             end
         end
         return nil
@@ -397,7 +490,7 @@ function lock.check(m, locked, lock_file, abi_tok, opts)
                     "a retired entry keeps its released name (it can never be used again): `retired " ..
                     d.num .. " " .. d.name .. " \"why\"`", entry)
             end
-        elseif kind == "struct" or kind == "service" then
+        elseif kind == "struct" or kind == "service" or kind == "flags" or kind == "enum" or kind == "resource" then
             if now and now.text ~= entry.text then
                 refuse(now.tok, now.what .. " differs from the locked ABI (now: " .. now.text .. ")",
                     "released " .. kind .. "s never change: add a new " .. kind ..
@@ -405,6 +498,14 @@ function lock.check(m, locked, lock_file, abi_tok, opts)
             elseif not now then
                 refuse(abi_tok, kind .. " " .. rest .. " was removed, but it is part of the released ABI",
                     "keep it", entry)
+            end
+        elseif kind == "error-alias" then
+            if not now then
+                refuse(abi_tok, "error alias " .. rest .. " was removed, but compiled programs use it",
+                    "keep `error " .. rest .. " = " .. d.value .. "`", entry)
+            elseif now.data.value ~= d.value then
+                refuse(now.tok, string.format("%s stands for %s, locked %s", now.what, now.data.value, d.value),
+                    "compiled programs hold " .. rest .. " = " .. d.value .. ": keep it", entry)
             end
         elseif kind == "const" or kind == "error" then
             local what = kind == "const" and "value" or "number"

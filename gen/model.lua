@@ -11,20 +11,36 @@
 -- THE MODEL, for backend authors: model.load returns m with these fields (read-only; every name
 -- a backend prints is spelled by gen/names.lua; `tok` fields are source positions for messages).
 --   m.file                 the .def path given to --def
---   m.abi                  { name, version, trap, arg_registers = { "ebx", ... }, user_low,
+--   m.abi                  { name, version (1 | 2), trap, arg_registers = { "ebx", ... }, user_low,
 --                          user_high, user_space = { {value, expr}, {value, expr} },
 --                          amc_max_message = {value, expr} | nil, amc_name_max = {value, expr} | nil,
 --                          prefix (libsys symbol prefix, "" by default), kernel_stack_budget,
 --                          outputs = { kernel = true, user = true, ... } (output groups asked for),
+--                          pair_order ("low_high" | "high_low"; v1: "low_high"),
+--                          result_registers = { "eax", ... } (v1: { "eax" }; at most 3, eax first),
 --                          kw, setting_tok = { [setting] = tok } }
---   m.consts[i]            { name, value, expr (the C spelling of the value), doc, tok }  (file order)
+--   m.consts[i]            { name, value, expr (the C spelling of the value), doc, tok,
+--                          member_of = flags/enum/resource type | nil }  (file order; the members and
+--                          specials of the named types below are consts too, appended when their type is
+--                          checked: so abi.h, the docs and the lock see them as consts. A negative special
+--                          is here as its u32 bit pattern, spelled in hex; its type's specials[i] has -1.)
 --   m.errors[i]            { name, num, text, tok }  (file order)
+--   m.error_aliases[i]     { name, target = error, doc | nil, tok }  (v2 `error EWOULDBLOCK = EAGAIN "doc"`;
+--                          an `errors` line may name an alias: the syscall's errors list has the target)
+--   m.flags[i], m.enums[i], m.resources[i]  the named scalar types (below), file order (v2)
 --   m.structs[i]           a struct type (below), in dependency order (contained structs first)
 --   m.syscalls[i]          sorted by num:
---                          { num, name, doc, long | nil, ret ("i32" "u32" "uptr" "void"),
---                            attrs = { noreturn, blocking, returns_twice = true | nil },
+--                          { num, name, cname (the C spelling: name, or name .. "_" for a C keyword, v2),
+--                            doc, long | nil,
+--                            ret ("i32" "u32" "uptr" "void"; v2 also "i64" "u64", and a named type's base),
+--                            ret_type = scalar or named type (nil for void), produces = resource | nil,
+--                            ret_regs = { "eax", "edx" } | nil (64-bit results, low word in eax),
+--                            results[i] = { name, type = 32-bit scalar, named = type | nil, reg, tok }
+--                            (v2 extra results, in result_registers[2..], after edx for a 64-bit ret),
+--                            attrs = { noreturn, blocking, returns_twice, fails_only = true | nil },
 --                            args[i] = arg (below), errors[i] = error (the `errors` lines),
---                            implied[i] = error (what the entry checks add: EFAULT, toolong),
+--                            implied[i] = error (what the entry checks add: EFAULT, toolong, EINVAL for a
+--                            flags/enum argument; and a resource argument's lifecycle errors),
 --                            fuzz = { isolate = bool, args = { [arg name] = hint } }, tok, num_tok }
 --                          hint: { kind = "own_child" } | { kind = "max", max = {value, expr} } |
 --                                { kind = "avoid", avoid = { {value, expr}, ... } }
@@ -33,17 +49,35 @@
 --   m.services[i]          { name, service (the name string), doc, long, tok,
 --                            messages[i] = message (sorted by num), retired[i] = { num, name, why, tok } }
 -- arg:     { name, index, reg, kind = "scalar" | "bytes" | "str" | "ptr", toolong_explicit }
---          scalar: type = scalar type
+--          scalar: type = scalar type (a named type's base), named = flags/enum/resource type | nil,
+--                  einval = error (flags/enum: unknown bits or values), lifecycle = { invalid, reaped,
+--                  foreign = error | nil } (resource arguments only, else nil);
+--                  64-bit (v2): regs = { first, second } (register order), lo_reg, hi_reg (per
+--                  pair_order), reg = regs[1]; registers are counted per word
 --          bytes:  dir ("in" "out" "inout"), len_arg (index of the length argument), len_name,
---                  max = {value, expr} | nil, toolong = error | nil (set when max is), efault
---          str:    dir = "in", size = {value, expr} (N of str[N]), toolong = error, efault
---          ptr:    dir, type = scalar or struct type, optional = bool, efault
+--                  max = {value, expr} | nil (in elements), toolong = error | nil (set when max is), efault,
+--                  elem = scalar or struct type | nil (v2 T[COUNT]; nil: plain bytes), elem_size (1 for
+--                  bytes), len_by_ptr = bool (v2 bytes[*LEN]: len_arg is an inout u32 ptr argument holding
+--                  the capacity, written back with the size), optional = true | nil (v2: NULL allowed)
+--          str:    dir = "in", size = {value, expr} (N of str[N]), toolong = error, efault,
+--                  optional = true | nil (v2: NULL allowed)
+--          ptr:    dir, type = scalar or struct type (a named type's base), named = type | nil,
+--                  optional = bool, efault
 -- type:    scalar { kind = "scalar", name, size, align, signed, ctype, user_ctype, hex }
 --          (char is a scalar named "char", only inside arrays)
 --          array  { kind = "array", elem = type, count, count_expr, size, align }
 --          struct { kind = "struct", name, doc, size, align, fields[i] = field, tok }
 --          vararray (a message's last field) { kind = "vararray", elem, size = 0, align = 1 }
--- field:   { name, doc, type, offset, tok }  (+ for a message: len_field = field, is_length)
+--          named (v2; never a field's or an argument's `type`, which is the base: see `named`)
+--            flags    { kind = "flags", name, doc, base = scalar, members[i] = member, mask, tok }
+--            enum     { kind = "enum", name, doc, base = scalar, members[i] = member (sorted by value), tok }
+--            resource { kind = "resource", name, doc, base = i32/u32 scalar, specials[i] = member, tok,
+--                       producers[i] = syscall (returns it), consumers[i] = { syscall, arg } }
+--            each also has the base's size, align, signed, ctype, user_ctype
+--          member:  { name, value (signed for a special of an i32 resource), expr (C spelling), doc, tok,
+--                     member_of = the type }
+-- field:   { name, doc, type, named = type | nil, offset, tok }  (+ for a message: len_field = field,
+--          is_length)
 -- message: { num, name, doc, service = svc, fields[i] = field (without the discriminator),
 --            all_fields (with `event` first), fixed_size, max_size, var = field | nil,
 --            var_max = {value, expr} | nil, tok, num_tok }
@@ -68,9 +102,11 @@ end
 local function new_checker(file, tree)
     return setmetatable({
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
+        named_types = {}, aliases = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},
-        m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {} },
+        m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
+              flags = {}, enums = {}, resources = {}, error_aliases = {} },
     }, Checker)
 end
 
@@ -82,10 +118,13 @@ function Checker:prelude()
     self.m.abi = self:abi_block()
     self.registry = names.registry(self.m.abi.outputs)
     self:claim_consts_and_errors(1, 1)
+    self:error_aliases(1)
+    self:named_types_pass(1)
     self:structs_pass(1)
     self:retired_pass(1)
     self.enosys = self:need_error("ENOSYS", self.abi_kw, "the syscall dispatcher")
     self.seen = { consts = #tree.consts, errors = #tree.errors, structs = #tree.structs, retired = #tree.retired,
+                  aliases = #tree.aliases, named_types = #tree.named_types,
                   m_consts = #self.m.consts, m_errors = #self.m.errors }
 end
 
@@ -104,6 +143,8 @@ function Checker:after_prelude()
             end
         end
     end
+    self:error_aliases(seen.aliases + 1)
+    self:named_types_pass(seen.named_types + 1)
     self:structs_pass(seen.structs + 1)
     self:retired_pass(seen.retired + 1)
 end
@@ -116,7 +157,8 @@ end
 -- of the file; a file whose consts, abi block or structs need anything below the first syscall
 -- is checked after the parse, as a whole.
 function model.load(text, file)
-    local tree = { abis = {}, consts = {}, errors = {}, structs = {}, retired = {}, services = {} }
+    local tree = { abis = {}, consts = {}, errors = {}, structs = {}, retired = {}, services = {}, aliases = {},
+                   named_types = {} }
     local self, waiting, count, inline, claim_error = nil, {}, 0, nil, nil
     tree.syscalls = setmetatable({}, {
         __len = function() return count end,

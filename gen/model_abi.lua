@@ -6,9 +6,17 @@ local M = { methods = {} }
 local Checker = M.methods
 local fail, note, check_ident, check_macro = base.fail, base.note, base.check_ident, base.check_macro
 
-M.SUPPORTED_VERSION = 1
+-- Language versions: 1 is the original language, 2 adds the kinds of abi/README.md's "Language
+-- version 2" (flags, enums, resources, arrays by count, value-result lengths, 64-bit scalars,
+-- extra results, ...). A version 1 file is read as before; a v2 word in it is an error there.
+M.VERSIONS = { [1] = true, [2] = true }
+M.LATEST_VERSION = 2
 M.MAX_ERRNO = 4095
 local REGISTERS = { ebx = true, ecx = true, edx = true, esi = true, edi = true, ebp = true }
+-- Registers a syscall may return a word in (v2 result_registers); eax, the status word, first.
+local RESULT_REGISTERS = { eax = true, ebx = true, ecx = true, edx = true, esi = true, edi = true }
+M.MAX_RESULTS = 3
+M.PAIR_ORDERS = { low_high = true, high_low = true }
 -- Groups of generated files an abi block may ask for (`outputs ...`); abi.h is always written.
 M.OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true, fuzz = true }
 local OUTPUT_GROUP_LIST = "kernel user amc conformance fuzz"
@@ -25,10 +33,12 @@ local MAX_STACK_BUDGET = M.DEFAULT_STACK_BUDGET
 local SETTINGS = {
     version = "number", trap = "number", arg_registers = "registers", user_space = "range",
     amc_max_message = "size", amc_name_max = "size", prefix = "prefix", outputs = "outputs",
-    kernel_stack_budget = "number",
+    kernel_stack_budget = "number", pair_order = "pair_order", result_registers = "result_registers",
 }
 local SETTING_LIST = "version trap arg_registers user_space amc_max_message amc_name_max prefix outputs " ..
-    "kernel_stack_budget"
+    "kernel_stack_budget pair_order result_registers"
+-- The settings of language version 2.
+local V2_SETTINGS = { pair_order = true, result_registers = true }
 
 function Checker:setting_value(s)
     local key, values, shape = s.key, s.values, SETTINGS[s.key.value]
@@ -63,6 +73,15 @@ function Checker:setting_value(s)
         return v.value
     elseif shape == "outputs" then
         return self:output_groups(key, values)
+    elseif shape == "pair_order" then
+        count(1)
+        if values[1].kind ~= "ident" or not M.PAIR_ORDERS[values[1].value] then
+            fail(values[1], "pair_order must be low_high or high_low",
+                "low_high: the low word of a 64-bit argument goes in the first of its two registers")
+        end
+        return values[1].value
+    elseif shape == "result_registers" then
+        return self:result_registers(key, values)
     end
     if #values == 0 then fail(key, "arg_registers needs at least one register") end
     local regs, seen = {}, {}
@@ -76,6 +95,37 @@ function Checker:setting_value(s)
         regs[#regs + 1] = v.value
     end
     return regs
+end
+
+-- `result_registers eax edx ecx`: the registers a syscall returns words in, eax (the status or
+-- error word) first; at most MAX_RESULTS.
+function Checker:result_registers(key, values)
+    if #values == 0 or values[1].value ~= "eax" then
+        fail(values[1] or key, "result_registers must start with eax (the status/error word)",
+            "for example: result_registers eax edx ecx")
+    end
+    if #values > M.MAX_RESULTS then
+        fail(values[M.MAX_RESULTS + 1], "at most " .. M.MAX_RESULTS .. " result registers")
+    end
+    local regs, seen = {}, {}
+    for _, v in ipairs(values) do
+        if v.kind ~= "ident" or not RESULT_REGISTERS[v.value] then
+            fail(v, "'" .. tostring(v.text or v.value) .. "' is not a result register",
+                "use eax first, then any of ebx ecx edx esi edi")
+        end
+        if seen[v.value] then fail(v, "register " .. v.value .. " is listed twice") end
+        seen[v.value] = true
+        regs[#regs + 1] = v.value
+    end
+    return regs
+end
+
+-- A word of language version 2 in a version 1 file is refused where it stands.
+function Checker:need_v2(tok, what)
+    if self.m.abi.version < 2 then
+        fail(tok, (what or ("'" .. tostring(tok.value) .. "'")) .. " needs language version 2",
+            "set `version 2` in the abi block (abi/README.md, \"Language version 2\")")
+    end
 end
 
 -- `outputs kernel user ...`: the set of output groups to generate.
@@ -101,9 +151,15 @@ function Checker:check_settings(abi, seen, block)
         end
     end
     local value = self.setting_values -- the value tokens, where a value is wrong
-    if abi.version ~= M.SUPPORTED_VERSION then
+    if not M.VERSIONS[abi.version] then
         fail(value.version[1], "unsupported abi version " .. abi.version,
-            "this generator understands version " .. M.SUPPORTED_VERSION)
+            "this generator understands versions 1 and " .. M.LATEST_VERSION)
+    end
+    for key in pairs(V2_SETTINGS) do
+        if abi.version < 2 and seen[key] then
+            fail(seen[key], "setting " .. key .. " needs language version 2",
+                "set `version 2` in the abi block (abi/README.md, \"Language version 2\")")
+        end
     end
     if abi.trap > 255 then fail(value.trap[1], "trap vector " .. abi.trap .. " is not in 0..255") end
     if abi.trap < 32 then
@@ -173,6 +229,8 @@ function Checker:abi_block()
     abi.user_low, abi.user_high = low.value, high.value
     abi.prefix = abi.prefix or ""
     abi.kernel_stack_budget = abi.kernel_stack_budget or M.DEFAULT_STACK_BUDGET
+    abi.pair_order = abi.pair_order or "low_high"
+    abi.result_registers = abi.result_registers or { "eax" }
     if not abi.outputs then
         abi.outputs = {}
         for g in pairs(M.OUTPUT_GROUPS) do abi.outputs[g] = true end
@@ -252,6 +310,36 @@ function Checker:claim_consts_and_errors(c_from, e_from)
     for i = e_from, #self.m.errors do
         local e = self.m.errors[i]
         self:claim_free("macro", e.name, "all", { kind = "error", name = e.name, what = "error " .. e.name, tok = e.tok })
+    end
+end
+
+-- Error aliases (v2, `error EWOULDBLOCK = EAGAIN "doc"`) from tree.aliases[from] on: a second
+-- name for an error's number. The name is a macro like an error's; the target must be a real
+-- error (not another alias), defined anywhere in the file.
+function Checker:error_aliases(from)
+    local macros = self.macro_names
+    for i = from, #self.tree.aliases do
+        local a = self.tree.aliases[i]
+        self:need_v2(a.alias, "an error alias")
+        check_ident(a.name, "error alias")
+        check_macro(a.name, "error alias")
+        local prev = macros[a.name.value]
+        if prev then
+            fail(a.name, "name '" .. a.name.value .. "' of error alias " .. a.name.value .. " clashes with " ..
+                prev.kind .. " " .. a.name.value, nil, { note(prev.tok, "first defined here") })
+        end
+        local target = self.errors[a.target.value]
+        if not target then
+            local hint = self.aliases[a.target.value] and "an alias names a real error, not another alias"
+                or ("define it: error " .. a.target.value .. " N \"text\"")
+            fail(a.target, "error alias " .. a.name.value .. " names unknown error '" .. a.target.value .. "'", hint)
+        end
+        macros[a.name.value] = { kind = "error alias", tok = a.name }
+        local entry = { name = a.name.value, target = target, doc = a.doc, tok = a.name }
+        self.aliases[entry.name] = entry
+        self.m.error_aliases[#self.m.error_aliases + 1] = entry
+        self:claim_free("macro", entry.name, "all", { kind = "error alias", name = entry.name,
+            what = "error alias " .. entry.name, tok = entry.tok })
     end
 end
 

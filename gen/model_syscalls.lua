@@ -1,6 +1,7 @@
 -- The model's syscalls and retired numbers: arguments and their checks, attributes, errors, the
 -- kernel-stack budget of the entry shim, and the names each syscall claims.
 local base = require("model_names")
+local parser = require("parser")
 local types = require("model_types")
 local names = require("names")
 
@@ -12,12 +13,125 @@ local SCALARS, TYPE_WORDS, SCALAR_LIST, UNSIGNED_LEN = types.SCALARS, types.TYPE
 
 local MAX_SYSCALL = 65535
 local RETURN_TYPES = { i32 = true, u32 = true, uptr = true, void = true }
-local ATTRS = { noreturn = true, blocking = true, returns_twice = true }
+-- Returned in two result registers (v2): the low word in the first.
+local RETURN_TYPES_64 = { i64 = true, u64 = true }
+local ATTRS = { noreturn = true, blocking = true, returns_twice = true, fails_only = true }
+local V2_ATTRS = { fails_only = true }
+local U32_MAX = 0xFFFFFFFF
 
 function Checker:no_option(a, key, why)
     if a[key] then
         local tok = a[key .. "_kw"] or a[key]
         fail(tok, "'" .. tok.value .. "' " .. why)
+    end
+end
+
+-- A scalar argument: a built-in scalar, or a flags, enum or resource type (v2; arg.type is then
+-- its base and arg.named the type); 64-bit scalars (v2) take two registers.
+function Checker:scalar_arg(a, arg)
+    local name, t = arg.name, a.type.name
+    if self.struct_nodes[t.value] then
+        fail(t, "struct " .. t.value .. " cannot be passed in a register",
+            "pass a pointer: " .. name .. ": in " .. t.value .. " (or out/inout)")
+    end
+    local nt = self.named_types[t.value]
+    if nt then
+        arg.type, arg.named = nt.base, nt
+    elseif t.value == "char" or TYPE_WORDS[t.value] or not SCALARS[t.value] then
+        fail(t, "unknown argument type '" .. t.value .. "'",
+            "scalars are " .. SCALAR_LIST .. "; pointers are in/out/inout bytes[LEN], in str[N], in/out/inout T")
+    else
+        arg.type = SCALARS[t.value]
+    end
+    if arg.type.size > 4 and self.m.abi.version < 2 then
+        fail(t, "argument '" .. name .. "' is 64-bit (" .. t.value .. ") and does not fit in one register",
+            "pass it in a struct: in T, or use language version 2 (a register pair)")
+    end
+    if a.lifecycle then
+        if not (nt and nt.kind == "resource") then
+            local first = a.lifecycle.invalid or a.lifecycle.reaped or a.lifecycle.foreign
+            fail(first.kw, "'" .. first.kw.value .. "' applies only to resource arguments",
+                "declare the type: resource NAME : i32 \"doc\" { ... }")
+        end
+        arg.lifecycle = {}
+        for _, why in ipairs(parser.LIFECYCLE) do
+            local l = a.lifecycle[why]
+            if l then
+                arg.lifecycle[why] = self:need_error(l.err.value, l.err, "'" .. why .. "' of '" .. name .. "'")
+            end
+        end
+    elseif nt and nt.kind == "resource" then
+        arg.lifecycle = {}
+    end
+    if nt and nt.kind ~= "resource" then
+        arg.einval = self:need_error("EINVAL", t, nt.kind .. " argument '" .. name .. "' (unknown values)")
+    end
+    return arg
+end
+
+-- The length (or element count) argument of a bytes or T[COUNT] argument: an unsigned scalar,
+-- or (v2 bytes[*LEN]) an inout u32 pointer holding the capacity and receiving the size.
+function Checker:length_arg(sc, a, by_name)
+    local name = a.name.value
+    if a.len.kind == "number" then
+        fail(a.len, "the element count of '" .. name .. "' must name an argument, not a number",
+            "write " .. a.elem.name.value .. "[COUNTARG] max N; a fixed-size array goes in a struct: in T")
+    end
+    local len = by_name[a.len.value]
+    if not len then
+        fail(a.len, "length '" .. a.len.value .. "' of '" .. name .. "' names no argument of " .. sc.name,
+            a.elem and "T[COUNT] names the argument that holds the number of elements"
+            or "bytes[LEN] names the argument that holds the length in bytes")
+    end
+    if a.len_by_ptr then
+        self:need_v2(a.len_by_ptr, "a value-result length (bytes[*LEN])")
+        if len.kind ~= "ptr" or len.dir.value ~= "inout" or len.type.name.value ~= "u32" then
+            fail(a.len, "value-result length '" .. a.len.value .. "' of '" .. name ..
+                "' must be an inout u32 argument", "declare it: " .. a.len.value .. ": inout u32")
+        end
+        return len
+    end
+    if len.kind ~= "scalar" or not UNSIGNED_LEN[len.type.name.value] then
+        local what = len.kind == "scalar" and len.type.name.value or (len.kind .. " argument")
+        fail(a.len, "length '" .. a.len.value .. "' of '" .. name ..
+            "' must be an unsigned integer argument (u8, u16 or u32), not " .. what,
+            len.kind == "ptr" and len.dir.value == "inout" and "a value-result length is written bytes[*" ..
+            a.len.value .. "]" or nil)
+    end
+    return len
+end
+
+-- bytes[LEN], bytes[*LEN] and (v2) T[COUNT]: arg.elem (nil for bytes), arg.elem_size, arg.max (in
+-- elements), arg.len_by_ptr.
+function Checker:bytes_arg(sc, a, arg, by_name)
+    local name = arg.name
+    arg.elem_size = 1
+    if a.elem then
+        self:need_v2(a.array, "an array by element count (T[COUNT])")
+        local t = a.elem.name
+        if t.value == "char" or TYPE_WORDS[t.value] then
+            fail(t, "'" .. t.value .. "' cannot be an array element", "use bytes[LEN] for bytes")
+        end
+        local elem = self:named_type(t, "argument " .. name)
+        arg.elem, arg.elem_size = elem, elem.size
+        if not a.max then
+            fail(a.elem.name, "array '" .. name .. "' needs a max (in elements)",
+                "write " .. t.value .. "[" .. a.len.value .. "] max N")
+        end
+    end
+    local len = self:length_arg(sc, a, by_name)
+    arg.len_arg, arg.len_name, arg.len_by_ptr = len.index, a.len.value, a.len_by_ptr ~= nil
+    if a.max then
+        arg.max = self:resolve(a.max, "the max of " .. name)
+        local bytes = arg.max.value * arg.elem_size
+        if bytes > U32_MAX then
+            fail(a.max, string.format("max %d elements of %d bytes is %d bytes, more than a u32 can count",
+                arg.max.value, arg.elem_size, bytes))
+        end
+        if bytes > self.m.abi.user_high - self.m.abi.user_low then
+            fail(a.max, "max " .. arg.max.value .. (arg.elem and (" elements (" .. bytes .. " bytes)") or "") ..
+                " is larger than user space")
+        end
     end
 end
 
@@ -31,45 +145,20 @@ function Checker:arg(sc, a, index, by_name)
     if a.kind == "scalar" or a.kind == "ptr" then
         self:no_option(a, "toolong", "applies only to bytes and str arguments")
     end
-    if a.kind ~= "ptr" then
+    if a.kind ~= "ptr" and (a.kind == "scalar" or self.m.abi.version < 2) then
         self:no_option(a, "optional", "applies only to in/out/inout T pointer arguments")
     end
+    if a.lifecycle and a.kind ~= "scalar" then
+        local first = a.lifecycle.invalid or a.lifecycle.reaped or a.lifecycle.foreign
+        fail(first.kw, "'" .. first.kw.value .. "' applies only to resource arguments")
+    end
     if a.kind == "scalar" then
-        local t = a.type.name
-        if self.struct_nodes[t.value] then
-            fail(t, "struct " .. t.value .. " cannot be passed in a register",
-                "pass a pointer: " .. name .. ": in " .. t.value .. " (or out/inout)")
-        end
-        if t.value == "char" or TYPE_WORDS[t.value] or not SCALARS[t.value] then
-            fail(t, "unknown argument type '" .. t.value .. "'",
-                "scalars are " .. SCALAR_LIST .. "; pointers are in/out/inout bytes[LEN], in str[N], in/out/inout T")
-        end
-        arg.type = SCALARS[t.value]
-        if arg.type.size > 4 then
-            fail(t, "argument '" .. name .. "' is 64-bit (" .. t.value .. ") and does not fit in one register",
-                "pass it in a struct: in T")
-        end
-        return arg
+        return self:scalar_arg(a, arg)
     end
     arg.efault = self:need_error("EFAULT", a.name, "pointer argument '" .. name .. "'")
+    if a.optional and a.kind ~= "ptr" then arg.optional = true end
     if a.kind == "bytes" then
-        local len = by_name[a.len.value]
-        if not len then
-            fail(a.len, "length '" .. a.len.value .. "' of '" .. name .. "' names no argument of " .. sc.name,
-                "bytes[LEN] names the argument that holds the length in bytes")
-        end
-        if len.kind ~= "scalar" or not UNSIGNED_LEN[len.type.name.value] then
-            local what = len.kind == "scalar" and len.type.name.value or (len.kind .. " argument")
-            fail(a.len, "length '" .. a.len.value .. "' of '" .. name ..
-                "' must be an unsigned integer argument (u8, u16 or u32), not " .. what)
-        end
-        arg.len_arg, arg.len_name = len.index, a.len.value
-        if a.max then
-            arg.max = self:resolve(a.max, "the max of " .. name)
-            if arg.max.value > self.m.abi.user_high - self.m.abi.user_low then
-                fail(a.max, "max " .. arg.max.value .. " is larger than user space")
-            end
-        end
+        self:bytes_arg(sc, a, arg, by_name)
         if a.toolong and not arg.max then
             fail(a.toolong_kw, "'toolong' needs a 'max' to go with it", "write max N toolong ERROR")
         elseif a.toolong then
@@ -96,16 +185,19 @@ function Checker:arg(sc, a, index, by_name)
         fail(t, "'" .. t.value .. "' cannot follow '" .. arg.dir .. "'",
             "write " .. arg.dir .. " bytes[LEN], in str[N] or " .. arg.dir .. " TYPE")
     end
-    arg.type = self:named_type(t, "argument " .. name)
+    arg.type, arg.named = self:named_type(t, "argument " .. name)
     arg.optional = a.optional ~= nil
     return arg
 end
 function Checker:syscall(node)
     local name = node.name.value
-    check_ident(node.name, "syscall")
+    local v2 = self.m.abi.version >= 2
+    -- v2: a C keyword names a syscall; its C identifiers get a trailing underscore (cname).
+    if not (v2 and names.C_KEYWORDS[name]) then check_ident(node.name, "syscall") end
     self:not_macro(node.name, "syscall")
-    local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num,
-                 doc = node.doc, long = node.long, args = {}, attrs = {}, errors = {} }
+    local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num, cname = name,
+                 doc = node.doc, long = node.long, args = {}, attrs = {}, errors = {}, results = {} }
+    if names.C_KEYWORDS[name] then sc.cname = name .. "_" end
     if not node.doc then
         fail(node.name, "syscall " .. name .. " has no doc line", 'add doc "what it does" to its body')
     end
@@ -128,23 +220,35 @@ function Checker:syscall(node)
         by_name[a.name.value] = a
         a.index = i
     end
+    local word = 1 -- the next free register: a 64-bit scalar takes two (v2)
     for i, a in ipairs(node.args) do
         local arg = self:arg(sc, a, i, by_name)
-        arg.reg = regs[i]
+        local words = arg.kind == "scalar" and arg.type.size > 4 and 2 or 1
+        if word + words - 1 > #regs then
+            fail(a.name, string.format("too many argument words: %s needs %d registers with '%s', the limit is %d " ..
+                "(arg_registers %s)", name, word + words - 1, arg.name, #regs, table.concat(regs, " ")),
+                "a 64-bit scalar takes two registers; pass the rest in a struct: in T")
+        end
+        if words == 2 then
+            arg.regs = { regs[word], regs[word + 1] }
+            local low_first = self.m.abi.pair_order == "low_high"
+            arg.lo_reg, arg.hi_reg = arg.regs[low_first and 1 or 2], arg.regs[low_first and 2 or 1]
+        end
+        arg.reg = regs[word]
+        word = word + words
         sc.args[i] = arg
     end
     self:stack_budget(sc)
     for _, at in ipairs(node.attrs) do
         if not ATTRS[at.value] then
-            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice")
+            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
+                (v2 and ", and fails_only" or ""))
         end
+        if V2_ATTRS[at.value] then self:need_v2(at, "attribute " .. at.value) end
         if sc.attrs[at.value] then fail(at, "duplicate attribute '" .. at.value .. "'") end
         sc.attrs[at.value] = true
     end
-    if not RETURN_TYPES[node.ret.value] then
-        fail(node.ret, "unknown return type '" .. node.ret.value .. "'", "return types are i32, u32, uptr and void")
-    end
-    sc.ret = node.ret.value
+    self:return_type(sc, node)
     if sc.ret == "void" and not sc.attrs.noreturn then
         fail(node.ret, "only a noreturn syscall can return void", "add `attrs noreturn`, or return i32")
     end
@@ -154,22 +258,35 @@ function Checker:syscall(node)
     if sc.attrs.noreturn and sc.attrs.returns_twice then
         fail(node.name, "syscall " .. name .. " cannot be both noreturn and returns_twice")
     end
+    if sc.attrs.fails_only and (sc.attrs.noreturn or sc.attrs.returns_twice or sc.ret ~= "i32" or #sc.results > 0) then
+        fail(node.name, "a fails_only syscall returns an i32 error and nothing else",
+            "fails_only is for calls such as execve, which return only to report an error: -> i32, " ..
+            "not noreturn or returns_twice")
+    end
     local seen = {}
     for _, e in ipairs(node.errors) do
-        local err = self.errors[e.value]
+        local err = self.errors[e.value] or (self.aliases[e.value] and self.aliases[e.value].target)
         if not err then
             fail(e, "unknown error '" .. e.value .. "' in the errors of " .. name,
                 "define it: error " .. e.value .. " N \"text\"")
         end
-        if seen[e.value] then fail(e, "error " .. e.value .. " is listed twice") end
-        seen[e.value] = true
+        if seen[err.name] then
+            fail(e, "error " .. e.value .. " is listed twice" .. (err.name ~= e.value and (" (it is " .. err.name .. ")") or ""))
+        end
+        seen[err.name] = true
         sc.errors[#sc.errors + 1] = err
     end
     sc.fuzz = self:fuzz_hints(sc, node)
-    -- Errors the entry shim itself can return, whether or not the .def lists them.
+    -- Errors the entry shim itself can return, whether or not the .def lists them (and a resource
+    -- argument's lifecycle errors, which the handler returns).
     sc.implied = {}
     for _, arg in ipairs(sc.args) do
-        for _, e in ipairs({ arg.efault, arg.toolong }) do
+        local lc, errs = arg.lifecycle or {}, {}
+        for _, e in ipairs({ arg.efault or false, arg.toolong or false, arg.einval or false, lc.invalid or false,
+                             lc.reaped or false, lc.foreign or false }) do
+            if e then errs[#errs + 1] = e end
+        end
+        for _, e in ipairs(errs) do
             if not seen[e.name] then
                 seen[e.name] = true
                 sc.implied[#sc.implied + 1] = e
@@ -177,6 +294,59 @@ function Checker:syscall(node)
         end
     end
     return sc
+end
+
+-- The return type and the extra results (v2) of a syscall: sc.ret (the base scalar's name, or
+-- void), sc.ret_type, sc.produces, sc.ret_regs (64-bit), sc.results.
+function Checker:return_type(sc, node)
+    local t, abi = node.ret, self.m.abi
+    local nt = self.named_types[t.value]
+    local rregs = abi.result_registers
+    if nt then
+        sc.ret, sc.ret_type = nt.base.name, nt
+        if nt.kind == "resource" then sc.produces = nt end
+    elseif RETURN_TYPES_64[t.value] then
+        self:need_v2(t, "a 64-bit result (" .. t.value .. ")")
+        if rregs[2] ~= "edx" then
+            fail(t, "a 64-bit result is returned in edx:eax, but result_registers does not list edx second",
+                "result_registers eax edx ...", { note(abi.setting_tok.result_registers or abi.kw, "the result registers") })
+        end
+        sc.ret, sc.ret_type, sc.ret_regs = t.value, SCALARS[t.value], { "eax", "edx" }
+    elseif RETURN_TYPES[t.value] then
+        sc.ret, sc.ret_type = t.value, SCALARS[t.value]
+    else
+        fail(t, "unknown return type '" .. t.value .. "'", "return types are i32, u32, uptr and void" ..
+            (abi.version >= 2 and ", i64, u64 and flags, enum and resource types" or ""))
+    end
+    local first = sc.ret_regs and 3 or 2
+    local by_name = {}
+    for _, a in ipairs(sc.args) do by_name[a.name] = true end
+    for i, r in ipairs(node.results) do
+        self:need_v2(r.comma, "an extra result")
+        check_ident(r.name, "result")
+        self:not_macro(r.name, "result")
+        if by_name[r.name.value] then
+            fail(r.name, "result '" .. r.name.value .. "' has the name of an argument of " .. sc.name)
+        end
+        by_name[r.name.value] = true
+        local reg = rregs[first + i - 1]
+        if not reg then
+            fail(r.name, string.format("%s returns %d words, but result_registers has %d (%s)", sc.name,
+                first + #node.results - 1, #rregs, table.concat(rregs, " ")),
+                "add registers: result_registers eax edx ecx")
+        end
+        local rt, named = self.named_types[r.type.value], nil
+        if rt then
+            rt, named = rt.base, rt
+        else
+            rt = SCALARS[r.type.value]
+        end
+        if not rt or rt.size ~= 4 then
+            fail(r.type, "result '" .. r.name.value .. "' must be a 32-bit scalar (i32, u32, uptr) or a flags, " ..
+                "enum or resource type, not '" .. r.type.value .. "'")
+        end
+        sc.results[i] = { name = r.name.value, type = rt, named = named, reg = reg, tok = r.name }
+    end
 end
 
 -- The kernel copies of str and in/out/inout T arguments live on the entry shim's stack frame,
@@ -308,6 +478,13 @@ end
 -- syntax tree's node, and the tokens only it holds, can go as soon as their syscall is in.
 function Checker:syscall_add(sc)
     self:claim_syscall(sc)
+    if sc.produces then local p = sc.produces.producers; p[#p + 1] = sc end
+    for _, a in ipairs(sc.args) do
+        if a.named and a.named.kind == "resource" then
+            local c = a.named.consumers
+            c[#c + 1] = { syscall = sc, arg = a }
+        end
+    end
     local m = self.m
     m.syscalls[#m.syscalls + 1] = sc
     self.sc_by_num[sc.num], self.sc_by_name[sc.name] = sc, sc

@@ -30,14 +30,23 @@ M.UNSIGNED_LEN = { u8 = true, u16 = true, u32 = true }
 M.MAX_STRUCT_SIZE = 65535
 -- Words of the language that cannot name a type.
 M.TYPE_WORDS = { bytes = true, str = true, char = true, void = true, ["in"] = true,
-                 out = true, inout = true, optional = true, max = true, toolong = true }
+                 out = true, inout = true, optional = true, max = true, toolong = true,
+                 flags = true, enum = true, resource = true, special = true, invalid = true,
+                 reaped = true, foreign = true }
+-- The scalars a flags, enum or resource type may be based on.
+M.NAMED_BASES = { u8 = true, u16 = true, u32 = true, i32 = true }
+local NAMED_BASES = M.NAMED_BASES
 local TYPE_WORDS, SCALAR_LIST = M.TYPE_WORDS, M.SCALAR_LIST
 
--- Resolve a plain type name (no array) to a scalar or struct.
+-- Resolve a plain type name (no array) to a scalar or struct. A flags, enum or resource type
+-- resolves to its base scalar (outputs see named scalars as their base; the second result is the
+-- named type, for the field or argument that records it).
 function Checker:named_type(tok, what)
     local name = tok.value
     if SCALARS[name] then return SCALARS[name] end
     if name == "char" then return M.CHAR end
+    local nt = self.named_types[name]
+    if nt then return nt.base, nt end
     local s = self.struct_nodes[name]
     if s then return self:struct_layout(s) end
     fail(tok, "unknown type '" .. name .. "' in " .. what,
@@ -75,7 +84,9 @@ function Checker:field_type(f, owner)
         if name.value == "char" then
             fail(name, "char is only allowed as an array: char[N]")
         end
-        return self:named_type(name, owner)
+        local t, named = self:named_type(name, owner)
+        f.named = named
+        return t
     end
     local elem = self:named_type(name, owner)
     local count = self:resolve(ty.count, "the array length of " .. f.name.value)
@@ -147,6 +158,7 @@ function Checker:struct_layout(node)
                 break
             end
             f.type = self:field_type(f.node, "struct " .. s.name)
+            f.named, f.node.named = f.node.named, nil
             s.next = s.next + 1
         end
         if inner then
@@ -174,11 +186,140 @@ function Checker:structs_pass(from)
             fail(node.name, "duplicate struct " .. name, nil,
                 { base.note(self.struct_nodes[name].name, "first defined here") })
         end
+        if self.named_types[name] then
+            local nt = self.named_types[name]
+            fail(node.name, "name '" .. name .. "' of struct " .. name .. " clashes with " .. nt.kind .. " " .. name,
+                nil, { base.note(nt.tok, "first defined here") })
+        end
         self.struct_nodes[name] = node
         self:claim("tag", name, "all", { kind = "struct", name = name, what = "struct " .. name, tok = node.name })
     end
     for i = from, #structs do
         self:struct_layout(structs[i])
+    end
+end
+
+----------------------------------------------------------------------------
+-- flags, enum and resource types (language version 2): a scalar base with named values.
+
+local ITEMS = { flags = "members", enum = "members", resource = "specials" }
+local A_KIND = { flags = "a flags set", enum = "an enum", resource = "a resource" }
+
+-- The value of a member or special: a u32 bit pattern for an unsigned base, a signed value for
+-- i32 (only a resource's specials may be negative); its C spelling.
+local function item_value(kind, b, item)
+    local v, tok = item.value.value, item.minus or item.value
+    if item.minus then
+        if not b.signed then
+            fail(item.minus, "negative value -" .. item.value.text .. " in " .. kind .. " based on " .. b.name,
+                "a negative value needs a signed base: " .. kind .. " NAME : i32")
+        end
+        if kind ~= "resource" then fail(item.minus, kind .. " values cannot be negative") end
+        v = -v
+    end
+    local bits = b.size * 8 - (b.signed and 1 or 0)
+    local lo, hi = b.signed and -(1 << bits) or 0, (1 << bits) - 1
+    if v < lo or v > hi then
+        fail(tok, string.format("value %d of %s does not fit its base %s", v, item.name.value, b.name))
+    end
+    local expr = item.minus and ("(-" .. item.value.text .. ")") or item.value.text
+    return v, expr
+end
+
+function Checker:named_type_def(node)
+    local kind, name = node.kw.value, node.name.value
+    self:need_v2(node.kw, "'" .. kind .. "'")
+    check_ident(node.name, kind)
+    self:not_macro(node.name, kind)
+    if SCALARS[name] or TYPE_WORDS[name] then
+        fail(node.name, kind .. " name '" .. name .. "' is a built-in type or keyword of the language")
+    end
+    local prev = self.named_types[name] or self.struct_nodes[name]
+    if prev then
+        local what = prev.kind or "struct"
+        fail(node.name, what == kind and ("duplicate " .. kind .. " " .. name) or
+            ("name '" .. name .. "' of " .. kind .. " " .. name .. " clashes with " .. what .. " " .. name),
+            nil, { base.note(prev.tok or prev.name, "first defined here") })
+    end
+    local b = SCALARS[node.base.value]
+    if not b or not NAMED_BASES[b.name] or (kind ~= "resource" and b.signed) or (kind == "resource" and b.size ~= 4) then
+        fail(node.base, "'" .. node.base.value .. "' cannot be the base of " .. A_KIND[kind],
+            kind == "resource" and "a resource is based on i32 or u32" or "flags and enums are based on u8, u16 or u32")
+    end
+    local t = { kind = kind, name = name, doc = node.doc, base = b, tok = node.name,
+                size = b.size, align = b.align, signed = b.signed, ctype = b.ctype, user_ctype = b.user_ctype }
+    local list = {}
+    t[ITEMS[kind]] = list
+    if kind == "resource" then
+        t.producers, t.consumers = {}, {}
+    elseif #node.items == 0 then
+        fail(node.name, kind .. " " .. name .. " has no members")
+    end
+    local by_value, mask = {}, 0
+    for _, item in ipairs(node.items) do
+        local v, expr = item_value(kind, b, item)
+        if kind == "flags" then
+            if v == 0 or v & (v - 1) ~= 0 then
+                fail(item.value, string.format("flag %s is 0x%X, not a single bit", item.name.value, v),
+                    "each flag is one bit: 0x1, 0x2, 0x4, ...")
+            end
+        end
+        if by_value[v] then
+            fail(item.value, string.format("%s has the value of %s (%s)", item.name.value, by_value[v].name,
+                expr), "each value of " .. A_KIND[kind] .. " has one name", { base.note(by_value[v].tok, "first here") })
+        end
+        local entry = { name = item.name.value, value = v, expr = expr, doc = item.doc, tok = item.name, member_of = t }
+        by_value[v] = entry
+        mask = mask | (v & 0xFFFFFFFF)
+        list[#list + 1] = entry
+        self:member_const(entry, kind)
+    end
+    if kind == "flags" then t.mask = mask end
+    if kind == "enum" then table.sort(list, function(x, y) return x.value < y.value end) end
+    return t
+end
+
+-- A member or special is also a const (a macro of abi.h, a const of the lock): checked as one.
+function Checker:member_const(entry, kind)
+    local tok = entry.tok
+    local what = kind == "resource" and "special" or "member"
+    check_ident(tok, what)
+    base.check_macro(tok, what)
+    local prev = self.macro_names[entry.name]
+    if prev then
+        fail(tok, "name '" .. entry.name .. "' of " .. what .. " " .. entry.name .. " clashes with " ..
+            prev.kind .. " " .. entry.name, nil, { base.note(prev.tok, "first defined here") })
+    end
+    self.macro_names[entry.name] = { kind = what, tok = tok }
+    -- The const is the value's u32 bit pattern (what abi.h and the lock hold: a negative special
+    -- is spelled in hex); the member keeps the signed value.
+    local c = entry
+    if entry.value < 0 then
+        local bits = entry.value & 0xFFFFFFFF
+        c = { name = entry.name, value = bits, expr = string.format("0x%X", bits), doc = entry.doc, tok = tok,
+              member_of = entry.member_of }
+    end
+    self.consts[entry.name] = c
+    self.m.consts[#self.m.consts + 1] = c
+    self:claim_free("macro", entry.name, "all", { kind = what, name = entry.name, what = what .. " " .. entry.name,
+        tok = tok })
+    -- An argument checked before this definition (a syscall above it) may have this name.
+    for _, sc in ipairs(self.m.syscalls) do
+        for _, a in ipairs(sc.args) do
+            if a.name == entry.name then self:not_macro(a.tok, "argument") end
+        end
+    end
+end
+
+-- The flags, enums and resources from tree.named_types[from] on, into m.flags, m.enums and
+-- m.resources (file order).
+function Checker:named_types_pass(from)
+    local lists = { flags = self.m.flags, enum = self.m.enums, resource = self.m.resources }
+    for i = from, #self.tree.named_types do
+        local t = self:named_type_def(self.tree.named_types[i])
+        self.named_types[t.name] = t
+        local list = lists[t.kind]
+        list[#list + 1] = t
     end
 end
 

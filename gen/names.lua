@@ -15,11 +15,11 @@ local names = {}
 ----------------------------------------------------------------------------
 -- Spellings. Every backend builds identifiers through these, never by hand.
 
--- syscalls (sc.name), with the abi's libsys prefix for the user wrapper
+-- syscalls (sc.name; sc.cname, the C spelling, where a C keyword names one), with the abi's libsys prefix for the user wrapper
 function names.sys_macro(sc) return "SYS_" .. sc.name end
-function names.handler(sc) return "sys_" .. sc.name end
-function names.shim(sc) return "shim_" .. sc.name end
-function names.wrapper(abi, sc) return abi.prefix .. sc.name end
+function names.handler(sc) return "sys_" .. (sc.cname or sc.name) end
+function names.shim(sc) return "shim_" .. (sc.cname or sc.name) end
+function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
 
 -- the fuzzer
 function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end

@@ -209,9 +209,48 @@ end
 
 function P:named_value(kw, what)
     local name = self:expect("ident", "a name after '" .. kw.value .. "'")
+    if what == "error" and self:peek().kind == "=" then -- v2: error ALIAS = TARGET ["doc"]
+        local eq = self:advance()
+        local target = self:expect("ident", "the error it stands for after '='", "error EWOULDBLOCK = EAGAIN")
+        local doc = self:peek().kind == "string" and self:advance().value or nil
+        return { kw = kw, name = name, alias = eq, target = target, doc = doc }
+    end
     local value = self:expect("number", "a number after " .. what .. " name '" .. name.value .. "'")
     local doc = self:expect("string", 'a "doc string" after ' .. name.value .. " " .. value.text)
     return { kw = kw, name = name, value = value, doc = doc.value }
+end
+
+-- A number with an optional '-' (v2 resource specials): the number token, and the sign's.
+function P:signed_number(what)
+    local minus = self:peek().kind == "-" and self:advance() or nil
+    return self:expect("number", what), minus
+end
+
+-- flags NAME ':' BASE "doc" { MEMBER VALUE "doc" ... }, the same for enum;
+-- resource NAME ':' BASE "doc" { special NAME [-]VALUE "doc" ... }
+function P:named_type_def(kw)
+    local what = kw.value
+    local name = self:expect("ident", "a type name after '" .. what .. "'")
+    self:expect(":", "':' and the base type after " .. what .. " name '" .. name.value .. "'",
+        what .. " " .. name.value .. " : u32 \"doc\" { ... }")
+    local base = self:expect("ident", "the base type (a scalar) after ':'")
+    local doc = self:expect("string", 'a "doc string" after the base type of ' .. name.value)
+    local node = { kw = kw, name = name, base = base, doc = doc.value, items = {} }
+    self:open("{", what .. " " .. name.value)
+    while self:peek().kind ~= "}" do
+        self:not_a_definition("a member or '}'")
+        local item = {}
+        if what == "resource" then
+            item.kw = self:expect_word("special", "a resource block holds `special NAME VALUE \"doc\"` lines")
+        end
+        item.name = self:expect("ident", what == "resource" and "a name after 'special'" or "a member name or '}'")
+        item.value, item.minus = self:signed_number("a value after " .. item.name.value)
+        item.doc = self:expect("string", 'a "doc string" after ' .. item.name.value .. " " ..
+            (item.minus and "-" or "") .. item.value.text).value
+        node.items[#node.items + 1] = item
+    end
+    self:close("}", "'}'")
+    return node
 end
 
 function P:struct_def(kw)
@@ -220,6 +259,10 @@ function P:struct_def(kw)
     local fields = self:fields("struct " .. name.value)
     return { kw = kw, name = name, doc = doc.value, fields = fields }
 end
+
+-- The lifecycle errors of a resource argument: `invalid E`, `reaped E`, `foreign E`.
+local LIFECYCLE = { invalid = true, reaped = true, foreign = true }
+parser.LIFECYCLE = { "invalid", "reaped", "foreign" }
 
 -- arg := NAME ':' argtype
 function P:arg()
@@ -234,6 +277,7 @@ function P:arg()
         if what.value == "bytes" then
             a.kind = "bytes"
             self:expect("[", "'[' after 'bytes'", "write bytes[LENARG], naming the length argument")
+            a.len_by_ptr = self:peek().kind == "*" and self:advance() or nil
             a.len = self:expect("ident", "the name of the length argument")
             self:expect("]", "']' after the length argument")
         elseif what.value == "str" then
@@ -244,9 +288,11 @@ function P:arg()
         else
             a.kind = "ptr"
             a.type = { name = what }
-            if self:peek().kind == "[" then
-                self:fail_at(self:peek(), "pointer arguments point to one struct or scalar, not an array",
-                    "use in/out bytes[LEN] for arrays")
+            if self:peek().kind == "[" then -- v2: T[COUNT], an array by element count
+                a.kind, a.elem, a.array = "bytes", a.type, self:advance()
+                a.type = nil
+                a.len = self:size("the element-count argument")
+                self:expect("]", "']' after the element-count argument")
             end
         end
         a.kind_tok = what
@@ -265,9 +311,14 @@ function P:arg()
             a.toolong_kw, a.toolong = kw, self:expect("ident", "an error name after 'toolong'")
         elseif kw.value == "optional" then
             a.optional = self:advance()
+        elseif LIFECYCLE[kw.value] then
+            self:advance()
+            a.lifecycle = a.lifecycle or {}
+            if a.lifecycle[kw.value] then self:fail_at(kw, "duplicate '" .. kw.value .. "'") end
+            a.lifecycle[kw.value] = { kw = kw, err = self:expect("ident", "an error name after '" .. kw.value .. "'") }
         else
             self:fail_at(kw, unexpected(kw) .. " in the type of argument '" .. a.name.value .. "'",
-                "argument options are max N, toolong ERROR and optional")
+                "argument options are max N, toolong ERROR, optional, and for a resource invalid/reaped/foreign ERROR")
         end
     end
     return a
@@ -334,6 +385,13 @@ function P:syscall_def(kw)
     self:close(")", "',' or ')' in the argument list")
     self:expect("->", "'->' and a return type after the argument list", "for example: -> i32")
     node.ret = self:expect("ident", "a return type after '->'")
+    node.results = {} -- v2: -> T, NAME: T, NAME: T (the extra result registers)
+    while self:peek().kind == "," do
+        local comma = self:advance()
+        local rname = self:expect("ident", "a result name after ','", "extra results are written `-> i32, w0: u32`")
+        self:expect(":", "':' after result name '" .. rname.value .. "'")
+        node.results[#node.results + 1] = { comma = comma, name = rname, type = self:expect("ident", "a result type") }
+    end
     node.open = self:open("{", "syscall " .. name.value)
     while self:peek().kind ~= "}" do
         local tok = self:peek()
@@ -391,15 +449,18 @@ end
 parser.TOP = {
     abi = "abi_block", const = "const", error = "error", struct = "struct_def",
     syscall = "syscall_def", retired = "retired_def", service = "service_def",
+    flags = "named_type_def", enum = "named_type_def", resource = "named_type_def",
 }
 
--- Parse tokens (next_token() returns each in turn, as lexer.stream does) into { abi, consts,
--- errors, structs, syscalls, retired, services }; into, if given, is that table (its lists may
--- take each definition as it is parsed).
+-- Parse tokens (next_token() returns each in turn, as lexer.stream does) into { abis, consts,
+-- errors, aliases, structs, named_types (flags, enums and resources, in file order), syscalls,
+-- retired, services }; into, if given, is that table (its lists may take each definition as it
+-- is parsed).
 function parser.parse(next_token, into)
     local self = setmetatable({ next_token = next_token, tok = next_token(), ahead = {}, blocks = {} }, P)
     local tree = into or { abis = {}, consts = {}, errors = {}, structs = {}, syscalls = {},
                            retired = {}, services = {} }
+    tree.named_types, tree.aliases = tree.named_types or {}, tree.aliases or {}
     if self.tok.kind == "eof" then
         diag.fail(pos_of(self.tok), "file is empty: it defines nothing",
             "start with an `abi NAME { ... }` block (see abi/README.md)")
@@ -409,7 +470,7 @@ function parser.parse(next_token, into)
         local what = kw.kind == "ident" and parser.TOP[kw.value]
         if not what then
             self:fail_at(kw, "expected a definition, got " .. describe(kw),
-                "definitions start with abi, const, error, struct, syscall, retired or service")
+                "definitions start with abi, const, error, struct, flags, enum, resource, syscall, retired or service")
         end
         self:advance()
         if what == "abi_block" then
@@ -417,7 +478,11 @@ function parser.parse(next_token, into)
         elseif what == "const" then
             tree.consts[#tree.consts + 1] = self:named_value(kw, "const")
         elseif what == "error" then
-            tree.errors[#tree.errors + 1] = self:named_value(kw, "error")
+            local e = self:named_value(kw, "error")
+            local list = e.alias and tree.aliases or tree.errors
+            list[#list + 1] = e
+        elseif what == "named_type_def" then
+            tree.named_types[#tree.named_types + 1] = self:named_type_def(kw)
         elseif what == "struct_def" then
             tree.structs[#tree.structs + 1] = self:struct_def(kw)
         elseif what == "syscall_def" then

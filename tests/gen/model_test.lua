@@ -127,6 +127,94 @@ local function test_fixed_names_used(report, h)
     report("gen_names_fixed_all_used", #unused == 0, "never generated: " .. table.concat(unused, " "))
 end
 
+-- The model fields of language version 2 (gen/model.lua's header), on tests/gen/edge/v2_kinds.def
+-- and the kinds whose outputs are not there yet.
+local V2_MORE = [[
+syscall 4 getname(buf: out bytes[*len] max 128, len: inout u32) -> i32 { doc "Value-result length." }
+syscall 7 uptime_us() -> u64 { doc "A 64-bit result." }
+syscall 12 wide(a: u32, b: u64, c: i64) -> i32 { doc "Two pairs: five words." }
+]]
+
+local function test_v2_model(report, h)
+    local text = h.read(h.root .. "/tests/gen/edge/v2_kinds.def") .. V2_MORE
+    local m, err = accepted(text)
+    report("gen_model_v2_accepted", m ~= nil, err)
+    if not m then return end
+    local sc = {}
+    for _, s in ipairs(m.syscalls) do sc[s.name] = s end
+    local function list(t, f)
+        local out = {}
+        for i, x in ipairs(t) do out[i] = f(x) end
+        return table.concat(out, " ")
+    end
+    local function is(name, got, want)
+        report("gen_model_v2_" .. name, got == want, "got `" .. tostring(got) .. "`, want `" .. tostring(want) .. "`")
+    end
+    is("abi", m.abi.version .. " " .. m.abi.pair_order .. " " .. table.concat(m.abi.result_registers, " "),
+        "2 low_high eax edx ecx")
+    is("aliases", list(m.error_aliases, function(a) return a.name .. "=" .. a.target.name .. ":" .. tostring(a.doc) end),
+        "EWOULDBLOCK=EAGAIN:Operation would block EDEADLOCK=EINVAL:nil")
+    local flags = m.flags[1]
+    is("flags", flags.kind .. " " .. flags.name .. " " .. flags.base.name .. " " .. flags.mask .. " " ..
+        list(flags.members, function(x) return x.name .. "=" .. x.value end), "flags wait_flags u32 5 WNOHANG=1 WUNTRACED=4")
+    is("enum_sorted", list(m.enums[1].members, function(x) return x.name .. "=" .. x.value end),
+        "WAIT_EXITED=0 WAIT_FAULTED=1")
+    is("enum_u8", m.enums[2].base.name .. " " .. m.enums[2].size, "u8 1")
+    local pid = m.resources[1]
+    is("resource", list(pid.specials, function(x) return x.name .. "=" .. x.value .. ":" .. x.expr end),
+        "ANY_CHILD=-1:(-1) NO_PROCESS=0:0")
+    is("producers", list(pid.producers, function(s) return s.name end), "fork waitpid")
+    is("consumers", list(pid.consumers, function(c) return c.syscall.name .. "." .. c.arg.name end), "waitpid.p kill.p")
+    is("resource_no_specials", #m.resources[2].specials .. " " .. m.resources[2].consumers[1].syscall.name, "0 readv")
+    -- Members and specials are consts too (abi.h, the lock); a negative special as its u32 bits.
+    local consts = {}
+    for _, c in ipairs(m.consts) do consts[c.name] = c end
+    is("member_consts", consts.WNOHANG.member_of == flags and consts.ANY_CHILD.value == 0xFFFFFFFF and
+        consts.ANY_CHILD.member_of == pid, true)
+    is("fields", list(m.structs[1].fields, function(f) return f.name .. ":" .. (f.type.name or f.type.kind) .. "/" ..
+        (f.named and f.named.name or "-") .. "@" .. f.offset end),
+        "who:i32/pid@0 cause:u32/wait_cause@4 size:u8/small@8 _pad:array/-@9")
+    local w = sc.waitpid
+    is("waitpid_args", list(w.args, function(a) return a.name .. ":" .. a.type.name .. "/" ..
+        (a.named and a.named.name or "-") end), "p:i32/pid info:wait_info/- flags:u32/wait_flags")
+    is("lifecycle", w.args[1].lifecycle.invalid.name .. " " .. w.args[1].lifecycle.reaped.name .. " " ..
+        w.args[1].lifecycle.foreign.name .. " " .. tostring(sc.kill.args[1].lifecycle.reaped), "ECHILD ECHILD ECHILD nil")
+    is("ret_resource", w.ret .. " " .. w.ret_type.name .. " " .. w.produces.name .. " " .. tostring(sc.kill.produces),
+        "i32 pid pid nil")
+    is("implied_einval", list(w.implied, function(e) return e.name end), "EFAULT EINVAL")
+    is("alias_in_errors", list(w.errors, function(e) return e.name end), "ECHILD EAGAIN")
+    is("implied_lifecycle", list(sc.kill.implied, function(e) return e.name end), "ESRCH")
+    local iov = sc.readv.args[2]
+    is("array", iov.kind .. " " .. iov.elem.name .. " " .. iov.elem_size .. " " .. iov.max.value .. " " .. iov.len_arg,
+        "bytes iovec 8 16 3")
+    is("bytes_elem", tostring(sc.sendto.args[2].elem) .. " " .. sc.sendto.args[2].elem_size, "nil 1")
+    local g = sc.getname.args[1]
+    is("value_result", tostring(g.len_by_ptr) .. " " .. g.len_arg .. " " .. sc.getname.args[2].kind, "true 2 ptr")
+    is("optional", tostring(sc.sendto.args[2].optional) .. " " .. tostring(sc.sendto.args[4].optional) .. " " ..
+        tostring(sc.readv.args[2].optional), "true true nil")
+    local pos = sc.pread64.args[4]
+    is("pair", pos.type.name .. " " .. pos.reg .. " " .. table.concat(pos.regs, ",") .. " " .. pos.lo_reg .. " " .. pos.hi_reg,
+        "u64 esi esi,edi esi edi")
+    is("two_pairs", list(sc.wide.args, function(a) return a.reg .. (a.regs and ("+" .. a.regs[2]) or "") end),
+        "ebx ecx+edx esi+edi")
+    is("ret64", sc.uptime_us.ret .. " " .. table.concat(sc.uptime_us.ret_regs, ":"), "u64 eax:edx")
+    is("results", list(sc.call3.results, function(r) return r.name .. ":" .. r.type.name .. "/" ..
+        (r.named and r.named.name or "-") .. "@" .. r.reg end), "w0:u32/-@edx w1:i32/pid@ecx")
+    is("no_results", #sc.fork.results, 0)
+    is("fails_only", tostring(sc.execve.attrs.fails_only) .. " " .. tostring(sc.fork.attrs.fails_only), "true nil")
+    is("cname", sc["break"].cname .. " " .. sc.fork.cname .. " " .. names.wrapper(m.abi, sc["break"]) .. " " ..
+        names.handler(sc["break"]) .. " " .. names.sys_macro(sc["break"]), "break_ fork break_ sys_break_ SYS_break")
+    -- high_low puts the high word first.
+    local hl = text:gsub("pair_order low_high", "pair_order high_low")
+    local m2 = accepted(hl)
+    local a2 = m2 and m2.syscalls[6].args[4]
+    is("pair_high_low", a2 and (a2.lo_reg .. " " .. a2.hi_reg), "edi esi")
+    -- A version 1 file gets the defaults.
+    local v1 = accepted(HEAD:format("1", "0x80") .. 'syscall 1 t() -> i32 { doc "x" }\n')
+    is("v1_defaults", v1 and (v1.abi.pair_order .. " " .. table.concat(v1.abi.result_registers, " ") .. " " ..
+        #v1.flags .. #v1.enums .. #v1.resources .. #v1.error_aliases), "low_high eax 0000")
+end
+
 return function(report, h)
     test_const_settings(report)
     test_nested_structs(report)
@@ -134,4 +222,5 @@ return function(report, h)
     test_std_macros(report, h)
     test_runtime_scan(report)
     test_fixed_names_used(report, h)
+    test_v2_model(report, h)
 end

@@ -776,6 +776,7 @@ if not BLESS and CORE then
     test_big()
     require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
                                     render_all = cli.render_all })
+    require("lock_test")(report, { root = ROOT, read = read })
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()
