@@ -240,6 +240,11 @@ local function run(argv, stderr, stdout)
         stderr:write(opts.def .. ": error: cannot read: " .. tostring(rerr) .. "\n")
         return 1
     end
+    -- Memory: while the model is built it only grows, and the generational collector's major
+    -- collections then free too little and wait for the heap to double (a 50,000-syscall
+    -- definition reached 250 MB for a 112 MB model); an incremental collector that starts a
+    -- cycle at 1.3 x the live heap keeps it near the model, for 1.5% more instructions.
+    collectgarbage("incremental", 130, 100)
     local m = model.load(text, opts.def)
     local new_entries = 0
     if opts.lock then
@@ -258,12 +263,14 @@ local function run(argv, stderr, stdout)
     -- so no output is ever in memory whole: the heap is the model and a few chunks, and the
     -- lines and chunks die young, where the generational collector frees them cheaply. The temp
     -- files replace the outputs only when all of them have been written.
-    --   The model itself lives to the end: once it is built, one full collection frees what
-    -- building it left, and after that a full collection (a walk of the whole model) runs only
-    -- when an output has left the heap half as large again as the model (its garbage grew old
-    -- before it died: a table the render kept to its end).
+    --   The model lives to the end, the lines and chunks of the outputs die young: a
+    -- generational collector leaves the model alone and frees them cheaply. One full collection
+    -- frees what building the model left; after that a full collection (a walk of the whole
+    -- model) runs only when an output has left the heap half as large again as the model (its
+    -- garbage grew old before it died: a table the render kept to its end).
     local tx = cli.transaction()
     collectgarbage()
+    collectgarbage("generational")
     local live = collectgarbage("count")
     local ok, e = pcall(function()
         if opts.update_lock then tx.stage(opts.lock, lock.render(m)) end
