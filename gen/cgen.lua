@@ -204,24 +204,32 @@ function cgen.append(w, from)
 end
 
 -- Call render(...), an output module's render, with its text going to sink(piece) as it is made
--- instead of being returned: the first buffer the render makes is its output, and the render
--- returns what that buffer's w() does. (The command line writes outputs this way, straight into
--- their temp files.) A render that returns anything else is a generator bug.
--- An error inside the render passes through unchanged (its message has its position), and no
--- later buffer takes the sink.
+-- instead of being returned. The first buffer the render makes streams to sink, which works when
+-- the render returns what that buffer's w() does (most outputs). Any other render - one that
+-- builds its text otherwise, returns another buffer's, or uses the first buffer's text - is run
+-- again as it is written, unstreamed, after sink(cgen.RESTART) has dropped what the first try
+-- wrote: every output comes out right without knowing about streaming, the cooperating ones
+-- without ever being held whole. (Renders are pure: running one twice gives the same text.)
+cgen.RESTART = setmetatable({}, { __tostring = function() return "(start the output again)" end })
+local streams = setmetatable({}, { __mode = "k" }) -- render -> false once it did not stream
+
 local function unset_sink(e)
     pending_sink = nil
     return e
 end
 
 function cgen.render_to(sink, render, ...)
-    pending_sink = sink
-    local ok, result = xpcall(render, unset_sink, ...)
-    pending_sink = nil
-    if not ok then error(result, 0) end
-    if result ~= STREAMED then
-        error("an output's render did not return its first buffer's text (cgen.render_to)")
+    if streams[render] ~= false then
+        pending_sink = sink
+        local ok, result = xpcall(render, unset_sink, ...)
+        pending_sink = nil
+        if ok and result == STREAMED then return end
+        streams[render] = false
+        sink(cgen.RESTART)
     end
+    local text = render(...) -- an error here is the render's own, raised where it happens
+    if type(text) ~= "string" then error("an output's render returned " .. type(text) .. ", not its text") end
+    sink(text)
 end
 
 return cgen

@@ -66,6 +66,7 @@ local function io_fail(msg) error({ io_error = msg }, 0) end
 -- as path.old.tmp until all are in place. Any failure removes the temp files, puts back what
 -- commit() had already replaced and raises an I/O error, so the outputs are either all new or all
 -- as they were. No output is ever held in memory whole, neither the new text nor the old.
+-- put(cgen.RESTART) drops what came so far (cgen.render_to's second try).
 local PIECE = 65536
 
 function cli.transaction()
@@ -127,6 +128,19 @@ function cli.transaction()
         end
         local out, same = nil, 0
         return function(s)
+            if s == cgen.RESTART then -- forget what came so far: the text starts again
+                if out then
+                    out:close()
+                    os.remove(tmp)
+                    for i = #staged, 1, -1 do
+                        if staged[i].tmp == tmp then table.remove(staged, i) break end
+                    end
+                    out = nil
+                end
+                same = 0
+                if old then old:seek("set", 0) end
+                return
+            end
             if s == nil then
                 if not out and (not old or old:read(1) ~= nil) then out = open_tmp(path, tmp, old, same) end
                 if old then old:close() end
