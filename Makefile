@@ -30,7 +30,7 @@ NASMFLAGS     := -f elf32 -g -F dwarf
 QEMU_FLAGS := -display none -no-reboot -m 128 -nic none
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run run-fast debug iso clean help format format-check FORCE
+.PHONY: all deps run run-fast debug iso clean distclean help format format-check FORCE
 FORCE:
 # Intermediate files (objects of pattern chains) stay: `make test` ends with its count line,
 # not with make removing them, and the next build does not redo them.
@@ -47,7 +47,9 @@ FORCE:
 ## console | this terminal as the guest console of a running make debug
 ## test | every host suite and QEMU boot, TEST_JOBS at a time; T=WORDS runs only the matching ones; ends with "N passed, M failed"
 ## bench | guest and host benchmarks: one table, also build/bench.json
+## coverage | every boot of make test on the coverage kernel: kernel line coverage per file and function, build/coverage/index.html
 ## fuzz | 10,000 mutated definitions through the generator, then 1,000,000 fuzzed syscalls (FUZZ_SEED=S replays a run)
+## fuzz-cov | the coverage-guided syscall fuzzer for DURATION seconds (default 600; SEED=S, BATCHES=N, FC_KERNEL=ELF); reproducers in tests/guest/repro/
 ## gen | run the generator: build/gen/ from abi/syscalls.def
 ## docs | rewrite docs/syscalls.md from abi/syscalls.def, and the manual pages
 ## man | manual pages for every syscall and amc message in build/man/ (man -l build/man/man2/write.2)
@@ -62,7 +64,8 @@ FORCE:
 ## format-check | list the C files clang-format would change; fails if there are any
 ## deps | check the tools, install the Debian packages that are missing (and fetch the Linux kernel below)
 ## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, into build/linux-cache
-## clean | remove build/
+## clean | remove build/, except the downloaded Linux kernel (build/linux-cache)
+## distclean | remove build/ entirely
 ## help | this list
 help:
 	@sed -n 's/^## \([^|]*\) | \(.*\)$$/\1|\2/p' $(firstword $(MAKEFILE_LIST)) | \
@@ -98,7 +101,7 @@ endef
 # for the goals below, for dry runs (make -n, -q, -t) and with NO_DEPS=1. DEPS_SCRIPT is for
 # tests/build/suite.lua.
 DEPS_SCRIPT ?= .ci/deps
-DEPS_FREE_GOALS := clean help deps format format-check
+DEPS_FREE_GOALS := clean distclean help deps format format-check
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))$(findstring t,$(firstword -$(MAKEFLAGS)))
 ifeq ($(NO_DEPS)$(DRY_RUN),)
 ifneq ($(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -175,7 +178,12 @@ run-fast: $(KERNEL_ELF) $(USER_PROGS)
 include kernel/gdb/debug.mk
 include docs/docs.mk
 
+# clean keeps the Linux kernel package tests/linux downloaded (52 MB): it is an input, not a build
+# product, and fetching it again costs more than every compile together.
 clean:
+	@if [ -d $(BUILD) ]; then find $(BUILD) -mindepth 1 -maxdepth 1 ! -name linux-cache -exec rm -rf {} +; fi
+
+distclean:
 	rm -rf $(BUILD)
 
 # ---- Editor support ----------------------------------------------------------------------------

@@ -63,6 +63,8 @@ end
 -- The C declaration of a struct or payload field.
 function cgen.field_decl(f)
     local t = f.type
+    local named = require("kinds").named(f) -- a flags, enum or resource field: its typedef
+    if named then return require("names").named_type(named) .. " " .. f.name end
     if t.kind == "scalar" then
         return t.ctype .. " " .. f.name
     elseif t.kind == "struct" then
@@ -83,18 +85,20 @@ end
 -- Source-like spelling of an argument, for comments and docs.
 function cgen.arg_spelling(a)
     if a.kind == "scalar" then
-        return a.name .. ": " .. a.type.name
+        return a.name .. ": " .. (a.named or a.type).name
     end
     local s
     if a.kind == "bytes" then
-        s = a.dir .. " bytes[" .. a.len_name .. "]"
+        s = a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" .. (a.len_by_ptr and "*" or "") .. a.len_name .. "]"
         if a.max then s = s .. " max " .. a.max.expr end
         if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
+        if a.optional then s = s .. " optional" end
     elseif a.kind == "str" then
         s = "in str[" .. a.size.expr .. "]"
         if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
+        if a.optional then s = s .. " optional" end
     else
-        s = a.dir .. " " .. a.type.name .. (a.optional and " optional" or "")
+        s = a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
     end
     return a.name .. ": " .. s
 end
@@ -107,7 +111,8 @@ function cgen.signature(sc)
     if not s then
         local args = {}
         for i, a in ipairs(sc.args) do args[i] = cgen.arg_spelling(a) end
-        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. sc.ret
+        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. (sc.ret_type and sc.ret_type.name or sc.ret)
+        for _, r in ipairs(sc.results or {}) do s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name end
         signatures[sc] = s
     end
     return s
@@ -115,15 +120,21 @@ end
 
 -- The parameter type a kernel handler receives for an argument.
 function cgen.kernel_param(a)
-    if a.kind == "scalar" then return a.type.ctype end
+    if a.kind == "scalar" then return require("kinds").ctype(a) end
     if a.kind == "bytes" then return "user_" .. a.dir .. "_t" end
     if a.kind == "str" then return "const char *" end
     return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
 end
 
 -- The C type of a kernel handler's result.
+local KERNEL_RET = { u32 = "uint32_t", uptr = "uint32_t", i64 = "int64_t", u64 = "uint64_t" }
 function cgen.kernel_ret(sc)
-    return (sc.ret == "u32" or sc.ret == "uptr") and "uint32_t" or "int32_t"
+    return KERNEL_RET[sc.ret] or "int32_t"
+end
+
+-- The struct a handler fills with a syscall's extra results (result_registers[2..]).
+function cgen.results_struct(sc)
+    return "struct " .. require("names").results(sc)
 end
 
 function cgen.kernel_prototype(sc)
@@ -132,6 +143,7 @@ function cgen.kernel_prototype(sc)
         local t = cgen.kernel_param(a)
         params[i] = t .. (t:sub(-1) == "*" and "" or " ") .. a.name
     end
+    if sc.results and #sc.results > 0 then params[#params + 1] = cgen.results_struct(sc) .. " *res" end
     return string.format("%s %s(%s)", cgen.kernel_ret(sc), require("names").handler(sc),
         #params > 0 and table.concat(params, ", ") or "void")
 end

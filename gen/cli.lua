@@ -11,9 +11,11 @@ local cli = {}
 cli.OUTPUTS = {
     { path = "abi.h", module = "out_abi_h" },
     { path = "abi.inc", module = "out_abi_inc" },
+    { path = "abi.json", module = "out_json", group = "json" },
     { path = "kernel/syscall_handlers.h", module = "out_handlers_h", group = "kernel" },
     { path = "kernel/syscall_table.c", module = "out_syscall_table", group = "kernel" },
     { path = "kernel/trace_table.c", module = "out_trace", group = "kernel" },
+    { path = "kernel/contracts.c", module = "out_contracts", group = "kernel" },
     { path = "libsys/syscalls.h", module = "out_libsys_h", group = "user" },
     { path = "libsys/syscalls.asm", module = "out_libsys_asm", group = "user" },
     { path = "libsys/amc_services.h", module = "out_amc_h", group = "amc" },

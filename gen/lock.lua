@@ -19,6 +19,7 @@
 --   service NAME "SERVICE-NAME"
 --   message SERVICE N NAME SIZE FIELD:TYPE@OFFSET ... [max M]
 --   retired-message SERVICE N NAME
+--   call SERVICE N NAME -> REPLY-N REPLY-NAME   (message N of SERVICE is a call answered by REPLY)
 -- Bounds (max, str[N], a message's max) are lower limits: raising one is compatible, lowering
 -- one is not. Giving a plain scalar a named type with the same base (u32 -> wait_flags(u32),
 -- i32 -> pid(i32)) is compatible; so are version 1 -> 2 and result registers appended. Everything
@@ -145,7 +146,7 @@ function lock.entries(m)
                     noreturn = sc.attrs.noreturn or false, returns_twice = sc.attrs.returns_twice or false }
         for i, a in ipairs(sc.args) do d.args[i] = arg_fact(a) end
         for i, r in ipairs(sc.results or {}) do
-            d.results[i] = with_sig({ name = r.name, core = type_text(r.type, r.named) })
+            d.results[i] = with_sig({ name = r.name, core = type_text(r.named and r.named.base or r.type, r.named) })
         end
         add("syscall " .. sc.num, d, syscall_text(d), sc.num_tok, "syscall " .. sc.num .. " " .. sc.name)
     end
@@ -165,6 +166,11 @@ function lock.entries(m)
                         layout = layout(msg.fields, msg.var), max = msg.var_max and msg.var_max.value }
             add("message " .. svc.name .. " " .. msg.num, d, message_text(d), msg.num_tok,
                 "message " .. svc.name .. "." .. msg.name)
+            if msg.reply then
+                add("call " .. svc.name .. " " .. msg.num, { service = svc.name, num = msg.num, name = msg.name },
+                    string.format("call %s %d %s -> %d %s", svc.name, msg.num, msg.name, msg.reply.num, msg.reply.name),
+                    msg.num_tok, "call " .. svc.name .. "." .. msg.name)
+            end
         end
         for _, r in ipairs(svc.retired) do
             add("retired-message " .. svc.name .. " " .. r.num, { service = svc.name, num = r.num, name = r.name },
@@ -290,6 +296,10 @@ local PARSERS = {
     enum = function(line) return named_type_line("enum", line) end,
     resource = function(line) return named_type_line("resource", line) end,
     message = parse_message,
+    call = function(line)
+        local svc, num, name = line:match("^call (%S+) (%d+) (%S+) %-> %d+ %S+$")
+        if svc then return "call " .. svc .. " " .. num, { service = svc, num = tonumber(num), name = name } end
+    end,
     ["retired-message"] = function(line)
         local svc, num, name = line:match("^retired%-message (%S+) (%d+) (%S+)$")
         if svc then return "retired-message " .. svc .. " " .. num, { service = svc, num = tonumber(num), name = name } end
@@ -489,6 +499,17 @@ function lock.check(m, locked, lock_file, abi_tok, opts)
                 refuse(now.tok, now.what .. " renames the retired entry " .. d.name,
                     "a retired entry keeps its released name (it can never be used again): `retired " ..
                     d.num .. " " .. d.name .. " \"why\"`", entry)
+            end
+        elseif kind == "call" then
+            local live = current["message " .. rest]
+            if live and not now then
+                refuse(live.tok, live.what .. " is no longer a call, but released clients wait for its reply",
+                    "keep `-> " .. entry.text:match("%-> %d+ (%S+)$") .. "`, or retire it inside the service and " ..
+                    "add the one-way message under a new discriminator", entry)
+            elseif now and now.text ~= entry.text then
+                refuse(now.tok, now.what .. " differs from the locked ABI: its reply changed (now: " .. now.text .. ")",
+                    "released clients check the reply they get: keep the locked one, or retire the call and " ..
+                    "add a new one", entry)
             end
         elseif kind == "struct" or kind == "service" or kind == "flags" or kind == "enum" or kind == "resource" then
             if now and now.text ~= entry.text then

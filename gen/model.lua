@@ -35,9 +35,11 @@
 --                            ret ("i32" "u32" "uptr" "void"; v2 also "i64" "u64", and a named type's base),
 --                            ret_type = scalar or named type (nil for void), produces = resource | nil,
 --                            ret_regs = { "eax", "edx" } | nil (64-bit results, low word in eax),
---                            results[i] = { name, type = 32-bit scalar, named = type | nil, reg, tok }
+--                            results[i] = { name, type = 32-bit scalar or named type, named = the named
+--                            type | nil, reg, tok }
 --                            (v2 extra results, in result_registers[2..], after edx for a 64-bit ret),
---                            attrs = { noreturn, blocking, returns_twice, fails_only = true | nil },
+--                            attrs = { noreturn, blocking, returns_twice, fails_only, relays_errors = true | nil }
+--                            (relays_errors, v2: the result may also be any error of m.errors),
 --                            args[i] = arg (below), errors[i] = error (the `errors` lines),
 --                            implied[i] = error (what the entry checks add: EFAULT, toolong, EINVAL for a
 --                            flags/enum argument; and a resource argument's lifecycle errors),
@@ -52,8 +54,8 @@
 --          scalar: type = scalar type (a named type's base), named = flags/enum/resource type | nil,
 --                  einval = error (flags/enum: unknown bits or values), lifecycle = { invalid, reaped,
 --                  foreign = error | nil } (resource arguments only, else nil);
---                  64-bit (v2): regs = { first, second } (register order), lo_reg, hi_reg (per
---                  pair_order), reg = regs[1]; registers are counted per word
+--                  64-bit (v2): regs = { lo_reg, hi_reg } (the registers of the low and the high word,
+--                  which pair_order decides), reg = regs[1]; registers are counted per word
 --          bytes:  dir ("in" "out" "inout"), len_arg (index of the length argument), len_name,
 --                  max = {value, expr} | nil (in elements), toolong = error | nil (set when max is), efault,
 --                  elem = scalar or struct type | nil (v2 T[COUNT]; nil: plain bytes), elem_size (1 for

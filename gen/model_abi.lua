@@ -18,8 +18,8 @@ local RESULT_REGISTERS = { eax = true, ebx = true, ecx = true, edx = true, esi =
 M.MAX_RESULTS = 3
 M.PAIR_ORDERS = { low_high = true, high_low = true }
 -- Groups of generated files an abi block may ask for (`outputs ...`); abi.h is always written.
-M.OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true, fuzz = true }
-local OUTPUT_GROUP_LIST = "kernel user amc conformance fuzz"
+M.OUTPUT_GROUPS = { kernel = true, user = true, amc = true, conformance = true, fuzz = true, json = true }
+local OUTPUT_GROUP_LIST = "kernel user amc conformance fuzz json"
 local PAGE = 0x1000
 local USER_TOP = 0xFFFFF000
 -- The send helpers declare a payload buffer of this size: the largest C object on i386.

@@ -12,8 +12,9 @@ local place = types.place
 
 function Checker:message(svc, node)
     local msg = { num = node.num.value, name = node.name.value, doc = node.doc, tok = node.name,
-                  num_tok = node.num, service = svc }
-    local owner = "message " .. svc.name .. "." .. msg.name
+                  num_tok = node.num, service = svc, kind = node.kw.value, replies_to = {} }
+    local owner = msg.kind .. " " .. svc.name .. "." .. msg.name
+    if msg.kind == "call" then self:need_v2(node.kw, "a call (a message with a reply)") end
     msg.fields = self:field_list(node.fields, { tok = node.name, what = owner })
     local by_name = {}
     for i, f in ipairs(msg.fields) do
@@ -91,14 +92,22 @@ function Checker:claim_service(svc)
     claim("tag", names.event_enum(svc), "enum " .. names.event_enum(svc))
     claim("ordinary", names.dispatch(svc), names.dispatch(svc))
     claim("macro", names.service_macro(svc), names.service_macro(svc))
+    claim("tag", names.server(svc), "struct " .. names.server(svc))
+    claim("tag", names.stats(svc), "struct " .. names.stats(svc))
+    claim("ordinary", names.handle(svc), names.handle(svc))
+    claim("ordinary", names.serve(svc), names.serve(svc))
 end
+
+-- The service-wide counters of the server loop (struct SVC_stats), beside one per message.
+local STATS_FIELDS = { bad_event = true, lost_replies = true }
 
 function Checker:claim_message(svc, mnode)
     if not self.m.abi.outputs.amc then return end
     local msg = { name = mnode.name.value }
     local what = "message " .. svc.name .. "." .. msg.name
     local own = { [names.handlers(svc)] = true, [names.event_enum(svc)] = true, [names.dispatch(svc)] = true,
-                  [names.service_macro(svc)] = true }
+                  [names.service_macro(svc)] = true, [names.server(svc)] = true, [names.stats(svc)] = true,
+                  [names.handle(svc)] = true, [names.serve(svc)] = true }
     local function claim(space, name, spelled)
         if own[name] then -- one of the service's own names
             fail(mnode.name, "message '" .. msg.name .. "' would generate " .. name ..
@@ -113,6 +122,41 @@ function Checker:claim_message(svc, mnode)
     claim("macro", names.msg_size(svc, msg), names.msg_size(svc, msg))
     claim("macro", names.msg_max_size(svc, msg), names.msg_max_size(svc, msg))
     claim("ordinary", names.send(svc, msg), names.send(svc, msg))
+    if STATS_FIELDS[msg.name] then
+        fail(mnode.name, "message name '" .. msg.name .. "' is reserved: it is a counter of struct " ..
+            names.stats(svc), "pick another message name")
+    end
+    -- Claimed for every message: whether it becomes a call or a reply is known only once the
+    -- whole service is read, and a name that is free now stays free when a message turns into one.
+    claim("ordinary", names.call(svc, msg), names.call(svc, msg))
+    claim("tag", names.msg_room(svc, msg), "union " .. names.msg_room(svc, msg))
+    claim("ordinary", names.reply_check(svc, msg), names.reply_check(svc, msg))
+end
+
+-- Each call names its reply: a plain message of the same service (a call's answer is not a
+-- request that waits for an answer of its own).
+function Checker:resolve_replies(svc, node, retired_nums)
+    local by_name, retired_names = {}, {}
+    for _, msg in ipairs(svc.messages) do by_name[msg.name] = msg end
+    for _, name in pairs(retired_nums) do retired_names[name] = true end
+    for i, msg in ipairs(svc.messages) do
+        local rtok = node.messages[i].reply
+        if rtok then
+            local reply = by_name[rtok.value]
+            local owner = "call " .. svc.name .. "." .. msg.name
+            if not reply then
+                fail(rtok, "the reply '" .. rtok.value .. "' of " .. owner .. " is not a message of service " ..
+                    svc.name, retired_names[rtok.value] and "that message was retired: declare a new one"
+                    or "declare it in the service: message N " .. rtok.value .. ' "doc" { fields }')
+            end
+            if reply.kind == "call" then
+                fail(rtok, "the reply of " .. owner .. " must be a message, not call " .. reply.name,
+                    "a reply is answered by no one: declare it with `message`", { note(reply.tok, "declared here") })
+            end
+            msg.reply = reply
+            reply.replies_to[#reply.replies_to + 1] = msg
+        end
+    end
 end
 
 function Checker:service(node, by_string)
@@ -176,9 +220,71 @@ function Checker:service(node, by_string)
         svc.messages[#svc.messages + 1] = self:message(svc, mnode)
     end
     if #svc.messages == 0 then fail(node.name, "service " .. name .. " has no messages") end
+    self:resolve_replies(svc, node, retired_nums)
     table.sort(svc.messages, function(a, b) return a.num < b.num end)
     table.sort(svc.retired, function(a, b) return a.num < b.num end)
     return svc
+end
+
+-- The syscalls a service with calls is generated on (the kernel's amc call ABI), found by name
+-- and checked for the shape the stubs and loops use; m.amc_calls = { call, call_buf, reply_wait,
+-- words } (words: the u32s a register call carries each way, discriminator included).
+local CALL_SHAPES = {
+    amc_call = "amc_call(h, disc: u32, w0: u32, ..., timeout_ms: u32) -> i32, w0: u32, ... (one result per word after disc)",
+    amc_call_buf = "amc_call_buf(h, msg: inout bytes[cap], len: u32, cap: u32, timeout_ms: u32) -> i32",
+    amc_reply_wait = "amc_reply_wait(badge: u32, buf: inout bytes[cap], len: u32, cap: u32) -> i32, badge: u32, pid: i32",
+}
+
+local function scalar_args(sc, from, to)
+    for i = from, to do
+        if not sc.args[i] or sc.args[i].kind ~= "scalar" then return false end
+    end
+    return true
+end
+
+local function inout_buffer(sc, i, len_index)
+    local a = sc.args[i]
+    return a and a.kind == "bytes" and a.dir == "inout" and a.len_arg == len_index
+end
+
+local CALL_CHECKS = {
+    amc_call = function(sc)
+        local n = #sc.args
+        return n >= 4 and scalar_args(sc, 1, n) and #(sc.results or {}) == n - 3
+    end,
+    amc_call_buf = function(sc)
+        return #sc.args == 5 and scalar_args(sc, 1, 1) and inout_buffer(sc, 2, 4) and scalar_args(sc, 3, 5)
+    end,
+    amc_reply_wait = function(sc)
+        return #sc.args == 4 and scalar_args(sc, 1, 1) and inout_buffer(sc, 2, 4) and scalar_args(sc, 3, 4)
+            and #(sc.results or {}) == 2
+    end,
+}
+
+function Checker:call_syscalls(first_call)
+    local found = {}
+    for _, sc in ipairs(self.m.syscalls) do
+        if CALL_CHECKS[sc.name] then found[sc.name] = sc end
+    end
+    for _, name in ipairs({ "amc_call", "amc_call_buf", "amc_reply_wait" }) do
+        local sc = found[name]
+        if not sc or not CALL_CHECKS[name](sc) then
+            fail(first_call, "calls need the syscall " .. CALL_SHAPES[name], nil,
+                sc and { note(sc.tok, "declared here with another shape") } or nil)
+        end
+    end
+    for _, e in ipairs({ "ESRCH", "EMSGSIZE" }) do
+        self:need_error(e, first_call, "the amc server loops")
+    end
+    local header = self.structs.amc_header
+    local fields = {}
+    for _, f in ipairs(header and header.fields or {}) do fields[f.name] = f end
+    if not (fields.source and fields.source.type.kind == "array" and fields.len and fields.len.type.kind == "scalar") then
+        fail(first_call, "calls need struct amc_header { source: char[N] ... len: u32 }",
+            "the server loops read a plain request's header (amc_reply_wait writes it as amc_message_await does)")
+    end
+    self.m.amc_calls = { call = found.amc_call, call_buf = found.amc_call_buf, reply_wait = found.amc_reply_wait,
+                         words = #found.amc_call.args - 2 }
 end
 
 function Checker:services_pass()
@@ -208,6 +314,11 @@ function Checker:services_pass()
         end
         by_ident[node.name.value] = node.name
         m.services[#m.services + 1] = self:service(node, by_string)
+    end
+    for _, node in ipairs(services) do
+        for _, mnode in ipairs(node.messages) do
+            if mnode.reply then return self:call_syscalls(mnode.kw) end
+        end
     end
 end
 

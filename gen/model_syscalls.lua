@@ -15,8 +15,10 @@ local MAX_SYSCALL = 65535
 local RETURN_TYPES = { i32 = true, u32 = true, uptr = true, void = true }
 -- Returned in two result registers (v2): the low word in the first.
 local RETURN_TYPES_64 = { i64 = true, u64 = true }
-local ATTRS = { noreturn = true, blocking = true, returns_twice = true, fails_only = true }
-local V2_ATTRS = { fails_only = true }
+-- relays_errors: the result may also be any error of the definition (a call that hands back
+-- another process's status, amc_call); error contracts allow every error for it.
+local ATTRS = { noreturn = true, blocking = true, returns_twice = true, fails_only = true, relays_errors = true }
+local V2_ATTRS = { fails_only = true, relays_errors = true }
 local U32_MAX = 0xFFFFFFFF
 
 function Checker:no_option(a, key, why)
@@ -229,12 +231,13 @@ function Checker:syscall(node)
                 "(arg_registers %s)", name, word + words - 1, arg.name, #regs, table.concat(regs, " ")),
                 "a 64-bit scalar takes two registers; pass the rest in a struct: in T")
         end
-        if words == 2 then
-            arg.regs = { regs[word], regs[word + 1] }
-            local low_first = self.m.abi.pair_order == "low_high"
-            arg.lo_reg, arg.hi_reg = arg.regs[low_first and 1 or 2], arg.regs[low_first and 2 or 1]
-        end
         arg.reg = regs[word]
+        if words == 2 then
+            -- regs = { low word's register, high word's }: which is which, pair_order says.
+            local low_first = self.m.abi.pair_order == "low_high"
+            arg.lo_reg, arg.hi_reg = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
+            arg.regs, arg.reg = { arg.lo_reg, arg.hi_reg }, arg.lo_reg
+        end
         word = word + words
         sc.args[i] = arg
     end
@@ -242,7 +245,7 @@ function Checker:syscall(node)
     for _, at in ipairs(node.attrs) do
         if not ATTRS[at.value] then
             fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
-                (v2 and ", and fails_only" or ""))
+                (v2 and ", and fails_only and relays_errors" or ""))
         end
         if V2_ATTRS[at.value] then self:need_v2(at, "attribute " .. at.value) end
         if sc.attrs[at.value] then fail(at, "duplicate attribute '" .. at.value .. "'") end
@@ -345,7 +348,7 @@ function Checker:return_type(sc, node)
             fail(r.type, "result '" .. r.name.value .. "' must be a 32-bit scalar (i32, u32, uptr) or a flags, " ..
                 "enum or resource type, not '" .. r.type.value .. "'")
         end
-        sc.results[i] = { name = r.name.value, type = rt, named = named, reg = reg, tok = r.name }
+        sc.results[i] = { name = r.name.value, type = named or rt, named = named, reg = reg, tok = r.name }
     end
 end
 
@@ -428,7 +431,8 @@ function Checker:retired_pass(from)
     local m = self.m
     for i = from, #self.tree.retired do
         local r = self.tree.retired[i]
-        check_ident(r.name, "retired name")
+        -- v2: a retired name may be a C keyword (`retired 17 break`): it names no C identifier.
+        if not (self.m.abi.version >= 2 and names.C_KEYWORDS[r.name.value]) then check_ident(r.name, "retired name") end
         local prev = self.retired_by_num[r.num.value]
         if prev then
             fail(r.num, "number " .. r.num.value .. " is retired twice", nil, { note(prev.num, "first retired here") })

@@ -246,6 +246,8 @@ function Checker:named_type_def(node)
         fail(node.base, "'" .. node.base.value .. "' cannot be the base of " .. A_KIND[kind],
             kind == "resource" and "a resource is based on i32 or u32" or "flags and enums are based on u8, u16 or u32")
     end
+    -- Outputs may spell the type as a C typedef: its name is claimed as an ordinary identifier.
+    self:claim_free("ordinary", name, "all", { kind = kind, name = name, what = kind .. " " .. name, tok = node.name })
     local t = { kind = kind, name = name, doc = node.doc, base = b, tok = node.name,
                 size = b.size, align = b.align, signed = b.signed, ctype = b.ctype, user_ctype = b.user_ctype }
     local list = {}
@@ -286,11 +288,21 @@ function Checker:member_const(entry, kind)
     check_ident(tok, what)
     base.check_macro(tok, what)
     local prev = self.macro_names[entry.name]
+    -- One bit may belong to several flags sets (O_CLOEXEC of dup3, pipe2, ...): the same name
+    -- with the same value is the same macro, a const once.
+    local shared = prev and prev.kind == "member" and kind == "flags" and prev.flags and
+        self.consts[entry.name].value == entry.value
+    if shared then return end
+    if prev and prev.flags and kind == "flags" then
+        fail(tok, string.format("flag %s is 0x%X here, but 0x%X in another flags set", entry.name, entry.value,
+            self.consts[entry.name].value), "a flag shared by several sets has one value",
+            { base.note(prev.tok, "first defined here") })
+    end
     if prev then
         fail(tok, "name '" .. entry.name .. "' of " .. what .. " " .. entry.name .. " clashes with " ..
             prev.kind .. " " .. entry.name, nil, { base.note(prev.tok, "first defined here") })
     end
-    self.macro_names[entry.name] = { kind = what, tok = tok }
+    self.macro_names[entry.name] = { kind = what, tok = tok, flags = kind == "flags" }
     -- The const is the value's u32 bit pattern (what abi.h and the lock hold: a negative special
     -- is spelled in hex); the member keeps the signed value.
     local c = entry

@@ -20,15 +20,20 @@ function names.sys_macro(sc) return "SYS_" .. sc.name end
 function names.handler(sc) return "sys_" .. (sc.cname or sc.name) end
 function names.shim(sc) return "shim_" .. (sc.cname or sc.name) end
 function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
+function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
+function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type
 
 -- the fuzzer
 function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end
 function names.fuzz_errors(sc) return "fuzz_errors_" .. sc.name end
 function names.fuzz_avoid(a) return "avoid_" .. a.name end -- static inside its picker
+function names.fuzz_values(a) return "values_" .. a.name end -- static inside its picker
 
 -- conformance cases: C functions, assembly routines and case names
 function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name end
 function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
+function names.conf_val(sc, a) return "conf_val_" .. sc.name .. "_" .. a.name end -- flags, enum, resource values
+function names.conf_cap(sc, la) return "conf_cap_" .. sc.name .. "_" .. la.name end -- a value-result capacity
 function names.conf_regs(sc) return "conf_regs_" .. sc.name end
 function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
 function names.conf_errors(sc) return "conf_errors_" .. sc.name end -- its declared errors
@@ -52,6 +57,13 @@ function names.msg_enum(svc, msg) return (svc.name .. "_" .. msg.name):upper() e
 function names.msg_size(svc, msg) return names.msg_enum(svc, msg) .. "_SIZE" end
 function names.msg_max_size(svc, msg) return names.msg_enum(svc, msg) .. "_MAX_SIZE" end
 function names.send(svc, msg) return svc.name .. "_send_" .. msg.name end
+function names.call(svc, msg) return svc.name .. "_" .. msg.name end -- a call's client stub
+function names.msg_room(svc, msg) return svc.name .. "_" .. msg.name .. "_room" end -- reply buffer union
+function names.reply_check(svc, msg) return svc.name .. "_check_" .. msg.name end -- static, in amc_services.c
+function names.server(svc) return svc.name .. "_server" end
+function names.stats(svc) return svc.name .. "_stats" end
+function names.handle(svc) return svc.name .. "_handle" end
+function names.serve(svc) return svc.name .. "_serve" end
 
 -- header guards of the generated headers
 names.GUARD = {

@@ -1,6 +1,7 @@
 -- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
 -- shared by the kernel and user space.
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
@@ -13,6 +14,20 @@ function out.layout_asserts(w, tag, fields, size)
     for _, f in ipairs(fields) do
         w("_Static_assert(offsetof(%s, %s) == %d, \"%s.%s offset\");", tag, f.name, cgen.u32(f.offset), tag, f.name)
     end
+end
+
+-- Flags sets, enums and resources (version 2): a typedef of the base scalar each. Their members
+-- and specials are consts of the model (c.member_of), defined with the others above.
+local function named_types(w, m)
+    local groups = { { "flags", m.flags }, { "enum", m.enums }, { "resource", m.resources } }
+    local any = false
+    for _, g in ipairs(groups) do
+        for _, t in ipairs(g[2] or {}) do
+            w("typedef %s %s; /* %s %s: %s */", t.base.ctype, names.named_type(t), g[1], t.name, cgen.comment(t.doc))
+            any = true
+        end
+    end
+    if any then w("") end
 end
 
 function out.render(m)
@@ -49,10 +64,14 @@ function out.render(m)
     if #m.consts > 0 then
         w("/* Constants */")
         for _, c in ipairs(m.consts) do
-            w("#define %s %s /* %s */", c.name, cgen.literal(c.value, c.expr), cgen.comment(c.doc))
+            -- A negative special of a signed resource (ANY_CHILD) is spelled as its type reads it.
+            local signed = c.member_of and kinds.signed_value(c.member_of.base, c.value)
+            local value = signed and signed < 0 and string.format("(%d)", signed) or cgen.literal(c.value, c.expr)
+            w("#define %s %s /* %s */", c.name, value, cgen.comment(c.doc))
         end
         w("")
     end
+    named_types(w, m)
     w("/* Error numbers: positive here; syscalls return -ENAME. */")
     for _, e in ipairs(m.errors) do
         w("#define %s %d /* %s */", e.name, u32(e.num), cgen.comment(e.text))

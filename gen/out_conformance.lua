@@ -24,6 +24,7 @@
 -- other argument is looked at).  With these, every blocking syscall of
 -- abi/syscalls.def returns at once (the runtime also times a call out).
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
@@ -53,7 +54,7 @@ local function lengths(sc)
     for _, a in ipairs(sc.args) do
         if a.kind == "bytes" then
             local i = a.len_arg
-            local v = len[i] or math.min(SMALL_LEN, TYPE_MAX[sc.args[i].type.name])
+            local v = len[i] or math.min(SMALL_LEN, TYPE_MAX[sc.args[i].type.name] or 0xFFFFFFFF)
             if a.max then v = math.min(v, a.max.value) end
             len[i] = v
         end
@@ -64,18 +65,40 @@ end
 -- How many bytes a pointer argument's case touches: its length, its type's
 -- size, or (for strings) two bytes of an unterminated string.
 local function span(a, len)
-    if a.kind == "bytes" then return len[a.len_arg] end
+    if a.kind == "bytes" then return len[a.len_arg] * (a.elem_size or 1) end
     if a.kind == "ptr" then return a.type.size end
     return 2
+end
+
+-- The value-result length arguments (bytes[*LEN]): { [index] = C variable holding the capacity },
+-- set to the small length before each call (a case runs in a child of its own).
+local function capacities(sc)
+    local caps = {}
+    for _, a in ipairs(sc.args) do
+        if a.kind == "bytes" and a.len_by_ptr then caps[a.len_arg] = names.conf_cap(sc, sc.args[a.len_arg]) end
+    end
+    return caps
+end
+
+-- The statements a run function needs before its call: the capacities set.
+local function call_setup(sc, len)
+    local lines = {}
+    for i, var in pairs(capacities(sc)) do
+        lines[#lines + 1] = string.format("    %s = %du;\n", var, len[i] or SMALL_LEN)
+    end
+    table.sort(lines)
+    return table.concat(lines)
 end
 
 -- C argument list of a call in which argument `tested` (an index or nil) is
 -- `param` and the others take their default values.
 local function call_args(sc, len, tested, param, zero_lengths)
-    local args = {}
+    local args, caps = {}, capacities(sc)
     for i, a in ipairs(sc.args) do
         if i == tested then
             args[i] = param
+        elseif caps[i] then
+            args[i] = "&" .. caps[i] -- a value-result length: a u32 holding the capacity
         elseif a.kind == "scalar" then
             args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
         elseif a.kind == "str" then
@@ -90,8 +113,85 @@ local function call_args(sc, len, tested, param, zero_lengths)
 end
 
 local function wrapper_call(m, sc, args)
+    for _ in ipairs(kinds.results(sc)) do args = args .. (args == "" and "0" or ", 0") end -- results not wanted
     local call = string.format("%s(%s)", names.wrapper(m.abi, sc), args)
     return sc.ret == "i32" and call or "(int32_t)" .. call
+end
+
+-- Values a flags, enum or resource argument must refuse (v2), each with the error the .def
+-- declares: every bit outside a flags set's mask (each bit position, 8 to 32 cases), the value
+-- past an enum's last and its first gap; for a resource with lifecycle errors, a value that is
+-- never valid (not a special, never handed out), one whose process has ended and been reaped and
+-- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
+local function value_cases(w, m, sc, len, setup, cases)
+    for i, a in ipairs(sc.args) do
+        local named = a.kind == "scalar" and kinds.named(a)
+        local list = {}
+        if named and named.kind == "flags" and a.einval then
+            local bits = 8 * named.base.size
+            for b = 0, bits - 1 do
+                if named.mask & (1 << b) == 0 then
+                    list[#list + 1] = { "bit_" .. b, 1 << b, a.einval, string.format("%s = 0x%X, a bit outside %s",
+                        a.name, 1 << b, named.name) }
+                end
+            end
+        elseif named and named.kind == "enum" and a.einval then
+            local members = named.members
+            local top = kinds.bits(members[#members].value)
+            local max = (1 << (8 * named.base.size)) - 1
+            if top < max then
+                list[#list + 1] = { "past_end", top + 1, a.einval, string.format("%s = %d, past the last %s",
+                    a.name, top + 1, named.name) }
+            end
+            local taken = {}
+            for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
+            for v = kinds.bits(members[1].value), top do
+                if not taken[v] then
+                    list[#list + 1] = { "gap", v, a.einval, string.format("%s = %d, between values of %s", a.name, v,
+                        named.name) }
+                    break
+                end
+            end
+        elseif named and named.kind == "resource" and a.lifecycle then
+            local lc = a.lifecycle
+            if lc.invalid then
+                list[#list + 1] = { "invalid", out.never_valid(named), lc.invalid,
+                    string.format("%s = a %s that is never valid", a.name, named.name) }
+            end
+            if lc.reaped then
+                list[#list + 1] = { "reaped", 0, lc.reaped, string.format("%s = a %s whose process ended and was reaped",
+                    a.name, named.name), "CONF_REAPED" }
+            end
+            if lc.foreign then
+                list[#list + 1] = { "foreign", 0, lc.foreign, string.format("%s = another process's %s", a.name,
+                    named.name), "CONF_FOREIGN" }
+            end
+        end
+        local fn = names.conf_val(sc, a)
+        if #list > 0 then
+            w("static int32_t %s(uint32_t v)\n{\n%s    return %s;\n}", fn, setup,
+                wrapper_call(m, sc, call_args(sc, len, i, "v")))
+        end
+        for _, c in ipairs(list) do
+            local run = fn
+            if c[5] then -- a value only the runtime can make, in the child
+                run = fn .. "_" .. c[1]
+                w("static int32_t %s(uint32_t v)\n{\n    (void)v;\n    return %s(conf_resource(%s, %s));\n}", run, fn,
+                    cgen.cstring(named.name), c[5])
+            end
+            cases(names.conf_case(sc, a, c[1]), run, "CONF_EQ", "CONF_VALUE", c[2], "-" .. c[3].name, "0", c[4])
+        end
+    end
+end
+
+-- A value of a resource that no call ever hands out and that is none of its specials: the
+-- largest positive one (a signed base) or the largest one, going down past the specials.
+function out.never_valid(t)
+    local v = t.base.signed and 0x7FFFFFFF or 0xFFFFFFFF
+    local special = {}
+    for _, s in ipairs(t.specials) do special[kinds.bits(s.value)] = true end
+    while special[v] do v = v - 1 end
+    return v
 end
 
 -- The cases of one syscall, and the C functions they call.
@@ -106,11 +206,13 @@ local function syscall_cases(w, m, sc, cases)
         for _, e in ipairs(sc.implied) do errs[#errs + 1] = "-" .. e.name end
         w("static const int32_t %s[] = { %s, 0 };", names.conf_errors(sc), table.concat(errs, ", "))
     end
+    local setup = call_setup(sc, len)
+    for _, var in pairs(capacities(sc)) do w("static uint32_t %s;", var) end
     for i, a in ipairs(sc.args) do
         if a.kind ~= "scalar" then
             local fn = names.conf_call(sc, a)
             local param = a.kind == "str" and "(const char *)p" or "(void *)p"
-            w("static int32_t %s(uint32_t p)\n{\n    return %s;\n}", fn,
+            w("static int32_t %s(uint32_t p)\n{\n%s    return %s;\n}", fn, setup,
                 wrapper_call(m, sc, call_args(sc, len, i, param)))
             local efault = "-" .. a.efault.name
             local n = span(a, len)
@@ -154,15 +256,17 @@ local function syscall_cases(w, m, sc, cases)
         if a.kind == "bytes" then users[a.len_arg] = (users[a.len_arg] or 0) + 1 end
     end
     for _, a in ipairs(sc.args) do
-        local la = a.kind == "bytes" and a.max and sc.args[a.len_arg]
+        -- (A value-result length above max is lowered to it, not refused.)
+        local la = a.kind == "bytes" and a.max and not a.len_by_ptr and sc.args[a.len_arg]
         if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
             local fn = names.conf_len(sc, la)
-            w("static int32_t %s(uint32_t n)\n{\n    return %s;\n}", fn,
+            w("static int32_t %s(uint32_t n)\n{\n%s    return %s;\n}", fn, setup,
                 wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
             cases(names.conf_case(sc, a, names.CONF_MAX_CASE), fn, "CONF_EQ", "CONF_VALUE",
                 a.max.value + 1, "-" .. a.toolong.name, "0", string.format("%s = %s + 1", la.name, a.max.expr))
         end
     end
+    value_cases(w, m, sc, len, setup, cases)
     -- Registers: the assembly routine traps with the default arguments.
     local asm = names.conf_regs(sc)
     local runner = names.conf_run_regs(sc)
@@ -302,11 +406,13 @@ end
 
 
 -- One routine is one macro line: the generator's output (and time) stays small per syscall.
-local function asm_routine(w, sym, nr, values, enosys)
+local function asm_routine(w, sym, nr, values, enosys, results_mask)
     local v = {}
     for i, r in ipairs(REGS) do v[i] = values[r] end
     w("global %s:function", sym)
-    if enosys then
+    if results_mask then
+        w("CONF_ROUTINE_RESULTS %s, %s, %s, %s", sym, hex(nr), table.concat(v, ", "), results_mask)
+    elseif enosys then
         w("CONF_ROUTINE_ENOSYS %s, %s, %s, -%d", sym, hex(nr), table.concat(v, ", "), enosys)
     else
         w("CONF_ROUTINE %s, %s, %s", sym, hex(nr), table.concat(v, ", "))
@@ -359,7 +465,9 @@ local function render_asm(m)
         w("; %d %s", sc.num, cgen.signature(sc))
         local values = distinct(sc.num)
         for _, a in ipairs(sc.args) do
-            if a.kind == "scalar" then
+            if kinds.is_pair(a) then
+                for _, r in ipairs(a.regs) do values[r] = "0" end
+            elseif a.kind == "scalar" then
                 values[a.reg] = "0"
             elseif a.kind == "str" then
                 values[a.reg] = "conf_str"
@@ -369,7 +477,13 @@ local function render_asm(m)
                 values[a.reg] = "conf_valid"
             end
         end
-        asm_routine(w, names.conf_regs(sc), sc.num, values)
+        -- The registers a result comes back in are not compared (eax never is).
+        local results_mask
+        for _, u in ipairs(kinds.upper_words(sc)) do
+            local bit = "CONF_MASK_" .. u.reg:upper()
+            results_mask = results_mask and (results_mask .. " | " .. bit) or bit
+        end
+        asm_routine(w, names.conf_regs(sc), sc.num, values, nil, results_mask)
     end
     local enosys
     for _, e in ipairs(m.errors) do

@@ -1,6 +1,7 @@
 -- docs/syscalls.md: the reference of the whole ABI, committed and kept in
 -- step by `make docs` (a test fails when it is stale).
 local cgen = require("cgen")
+local kinds = require("kinds")
 local libsys_h = require("out_libsys_h")
 local amc_h = require("out_amc_h")
 
@@ -26,6 +27,55 @@ local function field_table(w, fields, var)
     end
 end
 
+local arg_notes, result_notes, named_types
+
+-- What the v2 kinds add to an argument's description.
+function arg_notes(w, a)
+    local named = a.kind == "scalar" and kinds.named(a)
+    if named and named.kind == "flags" and a.einval then
+        w("* `%s` is a [`%s`](#flags-%s) set: a bit outside it fails with `%s`.", a.name, named.name, named.name,
+            a.einval.name)
+    elseif named and named.kind == "enum" and a.einval then
+        w("* `%s` is a [`%s`](#enum-%s): any other value fails with `%s`.", a.name, named.name, named.name, a.einval.name)
+    elseif named and named.kind == "resource" then
+        local lc, why = a.lifecycle or {}, {}
+        if lc.invalid then why[#why + 1] = "one never handed out: `" .. lc.invalid.name .. "`" end
+        if lc.reaped then why[#why + 1] = "one whose process ended and was reaped: `" .. lc.reaped.name .. "`" end
+        if lc.foreign then why[#why + 1] = "another process's: `" .. lc.foreign.name .. "`" end
+        w("* `%s` is a [`%s`](#resource-%s)%s.", a.name, named.name, named.name,
+            #why > 0 and (" (" .. table.concat(why, "; ") .. ")") or "")
+    end
+    if kinds.is_pair(a) then
+        local lo, hi = kinds.pair_regs(a)
+        w("* `%s` is 64-bit: low word in `%s`, high word in `%s`.", a.name, lo, hi)
+    end
+    if a.kind == "bytes" and a.elem then
+        w("* `%s` is `%s` elements of `%s` (%d bytes each), at most %s.", a.name, a.len_name, a.elem.name,
+            a.elem_size, a.max.expr)
+    elseif a.kind == "bytes" and a.len_by_ptr then
+        w("* `%s`: `*%s` is its capacity on entry (above %s, %s is used) and the size written on success.", a.name,
+            a.len_name, a.max and a.max.expr or "user space", a.max and a.max.expr or "the rest")
+    end
+end
+
+-- A 64-bit result, the extra results, fails_only (v2).
+function result_notes(w, sc)
+    if kinds.is64(sc.ret) then
+        w("* The result is 64-bit, in `edx:eax` (an error: `-E` sign-extended).")
+    end
+    local named = sc.ret_type and kinds.named({ type = sc.ret_type })
+    if named and named.kind == "resource" then
+        w("* The result is a [`%s`](#resource-%s) (this call produces it).", named.name, named.name)
+    end
+    for _, r in ipairs(kinds.results(sc)) do
+        w("* Result `%s` (`%s`) comes back in `%s`, 0 on failure; the wrapper stores it through `%s` (NULL: not wanted).",
+            r.name, (r.named or r.type).name, r.reg, kinds.result_param(sc, r))
+    end
+    if sc.attrs.fails_only then
+        w("* Returns only on failure: the wrapper's result is then the negative error.")
+    end
+end
+
 local function syscall(w, m, sc)
     w("### %d `%s`", sc.num, sc.name)
     w("")
@@ -42,7 +92,7 @@ local function syscall(w, m, sc)
     w("%s", sc.doc)
     w("")
     local attrs = {}
-    for _, a in ipairs({ "noreturn", "blocking", "returns_twice" }) do
+    for _, a in ipairs({ "noreturn", "blocking", "returns_twice", "fails_only" }) do
         if sc.attrs[a] then attrs[#attrs + 1] = "`" .. a .. "`" end
     end
     if #attrs > 0 then
@@ -54,13 +104,17 @@ local function syscall(w, m, sc)
         w("")
     end
     for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" and a.toolong or a.kind == "str" then
+        if a.kind == "bytes" and a.toolong and not a.len_by_ptr or a.kind == "str" then
             local bound = a.kind == "str" and ("longer than " .. a.size.expr .. " bytes")
                 or ("with " .. a.len_name .. " over " .. a.max.expr)
             w("* `%s` %s fails with `%s`.", a.name, bound, a.toolong.name)
         end
-        if a.optional then w("* `%s` may be NULL.", a.name) end
+        if a.optional then
+            w("* `%s` may be NULL%s.", a.name, a.kind == "bytes" and " (the handler then sees an empty buffer)" or "")
+        end
+        arg_notes(w, a)
     end
+    result_notes(w, sc)
     if #sc.errors + #sc.implied > 0 then
         w("")
         w("Errors:")
@@ -75,6 +129,43 @@ local function syscall(w, m, sc)
     w("")
 end
 
+-- Flag sets, enums and resources (v2), each with its members or specials and, for a resource,
+-- the syscalls that produce and consume it.
+function named_types(w, m)
+    local groups = { { "Flag sets", "flags", m.flags, "members", "bit" }, { "Enums", "enum", m.enums, "members", "value" },
+                     { "Resources", "resource", m.resources, "specials", "special value" } }
+    for _, g in ipairs(groups) do
+        if g[3] and #g[3] > 0 then
+            w("## %s", g[1])
+            w("")
+            for _, t in ipairs(g[3]) do
+                w('<a id="%s-%s"></a>', g[2], t.name)
+                w("### %s `%s` : %s", g[2], t.name, t.base.name)
+                w("")
+                w("%s (C: `%s`)", t.doc, require("names").named_type(t))
+                w("")
+                if #t[g[4]] > 0 then
+                    w("| name | %s | description |", g[5])
+                    w("|---|---:|---|")
+                    for _, v in ipairs(t[g[4]]) do
+                        local value = g[2] == "flags" and string.format("0x%X", v.value) or tostring(v.value)
+                        w("| `%s` | %s | %s |", v.name, value, md((v.doc or ""):gsub("^[%w_]+%.[%w_]+:%s*", "")))
+                    end
+                    w("")
+                end
+                if g[2] == "resource" then
+                    local made, used = {}, {}
+                    for _, sc in ipairs(t.producers) do made[#made + 1] = "`" .. sc.name .. "`" end
+                    for _, c in ipairs(t.consumers) do used[#used + 1] = "`" .. c.syscall.name .. "` (" .. c.arg.name .. ")" end
+                    w("Produced by %s; consumed by %s.", #made > 0 and table.concat(made, ", ") or "no syscall",
+                        #used > 0 and table.concat(used, ", ") or "no syscall")
+                    w("")
+                end
+            end
+        end
+    end
+end
+
 function out.render(m)
     local w = cgen.buffer()
     local abi = m.abi
@@ -87,6 +178,12 @@ function out.render(m)
     w("result in `eax` (`-E...` on failure). User pointers must lie in `[0x%08X, 0x%08X)`.",
         abi.user_low, abi.user_high)
     w("")
+    if abi.version >= 2 then
+        w("Results: `%s` (the first is the status; a 64-bit result is `edx:eax`). A 64-bit argument takes two",
+            table.concat(abi.result_registers, " "))
+        w("registers, the %s word first.", abi.pair_order == "low_high" and "low" or "high")
+        w("")
+    end
     w("## Syscalls")
     w("")
     w("| nr | syscall | summary |")
@@ -118,12 +215,17 @@ function out.render(m)
             w("")
         end
     end
-    if #m.consts > 0 then
+    named_types(w, m)
+    local consts = {}
+    for _, c in ipairs(m.consts) do
+        if not c.member_of then consts[#consts + 1] = c end -- members and specials are listed with their types
+    end
+    if #consts > 0 then
         w("## Constants")
         w("")
         w("| name | value | description |")
         w("|---|---:|---|")
-        for _, c in ipairs(m.consts) do
+        for _, c in ipairs(consts) do
             w("| `%s` | %s | %s |", c.name, c.expr, md(c.doc))
         end
         w("")
@@ -136,6 +238,14 @@ function out.render(m)
         w("| `%s` | %d | %s |", e.name, e.num, md(e.text))
     end
     w("")
+    if m.error_aliases and #m.error_aliases > 0 then
+        w("Aliases (the same number under another name):")
+        w("")
+        for _, e in ipairs(m.error_aliases) do
+            w("* `%s` = `%s` (%d)%s", e.name, e.target.name, e.target.num, e.doc and (": " .. md(e.doc)) or "")
+        end
+        w("")
+    end
     if #m.services > 0 then
         w("## amc services")
         w("")

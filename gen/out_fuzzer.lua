@@ -5,7 +5,14 @@
 -- numbers) mixed with hostile ones (kernel and unmapped addresses, ranges that wrap, straddle an
 -- unmapped page or run past user space, lengths beyond the bound, negative and random numbers),
 -- and the `fuzz` hints of the .def that keep a call from ending the run (isolate, own_child, max,
--- avoid). Plus numbers that are no syscall, the documented errors of each call, and the trap.
+-- avoid). Language version 2 adds what the types say: a flags argument gets its members (and,
+-- less often, bits it does not define), an enum argument its values (and values past them), a
+-- resource argument a value that an earlier call produced (the driver keeps what producers
+-- returned: fork's and spawn's pids go to waitpid and kill), one of its specials, or one that
+-- cannot be valid, never a random number (so kill needs no own_child hint: the pids it gets are
+-- the fuzzer's own children); 64-bit arguments fill their two registers, arrays are measured in
+-- elements, a value-result length is passed in scratch. Plus numbers that are no syscall, the
+-- documented errors of each call, and the trap.
 -- The interface, the value pools the choosers draw from, the choice between them and the
 -- driver are hand-written: tests/fuzz/fuzz.h, values.c, pick.c and fuzz.c.
 local cgen = require("cgen")
@@ -51,22 +58,72 @@ local function hint_comment(sc)
     return #parts > 0 and (" (fuzz: " .. table.concat(parts, ", ") .. ")") or ""
 end
 
-local function scalar_arg(w, sc, a, i)
+-- The index of register reg in arg_registers, from 0: where its value goes in c->args.
+local function slot_of(m, reg)
+    for i, r in ipairs(m.abi.arg_registers) do
+        if r == reg then return i - 1 end
+    end
+    error("register " .. tostring(reg) .. " is not an argument register")
+end
+
+local function resource_index(m, t)
+    for i, r in ipairs(m.resources or {}) do
+        if r == t then return i - 1 end
+    end
+end
+
+-- The values array of a named argument (flags members, enum values, resource specials).
+local function named_values(w, a)
+    local named, list = a.named, {}
+    for _, v in ipairs(named.kind == "resource" and named.specials or named.members) do
+        list[#list + 1] = cgen.hex(v.value & 0xFFFFFFFF)
+    end
+    if #list == 0 then return "0", 0 end
+    w("    static const uint32_t %s[] = { %s };", names.fuzz_values(a), table.concat(list, ", "))
+    return names.fuzz_values(a), #list
+end
+
+local function scalar_arg(w, m, sc, a)
     local bits, signed = scalar_info(a)
     local h = sc.fuzz.args[a.name]
+    local named = a.named
+    local slot = slot_of(m, a.reg)
+    if bits == 64 then -- the two words, each a 32-bit value of its own
+        w("    c->args[%d] = fuzz_scalar(env, 32, 0);", slot_of(m, a.lo_reg))
+        w("    c->args[%d] = fuzz_scalar(env, 32, %d);", slot_of(m, a.hi_reg), signed)
+        return
+    end
     local v = string.format("fuzz_scalar(env, %d, %d)", bits, signed)
-    if h and h.kind == "own_child" then
+    if named and named.kind == "resource" and (not h or h.kind == "own_child") then
+        local values, n = named_values(w, a)
+        v = string.format("fuzz_resource(env, %d, %s, %d)", resource_index(m, named), values, n)
+        w("    c->volatile_args |= 1u << %d; /* a %s: its value depends on the run */", slot, named.name)
+    elseif h and h.kind == "own_child" then
         v = "fuzz_own_child(env)"
-        w("    c->volatile_args |= 1u << %d; /* a pid: its value depends on the run */", i - 1)
-    elseif h and h.kind == "max" then
+        w("    c->volatile_args |= 1u << %d; /* a pid: its value depends on the run */", slot)
+    elseif named and named.kind == "flags" then
+        local values, n = named_values(w, a)
+        v = string.format("fuzz_flags(env, %s, %d, %d)", values, n, bits)
+    elseif named and named.kind == "enum" then
+        local values, n = named_values(w, a)
+        v = string.format("fuzz_enum(env, %s, %d, %d, %d)", values, n, bits, signed)
+    end
+    if h and h.kind == "max" then
         v = string.format("fuzz_clamp(%s, %d, %d, %s)", v, bits, signed, expr(h.max))
     elseif h and h.kind == "avoid" then
         v = string.format("fuzz_avoid(%s, %d, %d, %s, %d)", v, bits, signed, names.fuzz_avoid(a), #h.avoid)
     end
-    w("    c->args[%d] = %s;", i - 1, v)
+    w("    c->args[%d] = %s;", slot, v)
 end
 
-local function picker(w, sc, index)
+-- The number of argument registers a syscall's arguments take (a 64-bit one takes two).
+local function words(sc)
+    local n = 0
+    for _, a in ipairs(sc.args) do n = n + (a.regs and #a.regs or 1) end
+    return n
+end
+
+local function picker(w, m, sc, index)
     w("/* %d %s%s */", sc.num, cgen.comment(cgen.signature(sc)), cgen.comment(hint_comment(sc)))
     w("static void %s(struct fuzz_env *env, struct fuzz_call *c)", names.fuzz_picker(sc))
     w("{")
@@ -78,34 +135,46 @@ local function picker(w, sc, index)
             w("    static const uint32_t %s[] = { %s };", names.fuzz_avoid(a), table.concat(vals, ", "))
         end
     end
+    local produces = sc.produces and resource_index(m, sc.produces) or -1
     w("    c->index = %d;\n    c->nr = %d;\n    c->nargs = %d;\n    c->flags = %s;\n    c->errors = %s;",
-        index, cgen.u32(sc.num), #sc.args, flags(sc), names.fuzz_errors(sc))
+        index, cgen.u32(sc.num), words(sc), flags(sc), names.fuzz_errors(sc))
+    if produces >= 0 then w("    c->produces = %d; /* %s */", produces, sc.produces.name) end
     if #sc.args == 0 then w("    (void)env;") end
     local is_len, len_owner = {}, {}
     for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" then is_len[a.len_arg] = true end
+        if a.kind == "bytes" then is_len[a.len_arg] = true end -- (a value-result one too: its pointer)
     end
     local slot = 0
     for i, a in ipairs(sc.args) do
         local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
+        local at = slot_of(m, a.reg)
         if a.kind == "scalar" then
-            if not is_len[i] then scalar_arg(w, sc, a, i) end
+            if not is_len[i] then scalar_arg(w, m, sc, a) end
+        elseif a.kind == "bytes" and a.len_by_ptr then
+            -- The length is a u32 the kernel reads and writes back: chosen with the buffer, passed in
+            -- scratch (or at a hostile address) through the pointer argument.
+            w("    {\n        uint32_t n;")
+            w("        fuzz_array(env, c, &c->args[%d], &n, %s, 32, %d, %du, %d);", at,
+                a.max and expr(a.max) or "0xFFFFFFFFu", writes, a.elem_size or 1, a.optional and 1 or 0)
+            w("        c->args[%d] = fuzz_length_pointer(env, c, n);\n    }", slot_of(m, sc.args[a.len_arg].reg))
         elseif a.kind == "bytes" then
             local len_arg = sc.args[a.len_arg]
             local bits = len_arg.type.size * 8
             if not len_owner[a.len_arg] then
                 len_owner[a.len_arg] = true
-                w("    fuzz_buffer(env, c, &c->args[%d], &c->args[%d], %s, %d, %d);", i - 1, a.len_arg - 1,
-                    a.max and expr(a.max) or "0xFFFFFFFFu", bits, writes)
+                w("    fuzz_array(env, c, &c->args[%d], &c->args[%d], %s, %d, %d, %du, %d);", at,
+                    slot_of(m, len_arg.reg), a.max and expr(a.max) or "0xFFFFFFFFu", bits, writes,
+                    a.elem_size or 1, a.optional and 1 or 0)
             else
-                w("    c->args[%d] = fuzz_buffer_for(env, c, c->args[%d], %d, %d);", i - 1, a.len_arg - 1,
-                    bits, writes)
+                w("    c->args[%d] = fuzz_buffer_for(env, c, c->args[%d] * %du, %d, %d);", at,
+                    slot_of(m, len_arg.reg), a.elem_size or 1, bits, writes)
             end
         elseif a.kind == "str" then
-            w("    c->args[%d] = fuzz_string(env, %d, %s);", i - 1, slot, expr(a.size))
+            w("    c->args[%d] = %sfuzz_string(env, %d, %s);", at,
+                a.optional and "fuzz_below(env, 16) == 0 ? 0u : " or "", slot, expr(a.size))
             slot = slot + 1
-        else
-            w("    c->args[%d] = fuzz_pointer(env, c, sizeof(%s), %d);", i - 1, cgen.pointee(a.type), writes)
+        elseif not is_len[i] then
+            w("    c->args[%d] = fuzz_pointer(env, c, sizeof(%s), %d);", at, cgen.pointee(a.type), writes)
         end
     end
     w("}")
@@ -187,8 +256,17 @@ function out.render(m)
         w("static const uint16_t %s[] = { %s };", names.fuzz_errors(sc), table.concat(errs, ", "))
     end
     w("")
+    local nres = #(m.resources or {})
+    w("/* Resources (the values producers returned, for consumers to take): %s. */",
+        nres == 0 and "none" or table.concat((function()
+            local l = {}
+            for i, r in ipairs(m.resources) do l[i] = (i - 1) .. " " .. r.name end
+            return l
+        end)(), ", "))
+    w("_Static_assert(%d <= FUZZ_RESOURCES_MAX, \"tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources\");", nres)
+    w("")
     for i, sc in ipairs(m.syscalls) do
-        picker(w, sc, i - 1)
+        picker(w, m, sc, i - 1)
         w("")
     end
     local unused = unused_numbers(m)

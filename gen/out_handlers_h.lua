@@ -3,9 +3,23 @@
 -- descriptor types and the entry points around the shims are hand-written
 -- (kernel/syscall_desc.h, included here after the headers it needs).
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
+
+-- The extra results of a syscall, which its handler fills in through its last parameter: the
+-- shim zeroes them before the call and puts them in the caller's result registers afterwards
+-- (whatever the handler returned), so a handler sets only what it has to say.
+local function results_struct(w, sc)
+    local results = kinds.results(sc)
+    if #results == 0 then return end
+    w("%s {", cgen.results_struct(sc))
+    for _, r in ipairs(results) do
+        w("    %s %s; /* returned in %s */", kinds.ctype(r), r.name, r.reg)
+    end
+    w("};")
+end
 
 function out.render(m)
     local w = cgen.buffer()
@@ -22,6 +36,7 @@ function out.render(m)
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
     for _, sc in ipairs(m.syscalls) do
         w("/* %d %s: %s */", sc.num, cgen.comment(cgen.signature(sc)), cgen.comment(sc.doc))
+        results_struct(w, sc)
         w("%s;", cgen.kernel_prototype(sc))
     end
     w("")

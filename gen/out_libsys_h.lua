@@ -1,22 +1,25 @@
 -- build/gen/libsys/syscalls.h: the user-space prototypes of the wrappers in
 -- syscalls.asm.
 local cgen = require("cgen")
+local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
 
 local function user_param(a)
-    if a.kind == "scalar" then return a.type.user_ctype .. " " end
+    if a.kind == "scalar" then return kinds.ctype(a, true) .. " " end
     if a.kind == "bytes" then return a.dir == "in" and "const void *" or "void *" end
     if a.kind == "str" then return "const char *" end
     return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
 end
 
-local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void" }
+local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
 function out.prototype(m, sc)
     local params = {}
     for i, a in ipairs(sc.args) do params[i] = user_param(a) .. a.name end
+    -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
+    for _, r in ipairs(kinds.results(sc)) do params[#params + 1] = kinds.ctype(r, true) .. " *" .. kinds.result_param(sc, r) end
     -- returns_twice (fork) tells the compiler that registers and locals may be reused after a
     -- second return, as for setjmp.
     local attr = sc.attrs.noreturn and "_Noreturn " or

@@ -6,8 +6,10 @@ local cgen = require("cgen")
 local libsys_h = require("out_libsys_h")
 local amc_h = require("out_amc_h")
 local trace = require("out_trace")
+local kinds = require("kinds")
 
 local out = {}
+local named_values
 
 -- Text safe in a roff line: backslashes escaped, no line starting with a control character.
 local function roff(text)
@@ -34,11 +36,13 @@ local function header(w, m, name, section, title)
 end
 
 local function type_text(a)
-    if a.kind == "scalar" then return a.type.name end
+    local optional = a.optional and " optional" or ""
+    if a.kind == "scalar" then return (a.named or a.type).name end
     if a.kind == "bytes" then
-        return string.format("%s bytes[%s]%s", a.dir, a.len_name, a.max and (" max " .. a.max.expr) or "")
+        return string.format("%s %s[%s%s]%s%s", a.dir, a.elem and a.elem.name or "bytes", a.len_by_ptr and "*" or "",
+            a.len_name, a.max and (" max " .. a.max.expr) or "", optional)
     end
-    if a.kind == "str" then return "in str[" .. a.size.expr .. "]" end
+    if a.kind == "str" then return "in str[" .. a.size.expr .. "]" .. optional end
     return a.dir .. " " .. a.type.name .. (a.optional and " optional" or "")
 end
 
@@ -93,12 +97,19 @@ local function example(m, sc)
     for _, a in ipairs(sc.args) do
         if a.kind == "scalar" then
             local buf = lens[a.name]
-            call[#call + 1] = buf and ("sizeof " .. buf.name) or a.name
-            if not buf then decls[#decls + 1] = string.format("%s %s = 0;", a.type.user_ctype, a.name) end
+            call[#call + 1] = buf and (buf.elem and ("sizeof " .. buf.name .. " / sizeof " .. buf.name .. "[0]")
+                or ("sizeof " .. buf.name)) or a.name
+            if not buf then decls[#decls + 1] = string.format("%s %s = 0;", kinds.ctype(a, true), a.name) end
+        elseif a.kind == "bytes" and a.elem then
+            decls[#decls + 1] = string.format("static %s %s[%d];", cgen.pointee(a.elem), a.name, math.min(a.max.value, 4))
+            call[#call + 1] = a.name
         elseif a.kind == "bytes" then
             local n = a.max and math.min(a.max.value, 64) or 64
             decls[#decls + 1] = string.format("static char %s[%d];", a.name, n)
             call[#call + 1] = a.name
+        elseif lens[a.name] then -- a value-result length: the capacity in, the size out
+            decls[#decls + 1] = string.format("uint32_t %s = sizeof %s;", a.name, lens[a.name].name)
+            call[#call + 1] = "&" .. a.name
         elseif a.kind == "str" then
             decls[#decls + 1] = string.format('const char *%s = "name";', a.name)
             call[#call + 1] = a.name
@@ -107,16 +118,22 @@ local function example(m, sc)
             call[#call + 1] = "&" .. a.name
         end
     end
+    for _, r in ipairs(kinds.results(sc)) do
+        local var = kinds.result_param(sc, r)
+        decls[#decls + 1] = string.format("%s %s;", kinds.ctype(r, true), var)
+        call[#call + 1] = "&" .. var
+    end
     local lines = { "#include <libsys.h>", "", "int main(void)", "{" }
     for _, d in ipairs(decls) do lines[#lines + 1] = "    " .. d end
     local invoke = string.format("%s%s(%s)", m.abi.prefix, sc.name, table.concat(call, ", "))
     if sc.attrs.noreturn then
         lines[#lines + 1] = "    " .. invoke .. ";"
     else
-        local ctype = ({ i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t" })[sc.ret]
+        local ctype = ({ i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", i64 = "int64_t", u64 = "uint64_t" })[sc.ret]
         lines[#lines + 1] = string.format("    %s r = %s;", ctype, invoke)
-        local failed = sc.ret == "i32" and "r < 0" or "r >= (" .. ctype .. ")-4095"
-        local err = sc.ret == "i32" and "r" or "-(int)r"
+        local signed = sc.ret == "i32" or sc.ret == "i64"
+        local failed = signed and "r < 0" or "r >= (" .. ctype .. ")-4095"
+        local err = sc.ret == "i32" and "r" or signed and "(int)r" or "-(int)r"
         lines[#lines + 1] = "    if (" .. failed .. ") {"
         lines[#lines + 1] = string.format('        dprintf(STDERR_FILENO, "%s: %%s\\n", strerror(%s));',
             sc.name, err)
@@ -137,6 +154,28 @@ local function code(w, lines)
     w(".EX")
     for _, l in ipairs(lines) do w("%s", roff(l)) end
     w(".EE")
+end
+
+-- The members of a flags or enum argument, the specials of a resource, and what is refused.
+function named_values(w, a)
+    local named = (a.kind == "scalar" or a.kind == nil) and kinds.named(a)
+    if not named then return end
+    local list = named.members or named.specials
+    w(".br")
+    if a.kind == nil and named.kind ~= "resource" then -- a struct field: what the values mean, nothing refused
+        w("%s", roff("A " .. named.name .. (named.kind == "flags" and " set of:" or ", one of:")))
+    elseif named.kind == "flags" then
+        w("%s", roff("A " .. named.name .. " set; other bits fail with " .. (a.einval and a.einval.name or "EINVAL") .. ":"))
+    elseif named.kind == "enum" then
+        w("%s", roff("A " .. named.name .. "; other values fail with " .. (a.einval and a.einval.name or "EINVAL") .. ":"))
+    else
+        w("%s", roff("A " .. named.name .. (#list > 0 and "; special values:" or ".")))
+    end
+    for _, v in ipairs(list) do
+        w(".br")
+        w("\\fB%s\\fP (%s): %s", v.name, named.kind == "flags" and string.format("0x%X", v.value) or tostring(v.value),
+            roff((v.doc or ""):gsub("^[%w_]+%.[%w_]+:%s*", ""))) -- a v1-style NAME.FIELD: prefix left out
+    end
 end
 
 local function syscall_page(m, sc, all_errors)
@@ -176,11 +215,20 @@ local function syscall_page(m, sc, all_errors)
             w(".TP")
             w(".IR %s \" (%s)\"", a.name, roff(type_text(a)))
             w("%s", roff(arg_text(m, sc, a)))
-            for _, v in ipairs(values[sc.name .. "." .. a.name] or {}) do
-                w(".br")
-                w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+            if not (a.kind == "scalar" and kinds.named(a)) then -- v1: consts named NAME.FIELD: in their docs
+                for _, v in ipairs(values[sc.name .. "." .. a.name] or {}) do
+                    w(".br")
+                    w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+                end
             end
+            named_values(w, a)
         end
+    end
+    for _, r in ipairs(kinds.results(sc)) do
+        w(".TP")
+        w(".IR %s \" (result, %s)\"", kinds.result_param(sc, r), roff((r.named or r.type).name))
+        w("%s", roff(string.format("comes back in %s (0 on failure); the wrapper stores it here unless it is NULL.",
+            r.reg)))
     end
     for _, a in ipairs(sc.args) do
         if a.kind == "ptr" and a.type.kind == "struct" then
@@ -190,18 +238,25 @@ local function syscall_page(m, sc, all_errors)
                 w(".TP")
                 w(".IR %s \" (offset %d)\"", f.name, f.offset)
                 w("%s", roff(f.doc or ""))
-                for _, v in ipairs(values[a.type.name .. "." .. f.name] or {}) do
-                    w(".br")
-                    w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+                if not kinds.named(f) then
+                    for _, v in ipairs(values[a.type.name .. "." .. f.name] or {}) do
+                        w(".br")
+                        w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+                    end
                 end
+                named_values(w, f)
             end
         end
     end
     w(".SH RETURN VALUE")
     if sc.attrs.noreturn then
         w("None.")
+    elseif sc.attrs.fails_only then
+        w("Only on failure, \\-ENAME (see ERRORS): on success the call does not return.")
     elseif sc.ret == "i32" then
         w("A value of 0 or more on success; \\-ENAME (see ERRORS) on failure.")
+    elseif sc.ret == "i64" then
+        w("A 64-bit value of 0 or more (in edx:eax) on success; \\-ENAME (see ERRORS) on failure.")
     else
         w("The %s result on success; (%s)\\-ENAME, a value in the last 4095 of the range, on failure.",
             sc.ret, sc.ret == "u32" and "uint32_t" or "uintptr_t")

@@ -4,6 +4,7 @@
 -- taken from the consts whose doc starts with "NAME.FIELD:" (a struct and its field, or a
 -- syscall and its argument), shown without their common prefix: WAIT_EXITED is cause=EXITED.
 local cgen = require("cgen")
+local kinds = require("kinds")
 
 local out = {}
 
@@ -12,10 +13,22 @@ local function scalar_kind(t)
     return t.signed and "TRACE_INT" or "TRACE_UINT"
 end
 
-local function field_kind(t)
+local function field_kind(t, named)
+    if named and named.kind == "flags" then return "TRACE_FLAGS" end
     if t.kind == "struct" then return "TRACE_STRUCT" end
     if t.kind == "array" then return t.elem.name == "char" and "TRACE_CHARS" or "TRACE_ARRAY" end
     return scalar_kind(t)
+end
+
+-- Sets v.shown of every value of a list: its name without the names' longest common prefix, cut
+-- back to its last '_' (WAIT_EXITED is EXITED beside WAIT_KILLED; a lone name stays whole).
+local function shorten(list)
+    local prefix = list[1].name
+    for _, v in ipairs(list) do
+        while v.name:sub(1, #prefix) ~= prefix do prefix = prefix:sub(1, -2) end
+    end
+    prefix = #list > 1 and (prefix:match("^(.*_)") or "") or ""
+    for _, v in ipairs(list) do v.shown = v.name:sub(#prefix + 1) end
 end
 
 -- { ["wait_info.cause"] = { {name=, value=, doc=, shown=}, ... } } from the consts' docs
@@ -29,15 +42,7 @@ function out.named_values(m)
             table.insert(by_owner[owner], { name = c.name, value = c.value, doc = c.doc })
         end
     end
-    for _, list in pairs(by_owner) do
-        -- The longest common prefix of the names, cut back to its last '_'.
-        local prefix = list[1].name
-        for _, v in ipairs(list) do
-            while v.name:sub(1, #prefix) ~= prefix do prefix = prefix:sub(1, -2) end
-        end
-        prefix = #list > 1 and (prefix:match("^(.*_)") or "") or ""
-        for _, v in ipairs(list) do v.shown = v.name:sub(#prefix + 1) end
-    end
+    for _, list in pairs(by_owner) do shorten(list) end
     return by_owner
 end
 
@@ -55,7 +60,23 @@ function out.render(m)
     w("")
     local values = out.named_values(m)
     local idents = {}
-    local function values_ident(owner)
+    -- The values of a flags set or an enum (v2): the members by name (shortened as above). A
+    -- resource is printed as its value.
+    local function named_ident(named)
+        if not named or named.kind == "resource" then return nil end
+        local owner = "type " .. named.name
+        if not idents[owner] then
+            idents[owner] = "values_" .. named.name
+            local list = {}
+            for i, mb in ipairs(named.members) do list[i] = { name = mb.name, value = kinds.bits(mb.value) } end
+            shorten(list)
+            values_list(w, idents[owner], list)
+        end
+        return idents[owner]
+    end
+    local function values_ident(owner, named)
+        local n = named_ident(named)
+        if n then return n end
         if not values[owner] then return "0" end
         if not idents[owner] then
             idents[owner] = "values_" .. owner:gsub("%.", "_")
@@ -83,10 +104,11 @@ function out.render(m)
     for _, s in ipairs(structs) do
         local fields = {}
         for _, f in ipairs(s.fields) do
+            local named = kinds.named(f)
             fields[#fields + 1] = string.format("    {%s, %d, %d, %s, %s, %s},", cgen.cstring(f.name),
-                f.offset, f.type.size, field_kind(f.type),
+                f.offset, f.type.size, field_kind(f.type, named),
                 f.type.kind == "struct" and "&trace_struct_" .. f.type.name or "0",
-                values_ident(s.name .. "." .. f.name))
+                values_ident(s.name .. "." .. f.name, named))
         end
         w("static const struct trace_field fields_%s[] = {", s.name)
         for _, line in ipairs(fields) do w("%s", line) end
@@ -100,9 +122,10 @@ function out.render(m)
     for _, sc in ipairs(m.syscalls) do
         local args = {}
         for i, a in ipairs(sc.args) do
-            local vals = values_ident(sc.name .. "." .. a.name)
+            local named = a.kind == "scalar" and kinds.named(a) or nil
+            local vals = values_ident(sc.name .. "." .. a.name, named)
             if a.kind == "scalar" and vals ~= "0" then
-                args[#args + 1] = string.format("[%d] = {0, %s, %d, %s}", i - 1, scalar_kind(a.type),
+                args[#args + 1] = string.format("[%d] = {0, %s, %d, %s}", i - 1, field_kind(a.type, named),
                     a.type.size, vals)
             elseif a.kind ~= "scalar" and a.kind ~= "bytes" and a.kind ~= "str" then
                 if a.type.kind == "struct" then

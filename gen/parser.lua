@@ -413,14 +413,23 @@ function P:retired_def(kw)
     return { kw = kw, num = num, name = name, why = why.value }
 end
 
-local SERVICE_ITEMS = { message = true, retired = true, doc = true, long = true }
+local SERVICE_ITEMS = { message = true, call = true, retired = true, doc = true, long = true }
 
+-- `message N name "doc" { fields }`, or `call N name "doc" { fields } -> reply` (kw says which):
+-- a call is a request answered by the service's message `reply`.
 function P:message_def(kw)
-    local num = self:expect("number", "a discriminator number after 'message'")
-    local name = self:expect("ident", "a message name after the number")
-    local doc = self:expect("string", 'a "doc string" after message name \'' .. name.value .. "'")
-    local fields, open = self:fields("message " .. name.value, SERVICE_ITEMS)
-    return { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
+    local what = kw.value
+    local num = self:expect("number", "a discriminator number after '" .. what .. "'")
+    local name = self:expect("ident", "a " .. what .. " name after the number")
+    local doc = self:expect("string", 'a "doc string" after ' .. what .. " name '" .. name.value .. "'")
+    local fields, open = self:fields(what .. " " .. name.value, SERVICE_ITEMS)
+    local node = { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
+    if what == "call" then
+        self:expect("->", "'->' and the reply message after the fields of call " .. name.value,
+            "call 2 get \"doc\" { key: char[32] } -> reply")
+        node.reply = self:expect("ident", "the name of the reply message after '->'")
+    end
+    return node
 end
 
 local SERVICE_BODY = { doc = true, long = true }
@@ -433,13 +442,13 @@ function P:service_def(kw)
     node.open = self:open("{", "service " .. name.value)
     while self:peek().kind ~= "}" do
         local tok = self:peek()
-        if tok.kind == "ident" and tok.value == "message" then
+        if tok.kind == "ident" and (tok.value == "message" or tok.value == "call") then
             node.messages[#node.messages + 1] = self:message_def(self:advance())
         elseif tok.kind == "ident" and tok.value == "retired" then
             node.retired[#node.retired + 1] = self:retired_def(self:advance())
         elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SERVICE_BODY) then
             self:fail_at(tok, unexpected(tok) .. " in service " .. name.value,
-                "a service holds doc, long, message and retired entries")
+                "a service holds doc, long, message, call and retired entries")
         end
     end
     self:close("}", "'}'")

@@ -5,16 +5,21 @@
  * appends it to the receiver's queue, so the sender may reuse its buffer immediately and one
  * sender's messages are delivered in the order sent. The kernel writes the header (source name and
  * pid, destination, length); the sender supplies only the payload, so it cannot forge its source.
- * Queues are bounded (AMC_QUEUE_DEPTH), so a flood costs at most depth * AMC_MAX_MESSAGE bytes per
- * receiver; a full queue refuses the send with ENOBUFS. A message is freed exactly once: when it is
- * delivered, or when its receiver goes away (counted as dropped).
+ * Each sender has its own share of a receiver's queue (AMC_QUEUE_DEPTH messages) and a budget
+ * over all receivers (AMC_SENDER_BUDGET), so a flooder fills only its own share: another sender's
+ * send still succeeds and a filtered await still finds its message, and one sender costs at most
+ * AMC_SENDER_BUDGET messages of kernel memory. A send past either limit fails with ENOBUFS. A
+ * receiver that serves with amc_reply_wait declares a maximum (its cap), and a larger message is
+ * refused at send time with EMSGSIZE, so none can sit unreceivable at the head of a queue. A
+ * message is freed exactly once: when it is delivered, or when its receiver goes away (counted
+ * as dropped).
  *
  * The fast path: when the receiver is blocked in an await with an empty queue, the sender writes
  * header and payload straight into the receiver's buffer (one copy instead of two, no queueing)
  * and wakes it; the await then returns as if the message had been queued. Small queued messages
  * come from a fixed pool instead of the heap. Names and payloads move a word at a time.
  */
-#include "amc.h"
+#include "amc_impl.h"
 
 #include "abi.h"
 #include "heap.h"
@@ -25,35 +30,21 @@
 #include "uaccess.h"
 #include "vmm.h"
 
-struct amc_message {
-    struct amc_message *next;
-    struct amc_header header; /* exactly what the receiver gets in front of the payload */
-    uint8_t payload[];
-};
-
 /* deliver() copies header and payload in one go. */
 _Static_assert(__builtin_offsetof(struct amc_message, payload) ==
                    __builtin_offsetof(struct amc_message, header) + sizeof(struct amc_header),
                "payload must follow the header directly");
 
-struct amc_service {
-    char name[AMC_NAME_MAX + 1]; /* NUL-padded: copied whole into headers */
-    struct proc *owner;          /* NULL when the slot is free */
-    struct amc_message *head, *tail;
-    uint32_t queued;
-    /* While the owner is blocked in an await with nothing queued for it: */
-    int waiting;
-    uint32_t wait_buf, wait_cap; /* its buffer, which its shim found mapped and writable */
-    const char *wait_source;     /* the await_from filter (NULL: any sender) */
-    int32_t delivered;           /* set by a sender that wrote straight into wait_buf */
-};
-
 _Static_assert(sizeof(((struct amc_service *)0)->name) == sizeof(((struct amc_header *)0)->source),
                "service names are copied whole into headers");
 
-static struct amc_service services[NPROC];
+struct amc_service amc_services[NPROC];
 static int services_used; /* slots at and above it have never been used */
 static uint32_t total_queued, total_dropped;
+static uint32_t last_service_id;
+uint32_t amc_last_seq; /* of the last message or call (amc_next_seq) */
+/* Messages each sender slot has queued at all services together (AMC_SENDER_BUDGET). */
+static uint16_t sender_queued[NPROC + 1];
 
 /* The pool of small messages: a free list, filled from pool_mem as it is first needed. */
 #define POOL_PAYLOAD 64
@@ -89,6 +80,7 @@ static void message_free(struct amc_message *m)
 }
 
 /* strcmp(a, b) == 0, inline: every send looks its destination up by name. */
+/* strcmp(a, b) == 0, inline: every send looks its destination up by name. */
 static int names_equal(const char *a, const char *b)
 {
     while (*a == *b && *a)
@@ -96,13 +88,18 @@ static int names_equal(const char *a, const char *b)
     return *a == *b;
 }
 
-static struct amc_service *find_service(const char *name)
+static inline __attribute__((always_inline)) struct amc_service *find_service(const char *name)
 {
-    const struct amc_service *end = &services[services_used];
-    for (struct amc_service *s = services; s < end; s++)
+    const struct amc_service *end = &amc_services[services_used];
+    for (struct amc_service *s = amc_services; s < end; s++)
         if (s->owner && names_equal(s->name, name))
             return s;
     return 0;
+}
+
+struct amc_service *amc_find_service(const char *name)
+{
+    return find_service(name);
 }
 
 int32_t sys_amc_register_service(const char *name)
@@ -115,11 +112,12 @@ int32_t sys_amc_register_service(const char *name)
     if (find_service(name))
         return -EEXIST;
     for (int i = 0; i < NPROC; i++) {
-        struct amc_service *s = &services[i];
+        struct amc_service *s = &amc_services[i];
         if (!s->owner) {
             memset(s, 0, sizeof *s);
             strlcpy(s->name, name, sizeof s->name);
             s->owner = p;
+            s->id = ++last_service_id;
             p->service = s;
             if (i >= services_used)
                 services_used = i + 1;
@@ -129,17 +127,35 @@ int32_t sys_amc_register_service(const char *name)
     return -EBUSY; /* unreachable: there is a slot per process */
 }
 
-static void drop_queue(struct amc_service *s)
+void amc_unqueue(struct amc_service *s, struct amc_message *m, struct amc_message *prev,
+                 int dropped)
 {
-    while (s->head) {
-        struct amc_message *m = s->head;
+    if (prev)
+        prev->next = m->next;
+    else
         s->head = m->next;
-        message_free(m);
-        total_queued--;
-        total_dropped++;
-    }
-    s->tail = 0;
-    s->queued = 0;
+    if (s->tail == m)
+        s->tail = prev;
+    s->queued--;
+    s->share[m->sender]--;
+    sender_queued[m->sender]--;
+    total_queued--;
+    total_dropped += dropped != 0;
+    message_free(m);
+}
+
+/* The service goes away: its queue is dropped, its callers get EPIPE, its handles go stale. */
+static void release_service(struct proc *p)
+{
+    struct amc_service *s = p->service;
+    if (!s)
+        return;
+    while (s->head)
+        amc_unqueue(s, s->head, 0, 1);
+    amc_calls_service_gone(s);
+    s->owner = 0;
+    s->id = 0; /* its handles are stale from now on */
+    p->service = 0;
 }
 
 int32_t sys_amc_unregister_service(void)
@@ -147,18 +163,33 @@ int32_t sys_amc_unregister_service(void)
     struct proc *p = current_proc();
     if (!p->service)
         return -ENOENT;
-    amc_release(p);
+    release_service(p);
     return 0;
+}
+
+/* The messages of a sender that ends stay queued, but no longer count against the share of
+ * whoever takes its slot next. */
+static void orphan_messages(uint32_t slot)
+{
+    for (int i = 0; i < services_used && sender_queued[slot]; i++) {
+        struct amc_service *s = &amc_services[i];
+        for (struct amc_message *m = s->head; m && s->share[slot]; m = m->next) {
+            if (m->sender != slot)
+                continue;
+            m->sender = AMC_ORPHAN;
+            s->share[slot]--;
+            s->share[AMC_ORPHAN]++;
+            sender_queued[slot]--;
+            sender_queued[AMC_ORPHAN]++;
+        }
+    }
 }
 
 void amc_release(struct proc *p)
 {
-    struct amc_service *s = p->service;
-    if (!s)
-        return;
-    drop_queue(s);
-    s->owner = 0;
-    p->service = 0;
+    release_service(p);
+    orphan_messages(proc_index(p));
+    amc_calls_release(p);
 }
 
 void amc_stats(uint32_t *queued, uint32_t *dropped)
@@ -172,10 +203,10 @@ static void fill_header(struct amc_header *h, const struct proc *self, const str
                         uint32_t len)
 {
     if (self->service)
-        memcpy(h->source, self->service->name, sizeof h->source);
+        __builtin_memcpy(h->source, self->service->name, sizeof h->source); /* inline: 32 bytes */
     else
-        memset(h->source, 0, sizeof h->source);
-    memcpy(h->dest, to->name, sizeof h->dest);
+        __builtin_memset(h->source, 0, sizeof h->source);
+    __builtin_memcpy(h->dest, to->name, sizeof h->dest);
     h->source_pid = self->pid;
     h->len = len;
 }
@@ -199,7 +230,8 @@ static int hand_over(struct amc_service *to, const struct proc *self, user_in_t 
     if (!pte || (*pte & (PTE_P | PTE_U | PTE_W)) != (PTE_P | PTE_U | PTE_W))
         return 0;
     uint8_t *dst = (uint8_t *)P2V(PTE_ADDR(*pte)) + offset;
-    if (copy_from_user(dst + sizeof(struct amc_header), buf.addr, len) < 0)
+    if (user_copy(dst + sizeof(struct amc_header), (const void *)buf.addr, len) <
+        0)        /* range: shim */
         return 0; /* cannot happen: the sender's shim checked buf; queueing reports it */
     fill_header((struct amc_header *)dst, self, to, len);
     to->delivered = (int32_t)total;
@@ -221,12 +253,15 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
     if (!to)
         return -ENOENT;
     struct proc *self = current_proc();
+    if (to->max_request && sizeof(struct amc_header) + len > to->max_request)
+        return -EMSGSIZE; /* more than the service said it takes (its amc_reply_wait cap) */
     if (to->waiting && !to->head && sender_matches(self, to->wait_source) &&
         hand_over(to, self, buf, len)) {
-        proc_wakeup(to);
+        proc_wake(to->owner, to); /* only its owner waits on a service */
         return 0;
     }
-    if (to->queued >= AMC_QUEUE_DEPTH)
+    uint32_t slot = proc_index(self);
+    if (to->share[slot] >= AMC_QUEUE_DEPTH || sender_queued[slot] >= AMC_SENDER_BUDGET)
         return -ENOBUFS;
     struct amc_message *m = message_alloc(len);
     if (!m)
@@ -238,6 +273,10 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
     }
     fill_header(&m->header, self, to, len);
     m->next = 0;
+    m->seq = amc_next_seq();
+    m->sender = slot;
+    to->share[slot]++;
+    sender_queued[slot]++;
     if (to->tail)
         to->tail->next = m;
     else
@@ -245,7 +284,7 @@ int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
     to->tail = m;
     to->queued++;
     total_queued++;
-    proc_wakeup(to);
+    proc_wake(to->owner, to);
     return 0;
 }
 
@@ -273,15 +312,7 @@ static int32_t deliver(struct amc_service *s, struct amc_message *m, struct amc_
     int err = copy_to_user(buf.addr, &m->header, total);
     if (err < 0)
         return err;
-    if (prev)
-        prev->next = m->next;
-    else
-        s->head = m->next;
-    if (s->tail == m)
-        s->tail = prev;
-    s->queued--;
-    total_queued--;
-    message_free(m);
+    amc_unqueue(s, m, prev, 0);
     return (int32_t)total;
 }
 
@@ -302,7 +333,7 @@ static int32_t receive(const char *source, user_out_t buf, uint32_t cap, int blo
         s->wait_cap = cap;
         s->wait_source = source;
         s->delivered = 0;
-        proc_block(s);
+        proc_block_for_woken(s);
         s->waiting = 0;
         if (s->delivered)
             return s->delivered;

@@ -46,7 +46,7 @@
  * live around the switch. Inline in switch_to: every yield goes through it.
  *
  * Other processes run meanwhile and change the table, so a function that switches must look to
- * its callers like an unknown one: the three that contain a switch are noipa, or the compiler
+ * its callers like an unknown one: the five that contain a switch are noipa, or the compiler
  * would keep values of this file's variables (slots_used, say) in registers across calls of them.
  */
 __attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint32_t new_esp)
@@ -62,7 +62,7 @@ __attribute__((always_inline)) static inline void swtch(uint32_t *save_esp, uint
                      : "ebx", "ecx", "esi", "edi", "cc", "memory");
 }
 
-static struct proc procs[NPROC];
+struct proc procs[NPROC];
 struct proc *current;
 /* Slots at and above this index have never been used: every scan of the table stops here, so
  * it costs what the processes that exist cost, not NPROC. */
@@ -70,11 +70,7 @@ static int slots_used = 1;
 static int32_t next_pid = 1;
 static int need_resched;
 static struct proc *wake_first; /* woken by the timer: the next preemption switches to it */
-
-struct proc *proc_slot(uint32_t slot)
-{
-    return slot < NPROC ? &procs[slot] : 0;
-}
+struct proc *proc_woken;
 
 uint32_t proc_live_count(void)
 {
@@ -462,6 +458,47 @@ __attribute__((noipa)) void sched_yield(void)
 
 void proc_block(const void *chan)
 {
+    current->state = PROC_BLOCKED;
+    current->wait_chan = chan;
+    sched_yield();
+}
+
+/* Blocks the current process on chan and switches to next, blocked or runnable: like switch_to,
+ * but next gets what is left of the current slice (time-slice donation), so a pair of processes
+ * calling each other is preempted like one process and cannot starve others. */
+__attribute__((always_inline)) static inline void handoff(struct proc *next, const void *chan)
+{
+    struct proc *prev = current;
+    prev->state = PROC_BLOCKED;
+    prev->wait_chan = chan;
+    if (__builtin_expect(
+            next == prev || (next->state != PROC_BLOCKED && next->state != PROC_RUNNABLE), 0)) {
+        sched_yield();
+        return;
+    }
+    next->state = PROC_RUNNING;
+    next->wait_chan = 0;
+    next->slice_left = prev->slice_left; /* >= 1: a slice that ran out in ring 3 ended there */
+    current = next;
+    tss_set_kernel_stack(kstack_top(next));
+    vmm_activate(next->pd);
+    fpu_switch(next, &procs[0]);
+    swtch(&prev->context, next->context);
+}
+
+__attribute__((noipa)) void proc_handoff(struct proc *next, const void *chan)
+{
+    handoff(next, chan);
+}
+
+__attribute__((noipa)) void proc_block_for_woken(const void *chan)
+{
+    struct proc *next = proc_woken;
+    proc_woken = 0;
+    if (next && next->state == PROC_RUNNABLE) {
+        handoff(next, chan);
+        return;
+    }
     current->state = PROC_BLOCKED;
     current->wait_chan = chan;
     sched_yield();

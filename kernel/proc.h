@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "amc.h"
 #include "kstack.h"
 #include "trap.h"
 #include "vmm.h"
@@ -31,6 +32,7 @@ struct proc {
     uint32_t slice_left;     /* ticks before preemption */
     struct wait_info end;    /* how it ended, valid for a zombie */
     struct amc_service *service;
+    struct amc_proc amc; /* handles and the call in progress (kernel/amc_call.c) */
     uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (kernel/fpu.h) */
 };
 
@@ -43,7 +45,16 @@ static inline struct proc *current_proc(void)
 {
     return current;
 }
-struct proc *proc_slot(uint32_t slot);
+/* The table, for the inline lookups below only: the rest of proc.c's state is its own. */
+extern struct proc procs[NPROC];
+static inline struct proc *proc_slot(uint32_t slot)
+{
+    return slot < NPROC ? &procs[slot] : 0;
+}
+static inline uint32_t proc_index(const struct proc *p) /* p == proc_slot(proc_index(p)) */
+{
+    return (uint32_t)(p - procs);
+}
 uint32_t proc_live_count(void);
 
 /* Starts boot module name with packed argv (NUL-terminated strings) as a child of parent.
@@ -59,6 +70,25 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags);
 /* Blocks the current process until proc_wakeup(chan); returns once it runs again. */
 void proc_block(const void *chan);
 void proc_wakeup(const void *chan);
+/* The last process proc_wake woke: proc_block_for_woken's first choice. */
+extern struct proc *proc_woken;
+/* Wakes p if it is blocked on chan: proc_wakeup for a waiter the caller knows, without a scan. */
+static inline void proc_wake(struct proc *p, const void *chan)
+{
+    if (p->state == PROC_BLOCKED && p->wait_chan == chan) {
+        p->state = PROC_RUNNABLE;
+        p->wait_chan = 0;
+        proc_woken = p;
+    }
+}
+/* Blocks the current process on chan and gives the CPU straight to next, which must be blocked
+ * (it is woken) or runnable, without a scan of the table; the IPC fast path. Returns once the
+ * current process runs again. */
+void proc_handoff(struct proc *next, const void *chan);
+/* proc_block, but the CPU goes to the process the caller last woke with proc_wake, when it is
+ * still runnable, like proc_handoff: a sender that then waits for the answer runs its receiver
+ * at once, without a scan. */
+void proc_block_for_woken(const void *chan);
 void proc_sleep_ms(uint32_t ms);
 void sched_yield(void);
 /* Timer hook: wakes sleepers and asks for a switch when the running slice is over. */

@@ -8,13 +8,17 @@
  *   input   reads one line from the serial port (IRQ4 path) and echoes it;
  *   cmdline prints what cmdline_get/cmdline_has see for a few keys;
  *   kstack  recurses on a guarded kernel stack until it overflows: the double-fault task must
- *           report it (with the recursion in the backtrace) instead of the CPU resetting. */
+ *           report it (with the recursion in the backtrace) instead of the CPU resetting;
+ *   ubsan   a signed overflow: the test kernel's UBSan handler must panic naming this file's line;
+ *   contract a write result of -ENOMEM through the test kernel's error-contract check, which must
+ *           panic naming the syscall, the error and the call site. */
 #include "selftest.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "contracts.h"
 #include "kprintf.h"
 #include "kstack.h"
 #include "panic.h"
@@ -26,7 +30,8 @@
 /* volatile, so the compiler cannot see the NULL and replace the store with a trap instruction. */
 static volatile uintptr_t selftest_fault_address = 0;
 
-__attribute__((noinline)) static void selftest_fault(void)
+/* The NULL write is the point: UBSan (the test kernel) must let the page fault report it. */
+__attribute__((noinline, no_sanitize_undefined)) static void selftest_fault(void)
 {
     kprintf("selftest panic: writing to address %p\n", (void *)selftest_fault_address);
     *(volatile uint32_t *)selftest_fault_address = 0xdead;
@@ -133,6 +138,28 @@ static void selftest_kstack(void)
     kprintf("selftest kstack: the recursion returned\n");
 }
 
+static volatile int32_t selftest_int_max = 2147483647;
+
+static void selftest_ubsan(void)
+{
+    const int32_t sum = selftest_int_max + 1;
+    kprintf("selftest ubsan: %d, and no report: not a UBSan kernel\n", (int)sum);
+    qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
+}
+
+static void selftest_contract(void)
+{
+#ifdef KERNEL_CONTRACTS
+    struct trap_frame tf = {0};
+    tf.eip = 0x5678; /* not a wrapper's code: the call site is unknown (0) */
+    syscall_contract_check(&tf, SYS_write, (uint32_t)-ENOMEM);
+    kprintf("selftest contract: -ENOMEM from write passed the check\n");
+#else
+    kprintf("selftest contract: not a test kernel\n");
+#endif
+    qemu_exit_if_requested(QEMU_EXIT_SUCCESS);
+}
+
 void selftest_run(void)
 {
     const char *name = cmdline_get("test");
@@ -153,7 +180,12 @@ void selftest_run(void)
         selftest_cmdline();
     else if (cmdline_is("test", "kstack"))
         selftest_kstack();
+    else if (cmdline_is("test", "ubsan"))
+        selftest_ubsan();
+    else if (cmdline_is("test", "contract"))
+        selftest_contract();
     else
-        panic("selftest: unknown test=%s (known: panic kpanic hang ticks input cmdline kstack)",
+        panic("selftest: unknown test=%s (known: panic kpanic hang ticks input cmdline kstack "
+              "ubsan contract)",
               name);
 }

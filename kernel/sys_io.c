@@ -18,7 +18,7 @@ int32_t sys_read(int32_t fd, user_out_t buf, uint32_t len)
     return console_read(buf, len);
 }
 
-int32_t sys_console_mode(uint32_t mode, int32_t foreground)
+int32_t sys_console_mode(input_mode_t mode, pid_t foreground)
 {
     return console_set_mode(mode, foreground);
 }

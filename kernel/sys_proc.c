@@ -105,7 +105,7 @@ int32_t sys_spawn(const char *name, user_in_t argv, uint32_t argv_len)
     return pid;
 }
 
-int32_t sys_waitpid(int32_t pid, struct wait_info *info, uint32_t flags)
+int32_t sys_waitpid(pid_t pid, struct wait_info *info, wait_flags_t flags)
 {
     return proc_wait(pid, info, flags);
 }
@@ -137,15 +137,21 @@ static int is_self_or_descendant(int32_t pid, int32_t ancestor)
     return 0;
 }
 
-int32_t sys_kill(int32_t pid)
+/* The live process (not a zombie) with pid, or NULL. */
+static const struct proc *live_proc(pid_t pid)
+{
+    for (uint32_t slot = 1; slot < NPROC; slot++) {
+        const struct proc *q = proc_slot(slot);
+        if (q->state != PROC_FREE && q->state != PROC_ZOMBIE && q->pid == pid)
+            return q;
+    }
+    return 0;
+}
+
+int32_t sys_kill(pid_t pid)
 {
     const struct proc *self = current_proc();
-    int found = 0;
-    for (uint32_t slot = 1; slot < NPROC && !found; slot++) {
-        const struct proc *q = proc_slot(slot);
-        found = q->state != PROC_FREE && q->state != PROC_ZOMBIE && q->pid == pid;
-    }
-    if (!found)
+    if (!live_proc(pid))
         return -ESRCH;
     if (!is_self_or_descendant(pid, self->pid))
         return -EPERM;
@@ -195,4 +201,39 @@ int32_t sys_module_name(uint32_t index, user_out_t buf, uint32_t cap)
         return -EINVAL;
     int err = copy_to_user(buf.addr, m->name, len + 1);
     return err < 0 ? err : (int32_t)len;
+}
+
+uint64_t sys_uptime_us(void)
+{
+    return timer_uptime_us();
+}
+
+int32_t sys_sleep_us(uint64_t us)
+{
+    uint64_t ms = us / 1000 + (us % 1000 != 0);
+    if (ms > UINT32_MAX)
+        return -EINVAL;
+    proc_sleep_ms((uint32_t)ms);
+    return 0;
+}
+
+/* *len: buf's capacity on entry (the shim has lowered it to the max and checked buf), the size
+ * the whole name needs, NUL included, on return. As much of the name as fits is copied, always
+ * NUL-terminated when there is room for a byte. */
+int32_t sys_proc_name(pid_t pid, user_out_t buf, uint32_t *len)
+{
+    const struct proc *q = live_proc(pid);
+    if (!q)
+        return -ESRCH;
+    char name[sizeof q->name];
+    uint32_t n = (uint32_t)strlcpy(name, q->name, sizeof name);
+    uint32_t cap = *len;
+    if (cap > 0) {
+        uint32_t copy = n + 1 <= cap ? n + 1 : cap;
+        name[copy - 1] = '\0';
+        if (copy_to_user(buf.addr, name, copy) < 0)
+            return -EFAULT;
+    }
+    *len = n + 1;
+    return (int32_t)n;
 }

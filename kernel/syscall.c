@@ -9,9 +9,18 @@
  * syscall comes here and opens the fast path unless tracing is on; trace=syscalls is read at
  * boot, before init makes its first call, and never changes.
  *
+ * Test kernels (KERNEL_CONTRACTS: build/ktest, build/cov) never open the fast path: every call
+ * comes here, where its result is checked against its error contract (kernel/contracts.h) and,
+ * in the coverage kernel, its PCs are recorded for the caller (kernel/kcov.h). The fast stub
+ * itself stays as it is.
+ *
  * The syscall's frame is the process's tf: a trap from ring 3 builds it at the top of the
  * process's kernel stack (the TSS's esp0), exactly where proc_alloc points tf.
  */
+#include "contracts.h"
+#include "kcov.h"
+#include "kprintf.h"
+#include "panic.h"
 #include "syscall_handlers.h"
 
 extern const uint32_t syscall_bound_insn; /* kernel/trap.asm: the stub's bound instruction */
@@ -19,14 +28,113 @@ extern const uint32_t syscall_bound_insn; /* kernel/trap.asm: the stub's bound i
 /* bound's operand: the lowest and the highest number the fast path serves (signed). */
 int32_t syscall_bounds[2] = {0, -1};
 
+#ifdef KERNEL_CONTRACTS
+
+/* Bit i of seen[nr]: syscall nr returned syscall_contracts[nr].errors[i]. */
+static uint32_t seen[SYS_TABLE_SIZE];
+
+static const char *error_name(uint32_t num)
+{
+    static const struct {
+        uint32_t num;
+        const char *name;
+    } errors[] = {
+#define ERROR_ENTRY(name, number, text) {number, #name},
+        ABI_ERRORS(ERROR_ENTRY)
+#undef ERROR_ENTRY
+    };
+    for (uint32_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
+        if (errors[i].num == num)
+            return errors[i].name;
+    return "?";
+}
+
+/*
+ * The user call site of a syscall: the return address of the libsys wrapper that trapped, whose
+ * int 0x80 is followed by the pops of the registers it saved and a ret (build/gen/libsys/
+ * syscalls.asm), so the address is that many words above the user esp. 0 when the code after
+ * the trap is not such a wrapper's (a test's own int 0x80).
+ */
+static uint32_t user_call_site(const struct trap_frame *tf)
+{
+    uint8_t code[8];
+    if (copy_from_user(code, tf->eip, sizeof code) < 0)
+        return 0;
+    uint32_t pops = 0;
+    while (pops < sizeof code && code[pops] >= 0x58 && code[pops] <= 0x5f) /* pop r32 */
+        pops++;
+    uint32_t ret;
+    if (pops == sizeof code || code[pops] != 0xc3 ||
+        copy_from_user(&ret, tf->user_esp + 4 * pops, 4) < 0)
+        return 0;
+    return ret;
+}
+
+void syscall_contract_check(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
+{
+    if (ret < (uint32_t)-ABI_ERRNO_MAX || nr >= SYS_TABLE_SIZE)
+        return; /* not an error; or a number outside the table, which is -ENOSYS by construction */
+    const uint32_t err = -ret;
+    const struct syscall_contract *c = &syscall_contracts[nr];
+    if (!syscall_table[nr].name) {
+        if (err == ENOSYS)
+            return;
+    } else if (!c->checked) {
+        return;
+    } else {
+        for (uint32_t i = 0; i < c->n; i++) {
+            if (c->errors[i] == err) {
+                if (i < 32)
+                    seen[nr] |= 1u << i;
+                return;
+            }
+        }
+    }
+    panic("contract: %s returned -%s (%d), not among its errors; user call site %p (eip %p)",
+          syscall_table[nr].name ? syscall_table[nr].name : "(unused number)", error_name(err),
+          (int)ret, (void *)user_call_site(tf), (void *)tf->eip);
+}
+
+void contracts_report(void)
+{
+    for (uint32_t nr = 0; nr < SYS_TABLE_SIZE; nr++) {
+        const struct syscall_contract *c = &syscall_contracts[nr];
+        if (!c->checked || c->declared == 0)
+            continue;
+        char line[256];
+        int len = ksnprintf(line, sizeof line, "contracts: %s", syscall_table[nr].name);
+        for (uint32_t i = 0; i < c->declared && len < (int)sizeof line; i++)
+            len += ksnprintf(line + len, sizeof line - (uint32_t)len, " %c%s",
+                             i < 32 && (seen[nr] >> i & 1) ? '+' : '-', error_name(c->errors[i]));
+        kprintf("%s\n", line);
+    }
+}
+
+/* Every call of a test kernel: dispatched, recorded for kcov, checked. */
+static void syscall_dispatch_checked(struct trap_frame *tf)
+{
+    const uint32_t nr = tf->eax;
+    kcov_syscall_enter(nr);
+    syscall_dispatch(tf);
+    kcov_syscall_leave();
+    syscall_contract_check(tf, nr, tf->eax);
+}
+
+#endif
+
 int syscall_slow_path(struct trap_frame *tf)
 {
     if (trap_from_user(tf) || tf->eip != syscall_bound_insn)
         return 0;
-    syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
     /* From ring 0 the CPU pushed no esp: the stub's stack, the syscall's frame, starts where
      * user_esp would be. */
-    syscall_dispatch((struct trap_frame *)&tf->user_esp);
+    struct trap_frame *frame = (struct trap_frame *)&tf->user_esp;
+#ifdef KERNEL_CONTRACTS
+    syscall_dispatch_checked(frame);
+#else
+    syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
+    syscall_dispatch(frame);
+#endif
     tf->eip = (uint32_t)trap_return; /* the #BR returns into the syscall's own way out */
     return 1;
 }

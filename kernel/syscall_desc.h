@@ -21,7 +21,9 @@ enum syscall_arg_kind {
     SARG_IN_STR,
     SARG_IN_PTR,
     SARG_OUT_PTR,
-    SARG_INOUT_PTR
+    SARG_INOUT_PTR,
+    SARG_INT64, /* a 64-bit scalar in two registers, or a 64-bit result in two */
+    SARG_UINT64
 };
 
 #define SYSCALL_F_NORETURN 0x01
@@ -29,13 +31,29 @@ enum syscall_arg_kind {
 #define SYSCALL_F_RETIRED 0x04
 #define SYSCALL_NO_LEN_ARG 0xFF /* len_arg of an argument that is not a buffer */
 
-/* size: N for in str[N], the pointee size for in/out/inout T, else 0. */
+/*
+ * size: N for in str[N], the pointee size for in/out/inout T, the element size of an array
+ * T[COUNT] (its len_arg is then the count), else 0. A buffer whose len_arg is a pointer argument
+ * (bytes[*len]) has its length in user memory, a value-result length. reg: the argument's
+ * register as its position in arg_registers plus one, or 0 when argument i is in register i (a
+ * 64-bit argument takes two registers, which moves every later one). A 64-bit argument's reg is
+ * its low word's, and its len_arg the position (from 0) of its high word's register.
+ */
 struct syscall_arg_desc {
     const char *name;
     uint8_t kind;
     uint8_t len_arg;
     uint16_t size;
+    uint8_t reg;
 };
+
+/* An extra result (result_registers after eax): where the shim put it in the trap frame. */
+struct syscall_result_desc {
+    const char *name;
+    uint8_t kind; /* SARG_INT, SARG_UINT or SARG_HEX */
+    uint8_t offset;
+};
+#define SYSCALL_MAX_RESULTS 2
 
 /*
  * What an entry shim receives: the trap frame itself, by value, where the int 0x80 stub
@@ -59,8 +77,11 @@ struct syscall_desc {
     const char *name; /* NULL for unused and retired slots */
     int32_t (*shim)(struct syscall_frame f);
     uint8_t nargs, flags; /* SYSCALL_F_NORETURN, _BLOCKING, _RETIRED */
-    uint8_t ret_kind;     /* SARG_INT, SARG_UINT or SARG_HEX */
+    uint8_t ret_kind;     /* SARG_INT, SARG_UINT, SARG_HEX, SARG_INT64 or SARG_UINT64 */
+    uint8_t nresults;     /* extra results, in results[] */
+    uint8_t ret_hi;       /* a 64-bit result: where its high word is in the trap frame */
     struct syscall_arg_desc args[ABI_MAX_ARGS];
+    struct syscall_result_desc results[SYSCALL_MAX_RESULTS];
 };
 
 extern const struct syscall_desc syscall_table[SYS_TABLE_SIZE];

@@ -7,7 +7,8 @@
 #ifndef LAYERCAKE_SYSCALL_SHIM_H
 #define LAYERCAKE_SYSCALL_SHIM_H
 
-/* Needs syscall_handlers.h (and through it uaccess.h) first: the generated file includes it. */
+/* Needs syscall_handlers.h (and through it uaccess.h) first: the generated file includes it,
+ * and proc.h when one of its shims uses shim_user_frame. */
 
 /*
  * Copy the NUL-terminated user string at addr (at most max bytes) into buf[max + 1]. A string
@@ -28,6 +29,15 @@ shim_str_in(char *buf, uint32_t addr, uint32_t max, int32_t toolong)
     const int32_t n = copy_str_from_user(buf, addr, max);
     return n >= 0 || n == -EFAULT ? n : toolong;
 }
+
+/*
+ * The saved user registers of the syscall being served, where a shim puts the words of a result
+ * that come back beyond eax (the high word of a 64-bit result, extra results): the stub restores
+ * every register from there but eax, which it sets from the shim's return value. That is the
+ * process's trap frame, which the fast path's frame (the shim's own argument) is, and the one
+ * the slow path copies the shim's argument from: a store to the argument would be lost there.
+ */
+#define shim_user_frame() (current_proc()->tf)
 
 const uint32_t syscall_entry_room = sizeof(struct syscall_room);
 

@@ -17,9 +17,12 @@
 #define PIT_CH0 0x40
 #define PIT_CMD 0x43
 #define PIT_CH0_LOHI_MODE2 0x34
+#define PIT_CH0_LATCH 0x00
 #define PIT_INPUT_HZ 1193182u
 
 static volatile uint32_t ticks;
+static volatile uint32_t ticks_high; /* times ticks wrapped: uptime_us counts past 49 days */
+static uint32_t divisor;
 static void (*tick_hook)(void);
 
 #define CALIBRATE_FROM 100u
@@ -55,7 +58,8 @@ static void watch_tick(void)
 static void timer_irq(struct trap_frame *tf)
 {
     (void)tf;
-    ticks++;
+    if (++ticks == 0)
+        ticks_high++;
     if (watching)
         watch_tick();
     if (tick_hook)
@@ -64,7 +68,7 @@ static void timer_irq(struct trap_frame *tf)
 
 void timer_init(void)
 {
-    uint32_t divisor = (PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ;
+    divisor = (PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ;
     outb(PIT_CMD, PIT_CH0_LOHI_MODE2);
     outb(PIT_CH0, divisor & 0xFF);
     outb(PIT_CH0, divisor >> 8);
@@ -76,6 +80,27 @@ void timer_init(void)
 uint32_t timer_ticks(void)
 {
     return ticks; /* one aligned 32-bit load: atomic on x86 */
+}
+
+/*
+ * Microseconds since timer_init: the ticks, plus how far the PIT has counted down into the current
+ * period (latched and read, interrupts being off in the kernel). A tick that is due but not yet
+ * served (the counter reloaded, the interrupt pending) would make the time step back by up to a
+ * period, so the result never falls below the last one returned.
+ */
+uint64_t timer_uptime_us(void)
+{
+    static uint64_t last;
+    outb(PIT_CMD, PIT_CH0_LATCH);
+    uint32_t count = inb(PIT_CH0);
+    count |= (uint32_t)inb(PIT_CH0) << 8;
+    uint32_t into = count && count <= divisor ? divisor - count : 0;
+    uint64_t now = ((uint64_t)ticks_high << 32 | ticks) * (1000000u / TIMER_HZ) +
+                   (uint64_t)into * 1000000u / PIT_INPUT_HZ;
+    if (now < last)
+        now = last;
+    last = now;
+    return now;
 }
 
 void timer_set_tick_hook(void (*hook)(void))

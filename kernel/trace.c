@@ -35,11 +35,11 @@ static const struct {
     const char *members;
 } categories[] = {
     {"amc", "amc_*"},
-    {"proc", "exit getpid getppid spawn fork waitpid kill proc_info"},
+    {"proc", "exit getpid getppid spawn fork waitpid kill proc_info proc_name"},
     {"io", "read write console_mode"},
     {"mem", "sbrk"},
-    {"time", "yield sleep_ms uptime_ms"},
-    {"info", "kstat module_name proc_info"},
+    {"time", "yield sleep_ms uptime_ms sleep_us uptime_us"},
+    {"info", "kstat module_name proc_info proc_name"},
 };
 
 /* Per process-table slot: calls, errors and ticks per syscall, for the summary. */
@@ -57,9 +57,17 @@ static struct proc_stats stats[NPROC];
 static const uint8_t arg_offsets[ABI_MAX_ARGS] = {ABI_ARG_REGISTERS(ARG_OFFSET)};
 #undef ARG_OFFSET
 
-static uint32_t arg_value(const struct trap_frame *tf, int i)
+static uint32_t reg_value(const struct trap_frame *tf, uint32_t slot)
 {
-    return *(const uint32_t *)((const char *)tf + arg_offsets[i]);
+    return *(const uint32_t *)((const char *)tf + arg_offsets[slot]);
+}
+
+/* The register of argument i of syscall nr: register i, unless a 64-bit argument before it took
+ * two (kernel/syscall_desc.h). */
+static uint32_t arg_value(const struct trap_frame *tf, uint32_t nr, int i)
+{
+    const struct syscall_arg_desc *a = &syscall_table[nr].args[i];
+    return reg_value(tf, a->reg ? a->reg - 1u : (uint32_t)i);
 }
 
 /* Prints bytes as a C string literal. */
@@ -131,11 +139,31 @@ static uint64_t load(const uint8_t *p, uint32_t size)
     return v;
 }
 
+/* A flags value: the names of its set bits, then what no name covers, NAME|NAME|0x8. */
+static void print_flags(uint32_t v, const struct trace_value *values)
+{
+    const char *sep = "";
+    for (; values && values->name; values++)
+        if (values->value && (v & values->value) == values->value) {
+            kprintf("%s%s", sep, values->name);
+            sep = "|";
+            v &= ~values->value;
+        }
+    if (v)
+        kprintf("%s0x%x", sep, v);
+    else if (!*sep)
+        kprintf("0");
+}
+
 /* One scalar of kind and size bytes at p, by name when values name it. */
 static void print_scalar(const uint8_t *p, uint32_t size, uint8_t kind,
                          const struct trace_value *values)
 {
     uint64_t v = load(p, size);
+    if (kind == TRACE_FLAGS) {
+        print_flags((uint32_t)v, values);
+        return;
+    }
     const char *name = size <= 4 ? value_name(values, (uint32_t)v) : 0;
     if (name)
         kprintf("%s", name);
@@ -147,6 +175,18 @@ static void print_scalar(const uint8_t *p, uint32_t size, uint8_t kind,
         kprintf("0x%x", (uint32_t)v);
     else
         kprintf("%u", (uint32_t)v);
+}
+
+/* A 64-bit value from its two words, in decimal (kprintf has no 64-bit conversion). */
+static void print_u64(uint64_t v, int width);
+static void print_64(uint32_t lo, uint32_t hi, int is_signed)
+{
+    uint64_t v = (uint64_t)hi << 32 | lo;
+    if (is_signed && (int64_t)v < 0) {
+        kprintf("-");
+        v = -v;
+    }
+    print_u64(v, 0);
 }
 
 static int all_zero(const uint8_t *p, uint32_t n)
@@ -206,14 +246,44 @@ struct call {
     int done;
 };
 
+/* The length in bytes of a buffer argument: its length argument, the u32 that argument points
+ * to for a value-result length (0 if unreadable), times the element size of an array. */
+static uint32_t buffer_len(const struct trap_frame *tf, uint32_t nr,
+                           const struct syscall_arg_desc *a)
+{
+    uint32_t len = arg_value(tf, nr, a->len_arg);
+    uint8_t len_kind = syscall_table[nr].args[a->len_arg].kind;
+    if (len_kind == SARG_INOUT_PTR && copy_from_user(&len, len, sizeof len) < 0)
+        len = 0;
+    return a->size ? len * a->size : len;
+}
+
+/*
+ * The capacity of a call's value-result buffer as it was on entry, per process-table slot: on
+ * return *len holds the size, which may be more than the kernel could write. 0: none recorded.
+ */
+static uint32_t entry_capacity[NPROC];
+
+static const struct syscall_arg_desc *value_result_buffer(uint32_t nr)
+{
+    const struct syscall_desc *d = &syscall_table[nr];
+    for (int i = 0; i < d->nargs; i++) {
+        const struct syscall_arg_desc *a = &d->args[i];
+        if ((a->kind == SARG_OUT_BUF || a->kind == SARG_INOUT_BUF) &&
+            d->args[a->len_arg].kind == SARG_INOUT_PTR)
+            return a;
+    }
+    return 0;
+}
+
 /* Argument i; a successful call shows what the kernel wrote to its out arguments. */
 static void print_arg(const struct call *call, int i)
 {
     const struct syscall_arg_desc *a = &syscall_table[call->nr].args[i];
     const struct trace_arg *t = &trace_syscalls[call->nr].args[i];
-    uint32_t v = arg_value(call->tf, i);
+    uint32_t v = arg_value(call->tf, call->nr, i);
     uint32_t len = a->kind == SARG_IN_BUF || a->kind == SARG_OUT_BUF || a->kind == SARG_INOUT_BUF
-                       ? arg_value(call->tf, a->len_arg)
+                       ? buffer_len(call->tf, call->nr, a)
                        : 0;
     int ok = call->done && call->ret < (uint32_t)-ABI_ERRNO_MAX;
     switch (a->kind) {
@@ -221,10 +291,15 @@ static void print_arg(const struct call *call, int i)
     case SARG_UINT:
     case SARG_HEX:
         print_scalar((const uint8_t *)&v, 4,
-                     a->kind == SARG_INT   ? TRACE_INT
-                     : a->kind == SARG_HEX ? TRACE_HEX
-                                           : TRACE_UINT,
+                     t->kind == TRACE_FLAGS ? TRACE_FLAGS
+                     : a->kind == SARG_INT  ? TRACE_INT
+                     : a->kind == SARG_HEX  ? TRACE_HEX
+                                            : TRACE_UINT,
                      t->values);
+        break;
+    case SARG_INT64:
+    case SARG_UINT64:
+        print_64(v, reg_value(call->tf, a->len_arg), a->kind == SARG_INT64);
         break;
     case SARG_IN_BUF:
         print_user_bytes(v, len);
@@ -232,7 +307,10 @@ static void print_arg(const struct call *call, int i)
     case SARG_OUT_BUF:
     case SARG_INOUT_BUF:
         /* The bytes transferred: as many as the call returned, never more than the buffer. */
-        if (ok)
+        if (ok && value_result_buffer(call->nr) == a) {
+            uint32_t cap = entry_capacity[current_proc() - proc_slot(0)];
+            print_user_bytes(v, len < cap ? len : cap);
+        } else if (ok)
             print_user_bytes(v, call->ret < len ? call->ret : len);
         else if (a->kind == SARG_INOUT_BUF)
             print_user_bytes(v, len);
@@ -285,16 +363,33 @@ static void print_call(const struct call *call)
     kprintf(")");
 }
 
-static void print_result(uint32_t nr, uint32_t ret)
+/* The result, and after it the extra results the shim put in the caller's registers:
+ * " = 0 (w0=5, w1=7)". */
+static void print_result(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
 {
+    const struct syscall_desc *d = &syscall_table[nr];
     if (ret >= (uint32_t)-ABI_ERRNO_MAX && error_name(-(int32_t)ret))
-        kprintf(" = -%s\n", error_name(-(int32_t)ret));
-    else if (syscall_table[nr].ret_kind == SARG_HEX)
-        kprintf(" = 0x%x\n", ret);
-    else if (syscall_table[nr].ret_kind == SARG_UINT)
-        kprintf(" = %u\n", ret);
+        kprintf(" = -%s", error_name(-(int32_t)ret));
+    else if (d->ret_kind == SARG_INT64 || d->ret_kind == SARG_UINT64) {
+        kprintf(" = ");
+        print_64(ret, *(const uint32_t *)((const char *)tf + d->ret_hi), d->ret_kind == SARG_INT64);
+    } else if (d->ret_kind == SARG_HEX)
+        kprintf(" = 0x%x", ret);
+    else if (d->ret_kind == SARG_UINT)
+        kprintf(" = %u", ret);
     else
-        kprintf(" = %d\n", (int32_t)ret);
+        kprintf(" = %d", (int32_t)ret);
+    for (uint32_t i = 0; i < d->nresults; i++) {
+        const struct syscall_result_desc *r = &d->results[i];
+        uint32_t v = *(const uint32_t *)((const char *)tf + r->offset);
+        kprintf("%s%s=", i ? ", " : " (", r->name);
+        print_scalar((const uint8_t *)&v, 4,
+                     r->kind == SARG_INT   ? TRACE_INT
+                     : r->kind == SARG_HEX ? TRACE_HEX
+                                           : TRACE_UINT,
+                     0);
+    }
+    kprintf(d->nresults ? ")\n" : "\n");
 }
 
 /* ---- the summary ---- */
@@ -376,6 +471,9 @@ void syscall_trace_enter(const struct trap_frame *tf, uint32_t nr)
 {
     if (!known(nr))
         return;
+    const struct syscall_arg_desc *vr = value_result_buffer(nr);
+    if (print_lines && vr)
+        entry_capacity[current_proc() - proc_slot(0)] = buffer_len(tf, nr, vr);
     if (summary) {
         struct proc_stats *st = my_stats();
         st->entered = rdtsc();
@@ -408,7 +506,7 @@ void syscall_trace_exit(const struct trap_frame *tf, uint32_t nr, uint32_t ret)
     if (print_lines && selected[nr]) {
         struct call call = {tf, nr, ret, 1};
         print_call(&call);
-        print_result(nr, ret);
+        print_result(tf, nr, ret);
     }
     if (summary && nr == SYS_waitpid && (int32_t)ret > 0)
         reaped((int32_t)ret);

@@ -9,7 +9,16 @@
 
 #include "abi.h"
 
-enum trace_kind { TRACE_INT, TRACE_UINT, TRACE_HEX, TRACE_CHARS, TRACE_ARRAY, TRACE_STRUCT };
+/* TRACE_FLAGS: a flags set, its values the bits, printed as NAME|NAME|0x8. */
+enum trace_kind {
+    TRACE_INT,
+    TRACE_UINT,
+    TRACE_HEX,
+    TRACE_CHARS,
+    TRACE_ARRAY,
+    TRACE_STRUCT,
+    TRACE_FLAGS
+};
 
 struct trace_value {
     const char *name; /* NULL ends a list */

@@ -58,19 +58,28 @@ uint32_t uaccess_fixup(uint32_t eip)
 PROBE_MIDDLE("uaccess_probe_middle_read", "cmpb");
 PROBE_MIDDLE("uaccess_probe_middle_write", "orb");
 
-/* Each page is probed before its first byte is read, so the plain reads cannot fault. */
+/*
+ * The range is checked once: the string may use the bytes up to the end of user space, at most
+ * max of them and its NUL. Each page is probed before its first byte is read, so the plain reads
+ * cannot fault. Running into the end of user space without a NUL is a fault.
+ */
 int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)
 {
-    for (uint32_t i = 0; i <= max; i++) {
+    if (!user_range_ok(uaddr, 1))
+        return -EFAULT;
+    uint32_t room = ABI_USER_HIGH - uaddr;    /* bytes before the end of user space, >= 1 */
+    uint32_t n = max < room ? max + 1 : room; /* bytes the string may take, NUL included */
+    for (uint32_t i = 0; i < n; i++) {
         uint32_t va = uaddr + i;
-        if (va < uaddr || !user_range_ok(va, 1))
-            return -EFAULT;
         if ((i == 0 || (va & (PAGE_SIZE - 1)) == 0) && user_probe_read(va) < 0)
             return -EFAULT;
-        dst[i] = *(const volatile char *)va;
-        if (dst[i] == '\0')
+        char c = *(const volatile char *)va;
+        dst[i] = c;
+        if (c == '\0')
             return (int)i;
     }
+    if (n <= max)
+        return -EFAULT;
     dst[max] = '\0';
     return -ENAMETOOLONG;
 }

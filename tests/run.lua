@@ -9,13 +9,15 @@
 --                guest tests did last time; a host suite runs when its name matches (all of its
 --                results are shown), or one of its results did last time (the suite gets the
 --                words as TEST_FILTER and prints only those), or it has no record yet.
---   TEST_JOBS=N  jobs at once.
+--   TEST_JOBS=N  jobs at once. Without it: one per CPU, and one more whenever a third of a CPU
+--                has stood idle on average for half a second (jobs that wait on QEMU or guest
+--                timers leave it so), at most twice the CPUs.
 --
 -- Host suites: tests/gen/run.lua ("gen" and "gen-accepted", its two halves), every
 -- tests/AREA/suite.lua ("AREA"), the harness's own tests ("harness") and luacheck. A suite may
 -- declare its expected seconds in its first lines (`-- weight: N`); boot specs declare `weight`.
 -- After a run, <logdir>/record keeps each job's duration and result names, which order and select
--- the next run.
+-- the next run, and <logdir>/schedule when each job started and ended (to see where a slot idled).
 package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
 local R = require("results")
@@ -27,9 +29,11 @@ local shq = harness.shq
 local filter = os.getenv("T") or ""
 local selected = R.matcher(filter)
 local nproc = tonumber(io.popen("nproc 2>/dev/null"):read("l") or "") or 2
-local slots = tonumber(os.getenv("TEST_JOBS") or "") or nproc
+local fixed_slots = tonumber(os.getenv("TEST_JOBS") or "")
+local slots = fixed_slots or nproc
+local fill = not fixed_slots and P.idle_seconds() ~= nil
 local reporter = R.reporter()
-local started = P.now()
+local started, idle_at_start = P.now(), P.idle_seconds()
 os.execute("mkdir -p " .. shq(logdir))
 
 ---------------------------------------------------------------------------------------------------
@@ -209,9 +213,11 @@ for _, file in ipairs(spec_files) do
     for _, spec in ipairs(dofile(file)(env)) do
         spec.where = spec.where or locate(file, text, spec.name)
         local sel = selection(spec.name)
-        local image = spec.via == "iso" and harness.config.iso or harness.config.kernel
+        local image, unknown = harness.image(spec)
         if not sel then
             goto next
+        elseif not image then
+            reporter.add({ name = spec.name, ok = false, where = spec.where, reason = unknown })
         elseif not harness.file_exists(image) then
             reporter.add({ name = spec.name, ok = false, where = spec.where,
                 reason = "missing " .. image .. " (run `make test`)" })
@@ -241,6 +247,9 @@ if filter ~= "" then
     if #jobs == 0 then reporter.note("nothing matches; names are in " .. RECORD) end
 end
 
+-- Jobs wake the runner as they end (a FIFO in the log dir); the ticker polls for stop patterns.
+local wake = P.waker(logdir .. "/.wake", harness.config.poll_interval)
+harness.config.wake = wake and wake.path
 P.run(jobs, slots, function(job)
     local names = {}
     for _, r in ipairs(job:results()) do
@@ -261,8 +270,30 @@ P.run(jobs, slots, function(job)
         names = old.results
     end
     record[job.name] = { seconds = job.seconds, cpu = job.cpu, results = names }
-end, harness.config.poll_interval)
+end, harness.config.poll_interval,
+    { wake = wake, idle = fill and P.idle_seconds, window = 0.5, min_idle = 0.33, extra = nproc })
+if wake then wake.close() end
+harness.config.wake = nil
 save_record()
+
+-- <logdir>/schedule: `START END CPU NAME` per job, seconds from the runner's start, in start order;
+-- `+` after CPU marks a job started beside full slots because a CPU stood idle.
+do
+    local order = {}
+    for _, job in ipairs(jobs) do order[#order + 1] = job end
+    table.sort(order, function(a, b) return (a.started_at or 0) < (b.started_at or 0) end)
+    local lines = {}
+    for _, job in ipairs(order) do
+        local s = (job.started_at or started) - started
+        lines[#lines + 1] = string.format("%6.2f %6.2f %6.2f%s %s", s, s + (job.seconds or 0), job.cpu or 0,
+            job.filled and "+" or " ", job.name)
+    end
+    local f = io.open(logdir .. "/schedule", "w")
+    if f then
+        f:write(table.concat(lines, "\n"), "\n")
+        f:close()
+    end
+end
 
 -- The slowest jobs and the CPU they used, to see where the time goes.
 table.sort(jobs, function(a, b) return (a.seconds or 0) > (b.seconds or 0) end)
@@ -271,6 +302,13 @@ for i, job in ipairs(jobs) do
     cpu = cpu + (job.cpu or 0)
     if i <= 4 then slow[i] = string.format("%s %.1f s (%.1f s CPU)", job.name, job.seconds or 0, job.cpu or 0) end
 end
-reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time; slowest: %s; logs in %s",
-    P.now() - started, cpu, #jobs, slots, table.concat(slow, ", "), logdir))
+local idle = idle_at_start and string.format(", %.1f CPU-s idle", P.idle_seconds() - idle_at_start) or ""
+reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time%s%s; slowest: %s; logs in %s",
+    P.now() - started, cpu, #jobs, slots, fill and " (more while a CPU idles)" or "", idle, table.concat(slow, ", "),
+    logdir))
+-- The declared errors no boot of a test kernel observed (tests/lib/contracts.lua): a list, not a
+-- failure; only for a whole run (under T= most logs would be an older run's).
+if filter == "" then
+    for _, line in ipairs(require("contracts").summary(logdir)) do reporter.note(line) end
+end
 os.exit(reporter.finish())

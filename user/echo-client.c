@@ -1,8 +1,8 @@
 /*
- * echo-client [-u] TEXT...: send the words (joined by spaces) to the echo service and print
+ * echo-client [-u] TEXT...: call the echo service with the words (joined by spaces) and print
  * its reply; -u asks for it upper-cased. The shell's `amc echo` does the same in-process.
  */
-#include "amc_client.h"
+#include "amc_commands.h"
 
 int main(int argc, char **argv)
 {

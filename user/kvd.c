@@ -1,16 +1,18 @@
 /*
- * kvd: the key-value store service ("kv" in abi/syscalls.def). Every set, get and delete is
- * answered with a reply to the requester's service name: status 0, ENOENT (no such key), ENOMEM
- * (store full) or EINVAL (empty key, or one without its NUL). Requests are handled one at a
- * time in arrival order, so clients running at once see each request applied whole, and one
- * client's requests in the order it sent them. Built only on the generated layer.
+ * kvd: the key-value store service ("kv" in abi/syscalls.def). Every set, get and delete call is
+ * answered with a reply: status 0, ENOENT (no such key), ENOMEM (store full) or EINVAL (empty
+ * key, or one without its NUL). Requests are handled one at a time in arrival order, so clients
+ * running at once see each request applied whole, and one client's requests in the order it made
+ * them. Built only on the generated layer: kv_serve checks and dispatches, this file is the store.
  */
-#include "amc_client.h"
+#include <libsys.h>
+
+#include "amc_services.h"
 
 #define KVD_MAX_KEYS 256
 
 struct entry {
-    char key[AMC_KEY_MAX + 1]; /* "" when the slot is free */
+    char key[KV_KEY_SIZE]; /* "" when the slot is free */
     uint32_t len;
     uint8_t value[KV_VALUE_MAX];
 };
@@ -39,73 +41,81 @@ static struct entry *find_free(void)
     return 0;
 }
 
-static int reply(const struct amc_header *hdr, uint32_t status, const void *value, uint32_t len)
-{
-    if (hdr->source[0] == '\0')
-        return -ENOENT; /* the sender has no service name: nowhere to reply */
-    return kv_send_reply(hdr->source, status, value, len);
-}
-
-static int on_set(void *ctx, const struct amc_header *hdr, const struct kv_set *msg)
+/* The handlers answer in reply->m.status; the reply is zeroed before they run. */
+static int on_set(void *ctx, const struct amc_request *rq, const struct kv_set *req,
+                  union kv_reply_room *reply)
 {
     (void)ctx;
-    if (!key_valid(msg->key))
-        return reply(hdr, EINVAL, 0, 0);
-    struct entry *e = find(msg->key);
+    (void)rq;
+    if (!key_valid(req->key)) {
+        reply->m.status = EINVAL;
+        return 0;
+    }
+    struct entry *e = find(req->key);
     if (!e)
         e = find_free();
-    if (!e)
-        return reply(hdr, ENOMEM, 0, 0);
-    strlcpy(e->key, msg->key, sizeof e->key);
-    memcpy(e->value, msg->value, msg->len); /* at most KV_VALUE_MAX: the dispatcher checked */
-    e->len = msg->len;
-    return reply(hdr, 0, 0, 0);
+    if (!e) {
+        reply->m.status = ENOMEM;
+        return 0;
+    }
+    strlcpy(e->key, req->key, sizeof e->key);
+    memcpy(e->value, req->value, req->len); /* at most KV_VALUE_MAX: the loop checked */
+    e->len = req->len;
+    return 0;
 }
 
-static int on_get(void *ctx, const struct amc_header *hdr, const struct kv_get *msg)
+static int on_get(void *ctx, const struct amc_request *rq, const struct kv_get *req,
+                  union kv_reply_room *reply)
 {
     (void)ctx;
-    if (!key_valid(msg->key))
-        return reply(hdr, EINVAL, 0, 0);
-    const struct entry *e = find(msg->key);
-    if (!e)
-        return reply(hdr, ENOENT, 0, 0);
-    return reply(hdr, 0, e->value, e->len);
+    (void)rq;
+    const struct entry *e = key_valid(req->key) ? find(req->key) : 0;
+    if (!e) {
+        reply->m.status = key_valid(req->key) ? ENOENT : EINVAL;
+        return 0;
+    }
+    memcpy(reply->m.value, e->value, e->len);
+    reply->m.len = e->len;
+    return 0;
 }
 
-static int on_delete(void *ctx, const struct amc_header *hdr, const struct kv_delete *msg)
+static int on_delete(void *ctx, const struct amc_request *rq, const struct kv_delete *req,
+                     union kv_reply_room *reply)
 {
     (void)ctx;
-    if (!key_valid(msg->key))
-        return reply(hdr, EINVAL, 0, 0);
-    struct entry *e = find(msg->key);
-    if (!e)
-        return reply(hdr, ENOENT, 0, 0);
+    (void)rq;
+    struct entry *e = key_valid(req->key) ? find(req->key) : 0;
+    if (!e) {
+        reply->m.status = key_valid(req->key) ? ENOENT : EINVAL;
+        return 0;
+    }
     e->key[0] = '\0';
     e->len = 0;
-    return reply(hdr, 0, 0, 0);
+    return 0;
+}
+
+static void refused(void *ctx, const struct amc_request *rq, int err)
+{
+    (void)ctx;
+    if (rq->hdr)
+        dprintf(STDERR_FILENO, "kvd: message from '%s' (pid %d) not answered: %s\n",
+                rq->hdr->source, (int)rq->pid, strerror(err));
+    else
+        dprintf(STDERR_FILENO, "kvd: call from pid %d refused: %s\n", (int)rq->pid, strerror(err));
 }
 
 int main(void)
 {
-    static struct amc_received rx;
     /* No reply handler: a reply sent to the store is refused with -EPROTO. */
-    static const struct kv_handlers handlers = {.set = on_set, .get = on_get, .delete = on_delete};
+    static const struct kv_server server = {.set = on_set, .get = on_get, .delete = on_delete};
+    static struct kv_stats stats;
     int r = amc_register_service(KV_SERVICE_NAME);
     if (r < 0) {
         dprintf(STDERR_FILENO, "kvd: cannot register service '%s': %s\n", KV_SERVICE_NAME,
                 strerror(r));
         return 1;
     }
-    for (;;) {
-        r = amc_message_await(&rx, sizeof rx);
-        if (r < 0) {
-            dprintf(STDERR_FILENO, "kvd: await: %s\n", strerror(r));
-            return 1;
-        }
-        r = kv_dispatch(&handlers, 0, &rx.hdr, rx.payload, rx.hdr.len);
-        if (r < 0)
-            dprintf(STDERR_FILENO, "kvd: message from '%s' (pid %d) not answered: %s\n",
-                    rx.hdr.source, (int)rx.hdr.source_pid, strerror(r));
-    }
+    r = kv_serve(&server, 0, &stats, refused);
+    dprintf(STDERR_FILENO, "kvd: amc_reply_wait: %s\n", strerror(r));
+    return 1;
 }

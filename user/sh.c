@@ -12,7 +12,7 @@
  */
 #include <libsys.h>
 
-#include "amc_client.h"
+#include "amc_commands.h"
 
 #define SH_LINE_MAX 512
 #define SH_MAX_WORDS 32
@@ -135,11 +135,10 @@ static int builtin_kill(int argc, char **argv)
     return status;
 }
 
-/* amc echo [-u] TEXT... | amc kv set K V | get K | del K: talk to a service from the shell
- * itself, through the same client code as the echo-client and kv programs. */
+/* amc echo [-u] TEXT... | amc kv set K V | get K | del K: call a service from the shell itself,
+ * through the same generated stubs as the echo-client and kv programs. */
 static int builtin_amc(int argc, char **argv)
 {
-    amc_client_register("sh"); /* replies come to "sh.PID"; the commands report a failure */
     if (argc >= 2 && strcmp(argv[1], "echo") == 0)
         return echo_command("amc echo", argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "kv") == 0)

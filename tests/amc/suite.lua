@@ -13,6 +13,7 @@ local HOST_CC = os.getenv("HOST_CC") or "cc"
 package.path = HERE .. "/../lib/?.lua;" .. package.path
 local S = require("hostsuite")
 local report, sh, shq, read, write = S.report, S.sh, S.shq, S.read, S.write
+local BLESS = arg[1] == "--bless" -- rewrite tests/amc/golden from tests/amc/calls.def
 
 
 
@@ -82,12 +83,114 @@ local function test_needs_generated_code(tmp)
     if rc ~= 0 then return report("amc_new_message_absent_before", false, "generator failed on abi/syscalls.def") end
     local out
     rc, out = sh(HOST_CC .. " -std=c11 -fsyntax-only -I" .. shq(tmp .. "/orig/libsys") .. " -I" .. shq(tmp .. "/orig")
-        .. " " .. shq(ROOT .. "/tests/amc/new_message.c"))
+        .. " -iquote " .. shq(ROOT .. "/libsys/include") .. " " .. shq(ROOT .. "/tests/amc/new_message.c"))
     report("amc_new_message_absent_before", rc ~= 0 and out:find("echo_shout") ~= nil,
         "tests/amc/new_message.c compiles without the new message", out)
 end
 
+-- The call stubs, calc_handle and the calc_serve loop generated from tests/amc/calls.def, built
+-- with tests/amc/calls.c (a stand-in kernel) and run.
+local function test_calls(tmp)
+    local out = tmp .. "/calls"
+    -- From the root, with a relative --def: the banner names the file, and the golden must not
+    -- depend on where the checkout lives.
+    local rc, text = sh("cd " .. shq(ROOT) .. " && " .. LUA .. " gen/main.lua --def tests/amc/calls.def --out "
+        .. shq(out))
+    if rc ~= 0 then return report("amc_calls_generate", false, "generator failed on tests/amc/calls.def", text) end
+    -- The whole amc output of the calls, as blessed (re-bless: lua5.4 tests/amc/suite.lua --bless).
+    for _, f in ipairs({ "amc_services.h", "amc_services.c" }) do
+        local got, golden = read(out .. "/libsys/" .. f) or "", ROOT .. "/tests/amc/golden/" .. f
+        if BLESS then write(golden, got) end
+        local _, diff = sh("diff -u " .. shq(golden) .. " " .. shq(out .. "/libsys/" .. f))
+        report("amc_calls_golden_" .. f:gsub("%W", "_"), got == read(golden),
+            "differs from tests/amc/golden/" .. f .. "; if intended, re-bless: lua5.4 tests/amc/suite.lua --bless", diff)
+    end
+    -- It builds as user code does: freestanding, 32-bit, -Werror.
+    rc, text = sh("cd " .. shq(out) .. " && i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector "
+        .. "-O2 -Wall -Wextra -Werror -Ilibsys -I. -iquote " .. shq(ROOT .. "/libsys/include")
+        .. " -c libsys/amc_services.c -o /dev/null")
+    report("amc_calls_cross_compile", rc == 0, "i686 build of the calls' amc_services.c failed", text)
+    local exe = tmp .. "/calls-test"
+    rc, text = sh(HOST_CC .. " -std=c11 -Wall -Wextra -Werror -I" .. shq(out .. "/libsys") .. " -I" .. shq(out)
+        .. " -iquote " .. shq(ROOT .. "/libsys/include") .. " -o " .. shq(exe) .. " " .. shq(ROOT .. "/tests/amc/calls.c")
+        .. " " .. shq(out .. "/libsys/amc_services.c") .. " " .. shq(ROOT .. "/libsys/amc_runtime.c"))
+    if rc ~= 0 then return report("amc_calls_build", false, "host build failed", text) end
+    rc, text = sh(shq(exe))
+    local results = S.relay(text)
+    report("amc_calls_run", rc == 0 and results >= 30,
+        string.format("exit status %s, %d results (want 0 and >= 30)", tostring(rc), results), text)
+end
+
+-- The lock keeps a released call a call with its reply; adding one is a new entry.
+local function test_call_lock(tmp)
+    local def = assert(read(ROOT .. "/tests/amc/calls.def"))
+    local dir = tmp .. "/lock"
+    sh("mkdir -p " .. shq(dir))
+    local function gen(text, extra)
+        write(dir .. "/calls.def", text)
+        return sh(LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(dir .. "/calls.def") .. " --lock "
+            .. shq(dir .. "/abi.lock") .. " " .. extra)
+    end
+    write(dir .. "/abi.lock", "")
+    local rc, out = gen(def, "--update-lock --new-lock")
+    local lock = read(dir .. "/abi.lock") or ""
+    report("amc_call_locked", rc == 0 and lock:find("\ncall calc 5 lookup %-> 4 text\n") ~= nil
+        and lock:find("\nmessage calc 5 lookup ", 1, true) ~= nil, "no `call calc 5 lookup -> 4 text` line", out .. lock)
+    -- { name, the line of calls.def to change, its new text, the refusal (nil: accepted) }
+    local PAIR = 'call 7 pair "Two words back in registers." { a: u32 } -> two'
+    local cases = {
+        { "amc_call_lock_reply_changed", "{ key: char[16] } -> text", "{ key: char[16] } -> sum",
+          "call calc.lookup differs from the locked ABI: its reply changed (now: call calc 5 lookup -> 2 sum)" },
+        { "amc_call_lock_became_message", PAIR, 'message 7 pair "One way now." { a: u32 }',
+          "message calc.pair is no longer a call, but released clients wait for its reply" },
+        { "amc_call_lock_retired", PAIR, 'retired 7 pair "gone"' },
+        { "amc_call_lock_message_becomes_call", 'message 6 note "One way: no reply." { value: u32 }',
+          'call 6 note "Now a call." { value: u32 } -> sum' },
+    }
+    for _, c in ipairs(cases) do
+        local name, from, to, want = c[1], c[2], c[3], c[4]
+        local s, e = def:find(from, 1, true)
+        if not s then
+            report(name, false, "tests/amc/calls.def has no `" .. from .. "`")
+        else
+            rc, out = gen(def:sub(1, s - 1) .. to .. def:sub(e + 1), "--out " .. shq(dir .. "/out"))
+            if not want then
+                report(name, rc == 0, "refused", out)
+            else
+                report(name, rc == 1 and out:find(want, 1, true) ~= nil, "not refused with: " .. want, out)
+            end
+        end
+    end
+end
+
+-- No program in user/ waits for a reply by hand: no amc_message_poll and no amc_message_await*
+-- (a reply comes back with the call; services receive through the generated loop), and the
+-- hand-written client layer user/amc_client.h is gone.
+local function test_no_reply_polling()
+    local _, files = sh("ls " .. shq(ROOT) .. "/user/*.c " .. shq(ROOT) .. "/user/*.h " .. shq(ROOT) .. "/user/*/*.c 2>/dev/null")
+    local hits, count = {}, 0
+    for path in files:gmatch("[^\n]+") do
+        count = count + 1
+        local n = 0
+        for line in ((read(path) or "") .. "\n"):gmatch("(.-)\n") do
+            n = n + 1
+            if line:find("amc_message_poll", 1, true) or line:find("amc_message_await", 1, true) then
+                hits[#hits + 1] = path:sub(#ROOT + 2) .. ":" .. n .. ": " .. line
+            end
+        end
+    end
+    report("amc_user_no_reply_polling", count > 5 and #hits == 0,
+        count <= 5 and "found only " .. count .. " files in user/" or "hand-made receives in user/", table.concat(hits, "\n"))
+    report("amc_user_no_client_header", read(ROOT .. "/user/amc_client.h") == nil, "user/amc_client.h is back")
+    local commands = read(ROOT .. "/user/amc_commands.h") or ""
+    report("amc_user_clients_use_stubs", commands:find("echo_echo_request(", 1, true) ~= nil and
+        commands:find("kv_get(", 1, true) ~= nil, "user/amc_commands.h does not call the generated stubs")
+end
+
 local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
+test_no_reply_polling()
+test_calls(tmp)
+test_call_lock(tmp)
 test_new_message(tmp)
 test_needs_generated_code(tmp)
 os.execute("rm -rf " .. shq(tmp))

@@ -19,6 +19,8 @@
 #define ME "bench"
 #define PEER "peer"
 #define NOP_PROGRAM "nop"
+#define CALL_SERVER "callsrv"
+#define CALL_CLIENTS 60
 
 /* Discriminators of the benchmark's own amc messages (the first payload word). */
 enum { MSG_DATA = 1, MSG_READY, MSG_ACK, MSG_STOP };
@@ -32,6 +34,7 @@ struct mode {
 static const struct mode MODES[] = {
     {"full", 100000, 1000},
     {"smoke", 100, 3},
+    {"trace", 4, 1}, /* for an instruction trace of one pass (README, "The amc fast path") */
 };
 
 /* An amc receive buffer that fits in one page, as a server's static buffer usually does. */
@@ -302,6 +305,156 @@ static void bench_amc_one_way(const char *row, uint32_t n, uint32_t size)
         report(row, batches * batch, batches * (batch + 1) + batches * batch, r);
 }
 
+/* ---- amc calls ---- */
+
+enum { CALL_ECHO = 1, CALL_STOP };
+
+/* The call server: answers every call with its own request (discriminator 0), until CALL_STOP,
+ * which it leaves unanswered (the caller gets EPIPE). */
+static _Noreturn void call_server(void)
+{
+    static uint32_t buf[(sizeof(struct amc_header) + AMC_MAX_MESSAGE) / 4];
+    if (amc_register_service(CALL_SERVER) < 0)
+        exit(2);
+    uint32_t badge = AMC_NO_CALL, len = 0;
+    for (;;) {
+        uint32_t b;
+        int32_t n = amc_reply_wait(badge, buf, len, sizeof buf, &b, 0);
+        if (n < 0)
+            exit(3);
+        badge = AMC_NO_CALL;
+        len = 0;
+        if (b == AMC_NO_CALL)
+            continue;
+        if (buf[0] == CALL_STOP)
+            exit(0);
+        buf[0] = 0;
+        badge = b;
+        len = (uint32_t)n;
+    }
+}
+
+/* Starts the call server; returns its pid with *h a handle on it, or -1. */
+static int32_t start_call_server(const char *row, int32_t *h)
+{
+    int32_t pid = fork();
+    if (pid == 0)
+        call_server();
+    if (pid < 0)
+        return fail(row, "fork", pid);
+    for (int i = 0; i < 1000; i++) {
+        *h = amc_open(CALL_SERVER);
+        if (*h > 0)
+            return pid;
+        sleep_ms(1);
+    }
+    return fail(row, "amc_open", *h);
+}
+
+static int stop_call_server(const char *row, int32_t pid, int32_t h)
+{
+    int32_t got = amc_call(h, CALL_STOP, 0, 0, AMC_FOREVER, 0, 0);
+    amc_close(h);
+    if (got != -EPIPE)
+        return fail(row, "the stop call", got);
+    got = reap(pid);
+    return got == 0 ? 0 : fail(row, "the call server", got);
+}
+
+/* amc_call: a register request and a register reply, client and server in two processes. */
+static void bench_amc_call_regs(uint32_t n)
+{
+    const char *row = "amc_call_regs";
+    int32_t h = 0, pid = start_call_server(row, &h);
+    if (pid < 0)
+        return;
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        uint32_t w0;
+        bad |= amc_call(h, CALL_ECHO, i_, 2, AMC_FOREVER, &w0, 0);
+        bad |= (int32_t)(w0 ^ i_);
+    });
+    if (bad)
+        fail(row, "amc_call", bad);
+    if (stop_call_server(row, pid, h) == 0 && !bad)
+        report(row, n, n, r);
+}
+
+/* amc_call_buf: a 64-byte request answered with a 64-byte reply. */
+static void bench_amc_call_64b(uint32_t n)
+{
+    const char *row = "amc_call_64b";
+    int32_t h = 0, pid = start_call_server(row, &h);
+    if (pid < 0)
+        return;
+    static uint32_t msg[16];
+    int32_t bad = 0;
+    struct result r;
+    TIMED_LOOP(r, n, {
+        msg[0] = CALL_ECHO;
+        bad |= amc_call_buf(h, msg, sizeof msg, sizeof msg, AMC_FOREVER) != (int32_t)sizeof msg;
+    });
+    if (bad)
+        fail(row, "amc_call_buf", bad);
+    if (stop_call_server(row, pid, h) == 0 && !bad)
+        report(row, n, n, r);
+}
+
+/* One of CALL_CLIENTS clients: says it is ready, waits for the start, makes calls register
+ * calls, says it is done. Exits 0 when every call was answered with its own request. */
+static _Noreturn void call_client(uint32_t k, uint32_t calls)
+{
+    char name[16];
+    snprintf(name, sizeof name, "client%u", k);
+    int32_t h = amc_open(CALL_SERVER);
+    if (h <= 0 || amc_register_service(name) < 0 || send_word(ME, MSG_READY) < 0 ||
+        amc_message_await(&rx, sizeof rx) < 0)
+        exit(2);
+    for (uint32_t i = 0; i < calls; i++) {
+        uint32_t w0 = 0, w1 = 0;
+        if (amc_call(h, CALL_ECHO, i, k, AMC_FOREVER, &w0, &w1) != 0 || w0 != i || w1 != k)
+            exit(3);
+    }
+    exit(send_word(ME, MSG_ACK) < 0 ? 4 : 0);
+}
+
+/* CALL_CLIENTS clients call one server at once: the window runs from the start signal to the
+ * last client's "done". */
+static void bench_amc_call_clients(uint32_t n)
+{
+    const char *row = "amc_call_60_clients";
+    uint32_t calls = n / CALL_CLIENTS ? n / CALL_CLIENTS : 1;
+    int32_t h = 0, srv = start_call_server(row, &h);
+    if (srv < 0)
+        return;
+    int32_t pids[CALL_CLIENTS], bad = 0;
+    for (uint32_t k = 0; k < CALL_CLIENTS; k++) {
+        pids[k] = fork();
+        if (pids[k] == 0)
+            call_client(k, calls);
+        bad |= pids[k] < 0 || amc_message_await(&rx, sizeof rx) < 0; /* its "ready" */
+    }
+    struct result r;
+    uint32_t timer0 = timer_ticks();
+    uint64_t t0 = rdtsc();
+    for (uint32_t k = 0; k < CALL_CLIENTS && !bad; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "client%u", k);
+        bad |= send_word(name, MSG_DATA) < 0;
+    }
+    for (uint32_t k = 0; k < CALL_CLIENTS && !bad; k++)
+        bad |= amc_message_await(&rx, sizeof rx) < 0 || received_word() != MSG_ACK;
+    r.ticks = rdtsc() - t0;
+    r.timer = timer_ticks() - timer0;
+    for (uint32_t k = 0; k < CALL_CLIENTS; k++)
+        bad |= pids[k] > 0 && reap(pids[k]) != 0;
+    if (bad)
+        fail(row, "a client", bad);
+    if (stop_call_server(row, srv, h) == 0 && !bad)
+        report(row, calls * CALL_CLIENTS, calls * CALL_CLIENTS, r);
+}
+
 /* fork returns twice; keeping it in its own function keeps the timed loop's state out of its way.
  */
 static __attribute__((noinline)) int32_t fork_child_that_exits(void)
@@ -381,7 +534,7 @@ int main(int argc, char **argv)
             if (!strcmp(argv[1], MODES[i].name))
                 mode = &MODES[i];
         if (!mode) {
-            dprintf(STDERR_FILENO, "usage: bench [full|smoke]\n");
+            dprintf(STDERR_FILENO, "usage: bench [full|smoke|trace]\n");
             return 2;
         }
     }
@@ -392,6 +545,13 @@ int main(int argc, char **argv)
     }
     printf("bench start %s\n", mode->name);
     uint32_t n = mode->fast;
+    if (!strcmp(mode->name, "trace")) { /* only the amc rows: a trace of all is huge */
+        bench_amc_round_trip(n);
+        bench_amc_call_regs(n);
+        bench_amc_call_64b(n);
+        printf("bench done\n");
+        return 0;
+    }
     bench_empty(n);
     bench_getpid(n);
     bench_write_ebadf(n);
@@ -400,9 +560,13 @@ int main(int argc, char **argv)
     bench_amc_round_trip(n);
     bench_amc_one_way("amc_one_way_4b", n, 4);
     bench_amc_one_way("amc_one_way_512b", n, AMC_MAX_MESSAGE);
+    bench_amc_call_regs(n);
+    bench_amc_call_64b(n);
     bench_fork(mode->procs);
     bench_fork_write(mode->procs);
     bench_spawn(mode->procs);
+    /* Last: its 60 clients leave the process table's scans longer for every later row. */
+    bench_amc_call_clients(n);
     if (failed_row) {
         printf("bench FAIL %s: %s\n", failed_row, failure);
         return 1;

@@ -45,6 +45,15 @@ struct conf_case {
                               line and its entry checks'; NULL without an errors line */
 };
 
+/*
+ * A value of the resource type named resource (a `resource` of the .def) for a lifecycle case,
+ * made by the runtime in the case's child, which knows what the kernel's resources are:
+ * CONF_REAPED, one whose process has ended and been reaped; CONF_FOREIGN, one that belongs to
+ * another live process. A runtime that cannot make one says so and ends the child.
+ */
+enum conf_lifecycle { CONF_REAPED, CONF_FOREIGN };
+uint32_t conf_resource(const char *resource, int which);
+
 /* What a noreturn case's run function returns if the trap came back after all. */
 #define CONF_RETURNED 0x7E7E7E7E
 

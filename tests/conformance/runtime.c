@@ -153,6 +153,23 @@ static int judge(const struct conf_case *c, int ended, const struct wait_info *i
     }
 }
 
+/* Lifecycle values of abi/syscalls.def's resources (conf_cases.h), made in the case's child. */
+uint32_t conf_resource(const char *resource, int which)
+{
+    if (strcmp(resource, "pid") == 0) {
+        if (which == CONF_FOREIGN)
+            return 1; /* init: alive, and neither the caller nor one of its descendants */
+        int32_t pid = fork();
+        if (pid == 0)
+            exit(0);
+        if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+            return (uint32_t)pid; /* ended and reaped: pids are never reused */
+    }
+    printf("conformance: the runtime cannot make a %s %s (tests/conformance/runtime.c)\n",
+           which == CONF_REAPED ? "reaped" : "foreign", resource);
+    exit(CONF_RETURNED);
+}
+
 int32_t conf_second_return(uint32_t mask, int32_t eax)
 {
     if (eax == 0)

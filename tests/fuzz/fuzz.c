@@ -2,8 +2,10 @@
  * The syscall fuzzer's driver (the generated part, build/gen/fuzz/syscall_fuzzer.c, chooses the
  * calls; see tests/fuzz/fuzz.h).
  *
- *   fuzz run [seed=S] [calls=N] [workers=W] [job=C]   the coordinator: N calls in jobs of C
- *                                                     calls, W worker processes at a time
+ *   fuzz run [seed=S] [calls=N] [workers=W] [job=C] [digest=D]
+ *                                                     the coordinator: N calls in jobs of C
+ *                                                     calls, W worker processes at a time; the
+ *                                                     determinism check runs jobs of D calls
  *   fuzz worker SEED JOB CALLS                        one job (spawned by the coordinator)
  *   fuzz replay SEED JOB CALLS                        the same job, printing every call
  *
@@ -249,6 +251,8 @@ static int call_direct(uint32_t n, const struct fuzz_call *c)
     uint32_t ret = fuzz_trap(c);
     if (ret == 0 && getpid() != self_pid)
         exit(0);
+    if (c->produces >= 0 && !fuzz_error(c, ret))
+        fuzz_produced(&env, (uint32_t)c->produces, ret); /* for the consumers of the resource */
     return check_result(n, c, ret);
 }
 
@@ -425,6 +429,7 @@ static int run_job(uint32_t seed, uint32_t job, uint32_t calls, int quiet)
 /* ---- the coordinator ---- */
 
 static uint32_t opt_seed = DEFAULT_SEED, opt_calls = 20000, opt_workers = 4, opt_job = 5000;
+static uint32_t opt_digest = 1000; /* calls of each digest job */
 static struct kstat baseline;
 static int32_t first_pid;
 
@@ -558,10 +563,10 @@ static int32_t job_digest(uint32_t seed, uint32_t job, uint32_t calls)
 static void test_fuzz_same_seed_same_calls(void)
 {
     uint32_t t0 = uptime_ms();
-    int32_t a = job_digest(opt_seed, 0, 1000), b = job_digest(opt_seed, 0, 1000);
-    int32_t other = job_digest(opt_seed + 1, 0, 1000);
-    printf("fuzz: digests of job 0 (1000 calls): 0x%x, 0x%x; seed+1: 0x%x (%u ms)\n", a, b, other,
-           uptime_ms() - t0);
+    int32_t a = job_digest(opt_seed, 0, opt_digest), b = job_digest(opt_seed, 0, opt_digest);
+    int32_t other = job_digest(opt_seed + 1, 0, opt_digest);
+    printf("fuzz: digests of job 0 (%u calls): 0x%x, 0x%x; seed+1: 0x%x (%u ms)\n", opt_digest, a,
+           b, other, uptime_ms() - t0);
     CHECK(a >= 0 && other >= 0);
     CHECK_EQ(a, b);
     CHECK(a != other);
@@ -579,6 +584,8 @@ static int coordinator(int argc, char **argv)
             opt_workers = parse_u32(a + 8);
         else if (!strncmp(a, "job=", 4))
             opt_job = parse_u32(a + 4);
+        else if (!strncmp(a, "digest=", 7))
+            opt_digest = parse_u32(a + 7);
         else {
             printf("fuzz: unknown option %s\n", a);
             return 2;

@@ -21,6 +21,11 @@
  * in slots after it. Small, because every isolated call forks (copies) the fuzzer. */
 #define FUZZ_BUF_AREA 16384u
 
+/* Most resource types a definition may have (the generated code asserts it), and how many of
+ * the values its producers returned the driver keeps for each (the latest ones). */
+#define FUZZ_RESOURCES_MAX 8
+#define FUZZ_POOL 16
+
 /* fuzz_call.flags */
 #define FUZZ_F_ISOLATE 0x1u  /* may block forever or end the caller: make it in a child */
 #define FUZZ_F_NORETURN 0x2u /* never returns when it succeeds */
@@ -46,6 +51,9 @@ struct fuzz_env {
     uint32_t child_count;
     const int32_t *dead; /* pids that are certainly not live (reaped children) */
     uint32_t dead_count;
+    /* What the producers of each resource returned in this process (fuzz_produced). */
+    uint32_t pool[FUZZ_RESOURCES_MAX][FUZZ_POOL];
+    uint32_t pool_count[FUZZ_RESOURCES_MAX];
 };
 /* The last 16 bytes of user space hold no NUL (the driver fills them), so a string there runs
  * into the end of user space. */
@@ -60,6 +68,7 @@ struct fuzz_call {
     uint32_t nargs, flags;
     uint32_t args[ABI_MAX_ARGS];
     uint32_t volatile_args; /* bit i: args[i] depends on the run (a child's pid), not the seed */
+    int32_t produces;       /* the resource a success returns (index), or -1 */
     const uint16_t
         *errors; /* errors the call may return (its .def errors and implied ones), 0-ended */
     uint32_t nout;
@@ -94,10 +103,28 @@ uint32_t fuzz_clamp(uint32_t v, uint32_t bits, int is_signed, uint32_t max);
 uint32_t fuzz_avoid(uint32_t v, uint32_t bits, int is_signed, const uint32_t *avoid, uint32_t n);
 /* A pid that is the caller's own child or cannot be live (fuzz own_child hint). */
 uint32_t fuzz_own_child(struct fuzz_env *env);
+/* A flags argument: an OR of members (n of them), less often with a bit none defines (within
+ * bits) or anything at all. */
+uint32_t fuzz_flags(struct fuzz_env *env, const uint32_t *members, uint32_t n, uint32_t bits);
+/* An enum argument: one of its n values, less often the one past the largest, or anything. */
+uint32_t fuzz_enum(struct fuzz_env *env, const uint32_t *values, uint32_t n, uint32_t bits,
+                   int is_signed);
+/* A resource argument: a value its producers returned in this process, one of its n specials,
+ * or one that cannot be valid; never an arbitrary number (it could name another's resource). */
+uint32_t fuzz_resource(struct fuzz_env *env, uint32_t res, const uint32_t *specials, uint32_t n);
+/* The driver: a call that produces resource res returned v. */
+void fuzz_produced(struct fuzz_env *env, uint32_t res, uint32_t v);
 /* A buffer and its length (max: the bound of a len_bits-wide length), valid or hostile; a writable
  * one is noted in c->out so the driver can check it is untouched when the call fails. */
 void fuzz_buffer(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint32_t *len,
                  uint32_t max, uint32_t len_bits, int writes);
+/* The same for an array of elements of elem_size bytes (len and max count elements); optional:
+ * NULL with any length is valid too. */
+void fuzz_array(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint32_t *len,
+                uint32_t max, uint32_t len_bits, int writes, uint32_t elem_size, int optional);
+/* A pointer to a u32 holding n (a value-result length, which the kernel writes back), in
+ * scratch, or a hostile pointer. */
+uint32_t fuzz_length_pointer(struct fuzz_env *env, struct fuzz_call *c, uint32_t n);
 /* A second buffer measured by the same length. */
 uint32_t fuzz_buffer_for(struct fuzz_env *env, struct fuzz_call *c, uint32_t len, uint32_t len_bits,
                          int writes);

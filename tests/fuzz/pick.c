@@ -41,6 +41,7 @@ void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)
         c->args[i] = 0;
     c->nout = 0;
     c->volatile_args = 0;
+    c->produces = -1;
     const uint32_t i = fuzz_choices[fuzz_below(env, fuzz_choice_count)];
     if (i < fuzz_syscall_count)
         fuzz_pickers[i](env, c);

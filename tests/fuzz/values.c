@@ -153,6 +153,72 @@ uint32_t fuzz_own_child(struct fuzz_env *env)
     return (uint32_t)never[hi % FUZZ_COUNT(never)];
 }
 
+uint32_t fuzz_flags(struct fuzz_env *env, const uint32_t *members, uint32_t n, uint32_t bits)
+{
+    const uint32_t r = fuzz_rand(env), width = bits >= 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
+    uint32_t v = 0, mask = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        mask |= members[i];
+        if (fuzz_rand(env) & 1)
+            v |= members[i];
+    }
+    switch (r % 8) {
+    case 5: { /* a bit no member defines: the shim refuses it with EINVAL */
+        const uint32_t undefined = width & ~mask;
+        if (undefined) {
+            uint32_t bit;
+            do
+                bit = 1u << fuzz_below(env, bits >= 32 ? 32 : bits);
+            while (!(bit & undefined));
+            v |= bit;
+        }
+        return v;
+    }
+    case 6:
+        return 0;
+    case 7:
+        return fuzz_scalar(env, bits, 0);
+    default:
+        return v;
+    }
+}
+
+uint32_t fuzz_enum(struct fuzz_env *env, const uint32_t *values, uint32_t n, uint32_t bits,
+                   int is_signed)
+{
+    const uint32_t r = fuzz_rand(env);
+    if (n == 0 || r % 8 == 7)
+        return fuzz_scalar(env, bits, is_signed);
+    if (r % 8 == 6) { /* past the largest value */
+        uint32_t top = values[0];
+        for (uint32_t i = 1; i < n; i++)
+            top = values[i] > top ? values[i] : top;
+        return top + 1 + fuzz_below(env, 3);
+    }
+    return values[(r >> 8) % n];
+}
+
+void fuzz_produced(struct fuzz_env *env, uint32_t res, uint32_t v)
+{
+    if (res >= FUZZ_RESOURCES_MAX)
+        return;
+    env->pool[res][env->pool_count[res] % FUZZ_POOL] = v;
+    env->pool_count[res]++;
+}
+
+uint32_t fuzz_resource(struct fuzz_env *env, uint32_t res, const uint32_t *specials, uint32_t n)
+{
+    /* Values no resource ever has: negative (but not a special's usual -1) and huge. */
+    static const uint32_t never[] = {0xFFFFFFFEu, 0xFFFFFC18u, 0x80000000u, 0x7FFFFFFFu};
+    const uint32_t r = fuzz_rand(env), hi = r >> 8;
+    const uint32_t have = res < FUZZ_RESOURCES_MAX ? env->pool_count[res] : 0;
+    if (r % 8 < 5 && have)
+        return env->pool[res][hi % (have < FUZZ_POOL ? have : FUZZ_POOL)];
+    if (r % 8 < 7 && n)
+        return specials[hi % n];
+    return never[hi % FUZZ_COUNT(never)];
+}
+
 /* Remember a piece of scratch that the kernel may change only if the call succeeds. */
 static void fuzz_note_out(struct fuzz_env *env, struct fuzz_call *c, uint32_t addr, uint32_t len)
 {
@@ -197,21 +263,29 @@ static uint32_t fuzz_free_space(struct fuzz_env *env, uint32_t len)
 }
 
 /*
- * A buffer argument and its length register: max is the .def's bound (0xFFFFFFFF when none),
- * len_bits the width of the length argument, writes whether the kernel writes the buffer.
- * A buffer the kernel may write lies in scratch or free space, or is refused before any copy.
+ * A buffer (or array) argument and its length register: max is the .def's bound in elements of
+ * es bytes (0xFFFFFFFF when none), len_bits the width of the length argument, writes whether the
+ * kernel writes the buffer. A buffer the kernel may write lies in scratch or free space, or is
+ * refused before any copy. Lengths count elements; the hostile ones may overflow when the kernel
+ * multiplies them by es.
  */
-void fuzz_buffer(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint32_t *len,
-                 uint32_t max, uint32_t len_bits, int writes)
+void fuzz_array(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint32_t *len,
+                uint32_t max, uint32_t len_bits, int writes, uint32_t es, int optional)
 {
     const uint32_t type_max = len_bits >= 32 ? 0xFFFFFFFFu : (1u << len_bits) - 1;
     const uint32_t bound = max < type_max ? max : type_max;
+    es = es ? es : 1;
     /* The kernel only reads an in buffer: one may run past scratch into whatever follows. */
-    const uint32_t area = writes ? FUZZ_BUF_AREA : 0x100000u;
+    const uint32_t area = (writes ? FUZZ_BUF_AREA : 0x100000u) / es;
     const uint32_t limit = bound < area ? bound : area;
+    const uint32_t in_area = FUZZ_BUF_AREA / es, in_page = 4096 / es ? 4096 / es : 1;
     const uint32_t r = fuzz_rand(env);
     uint32_t a, n;
     switch (r % 16) {
+    case 7: /* NULL: valid for an optional buffer, whatever the length */
+        n = fuzz_valid_len(env, limit < in_area ? limit : in_area);
+        a = optional ? 0 : fuzz_in_scratch(env, n * es);
+        break;
     case 8: /* empty, at a bad address */
         n = 0;
         a = fuzz_hostile_addr(env, 1);
@@ -224,39 +298,39 @@ void fuzz_buffer(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint
         } else {
             n = type_max;
         }
-        a = fuzz_in_scratch(env, n <= FUZZ_BUF_AREA ? n : 0);
+        a = fuzz_in_scratch(env, n <= in_area ? n * es : 0);
         break;
     case 10:
-        n = fuzz_valid_len(env, limit < FUZZ_BUF_AREA ? limit : FUZZ_BUF_AREA);
-        a = fuzz_hostile_addr(env, n);
+        n = fuzz_valid_len(env, limit < in_area ? limit : in_area);
+        a = fuzz_hostile_addr(env, n * es);
         break;
     case 11: { /* starts in the unmapped page below edge and runs into the mapped one */
         const uint32_t k = 1 + fuzz_below(env, 64);
-        n = k + fuzz_below(env, 64);
+        n = (k + fuzz_below(env, 64)) / es + 1;
         a = env->edge - k;
         break;
     }
     case 12: { /* runs past the end of user space, or wraps around */
-        n = 1 + fuzz_below(env, 8192);
-        const uint32_t k = fuzz_below(env, n);
+        n = 1 + fuzz_below(env, 8192 / es + 1);
+        const uint32_t k = fuzz_below(env, n * es);
         a = (r & 0x100) ? ABI_USER_HIGH - k : 0u - k;
         break;
     }
     case 13:
-        n = fuzz_valid_len(env, limit < 4096 ? limit : 4096);
+        n = fuzz_valid_len(env, limit < in_page ? limit : in_page);
         a = env->readonly;
         break;
     case 14: /* huge: unmapped pages on the way, or past user space */
         n = len_bits >= 32 ? 0x40000000u | fuzz_rand(env) : type_max;
-        a = fuzz_in_scratch(env, len_bits >= 32 || type_max > FUZZ_BUF_AREA ? 0 : type_max);
+        a = fuzz_in_scratch(env, len_bits >= 32 || type_max > in_area ? 0 : type_max * es);
         break;
     case 15:
-        n = fuzz_valid_len(env, limit < 4096 ? limit : 4096);
-        a = fuzz_free_space(env, n);
+        n = fuzz_valid_len(env, limit < in_page ? limit : in_page);
+        a = fuzz_free_space(env, n * es);
         break;
     default:
         n = fuzz_valid_len(env, limit);
-        a = fuzz_in_scratch(env, n < FUZZ_BUF_AREA ? n : FUZZ_BUF_AREA);
+        a = fuzz_in_scratch(env, n < in_area ? n * es : FUZZ_BUF_AREA);
         if (len_bits < 32 && (r & 0x10000))
             n |= fuzz_rand(env) & ~type_max; /* garbage above the length's width */
         break;
@@ -264,7 +338,25 @@ void fuzz_buffer(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint
     *addr = a;
     *len = n;
     if (writes)
-        fuzz_note_out(env, c, a, n & type_max);
+        fuzz_note_out(env, c, a, (n & type_max) <= in_area ? (n & type_max) * es : 0);
+}
+
+void fuzz_buffer(struct fuzz_env *env, struct fuzz_call *c, uint32_t *addr, uint32_t *len,
+                 uint32_t max, uint32_t len_bits, int writes)
+{
+    fuzz_array(env, c, addr, len, max, len_bits, writes, 1, 0);
+}
+
+uint32_t fuzz_length_pointer(struct fuzz_env *env, struct fuzz_call *c, uint32_t n)
+{
+    const uint32_t r = fuzz_rand(env);
+    if (r % 8 == 0)
+        return fuzz_hostile_addr(env, 4);
+    /* The last word of the buffer area: buffers may cover it, as a careless caller's would. */
+    const uint32_t at = (uint32_t)env->scratch + FUZZ_BUF_AREA - 4;
+    *(uint32_t *)at = n;
+    fuzz_note_out(env, c, at, 4);
+    return at;
 }
 
 /* A second buffer whose length register was chosen with another buffer. */

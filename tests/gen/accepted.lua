@@ -32,7 +32,7 @@ local function load(text, file)
     return nil, diag.is_diag(m) and m:format() or "internal error: " .. tostring(m)
 end
 
-local function test_edge(root, report, tmp)
+local function test_edge(root, report, tmp, cache)
     local _, list = sh("ls " .. root .. "/tests/gen/edge/*.def")
     local count = 0
     for path in list:gmatch("[^\n]+") do
@@ -45,7 +45,7 @@ local function test_edge(root, report, tmp)
         if not m then
             report(name, false, "refused: " .. why)
         else
-            local ok, out = builds.compile(root, cli.render_all(m), tmp .. "/edge-" .. file, checks)
+            local ok, out = builds.compile(root, cli.render_all(m), tmp .. "/edge-" .. file, checks, cache)
             report(name, ok, "tests/gen/edge/" .. file .. ".def was accepted but does not build", out)
         end
         count = count + 1
@@ -53,7 +53,7 @@ local function test_edge(root, report, tmp)
     return count
 end
 
-local function test_fuzz(root, report, tmp)
+local function test_fuzz(root, report, tmp, cache)
     package.path = root .. "/tests/fuzz/?.lua;" .. package.path
     local fuzz = require("gen_fuzz")
     local corpus, seed = fuzz.corpus(), 20240601
@@ -64,7 +64,7 @@ local function test_fuzz(root, report, tmp)
         if outcome == "ok" then
             compiled = compiled + 1
             files["syscalls.md"], files["abi.lock"] = nil, nil
-            local ok, out = builds.compile(root, files, tmp .. "/fuzz-case")
+            local ok, out = builds.compile(root, files, tmp .. "/fuzz-case", nil, cache)
             if not ok then
                 local saved = root .. "/build/fuzz/gen-case-" .. i .. ".def"
                 write(saved, text)
@@ -101,14 +101,35 @@ local function test_line_ends(root, report)
     end
 end
 
+-- The compile cache skips only what it has seen: the same files again compile nothing, and a
+-- header changed to one that cannot compile fails although every source is unchanged.
+local function test_cache(root, report, tmp, cache)
+    local m = assert(load(assert(read(root .. "/tests/gen/edge/comments.def")), "edge/comments.def"))
+    local files = cli.render_all(m)
+    builds.compile(root, files, tmp .. "/cache", nil, cache)
+    local runs = cache.compiled
+    local again = builds.compile(root, files, tmp .. "/cache", nil, cache)
+    files["abi.h"] = files["abi.h"] .. "\n#error changed header\n"
+    local broken, out = builds.compile(root, files, tmp .. "/cache", nil, cache)
+    report("gen_accepted_cache_sees_changed_headers", again and cache.compiled == runs and not broken
+        and (out or ""):find("changed header", 1, true) ~= nil,
+        string.format("same files: %s with %d compiler runs; broken abi.h: %s", tostring(again), cache.compiled - runs,
+            broken and "compiled" or "failed"), out)
+end
+
 -- Run everything; returns the number of edge cases and of compiled fuzz mutations.
 function accepted.run(root, report, tmp)
     test_line_ends(root, report)
-    local edges = test_edge(root, report, tmp)
-    local mutations = test_fuzz(root, report, tmp)
-    print(string.format("  accepted means builds: %d edge cases and %d accepted fuzz mutations (of %d) compiled",
-        edges, mutations, FUZZ_CASES))
+    -- A file that compiled once with the same generated headers is not compiled again.
+    local cache = builds.cache()
+    local edges = test_edge(root, report, tmp, cache)
+    local mutations = test_fuzz(root, report, tmp, cache)
+    test_cache(root, report, tmp, cache)
+    print(string.format("  accepted means builds: %d edge cases and %d accepted fuzz mutations (of %d) compiled " ..
+        "(%d compiler runs; %d files already compiled with the same headers)", edges, mutations, FUZZ_CASES,
+        cache.compiled, cache.skipped))
     return edges, mutations
 end
+
 
 return accepted

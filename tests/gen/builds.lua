@@ -54,57 +54,106 @@ local function flags(root, file, name, vars)
     return table.concat(out, " ")
 end
 
--- The compile commands for a generated tree under dir: { { what, command } ... }.
-function builds.commands(root, dir)
+-- The compiler and the flag strings, read from the make fragments once per root (the $(shell)
+-- in the flags runs the compiler).
+local flag_sets = {}
+local GEN_DIR = "/@GEN_DIR@"
+local function project_flags(root)
+    if flag_sets[root] then return flag_sets[root] end
     local cross = make_var(root, "Makefile", "CROSS"):match("^(%S+)")
     local cc = cross .. "gcc"
-    local vars = { CC = cc, GEN = dir, BUILD = dir .. "/build", VERSION = "test" }
+    -- The generated tree is spelled GEN_DIR here and put in by builds.commands.
+    local vars = { CC = cc, GEN = GEN_DIR, BUILD = GEN_DIR .. "/build", VERSION = "test" }
     vars.TARGET_CFLAGS = make_var(root, "Makefile", "TARGET_CFLAGS")
-    local kernel = flags(root, "kernel/kernel.mk", "KERNEL_CFLAGS", vars)
-    local user = flags(root, "libsys/libsys.mk", "USER_CFLAGS", vars)
-    local nasm = "nasm " .. expand(make_var(root, "libsys/libsys.mk", "USER_NASMFLAGS"), vars) .. " -Werror"
-    local table_extra = assert(read(root .. "/kernel/kernel.mk"), "kernel.mk")
-        :match("gen/syscall_table%.o:%s*KERNEL_CFLAGS%s*%+=%s*([^\n]*)") or ""
+    local set = {
+        cc = cc,
+        kernel = flags(root, "kernel/kernel.mk", "KERNEL_CFLAGS", vars),
+        user = flags(root, "libsys/libsys.mk", "USER_CFLAGS", vars),
+        nasm = "nasm " .. expand(make_var(root, "libsys/libsys.mk", "USER_NASMFLAGS"), vars) .. " -Werror",
+        table_extra = assert(read(root .. "/kernel/kernel.mk"), "kernel.mk")
+            :match("gen/syscall_table%.o:%s*KERNEL_CFLAGS%s*%+=%s*([^\n]*)") or "",
+    }
+    flag_sets[root] = set
+    return set
+end
+
+-- The compile commands for a generated tree under dir: { { what, command } ... }.
+function builds.commands(root, dir)
+    local f = project_flags(root)
+    local qdir = quote(dir)
+    local function put_dir(str)
+        local quoted = str:gsub("'" .. GEN_DIR, function() return qdir:sub(1, -2) end)
+        return (quoted:gsub(GEN_DIR, function() return dir end))
+    end
+    local kernel, user, nasm = put_dir(f.kernel), put_dir(f.user), put_dir(f.nasm)
     local function c(flagstr, src, extra)
-        return { src, "cd " .. quote(dir) .. " && " .. cc .. " " .. flagstr .. " " .. (extra or "") ..
+        return { src, "cd " .. qdir .. " && " .. f.cc .. " " .. flagstr .. " " .. (extra or "") ..
             " -c " .. src .. " -o " .. src:gsub("[/.]", "_") .. ".o" }
     end
-    local t = {
-        c(kernel, "kernel/syscall_table.c", table_extra),
+    return {
+        c(kernel, "kernel/syscall_table.c", f.table_extra),
+        c(kernel, "kernel/trace_table.c"),
         c(user, "libsys/amc_services.c"),
         c(user, "user.c"),
         -- tests/gen/stub/libsys.h first: the real one is written for abi/syscalls.def's structs.
         c("-I " .. quote(root .. "/tests/gen/stub") .. " " .. user, "conformance/conformance.c",
             "-I " .. quote(root .. "/tests/conformance")),
         c(user, "fuzz/syscall_fuzzer.c", "-I " .. quote(root .. "/tests/fuzz")),
-        c(user, "edge_checks.c"),
-        { "libsys/syscalls.asm", "cd " .. quote(dir) .. " && " .. nasm .. " libsys/syscalls.asm -o syscalls_asm.o" },
-        { "abi.inc", "cd " .. quote(dir) .. " && " .. nasm .. " abi.inc -o abi_inc.o" },
-        { "conformance/regs.asm", "cd " .. quote(dir) .. " && " .. nasm .. " -I " ..
+        { "libsys/syscalls.asm", "cd " .. qdir .. " && " .. nasm .. " libsys/syscalls.asm -o syscalls_asm.o" },
+        { "abi.inc", "cd " .. qdir .. " && " .. nasm .. " abi.inc -o abi_inc.o" },
+        { "conformance/regs.asm", "cd " .. qdir .. " && " .. nasm .. " -I " ..
             quote(root .. "/tests/conformance/") .. " conformance/regs.asm -o regs_asm.o" },
     }
-    return t
+end
+
+-- What a step's result depends on besides the fixed project files: its source and every
+-- generated header (generated sources include only headers, .h and .inc).
+local function step_key(step, files, headers)
+    return step[1] .. "\0" .. files[step[1]] .. "\0" .. headers
 end
 
 -- Write files (path -> text, as cli.render_all gives them) under dir and compile each one that
--- exists. checks: C constant expressions that must hold (`_Static_assert`ed against abi.h).
+-- exists, plus user.c: every user header in one translation unit, with the checks (C constant
+-- expressions that must hold, `_Static_assert`ed against abi.h).
+-- cache (optional, builds.cache(), kept across calls): a step whose source and generated headers
+-- are those of a step that compiled before is not compiled again (a fuzz mutation often leaves a
+-- file and the headers it includes unchanged); it counts the compiler runs and the steps skipped.
 -- Returns true, or false and the failing command with the compiler's output.
-function builds.compile(root, files, dir, checks)
+function builds.cache()
+    return { seen = {}, compiled = 0, skipped = 0 }
+end
+
+function builds.compile(root, files, dir, checks, cache)
     sh("rm -rf " .. quote(dir))
-    for p, text in pairs(files) do write(dir .. "/" .. p, text) end
     local user = { '#include "abi.h"' }
     if files["libsys/syscalls.h"] then user[#user + 1] = '#include "libsys/syscalls.h"' end
     if files["libsys/amc_services.h"] then user[#user + 1] = '#include "libsys/amc_services.h"' end
-    write(dir .. "/user.c", table.concat(user, "\n") .. "\nint builds_user_tu;\n")
-    local asserts = { '#include "abi.h"', "int builds_checks_tu;" }
+    user[#user + 1] = "int builds_user_tu;"
     for _, expr in ipairs(checks or {}) do
-        asserts[#asserts + 1] = string.format("_Static_assert(%s, %q);", expr, expr)
+        user[#user + 1] = string.format("_Static_assert(%s, %q);", expr, expr)
     end
-    write(dir .. "/edge_checks.c", table.concat(asserts, "\n") .. "\n")
+    local all = { ["user.c"] = table.concat(user, "\n") .. "\n" }
+    for p, text in pairs(files) do all[p] = text end
+    local headers = {}
+    for p, text in pairs(all) do
+        write(dir .. "/" .. p, text)
+        if p:match("%.h$") or p:match("%.inc$") then headers[#headers + 1] = p .. "\0" .. text end
+    end
+    table.sort(headers)
+    headers = table.concat(headers, "\0")
     for _, step in ipairs(builds.commands(root, dir)) do
-        if step[1] == "user.c" or step[1] == "edge_checks.c" or files[step[1]] then
-            local rc, out = sh(step[2])
-            if rc ~= 0 then return false, step[1] .. ": " .. out end
+        if all[step[1]] then
+            local key = cache and step_key(step, all, headers)
+            if key and cache.seen[key] then
+                cache.skipped = cache.skipped + 1
+            else
+                local rc, out = sh(step[2])
+                if rc ~= 0 then return false, step[1] .. ": " .. out end
+                if key then
+                    cache.seen[key] = true
+                    cache.compiled = cache.compiled + 1
+                end
+            end
         end
     end
     return true

@@ -523,7 +523,7 @@ local function test_compile()
         rc, out = sh(cc .. " -iquote " .. ROOT .. "/libsys/include -c libsys/amc_services.c -o amc.o")
         report("gen_compile_" .. key .. "_user", rc == 0, "user side does not compile", out)
         write(dir .. "/user.c", '#include "libsys/syscalls.h"\n#include "libsys/amc_services.h"\nint main_(void);\n')
-        rc, out = sh(cc .. " -c user.c -o user.o")
+        rc, out = sh(cc .. " -iquote " .. ROOT .. "/libsys/include -c user.c -o user.o") -- amc_runtime.h
         report("gen_compile_" .. key .. "_headers", rc == 0, "headers do not compile together", out)
         rc, out = sh("cd " .. dir .. " && nasm -f elf32 -Werror libsys/syscalls.asm -o asm.o")
         report("gen_compile_" .. key .. "_asm", rc == 0, "nasm failed", out)
@@ -777,6 +777,7 @@ if not BLESS and CORE then
     require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
                                     render_all = cli.render_all })
     require("lock_test")(report, { root = ROOT, read = read })
+    require("json_test")(report, { root = ROOT, read = read })
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()

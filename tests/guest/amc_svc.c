@@ -1,18 +1,27 @@
 /*
  * Guest tests for the generated amc layer (build/gen/libsys/amc_services.h/.c) and the services
  * built on it: the dispatchers' checks (unknown discriminators, wrong sizes, no read past the
- * payload), the echo service (echod) round trip, the kv store (kvd) alone and with several
- * clients at once, and the echo-client and kv programs. Booted with services=echod,kvd, so init
- * has started both daemons; the test process is the client "svc-test".
+ * payload), the echo service (echod) through its call stub and as a released client's plain
+ * message, what the generated server loop refuses, the kv store (kvd) alone and with several
+ * clients at once, a service that times out, dies mid-call or restarts under a client's handle,
+ * and the echo-client and kv programs. Booted with services=echod,kvd, so init has started both
+ * daemons; the test process also has the service name "svc-test" (for the loopback tests).
  */
 #include "gtest.h"
 
-#include "../../user/amc_client.h"
+#include "amc_services.h"
 
 #define ME "svc-test"
 #define PAGE 4096u
+#define TIMEOUT_MS 5000u
 
-static struct amc_received rx;
+/* A received plain message exactly as the kernel writes it: header, then payload. */
+static struct amc_received {
+    struct amc_header hdr;
+    uint8_t payload[AMC_MAX_MESSAGE];
+} rx;
+
+static int32_t echo_h, kv_h; /* handles on the two services, opened in main */
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -268,26 +277,38 @@ static void test_dispatch_no_read_past_payload(void)
 
 /* ---- echo service ------------------------------------------------------------------------- */
 
-/* Wait for the service's reply and dispatch it with the echo handlers. */
-static int echo_reply_of(const char *sent_text, uint32_t flags)
+static union echo_echo_reply_room echo_reply;
+
+/* Call echo and NUL-terminate the text of its reply (room: the reply's text is at most its
+ * max, and the room's raw bytes go further). Returns the stub's result. */
+static int echo(const char *text, uint32_t len, uint32_t flags)
 {
-    forget();
-    int r = echo_send_echo_request(ECHO_SERVICE_NAME, flags, sent_text, strlen(sent_text));
-    if (r < 0)
-        return r;
-    r = amc_message_await_from(ECHO_SERVICE_NAME, &rx, sizeof rx);
-    if (r < 0)
-        return r;
-    return dispatch_echo(rx.payload, rx.hdr.len);
+    memset(&echo_reply, 0xAA, sizeof echo_reply);
+    return echo_echo_request(echo_h, flags, text, len, &echo_reply, TIMEOUT_MS);
+}
+
+static int echo_text_is(const char *want)
+{
+    return echo_reply.m.event == ECHO_ECHO_REPLY && echo_reply.m.len == strlen(want) &&
+           memcmp(echo_reply.m.text, want, echo_reply.m.len) == 0;
 }
 
 static void test_echo_round_trip(void)
 {
-    drain();
-    CHECK_EQ(echo_reply_of("hello, amc", 0), 12);
-    CHECK_EQ(seen.echo_reply, 1);
-    CHECK_EQ(total_calls(), 1);
-    CHECK(strcmp(seen.text, "hello, amc") == 0);
+    CHECK_EQ(echo("hello, amc", 10, 0), 0);
+    CHECK(echo_text_is("hello, amc"));
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN); /* the answer came with the call */
+}
+
+/* A released client: a plain echo_request to the service's name is still answered, with an
+ * echo_reply message to the sender's name. */
+static void test_echo_plain_request(void)
+{
+    forget();
+    CHECK_EQ(echo_send_echo_request(ECHO_SERVICE_NAME, 0, "old style", 9), 0);
+    CHECK(amc_message_await_from(ECHO_SERVICE_NAME, &rx, sizeof rx) > 0);
+    CHECK_EQ(dispatch_echo(rx.payload, rx.hdr.len), 12);
+    CHECK(strcmp(seen.text, "old style") == 0);
     CHECK(strcmp(rx.hdr.source, ECHO_SERVICE_NAME) == 0); /* filled by the kernel */
     CHECK(strcmp(rx.hdr.dest, ME) == 0);
     CHECK(rx.hdr.source_pid > 1 && rx.hdr.source_pid != getpid());
@@ -296,31 +317,31 @@ static void test_echo_round_trip(void)
 
 static void test_echo_upper(void)
 {
-    CHECK_EQ(echo_reply_of("Hello, World 42!", ECHO_UPPER), 12);
-    CHECK(strcmp(seen.text, "HELLO, WORLD 42!") == 0);
-    CHECK_EQ(echo_reply_of("Mixed Case", 0), 12);
-    CHECK(strcmp(seen.text, "Mixed Case") == 0);
+    CHECK_EQ(echo("Hello, World 42!", 16, ECHO_UPPER), 0);
+    CHECK(echo_text_is("HELLO, WORLD 42!"));
+    CHECK_EQ(echo("Mixed Case", 10, 0), 0);
+    CHECK(echo_text_is("Mixed Case"));
 }
 
 static void test_echo_sizes(void)
 {
     static char text[AMC_MAX_MESSAGE];
-    static struct echo_result res;
     uint32_t most = AMC_MAX_MESSAGE - ECHO_ECHO_REQUEST_SIZE;
     for (uint32_t i = 0; i < most; i++)
         text[i] = (char)('a' + i % 26);
-    CHECK_EQ(echo_call(ECHO_UPPER, text, most, &res), 0);
-    CHECK_EQ(res.len, most);
+    CHECK_EQ(echo(text, most, ECHO_UPPER), 0);
+    CHECK_EQ(echo_reply.m.len, most);
     for (uint32_t i = 0; i < most; i++)
-        CHECK_EQ(res.text[i], 'A' + i % 26);
-    CHECK_EQ(echo_call(0, "", 0, &res), 0);
-    CHECK_EQ(res.len, 0);
-    CHECK_EQ(echo_call(0, "a\0b", 3, &res), 0); /* bytes, not C strings */
-    CHECK(res.len == 3 && memcmp(res.text, "a\0b", 3) == 0);
+        CHECK_EQ(echo_reply.m.text[i], 'A' + i % 26);
+    CHECK_EQ(echo(text, most + 1, 0), -EMSGSIZE); /* refused by the stub, nothing sent */
+    CHECK_EQ(echo("", 0, 0), 0);
+    CHECK_EQ(echo_reply.m.len, 0);
+    CHECK_EQ(echo("a\0b", 3, 0), 0); /* bytes, not C strings */
+    CHECK(echo_reply.m.len == 3 && memcmp(echo_reply.m.text, "a\0b", 3) == 0);
 }
 
-/* Malformed messages get no reply and do not disturb the service. (Hand-packed on purpose:
- * the generated helpers cannot produce them.) */
+/* Malformed plain messages get no answer and do not disturb the service. (Hand-packed on
+ * purpose: the generated helpers cannot produce them.) */
 static void test_echo_ignores_bad_messages(void)
 {
     drain();
@@ -331,9 +352,33 @@ static void test_echo_ignores_bad_messages(void)
     CHECK_EQ(amc_message_send(ECHO_SERVICE_NAME, cut, sizeof cut), 0);
     CHECK_EQ(amc_message_send(ECHO_SERVICE_NAME, lying, sizeof lying), 0);
     CHECK_EQ(echo_send_echo_reply(ECHO_SERVICE_NAME, "r", 1), 0); /* echod has no reply handler */
-    CHECK_EQ(echo_reply_of("still here", 0), 12);
-    CHECK(strcmp(seen.text, "still here") == 0);
+    CHECK_EQ(echo("still here", 10, 0), 0);
+    CHECK(echo_text_is("still here"));
     CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN); /* nothing answered the bad ones */
+}
+
+/* Malformed calls are refused by the generated loop before a handler runs: the caller gets
+ * the refusal as its call's result. */
+static void test_echo_refuses_bad_calls(void)
+{
+    static union {
+        uint32_t w[AMC_MAX_MESSAGE / 4];
+        uint8_t raw[AMC_MAX_MESSAGE];
+    } msg;
+    memset(&msg, 0, sizeof msg);
+    msg.w[0] = 77;
+    CHECK_EQ(amc_call_buf(echo_h, &msg, 16, sizeof msg, TIMEOUT_MS), -EPROTO);
+    msg.w[0] = ECHO_ECHO_REQUEST;
+    msg.w[2] = 9; /* claims 9 bytes of text, has 4 */
+    CHECK_EQ(amc_call_buf(echo_h, &msg, 16, sizeof msg, TIMEOUT_MS), -EBADMSG);
+    msg.w[0] = ECHO_ECHO_REPLY; /* a one-way message sent as a call */
+    msg.w[1] = 0;
+    CHECK_EQ(amc_call_buf(echo_h, &msg, ECHO_ECHO_REPLY_SIZE, sizeof msg, TIMEOUT_MS), -EPROTO);
+    uint32_t w0 = 1, w1 = 1;
+    CHECK_EQ(amc_call(echo_h, 4242, 0, 0, TIMEOUT_MS, &w0, &w1), -EPROTO); /* in registers too */
+    CHECK(w0 == 0 && w1 == 0);
+    CHECK_EQ(echo("still serving", 13, 0), 0);
+    CHECK(echo_text_is("still serving"));
 }
 
 static void test_echo_client_program(void)
@@ -346,25 +391,34 @@ static void test_echo_client_program(void)
 
 /* ---- kv service --------------------------------------------------------------------------- */
 
-static struct kv_result res;
+static union kv_reply_room res;
+
+/* The reply's value, NUL-terminated (the room's raw bytes go past the longest value). */
+static const char *value_of(const union kv_reply_room *r)
+{
+    static char text[KV_VALUE_MAX + 1];
+    memcpy(text, r->m.value, r->m.len);
+    text[r->m.len] = '\0';
+    return text;
+}
 
 static void test_kv_basic(void)
 {
-    CHECK_EQ(kv_call_get("basic", &res), 0);
-    CHECK_EQ(res.status, ENOENT);
-    CHECK_EQ(kv_call_set("basic", "one", 3, &res), 0);
-    CHECK_EQ(res.status, 0);
-    CHECK_EQ(kv_call_get("basic", &res), 0);
-    CHECK(res.status == 0 && res.len == 3 && strcmp(res.value, "one") == 0);
-    CHECK_EQ(kv_call_set("basic", "two!", 4, &res), 0); /* replaces */
-    CHECK_EQ(kv_call_get("basic", &res), 0);
-    CHECK(res.status == 0 && res.len == 4 && strcmp(res.value, "two!") == 0);
-    CHECK_EQ(kv_call_del("basic", &res), 0);
-    CHECK_EQ(res.status, 0);
-    CHECK_EQ(kv_call_get("basic", &res), 0);
-    CHECK_EQ(res.status, ENOENT);
-    CHECK_EQ(kv_call_del("basic", &res), 0);
-    CHECK_EQ(res.status, ENOENT);
+    CHECK_EQ(kv_get(kv_h, "basic", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, ENOENT);
+    CHECK_EQ(kv_set(kv_h, "basic", "one", 3, &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, 0);
+    CHECK_EQ(kv_get(kv_h, "basic", &res, TIMEOUT_MS), 0);
+    CHECK(res.m.status == 0 && res.m.len == 3 && strcmp(value_of(&res), "one") == 0);
+    CHECK_EQ(kv_set(kv_h, "basic", "two!", 4, &res, TIMEOUT_MS), 0); /* replaces */
+    CHECK_EQ(kv_get(kv_h, "basic", &res, TIMEOUT_MS), 0);
+    CHECK(res.m.status == 0 && res.m.len == 4 && strcmp(value_of(&res), "two!") == 0);
+    CHECK_EQ(kv_delete(kv_h, "basic", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, 0);
+    CHECK_EQ(kv_get(kv_h, "basic", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, ENOENT);
+    CHECK_EQ(kv_delete(kv_h, "basic", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, ENOENT);
 }
 
 static void test_kv_values(void)
@@ -372,71 +426,84 @@ static void test_kv_values(void)
     static uint8_t big[KV_VALUE_MAX];
     for (uint32_t i = 0; i < sizeof big; i++)
         big[i] = (uint8_t)(i * 7);
-    CHECK_EQ(kv_call_set("big", big, sizeof big, &res), 0);
-    CHECK_EQ(res.status, 0);
-    CHECK_EQ(kv_call_get("big", &res), 0);
-    CHECK(res.status == 0 && res.len == KV_VALUE_MAX && memcmp(res.value, big, sizeof big) == 0);
-    CHECK_EQ(kv_call_set("empty", "", 0, &res), 0);
-    CHECK_EQ(kv_call_get("empty", &res), 0);
-    CHECK(res.status == 0 && res.len == 0);
+    CHECK_EQ(kv_set(kv_h, "big", big, sizeof big, &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, 0);
+    CHECK_EQ(kv_get(kv_h, "big", &res, TIMEOUT_MS), 0);
+    CHECK(res.m.status == 0 && res.m.len == KV_VALUE_MAX &&
+          memcmp(res.m.value, big, sizeof big) == 0);
+    CHECK_EQ(kv_set(kv_h, "empty", "", 0, &res, TIMEOUT_MS), 0);
+    CHECK_EQ(kv_get(kv_h, "empty", &res, TIMEOUT_MS), 0);
+    CHECK(res.m.status == 0 && res.m.len == 0);
     const char longest[] = "0123456789012345678901234567890"; /* 31 bytes */
-    CHECK_EQ(kv_call_set(longest, "L", 1, &res), 0);
-    CHECK_EQ(kv_call_get(longest, &res), 0);
-    CHECK(res.status == 0 && strcmp(res.value, "L") == 0);
-    CHECK_EQ(kv_call_set("01234567890123456789012345678901", "x", 1, &res), -EINVAL);
-    CHECK_EQ(kv_call_set("k", big, KV_VALUE_MAX + 1, &res), -EMSGSIZE);
-    CHECK_EQ(kv_call_del("big", &res), 0);
-    CHECK_EQ(kv_call_del("empty", &res), 0);
-    CHECK_EQ(kv_call_del(longest, &res), 0);
-    CHECK_EQ(res.status, 0);
+    CHECK_EQ(kv_set(kv_h, longest, "L", 1, &res, TIMEOUT_MS), 0);
+    CHECK_EQ(kv_get(kv_h, longest, &res, TIMEOUT_MS), 0);
+    CHECK(res.m.status == 0 && strcmp(value_of(&res), "L") == 0);
+    CHECK_EQ(kv_set(kv_h, "01234567890123456789012345678901", "x", 1, &res, TIMEOUT_MS), -EINVAL);
+    CHECK_EQ(kv_set(kv_h, "k", big, KV_VALUE_MAX + 1, &res, TIMEOUT_MS), -EMSGSIZE);
+    CHECK_EQ(kv_delete(kv_h, "big", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(kv_delete(kv_h, "empty", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(kv_delete(kv_h, longest, &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, 0);
 }
 
-/* Keys that the helpers would refuse, hand-packed: kvd answers EINVAL and carries on. */
+/* Keys that the stubs would refuse, hand-packed in a buffer call: kvd answers EINVAL and
+ * carries on. */
 static void test_kv_bad_keys(void)
 {
-    struct kv_get get = {.event = KV_GET};
-    memset(get.key, 'k', sizeof get.key); /* no NUL */
-    CHECK_EQ(kv_client_reply(amc_message_send(KV_SERVICE_NAME, &get, sizeof get), &res), 0);
-    CHECK_EQ(res.status, EINVAL);
-    memset(get.key, 0, sizeof get.key); /* empty */
-    CHECK_EQ(kv_client_reply(amc_message_send(KV_SERVICE_NAME, &get, sizeof get), &res), 0);
-    CHECK_EQ(res.status, EINVAL);
-    CHECK_EQ(kv_call_set("", "v", 1, &res), 0); /* the helper sends it; the store refuses */
-    CHECK_EQ(res.status, EINVAL);
-    CHECK_EQ(kv_call_get("after-bad", &res), 0);
-    CHECK_EQ(res.status, ENOENT);
+    static union {
+        struct kv_get get;
+        uint8_t raw[KV_REPLY_MAX_SIZE];
+    } msg;
+    msg.get.event = KV_GET;
+    memset(msg.get.key, 'k', sizeof msg.get.key); /* no NUL */
+    CHECK_EQ(amc_call_buf(kv_h, &msg, KV_GET_SIZE, sizeof msg, TIMEOUT_MS), KV_REPLY_SIZE);
+    memcpy(&res, &msg, KV_REPLY_SIZE);
+    CHECK(res.m.event == KV_REPLY && res.m.status == EINVAL);
+    msg.get.event = KV_GET;
+    memset(msg.get.key, 0, sizeof msg.get.key); /* empty */
+    CHECK_EQ(amc_call_buf(kv_h, &msg, KV_GET_SIZE, sizeof msg, TIMEOUT_MS), KV_REPLY_SIZE);
+    memcpy(&res, &msg, KV_REPLY_SIZE);
+    CHECK(res.m.event == KV_REPLY && res.m.status == EINVAL);
+    CHECK_EQ(kv_set(kv_h, "", "v", 1, &res, TIMEOUT_MS),
+             0); /* the stub sends it; the store refuses */
+    CHECK_EQ(res.m.status, EINVAL);
+    CHECK_EQ(kv_get(kv_h, "after-bad", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, ENOENT);
 }
 
 #define KV_CLIENTS 3
 #define KV_ROUNDS 50
 
-/* One client process: KV_ROUNDS of set/get on its own keys and on the shared key. */
+/* One client process: KV_ROUNDS of set/get on its own keys and on the shared key, on its own
+ * handle (handles are not inherited by fork). */
 static int kv_client_run(int id)
 {
-    char role[16], key[AMC_KEY_MAX + 1], value[32];
-    snprintf(role, sizeof role, "kvc%d", id);
-    if (amc_client_register(role) < 0)
+    char key[KV_KEY_SIZE], value[32];
+    int32_t h = amc_open(KV_SERVICE_NAME);
+    if (h <= 0)
         return 10;
     for (int i = 0; i < KV_ROUNDS; i++) {
         snprintf(key, sizeof key, "c%d.k%d", id, i);
         int n = snprintf(value, sizeof value, "v%d.%d", id, i * i);
-        if (kv_call_set(key, value, (uint32_t)n, &res) < 0 || res.status != 0)
+        if (kv_set(h, key, value, (uint32_t)n, &res, TIMEOUT_MS) < 0 || res.m.status != 0)
             return 11;
-        if (kv_call_get(key, &res) < 0 || res.status != 0 || strcmp(res.value, value) != 0)
+        if (kv_get(h, key, &res, TIMEOUT_MS) < 0 || res.m.status != 0 ||
+            strcmp(value_of(&res), value) != 0)
             return 12;
         n = snprintf(value, sizeof value, "c%d.%d", id, i);
-        if (kv_call_set("shared", value, (uint32_t)n, &res) < 0 || res.status != 0)
+        if (kv_set(h, "shared", value, (uint32_t)n, &res, TIMEOUT_MS) < 0 || res.m.status != 0)
             return 13;
         /* Someone's whole write, maybe another client's: "cW.R" with W and R in range. */
-        if (kv_call_get("shared", &res) < 0 || res.status != 0)
+        if (kv_get(h, "shared", &res, TIMEOUT_MS) < 0 || res.m.status != 0)
             return 14;
+        const char *v = value_of(&res);
         char *end;
-        long round = strtol(res.value + 3, &end, 10);
-        if (res.value[0] != 'c' || res.value[1] < '0' || res.value[1] >= '0' + KV_CLIENTS ||
-            res.value[2] != '.' || !isdigit(res.value[3]) || *end != '\0' || round >= KV_ROUNDS)
+        long round = strtol(v + 3, &end, 10);
+        if (v[0] != 'c' || v[1] < '0' || v[1] >= '0' + KV_CLIENTS || v[2] != '.' ||
+            !isdigit(v[3]) || *end != '\0' || round >= KV_ROUNDS)
             return 15;
     }
-    return 0;
+    return amc_close(h) == 0 ? 0 : 16;
 }
 
 /* A child running kv_client_run(id); fork sits in its own function because it returns twice
@@ -459,24 +526,24 @@ static void test_kv_concurrent_clients(void)
     for (int id = 0; id < KV_CLIENTS; id++)
         CHECK_EQ(reap(pids[id]), 0);
     /* Every client's keys hold its values; the shared key holds some client's last write. */
-    char key[AMC_KEY_MAX + 1], value[32];
+    char key[KV_KEY_SIZE], value[32];
     for (int id = 0; id < KV_CLIENTS; id++) {
         for (int i = 0; i < KV_ROUNDS; i++) {
             snprintf(key, sizeof key, "c%d.k%d", id, i);
             snprintf(value, sizeof value, "v%d.%d", id, i * i);
-            CHECK_EQ(kv_call_get(key, &res), 0);
-            CHECK_EQ(res.status, 0);
-            CHECK(strcmp(res.value, value) == 0);
-            CHECK_EQ(kv_call_del(key, &res), 0);
-            CHECK_EQ(res.status, 0);
+            CHECK_EQ(kv_get(kv_h, key, &res, TIMEOUT_MS), 0);
+            CHECK_EQ(res.m.status, 0);
+            CHECK(strcmp(value_of(&res), value) == 0);
+            CHECK_EQ(kv_delete(kv_h, key, &res, TIMEOUT_MS), 0);
+            CHECK_EQ(res.m.status, 0);
         }
     }
-    CHECK_EQ(kv_call_get("shared", &res), 0);
-    CHECK(strcmp(res.value, "c0.49") == 0 || strcmp(res.value, "c1.49") == 0 ||
-          strcmp(res.value, "c2.49") == 0);
-    CHECK_EQ(kv_call_del("shared", &res), 0);
-    CHECK_EQ(kv_call_get("c1.k7", &res), 0);
-    CHECK_EQ(res.status, ENOENT);
+    CHECK_EQ(kv_get(kv_h, "shared", &res, TIMEOUT_MS), 0);
+    const char *last = value_of(&res);
+    CHECK(strcmp(last, "c0.49") == 0 || strcmp(last, "c1.49") == 0 || strcmp(last, "c2.49") == 0);
+    CHECK_EQ(kv_delete(kv_h, "shared", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(kv_get(kv_h, "c1.k7", &res, TIMEOUT_MS), 0);
+    CHECK_EQ(res.m.status, ENOENT);
 }
 
 static void test_kv_program(void)
@@ -484,8 +551,8 @@ static void test_kv_program(void)
     char set[] = "kv\0set\0prog-key\0from the kv program";
     int32_t pid = spawn("kv", set, sizeof set);
     CHECK_EQ(reap(pid), 0);
-    CHECK_EQ(kv_call_get("prog-key", &res), 0);
-    CHECK(res.status == 0 && strcmp(res.value, "from the kv program") == 0);
+    CHECK_EQ(kv_get(kv_h, "prog-key", &res, TIMEOUT_MS), 0);
+    CHECK(res.m.status == 0 && strcmp(value_of(&res), "from the kv program") == 0);
     char get[] = "kv\0get\0prog-key";
     CHECK_EQ(reap(spawn("kv", get, sizeof get)), 0);
     char del[] = "kv\0del\0prog-key";
@@ -495,22 +562,123 @@ static void test_kv_program(void)
     CHECK_EQ(reap(spawn("kv", bad, sizeof bad)), 2);
 }
 
-/* A client waiting for a service that never answers gives up after its deadline. */
-static void test_client_timeout(void)
+/* ---- a service of the test's own: timeout, death mid-call, restart -------------------------- */
+
+#define OWN "svc-own"
+
+/* The echo service's handler, run by a child under the name OWN: "hang" sleeps past any
+ * timeout, "die" ends the server while it holds the call. */
+static int own_on_request(void *ctx, const struct amc_request *rq,
+                          const struct echo_echo_request *req, union echo_echo_reply_room *reply)
 {
-    int32_t pid = fork();
-    if (pid == 0) {
-        amc_register_service("mute");
+    (void)ctx;
+    (void)rq;
+    if (req->len == 4 && memcmp(req->text, "hang", 4) == 0)
         sleep_ms(100000);
-        exit(0);
+    if (req->len == 3 && memcmp(req->text, "die", 3) == 0)
+        exit(7);
+    memcpy(reply->m.text, req->text, req->len);
+    reply->m.len = req->len;
+    return 0;
+}
+
+/* A child serving OWN with the generated echo loop (echo_serve does not care about the name). */
+static int own_server(uint32_t unused)
+{
+    (void)unused;
+    static const struct echo_server server = {.echo_request = own_on_request};
+    static struct echo_stats stats;
+    if (amc_register_service(OWN) < 0)
+        return 20;
+    echo_serve(&server, 0, &stats, 0);
+    return 21;
+}
+
+/* Start own_server and wait until its name is there; returns its pid. */
+static int32_t start_own(void)
+{
+    int32_t pid = gt_fork(own_server, 0);
+    for (int i = 0; i < 500; i++) {
+        int32_t h = amc_open(OWN);
+        if (h > 0) {
+            amc_close(h);
+            return pid;
+        }
+        sleep_ms(2);
     }
-    sleep_ms(20); /* let it register */
+    return -1;
+}
+
+static int32_t stop(int32_t pid)
+{
+    kill(pid);
+    return waitpid(pid, 0, 0);
+}
+
+static int own_call(int32_t h, const char *text, uint32_t timeout_ms)
+{
+    return echo_echo_request(h, 0, text, strlen(text), &echo_reply, timeout_ms);
+}
+
+/* A server that does not answer in time: the call fails with ETIMEDOUT, not before. */
+static void test_call_timeout(void)
+{
+    gt_baseline_take();
+    int32_t pid = start_own();
+    CHECK(pid > 0);
+    int32_t h = amc_open(OWN);
+    CHECK(h > 0);
     uint32_t t0 = uptime_ms();
-    CHECK_EQ(echo_send_echo_request("mute", 0, "?", 1), 0);
-    CHECK_EQ(amc_client_await("mute", &rx, 100), -EAGAIN);
+    CHECK_EQ(own_call(h, "hang", 100), -ETIMEDOUT);
     CHECK(uptime_ms() - t0 >= 100);
-    CHECK_EQ(kill(pid), 0);
-    CHECK_EQ(waitpid(pid, 0, 0), pid);
+    CHECK_EQ(stop(pid), pid);
+    CHECK_EQ(amc_close(h), 0);
+    char why[160];
+    CHECK(gt_baseline_back(why, sizeof why));
+}
+
+/* The server ends while it holds the call: the caller gets EPIPE at once, nothing leaks. */
+static void test_call_server_dies(void)
+{
+    gt_baseline_take();
+    int32_t pid = start_own();
+    CHECK(pid > 0);
+    int32_t h = amc_open(OWN);
+    CHECK(h > 0);
+    CHECK_EQ(own_call(h, "ok", TIMEOUT_MS), 0);
+    CHECK_EQ(own_call(h, "die", TIMEOUT_MS), -EPIPE);
+    struct wait_info info;
+    CHECK_EQ(waitpid(pid, &info, 0), pid);
+    CHECK(info.cause == WAIT_EXITED && info.status == 7);
+    CHECK_EQ(amc_close(h), 0);
+    char why[160];
+    CHECK(gt_baseline_back(why, sizeof why));
+}
+
+/* A restarted service is a new service: the old handle fails with ESTALE, and never reaches the
+ * new server; a new handle does. */
+static void test_call_service_restarts(void)
+{
+    gt_baseline_take();
+    int32_t pid = start_own();
+    CHECK(pid > 0);
+    int32_t h = amc_open(OWN);
+    CHECK(h > 0);
+    CHECK_EQ(own_call(h, "first", TIMEOUT_MS), 0);
+    CHECK_EQ(stop(pid), pid);
+    CHECK_EQ(own_call(h, "gone", TIMEOUT_MS), -ESTALE);
+    pid = start_own();
+    CHECK(pid > 0);
+    CHECK_EQ(own_call(h, "stale", TIMEOUT_MS), -ESTALE);
+    int32_t h2 = amc_open(OWN);
+    CHECK(h2 > 0);
+    CHECK_EQ(own_call(h2, "second", TIMEOUT_MS), 0);
+    CHECK(echo_text_is("second"));
+    CHECK_EQ(stop(pid), pid);
+    CHECK_EQ(amc_close(h), 0);
+    CHECK_EQ(amc_close(h2), 0);
+    char why[160];
+    CHECK(gt_baseline_back(why, sizeof why));
 }
 
 static const struct gtest tests[] = {
@@ -520,22 +688,33 @@ static const struct gtest tests[] = {
     {"amc_gen_dispatch_wrong_size", test_dispatch_wrong_size},
     {"amc_gen_dispatch_no_read_past_payload", test_dispatch_no_read_past_payload},
     {"amc_echo_round_trip", test_echo_round_trip},
+    {"amc_echo_plain_request", test_echo_plain_request},
     {"amc_echo_upper", test_echo_upper},
     {"amc_echo_sizes", test_echo_sizes},
     {"amc_echo_ignores_bad_messages", test_echo_ignores_bad_messages},
+    {"amc_echo_refuses_bad_calls", test_echo_refuses_bad_calls},
     {"amc_echo_client_program", test_echo_client_program},
     {"amc_kv_basic", test_kv_basic},
     {"amc_kv_values", test_kv_values},
     {"amc_kv_bad_keys", test_kv_bad_keys},
     {"amc_kv_concurrent_clients", test_kv_concurrent_clients},
     {"amc_kv_program", test_kv_program},
-    {"amc_client_timeout", test_client_timeout},
+    {"amc_call_timeout", test_call_timeout},
+    {"amc_call_server_dies", test_call_server_dies},
+    {"amc_call_service_restarts", test_call_service_restarts},
 };
 
 int main(void)
 {
     if (amc_register_service(ME) != 0) {
         printf("FAIL amc_svc_setup: cannot register %s\n", ME);
+        return 1;
+    }
+    echo_h = amc_open(ECHO_SERVICE_NAME);
+    kv_h = amc_open(KV_SERVICE_NAME);
+    if (echo_h <= 0 || kv_h <= 0) {
+        printf("FAIL amc_svc_setup: cannot open the echo and kv services (%d, %d)\n", (int)echo_h,
+               (int)kv_h);
         return 1;
     }
     return gtest_run(tests, sizeof tests / sizeof tests[0]) ? 1 : 0;

@@ -185,6 +185,81 @@ static void test_getppid_of_spawned(void)
     CHECK_EQ(info.status, getpid());
 }
 
+/* uptime_us: a 64-bit clock that never goes back, in step with uptime_ms, finer than a tick. */
+static void test_uptime_us(void)
+{
+    uint64_t a = uptime_us();
+    uint32_t ms = uptime_ms();
+    uint64_t b = uptime_us();
+    CHECK(b >= a);
+    CHECK(a < ((uint64_t)ms + 1) * 1000 &&
+          (uint64_t)ms * 1000 <= b + 1000); /* (no 64-bit division here) */
+    uint64_t prev = uptime_us();
+    int finer = 0;
+    for (int i = 0; i < 2000; i++) {
+        uint64_t now = uptime_us();
+        CHECK(now >= prev);
+        finer |= now > prev && now - prev < 1000;
+        prev = now;
+    }
+    CHECK(finer); /* the PIT's count shows within a tick */
+}
+
+/* sleep_us: a 64-bit argument in two registers; rounded up to ticks; too long is EINVAL. */
+static void test_sleep_us(void)
+{
+    uint64_t t0 = uptime_us();
+    CHECK_EQ(sleep_us(1500), 0);
+    CHECK(uptime_us() - t0 >= 1500);
+    CHECK_EQ(sleep_us(0), 0);
+    /* The high word must arrive: with it lost, this would be a sleep of 0, which succeeds. */
+    CHECK_EQ(sleep_us((uint64_t)1 << 52), -EINVAL);
+    CHECK_EQ(sleep_us(UINT64_MAX), -EINVAL);
+    CHECK_EQ(sleep_us((uint64_t)UINT32_MAX * 1000 + 1), -EINVAL);
+}
+
+/* waitpid's flags are a set: a bit outside it is refused before anything waits (and traced by
+ * name, WNOHANG|0x8: the trace-v2-kinds boot). */
+static void test_waitpid_unknown_flag(void)
+{
+    CHECK_EQ(waitpid(ANY_CHILD, 0, WNOHANG | 0x8), -EINVAL);
+    CHECK_EQ(waitpid(ANY_CHILD, 0, 0x80000000u), -EINVAL);
+    CHECK_EQ(waitpid(ANY_CHILD, 0, WNOHANG), -ECHILD); /* no children left at this point */
+}
+
+/* proc_name: a value-result length; any live process; a reaped or invalid pid is ESRCH. */
+static void test_proc_name(void)
+{
+    char name[32];
+    uint32_t len = sizeof name;
+    CHECK_EQ(proc_name(getpid(), name, &len), (int32_t)strlen(SELF));
+    CHECK_EQ(len, strlen(SELF) + 1);
+    CHECK(!strcmp(name, SELF));
+    len = 5; /* too small: cut short, NUL-terminated, the size needed reported */
+    memset(name, 'z', sizeof name);
+    CHECK_EQ(proc_name(getpid(), name, &len), (int32_t)strlen(SELF));
+    CHECK_EQ(len, strlen(SELF) + 1);
+    CHECK(!memcmp(name, "conf\0", 5) && name[5] == 'z');
+    len = 0; /* nothing written to buf at all */
+    CHECK_EQ(proc_name(1, name, &len), 4);
+    CHECK_EQ(len, 5);
+    len = 1000; /* more than the max: only the max is used, buf may be short */
+    CHECK_EQ(proc_name(1, name, &len), 4);
+    CHECK(!strcmp(name, "init"));
+    CHECK_EQ(proc_name(0x7FFFFFFF, name, &len), -ESRCH);
+    CHECK_EQ(proc_name(0, name, &len), -ESRCH);
+    int32_t pid = fork();
+    if (pid == 0)
+        exit(0);
+    CHECK_EQ(reap(pid, 0), pid);
+    len = sizeof name;
+    CHECK_EQ(proc_name(pid, name, &len), -ESRCH);
+    CHECK_EQ(len, sizeof name); /* not written back on failure */
+    CHECK_EQ(proc_name(getpid(), name, 0), -EFAULT);
+    len = 8;
+    CHECK_EQ(proc_name(getpid(), (char *)0xC0000000u, &len), -EFAULT);
+}
+
 static const struct gtest tests[] = {
     {"conf_read_lines", test_read_lines},
     {"conf_write_stderr", test_write_stderr},
@@ -196,6 +271,10 @@ static const struct gtest tests[] = {
     {"conf_kstat_counters", test_kstat_counters},
     {"conf_module_name_exact_cap", test_module_name_exact},
     {"conf_getppid_of_spawned", test_getppid_of_spawned},
+    {"conf_uptime_us", test_uptime_us},
+    {"conf_sleep_us", test_sleep_us},
+    {"conf_proc_name", test_proc_name},
+    {"conf_waitpid_unknown_flag", test_waitpid_unknown_flag},
 };
 
 int main(int argc, char **argv)

@@ -301,10 +301,11 @@ static void test_amc_flood(void)
     CHECK(exact);        /* every accepted message delivered exactly once */
     CHECK_EQ(others, 0); /* the only refusal is ENOBUFS */
     CHECK(rejected > 0); /* the flood did fill the queue */
-    CHECK(max_queued <= AMC_QUEUE_DEPTH);
-    /* Bounded memory: the queue holds at most AMC_QUEUE_DEPTH messages of this size. */
+    CHECK(max_queued <= SENDERS * AMC_QUEUE_DEPTH); /* each sender has its own share */
+    /* Bounded memory: the queue holds at most AMC_QUEUE_DEPTH messages of this size per sender. */
     CHECK(max_heap - with_senders.heap_used <=
-          AMC_QUEUE_DEPTH * (sizeof(struct amc_header) + sizeof(struct flood_summary) + 64));
+          SENDERS * AMC_QUEUE_DEPTH *
+              (sizeof(struct amc_header) + sizeof(struct flood_summary) + 64));
     CHECK_EQ(amc_unregister_service(), 0);
     CHECK_BASELINE();
 }

@@ -57,7 +57,8 @@ static const struct {
      "the 31-byte type gets through, then keyring 0 is EINVAL, the same error as a type too long: "
      "a keyring id is a resource (language v2)"},
     {"conf_acct_path_null", ANSWER, 0,
-     "acct(NULL) switches accounting off: an optional string (language v2)"},
+     "acct(NULL) switches accounting off (path is optional: checked to succeed, not only to pass "
+     "the entry)"},
     {"conf_futimesat_path_null", ANSWER, 0,
      "a NULL path names dirfd itself: an optional string (language v2)"},
     {"conf_sched_setparam_param_null", ANSWER, -EINVAL,

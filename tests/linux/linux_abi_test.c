@@ -153,6 +153,35 @@ static void test_mmap2_six_args(void)
     EXPECT("linux_mmap2_bad_fd_errno", bad == (uint32_t)-EBADF, bad);
 }
 
+/* The kinds of language v2, on the scratch file: a 64-bit offset in a register pair (4096 reads
+ * "PAGE-TWO"; 4 GiB + 4096 is past the end: 0 bytes, so the high word arrived in edi), arrays by
+ * count (readv's two iovecs, poll's pollfd), a flags set (dup3 refuses an undefined bit). */
+static void test_v2_kinds(void)
+{
+    int32_t fd = linux_open(path, O_RDONLY, 0);
+    char buf[8];
+    int32_t n = linux_pread64(fd, buf, 8, 4096);
+    EXPECT("linux_pread64_offset_4096", n == 8 && mem_equal(buf, "PAGE-TWO", 8), n);
+    n = linux_pread64(fd, buf, 8, (1ull << 32) + 4096);
+    EXPECT("linux_pread64_high_word", n == 0, n);
+    char a[4], b[4];
+    struct iovec iov[2] = {{(uint32_t)a, 4}, {(uint32_t)b, 4}};
+    n = linux_preadv(fd, iov, 2, 4096);
+    EXPECT("linux_preadv_two_iovecs", n == 8 && mem_equal(a, "PAGE", 4) && mem_equal(b, "-TWO", 4),
+           n);
+    n = linux_readv(fd, iov, UIO_MAXIOV + 1);
+    EXPECT("linux_readv_over_max_einval", n == -EINVAL, n);
+    struct pollfd p = {fd, 1 /* POLLIN */, 0};
+    n = linux_poll(&p, 1, 0);
+    EXPECT("linux_poll_one_fd", n == 1 && (p.revents & 1), n);
+    n = linux_dup3(fd, fd + 1, 0x1);
+    EXPECT("linux_dup3_undefined_flag_einval", n == -EINVAL, n);
+    n = linux_dup3(fd, fd + 1, O_CLOEXEC);
+    EXPECT("linux_dup3_cloexec", n == fd + 1, n);
+    linux_close(fd + 1);
+    linux_close(fd);
+}
+
 static void test_unlink(void)
 {
     EXPECT("linux_unlink", linux_unlink(path) == 0, 0);
@@ -214,6 +243,7 @@ int test_main(int argc, char **argv)
     test_getpid();
     test_file_roundtrip();
     test_mmap2_six_args();
+    test_v2_kinds();
     test_unlink();
     test_brk();
     test_uname();

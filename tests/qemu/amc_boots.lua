@@ -17,6 +17,15 @@ return function(env)
 
     return {
         {
+            -- amc calls, handles and badges (tests/guest/amc_call.c), hostile cases included.
+            name = "guest-amc-call",
+            append = "init=amc_call exit=qemu",
+            modules = { user("init"), module("tests", "amc_call") },
+            timeout = 60,
+            exit = 1,
+            guest_tests = true,
+        },
+        {
             name = "guest-amc-services",
             append = "init=amc_svc services=echod,kvd exit=qemu",
             modules = with_services({ user("init"), module("tests", "amc_svc") }),

@@ -26,17 +26,20 @@ return function(env)
 
     local boots = {
         {
-            -- The menu is drawn, then Enter boots the default entry at once: waiting out GRUB's
-            -- countdown would cost two seconds of a busy-polling QEMU and test GRUB, not us.
-            -- That `make run` boots by itself is the grub.cfg the build wrote (checked below).
+            -- What `make run` does: the menu is drawn, then Enter boots the default entry at once
+            -- (waiting out GRUB's countdown would cost two seconds of a busy-polling QEMU and test
+            -- GRUB, not us), and typing hello at the shell runs it. That `make run` boots by itself
+            -- is the grub.cfg the build wrote (checked below). One boot for all of it: GRUB costs
+            -- a CPU-second or two of every ISO boot.
             name = "boot-iso",
             via = "iso",
-            input = "\r\r",
-            weight = 2,
-            timeout = 40,
-            stop = "kernel: ready",
+            input = "\r\r\nhello\n", -- GRUB may take one key more than it needs
+            weight = 3,
+            timeout = 60,
+            stop = "Hello from ring 3!",
             expect = { "GNU GRUB", "layercake %(trace syscalls%)", banner, "loader: GRUB",
-                       "memory: %d+ MiB" },
+                       "memory: %d+ MiB", "cmdline: services=echod,kvd\n", "init: started service echod",
+                       "init: started service kvd", "kernel: ready\n.-Hello from ring 3!" },
             check = function()
                 local cfg = env.read_file(env.build .. "/grub.cfg") or ""
                 if not cfg:find("\nset timeout=%d+\n") or not cfg:find("\nset default=0\n") then
@@ -139,6 +142,7 @@ return function(env)
         },
         {
             name = "gdb-break-kmain",
+            kernel = "plain", -- exact lines and frames
             gdb = { port = env.gdb_port, script = "kernel/gdb/layercake.gdb",
                     commands = { "continue", "info symbol $pc", "print/x *(unsigned int *)($esp + 4)" } },
             timeout = 60,

@@ -13,6 +13,7 @@ return function(env)
             name = "gdb-backtrace-into-user",
             append = "init=hello",
             modules = modules,
+            kernel = "plain", -- exact lines and frames
             gdb = { port = env.gdb_port + 1, script = "kernel/gdb/layercake.gdb", commands = {
                 "continue", "delete", 'hbreak sys_write if $_streq(current->name, "hello")',
                 "continue", "user-symbols hello", "bt", "trapframe", "user-bt", "lc-ps",
@@ -43,6 +44,7 @@ return function(env)
             name = "gdb-user-break",
             append = "init=hello",
             modules = modules,
+            kernel = "plain", -- exact lines and frames
             gdb = { port = env.gdb_port + 2, script = "kernel/gdb/layercake.gdb", commands = {
                 "continue", "user-break hello main", "continue", "print current->pid",
                 "print current->name", "next", "info breakpoints" } },

@@ -4,6 +4,10 @@
 -- A boot spec is a table:
 --   name      test name; the serial log goes to <logdir>/<name>.log
 --   via       "kernel" (QEMU -kernel, the default) or "iso" (GRUB from the ISO image)
+--   kernel    which kernel image via="kernel" boots: nil or "test", the test kernel (KERNEL_ELF,
+--             which make test points at the UBSan + error-contract build); "plain", the kernel
+--             make all builds (PLAIN_KERNEL_ELF: gdb boots, anything that depends on its exact
+--             code); "cov", the coverage kernel (COV_KERNEL_ELF)
 --   append    kernel command line for via="kernel"
 --   modules   list of { path = ..., name = ... } boot modules for via="kernel"
 --   memory    MiB of guest RAM (default 128)
@@ -53,6 +57,19 @@ M.config = {
     poll_interval = 0.05,
 }
 M.config.logdir = M.config.build .. "/test-logs"
+M.config.plain_kernel = os.getenv("PLAIN_KERNEL_ELF") or (M.config.build .. "/kernel/kernel.elf")
+M.config.cov_kernel = os.getenv("COV_KERNEL_ELF") or (M.config.build .. "/cov/kernel.elf")
+
+-- The image a spec boots: the ISO, or the kernel its `kernel` field names; nil and a reason
+-- for a name that is none of them.
+function M.image(spec)
+    if spec.via == "iso" then return M.config.iso end
+    local k = spec.kernel
+    if k == nil or k == "test" then return M.config.kernel end
+    if k == "plain" then return M.config.plain_kernel end
+    if k == "cov" then return M.config.cov_kernel end
+    return nil, "unknown kernel '" .. tostring(k) .. "' (test, plain or cov)"
+end
 
 local QEMU_STATUS = {
     [0] = "QEMU quit without isa-debug-exit (shutdown or triple fault)",
@@ -127,7 +144,9 @@ function M.qemu_args(spec, serial_path)
     if spec.via == "iso" then
         add("-cdrom", shq(M.config.iso), "-boot", "d")
     else
-        add("-kernel", shq(M.config.kernel))
+        -- No VGA card: the kernel writes only to the serial port, and SeaBIOS's VGA ROM costs a
+        -- fifth of a short boot's CPU. (ISO boots keep it, as `make run` does: GRUB draws on it.)
+        add("-vga", "none", "-kernel", shq(assert(M.image(spec))))
         if spec.append then add("-append", shq(spec.append)) end
         if spec.modules and #spec.modules > 0 then add("-initrd", shq(initrd_arg(spec.modules))) end
     end
@@ -148,7 +167,7 @@ function M.foreground(spec, paths)
             gdb[#gdb + 1] = "-ex"
             gdb[#gdb + 1] = shq(c)
         end
-        gdb[#gdb + 1] = shq(M.config.kernel)
+        gdb[#gdb + 1] = shq(assert(M.image(spec)))
         local run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; sleep 0.3; "
             .. "timeout -k 2 %s %s </dev/null; s=$?; kill $q 2>/dev/null; wait $q; exit $s",
             qemu, shq(paths.stderr), limit, table.concat(gdb, " "))
@@ -159,9 +178,10 @@ end
 
 -- The status file of a background command: its exit status, then (from the shell's `times`)
 -- the CPU time of everything it ran, so the runner can say where the CPU goes.
+-- With M.config.wake (a FIFO of tests/lib/pool.lua's P.waker) it then wakes the runner.
 function M.status_suffix(status)
     return string.format("echo $? >%s.tmp; times >>%s.tmp; mv %s.tmp %s", shq(status), shq(status), shq(status),
-        shq(status))
+        shq(status)) .. (M.config.wake and ("; " .. P.wake_command(M.config.wake)) or "")
 end
 
 -- Exit status and CPU seconds (user + system of the children) from a status file's text.

@@ -136,6 +136,16 @@ do
         "reporter output:\n" .. text)
 end
 do
+    -- The kernel a spec boots: the test kernel by default, plain and cov by name, an unknown name refused.
+    local c = harness.config
+    local bogus, why = harness.image({ kernel = "ubsan" })
+    local args = table.concat(harness.qemu_args({ kernel = "plain" }), " ")
+    check("harness-kernel-field", harness.image({}) == c.kernel and harness.image({ kernel = "test" }) == c.kernel
+        and harness.image({ kernel = "plain" }) == c.plain_kernel and harness.image({ kernel = "cov" }) == c.cov_kernel
+        and harness.image({ via = "iso", kernel = "plain" }) == c.iso and bogus == nil and why:find("ubsan", 1, true)
+        and args:find("-kernel " .. harness.shq(c.plain_kernel), 1, true) ~= nil, "qemu args: " .. args)
+end
+do
     local ok, reason = judge({ exit = 1, timeout = 1.5 }, "boot\n", 124)
     check("harness-judge-fractional-timeout", not ok and reason == "timed out after 1.5s (hung?)", "got " .. tostring(reason))
 end
@@ -154,5 +164,35 @@ do
     P.run(jobs, 2, function(j) if not j.light then running = running - 1 end end, 0)
     check("pool-slots-and-light-jobs", most == 2 and order[1] == "idle" and table.concat(order, " ") == "idle a b c",
         "started " .. table.concat(order, " ") .. ", at most " .. most .. " at once")
+
+    -- Filling: with a CPU idle (the fake clock says so) one more job starts beside full slots, at
+    -- most `extra` more; with no CPU idle, never more than the slots.
+    local function fill_run(idle_rate, extra)
+        running, most, order = 0, 0, {}
+        local t0 = P.now()
+        local list = {}
+        for i = 1, 6 do
+            list[i] = job("j" .. i)
+            list[i].poll = function(self) self.polls = self.polls + 1; return self.polls >= 40 end
+        end
+        P.run(list, 2, function() running = running - 1 end, 0.01,
+            { idle = function() return (P.now() - t0) * idle_rate end, window = 0.05, extra = extra })
+        local filled = 0
+        for _, j in ipairs(list) do if j.filled then filled = filled + 1 end end
+        return most, filled
+    end
+    -- The waker: a job's wake command reaches the runner, well before the (30 s) tick.
+    local fifo = os.tmpname()
+    local w = P.waker(fifo, 30)
+    os.execute("(sleep 0.1; " .. P.wake_command(fifo) .. ") >/dev/null 2>&1 &")
+    local line = w and w.wait()
+    if w then w.close() end
+    check("pool-waker-sees-job-end", line == "done", "read " .. tostring(line) .. " from the FIFO")
+
+    local busy_most, busy_filled = fill_run(0, 2)
+    local idle_most, idle_filled = fill_run(2, 1)
+    check("pool-fills-idle-cpus-only", busy_most == 2 and busy_filled == 0 and idle_most == 3 and idle_filled >= 1,
+        string.format("no idle CPU: at most %d at once (%d filled); idle CPUs, extra 1: at most %d (%d filled)",
+            busy_most, busy_filled, idle_most, idle_filled))
 end
 S.finish()

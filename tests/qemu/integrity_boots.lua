@@ -125,6 +125,7 @@ return function(env)
             append = "init=preempt tickwatch exit=qemu",
             modules = { user("init"), guest("preempt"), guest("good-big-bss") },
             icount = true,
+            weight = 5, -- seconds: a fresh clone starts it early
             memory = 64, -- the sbrk hog maps all of it, over and over
             timeout = 120,
             exit = 1,

@@ -10,6 +10,7 @@ return function(env)
             append = "init=cow exit=qemu",
             modules = { module("user", "init"), module("tests", "cow") },
             memory = 32,
+            weight = 2, -- seconds: a fresh clone starts it early
             timeout = 90,
             exit = 1,
             guest_tests = true,

@@ -63,14 +63,5 @@ return function(env)
                        "%[1 init%] waitpid%(%-1, 0x%x+, 0%) = %-ECHILD",
                        "%[1 init%] spawn%(\"hello\", \"hello\\x00\"" },
         },
-        {
-            -- What `make run` does: GRUB's default entry, then the shell; typing hello runs it.
-            name = "iso-shell-hello",
-            via = "iso",
-            input = "\r\r\nhello\n", -- GRUB may take one key more than it needs
-            timeout = 60,
-            stop = "Hello from ring 3!",
-            expect = { "GNU GRUB", "kernel: ready\n.-Hello from ring 3!" },
-        },
     }
 end

@@ -17,6 +17,9 @@ static const uint16_t fuzz_errors_quit[] = { 0 };
 static const uint16_t fuzz_errors_amc_message_send[] = { EMSGSIZE, EFAULT, ENAMETOOLONG, 0 };
 static const uint16_t fuzz_errors_split[] = { 0 };
 
+/* Resources (the values producers returned, for consumers to take): none. */
+_Static_assert(0 <= FUZZ_RESOURCES_MAX, "tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources");
+
 /* 0 nop() -> i32 */
 static void fuzz_pick_nop(struct fuzz_env *env, struct fuzz_call *c)
 {
@@ -53,9 +56,9 @@ static void fuzz_pick_bufs(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 5;
     c->flags = 0;
     c->errors = fuzz_errors_bufs;
-    fuzz_buffer(env, c, &c->args[0], &c->args[1], (uint32_t)MSG_MAX, 32, 0);
-    fuzz_buffer(env, c, &c->args[2], &c->args[3], 0xFFFFFFFFu, 16, 1);
-    c->args[4] = fuzz_buffer_for(env, c, c->args[1], 32, 1);
+    fuzz_array(env, c, &c->args[0], &c->args[1], (uint32_t)MSG_MAX, 32, 0, 1u, 0);
+    fuzz_array(env, c, &c->args[2], &c->args[3], 0xFFFFFFFFu, 16, 1, 1u, 0);
+    c->args[4] = fuzz_buffer_for(env, c, c->args[1] * 1u, 32, 1);
 }
 
 /* 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32 */
@@ -66,7 +69,7 @@ static void fuzz_pick_narrow(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 2;
     c->flags = 0;
     c->errors = fuzz_errors_narrow;
-    fuzz_buffer(env, c, &c->args[0], &c->args[1], 1000u, 8, 1);
+    fuzz_array(env, c, &c->args[0], &c->args[1], 1000u, 8, 1, 1u, 0);
 }
 
 /* 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32 */
@@ -127,7 +130,7 @@ static void fuzz_pick_amc_message_send(struct fuzz_env *env, struct fuzz_call *c
     c->flags = 0;
     c->errors = fuzz_errors_amc_message_send;
     c->args[0] = fuzz_string(env, 0, (uint32_t)NAME_MAX);
-    fuzz_buffer(env, c, &c->args[1], &c->args[2], (uint32_t)MSG_MAX, 32, 0);
+    fuzz_array(env, c, &c->args[1], &c->args[2], (uint32_t)MSG_MAX, 32, 0, 1u, 0);
 }
 
 /* 12 split() -> i32 */

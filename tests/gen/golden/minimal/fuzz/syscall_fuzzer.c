@@ -9,6 +9,9 @@ const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + 0 * 16u;
 static const uint16_t fuzz_errors_copy[] = { EFAULT, 0 };
 static const uint16_t fuzz_errors_six[] = { 0 };
 
+/* Resources (the values producers returned, for consumers to take): none. */
+_Static_assert(0 <= FUZZ_RESOURCES_MAX, "tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources");
+
 /* 1 copy(src: in bytes[n], dst: out bytes[n], n: u32) -> i32 */
 static void fuzz_pick_copy(struct fuzz_env *env, struct fuzz_call *c)
 {
@@ -17,8 +20,8 @@ static void fuzz_pick_copy(struct fuzz_env *env, struct fuzz_call *c)
     c->nargs = 3;
     c->flags = 0;
     c->errors = fuzz_errors_copy;
-    fuzz_buffer(env, c, &c->args[0], &c->args[2], 0xFFFFFFFFu, 32, 0);
-    c->args[1] = fuzz_buffer_for(env, c, c->args[2], 32, 1);
+    fuzz_array(env, c, &c->args[0], &c->args[2], 0xFFFFFFFFu, 32, 0, 1u, 0);
+    c->args[1] = fuzz_buffer_for(env, c, c->args[2] * 1u, 32, 1);
 }
 
 /* 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32 */

@@ -1,0 +1,55 @@
+-- build/gen/kernel/contracts.c: the error contract of every syscall, for the test kernels'
+-- check in kernel/syscall.c (types in kernel/contracts.h). A syscall may fail only with the
+-- errors its `errors` line declares plus those its generated entry checks return (sc.implied:
+-- EFAULT for a bad pointer, the toolong error of a bound, ...). Only results that can carry an
+-- error are checked (i32 and uptr; not void, u32 or 64-bit results). A syscall with
+-- `attrs relays_errors` passes on another process's status (amc_call: the server's reply), so
+-- every error of the .def is allowed for it. The table is compiled only into kernels built with
+-- KERNEL_CONTRACTS.
+local cgen = require("cgen")
+
+local out = {}
+
+local CHECKED = { i32 = true, uptr = true }
+
+function out.render(m)
+    local w = cgen.buffer()
+    w(cgen.banner(m))
+    w("#include \"contracts.h\"")
+    w("")
+    w("#ifdef KERNEL_CONTRACTS")
+    local rows = {}
+    for _, sc in ipairs(m.syscalls) do
+        if CHECKED[sc.ret] then
+            local names = {}
+            local function add(list)
+                for _, e in ipairs(list) do
+                    if not names[e.name] then
+                        names[e.name] = true
+                        names[#names + 1] = e.name
+                    end
+                end
+            end
+            add(sc.errors)
+            add(sc.implied)
+            local declared = #names -- the errors make test expects some test to observe
+            if sc.attrs.relays_errors then add(m.errors) end
+            local ident = "0"
+            if #names > 0 then
+                ident = "errors_" .. sc.name
+                w("static const uint16_t %s[] = {%s};", ident, table.concat(names, ", "))
+            end
+            rows[#rows + 1] = string.format("    [%d] = {1, %d, %d, %s}, /* %s */", sc.num, #names, declared, ident,
+                sc.name)
+        end
+    end
+    w("")
+    w("const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {")
+    if #rows == 0 then rows[1] = "    {0, 0, 0, 0}, /* no syscall returns an error word */" end
+    for _, r in ipairs(rows) do w("%s", r) end
+    w("};")
+    w("#endif")
+    return w()
+end
+
+return out

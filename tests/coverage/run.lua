@@ -1,0 +1,54 @@
+-- make coverage: every QEMU boot of make test (tests/qemu/*boots.lua) on the coverage kernel,
+-- then tests/coverage/report.lua over their logs and whatever fuzz-cov left in
+-- build/fuzzcov/cov/*.log. Boots through GRUB (the ISO holds make all's kernel), gdb boots, the
+-- harness's self-tests and boots that ask for another kernel (`kernel = "plain"` or "test") are
+-- left out: they would add nothing to the kernel's coverage or need that kernel. A boot
+-- that fails here is listed (the coverage kernel is slower) but the report is written anyway.
+--
+--   BUILD=build KCOV_ELF=build/cov/kernel.elf lua5.4 tests/coverage/run.lua
+package.path = "tests/qemu/?.lua;tests/lib/?.lua;tests/coverage/?.lua;" .. package.path
+local harness = require("harness")
+local report = require("report")
+
+local build = os.getenv("BUILD") or "build"
+local out = build .. "/coverage"
+harness.config.kernel = os.getenv("KCOV_ELF") or (build .. "/cov/kernel.elf")
+harness.config.logdir = out .. "/logs"
+os.execute("rm -rf " .. harness.shq(harness.config.logdir) .. " && mkdir -p " .. harness.shq(harness.config.logdir))
+
+local env = {
+    version = os.getenv("VERSION") or "0.1.0",
+    kernel = harness.config.kernel,
+    user_progs = os.getenv("USER_PROGS") or "",
+    build = build,
+    gdb_port = 20000 + math.random(0, 9999),
+    read_file = harness.read_file,
+}
+
+local specs = {}
+local files = { "tests/qemu/boots.lua" }
+for file in io.popen("ls tests/qemu/*_boots.lua 2>/dev/null"):lines() do files[#files + 1] = file end
+for _, file in ipairs(files) do
+    for _, spec in ipairs(dofile(file)(env)) do
+        if spec.via ~= "iso" and not spec.gdb and not spec.meta and (spec.kernel or "cov") == "cov" then
+            specs[#specs + 1] = spec
+        end
+    end
+end
+
+local passed, failed = 0, {}
+harness.run(specs, function(r)
+    if r.ok then passed = passed + 1 else failed[#failed + 1] = r end
+end)
+print(string.format("# %d boots on %s: %d results passed, %d failed", #specs, harness.config.kernel, passed, #failed))
+for _, r in ipairs(failed) do print("#   FAIL " .. r.name .. ": " .. tostring(r.reason)) end
+
+local argv = { "--elf", harness.config.kernel, "--out", out }
+for file in io.popen("ls " .. harness.shq(harness.config.logdir) .. "/*.log 2>/dev/null"):lines() do
+    argv[#argv + 1] = file
+end
+for file in io.popen("ls " .. harness.shq(build .. "/fuzzcov/cov") .. "/*.log 2>/dev/null"):lines() do
+    argv[#argv + 1] = "--fuzz"
+    argv[#argv + 1] = file
+end
+os.exit(report.main(argv))

@@ -1,0 +1,500 @@
+-- fuzz-cov programs: sequences of calls chosen from the descriptions of tests/fuzzcov/desc.lua,
+-- in which resources flow from producers to consumers (a pid from fork or spawn goes to kill,
+-- waitpid...), flag sets and enums are drawn from their definitions (and, less often, with bits
+-- or values they do not define), and buffers come in the right size and in hostile sizes and
+-- places. Generation and mutation draw only from the rng they are given: the same seed, the
+-- same programs.
+--
+-- A program: { seed = u32 (its scratch contents), calls = { call... } }
+-- call:      { d = syscall description, child = what a forked child does (fc.h), args = { arg... } }
+-- arg:       { t = "lit", v = u32 } | { t = "res", call = an earlier call (its result) } |
+--            { t = "pair", words = { u32, u32 } } (a 64-bit scalar, in register order) |
+--            { t = "scr", off = n } (scratch + n) | { t = "heap", off = n } (end of heap - n) |
+--            { t = "str", off = n, bytes = s } (s and a NUL written at scratch + n)
+local P = {}
+
+local MASK = 0xFFFFFFFF
+local SCRATCH = 65536
+local STR_AREA = 0xC000 -- string arguments live above the buffers' usual places
+local MAX_CALLS = 24
+local CHILD_ACTIONS = 4 -- enum fc_child
+
+-- ---- the random source: xorshift32, as the guest's fuzzer uses ----
+
+function P.rng(seed)
+    seed = seed & MASK
+    return { s = seed ~= 0 and seed or 0x9E3779B9 }
+end
+
+local function rand(r)
+    local x = r.s
+    x = (x ~ (x << 13)) & MASK
+    x = x ~ (x >> 17)
+    x = (x ~ (x << 5)) & MASK
+    r.s = x
+    return x
+end
+P.rand = rand
+
+local function below(r, n)
+    return n > 0 and rand(r) % n or 0
+end
+P.below = below
+
+local function pick(r, list)
+    return list[below(r, #list) + 1]
+end
+
+local function lit(v)
+    return { t = "lit", v = v & MASK }
+end
+
+-- ---- values ----
+
+-- Integers on some boundary: the limits and sign bits of each width, a page and its neighbours.
+local EDGES = { 0, 1, 2, 0xFFF, 0x1000, 0xFFFFFFFE }
+for _, bits in ipairs({ 8, 16, 32 }) do
+    for _, v in ipairs({ (1 << (bits - 1)) - 1, 1 << (bits - 1), (1 << bits) - 1, 1 << bits }) do
+        EDGES[#EDGES + 1] = v & MASK
+    end
+end
+
+-- An address no call may accept for size bytes.
+local function hostile_addr(r, ctx, size)
+    local k = 1 + below(r, math.max(size, 1))
+    local D = ctx.D
+    local x = below(r, 8)
+    if x == 0 then return 0 end
+    if x == 1 then return below(r, D.user_low) end
+    if x == 2 then return D.user_high - (k - 1) end -- runs past the top of user space
+    if x == 3 and #ctx.kaddrs > 0 then return pick(r, ctx.kaddrs) end
+    if x == 4 then return 0x90000000 + below(r, 0x10000000) end -- never mapped (fuzz.c's choice)
+    if x == 5 then return (0 - k) & MASK end -- wraps around
+    return D.user_high + below(r, 0x100000000 - D.user_high)
+end
+
+local function earlier(prog, k, resource)
+    local list = {}
+    for i = 1, k - 1 do
+        local c = prog.calls[i]
+        if not resource or c.d.produces == resource then list[#list + 1] = c end
+    end
+    return list
+end
+
+local function fits_hints(a, v)
+    v = v & MASK
+    if a.max then
+        local t = v
+        if a.signed and t >= 0x80000000 then t = 0 end -- a negative value is below the max
+        if t > a.max then v = t % (a.max + 1) end
+    end
+    for _ = 0, #(a.avoid or {}) do
+        local hit = false
+        for _, x in ipairs(a.avoid or {}) do hit = hit or x == v end
+        if not hit then break end
+        v = (v + 1) & MASK
+    end
+    return v
+end
+
+local function flags_value(r, a)
+    local v = 0
+    for _, bit in ipairs(a.flags) do
+        if below(r, 2) == 1 then v = v | bit end
+    end
+    local x = below(r, 100)
+    if x < 70 then return v end
+    if x < 90 then -- an undefined bit too: the shim refuses it
+        local free = {}
+        for b = 0, 31 do
+            if (a.mask or 0) & (1 << b) == 0 then free[#free + 1] = 1 << b end
+        end
+        return v | (#free > 0 and pick(r, free) or 0)
+    end
+    return rand(r)
+end
+
+local function enum_value(r, a)
+    local x = below(r, 100)
+    if x < 75 then return pick(r, a.enum) end
+    local top = 0
+    for _, v in ipairs(a.enum) do top = math.max(top, v) end
+    if x < 90 then return top + 1 + below(r, 4) end -- past the last value
+    return rand(r)
+end
+
+local function plain_value(r, a, prog, k)
+    local x = below(r, 100)
+    if x < 45 then return lit(a.signed and below(r, 18) - 1 or below(r, 17)) end
+    if x < 57 then return lit(pick(r, EDGES)) end
+    if x < 65 then return lit(rand(r)) end
+    if x < 73 then return lit(-(1 + below(r, 4096))) end
+    if x < 83 and a.bits == 32 then
+        local any = earlier(prog, k)
+        if #any > 0 then return { t = "res", call = pick(r, any) } end
+    end
+    if x < 90 and a.bits == 32 then return { t = "scr", off = below(r, SCRATCH) } end
+    return lit(below(r, 17) | (rand(r) & ~((1 << a.bits) - 1))) -- garbage above the width
+end
+
+local NEVER_LIVE = { 0, 0xFFFFFFFF, 0xFFFFFFFE, 0x7FFFFFFF, 0x80000000, 0xFFFFFC18 }
+
+local function scalar(r, _ctx, prog, k, a)
+    if a.bits == 64 then -- two words, small ones more often
+        local lo = below(r, 2) == 0 and below(r, 4097) or rand(r)
+        local hi = below(r, 2) == 0 and 0 or pick(r, EDGES)
+        return { t = "pair", words = a.low_first and { lo, hi } or { hi, lo } }
+    end
+    if a.resource and not a.max and not a.avoid then
+        local x = below(r, 100)
+        local prods = earlier(prog, k, a.resource)
+        if x < 65 and #prods > 0 then return { t = "res", call = pick(r, prods) } end
+        if x < 78 and a.specials and #a.specials > 0 then return lit(pick(r, a.specials)) end
+        if x < 92 then return lit(pick(r, NEVER_LIVE)) end
+        return lit(1 + below(r, 64)) -- somebody's pid, perhaps: init, the executor
+    end
+    if a.flags then return lit(fits_hints(a, flags_value(r, a))) end
+    if a.enum then return lit(fits_hints(a, enum_value(r, a))) end
+    local v = plain_value(r, a, prog, k)
+    if (a.max or a.avoid) and v.t ~= "lit" then v = lit(below(r, 17)) end
+    if v.t == "lit" then v.v = fits_hints(a, v.v) end
+    return v
+end
+
+-- A length for a valid buffer of at most limit elements, short ones more often.
+local function valid_len(r, limit)
+    local x = below(r, 4)
+    if x == 0 then return below(r, math.min(limit, 16) + 1) end
+    if x == 1 then return below(r, math.min(limit, 256) + 1) end
+    if x == 2 then return below(r, limit + 1) end
+    return limit
+end
+
+-- A buffer argument: its address and its length register.
+local function buffer(r, ctx, a)
+    local type_max = (1 << a.len_bits) - 1
+    local bound = math.min(a.max or type_max, type_max)
+    local es = a.elem_size
+    local limit = math.min(bound, 16384 // es)
+    local x = below(r, 100)
+    if x < 55 then
+        local n = valid_len(r, limit)
+        return { t = "scr", off = below(r, SCRATCH - n * es + 1) }, n
+    elseif x < 65 then -- one past the bound, or far past it
+        local n = bound < type_max and bound + 1 + (below(r, 2) == 1 and below(r, type_max - bound) or 0)
+            or type_max
+        return { t = "scr", off = 0 }, n
+    elseif x < 75 then -- runs from the heap's last page into the unmapped one above it
+        local k = 1 + below(r, 64)
+        return { t = "heap", off = k }, math.min(limit, (k + 1 + below(r, 64)) // es + 1)
+    elseif x < 85 then
+        local n = valid_len(r, math.min(limit, 4096))
+        return lit(hostile_addr(r, ctx, n * es)), n
+    elseif x < 90 then
+        return lit(hostile_addr(r, ctx, 1)), 0
+    end
+    return { t = "scr", off = below(r, 4096) }, a.len_bits >= 32 and (0x40000000 | rand(r)) or type_max
+end
+
+local function printable(r, n)
+    local chars = "abcdefghijklmnopqrstuvwxyz0123456789-_."
+    local t = {}
+    for i = 1, n do
+        local c = below(r, #chars) + 1
+        t[i] = chars:sub(c, c)
+    end
+    return table.concat(t)
+end
+
+-- The strings earlier calls of prog passed: a name one call registers, the next may use.
+local function earlier_strings(prog, k)
+    local list = {}
+    for i = 1, k - 1 do
+        for _, a in ipairs(prog.calls[i].args) do
+            if a.t == "str" then list[#list + 1] = a.bytes end
+        end
+    end
+    return list
+end
+
+local function string_arg(r, ctx, prog, k, a, slot)
+    local off = STR_AREA + slot * 0x1000
+    local room = 0xFFE
+    local x = below(r, 100)
+    local before = earlier_strings(prog, k)
+    if x < 30 and #before > 0 then return { t = "str", off = off, bytes = pick(r, before) } end
+    if x < 65 then return { t = "str", off = off, bytes = pick(r, ctx.names) } end
+    if x < 72 then return { t = "str", off = off, bytes = printable(r, math.min(a.size, room)) } end
+    if x < 79 then return { t = "str", off = off, bytes = printable(r, math.min(a.size + 1, room)) } end
+    if x < 84 then return { t = "str", off = off, bytes = "" } end
+    if x < 88 and a.optional then return lit(0) end
+    return lit(hostile_addr(r, ctx, a.size + 1))
+end
+
+local function pointer(r, ctx, a)
+    local x = below(r, 100)
+    if x < 70 then return { t = "scr", off = below(r, STR_AREA - a.size) & ~3 } end
+    if x < 80 then return lit(0) end
+    if x < 90 then return lit(hostile_addr(r, ctx, a.size)) end
+    return { t = "heap", off = 1 + below(r, math.max(a.size - 1, 1)) }
+end
+
+-- Fills args[i] for argument i of call k (1-based) of prog; a buffer fills its length too.
+local function gen_arg(r, ctx, prog, k, c, i, slot)
+    local a = c.d.args[i]
+    if a.kind == "scalar" then
+        c.args[i] = scalar(r, ctx, prog, k, a)
+    elseif a.kind == "bytes" then
+        local addr, n = buffer(r, ctx, a)
+        c.args[i] = addr
+        -- a value-result length is a pointer argument of its own (drawn as one)
+        if not a.len_by_ptr then c.args[a.len_arg] = lit(n) end
+    elseif a.kind == "str" then
+        c.args[i] = string_arg(r, ctx, prog, k, a, slot)
+    elseif a.kind == "ptr" then
+        c.args[i] = pointer(r, ctx, a)
+    end
+end
+
+local function gen_args(r, ctx, prog, k, c)
+    c.args = {}
+    local slot = 0
+    for i, a in ipairs(c.d.args) do
+        if a.kind == "len" then
+            c.args[i] = c.args[i] or lit(0)
+        else
+            gen_arg(r, ctx, prog, k, c, i, slot)
+            if a.kind == "str" then slot = slot + 1 end
+        end
+    end
+    for i, a in ipairs(c.d.args) do
+        if a.kind == "len" and not c.args[i] then c.args[i] = lit(0) end
+    end
+end
+
+local function choose_syscall(r, ctx)
+    local total = 0
+    for _, d in ipairs(ctx.D.syscalls) do total = total + ctx.weight(d) end
+    local x = below(r, total)
+    for _, d in ipairs(ctx.D.syscalls) do
+        x = x - ctx.weight(d)
+        if x < 0 then return d end
+    end
+end
+
+-- A new call at position k of prog (not yet inserted).
+local function new_call(r, ctx, prog, k)
+    local c = { d = choose_syscall(r, ctx), child = below(r, CHILD_ACTIONS) }
+    gen_args(r, ctx, prog, k, c)
+    return c
+end
+
+-- ctx: { D = descriptions, names = { strings worth passing }, kaddrs = { kernel addresses } }
+function P.context(D, names, kaddrs)
+    local ctx = { D = D, names = names, kaddrs = kaddrs or {} }
+    -- A call that ends the program comes a quarter as often, one that may block forever (fuzz
+    -- isolate: the executor kills a program at its deadline, and the calls after it are lost)
+    -- half as often.
+    function ctx.weight(d)
+        return d.noreturn and 1 or d.isolate and 2 or 4
+    end
+    return ctx
+end
+
+function P.generate(r, ctx)
+    local prog = { seed = rand(r), calls = {} }
+    for k = 1, 2 + below(r, 8) do prog.calls[k] = new_call(r, ctx, prog, k) end
+    return prog
+end
+
+-- A copy whose calls are new tables, and whose results refer to the copies.
+function P.copy(prog)
+    local map, out = {}, { seed = prog.seed, calls = {} }
+    for k, c in ipairs(prog.calls) do
+        local n = { d = c.d, child = c.child, args = {} }
+        map[c] = n
+        out.calls[k] = n
+    end
+    for k, c in ipairs(prog.calls) do
+        for i, a in ipairs(c.args) do
+            local b = {}
+            for key, v in pairs(a) do b[key] = v end
+            if a.t == "res" then b.call = map[a.call] end
+            out.calls[k].args[i] = b
+        end
+    end
+    return out
+end
+
+-- After an edit: a result that refers to a call no longer before it becomes a new value.
+local function fixup(r, ctx, prog)
+    local index = {}
+    for k, c in ipairs(prog.calls) do index[c] = k end
+    for k, c in ipairs(prog.calls) do
+        for i, a in ipairs(c.args) do
+            if a.t == "res" and not (index[a.call] and index[a.call] < k) then
+                c.args[i] = c.d.args[i].kind == "scalar" and scalar(r, ctx, prog, k, c.d.args[i]) or lit(0)
+            end
+        end
+    end
+end
+
+-- Moves literal argument i of c (for a buffer: its length) by -4..+4; false when it is no
+-- literal. Keeps a length within its width.
+function P.nudge(r, c, i)
+    local d = c.d.args[i]
+    if d.kind == "bytes" and not d.len_by_ptr then i = d.len_arg end
+    local a = c.args[i]
+    if not a or a.t ~= "lit" then return false end
+    local delta = below(r, 8) + 1
+    delta = delta <= 4 and delta or 4 - delta -- 1..4 or -1..-4
+    a.v = (a.v + delta) & MASK
+    return true
+end
+
+-- A mutant of prog (other: a second corpus program to splice with, or nil).
+function P.mutate(r, ctx, prog, other)
+    local p = P.copy(prog)
+    local n = #p.calls
+    local x = below(r, 10)
+    if (x < 3 or n == 0) and n < MAX_CALLS then
+        local k = below(r, n + 1) + 1
+        table.insert(p.calls, k, new_call(r, ctx, p, k))
+    elseif x < 5 and n > 1 then
+        table.remove(p.calls, below(r, n) + 1)
+    elseif x < 8 then
+        local k = below(r, n) + 1
+        local c = p.calls[k]
+        if #c.d.args == 0 or below(r, 4) == 0 then
+            c.child = below(r, CHILD_ACTIONS)
+            if #c.d.args == 0 then gen_args(r, ctx, p, k, c) end
+        -- Half the time a number only moves by a little (off-by-ones sit next to the values that
+        -- work); else, or when it is no number, the argument is drawn again.
+        elseif below(r, 2) == 1 or not P.nudge(r, c, below(r, #c.d.args) + 1) then
+            local i = below(r, #c.d.args) + 1
+            if c.d.args[i].kind == "len" then -- its buffer chooses it
+                for j, a in ipairs(c.d.args) do
+                    if a.kind == "bytes" and a.len_arg == i then i = j end
+                end
+            end
+            if c.d.args[i].kind ~= "len" then gen_arg(r, ctx, p, k, c, i, 0) end
+            local slot = 0
+            for j, a in ipairs(c.d.args) do -- string slots follow the argument order
+                if a.kind == "str" then
+                    if c.args[j].t == "str" then c.args[j].off = STR_AREA + slot * 0x1000 end
+                    slot = slot + 1
+                end
+            end
+        end
+    elseif x < 9 and other and #other.calls > 0 then
+        local o = P.copy(other)
+        local cut, from = below(r, n + 1), below(r, #o.calls) + 1
+        local calls = {}
+        for k = 1, cut do calls[#calls + 1] = p.calls[k] end
+        for k = from, #o.calls do
+            if #calls < MAX_CALLS then calls[#calls + 1] = o.calls[k] end
+        end
+        p.calls = calls
+    else
+        p.seed = rand(r)
+        if n > 0 and n < MAX_CALLS then -- and a call made twice
+            local k = below(r, n) + 1
+            local c = P.copy({ seed = 0, calls = { p.calls[k] } }).calls[1]
+            for i, a in ipairs(p.calls[k].args) do
+                if a.t == "res" then c.args[i] = { t = "res", call = a.call } end
+            end
+            table.insert(p.calls, k + 1, c)
+        end
+    end
+    fixup(r, ctx, p)
+    return p
+end
+
+-- prog without call k (a copy): results of that call become 0. Deterministic, for the minimizer.
+function P.drop(prog, k)
+    local p = P.copy(prog)
+    local gone = table.remove(p.calls, k)
+    for _, c in ipairs(p.calls) do
+        for i, a in ipairs(c.args) do
+            if a.t == "res" and a.call == gone then c.args[i] = lit(0) end
+        end
+    end
+    return p
+end
+
+-- The 16 bytes of scratch just past the first out buffer of c that lies in scratch: the kernel
+-- must not change them (a write one past the end). nil when c has none, or when they belong to
+-- another buffer of the call. Returns off, len.
+local GUARD = 16
+function P.guard(c)
+    local regions, guard = {}, nil
+    for i, a in ipairs(c.args) do
+        local d = c.d.args[i]
+        local size
+        if a.t == "scr" and d.kind == "bytes" and not d.len_by_ptr and c.args[d.len_arg].t == "lit" then
+            size = (c.args[d.len_arg].v & ((1 << d.len_bits) - 1)) * d.elem_size
+        elseif a.t == "scr" and d.kind == "ptr" then
+            size = d.size
+        end
+        if size and a.off + size <= SCRATCH then
+            regions[#regions + 1] = { a.off, a.off + size }
+            if not guard and d.dir ~= "in" and a.off + size + GUARD <= SCRATCH then
+                guard = { a.off + size, a.off + size + GUARD }
+            end
+        end
+    end
+    if not guard then return nil end
+    for _, reg in ipairs(regions) do
+        if reg[1] < guard[2] and guard[1] < reg[2] then return nil end
+    end
+    return guard[1], GUARD
+end
+
+-- ---- the executor's text (tests/fuzzcov/exec.c) ----
+
+local function encode_arg(a, index)
+    if a.t == "lit" then return string.format("%x", a.v) end
+    if a.t == "pair" then return string.format("%x %x", a.words[1], a.words[2]) end
+    if a.t == "res" then return string.format("r%x", index[a.call] - 1) end
+    if a.t == "scr" then return string.format("s%x", a.off) end
+    if a.t == "heap" then return string.format("h%x", a.off) end
+    return string.format("t%x=", a.off) .. a.bytes:gsub(".", function(ch) return string.format("%02x", ch:byte()) end)
+end
+
+function P.encode(prog, id)
+    local index = {}
+    for k, c in ipairs(prog.calls) do index[c] = k end
+    local lines = { string.format("P %x %x", id, prog.seed) }
+    for _, c in ipairs(prog.calls) do
+        local words = { "C", string.format("%x", c.d.num), string.format("%x", c.child) }
+        for _, a in ipairs(c.args) do words[#words + 1] = encode_arg(a, index) end
+        lines[#lines + 1] = table.concat(words, " ")
+        local off, len = P.guard(c)
+        if off then lines[#lines + 1] = string.format("G %x %x", off, len) end
+    end
+    return table.concat(lines, "\n") .. "\n"
+end
+
+-- One line per call, for people: `3 kill(r1)`, with its result when rets has it.
+function P.describe(prog, rets)
+    local index = {}
+    for k, c in ipairs(prog.calls) do index[c] = k end
+    local out = {}
+    for k, c in ipairs(prog.calls) do
+        local words = {}
+        for i, a in ipairs(c.args) do
+            words[i] = a.t == "lit" and string.format("0x%x", a.v) or a.t == "res" and ("r" .. (index[a.call] - 1))
+                or a.t == "pair" and string.format("0x%x:0x%x", a.words[1], a.words[2])
+                or a.t == "scr" and string.format("scratch+0x%x", a.off)
+                or a.t == "heap" and string.format("heap_end-0x%x", a.off)
+                or string.format("%q", a.bytes)
+        end
+        out[k] = string.format("%d %s(%s)%s%s", k - 1, c.d.name, table.concat(words, ", "),
+            c.d.returns_twice and (" child=" .. c.child) or "",
+            rets and rets[k] and string.format(" = 0x%x", rets[k]) or "")
+    end
+    return table.concat(out, "\n")
+end
+
+return P
