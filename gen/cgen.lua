@@ -221,7 +221,8 @@ end
 -- builds its text otherwise, returns another buffer's, or uses the first buffer's text - is run
 -- again as it is written, unstreamed, after sink(cgen.RESTART) has dropped what the first try
 -- wrote: every output comes out right without knowing about streaming, the cooperating ones
--- without ever being held whole. (Renders are pure: running one twice gives the same text.)
+-- without ever being held whole; one that makes no buffer gives its text on the first run.
+-- (Renders are pure: running one twice gives the same text.)
 cgen.RESTART = setmetatable({}, { __tostring = function() return "(start the output again)" end })
 local streams = setmetatable({}, { __mode = "k" }) -- render -> false once it did not stream
 
@@ -234,9 +235,11 @@ function cgen.render_to(sink, render, ...)
     if streams[render] ~= false then
         pending_sink = sink
         local ok, result = xpcall(render, unset_sink, ...)
+        local taken = pending_sink == nil -- a buffer took the sink
         pending_sink = nil
         if ok and result == STREAMED then return end
         streams[render] = false
+        if ok and not taken and type(result) == "string" then return sink(result) end -- nothing streamed
         sink(cgen.RESTART)
     end
     local text = render(...) -- an error here is the render's own, raised where it happens
