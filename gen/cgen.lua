@@ -31,8 +31,10 @@ end
 -- Every number the outputs emit is a u32 (what C and NASM read it as). Anything else is a bug
 -- of the generator, which must stop (internal error) rather than write C that means another
 -- value.
+local math_type = math.type
+
 function cgen.u32(value, what)
-    if math.type(value) ~= "integer" or value < 0 or value > 0xFFFFFFFF then
+    if math_type(value) ~= "integer" or value < 0 or value > 0xFFFFFFFF then
         error(string.format("%s = %s does not fit in 32 bits", what or "an emitted constant", tostring(value)))
     end
     return value
@@ -146,25 +148,42 @@ function cgen.kernel_prototype(sc)
         #params > 0 and table.concat(params, ", ") or "void")
 end
 
--- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the
--- text. Called for every output line, so it avoids all but the needed work.
--- Every CHUNK lines are joined into one string, so that a large output is held
--- as a few thousand strings, not a million.
+-- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
+-- every output line, so it avoids all but the needed work. Every CHUNK lines are joined into one
+-- string, so that a large output is held as a few thousand strings, not a million; a buffer made
+-- inside cgen.render_to hands each chunk to its sink instead, and holds none.
 local CHUNK = 4096
+local STREAMED = setmetatable({}, { __tostring = function() return "(an output streamed to its file)" end })
+local pending_sink -- set by render_to for the next buffer made
+
+-- What cgen.append reaches inside a buffer: buffer -> { flush, chunk, lines }.
+local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
     local format, concat = string.format, table.concat
-    return function(fmt, ...)
+    local sink = pending_sink
+    pending_sink = nil
+    local function chunk(text)
+        if sink then
+            sink(text)
+            sink("\n")
+        else
+            chunks[#chunks + 1] = text
+        end
+    end
+    local function flush()
+        chunk(concat(lines, "\n", 1, n))
+        n = 0
+    end
+    local function w(fmt, ...)
         if fmt == nil then
-            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
+            flush()
+            if sink then return STREAMED end
             chunks[#chunks + 1] = "" -- the final newline, without copying the text once more
             return concat(chunks, "\n")
         end
-        if n == CHUNK then
-            chunks[#chunks + 1] = concat(lines, "\n", 1, n)
-            n = 0
-        end
+        if n == CHUNK then flush() end
         n = n + 1
         if ... == nil then
             lines[n] = fmt
@@ -172,6 +191,60 @@ function cgen.buffer()
             lines[n] = format(fmt, ...)
         end
     end
+    local function take_lines()
+        local had = n
+        n = 0
+        return lines, had
+    end
+    insides[w] = { flush = flush, chunk = chunk, chunks = chunks, take_lines = take_lines, count = function() return n end }
+    return w
+end
+
+-- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))
+-- would, without copying the text: a large table built beside the rest of an output (its
+-- lines known only at the end) joins the output as the pieces it already is.
+function cgen.append(w, from)
+    local into, src = insides[w], insides[from]
+    if #src.chunks == 0 and src.count() == 0 then return w("") end -- what from() would be: one empty line
+    if into.count() > 0 then into.flush() end
+    for i, c in ipairs(src.chunks) do
+        into.chunk(c)
+        src.chunks[i] = nil
+    end
+    local lines, n = src.take_lines()
+    for i = 1, n do w(lines[i]) end
+end
+
+-- Call render(...), an output module's render, with its text going to sink(piece) as it is made
+-- instead of being returned. The first buffer the render makes streams to sink, which works when
+-- the render returns what that buffer's w() does (most outputs). Any other render - one that
+-- builds its text otherwise, returns another buffer's, or uses the first buffer's text - is run
+-- again as it is written, unstreamed, after sink(cgen.RESTART) has dropped what the first try
+-- wrote: every output comes out right without knowing about streaming, the cooperating ones
+-- without ever being held whole; one that makes no buffer gives its text on the first run.
+-- (Renders are pure: running one twice gives the same text.)
+cgen.RESTART = setmetatable({}, { __tostring = function() return "(start the output again)" end })
+local streams = setmetatable({}, { __mode = "k" }) -- render -> false once it did not stream
+
+local function unset_sink(e)
+    pending_sink = nil
+    return e
+end
+
+function cgen.render_to(sink, render, ...)
+    if streams[render] ~= false then
+        pending_sink = sink
+        local ok, result = xpcall(render, unset_sink, ...)
+        local taken = pending_sink == nil -- a buffer took the sink
+        pending_sink = nil
+        if ok and result == STREAMED then return end
+        streams[render] = false
+        if ok and not taken and type(result) == "string" then return sink(result) end -- nothing streamed
+        sink(cgen.RESTART)
+    end
+    local text = render(...) -- an error here is the render's own, raised where it happens
+    if type(text) ~= "string" then error("an output's render returned " .. type(text) .. ", not its text") end
+    sink(text)
 end
 
 return cgen

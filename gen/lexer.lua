@@ -100,19 +100,20 @@ local function clean(text, file, first)
     if bom then
         fail_at(bom, "unexpected byte order mark (U+FEFF)", "a byte order mark may only open the file")
     end
+    if not text:find("\r", first, true) then return text end -- the usual case: one quick search
     local cr = text:find("\r[^\n]", first) or (text:byte(-1) == 13 and #text)
     if cr then
         fail_at(cr, "carriage return without a line feed (a bare CR)",
             "lines end with LF or CRLF; a lone CR is neither a space nor a line end")
     end
-    if text:find("\r", first, true) then text = text:gsub("\r\n", "\n") end
-    return text
+    return (text:gsub("\r\n", "\n"))
 end
 
--- Return the list of tokens of text, or raise a diagnostic. sink, if given, receives the tokens
--- instead of a new list (tokens[n] = token, in order), e.g. to hand them on as they come.
-function lexer.tokenize(text, file, sink)
-    local tokens = sink or {}
+-- The tokens of text, one per call of the function returned, in order: the last is the "eof"
+-- token, and nil follows it. A malformed token raises a diagnostic when it is reached. Tokens are
+-- made as the parser asks for them, so a large definition never has all of them at once (50,000
+-- syscalls are 1.4 million tokens).
+function lexer.stream(text, file)
     -- A UTF-8 byte order mark opening the file is skipped; columns on line 1 count after it.
     local first = text:sub(1, 3) == BOM and 4 or 1
     text = clean(text, file, first)
@@ -129,105 +130,108 @@ function lexer.tokenize(text, file, sink)
     -- keeps each token at four fields (half the memory, and much faster to make, than five).
     local token_mt = { __index = { file = file } }
     local setmt = setmetatable
-    local n = 0 -- #tokens, kept by hand: the loop below runs for every token
+    local tok -- the token the loop below has just made
     local function push(kind, value, at)
-        n = n + 1
-        tokens[n] = setmt({ kind = kind, value = value, line = line, col = at - line_start + 1 }, token_mt)
+        tok = setmt({ kind = kind, value = value, line = line, col = at - line_start + 1 }, token_mt)
     end
 
     local find, byte, sub, match = string.find, string.byte, string.sub, string.match
-    while pos <= len do
-        local b = byte(text, pos)
-        local c
-        if b == 10 then -- newline, and the indentation after it
-            line, line_start = line + 1, pos + 1
-            pos = (find(text, "[^ \t]", pos + 1) or len + 1)
-        elseif b == 32 or b == 9 then
-            pos = (find(text, "[^ \t]", pos) or len + 1)
-        elseif b == 35 then -- #
-            pos = (find(text, "\n", pos, true) or len + 1)
-        elseif IDENT_START[b] then
-            local after = match(text, "^[%w_]*()", pos + 1)
-            n = n + 1
-            tokens[n] = setmt({ kind = "ident", value = sub(text, pos, after - 1), line = line,
-                                col = pos - line_start + 1 }, token_mt)
-            pos = after
-            if byte(text, pos) == 32 then pos = pos + 1 end -- the usual single space: no extra turn
-        elseif PUNCT[b] then
-            c = PUNCT[b]
-            n = n + 1
-            tokens[n] = setmt({ kind = c, value = c, line = line, col = pos - line_start + 1 }, token_mt)
-            pos = pos + 1
-            if byte(text, pos) == 32 then pos = pos + 1 end
-        elseif b >= 48 and b <= 57 then
-            local e = select(2, text:find("^[%w_]+", pos))
-            local word = text:sub(pos, e)
-            local value, spelling = number(word)
-            if not value then
-                fail(pos, "malformed number '" .. word .. "'",
-                    "numbers are decimal (42) or hexadecimal (0x2a)")
-            elseif value > MAX_NUMBER then
-                fail(pos, "number " .. word .. " is too large (the largest is 4294967295)")
-            end
-            push("number", value, pos)
-            tokens[n].text, tokens[n].raw = spelling, word
-            pos = e + 1
-        elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
-            local close = text:find('"""', pos + 3, true)
-            if not close then
-                fail(pos, 'unterminated long doc: no closing """')
-            end
-            local body = text:sub(pos + 3, close - 1)
-            local ctl = body:find("[%z\1-\8\11-\31\127]")
-            if ctl then
-                local dl, dc = line_col(body, ctl)
-                diag.fail({ file = file, line = line + dl - 1, col = dl == 1 and pos + 3 + ctl - line_start or dc },
-                    string.format("control character (byte 0x%02X) in long doc", body:byte(ctl)))
-            end
-            push("long", dedent(body), pos)
-            for nl in body:gmatch("()\n") do
-                line, line_start = line + 1, pos + 3 + nl
-            end
-            pos = close + 3
-        elseif b == 34 then
-            local parts, i = {}, pos + 1
-            while true do
-                local s, e, chunk, stop = text:find('^([^"\\\n\0\1-\8\11-\31\127]*)(.?)', i)
-                parts[#parts + 1] = chunk
-                i = e
-                if stop == '"' then
-                    break
-                elseif stop == "\\" then
-                    local esc = text:match("^[\xC2-\xF4][\x80-\xBF]*", e + 1) or text:sub(e + 1, e + 1)
-                    if esc == "\n" or esc == "" then
-                        fail(e, "backslash at the end of the line in a string",
-                            'a string ends on its own line; write \\\\ for a backslash, or use long """..."""')
-                    elseif not ESCAPES[esc] then
-                        fail(e, "unknown escape " .. (byte(esc) > 32 and "'\\" .. esc .. "'" or
-                            string.format("'\\' followed by byte 0x%02X", byte(esc))) .. " in string",
-                            'known escapes: \\\\ \\" \\n \\t')
-                    end
-                    parts[#parts + 1] = ESCAPES[esc]
-                    i = e + 2
-                elseif stop == "\n" or stop == "" then
-                    fail(pos, "unterminated string: no closing '\"' on this line")
-                else
-                    fail(e, string.format("control character (byte 0x%02X) in string", byte(stop)))
+    local eof
+    return function()
+        tok = nil
+        while pos <= len do
+            local b = byte(text, pos)
+            local c
+            if b == 10 then -- newline, and the indentation after it
+                line, line_start = line + 1, pos + 1
+                pos = (find(text, "[^ \t]", pos + 1) or len + 1)
+            elseif b == 32 or b == 9 then
+                pos = (find(text, "[^ \t]", pos) or len + 1)
+            elseif b == 35 then -- #
+                pos = (find(text, "\n", pos, true) or len + 1)
+            elseif IDENT_START[b] then
+                -- The word and the usual single space after it, in one match: no extra turn.
+                local word, after = match(text, "^([%w_]+) ?()", pos)
+                tok = setmt({ kind = "ident", value = word, line = line, col = pos - line_start + 1 }, token_mt)
+                pos = after
+            elseif PUNCT[b] then
+                c = PUNCT[b]
+                tok = setmt({ kind = c, value = c, line = line, col = pos - line_start + 1 }, token_mt)
+                pos = pos + 1
+                if byte(text, pos) == 32 then pos = pos + 1 end
+            elseif b >= 48 and b <= 57 then
+                local word, after = match(text, "^([%w_]+)()", pos)
+                local e = after - 1
+                local value, spelling = number(word)
+                if not value then
+                    fail(pos, "malformed number '" .. word .. "'",
+                        "numbers are decimal (42) or hexadecimal (0x2a)")
+                elseif value > MAX_NUMBER then
+                    fail(pos, "number " .. word .. " is too large (the largest is 4294967295)")
                 end
-                assert(s)
+                push("number", value, pos)
+                tok.text, tok.raw = spelling, word
+                pos = e + 1
+            elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
+                local close = text:find('"""', pos + 3, true)
+                if not close then
+                    fail(pos, 'unterminated long doc: no closing """')
+                end
+                local body = text:sub(pos + 3, close - 1)
+                local ctl = body:find("[%z\1-\8\11-\31\127]")
+                if ctl then
+                    local dl, dc = line_col(body, ctl)
+                    diag.fail({ file = file, line = line + dl - 1, col = dl == 1 and pos + 3 + ctl - line_start or dc },
+                        string.format("control character (byte 0x%02X) in long doc", body:byte(ctl)))
+                end
+                push("long", dedent(body), pos)
+                for nl in body:gmatch("()\n") do
+                    line, line_start = line + 1, pos + 3 + nl
+                end
+                pos = close + 3
+            elseif b == 34 then
+                local parts, i = {}, pos + 1
+                while true do
+                    local s, e, chunk, stop = text:find('^([^"\\\n\0\1-\8\11-\31\127]*)(.?)', i)
+                    parts[#parts + 1] = chunk
+                    i = e
+                    if stop == '"' then
+                        break
+                    elseif stop == "\\" then
+                        local esc = text:match("^[\xC2-\xF4][\x80-\xBF]*", e + 1) or text:sub(e + 1, e + 1)
+                        if esc == "\n" or esc == "" then
+                            fail(e, "backslash at the end of the line in a string",
+                                'a string ends on its own line; write \\\\ for a backslash, or use long """..."""')
+                        elseif not ESCAPES[esc] then
+                            fail(e, "unknown escape " .. (byte(esc) > 32 and "'\\" .. esc .. "'" or
+                                string.format("'\\' followed by byte 0x%02X", byte(esc))) .. " in string",
+                                'known escapes: \\\\ \\" \\n \\t')
+                        end
+                        parts[#parts + 1] = ESCAPES[esc]
+                        i = e + 2
+                    elseif stop == "\n" or stop == "" then
+                        fail(pos, "unterminated string: no closing '\"' on this line")
+                    else
+                        fail(e, string.format("control character (byte 0x%02X) in string", byte(stop)))
+                    end
+                    assert(s)
+                end
+                push("string", table.concat(parts), pos)
+                pos = i + 1
+            elseif b == 45 then -- '-': the arrow, or the sign of a negative value (language v2)
+                local arrow = byte(text, pos + 1) == 62
+                push(arrow and "->" or "-", arrow and "->" or "-", pos)
+                pos = pos + (arrow and 2 or 1)
+            else
+                fail(pos, "unexpected character " .. shown_char(text, pos))
             end
-            push("string", table.concat(parts), pos)
-            pos = i + 1
-        elseif b == 45 then -- '-': the arrow, or the sign of a negative value (language v2)
-            local arrow = byte(text, pos + 1) == 62
-            push(arrow and "->" or "-", arrow and "->" or "-", pos)
-            pos = pos + (arrow and 2 or 1)
-        else
-            fail(pos, "unexpected character " .. shown_char(text, pos))
+            if tok then return tok end
         end
+        if eof then return nil end
+        push("eof", "end of file", pos)
+        eof = tok
+        return eof
     end
-    push("eof", "end of file", pos)
-    return tokens
 end
 
 return lexer

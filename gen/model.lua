@@ -102,37 +102,6 @@ for _, part in ipairs(PARTS) do
     end
 end
 
--- The tokens of text as the parser asks for them, t[i] (nil past the end). The lexer runs in a
--- coroutine and hands them over in batches; only a window of them stays in t, so that a token
--- the syntax tree does not keep is garbage as soon as the parser is past it (a 50,000-syscall
--- definition has 1.4 million tokens, 190 bytes each).
-local BATCH, WINDOW = 512, 2048
-
-local function token_stream(text, file)
-    local t, produced, done = {}, 0, false
-    local sink = setmetatable({}, {
-        __newindex = function(_, i, tok)
-            rawset(t, i, tok)
-            t[i - WINDOW] = nil
-            produced = i
-            if i % BATCH == 0 then coroutine.yield() end
-        end,
-        __index = t, -- the lexer reads back the token it just made
-    })
-    local co = coroutine.create(lexer.tokenize)
-    local function pump(i)
-        while produced < i and not done do
-            local ok, err = coroutine.resume(co, text, file, sink)
-            if not ok then error(err, 0) end -- a diagnostic, or an internal error
-            done = coroutine.status(co) == "dead"
-        end
-    end
-    return setmetatable(t, { __index = function(_, i)
-        pump(i)
-        return rawget(t, i)
-    end })
-end
-
 local function new_checker(file, tree)
     return setmetatable({
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
@@ -218,7 +187,7 @@ function model.load(text, file)
             if ok then claim_error = nil end
         end,
     })
-    parser.parse(token_stream(text, file), tree)
+    parser.parse(lexer.stream(text, file), tree)
     if claim_error then error(claim_error, 0) end
     if inline then
         self:after_prelude()

@@ -72,7 +72,8 @@ function Checker:not_macro(tok, what)
         fail(tok, what .. " '" .. name .. "' has the name of a " .. (self.consts[name] and "const" or "error") ..
             ", whose macro would replace it")
     end
-    if name:find("^[A-Z0-9_]*$") then
+    local b = name:byte(1) -- upper case, a digit or '_' (65-90, 48-57, 95): most names are lower case
+    if (b >= 65 and b <= 90 or b >= 48 and b <= 57 or b == 95) and name:find("^[A-Z0-9_]*$") then
         for _, prefix in ipairs(MACRO_PREFIXES) do
             if name:sub(1, #prefix) == prefix then
                 fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
@@ -151,12 +152,24 @@ M.FAMILIES = {
 
 local function meet(a, b) return a == "all" or b == "all" or a == b end
 
+-- The families by the first four characters of their prefix: a free name is compared only with
+-- the prefixes it could have (most names have none, and a definition claims one per syscall).
+local FAMILIES_BY_START = {}
+for _, f in ipairs(M.FAMILIES) do
+    local start = f[1]:sub(1, 4)
+    assert(#start == 4, "a family prefix of at least four characters")
+    FAMILIES_BY_START[start] = FAMILIES_BY_START[start] or {}
+    table.insert(FAMILIES_BY_START[start], f)
+end
+
 -- Claim a name the definition spells freely (a wrapper, a service's or a message's name): stored,
 -- and checked against the family names of the syscalls seen so far (later ones probe it).
 function Checker:claim_free(space, name, domain, owner)
     self:claim(space, name, domain, owner)
+    local families = FAMILIES_BY_START[name:sub(1, 4)]
+    if not families then return end
     local outputs = self.m.abi.outputs
-    for _, f in ipairs(M.FAMILIES) do
+    for _, f in ipairs(families) do
         local prefix = f[1]
         if name:sub(1, #prefix) == prefix and (f[2] == space or f[2] == "macro" or space == "macro")
             and meet(f[3], domain) and (not f[4] or outputs[f[4]]) then

@@ -180,11 +180,12 @@ function names.scan_header(text, file, domain, out)
         if d then
             add(l:match("^[%w_]+", d), "macro", d)
         elseif not l:match("^%s*#") then
-            local pos = 1
+            local pos, p = 1, nil
             while true do
                 local s, word, e = l:match("()([%a_][%w_]*)()", pos)
-                local p = l:find("[{}();,%[=]", pos)
-                if p and (not s or p < s) then
+                -- The next punctuation at or after pos (found again only once pos is past it).
+                if not p or p < pos then p = l:find("[{}();,%[=]", pos) or #l + 1 end
+                if p <= #l and (not s or p < s) then
                     local c = l:sub(p, p)
                     if c == "{" then
                         depth = depth + 1
@@ -234,11 +235,20 @@ local runtime_cache
 function names.runtime()
     if runtime_cache then return runtime_cache end
     local out = {}
+    -- One ls for every directory (a process each would cost more than the scan).
+    local globs = {}
+    for i, d in ipairs(names.RUNTIME_DIRS) do globs[i] = names.ROOT .. "/" .. d.dir .. "/*.h" end
+    local p = io.popen("ls -d " .. table.concat(globs, " ") .. " 2>/dev/null")
+    local list = p and p:read("a") or ""
+    if p then p:close() end
+    local by_dir = {}
+    for path in list:gmatch("[^\n]+") do
+        local dir = path:sub(#names.ROOT + 2):match("^(.*)/[^/]*$")
+        by_dir[dir] = by_dir[dir] or {}
+        table.insert(by_dir[dir], path)
+    end
     for _, d in ipairs(names.RUNTIME_DIRS) do
-        local p = io.popen("ls " .. names.ROOT .. "/" .. d.dir .. "/*.h 2>/dev/null")
-        local list = p and p:read("a") or ""
-        if p then p:close() end
-        for path in list:gmatch("[^\n]+") do
+        for _, path in ipairs(by_dir[d.dir] or {}) do
             local f = io.open(path, "rb")
             if f then
                 local text = f:read("a")
@@ -257,45 +267,95 @@ end
 local Registry = {}
 Registry.__index = Registry
 
-local SPACES = { "macro", "ordinary", "tag", "case" }
--- The domains a name of each domain meets.
-local MEETS = { all = { "all", "kernel", "user" }, kernel = { "all", "kernel" }, user = { "all", "user" } }
+-- A claim's space and domain in one small integer, so that a name costs one slot in each of two
+-- tables however it is claimed: code = 4 * space + domain.
+local SPACE = { macro = 0, ordinary = 1, tag = 2, case = 3 }
+local DOMAIN = { all = 1, kernel = 2, user = 3 }
+local MACRO_LAST = 3 -- macros have the codes 1 (all), 2 (kernel) and 3 (user)
 
--- The owner of a name that collides with name in (space, domain), or nil.
-function Registry:find(space, name, domain)
-    local t = self.t
-    for _, d in ipairs(MEETS[domain]) do
-        local o = t[space][d][name]
-        if o then return o end
-        if space == "macro" then
-            for _, other in ipairs(SPACES) do
-                o = t[other][d][name]
-                if o then return o end
+-- meets[code][query code]: the claim with code collides with a query (space, domain). Spaces
+-- meet when equal or either is a macro; domains when equal or either is "all".
+local meets = {}
+for s1 = 0, 3 do
+    for d1 = 1, 3 do
+        local row = {}
+        for s2 = 0, 3 do
+            for d2 = 1, 3 do
+                row[4 * s2 + d2] = (s1 == s2 or s1 == 0 or s2 == 0) and (d1 == d2 or d1 == 1 or d2 == 1)
             end
-        else
-            o = t.macro[d][name]
-            if o then return o end
+        end
+        meets[4 * s1 + d1] = row
+    end
+end
+
+-- Among several claims of one name that meet a query, the one reported: the first of the
+-- domains a query of its domain meets (all, kernel, user), then of the spaces (the query's own,
+-- then macro, ordinary, tag, case): the order the registry has always answered in.
+local function rank(code, space)
+    local s, d = code // 4, code % 4
+    return d * 8 + (s == space and 0 or s + 1)
+end
+
+-- The owner of a name that collides with name in (space, domain), or nil. One table lookup for
+-- a name nobody has claimed, which is almost every name a large definition asks about.
+function Registry:find(space, name, domain)
+    local owner = self.owner[name]
+    if owner == nil then return nil end
+    local q = 4 * SPACE[space] + DOMAIN[domain]
+    local more = self.more[name]
+    if not more then
+        if meets[self.code[name]][q] then return owner end
+        return nil
+    end
+    local best, best_rank
+    for i = 1, #more, 2 do
+        local code = more[i]
+        if meets[code][q] and (not best or rank(code, SPACE[space]) < best_rank) then
+            best, best_rank = more[i + 1], rank(code, SPACE[space])
         end
     end
-    return nil
+    return best
 end
 
 -- Take name for owner. Returns the owner it collides with, or nil. The same owner may claim a
--- name twice. (One table slot per name: a large definition claims hundreds of thousands.)
+-- name twice. (One slot per name in each of two tables: a large definition claims hundreds of
+-- thousands; a name claimed again in a space and domain that do not meet the first gets a list.)
 function Registry:claim(space, name, domain, owner)
     local prev = self:find(space, name, domain)
     if prev then
         if prev ~= owner then return prev end
         return nil
     end
-    self.t[space][domain][name] = owner
+    local code = 4 * SPACE[space] + DOMAIN[domain]
+    if self.owner[name] == nil then
+        self.owner[name], self.code[name] = owner, code
+        return nil
+    end
+    local more = self.more[name]
+    if not more then
+        more = { self.code[name], self.owner[name] }
+        self.more[name] = more
+    end
+    more[#more + 1], more[#more + 2] = code, owner
     return nil
 end
 
 -- The owner of a macro of any domain named name (fields and arguments meet every macro), or nil.
 function Registry:macro(name)
-    local m = self.t.macro
-    return m.all[name] or m.kernel[name] or m.user[name]
+    local owner = self.owner[name]
+    if owner == nil then return nil end
+    local more = self.more[name]
+    if not more then
+        return self.code[name] <= MACRO_LAST and owner or nil
+    end
+    local best
+    for i = 1, #more, 2 do
+        if more[i] <= MACRO_LAST and (not best or more[i] < best) then best = more[i] end
+    end
+    for i = 1, #more, 2 do
+        if more[i] == best then return more[i + 1] end
+    end
+    return nil
 end
 
 -- Line of gen/names.lua that lists a fixed name, for the note that names it.
@@ -314,8 +374,7 @@ end
 -- A registry holding what every definition meets: the fixed names of the outputs asked for
 -- (groups: the abi's outputs set), the C library's and the runtime's names.
 function names.registry(groups)
-    local r = setmetatable({ t = {} }, Registry)
-    for _, space in ipairs(SPACES) do r.t[space] = { all = {}, kernel = {}, user = {} } end
+    local r = setmetatable({ owner = {}, code = {}, more = {} }, Registry)
     for _, fx in ipairs(names.FIXED) do
         if not fx.group or groups[fx.group] then
             for w in fx.words:gmatch("%S+") do

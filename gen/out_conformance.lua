@@ -403,7 +403,7 @@ local function render_c(m)
     errors = "0" -- ENOSYS and the registers are checked by the assembly
     nosys_cases(w, m, cases)
     w("const struct conf_case conf_cases[] = {")
-    w(rows():sub(1, -2))
+    cgen.append(w, rows)
     w("};")
     w("const int conf_case_count = %d;", count)
     return w()

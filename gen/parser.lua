@@ -26,14 +26,30 @@ local function pos_of(tok)
 end
 parser.pos_of = pos_of
 
+-- The current token, or with k the k-th after it (nil past the end). Tokens come from
+-- self.next_token as the parser reaches them: the current one in self.tok, those peeked past it
+-- in self.ahead.
 function P:peek(k)
-    if k then return self.tokens[self.i + k] end
-    return self.tokens[self.i]
+    if not k then return self.tok end
+    local ahead = self.ahead
+    while #ahead < k do
+        local tok = self.next_token()
+        if not tok then return nil end
+        ahead[#ahead + 1] = tok
+    end
+    return ahead[k]
 end
 
 function P:advance()
-    local tok = self.tokens[self.i]
-    if tok.kind ~= "eof" then self.i = self.i + 1 end
+    local tok = self.tok
+    if tok.kind ~= "eof" then
+        local ahead = self.ahead
+        if ahead[1] then
+            self.tok = table.remove(ahead, 1)
+        else
+            self.tok = self.next_token()
+        end
+    end
     return tok
 end
 
@@ -42,7 +58,7 @@ end
 -- a field may have such a name, but then a ':' follows it (`syscall: u32`).
 function P:starts_next(tok)
     return tok.kind == "ident" and (parser.TOP[tok.value] or self.more and self.more[tok.value]) and
-        (self.tokens[self.i + 1] or tok).kind ~= ":"
+        (self:peek(1) or tok).kind ~= ":"
 end
 
 -- Fail at tok. Inside an open block, running into the end of the file or into the keyword of a
@@ -445,16 +461,17 @@ parser.TOP = {
     flags = "named_type_def", enum = "named_type_def", resource = "named_type_def",
 }
 
--- Parse a token list into { abis, consts, errors, aliases, structs, named_types (flags, enums and
--- resources, in file order), syscalls, retired, services }; into,
--- if given, is that table (its lists may take each definition as it is parsed).
-function parser.parse(tokens, into)
-    local self = setmetatable({ tokens = tokens, i = 1, blocks = {} }, P)
+-- Parse tokens (next_token() returns each in turn, as lexer.stream does) into { abis, consts,
+-- errors, aliases, structs, named_types (flags, enums and resources, in file order), syscalls,
+-- retired, services }; into, if given, is that table (its lists may take each definition as it
+-- is parsed).
+function parser.parse(next_token, into)
+    local self = setmetatable({ next_token = next_token, tok = next_token(), ahead = {}, blocks = {} }, P)
     local tree = into or { abis = {}, consts = {}, errors = {}, structs = {}, syscalls = {},
                            retired = {}, services = {} }
     tree.named_types, tree.aliases = tree.named_types or {}, tree.aliases or {}
-    if tokens[1].kind == "eof" then
-        diag.fail(pos_of(tokens[1]), "file is empty: it defines nothing",
+    if self.tok.kind == "eof" then
+        diag.fail(pos_of(self.tok), "file is empty: it defines nothing",
             "start with an `abi NAME { ... }` block (see abi/README.md)")
     end
     while self:peek().kind ~= "eof" do
