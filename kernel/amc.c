@@ -198,17 +198,29 @@ void amc_stats(uint32_t *queued, uint32_t *dropped)
     *dropped = total_dropped;
 }
 
-/* Fills a header: source from the sending process's service ("" when it has none). */
-static void fill_header(struct amc_header *h, const struct proc *self, const struct amc_service *to,
+_Static_assert(sizeof(((struct amc_header *)0)->source) == AMC_NAME_MAX + 1 &&
+                   sizeof(((struct amc_header *)0)->dest) == AMC_NAME_MAX + 1,
+               "header names are whole service names");
+
+/*
+ * Fills a header at dst: source from the sending process's service ("" when it has none). dst
+ * may be a receiver's buffer at any byte address, so the header is written field by field with
+ * memcpy at its offsets: a struct amc_header pointer to it would be misaligned (undefined
+ * behaviour, which the test kernel's UBSan reports), and each 4-byte memcpy is still one mov.
+ */
+static void fill_header(void *dst, const struct proc *self, const struct amc_service *to,
                         uint32_t len)
 {
+    uint8_t *h = dst;
+    int32_t pid = self->pid;
     if (self->service)
-        __builtin_memcpy(h->source, self->service->name, sizeof h->source); /* inline: 32 bytes */
+        __builtin_memcpy(h + __builtin_offsetof(struct amc_header, source), self->service->name,
+                         AMC_NAME_MAX + 1); /* inline: 32 bytes */
     else
-        __builtin_memset(h->source, 0, sizeof h->source);
-    __builtin_memcpy(h->dest, to->name, sizeof h->dest);
-    h->source_pid = self->pid;
-    h->len = len;
+        __builtin_memset(h + __builtin_offsetof(struct amc_header, source), 0, AMC_NAME_MAX + 1);
+    __builtin_memcpy(h + __builtin_offsetof(struct amc_header, dest), to->name, AMC_NAME_MAX + 1);
+    __builtin_memcpy(h + __builtin_offsetof(struct amc_header, source_pid), &pid, sizeof pid);
+    __builtin_memcpy(h + __builtin_offsetof(struct amc_header, len), &len, sizeof len);
 }
 
 /*
@@ -233,7 +245,7 @@ static int hand_over(struct amc_service *to, const struct proc *self, user_in_t 
     if (user_copy(dst + sizeof(struct amc_header), (const void *)buf.addr, len) <
         0)        /* range: shim */
         return 0; /* cannot happen: the sender's shim checked buf; queueing reports it */
-    fill_header((struct amc_header *)dst, self, to, len);
+    fill_header(dst, self, to, len);
     to->delivered = (int32_t)total;
     to->waiting = 0;
     return 1;

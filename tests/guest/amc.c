@@ -122,6 +122,31 @@ static void test_blocking_await_woken_by_send(void)
     CHECK_EQ(reap(pid), 0);
 }
 
+/* A blocked await whose buffer starts at an odd address: the send hands the message straight
+ * into it (kernel/amc.c hand_over), header fields unaligned. The test kernel's UBSan panics if the
+ * kernel writes them through a misaligned struct pointer. */
+static void test_await_into_unaligned_buffer(void)
+{
+    static uint8_t raw[sizeof(struct amc_header) + 16]
+        __attribute__((aligned(128))); /* in one page */
+    uint8_t *buf = raw + 1;
+    int32_t pid = fork();
+    if (pid == 0) {
+        sleep_ms(20); /* the parent is blocked in its await by then */
+        exit(send_u32s(ME, 0x1234, 0x5678) == 0 ? 0 : 1);
+    }
+    CHECK_EQ(amc_message_await(buf, sizeof raw - 1), (int32_t)(sizeof(struct amc_header) + 8));
+    struct amc_header hdr;
+    memcpy(&hdr, buf, sizeof hdr);
+    CHECK_EQ(hdr.source_pid, pid);
+    CHECK_EQ(hdr.len, 8u);
+    CHECK(strcmp(hdr.dest, ME) == 0);
+    uint32_t first;
+    memcpy(&first, buf + sizeof hdr, 4);
+    CHECK_EQ(first, 0x1234u);
+    CHECK_EQ(reap(pid), 0);
+}
+
 static void test_filtered_await(void)
 {
     int32_t a = fork();
@@ -378,6 +403,7 @@ static const struct gtest tests[] = {
     {"amc_kernel_fills_header", test_kernel_fills_header},
     {"amc_fifo_per_sender", test_fifo_per_sender},
     {"amc_blocking_await_woken_by_send", test_blocking_await_woken_by_send},
+    {"amc_await_into_unaligned_buffer", test_await_into_unaligned_buffer},
     {"amc_filtered_await", test_filtered_await},
     {"amc_poll", test_poll},
     {"amc_queue_full", test_queue_full},
