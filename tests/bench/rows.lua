@@ -10,7 +10,8 @@ return {
       target = 30, ref = "int 0x80 getpid: Linux 6.1 331, xv6 1,393" },
     { key = "buffer_syscall_write_ebadf", label = "64-byte buffer check: write(-1, buf, 64) = -EBADF",
       target = 70 },
-    { key = "amc_round_trip_4b", label = "amc round trip: 4-byte send + await, ping-pong", target = 600,
+    -- issue 14: at most 1,000 with the released ABI unchanged
+    { key = "amc_round_trip_4b", label = "amc round trip: 4-byte send + await, ping-pong", target = 1000,
       ref = PIPE },
     { key = "amc_one_way_4b", label = "amc one way: 4-byte message (send + receive)" },
     { key = "amc_one_way_512b", label = "amc one way: 512-byte message (send + receive)" },
