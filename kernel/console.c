@@ -194,8 +194,8 @@ void console_init(void)
 
 int32_t console_set_mode(uint32_t new_mode, int32_t fg)
 {
-    if (new_mode != CONSOLE_COOKED && new_mode != CONSOLE_RAW)
-        return -EINVAL;
+    /* new_mode is CONSOLE_COOKED or CONSOLE_RAW: the entry shim refuses any other (enum
+     * input_mode, the .def). */
     const struct proc *me = current_proc();
     if (fg) {
         const struct proc *p = live_proc(fg);
