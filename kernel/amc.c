@@ -79,20 +79,37 @@ static void message_free(struct amc_message *m)
     }
 }
 
-/* strcmp(a, b) == 0, inline: every send looks its destination up by name. */
-/* strcmp(a, b) == 0, inline: every send looks its destination up by name. */
-static int names_equal(const char *a, const char *b)
+/*
+ * strcmp(padded, name) == 0 a word at a time: every send looks its destination up by name.
+ * padded is NUL-padded to AMC_NAME_MAX + 1 bytes (a service's name, a header's source); name is
+ * a NUL-terminated string in a buffer of that size (a shim's copy), so the words read stay in
+ * both. A word of padded that holds its NUL decides: the bytes up to that NUL must match.
+ */
+static inline __attribute__((always_inline)) int name_is(const char *padded, const char *name)
 {
-    while (*a == *b && *a)
-        a++, b++;
-    return *a == *b;
+    for (uint32_t i = 0; i < AMC_NAME_MAX + 1; i += 4) {
+        uint32_t a, b;
+        __builtin_memcpy(&a, padded + i, 4);
+        __builtin_memcpy(&b, name + i, 4);
+        uint32_t z = zero_byte_bits(a);
+        if (a != b) {
+            uint32_t upto_nul = ((z & -z) << 1) - 1; /* the bytes up to a's first NUL */
+            return z && !((a ^ b) & upto_nul);
+        }
+        if (z)
+            return 1;
+    }
+    return 0; /* unreachable: a padded name ends in a NUL */
 }
+_Static_assert((AMC_NAME_MAX + 1) % 4 == 0, "names are compared a word at a time");
+
+static const char no_name[AMC_NAME_MAX + 1]; /* the source name of a sender without a service */
 
 static inline __attribute__((always_inline)) struct amc_service *find_service(const char *name)
 {
     const struct amc_service *end = &amc_services[services_used];
     for (struct amc_service *s = amc_services; s < end; s++)
-        if (s->owner && names_equal(s->name, name))
+        if (s->owner && name_is(s->name, name))
             return s;
     return 0;
 }
@@ -253,8 +270,8 @@ static int hand_over(struct amc_service *to, const struct proc *self, user_in_t 
 
 static int sender_matches(const struct proc *self, const char *source)
 {
-    const char *name = self->service ? self->service->name : "";
-    return !source || names_equal(name, source);
+    const char *name = self->service ? self->service->name : no_name;
+    return !source || name_is(name, source);
 }
 
 int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
@@ -306,7 +323,7 @@ static struct amc_message *find_message(struct amc_service *s, const char *sourc
 {
     struct amc_message *prev = 0;
     for (struct amc_message *m = s->head; m; prev = m, m = m->next) {
-        if (!source || strcmp(m->header.source, source) == 0) {
+        if (!source || name_is(m->header.source, source)) {
             *prev_out = prev;
             return m;
         }
