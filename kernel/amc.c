@@ -274,14 +274,27 @@ static int sender_matches(const struct proc *self, const char *source)
     return !source || name_is(name, source);
 }
 
+/* The live service called dest, trying self's last destination first: a sender mostly talks to
+ * one service, and live names are unique, so a live service of that name is the one. */
+static inline __attribute__((always_inline)) struct amc_service *find_dest(struct proc *self,
+                                                                           const char *dest)
+{
+    struct amc_service *s = self->amc.last_dest;
+    if (s && s->owner && name_is(s->name, dest))
+        return s;
+    s = find_service(dest);
+    self->amc.last_dest = s;
+    return s;
+}
+
 int32_t sys_amc_message_send(const char *dest, user_in_t buf, uint32_t len)
 {
     if (len < sizeof(uint32_t))
         return -EINVAL; /* no room for the discriminator */
-    struct amc_service *to = find_service(dest);
+    struct proc *self = current_proc();
+    struct amc_service *to = find_dest(self, dest);
     if (!to)
         return -ENOENT;
-    struct proc *self = current_proc();
     if (to->max_request && sizeof(struct amc_header) + len > to->max_request)
         return -EMSGSIZE; /* more than the service said it takes (its amc_reply_wait cap) */
     if (to->waiting && !to->head && sender_matches(self, to->wait_source) &&
@@ -345,7 +358,8 @@ static int32_t deliver(struct amc_service *s, struct amc_message *m, struct amc_
     return (int32_t)total;
 }
 
-static int32_t receive(const char *source, user_out_t buf, uint32_t cap, int block)
+static inline __attribute__((always_inline)) int32_t receive(const char *source, user_out_t buf,
+                                                             uint32_t cap, int block)
 {
     struct proc *self = current_proc();
     for (;;) {
