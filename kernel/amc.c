@@ -81,9 +81,10 @@ static void message_free(struct amc_message *m)
 
 /*
  * strcmp(padded, name) == 0 a word at a time: every send looks its destination up by name.
- * padded is NUL-padded to AMC_NAME_MAX + 1 bytes (a service's name, a header's source); name is
- * a NUL-terminated string in a buffer of that size (a shim's copy), so the words read stay in
- * both. A word of padded that holds its NUL decides: the bytes up to that NUL must match.
+ * padded is NUL-padded to AMC_NAME_MAX + 1 bytes (a service's name, a header's source), so a
+ * word whose last byte is zero holds its end; name is a NUL-terminated string in a buffer of
+ * that size (a shim's copy), so the words read stay in both. Bytes of name after its NUL may be
+ * anything: when a word differs, only the bytes up to padded's NUL count.
  */
 static inline __attribute__((always_inline)) int name_is(const char *padded, const char *name)
 {
@@ -91,12 +92,12 @@ static inline __attribute__((always_inline)) int name_is(const char *padded, con
         uint32_t a, b;
         __builtin_memcpy(&a, padded + i, 4);
         __builtin_memcpy(&b, name + i, 4);
-        uint32_t z = zero_byte_bits(a);
         if (a != b) {
+            uint32_t z = zero_byte_bits(a);
             uint32_t upto_nul = ((z & -z) << 1) - 1; /* the bytes up to a's first NUL */
             return z && !((a ^ b) & upto_nul);
         }
-        if (z)
+        if (!(a >> 24))
             return 1;
     }
     return 0; /* unreachable: a padded name ends in a NUL */
