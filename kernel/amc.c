@@ -222,23 +222,31 @@ _Static_assert(sizeof(((struct amc_header *)0)->source) == AMC_NAME_MAX + 1 &&
 
 /*
  * Fills a header at dst: source from the sending process's service ("" when it has none). dst
- * may be a receiver's buffer at any byte address, so the header is written field by field with
- * memcpy at its offsets: a struct amc_header pointer to it would be misaligned (undefined
- * behaviour, which the test kernel's UBSan reports), and each 4-byte memcpy is still one mov.
+ * may be a receiver's buffer at any byte address, so the header is not written through a struct
+ * amc_header pointer (misaligned: undefined behaviour, which the test kernel's UBSan reports):
+ * the two names, adjacent in the header, go with two string moves of 8 words, pid and length
+ * with a 4-byte memcpy each (one mov).
  */
 static void fill_header(void *dst, const struct proc *self, const struct amc_service *to,
                         uint32_t len)
 {
+    _Static_assert(__builtin_offsetof(struct amc_header, source) == 0 &&
+                       __builtin_offsetof(struct amc_header, dest) == AMC_NAME_MAX + 1,
+                   "the names open the header, source first");
     uint8_t *h = dst;
+    const char *source = self->service ? self->service->name : no_name;
+    uint32_t words = (AMC_NAME_MAX + 1) / 4;
+    __asm__ volatile("rep movsl\n\t"
+                     "movl %[dest], %%esi\n\t"
+                     "movl %[words], %%ecx\n\t"
+                     "rep movsl"
+                     : "+D"(h), "+S"(source), "+c"(words)
+                     : [dest] "g"(to->name), [words] "i"((AMC_NAME_MAX + 1) / 4)
+                     : "memory");
     int32_t pid = self->pid;
-    if (self->service)
-        __builtin_memcpy(h + __builtin_offsetof(struct amc_header, source), self->service->name,
-                         AMC_NAME_MAX + 1); /* inline: 32 bytes */
-    else
-        __builtin_memset(h + __builtin_offsetof(struct amc_header, source), 0, AMC_NAME_MAX + 1);
-    __builtin_memcpy(h + __builtin_offsetof(struct amc_header, dest), to->name, AMC_NAME_MAX + 1);
-    __builtin_memcpy(h + __builtin_offsetof(struct amc_header, source_pid), &pid, sizeof pid);
-    __builtin_memcpy(h + __builtin_offsetof(struct amc_header, len), &len, sizeof len);
+    uint8_t *tail = (uint8_t *)dst + __builtin_offsetof(struct amc_header, source_pid);
+    __builtin_memcpy(tail, &pid, sizeof pid);
+    __builtin_memcpy(tail + sizeof pid, &len, sizeof len);
 }
 
 /*
