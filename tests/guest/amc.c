@@ -501,6 +501,93 @@ static void test_last_destination_follows_name(void)
     CHECK_EQ(reap(c), 52);
 }
 
+/* ---- a flood while a filtered await is blocked ---- */
+
+/* Registers "fl-bad", waits until the parent blocks, then sends until refused; exits 0 when
+ * exactly its share was accepted and the refusal was ENOBUFS. */
+static int flooder(uint32_t arg)
+{
+    (void)arg;
+    if (amc_register_service("fl-bad") != 0 || !gt_wait_blocked(getppid()))
+        return 100;
+    uint32_t accepted = 0, w[2] = {0xF1, 0};
+    int32_t r;
+    while ((r = amc_message_send(ME, w, sizeof w)) == 0)
+        w[1] = ++accepted;
+    return accepted == AMC_QUEUE_DEPTH && r == -ENOBUFS ? 0 : 1;
+}
+
+/* Waits until the flooder (pid arg) has ended, then sends once as "fl-good" and once more
+ * without a service name (a second process: its own share), and exits 0 when both worked. */
+static int late_sender(uint32_t flooder_pid)
+{
+    for (int i = 0; i < 1000 && gt_proc_state((int32_t)flooder_pid) != GT_STATE_ZOMBIE; i++)
+        sleep_ms(2);
+    if (amc_register_service("fl-good") != 0 || send_u32s(ME, 0x600D, 1) != 0)
+        return 1;
+    int32_t pid = fork();
+    if (pid == 0)
+        exit(send_u32s(ME, 0x600D, 2) == 0 ? 0 : 1);
+    return reap(pid);
+}
+
+/* The receiver waits for "fl-good" only; "fl-bad" floods meanwhile, each message waking the
+ * receiver to skip it. The flood fills only the flooder's share: the later senders' sends work,
+ * the filtered await gets its message past the 32 queued ahead of it, and every message is
+ * still there, in order, afterwards. */
+static void test_flood_during_filtered_await(void)
+{
+    drain();
+    gt_baseline_take();
+    int32_t bad = gt_fork(flooder, 0);
+    CHECK(bad > 0);
+    int32_t good = gt_fork(late_sender, (uint32_t)bad);
+    CHECK(good > 0);
+    CHECK_EQ(amc_message_await_from("fl-good", &rx, sizeof rx), (int32_t)(sizeof rx.hdr + 8));
+    CHECK_EQ(payload_u32(0), 0x600D);
+    CHECK_EQ(payload_u32(1), 1);
+    CHECK_EQ(reap(good), 0);
+    CHECK_EQ(reap(bad), 0);
+    for (uint32_t i = 0; i < AMC_QUEUE_DEPTH; i++) {
+        CHECK(amc_message_poll(&rx, sizeof rx) > 0);
+        CHECK_EQ(payload_u32(0), 0xF1);
+        CHECK_EQ(payload_u32(1), i);
+    }
+    CHECK(amc_message_poll(&rx, sizeof rx) > 0); /* the nameless sender's, queued last */
+    CHECK_EQ(payload_u32(1), 2);
+    CHECK_EQ(rx.hdr.source[0], 0);
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+    CHECK_BASELINE();
+}
+
+/* The longest name, 31 bytes, as the source of a message handed straight into a blocked
+ * await (every word of the header's names written). */
+#define LONGEST_NAME "0123456789abcdefghijklmnopqrstu"
+static int longest_name_sender(uint32_t arg)
+{
+    (void)arg;
+    if (amc_register_service(LONGEST_NAME) != 0 || !gt_wait_blocked(getppid()))
+        return 1;
+    return send_u32s(ME, 31, 31) == 0 ? 0 : 2;
+}
+
+static void test_longest_source_name_handed_over(void)
+{
+    _Static_assert(sizeof LONGEST_NAME == AMC_NAME_MAX + 1, "the longest name");
+    drain();
+    memset(&rx, 0xAA, sizeof rx.hdr);
+    int32_t pid = gt_fork(longest_name_sender, 0);
+    CHECK(pid > 0);
+    CHECK_EQ(amc_message_await(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + 8));
+    CHECK(memcmp(rx.hdr.source, LONGEST_NAME, sizeof rx.hdr.source) == 0);
+    char dest[AMC_NAME_MAX + 1] = ME; /* NUL-padded: the kernel writes the whole field */
+    CHECK(memcmp(rx.hdr.dest, dest, sizeof dest) == 0);
+    CHECK_EQ(rx.hdr.source_pid, pid);
+    CHECK_EQ(rx.hdr.len, 8u);
+    CHECK_EQ(payload_u32(0), 31);
+    CHECK_EQ(reap(pid), 0);
+}
+
 static const struct gtest tests[] = {
     {"amc_register_unique", test_register_unique},
     {"amc_name_released_on_exit", test_name_released_on_exit},
@@ -522,6 +609,8 @@ static const struct gtest tests[] = {
     {"amc_unregister_drops_queued", test_unregister_drops_queued},
     {"amc_names_by_word", test_names_by_word},
     {"amc_last_destination_follows_name", test_last_destination_follows_name},
+    {"amc_flood_during_filtered_await", test_flood_during_filtered_await},
+    {"amc_longest_source_name_handed_over", test_longest_source_name_handed_over},
 };
 
 int main(void)
