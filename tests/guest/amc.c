@@ -460,6 +460,14 @@ static void test_names_by_word(void)
     CHECK_EQ(send_u32s(pages + 4096 - 5, 44, 0), 0);
     for (uint32_t i = 0; i < WORD_NAMES; i++)
         CHECK_EQ(reap(pids[i]), (int32_t)(40 + i));
+    /* At the very end of user space (this program's argv strings, which it does not use): a
+     * name whose NUL is the last user byte is read (no such service), one without is a fault. */
+    char *top = (char *)ABI_USER_HIGH;
+    memcpy(top - 4, "wxy", 4);
+    CHECK_EQ(send_u32s(top - 4, 1, 1), -ENOENT);
+    CHECK_EQ(send_u32s(top - 1, 1, 1), -ENOENT); /* "" */
+    memcpy(top - 4, "wxyz", 4);
+    CHECK_EQ(send_u32s(top - 4, 1, 1), -EFAULT);
 }
 
 /* Child: registers name, says so, exits with the first payload word of the first message. */
