@@ -216,7 +216,8 @@ local function rerun_script(spec, paths)
         "# Boot " .. spec.name .. " again as `make test` ran it" .. (spec.where and (" (" .. spec.where .. ")") or "")
             .. ": sh " .. paths.cmd,
         (type(spec.input) == "table" and "# The input goes in at once here (make test sent each step once the log "
-            .. "showed its pattern).\n" or "") .. "# Output goes to the terminal" .. (spec.gdb and (" (gdb's; the serial log is " .. paths.serial .. ")") or "")
+            .. "showed its pattern).\n" or "") .. "# Output goes to the terminal"
+            .. (spec.gdb and (" (gdb's; the serial log is " .. paths.serial .. ")") or "")
             .. "; the harness " .. (spec.stop and ("stopped it once the log showed " .. spec.stop)
                 or "waited for QEMU to exit") .. "; `timeout` ends it after " .. string.format("%g", spec.timeout or 20) .. " s.",
         "cd " .. shq(cwd) .. " || exit 1",
