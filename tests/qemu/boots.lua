@@ -32,16 +32,18 @@ return function(env)
             -- is the grub.cfg the build wrote (checked below). One boot for all of it: GRUB costs
             -- a CPU-second or two of every ISO boot. Each key waits for what it answers: GRUB
             -- drops keys that come before its menu, and a byte in flight when the kernel takes
-            -- over the UART from GRUB can be lost (a loaded machine made "hello" "ello").
+            -- over the UART from GRUB can be lost (a loaded machine made "hello" "ello"). Then
+            -- the default services answer: echod upper-cases through amc.
             name = "boot-iso",
             via = "iso",
-            input = { { wait = "executed automatically", send = "\r" }, { wait = "\n%$ ", send = "hello\n" } },
+            input = { { wait = "executed automatically", send = "\r" }, { wait = "\n%$ ", send = "hello\n" },
+                      { wait = "Hello from ring 3![^\n]*\n%$ ", send = "amc echo -u via grub\n" } },
             weight = 3,
             timeout = 60,
-            stop = "Hello from ring 3!",
+            stop = "VIA GRUB",
             expect = { "GNU GRUB", "layercake %(trace syscalls%)", banner, "loader: GRUB",
                        "memory: %d+ MiB", "cmdline: services=echod,kvd\n", "init: started service echod",
-                       "init: started service kvd", "kernel: ready\n.-Hello from ring 3!" },
+                       "init: started service kvd", "kernel: ready\n.-Hello from ring 3!", "\nVIA GRUB" },
             check = function()
                 local cfg = env.read_file(env.build .. "/grub.cfg") or ""
                 if not cfg:find("\nset timeout=%d+\n") or not cfg:find("\nset default=0\n") then
