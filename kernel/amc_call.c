@@ -184,14 +184,11 @@ static __attribute__((noinline)) int32_t bad_handle(struct proc *self, int32_t h
     return handle_slot(self, h) ? -ESTALE : -EBADF;
 }
 
-/* A new badge for self's next call: a new count for every call, the slot in the low bits (never
- * 0: slot 0 is idle). */
+/* A new badge for self's next call: a new count for every call, the slot in the low bits
+ * (proc_alloc starts next_badge at the slot), so never 0. */
 static inline __attribute__((always_inline)) uint32_t new_badge(struct proc *self)
 {
-    uint32_t badge = self->amc.next_badge;
-    if (__builtin_expect(!badge, 0))
-        badge = proc_index(self);
-    badge += 1u << BADGE_SLOT_BITS;
+    uint32_t badge = self->amc.next_badge + (1u << BADGE_SLOT_BITS);
     self->amc.next_badge = badge;
     return badge;
 }

@@ -21,7 +21,6 @@
 #include "amc_impl.h"
 #include "fpu.h"
 #include "gdt.h"
-#include "x86.h"
 
 void amc_regs_call(void);
 void amc_regs_reply(void);
@@ -37,7 +36,7 @@ void amc_regs_reply(void);
 #define AMC_FAST_LAYOUT_1(X) \
     X(P_STATE, offsetof(struct proc, state)) \
     X(P_PID, offsetof(struct proc, pid)) \
-    X(P_PD, offsetof(struct proc, pd)) \
+    X(P_CR3, offsetof(struct proc, cr3)) \
     X(P_CONTEXT, offsetof(struct proc, context)) \
     X(P_TF, offsetof(struct proc, tf)) \
     X(P_CHAN, offsetof(struct proc, wait_chan)) \
@@ -71,7 +70,6 @@ void amc_regs_reply(void);
     X(TF_SIZE, sizeof(struct trap_frame)) \
     X(FRAME, FRAME) \
     X(TSS_ESP0, offsetof(struct tss, esp0)) \
-    X(KERNEL_BASE, KERNEL_BASE) \
     X(PROC_BLOCKED, PROC_BLOCKED) \
     X(PROC_RUNNING, PROC_RUNNING) \
     X(CALL_TAKEN, AMC_CALL_TAKEN) \
@@ -83,8 +81,7 @@ void amc_regs_reply(void);
     X(USER_HIGH, ABI_USER_HIGH) \
     X(HANDLE_SLOTS, AMC_HANDLE_SLOTS) \
     X(SLOT_MASK, (NPROC - 1)) \
-    X(BADGE_STEP, NPROC) \
-    X(CR0_TS, CR0_TS)
+    X(BADGE_STEP, NPROC)
 // clang-format on
 #define EQU(name, value) ".equ AMC_F_" #name ", %c[o_" #name "]\n\t"
 #define OP(name, value) [o_##name] "i"(value),
@@ -102,117 +99,107 @@ _Static_assert(sizeof(enum proc_state) == 4 && sizeof(((struct proc *)0)->parked
                "compared as longs");
 
 /*
- * The switch, from the process in ebp (already parked) to the one in edi, whose trap frame is
- * at edx: what proc_park_switch does for next. Clobbers ecx. The lazy FPU mode's part is out of
- * line, at label 8, and comes back to label 1.
+ * The switch to the process in edi, whose trap frame is at eax, after the current one, in ebp,
+ * is parked: what proc_park_switch does, with the eager FPU switch (kernel/syscall.c leaves
+ * these paths out under fpu=lazy). Clobbers ebp.
  */
 #define SWITCH_TO_EDI                                                                              \
     "movl $0, AMC_F_P_PARKED(%edi)\n\t"                                                            \
     "movl $AMC_F_PROC_RUNNING, AMC_F_P_STATE(%edi)\n\t"                                            \
     "movl $0, AMC_F_P_CHAN(%edi)\n\t"                                                              \
-    "movl AMC_F_P_SLICE(%ebp), %ecx\n\t" /* the rest of the slice */                               \
-    "movl %ecx, AMC_F_P_SLICE(%edi)\n\t"                                                           \
+    "movl AMC_F_P_SLICE(%ebp), %ebp\n\t" /* the rest of the slice */                               \
+    "movl %ebp, AMC_F_P_SLICE(%edi)\n\t"                                                           \
     "movl %edi, current\n\t"                                                                       \
-    "leal AMC_F_TF_SIZE(%edx), %ecx\n\t" /* its frame is at the top of its stack */                \
-    "movl %ecx, kernel_tss+AMC_F_TSS_ESP0\n\t"                                                     \
-    "movl AMC_F_P_PD(%edi), %ecx\n\t"                                                              \
-    "subl $AMC_F_KERNEL_BASE, %ecx\n\t"                                                            \
-    "movl %ecx, %cr3\n\t"                                                                          \
-    "movl fpu_loaded, %ecx\n\t"                                                                    \
-    "cmpl %ecx, %edi\n\t"                                                                          \
+    "leal AMC_F_TF_SIZE(%eax), %ebp\n\t" /* its frame is at the top of its stack */                \
+    "movl %ebp, kernel_tss+AMC_F_TSS_ESP0\n\t"                                                     \
+    "movl AMC_F_P_CR3(%edi), %ebp\n\t"                                                             \
+    "movl %ebp, %cr3\n\t"                                                                          \
+    "movl fpu_loaded, %ebp\n\t"                                                                    \
+    "cmpl %ebp, %edi\n\t"                                                                          \
     "je 1f\n\t"                                                                                    \
-    "cmpl $0, fpu_lazy\n\t"                                                                        \
-    "jne 8f\n\t"                                                                                   \
-    "fxsave AMC_F_P_FPU(%ecx)\n\t"                                                                 \
+    "fxsave AMC_F_P_FPU(%ebp)\n\t"                                                                 \
     "fxrstor AMC_F_P_FPU(%edi)\n\t"                                                                \
     "movl %edi, fpu_loaded\n"                                                                      \
     "1:\t"
 
-/* The lazy FPU switch: CR0.TS set, if it is not, for the #NM trap of kernel/fpu.c. */
-#define SWITCH_LAZY_FPU                                                                            \
-    "8:\tcmpl $0, fpu_ts_set\n\t"                                                                  \
-    "jne 1b\n\t"                                                                                   \
-    "movl %cr0, %ecx\n\t"                                                                          \
-    "orl $AMC_F_CR0_TS, %ecx\n\t"                                                                  \
-    "movl %ecx, %cr0\n\t"                                                                          \
-    "movl $1, fpu_ts_set\n\t"                                                                      \
-    "jmp 1b\n"
+/* Into ring 3 through the trap frame at eax: trap_return (kernel/trap.asm), inline. */
+#define RETURN_THROUGH_EAX                                                                         \
+    "movl %eax, %esp\n\t"                                                                          \
+    "popl %gs\n\t"                                                                                 \
+    "popl %fs\n\t"                                                                                 \
+    "popl %es\n\t"                                                                                 \
+    "popl %ds\n\t"                                                                                 \
+    "popal\n\t"                                                                                    \
+    "addl $8, %esp\n\t" /* vector and error */                                                     \
+    "iret\n"
 
 /*
- * amc_call: ebx h, ecx disc, edx w0, esi w1, edi timeout_ms. The service must be live, its
- * server parked waiting (serving, and still blocked: a request would have woken it), the call
- * without a timeout and not the caller's first (whose badge C makes).
+ * amc_call: ebx h, ecx disc, edx w0, esi w1, edi timeout_ms. The handle's service must be live
+ * and its server parked in amc_reply_wait and still blocked on the service (a request would
+ * have woken it: wakes clear wait_chan; only its owner blocks on a service, and only its fast
+ * amc_reply_wait parks there), the call without a timeout.
  */
 __attribute__((naked)) void amc_regs_call(void)
 {
     __asm__ volatile(
         "cmpl $AMC_F_FOREVER, %edi\n\t"
         "jne 9f\n\t"
-        "cmpl $AMC_F_HANDLE_SLOTS, %ebx\n\t" /* handles below it have generation 0: none is valid */
-        "jb 9f\n\t"
         "movl current, %ebp\n\t"
         "movl %ebx, %eax\n\t" /* the handle's slot: index * 12 */
         "andl $AMC_F_HANDLE_SLOTS-1, %eax\n\t"
         "leal (%eax,%eax,2), %eax\n\t"
         "leal AMC_F_P_HANDLES(%ebp,%eax,4), %eax\n\t"
-        "shrl $4, %ebx\n\t" /* its generation */
+        "shrl $4, %ebx\n\t" /* its generation (never-used slots have 0, and no service) */
         "cmpl %ebx, AMC_F_H_GEN(%eax)\n\t"
         "jne 9f\n\t"
         "movl AMC_F_H_ID(%eax), %ebx\n\t"
         "testl %ebx, %ebx\n\t" /* closed */
         "jz 9f\n\t"
         "movl AMC_F_H_SERVICE(%eax), %eax\n\t"
-        "cmpl %ebx, AMC_F_S_ID(%eax)\n\t" /* stale: the registration ended */
+        "cmpl %ebx, AMC_F_S_ID(%eax)\n\t" /* stale: that registration ended */
         "jne 9f\n\t"
-        "cmpl $0, AMC_F_S_SERVING(%eax)\n\t"
-        "je 9f\n\t"
         "movl AMC_F_S_OWNER(%eax), %edi\n\t"
         "cmpl $0, AMC_F_P_PARKED(%edi)\n\t"
         "je 9f\n\t"
-        "cmpl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%edi)\n\t"
+        "cmpl %eax, AMC_F_P_CHAN(%edi)\n\t"
         "jne 9f\n\t"
-        "movl AMC_F_P_NEXT_BADGE(%ebp), %ebx\n\t"
-        "testl %ebx, %ebx\n\t"
-        "jz 9f\n\t"
         /* Committed. The call: a new badge, taken by the server at once. */
+        "movl $0, AMC_F_S_SERVING(%eax)\n\t"
+        "movl %eax, AMC_F_C_SERVER(%ebp)\n\t"
+        "movl AMC_F_P_NEXT_BADGE(%ebp), %ebx\n\t"
         "addl $AMC_F_BADGE_STEP, %ebx\n\t"
         "movl %ebx, AMC_F_P_NEXT_BADGE(%ebp)\n\t"
         "movl %ebx, AMC_F_C_BADGE(%ebp)\n\t"
-        "movl %eax, AMC_F_C_SERVER(%ebp)\n\t"
         "movl $AMC_F_CALL_TAKEN, AMC_F_C_PHASE(%ebp)\n\t"
         "movl $1, AMC_F_C_REGS(%ebp)\n\t"
-        "movl $0, AMC_F_S_SERVING(%eax)\n\t"
         /* The server's results: the request's size, the badge, the caller's pid. */
-        "movl AMC_F_P_TF(%edi), %edx\n\t"
-        "movl AMC_F_TF_ECX(%edx), %esi\n\t" /* its buffer */
-        "movl $AMC_F_CALL_WORDS, AMC_F_TF_EAX(%edx)\n\t"
-        "movl %ebx, AMC_F_TF_EDX(%edx)\n\t"
-        "movl AMC_F_P_PID(%ebp), %ecx\n\t"
-        "movl %ecx, AMC_F_TF_ECX(%edx)\n\t"
-        /* The caller parks, blocked on its call, to resume in amc_call_resume. */
-        "leal AMC_F_FRAME-4(%esp), %ecx\n\t"
-        "movl $amc_call_resume, (%ecx)\n\t"
-        "movl %ecx, AMC_F_P_CONTEXT(%ebp)\n\t"
+        "movl AMC_F_P_TF(%edi), %eax\n\t"
+        "movl %ebx, AMC_F_TF_EDX(%eax)\n\t"
+        "movl AMC_F_TF_ECX(%eax), %ebx\n\t" /* its buffer */
+        "movl $AMC_F_CALL_WORDS, AMC_F_TF_EAX(%eax)\n\t"
+        "pushl AMC_F_P_PID(%ebp)\n\t"
+        "popl AMC_F_TF_ECX(%eax)\n\t"
+        /* The caller parks, blocked on its call, to resume in amc_call_resume (no register
+         * is free: the addresses are made in place). */
+        "movl $amc_call_resume, AMC_F_FRAME-4(%esp)\n\t"
+        "movl %esp, AMC_F_P_CONTEXT(%ebp)\n\t"
+        "addl $AMC_F_FRAME-4, AMC_F_P_CONTEXT(%ebp)\n\t"
         "movl $1, AMC_F_P_PARKED(%ebp)\n\t"
         "movl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%ebp)\n\t"
-        "leal AMC_F_P_CALL(%ebp), %ecx\n\t"
-        "movl %ecx, AMC_F_P_CHAN(%ebp)\n\t" SWITCH_TO_EDI
-        /* The request into the server's buffer (its address space now; probed by its fast
-         * path), from the caller's frame, which is kernel memory. */
-        "movl AMC_F_FRAME+AMC_F_TF_ECX(%esp), %ecx\n\t"
-        "movl %ecx, (%esi)\n\t"
-        "movl AMC_F_FRAME+AMC_F_TF_EDX(%esp), %ecx\n\t"
-        "movl %ecx, 4(%esi)\n\t"
-        "movl AMC_F_FRAME+AMC_F_TF_ESI(%esp), %ecx\n\t"
-        "movl %ecx, 8(%esi)\n\t"
-        "movl %edx, %esp\n\t"
-        "jmp trap_return\n" SWITCH_LAZY_FPU "9:\tjmp amc_fast_call_entry\n");
+        "movl %ebp, AMC_F_P_CHAN(%ebp)\n\t"
+        "addl $AMC_F_P_CALL, AMC_F_P_CHAN(%ebp)\n\t" SWITCH_TO_EDI
+        /* The request into the server's buffer, in its address space now (its fast path
+         * probed it). */
+        "movl %ecx, (%ebx)\n\t"
+        "movl %edx, 4(%ebx)\n\t"
+        "movl %esi, 8(%ebx)\n\t" RETURN_THROUGH_EAX "9:\tjmp amc_fast_call_entry\n");
 }
 
 /*
  * amc_reply_wait: ebx badge, ecx buf, edx len, esi cap. The server answers a register call of a
- * parked caller with a whole register answer (len AMC_CALL_WORDS, a result >= 0), and nothing
- * else waits to be received. Its buffer gets the checks of its shim, and a probe of the first
+ * parked caller without a deadline (a caller with one may have been woken by it: C) with a
+ * whole register answer (len AMC_CALL_WORDS, a result >= 0), and nothing else waits to be
+ * received. Its buffer gets the checks of its shim, and a write probe of the first
  * AMC_CALL_WORDS bytes, where the next register request goes: the C paths that may receive
  * into the rest of it copy under the exception table.
  */
@@ -220,15 +207,6 @@ __attribute__((naked)) void amc_regs_reply(void)
 {
     __asm__ volatile(
         "movl current, %ebp\n\t"
-        "movl AMC_F_P_SERVICE(%ebp), %eax\n\t"
-        "testl %eax, %eax\n\t"
-        "jz 9f\n\t"
-        "testl %ebx, %ebx\n\t" /* AMC_NO_CALL: nothing to answer */
-        "jz 9f\n\t"
-        "cmpl $0, AMC_F_S_CALLS(%eax)\n\t"
-        "jne 9f\n\t"
-        "cmpl $0, AMC_F_S_HEAD(%eax)\n\t"
-        "jne 9f\n\t"
         "cmpl $AMC_F_CALL_WORDS, %edx\n\t"
         "jne 9f\n\t"
         "leal -AMC_F_CALL_WORDS(%esi), %edi\n\t" /* cap in [AMC_CALL_WORDS, IO_MAX] */
@@ -239,14 +217,18 @@ __attribute__((naked)) void amc_regs_reply(void)
         "subl %esi, %edx\n\t"
         "cmpl %edx, %edi\n\t"
         "ja 9f\n"
-        "2:\torb $0, (%ecx)\n" /* write probes (kernel/uaccess.h) */
+        "2:\torb $0, (%ecx)\n" /* write probes, as kernel/uaccess.h's */
         "3:\torb $0, AMC_F_CALL_WORDS-1(%ecx)\n\t"
         ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t"
         ".long 2b, 9f\n\t.long 3b, 9f\n\t.popsection\n\t"
-        "movl %ebx, %edi\n\t" /* the caller: the badge's slot */
+        /* The call answered, in the badge's slot: taken by this service (so the service
+         * exists: a process without one has no call that names NULL as its server), a
+         * register call, its caller parked and without a deadline. */
+        "movl %ebx, %edi\n\t"
         "andl $AMC_F_SLOT_MASK, %edi\n\t"
         "imull $AMC_F_P_SIZE, %edi, %edi\n\t"
         "addl $procs, %edi\n\t"
+        "movl AMC_F_P_SERVICE(%ebp), %eax\n\t"
         "cmpl %ebx, AMC_F_C_BADGE(%edi)\n\t"
         "jne 9f\n\t"
         "cmpl %eax, AMC_F_C_SERVER(%edi)\n\t"
@@ -257,29 +239,31 @@ __attribute__((naked)) void amc_regs_reply(void)
         "je 9f\n\t"
         "cmpl $0, AMC_F_P_PARKED(%edi)\n\t"
         "je 9f\n\t"
-        "cmpl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%edi)\n\t" /* its deadline woke it: C */
+        "cmpl $0, AMC_F_P_WAKE(%edi)\n\t"
         "jne 9f\n\t"
+        "movl AMC_F_S_CALLS(%eax), %edx\n\t" /* nothing else to receive */
+        "orl AMC_F_S_HEAD(%eax), %edx\n\t"
+        "jnz 9f\n\t"
         "movl (%ecx), %ebx\n\t" /* the result */
         "testl %ebx, %ebx\n\t"
         "js 9f\n\t"
-        /* Committed. The answer into the caller's frame; its call is over. */
-        "movl AMC_F_P_TF(%edi), %edx\n\t"
-        "movl %ebx, AMC_F_TF_EAX(%edx)\n\t"
-        "movl 4(%ecx), %ebx\n\t"
-        "movl %ebx, AMC_F_TF_EDX(%edx)\n\t"
-        "movl 8(%ecx), %ebx\n\t"
-        "movl %ebx, AMC_F_TF_ECX(%edx)\n\t"
-        "movl $0, AMC_F_C_SERVER(%edi)\n\t"
-        "movl $AMC_F_CALL_IDLE, AMC_F_C_PHASE(%edi)\n\t"
-        "movl $0, AMC_F_P_WAKE(%edi)\n\t"
+        /* Committed. The server parks, blocked on its service, to resume in amc_serve_resume. */
         "movl %esi, AMC_F_S_MAX_REQUEST(%eax)\n\t"
         "movl $1, AMC_F_S_SERVING(%eax)\n\t"
-        /* The server parks, blocked on its service, to resume in amc_serve_resume. */
-        "leal AMC_F_FRAME-4(%esp), %ecx\n\t"
-        "movl $amc_serve_resume, (%ecx)\n\t"
-        "movl %ecx, AMC_F_P_CONTEXT(%ebp)\n\t"
-        "movl $1, AMC_F_P_PARKED(%ebp)\n\t"
+        "movl %eax, AMC_F_P_CHAN(%ebp)\n\t"
         "movl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%ebp)\n\t"
-        "movl %eax, AMC_F_P_CHAN(%ebp)\n\t" SWITCH_TO_EDI "movl %edx, %esp\n\t"
-        "jmp trap_return\n" SWITCH_LAZY_FPU "9:\tjmp amc_fast_reply_wait_entry\n");
+        "movl $1, AMC_F_P_PARKED(%ebp)\n\t"
+        "movl $amc_serve_resume, AMC_F_FRAME-4(%esp)\n\t"
+        "leal AMC_F_FRAME-4(%esp), %eax\n\t"
+        "movl %eax, AMC_F_P_CONTEXT(%ebp)\n\t"
+        /* The answer into the caller's frame; its call is over. */
+        "movl AMC_F_P_TF(%edi), %eax\n\t"
+        "movl %ebx, AMC_F_TF_EAX(%eax)\n\t"
+        "movl 4(%ecx), %ebx\n\t"
+        "movl %ebx, AMC_F_TF_EDX(%eax)\n\t"
+        "movl 8(%ecx), %ebx\n\t"
+        "movl %ebx, AMC_F_TF_ECX(%eax)\n\t"
+        "movl $0, AMC_F_C_SERVER(%edi)\n\t"
+        "movl $AMC_F_CALL_IDLE, AMC_F_C_PHASE(%edi)\n\t" SWITCH_TO_EDI RETURN_THROUGH_EAX
+        "9:\tjmp amc_fast_reply_wait_entry\n");
 }

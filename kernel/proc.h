@@ -23,6 +23,7 @@ struct proc {
     enum proc_state state;
     char name[32];
     pde_t *pd;               /* the kernel's for the idle task; NULL once a process has ended */
+    uint32_t cr3;            /* V2P(pd) while pd is set: the amc fast paths' switch loads it */
     uint8_t *kstack;         /* KSTACK_SIZE bytes; freed when the parent reaps the zombie */
     uint32_t context;        /* saved kernel esp while switched out (see swtch in proc.c) */
     struct trap_frame *tf;   /* user registers of the syscall or interrupt being served */

@@ -25,15 +25,18 @@
  * process's kernel stack (the TSS's esp0), exactly where proc_alloc points tf.
  */
 #include "contracts.h"
+#include "fpu.h"
 #include "kcov.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "syscall_handlers.h"
 
 extern const uint32_t syscall_bound_insn; /* kernel/trap.asm: the stub's bound instruction */
-extern void amc_regs_call(void);             /* kernel/amc_fast.c: the register round trip */
+extern void amc_regs_call(void); /* kernel/amc_fast.c: the register round trip */
 extern void amc_regs_reply(void);
-extern void amc_fast_call_buf_entry(void); /* kernel/trap.asm */
+extern void amc_fast_call_entry(void); /* kernel/trap.asm: the C fast paths */
+extern void amc_fast_call_buf_entry(void);
+extern void amc_fast_reply_wait_entry(void);
 
 /* bound's operand: the lowest and the highest number the fast path serves (signed). */
 int32_t syscall_bounds[2] = {0, -1};
@@ -161,9 +164,10 @@ static void syscall_open_fast_path(void)
     amc_slow_call = STUB_ENTRY(SYS_amc_call);
     amc_slow_call_buf = STUB_ENTRY(SYS_amc_call_buf);
     amc_slow_reply_wait = STUB_ENTRY(SYS_amc_reply_wait);
-    syscall_stub_entries[SYS_amc_call] = amc_regs_call;
+    /* The assembly register round trip switches the FPU eagerly only. */
+    syscall_stub_entries[SYS_amc_call] = fpu_lazy ? amc_fast_call_entry : amc_regs_call;
     syscall_stub_entries[SYS_amc_call_buf] = amc_fast_call_buf_entry;
-    syscall_stub_entries[SYS_amc_reply_wait] = amc_regs_reply;
+    syscall_stub_entries[SYS_amc_reply_wait] = fpu_lazy ? amc_fast_reply_wait_entry : amc_regs_reply;
     syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
 }
 #endif
