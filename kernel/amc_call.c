@@ -65,13 +65,9 @@ static uint8_t *proc_byte(const struct proc *p, uint32_t va, uint32_t need)
     return (uint8_t *)P2V(PTE_ADDR(*pte)) + (va & (PAGE_SIZE - 1));
 }
 
-/*
- * Copies n bytes between the current process's memory (or the kernel's) at here and the range
- * at va of another process p, through the direct map, a page of p at a time. p is blocked, and
- * its shim found the range mapped (for to_p: also private and writable) before it blocked;
- * only p itself changes its mappings. 0 or -EFAULT.
- */
-static int copy_with_proc(struct proc *p, uint32_t va, uint8_t *here, uint32_t n, int to_p)
+/* copy_with_proc's range across pages: a page at a time. */
+static __attribute__((noinline)) int copy_pages_with_proc(struct proc *p, uint32_t va,
+                                                          uint8_t *here, uint32_t n, int to_p)
 {
     while (n) {
         uint32_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
@@ -85,6 +81,25 @@ static int copy_with_proc(struct proc *p, uint32_t va, uint8_t *here, uint32_t n
         n -= chunk;
     }
     return 0;
+}
+
+/*
+ * Copies n bytes between the current process's memory (or the kernel's) at here and the range
+ * at va of another process p, through the direct map: one copy, straight into the partner's
+ * buffer (one page-table lookup when the range lies in one page, the common case). p is
+ * blocked, and its shim or fast path found the range mapped (for to_p: also private and
+ * writable) before it blocked; only p itself changes its mappings. 0 or -EFAULT.
+ */
+static inline __attribute__((always_inline)) int copy_with_proc(struct proc *p, uint32_t va,
+                                                                uint8_t *here, uint32_t n,
+                                                                int to_p)
+{
+    if ((va & (PAGE_SIZE - 1)) + n > PAGE_SIZE)
+        return copy_pages_with_proc(p, va, here, n, to_p);
+    uint8_t *there = proc_byte(p, va, PTE_P | PTE_U | (to_p ? PTE_W : 0));
+    if (!there)
+        return -EFAULT;
+    return user_copy(to_p ? there : here, to_p ? here : there, n);
 }
 
 /* ---- handles ---- */
@@ -612,6 +627,14 @@ uint32_t amc_fast_reply_wait(void)
     s->max_request = cap;
     s->serving = 1;
     return proc_park_switch(c, s, (uint32_t)amc_serve_resume);
+}
+
+/* For kernel/amc_fast.c's answer to a parked buffer call: that call's caller is blocked, its
+ * buffer probed by its own path. */
+__attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t len, uint32_t buf);
+__attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t len, uint32_t buf)
+{
+    return copy_with_proc(c, c->amc.call.buf, (uint8_t *)buf, len, 1) < 0;
 }
 
 #ifdef KERNEL_CONTRACTS

@@ -21,6 +21,7 @@
 #include "amc_impl.h"
 #include "fpu.h"
 #include "gdt.h"
+#include "memlayout.h"
 
 void amc_regs_call(void);
 void amc_regs_reply(void);
@@ -53,6 +54,7 @@ void amc_regs_reply(void);
     X(C_BADGE, offsetof(struct proc, amc.call.badge)) \
     X(C_PHASE, offsetof(struct proc, amc.call.phase)) \
     X(C_REGS, offsetof(struct proc, amc.call.regs)) \
+    X(C_CAP, offsetof(struct proc, amc.call.cap)) \
     X(H_GEN, offsetof(struct amc_handle_slot, gen)) \
     X(H_ID, offsetof(struct amc_handle_slot, service_id)) \
     X(H_SERVICE, offsetof(struct amc_handle_slot, service)) \
@@ -76,7 +78,7 @@ void amc_regs_reply(void);
     X(CALL_IDLE, AMC_CALL_IDLE) \
     X(FOREVER, AMC_FOREVER) \
     X(CALL_WORDS, AMC_CALL_WORDS) \
-    X(IO_MAX, IO_MAX) \
+    X(PAGE_SIZE, PAGE_SIZE) \
     X(USER_LOW, ABI_USER_LOW) \
     X(USER_HIGH, ABI_USER_HIGH) \
     X(HANDLE_SLOTS, AMC_HANDLE_SLOTS) \
@@ -99,18 +101,18 @@ _Static_assert(sizeof(enum proc_state) == 4 && sizeof(((struct proc *)0)->parked
                "compared as longs");
 
 /*
- * The switch to the process in edi, whose trap frame is at eax, after the current one, in ebp,
- * is parked: what proc_park_switch does, with the eager FPU switch (kernel/syscall.c leaves
- * these paths out under fpu=lazy). Clobbers ebp.
+ * The switch to the process in edi, whose trap frame is at tf (a register), after the current
+ * one, in ebp, is parked: what proc_park_switch does, with the eager FPU switch
+ * (kernel/syscall.c leaves these paths out under fpu=lazy). Clobbers ebp.
  */
-#define SWITCH_TO_EDI                                                                              \
+#define SWITCH_TO_EDI(tf)                                                                          \
     "movl $0, AMC_F_P_PARKED(%edi)\n\t"                                                            \
     "movl $AMC_F_PROC_RUNNING, AMC_F_P_STATE(%edi)\n\t"                                            \
     "movl $0, AMC_F_P_CHAN(%edi)\n\t"                                                              \
     "movl AMC_F_P_SLICE(%ebp), %ebp\n\t" /* the rest of the slice */                               \
     "movl %ebp, AMC_F_P_SLICE(%edi)\n\t"                                                           \
     "movl %edi, current\n\t"                                                                       \
-    "leal AMC_F_TF_SIZE(%eax), %ebp\n\t" /* its frame is at the top of its stack */                \
+    "leal AMC_F_TF_SIZE(" tf "), %ebp\n\t" /* its frame is at the top of its stack */                \
     "movl %ebp, kernel_tss+AMC_F_TSS_ESP0\n\t"                                                     \
     "movl AMC_F_P_CR3(%edi), %ebp\n\t"                                                             \
     "movl %ebp, %cr3\n\t"                                                                          \
@@ -122,9 +124,9 @@ _Static_assert(sizeof(enum proc_state) == 4 && sizeof(((struct proc *)0)->parked
     "movl %edi, fpu_loaded\n"                                                                      \
     "1:\t"
 
-/* Into ring 3 through the trap frame at eax: trap_return (kernel/trap.asm), inline. */
-#define RETURN_THROUGH_EAX                                                                         \
-    "movl %eax, %esp\n\t"                                                                          \
+/* Into ring 3 through the trap frame at tf: trap_return (kernel/trap.asm), inline. */
+#define RETURN_THROUGH(tf)                                                                         \
+    "movl " tf ", %esp\n\t"                                                                          \
     "popl %gs\n\t"                                                                                 \
     "popl %fs\n\t"                                                                                 \
     "popl %es\n\t"                                                                                 \
@@ -187,43 +189,46 @@ __attribute__((naked)) void amc_regs_call(void)
         "movl $1, AMC_F_P_PARKED(%ebp)\n\t"
         "movl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%ebp)\n\t"
         "movl %ebp, AMC_F_P_CHAN(%ebp)\n\t"
-        "addl $AMC_F_P_CALL, AMC_F_P_CHAN(%ebp)\n\t" SWITCH_TO_EDI
+        "addl $AMC_F_P_CALL, AMC_F_P_CHAN(%ebp)\n\t" SWITCH_TO_EDI("%eax")
         /* The request into the server's buffer, in its address space now (its fast path
          * probed it). */
         "movl %ecx, (%ebx)\n\t"
         "movl %edx, 4(%ebx)\n\t"
-        "movl %esi, 8(%ebx)\n\t" RETURN_THROUGH_EAX "9:\tjmp amc_fast_call_entry\n");
+        "movl %esi, 8(%ebx)\n\t" RETURN_THROUGH("%eax") "9:\tjmp amc_fast_call_entry\n");
 }
 
+/* Copies the answer buf[0..len) of the current process into caller c's buffer (kernel/amc_call.c);
+ * 1 on a fault (nothing is changed then). */
+__attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t len, uint32_t buf);
+
 /*
- * amc_reply_wait: ebx badge, ecx buf, edx len, esi cap. The server answers a register call of a
- * parked caller without a deadline (a caller with one may have been woken by it: C) with a
- * whole register answer (len AMC_CALL_WORDS, a result >= 0), and nothing else waits to be
- * received. Its buffer gets the checks of its shim, and a write probe of the first
- * AMC_CALL_WORDS bytes, where the next register request goes: the C paths that may receive
- * into the rest of it copy under the exception table.
+ * amc_reply_wait: ebx badge, ecx buf, edx len, esi cap. The server answers a call of a parked
+ * caller without a deadline (one with a deadline may have been woken by it: C), and nothing
+ * else waits to be received. A register call takes a whole register answer (len
+ * AMC_CALL_WORDS) into the caller's frame, a buffer call an answer that fits its buffer,
+ * copied once, straight into it; a refusal (a negative first word) goes to C. The buffer gets
+ * its shim's checks and probes, for a cap of at most a page (two probes then cover it whole,
+ * which the C paths that receive into it later rely on; larger buffers go to C).
  */
 __attribute__((naked)) void amc_regs_reply(void)
 {
     __asm__ volatile(
         "movl current, %ebp\n\t"
-        "cmpl $AMC_F_CALL_WORDS, %edx\n\t"
-        "jne 9f\n\t"
-        "leal -AMC_F_CALL_WORDS(%esi), %edi\n\t" /* cap in [AMC_CALL_WORDS, IO_MAX] */
-        "cmpl $AMC_F_IO_MAX-AMC_F_CALL_WORDS, %edi\n\t"
+        "leal -AMC_F_CALL_WORDS(%esi), %edi\n\t" /* cap in [AMC_CALL_WORDS, PAGE_SIZE] */
+        "cmpl $AMC_F_PAGE_SIZE-AMC_F_CALL_WORDS, %edi\n\t"
         "ja 9f\n\t"
         "leal -AMC_F_USER_LOW(%ecx), %edi\n\t" /* [buf, buf + cap) in user space */
-        "movl $AMC_F_USER_HIGH-AMC_F_USER_LOW, %edx\n\t"
-        "subl %esi, %edx\n\t"
-        "cmpl %edx, %edi\n\t"
+        "movl $AMC_F_USER_HIGH-AMC_F_USER_LOW, %eax\n\t"
+        "subl %esi, %eax\n\t"
+        "cmpl %eax, %edi\n\t"
         "ja 9f\n"
         "2:\torb $0, (%ecx)\n" /* write probes, as kernel/uaccess.h's */
-        "3:\torb $0, AMC_F_CALL_WORDS-1(%ecx)\n\t"
+        "3:\torb $0, -1(%ecx,%esi)\n\t"
         ".pushsection uaccess_fixups, \"a\"\n\t.balign 4\n\t"
         ".long 2b, 9f\n\t.long 3b, 9f\n\t.popsection\n\t"
         /* The call answered, in the badge's slot: taken by this service (so the service
-         * exists: a process without one has no call that names NULL as its server), a
-         * register call, its caller parked and without a deadline. */
+         * exists: a process without one has no call that names NULL as its server), its
+         * caller parked and without a deadline. */
         "movl %ebx, %edi\n\t"
         "andl $AMC_F_SLOT_MASK, %edi\n\t"
         "imull $AMC_F_P_SIZE, %edi, %edi\n\t"
@@ -235,19 +240,31 @@ __attribute__((naked)) void amc_regs_reply(void)
         "jne 9f\n\t"
         "cmpl $AMC_F_CALL_TAKEN, AMC_F_C_PHASE(%edi)\n\t"
         "jne 9f\n\t"
-        "cmpl $0, AMC_F_C_REGS(%edi)\n\t"
-        "je 9f\n\t"
         "cmpl $0, AMC_F_P_PARKED(%edi)\n\t"
         "je 9f\n\t"
         "cmpl $0, AMC_F_P_WAKE(%edi)\n\t"
         "jne 9f\n\t"
-        "movl AMC_F_S_CALLS(%eax), %edx\n\t" /* nothing else to receive */
-        "orl AMC_F_S_HEAD(%eax), %edx\n\t"
+        "movl AMC_F_S_CALLS(%eax), %ebx\n\t" /* nothing else to receive */
+        "orl AMC_F_S_HEAD(%eax), %ebx\n\t"
         "jnz 9f\n\t"
+        "cmpl $0, AMC_F_C_REGS(%edi)\n\t"
+        "je 4f\n\t"
+        "cmpl $AMC_F_CALL_WORDS, %edx\n\t"
+        "jne 9f\n\t"
         "movl (%ecx), %ebx\n\t" /* the result */
         "testl %ebx, %ebx\n\t"
         "js 9f\n\t"
-        /* Committed. The server parks, blocked on its service, to resume in amc_serve_resume. */
+        /* Committed: the answer into the caller's frame. */
+        "movl AMC_F_P_TF(%edi), %edx\n\t"
+        "movl %ebx, AMC_F_TF_EAX(%edx)\n\t"
+        "movl 4(%ecx), %ebx\n\t"
+        "movl %ebx, AMC_F_TF_EDX(%edx)\n\t"
+        "movl 8(%ecx), %ebx\n\t"
+        "movl %ebx, AMC_F_TF_ECX(%edx)\n"
+        /* Its call is over; the server parks, blocked on its service, to resume in
+         * amc_serve_resume. */
+        "5:\tmovl $0, AMC_F_C_SERVER(%edi)\n\t"
+        "movl $AMC_F_CALL_IDLE, AMC_F_C_PHASE(%edi)\n\t"
         "movl %esi, AMC_F_S_MAX_REQUEST(%eax)\n\t"
         "movl $1, AMC_F_S_SERVING(%eax)\n\t"
         "movl %eax, AMC_F_P_CHAN(%ebp)\n\t"
@@ -255,15 +272,25 @@ __attribute__((naked)) void amc_regs_reply(void)
         "movl $1, AMC_F_P_PARKED(%ebp)\n\t"
         "movl $amc_serve_resume, AMC_F_FRAME-4(%esp)\n\t"
         "leal AMC_F_FRAME-4(%esp), %eax\n\t"
-        "movl %eax, AMC_F_P_CONTEXT(%ebp)\n\t"
-        /* The answer into the caller's frame; its call is over. */
-        "movl AMC_F_P_TF(%edi), %eax\n\t"
-        "movl %ebx, AMC_F_TF_EAX(%eax)\n\t"
-        "movl 4(%ecx), %ebx\n\t"
-        "movl %ebx, AMC_F_TF_EDX(%eax)\n\t"
-        "movl 8(%ecx), %ebx\n\t"
-        "movl %ebx, AMC_F_TF_ECX(%eax)\n\t"
-        "movl $0, AMC_F_C_SERVER(%edi)\n\t"
-        "movl $AMC_F_CALL_IDLE, AMC_F_C_PHASE(%edi)\n\t" SWITCH_TO_EDI RETURN_THROUGH_EAX
+        "movl %eax, AMC_F_P_CONTEXT(%ebp)\n\t" SWITCH_TO_EDI("%edx") RETURN_THROUGH("%edx")
+        /* A buffer call: an answer of 4 bytes up to the caller's cap, copied into its buffer
+         * (C: it looks up the caller's page), then its length into the caller's frame. */
+        "4:\tcmpl $4, %edx\n\t"
+        "jb 9f\n\t"
+        "cmpl %esi, %edx\n\t" /* len <= cap */
+        "ja 9f\n\t"
+        "cmpl AMC_F_C_CAP(%edi), %edx\n\t"
+        "ja 9f\n\t"
+        "cmpl $0, (%ecx)\n\t"
+        "jl 9f\n\t"
+        "movl %edi, %eax\n\t"
+        "call amc_copy_answer\n\t" /* keeps ebx esi edi ebp */
+        "testl %eax, %eax\n\t"
+        "jnz 9f\n\t"
+        "movl AMC_F_P_TF(%edi), %edx\n\t" /* committed */
+        "movl AMC_F_FRAME+AMC_F_TF_EDX(%esp), %ecx\n\t" /* len */
+        "movl %ecx, AMC_F_TF_EAX(%edx)\n\t"
+        "movl AMC_F_P_SERVICE(%ebp), %eax\n\t"
+        "jmp 5b\n"
         "9:\tjmp amc_fast_reply_wait_entry\n");
 }

@@ -42,7 +42,7 @@ static inline __attribute__((always_inline)) uint32_t proc_park_switch(struct pr
     next->slice_left = prev->slice_left; /* >= 1: a slice that ran out in ring 3 ended there */
     current = next;
     tss_set_kernel_stack((uint32_t)(next->tf + 1)); /* the frame is at the top of its stack */
-    vmm_activate(next->pd);
+    __asm__ volatile("mov %0, %%cr3" ::"r"(next->cr3) : "memory"); /* vmm_activate */
     fpu_switch(next, &procs[0]);
     return next->context;
 }
