@@ -310,14 +310,23 @@ int32_t sys_amc_call_buf(amc_handle_t h, user_inout_t msg, uint32_t len, uint32_
 /* ---- calls: the server's side ---- */
 
 /*
- * The server's buffer buf is its own memory, and its shim probed all cap >= AMC_CALL_WORDS
- * bytes of it for writing in this syscall: the pages are present and private, and stay so
- * while the server is blocked (only it changes its mappings). So register-sized requests and
- * answers move with plain loads and stores through its user address, no copy routine needed.
+ * The server's buffer buf is its own memory, and its shim (or fast path) probed all
+ * cap >= AMC_CALL_WORDS bytes of it for writing: the pages are present and private, and stay
+ * so while the server is blocked (only it changes its mappings). So register-sized requests
+ * and answers move with plain loads and stores through its user address, no copy routine
+ * needed; through memcpy, as the buffer may be at any byte address (a misaligned uint32_t
+ * access is undefined behaviour, which the test kernel's UBSan reports).
  */
-static const uint32_t *user_words(uint32_t buf)
+static inline void put_word(uint32_t uaddr, uint32_t w)
 {
-    return (const uint32_t *)buf;
+    __builtin_memcpy((void *)uaddr, &w, sizeof w);
+}
+
+static inline uint32_t get_word(uint32_t uaddr)
+{
+    uint32_t w;
+    __builtin_memcpy(&w, (const void *)uaddr, sizeof w);
+    return w;
 }
 
 /* Delivers the answer buf[0..len) of the current process, the server of s, to call badge. */
@@ -334,8 +343,7 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
         finish(c, -EMSGSIZE);
         return -EMSGSIZE;
     }
-    const uint32_t *u = user_words(buf);
-    int32_t first = (int32_t)u[0];
+    int32_t first = (int32_t)get_word(buf);
     if (first < 0) {
         if (len != sizeof first || first < STATUS_MIN || !declared_error(first)) {
             finish(c, -EPROTO);
@@ -345,8 +353,8 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
         return 0;
     }
     if (call->regs) {
-        call->words[1] = len > 4 ? u[1] : 0;
-        call->words[2] = len > 8 ? u[2] : 0;
+        call->words[1] = len > 4 ? get_word(buf + 4) : 0;
+        call->words[2] = len > 8 ? get_word(buf + 8) : 0;
         finish(c, first);
         return 0;
     }
@@ -370,10 +378,9 @@ receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap,
     if (len > cap) {
         err = -EMSGSIZE;
     } else if (call->regs) {
-        uint32_t *u = (uint32_t *)buf;
-        u[0] = call->words[0];
-        u[1] = call->words[1];
-        u[2] = call->words[2];
+        put_word(buf, call->words[0]);
+        put_word(buf + 4, call->words[1]);
+        put_word(buf + 8, call->words[2]);
     } else {
         err = copy_with_proc(c, call->buf, (uint8_t *)buf, len, 0);
     }
@@ -481,18 +488,6 @@ uint32_t amc_fast_call_buf(void);
 uint32_t amc_fast_reply_wait(void);
 void amc_call_resumed(void);
 void amc_serve_resumed(void);
-
-static inline void put_word(uint32_t uaddr, uint32_t w)
-{
-    __builtin_memcpy((void *)uaddr, &w, sizeof w);
-}
-
-static inline uint32_t get_word(uint32_t uaddr)
-{
-    uint32_t w;
-    __builtin_memcpy(&w, (const void *)uaddr, sizeof w);
-    return w;
-}
 
 /* The server of the service h of self names when it is parked in a fast amc_reply_wait with
  * nothing to receive (a request would have woken it), or NULL. */
