@@ -187,7 +187,7 @@ function model.load(text, file)
             if ok then claim_error = nil end
         end,
     })
-    parser.parse(lexer.stream(text, file), tree)
+    parser.parse(lexer.stream(text, file), tree, file)
     if claim_error then error(claim_error, 0) end
     if inline then
         self:after_prelude()

@@ -140,15 +140,8 @@ function Checker:probe(space, name, domain, owner)
     if prev and prev ~= owner then self:clash(name, owner, prev) end
 end
 
--- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
--- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
-M.FAMILIES = {
-    { "SYS_", "macro", "all" },
-    { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
-    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
-    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
-    { "conf_errors_", "ordinary", "user", "conformance" },
-}
+-- Names made of a fixed prefix and a syscall's name (gen/names.lua).
+M.FAMILIES = names.FAMILIES
 
 local function meet(a, b) return a == "all" or b == "all" or a == b end
 

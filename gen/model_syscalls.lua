@@ -384,11 +384,11 @@ end
 function Checker:claim_syscall(sc)
     local abi = self.m.abi
     local out = abi.outputs
-    self:probe("macro", names.sys_macro(sc), "all", sc)
-    if out.kernel then
-        self:probe("ordinary", names.handler(sc), "kernel", sc)
-        self:probe("ordinary", names.shim(sc), "kernel", sc)
-    end
+    -- The family names can only meet a stored name that has the syscall's name after a family
+    -- prefix: one lookup for most syscalls.
+    local registry = self.registry
+    local may_clash = registry:family_may_clash(sc.name) or registry:family_may_clash(sc.cname)
+    if may_clash then self:probe_families(sc, "all", "kernel") end
     local wrapper = names.wrapper(abi, sc)
     if abi.prefix ~= "" and (names.C_KEYWORDS[wrapper] or wrapper:match("^_[_%u]")) then
         fail(sc.tok, "syscall '" .. sc.name .. "' would generate " .. wrapper .. ", " ..
@@ -396,14 +396,8 @@ function Checker:claim_syscall(sc)
             "rename the syscall or change the prefix", { note(abi.setting_tok.prefix, "the prefix is set here") })
     end
     self:claim_free("ordinary", wrapper, "user", sc)
-    if out.fuzz then
-        self:probe("ordinary", names.fuzz_picker(sc), "user", sc)
-        self:probe("ordinary", names.fuzz_errors(sc), "user", sc)
-    end
+    if may_clash then self:probe_families(sc, "user") end
     if out.conformance then
-        self:probe("ordinary", names.conf_regs(sc), "user", sc)
-        self:probe("ordinary", names.conf_run_regs(sc), "user", sc)
-        self:probe("ordinary", names.conf_errors(sc), "user", sc)
         for _, a in ipairs(sc.args) do
             -- Argument names join the syscall's in these: a clash names the argument.
             if a.kind ~= "scalar" then
@@ -418,6 +412,26 @@ function Checker:claim_syscall(sc)
         end
     end
     self.syscall_by_name[sc.name] = sc
+end
+
+-- The names of sc's families (model_names.FAMILIES) in the given domains, against the registry.
+function Checker:probe_families(sc, domain, domain2)
+    local out = self.m.abi.outputs
+    if domain == "all" then self:probe("macro", names.sys_macro(sc), "all", sc) end
+    if domain2 == "kernel" and out.kernel then
+        self:probe("ordinary", names.handler(sc), "kernel", sc)
+        self:probe("ordinary", names.shim(sc), "kernel", sc)
+    end
+    if domain ~= "user" then return end
+    if out.fuzz then
+        self:probe("ordinary", names.fuzz_picker(sc), "user", sc)
+        self:probe("ordinary", names.fuzz_errors(sc), "user", sc)
+    end
+    if out.conformance then
+        self:probe("ordinary", names.conf_regs(sc), "user", sc)
+        self:probe("ordinary", names.conf_run_regs(sc), "user", sc)
+        self:probe("ordinary", names.conf_errors(sc), "user", sc)
+    end
 end
 
 -- Sort entries by number; a .def usually lists them in order already, and

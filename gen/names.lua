@@ -267,6 +267,40 @@ end
 local Registry = {}
 Registry.__index = Registry
 
+-- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
+-- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
+-- A stored name that starts with a family prefix is indexed by the rest (Registry.family_rest),
+-- so a syscall whose name is not there needs no lookup per family.
+names.FAMILIES = {
+    { "SYS_", "macro", "all" },
+    { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
+    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
+    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
+    { "conf_errors_", "ordinary", "user", "conformance" },
+}
+local PREFIXES_BY_START = {}
+for _, family in ipairs(names.FAMILIES) do
+    local prefix = family[1]
+    local start = prefix:sub(1, 4)
+    PREFIXES_BY_START[start] = PREFIXES_BY_START[start] or {}
+    table.insert(PREFIXES_BY_START[start], prefix)
+end
+
+-- Note in family_rest what name leaves after each family prefix it starts with.
+local function index_family(self, name)
+    local prefixes = PREFIXES_BY_START[name:sub(1, 4)]
+    if not prefixes then return end
+    for _, prefix in ipairs(prefixes) do
+        if name:sub(1, #prefix) == prefix then self.family_rest[name:sub(#prefix + 1)] = true end
+    end
+end
+
+-- True if some stored name is PREFIX .. rest for a family prefix: only then can a family name of
+-- a syscall named rest collide with anything.
+function Registry:family_may_clash(rest)
+    return self.family_rest[rest] ~= nil
+end
+
 -- A claim's space and domain in one small integer, so that a name costs one slot in each of two
 -- tables however it is claimed: code = 4 * space + domain.
 local SPACE = { macro = 0, ordinary = 1, tag = 2, case = 3 }
@@ -329,6 +363,7 @@ function Registry:claim(space, name, domain, owner)
     local code = 4 * SPACE[space] + DOMAIN[domain]
     if self.owner[name] == nil then
         self.owner[name], self.code[name] = owner, code
+        index_family(self, name)
         return nil
     end
     local more = self.more[name]
@@ -374,7 +409,7 @@ end
 -- A registry holding what every definition meets: the fixed names of the outputs asked for
 -- (groups: the abi's outputs set), the C library's and the runtime's names.
 function names.registry(groups)
-    local r = setmetatable({ owner = {}, code = {}, more = {} }, Registry)
+    local r = setmetatable({ owner = {}, code = {}, more = {}, family_rest = {} }, Registry)
     for _, fx in ipairs(names.FIXED) do
         if not fx.group or groups[fx.group] then
             for w in fx.words:gmatch("%S+") do
