@@ -142,11 +142,11 @@ function lexer.stream(text, file)
                 pos = pos + 1
                 if byte(text, pos) == 32 then pos = pos + 1 end
                 return c, c, line, col
-            elseif b == 32 or b == 9 then
-                pos = (find(text, "[^ \t]", pos) or len + 1)
             elseif b == 10 then -- newline, and the indentation after it
                 line, line_start = line + 1, pos + 1
                 pos = (find(text, "[^ \t]", pos + 1) or len + 1)
+            elseif b == 32 or b == 9 then
+                pos = (find(text, "[^ \t]", pos) or len + 1)
             elseif b == 35 then -- #
                 pos = (find(text, "\n", pos, true) or len + 1)
             elseif b == nil then
@@ -154,7 +154,14 @@ function lexer.stream(text, file)
                 done = true
                 return "eof", "end of file", line, pos - line_start + 1
             elseif b >= 48 and b <= 57 then
-                local word, after = match(text, "^([%w_]+)()", pos)
+                -- The usual number: decimal, no leading zero, at most 9 digits (so below 2^32).
+                local digits, after = match(text, "^([1-9]%d?%d?%d?%d?%d?%d?%d?%d?)()[^%w_]", pos)
+                if digits then
+                    local col = pos - line_start + 1
+                    pos = after
+                    return "number", digits + 0, line, col, digits, digits
+                end
+                local word, word_end = match(text, "^([%w_]+)()", pos)
                 local value, spelling = number(word)
                 if not value then
                     fail(pos, "malformed number '" .. word .. "'",
@@ -163,7 +170,7 @@ function lexer.stream(text, file)
                     fail(pos, "number " .. word .. " is too large (the largest is 4294967295)")
                 end
                 local col = pos - line_start + 1
-                pos = after
+                pos = word_end
                 return "number", value, line, col, spelling, word
             elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
                 local close = text:find('"""', pos + 3, true)

@@ -20,6 +20,46 @@ local RETURN_TYPES_64 = { i64 = true, u64 = true }
 local ATTRS = { noreturn = true, blocking = true, returns_twice = true, fails_only = true, relays_errors = true }
 local V2_ATTRS = { fails_only = true, relays_errors = true }
 local U32_MAX = 0xFFFFFFFF
+-- Most syscalls have no extra results and imply no error they do not list: they share one
+-- empty, read-only list.
+local NO_RESULTS = setmetatable({}, { __newindex = error })
+local NO_ERRORS = setmetatable({}, { __newindex = error })
+local NO_ATTRS = setmetatable({}, { __newindex = error })
+local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
+
+-- The attribute set of an `attrs` list (a list of tokens): checked, and shared by every syscall
+-- with the same attributes (the model is read-only, and a large definition repeats a few sets).
+function Checker:attr_set(list, v2)
+    if #list == 0 then return NO_ATTRS end
+    for i, at in ipairs(list) do
+        if not ATTRS[at.value] then
+            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
+                (v2 and ", and fails_only and relays_errors" or ""))
+        end
+        if V2_ATTRS[at.value] then self:need_v2(at, "attribute " .. at.value) end
+        for j = 1, i - 1 do
+            if list[j].value == at.value then fail(at, "duplicate attribute '" .. at.value .. "'") end
+        end
+    end
+    local key = list[1].value
+    if #list > 1 then
+        local words = {}
+        for _, w in ipairs(ATTR_ORDER) do
+            for _, at in ipairs(list) do
+                if at.value == w then words[#words + 1] = w end
+            end
+        end
+        key = table.concat(words, " ")
+    end
+    local sets = self.attr_sets
+    local set = sets[key]
+    if not set then
+        set = {}
+        for _, at in ipairs(list) do set[at.value] = true end
+        sets[key] = set
+    end
+    return set
+end
 
 function Checker:no_option(a, key, why)
     if a[key] then
@@ -139,15 +179,24 @@ end
 
 function Checker:arg(sc, a, index, by_name)
     local name = a.name.value
-    local arg = { name = name, index = index, kind = a.kind, dir = a.dir and a.dir.value,
-                  tok = a.name, toolong_explicit = a.toolong ~= nil }
-    if a.kind ~= "bytes" then
+    local kind = a.kind
+    -- Every field an argument of its kind may get, in the constructor: the table is sized once.
+    local arg
+    if kind == "scalar" then
+        arg = { name = name, index = index, kind = kind, tok = a.name, toolong_explicit = a.toolong ~= nil,
+                type = nil, reg = nil, named = nil }
+    else
+        arg = { name = name, index = index, kind = kind, dir = a.dir.value, tok = a.name,
+                toolong_explicit = a.toolong ~= nil, efault = nil, reg = nil, type = nil, optional = nil,
+                toolong = nil, size = nil, max = nil, len_arg = nil, len_name = nil, elem_size = nil }
+    end
+    if a.max and kind ~= "bytes" then
         self:no_option(a, "max", "applies only to bytes arguments (str[N] has its own bound)")
     end
-    if a.kind == "scalar" or a.kind == "ptr" then
+    if a.toolong and (kind == "scalar" or kind == "ptr") then
         self:no_option(a, "toolong", "applies only to bytes and str arguments")
     end
-    if a.kind ~= "ptr" and (a.kind == "scalar" or self.m.abi.version < 2) then
+    if a.optional and kind ~= "ptr" and (kind == "scalar" or self.m.abi.version < 2) then
         self:no_option(a, "optional", "applies only to in/out/inout T pointer arguments")
     end
     if a.lifecycle and a.kind ~= "scalar" then
@@ -157,7 +206,7 @@ function Checker:arg(sc, a, index, by_name)
     if a.kind == "scalar" then
         return self:scalar_arg(a, arg)
     end
-    arg.efault = self:need_error("EFAULT", a.name, "pointer argument '" .. name .. "'")
+    arg.efault = self.errors.EFAULT or self:need_error("EFAULT", a.name, "pointer argument '" .. name .. "'")
     if a.optional and a.kind ~= "ptr" then arg.optional = true end
     if a.kind == "bytes" then
         self:bytes_arg(sc, a, arg, by_name)
@@ -173,11 +222,13 @@ function Checker:arg(sc, a, index, by_name)
         if arg.dir ~= "in" then
             fail(a.dir, "str arguments are input only", "use out bytes[LEN] to return a string")
         end
-        arg.size = self:resolve(a.size, "the length of " .. name)
+        arg.size = a.size.kind == "number" and { value = a.size.value, expr = a.size.text } or
+            self:resolve(a.size, "the length of " .. name)
         if arg.size.value == 0 or arg.size.value > 65535 then
             fail(a.size, "string length must be in 1..65535")
         end
-        local enametoolong = self:need_error("ENAMETOOLONG", a.kind_tok, "string argument '" .. name .. "'")
+        local enametoolong = self.errors.ENAMETOOLONG or
+            self:need_error("ENAMETOOLONG", a.kind_tok, "string argument '" .. name .. "'")
         arg.toolong = a.toolong and self:need_error(a.toolong.value,
             a.toolong, "toolong of '" .. name .. "'") or enametoolong
         return arg
@@ -187,7 +238,12 @@ function Checker:arg(sc, a, index, by_name)
         fail(t, "'" .. t.value .. "' cannot follow '" .. arg.dir .. "'",
             "write " .. arg.dir .. " bytes[LEN], in str[N] or " .. arg.dir .. " TYPE")
     end
-    arg.type, arg.named = self:named_type(t, "argument " .. name)
+    local scalar = SCALARS[t.value]
+    if scalar then
+        arg.type = scalar
+    else
+        arg.type, arg.named = self:named_type(t, "argument " .. name)
+    end
     arg.optional = a.optional ~= nil
     return arg
 end
@@ -197,8 +253,11 @@ function Checker:syscall(node)
     -- v2: a C keyword names a syscall; its C identifiers get a trailing underscore (cname).
     if not (v2 and names.C_KEYWORDS[name]) then check_ident(node.name, "syscall") end
     self:not_macro(node.name, "syscall")
+    -- Every field but the rare produces and ret_regs in the constructor: the table is sized once.
     local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num, cname = name,
-                 doc = node.doc, long = node.long, args = {}, attrs = {}, errors = {}, results = {} }
+                 doc = node.doc, long = node.long, args = {}, attrs = nil, errors = {},
+                 results = #node.results > 0 and {} or NO_RESULTS, fuzz = nil, implied = nil, ret = nil,
+                 ret_type = nil }
     if names.C_KEYWORDS[name] then sc.cname = name .. "_" end
     if not node.doc then
         fail(node.name, "syscall " .. name .. " has no doc line", 'add doc "what it does" to its body')
@@ -242,15 +301,7 @@ function Checker:syscall(node)
         sc.args[i] = arg
     end
     self:stack_budget(sc)
-    for _, at in ipairs(node.attrs) do
-        if not ATTRS[at.value] then
-            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
-                (v2 and ", and fails_only and relays_errors" or ""))
-        end
-        if V2_ATTRS[at.value] then self:need_v2(at, "attribute " .. at.value) end
-        if sc.attrs[at.value] then fail(at, "duplicate attribute '" .. at.value .. "'") end
-        sc.attrs[at.value] = true
-    end
+    sc.attrs = self:attr_set(node.attrs, v2)
     self:return_type(sc, node)
     if sc.ret == "void" and not sc.attrs.noreturn then
         fail(node.ret, "only a noreturn syscall can return void", "add `attrs noreturn`, or return i32")
@@ -282,26 +333,24 @@ function Checker:syscall(node)
     sc.fuzz = self:fuzz_hints(sc, node)
     -- Errors the entry shim itself can return, whether or not the .def lists them (and a resource
     -- argument's lifecycle errors, which the handler returns).
-    local implied = {}
-    sc.implied = implied
-    local function imply(e)
-        if e and not seen[e.name] then
-            seen[e.name] = true
-            implied[#implied + 1] = e
-        end
-    end
+    local implied = NO_ERRORS -- most syscalls list what their checks imply: they share one empty list
     for _, arg in ipairs(sc.args) do
-        imply(arg.efault)
         -- A value-result capacity above max is lowered to max, never refused with toolong.
-        if not arg.len_by_ptr then imply(arg.toolong) end
-        imply(arg.einval)
         local lc = arg.lifecycle
-        if lc then
-            imply(lc.invalid)
-            imply(lc.reaped)
-            imply(lc.foreign)
+        for i = 1, lc and 6 or 3 do
+            local e
+            if i == 1 then e = arg.efault
+            elseif i == 2 then e = not arg.len_by_ptr and arg.toolong
+            elseif i == 3 then e = arg.einval
+            else e = lc[parser.LIFECYCLE[i - 3]] end
+            if e and not seen[e.name] then
+                seen[e.name] = true
+                if implied == NO_ERRORS then implied = {} end
+                implied[#implied + 1] = e
+            end
         end
     end
+    sc.implied = implied
     return sc
 end
 

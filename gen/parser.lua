@@ -43,6 +43,8 @@ local SYSCALL_BODY = { doc = true, long = true, errors = true, attrs = true }
 local SERVICE_ITEMS = { message = true, call = true, retired = true, doc = true, long = true }
 local SERVICE_BODY = { doc = true, long = true }
 local DIRS = { ["in"] = true, out = true, inout = true }
+-- The lists most syscalls leave empty (fuzz hints, extra results) share this one.
+local NONE = setmetatable({}, { __newindex = error })
 
 -- Parse the tokens of file (next_token() returns each in turn, as lexer.stream does) into
 -- { abis, consts, errors, aliases, structs, named_types (flags, enums and resources, in file
@@ -54,7 +56,9 @@ function parser.parse(next_token, into, file)
     -- The current token, and the one after it once peeked (have1).
     local K, V, L, C, T, R = next_token()
     local have1, K1, V1, L1, C1, T1, R1 = false, nil, nil, nil, nil, nil, nil
-    local blocks = {} -- the open blocks: { tok, what }
+    -- The open blocks, innermost last: the kind, line and column of the opening token, and what
+    -- the block belongs to ("struct " .. "point": spelled only for a message).
+    local nblocks, b_kind, b_line, b_col, b_what, b_name = 0, {}, {}, {}, {}, {}
     local more -- the words that start the next item of the enclosing block (for the unclosed-block hint)
 
     -- The current token as a table (a new one each call: take it once).
@@ -102,14 +106,14 @@ function parser.parse(next_token, into, file)
     -- next definition most likely means a missing '}' or ')': say where that block was opened.
     -- current: t is the current token (so starts_next() is about it).
     local function fail_at(t, msg, hint, current)
-        local open = blocks[#blocks]
-        if open then
-            local closer = open.tok.kind == "{" and "}" or ")"
-            local opened = string.format("'%s' of %s opened at %d:%d", open.tok.kind, open.what, open.tok.line,
-                open.tok.col)
+        if nblocks > 0 then
+            local kind, line, col = b_kind[nblocks], b_line[nblocks], b_col[nblocks]
+            local what = b_what[nblocks] .. b_name[nblocks]
+            local closer = kind == "{" and "}" or ")"
+            local opened = string.format("'%s' of %s opened at %d:%d", kind, what, line, col)
             if t.kind == "eof" then
-                diag.fail(pos_of(open.tok), "unterminated block: this '" .. open.tok.kind .. "' is never closed",
-                    "add the missing '" .. closer .. "' of " .. open.what)
+                diag.fail({ file = file, line = line, col = col }, "unterminated block: this '" .. kind ..
+                    "' is never closed", "add the missing '" .. closer .. "' of " .. what)
             end
             if current and starts_next() then
                 hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
@@ -151,16 +155,18 @@ function parser.parse(next_token, into, file)
         return take()
     end
 
-    -- Open a block; what names its owner for the unclosed-block hint ("struct point").
-    local function open(kind, what)
-        local t = expect(kind, "'" .. kind .. "'")
-        blocks[#blocks + 1] = { tok = t, what = what }
-        return t
+    -- Open a block; what .. name names its owner for the unclosed-block hint ("struct point").
+    local function open(kind, what, name)
+        if K ~= kind then fail_here("expected '" .. kind .. "', got " .. got()) end
+        local n = nblocks + 1
+        b_kind[n], b_line[n], b_col[n], b_what[n], b_name[n] = K, L, C, what, name or ""
+        nblocks = n
+        advance()
     end
 
     local function close(kind, what)
         skip(kind, what)
-        blocks[#blocks] = nil
+        nblocks = nblocks - 1
     end
 
     -- A size is a number or the name of a const (resolved later).
@@ -171,14 +177,17 @@ function parser.parse(next_token, into, file)
         return take()
     end
 
-    -- Identifiers that follow a keyword on the same line: `errors A B`, `attrs x`.
-    local function line_words(keyword, words)
+    -- Identifiers that follow the current token, a keyword, on its line (`errors A B`, `attrs x`),
+    -- appended to words.
+    local function line_words(words)
+        local keyword, line = V, L
+        advance()
         local n = #words
-        while K == "ident" and L == keyword.line do
+        while K == "ident" and L == line do
             words[#words + 1] = take()
         end
         if #words == n then
-            fail_here("expected at least one name after '" .. keyword.value ..
+            fail_here("expected at least one name after '" .. keyword ..
                 "' on the same line, got " .. got())
         end
     end
@@ -220,8 +229,8 @@ function parser.parse(next_token, into, file)
         return f
     end
 
-    local function fields(what, next_words)
-        local o = open("{", what)
+    local function fields(what, name, next_words)
+        open("{", what, name)
         local list = {}
         more = next_words
         while K ~= "}" do
@@ -229,12 +238,12 @@ function parser.parse(next_token, into, file)
         end
         close("}", "'}'")
         more = nil
-        return list, o
+        return list
     end
 
     local function abi_block(kw)
         local node = { kw = kw, name = expect("ident", "the ABI name after 'abi'"), settings = {} }
-        open("{", "abi " .. node.name.value)
+        open("{", "abi ", node.name.value)
         while K ~= "}" do
             not_a_definition("a setting name or '}'")
             local key = expect("ident", "a setting name or '}'")
@@ -284,7 +293,7 @@ function parser.parse(next_token, into, file)
         local base = expect("ident", "the base type (a scalar) after ':'")
         local doc = expect_value("string", 'a "doc string" after the base type of ' .. name.value)
         local node = { kw = kw, name = name, base = base, doc = doc, items = {} }
-        open("{", what .. " " .. name.value)
+        open("{", what .. " ", name.value)
         while K ~= "}" do
             not_a_definition("a member or '}'")
             local item = {}
@@ -304,7 +313,7 @@ function parser.parse(next_token, into, file)
     local function struct_def(kw)
         local name = expect("ident", "a struct name after 'struct'")
         local doc = expect_value("string", 'a "doc string" after struct name \'' .. name.value .. "'")
-        local list = fields("struct " .. name.value)
+        local list = fields("struct ", name.value)
         return { kw = kw, name = name, doc = doc, fields = list }
     end
 
@@ -373,10 +382,8 @@ function parser.parse(next_token, into, file)
 
     local function doc_items(node, w, allowed)
         if w == "doc" and allowed.doc then
-            local kw = tok()
-            if node.doc then fail_at(kw, "duplicate 'doc'") end
+            if node.doc then fail_here("duplicate 'doc'") end
             advance()
-            node.doc_kw = kw
             node.doc = expect_value("string", 'a one-line "doc string" after \'doc\'',
                 'long documentation goes in long """..."""')
             return true
@@ -390,10 +397,10 @@ function parser.parse(next_token, into, file)
             advance()
             return true
         elseif w == "errors" and allowed.errors then
-            line_words(take(), node.errors)
+            line_words(node.errors)
             return true
         elseif w == "attrs" and allowed.attrs then
-            line_words(take(), node.attrs)
+            line_words(node.attrs)
             return true
         end
         return false
@@ -412,12 +419,19 @@ function parser.parse(next_token, into, file)
         return { kw = kw, words = words }
     end
 
-    local function syscall_def(kw)
-        local num = expect("number", "a syscall number after 'syscall'",
-            "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
+    -- (The syscall keyword's own token is not kept: nothing reports at it.)
+    local function syscall_def()
+        if K ~= "number" then
+            fail_here("expected a syscall number after 'syscall', got " .. got(),
+                "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
+        end
+        -- The number token keeps no spelling: messages about a syscall number print its value.
+        local num = setmt({ kind = K, value = V, line = L, col = C }, token_mt)
+        advance()
         local name = expect("ident", "a syscall name after the number")
-        local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = {} }
-        node.paren = open("(", "syscall " .. name.value)
+        local node = { num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = NONE, ret = nil,
+                       results = NONE, doc = nil, long = nil }
+        open("(", "syscall ", name.value)
         if K ~= ")" then
             local args = node.args
             repeat
@@ -429,16 +443,18 @@ function parser.parse(next_token, into, file)
         close(")", "',' or ')' in the argument list")
         skip("->", "'->' and a return type after the argument list", "for example: -> i32")
         node.ret = expect("ident", "a return type after '->'")
-        node.results = {} -- v2: -> T, NAME: T, NAME: T (the extra result registers)
+        -- v2: -> T, NAME: T, NAME: T (the extra result registers)
         while K == "," do
             local comma = take()
             local rname = expect("ident", "a result name after ','", "extra results are written `-> i32, w0: u32`")
             skip(":", "':' after result name '" .. rname.value .. "'")
+            if node.results == NONE then node.results = {} end
             node.results[#node.results + 1] = { comma = comma, name = rname, type = expect("ident", "a result type") }
         end
-        node.open = open("{", "syscall " .. name.value)
+        open("{", "syscall ", name.value)
         while K ~= "}" do
             if K == "ident" and V == "fuzz" then
+                if node.fuzz == NONE then node.fuzz = {} end
                 node.fuzz[#node.fuzz + 1] = fuzz_hint(take())
             elseif K ~= "ident" or not doc_items(node, V, SYSCALL_BODY) then
                 fail_here(unexpected(tok()) .. " in the body of syscall " .. name.value, BODY_HINT)
@@ -463,8 +479,8 @@ function parser.parse(next_token, into, file)
         local num = expect("number", "a discriminator number after '" .. what .. "'")
         local name = expect("ident", "a " .. what .. " name after the number")
         local doc = expect_value("string", 'a "doc string" after ' .. what .. " name '" .. name.value .. "'")
-        local list, o = fields(what .. " " .. name.value, SERVICE_ITEMS)
-        local node = { kw = kw, num = num, name = name, doc = doc, fields = list, open = o }
+        local list = fields(what .. " ", name.value, SERVICE_ITEMS)
+        local node = { kw = kw, num = num, name = name, doc = doc, fields = list }
         if what == "call" then
             skip("->", "'->' and the reply message after the fields of call " .. name.value,
                 "call 2 get \"doc\" { key: char[32] } -> reply")
@@ -478,7 +494,7 @@ function parser.parse(next_token, into, file)
         local str = expect("string", 'the service name string after \'' .. name.value .. "'",
             'service echo "echo" { ... }')
         local node = { kw = kw, name = name, service = str, messages = {}, retired = {} }
-        node.open = open("{", "service " .. name.value)
+        open("{", "service ", name.value)
         while K ~= "}" do
             if K == "ident" and (V == "message" or V == "call") then
                 node.messages[#node.messages + 1] = message_def(take())
@@ -506,25 +522,28 @@ function parser.parse(next_token, into, file)
             fail_here("expected a definition, got " .. got(),
                 "definitions start with abi, const, error, struct, flags, enum, resource, syscall, retired or service")
         end
-        local kw = take()
         if what == "syscall_def" then
-            tree.syscalls[#tree.syscalls + 1] = syscall_def(kw)
-        elseif what == "abi_block" then
-            tree.abis[#tree.abis + 1] = abi_block(kw)
-        elseif what == "const" then
-            tree.consts[#tree.consts + 1] = named_value(kw, "const")
-        elseif what == "error" then
-            local e = named_value(kw, "error")
-            local list = e.alias and tree.aliases or tree.errors
-            list[#list + 1] = e
-        elseif what == "named_type_def" then
-            tree.named_types[#tree.named_types + 1] = named_type_def(kw)
-        elseif what == "struct_def" then
-            tree.structs[#tree.structs + 1] = struct_def(kw)
-        elseif what == "retired_def" then
-            tree.retired[#tree.retired + 1] = retired_def(kw)
+            advance()
+            tree.syscalls[#tree.syscalls + 1] = syscall_def()
         else
-            tree.services[#tree.services + 1] = service_def(kw)
+            local kw = take()
+            if what == "abi_block" then
+                tree.abis[#tree.abis + 1] = abi_block(kw)
+            elseif what == "const" then
+                tree.consts[#tree.consts + 1] = named_value(kw, "const")
+            elseif what == "error" then
+                local e = named_value(kw, "error")
+                local list = e.alias and tree.aliases or tree.errors
+                list[#list + 1] = e
+            elseif what == "named_type_def" then
+                tree.named_types[#tree.named_types + 1] = named_type_def(kw)
+            elseif what == "struct_def" then
+                tree.structs[#tree.structs + 1] = struct_def(kw)
+            elseif what == "retired_def" then
+                tree.retired[#tree.retired + 1] = retired_def(kw)
+            else
+                tree.services[#tree.services + 1] = service_def(kw)
+            end
         end
     end
     return tree
