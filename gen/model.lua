@@ -205,8 +205,13 @@ function model.load(text, file)
     end
     -- The arguments' tokens served the checks; nothing after them needs an argument's position,
     -- and a large definition has hundreds of thousands of them.
-    for _, sc in ipairs(self.m.syscalls) do
-        for _, a in ipairs(sc.args) do a.tok, a.syscall = nil, nil end
+    local syscalls = self.m.syscalls
+    for i = 1, #syscalls do
+        local args = syscalls[i].args
+        for j = 1, #args do
+            local a = args[j]
+            a.tok, a.syscall = nil, nil
+        end
     end
     return self.m
 end

@@ -162,7 +162,8 @@ function Checker:claim_free(space, name, domain, owner)
     local families = FAMILIES_BY_START[name:sub(1, 4)]
     if not families then return end
     local outputs = self.m.abi.outputs
-    for _, f in ipairs(families) do
+    for i = 1, #families do
+        local f = families[i]
         local prefix = f[1]
         if name:sub(1, #prefix) == prefix and (f[2] == space or f[2] == "macro" or space == "macro")
             and meet(f[3], domain) and (not f[4] or outputs[f[4]]) then

@@ -27,11 +27,22 @@ local NO_ERRORS = setmetatable({}, { __newindex = error })
 local NO_ATTRS = setmetatable({}, { __newindex = error })
 local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
 
+-- implied with error e added, unless e is nil or seen already (a new list the first time).
+local function imply(implied, seen, e)
+    if e and not seen[e.name] then
+        seen[e.name] = true
+        if implied == NO_ERRORS then implied = {} end
+        implied[#implied + 1] = e
+    end
+    return implied
+end
+
 -- The attribute set of an `attrs` list (a list of tokens): checked, and shared by every syscall
 -- with the same attributes (the model is read-only, and a large definition repeats a few sets).
 function Checker:attr_set(list, v2)
     if #list == 0 then return NO_ATTRS end
-    for i, at in ipairs(list) do
+    for i = 1, #list do
+        local at = list[i]
         if not ATTRS[at.value] then
             fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
                 (v2 and ", and fails_only and relays_errors" or ""))
@@ -271,7 +282,8 @@ function Checker:syscall(node)
             name, #node.args, #regs, table.concat(regs, " ")), "pass the rest in a struct: in T")
     end
     local by_name = {}
-    for i, a in ipairs(node.args) do
+    for i = 1, #node.args do
+        local a = node.args[i]
         check_ident(a.name, "argument")
         self:not_macro(a.name, "argument")
         if by_name[a.name.value] then
@@ -282,7 +294,8 @@ function Checker:syscall(node)
         a.index = i
     end
     local word = 1 -- the next free register: a 64-bit scalar takes two (v2)
-    for i, a in ipairs(node.args) do
+    for i = 1, #node.args do
+        local a = node.args[i]
         local arg = self:arg(sc, a, i, by_name)
         local words = arg.kind == "scalar" and arg.type.size > 4 and 2 or 1
         if word + words - 1 > #regs then
@@ -318,7 +331,8 @@ function Checker:syscall(node)
             "not noreturn or returns_twice")
     end
     local seen = {}
-    for _, e in ipairs(node.errors) do
+    for i = 1, #node.errors do
+        local e = node.errors[i]
         local err = self.errors[e.value] or (self.aliases[e.value] and self.aliases[e.value].target)
         if not err then
             fail(e, "unknown error '" .. e.value .. "' in the errors of " .. name,
@@ -334,20 +348,18 @@ function Checker:syscall(node)
     -- Errors the entry shim itself can return, whether or not the .def lists them (and a resource
     -- argument's lifecycle errors, which the handler returns).
     local implied = NO_ERRORS -- most syscalls list what their checks imply: they share one empty list
-    for _, arg in ipairs(sc.args) do
+    local args = sc.args
+    for i = 1, #args do
+        local arg = args[i]
+        implied = imply(implied, seen, arg.efault)
         -- A value-result capacity above max is lowered to max, never refused with toolong.
+        if not arg.len_by_ptr then implied = imply(implied, seen, arg.toolong) end
+        implied = imply(implied, seen, arg.einval)
         local lc = arg.lifecycle
-        for i = 1, lc and 6 or 3 do
-            local e
-            if i == 1 then e = arg.efault
-            elseif i == 2 then e = not arg.len_by_ptr and arg.toolong
-            elseif i == 3 then e = arg.einval
-            else e = lc[parser.LIFECYCLE[i - 3]] end
-            if e and not seen[e.name] then
-                seen[e.name] = true
-                if implied == NO_ERRORS then implied = {} end
-                implied[#implied + 1] = e
-            end
+        if lc then
+            implied = imply(implied, seen, lc.invalid)
+            implied = imply(implied, seen, lc.reaped)
+            implied = imply(implied, seen, lc.foreign)
         end
     end
     sc.implied = implied
@@ -378,8 +390,12 @@ function Checker:return_type(sc, node)
     end
     local first = sc.ret_regs and 3 or 2
     local by_name = {}
-    for _, a in ipairs(sc.args) do by_name[a.name] = true end
-    for i, r in ipairs(node.results) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
+        by_name[a.name] = true
+    end
+    for i = 1, #node.results do
+        local r = node.results[i]
         self:need_v2(r.comma, "an extra result")
         check_ident(r.name, "result")
         self:not_macro(r.name, "result")
@@ -413,7 +429,8 @@ end
 function Checker:stack_budget(sc)
     if not self.m.abi.outputs.kernel then return end
     local budget, total = self.m.abi.kernel_stack_budget, 0
-    for _, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         local bytes = a.kind == "str" and a.size.value + 1 or a.kind == "ptr" and a.type.size or 0
         total = total + bytes
         if bytes > 0 and total > budget then
@@ -447,7 +464,8 @@ function Checker:claim_syscall(sc)
     self:claim_free("ordinary", wrapper, "user", sc)
     if may_clash then self:probe_families(sc, "user") end
     if out.conformance then
-        for _, a in ipairs(sc.args) do
+        for i = 1, #sc.args do
+            local a = sc.args[i]
             -- Argument names join the syscall's in these: a clash names the argument.
             if a.kind ~= "scalar" then
                 a.syscall = sc
@@ -552,7 +570,8 @@ end
 function Checker:syscall_add(sc)
     self:claim_syscall(sc)
     if sc.produces then local p = sc.produces.producers; p[#p + 1] = sc end
-    for _, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         if a.named and a.named.kind == "resource" then
             local c = a.named.consumers
             c[#c + 1] = { syscall = sc, arg = a }
@@ -569,8 +588,14 @@ function Checker:syscalls_done()
     sort_by_num(m.syscalls)
     sort_by_num(m.retired)
     local top = -1
-    for _, s in ipairs(m.syscalls) do top = math.max(top, s.num) end
-    for _, r in ipairs(m.retired) do top = math.max(top, r.num) end
+    for i = 1, #m.syscalls do
+        local s = m.syscalls[i]
+        top = math.max(top, s.num)
+    end
+    for i = 1, #m.retired do
+        local r = m.retired[i]
+        top = math.max(top, r.num)
+    end
     m.table_size = top + 1
 end
 
