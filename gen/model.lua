@@ -105,7 +105,7 @@ end
 local function new_checker(file, tree)
     return setmetatable({
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
-        named_types = {}, aliases = {}, attr_sets = {},
+        named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
@@ -210,7 +210,7 @@ function model.load(text, file)
         local args = syscalls[i].args
         for j = 1, #args do
             local a = args[j]
-            a.tok, a.syscall = nil, nil
+            a.tok = nil
         end
     end
     return self.m

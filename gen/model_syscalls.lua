@@ -175,7 +175,8 @@ function Checker:bytes_arg(sc, a, arg, by_name)
     local len = self:length_arg(sc, a, by_name)
     arg.len_arg, arg.len_name, arg.len_by_ptr = len.index, a.len.value, a.len_by_ptr ~= nil
     if a.max then
-        arg.max = self:resolve(a.max, "the max of " .. name)
+        arg.max = a.max.kind == "number" and { value = a.max.value, expr = a.max.text } or
+            self:resolve(a.max, "the max of " .. name)
         local bytes = arg.max.value * arg.elem_size
         if bytes > U32_MAX then
             fail(a.max, string.format("max %d elements of %d bytes is %d bytes, more than a u32 can count",
@@ -191,15 +192,20 @@ end
 function Checker:arg(sc, a, index, by_name)
     local name = a.name.value
     local kind = a.kind
-    -- Every field an argument of its kind may get, in the constructor: the table is sized once.
+    -- Every field an argument of its kind may get, in the constructor: the table is sized once
+    -- (a scalar's einval, lifecycle and register pair are rare enough to add later).
     local arg
     if kind == "scalar" then
         arg = { name = name, index = index, kind = kind, tok = a.name, toolong_explicit = a.toolong ~= nil,
                 type = nil, reg = nil, named = nil }
+    elseif kind == "bytes" then
+        arg = { name = name, index = index, kind = kind, dir = a.dir.value, tok = a.name,
+                toolong_explicit = a.toolong ~= nil, efault = nil, reg = nil, optional = nil, toolong = nil,
+                max = nil, len_arg = nil, len_name = nil, len_by_ptr = nil, elem = nil, elem_size = nil }
     else
         arg = { name = name, index = index, kind = kind, dir = a.dir.value, tok = a.name,
-                toolong_explicit = a.toolong ~= nil, efault = nil, reg = nil, type = nil, optional = nil,
-                toolong = nil, size = nil, max = nil, len_arg = nil, len_name = nil, elem_size = nil }
+                toolong_explicit = a.toolong ~= nil, efault = nil, reg = nil, optional = nil, toolong = nil,
+                type = nil, named = nil, size = nil }
     end
     if a.max and kind ~= "bytes" then
         self:no_option(a, "max", "applies only to bytes arguments (str[N] has its own bound)")
@@ -226,7 +232,7 @@ function Checker:arg(sc, a, index, by_name)
         elseif a.toolong then
             arg.toolong = self:need_error(a.toolong.value, a.toolong, "toolong of '" .. name .. "'")
         elseif arg.max then
-            arg.toolong = self:need_error("E2BIG", a.max_kw, "the max of '" .. name .. "'")
+            arg.toolong = self.errors.E2BIG or self:need_error("E2BIG", a.max_kw, "the max of '" .. name .. "'")
         end
         return arg
     elseif a.kind == "str" then
@@ -389,6 +395,7 @@ function Checker:return_type(sc, node)
             (abi.version >= 2 and ", i64, u64 and flags, enum and resource types" or ""))
     end
     local first = sc.ret_regs and 3 or 2
+    if #node.results == 0 then return end
     local by_name = {}
     for i = 1, #sc.args do
         local a = sc.args[i]
@@ -468,12 +475,12 @@ function Checker:claim_syscall(sc)
             local a = sc.args[i]
             -- Argument names join the syscall's in these: a clash names the argument.
             if a.kind ~= "scalar" then
-                a.syscall = sc
+                self.arg_syscall[a] = sc
                 self:claim("ordinary", names.conf_call(sc, a), "user", a)
             end
             if a.max then
                 local la = sc.args[a.len_arg]
-                la.syscall = sc
+                self.arg_syscall[la] = sc
                 self:claim("ordinary", names.conf_len(sc, la), "user", la)
             end
         end
