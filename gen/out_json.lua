@@ -23,6 +23,7 @@ end
 local function names_list(list)
     local n = #list
     if n == 0 then return "[]" end
+    if n == 1 then return '["' .. list[1].name .. '"]' end
     local parts = {}
     for i = 1, n do parts[i] = list[i].name end
     return '["' .. concat(parts, '","') .. '"]'
@@ -73,78 +74,80 @@ local function members(list)
     return "[" .. concat(parts, ",") .. "]"
 end
 
--- One argument, its keys appended to p from p[n + 1]; returns the new n.
-local function arg(refs, p, n, sc, a)
-    p[n + 1] = '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"' .. a.kind .. '","reg":"' .. a.reg .. '"'
-    n = n + 1
+-- An argument: one concatenation, the keys that do not apply left out.
+local function lifecycle(lc)
+    return ',"lifecycle":{' ..
+        concat({ lc.invalid and ('"invalid":"' .. lc.invalid.name .. '"') or nil,
+                 lc.reaped and ('"reaped":"' .. lc.reaped.name .. '"') or nil,
+                 lc.foreign and ('"foreign":"' .. lc.foreign.name .. '"') or nil }, ",") .. "}"
+end
+
+local function arg(refs, sc, a)
     local kind = a.kind
-    if a.regs then n = n + 1; p[n] = ',"regs":' .. strings(a.regs) end
-    if a.dir then n = n + 1; p[n] = ',"dir":"' .. a.dir .. '"' end
-    if a.type then n = n + 1; p[n] = ',"type":' .. type_ref(refs, a.type, a.named) end
-    if kind == "bytes" then
-        n = n + 1
-        p[n] = (a.elem and (',"elem":' .. type_ref(refs, a.elem)) or "") .. ',"elem_size":' .. a.elem_size ..
-            ',"len_arg":"' .. sc.args[a.len_arg].name .. '","len_by_ptr":' .. tostring(a.len_by_ptr or false)
+    if kind == "scalar" then
+        return '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"scalar","reg":"' .. a.reg .. '"' ..
+            (a.regs and (',"regs":' .. strings(a.regs)) or "") .. ',"type":' .. type_ref(refs, a.type, a.named) ..
+            (a.lifecycle and lifecycle(a.lifecycle) or "") .. "}"
     end
-    if a.max then n = n + 1; p[n] = ',"max":' .. value(a.max) end
-    if a.size then n = n + 1; p[n] = ',"size":' .. value(a.size) end
-    if a.toolong then n = n + 1; p[n] = ',"toolong":"' .. a.toolong.name .. '"' end
-    if kind ~= "scalar" then n = n + 1; p[n] = a.optional and ',"optional":true' or ',"optional":false' end
-    local lc = a.lifecycle
-    if lc then
-        n = n + 1
-        p[n] = ',"lifecycle":{' ..
-            concat({ lc.invalid and ('"invalid":"' .. lc.invalid.name .. '"') or nil,
-                     lc.reaped and ('"reaped":"' .. lc.reaped.name .. '"') or nil,
-                     lc.foreign and ('"foreign":"' .. lc.foreign.name .. '"') or nil }, ",") .. "}"
+    local bytes = kind == "bytes"
+    return '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"' .. kind .. '","reg":"' .. a.reg ..
+        '","dir":"' .. a.dir .. '"' .. (a.type and (',"type":' .. type_ref(refs, a.type, a.named)) or "") ..
+        (bytes and ((a.elem and (',"elem":' .. type_ref(refs, a.elem)) or "") .. ',"elem_size":' .. a.elem_size ..
+            ',"len_arg":"' .. sc.args[a.len_arg].name .. (a.len_by_ptr and '","len_by_ptr":true' or
+            '","len_by_ptr":false')) or "") ..
+        (a.max and (',"max":' .. value(a.max)) or "") .. (a.size and (',"size":' .. value(a.size)) or "") ..
+        (a.toolong and (',"toolong":"' .. a.toolong.name .. '"') or "") ..
+        (a.optional and ',"optional":true' or ',"optional":false') ..
+        (a.lifecycle and lifecycle(a.lifecycle) or "") .. "}"
+end
+
+local function results_list(refs, results)
+    if not results or #results == 0 then return "[]" end
+    local parts = {}
+    for i, r in ipairs(results) do
+        parts[i] = '{"name":"' .. r.name .. '","type":' .. type_ref(refs, r.named and r.named.base or r.type, r.named) ..
+            ',"reg":"' .. r.reg .. '"}'
     end
-    n = n + 1
-    p[n] = "}"
-    return n
+    return "[" .. concat(parts, ",") .. "]"
 end
 
 local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
 
+-- The attrs list of a syscall, by the set of its attributes (a bit each): few sets recur.
+local attrs_json = {}
+local function attrs_list(attrs)
+    local bits = (attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0) + (attrs.returns_twice and 4 or 0) +
+        (attrs.fails_only and 8 or 0) + (attrs.relays_errors and 16 or 0)
+    local s = attrs_json[bits]
+    if not s then
+        local list = {}
+        for i, a in ipairs(ATTRS) do
+            if bits & (1 << (i - 1)) ~= 0 then list[#list + 1] = a end
+        end
+        s = #list == 0 and "[]" or strings(list)
+        attrs_json[bits] = s
+    end
+    return s
+end
+
 local function syscall(refs, sc)
-    local p = {
-        '{"num":', sc.num, ',"name":"', sc.name, '","cname":"', sc.cname or sc.name, '","doc":', str(sc.doc),
-    }
-    local n = #p
-    local function add(s) n = n + 1; p[n] = s end
-    if sc.long then add(',"long":' .. str(sc.long)) end
+    local args = sc.args
+    local nargs = #args
+    local args_json = "[]"
+    if nargs > 0 then
+        local parts = {}
+        for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
+        args_json = "[" .. concat(parts, ",") .. "]"
+    end
     local rt = sc.ret_type
-    if rt then
-        add(',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt))
-        add(',"ret_regs":' .. strings(sc.ret_regs or { "eax" }))
-    end
-    local results = sc.results or {}
-    if #results == 0 then
-        add(',"results":[]')
-    else
-        for i, r in ipairs(results) do
-            add((i == 1 and ',"results":[{"name":"' or ',{"name":"') .. r.name .. '","type":' ..
-                type_ref(refs, r.named and r.named.base or r.type, r.named) .. ',"reg":"' .. r.reg .. '"}')
-        end
-        add("]")
-    end
-    if sc.produces then add(',"produces":"' .. sc.produces.name .. '"') end
-    local attrs = {}
-    for _, a in ipairs(ATTRS) do
-        if sc.attrs[a] then attrs[#attrs + 1] = a end
-    end
-    add(#attrs == 0 and ',"attrs":[]' or (',"attrs":' .. strings(attrs)))
-    if #sc.args == 0 then
-        add(',"args":[]')
-    else
-        add(',"args":[')
-        for i, a in ipairs(sc.args) do
-            if i > 1 then add(",") end
-            n = arg(refs, p, n, sc, a)
-        end
-        add("]")
-    end
-    add(',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}")
-    return concat(p, "", 1, n)
+    return '{"num":' .. sc.num .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
+        str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") ..
+        (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+            (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
+        ',"results":' .. results_list(refs, sc.results) ..
+        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "") ..
+        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. args_json ..
+        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}"
 end
 
 local function retired(r)
