@@ -17,7 +17,6 @@ local out = {}
 
 local concat = table.concat
 
-local SPAN = "ABI_USER_HIGH - ABI_USER_LOW"
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 
 -- C test that a kernel handler result is a success (copy-outs happen only then).
@@ -29,27 +28,30 @@ local function success(sc, var)
     return var .. " >= 0"
 end
 
--- Every page of the range must be readable (and writable unless the kernel only reads it), so a
--- handler never fails half-way, after it has blocked or changed state, on a bad pointer.
-local function mapped_check(w, addr, len, dir, optional)
-    w("    if (" .. (optional and (addr .. " != 0 && ") or "") .. "user_probe(" .. addr .. ", " .. len ..
-        (dir == "in" and ", 0) < 0)\n        return -EFAULT;" or ", 1) < 0)\n        return -EFAULT;"))
+-- The check of a user range [addr, addr + len): inside user space (SHIM_OUTSIDE_USER, in
+-- kernel/syscall_shim.h, also catches addr < ABI_USER_LOW and a wrap), and unless the kernel only
+-- reads it through copy_from_user, every page readable (and writable unless dir is "in"), so a
+-- handler never fails half-way, after it has blocked or changed state, on a bad pointer. big:
+-- len may exceed the span of user space. An optional NULL pointer is not checked.
+local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
+
+local function range_check(w, addr, len, dir, optional, probe, big)
+    local cond = "SHIM_OUTSIDE_USER(" .. addr .. ", " .. len .. ")"
+    if big then cond = len .. " > SHIM_USER_SPAN || " .. cond end
+    if probe then cond = cond .. " || user_probe(" .. addr .. ", " .. len .. PROBE[dir] end
+    if optional then cond = addr .. " != 0 && (" .. cond .. ")" end
+    w("    if (" .. cond .. ")\n        return -EFAULT;")
 end
 
--- Range check of a user buffer [addr, addr + len): inside user space, no wrap.
--- Written as addr - LOW > SPAN - len, which also catches addr < LOW. The length is a_LEN, or
--- for a value-result length (bytes[*LEN]) the capacity the shim copied in, k_LEN, which a
--- capacity above max is lowered to (the handler never writes more, and tells the size it
--- wrote through it). An array (T[COUNT]) is COUNT elements: its max bounds the count, so
--- the byte length COUNT * sizeof(T) cannot overflow. An optional NULL buffer is not
--- checked: its handler gets length 0 (set before the checks).
+-- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
+-- the capacity the shim copied in, k_LEN, which a capacity above max is lowered to (the handler
+-- never writes more, and tells the size it wrote through it). An array (T[COUNT]) is COUNT
+-- elements: its max bounds the count, so the byte length COUNT * sizeof(T) cannot overflow. An
+-- optional NULL buffer's handler gets length 0 (set before the checks).
 local function buffer_checks(w, m, sc, a)
     local len_arg = sc.args[a.len_arg]
     local count = (a.len_by_ptr and "k_" or "a_") .. len_arg.name
     local type_max = a.len_by_ptr and 0xFFFFFFFF or TYPE_MAX[len_arg.type.name]
-    local span = m.abi.user_high - m.abi.user_low
-    local addr = "a_" .. a.name
-    local opt = a.optional and (addr .. " != 0 && ") or ""
     if a.max and type_max > a.max.value then
         if a.len_by_ptr then
             w("    if (" .. count .. " > " .. a.max.expr .. ")\n        " .. count .. " = " .. a.max.expr .. ";")
@@ -62,23 +64,13 @@ local function buffer_checks(w, m, sc, a)
         len = "n_" .. a.name
         w("    const uint32_t " .. len .. " = " .. count .. " * (uint32_t)sizeof(" .. cgen.pointee(a.elem) .. ");")
     end
-    if not a.max and type_max > span then
-        local cond = len .. " > " .. SPAN .. " || " .. addr .. " - ABI_USER_LOW > " .. SPAN .. " - " .. len
-        w("    if (" .. (opt == "" and cond or (opt .. "(" .. cond .. ")")) .. ")\n        return -EFAULT;")
-    else
-        w("    if (" .. opt .. addr .. " - ABI_USER_LOW > " .. SPAN .. " - " .. len .. ")\n        return -EFAULT;")
-    end
-    mapped_check(w, addr, len, a.dir, a.optional)
+    range_check(w, "a_" .. a.name, len, a.dir, a.optional, true,
+        not a.max and type_max > m.abi.user_high - m.abi.user_low)
 end
 
--- Range check of a struct or scalar pointer (skipped for an optional NULL).
+-- Range check of a struct or scalar pointer; an in pointer is read by copy_from_user.
 local function pointer_check(w, a)
-    local addr, pointee = "a_" .. a.name, cgen.pointee(a.type)
-    w("    if (" .. (a.optional and (addr .. " != 0 && ") or "") .. addr .. " - ABI_USER_LOW > " .. SPAN ..
-        " - sizeof(" .. pointee .. "))\n        return -EFAULT;")
-    if a.dir ~= "in" then
-        mapped_check(w, addr, "sizeof(" .. pointee .. ")", a.dir, a.optional)
-    end
+    range_check(w, "a_" .. a.name, "sizeof(" .. cgen.pointee(a.type) .. ")", a.dir, a.optional, a.dir ~= "in")
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
@@ -241,8 +233,12 @@ local function body(w, m, sc, F, ret_type)
             if a.kind == "bytes" and a.len_by_ptr then buffer_checks(w, m, sc, a) end
         end
     end
+    if not copy_out then
+        w("    return (" .. ret_type .. ")" .. call .. ";")
+        return true
+    end
     w("    const " .. cgen.kernel_ret(sc) .. " ret = " .. call .. ";")
-    for _, a in ipairs(copy_out or {}) do
+    for _, a in ipairs(copy_out) do
         w("    if (" .. success(sc, "ret") .. (a.optional and (" && a_" .. a.name .. " != 0") or "") ..
             " && copy_to_user(a_" .. a.name .. ", &k_" .. a.name .. ", sizeof k_" .. a.name ..
             ") < 0)\n        return -EFAULT;")
@@ -377,15 +373,20 @@ local function descriptor(w, slot, sc)
             elseif slot[a.reg] ~= i - 1 then
                 reg = ", " .. (slot[a.reg] + 1)
             end
-            descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. ", " .. size .. reg .. " }"
+            if reg == "" and size == 0 then -- size and reg 0: left to the initializer
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. " }"
+            else
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. ", " .. size .. reg .. " }"
+            end
         end
         more[#more + 1] = ".args = { " .. concat(descs, ", ") .. " }"
     end
-    -- names are C identifiers: nothing to escape
-    local head = "    [" .. sc.num .. '] = { .name = "' .. sc.name .. '", .shim = ' .. names.shim(sc) .. ", .nargs = " ..
-        nargs .. ", .flags = " .. flags .. ", .ret_kind = " .. RET_KIND[sc.ret]
+    -- name, shim, nargs, flags, ret_kind (the first fields of struct syscall_desc); names are C
+    -- identifiers: nothing to escape
+    local head = "    [" .. sc.num .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nargs .. ", " .. flags ..
+        ", " .. RET_KIND[sc.ret]
     if #more == 0 then return w(head .. " },") end
-    w(head .. ",\n             " .. concat(more, ",\n             ") .. " },")
+    w(head .. ",\n        " .. concat(more, ",\n        ") .. " },")
 end
 
 -- A syscall whose shim would be nothing but a call of its handler.

@@ -73,6 +73,7 @@ struct syscall_frame {
 };
 extern const uint32_t syscall_entry_room;
 
+/* The generated table gives the first five fields in order, the others by name. */
 struct syscall_desc {
     const char *name; /* NULL for unused and retired slots */
     int32_t (*shim)(struct syscall_frame f);
