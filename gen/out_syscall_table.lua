@@ -366,17 +366,21 @@ local function descriptor(w, slot, sc)
                 size = a.elem_size -- T[COUNT]: the element's size
             end
             -- Where the argument is, when it is not in register i (kernel/syscall_desc.h).
-            local len, reg = a.len_arg and (a.len_arg - 1) or "SYSCALL_NO_LEN_ARG", ""
+            local len, reg = a.len_arg and (a.len_arg - 1), ""
             if kind == "scalar" and a.regs then
                 local lo, hi = kinds.pair_regs(a)
                 len, reg, size = slot[hi], ", " .. (slot[lo] + 1), 8
             elseif slot[a.reg] ~= i - 1 then
                 reg = ", " .. (slot[a.reg] + 1)
             end
-            if reg == "" and size == 0 then -- size and reg 0: left to the initializer
+            -- The fields after the last that is not 0 are left to the initializer (len_arg is
+            -- read only for a buffer or a 64-bit argument).
+            if reg ~= "" or size ~= 0 then
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. (len or 0) .. ", " .. size .. reg .. " }"
+            elseif len then
                 descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. " }"
             else
-                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. ", " .. size .. reg .. " }"
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. " }"
             end
         end
         more[#more + 1] = ".args = { " .. concat(descs, ", ") .. " }"

@@ -25,10 +25,10 @@ static int32_t shim_six(struct syscall_frame f)
 const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
     [0] = { .name = NULL, .shim = syscall_nosys },
     [1] = { "copy", shim_copy, 3, 0, SARG_INT,
-        .args = { { "src", SARG_IN_BUF, 2 }, { "dst", SARG_OUT_BUF, 2 }, { "n", SARG_UINT, SYSCALL_NO_LEN_ARG } } },
+        .args = { { "src", SARG_IN_BUF, 2 }, { "dst", SARG_OUT_BUF, 2 }, { "n", SARG_UINT } } },
     [2] = { .name = NULL, .shim = syscall_nosys },
     [3] = { "six", shim_six, 6, 0, SARG_INT,
-        .args = { { "a", SARG_UINT, SYSCALL_NO_LEN_ARG }, { "b", SARG_UINT, SYSCALL_NO_LEN_ARG }, { "c", SARG_UINT, SYSCALL_NO_LEN_ARG }, { "d", SARG_UINT, SYSCALL_NO_LEN_ARG }, { "e", SARG_UINT, SYSCALL_NO_LEN_ARG }, { "f", SARG_INT, SYSCALL_NO_LEN_ARG } } },
+        .args = { { "a", SARG_UINT }, { "b", SARG_UINT }, { "c", SARG_UINT }, { "d", SARG_UINT }, { "e", SARG_UINT }, { "f", SARG_INT } } },
 };
 
 /* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */
