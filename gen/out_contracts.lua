@@ -19,7 +19,7 @@ function out.render(m)
     w("#include \"contracts.h\"")
     w("")
     w("#ifdef KERNEL_CONTRACTS")
-    local rows, nrows = {}, 0
+    local rows, nrows, shared = {}, 0, {}
     for _, sc in ipairs(m.syscalls) do
         if CHECKED[sc.ret] then
             local list, seen = {}, {}
@@ -37,9 +37,14 @@ function out.render(m)
             local declared = #list -- the errors make test expects some test to observe
             if sc.attrs.relays_errors then add(m.errors) end
             local ident = "0"
-            if #list > 0 then
-                ident = "errors_" .. sc.name
-                w("static const uint16_t " .. ident .. "[] = {" .. concat(list, ", ") .. "};")
+            if #list > 0 then -- syscalls with the same errors share one array, named for the first
+                local text = concat(list, ", ")
+                ident = shared[text]
+                if not ident then
+                    ident = "errors_" .. sc.name
+                    shared[text] = ident
+                    w("static const uint16_t " .. ident .. "[] = {" .. text .. "};")
+                end
             end
             nrows = nrows + 1
             rows[nrows] = "    [" .. sc.num .. "] = {1, " .. #list .. ", " .. declared .. ", " .. ident .. "}, /* " ..
