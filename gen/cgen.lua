@@ -121,9 +121,14 @@ end
 -- The parameter type a kernel handler receives for an argument.
 local BYTES_PARAM = { ["in"] = "user_in_t", out = "user_out_t", inout = "user_inout_t" }
 
+local kinds_ctype = require("kinds").ctype
+
 function cgen.kernel_param(a)
     local kind = a.kind
-    if kind == "scalar" then return require("kinds").ctype(a) end
+    if kind == "scalar" then
+        if not a.named and a.type.kind == "scalar" then return a.type.ctype end -- kinds.ctype's plain case
+        return kinds_ctype(a)
+    end
     if kind == "bytes" then return BYTES_PARAM[a.dir] end
     if kind == "str" then return "const char *" end
     return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
