@@ -87,11 +87,19 @@ end
 -- The scalars the checks need (buffer lengths, flags and enum values); the others are read from
 -- the frame only in the handler call, after the checks, so they need no register of their own
 -- meanwhile.
+local NONE = {}
+
 local function checked_scalars(sc)
-    local checked = {}
+    local checked = NONE -- most syscalls: a table only when there is something in it
     for i, a in ipairs(sc.args) do
-        if a.len_arg then checked[a.len_arg] = true end
-        if a.kind == "scalar" and a.einval then checked[i] = true end
+        if a.len_arg then
+            if checked == NONE then checked = {} end
+            checked[a.len_arg] = true
+        end
+        if a.kind == "scalar" and a.einval then
+            if checked == NONE then checked = {} end
+            checked[i] = true
+        end
     end
     return checked
 end
@@ -128,6 +136,8 @@ local function value_check(w, a)
 end
 
 local function call_args(sc, F, checked)
+    local n = #sc.args
+    if n == 0 then return (sc.results and #sc.results > 0) and "res" or "" end
     local args = {}
     for i, a in ipairs(sc.args) do
         local kind = a.kind
@@ -343,7 +353,8 @@ local FLAGS = {
 local function descriptor(w, slot, sc)
     local flags = FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]
     -- The lines after the first: where a result's words are (v2), the arguments.
-    local more = {}
+    local more = NONE
+    if kinds.is64(sc.ret) or (sc.results and #sc.results > 0) then more = {} end
     if kinds.is64(sc.ret) then
         more[#more + 1] = ".ret_hi = offsetof(struct trap_frame, " .. kinds.upper_words(sc)[1].reg .. ")"
     end
@@ -383,7 +394,11 @@ local function descriptor(w, slot, sc)
                 descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. " }"
             end
         end
-        more[#more + 1] = ".args = { " .. concat(descs, ", ") .. " }"
+        if more == NONE then
+            more = { ".args = { " .. concat(descs, ", ") .. " }" }
+        else
+            more[#more + 1] = ".args = { " .. concat(descs, ", ") .. " }"
+        end
     end
     -- name, shim, nargs, flags, ret_kind (the first fields of struct syscall_desc); names are C
     -- identifiers: nothing to escape
