@@ -98,8 +98,7 @@ names.FIXED = {
       words = "conf_kernel_addr conf_error_name conf_error_lists conf_syscalls conf_cases conf_case_count" },
     { file = "fuzz/syscall_fuzzer.c", group = "fuzz", domain = "user", space = "ordinary",
       words = [[fuzz_str_slot fuzz_scratch_need fuzz_error_lists fuzz_values fuzz_args fuzz_syscalls
-        fuzz_unused fuzz_unused_count fuzz_syscall_count fuzz_syscall_names fuzz_choices fuzz_choice_count
-        fuzz_trap]] },
+        fuzz_unused fuzz_unused_count fuzz_syscall_count fuzz_syscall_names fuzz_trap]] },
 }
 
 -- The C11 keywords.

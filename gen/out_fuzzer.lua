@@ -240,7 +240,8 @@ function out.render(m)
     -- Strings are written to slots of scratch after the buffer area, one per str argument.
     local slot_len, str_slots = 16, 0
     for i, sc in ipairs(m.syscalls) do
-        local first, strings = n, nil
+        local first = n
+        local strings
         n, strings = arg_rows(rows, n, m, sc, slot, pooled, add)
         if n > first then rows[first + 1] = rows[first + 1] .. " /* " .. sc.name .. " */" end
         if strings > 0 then
@@ -304,26 +305,6 @@ function out.render(m)
     w(table.concat(list, "\n"))
     w("    \"(no syscall)\",")
     w("};")
-    w("")
-    local choices, count = {}, 4
-    for i, sc in ipairs(m.syscalls) do
-        local k = tostring(i - 1)
-        if sc.fuzz.isolate or sc.attrs.noreturn then
-            choices[i], count = k, count + 1
-        else
-            choices[i], count = k .. ", " .. k .. ", " .. k .. ", " .. k, count + 4
-        end
-    end
-    local none = tostring(#m.syscalls)
-    choices[#choices + 1] = none .. ", " .. none .. ", " .. none .. ", " .. none
-    w("/* Indices into fuzz_syscalls (fuzz_syscall_count: no syscall): an isolated call costs a fork,")
-    w(" * so those are chosen a quarter as often as the others. */")
-    w("const uint16_t fuzz_choices[] = {")
-    for i = 1, #choices, 8 do
-        w("    %s,", table.concat(choices, ", ", i, math.min(i + 7, #choices)))
-    end
-    w("};")
-    w("const uint32_t fuzz_choice_count = %d;", count)
     w("")
     trap(w, m)
     return w()

@@ -152,11 +152,7 @@ struct fuzz_syscall {
 extern const struct fuzz_syscall fuzz_syscalls[];
 extern const struct fuzz_arg fuzz_args[];
 
-/* Generated: fuzz_choices holds indices into fuzz_syscalls (fuzz_syscall_count for a number
- * that is no syscall), each as often as its weight; numbers below SYS_TABLE_SIZE that name no
- * syscall. tests/fuzz/pick.c reads them. */
-extern const uint16_t fuzz_choices[];
-extern const uint32_t fuzz_choice_count;
+/* Generated: the numbers below SYS_TABLE_SIZE that name no syscall. */
 extern const uint32_t fuzz_unused[];
 extern const uint32_t fuzz_unused_count;
 

@@ -106,6 +106,26 @@ static void pick_syscall(struct fuzz_env *env, struct fuzz_call *c, uint32_t i)
         pick_arg(env, c, &fuzz_args[s->first + k]);
 }
 
+/* How often syscall i (fuzz_syscall_count: a number that is no syscall) is chosen: an isolated
+ * call costs a fork, so those a quarter as often as the others. */
+static uint32_t weight(uint32_t i)
+{
+    return i < fuzz_syscall_count && (fuzz_syscalls[i].flags & FUZZ_F_ISOLATE) ? 1 : 4;
+}
+
+/* The next syscall to call (or fuzz_syscall_count), by weight. */
+static uint32_t choose(struct fuzz_env *env)
+{
+    static uint32_t total;
+    if (total == 0)
+        for (uint32_t i = 0; i <= fuzz_syscall_count; i++)
+            total += weight(i);
+    uint32_t k = fuzz_below(env, total), i = 0;
+    while (k >= weight(i))
+        k -= weight(i++);
+    return i;
+}
+
 void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)
 {
     for (uint32_t i = 0; i < ABI_MAX_ARGS; i++)
@@ -113,7 +133,7 @@ void fuzz_pick(struct fuzz_env *env, struct fuzz_call *c)
     c->nout = 0;
     c->volatile_args = 0;
     c->produces = -1;
-    const uint32_t i = fuzz_choices[fuzz_below(env, fuzz_choice_count)];
+    const uint32_t i = choose(env);
     if (i < fuzz_syscall_count)
         pick_syscall(env, c, i);
     else

@@ -77,14 +77,6 @@ const char *const fuzz_syscall_names[] = {
     "(no syscall)",
 };
 
-/* Indices into fuzz_syscalls (fuzz_syscall_count: no syscall): an isolated call costs a fork,
- * so those are chosen a quarter as often as the others. */
-const uint16_t fuzz_choices[] = {
-    0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7,
-    8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10,
-};
-const uint32_t fuzz_choice_count = 44;
-
 uint32_t fuzz_trap(const struct fuzz_call *c)
 {
     uint32_t eax = c->nr;
