@@ -43,6 +43,53 @@ local function flags(sc)
     return f or "0"
 end
 
+-- memo(make) -> f(k1, k2, k3, k4) = make(k1, k2, k3, k4), made once per distinct keys: most rows of
+-- fuzz_args recur across syscalls, and a lookup costs less than spelling the row again.
+local function memo(make)
+    local root = {}
+    return function(k1, k2, k3, k4)
+        local t1 = root[k1]
+        if not t1 then
+            t1 = {}
+            root[k1] = t1
+        end
+        local t2 = t1[k2]
+        if not t2 then
+            t2 = {}
+            t1[k2] = t2
+        end
+        local t3 = t2[k3]
+        if not t3 then
+            t3 = {}
+            t2[k3] = t3
+        end
+        local v = t3[k4]
+        if not v then
+            v = make(k1, k2, k3, k4)
+            t3[k4] = v
+        end
+        return v
+    end
+end
+
+local scalar_row = memo(function(at, bits, signed)
+    return "    FUZZ_SCALAR(" .. at .. ", " .. bits .. ", " .. signed .. "),"
+end)
+local string_row = memo(function(at, slot, max, optional)
+    return "    FUZZ_STRING(" .. at .. ", " .. slot .. ", " .. max .. ", " .. optional .. "),"
+end)
+local pointer_row = memo(function(at, pointee, writes)
+    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. pointee .. "), " .. writes .. "),"
+end)
+-- key: elem_size * 8 + the buffer's slot; rest: bits * 4 + writes * 2 + optional.
+local function array_memo(op)
+    return memo(function(key, len, max, rest)
+        return "    FUZZ_ARRAY(" .. op .. ", " .. key % 8 .. ", " .. len .. ", " .. max .. ", " .. rest // 4 .. ", " ..
+            (rest // 2) % 2 .. ", " .. key // 8 .. "u, " .. rest % 2 .. "),"
+    end)
+end
+local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
+
 -- The index of each argument register in arg_registers, from 0: where its value goes in c->args.
 local function slots(m)
     local slot = {}
@@ -103,7 +150,7 @@ local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
         rows[n] = "    FUZZ_NAMED(" .. (named.kind == "flags" and "FUZZ_OP_FLAGS, " or "FUZZ_OP_ENUM, ") .. at .. ", " ..
             bits .. ", " .. signed .. ", 0, " .. values .. ", " .. count .. "),"
     else
-        rows[n] = "    FUZZ_SCALAR(" .. at .. ", " .. bits .. ", " .. signed .. "),"
+        rows[n] = scalar_row(at, bits, signed, 0)
     end
     if h and h.kind == "max" then
         n = n + 1
@@ -146,27 +193,25 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             local len_arg = args[a.len_arg]
             local max = a.max and expr(a.max) or "0xFFFFFFFFu"
             n = n + 1
+            local elem, optional = a.elem_size or 1, a.optional and 1 or 0
             if a.len_by_ptr then
-                rows[n] = "    FUZZ_ARRAY(FUZZ_OP_ARRAY_LENPTR, " .. at .. ", " .. slot[len_arg.reg] .. ", " .. max ..
-                    ", 32, " .. writes .. ", " .. (a.elem_size or 1) .. "u, " .. (a.optional and 1 or 0) .. "),"
+                rows[n] = lenptr_row(elem * 8 + at, slot[len_arg.reg], max, 32 * 4 + writes * 2 + optional)
             elseif not (len_owner and len_owner[a.len_arg]) then
                 len_owner = len_owner or {}
                 len_owner[a.len_arg] = true
-                rows[n] = "    FUZZ_ARRAY(FUZZ_OP_ARRAY, " .. at .. ", " .. slot[len_arg.reg] .. ", " .. max .. ", " ..
-                    (len_arg.type.size * 8) .. ", " .. writes .. ", " .. (a.elem_size or 1) .. "u, " ..
-                    (a.optional and 1 or 0) .. "),"
+                rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
+                    len_arg.type.size * 8 * 4 + writes * 2 + optional)
             else
                 rows[n] = "    FUZZ_BUFFER_FOR(" .. at .. ", " .. slot[len_arg.reg] .. ", " .. (a.elem_size or 1) ..
                     "u, " .. (len_arg.type.size * 8) .. ", " .. writes .. "),"
             end
         elseif kind == "str" then
             n = n + 1
-            rows[n] = "    FUZZ_STRING(" .. at .. ", " .. strings .. ", " .. expr(a.size) .. ", " ..
-                (a.optional and 1 or 0) .. "),"
+            rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
             strings = strings + 1
         elseif not (is_len and is_len[i]) then
             n = n + 1
-            rows[n] = "    FUZZ_POINTER(" .. at .. ", sizeof(" .. cgen.pointee(a.type) .. "), " .. writes .. "),"
+            rows[n] = pointer_row(at, cgen.pointee(a.type), writes, 0)
         end
     end
     return n, strings
@@ -243,7 +288,6 @@ function out.render(m)
         local first = n
         local strings
         n, strings = arg_rows(rows, n, m, sc, slot, pooled, add)
-        if n > first then rows[first + 1] = rows[first + 1] .. " /* " .. sc.name .. " */" end
         if strings > 0 then
             str_slots = math.max(str_slots, strings)
             for _, a in ipairs(sc.args) do
@@ -252,7 +296,7 @@ function out.render(m)
         end
         local produces = sc.produces and resource_index(m, sc.produces) or -1
         syscalls[i] = "    { " .. cgen.u32(sc.num) .. ", " .. words(sc) .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
-            (n - first) .. ", " .. first .. ", " .. errors_of(sc) .. " },"
+            (n - first) .. ", " .. first .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
     end
     slot_len = (slot_len + 15) // 16 * 16
     local w = cgen.buffer()

@@ -43,17 +43,35 @@ local function scratch_for(sc)
     error("no scratch register for the results of " .. sc.name) -- the model allows 3 results of 6 registers
 end
 
--- One wrapper's lines, appended to t.
-local function wrapper(t, m, sc, trap)
+-- Lines that recur in many wrappers, spelled once: "    mov REG, [esp + OFFSET]", "    push REG".
+local load_lines = setmetatable({}, { __index = function(t, reg)
+    local by_offset = setmetatable({}, { __index = function(u, offset)
+        local line = "    mov " .. reg .. ", [esp + " .. offset .. "]"
+        u[offset] = line
+        return line
+    end })
+    t[reg] = by_offset
+    return by_offset
+end })
+local push_lines = setmetatable({}, { __index = function(t, reg)
+    t[reg] = "    push " .. reg
+    return t[reg]
+end })
+local pop_lines = setmetatable({}, { __index = function(t, reg)
+    t[reg] = "    pop " .. reg
+    return t[reg]
+end })
+
+-- One wrapper's lines, appended to t (regs, offsets and saved are scratch tables, reused).
+local function wrapper(t, m, sc, trap, regs, offsets, saved)
     local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
-    local regs, offsets = {}, {}
     local nregs, args_bytes = loads(sc, regs, offsets)
     local results = sc.results
     local scratch = results and #results > 0 and scratch_for(sc) or nil
     -- The callee-saved registers it uses, in order of first use.
-    local saved, nsaved = {}, 0
+    local nsaved = 0
     for k = 1, nregs + (scratch and 1 or 0) do
-        local r = regs[k] or scratch
+        local r = k <= nregs and regs[k] or scratch
         if CALLEE_SAVED[r] then
             local seen = false
             for j = 1, nsaved do seen = seen or saved[j] == r end
@@ -65,16 +83,14 @@ local function wrapper(t, m, sc, trap)
     end
     local n = #t
     t[n + 1] = ""
-    t[n + 2] = "; " .. sc.num .. " " .. sc.name
-    t[n + 3] = "global " .. sym .. ":function"
-    t[n + 4] = sym .. ":"
-    n = n + 4
-    for i = 1, nsaved do t[n + i] = "    push " .. saved[i] end
+    t[n + 2] = "; " .. sc.num .. " " .. sc.name .. "\nglobal " .. sym .. ":function\n" .. sym .. ":"
+    n = n + 2
+    for i = 1, nsaved do t[n + i] = push_lines[saved[i]] end
     n = n + nsaved
     local base = 4 + 4 * nsaved -- the first argument, above the return address and the pushes
     n = n + 1
     t[n] = "    mov eax, " .. cgen.u32(sc.num)
-    for k = 1, nregs do t[n + k] = "    mov " .. regs[k] .. ", [esp + " .. (base + offsets[k]) .. "]" end
+    for k = 1, nregs do t[n + k] = load_lines[regs[k]][base + offsets[k]] end
     n = n + nregs + 1
     t[n] = trap
     for i, r in ipairs(results or {}) do
@@ -95,7 +111,7 @@ local function wrapper(t, m, sc, trap)
     end
     for i = nsaved, 1, -1 do
         n = n + 1
-        t[n] = "    pop " .. saved[i]
+        t[n] = pop_lines[saved[i]]
     end
     t[n + 1] = "    ret"
 end
@@ -106,7 +122,8 @@ function out.render(m)
     w("bits 32")
     w("section .text")
     local t, trap = {}, string.format("    int 0x%02x", m.abi.trap)
-    for _, sc in ipairs(m.syscalls) do wrapper(t, m, sc, trap) end
+    local regs, offsets, saved = {}, {}, {}
+    for _, sc in ipairs(m.syscalls) do wrapper(t, m, sc, trap, regs, offsets, saved) end
     w(table.concat(t, "\n"))
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")

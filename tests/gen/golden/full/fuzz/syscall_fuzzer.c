@@ -26,42 +26,42 @@ static const uint32_t fuzz_values[] = {
 
 /* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */
 const struct fuzz_arg fuzz_args[] = {
-    FUZZ_SCALAR(0, 8, 1), /* scalars */
+    FUZZ_SCALAR(0, 8, 1),
     FUZZ_CLAMP(0, 8, 1, 100u),
     FUZZ_SCALAR(1, 8, 0),
     FUZZ_AVOID(1, 8, 0, fuzz_values + 0, 2),
     FUZZ_NAMED(FUZZ_OP_OWN_CHILD, 2, 16, 1, 0, 0, 0), /* a pid */
     FUZZ_SCALAR(3, 16, 0),
     FUZZ_SCALAR(4, 32, 0),
-    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, (uint32_t)MSG_MAX, 32, 0, 1u, 0), /* bufs */
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, (uint32_t)MSG_MAX, 32, 0, 1u, 0),
     FUZZ_ARRAY(FUZZ_OP_ARRAY, 2, 3, 0xFFFFFFFFu, 16, 1, 1u, 0),
     FUZZ_BUFFER_FOR(4, 1, 1u, 32, 1),
-    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, 1000u, 8, 1, 1u, 0), /* narrow */
-    FUZZ_STRING(0, 0, (uint32_t)PATH_MAX, 0), /* open */
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, 1000u, 8, 1, 1u, 0),
+    FUZZ_STRING(0, 0, (uint32_t)PATH_MAX, 0),
     FUZZ_STRING(1, 1, 7u, 0),
-    FUZZ_POINTER(0, sizeof(struct point), 0), /* structs */
+    FUZZ_POINTER(0, sizeof(struct point), 0),
     FUZZ_POINTER(1, sizeof(struct point), 1),
     FUZZ_POINTER(2, sizeof(struct every), 1),
     FUZZ_POINTER(3, sizeof(uint32_t), 0),
     FUZZ_POINTER(4, sizeof(uint64_t), 1),
-    FUZZ_SCALAR(0, 32, 0), /* brk */
-    FUZZ_SCALAR(0, 32, 1), /* quit */
-    FUZZ_STRING(0, 0, (uint32_t)NAME_MAX, 0), /* amc_message_send */
+    FUZZ_SCALAR(0, 32, 0),
+    FUZZ_SCALAR(0, 32, 1),
+    FUZZ_STRING(0, 0, (uint32_t)NAME_MAX, 0),
     FUZZ_ARRAY(FUZZ_OP_ARRAY, 1, 2, (uint32_t)MSG_MAX, 32, 0, 1u, 0),
 };
 
 /* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */
 const struct fuzz_syscall fuzz_syscalls[] = {
-    { 0, 0, 0, -1, 0, 0, fuzz_error_lists + 0 },
-    { 1, 5, FUZZ_F_UNSIGNED, -1, 7, 0, fuzz_error_lists + 1 },
-    { 2, 5, 0, -1, 3, 7, fuzz_error_lists + 3 },
-    { 3, 2, 0, -1, 1, 10, fuzz_error_lists + 7 },
-    { 4, 2, 0, -1, 2, 11, fuzz_error_lists + 10 },
-    { 5, 5, FUZZ_F_ISOLATE, -1, 5, 13, fuzz_error_lists + 15 },
-    { 7, 1, FUZZ_F_UNSIGNED, -1, 1, 18, fuzz_error_lists + 0 },
-    { 8, 1, FUZZ_F_ISOLATE | FUZZ_F_NORETURN, -1, 1, 19, fuzz_error_lists + 0 },
-    { 10, 3, 0, -1, 2, 20, fuzz_error_lists + 17 },
-    { 12, 0, 0, -1, 0, 22, fuzz_error_lists + 0 },
+    { 0, 0, 0, -1, 0, 0, fuzz_error_lists + 0 }, /* nop */
+    { 1, 5, FUZZ_F_UNSIGNED, -1, 7, 0, fuzz_error_lists + 1 }, /* scalars */
+    { 2, 5, 0, -1, 3, 7, fuzz_error_lists + 3 }, /* bufs */
+    { 3, 2, 0, -1, 1, 10, fuzz_error_lists + 7 }, /* narrow */
+    { 4, 2, 0, -1, 2, 11, fuzz_error_lists + 10 }, /* open */
+    { 5, 5, FUZZ_F_ISOLATE, -1, 5, 13, fuzz_error_lists + 15 }, /* structs */
+    { 7, 1, FUZZ_F_UNSIGNED, -1, 1, 18, fuzz_error_lists + 0 }, /* brk */
+    { 8, 1, FUZZ_F_ISOLATE | FUZZ_F_NORETURN, -1, 1, 19, fuzz_error_lists + 0 }, /* quit */
+    { 10, 3, 0, -1, 2, 20, fuzz_error_lists + 17 }, /* amc_message_send */
+    { 12, 0, 0, -1, 0, 22, fuzz_error_lists + 0 }, /* split */
 };
 
 const uint32_t fuzz_unused[] = { 6u, 9u, 11u };

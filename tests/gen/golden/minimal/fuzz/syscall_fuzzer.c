@@ -16,9 +16,9 @@ static const uint16_t fuzz_error_lists[] = {
 
 /* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */
 const struct fuzz_arg fuzz_args[] = {
-    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 2, 0xFFFFFFFFu, 32, 0, 1u, 0), /* copy */
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 2, 0xFFFFFFFFu, 32, 0, 1u, 0),
     FUZZ_BUFFER_FOR(1, 2, 1u, 32, 1),
-    FUZZ_SCALAR(0, 32, 0), /* six */
+    FUZZ_SCALAR(0, 32, 0),
     FUZZ_SCALAR(1, 32, 0),
     FUZZ_SCALAR(2, 32, 0),
     FUZZ_SCALAR(3, 32, 0),
@@ -28,8 +28,8 @@ const struct fuzz_arg fuzz_args[] = {
 
 /* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */
 const struct fuzz_syscall fuzz_syscalls[] = {
-    { 1, 3, 0, -1, 2, 0, fuzz_error_lists + 0 },
-    { 3, 6, 0, -1, 6, 2, fuzz_error_lists + 2 },
+    { 1, 3, 0, -1, 2, 0, fuzz_error_lists + 0 }, /* copy */
+    { 3, 6, 0, -1, 6, 2, fuzz_error_lists + 2 }, /* six */
 };
 
 const uint32_t fuzz_unused[] = { 0u, 2u };

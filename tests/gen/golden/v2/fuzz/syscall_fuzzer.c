@@ -29,34 +29,34 @@ static const uint32_t fuzz_values[] = {
 
 /* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */
 const struct fuzz_arg fuzz_args[] = {
-    FUZZ_NAMED(FUZZ_OP_RESOURCE, 0, 32, 1, 0, fuzz_values + 0, 2), /* a handle */ /* pair_call */
+    FUZZ_NAMED(FUZZ_OP_RESOURCE, 0, 32, 1, 0, fuzz_values + 0, 2), /* a handle */
     FUZZ_NAMED(FUZZ_OP_FLAGS, 1, 32, 0, 0, fuzz_values + 2, 3),
     FUZZ_NAMED(FUZZ_OP_ENUM, 2, 32, 0, 0, fuzz_values + 5, 3),
-    FUZZ_SCALAR(0, 32, 1), /* seek */
+    FUZZ_SCALAR(0, 32, 1),
     FUZZ_SCALAR64(1, 2, 1),
     FUZZ_NAMED(FUZZ_OP_ENUM, 3, 8, 0, 0, fuzz_values + 8, 2),
-    FUZZ_SCALAR(0, 32, 1), /* readv */
+    FUZZ_SCALAR(0, 32, 1),
     FUZZ_ARRAY(FUZZ_OP_ARRAY, 1, 2, (uint32_t)IOV_MAX, 32, 0, 8u, 0),
-    FUZZ_ARRAY(FUZZ_OP_ARRAY_LENPTR, 0, 1, 16u, 32, 1, 1u, 0), /* getname */
-    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, 32u, 32, 0, 1u, 1), /* sendto */
+    FUZZ_ARRAY(FUZZ_OP_ARRAY_LENPTR, 0, 1, 16u, 32, 1, 1u, 0),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, 32u, 32, 0, 1u, 1),
     FUZZ_STRING(2, 0, 10u, 1),
-    FUZZ_STRING(0, 0, 16u, 0), /* execve */
-    FUZZ_SCALAR(0, 32, 0), /* break */
-    FUZZ_POINTER(0, sizeof(struct status), 1), /* stat */
+    FUZZ_STRING(0, 0, 16u, 0),
+    FUZZ_SCALAR(0, 32, 0),
+    FUZZ_POINTER(0, sizeof(struct status), 1),
 };
 
 /* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */
 const struct fuzz_syscall fuzz_syscalls[] = {
-    { 1, 0, 0, 0, 0, 0, fuzz_error_lists + 0 },
-    { 2, 3, 0, -1, 3, 0, fuzz_error_lists + 1 },
-    { 3, 0, 0, -1, 0, 3, fuzz_error_lists + 0 },
-    { 4, 4, 0, -1, 3, 3, fuzz_error_lists + 7 },
-    { 5, 3, 0, -1, 2, 6, fuzz_error_lists + 9 },
-    { 6, 2, 0, -1, 1, 8, fuzz_error_lists + 12 },
-    { 7, 3, 0, -1, 2, 9, fuzz_error_lists + 14 },
-    { 8, 1, 0, -1, 1, 11, fuzz_error_lists + 18 },
-    { 9, 1, 0, -1, 1, 12, fuzz_error_lists + 0 },
-    { 10, 1, 0, -1, 1, 13, fuzz_error_lists + 12 },
+    { 1, 0, 0, 0, 0, 0, fuzz_error_lists + 0 }, /* make */
+    { 2, 3, 0, -1, 3, 0, fuzz_error_lists + 1 }, /* pair_call */
+    { 3, 0, 0, -1, 0, 3, fuzz_error_lists + 0 }, /* clock64 */
+    { 4, 4, 0, -1, 3, 3, fuzz_error_lists + 7 }, /* seek */
+    { 5, 3, 0, -1, 2, 6, fuzz_error_lists + 9 }, /* readv */
+    { 6, 2, 0, -1, 1, 8, fuzz_error_lists + 12 }, /* getname */
+    { 7, 3, 0, -1, 2, 9, fuzz_error_lists + 14 }, /* sendto */
+    { 8, 1, 0, -1, 1, 11, fuzz_error_lists + 18 }, /* execve */
+    { 9, 1, 0, -1, 1, 12, fuzz_error_lists + 0 }, /* break */
+    { 10, 1, 0, -1, 1, 13, fuzz_error_lists + 12 }, /* stat */
 };
 
 const uint32_t fuzz_unused[] = { 0u };
