@@ -60,7 +60,7 @@ local function features(D, prog, run)
             f["e:" .. c.d.name .. ":" .. (err and (D.errors[err] or err) or "ok")] = true
             for i, a in ipairs(c.args) do
                 if a.t == "res" and not err and c.d.args[i].resource then
-                    f["flow:" .. c.d.name .. "<-" .. a.call.d.name] = true
+                    f["flow:" .. c.d.name .. "<-" .. a.call.d.name .. P.reg_name(a)] = true
                 end
             end
         end
@@ -238,6 +238,27 @@ function L.new(o)
     return S
 end
 
+-- The successful calls of a run that took what an earlier successful call returned, as
+-- "consumer(arg from producer)" -> count (`kill(pid from fork)`, `amc_call(h from amc_open)`).
+local function flows_of(D, prog, run, into, example)
+    local index = {}
+    for k, c in ipairs(prog.calls) do index[c] = k end
+    for k, c in ipairs(prog.calls) do
+        local ret = run.rets[k]
+        if ret and not desc.error_of(D, ret) then
+            for i, a in ipairs(c.args) do
+                local from = a.t == "res" and run.rets[index[a.call]]
+                if from and not desc.error_of(D, from) and c.d.args[i].kind == "scalar" then
+                    local key = c.d.name .. "(" .. c.d.args[i].name .. " from " .. a.call.d.name .. P.reg_name(a) .. ")"
+                    into[key] = (into[key] or 0) + 1
+                    if example and not example[key] then example[key] = P.describe(prog, run.rets) end
+                end
+            end
+        end
+    end
+end
+L.flows_of = flows_of
+
 -- Adds a run's features to what the corpus has reached; returns how many were new.
 local function learn(S, prog, run)
     local new = 0
@@ -249,23 +270,14 @@ local function learn(S, prog, run)
         end
     end
     if run then
-        local index = {}
-        for k, c in ipairs(prog.calls) do index[c] = k end
         for k, c in ipairs(prog.calls) do
             local ret = run.rets[k]
             if ret and not desc.error_of(S.D, ret) then
                 S.successes[c.d.name] = (S.successes[c.d.name] or 0) + 1
-                for i, a in ipairs(c.args) do
-                    local from = a.t == "res" and run.rets[index[a.call]]
-                    if from and not desc.error_of(S.D, from) and c.d.args[i].kind == "scalar" then
-                        local key = c.d.name .. "(" .. c.d.args[i].name .. " from " .. a.call.d.name .. ")"
-                        S.flows[key] = (S.flows[key] or 0) + 1
-                        S.flow_example[key] = S.flow_example[key] or P.describe(prog, run.rets)
-                    end
-                end
             end
             if ret then S.calls = S.calls + 1 end
         end
+        flows_of(S.D, prog, run, S.flows, S.flow_example)
     end
     return new
 end
@@ -358,16 +370,29 @@ function L.save_corpus(S)
     for j, prog in ipairs(S.corpus) do f:write(P.encode(prog, j)) end
     f:close()
     local cfg = B.config({ build = S.build, kernel = S.cfg.kernel, dir = S.cfg.dir .. "/corpus", qemu = os.getenv("QEMU") })
-    local covered = false
+    local covered, flows = false, {}
     for first = 1, #S.corpus, 48 do
-        local enc = {}
-        for j = first, math.min(first + 47, #S.corpus) do enc[#enc + 1] = P.encode(S.corpus[j], j) end
+        local enc, progs = {}, {}
+        for j = first, math.min(first + 47, #S.corpus) do
+            enc[#enc + 1] = P.encode(S.corpus[j], j)
+            progs[j] = S.corpus[j]
+        end
         local res = B.run(cfg, enc, string.format("corpus-%d", first // 48))
         covered = covered or res.log:find("\nkcov: end", 1, true) ~= nil
+        for j, run in pairs(res.programs) do
+            if progs[j] then flows_of(S.D, progs[j], run, flows) end
+        end
     end
     if covered then
         os.execute(string.format("mkdir -p '%s/cov' && rm -f '%s/cov/'corpus-*.log && cp '%s/'corpus-*.log '%s/cov/'",
             dir, dir, cfg.dir, dir))
+        -- The corpus's resource flows, for the report's success paths (tests/coverage/report.lua).
+        local keys = {}
+        for k in pairs(flows) do keys[#keys + 1] = k end
+        table.sort(keys)
+        local fl = assert(io.open(dir .. "/cov/flows.txt", "wb"))
+        for _, k in ipairs(keys) do fl:write(k, " ", flows[k], "\n") end
+        fl:close()
     end
 end
 

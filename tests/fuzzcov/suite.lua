@@ -51,7 +51,11 @@ do
             for i, v in ipairs(c.args) do
                 local a = c.d.args[i]
                 local key = c.d.name .. "." .. (a.name or i)
-                if a.resource and v.t == "res" and v.call.d.produces == a.resource then fed[key] = true end
+                local made = v.t == "res" and (v.reg == nil and v.call.d.produces)
+                for _, x in ipairs(v.t == "res" and v.reg and v.call.d.extra or {}) do
+                    if x.reg == v.reg then made = x.resource end
+                end
+                if a.resource and made == a.resource then fed[key] = true end
                 local values = a.enum or a.flags
                 if values and v.t == "lit" then
                     local ok = false
@@ -173,8 +177,34 @@ do
     local fork = producer and { d = producer, child = 2, args = {} }
     local prog = fork and consumer and { seed = 1, calls = { fork, { d = consumer, child = 0,
         args = { { t = "res", call = fork } } } } }
-    local res = prog and S2.runner(S2.cfg, { P.encode(prog, 1) }, "flow")
+    -- And partners in the same boot: the program registers a service and forks a child that opens
+    -- and calls it (the calls of the fork's span), while the parent serves: it receives the call
+    -- and answers the badge, an extra result of its previous call. The child's call returns the
+    -- answer's first word (the request's discriminator, which the answer sends back).
+    local d = S2.D.by_name
+    local name = { t = "str", off = 0xC000, bytes = "fz-partner" }
+    local reg = { t = "scr", off = 0x100 }
+    local served = { seed = 2, calls = {} }
+    local c = served.calls
+    c[1] = { d = d.amc_register_service, child = 0, args = { name } }
+    c[2] = { d = d.fork, child = 0, args = {} }
+    c[3] = { d = d.amc_open, child = 0, owner = c[2], args = { name } }
+    c[4] = { d = d.amc_call, child = 0, owner = c[2], args = { { t = "res", call = c[3] }, { t = "lit", v = 7 },
+        { t = "lit", v = 1 }, { t = "lit", v = 2 }, { t = "lit", v = 0xFFFFFFFF } } }
+    c[5] = { d = d.amc_reply_wait, child = 0, args = { { t = "lit", v = 0 }, reg, { t = "lit", v = 0 },
+        { t = "lit", v = 64 } } }
+    local caller
+    for _, x in ipairs(d.amc_reply_wait.extra) do
+        if x.resource == d.amc_reply_wait.args[1].resource then caller = x.reg end
+    end
+    c[6] = { d = d.amc_reply_wait, child = 0, args = { { t = "res", call = c[5], reg = caller }, reg,
+        { t = "lit", v = 4 }, { t = "lit", v = 64 } } }
+    local res = prog and S2.runner(S2.cfg, { P.encode(prog, 1), P.encode(served, 2) }, "flow")
     local flowed = res and res.programs[1] and res.programs[1].rets[2] == 0
+    local partner = res and res.programs[2] or { rets = {} }
+    report("fuzzcov-partners", partner.rets[4] == 7 and partner.rets[5] == 12 and partner.rets[3] ~= nil,
+        string.format("the child's call returned %s, the server received %s", tostring(partner.rets[4]),
+            tostring(partner.rets[5])), res and res.log, 30)
     io.output(silent)
     if #vios == 0 then os.execute("rm -rf " .. shq(S2.cfg.dir)) end
     report("fuzzcov-smoke", ran == 24 and ended == 24 and #vios == 0 and #S2.corpus > 0 and flowed,
