@@ -34,7 +34,7 @@ enum fc_child {
     FC_CHILD_COUNT
 };
 #define FC_CHILD_SPAN(child) ((child) >> 4)
-#define FC_CHILD_ACTION(child) ((child) & 15u)
+#define FC_CHILD_ACTION(child) ((child)&15u)
 
 /* The registers a call leaves, in this order (tests/fuzzcov/desc.lua reads FC_REG_NAMES: an
  * extra result is the register the .def's result_registers name). CPU facts, not ABI ones. */

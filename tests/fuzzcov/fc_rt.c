@@ -183,7 +183,8 @@ int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info)
 #define FC_MAX_PROCS 128
 
 /* The depth of pid below root in the snapshot (0: root itself, -1: not below it). */
-static int depth_below(int32_t pid, int32_t root, const int32_t *pids, const int32_t *ppids, uint32_t n)
+static int depth_below(int32_t pid, int32_t root, const int32_t *pids, const int32_t *ppids,
+                       uint32_t n)
 {
     for (int d = 0; d < FC_MAX_PROCS; d++) {
         if (pid == root)
