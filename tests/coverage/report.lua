@@ -237,7 +237,7 @@ M.SUCCESS_PATHS = {
       marker = "res->caller = AMC_NO_CALL" },
     { name = "a blocking await woken by a send (hand_over)", func = "hand_over", marker = "to->delivered =" },
     { name = "amc_message_await taking a queued message", func = "deliver", marker = "amc_unqueue(" },
-    { name = "waitpid reaping a child (fork's, spawn's)", func = "proc_wait", marker = "proc_free_slot(c)",
+    { name = "waitpid reaping a child (fork's, spawn's)", func = "proc_wait", marker = "int32_t cpid = c->pid;",
       flows = { "waitpid(pid from fork)", "waitpid(pid from spawn)" } },
     { name = "kill of an own child (fork's, spawn's)", func = "proc_kill", marker = "proc_end(p, &how)",
       flows = { "kill(pid from fork)", "kill(pid from spawn)" } },

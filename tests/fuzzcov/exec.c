@@ -27,6 +27,9 @@
  *   fc-end ID HOW             the program ended (HOW: "done", "killed", "exit N", "fault V")
  *   fc-guard ID K             call K changed the bytes past an out buffer (its G line)
  *   fc-leak ID WHY            the kernel's counters did not come back after it
+ *   fc-orphan ID N            they did not, but N processes it or an earlier program started
+ *                             outlived their parents (init's now, out of the executor's
+ *                             reach): the counters are taken again
  *   fc-batch N                every program ran
  * Anything that is not one of the modes above exits at once: programs spawn this image too.
  */
@@ -275,8 +278,9 @@ static void end_line(uint32_t id, const struct wait_info *info, int killed)
 
 /* Runs one program in a child, which is killed when it has not ended by the deadline, then
  * checks that the kernel's counters came back. */
-static void execute(const struct program *p, const struct kstat *base)
+static void execute(const struct program *p, struct kstat *base)
 {
+    uint32_t before = fc_orphans(getppid(), getpid());
     printf("fc-start %x\n", p->id);
     struct wait_info info;
     int killed = fc_run(run, p, &info);
@@ -286,8 +290,15 @@ static void execute(const struct program *p, const struct kstat *base)
     }
     end_line(p->id, &info, killed);
     char why[160];
-    if (!fc_counters_back(base, why, sizeof why))
+    if (fc_counters_back(base, why, sizeof why))
+        return;
+    uint32_t orphans = fc_orphans(getppid(), getpid());
+    if (orphans || before) { /* an orphan of this or an earlier program may have ended since */
+        printf("fc-orphan %x %u\n", p->id, orphans);
+        kstat(base);
+    } else {
         printf("fc-leak %x %s\n", p->id, why);
+    }
 }
 
 int main(int argc, char **argv)

@@ -82,6 +82,10 @@ void fc_end_children(void);
 /* Kills every live descendant of root, the deepest first (an orphan would be out of reach),
  * and root too when with_root. */
 void fc_kill_tree(int32_t root, int with_root);
+/* Live children of init_pid whose pid is above self's: processes a program started that
+ * outlived their parent (one that forked while its tree was being killed), which nobody but
+ * init may end. */
+uint32_t fc_orphans(int32_t init_pid, int32_t self);
 /* Waits (a few seconds of guest time at most) until the kernel's counters are back to base;
  * returns 1 when they are, else 0 with the difference in why. */
 int fc_counters_back(const struct kstat *base, char *why, size_t cap);

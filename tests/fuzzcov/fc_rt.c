@@ -201,8 +201,11 @@ static int depth_below(int32_t pid, int32_t root, const int32_t *pids, const int
 
 void fc_kill_tree(int32_t root, int with_root)
 {
-    static int32_t pids[FC_MAX_PROCS], ppids[FC_MAX_PROCS], depth[FC_MAX_PROCS];
-    for (int pass = 0; pass < 8; pass++) { /* a process may fork between a snapshot and its kill */
+    static int32_t pids[FC_MAX_PROCS], ppids[FC_MAX_PROCS];
+    /* One process at a time, the deepest, from a fresh snapshot each time: a process that forks
+     * between a snapshot and its own kill leaves an orphan (init's, out of reach), so the
+     * window is kept to one kill. */
+    for (int kills = 0; kills < 4 * FC_MAX_PROCS; kills++) {
         uint32_t n = 0;
         struct proc_info pi;
         int32_t r;
@@ -212,16 +215,17 @@ void fc_kill_tree(int32_t root, int with_root)
                 ppids[n++] = pi.ppid;
             }
         int deepest = 0;
+        int32_t victim = 0;
         for (uint32_t i = 0; i < n; i++) {
-            depth[i] = depth_below(pids[i], root, pids, ppids, n);
-            deepest = depth[i] > deepest ? depth[i] : deepest;
+            int d = depth_below(pids[i], root, pids, ppids, n);
+            if (d > deepest) {
+                deepest = d;
+                victim = pids[i];
+            }
         }
-        if (deepest == 0)
+        if (!victim)
             break;
-        for (int d = deepest; d > 0; d--)
-            for (uint32_t i = 0; i < n; i++)
-                if (depth[i] == d)
-                    kill(pids[i]);
+        kill(victim);
     }
     if (with_root)
         kill(root);
@@ -241,6 +245,17 @@ void fc_end_children(void)
     fc_kill_tree(fc_self, 0);
     while (waitpid(-1, 0, 0) > 0)
         ;
+}
+
+uint32_t fc_orphans(int32_t init_pid, int32_t self)
+{
+    struct proc_info pi;
+    int32_t r;
+    uint32_t n = 0;
+    for (uint32_t slot = 0; (r = proc_info(slot, &pi)) != -EINVAL; slot++)
+        if (r == 0 && pi.state != FC_STATE_ZOMBIE && pi.ppid == init_pid && pi.pid > self)
+            n++;
+    return n;
 }
 
 int fc_counters_back(const struct kstat *base, char *why, size_t cap)

@@ -222,7 +222,7 @@ function L.new(o)
         seed = number(o.seed, 0x5eed), build = build, def = o.def or "abi/syscalls.def",
         batch_size = number(o.batch, 24), repro_dir = o.repro or "tests/guest/repro",
         corpus = {}, seen = {}, pcs = 0, reported = {}, repros = {}, replays = 0, replays_before = 0,
-        programs = 0, calls = 0, batches = 0, successes = {}, flows = {}, flow_example = {},
+        programs = 0, calls = 0, batches = 0, successes = {}, flows = {}, flow_example = {}, orphans = 0,
         runner = B.run, -- (cfg, encoded programs, tag) -> parsed result; tests replace it
     }
     S.seed = S.seed & 0xFFFFFFFF
@@ -278,6 +278,7 @@ local function learn(S, prog, run)
             if ret then S.calls = S.calls + 1 end
         end
         flows_of(S.D, prog, run, S.flows, S.flow_example)
+        if run.orphans then S.orphans = S.orphans + 1 end
     end
     return new
 end
@@ -296,7 +297,7 @@ function L.step(S)
     local progs, encoded = {}, {}
     for j = 1, S.batch_size do
         local prog
-        if #S.corpus == 0 or P.below(S.rng, 10) < 2 then
+        if #S.corpus == 0 or P.below(S.rng, 10) < 3 then
             prog = P.generate(S.rng, S.ctx)
         else
             local a, b = L.choose(S), L.choose(S)
@@ -339,10 +340,11 @@ function L.summary(S)
     for _ in pairs(S.seen) do features_n = features_n + 1 end
     local lines = {
         string.format("fuzz-cov: seed 0x%x: %d batches, %d programs, %d calls in %d s; corpus %d programs, "
-            .. "%d features (%d kernel PCs); %d invariant violations, %d reproducers, %d replays",
+            .. "%d features (%d kernel PCs); %d invariant violations, %d reproducers, %d replays; "
+            .. "%d programs left processes that outlived their parents (orphans: counters taken again)",
             S.seed, S.batches, S.programs, S.calls, os.time() - S.t0, #S.corpus, features_n, S.pcs,
             #(function() local l = {} for k in pairs(S.reported) do l[#l + 1] = k end return l end)(),
-            #S.repros, S.replays),
+            #S.repros, S.replays, S.orphans),
         "fuzz-cov: successes by syscall: " .. sorted_counts(S.successes),
         "fuzz-cov: successful calls given what an earlier successful call returned (consumer(arg from "
             .. "producer)): " .. sorted_counts(S.flows),

@@ -187,8 +187,10 @@ local function scalar(r, _ctx, prog, k, a, o)
     if a.resource and not a.max and not a.avoid then
         local x = below(r, 100)
         local prods = earlier(prog, k, o, a.resource)
+        -- the latest producer half the time: a server answers the call it received last
+        if x < 35 and #prods > 0 then return res(prods[#prods]) end
         if x < 65 and #prods > 0 then return res(pick(r, prods)) end
-        if #prods == 0 and x < 40 and a.specials and #a.specials > 0 then return lit(pick(r, a.specials)) end
+        if #prods == 0 and x < 60 and a.specials and #a.specials > 0 then return lit(pick(r, a.specials)) end
         if x < 78 and a.specials and #a.specials > 0 then return lit(pick(r, a.specials)) end
         if x < 92 then return lit(pick(r, NEVER_LIVE)) end
         return lit(1 + below(r, 64)) -- somebody's pid, perhaps: init, the executor
@@ -210,13 +212,38 @@ local function valid_len(r, limit)
     return limit
 end
 
--- A buffer argument: its address and its length register.
-local function buffer(r, ctx, a)
+-- The places in scratch of what the calls visible at k (owner o) and the arguments of c drawn
+-- so far were given: { off, len } (len: a string's bytes and its NUL, or nil for a buffer).
+local function earlier_buffers(prog, k, o, c)
+    local list = {}
+    local function add(call)
+        for i, a in ipairs(call.args) do
+            if a.t == "scr" and call.d.args[i].kind == "bytes" then list[#list + 1] = { a.off } end
+            if a.t == "str" then list[#list + 1] = { a.off, #a.bytes + 1 } end
+        end
+    end
+    for _, v in ipairs(visible(prog, k, o)) do add(v) end
+    if c then add(c) end
+    return list
+end
+
+-- A buffer argument of c: its address and its length register. A quarter of the time when
+-- there is one, at the place of an earlier buffer or string: what one call received, the next
+-- sends back (the request a server received is its answer), and a string with its NUL is a
+-- packed list of one string (spawn's argv holding the program's name).
+local function buffer(r, ctx, a, prog, k, c)
     local type_max = (1 << a.len_bits) - 1
     local bound = math.min(a.max or type_max, type_max)
     local es = a.elem_size
     local limit = math.min(bound, 16384 // es)
     local x = below(r, 100)
+    local before = prog and earlier_buffers(prog, k, c.owner, c) or {}
+    if #before > 0 and below(r, 4) == 0 then
+        local at = pick(r, before)
+        local room = math.min(limit, (SCRATCH - at[1]) // es)
+        local n = at[2] and below(r, 2) == 0 and at[2] // es or valid_len(r, room)
+        return { t = "scr", off = at[1] }, math.min(n, room)
+    end
     if x < 55 then
         local n = valid_len(r, limit)
         return { t = "scr", off = below(r, SCRATCH - n * es + 1) }, n
@@ -225,8 +252,8 @@ local function buffer(r, ctx, a)
             or type_max
         return { t = "scr", off = 0 }, n
     elseif x < 75 then -- runs from the heap's last page into the unmapped one above it
-        local k = 1 + below(r, 64)
-        return { t = "heap", off = k }, math.min(limit, (k + 1 + below(r, 64)) // es + 1)
+        local back = 1 + below(r, 64)
+        return { t = "heap", off = back }, math.min(limit, (back + 1 + below(r, 64)) // es + 1)
     elseif x < 85 then
         local n = valid_len(r, math.min(limit, 4096))
         return lit(hostile_addr(r, ctx, n * es)), n
@@ -293,7 +320,7 @@ local function gen_arg(r, ctx, prog, k, c, i, slot)
     if a.kind == "scalar" then
         c.args[i] = scalar(r, ctx, prog, k, a, c.owner)
     elseif a.kind == "bytes" then
-        local addr, n = buffer(r, ctx, a)
+        local addr, n = buffer(r, ctx, a, prog, k, c)
         c.args[i] = addr
         -- a value-result length is a pointer argument of its own (drawn as one)
         if not a.len_by_ptr then c.args[a.len_arg] = lit(n) end
@@ -358,7 +385,7 @@ end
 
 -- The syscalls a partner may take up at k: for "serve" (the parent of a child that waits), the
 -- calls that need the state the process of owner o made (`fuzz after`), the blocking ones
--- (a server's wait) two times in three when there are; for "use" (a child forked before its
+-- (a server's wait) three times in four when there are; for "use" (a child forked before its
 -- parent waits), the calls that take a name an earlier call made (`fuzz ARG from`: a send to the
 -- parent's service).
 local function partner_calls(r, ctx, prog, k, o, mode)
@@ -379,7 +406,7 @@ local function partner_calls(r, ctx, prog, k, o, mode)
             if d.blocking then blocking[#blocking + 1] = d end
         end
     end
-    if #blocking > 0 and below(r, 3) > 0 then return blocking end
+    if #blocking > 0 and below(r, 4) > 0 then return blocking end
     return list
 end
 
@@ -423,27 +450,27 @@ local function made_before(prog, k, name)
 end
 
 -- The calls that make what d takes from its own process and nothing visible at k (owner o)
--- made: resources and state (`fuzz after`); each three times in four.
+-- made: resources and state (`fuzz after`); each seven times in eight.
 local function needs(r, ctx, prog, k, o, d)
     local list = {}
     for _, a in ipairs(d.args) do
-        if a.resource and #earlier(prog, k, o, a.resource) == 0 and below(r, 4) > 0 then
+        if a.resource and #earlier(prog, k, o, a.resource) == 0 and below(r, 8) > 0 then
             local makers = producers(ctx, a.resource)
             if #makers > 0 then list[#list + 1] = pick(r, makers) end
         end
     end
-    if d.after and not made_before(prog, k, d.after) and below(r, 4) > 0 then
+    if d.after and not made_before(prog, k, d.after) and below(r, 8) > 0 then
         list[#list + 1] = ctx.D.by_name[d.after]
     end
     return list
 end
 
--- Inserts at k, three times in four, the call that makes a name d takes (`fuzz ARG from`) when
+-- Inserts at k, seven times in eight, the call that makes a name d takes (`fuzz ARG from`) when
 -- no earlier call made one; returns how many calls it inserted.
 local function add_names(r, ctx, prog, k, o, d)
     local n = 0
     for _, a in ipairs(d.args) do
-        if a.from and not made_before(prog, k + n, a.from.syscall) and below(r, 4) > 0 and #prog.calls < MAX_CALLS then
+        if a.from and not made_before(prog, k + n, a.from.syscall) and below(r, 8) > 0 and #prog.calls < MAX_CALLS then
             make_call(r, ctx, prog, k + n, o, ctx.D.by_name[a.from.syscall])
             n = n + 1
         end
@@ -473,24 +500,22 @@ local function add_with_needs(r, ctx, prog, k, o, d, list, fork)
 end
 
 -- New calls at position k of prog, of owner o: a chosen call, with the calls that make what it
--- takes before it. A call that blocks waits for a partner, two times in three: either it runs in
--- the child of a new fork (after the names it needs, which the parent makes), and then, most of
--- the time, the parent goes on with a call that needs the state it made (a server answering the
--- child's call); or a fork before it starts a child that takes a name the parent made (a send
--- to the service the parent then waits on). Returns how many calls were inserted.
+-- takes before it. A call that blocks waits for a partner, three times in four: half the time it
+-- runs in the child of a new fork (after the names it needs, which the parent makes), and the
+-- parent goes on with a call that needs the state it made (a server answering the child's
+-- call); a quarter of the time a fork before it starts a child that takes a name the parent
+-- made (a send to the service the parent then waits on). Returns how many calls were inserted.
 local function new_calls(r, ctx, prog, k, o)
     local n0 = #prog.calls
     local d = choose_syscall(r, ctx, prog, k, o)
     local list = needs(r, ctx, prog, k, o, d)
-    local how = d.blocking and not d.returns_twice and ctx.forker and below(r, 3) or 2
-    if how == 0 then
+    local how = d.blocking and not d.returns_twice and ctx.forker and below(r, 4) or 3
+    if how <= 1 then
         local fork = { d = ctx.forker, child = below(r, CHILD_ACTIONS), owner = o }
         k = add_with_needs(r, ctx, prog, k, o, d, list, fork)
-        if below(r, 4) > 0 then
-            local e = choose_syscall(r, ctx, prog, k, o, "serve")
-            add_with_needs(r, ctx, prog, k, o, e, needs(r, ctx, prog, k, o, e))
-        end
-    elseif how == 1 then
+        local e = choose_syscall(r, ctx, prog, k, o, "serve")
+        add_with_needs(r, ctx, prog, k, o, e, needs(r, ctx, prog, k, o, e))
+    elseif how == 2 then
         for _, x in ipairs(list) do k = k + add_names(r, ctx, prog, k, o, x) end
         k = k + add_names(r, ctx, prog, k, o, d)
         for _, x in ipairs(list) do
@@ -548,9 +573,9 @@ function P.context(D, names, kaddrs)
     end
     -- A call that ends the program comes a quarter as often, one that may block forever (fuzz
     -- isolate: the executor kills a program at its deadline, and the calls after it are lost)
-    -- half as often.
+    -- three quarters as often (a partner may wake it).
     function ctx.weight(d)
-        return d.noreturn and 1 or d.isolate and 2 or 4
+        return d.noreturn and 1 or d.isolate and 3 or 4
     end
     return ctx
 end

@@ -87,6 +87,54 @@ do
             or table.concat(missing, "; "))
 end
 
+-- Partners and flows the .def describes: forks whose child runs a blocking call that takes a
+-- resource an earlier call of the child made, while the parent goes on; extra results (a call's
+-- second result register) feeding later calls; names (`fuzz ARG from`) passed on from the call
+-- that made them; and every result a call takes comes from a call its process can see.
+do
+    local _, corpus = programs(S0, 11, 600)
+    local partner, extra, named, bad = 0, 0, 0, nil
+    for _, prog in ipairs(corpus) do
+        local index = {}
+        for k, c in ipairs(prog.calls) do index[c] = k end
+        local span = P.structure(prog)
+        for k, c in ipairs(prog.calls) do
+            for i, a in ipairs(c.args) do
+                local d = c.d.args[i]
+                if a.t == "res" then
+                    local j = index[a.call]
+                    -- the producer ran before, in this process or one it was forked from
+                    local o, seen = c.owner, a.call.owner == nil
+                    while o do
+                        seen = seen or a.call.owner == o
+                        o = o.owner
+                    end
+                    if not j or j >= k or not seen then bad = bad or P.describe(prog) end
+                    if a.reg then extra = extra + 1 end
+                    if c.owner and c.d.blocking and d.resource and a.call.owner == c.owner
+                        and (span[c.owner] or 0) > 0 and index[c.owner] + span[c.owner] < #prog.calls then
+                        partner = partner + 1
+                    end
+                end
+                if d.from and a.t == "str" then
+                    for j = 1, k - 1 do
+                        local p = prog.calls[j]
+                        for x, b in ipairs(p.args) do
+                            if p.d.name == d.from.syscall and p.d.args[x].name == d.from.arg and b.t == "str"
+                                and b.bytes == a.bytes then
+                                named = named + 1
+                            end
+                        end
+                    end
+                end
+            end
+        end
+    end
+    report("fuzzcov-partners-generated", partner > 0 and extra > 0 and named > 0 and not bad,
+        bad and ("a result from a call its process cannot see:\n" .. bad)
+            or string.format("%d partners, %d extra results passed on, %d names passed on", partner, extra, named))
+end
+
 -- The minimizer keeps exactly the calls a failure needs, and the reproducer it writes builds.
 do
     local S1 = L.new({ build = BUILD, repro = BUILD .. "/fuzzcov/test-repro" })
