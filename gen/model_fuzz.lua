@@ -5,13 +5,15 @@
 -- passes such names on, and puts the call that makes one before the call that needs it.
 -- `fuzz after SYSCALL` says that a call does something only after SYSCALL in the same process
 -- (amc_reply_wait serves the service its caller registered): the same, for the whole call.
+-- `fuzz ARG program` says that a string argument names a program (a boot module: spawn's name).
 local base = require("model_names")
 
 local M = { methods = {} }
 local Checker = M.methods
 local fail = base.fail
 
-local FUZZ_ARG_HINTS = { own_child = true, max = true, avoid = true, from = true }
+local FUZZ_ARG_HINTS = { own_child = true, max = true, avoid = true, from = true, program = true }
+local STRING_HINTS = { from = true, program = true }
 
 function Checker:fuzz_value(a, tok, hint)
     if tok.kind ~= "number" and tok.kind ~= "ident" then
@@ -28,7 +30,7 @@ end
 
 -- `fuzz ARG from SYSCALL ARG2`: { syscall = name, arg = name } of another call's string argument,
 -- checked once every syscall is known (Checker:fuzz_from_pass).
-function Checker:fuzz_from(sc, a, words)
+function Checker:fuzz_from(a, words)
     local call, arg = words[3], words[4]
     if not call or call.kind ~= "ident" or not arg or arg.kind ~= "ident" or words[5] then
         fail(words[5] or arg or call or words[2], "fuzz " .. a.name .. " from takes a syscall and one of its arguments",
@@ -91,16 +93,16 @@ function Checker:fuzz_hints(sc, node)
             if not a then
                 fail(first, "fuzz hint '" .. tostring(first.text or first.value) ..
                     "' is neither isolate nor an argument of " .. sc.name,
-                    "fuzz isolate, fuzz after SYSCALL, fuzz ARG own_child, fuzz ARG max N, fuzz ARG avoid N... or " ..
-                    "fuzz ARG from SYSCALL ARG")
+                    "fuzz isolate, fuzz after SYSCALL, fuzz ARG own_child, fuzz ARG max N, fuzz ARG avoid N..., " ..
+                    "fuzz ARG from SYSCALL ARG or fuzz ARG program")
             end
             local hint = words[2]
             if not hint or hint.kind ~= "ident" or not FUZZ_ARG_HINTS[hint.value] then
-                fail(hint or first, "expected own_child, max, avoid or from after fuzz " .. a.name)
+                fail(hint or first, "expected own_child, max, avoid, from or program after fuzz " .. a.name)
             end
-            if hint.value == "from" then
+            if STRING_HINTS[hint.value] then
                 if a.kind ~= "str" then
-                    fail(hint, "fuzz hint from applies only to string arguments, not '" .. a.name .. "'")
+                    fail(hint, "fuzz hint " .. hint.value .. " applies only to string arguments, not '" .. a.name .. "'")
                 end
             elseif a.kind ~= "scalar" then
                 fail(hint, "fuzz hint " .. hint.value .. " applies only to scalar arguments, not '" .. a.name .. "'")
@@ -116,7 +118,9 @@ function Checker:fuzz_hints(sc, node)
             end
             local h = { kind = hint.value }
             if hint.value == "from" then
-                h.from = self:fuzz_from(sc, a, words)
+                h.from = self:fuzz_from(a, words)
+            elseif hint.value == "program" then
+                if words[3] then fail(words[3], "fuzz program takes no values") end
             elseif hint.value == "own_child" then
                 if words[3] then fail(words[3], "fuzz own_child takes no values") end
             elseif hint.value == "max" then

@@ -73,7 +73,8 @@ local function arg_desc(sc, a, named_doc)
     if a.kind == "str" then
         local hint = sc.fuzz.args[a.name]
         return { kind = "str", size = a.size.value, optional = a.optional, name = a.name,
-                 from = hint and hint.from and { syscall = hint.from.syscall, arg = hint.from.arg } }
+                 from = hint and hint.from and { syscall = hint.from.syscall, arg = hint.from.arg },
+                 program = hint and hint.kind == "program" }
     end
     return { kind = "ptr", dir = a.dir, size = a.type.size, optional = a.optional }
 end

@@ -36,10 +36,11 @@ enum fc_child {
 #define FC_CHILD_SPAN(child) ((child) >> 4)
 #define FC_CHILD_ACTION(child) ((child)&15u)
 
-/* The registers a call leaves, in this order (tests/fuzzcov/desc.lua reads FC_REG_NAMES: an
- * extra result is the register the .def's result_registers name). CPU facts, not ABI ones. */
-#define FC_REG_NAMES "eax ebx ecx edx esi edi"
-enum { fc_reg_eax, fc_reg_ebx, fc_reg_ecx, fc_reg_edx, fc_reg_esi, fc_reg_edi, FC_NREGS };
+/* The registers a call leaves, in the CPU's own order of their numbers (esp and ebp left out;
+ * tests/fuzzcov/desc.lua reads FC_REG_NAMES: an extra result is the register the .def's
+ * result_registers name). CPU facts, not ABI ones. */
+#define FC_REG_NAMES "eax ecx edx ebx esi edi"
+enum { fc_reg_eax, fc_reg_ecx, fc_reg_edx, fc_reg_ebx, fc_reg_esi, fc_reg_edi, FC_NREGS };
 
 extern uint8_t fc_scratch[FC_SCRATCH_SIZE];
 extern uint32_t fc_heap_end; /* first address past the heap's last mapped page */

@@ -48,18 +48,18 @@ static void trap_all(uint32_t *r)
     __asm__ volatile("pushl %%ebp\n\t"
                      "pushl %%ebx\n\t"
                      "pushl %%eax\n\t"
-                     "movl 4(%%eax), %%ebx\n\t"
-                     "movl 8(%%eax), %%ecx\n\t"
-                     "movl 12(%%eax), %%edx\n\t"
+                     "movl 4(%%eax), %%ecx\n\t"
+                     "movl 8(%%eax), %%edx\n\t"
+                     "movl 12(%%eax), %%ebx\n\t"
                      "movl 16(%%eax), %%esi\n\t"
                      "movl 20(%%eax), %%edi\n\t"
                      "movl 0(%%eax), %%eax\n\t"
                      "int %[vec]\n\t"
                      "xchgl %%eax, (%%esp)\n\t"
                      "popl 0(%%eax)\n\t"
-                     "movl %%ebx, 4(%%eax)\n\t"
-                     "movl %%ecx, 8(%%eax)\n\t"
-                     "movl %%edx, 12(%%eax)\n\t"
+                     "movl %%ecx, 4(%%eax)\n\t"
+                     "movl %%edx, 8(%%eax)\n\t"
+                     "movl %%ebx, 12(%%eax)\n\t"
                      "movl %%esi, 16(%%eax)\n\t"
                      "movl %%edi, 20(%%eax)\n\t"
                      "popl %%ebx\n\t"
@@ -68,7 +68,7 @@ static void trap_all(uint32_t *r)
                      : [vec] "i"(ABI_TRAP)
                      : "ecx", "edx", "esi", "edi", "memory", "cc");
 }
-_Static_assert(fc_reg_eax == 0 && fc_reg_ebx == 1 && fc_reg_ecx == 2 && fc_reg_edx == 3 &&
+_Static_assert(fc_reg_eax == 0 && fc_reg_ecx == 1 && fc_reg_edx == 2 && fc_reg_ebx == 3 &&
                    fc_reg_esi == 4 && fc_reg_edi == 5 && FC_NREGS == 6,
                "trap_all's offsets follow the fc_reg_* order");
 

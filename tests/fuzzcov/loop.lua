@@ -233,7 +233,9 @@ function L.new(o)
     S.cfg = B.config(env)
     env.timeout = 20
     S.single = B.config(env)
-    S.ctx = P.context(S.D, B.names(S.cfg, S.D), kernel_addrs(build))
+    local programs = {}
+    for _, m in ipairs(S.cfg.modules) do programs[#programs + 1] = m.name end
+    S.ctx = P.context(S.D, B.names(S.cfg, S.D), kernel_addrs(build), programs)
     S.rng = P.rng(S.seed)
     return S
 end

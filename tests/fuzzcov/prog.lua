@@ -296,6 +296,7 @@ local function string_arg(r, ctx, prog, k, a, slot)
     local made = a.from and earlier_strings(prog, k, a.from) or {}
     if x < 70 and #made > 0 then return { t = "str", off = off, bytes = pick(r, made) } end
     x = below(r, 100)
+    if a.program and x < 70 and #ctx.programs > 0 then return { t = "str", off = off, bytes = pick(r, ctx.programs) } end
     local before = earlier_strings(prog, k)
     if x < 30 and #before > 0 then return { t = "str", off = off, bytes = pick(r, before) } end
     if x < 65 then return { t = "str", off = off, bytes = pick(r, ctx.names) } end
@@ -565,9 +566,10 @@ local function structure(prog)
 end
 P.structure = structure
 
--- ctx: { D = descriptions, names = { strings worth passing }, kaddrs = { kernel addresses } }
-function P.context(D, names, kaddrs)
-    local ctx = { D = D, names = names, kaddrs = kaddrs or {} }
+-- ctx: { D = descriptions, names = { strings worth passing }, kaddrs = { kernel addresses },
+--        programs = { the boot modules' names } }
+function P.context(D, names, kaddrs, programs)
+    local ctx = { D = D, names = names, kaddrs = kaddrs or {}, programs = programs or {} }
     for _, d in ipairs(D.syscalls) do -- the call that makes partners
         if d.returns_twice and not ctx.forker then ctx.forker = d end
     end
