@@ -20,6 +20,7 @@ local P = {}
 local MASK = 0xFFFFFFFF
 local SCRATCH = 65536
 local STR_AREA = 0xC000 -- string arguments live above the buffers' usual places
+local TEXT_AREA = 0xF000 -- and an in buffer that holds text (a name and its NUL) above them
 local MAX_CALLS = 24
 local CHILD_ACTIONS = 4 -- enum fc_child
 
@@ -227,10 +228,10 @@ local function earlier_buffers(prog, k, o, c)
     return list
 end
 
--- A buffer argument of c: its address and its length register. A quarter of the time when
--- there is one, at the place of an earlier buffer or string: what one call received, the next
--- sends back (the request a server received is its answer), and a string with its NUL is a
--- packed list of one string (spawn's argv holding the program's name).
+-- A buffer argument of c: its address and its length register. A tenth of the time, an in
+-- buffer holds a name and its NUL (text, and a packed list of one string: spawn's argv). A
+-- quarter of the time when there is one, at the place of an earlier buffer or string: what one
+-- call received, the next sends back (the request a server received is its answer).
 local function buffer(r, ctx, a, prog, k, c)
     local type_max = (1 << a.len_bits) - 1
     local bound = math.min(a.max or type_max, type_max)
@@ -238,6 +239,10 @@ local function buffer(r, ctx, a, prog, k, c)
     local limit = math.min(bound, 16384 // es)
     local x = below(r, 100)
     local before = prog and earlier_buffers(prog, k, c.owner, c) or {}
+    if a.dir == "in" and es == 1 and below(r, 10) == 0 then -- text: a name and its NUL
+        local bytes = pick(r, ctx.names)
+        if #bytes + 1 <= limit then return { t = "str", off = TEXT_AREA, bytes = bytes }, #bytes + 1 end
+    end
     if #before > 0 and below(r, 4) == 0 then
         local at = pick(r, before)
         local room = math.min(limit, (SCRATCH - at[1]) // es)
@@ -456,7 +461,10 @@ local function needs(r, ctx, prog, k, o, d)
     local list = {}
     for _, a in ipairs(d.args) do
         if a.resource and #earlier(prog, k, o, a.resource) == 0 and below(r, 8) > 0 then
-            local makers = producers(ctx, a.resource)
+            local makers = {}
+            for _, m in ipairs(producers(ctx, a.resource)) do
+                if m ~= d then makers[#makers + 1] = m end -- a loop's first call takes a special
+            end
             if #makers > 0 then list[#list + 1] = pick(r, makers) end
         end
     end
@@ -496,7 +504,18 @@ local function add_with_needs(r, ctx, prog, k, o, d, list, fork)
             k = k + 1
         end
     end
-    make_call(r, ctx, prog, k, o, d)
+    local first = make_call(r, ctx, prog, k, o, d)
+    -- A call that takes what it makes (amc_reply_wait answers the badge its previous call
+    -- received) mostly comes twice, the second taking the first's.
+    local fed = {}
+    for i, a in ipairs(d.args) do
+        for _, p in ipairs(a.resource and earlier({ calls = { first } }, 2, o, a.resource) or {}) do fed[i] = p end
+    end
+    if next(fed) and below(r, 4) > 0 and #prog.calls < MAX_CALLS then
+        local again = make_call(r, ctx, prog, k + 1, o, d)
+        for i, p in pairs(fed) do again.args[i] = res(p) end
+        return k + 2
+    end
     return k + 1
 end
 
