@@ -507,6 +507,12 @@ static void test_last_destination_follows_name(void)
     CHECK(c > 0);
     CHECK_EQ(send_u32s("cache-a", 52, 0), 0);
     CHECK_EQ(reap(c), 52);
+    int32_t d = start_named("cache-a2"); /* the cached slot again, under a longer name */
+    CHECK(d > 0);
+    CHECK_EQ(send_u32s("cache-a", 1, 0), -ENOENT);
+    CHECK_EQ(send_u32s("cache-a2", 53, 0), 0);
+    CHECK_EQ(send_u32s("cache-a", 1, 0), -ENOENT); /* and the other way round */
+    CHECK_EQ(reap(d), 53);
 }
 
 /* ---- a flood while a filtered await is blocked ---- */
