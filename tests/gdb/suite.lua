@@ -88,6 +88,8 @@ local function test_debug_loop()
     end
     if not wait_for(con, "Hello from ring 3!", alive) then return gone("the guest did not go on after the breakpoint") end
     -- QEMU runs in a session of its own, so the terminal's Ctrl-C cannot reach it.
+    -- (gdb's script ends, and make debug with it, if its last continue returns early)
+    if not alive() then return gone("QEMU ended before the Ctrl-C step") end
     local pgid = (read(pgid_file) or ""):match("%d+")
     local _, qemu_sid = sh("ps -o sid= -p " .. qemu_pid)
     if not qemu_sid:match("%d") or tonumber(qemu_sid) == tonumber(pgid) then
