@@ -209,17 +209,17 @@ local function boot(spec)
 end
 
 local ISO_TREE = COPY .. "/build/iso"
-local entry = (read(ISO_TREE .. "/boot/grub/grub.cfg") or ""):match("\nmenuentry [^\n]*{\n(.-)\n}") or ""
-local kernel_path, cmdline = entry:match("^%s*multiboot (%S+) ?([^\n]*)")
+local default_entry = (read(ISO_TREE .. "/boot/grub/grub.cfg") or ""):match("\nmenuentry [^\n]*{\n(.-)\n}") or ""
+local kernel_path, cmdline = default_entry:match("^%s*multiboot (%S+) ?([^\n]*)")
 local iso_modules = {}
-for path, name in entry:gmatch("\n%s*module (%S+) (%S+)") do
+for path, name in default_entry:gmatch("\n%s*module (%S+) (%S+)") do
     iso_modules[#iso_modules + 1] = { path = ISO_TREE .. path, name = name }
 end
 local in_iso = {}
 for _, mod in ipairs(iso_modules) do in_iso[mod.name] = read(mod.path) ~= nil end
 if not report("workflow_iso_has_programs", kernel_path ~= nil and in_iso[walk.command] and in_iso[OWN],
     "the ISO tree's grub.cfg does not boot a kernel with the programs " .. walk.command .. " and " .. OWN,
-    entry) then
+    default_entry) then
     finish()
 end
 harness.config.kernel = ISO_TREE .. kernel_path
