@@ -262,7 +262,7 @@ function M.start(spec)
 end
 
 -- Sends the input steps whose patterns the log now shows; after the last, closes the input.
-local function feed(job, log)
+function M.feed(job, log)
     local steps = job.spec.input
     while job.feed and steps[job.step] do
         local _, e = log:find(steps[job.step].wait, job.from)
@@ -301,7 +301,7 @@ function M.poll(job)
     end
     if job.feed or (job.spec.stop and not job.stopped) then
         local log = read_file(job.paths.log) or ""
-        if job.feed then feed(job, (log:gsub("\r", ""))) end
+        if job.feed then M.feed(job, (log:gsub("\r", ""))) end
         if job.spec.stop and not job.stopped and log:find(job.spec.stop) then stop_job(job) end
     end
     return false
