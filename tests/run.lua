@@ -181,13 +181,11 @@ end
 
 ---------------------------------------------------------------------------------------------------
 -- QEMU boots: tests/qemu/boots.lua, then every tests/qemu/*_boots.lua (one file per area).
-math.randomseed(os.time())
 local env = {
     version = os.getenv("VERSION") or "0.1.0",
     kernel = harness.config.kernel,
     user_progs = os.getenv("USER_PROGS") or "",
     build = os.getenv("BUILD") or "build",
-    gdb_port = 20000 + math.random(0, 9999),
     read_file = harness.read_file,
 }
 

@@ -13,19 +13,38 @@ local DIR = BUILD .. "/test-logs"
 local CONSOLE = BUILD .. "/debug-console"
 local STEP_TIMEOUT = 60
 
-local function wait_for(path, pattern)
+-- Waits for pattern in the file at path; false after STEP_TIMEOUT seconds, or at once when
+-- alive() (optional) says the process that would write it is gone.
+local function wait_for(path, pattern, alive)
     for _ = 1, STEP_TIMEOUT * 10 do
         local text = read(path)
         if text and text:gsub("\r", ""):find(pattern) then return true end
+        if alive and not alive() then return false end
         os.execute("sleep 0.1")
     end
     return false
 end
 
+-- A TCP port in 20000-29999 that nothing listens on now (/proc/net/tcp and tcp6, state 0A): a
+-- QEMU of another test run on this machine may hold a random one.
+local function free_port()
+    local busy = {}
+    for _, f in ipairs({ "/proc/net/tcp", "/proc/net/tcp6" }) do
+        for port, state in (read(f) or ""):gmatch("\n%s*%d+: %x+:(%x+) %x+:%x+ (%x%x)") do
+            if state == "0A" then busy[tonumber(port, 16)] = true end
+        end
+    end
+    for _ = 1, 100 do
+        local port = 20000 + math.random(0, 9999)
+        if not busy[port] then return port end
+    end
+    return 20000 + math.random(0, 9999)
+end
+
 local function test_debug_loop()
     local name = "make-debug-loop"
     math.randomseed(os.time())
-    local port = 20000 + math.random(0, 9999)
+    local port = free_port()
     local script, out, con, pgid_file = DIR .. "/debug-loop.gdb", DIR .. "/debug-loop.log",
         DIR .. "/debug-loop.console", DIR .. "/debug-loop.pgid"
     write(script, table.concat({
@@ -49,25 +68,36 @@ local function test_debug_loop()
         if pgid then os.execute("/bin/kill -TERM -- -" .. pgid .. " 2>/dev/null") end
         return report(name, false, why, (read(out) or "") .. "\n--- console:\n" .. (read(con) or ""), 30)
     end
-    if not wait_for(out, "debug: QEMU %(pid %d+%)") then return fail("make debug did not start QEMU") end
-    os.execute("timeout " .. STEP_TIMEOUT .. " cat " .. shq(CONSOLE .. ".out") .. " >" .. shq(con) .. " 2>&1 &")
-    if not wait_for(con, "init: started service echod") then return fail("the default services did not start") end
-    if not wait_for(con, "\n%$ $") then return fail("no shell prompt on the console") end
-    os.execute("printf 'hello\\r' >" .. shq(CONSOLE .. ".in"))
-    if not wait_for(out, 'Breakpoint 2, sys_spawn %(name=[^"]-"hello"') then
-        return fail("typing hello on the console did not reach the sys_spawn breakpoint")
+    local function make_alive() -- make debug itself, until it has said which QEMU it started
+        local pid = (read(pgid_file) or ""):match("%d+")
+        return not pid or os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
     end
-    if not wait_for(con, "Hello from ring 3!") then return fail("the guest did not go on after the breakpoint") end
+    if not wait_for(out, "debug: QEMU %(pid %d+%)", make_alive) then return fail("make debug did not start QEMU") end
+    -- From here on a step fails as soon as QEMU is gone (a port taken after all, a crash).
+    local qemu_pid = (read(out) or ""):match("debug: QEMU %(pid (%d+)%)")
+    local function alive() return os.execute("kill -0 " .. qemu_pid .. " 2>/dev/null") == true end
+    local function gone(why)
+        return fail(why .. (alive() and "" or "; QEMU ended: " .. (read(BUILD .. "/debug-qemu.log") or "")))
+    end
+    os.execute("timeout " .. STEP_TIMEOUT .. " cat " .. shq(CONSOLE .. ".out") .. " >" .. shq(con) .. " 2>&1 &")
+    if not wait_for(con, "init: started service echod", alive) then return gone("the default services did not start") end
+    if not wait_for(con, "\n%$ $", alive) then return gone("no shell prompt on the console") end
+    os.execute("printf 'hello\\r' >" .. shq(CONSOLE .. ".in"))
+    if not wait_for(out, 'Breakpoint 2, sys_spawn %(name=[^"]-"hello"', alive) then
+        return gone("typing hello on the console did not reach the sys_spawn breakpoint")
+    end
+    if not wait_for(con, "Hello from ring 3!", alive) then return gone("the guest did not go on after the breakpoint") end
     -- QEMU runs in a session of its own, so the terminal's Ctrl-C cannot reach it.
-    local qemu = (read(out) or ""):match("debug: QEMU %(pid (%d+)%)")
+    -- (gdb's script ends, and make debug with it, if its last continue returns early)
+    if not alive() then return gone("QEMU ended before the Ctrl-C step") end
     local pgid = (read(pgid_file) or ""):match("%d+")
-    local _, qemu_sid = sh("ps -o sid= -p " .. qemu)
+    local _, qemu_sid = sh("ps -o sid= -p " .. qemu_pid)
     if not qemu_sid:match("%d") or tonumber(qemu_sid) == tonumber(pgid) then
         return fail("QEMU's session is " .. qemu_sid:gsub("%s", "") .. ", the same as make's " .. pgid)
     end
     os.execute("/bin/kill -INT -- -" .. pgid)
-    if not wait_for(out, "received signal SIGINT") then return fail("Ctrl-C did not stop the guest in gdb") end
-    if not wait_for(out, "\n  pid  ppid  state     name\n") then return fail("gdb could not go on after Ctrl-C") end
+    if not wait_for(out, "received signal SIGINT", alive) then return gone("Ctrl-C did not stop the guest in gdb") end
+    if not wait_for(out, "\n  pid  ppid  state     name\n", alive) then return gone("gdb could not go on after Ctrl-C") end
     local log = read(BUILD .. "/debug-qemu.log") or ""
     if log:find("terminating on signal 2") then return fail("QEMU was killed by the Ctrl-C: " .. log) end
     if not (read(out) or ""):find("debug: guest console: run `make console`", 1, true) then

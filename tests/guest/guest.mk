@@ -16,6 +16,7 @@ $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GUEST_COMMON_OBJ) $(LIBSYS_CRT0) $(LI
 	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(GUEST_COMMON_OBJ) $(LIBSYS_A)
 
 $(BAD_ELFS) &: tests/guest/badelf.lua $(BUILD)/user/hello.elf
+	@mkdir -p $(BUILD)/tests
 	$(call quiet,GEN,$(BAD_ELF_NAMES:%=$(BUILD)/tests/%.elf))$(LUA) tests/guest/badelf.lua $(BUILD)/user/hello.elf $(BUILD)/tests
 
 TEST_DEPS += $(GUEST_PROGS) $(BAD_ELFS)

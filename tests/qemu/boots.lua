@@ -147,7 +147,7 @@ return function(env)
         {
             name = "gdb-break-kmain",
             kernel = "plain", -- exact lines and frames
-            gdb = { port = env.gdb_port, script = "kernel/gdb/layercake.gdb",
+            gdb = { script = "kernel/gdb/layercake.gdb",
                     commands = { "continue", "info symbol $pc", "print/x *(unsigned int *)($esp + 4)" } },
             timeout = 60,
             exit = 0,

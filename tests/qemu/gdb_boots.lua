@@ -1,6 +1,5 @@
 -- gdb boots for the helpers in kernel/gdb/ (layercake.gdb + layercake.py): gdb in batch mode
--- against a paused QEMU, the commands' output matched. Ports: the harness's random one, shifted so
--- these boots and gdb-break-kmain (tests/qemu/boots.lua) can run at the same time.
+-- against a paused QEMU, the commands' output matched (each boot's stub on its own Unix socket).
 return function(env)
     local function user(name)
         return { path = env.build .. "/user/" .. name .. ".elf", name = name }
@@ -14,7 +13,7 @@ return function(env)
             append = "init=hello",
             modules = modules,
             kernel = "plain", -- exact lines and frames
-            gdb = { port = env.gdb_port + 1, script = "kernel/gdb/layercake.gdb", commands = {
+            gdb = { script = "kernel/gdb/layercake.gdb", commands = {
                 "continue", "delete", 'hbreak sys_write if $_streq(current->name, "hello")',
                 "continue", "user-symbols hello", "bt", "trapframe", "user-bt", "lc-ps",
                 "info registers eip" } },
@@ -45,7 +44,7 @@ return function(env)
             append = "init=hello",
             modules = modules,
             kernel = "plain", -- exact lines and frames
-            gdb = { port = env.gdb_port + 2, script = "kernel/gdb/layercake.gdb", commands = {
+            gdb = { script = "kernel/gdb/layercake.gdb", commands = {
                 "continue", "user-break hello main", "continue", "print current->pid",
                 "print current->name", "next", "info breakpoints" } },
             timeout = 90,

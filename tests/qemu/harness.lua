@@ -33,7 +33,9 @@
 --   guest_tests true to collect `plan`/`ok`/`FAIL` lines from guest programs as tests
 --   check     function(log) -> ok, reason: any further assertion on the log
 --   gdb       for gdb boots: { script = path, commands = { gdb commands run after the script } };
---             QEMU starts paused with a gdb stub and `expect` applies to gdb's output
+--             QEMU starts paused with a gdb stub on a Unix socket of the boot's own (no TCP port
+--             that another boot or another checkout's QEMU could hold) and `expect` applies to
+--             gdb's output
 --   meta      { fails_with = pattern, reached = pattern }: a harness self-test; the boot must
 --             FAIL with a reason matching fails_with (how we know hangs and panics are really
 --             caught), after its log shows `reached` (so a slow boot cannot pass for a hang)
@@ -108,6 +110,11 @@ local function file_exists(path)
 end
 M.file_exists = file_exists
 
+-- The pid of this Lua process, to tell apart the files of runners in other checkouts.
+local function runner_pid()
+    return (read_file("/proc/self/stat") or ""):match("^%d+") or tostring(os.time())
+end
+
 -- Paths of one job's files.
 local function job_paths(name)
     local base = M.config.logdir .. "/" .. name
@@ -120,6 +127,8 @@ local function job_paths(name)
         pid = base .. ".pid",
         stderr = base .. ".stderr",
         cmd = base .. ".cmd",
+        -- gdb's Unix socket (its path must stay under 108 bytes)
+        gdb = #base < 96 and base .. ".gdbsock" or "/tmp/layercake-" .. runner_pid() .. "-" .. name .. ".gdbsock",
     }
 end
 
@@ -162,19 +171,21 @@ end
 function M.foreground(spec, paths)
     local limit = string.format("%g", spec.timeout or 20)
     if spec.gdb then
-        local port = spec.gdb.port
         local qemu = table.concat(M.qemu_args(spec, paths.serial), " ")
-            .. " -S -gdb tcp:127.0.0.1:" .. port
+            .. " -S -gdb " .. shq("unix:" .. paths.gdb .. ",server=on,wait=off")
         local gdb = { shq(M.config.gdb), "-batch", "-nx", "-q",
-            "-ex", shq("target remote 127.0.0.1:" .. port), "-x", shq(spec.gdb.script) }
+            "-ex", shq("target remote " .. paths.gdb), "-x", shq(spec.gdb.script) }
         for _, c in ipairs(spec.gdb.commands or {}) do
             gdb[#gdb + 1] = "-ex"
             gdb[#gdb + 1] = shq(c)
         end
         gdb[#gdb + 1] = shq(assert(M.image(spec)))
-        local run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; sleep 0.3; "
+        -- gdb connects once QEMU has made the socket (a loaded machine can take seconds), and not
+        -- at all when QEMU is gone (its error is in the stderr file).
+        local run = string.format("%s </dev/null >/dev/null 2>>%s & q=$!; i=0; "
+            .. "while [ ! -S %s ] && kill -0 $q 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i+1)); done; "
             .. "timeout -k 2 %s %s </dev/null; s=$?; kill $q 2>/dev/null; wait $q; exit $s",
-            qemu, shq(paths.stderr), limit, table.concat(gdb, " "))
+            qemu, shq(paths.stderr), shq(paths.gdb), limit, table.concat(gdb, " "))
         return "sh -c " .. shq(run)
     end
     return "timeout -k 2 " .. limit .. " " .. table.concat(M.qemu_args(spec), " ")
@@ -251,7 +262,7 @@ function M.start(spec)
 end
 
 -- Sends the input steps whose patterns the log now shows; after the last, closes the input.
-local function feed(job, log)
+function M.feed(job, log)
     local steps = job.spec.input
     while job.feed and steps[job.step] do
         local _, e = log:find(steps[job.step].wait, job.from)
@@ -290,7 +301,7 @@ function M.poll(job)
     end
     if job.feed or (job.spec.stop and not job.stopped) then
         local log = read_file(job.paths.log) or ""
-        if job.feed then feed(job, (log:gsub("\r", ""))) end
+        if job.feed then M.feed(job, (log:gsub("\r", ""))) end
         if job.spec.stop and not job.stopped and log:find(job.spec.stop) then stop_job(job) end
     end
     return false

@@ -195,4 +195,22 @@ do
         string.format("no idle CPU: at most %d at once (%d filled); idle CPUs, extra 1: at most %d (%d filled)",
             busy_most, busy_filled, idle_most, idle_filled))
 end
+-- Input steps: each is sent once its pattern shows, after the previous one's match, in order;
+-- the input closes after the last.
+do
+    local path = os.tmpname()
+    local steps = { { wait = "menu", send = "A" }, { wait = "\n%$ ", send = "B" }, { wait = "\n%$ ", send = "C" } }
+    local job = { spec = { input = steps }, feed = assert(io.open(path, "wb")), step = 1, from = 1 }
+    local function sent() return harness.read_file(path) end
+    harness.feed(job, "boot\n")
+    local none = job.feed and job.step == 1
+    harness.feed(job, "boot\nmenu\n$ ")
+    if job.feed then job.feed:flush() end
+    local two = sent() == "AB" and job.step == 3 -- one prompt: only the first of the two waits for it
+    harness.feed(job, "boot\nmenu\n$ x\n$ ")
+    check("harness-input-steps", none and two and sent() == "ABC" and job.feed == nil,
+        "sent " .. tostring(sent()) .. " at step " .. tostring(job.step))
+    os.remove(path)
+end
+
 S.finish()
