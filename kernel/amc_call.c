@@ -91,8 +91,7 @@ static __attribute__((noinline)) int copy_pages_with_proc(struct proc *p, uint32
  * writable) before it blocked; only p itself changes its mappings. 0 or -EFAULT.
  */
 static inline __attribute__((always_inline)) int copy_with_proc(struct proc *p, uint32_t va,
-                                                                uint8_t *here, uint32_t n,
-                                                                int to_p)
+                                                                uint8_t *here, uint32_t n, int to_p)
 {
     if ((va & (PAGE_SIZE - 1)) + n > PAGE_SIZE)
         return copy_pages_with_proc(p, va, here, n, to_p);
@@ -417,8 +416,8 @@ static __attribute__((noinline)) int32_t receive_message(struct amc_service *s,
 /* The waiting half of amc_reply_wait: receives the oldest request for s into buf (cap bytes),
  * blocking until there is one. answered is the caller just answered (or NULL): when nothing
  * waits, the CPU goes straight back to it. */
-static int32_t serve_next(struct amc_service *s, struct proc *answered, uint32_t buf,
-                          uint32_t cap, struct sys_amc_reply_wait_results *res)
+static int32_t serve_next(struct amc_service *s, struct proc *answered, uint32_t buf, uint32_t cap,
+                          struct sys_amc_reply_wait_results *res)
 {
     for (;;) {
         /* The oldest request first: calls and plain messages share one sequence. */
@@ -491,9 +490,8 @@ void amc_serve_resumed(void);
 
 /* The server of the service h of self names when it is parked in a fast amc_reply_wait with
  * nothing to receive (a request would have woken it), or NULL. */
-static inline __attribute__((always_inline)) struct proc *parked_server(struct proc *self,
-                                                                        int32_t h,
-                                                                        struct amc_service **out)
+static inline __attribute__((always_inline)) struct proc *
+parked_server(struct proc *self, int32_t h, struct amc_service **out)
 {
     struct amc_service *s = called_service(self, h);
     if (!s || !s->serving)

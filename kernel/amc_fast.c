@@ -112,7 +112,7 @@ _Static_assert(sizeof(enum proc_state) == 4 && sizeof(((struct proc *)0)->parked
     "movl AMC_F_P_SLICE(%ebp), %ebp\n\t" /* the rest of the slice */                               \
     "movl %ebp, AMC_F_P_SLICE(%edi)\n\t"                                                           \
     "movl %edi, current\n\t"                                                                       \
-    "leal AMC_F_TF_SIZE(" tf "), %ebp\n\t" /* its frame is at the top of its stack */                \
+    "leal AMC_F_TF_SIZE(" tf "), %ebp\n\t" /* its frame is at the top of its stack */              \
     "movl %ebp, kernel_tss+AMC_F_TSS_ESP0\n\t"                                                     \
     "movl AMC_F_P_CR3(%edi), %ebp\n\t"                                                             \
     "movl %ebp, %cr3\n\t"                                                                          \
@@ -126,7 +126,7 @@ _Static_assert(sizeof(enum proc_state) == 4 && sizeof(((struct proc *)0)->parked
 
 /* Into ring 3 through the trap frame at tf: trap_return (kernel/trap.asm), inline. */
 #define RETURN_THROUGH(tf)                                                                         \
-    "movl " tf ", %esp\n\t"                                                                          \
+    "movl " tf ", %esp\n\t"                                                                        \
     "popl %gs\n\t"                                                                                 \
     "popl %fs\n\t"                                                                                 \
     "popl %es\n\t"                                                                                 \
@@ -287,7 +287,7 @@ __attribute__((naked)) void amc_regs_reply(void)
         "call amc_copy_answer\n\t" /* keeps ebx esi edi ebp */
         "testl %eax, %eax\n\t"
         "jnz 9f\n\t"
-        "movl AMC_F_P_TF(%edi), %edx\n\t" /* committed */
+        "movl AMC_F_P_TF(%edi), %edx\n\t"               /* committed */
         "movl AMC_F_FRAME+AMC_F_TF_EDX(%esp), %ecx\n\t" /* len */
         "movl %ecx, AMC_F_TF_EAX(%edx)\n\t"
         "movl AMC_F_P_SERVICE(%ebp), %eax\n\t"

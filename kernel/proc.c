@@ -427,8 +427,13 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
 __attribute__((always_inline)) static inline void switch_to(struct proc *next)
 {
     struct proc *prev = current;
-    if (next == prev)
+    if (next == prev) {
+        /* Nobody else wants the CPU: a new slice, or a process whose slice ran out would never
+         * be preempted again (the timer counts only a slice that is left), nor would the
+         * partners the IPC paths hand the rest of it to. */
+        prev->slice_left = TIME_SLICE_TICKS;
         return;
+    }
     if (prev->state == PROC_RUNNING)
         prev->state = PROC_RUNNABLE;
     next->state = PROC_RUNNING;

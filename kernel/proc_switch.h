@@ -25,9 +25,8 @@
  * for the caller's assembly to switch to: from here on the current stack must not be returned
  * through.
  */
-static inline __attribute__((always_inline)) uint32_t proc_park_switch(struct proc *next,
-                                                                       const void *chan,
-                                                                       uint32_t resume)
+static inline __attribute__((always_inline)) uint32_t
+proc_park_switch(struct proc *next, const void *chan, uint32_t resume)
 {
     struct proc *prev = current;
     uint32_t *ctx = (uint32_t *)prev->tf - 1; /* the stub's room below the frame: unused here */

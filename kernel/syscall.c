@@ -32,7 +32,7 @@
 #include "syscall_handlers.h"
 
 extern const uint32_t syscall_bound_insn; /* kernel/trap.asm: the stub's bound instruction */
-extern void amc_regs_call(void); /* kernel/amc_fast.c: the register round trip */
+extern void amc_regs_call(void);          /* kernel/amc_fast.c: the register round trip */
 extern void amc_regs_reply(void);
 extern void amc_fast_call_entry(void); /* kernel/trap.asm: the C fast paths */
 extern void amc_fast_call_buf_entry(void);
@@ -167,7 +167,8 @@ static void syscall_open_fast_path(void)
     /* The assembly register round trip switches the FPU eagerly only. */
     syscall_stub_entries[SYS_amc_call] = fpu_lazy ? amc_fast_call_entry : amc_regs_call;
     syscall_stub_entries[SYS_amc_call_buf] = amc_fast_call_buf_entry;
-    syscall_stub_entries[SYS_amc_reply_wait] = fpu_lazy ? amc_fast_reply_wait_entry : amc_regs_reply;
+    syscall_stub_entries[SYS_amc_reply_wait] =
+        fpu_lazy ? amc_fast_reply_wait_entry : amc_regs_reply;
     syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
 }
 #endif
