@@ -198,13 +198,17 @@ static __attribute__((noinline)) int32_t bad_handle(struct proc *self, int32_t h
     return handle_slot(self, h) ? -ESTALE : -EBADF;
 }
 
-/* A new badge for self's next call: a new count for every call, the slot in the low bits
- * (proc_alloc starts next_badge at the slot), so never 0. */
+/*
+ * A new badge for self's next call: a count shared by every call of every process, with the
+ * caller's slot in the low bits (so never 0: slot 0 is idle). Shared, so that a process that
+ * takes the slot of one that ended never gets a badge the old one had: a server still holding
+ * that old badge cannot answer the new process's call with it. It repeats after 2^26 calls.
+ */
+uint32_t amc_badge_count; /* the count, in the bits above the slot; kernel/amc_fast.c too */
 static inline __attribute__((always_inline)) uint32_t new_badge(struct proc *self)
 {
-    uint32_t badge = self->amc.next_badge + (1u << BADGE_SLOT_BITS);
-    self->amc.next_badge = badge;
-    return badge;
+    amc_badge_count += 1u << BADGE_SLOT_BITS;
+    return amc_badge_count | self->slot;
 }
 
 /* Arms self's deadline for a call of timeout_ms (AMC_FOREVER: none). */

@@ -46,7 +46,7 @@ void amc_regs_reply(void);
     X(P_PARKED, offsetof(struct proc, parked)) \
     X(P_SERVICE, offsetof(struct proc, service)) \
     X(P_HANDLES, offsetof(struct proc, amc.handles)) \
-    X(P_NEXT_BADGE, offsetof(struct proc, amc.next_badge)) \
+    X(P_SLOT, offsetof(struct proc, slot)) \
     X(P_FPU, offsetof(struct proc, fpu)) \
     X(P_CALL, offsetof(struct proc, amc.call)) \
     X(P_SIZE, sizeof(struct proc)) \
@@ -168,9 +168,10 @@ __attribute__((naked)) void amc_regs_call(void)
         /* Committed. The call: a new badge, taken by the server at once. */
         "movl $0, AMC_F_S_SERVING(%eax)\n\t"
         "movl %eax, AMC_F_C_SERVER(%ebp)\n\t"
-        "movl AMC_F_P_NEXT_BADGE(%ebp), %ebx\n\t"
+        "movl amc_badge_count, %ebx\n\t"
         "addl $AMC_F_BADGE_STEP, %ebx\n\t"
-        "movl %ebx, AMC_F_P_NEXT_BADGE(%ebp)\n\t"
+        "movl %ebx, amc_badge_count\n\t"
+        "orl AMC_F_P_SLOT(%ebp), %ebx\n\t"
         "movl %ebx, AMC_F_C_BADGE(%ebp)\n\t"
         "movl $AMC_F_CALL_TAKEN, AMC_F_C_PHASE(%ebp)\n\t"
         "movl $1, AMC_F_C_REGS(%ebp)\n\t"

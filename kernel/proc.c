@@ -132,7 +132,7 @@ static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
     ctx[0] = (uint32_t)&trap_return;
     p->context = (uint32_t)ctx;
     p->slice_left = TIME_SLICE_TICKS;
-    p->amc.next_badge = proc_index(p); /* a call's badge: this slot, a count above it */
+    p->slot = proc_index(p);
     return p;
 }
 
