@@ -57,7 +57,8 @@ static int declared_error(int32_t status)
 
 /* The kernel's address of p's user byte va, or NULL when its page is not mapped with all of the
  * flags need (PTE_P | PTE_U, and PTE_W to write). */
-static uint8_t *proc_byte(const struct proc *p, uint32_t va, uint32_t need)
+static inline __attribute__((always_inline)) uint8_t *proc_byte(const struct proc *p, uint32_t va,
+                                                                uint32_t need)
 {
     const pte_t *pte = vmm_lookup(p->pd, va);
     if (!pte || (*pte & need) != need)
