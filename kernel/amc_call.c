@@ -469,15 +469,16 @@ int32_t sys_amc_reply_wait(amc_badge_t badge, user_inout_t buf, uint32_t len, ui
 
 /*
  * kernel/trap.asm's amc entries call these instead of the generated shims (kernel/syscall.c puts
- * them in the stub's table). Each serves the common case of its syscall completely, at the top
- * of the kernel stack: it checks what the shim and the handler would check, writes the results
- * straight into the partner's trap frame (and the message into its buffer), parks the current
- * process (kernel/proc_switch.h) and returns the partner's saved context, which the entry
- * switches to. For anything out of the ordinary it returns 0 before it has changed anything,
- * and the entry runs the syscall's own entry on the same frame: the slow path above, which
- * reports every error. A parked partner that something else wakes (an answer or EPIPE on the
- * slow path, a timeout, a plain message) resumes in amc_call_resume or amc_serve_resume, which
- * finish its syscall here.
+ * them in the stub's table; the assembly round trip of kernel/amc_fast.c, which serves the
+ * commonest case of amc_call and amc_reply_wait, falls back to them). Each serves the common case
+ * of its syscall completely, at the top of the kernel stack: it checks what the shim and the
+ * handler would check, writes the results straight into the partner's trap frame (and the message
+ * into its buffer), parks the current process (kernel/proc_switch.h) and returns the partner's
+ * saved context, which the entry switches to. For anything out of the ordinary it returns 0 before
+ * it has changed anything, and the entry runs the syscall's own entry on the same frame: the slow
+ * path above, which reports every error. A parked partner that something else wakes (an answer or
+ * EPIPE on the slow path, a timeout, a plain message) resumes in amc_call_resume or
+ * amc_serve_resume, which finish its syscall here.
  *
  * Why a parked partner's buffer can be written with plain stores after the switch: its fast
  * path probed the whole buffer writable (pages present and private) before it parked, the
