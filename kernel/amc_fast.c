@@ -204,8 +204,8 @@ __attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t le
 
 /*
  * amc_reply_wait: ebx badge, ecx buf, edx len, esi cap. The server answers a call of a parked
- * caller without a deadline (one with a deadline may have been woken by it: C), and nothing
- * else waits to be received. A register call takes a whole register answer (len
+ * caller that is still blocked (a caller with a deadline may have been woken by it: C), and
+ * nothing else waits to be received. A register call takes a whole register answer (len
  * AMC_CALL_WORDS) into the caller's frame, a buffer call an answer that fits its buffer,
  * copied once, straight into it; a refusal (a negative first word) goes to C. The buffer gets
  * its shim's checks and probes, for a cap of at most a page (two probes then cover it whole,
@@ -229,7 +229,7 @@ __attribute__((naked)) void amc_regs_reply(void)
         ".long 2b, 9f\n\t.long 3b, 9f\n\t.popsection\n\t"
         /* The call answered, in the badge's slot: taken by this service (so the service
          * exists: a process without one has no call that names NULL as its server), its
-         * caller parked and without a deadline. */
+         * caller parked and still blocked. */
         "movl %ebx, %edi\n\t"
         "andl $AMC_F_SLOT_MASK, %edi\n\t"
         "imull $AMC_F_P_SIZE, %edi, %edi\n\t"
@@ -243,7 +243,7 @@ __attribute__((naked)) void amc_regs_reply(void)
         "jne 9f\n\t"
         "cmpl $0, AMC_F_P_PARKED(%edi)\n\t"
         "je 9f\n\t"
-        "cmpl $0, AMC_F_P_WAKE(%edi)\n\t"
+        "cmpl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%edi)\n\t" /* not woken by its deadline */
         "jne 9f\n\t"
         "movl AMC_F_S_CALLS(%eax), %ebx\n\t" /* nothing else to receive */
         "orl AMC_F_S_HEAD(%eax), %ebx\n\t"
@@ -264,7 +264,8 @@ __attribute__((naked)) void amc_regs_reply(void)
         "movl %ebx, AMC_F_TF_ECX(%edx)\n"
         /* Its call is over; the server parks, blocked on its service, to resume in
          * amc_serve_resume. */
-        "5:\tmovl $0, AMC_F_C_SERVER(%edi)\n\t"
+        "5:\tmovl $0, AMC_F_P_WAKE(%edi)\n\t" /* its deadline, if it had one, is void */
+        "movl $0, AMC_F_C_SERVER(%edi)\n\t"
         "movl $AMC_F_CALL_IDLE, AMC_F_C_PHASE(%edi)\n\t"
         "movl %esi, AMC_F_S_MAX_REQUEST(%eax)\n\t"
         "movl $1, AMC_F_S_SERVING(%eax)\n\t"
