@@ -24,7 +24,8 @@ enum {
     OP_STOP,
     OP_FORGE,
     OP_BAD_BUF,
-    OP_SSE
+    OP_SSE,
+    OP_SLOW
 };
 
 static int32_t reap(int32_t pid)
@@ -150,6 +151,10 @@ static int serve(uint32_t arg)
             r = sse_get() != 0x5EEu && gs_get() == gs;
             sse_set(0xBAD);
             set_word(0, r);
+            break;
+        case OP_SLOW: /* answers after 30 ms */
+            sleep_ms(30);
+            set_word(0, 1);
             break;
         default:
             return 12;
@@ -386,6 +391,27 @@ static void test_bad_handles(void)
     CHECK_BASELINE();
 }
 
+/* A call with a deadline answered on the fast path leaves no deadline behind: a later call
+ * without one, answered late, is not ended by the old deadline. */
+static void test_deadline_cleared(void)
+{
+    gt_baseline_take();
+    int32_t h = 0, srv = start_server(&h);
+    CHECK(srv > 0);
+    uint32_t r = 0;
+    CHECK_EQ(amc_call(h, OP_ECHO, 1, 1, AMC_FOREVER, 0, 0), 2); /* the server parks */
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(amc_call(h, OP_ECHO, 4, 1, 10, &r, 0), 5); /* a deadline 10 ms away */
+        CHECK_EQ(r, 5);
+        uint32_t t0 = uptime_ms();
+        while (uptime_ms() - t0 < 20) /* past it (spinning: sleep_ms would set a deadline) */
+            ;
+        CHECK_EQ(amc_call(h, OP_SLOW, 0, 0, AMC_FOREVER, 0, 0), 1);
+    }
+    CHECK_EQ(stop_server(srv, h), 0);
+    CHECK_BASELINE();
+}
+
 /* The switch keeps each process's segment registers and SSE state: the client runs with gs
  * null and its own xmm2, the server with its own. */
 static void test_registers_kept(void)
@@ -417,6 +443,7 @@ int main(void)
         {"fast_preempted_round_trips", test_preempted_round_trips},
         {"fast_forged_badges_and_bad_buffers", test_forged_badges_and_bad_buffers},
         {"fast_bad_handles", test_bad_handles},
+        {"fast_deadline_cleared", test_deadline_cleared},
         {"fast_registers_kept", test_registers_kept},
     };
     return gtest_run(tests, sizeof tests / sizeof tests[0]) ? 1 : 0;
