@@ -57,7 +57,8 @@ static int declared_error(int32_t status)
 
 /* The kernel's address of p's user byte va, or NULL when its page is not mapped with all of the
  * flags need (PTE_P | PTE_U, and PTE_W to write). */
-static uint8_t *proc_byte(const struct proc *p, uint32_t va, uint32_t need)
+static inline __attribute__((always_inline)) uint8_t *proc_byte(const struct proc *p, uint32_t va,
+                                                                uint32_t need)
 {
     const pte_t *pte = vmm_lookup(p->pd, va);
     if (!pte || (*pte & need) != need)
@@ -198,13 +199,17 @@ static __attribute__((noinline)) int32_t bad_handle(struct proc *self, int32_t h
     return handle_slot(self, h) ? -ESTALE : -EBADF;
 }
 
-/* A new badge for self's next call: a new count for every call, the slot in the low bits
- * (proc_alloc starts next_badge at the slot), so never 0. */
+/*
+ * A new badge for self's next call: a count shared by every call of every process, with the
+ * caller's slot in the low bits (so never 0: slot 0 is idle). Shared, so that a process that
+ * takes the slot of one that ended never gets a badge the old one had: a server still holding
+ * that old badge cannot answer the new process's call with it. It repeats after 2^26 calls.
+ */
+uint32_t amc_badge_count; /* the count, in the bits above the slot; kernel/amc_fast.c too */
 static inline __attribute__((always_inline)) uint32_t new_badge(struct proc *self)
 {
-    uint32_t badge = self->amc.next_badge + (1u << BADGE_SLOT_BITS);
-    self->amc.next_badge = badge;
-    return badge;
+    amc_badge_count += 1u << BADGE_SLOT_BITS;
+    return amc_badge_count | self->slot;
 }
 
 /* Arms self's deadline for a call of timeout_ms (AMC_FOREVER: none). */
@@ -464,15 +469,16 @@ int32_t sys_amc_reply_wait(amc_badge_t badge, user_inout_t buf, uint32_t len, ui
 
 /*
  * kernel/trap.asm's amc entries call these instead of the generated shims (kernel/syscall.c puts
- * them in the stub's table). Each serves the common case of its syscall completely, at the top
- * of the kernel stack: it checks what the shim and the handler would check, writes the results
- * straight into the partner's trap frame (and the message into its buffer), parks the current
- * process (kernel/proc_switch.h) and returns the partner's saved context, which the entry
- * switches to. For anything out of the ordinary it returns 0 before it has changed anything,
- * and the entry runs the syscall's own entry on the same frame: the slow path above, which
- * reports every error. A parked partner that something else wakes (an answer or EPIPE on the
- * slow path, a timeout, a plain message) resumes in amc_call_resume or amc_serve_resume, which
- * finish its syscall here.
+ * them in the stub's table; the assembly round trip of kernel/amc_fast.c, which serves the
+ * commonest case of amc_call and amc_reply_wait, falls back to them). Each serves the common case
+ * of its syscall completely, at the top of the kernel stack: it checks what the shim and the
+ * handler would check, writes the results straight into the partner's trap frame (and the message
+ * into its buffer), parks the current process (kernel/proc_switch.h) and returns the partner's
+ * saved context, which the entry switches to. For anything out of the ordinary it returns 0 before
+ * it has changed anything, and the entry runs the syscall's own entry on the same frame: the slow
+ * path above, which reports every error. A parked partner that something else wakes (an answer or
+ * EPIPE on the slow path, a timeout, a plain message) resumes in amc_call_resume or
+ * amc_serve_resume, which finish its syscall here.
  *
  * Why a parked partner's buffer can be written with plain stores after the switch: its fast
  * path probed the whole buffer writable (pages present and private) before it parked, the

@@ -46,7 +46,7 @@ void amc_regs_reply(void);
     X(P_PARKED, offsetof(struct proc, parked)) \
     X(P_SERVICE, offsetof(struct proc, service)) \
     X(P_HANDLES, offsetof(struct proc, amc.handles)) \
-    X(P_NEXT_BADGE, offsetof(struct proc, amc.next_badge)) \
+    X(P_SLOT, offsetof(struct proc, slot)) \
     X(P_FPU, offsetof(struct proc, fpu)) \
     X(P_CALL, offsetof(struct proc, amc.call)) \
     X(P_SIZE, sizeof(struct proc)) \
@@ -168,9 +168,10 @@ __attribute__((naked)) void amc_regs_call(void)
         /* Committed. The call: a new badge, taken by the server at once. */
         "movl $0, AMC_F_S_SERVING(%eax)\n\t"
         "movl %eax, AMC_F_C_SERVER(%ebp)\n\t"
-        "movl AMC_F_P_NEXT_BADGE(%ebp), %ebx\n\t"
+        "movl amc_badge_count, %ebx\n\t"
         "addl $AMC_F_BADGE_STEP, %ebx\n\t"
-        "movl %ebx, AMC_F_P_NEXT_BADGE(%ebp)\n\t"
+        "movl %ebx, amc_badge_count\n\t"
+        "orl AMC_F_P_SLOT(%ebp), %ebx\n\t"
         "movl %ebx, AMC_F_C_BADGE(%ebp)\n\t"
         "movl $AMC_F_CALL_TAKEN, AMC_F_C_PHASE(%ebp)\n\t"
         "movl $1, AMC_F_C_REGS(%ebp)\n\t"
@@ -203,8 +204,8 @@ __attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t le
 
 /*
  * amc_reply_wait: ebx badge, ecx buf, edx len, esi cap. The server answers a call of a parked
- * caller without a deadline (one with a deadline may have been woken by it: C), and nothing
- * else waits to be received. A register call takes a whole register answer (len
+ * caller that is still blocked (a caller with a deadline may have been woken by it: C), and
+ * nothing else waits to be received. A register call takes a whole register answer (len
  * AMC_CALL_WORDS) into the caller's frame, a buffer call an answer that fits its buffer,
  * copied once, straight into it; a refusal (a negative first word) goes to C. The buffer gets
  * its shim's checks and probes, for a cap of at most a page (two probes then cover it whole,
@@ -228,7 +229,7 @@ __attribute__((naked)) void amc_regs_reply(void)
         ".long 2b, 9f\n\t.long 3b, 9f\n\t.popsection\n\t"
         /* The call answered, in the badge's slot: taken by this service (so the service
          * exists: a process without one has no call that names NULL as its server), its
-         * caller parked and without a deadline. */
+         * caller parked and still blocked. */
         "movl %ebx, %edi\n\t"
         "andl $AMC_F_SLOT_MASK, %edi\n\t"
         "imull $AMC_F_P_SIZE, %edi, %edi\n\t"
@@ -242,7 +243,7 @@ __attribute__((naked)) void amc_regs_reply(void)
         "jne 9f\n\t"
         "cmpl $0, AMC_F_P_PARKED(%edi)\n\t"
         "je 9f\n\t"
-        "cmpl $0, AMC_F_P_WAKE(%edi)\n\t"
+        "cmpl $AMC_F_PROC_BLOCKED, AMC_F_P_STATE(%edi)\n\t" /* not woken by its deadline */
         "jne 9f\n\t"
         "movl AMC_F_S_CALLS(%eax), %ebx\n\t" /* nothing else to receive */
         "orl AMC_F_S_HEAD(%eax), %ebx\n\t"
@@ -263,7 +264,8 @@ __attribute__((naked)) void amc_regs_reply(void)
         "movl %ebx, AMC_F_TF_ECX(%edx)\n"
         /* Its call is over; the server parks, blocked on its service, to resume in
          * amc_serve_resume. */
-        "5:\tmovl $0, AMC_F_C_SERVER(%edi)\n\t"
+        "5:\tmovl $0, AMC_F_P_WAKE(%edi)\n\t" /* its deadline, if it had one, is void */
+        "movl $0, AMC_F_C_SERVER(%edi)\n\t"
         "movl $AMC_F_CALL_IDLE, AMC_F_C_PHASE(%edi)\n\t"
         "movl %esi, AMC_F_S_MAX_REQUEST(%eax)\n\t"
         "movl $1, AMC_F_S_SERVING(%eax)\n\t"

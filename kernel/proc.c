@@ -132,7 +132,7 @@ static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
     ctx[0] = (uint32_t)&trap_return;
     p->context = (uint32_t)ctx;
     p->slice_left = TIME_SLICE_TICKS;
-    p->amc.next_badge = proc_index(p); /* a call's badge: this slot, a count above it */
+    p->slot = proc_index(p);
     return p;
 }
 
@@ -427,8 +427,13 @@ int32_t proc_wait(int32_t pid, struct wait_info *info, uint32_t flags)
 __attribute__((always_inline)) static inline void switch_to(struct proc *next)
 {
     struct proc *prev = current;
-    if (next == prev)
+    if (next == prev) {
+        /* Nobody else wants the CPU: a new slice, or a process whose slice ran out would never
+         * be preempted again (the timer counts only a slice that is left), nor would the
+         * partners the IPC paths hand the rest of it to. */
+        prev->slice_left = TIME_SLICE_TICKS;
         return;
+    }
     if (prev->state == PROC_RUNNING)
         prev->state = PROC_RUNNABLE;
     next->state = PROC_RUNNING;

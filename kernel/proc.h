@@ -31,6 +31,7 @@ struct proc {
     const void *wait_chan;   /* what a blocked process waits for (proc_wakeup) */
     uint32_t wake_tick;      /* sleep_ms deadline, 0 when not sleeping */
     uint32_t slice_left;     /* ticks before preemption */
+    uint32_t slot;           /* proc_index: in the low bits of its amc call badges */
     uint32_t parked;         /* blocked by an amc fast path at the top of its kernel stack
                                 (kernel/proc_switch.h): no C frames of its syscall below */
     struct wait_info end;    /* how it ended, valid for a zombie */

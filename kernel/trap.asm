@@ -114,12 +114,14 @@ trap_return:
     add esp, 8                      ; vector and error
     iret
 
-; The amc fast paths (kernel/amc_call.c, kernel/proc_switch.h), called by the stub above like
-; the entries they replace, with the trap frame and the room below it. Each calls its C half,
-; which serves the syscall by a direct switch and returns the saved context of the process to
-; run next (a parked process's holds trap_return, or its continuation below; any other's is a
-; swtch of kernel/proc.c), or 0: the syscall's own entry (AMC_SLOW_name, kernel/syscall.c) then
-; runs on the untouched stack as if the stub had called it.
+; The C fast paths of amc (kernel/amc_call.c, kernel/proc_switch.h): amc_call_buf's entry in the
+; stub's table, and where the assembly round trip of kernel/amc_fast.c (amc_call's and
+; amc_reply_wait's entries) goes when its case is not the common one. Called like the entries
+; they replace, with the trap frame and the room below it, each calls its C half, which serves
+; the syscall by a direct switch and returns the saved context of the process to run next (a
+; parked process's holds trap_return, or its continuation below; any other's is a swtch of
+; kernel/proc.c), or 0: the syscall's own entry (amc_slow_NAME, kernel/syscall.c) then runs on
+; the untouched stack as if the stub had called it.
 %macro AMC_FAST 1
 extern amc_fast_%1
 extern amc_slow_%1

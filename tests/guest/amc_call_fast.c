@@ -14,7 +14,19 @@
 #define PAGE 4096u
 #define UNMAPPED 0xA0000000u /* user space, never mapped in these programs */
 
-enum { OP_ECHO = 1, OP_BUF, OP_HOLD, OP_ANSWER_HELD, OP_STOP, OP_FORGE, OP_BAD_BUF, OP_SSE };
+enum {
+    OP_ECHO = 1,
+    OP_BUF,
+    OP_HOLD,
+    OP_ANSWER_HELD,
+    OP_HOLD2,
+    OP_ANSWER_HELD2,
+    OP_STOP,
+    OP_FORGE,
+    OP_BAD_BUF,
+    OP_SSE,
+    OP_SLOW
+};
 
 static int32_t reap(int32_t pid)
 {
@@ -73,7 +85,7 @@ static int serve(uint32_t arg)
     (void)arg;
     if (amc_register_service(SRV) != 0)
         return 10;
-    uint32_t badge = AMC_NO_CALL, len = 0, held = 0, gs = gs_get();
+    uint32_t badge = AMC_NO_CALL, len = 0, held = 0, held2 = 0, gs = gs_get();
     for (;;) {
         uint32_t b;
         int32_t n = amc_reply_wait(badge, SRV_BUF, len, SRV_CAP, &b, 0);
@@ -103,6 +115,14 @@ static int serve(uint32_t arg)
             r = amc_reply_wait(held, SRV_BUF, 12, SRV_CAP, 0, 0) == -ESRCH;
             set_word(0, r);
             break;
+        case OP_HOLD2: /* held until OP_ANSWER_HELD2 */
+            held2 = b;
+            continue;
+        case OP_ANSWER_HELD2: /* 99 to the second held call; this one stays unanswered */
+            set_word(0, 99);
+            badge = held2;
+            len = 4;
+            continue;
         case OP_STOP: /* end without answering */
             return 0;
         case OP_FORGE: { /* forged badges while the caller waits: all refused */
@@ -131,6 +151,10 @@ static int serve(uint32_t arg)
             r = sse_get() != 0x5EEu && gs_get() == gs;
             sse_set(0xBAD);
             set_word(0, r);
+            break;
+        case OP_SLOW: /* answers after 30 ms */
+            sleep_ms(30);
+            set_word(0, 1);
             break;
         default:
             return 12;
@@ -216,6 +240,37 @@ static void test_kill_parked_caller(void)
         CHECK_EQ(amc_call(h, OP_ANSWER_HELD, 0, 0, AMC_FOREVER, 0, 0), 1);
         CHECK_EQ(amc_call(h, OP_ECHO, 1, 2, AMC_FOREVER, &r, 0), 3);
         CHECK_EQ(r, 3);
+    }
+    CHECK_EQ(stop_server(srv, h), 0);
+    CHECK_BASELINE();
+}
+
+/* A process in the slot of one that ended gets none of its badges: the server's answer to the
+ * old held call is refused (it would otherwise reach the new process's call), and the new
+ * process's own call gets its own answer. */
+static int hold2_caller(uint32_t unused)
+{
+    (void)unused;
+    return child_call(OP_HOLD2) == 99 ? 0 : 25;
+}
+
+static void test_badge_not_reused_with_slot(void)
+{
+    gt_baseline_take();
+    int32_t h = 0, srv = start_server(&h);
+    CHECK(srv > 0);
+    for (int round = 0; round < 5; round++) {
+        int32_t old = gt_fork(hold_caller, 0);
+        CHECK(old > 0);
+        CHECK(gt_wait_blocked(old));
+        CHECK_EQ(kill(old), 0);
+        CHECK_EQ(reap_any_cause(old), WAIT_KILLED); /* its slot is free again */
+        int32_t young = gt_fork(hold2_caller, 0);
+        CHECK(young > 0);
+        CHECK(gt_wait_blocked(young));
+        CHECK_EQ(amc_call(h, OP_ANSWER_HELD, 0, 0, AMC_FOREVER, 0, 0), 1); /* ESRCH */
+        CHECK_EQ(amc_call(h, OP_ANSWER_HELD2, 0, 0, 20, 0, 0), -ETIMEDOUT);
+        CHECK_EQ(reap(young), 0);
     }
     CHECK_EQ(stop_server(srv, h), 0);
     CHECK_BASELINE();
@@ -336,6 +391,27 @@ static void test_bad_handles(void)
     CHECK_BASELINE();
 }
 
+/* A call with a deadline answered on the fast path leaves no deadline behind: a later call
+ * without one, answered late, is not ended by the old deadline. */
+static void test_deadline_cleared(void)
+{
+    gt_baseline_take();
+    int32_t h = 0, srv = start_server(&h);
+    CHECK(srv > 0);
+    uint32_t r = 0;
+    CHECK_EQ(amc_call(h, OP_ECHO, 1, 1, AMC_FOREVER, 0, 0), 2); /* the server parks */
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(amc_call(h, OP_ECHO, 4, 1, 10, &r, 0), 5); /* a deadline 10 ms away */
+        CHECK_EQ(r, 5);
+        uint32_t t0 = uptime_ms();
+        while (uptime_ms() - t0 < 20) /* past it (spinning: sleep_ms would set a deadline) */
+            ;
+        CHECK_EQ(amc_call(h, OP_SLOW, 0, 0, AMC_FOREVER, 0, 0), 1);
+    }
+    CHECK_EQ(stop_server(srv, h), 0);
+    CHECK_BASELINE();
+}
+
 /* The switch keeps each process's segment registers and SSE state: the client runs with gs
  * null and its own xmm2, the server with its own. */
 static void test_registers_kept(void)
@@ -362,10 +438,12 @@ int main(void)
     static const struct gtest tests[] = {
         {"fast_round_trips_exact", test_round_trips_exact},
         {"fast_kill_parked_caller", test_kill_parked_caller},
+        {"fast_badge_not_reused_with_slot", test_badge_not_reused_with_slot},
         {"fast_server_ends_mid_call", test_server_ends_mid_call},
         {"fast_preempted_round_trips", test_preempted_round_trips},
         {"fast_forged_badges_and_bad_buffers", test_forged_badges_and_bad_buffers},
         {"fast_bad_handles", test_bad_handles},
+        {"fast_deadline_cleared", test_deadline_cleared},
         {"fast_registers_kept", test_registers_kept},
     };
     return gtest_run(tests, sizeof tests / sizeof tests[0]) ? 1 : 0;
