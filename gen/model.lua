@@ -198,6 +198,7 @@ function model.load(text, file)
     for _, node in ipairs(waiting) do self:syscall_add(self:syscall_checked(node)) end
     waiting = nil -- luacheck: ignore 311
     self:syscalls_done()
+    self:fuzz_from_pass()
     self:services_pass()
     if #self.m.syscalls == 0 then
         require("model_names").fail(self.abi_kw, "the definition has no syscall",

@@ -95,12 +95,10 @@ names.FIXED = {
     { file = "libsys/amc_services.h", group = "amc", domain = "user", space = "macro",
       words = "LIBSYS_AMC_SERVICES_H" },
     { file = "conformance/conformance.c", group = "conformance", domain = "user", space = "ordinary",
-      words = [[conf_kernel_addr conf_reg_names conf_reg_count conf_error_name conf_cases
-        conf_case_count conf_valid conf_str conf_result conf_esp_before conf_esp_after conf_eax
-        conf_flags_after]] },
+      words = "conf_kernel_addr conf_error_name conf_error_lists conf_syscalls conf_cases conf_case_count" },
     { file = "fuzz/syscall_fuzzer.c", group = "fuzz", domain = "user", space = "ordinary",
-      words = [[fuzz_str_slot fuzz_scratch_need fuzz_unused fuzz_unused_count fuzz_syscall_count
-        fuzz_syscall_names fuzz_pickers fuzz_choices fuzz_choice_count fuzz_trap]] },
+      words = [[fuzz_str_slot fuzz_scratch_need fuzz_error_lists fuzz_values fuzz_args fuzz_syscalls
+        fuzz_unused fuzz_unused_count fuzz_syscall_count fuzz_syscall_names fuzz_trap]] },
 }
 
 -- The C11 keywords.
@@ -188,16 +186,19 @@ function names.scan_header(text, file, domain, out)
     end
     local depth, paren, in_enum, enum_depth = 0, 0, false, 0
     local pending_tag
+    local continued = false -- the line goes on a preprocessor line (a macro's body): no declarations
     for l in (text .. "\n"):gmatch("(.-)\n") do
-        local d = l:match("^%s*#%s*define%s+()[%a_]")
-        local change = not d and depth > 0 and not in_enum and paren_change_of_plain_line(l)
+        local d = not continued and l:match("^%s*#%s*define%s+()[%a_]")
+        local directive = continued or l:match("^%s*#")
+        continued = directive and l:match("\\%s*$") ~= nil
+        local change = not directive and depth > 0 and not in_enum and paren_change_of_plain_line(l)
         if change then
             paren = paren + change
-        elseif not d and not l:find("[%a_{}();,%[=]") then -- nothing the scan would see
+        elseif not directive and not l:find("[%a_{}();,%[=]") then -- nothing the scan would see
             goto next_line
         elseif d then
             add(l:match("^[%w_]+", d), "macro", d)
-        elseif not l:match("^%s*#") then
+        elseif not directive then
             local pos, p = 1, nil
             while true do
                 local s, word, e = l:match("()([%a_][%w_]*)()", pos)
