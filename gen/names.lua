@@ -155,13 +155,22 @@ names.RUNTIME_DIRS = {
     { dir = "include", domain = "all" },
 }
 
+-- (Plain searches, not a pattern: a lazy `.-` costs a pattern step per character of the text.)
 local function strip_comments(text)
-    -- Keep newlines so that line numbers stay right.
-    text = text:gsub("/%*(.-)%*/", function(c)
-        if not c:find("\n", 1, true) then return (" "):rep(#c) end
-        return (c:gsub("[^\n]", " "))
-    end)
-    return (text:gsub("//[^\n]*", ""))
+    -- A block comment becomes its body's length of blanks, keeping its newlines so that line
+    -- numbers stay right.
+    local parts, i = {}, 1
+    while true do
+        local open = text:find("/*", i, true)
+        local close = open and text:find("*/", open + 2, true)
+        if not close then break end
+        local body = text:sub(open + 2, close - 1)
+        parts[#parts + 1] = text:sub(i, open - 1)
+        parts[#parts + 1] = body:find("\n", 1, true) and body:gsub("[^\n]", " ") or (" "):rep(#body)
+        i = close + 2
+    end
+    parts[#parts + 1] = text:sub(i)
+    return (table.concat(parts):gsub("//[^\n]*", ""))
 end
 
 -- A line inside braces (not an enum's) declares nothing at file scope unless it opens or closes
@@ -177,7 +186,7 @@ end
 -- File-scope names of one header: macros, tags, enumerators, and the functions, objects and
 -- typedefs it declares. A light scanner, not a C parser: it needs to find names, not meanings.
 function names.scan_header(text, file, domain, out)
-    text = strip_comments(text)
+    text = strip_comments(text) .. "\n"
     local line = 1
     local function add(name, space, at)
         if names.C_KEYWORDS[name] or name:match("^__") then return end
@@ -187,7 +196,12 @@ function names.scan_header(text, file, domain, out)
     local depth, paren, in_enum, enum_depth = 0, 0, false, 0
     local pending_tag
     local continued = false -- the line goes on a preprocessor line (a macro's body): no declarations
-    for l in (text .. "\n"):gmatch("(.-)\n") do
+    local from = 1
+    while true do
+        local nl = text:find("\n", from, true)
+        if not nl then break end
+        local l = text:sub(from, nl - 1)
+        from = nl + 1
         local d = not continued and l:match("^%s*#%s*define%s+()[%a_]")
         local directive = continued or l:match("^%s*#")
         continued = directive and l:match("\\%s*$") ~= nil
@@ -201,7 +215,8 @@ function names.scan_header(text, file, domain, out)
         elseif not directive then
             local pos, p = 1, nil
             while true do
-                local s, word, e = l:match("()([%a_][%w_]*)()", pos)
+                -- The next word, and the first character after it and its blanks ("" at the end).
+                local s, word, e, next_char = l:match("()([%a_][%w_]*)()%s*(.?)", pos)
                 -- The next punctuation at or after pos (found again only once pos is past it).
                 if not p or p < pos then p = l:find("[{}();,%[=]", pos) or #l + 1 end
                 if p <= #l and (not s or p < s) then
@@ -232,7 +247,7 @@ function names.scan_header(text, file, domain, out)
                         local before = l:sub(1, s - 1):match("(%S)%s*$")
                         if not before or before == "," or before == "{" then add(word, "ordinary", s) end
                     elseif depth == 0 and (paren == 0 or paren == 1) then
-                        local after = l:match("^%s*(.)", e) or ""
+                        local after = next_char
                         if paren == 0 and (after == "(" or after == ";" or after == "[" or after == "=" or
                             after == ",") then
                             add(word, "ordinary", s)

@@ -135,7 +135,16 @@ function parser.parse(next_token, into, file)
     -- expect_value its value.
     local function expect(kind, what, hint)
         if K ~= kind then fail_here("expected " .. what .. ", got " .. got(), hint) end
-        return take()
+        if K == "number" then return take() end
+        -- take() spelled out: this is the parser's hottest path (every name and type).
+        local t = setmt({ kind = K, value = V, line = L, col = C }, token_mt)
+        if have1 then
+            K, V, L, C, T, R = K1, V1, L1, C1, T1, R1
+            have1 = false
+        else
+            K, V, L, C, T, R = next_token()
+        end
+        return t
     end
     local function skip(kind, what, hint)
         if K ~= kind then fail_here("expected " .. what .. ", got " .. got(), hint) end
