@@ -17,7 +17,7 @@
  * tests first. Macros, so that a shim reads as one line per argument.
  */
 #define SHIM_USER_SPAN (ABI_USER_HIGH - ABI_USER_LOW)
-#define SHIM_OUTSIDE_USER(addr, len) ((addr) - ABI_USER_LOW > SHIM_USER_SPAN - (len))
+#define SHIM_OUTSIDE_USER(addr, len) ((addr)-ABI_USER_LOW > SHIM_USER_SPAN - (len))
 
 /*
  * Copy the NUL-terminated user string at addr (at most max bytes) into buf[max + 1]. A string
