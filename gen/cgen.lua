@@ -84,23 +84,18 @@ end
 
 -- Source-like spelling of an argument, for comments and docs.
 function cgen.arg_spelling(a)
-    if a.kind == "scalar" then
+    local kind = a.kind
+    if kind == "scalar" then
         return a.name .. ": " .. (a.named or a.type).name
+    elseif kind == "bytes" then
+        return a.name .. ": " .. a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" ..
+            (a.len_by_ptr and "*" or "") .. a.len_name .. "]" .. (a.max and (" max " .. a.max.expr) or "") ..
+            (a.toolong_explicit and (" toolong " .. a.toolong.name) or "") .. (a.optional and " optional" or "")
+    elseif kind == "str" then
+        return a.name .. ": in str[" .. a.size.expr .. "]" ..
+            (a.toolong_explicit and (" toolong " .. a.toolong.name) or "") .. (a.optional and " optional" or "")
     end
-    local s
-    if a.kind == "bytes" then
-        s = a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" .. (a.len_by_ptr and "*" or "") .. a.len_name .. "]"
-        if a.max then s = s .. " max " .. a.max.expr end
-        if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
-        if a.optional then s = s .. " optional" end
-    elseif a.kind == "str" then
-        s = "in str[" .. a.size.expr .. "]"
-        if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
-        if a.optional then s = s .. " optional" end
-    else
-        s = a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
-    end
-    return a.name .. ": " .. s
+    return a.name .. ": " .. a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
 end
 
 -- Four outputs print every signature: spell each one once.
