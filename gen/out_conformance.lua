@@ -75,12 +75,13 @@ local function number(v)
     return cgen.literal(kinds.bits(v))
 end
 
--- The register of each argument (its low word's, for a 64-bit one), and the syscall's row of
--- conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
+-- The register of each argument (its low word's, for a 64-bit one), in reg, and the syscall's row
+-- of conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
 -- its first member: 0 may be no member, and the enum check would answer first), a value-result
--- length a pointer to a u32 holding the small length, optional pointers NULL.
-local function syscall_row(sc, len, cap_of, errors)
-    local v, reg, args, valid, str, caps, ignore = { 0, 0, 0, 0, 0, 0 }, {}, 0, 0, 0, 0, 0
+-- length a pointer to a u32 holding the small length, optional pointers NULL. Registers past the
+-- last non-zero value are left to C's zero.
+local function syscall_row(sc, len, cap_of, errors, reg)
+    local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     for i, a in ipairs(sc.args) do
         local r, kind = REG_INDEX[a.reg], a.kind
         if a.regs then -- a 64-bit scalar: its low word's register holds the value
@@ -90,32 +91,44 @@ local function syscall_row(sc, len, cap_of, errors)
         reg[i] = r
         local bit = 1 << r
         args = args | bit
+        local v
         if cap_of and cap_of[i] then
             caps = caps | bit
-            v[r + 1] = len[i] or SMALL_LEN
+            v = len[i] or SMALL_LEN
             if kind ~= "scalar" and not a.optional then valid = valid | bit end
         elseif kind == "scalar" then
             local named = a.named
             if named and named.kind == "enum" and a.einval and not (len and len[i]) then
-                v[r + 1] = number(named.members[1].value)
+                v = number(named.members[1].value)
             elseif len and len[i] then
-                v[r + 1] = len[i]
+                v = len[i]
             end
         elseif kind == "str" then
             str = str | bit
         elseif not a.optional then
             valid = valid | bit
         end
+        if v then
+            if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
+            elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
+        end
     end
-    if sc.ret_regs or sc.results then
+    local results = sc.results
+    if sc.ret_regs or (results and #results > 0) then
         for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
     end
+    local values
+    if v6 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6
+    elseif v5 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5
+    elseif v4 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4
+    elseif v3 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3
+    elseif v2 ~= 0 then values = v1 .. ", " .. v2
+    else values = v1 end
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    return reg, "    { " .. cgen.u32(sc.num) .. ", { " .. v[1] .. ", " .. v[2] .. ", " .. v[3] .. ", " .. v[4] .. ", " ..
-        v[5] .. ", " .. v[6] .. " }, " .. args .. ", " .. valid .. ", " .. str .. ", " .. caps .. ", " .. flags ..
-        ", " .. ignore .. ", " .. errors .. " },"
+    return "    { " .. cgen.u32(sc.num) .. ", { " .. values .. " }, " .. args .. ", " .. valid .. ", " .. str .. ", " ..
+        caps .. ", " .. flags .. ", " .. ignore .. ", " .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
@@ -298,19 +311,41 @@ end
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
 local function error_lists()
-    local lists, offset, size = {}, {}, 0
+    local lists, size, trie = {}, 0, {}
+    local function add(key, count)
+        local at = "conf_error_lists + " .. size
+        size = size + count
+        lists[#lists + 1] = "    " .. key .. "0,"
+        return at
+    end
+    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
     return lists, function(sc)
-        local errors = sc.errors
+        local errors, implied = sc.errors, sc.implied
         if #errors == 0 then return "0" end
-        local key, count = "", #errors + #sc.implied + 1
-        for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
-        for _, e in ipairs(sc.implied) do key = key .. "-" .. e.name .. ", " end
-        local at = offset[key]
+        local node = trie
+        for _, e in ipairs(errors) do
+            local next_node = node[e]
+            if not next_node then
+                next_node = {}
+                node[e] = next_node
+            end
+            node = next_node
+        end
+        for _, e in ipairs(implied) do
+            local next_node = node[e]
+            if not next_node then
+                next_node = {}
+                node[e] = next_node
+            end
+            node = next_node
+        end
+        local at = node[true]
         if not at then
-            at = "conf_error_lists + " .. size
-            offset[key] = at
-            size = size + count
-            lists[#lists + 1] = "    " .. key .. "0,"
+            local key = ""
+            for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
+            for _, e in ipairs(implied) do key = key .. "-" .. e.name .. ", " end
+            at = add(key, #errors + #implied + 1)
+            node[true] = at
         end
         return at
     end
@@ -343,11 +378,10 @@ local function render_c(m)
         return v
     end })
     local lists, errors_of = error_lists()
-    local syscalls, rows, n = {}, {}, 0
+    local syscalls, rows, n, reg = {}, {}, 0, {}
     for i, sc in ipairs(m.syscalls) do
         local len, cap_of, users = lengths(sc)
-        local reg, row = syscall_row(sc, len, cap_of, errors_of(sc))
-        syscalls[i] = row
+        syscalls[i] = syscall_row(sc, len, cap_of, errors_of(sc), reg)
         n = syscall_cases(rows, n, sc, i - 1, len, users, reg, quoted)
     end
     -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
