@@ -39,6 +39,19 @@ local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- Bit r of a register set (conf_cases.h's enum conf_reg).
 local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
 local fmt, concat = string.format, table.concat
+-- Small numbers (registers, masks, spans) as text, converted once each: a number joined to a
+-- string is formatted every time.
+local text = setmetatable({}, { __index = function(t, k)
+    local v = tostring(k)
+    t[k] = v
+    return v
+end })
+-- "-ENAME" of an error, once per error.
+local negated = setmetatable({}, { __mode = "k", __index = function(t, e)
+    local v = "-" .. e.name
+    t[e] = v
+    return v
+end })
 
 -- The small valid length of each length argument (at most SMALL_LEN and at most the max of every
 -- buffer it measures), the value-result lengths among them, and how many buffers each measures;
@@ -127,8 +140,8 @@ local function syscall_row(sc, len, cap_of, errors, reg)
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    return "    { " .. cgen.u32(sc.num) .. ", { " .. values .. " }, " .. args .. ", " .. valid .. ", " .. str .. ", " ..
-        caps .. ", " .. flags .. ", " .. ignore .. ", " .. errors .. " },"
+    return "    { " .. cgen.u32(sc.num) .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
+        text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
@@ -209,6 +222,16 @@ do
     assert(names.conf_case(sc, a, P1) == names.conf_case(sc, a, "") .. P1, "a case name is its stem and suffix")
 end
 
+-- The descriptions of a string's limit cases, by the spelling of the limit.
+local at_limit = setmetatable({}, { __index = function(t, expr)
+    t[expr] = cgen.cstring("a string of exactly " .. expr .. " bytes")
+    return t[expr]
+end })
+local past_limit = setmetatable({}, { __index = function(t, expr)
+    t[expr] = cgen.cstring("a string of " .. expr .. " + 1 bytes")
+    return t[expr]
+end })
+
 -- The cases of one syscall (sci: its index in conf_syscalls), in rows of conf_cases: rows[n + 1]...;
 -- returns the new n.
 local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
@@ -216,7 +239,7 @@ local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
     for i, a in ipairs(args) do
         local kind = a.kind
         if kind ~= "scalar" then
-            local r, bytes, efault, stem = reg[i], span(a, len), "-" .. a.efault.name, names.conf_case(sc, a, "")
+            local r, bytes, efault, stem = text[reg[i]], span(a, len), negated[a.efault], names.conf_case(sc, a, "")
             local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
             n = n + 1
             -- One byte cannot wrap or straddle a page boundary.
@@ -224,21 +247,20 @@ local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
                 -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
                 -- and returns that short count; one that checks the range first returns EFAULT.
                 -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
-                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. bytes .. ", " .. efault .. ", " ..
+                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
                     null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
                     "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
                     "\"),"
             else
-                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. bytes .. ", " .. efault .. ", " ..
+                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
                     null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
             end
             if kind == "str" then
-                local limit, toolong, expr = a.size.value, "-" .. a.toolong.name, a.size.expr
+                local limit, toolong, expr = a.size.value, negated[a.toolong], a.size.expr
                 rows[n + 1] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
-                    ", " .. limit .. ", " .. toolong .. ", " .. efault .. ", " ..
-                    quoted["a string of exactly " .. expr .. " bytes"] .. "),"
+                    ", " .. text[limit] .. ", " .. toolong .. ", " .. efault .. ", " .. at_limit[expr] .. "),"
                 rows[n + 2] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
-                    (limit + 1) .. ", " .. toolong .. ", 0, " .. quoted["a string of " .. expr .. " + 1 bytes"] .. "),"
+                    text[limit + 1] .. ", " .. toolong .. ", 0, " .. past_limit[expr] .. "),"
                 n = n + 2
             end
         end
@@ -377,34 +399,42 @@ local function render_c(m)
         t[k] = v
         return v
     end })
+    -- The rows go out in pieces as they are made (cases to a buffer of their own, after the
+    -- syscalls): tables that grow to every row of the output would be walked again by each
+    -- collection of the generational collector, and held beside the text.
     local lists, errors_of = error_lists()
-    local syscalls, rows, n, reg = {}, {}, 0, {}
-    for i, sc in ipairs(m.syscalls) do
-        local len, cap_of, users = lengths(sc)
-        syscalls[i] = syscall_row(sc, len, cap_of, errors_of(sc), reg)
-        n = syscall_cases(rows, n, sc, i - 1, len, users, reg, quoted)
-    end
-    -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
-    for _, nr in ipairs(out.invalid_numbers(m)) do
-        syscalls[#syscalls + 1] = "    { " .. cgen.literal(nr.num) .. ", { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },"
-        n = n + 1
-        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls - 1) ..
-            ", CONF_REGS, -ENOSYS),"
-    end
-    if #lists > 0 then
-        w("static const int32_t conf_error_lists[] = {")
-        w(concat(lists, "\n"))
-        w("};")
-        w("")
+    local cases, rows, n, reg = cgen.buffer(), {}, 0, {}
+    local function flush()
+        cases(concat(rows, "\n", 1, n))
+        n = 0
     end
     w("const struct conf_syscall conf_syscalls[] = {")
-    w(concat(syscalls, "\n"))
+    for i, sc in ipairs(m.syscalls) do
+        local len, cap_of, users = lengths(sc)
+        w(syscall_row(sc, len, cap_of, errors_of(sc), reg))
+        n = syscall_cases(rows, n, sc, tostring(i - 1), len, users, reg, quoted)
+        if n >= 1024 then flush() end
+    end
+    -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
+    for k, nr in ipairs(out.invalid_numbers(m)) do
+        w("    { " .. cgen.literal(nr.num) .. ", { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },")
+        n = n + 1
+        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#m.syscalls + k - 1) ..
+            ", CONF_REGS, -ENOSYS),"
+    end
+    flush()
     w("};")
     w("")
     w("const struct conf_case conf_cases[] = {")
-    w(concat(rows, "\n"))
+    cgen.append(w, cases)
     w("};")
     w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
+    if #lists > 0 then
+        w("")
+        w("const int32_t conf_error_lists[] = {")
+        w(concat(lists, "\n"))
+        w("};")
+    end
     return w()
 end
 

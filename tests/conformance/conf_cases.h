@@ -123,6 +123,7 @@ uint32_t conf_resource(const char *resource, int which);
 #define CONF_RETURNED 0x7E7E7E7E
 
 /* Defined by the generated conformance.c. */
+extern const int32_t conf_error_lists[]; /* what conf_syscall.errors point into */
 extern const struct conf_syscall conf_syscalls[];
 extern const struct conf_case conf_cases[];
 extern const int conf_case_count;

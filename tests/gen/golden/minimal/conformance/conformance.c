@@ -19,14 +19,14 @@ const char *conf_error_name(int32_t r)
 const struct conf_syscall conf_syscalls[] = {
     { 1, { 0, 0, 16 }, 7, 3, 0, 0, 0, 0, 0 },
     { 3, { 0 }, 63, 0, 0, 0, 0, 0, 0 },
-    { 0, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 257, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 65537, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483647, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483648u, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4294967295u, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 0, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 257, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 65537, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
 };
 
 const struct conf_case conf_cases[] = {

@@ -30,10 +30,6 @@ const char *conf_error_name(int32_t r)
     }
 }
 
-static const int32_t conf_error_lists[] = {
-    -EAGAIN, -ESRCH, -ECHILD, -EPERM, -EINVAL, 0,
-};
-
 const struct conf_syscall conf_syscalls[] = {
     { 1, { 0 }, 0, 0, 0, 0, 0, 0, 0 },
     { 2, { 0, 0, 0 }, 7, 0, 0, 0, 0, 6, conf_error_lists + 0 },
@@ -45,13 +41,13 @@ const struct conf_syscall conf_syscalls[] = {
     { 8, { 0 }, 1, 0, 1, 0, 0, 0, 0 },
     { 9, { 0 }, 1, 0, 0, 0, 0, 0, 0 },
     { 10, { 0 }, 1, 1, 0, 0, 0, 0, 0 },
-    { 0, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 11, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 257, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 65537, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483647, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483648u, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4294967295u, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 0, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 11, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 257, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 65537, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
 };
 
 const struct conf_case conf_cases[] = {
@@ -122,3 +118,7 @@ const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_nosys_4294967295_minus_one", 16, CONF_REGS, -ENOSYS),
 };
 const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];
+
+const int32_t conf_error_lists[] = {
+    -EAGAIN, -ESRCH, -ECHILD, -EPERM, -EINVAL, 0,
+};
