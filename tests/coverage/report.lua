@@ -9,8 +9,11 @@
 --     `kcov: ADDR...` (each the 4-byte window holding one call site's return address), `kcov: end N`;
 --     a set without its end line (the boot was cut short) is left out and counted;
 --   exact PCs, lines `kcov-pc: PC...` (what a guest got from kcov(KCOV_COLLECT), e.g. fuzz-cov's).
--- Writes OUT/report.txt (per file, per function, the summary first) and OUT/index.html (the same
--- tables and every source file with its lines coloured), and prints the summary.
+--   fuzz-cov's per-call PCs, lines `fc-call ID K RET PCS` / `fc-pcs ID K PCS` (tests/fuzzcov/exec.c),
+--     in its logs (--fuzz LOG): they count, per success path, the calls that reached it.
+-- Writes OUT/report.txt (per file, per function, the summary first, then the success paths) and
+-- OUT/index.html (the same tables and every source file with its lines coloured), and prints
+-- the summary and the success paths.
 local M = {}
 
 local function shq(s)
@@ -216,6 +219,116 @@ function M.aggregate(instrs, where, hit, fuzz)
     return flist, fnlist
 end
 
+-- ---- success paths: the code issue 18 asks fuzz-cov to reach ----
+
+-- Each path is named by its function and a marker: the text of the line (in that function) whose
+-- blocks run only on that path. A marker that matches no instrumented line of the kernel is
+-- reported as such (the kernel changed: the marker needs updating), never silently counted as
+-- unreached. flows: fuzz-cov's corpus calls that succeeded with a resource from a producer
+-- (build/fuzzcov/cov/flows.txt, written by tests/fuzzcov/loop.lua), shown with the path.
+M.SUCCESS_PATHS = {
+    { name = "amc_call answered by its server (register reply)", func = "answer",
+      marker = "call->words[1] = len > 4", flows = { "amc_call(h from amc_open)" } },
+    { name = "amc_call_buf answered by its server (buffer reply)", func = "answer",
+      marker = "copy_with_proc(c, call->buf, (uint8_t *)buf, len, 1)", flows = { "amc_call_buf(h from amc_open)" } },
+    { name = "amc_reply_wait receiving a call", func = "receive_call", marker = "res->caller = call->badge",
+      flows = { "amc_reply_wait(badge from amc_reply_wait.caller)" } },
+    { name = "amc_reply_wait receiving a plain message", func = "receive_message",
+      marker = "res->caller = AMC_NO_CALL" },
+    { name = "a blocking await woken by a send (hand_over)", func = "hand_over", marker = "to->delivered =" },
+    { name = "amc_message_await taking a queued message", func = "deliver", marker = "amc_unqueue(" },
+    { name = "waitpid reaping a child (fork's, spawn's)", func = "proc_wait", marker = "int32_t cpid = c->pid;",
+      flows = { "waitpid(pid from fork)", "waitpid(pid from spawn)" } },
+    { name = "kill of an own child (fork's, spawn's)", func = "proc_kill", marker = "proc_end(p, &how)",
+      flows = { "kill(pid from fork)", "kill(pid from spawn)" } },
+}
+
+-- The sites of each path (path.sites, a set): the blocks of the lines of path.func whose source
+-- text contains path.marker. source(file, line) -> text or nil.
+function M.path_sites(paths, instrs, where, source)
+    for _, p in ipairs(paths) do p.sites, p.nsites = {}, 0 end
+    for _, ins in ipairs(instrs) do
+        local w = where[ins.addr]
+        for _, p in ipairs(paths) do
+            if w and w.func == p.func and not p.sites[ins.site] and
+                (source(w.file, w.line) or ""):find(p.marker, 1, true) then
+                p.sites[ins.site], p.nsites, p.file, p.line = true, p.nsites + 1, w.file, p.line or w.line
+            end
+        end
+    end
+end
+
+-- The PC sets of fuzz-cov's calls in one log: { [ "ID K" ] = { [site] = true } }, added to calls
+-- under the key prefix .. ID K (two logs may use the same ids).
+function M.read_calls(text, sites, calls, prefix)
+    for line in text:gmatch("[^\r\n]+") do
+        local kind, id, k, rest = line:match("^(fc%-%a+) (%x+) (%x+) ?(.*)$")
+        if kind == "fc-call" or kind == "fc-pcs" then
+            local key = prefix .. id .. " " .. k
+            local set = calls[key] or {}
+            calls[key] = set
+            local words, prev = {}, 0
+            for w in rest:gmatch("%S+") do words[#words + 1] = w end
+            for i = kind == "fc-call" and 2 or 1, #words do
+                local d = tonumber(words[i], 16)
+                if not d then break end
+                prev = prev + d
+                local site = site_in(sites, prev)
+                if site then set[site] = true end
+            end
+        end
+    end
+end
+
+-- Per path: fuzz = fuzz-cov calls whose PCs include one of its sites, boots = make test logs
+-- whose whole-boot set does, flows = { {key, count} }.
+function M.count_paths(paths, calls, boot_sets, flows)
+    for _, p in ipairs(paths) do
+        p.fuzz, p.boots, p.flow_counts = 0, 0, {}
+        for _, set in pairs(calls) do
+            for site in pairs(p.sites) do
+                if set[site] then
+                    p.fuzz = p.fuzz + 1
+                    break
+                end
+            end
+        end
+        for _, set in ipairs(boot_sets) do
+            for site in pairs(p.sites) do
+                if set[site] then
+                    p.boots = p.boots + 1
+                    break
+                end
+            end
+        end
+        for _, key in ipairs(p.flows or {}) do p.flow_counts[#p.flow_counts + 1] = { key, (flows or {})[key] or 0 } end
+    end
+end
+
+-- The "KEY COUNT" lines of flows.txt.
+function M.read_flows(text)
+    local t = {}
+    for key, n in (text or ""):gmatch("([^\n]-) (%d+)\n") do t[key] = tonumber(n) end
+    return t
+end
+
+function M.paths_text(paths)
+    local out = { "success paths: fuzz-cov = calls of fuzz-cov's corpus that ran the marked line (its own "
+        .. "per-call kcov PCs), make test = boots that ran it (whole-boot sets)" }
+    for _, p in ipairs(paths) do
+        if p.nsites == 0 then
+            out[#out + 1] = string.format("  %-52s MARKER NOT FOUND: %s in %s", p.name, p.marker, p.func)
+        else
+            out[#out + 1] = string.format("  %-52s fuzz-cov %6d calls  make test %4d boots  (%s:%d %s)", p.name,
+                p.fuzz, p.boots, p.file, p.line, p.func)
+        end
+        for _, f in ipairs(p.flow_counts or {}) do
+            out[#out + 1] = string.format("      %-48s %6d successful corpus calls", f[1], f[2])
+        end
+    end
+    return table.concat(out, "\n") .. "\n"
+end
+
 local function pct(covered, total)
     return total > 0 and 100 * covered / total or 100
 end
@@ -244,7 +357,7 @@ function M.summary(files)
 end
 
 -- with_fuzz: add the column of the lines fuzz-cov's logs reached.
-function M.text_report(files, funcs, summary, notes, with_fuzz)
+function M.text_report(files, funcs, summary, notes, with_fuzz, paths)
     local function fz(t) return with_fuzz and string.format(" %8d", t.fuzz_covered) or "" end
     local fzh = with_fuzz and string.format(" %8s", "fuzz-cov") or ""
     local out = { "kernel line coverage (make coverage)" }
@@ -254,6 +367,10 @@ function M.text_report(files, funcs, summary, notes, with_fuzz)
         out[#out + 1] = string.format("%-52s %5d / %5d lines  %5.1f %%", r.name, r.covered, r.total, r.pct) ..
             (with_fuzz and string.format("  (fuzz-cov alone: %d, %.1f %%)", r.fuzz_covered,
                 pct(r.fuzz_covered, r.total)) or "")
+    end
+    if paths then
+        out[#out + 1] = ""
+        out[#out + 1] = M.paths_text(paths):sub(1, -2)
     end
     out[#out + 1] = ""
     out[#out + 1] = string.format("%-40s %7s %7s %7s", "file", "lines", "covered", "%") .. fzh
@@ -278,7 +395,7 @@ local function anchor(name)
     return "f-" .. name:gsub("[^%w]", "-")
 end
 
-function M.html_report(files, funcs, summary, notes, root, with_fuzz)
+function M.html_report(files, funcs, summary, notes, root, with_fuzz, paths)
     local function fzcell(t) return with_fuzz and string.format("<td>%d</td>", t.fuzz_covered) or "" end
     local fzhead = with_fuzz and "<th>fuzz-cov</th>" or ""
     local h = { [[<!DOCTYPE html>
@@ -301,6 +418,21 @@ without colour hold no instrumented block. A line marked F was reached by fuzz-c
     for _, r in ipairs(summary) do
         h[#h + 1] = string.format("<tr><td>%s</td><td>%d</td><td>%d</td><td>%.1f</td>%s</tr>", esc(r.name),
             r.covered, r.total, r.pct, fzcell(r))
+    end
+    if paths then
+        h[#h + 1] = "</table><h2>Success paths</h2><p>fuzz-cov: calls of fuzz-cov's corpus that ran the marked " ..
+            "line; make test: boots that ran it.</p><table><tr><th>path</th><th>marker</th><th>fuzz-cov calls</th>" ..
+            "<th>make test boots</th></tr>"
+        for _, p in ipairs(paths) do
+            local where = p.nsites > 0 and string.format('<a href="#%s">%s:%d</a> %s', anchor(p.file), esc(p.file),
+                p.line, esc(p.func)) or ("NOT FOUND: " .. esc(p.func .. ": " .. p.marker))
+            h[#h + 1] = string.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td></tr>", esc(p.name), where,
+                p.fuzz or 0, p.boots or 0)
+            for _, f in ipairs(p.flow_counts or {}) do
+                h[#h + 1] = string.format("<tr><td>&nbsp;&nbsp;%s</td><td>successful corpus calls</td><td>%d</td>" ..
+                    "<td></td></tr>", esc(f[1]), f[2])
+            end
+        end
     end
     h[#h + 1] = "</table><h2>Files</h2><table><tr><th>file</th><th>covered</th><th>lines</th><th>%</th><th></th>"
         .. fzhead .. "</tr>"
@@ -345,6 +477,9 @@ function M.main(argv)
         if a == "--elf" or a == "--out" or a == "--objdump" or a == "--addr2line" then
             opts[a:sub(3)] = argv[i + 1]
             i = i + 2
+        elseif a == "--flows" then
+            opts.flows = argv[i + 1]
+            i = i + 2
         elseif a == "--fuzz" then -- a log of fuzz-cov's: counted, and also apart
             opts.logs[#opts.logs + 1] = argv[i + 1]
             opts.fuzz_logs[argv[i + 1]] = true
@@ -367,13 +502,18 @@ function M.main(argv)
     local where = M.locate(opts.addr2line, opts.elf, instrs, root)
     local hit, fuzz = {}, nil
     local sets, cut, exact, logs = 0, 0, 0, 0
-    for _, path in ipairs(opts.logs) do
+    local calls, boot_sets = {}, {}
+    for n, path in ipairs(opts.logs) do
         local text = read(path)
         if text then
             local s, c, e = M.read_log(text, sites, hit)
             if opts.fuzz_logs[path] then
                 fuzz = fuzz or {}
                 M.read_log(text, sites, fuzz)
+                M.read_calls(text, sites, calls, n .. ":")
+            else
+                boot_sets[#boot_sets + 1] = {}
+                M.read_log(text, sites, boot_sets[#boot_sets])
             end
             sets, cut, exact = sets + s, cut + c, exact + e
             if s + e > 0 then logs = logs + 1 end
@@ -384,6 +524,19 @@ function M.main(argv)
         return 1
     end
     local files, funcs = M.aggregate(instrs, where, hit, fuzz)
+    local sources = {}
+    local function source(file, line)
+        if sources[file] == nil then
+            sources[file] = {}
+            for l in ((read(root .. "/" .. file) or "") .. "\n"):gmatch("([^\n]*)\n") do
+                sources[file][#sources[file] + 1] = l
+            end
+        end
+        return sources[file][line]
+    end
+    local paths = M.SUCCESS_PATHS
+    M.path_sites(paths, instrs, where, source)
+    M.count_paths(paths, calls, boot_sets, opts.flows and M.read_flows(read(opts.flows)))
     local summary = M.summary(files)
     local nhit = 0
     for _ in pairs(hit) do nhit = nhit + 1 end
@@ -393,14 +546,15 @@ function M.main(argv)
         string.format("%d of %d instrumented blocks reached", nhit, #sites),
     }
     os.execute("mkdir -p " .. shq(opts.out))
-    local text = M.text_report(files, funcs, summary, notes, fuzz ~= nil)
+    local text = M.text_report(files, funcs, summary, notes, fuzz ~= nil, paths)
     write(opts.out .. "/report.txt", text)
-    write(opts.out .. "/index.html", M.html_report(files, funcs, summary, notes, root, fuzz ~= nil))
+    write(opts.out .. "/index.html", M.html_report(files, funcs, summary, notes, root, fuzz ~= nil, paths))
     for _, n in ipairs(notes) do print("# " .. n) end
     for _, r in ipairs(summary) do
         print(string.format("# %-52s %5d / %5d lines  %5.1f %%", r.name, r.covered, r.total, r.pct) ..
             (fuzz and string.format("  (fuzz-cov alone: %5.1f %%)", pct(r.fuzz_covered, r.total)) or ""))
     end
+    for l in M.paths_text(paths):gmatch("[^\n]+") do print("# " .. l) end
     print("# report: " .. opts.out .. "/report.txt, " .. opts.out .. "/index.html")
     return 0
 end

@@ -96,6 +96,53 @@ do
         lines[1] == "error contracts (2 boots): 1 declared errors no boot observed: read EBADF", lines[1])
 end
 
+-- Success paths on the fixture: a path's sites are the blocks of its function's marked line; a
+-- fuzz-cov call counts when its PCs (fc-call / fc-pcs lines, deltas after the first) reach one,
+-- a make test boot when its whole-boot set does; a marker that matches nothing says so.
+do
+    local paths = {
+        { name = "g's end", func = "g", marker = "ok_line", flows = { "kill(pid from fork)", "never" } },
+        { name = "gone", func = "f", marker = "no such text" },
+        { name = "wrong function", func = "f", marker = "ok_line" },
+    }
+    local text = { ["b.c"] = { [7] = "int g(void) {", [8] = "    return ok_line;" }, ["a.c"] = { "x", "y" } }
+    report.path_sites(paths, instrs, where, function(file, line) return text[file] and text[file][line] end)
+    local calls = {}
+    report.read_calls(table.concat({
+        "fc-start 1", "fc-call 1 0 0 1030", "fc-call 1 1 0 1005 10", "fc-pcs 1 1 1030 zz",
+        "fc-call 2 0 fffffff2 -", "fc-call 3 0 0 1000 2b", "fc-call bad",
+    }, "\r\n"), sites, calls, "log1:")
+    report.read_calls("fc-call 1 0 0 1030\n", sites, calls, "log2:")
+    report.count_paths(paths, calls, { { [0x1030] = true }, { [0x1005] = true } },
+        report.read_flows("kill(pid from fork) 3\nwaitpid(pid from spawn) 4\n"))
+    local g = paths[1]
+    S.report("coverage_path_sites_from_marker", g.nsites == 1 and g.sites[0x1030] and g.file == "b.c" and
+        g.line == 8 and paths[2].nsites == 0 and paths[3].nsites == 0,
+        string.format("%d sites at %s:%s", g.nsites, tostring(g.file), tostring(g.line)))
+    -- calls 1 0 and 1 1 of log1 and 1 0 of log2 reach 0x1030; 3 0 reaches 0x1000 + 0x2b = 0x102b: no site
+    S.report("coverage_path_fuzz_calls_counted", g.fuzz == 3 and g.boots == 1 and paths[2].fuzz == 0,
+        string.format("fuzz %d boots %d", g.fuzz, g.boots))
+    S.report("coverage_path_flows", g.flow_counts[1][2] == 3 and g.flow_counts[2][2] == 0)
+    local out = report.paths_text(paths)
+    S.report("coverage_path_text", out:find("g's end%s+fuzz%-cov%s+3 calls%s+make test%s+1 boots") ~= nil and
+        out:find("gone%s+MARKER NOT FOUND: no such text in f") ~= nil and
+        out:find("kill%(pid from fork%)%s+3 successful corpus calls") ~= nil, out)
+end
+
+-- Every marker of the report's success paths is a line of the kernel's sources (a change there
+-- must move the marker with it).
+do
+    local missing = {}
+    local src = ""
+    for file in io.popen("ls kernel/*.c"):lines() do src = src .. (S.read(file) or "") end
+    for _, p in ipairs(report.SUCCESS_PATHS) do
+        if not src:find(p.marker, 1, true) or not src:find("[%s%*]" .. p.func .. "%(") then
+            missing[#missing + 1] = p.func .. ": " .. p.marker
+        end
+    end
+    S.report("coverage_success_path_markers_in_kernel", #missing == 0, table.concat(missing, "; "))
+end
+
 -- Blocks from a disassembly: the prologue and a branch target's leading instruction belong to
 -- the next hook call, the padding after a jump to none, a tail jump to the hook is refused.
 do

@@ -119,6 +119,8 @@ function B.parse(log)
             prog(id).guard = tonumber(words[3], 16) + 1
         elseif kind == "fc-leak" and id then
             prog(id).leak = table.concat(words, " ", 3)
+        elseif kind == "fc-orphan" and id then
+            prog(id).orphans = tonumber(words[3] or "")
         elseif kind == "fc-batch" then
             res.done = true
         elseif line:find("PANIC:", 1, true) and not res.panic then

@@ -70,7 +70,12 @@ local function arg_desc(sc, a, named_doc)
                  len_bits = a.len_by_ptr and 32 or len.type.size * 8, elem_size = a.elem_size or 1,
                  optional = a.optional, len_by_ptr = a.len_by_ptr }
     end
-    if a.kind == "str" then return { kind = "str", size = a.size.value, optional = a.optional } end
+    if a.kind == "str" then
+        local hint = sc.fuzz.args[a.name]
+        return { kind = "str", size = a.size.value, optional = a.optional, name = a.name,
+                 from = hint and hint.from and { syscall = hint.from.syscall, arg = hint.from.arg },
+                 program = hint and hint.kind == "program" }
+    end
     return { kind = "ptr", dir = a.dir, size = a.type.size, optional = a.optional }
 end
 
@@ -81,11 +86,40 @@ local function produces(sc)
     if sc.attrs.returns_twice then return "pid" end
 end
 
+-- The registers of the executor's results, in the order of struct fc_regs (tests/fuzzcov/fc.h,
+-- FC_REG_NAMES): a call's extra result is the register the .def's result_registers name.
+local function reg_order()
+    local f = assert(io.open((debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".") .. "/fc.h", "rb"))
+    local names = f:read("a"):match('#define FC_REG_NAMES "([^"]+)"')
+    f:close()
+    local order = {}
+    local n = 0
+    for r in names:gmatch("%S+") do
+        order[r] = n
+        n = n + 1
+    end
+    M.REG_NAMES = {}
+    for r, i in pairs(order) do M.REG_NAMES[i] = r end
+    return order
+end
+
+-- The resources a call's extra results produce: { { resource = NAME, reg = index in fc_regs } }.
+local function extra_outputs(sc, order)
+    local outs = {}
+    for _, r in ipairs(sc.results or {}) do
+        if r.named and r.named.kind == "resource" then
+            outs[#outs + 1] = { resource = r.named.name, reg = assert(order[r.reg], r.reg), name = r.name }
+        end
+    end
+    return outs
+end
+
 -- { syscalls = { desc... }, by_name = {}, resources = { NAME = true }, user_low, user_high,
 --   errno_max, errors = { NUM = NAME }, services = { amc service names } }
 function M.load(def)
     local m = load_model(def)
     local named_doc = doc_values(m)
+    local order = reg_order()
     local D = { syscalls = {}, by_name = {}, errors = {}, resources = {},
                 user_low = m.abi.user_low, user_high = m.abi.user_high,
                 errno_max = require("model_abi").MAX_ERRNO, version = m.abi.version }
@@ -96,7 +130,8 @@ function M.load(def)
         local d = { num = sc.num, name = sc.name, args = {}, nargs = #sc.args,
                     unsigned = sc.ret == "u32" or sc.ret == "uptr", declared = {},
                     noreturn = sc.attrs.noreturn, returns_twice = sc.attrs.returns_twice,
-                    blocking = sc.attrs.blocking, isolate = sc.fuzz.isolate, produces = produces(sc) }
+                    blocking = sc.attrs.blocking, isolate = sc.fuzz.isolate, produces = produces(sc),
+                    extra = extra_outputs(sc, order), after = sc.fuzz.after and sc.fuzz.after.syscall }
         for _, list in ipairs({ sc.errors, sc.implied }) do
             for _, e in ipairs(list) do d.declared[e.num] = e.name end
         end
@@ -108,6 +143,7 @@ function M.load(def)
             d.args[i] = lens[i] and { kind = "len" } or arg_desc(sc, a, named_doc)
         end
         if d.produces then D.resources[d.produces] = true end
+        for _, o in ipairs(d.extra) do D.resources[o.resource] = true end
         D.syscalls[#D.syscalls + 1] = d
         D.by_name[sc.name] = d
     end

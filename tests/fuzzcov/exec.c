@@ -7,11 +7,14 @@
  *
  * Input (tokens separated by spaces; numbers in hex):
  *   P ID SEED                 a program: scratch filled from SEED
- *   C NR CHILD ARG...         one call: syscall number, what a forked child does (fc.h), args
+ *   C NR CHILD ARG...         one call: syscall number, what a forked child does (fc.h: its
+ *                             action, and how many of the next calls it runs instead of the
+ *                             parent), args
  *   G OFF LEN                 the call before must not change scratch + OFF .. + OFF + LEN (the
  *                             bytes just past an out buffer it was given)
  *   E                         end of the batch
- * An ARG is a literal (`1f`), the result of call K (`rK`), scratch + OFF (`sOFF`), the end of the
+ * An ARG is a literal (`1f`), the result of call K (`rK`; `rK.R`: register R, in the fc_reg_*
+ * order, that call K left: an extra result), scratch + OFF (`sOFF`), the end of the
  * heap - OFF (`hOFF`: a range there runs into an unmapped page), or bytes written to scratch +
  * OFF followed by a NUL (`tOFF=HEXBYTES`, a string argument).
  *
@@ -24,6 +27,9 @@
  *   fc-end ID HOW             the program ended (HOW: "done", "killed", "exit N", "fault V")
  *   fc-guard ID K             call K changed the bytes past an out buffer (its G line)
  *   fc-leak ID WHY            the kernel's counters did not come back after it
+ *   fc-orphan ID N            they did not, but N processes it or an earlier program started
+ *                             outlived their parents (init's now, out of the executor's
+ *                             reach): the counters are taken again
  *   fc-batch N                every program ran
  * Anything that is not one of the modes above exits at once: programs spawn this image too.
  */
@@ -50,7 +56,7 @@ struct program {
 static char batch[FC_BATCH_SIZE] __attribute__((section(".fcbatch"), aligned(4096))) = "E\n";
 static struct program programs[MAX_PROGRAMS];
 static uint32_t program_count;
-static uint32_t results[FC_MAX_CALLS];
+static uint32_t results[FC_MAX_CALLS][FC_NREGS];
 
 static uint32_t hex(const char *s)
 {
@@ -126,7 +132,9 @@ static uint32_t resolve(const char *a, uint32_t k)
     switch (a[0]) {
     case 'r': {
         uint32_t j = hex(a + 1);
-        return j < k ? results[j] : 0;
+        const char *dot = strchr(a, '.');
+        uint32_t reg = dot ? hex(dot + 1) : fc_reg_eax;
+        return j < k && reg < FC_NREGS ? results[j][reg] : 0;
     }
     case 's':
         return FC_SCR(hex(a + 1));
@@ -221,23 +229,36 @@ static void report_call(uint32_t id, uint32_t k, uint32_t ret, int cov)
     flush_line(len);
 }
 
-/* The program's process: the calls in order, then the end of every child it made. */
-static void run(const void *arg)
+/* Calls from..to-1 of p, in this process. A fork's child runs the calls of its span (the parent
+ * skips them), then ends; each process reports its own calls and records its own coverage. */
+static void run_calls(const struct program *p, uint32_t from, uint32_t to, int cov)
 {
-    const struct program *p = arg;
-    fc_setup(p->seed);
-    int cov = cov_enable();
-    for (uint32_t k = 0; k < p->ncalls; k++) {
+    for (uint32_t k = from; k < to; k++) {
         const struct call *c = &p->calls[k];
         uint32_t args[ABI_MAX_ARGS];
         for (uint32_t i = 0; i < c->nargs; i++)
             args[i] = resolve(c->args[i], k);
+        uint32_t end = k + 1 + FC_CHILD_SPAN(c->child);
+        end = end < to ? end : to;
         fc_guard_take(c->guard_off, c->guard_len);
-        results[k] = fc_call(c->nr, args, c->nargs, c->child);
-        report_call(p->id, k, results[k], cov);
+        uint32_t ret = fc_trap(c->nr, args, c->nargs, results[k]);
+        if (fc_new_process(ret)) {
+            run_calls(p, k + 1, end, cov_enable());
+            fc_child_exit(c->child);
+        }
+        report_call(p->id, k, ret, cov);
         if (!fc_guard_intact())
             printf("fc-guard %x %x\n", p->id, k);
+        k = end - 1;
     }
+}
+
+/* The program's process: its calls, then the end of every child it made. */
+static void run(const void *arg)
+{
+    const struct program *p = arg;
+    fc_setup(p->seed);
+    run_calls(p, 0, p->ncalls, cov_enable());
     fc_end_children();
 }
 
@@ -257,8 +278,9 @@ static void end_line(uint32_t id, const struct wait_info *info, int killed)
 
 /* Runs one program in a child, which is killed when it has not ended by the deadline, then
  * checks that the kernel's counters came back. */
-static void execute(const struct program *p, const struct kstat *base)
+static void execute(const struct program *p, struct kstat *base)
 {
+    uint32_t before = fc_orphans(getppid(), getpid());
     printf("fc-start %x\n", p->id);
     struct wait_info info;
     int killed = fc_run(run, p, &info);
@@ -268,8 +290,15 @@ static void execute(const struct program *p, const struct kstat *base)
     }
     end_line(p->id, &info, killed);
     char why[160];
-    if (!fc_counters_back(base, why, sizeof why))
+    if (fc_counters_back(base, why, sizeof why))
+        return;
+    uint32_t orphans = fc_orphans(getppid(), getpid());
+    if (orphans || before) { /* an orphan of this or an earlier program may have ended since */
+        printf("fc-orphan %x %u\n", p->id, orphans);
+        kstat(base);
+    } else {
         printf("fc-leak %x %s\n", p->id, why);
+    }
 }
 
 int main(int argc, char **argv)

@@ -6,8 +6,9 @@
  * produced resource: a pid from fork or spawn...), or addresses inside the process's own
  * memory (scratch, or just below the end of the heap, where a range runs into an unmapped
  * page). The host (tests/fuzzcov/, in Lua) chooses them from the model of abi/syscalls.def; the
- * guest only resolves addresses and traps, through the generated fuzz_trap (the trap vector and
- * the argument registers come from the .def).
+ * guest only resolves addresses and traps (the trap vector and the order of the argument
+ * registers come from the .def, through the generated abi.h), keeping every register the call
+ * leaves: a call's extra results (amc_reply_wait's badge) feed later calls too.
  */
 #ifndef LAYERCAKE_FC_H
 #define LAYERCAKE_FC_H
@@ -20,8 +21,11 @@
 #define FC_BATCH_SIZE 65536 /* the executor's batch section (tests/fuzzcov/batch.lua writes it) */
 #define FC_STATE_ZOMBIE 4   /* proc_info.state */
 
-/* What a forked child does (the program's fork calls say which): every one of them ends on
- * its own, so a program leaves nothing behind even when it is killed. */
+/* What a forked child does (the program's fork calls say which, in the low 4 bits of their
+ * child field): first the calls of its span (the next FC_CHILD_SPAN(child) calls of the program,
+ * which the parent skips: a partner that serves or calls what the parent set up), then it ends
+ * its own children and does its action. Whatever a program leaves running is killed with it
+ * (fc_kill_tree), so a program leaves nothing behind. */
 enum fc_child {
     FC_CHILD_EXIT,  /* exit(0) at once */
     FC_CHILD_YIELD, /* yield a few times, then exit(3) */
@@ -29,6 +33,14 @@ enum fc_child {
     FC_CHILD_FAULT, /* write to NULL: killed by a page fault */
     FC_CHILD_COUNT
 };
+#define FC_CHILD_SPAN(child) ((child) >> 4)
+#define FC_CHILD_ACTION(child) ((child)&15u)
+
+/* The registers a call leaves, in the CPU's own order of their numbers (esp and ebp left out;
+ * tests/fuzzcov/desc.lua reads FC_REG_NAMES: an extra result is the register the .def's
+ * result_registers name). CPU facts, not ABI ones. */
+#define FC_REG_NAMES "eax ecx edx ebx esi edi"
+enum { fc_reg_eax, fc_reg_ecx, fc_reg_edx, fc_reg_ebx, fc_reg_esi, fc_reg_edi, FC_NREGS };
 
 extern uint8_t fc_scratch[FC_SCRATCH_SIZE];
 extern uint32_t fc_heap_end; /* first address past the heap's last mapped page */
@@ -42,8 +54,15 @@ uint32_t fc_put(uint32_t off, const void *bytes, uint32_t n);
 
 /* Lays the program's process out (scratch contents from seed, two heap pages). */
 void fc_setup(uint32_t seed);
-/* Traps with nr and args; in a child a fork left (fork returned 0 in a new process), does what
- * child says and never returns. */
+/* Traps with nr and args (in the argument registers, in the .def's order); stores every register
+ * the call left in regs (FC_NREGS of them, indexed fc_reg_*; 0: none wanted); returns eax. */
+uint32_t fc_trap(uint32_t nr, const uint32_t *args, uint32_t nargs, uint32_t *regs);
+/* 1 when a call that returned ret returned it in a new process (a fork's child), which is
+ * fc_self from then on. */
+int fc_new_process(uint32_t ret);
+/* The end of a forked child: its children end (fc_end_children), then it does child's action. */
+__attribute__((noreturn)) void fc_child_exit(uint32_t child);
+/* fc_trap without the registers; in a child a fork left, fc_child_exit(child) at once. */
 uint32_t fc_call(uint32_t nr, const uint32_t *args, uint32_t nargs, uint32_t child);
 /* Fails the program (exit 99, with a line saying why) when ret is an error not in errors
  * (0-ended): the call returned an error the .def does not declare for it. */
@@ -58,8 +77,16 @@ void fc_guard_take(uint32_t off, uint32_t len);
 int fc_guard_intact(void);
 /* Fails the program (exit 99, with a line saying why) when the guard is not intact. */
 void fc_check_guard(uint32_t k, const char *name);
-/* Kills and reaps every child of the caller. */
+/* Gives the caller's children a few ms to end on their own, then kills every descendant of the
+ * caller (fc_kill_tree) and reaps its children. */
 void fc_end_children(void);
+/* Kills every live descendant of root, the deepest first (an orphan would be out of reach),
+ * and root too when with_root. */
+void fc_kill_tree(int32_t root, int with_root);
+/* Live children of init_pid whose pid is above self's: processes a program started that
+ * outlived their parent (one that forked while its tree was being killed), which nobody but
+ * init may end. */
+uint32_t fc_orphans(int32_t init_pid, int32_t self);
 /* Waits (a few seconds of guest time at most) until the kernel's counters are back to base;
  * returns 1 when they are, else 0 with the difference in why. */
 int fc_counters_back(const struct kstat *base, char *why, size_t cap);

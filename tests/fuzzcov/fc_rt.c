@@ -25,7 +25,7 @@ void fc_setup(uint32_t seed)
 
 static __attribute__((noreturn)) void child(uint32_t what)
 {
-    switch (what % FC_CHILD_COUNT) {
+    switch (FC_CHILD_ACTION(what) % FC_CHILD_COUNT) {
     case FC_CHILD_YIELD:
         for (int i = 0; i < 4; i++)
             yield();
@@ -41,17 +41,75 @@ static __attribute__((noreturn)) void child(uint32_t what)
     }
 }
 
+/* The trap with every general register loaded from r and stored back into it (the offsets of
+ * the fc_reg_* order); ebp is the frame pointer and ebx may be GCC's: both are saved. */
+static void trap_all(uint32_t *r)
+{
+    __asm__ volatile("pushl %%ebp\n\t"
+                     "pushl %%ebx\n\t"
+                     "pushl %%eax\n\t"
+                     "movl 4(%%eax), %%ecx\n\t"
+                     "movl 8(%%eax), %%edx\n\t"
+                     "movl 12(%%eax), %%ebx\n\t"
+                     "movl 16(%%eax), %%esi\n\t"
+                     "movl 20(%%eax), %%edi\n\t"
+                     "movl 0(%%eax), %%eax\n\t"
+                     "int %[vec]\n\t"
+                     "xchgl %%eax, (%%esp)\n\t"
+                     "popl 0(%%eax)\n\t"
+                     "movl %%ecx, 4(%%eax)\n\t"
+                     "movl %%edx, 8(%%eax)\n\t"
+                     "movl %%ebx, 12(%%eax)\n\t"
+                     "movl %%esi, 16(%%eax)\n\t"
+                     "movl %%edi, 20(%%eax)\n\t"
+                     "popl %%ebx\n\t"
+                     "popl %%ebp"
+                     : "+a"(r)
+                     : [vec] "i"(ABI_TRAP)
+                     : "ecx", "edx", "esi", "edi", "memory", "cc");
+}
+_Static_assert(fc_reg_eax == 0 && fc_reg_ecx == 1 && fc_reg_edx == 2 && fc_reg_ebx == 3 &&
+                   fc_reg_esi == 4 && fc_reg_edi == 5 && FC_NREGS == 6,
+               "trap_all's offsets follow the fc_reg_* order");
+
+uint32_t fc_trap(uint32_t nr, const uint32_t *args, uint32_t nargs, uint32_t *regs)
+{
+    uint32_t r[FC_NREGS] = {[fc_reg_eax] = nr};
+    uint32_t i = 0;
+#define FC_LOAD(reg)                                                                               \
+    if (i < nargs)                                                                                 \
+        r[fc_reg_##reg] = args[i];                                                                 \
+    i++;
+    ABI_ARG_REGISTERS(FC_LOAD)
+#undef FC_LOAD
+    trap_all(r);
+    if (regs)
+        memcpy(regs, r, sizeof r);
+    return r[fc_reg_eax];
+}
+
+int fc_new_process(uint32_t ret)
+{
+    if (ret != 0)
+        return 0;
+    int32_t me = getpid();
+    if (me == fc_self)
+        return 0;
+    fc_self = me;
+    return 1;
+}
+
+void fc_child_exit(uint32_t what)
+{
+    fc_end_children();
+    child(what);
+}
+
 uint32_t fc_call(uint32_t nr, const uint32_t *args, uint32_t nargs, uint32_t what)
 {
-    struct fuzz_call c;
-    memset(&c, 0, sizeof c);
-    c.nr = nr;
-    c.nargs = nargs;
-    for (uint32_t i = 0; i < nargs && i < ABI_MAX_ARGS; i++)
-        c.args[i] = args[i];
-    uint32_t ret = fuzz_trap(&c);
-    if (ret == 0 && getpid() != fc_self)
-        child(what);
+    uint32_t ret = fc_trap(nr, args, nargs, 0);
+    if (fc_new_process(ret))
+        fc_child_exit(what);
     return ret;
 }
 
@@ -117,20 +175,87 @@ int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info)
         sleep_ms(2);
     if (r == pid)
         return 0;
-    kill(pid);
+    fc_kill_tree(pid, 1);
     waitpid(pid, info, 0);
     return 1;
 }
 
+#define FC_MAX_PROCS 128
+
+/* The depth of pid below root in the snapshot (0: root itself, -1: not below it). */
+static int depth_below(int32_t pid, int32_t root, const int32_t *pids, const int32_t *ppids,
+                       uint32_t n)
+{
+    for (int d = 0; d < FC_MAX_PROCS; d++) {
+        if (pid == root)
+            return d;
+        uint32_t i = 0;
+        while (i < n && pids[i] != pid)
+            i++;
+        if (i == n || ppids[i] == pid)
+            return -1;
+        pid = ppids[i];
+    }
+    return -1;
+}
+
+void fc_kill_tree(int32_t root, int with_root)
+{
+    static int32_t pids[FC_MAX_PROCS], ppids[FC_MAX_PROCS];
+    /* One process at a time, the deepest, from a fresh snapshot each time: a process that forks
+     * between a snapshot and its own kill leaves an orphan (init's, out of reach), so the
+     * window is kept to one kill. */
+    for (int kills = 0; kills < 4 * FC_MAX_PROCS; kills++) {
+        uint32_t n = 0;
+        struct proc_info pi;
+        int32_t r;
+        for (uint32_t slot = 0; n < FC_MAX_PROCS && (r = proc_info(slot, &pi)) != -EINVAL; slot++)
+            if (r == 0 && pi.state != FC_STATE_ZOMBIE) {
+                pids[n] = pi.pid;
+                ppids[n++] = pi.ppid;
+            }
+        int deepest = 0;
+        int32_t victim = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            int d = depth_below(pids[i], root, pids, ppids, n);
+            if (d > deepest) {
+                deepest = d;
+                victim = pids[i];
+            }
+        }
+        if (!victim)
+            break;
+        kill(victim);
+    }
+    if (with_root)
+        kill(root);
+}
+
 void fc_end_children(void)
+{
+    for (int waited = 0; waited < 10;) {
+        int32_t r = waitpid(-1, 0, WNOHANG);
+        if (r == -EAGAIN) {
+            sleep_ms(1);
+            waited++;
+        } else if (r < 0) {
+            break;
+        }
+    }
+    fc_kill_tree(fc_self, 0);
+    while (waitpid(-1, 0, 0) > 0)
+        ;
+}
+
+uint32_t fc_orphans(int32_t init_pid, int32_t self)
 {
     struct proc_info pi;
     int32_t r;
-    for (uint32_t slot = 1; (r = proc_info(slot, &pi)) != -EINVAL; slot++)
-        if (r == 0 && pi.ppid == fc_self && pi.state != FC_STATE_ZOMBIE)
-            kill(pi.pid);
-    while (waitpid(-1, 0, 0) > 0)
-        ;
+    uint32_t n = 0;
+    for (uint32_t slot = 0; (r = proc_info(slot, &pi)) != -EINVAL; slot++)
+        if (r == 0 && pi.state != FC_STATE_ZOMBIE && pi.ppid == init_pid && pi.pid > self)
+            n++;
+    return n;
 }
 
 int fc_counters_back(const struct kstat *base, char *why, size_t cap)

@@ -60,7 +60,7 @@ local function features(D, prog, run)
             f["e:" .. c.d.name .. ":" .. (err and (D.errors[err] or err) or "ok")] = true
             for i, a in ipairs(c.args) do
                 if a.t == "res" and not err and c.d.args[i].resource then
-                    f["flow:" .. c.d.name .. "<-" .. a.call.d.name] = true
+                    f["flow:" .. c.d.name .. "<-" .. a.call.d.name .. P.reg_name(a)] = true
                 end
             end
         end
@@ -222,7 +222,7 @@ function L.new(o)
         seed = number(o.seed, 0x5eed), build = build, def = o.def or "abi/syscalls.def",
         batch_size = number(o.batch, 24), repro_dir = o.repro or "tests/guest/repro",
         corpus = {}, seen = {}, pcs = 0, reported = {}, repros = {}, replays = 0, replays_before = 0,
-        programs = 0, calls = 0, batches = 0, successes = {}, flows = {}, flow_example = {},
+        programs = 0, calls = 0, batches = 0, successes = {}, flows = {}, flow_example = {}, orphans = 0,
         runner = B.run, -- (cfg, encoded programs, tag) -> parsed result; tests replace it
     }
     S.seed = S.seed & 0xFFFFFFFF
@@ -233,10 +233,33 @@ function L.new(o)
     S.cfg = B.config(env)
     env.timeout = 20
     S.single = B.config(env)
-    S.ctx = P.context(S.D, B.names(S.cfg, S.D), kernel_addrs(build))
+    local programs = {}
+    for _, m in ipairs(S.cfg.modules) do programs[#programs + 1] = m.name end
+    S.ctx = P.context(S.D, B.names(S.cfg, S.D), kernel_addrs(build), programs)
     S.rng = P.rng(S.seed)
     return S
 end
+
+-- The successful calls of a run that took what an earlier successful call returned, as
+-- "consumer(arg from producer)" -> count (`kill(pid from fork)`, `amc_call(h from amc_open)`).
+local function flows_of(D, prog, run, into, example)
+    local index = {}
+    for k, c in ipairs(prog.calls) do index[c] = k end
+    for k, c in ipairs(prog.calls) do
+        local ret = run.rets[k]
+        if ret and not desc.error_of(D, ret) then
+            for i, a in ipairs(c.args) do
+                local from = a.t == "res" and run.rets[index[a.call]]
+                if from and not desc.error_of(D, from) and c.d.args[i].kind == "scalar" then
+                    local key = c.d.name .. "(" .. c.d.args[i].name .. " from " .. a.call.d.name .. P.reg_name(a) .. ")"
+                    into[key] = (into[key] or 0) + 1
+                    if example and not example[key] then example[key] = P.describe(prog, run.rets) end
+                end
+            end
+        end
+    end
+end
+L.flows_of = flows_of
 
 -- Adds a run's features to what the corpus has reached; returns how many were new.
 local function learn(S, prog, run)
@@ -249,23 +272,15 @@ local function learn(S, prog, run)
         end
     end
     if run then
-        local index = {}
-        for k, c in ipairs(prog.calls) do index[c] = k end
         for k, c in ipairs(prog.calls) do
             local ret = run.rets[k]
             if ret and not desc.error_of(S.D, ret) then
                 S.successes[c.d.name] = (S.successes[c.d.name] or 0) + 1
-                for i, a in ipairs(c.args) do
-                    local from = a.t == "res" and run.rets[index[a.call]]
-                    if from and not desc.error_of(S.D, from) and c.d.args[i].kind == "scalar" then
-                        local key = c.d.name .. "(" .. c.d.args[i].name .. " from " .. a.call.d.name .. ")"
-                        S.flows[key] = (S.flows[key] or 0) + 1
-                        S.flow_example[key] = S.flow_example[key] or P.describe(prog, run.rets)
-                    end
-                end
             end
             if ret then S.calls = S.calls + 1 end
         end
+        flows_of(S.D, prog, run, S.flows, S.flow_example)
+        if run.orphans then S.orphans = S.orphans + 1 end
     end
     return new
 end
@@ -284,7 +299,7 @@ function L.step(S)
     local progs, encoded = {}, {}
     for j = 1, S.batch_size do
         local prog
-        if #S.corpus == 0 or P.below(S.rng, 10) < 2 then
+        if #S.corpus == 0 or P.below(S.rng, 10) < 3 then
             prog = P.generate(S.rng, S.ctx)
         else
             local a, b = L.choose(S), L.choose(S)
@@ -327,10 +342,11 @@ function L.summary(S)
     for _ in pairs(S.seen) do features_n = features_n + 1 end
     local lines = {
         string.format("fuzz-cov: seed 0x%x: %d batches, %d programs, %d calls in %d s; corpus %d programs, "
-            .. "%d features (%d kernel PCs); %d invariant violations, %d reproducers, %d replays",
+            .. "%d features (%d kernel PCs); %d invariant violations, %d reproducers, %d replays; "
+            .. "%d programs left processes that outlived their parents (orphans: counters taken again)",
             S.seed, S.batches, S.programs, S.calls, os.time() - S.t0, #S.corpus, features_n, S.pcs,
             #(function() local l = {} for k in pairs(S.reported) do l[#l + 1] = k end return l end)(),
-            #S.repros, S.replays),
+            #S.repros, S.replays, S.orphans),
         "fuzz-cov: successes by syscall: " .. sorted_counts(S.successes),
         "fuzz-cov: successful calls given what an earlier successful call returned (consumer(arg from "
             .. "producer)): " .. sorted_counts(S.flows),
@@ -358,16 +374,29 @@ function L.save_corpus(S)
     for j, prog in ipairs(S.corpus) do f:write(P.encode(prog, j)) end
     f:close()
     local cfg = B.config({ build = S.build, kernel = S.cfg.kernel, dir = S.cfg.dir .. "/corpus", qemu = os.getenv("QEMU") })
-    local covered = false
+    local covered, flows = false, {}
     for first = 1, #S.corpus, 48 do
-        local enc = {}
-        for j = first, math.min(first + 47, #S.corpus) do enc[#enc + 1] = P.encode(S.corpus[j], j) end
+        local enc, progs = {}, {}
+        for j = first, math.min(first + 47, #S.corpus) do
+            enc[#enc + 1] = P.encode(S.corpus[j], j)
+            progs[j] = S.corpus[j]
+        end
         local res = B.run(cfg, enc, string.format("corpus-%d", first // 48))
         covered = covered or res.log:find("\nkcov: end", 1, true) ~= nil
+        for j, run in pairs(res.programs) do
+            if progs[j] then flows_of(S.D, progs[j], run, flows) end
+        end
     end
     if covered then
         os.execute(string.format("mkdir -p '%s/cov' && rm -f '%s/cov/'corpus-*.log && cp '%s/'corpus-*.log '%s/cov/'",
             dir, dir, cfg.dir, dir))
+        -- The corpus's resource flows, for the report's success paths (tests/coverage/report.lua).
+        local keys = {}
+        for k in pairs(flows) do keys[#keys + 1] = k end
+        table.sort(keys)
+        local fl = assert(io.open(dir .. "/cov/flows.txt", "wb"))
+        for _, k in ipairs(keys) do fl:write(k, " ", flows[k], "\n") end
+        fl:close()
     end
 end
 

@@ -4,6 +4,7 @@
 -- a panic or a hang fails its boot, an error the .def does not declare fails the program (every
 -- call is checked), a leak fails the kstat check.
 local P = require("prog")
+local desc = require("desc")
 
 local R = {}
 
@@ -14,7 +15,7 @@ end
 local function c_arg(a, index)
     if a.t == "lit" then return string.format("0x%xu", a.v) end
     if a.t == "pair" then return string.format("0x%xu, 0x%xu", a.words[1], a.words[2]) end
-    if a.t == "res" then return string.format("r[%d]", index[a.call] - 1) end
+    if a.t == "res" then return string.format("r[%d][fc_reg_%s]", index[a.call] - 1, desc.REG_NAMES[a.reg or 0]) end
     if a.t == "scr" then return string.format("FC_SCR(0x%xu)", a.off) end
     if a.t == "heap" then return string.format("FC_HEAP(0x%xu)", a.off) end
     return string.format("fc_put(0x%xu, %s, %du)", a.off, c_string(a.bytes), #a.bytes)
@@ -53,23 +54,40 @@ function R.render(prog, info)
     line("static void program(const void *unused)")
     line("{")
     line("    (void)unused;")
-    line("    static uint32_t r[%d];", math.max(#prog.calls, 1))
+    line("    static uint32_t r[%d][FC_NREGS];", math.max(#prog.calls, 1))
     line("    fc_setup(0x%xu);", prog.seed)
-    for k, c in ipairs(prog.calls) do
-        local args = {}
-        for i, a in ipairs(c.args) do args[i] = c_arg(a, index) end
-        args[#args + 1] = "0"
-        line("    {")
-        line("        const uint32_t a[] = {%s};", table.concat(args, ", "))
-        local off, len = P.guard(c)
-        if off then line("        fc_guard_take(0x%xu, %du);", off, len) end
-        local nwords = 0
-        for _, a in ipairs(c.args) do nwords = nwords + (a.t == "pair" and 2 or 1) end
-        line("        r[%d] = fc_call(SYS_%s, a, %d, %d);", k - 1, c.d.name, nwords, c.child)
-        if off then line('        fc_check_guard(%d, "%s");', k - 1, c.d.name) end
-        line('        fc_check_error(%d, "%s", r[%d], errors_%s);', k - 1, c.d.name, k - 1, c.d.name)
-        line("    }")
+    local span = P.structure(prog)
+    -- Calls from..to, at depth (a fork's child runs the calls of its span in a block of its own).
+    local function calls(from, to, depth)
+        local pad = string.rep("    ", depth)
+        local k = from
+        while k <= to do
+            local c = prog.calls[k]
+            local args = {}
+            for i, a in ipairs(c.args) do args[i] = c_arg(a, index) end
+            args[#args + 1] = "0"
+            line("%s{", pad)
+            line("%s    const uint32_t a[] = {%s};", pad, table.concat(args, ", "))
+            local off, len = P.guard(c)
+            if off then line("%s    fc_guard_take(0x%xu, %du);", pad, off, len) end
+            local nwords = 0
+            for _, a in ipairs(c.args) do nwords = nwords + (a.t == "pair" and 2 or 1) end
+            line("%s    fc_trap(SYS_%s, a, %d, r[%d]);", pad, c.d.name, nwords, k - 1)
+            local last = k + (span[c] or 0)
+            if c.d.returns_twice then
+                line("%s    if (fc_new_process(r[%d][fc_reg_eax])) {", pad, k - 1)
+                calls(k + 1, last, depth + 2)
+                line("%s        fc_child_exit(%du);", pad, c.child)
+                line("%s    }", pad)
+            end
+            if off then line('%s    fc_check_guard(%d, "%s");', pad, k - 1, c.d.name) end
+            line('%s    fc_check_error(%d, "%s", r[%d][fc_reg_eax], errors_%s);', pad, k - 1, c.d.name, k - 1,
+                c.d.name)
+            line("%s}", pad)
+            k = last + 1
+        end
     end
+    calls(1, #prog.calls, 1)
     line("    fc_end_children();")
     line("}")
     line("")

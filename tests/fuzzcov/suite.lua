@@ -51,7 +51,11 @@ do
             for i, v in ipairs(c.args) do
                 local a = c.d.args[i]
                 local key = c.d.name .. "." .. (a.name or i)
-                if a.resource and v.t == "res" and v.call.d.produces == a.resource then fed[key] = true end
+                local made = v.t == "res" and (v.reg == nil and v.call.d.produces)
+                for _, x in ipairs(v.t == "res" and v.reg and v.call.d.extra or {}) do
+                    if x.reg == v.reg then made = x.resource end
+                end
+                if a.resource and made == a.resource then fed[key] = true end
                 local values = a.enum or a.flags
                 if values and v.t == "lit" then
                     local ok = false
@@ -81,6 +85,54 @@ do
     report("fuzzcov-resources-and-values", #missing == 0 and n > 0,
         n == 0 and "no argument of abi/syscalls.def consumes a resource or has defined values"
             or table.concat(missing, "; "))
+end
+
+-- Partners and flows the .def describes: forks whose child runs a blocking call that takes a
+-- resource an earlier call of the child made, while the parent goes on; extra results (a call's
+-- second result register) feeding later calls; names (`fuzz ARG from`) passed on from the call
+-- that made them; and every result a call takes comes from a call its process can see.
+do
+    local _, corpus = programs(S0, 11, 600)
+    local partner, extra, named, bad = 0, 0, 0, nil
+    for _, prog in ipairs(corpus) do
+        local index = {}
+        for k, c in ipairs(prog.calls) do index[c] = k end
+        local span = P.structure(prog)
+        for k, c in ipairs(prog.calls) do
+            for i, a in ipairs(c.args) do
+                local d = c.d.args[i]
+                if a.t == "res" then
+                    local j = index[a.call]
+                    -- the producer ran before, in this process or one it was forked from
+                    local o, seen = c.owner, a.call.owner == nil
+                    while o do
+                        seen = seen or a.call.owner == o
+                        o = o.owner
+                    end
+                    if not j or j >= k or not seen then bad = bad or P.describe(prog) end
+                    if a.reg then extra = extra + 1 end
+                    if c.owner and c.d.blocking and d.resource and a.call.owner == c.owner
+                        and (span[c.owner] or 0) > 0 and index[c.owner] + span[c.owner] < #prog.calls then
+                        partner = partner + 1
+                    end
+                end
+                if d.from and a.t == "str" then
+                    for j = 1, k - 1 do
+                        local p = prog.calls[j]
+                        for x, b in ipairs(p.args) do
+                            if p.d.name == d.from.syscall and p.d.args[x].name == d.from.arg and b.t == "str"
+                                and b.bytes == a.bytes then
+                                named = named + 1
+                            end
+                        end
+                    end
+                end
+            end
+        end
+    end
+    report("fuzzcov-partners-generated", partner > 0 and extra > 0 and named > 0 and not bad,
+        bad and ("a result from a call its process cannot see:\n" .. bad)
+            or string.format("%d partners, %d extra results passed on, %d names passed on", partner, extra, named))
 end
 
 -- The minimizer keeps exactly the calls a failure needs, and the reproducer it writes builds.
@@ -173,8 +225,34 @@ do
     local fork = producer and { d = producer, child = 2, args = {} }
     local prog = fork and consumer and { seed = 1, calls = { fork, { d = consumer, child = 0,
         args = { { t = "res", call = fork } } } } }
-    local res = prog and S2.runner(S2.cfg, { P.encode(prog, 1) }, "flow")
+    -- And partners in the same boot: the program registers a service and forks a child that opens
+    -- and calls it (the calls of the fork's span), while the parent serves: it receives the call
+    -- and answers the badge, an extra result of its previous call. The child's call returns the
+    -- answer's first word (the request's discriminator, which the answer sends back).
+    local d = S2.D.by_name
+    local name = { t = "str", off = 0xC000, bytes = "fz-partner" }
+    local reg = { t = "scr", off = 0x100 }
+    local served = { seed = 2, calls = {} }
+    local c = served.calls
+    c[1] = { d = d.amc_register_service, child = 0, args = { name } }
+    c[2] = { d = d.fork, child = 0, args = {} }
+    c[3] = { d = d.amc_open, child = 0, owner = c[2], args = { name } }
+    c[4] = { d = d.amc_call, child = 0, owner = c[2], args = { { t = "res", call = c[3] }, { t = "lit", v = 7 },
+        { t = "lit", v = 1 }, { t = "lit", v = 2 }, { t = "lit", v = 0xFFFFFFFF } } }
+    c[5] = { d = d.amc_reply_wait, child = 0, args = { { t = "lit", v = 0 }, reg, { t = "lit", v = 0 },
+        { t = "lit", v = 64 } } }
+    local caller
+    for _, x in ipairs(d.amc_reply_wait.extra) do
+        if x.resource == d.amc_reply_wait.args[1].resource then caller = x.reg end
+    end
+    c[6] = { d = d.amc_reply_wait, child = 0, args = { { t = "res", call = c[5], reg = caller }, reg,
+        { t = "lit", v = 4 }, { t = "lit", v = 64 } } }
+    local res = prog and S2.runner(S2.cfg, { P.encode(prog, 1), P.encode(served, 2) }, "flow")
     local flowed = res and res.programs[1] and res.programs[1].rets[2] == 0
+    local partner = res and res.programs[2] or { rets = {} }
+    report("fuzzcov-partners", partner.rets[4] == 7 and partner.rets[5] == 12 and partner.rets[3] ~= nil,
+        string.format("the child's call returned %s, the server received %s", tostring(partner.rets[4]),
+            tostring(partner.rets[5])), res and res.log, 30)
     io.output(silent)
     if #vios == 0 then os.execute("rm -rf " .. shq(S2.cfg.dir)) end
     report("fuzzcov-smoke", ran == 24 and ended == 24 and #vios == 0 and #S2.corpus > 0 and flowed,
