@@ -39,6 +39,19 @@ local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- Bit r of a register set (conf_cases.h's enum conf_reg).
 local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
 local fmt, concat = string.format, table.concat
+-- Small numbers (registers, masks, spans) as text, converted once each: a number joined to a
+-- string is formatted every time.
+local text = setmetatable({}, { __index = function(t, k)
+    local v = tostring(k)
+    t[k] = v
+    return v
+end })
+-- "-ENAME" of an error, once per error.
+local negated = setmetatable({}, { __mode = "k", __index = function(t, e)
+    local v = "-" .. e.name
+    t[e] = v
+    return v
+end })
 
 -- The small valid length of each length argument (at most SMALL_LEN and at most the max of every
 -- buffer it measures), the value-result lengths among them, and how many buffers each measures;
@@ -75,12 +88,13 @@ local function number(v)
     return cgen.literal(kinds.bits(v))
 end
 
--- The register of each argument (its low word's, for a 64-bit one), and the syscall's row of
--- conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
+-- The register of each argument (its low word's, for a 64-bit one), in reg, and the syscall's row
+-- of conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
 -- its first member: 0 may be no member, and the enum check would answer first), a value-result
--- length a pointer to a u32 holding the small length, optional pointers NULL.
-local function syscall_row(sc, len, cap_of, errors)
-    local v, reg, args, valid, str, caps, ignore = { 0, 0, 0, 0, 0, 0 }, {}, 0, 0, 0, 0, 0
+-- length a pointer to a u32 holding the small length, optional pointers NULL. Registers past the
+-- last non-zero value are left to C's zero.
+local function syscall_row(sc, len, cap_of, errors, reg)
+    local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     for i, a in ipairs(sc.args) do
         local r, kind = REG_INDEX[a.reg], a.kind
         if a.regs then -- a 64-bit scalar: its low word's register holds the value
@@ -90,32 +104,44 @@ local function syscall_row(sc, len, cap_of, errors)
         reg[i] = r
         local bit = 1 << r
         args = args | bit
+        local v
         if cap_of and cap_of[i] then
             caps = caps | bit
-            v[r + 1] = len[i] or SMALL_LEN
+            v = len[i] or SMALL_LEN
             if kind ~= "scalar" and not a.optional then valid = valid | bit end
         elseif kind == "scalar" then
             local named = a.named
             if named and named.kind == "enum" and a.einval and not (len and len[i]) then
-                v[r + 1] = number(named.members[1].value)
+                v = number(named.members[1].value)
             elseif len and len[i] then
-                v[r + 1] = len[i]
+                v = len[i]
             end
         elseif kind == "str" then
             str = str | bit
         elseif not a.optional then
             valid = valid | bit
         end
+        if v then
+            if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
+            elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
+        end
     end
-    if sc.ret_regs or sc.results then
+    local results = sc.results
+    if sc.ret_regs or (results and #results > 0) then
         for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
     end
+    local values
+    if v6 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6
+    elseif v5 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5
+    elseif v4 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4
+    elseif v3 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3
+    elseif v2 ~= 0 then values = v1 .. ", " .. v2
+    else values = v1 end
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    return reg, "    { " .. cgen.u32(sc.num) .. ", { " .. v[1] .. ", " .. v[2] .. ", " .. v[3] .. ", " .. v[4] .. ", " ..
-        v[5] .. ", " .. v[6] .. " }, " .. args .. ", " .. valid .. ", " .. str .. ", " .. caps .. ", " .. flags ..
-        ", " .. ignore .. ", " .. errors .. " },"
+    return "    { " .. cgen.u32(sc.num) .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
+        text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
@@ -196,6 +222,16 @@ do
     assert(names.conf_case(sc, a, P1) == names.conf_case(sc, a, "") .. P1, "a case name is its stem and suffix")
 end
 
+-- The descriptions of a string's limit cases, by the spelling of the limit.
+local at_limit = setmetatable({}, { __index = function(t, expr)
+    t[expr] = cgen.cstring("a string of exactly " .. expr .. " bytes")
+    return t[expr]
+end })
+local past_limit = setmetatable({}, { __index = function(t, expr)
+    t[expr] = cgen.cstring("a string of " .. expr .. " + 1 bytes")
+    return t[expr]
+end })
+
 -- The cases of one syscall (sci: its index in conf_syscalls), in rows of conf_cases: rows[n + 1]...;
 -- returns the new n.
 local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
@@ -203,7 +239,7 @@ local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
     for i, a in ipairs(args) do
         local kind = a.kind
         if kind ~= "scalar" then
-            local r, bytes, efault, stem = reg[i], span(a, len), "-" .. a.efault.name, names.conf_case(sc, a, "")
+            local r, bytes, efault, stem = text[reg[i]], span(a, len), negated[a.efault], names.conf_case(sc, a, "")
             local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
             n = n + 1
             -- One byte cannot wrap or straddle a page boundary.
@@ -211,21 +247,20 @@ local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
                 -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
                 -- and returns that short count; one that checks the range first returns EFAULT.
                 -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
-                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. bytes .. ", " .. efault .. ", " ..
+                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
                     null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
                     "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
                     "\"),"
             else
-                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. bytes .. ", " .. efault .. ", " ..
+                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
                     null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
             end
             if kind == "str" then
-                local limit, toolong, expr = a.size.value, "-" .. a.toolong.name, a.size.expr
+                local limit, toolong, expr = a.size.value, negated[a.toolong], a.size.expr
                 rows[n + 1] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
-                    ", " .. limit .. ", " .. toolong .. ", " .. efault .. ", " ..
-                    quoted["a string of exactly " .. expr .. " bytes"] .. "),"
+                    ", " .. text[limit] .. ", " .. toolong .. ", " .. efault .. ", " .. at_limit[expr] .. "),"
                 rows[n + 2] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
-                    (limit + 1) .. ", " .. toolong .. ", 0, " .. quoted["a string of " .. expr .. " + 1 bytes"] .. "),"
+                    text[limit + 1] .. ", " .. toolong .. ", 0, " .. past_limit[expr] .. "),"
                 n = n + 2
             end
         end
@@ -298,19 +333,41 @@ end
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
 local function error_lists()
-    local lists, offset, size = {}, {}, 0
+    local lists, size, trie = {}, 0, {}
+    local function add(key, count)
+        local at = "conf_error_lists + " .. size
+        size = size + count
+        lists[#lists + 1] = "    " .. key .. "0,"
+        return at
+    end
+    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
     return lists, function(sc)
-        local errors = sc.errors
+        local errors, implied = sc.errors, sc.implied
         if #errors == 0 then return "0" end
-        local key, count = "", #errors + #sc.implied + 1
-        for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
-        for _, e in ipairs(sc.implied) do key = key .. "-" .. e.name .. ", " end
-        local at = offset[key]
+        local node = trie
+        for _, e in ipairs(errors) do
+            local next_node = node[e]
+            if not next_node then
+                next_node = {}
+                node[e] = next_node
+            end
+            node = next_node
+        end
+        for _, e in ipairs(implied) do
+            local next_node = node[e]
+            if not next_node then
+                next_node = {}
+                node[e] = next_node
+            end
+            node = next_node
+        end
+        local at = node[true]
         if not at then
-            at = "conf_error_lists + " .. size
-            offset[key] = at
-            size = size + count
-            lists[#lists + 1] = "    " .. key .. "0,"
+            local key = ""
+            for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
+            for _, e in ipairs(implied) do key = key .. "-" .. e.name .. ", " end
+            at = add(key, #errors + #implied + 1)
+            node[true] = at
         end
         return at
     end
@@ -342,35 +399,42 @@ local function render_c(m)
         t[k] = v
         return v
     end })
+    -- The rows go out in pieces as they are made (cases to a buffer of their own, after the
+    -- syscalls): tables that grow to every row of the output would be walked again by each
+    -- collection of the generational collector, and held beside the text.
     local lists, errors_of = error_lists()
-    local syscalls, rows, n = {}, {}, 0
-    for i, sc in ipairs(m.syscalls) do
-        local len, cap_of, users = lengths(sc)
-        local reg, row = syscall_row(sc, len, cap_of, errors_of(sc))
-        syscalls[i] = row
-        n = syscall_cases(rows, n, sc, i - 1, len, users, reg, quoted)
-    end
-    -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
-    for _, nr in ipairs(out.invalid_numbers(m)) do
-        syscalls[#syscalls + 1] = "    { " .. cgen.literal(nr.num) .. ", { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },"
-        n = n + 1
-        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls - 1) ..
-            ", CONF_REGS, -ENOSYS),"
-    end
-    if #lists > 0 then
-        w("static const int32_t conf_error_lists[] = {")
-        w(concat(lists, "\n"))
-        w("};")
-        w("")
+    local cases, rows, n, reg = cgen.buffer(), {}, 0, {}
+    local function flush()
+        cases(concat(rows, "\n", 1, n))
+        n = 0
     end
     w("const struct conf_syscall conf_syscalls[] = {")
-    w(concat(syscalls, "\n"))
+    for i, sc in ipairs(m.syscalls) do
+        local len, cap_of, users = lengths(sc)
+        w(syscall_row(sc, len, cap_of, errors_of(sc), reg))
+        n = syscall_cases(rows, n, sc, tostring(i - 1), len, users, reg, quoted)
+        if n >= 1024 then flush() end
+    end
+    -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
+    for k, nr in ipairs(out.invalid_numbers(m)) do
+        w("    { " .. cgen.literal(nr.num) .. ", { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },")
+        n = n + 1
+        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#m.syscalls + k - 1) ..
+            ", CONF_REGS, -ENOSYS),"
+    end
+    flush()
     w("};")
     w("")
     w("const struct conf_case conf_cases[] = {")
-    w(concat(rows, "\n"))
+    cgen.append(w, cases)
     w("};")
     w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
+    if #lists > 0 then
+        w("")
+        w("const int32_t conf_error_lists[] = {")
+        w(concat(lists, "\n"))
+        w("};")
+    end
     return w()
 end
 

@@ -261,16 +261,28 @@ end
 -- The errors each syscall may return (its errors line and those its entry checks imply), as a
 -- pointer into fuzz_error_lists; equal lists are written once.
 local function error_lists()
-    local lists, offset, size = {}, {}, 0
+    local lists, size, trie = {}, 0, {}
+    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
+    local function step(node, e)
+        local next_node = node[e]
+        if not next_node then
+            next_node = {}
+            node[e] = next_node
+        end
+        return next_node
+    end
     return lists, function(sc)
-        local key = ""
-        for _, e in ipairs(sc.errors) do key = key .. e.name .. ", " end
-        for _, e in ipairs(sc.implied) do key = key .. e.name .. ", " end
-        local at = offset[key]
+        local errors, implied, node = sc.errors, sc.implied, trie
+        for _, e in ipairs(errors) do node = step(node, e) end
+        for _, e in ipairs(implied) do node = step(node, e) end
+        local at = node[true]
         if not at then
+            local key = ""
+            for _, e in ipairs(errors) do key = key .. e.name .. ", " end
+            for _, e in ipairs(implied) do key = key .. e.name .. ", " end
             at = "fuzz_error_lists + " .. size
-            offset[key] = at
-            size = size + #sc.errors + #sc.implied + 1
+            node[true] = at
+            size = size + #errors + #implied + 1
             lists[#lists + 1] = "    " .. key .. "0,"
         end
         return at
@@ -278,14 +290,30 @@ local function error_lists()
 end
 
 function out.render(m)
+    local w = cgen.buffer()
+    w(cgen.banner(m))
+    w("#include \"fuzz.h\"")
+    w("")
+    local nres = #(m.resources or {})
+    local res = {}
+    for i, r in ipairs(m.resources or {}) do res[i] = (i - 1) .. " " .. r.name end
+    w("/* Resources (the values producers returned, for consumers to take): %s. */",
+        nres == 0 and "none" or table.concat(res, ", "))
+    w("_Static_assert(%d <= FUZZ_RESOURCES_MAX, \"tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources\");", nres)
+    w("")
+    -- The rows go out in pieces as they are made (the syscalls' to a buffer of their own, after the
+    -- arguments'): tables that grow to every row of the output would be walked again by each
+    -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
-    local syscalls, rows, n = {}, {}, 0
+    local syscalls, rows, n, total = cgen.buffer(), {}, 0, 0
     -- Strings are written to slots of scratch after the buffer area, one per str argument.
     local slot_len, str_slots = 16, 0
-    for i, sc in ipairs(m.syscalls) do
-        local first = n
+    w("/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */")
+    w("const struct fuzz_arg fuzz_args[] = {")
+    for _, sc in ipairs(m.syscalls) do
+        local before = n
         local strings
         n, strings = arg_rows(rows, n, m, sc, slot, pooled, add)
         if strings > 0 then
@@ -295,47 +323,42 @@ function out.render(m)
             end
         end
         local produces = sc.produces and resource_index(m, sc.produces) or -1
-        syscalls[i] = "    { " .. cgen.u32(sc.num) .. ", " .. words(sc) .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
-            (n - first) .. ", " .. first .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
+        syscalls("    { " .. cgen.u32(sc.num) .. ", " .. words(sc) .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
+            (n - before) .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */")
+        total = total + n - before
+        if n >= 1024 then
+            w(table.concat(rows, "\n", 1, n))
+            n = 0
+        end
     end
-    slot_len = (slot_len + 15) // 16 * 16
-    local w = cgen.buffer()
-    w(cgen.banner(m))
-    w("#include \"fuzz.h\"")
+    if total == 0 then
+        n = 1
+        rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
+    end
+    if n > 0 then w(table.concat(rows, "\n", 1, n)) end
+    w("};")
     w("")
-    w("/* Strings are written to slots of scratch after the buffer area, one per str argument. */")
-    w("const uint32_t fuzz_str_slot = %du;", slot_len)
-    w("const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + %d * %du;", str_slots, slot_len)
-    w("")
-    local nres = #(m.resources or {})
-    local res = {}
-    for i, r in ipairs(m.resources or {}) do res[i] = (i - 1) .. " " .. r.name end
-    w("/* Resources (the values producers returned, for consumers to take): %s. */",
-        nres == 0 and "none" or table.concat(res, ", "))
-    w("_Static_assert(%d <= FUZZ_RESOURCES_MAX, \"tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources\");", nres)
+    w("/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */")
+    w("const struct fuzz_syscall fuzz_syscalls[] = {")
+    cgen.append(w, syscalls)
+    w("};")
     w("")
     w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
-    w("static const uint16_t fuzz_error_lists[] = {")
+    w("const uint16_t fuzz_error_lists[] = {")
     w(table.concat(lists, "\n"))
     w("};")
     w("")
     if #pool > 0 then
         w("/* Values of flags, enum and resource arguments, and the values fuzz hints avoid. */")
-        w("static const uint32_t fuzz_values[] = {")
+        w("const uint32_t fuzz_values[] = {")
         w(table.concat(pool, "\n"))
         w("};")
         w("")
     end
-    w("/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */")
-    if n == 0 then rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */" end
-    w("const struct fuzz_arg fuzz_args[] = {")
-    w(table.concat(rows, "\n"))
-    w("};")
-    w("")
-    w("/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */")
-    w("const struct fuzz_syscall fuzz_syscalls[] = {")
-    w(table.concat(syscalls, "\n"))
-    w("};")
+    slot_len = (slot_len + 15) // 16 * 16
+    w("/* Strings are written to slots of scratch after the buffer area, one per str argument. */")
+    w("const uint32_t fuzz_str_slot = %du;", slot_len)
+    w("const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + %d * %du;", str_slots, slot_len)
     w("")
     local unused = unused_numbers(m)
     if #unused == 0 then unused[1] = "SYS_TABLE_SIZE" end -- C has no empty arrays; it is no syscall either
@@ -343,10 +366,8 @@ function out.render(m)
     w("const uint32_t fuzz_unused_count = %d;", #unused)
     w("")
     w("const uint32_t fuzz_syscall_count = %d;", #m.syscalls)
-    local list = {}
-    for i, sc in ipairs(m.syscalls) do list[i] = "    \"" .. sc.name .. "\"," end -- C identifiers: no escaping
     w("const char *const fuzz_syscall_names[] = {")
-    w(table.concat(list, "\n"))
+    for _, sc in ipairs(m.syscalls) do w("    \"" .. sc.name .. "\",") end -- C identifiers: no escaping
     w("    \"(no syscall)\",")
     w("};")
     w("")

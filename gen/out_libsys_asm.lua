@@ -123,8 +123,16 @@ function out.render(m)
     w("section .text")
     local t, trap = {}, string.format("    int 0x%02x", m.abi.trap)
     local regs, offsets, saved = {}, {}, {}
-    for _, sc in ipairs(m.syscalls) do wrapper(t, m, sc, trap, regs, offsets, saved) end
-    w(table.concat(t, "\n"))
+    -- The lines go out in pieces of a few hundred wrappers: a table that grows to every line of
+    -- the output would be walked again by each collection of the generational collector.
+    for i, sc in ipairs(m.syscalls) do
+        wrapper(t, m, sc, trap, regs, offsets, saved)
+        if i % 256 == 0 then
+            w(table.concat(t, "\n"))
+            t = {}
+        end
+    end
+    if #t > 0 then w(table.concat(t, "\n")) end
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")
     return w()

@@ -53,11 +53,10 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
-    local t, comment = {}, cgen.comment
-    for i, sc in ipairs(m.syscalls) do
-        t[i] = "/* " .. sc.num .. ": " .. comment(sc.doc) .. " */\n" .. out.prototype(m, sc) .. ";"
+    local comment = cgen.comment
+    for _, sc in ipairs(m.syscalls) do
+        w("/* " .. sc.num .. ": " .. comment(sc.doc) .. " */\n" .. out.prototype(m, sc) .. ";")
     end
-    w(table.concat(t, "\n"))
     w("")
     w("#endif /* %s */", names.GUARD.libsys_h)
     return w()

@@ -74,12 +74,13 @@ struct conf_case {
     uint8_t expect; /* enum conf_expect */
     uint8_t arg;    /* enum conf_arg */
     uint8_t reg;    /* the register the runtime's argument goes in; CONF_NONE: the register case */
-    uint8_t
-        valid_too; /* a register that holds conf_valid in this case only (an optional buffer
-                      whose length is the argument: NULL has no length to refuse), or CONF_NONE */
+    /* A register that holds conf_valid in this case only (an optional buffer whose length is the
+     * argument: NULL has no length to refuse), or CONF_NONE. */
+    uint8_t valid_too;
     uint32_t span;
-    int32_t want;     /* CONF_EQ, CONF_PARTIAL: the result; CONF_ACCEPTED: a result that means
-                         "refused";     a case of CONF_SC_NOSYS: -ENOSYS */
+    /* CONF_EQ, CONF_PARTIAL: the result; CONF_ACCEPTED: a result that means "refused"; a case of
+     * CONF_SC_NOSYS: -ENOSYS. */
+    int32_t want;
     int32_t want2;    /* CONF_ACCEPTED: another refused result; CONF_PARTIAL: the buffer's length */
     const char *what; /* what the case passes, for a failure's line (conf_what); NULL: the text
                          conf_what knows from the kind of the case */
@@ -123,6 +124,7 @@ uint32_t conf_resource(const char *resource, int which);
 #define CONF_RETURNED 0x7E7E7E7E
 
 /* Defined by the generated conformance.c. */
+extern const int32_t conf_error_lists[]; /* what conf_syscall.errors point into */
 extern const struct conf_syscall conf_syscalls[];
 extern const struct conf_case conf_cases[];
 extern const int conf_case_count;

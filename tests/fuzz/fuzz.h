@@ -151,6 +151,8 @@ struct fuzz_syscall {
 };
 extern const struct fuzz_syscall fuzz_syscalls[];
 extern const struct fuzz_arg fuzz_args[];
+extern const uint16_t fuzz_error_lists[]; /* what fuzz_syscall.errors point into */
+extern const uint32_t fuzz_values[];      /* what fuzz_arg.values point into */
 
 /* Generated: the numbers below SYS_TABLE_SIZE that name no syscall. */
 extern const uint32_t fuzz_unused[];
