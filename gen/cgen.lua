@@ -119,10 +119,18 @@ function cgen.signature(sc)
 end
 
 -- The parameter type a kernel handler receives for an argument.
+local BYTES_PARAM = { ["in"] = "user_in_t", out = "user_out_t", inout = "user_inout_t" }
+
+local kinds_ctype = require("kinds").ctype
+
 function cgen.kernel_param(a)
-    if a.kind == "scalar" then return require("kinds").ctype(a) end
-    if a.kind == "bytes" then return "user_" .. a.dir .. "_t" end
-    if a.kind == "str" then return "const char *" end
+    local kind = a.kind
+    if kind == "scalar" then
+        if not a.named and a.type.kind == "scalar" then return a.type.ctype end -- kinds.ctype's plain case
+        return kinds_ctype(a)
+    end
+    if kind == "bytes" then return BYTES_PARAM[a.dir] end
+    if kind == "str" then return "const char *" end
     return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
 end
 
@@ -137,15 +145,17 @@ function cgen.results_struct(sc)
     return "struct " .. require("names").results(sc)
 end
 
+local names_handler = require("names").handler
+
 function cgen.kernel_prototype(sc)
     local params = {}
     for i, a in ipairs(sc.args) do
         local t = cgen.kernel_param(a)
-        params[i] = t .. (t:sub(-1) == "*" and "" or " ") .. a.name
+        params[i] = t:byte(-1) == 42 and (t .. a.name) or (t .. " " .. a.name) -- 42: '*'
     end
     if sc.results and #sc.results > 0 then params[#params + 1] = cgen.results_struct(sc) .. " *res" end
-    return string.format("%s %s(%s)", cgen.kernel_ret(sc), require("names").handler(sc),
-        #params > 0 and table.concat(params, ", ") or "void")
+    return cgen.kernel_ret(sc) .. " " .. names_handler(sc) .. "(" ..
+        (#params > 0 and table.concat(params, ", ") or "void") .. ")"
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for

@@ -109,10 +109,12 @@ local function clean(text, file, first)
     return (text:gsub("\r\n", "\n"))
 end
 
--- The tokens of text, one per call of the function returned, in order: the last is the "eof"
--- token, and nil follows it. A malformed token raises a diagnostic when it is reached. Tokens are
--- made as the parser asks for them, so a large definition never has all of them at once (50,000
--- syscalls are 1.4 million tokens).
+-- The tokens of text, one per call of the function returned, in order: each call returns the
+-- token's kind, value, line and column (columns count bytes from 1), and for a number also its C
+-- spelling and the word as written; the last token is "eof", and nil follows it. No table is made
+-- per token: the parser keeps in tables only the tokens its tree holds (punctuation, about half
+-- of a definition's tokens, never). A malformed token raises a diagnostic when it is reached, and
+-- tokens are made as the parser asks for them (50,000 syscalls are 1.4 million tokens).
 function lexer.stream(text, file)
     -- A UTF-8 byte order mark opening the file is skipped; columns on line 1 count after it.
     local first = text:sub(1, 3) == BOM and 4 or 1
@@ -120,48 +122,46 @@ function lexer.stream(text, file)
     local pos, line, line_start = first, 1, first
     local len = #text
 
-    local function here(at)
-        return { file = file, line = line, col = at - line_start + 1 }
-    end
     local function fail(at, msg, hint)
-        diag.fail(here(at), msg, hint)
-    end
-    -- Every token has kind, value, line and col; file comes from the shared metatable, which
-    -- keeps each token at four fields (half the memory, and much faster to make, than five).
-    local token_mt = { __index = { file = file } }
-    local setmt = setmetatable
-    local tok -- the token the loop below has just made
-    local function push(kind, value, at)
-        tok = setmt({ kind = kind, value = value, line = line, col = at - line_start + 1 }, token_mt)
+        diag.fail({ file = file, line = line, col = at - line_start + 1 }, msg, hint)
     end
 
     local find, byte, sub, match = string.find, string.byte, string.sub, string.match
-    local eof
+    local done
     return function()
-        tok = nil
-        while pos <= len do
+        while true do
             local b = byte(text, pos)
-            local c
-            if b == 10 then -- newline, and the indentation after it
+            if IDENT_START[b] then
+                -- The word and the usual single space after it, in one match: no extra turn.
+                local word, after = match(text, "^([%w_]+) ?()", pos)
+                local col = pos - line_start + 1
+                pos = after
+                return "ident", word, line, col
+            elseif PUNCT[b] then
+                local c, col = PUNCT[b], pos - line_start + 1
+                pos = pos + 1
+                if byte(text, pos) == 32 then pos = pos + 1 end
+                return c, c, line, col
+            elseif b == 10 then -- newline, and the indentation after it
                 line, line_start = line + 1, pos + 1
                 pos = (find(text, "[^ \t]", pos + 1) or len + 1)
             elseif b == 32 or b == 9 then
                 pos = (find(text, "[^ \t]", pos) or len + 1)
             elseif b == 35 then -- #
                 pos = (find(text, "\n", pos, true) or len + 1)
-            elseif IDENT_START[b] then
-                -- The word and the usual single space after it, in one match: no extra turn.
-                local word, after = match(text, "^([%w_]+) ?()", pos)
-                tok = setmt({ kind = "ident", value = word, line = line, col = pos - line_start + 1 }, token_mt)
-                pos = after
-            elseif PUNCT[b] then
-                c = PUNCT[b]
-                tok = setmt({ kind = c, value = c, line = line, col = pos - line_start + 1 }, token_mt)
-                pos = pos + 1
-                if byte(text, pos) == 32 then pos = pos + 1 end
+            elseif b == nil then
+                if done then return nil end
+                done = true
+                return "eof", "end of file", line, pos - line_start + 1
             elseif b >= 48 and b <= 57 then
-                local word, after = match(text, "^([%w_]+)()", pos)
-                local e = after - 1
+                -- The usual number: decimal, no leading zero, at most 9 digits (so below 2^32).
+                local digits, after = match(text, "^([1-9]%d?%d?%d?%d?%d?%d?%d?%d?)()[^%w_]", pos)
+                if digits then
+                    local col = pos - line_start + 1
+                    pos = after
+                    return "number", digits + 0, line, col, digits, digits
+                end
+                local word, word_end = match(text, "^([%w_]+)()", pos)
                 local value, spelling = number(word)
                 if not value then
                     fail(pos, "malformed number '" .. word .. "'",
@@ -169,9 +169,9 @@ function lexer.stream(text, file)
                 elseif value > MAX_NUMBER then
                     fail(pos, "number " .. word .. " is too large (the largest is 4294967295)")
                 end
-                push("number", value, pos)
-                tok.text, tok.raw = spelling, word
-                pos = e + 1
+                local col = pos - line_start + 1
+                pos = word_end
+                return "number", value, line, col, spelling, word
             elseif b == 34 and sub(text, pos, pos + 2) == '"""' then
                 local close = text:find('"""', pos + 3, true)
                 if not close then
@@ -184,12 +184,20 @@ function lexer.stream(text, file)
                     diag.fail({ file = file, line = line + dl - 1, col = dl == 1 and pos + 3 + ctl - line_start or dc },
                         string.format("control character (byte 0x%02X) in long doc", body:byte(ctl)))
                 end
-                push("long", dedent(body), pos)
+                local tline, col = line, pos - line_start + 1
                 for nl in body:gmatch("()\n") do
                     line, line_start = line + 1, pos + 3 + nl
                 end
                 pos = close + 3
+                return "long", dedent(body), tline, col
             elseif b == 34 then
+                -- The usual string, without escapes, in one match; the loop below handles the rest.
+                local plain, after = match(text, '^"([^"\\\n\0\1-\8\11-\31\127]*)"()', pos)
+                if plain then
+                    local col = pos - line_start + 1
+                    pos = after
+                    return "string", plain, line, col
+                end
                 local parts, i = {}, pos + 1
                 while true do
                     local s, e, chunk, stop = text:find('^([^"\\\n\0\1-\8\11-\31\127]*)(.?)', i)
@@ -216,21 +224,21 @@ function lexer.stream(text, file)
                     end
                     assert(s)
                 end
-                push("string", table.concat(parts), pos)
+                local col = pos - line_start + 1
                 pos = i + 1
+                return "string", #parts == 1 and parts[1] or table.concat(parts), line, col
             elseif b == 45 then -- '-': the arrow, or the sign of a negative value (language v2)
-                local arrow = byte(text, pos + 1) == 62
-                push(arrow and "->" or "-", arrow and "->" or "-", pos)
-                pos = pos + (arrow and 2 or 1)
+                local col = pos - line_start + 1
+                if byte(text, pos + 1) == 62 then
+                    pos = pos + 2
+                    return "->", "->", line, col
+                end
+                pos = pos + 1
+                return "-", "-", line, col
             else
                 fail(pos, "unexpected character " .. shown_char(text, pos))
             end
-            if tok then return tok end
         end
-        if eof then return nil end
-        push("eof", "end of file", pos)
-        eof = tok
-        return eof
     end
 end
 

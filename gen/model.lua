@@ -105,7 +105,7 @@ end
 local function new_checker(file, tree)
     return setmetatable({
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
-        named_types = {}, aliases = {},
+        named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
@@ -187,7 +187,7 @@ function model.load(text, file)
             if ok then claim_error = nil end
         end,
     })
-    parser.parse(lexer.stream(text, file), tree)
+    parser.parse(lexer.stream(text, file), tree, file)
     if claim_error then error(claim_error, 0) end
     if inline then
         self:after_prelude()
@@ -206,8 +206,13 @@ function model.load(text, file)
     end
     -- The arguments' tokens served the checks; nothing after them needs an argument's position,
     -- and a large definition has hundreds of thousands of them.
-    for _, sc in ipairs(self.m.syscalls) do
-        for _, a in ipairs(sc.args) do a.tok, a.syscall = nil, nil end
+    local syscalls = self.m.syscalls
+    for i = 1, #syscalls do
+        local args = syscalls[i].args
+        for j = 1, #args do
+            local a = args[j]
+            a.tok = nil
+        end
     end
     return self.m
 end

@@ -38,7 +38,8 @@ function M.check_ident(tok, what)
     if names.C_KEYWORDS[name] then
         fail(tok, what .. " '" .. name .. "' is a C keyword", "pick another name")
     end
-    if name:byte(1) == 95 and name:match("^_[_%u]") then -- 95 is '_': skip the match for most names
+    -- (A string comparison, not a call: only a name that starts with '_' is at least "_" and below "`".)
+    if name >= "_" and name < "`" and name:match("^_[_%u]") then
         fail(tok, what .. " '" .. name .. "' is reserved in C (it starts with __ or _ and a capital)")
     end
     if RESERVED[name] then
@@ -72,8 +73,9 @@ function Checker:not_macro(tok, what)
         fail(tok, what .. " '" .. name .. "' has the name of a " .. (self.consts[name] and "const" or "error") ..
             ", whose macro would replace it")
     end
-    local b = name:byte(1) -- upper case, a digit or '_' (65-90, 48-57, 95): most names are lower case
-    if (b >= 65 and b <= 90 or b >= 48 and b <= 57 or b == 95) and name:find("^[A-Z0-9_]*$") then
+    -- A macro's name starts with a capital, a digit or '_', all below "a"; most names do not (a
+    -- string comparison costs less than a call).
+    if name < "a" and name:find("^[A-Z0-9_]*$") then
         for _, prefix in ipairs(MACRO_PREFIXES) do
             if name:sub(1, #prefix) == prefix then
                 fail(tok, what .. " '" .. name .. "' is reserved: the generated code defines the " .. prefix .. "* macros")
@@ -88,7 +90,7 @@ end
 -- would generate, because other already has it. Between two definitions the later one is the
 -- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
 function Checker:clash(name, owner, other)
-    owner, other = M.describe(owner), M.describe(other)
+    owner, other = M.describe(owner, self.arg_syscall), M.describe(other, self.arg_syscall)
     local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
     if there then
         if there.line > here.line or (there.line == here.line and there.col > here.col) then
@@ -114,13 +116,14 @@ function Checker:clash(name, owner, other)
 end
 
 -- An owner as clash() reads it. Syscalls and arguments own their names themselves (no table per
--- owner: there can be hundreds of thousands); other owners are { kind, name, what, tok }.
-function M.describe(owner)
+-- owner: there can be hundreds of thousands; arg_syscall maps an argument to its syscall); other
+-- owners are { kind, name, what, tok }.
+function M.describe(owner, arg_syscall)
     if owner.what or owner.fixed or owner.std or owner.pos then return owner end
     if owner.args then
         return { kind = "syscall", name = owner.name, what = "syscall " .. owner.name, tok = owner.tok }
     end
-    return { kind = "argument", name = owner.name, what = "argument " .. owner.name .. " of " .. owner.syscall.name,
+    return { kind = "argument", name = owner.name, what = "argument " .. owner.name .. " of " .. arg_syscall[owner].name,
              tok = owner.tok }
 end
 
@@ -140,15 +143,8 @@ function Checker:probe(space, name, domain, owner)
     if prev and prev ~= owner then self:clash(name, owner, prev) end
 end
 
--- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
--- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
-M.FAMILIES = {
-    { "SYS_", "macro", "all" },
-    { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
-    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
-    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
-    { "conf_errors_", "ordinary", "user", "conformance" },
-}
+-- Names made of a fixed prefix and a syscall's name (gen/names.lua).
+M.FAMILIES = names.FAMILIES
 
 local function meet(a, b) return a == "all" or b == "all" or a == b end
 
@@ -169,7 +165,8 @@ function Checker:claim_free(space, name, domain, owner)
     local families = FAMILIES_BY_START[name:sub(1, 4)]
     if not families then return end
     local outputs = self.m.abi.outputs
-    for _, f in ipairs(families) do
+    for i = 1, #families do
+        local f = families[i]
         local prefix = f[1]
         if name:sub(1, #prefix) == prefix and (f[2] == space or f[2] == "macro" or space == "macro")
             and meet(f[3], domain) and (not f[4] or outputs[f[4]]) then

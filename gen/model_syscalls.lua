@@ -20,6 +20,57 @@ local RETURN_TYPES_64 = { i64 = true, u64 = true }
 local ATTRS = { noreturn = true, blocking = true, returns_twice = true, fails_only = true, relays_errors = true }
 local V2_ATTRS = { fails_only = true, relays_errors = true }
 local U32_MAX = 0xFFFFFFFF
+-- Most syscalls have no extra results and imply no error they do not list: they share one
+-- empty, read-only list.
+local NO_RESULTS = setmetatable({}, { __newindex = error })
+local NO_ERRORS = setmetatable({}, { __newindex = error })
+local NO_ATTRS = setmetatable({}, { __newindex = error })
+local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
+
+-- implied with error e added, unless e is nil or seen already (a new list the first time).
+local function imply(implied, seen, e)
+    if e and not seen[e.name] then
+        seen[e.name] = true
+        if implied == NO_ERRORS then implied = {} end
+        implied[#implied + 1] = e
+    end
+    return implied
+end
+
+-- The attribute set of an `attrs` list (a list of tokens): checked, and shared by every syscall
+-- with the same attributes (the model is read-only, and a large definition repeats a few sets).
+function Checker:attr_set(list, v2)
+    if #list == 0 then return NO_ATTRS end
+    for i = 1, #list do
+        local at = list[i]
+        if not ATTRS[at.value] then
+            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
+                (v2 and ", and fails_only and relays_errors" or ""))
+        end
+        if V2_ATTRS[at.value] then self:need_v2(at, "attribute " .. at.value) end
+        for j = 1, i - 1 do
+            if list[j].value == at.value then fail(at, "duplicate attribute '" .. at.value .. "'") end
+        end
+    end
+    local key = list[1].value
+    if #list > 1 then
+        local words = {}
+        for _, w in ipairs(ATTR_ORDER) do
+            for _, at in ipairs(list) do
+                if at.value == w then words[#words + 1] = w end
+            end
+        end
+        key = table.concat(words, " ")
+    end
+    local sets = self.attr_sets
+    local set = sets[key]
+    if not set then
+        set = {}
+        for _, at in ipairs(list) do set[at.value] = true end
+        sets[key] = set
+    end
+    return set
+end
 
 function Checker:no_option(a, key, why)
     if a[key] then
@@ -124,7 +175,8 @@ function Checker:bytes_arg(sc, a, arg, by_name)
     local len = self:length_arg(sc, a, by_name)
     arg.len_arg, arg.len_name, arg.len_by_ptr = len.index, a.len.value, a.len_by_ptr ~= nil
     if a.max then
-        arg.max = self:resolve(a.max, "the max of " .. name)
+        arg.max = a.max.kind == "number" and { value = a.max.value, expr = a.max.text } or
+            self:resolve(a.max, "the max of " .. name)
         local bytes = arg.max.value * arg.elem_size
         if bytes > U32_MAX then
             fail(a.max, string.format("max %d elements of %d bytes is %d bytes, more than a u32 can count",
@@ -139,15 +191,29 @@ end
 
 function Checker:arg(sc, a, index, by_name)
     local name = a.name.value
-    local arg = { name = name, index = index, kind = a.kind, dir = a.dir and a.dir.value,
-                  tok = a.name, toolong_explicit = a.toolong ~= nil }
-    if a.kind ~= "bytes" then
+    local kind = a.kind
+    -- Every field an argument of its kind may get, in the constructor: the table is sized once
+    -- (a scalar's einval, lifecycle and register pair are rare enough to add later).
+    local arg
+    if kind == "scalar" then
+        arg = { name = name, index = index, kind = kind, tok = a.name, toolong_explicit = a.toolong ~= nil,
+                type = nil, reg = nil, named = nil }
+    elseif kind == "bytes" then
+        arg = { name = name, index = index, kind = kind, dir = a.dir.value, tok = a.name,
+                toolong_explicit = a.toolong ~= nil, efault = nil, reg = nil, optional = nil, toolong = nil,
+                max = nil, len_arg = nil, len_name = nil, len_by_ptr = nil, elem = nil, elem_size = nil }
+    else
+        arg = { name = name, index = index, kind = kind, dir = a.dir.value, tok = a.name,
+                toolong_explicit = a.toolong ~= nil, efault = nil, reg = nil, optional = nil, toolong = nil,
+                type = nil, named = nil, size = nil }
+    end
+    if a.max and kind ~= "bytes" then
         self:no_option(a, "max", "applies only to bytes arguments (str[N] has its own bound)")
     end
-    if a.kind == "scalar" or a.kind == "ptr" then
+    if a.toolong and (kind == "scalar" or kind == "ptr") then
         self:no_option(a, "toolong", "applies only to bytes and str arguments")
     end
-    if a.kind ~= "ptr" and (a.kind == "scalar" or self.m.abi.version < 2) then
+    if a.optional and kind ~= "ptr" and (kind == "scalar" or self.m.abi.version < 2) then
         self:no_option(a, "optional", "applies only to in/out/inout T pointer arguments")
     end
     if a.lifecycle and a.kind ~= "scalar" then
@@ -157,7 +223,7 @@ function Checker:arg(sc, a, index, by_name)
     if a.kind == "scalar" then
         return self:scalar_arg(a, arg)
     end
-    arg.efault = self:need_error("EFAULT", a.name, "pointer argument '" .. name .. "'")
+    arg.efault = self.errors.EFAULT or self:need_error("EFAULT", a.name, "pointer argument '" .. name .. "'")
     if a.optional and a.kind ~= "ptr" then arg.optional = true end
     if a.kind == "bytes" then
         self:bytes_arg(sc, a, arg, by_name)
@@ -166,18 +232,20 @@ function Checker:arg(sc, a, index, by_name)
         elseif a.toolong then
             arg.toolong = self:need_error(a.toolong.value, a.toolong, "toolong of '" .. name .. "'")
         elseif arg.max then
-            arg.toolong = self:need_error("E2BIG", a.max_kw, "the max of '" .. name .. "'")
+            arg.toolong = self.errors.E2BIG or self:need_error("E2BIG", a.max_kw, "the max of '" .. name .. "'")
         end
         return arg
     elseif a.kind == "str" then
         if arg.dir ~= "in" then
             fail(a.dir, "str arguments are input only", "use out bytes[LEN] to return a string")
         end
-        arg.size = self:resolve(a.size, "the length of " .. name)
+        arg.size = a.size.kind == "number" and { value = a.size.value, expr = a.size.text } or
+            self:resolve(a.size, "the length of " .. name)
         if arg.size.value == 0 or arg.size.value > 65535 then
             fail(a.size, "string length must be in 1..65535")
         end
-        local enametoolong = self:need_error("ENAMETOOLONG", a.kind_tok, "string argument '" .. name .. "'")
+        local enametoolong = self.errors.ENAMETOOLONG or
+            self:need_error("ENAMETOOLONG", a.kind_tok, "string argument '" .. name .. "'")
         arg.toolong = a.toolong and self:need_error(a.toolong.value,
             a.toolong, "toolong of '" .. name .. "'") or enametoolong
         return arg
@@ -187,7 +255,12 @@ function Checker:arg(sc, a, index, by_name)
         fail(t, "'" .. t.value .. "' cannot follow '" .. arg.dir .. "'",
             "write " .. arg.dir .. " bytes[LEN], in str[N] or " .. arg.dir .. " TYPE")
     end
-    arg.type, arg.named = self:named_type(t, "argument " .. name)
+    local scalar = SCALARS[t.value]
+    if scalar then
+        arg.type = scalar
+    else
+        arg.type, arg.named = self:named_type(t, "argument " .. name)
+    end
     arg.optional = a.optional ~= nil
     return arg
 end
@@ -197,8 +270,11 @@ function Checker:syscall(node)
     -- v2: a C keyword names a syscall; its C identifiers get a trailing underscore (cname).
     if not (v2 and names.C_KEYWORDS[name]) then check_ident(node.name, "syscall") end
     self:not_macro(node.name, "syscall")
+    -- Every field but the rare produces and ret_regs in the constructor: the table is sized once.
     local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num, cname = name,
-                 doc = node.doc, long = node.long, args = {}, attrs = {}, errors = {}, results = {} }
+                 doc = node.doc, long = node.long, args = {}, attrs = nil, errors = {},
+                 results = #node.results > 0 and {} or NO_RESULTS, fuzz = nil, implied = nil, ret = nil,
+                 ret_type = nil }
     if names.C_KEYWORDS[name] then sc.cname = name .. "_" end
     if not node.doc then
         fail(node.name, "syscall " .. name .. " has no doc line", 'add doc "what it does" to its body')
@@ -212,7 +288,8 @@ function Checker:syscall(node)
             name, #node.args, #regs, table.concat(regs, " ")), "pass the rest in a struct: in T")
     end
     local by_name = {}
-    for i, a in ipairs(node.args) do
+    for i = 1, #node.args do
+        local a = node.args[i]
         check_ident(a.name, "argument")
         self:not_macro(a.name, "argument")
         if by_name[a.name.value] then
@@ -223,7 +300,8 @@ function Checker:syscall(node)
         a.index = i
     end
     local word = 1 -- the next free register: a 64-bit scalar takes two (v2)
-    for i, a in ipairs(node.args) do
+    for i = 1, #node.args do
+        local a = node.args[i]
         local arg = self:arg(sc, a, i, by_name)
         local words = arg.kind == "scalar" and arg.type.size > 4 and 2 or 1
         if word + words - 1 > #regs then
@@ -242,15 +320,7 @@ function Checker:syscall(node)
         sc.args[i] = arg
     end
     self:stack_budget(sc)
-    for _, at in ipairs(node.attrs) do
-        if not ATTRS[at.value] then
-            fail(at, "unknown attribute '" .. at.value .. "'", "attributes are noreturn, blocking and returns_twice" ..
-                (v2 and ", and fails_only and relays_errors" or ""))
-        end
-        if V2_ATTRS[at.value] then self:need_v2(at, "attribute " .. at.value) end
-        if sc.attrs[at.value] then fail(at, "duplicate attribute '" .. at.value .. "'") end
-        sc.attrs[at.value] = true
-    end
+    sc.attrs = self:attr_set(node.attrs, v2)
     self:return_type(sc, node)
     if sc.ret == "void" and not sc.attrs.noreturn then
         fail(node.ret, "only a noreturn syscall can return void", "add `attrs noreturn`, or return i32")
@@ -267,7 +337,8 @@ function Checker:syscall(node)
             "not noreturn or returns_twice")
     end
     local seen = {}
-    for _, e in ipairs(node.errors) do
+    for i = 1, #node.errors do
+        local e = node.errors[i]
         local err = self.errors[e.value] or (self.aliases[e.value] and self.aliases[e.value].target)
         if not err then
             fail(e, "unknown error '" .. e.value .. "' in the errors of " .. name,
@@ -282,26 +353,22 @@ function Checker:syscall(node)
     sc.fuzz = self:fuzz_hints(sc, node)
     -- Errors the entry shim itself can return, whether or not the .def lists them (and a resource
     -- argument's lifecycle errors, which the handler returns).
-    local implied = {}
-    sc.implied = implied
-    local function imply(e)
-        if e and not seen[e.name] then
-            seen[e.name] = true
-            implied[#implied + 1] = e
-        end
-    end
-    for _, arg in ipairs(sc.args) do
-        imply(arg.efault)
+    local implied = NO_ERRORS -- most syscalls list what their checks imply: they share one empty list
+    local args = sc.args
+    for i = 1, #args do
+        local arg = args[i]
+        implied = imply(implied, seen, arg.efault)
         -- A value-result capacity above max is lowered to max, never refused with toolong.
-        if not arg.len_by_ptr then imply(arg.toolong) end
-        imply(arg.einval)
+        if not arg.len_by_ptr then implied = imply(implied, seen, arg.toolong) end
+        implied = imply(implied, seen, arg.einval)
         local lc = arg.lifecycle
         if lc then
-            imply(lc.invalid)
-            imply(lc.reaped)
-            imply(lc.foreign)
+            implied = imply(implied, seen, lc.invalid)
+            implied = imply(implied, seen, lc.reaped)
+            implied = imply(implied, seen, lc.foreign)
         end
     end
+    sc.implied = implied
     return sc
 end
 
@@ -328,9 +395,14 @@ function Checker:return_type(sc, node)
             (abi.version >= 2 and ", i64, u64 and flags, enum and resource types" or ""))
     end
     local first = sc.ret_regs and 3 or 2
+    if #node.results == 0 then return end
     local by_name = {}
-    for _, a in ipairs(sc.args) do by_name[a.name] = true end
-    for i, r in ipairs(node.results) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
+        by_name[a.name] = true
+    end
+    for i = 1, #node.results do
+        local r = node.results[i]
         self:need_v2(r.comma, "an extra result")
         check_ident(r.name, "result")
         self:not_macro(r.name, "result")
@@ -364,7 +436,8 @@ end
 function Checker:stack_budget(sc)
     if not self.m.abi.outputs.kernel then return end
     local budget, total = self.m.abi.kernel_stack_budget, 0
-    for _, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         local bytes = a.kind == "str" and a.size.value + 1 or a.kind == "ptr" and a.type.size or 0
         total = total + bytes
         if bytes > 0 and total > budget then
@@ -384,11 +457,11 @@ end
 function Checker:claim_syscall(sc)
     local abi = self.m.abi
     local out = abi.outputs
-    self:probe("macro", names.sys_macro(sc), "all", sc)
-    if out.kernel then
-        self:probe("ordinary", names.handler(sc), "kernel", sc)
-        self:probe("ordinary", names.shim(sc), "kernel", sc)
-    end
+    -- The family names can only meet a stored name that has the syscall's name after a family
+    -- prefix: one lookup for most syscalls.
+    local registry = self.registry
+    local may_clash = registry:family_may_clash(sc.name) or registry:family_may_clash(sc.cname)
+    if may_clash then self:probe_families(sc, "all", "kernel") end
     local wrapper = names.wrapper(abi, sc)
     if abi.prefix ~= "" and (names.C_KEYWORDS[wrapper] or wrapper:match("^_[_%u]")) then
         fail(sc.tok, "syscall '" .. sc.name .. "' would generate " .. wrapper .. ", " ..
@@ -396,6 +469,34 @@ function Checker:claim_syscall(sc)
             "rename the syscall or change the prefix", { note(abi.setting_tok.prefix, "the prefix is set here") })
     end
     self:claim_free("ordinary", wrapper, "user", sc)
+    if may_clash then self:probe_families(sc, "user") end
+    if out.conformance then
+        for i = 1, #sc.args do
+            local a = sc.args[i]
+            -- Argument names join the syscall's in these: a clash names the argument.
+            if a.kind ~= "scalar" then
+                self.arg_syscall[a] = sc
+                self:claim("ordinary", names.conf_call(sc, a), "user", a)
+            end
+            if a.max then
+                local la = sc.args[a.len_arg]
+                self.arg_syscall[la] = sc
+                self:claim("ordinary", names.conf_len(sc, la), "user", la)
+            end
+        end
+    end
+    self.syscall_by_name[sc.name] = sc
+end
+
+-- The names of sc's families (model_names.FAMILIES) in the given domains, against the registry.
+function Checker:probe_families(sc, domain, domain2)
+    local out = self.m.abi.outputs
+    if domain == "all" then self:probe("macro", names.sys_macro(sc), "all", sc) end
+    if domain2 == "kernel" and out.kernel then
+        self:probe("ordinary", names.handler(sc), "kernel", sc)
+        self:probe("ordinary", names.shim(sc), "kernel", sc)
+    end
+    if domain ~= "user" then return end
     if out.fuzz then
         self:probe("ordinary", names.fuzz_picker(sc), "user", sc)
         self:probe("ordinary", names.fuzz_errors(sc), "user", sc)
@@ -404,20 +505,7 @@ function Checker:claim_syscall(sc)
         self:probe("ordinary", names.conf_regs(sc), "user", sc)
         self:probe("ordinary", names.conf_run_regs(sc), "user", sc)
         self:probe("ordinary", names.conf_errors(sc), "user", sc)
-        for _, a in ipairs(sc.args) do
-            -- Argument names join the syscall's in these: a clash names the argument.
-            if a.kind ~= "scalar" then
-                a.syscall = sc
-                self:claim("ordinary", names.conf_call(sc, a), "user", a)
-            end
-            if a.max then
-                local la = sc.args[a.len_arg]
-                la.syscall = sc
-                self:claim("ordinary", names.conf_len(sc, la), "user", la)
-            end
-        end
     end
-    self.syscall_by_name[sc.name] = sc
 end
 
 -- Sort entries by number; a .def usually lists them in order already, and
@@ -489,7 +577,8 @@ end
 function Checker:syscall_add(sc)
     self:claim_syscall(sc)
     if sc.produces then local p = sc.produces.producers; p[#p + 1] = sc end
-    for _, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         if a.named and a.named.kind == "resource" then
             local c = a.named.consumers
             c[#c + 1] = { syscall = sc, arg = a }
@@ -506,8 +595,14 @@ function Checker:syscalls_done()
     sort_by_num(m.syscalls)
     sort_by_num(m.retired)
     local top = -1
-    for _, s in ipairs(m.syscalls) do top = math.max(top, s.num) end
-    for _, r in ipairs(m.retired) do top = math.max(top, r.num) end
+    for i = 1, #m.syscalls do
+        local s = m.syscalls[i]
+        top = math.max(top, s.num)
+    end
+    for i = 1, #m.retired do
+        local r = m.retired[i]
+        top = math.max(top, r.num)
+    end
     m.table_size = top + 1
 end
 

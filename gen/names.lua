@@ -95,12 +95,10 @@ names.FIXED = {
     { file = "libsys/amc_services.h", group = "amc", domain = "user", space = "macro",
       words = "LIBSYS_AMC_SERVICES_H" },
     { file = "conformance/conformance.c", group = "conformance", domain = "user", space = "ordinary",
-      words = [[conf_kernel_addr conf_reg_names conf_reg_count conf_error_name conf_cases
-        conf_case_count conf_valid conf_str conf_result conf_esp_before conf_esp_after conf_eax
-        conf_flags_after]] },
+      words = "conf_kernel_addr conf_error_name conf_error_lists conf_syscalls conf_cases conf_case_count" },
     { file = "fuzz/syscall_fuzzer.c", group = "fuzz", domain = "user", space = "ordinary",
-      words = [[fuzz_str_slot fuzz_scratch_need fuzz_unused fuzz_unused_count fuzz_syscall_count
-        fuzz_syscall_names fuzz_pickers fuzz_choices fuzz_choice_count fuzz_trap]] },
+      words = [[fuzz_str_slot fuzz_scratch_need fuzz_error_lists fuzz_values fuzz_args fuzz_syscalls
+        fuzz_unused fuzz_unused_count fuzz_syscall_count fuzz_syscall_names fuzz_trap]] },
 }
 
 -- The C11 keywords.
@@ -159,8 +157,21 @@ names.RUNTIME_DIRS = {
 
 local function strip_comments(text)
     -- Keep newlines so that line numbers stay right.
-    text = text:gsub("/%*(.-)%*/", function(c) return (c:gsub("[^\n]", " ")) end)
+    text = text:gsub("/%*(.-)%*/", function(c)
+        if not c:find("\n", 1, true) then return (" "):rep(#c) end
+        return (c:gsub("[^\n]", " "))
+    end)
     return (text:gsub("//[^\n]*", ""))
+end
+
+-- A line inside braces (not an enum's) declares nothing at file scope unless it opens or closes
+-- a brace or names a struct, union or enum: then only its parentheses count. The scan skips such
+-- lines with a few searches instead of visiting every word (most lines of inline functions).
+-- Returns the change of the parenthesis depth, or nil if the line needs the full scan.
+local function paren_change_of_plain_line(l)
+    if l:find("[{}]") or l:find("[su][tn][ri][uo][cn]") or l:find("enum", 1, true) then return nil end
+    if not l:find("[()]") then return 0 end
+    return select(2, l:gsub("%(", "")) - select(2, l:gsub("%)", ""))
 end
 
 -- File-scope names of one header: macros, tags, enumerators, and the functions, objects and
@@ -175,11 +186,19 @@ function names.scan_header(text, file, domain, out)
     end
     local depth, paren, in_enum, enum_depth = 0, 0, false, 0
     local pending_tag
+    local continued = false -- the line goes on a preprocessor line (a macro's body): no declarations
     for l in (text .. "\n"):gmatch("(.-)\n") do
-        local d = l:match("^%s*#%s*define%s+()[%a_]")
-        if d then
+        local d = not continued and l:match("^%s*#%s*define%s+()[%a_]")
+        local directive = continued or l:match("^%s*#")
+        continued = directive and l:match("\\%s*$") ~= nil
+        local change = not directive and depth > 0 and not in_enum and paren_change_of_plain_line(l)
+        if change then
+            paren = paren + change
+        elseif not directive and not l:find("[%a_{}();,%[=]") then -- nothing the scan would see
+            goto next_line
+        elseif d then
             add(l:match("^[%w_]+", d), "macro", d)
-        elseif not l:match("^%s*#") then
+        elseif not directive then
             local pos, p = 1, nil
             while true do
                 local s, word, e = l:match("()([%a_][%w_]*)()", pos)
@@ -201,7 +220,6 @@ function names.scan_header(text, file, domain, out)
                     end
                     pos = p + 1
                 elseif s then
-                    local after = l:match("^%s*(.)", e) or ""
                     if word == "struct" or word == "union" or word == "enum" then
                         local ts, tag, te = l:match("^%s*()([%a_][%w_]*)()", e)
                         if tag then
@@ -213,11 +231,14 @@ function names.scan_header(text, file, domain, out)
                     elseif in_enum and depth == enum_depth and paren == 0 then
                         local before = l:sub(1, s - 1):match("(%S)%s*$")
                         if not before or before == "," or before == "{" then add(word, "ordinary", s) end
-                    elseif depth == 0 and paren == 0 and (after == "(" or after == ";" or after == "["
-                        or after == "=" or after == ",") then
-                        add(word, "ordinary", s)
-                    elseif depth == 0 and paren == 1 and after == ")" and l:sub(1, s - 1):match("%(%s*%*%s*$") then
-                        add(word, "ordinary", s) -- typedef int (*name)(...)
+                    elseif depth == 0 and (paren == 0 or paren == 1) then
+                        local after = l:match("^%s*(.)", e) or ""
+                        if paren == 0 and (after == "(" or after == ";" or after == "[" or after == "=" or
+                            after == ",") then
+                            add(word, "ordinary", s)
+                        elseif paren == 1 and after == ")" and l:sub(1, s - 1):match("%(%s*%*%s*$") then
+                            add(word, "ordinary", s) -- typedef int (*name)(...)
+                        end
                     end
                     pos = e
                 else
@@ -225,6 +246,7 @@ function names.scan_header(text, file, domain, out)
                 end
             end
         end
+        ::next_line::
         line = line + 1
     end
     return out
@@ -266,6 +288,40 @@ end
 
 local Registry = {}
 Registry.__index = Registry
+
+-- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
+-- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
+-- A stored name that starts with a family prefix is indexed by the rest (Registry.family_rest),
+-- so a syscall whose name is not there needs no lookup per family.
+names.FAMILIES = {
+    { "SYS_", "macro", "all" },
+    { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
+    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
+    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
+    { "conf_errors_", "ordinary", "user", "conformance" },
+}
+local PREFIXES_BY_START = {}
+for _, family in ipairs(names.FAMILIES) do
+    local prefix = family[1]
+    local start = prefix:sub(1, 4)
+    PREFIXES_BY_START[start] = PREFIXES_BY_START[start] or {}
+    table.insert(PREFIXES_BY_START[start], prefix)
+end
+
+-- Note in family_rest what name leaves after each family prefix it starts with.
+local function index_family(self, name)
+    local prefixes = PREFIXES_BY_START[name:sub(1, 4)]
+    if not prefixes then return end
+    for _, prefix in ipairs(prefixes) do
+        if name:sub(1, #prefix) == prefix then self.family_rest[name:sub(#prefix + 1)] = true end
+    end
+end
+
+-- True if some stored name is PREFIX .. rest for a family prefix: only then can a family name of
+-- a syscall named rest collide with anything.
+function Registry:family_may_clash(rest)
+    return self.family_rest[rest] ~= nil
+end
 
 -- A claim's space and domain in one small integer, so that a name costs one slot in each of two
 -- tables however it is claimed: code = 4 * space + domain.
@@ -329,6 +385,7 @@ function Registry:claim(space, name, domain, owner)
     local code = 4 * SPACE[space] + DOMAIN[domain]
     if self.owner[name] == nil then
         self.owner[name], self.code[name] = owner, code
+        index_family(self, name)
         return nil
     end
     local more = self.more[name]
@@ -374,7 +431,7 @@ end
 -- A registry holding what every definition meets: the fixed names of the outputs asked for
 -- (groups: the abi's outputs set), the C library's and the runtime's names.
 function names.registry(groups)
-    local r = setmetatable({ owner = {}, code = {}, more = {} }, Registry)
+    local r = setmetatable({ owner = {}, code = {}, more = {}, family_rest = {} }, Registry)
     for _, fx in ipairs(names.FIXED) do
         if not fx.group or groups[fx.group] then
             for w in fx.words:gmatch("%S+") do

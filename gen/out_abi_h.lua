@@ -95,8 +95,9 @@ function out.render(m)
         w("")
     end
     w("/* Syscall numbers */")
+    local sys_macro = names.sys_macro
     for _, sc in ipairs(m.syscalls) do
-        w("#define %s %d", names.sys_macro(sc), u32(sc.num))
+        w("#define " .. sys_macro(sc) .. " " .. u32(sc.num))
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))

@@ -13,8 +13,13 @@
 --     toolong error or EFAULT) and one byte past it (the toolong error);
 --   * every `max` length one past the bound (the toolong error), when the
 --     length belongs to that one buffer;
---   * register preservation around the trap, in generated assembly;
+--   * the values a flags, enum or resource argument must refuse;
+--   * register preservation around the trap;
 -- and the numbers no syscall owns must answer ENOSYS with registers intact.
+--
+-- The output is data only (tests/conformance/conf_cases.h): a row per syscall (its number and
+-- the default value of each argument register) and a row per case; the fixed interpreter
+-- (tests/conformance/conf_run.c) and trap (regs.inc) run every case the same way.
 --
 -- Argument values: scalars 0 (an enum its first member), lengths a small valid length (min(16, max)) in
 -- the pointer cases and 0 in the register cases, other optional pointers NULL,
@@ -31,35 +36,30 @@ local out = {}
 
 local SMALL_LEN = 16
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
-local REGS = { "ebx", "ecx", "edx", "esi", "edi", "ebp" }
--- Distinctive top bytes for registers that carry no argument.
-local REG_TAG = { ebx = 0xEB, ecx = 0xEC, edx = 0xED, esi = 0x51, edi = 0xD1, ebp = 0xBB }
--- Bits of the mask the assembly checks return, in order.
-local MASK_NAMES = { "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eflags", "eax" }
-local MASK = {}
-for i, n in ipairs(MASK_NAMES) do MASK[n] = 1 << (i - 1) end
--- eflags: CF PF ZF DF OF are set and AF SF cleared before the trap; these and IF
--- (always 1 in ring 3) must come back as they were.  TF, NT, RF, AC, ID and the
--- reserved bits are neither set nor compared.
-local FLAGS_MASK = 0xED5
-local FLAGS_SET = 0xC45
-local FLAGS_WANT = 0xE45
+-- Bit r of a register set (conf_cases.h's enum conf_reg).
+local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
+local fmt, concat = string.format, table.concat
 
-local function hex(v) return string.format("0x%X", cgen.u32(v)) end
-
--- The small valid length of each length argument: at most SMALL_LEN and at most
--- the max of every buffer it measures.
+-- The small valid length of each length argument (at most SMALL_LEN and at most the max of every
+-- buffer it measures), the value-result lengths among them, and how many buffers each measures;
+-- nil for a syscall without buffers.
 local function lengths(sc)
-    local len = {}
-    for _, a in ipairs(sc.args) do
+    local args, len, cap_of, users = sc.args, nil, nil, nil
+    for _, a in ipairs(args) do
         if a.kind == "bytes" then
+            len, users = len or {}, users or {}
             local i = a.len_arg
-            local v = len[i] or math.min(SMALL_LEN, TYPE_MAX[sc.args[i].type.name] or 0xFFFFFFFF)
+            local v = len[i] or math.min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
             if a.max then v = math.min(v, a.max.value) end
             len[i] = v
+            users[i] = (users[i] or 0) + 1
+            if a.len_by_ptr then
+                cap_of = cap_of or {}
+                cap_of[i] = true
+            end
         end
     end
-    return len
+    return len, cap_of, users
 end
 
 -- How many bytes a pointer argument's case touches: its length, its type's
@@ -70,126 +70,52 @@ local function span(a, len)
     return 2
 end
 
--- The value-result length arguments (bytes[*LEN]): { [index] = C variable holding the capacity },
--- set to the small length before each call (a case runs in a child of its own).
-local function capacities(sc)
-    local caps = {}
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" and a.len_by_ptr then caps[a.len_arg] = names.conf_cap(sc, sc.args[a.len_arg]) end
-    end
-    return caps
+local function number(v)
+    if v == 0 then return "0" end
+    return cgen.literal(kinds.bits(v))
 end
 
--- The statements a run function needs before its call: the capacities set.
-local function call_setup(sc, len)
-    local lines = {}
-    for i, var in pairs(capacities(sc)) do
-        lines[#lines + 1] = string.format("    %s = %du;\n", var, len[i] or SMALL_LEN)
-    end
-    table.sort(lines)
-    return table.concat(lines)
-end
-
--- C argument list of a call in which argument `tested` (an index or nil) is
--- `param` and the others take their default values.
-local function call_args(sc, len, tested, param, zero_lengths)
-    local args, caps = {}, capacities(sc)
+-- The register of each argument (its low word's, for a 64-bit one), and the syscall's row of
+-- conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
+-- its first member: 0 may be no member, and the enum check would answer first), a value-result
+-- length a pointer to a u32 holding the small length, optional pointers NULL.
+local function syscall_row(sc, len, cap_of, errors)
+    local v, reg, args, valid, str, caps, ignore = { 0, 0, 0, 0, 0, 0 }, {}, 0, 0, 0, 0, 0
     for i, a in ipairs(sc.args) do
-        if i == tested then
-            args[i] = param
-        elseif caps[i] then
-            args[i] = "&" .. caps[i] -- a value-result length: a u32 holding the capacity
-        elseif a.kind == "scalar" then
-            local named = kinds.named(a)
-            if not len[i] and named and named.kind == "enum" and a.einval then
-                -- 0 may be no member: the enum check would answer first (kcov's op)
-                args[i] = cgen.literal(kinds.bits(named.members[1].value))
-            else
-                args[i] = len[i] and not zero_lengths and tostring(len[i]) or "0"
+        local r, kind = REG_INDEX[a.reg], a.kind
+        if a.regs then -- a 64-bit scalar: its low word's register holds the value
+            r = REG_INDEX[a.lo_reg]
+            args = args | (1 << REG_INDEX[a.hi_reg])
+        end
+        reg[i] = r
+        local bit = 1 << r
+        args = args | bit
+        if cap_of and cap_of[i] then
+            caps = caps | bit
+            v[r + 1] = len[i] or SMALL_LEN
+            if kind ~= "scalar" and not a.optional then valid = valid | bit end
+        elseif kind == "scalar" then
+            local named = a.named
+            if named and named.kind == "enum" and a.einval and not (len and len[i]) then
+                v[r + 1] = number(named.members[1].value)
+            elseif len and len[i] then
+                v[r + 1] = len[i]
             end
-        elseif a.kind == "str" then
-            args[i] = "conf_str"
-        elseif a.optional and not (a.kind == "bytes" and tested and a.len_arg == tested) then
-            -- the most neutral value: Linux skips the copy (sigaltstack's ss, prlimit64's new); but a
-            -- buffer whose length is under test is there (a NULL one has no length to refuse)
-            args[i] = "0"
-        else
-            args[i] = "(void *)conf_valid"
+        elseif kind == "str" then
+            str = str | bit
+        elseif not a.optional then
+            valid = valid | bit
         end
     end
-    return table.concat(args, ", ")
-end
-
-local function wrapper_call(m, sc, args)
-    for _ in ipairs(kinds.results(sc)) do args = args .. (args == "" and "0" or ", 0") end -- results not wanted
-    local call = string.format("%s(%s)", names.wrapper(m.abi, sc), args)
-    return sc.ret == "i32" and call or "(int32_t)" .. call
-end
-
--- Values a flags, enum or resource argument must refuse (v2), each with the error the .def
--- declares: every bit outside a flags set's mask (each bit position, 8 to 32 cases), the value
--- past an enum's last and its first gap; for a resource with lifecycle errors, a value that is
--- never valid (not a special, never handed out), one whose process has ended and been reaped and
--- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
-local function value_cases(w, m, sc, len, setup, cases)
-    for i, a in ipairs(sc.args) do
-        local named = a.kind == "scalar" and kinds.named(a)
-        local list = {}
-        if named and named.kind == "flags" and a.einval then
-            local bits = 8 * named.base.size
-            for b = 0, bits - 1 do
-                if named.mask & (1 << b) == 0 then
-                    list[#list + 1] = { "bit_" .. b, 1 << b, a.einval, string.format("%s = 0x%X, a bit outside %s",
-                        a.name, 1 << b, named.name) }
-                end
-            end
-        elseif named and named.kind == "enum" and a.einval then
-            local members = named.members
-            local top = kinds.bits(members[#members].value)
-            local max = (1 << (8 * named.base.size)) - 1
-            if top < max then
-                list[#list + 1] = { "past_end", top + 1, a.einval, string.format("%s = %d, past the last %s",
-                    a.name, top + 1, named.name) }
-            end
-            local taken = {}
-            for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
-            for v = kinds.bits(members[1].value), top do
-                if not taken[v] then
-                    list[#list + 1] = { "gap", v, a.einval, string.format("%s = %d, between values of %s", a.name, v,
-                        named.name) }
-                    break
-                end
-            end
-        elseif named and named.kind == "resource" and a.lifecycle then
-            local lc = a.lifecycle
-            if lc.invalid then
-                list[#list + 1] = { "invalid", out.never_valid(named), lc.invalid,
-                    string.format("%s = a %s that is never valid", a.name, named.name) }
-            end
-            if lc.reaped then
-                list[#list + 1] = { "reaped", 0, lc.reaped, string.format("%s = a %s whose process ended and was reaped",
-                    a.name, named.name), "CONF_REAPED" }
-            end
-            if lc.foreign then
-                list[#list + 1] = { "foreign", 0, lc.foreign, string.format("%s = another process's %s", a.name,
-                    named.name), "CONF_FOREIGN" }
-            end
-        end
-        local fn = names.conf_val(sc, a)
-        if #list > 0 then
-            w("static int32_t %s(uint32_t v)\n{\n%s    return %s;\n}", fn, setup,
-                wrapper_call(m, sc, call_args(sc, len, i, "v")))
-        end
-        for _, c in ipairs(list) do
-            local run = fn
-            if c[5] then -- a value only the runtime can make, in the child
-                run = fn .. "_" .. c[1]
-                w("static int32_t %s(uint32_t v)\n{\n    (void)v;\n    return %s(conf_resource(%s, %s));\n}", run, fn,
-                    cgen.cstring(named.name), c[5])
-            end
-            cases(names.conf_case(sc, a, c[1]), run, "CONF_EQ", "CONF_VALUE", c[2], "-" .. c[3].name, "0", c[4])
-        end
+    if sc.ret_regs or sc.results then
+        for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
     end
+    local attrs, flags = sc.attrs, "0"
+    if attrs.noreturn then flags = "CONF_SC_NORETURN" end
+    if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
+    return reg, "    { " .. cgen.u32(sc.num) .. ", { " .. v[1] .. ", " .. v[2] .. ", " .. v[3] .. ", " .. v[4] .. ", " ..
+        v[5] .. ", " .. v[6] .. " }, " .. args .. ", " .. valid .. ", " .. str .. ", " .. caps .. ", " .. flags ..
+        ", " .. ignore .. ", " .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
@@ -202,98 +128,129 @@ function out.never_valid(t)
     return v
 end
 
--- The cases of one syscall, and the C functions they call.
-local function syscall_cases(w, m, sc, cases)
-    local len = lengths(sc)
-    w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
-    -- The errors every answer of this syscall must be among (0-terminated): its errors line and
-    -- those its entry checks imply. A syscall without an errors line is not checked.
-    if #sc.errors > 0 then
-        local errs = {}
-        for _, e in ipairs(sc.errors) do errs[#errs + 1] = "-" .. e.name end
-        for _, e in ipairs(sc.implied) do errs[#errs + 1] = "-" .. e.name end
-        w("static const int32_t %s[] = { %s, 0 };", names.conf_errors(sc), table.concat(errs, ", "))
-    end
-    local setup = call_setup(sc, len)
-    for _, var in pairs(capacities(sc)) do w("static uint32_t %s;", var) end
+-- Values a flags, enum or resource argument must refuse (v2), each with the error the .def
+-- declares: every bit outside a flags set's mask (each bit position, 8 to 32 cases), the value
+-- past an enum's last and its first gap; for a resource with lifecycle errors, a value that is
+-- never valid (not a special, never handed out), one whose process has ended and been reaped and
+-- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
+local function value_cases(rows, n, sc, sci, reg, quoted)
     for i, a in ipairs(sc.args) do
-        if a.kind ~= "scalar" then
-            local fn = names.conf_call(sc, a)
-            local param = a.kind == "str" and "(const char *)p" or "(void *)p"
-            w("static int32_t %s(uint32_t p)\n{\n%s    return %s;\n}", fn, setup,
-                wrapper_call(m, sc, call_args(sc, len, i, param)))
-            local efault = "-" .. a.efault.name
-            local n = span(a, len)
-            local function add(suffix, expect, arg, size, want, want2, what)
-                cases(names.conf_case(sc, a, suffix), fn, expect, arg, size, want, want2 or "0", what)
+        local named = a.kind == "scalar" and a.named
+        if named and (a.einval or a.lifecycle) then
+            local function add(suffix, value, err, what, lifecycle)
+                local name = names.conf_case(sc, a, suffix)
+                n = n + 1
+                if lifecycle then
+                    rows[n] = fmt('    { "%s", %s, CONF_EQ, CONF_VALUE, %d, CONF_NONE, 0, -%s, 0, %s, %s, %s },', name, sci,
+                        reg[i], err.name, quoted[what], cgen.cstring(named.name), lifecycle)
+                else
+                    rows[n] = fmt('    CONF_ROW("%s", %s, CONF_EQ, CONF_VALUE, %d, %du, -%s, 0, %s),', name, sci, reg[i],
+                        value, err.name, quoted[what])
+                end
             end
-            if a.optional then
-                add("null", "CONF_ACCEPTED", "CONF_NULL", n, efault, efault, "NULL is allowed (optional)")
-            else
-                add("null", "CONF_EQ", "CONF_NULL", n, efault, nil, "NULL")
+            if named.kind == "flags" and a.einval then
+                for b = 0, 8 * named.base.size - 1 do
+                    if named.mask & (1 << b) == 0 then
+                        add("bit_" .. b, 1 << b, a.einval, fmt("%s = 0x%X, a bit outside %s", a.name, 1 << b,
+                            named.name))
+                    end
+                end
+            elseif named.kind == "enum" and a.einval then
+                local members = named.members
+                local top = kinds.bits(members[#members].value)
+                if top < (1 << (8 * named.base.size)) - 1 then
+                    add("past_end", top + 1, a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
+                end
+                local taken = {}
+                for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
+                for v = kinds.bits(members[1].value), top do
+                    if not taken[v] then
+                        add("gap", v, a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
+                        break
+                    end
+                end
+            elseif named.kind == "resource" and a.lifecycle then
+                local lc = a.lifecycle
+                if lc.invalid then
+                    add("invalid", out.never_valid(named), lc.invalid, fmt("%s = a %s that is never valid", a.name,
+                        named.name))
+                end
+                if lc.reaped then
+                    add("reaped", 0, lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
+                        named.name), "CONF_REAPED")
+                end
+                if lc.foreign then
+                    add("foreign", 0, lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+                end
             end
-            add("kernel", "CONF_EQ", "CONF_KERNEL", n, efault, nil, "a kernel address")
-            add("unmapped", "CONF_EQ", "CONF_UNMAPPED", n, efault, nil, "an unmapped user address")
+        end
+    end
+    return n
+end
+
+-- The names of a pointer argument's cases are its stem (names.conf_case with no suffix) and these.
+local P1, P2, P3, P4, P5 = table.unpack(names.CONF_POINTER_CASES)
+local S1, S2 = table.unpack(names.CONF_STRING_CASES)
+do
+    local sc, a = { name = "s" }, { name = "a" }
+    assert(names.conf_case(sc, a, P1) == names.conf_case(sc, a, "") .. P1, "a case name is its stem and suffix")
+end
+
+-- The cases of one syscall (sci: its index in conf_syscalls), in rows of conf_cases: rows[n + 1]...;
+-- returns the new n.
+local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
+    local args = sc.args
+    for i, a in ipairs(args) do
+        local kind = a.kind
+        if kind ~= "scalar" then
+            local r, bytes, efault, stem = reg[i], span(a, len), "-" .. a.efault.name, names.conf_case(sc, a, "")
+            local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
+            n = n + 1
             -- One byte cannot wrap or straddle a page boundary.
-            if n >= 2 then
-                add("wrap", "CONF_EQ", "CONF_WRAP", n, efault, nil, "a range wrapping past 0xFFFFFFFF")
+            if bytes >= 2 then
                 -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
                 -- and returns that short count; one that checks the range first returns EFAULT.
                 -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
-                if a.kind == "bytes" then
-                    add("partly_mapped", "CONF_PARTIAL", "CONF_STRADDLE", n, efault, tostring(n),
-                        "a range that starts mapped and ends unmapped")
-                else
-                    add("partly_mapped", "CONF_EQ", "CONF_STRADDLE", n, efault, nil,
-                        "a range that starts mapped and ends unmapped")
-                end
+                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. bytes .. ", " .. efault .. ", " ..
+                    null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
+                    "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
+                    "\"),"
+            else
+                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. bytes .. ", " .. efault .. ", " ..
+                    null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
             end
-            if a.kind == "str" then
-                local limit = a.size.value
-                add("at_limit", "CONF_ACCEPTED", "CONF_STRING", limit, "-" .. a.toolong.name, efault,
-                    string.format("a string of exactly %s bytes", a.size.expr))
-                add("too_long", "CONF_EQ", "CONF_STRING", limit + 1, "-" .. a.toolong.name, nil,
-                    string.format("a string of %s + 1 bytes", a.size.expr))
+            if kind == "str" then
+                local limit, toolong, expr = a.size.value, "-" .. a.toolong.name, a.size.expr
+                rows[n + 1] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
+                    ", " .. limit .. ", " .. toolong .. ", " .. efault .. ", " ..
+                    quoted["a string of exactly " .. expr .. " bytes"] .. "),"
+                rows[n + 2] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
+                    (limit + 1) .. ", " .. toolong .. ", 0, " .. quoted["a string of " .. expr .. " + 1 bytes"] .. "),"
+                n = n + 2
             end
         end
     end
     -- A length one past its max, when it measures this buffer only (with two,
     -- the other buffer's checks could answer first).
-    local users = {}
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" then users[a.len_arg] = (users[a.len_arg] or 0) + 1 end
-    end
-    for _, a in ipairs(sc.args) do
-        -- (A value-result length above max is lowered to it, not refused.)
-        local la = a.kind == "bytes" and a.max and not a.len_by_ptr and sc.args[a.len_arg]
-        if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
-            local fn = names.conf_len(sc, la)
-            w("static int32_t %s(uint32_t n)\n{\n%s    return %s;\n}", fn, setup,
-                wrapper_call(m, sc, call_args(sc, len, a.len_arg, "n")))
-            cases(names.conf_case(sc, a, names.CONF_MAX_CASE), fn, "CONF_EQ", "CONF_VALUE",
-                a.max.value + 1, "-" .. a.toolong.name, "0", string.format("%s = %s + 1", la.name, a.max.expr))
+    if users then
+        for i, a in ipairs(args) do
+            -- (A value-result length above max is lowered to it, not refused.)
+            local la = a.kind == "bytes" and a.max and not a.len_by_ptr and args[a.len_arg]
+            if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
+                -- An optional buffer is passed (a NULL one has no length to refuse).
+                n = n + 1
+                rows[n] = "    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
+                    ", CONF_EQ, CONF_VALUE, " .. reg[a.len_arg] .. ", " .. (a.optional and reg[i] or "CONF_NONE") ..
+                    ", " .. (a.max.value + 1) .. "u, -" .. a.toolong.name .. ", 0, " ..
+                    quoted[la.name .. " = " .. a.max.expr .. " + 1"] .. ", 0, 0 },"
+            end
         end
     end
-    value_cases(w, m, sc, len, setup, cases)
-    -- Registers: the assembly routine traps with the default arguments.
-    local asm = names.conf_regs(sc)
-    local runner = names.conf_run_regs(sc)
-    w("%suint32_t %s(int32_t *eax);", sc.attrs.returns_twice and "__attribute__((returns_twice)) " or "", asm)
-    w("static int32_t %s(uint32_t p)\n{\n    int32_t eax;\n    (void)p;", runner)
-    if sc.attrs.noreturn then
-        w("    %s(&eax);\n    return CONF_RETURNED; /* the trap came back */", asm)
-    elseif sc.attrs.returns_twice then
-        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return conf_second_return(mask, eax);",
-            asm)
-    else
-        w("    const uint32_t mask = %s(&eax);\n    conf_result = eax;\n    return (int32_t)mask;", asm)
-    end
-    w("}\n")
-    local what = "registers across the trap"
-    if sc.attrs.noreturn then what = "registers up to the trap (noreturn)" end
-    if sc.attrs.returns_twice then what = "registers in both returns" end
-    cases(names.conf_regs_case(sc), runner, sc.attrs.noreturn and "CONF_NORETURN" or "CONF_REGS",
-        "CONF_VALUE", 0, "0", "0", what)
+    n = value_cases(rows, n, sc, sci, reg, quoted)
+    n = n + 1
+    rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
+        (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
+    return n
 end
 
 -- Numbers no syscall owns: unused slots (the first few), every retired number,
@@ -329,23 +286,6 @@ function out.invalid_numbers(m)
     return list
 end
 
-local function nosys_cases(w, m, cases)
-    w("/* Numbers without a syscall: ENOSYS, registers intact. */")
-    for _, n in ipairs(out.invalid_numbers(m)) do
-        local asm = names.conf_nosys(n.num)
-        w("uint32_t %s(int32_t *eax);", asm)
-        w("static int32_t %s(uint32_t p)", names.conf_run_nosys(n.num))
-        w("{")
-        w("    int32_t eax;")
-        w("    (void)p;")
-        w("    return (int32_t)%s(&eax);", asm)
-        w("}")
-        cases(names.conf_nosys_case(n.num, n.why), names.conf_run_nosys(n.num),
-            "CONF_REGS", "CONF_VALUE", 0, "0", "0", "ENOSYS and registers intact")
-    end
-    w("")
-end
-
 -- A kernel-only address: just above user space, or just below it when user
 -- space reaches the top, or the first address past user space when there is no room for either.
 local function kernel_addr(m)
@@ -354,19 +294,35 @@ local function kernel_addr(m)
     return m.abi.user_high
 end
 
+-- The errors every answer of a syscall must be among, as an offset into conf_error_lists (its
+-- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
+-- "0" for a syscall without an errors line, which is not checked.
+local function error_lists()
+    local lists, offset, size = {}, {}, 0
+    return lists, function(sc)
+        local errors = sc.errors
+        if #errors == 0 then return "0" end
+        local key, count = "", #errors + #sc.implied + 1
+        for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
+        for _, e in ipairs(sc.implied) do key = key .. "-" .. e.name .. ", " end
+        local at = offset[key]
+        if not at then
+            at = "conf_error_lists + " .. size
+            offset[key] = at
+            size = size + count
+            lists[#lists + 1] = "    " .. key .. "0,"
+        end
+        return at
+    end
+end
+
 local function render_c(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("/* ABI conformance cases, run by tests/conformance/runtime.c (see gen/out_conformance.lua). */")
+    w("/* ABI conformance cases, run by tests/conformance/conf_run.c (see gen/out_conformance.lua). */")
     w("#include \"conformance.h\"")
     w("")
-    w("const uint32_t conf_kernel_addr = %su;", hex(kernel_addr(m)))
-    w("")
-    w("/* Bits of the mask the register checks in regs.asm return. */")
-    local reg_names = {}
-    for i, n in ipairs(MASK_NAMES) do reg_names[i] = cgen.cstring(n) end
-    w("const char *const conf_reg_names[] = { %s };", table.concat(reg_names, ", "))
-    w("const int conf_reg_count = %d;", #MASK_NAMES)
+    w("const uint32_t conf_kernel_addr = %s;", cgen.hex(kernel_addr(m)))
     w("")
     w("const char *conf_error_name(int32_t r)")
     w("{")
@@ -380,130 +336,57 @@ local function render_c(m)
     w("    }")
     w("}")
     w("")
-    -- Each case becomes one line of the conf_cases table as soon as it is known. Case names are C
-    -- identifiers and need no escaping; the few distinct descriptions are escaped once each.
+    -- The few distinct descriptions are escaped once each (case names are C identifiers).
     local quoted = setmetatable({}, { __index = function(t, k)
         local v = cgen.cstring(k)
         t[k] = v
         return v
     end })
-    local rows, count, errors = cgen.buffer(), 0, "0"
-    local function cases(name, fn, expect, arg, span_bytes, want, want2, what)
-        count = count + 1
-        rows("    { \"%s\", %s, %s, %s, %du, %s, %s, %s, %s },", name, fn, expect, arg, span_bytes, want, want2,
-            quoted[what], errors)
+    local lists, errors_of = error_lists()
+    local syscalls, rows, n = {}, {}, 0
+    for i, sc in ipairs(m.syscalls) do
+        local len, cap_of, users = lengths(sc)
+        local reg, row = syscall_row(sc, len, cap_of, errors_of(sc))
+        syscalls[i] = row
+        n = syscall_cases(rows, n, sc, i - 1, len, users, reg, quoted)
     end
-    w("/* The trap's eax in a register case (the run function returns the register mask). */")
-    w("int32_t conf_result;")
-    w("")
-    for _, sc in ipairs(m.syscalls) do
-        errors = #sc.errors > 0 and names.conf_errors(sc) or "0"
-        syscall_cases(w, m, sc, cases)
+    -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
+    for _, nr in ipairs(out.invalid_numbers(m)) do
+        syscalls[#syscalls + 1] = "    { " .. cgen.literal(nr.num) .. ", { 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },"
+        n = n + 1
+        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls - 1) ..
+            ", CONF_REGS, -ENOSYS),"
     end
-    errors = "0" -- ENOSYS and the registers are checked by the assembly
-    nosys_cases(w, m, cases)
-    w("const struct conf_case conf_cases[] = {")
-    cgen.append(w, rows)
+    if #lists > 0 then
+        w("static const int32_t conf_error_lists[] = {")
+        w(concat(lists, "\n"))
+        w("};")
+        w("")
+    end
+    w("const struct conf_syscall conf_syscalls[] = {")
+    w(concat(syscalls, "\n"))
     w("};")
-    w("const int conf_case_count = %d;", count)
+    w("")
+    w("const struct conf_case conf_cases[] = {")
+    w(concat(rows, "\n"))
+    w("};")
+    w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
     return w()
 end
 
-----------------------------------------------------------------------------
--- Assembly: one routine per syscall and per invalid number.
-
-
--- One routine is one macro line: the generator's output (and time) stays small per syscall.
-local function asm_routine(w, sym, nr, values, enosys, results_mask)
-    local v = {}
-    for i, r in ipairs(REGS) do v[i] = values[r] end
-    w("global %s:function", sym)
-    if results_mask then
-        w("CONF_ROUTINE_RESULTS %s, %s, %s, %s", sym, hex(nr), table.concat(v, ", "), results_mask)
-    elseif enosys then
-        w("CONF_ROUTINE_ENOSYS %s, %s, %s, -%d", sym, hex(nr), table.concat(v, ", "), enosys)
-    else
-        w("CONF_ROUTINE %s, %s, %s", sym, hex(nr), table.concat(v, ", "))
-    end
-end
-
-local function distinct(num)
-    local v = {}
-    for _, r in ipairs(REGS) do v[r] = hex((REG_TAG[r] << 24) | 0x5A0000 | (num & 0xFFFF)) end
-    return v
-end
-
+-- The register check's assembly is fixed (tests/conformance/regs.inc): this file gives it the
+-- .def's trap and the size of the valid buffer.
 local function render_asm(m)
     local w = cgen.buffer()
     w(cgen.banner(m, "; %s"))
-    w("; Register preservation checks for tests/conformance (see gen/out_conformance.lua).")
+    w("; The trap of the conformance cases (tests/conformance/regs.inc, gen/out_conformance.lua).")
     w("bits 32")
-    w("")
-    -- The values the hand-written macros in tests/conformance/regs.inc check against: the mask
-    -- bits must match conf_reg_names in conformance.c, the trap is the .def's.
-    w("%%define CONF_FLAGS_MASK %s ; CF PF AF ZF SF IF DF OF are compared", hex(FLAGS_MASK))
-    w("%%define CONF_FLAGS_SET %s ; CF PF ZF DF OF set, AF SF clear before the trap", hex(FLAGS_SET))
-    w("%%define CONF_FLAGS_WANT %s ; ... and IF, which ring 3 always runs with", hex(FLAGS_WANT))
-    for _, n in ipairs(MASK_NAMES) do w("%%define CONF_MASK_%s %s", n:upper(), hex(MASK[n])) end
-    w("%%define CONF_TRAP 0x%02x", m.abi.trap)
-    w('%include "regs.inc"')
-    w("")
+    -- What a pointer argument points to is a struct or a scalar (at most 8 bytes).
     local valid_size = 64
-    for _, sc in ipairs(m.syscalls) do
-        for _, a in ipairs(sc.args) do
-            if a.kind == "ptr" then valid_size = math.max(valid_size, a.type.size) end
-        end
-    end
-    w("section .bss")
-    w("alignb 16")
-    w("global conf_valid:data")
-    w("conf_valid: resb %d                ; the valid buffer of every pointer argument", (valid_size + 15) // 16 * 16)
-    w("conf_esp_before: resd 1")
-    w("conf_esp_after: resd 1")
-    w("conf_eax: resd 1")
-    w("conf_flags_after: resd 1")
-    w("")
-    w("section .rodata")
-    w("global conf_str:data")
-    w("conf_str: db \"/\", 0               ; the valid string: a path that exists, absolute")
-    w("")
-    w("section .text")
-    for _, sc in ipairs(m.syscalls) do
-        w("")
-        w("; %d %s", sc.num, cgen.signature(sc))
-        local values = distinct(sc.num)
-        for _, a in ipairs(sc.args) do
-            if kinds.is_pair(a) then
-                for _, r in ipairs(a.regs) do values[r] = "0" end
-            elseif a.kind == "scalar" then
-                values[a.reg] = "0"
-            elseif a.kind == "str" then
-                values[a.reg] = "conf_str"
-            elseif a.optional then
-                values[a.reg] = "0"
-            else
-                values[a.reg] = "conf_valid"
-            end
-        end
-        -- The registers a result comes back in are not compared (eax never is).
-        local results_mask
-        for _, u in ipairs(kinds.upper_words(sc)) do
-            local bit = "CONF_MASK_" .. u.reg:upper()
-            results_mask = results_mask and (results_mask .. " | " .. bit) or bit
-        end
-        asm_routine(w, names.conf_regs(sc), sc.num, values, nil, results_mask)
-    end
-    local enosys
-    for _, e in ipairs(m.errors) do
-        if e.name == "ENOSYS" then enosys = e.num end
-    end
-    for _, n in ipairs(out.invalid_numbers(m)) do
-        w("")
-        w("; %s: %s", hex(n.num), n.why)
-        asm_routine(w, names.conf_nosys(n.num), n.num, distinct(n.num), enosys)
-    end
-    w("")
-    w("section .note.GNU-stack noalloc noexec nowrite progbits")
+    for _, t in ipairs(m.structs) do valid_size = math.max(valid_size, t.size) end
+    w("%%define CONF_TRAP 0x%02x", m.abi.trap)
+    w("%%define CONF_VALID_SIZE %d", valid_size)
+    w('%include "regs.inc"')
     return w()
 end
 

@@ -11,6 +11,7 @@ local cgen = require("cgen")
 local out = {}
 
 local CHECKED = { i32 = true, uptr = true }
+local concat = table.concat
 
 function out.render(m)
     local w = cgen.buffer()
@@ -18,35 +19,42 @@ function out.render(m)
     w("#include \"contracts.h\"")
     w("")
     w("#ifdef KERNEL_CONTRACTS")
-    local rows = {}
+    local rows, nrows, shared = {}, 0, {}
     for _, sc in ipairs(m.syscalls) do
         if CHECKED[sc.ret] then
-            local names = {}
-            local function add(list)
-                for _, e in ipairs(list) do
-                    if not names[e.name] then
-                        names[e.name] = true
-                        names[#names + 1] = e.name
+            local list, seen = {}, {}
+            local function add(errors)
+                for _, e in ipairs(errors) do
+                    local name = e.name
+                    if not seen[name] then
+                        seen[name] = true
+                        list[#list + 1] = name
                     end
                 end
             end
             add(sc.errors)
             add(sc.implied)
-            local declared = #names -- the errors make test expects some test to observe
+            local declared = #list -- the errors make test expects some test to observe
             if sc.attrs.relays_errors then add(m.errors) end
             local ident = "0"
-            if #names > 0 then
-                ident = "errors_" .. sc.name
-                w("static const uint16_t %s[] = {%s};", ident, table.concat(names, ", "))
+            if #list > 0 then -- syscalls with the same errors share one array, named for the first
+                local text = concat(list, ", ")
+                ident = shared[text]
+                if not ident then
+                    ident = "errors_" .. sc.name
+                    shared[text] = ident
+                    w("static const uint16_t " .. ident .. "[] = {" .. text .. "};")
+                end
             end
-            rows[#rows + 1] = string.format("    [%d] = {1, %d, %d, %s}, /* %s */", sc.num, #names, declared, ident,
-                sc.name)
+            nrows = nrows + 1
+            rows[nrows] = "    [" .. sc.num .. "] = {1, " .. #list .. ", " .. declared .. ", " .. ident .. "}, /* " ..
+                sc.name .. " */"
         end
     end
     w("")
     w("const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {")
     if #rows == 0 then rows[1] = "    {0, 0, 0, 0}, /* no syscall returns an error word */" end
-    for _, r in ipairs(rows) do w("%s", r) end
+    for _, r in ipairs(rows) do w(r) end
     w("};")
     w("#endif")
     return w()

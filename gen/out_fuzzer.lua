@@ -1,6 +1,6 @@
 -- build/gen/fuzz/syscall_fuzzer.c: the ABI knowledge of the syscall fuzzer.
 --
--- For every syscall, a function that chooses its argument registers from the argument kinds:
+-- For every syscall, rows that say how to choose its argument registers from the argument kinds:
 -- mostly valid values (buffers in the driver's scratch memory, names worth passing, small
 -- numbers) mixed with hostile ones (kernel and unmapped addresses, ranges that wrap, straddle an
 -- unmapped page or run past user space, lengths beyond the bound, negative and random numbers),
@@ -13,57 +13,88 @@
 -- the fuzzer's own children); 64-bit arguments fill their two registers, arrays are measured in
 -- elements, a value-result length is passed in scratch. Plus numbers that are no syscall, the
 -- documented errors of each call, and the trap.
--- The interface, the value pools the choosers draw from, the choice between them and the
--- driver are hand-written: tests/fuzz/fuzz.h, values.c, pick.c and fuzz.c.
+-- The output is data (tests/fuzz/fuzz.h: struct fuzz_syscall, struct fuzz_arg); the interface,
+-- the interpreter of the rows, the value pools they draw from and the driver are hand-written:
+-- tests/fuzz/fuzz.h, pick.c, values.c and fuzz.c.
 local cgen = require("cgen")
-local names = require("names")
 
 local out = {}
 
 local MAX_STR_SLOT = 4096 -- longest string slot in scratch, NUL included
 
-
--- The C expression of a bound: the const's name or the number.
+-- The C expression of a bound: the const's name or the number (spelled once per spelling).
+local exprs = {}
 local function expr(v)
-    local c = cgen.value(v)
-    if c:match("^%d") then return (c:gsub("u?$", "u", 1)) end
-    return "(uint32_t)" .. c
-end
-
-local function scalar_info(a)
-    return a.type.size * 8, a.type.signed and 1 or 0
+    local key = v.expr or v.value
+    local c = exprs[key]
+    if not c then
+        c = cgen.value(v)
+        c = c:match("^%d") and (c:gsub("u?$", "u", 1)) or "(uint32_t)" .. c
+        exprs[key] = c
+    end
+    return c
 end
 
 local function flags(sc)
-    local f = {}
-    if sc.fuzz.isolate or sc.attrs.noreturn then f[#f + 1] = "FUZZ_F_ISOLATE" end
-    if sc.attrs.noreturn then f[#f + 1] = "FUZZ_F_NORETURN" end
-    if sc.ret == "u32" or sc.ret == "uptr" then f[#f + 1] = "FUZZ_F_UNSIGNED" end
-    return #f > 0 and table.concat(f, " | ") or "0"
+    local attrs, f = sc.attrs, nil
+    if sc.fuzz.isolate or attrs.noreturn then f = "FUZZ_F_ISOLATE" end
+    if attrs.noreturn then f = f .. " | FUZZ_F_NORETURN" end
+    if sc.ret == "u32" or sc.ret == "uptr" then f = (f and f .. " | " or "") .. "FUZZ_F_UNSIGNED" end
+    return f or "0"
 end
 
-local function hint_comment(sc)
-    local parts = {}
-    if sc.fuzz.isolate then parts[#parts + 1] = "isolate" end
-    if sc.attrs.noreturn then parts[#parts + 1] = "noreturn: isolated" end
-    for _, a in ipairs(sc.args) do
-        local h = sc.fuzz.args[a.name]
-        if h then
-            local s = a.name .. " " .. h.kind
-            if h.max then s = s .. " " .. h.max.expr end
-            for _, v in ipairs(h.avoid or {}) do s = s .. " " .. v.expr end
-            parts[#parts + 1] = s
+-- memo(make) -> f(k1, k2, k3, k4) = make(k1, k2, k3, k4), made once per distinct keys: most rows of
+-- fuzz_args recur across syscalls, and a lookup costs less than spelling the row again.
+local function memo(make)
+    local root = {}
+    return function(k1, k2, k3, k4)
+        local t1 = root[k1]
+        if not t1 then
+            t1 = {}
+            root[k1] = t1
         end
+        local t2 = t1[k2]
+        if not t2 then
+            t2 = {}
+            t1[k2] = t2
+        end
+        local t3 = t2[k3]
+        if not t3 then
+            t3 = {}
+            t2[k3] = t3
+        end
+        local v = t3[k4]
+        if not v then
+            v = make(k1, k2, k3, k4)
+            t3[k4] = v
+        end
+        return v
     end
-    return #parts > 0 and (" (fuzz: " .. table.concat(parts, ", ") .. ")") or ""
 end
 
--- The index of register reg in arg_registers, from 0: where its value goes in c->args.
-local function slot_of(m, reg)
-    for i, r in ipairs(m.abi.arg_registers) do
-        if r == reg then return i - 1 end
-    end
-    error("register " .. tostring(reg) .. " is not an argument register")
+local scalar_row = memo(function(at, bits, signed)
+    return "    FUZZ_SCALAR(" .. at .. ", " .. bits .. ", " .. signed .. "),"
+end)
+local string_row = memo(function(at, slot, max, optional)
+    return "    FUZZ_STRING(" .. at .. ", " .. slot .. ", " .. max .. ", " .. optional .. "),"
+end)
+local pointer_row = memo(function(at, pointee, writes)
+    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. pointee .. "), " .. writes .. "),"
+end)
+-- key: elem_size * 8 + the buffer's slot; rest: bits * 4 + writes * 2 + optional.
+local function array_memo(op)
+    return memo(function(key, len, max, rest)
+        return "    FUZZ_ARRAY(" .. op .. ", " .. key % 8 .. ", " .. len .. ", " .. max .. ", " .. rest // 4 .. ", " ..
+            (rest // 2) % 2 .. ", " .. key // 8 .. "u, " .. rest % 2 .. "),"
+    end)
+end
+local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
+
+-- The index of each argument register in arg_registers, from 0: where its value goes in c->args.
+local function slots(m)
+    local slot = {}
+    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
+    return slot
 end
 
 local function resource_index(m, t)
@@ -72,48 +103,65 @@ local function resource_index(m, t)
     end
 end
 
--- The values array of a named argument (flags members, enum values, resource specials).
-local function named_values(w, a)
-    local named, list = a.named, {}
-    for _, v in ipairs(named.kind == "resource" and named.specials or named.members) do
-        list[#list + 1] = cgen.hex(v.value & 0xFFFFFFFF)
+-- The pool of values the rows point into (fuzz_values): add(list) -> the C pointer to them.
+local function value_pool()
+    local pool, size = {}, 0
+    return pool, function(list)
+        if #list == 0 then return "0" end
+        pool[#pool + 1] = "    " .. table.concat(list, ", ") .. ","
+        size = size + #list
+        return "fuzz_values + " .. (size - #list)
     end
-    if #list == 0 then return "0", 0 end
-    w("    static const uint32_t %s[] = { %s };", names.fuzz_values(a), table.concat(list, ", "))
-    return names.fuzz_values(a), #list
 end
 
-local function scalar_arg(w, m, sc, a)
-    local bits, signed = scalar_info(a)
+-- A named argument's values (flags members, enum values, resource specials), once per type.
+local function named_values(named, pooled, add)
+    local v = pooled[named]
+    if not v then
+        local list = {}
+        for _, x in ipairs(named.kind == "resource" and named.specials or named.members) do
+            list[#list + 1] = cgen.hex(x.value & 0xFFFFFFFF)
+        end
+        v = { add(list), #list }
+        pooled[named] = v
+    end
+    return v[1], v[2]
+end
+
+-- The rows of a scalar argument that is no length: its value pool, then its fuzz hint.
+local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
+    local bits, signed = a.type.size * 8, a.type.signed and 1 or 0
     local h = sc.fuzz.args[a.name]
     local named = a.named
-    local slot = slot_of(m, a.reg)
+    local at = slot[a.reg]
     if bits == 64 then -- the two words, each a 32-bit value of its own
-        w("    c->args[%d] = fuzz_scalar(env, 32, 0);", slot_of(m, a.lo_reg))
-        w("    c->args[%d] = fuzz_scalar(env, 32, %d);", slot_of(m, a.hi_reg), signed)
-        return
+        rows[n + 1] = "    FUZZ_SCALAR64(" .. slot[a.lo_reg] .. ", " .. slot[a.hi_reg] .. ", " .. signed .. "),"
+        return n + 1
     end
-    local v = string.format("fuzz_scalar(env, %d, %d)", bits, signed)
+    n = n + 1
     if named and named.kind == "resource" and (not h or h.kind == "own_child") then
-        local values, n = named_values(w, a)
-        v = string.format("fuzz_resource(env, %d, %s, %d)", resource_index(m, named), values, n)
-        w("    c->volatile_args |= 1u << %d; /* a %s: its value depends on the run */", slot, named.name)
+        local values, count = named_values(named, pooled, add)
+        rows[n] = "    FUZZ_NAMED(FUZZ_OP_RESOURCE, " .. at .. ", " .. bits .. ", " .. signed .. ", " ..
+            resource_index(m, named) .. ", " .. values .. ", " .. count .. "), /* a " .. named.name .. " */"
     elseif h and h.kind == "own_child" then
-        v = "fuzz_own_child(env)"
-        w("    c->volatile_args |= 1u << %d; /* a pid: its value depends on the run */", slot)
-    elseif named and named.kind == "flags" then
-        local values, n = named_values(w, a)
-        v = string.format("fuzz_flags(env, %s, %d, %d)", values, n, bits)
-    elseif named and named.kind == "enum" then
-        local values, n = named_values(w, a)
-        v = string.format("fuzz_enum(env, %s, %d, %d, %d)", values, n, bits, signed)
+        rows[n] = "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. at .. ", " .. bits .. ", " .. signed .. ", 0, 0, 0), /* a pid */"
+    elseif named and (named.kind == "flags" or named.kind == "enum") then
+        local values, count = named_values(named, pooled, add)
+        rows[n] = "    FUZZ_NAMED(" .. (named.kind == "flags" and "FUZZ_OP_FLAGS, " or "FUZZ_OP_ENUM, ") .. at .. ", " ..
+            bits .. ", " .. signed .. ", 0, " .. values .. ", " .. count .. "),"
+    else
+        rows[n] = scalar_row(at, bits, signed, 0)
     end
     if h and h.kind == "max" then
-        v = string.format("fuzz_clamp(%s, %d, %d, %s)", v, bits, signed, expr(h.max))
+        n = n + 1
+        rows[n] = "    FUZZ_CLAMP(" .. at .. ", " .. bits .. ", " .. signed .. ", " .. expr(h.max) .. "),"
     elseif h and h.kind == "avoid" then
-        v = string.format("fuzz_avoid(%s, %d, %d, %s, %d)", v, bits, signed, names.fuzz_avoid(a), #h.avoid)
+        local vals = {}
+        for i, v in ipairs(h.avoid) do vals[i] = expr(v) end
+        n = n + 1
+        rows[n] = "    FUZZ_AVOID(" .. at .. ", " .. bits .. ", " .. signed .. ", " .. add(vals) .. ", " .. #vals .. "),"
     end
-    w("    c->args[%d] = %s;", slot, v)
+    return n
 end
 
 -- The number of argument registers a syscall's arguments take (a 64-bit one takes two).
@@ -123,61 +171,50 @@ local function words(sc)
     return n
 end
 
-local function picker(w, m, sc, index)
-    w("/* %d %s%s */", sc.num, cgen.comment(cgen.signature(sc)), cgen.comment(hint_comment(sc)))
-    w("static void %s(struct fuzz_env *env, struct fuzz_call *c)", names.fuzz_picker(sc))
-    w("{")
-    for _, a in ipairs(sc.args) do
-        local h = sc.fuzz.args[a.name]
-        if h and h.kind == "avoid" then
-            local vals = {}
-            for i, v in ipairs(h.avoid) do vals[i] = expr(v) end
-            w("    static const uint32_t %s[] = { %s };", names.fuzz_avoid(a), table.concat(vals, ", "))
+-- The argument rows of one syscall (rows[n + 1]...); returns the new n and how many string
+-- slots it uses.
+local function arg_rows(rows, n, m, sc, slot, pooled, add)
+    local args = sc.args
+    local is_len, len_owner
+    for _, a in ipairs(args) do
+        if a.kind == "bytes" then -- (a value-result one too: its pointer)
+            is_len = is_len or {}
+            is_len[a.len_arg] = true
         end
     end
-    local produces = sc.produces and resource_index(m, sc.produces) or -1
-    w("    c->index = %d;\n    c->nr = %d;\n    c->nargs = %d;\n    c->flags = %s;\n    c->errors = %s;",
-        index, cgen.u32(sc.num), words(sc), flags(sc), names.fuzz_errors(sc))
-    if produces >= 0 then w("    c->produces = %d; /* %s */", produces, sc.produces.name) end
-    if #sc.args == 0 then w("    (void)env;") end
-    local is_len, len_owner = {}, {}
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" then is_len[a.len_arg] = true end -- (a value-result one too: its pointer)
-    end
-    local slot = 0
-    for i, a in ipairs(sc.args) do
+    local strings = 0
+    for i, a in ipairs(args) do
+        local kind = a.kind
         local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
-        local at = slot_of(m, a.reg)
-        if a.kind == "scalar" then
-            if not is_len[i] then scalar_arg(w, m, sc, a) end
-        elseif a.kind == "bytes" and a.len_by_ptr then
-            -- The length is a u32 the kernel reads and writes back: chosen with the buffer, passed in
-            -- scratch (or at a hostile address) through the pointer argument.
-            w("    {\n        uint32_t n;")
-            w("        fuzz_array(env, c, &c->args[%d], &n, %s, 32, %d, %du, %d);", at,
-                a.max and expr(a.max) or "0xFFFFFFFFu", writes, a.elem_size or 1, a.optional and 1 or 0)
-            w("        c->args[%d] = fuzz_length_pointer(env, c, n);\n    }", slot_of(m, sc.args[a.len_arg].reg))
-        elseif a.kind == "bytes" then
-            local len_arg = sc.args[a.len_arg]
-            local bits = len_arg.type.size * 8
-            if not len_owner[a.len_arg] then
+        local at = slot[a.reg]
+        if kind == "scalar" then
+            if not (is_len and is_len[i]) then n = scalar_rows(rows, n, m, sc, a, slot, pooled, add) end
+        elseif kind == "bytes" then
+            local len_arg = args[a.len_arg]
+            local max = a.max and expr(a.max) or "0xFFFFFFFFu"
+            n = n + 1
+            local elem, optional = a.elem_size or 1, a.optional and 1 or 0
+            if a.len_by_ptr then
+                rows[n] = lenptr_row(elem * 8 + at, slot[len_arg.reg], max, 32 * 4 + writes * 2 + optional)
+            elseif not (len_owner and len_owner[a.len_arg]) then
+                len_owner = len_owner or {}
                 len_owner[a.len_arg] = true
-                w("    fuzz_array(env, c, &c->args[%d], &c->args[%d], %s, %d, %d, %du, %d);", at,
-                    slot_of(m, len_arg.reg), a.max and expr(a.max) or "0xFFFFFFFFu", bits, writes,
-                    a.elem_size or 1, a.optional and 1 or 0)
+                rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
+                    len_arg.type.size * 8 * 4 + writes * 2 + optional)
             else
-                w("    c->args[%d] = fuzz_buffer_for(env, c, c->args[%d] * %du, %d, %d);", at,
-                    slot_of(m, len_arg.reg), a.elem_size or 1, bits, writes)
+                rows[n] = "    FUZZ_BUFFER_FOR(" .. at .. ", " .. slot[len_arg.reg] .. ", " .. (a.elem_size or 1) ..
+                    "u, " .. (len_arg.type.size * 8) .. ", " .. writes .. "),"
             end
-        elseif a.kind == "str" then
-            w("    c->args[%d] = %sfuzz_string(env, %d, %s);", at,
-                a.optional and "fuzz_below(env, 16) == 0 ? 0u : " or "", slot, expr(a.size))
-            slot = slot + 1
-        elseif not is_len[i] then
-            w("    c->args[%d] = fuzz_pointer(env, c, sizeof(%s), %d);", at, cgen.pointee(a.type), writes)
+        elseif kind == "str" then
+            n = n + 1
+            rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
+            strings = strings + 1
+        elseif not (is_len and is_len[i]) then
+            n = n + 1
+            rows[n] = pointer_row(at, cgen.pointee(a.type), writes, 0)
         end
     end
-    w("}")
+    return n, strings
 end
 
 -- Numbers below SYS_TABLE_SIZE that name no syscall (unused and retired slots).
@@ -221,83 +258,97 @@ local function trap(w, m)
     w("}")
 end
 
--- Bytes of scratch the generated code needs: the buffer area and one slot per string argument.
-local function str_slots(m)
-    local slot_len, slots = 16, 0
-    for _, sc in ipairs(m.syscalls) do
-        local n = 0
-        for _, a in ipairs(sc.args) do
-            if a.kind == "str" then
-                n = n + 1
-                slot_len = math.max(slot_len, math.min(a.size.value + 2, MAX_STR_SLOT))
-            end
+-- The errors each syscall may return (its errors line and those its entry checks imply), as a
+-- pointer into fuzz_error_lists; equal lists are written once.
+local function error_lists()
+    local lists, offset, size = {}, {}, 0
+    return lists, function(sc)
+        local key = ""
+        for _, e in ipairs(sc.errors) do key = key .. e.name .. ", " end
+        for _, e in ipairs(sc.implied) do key = key .. e.name .. ", " end
+        local at = offset[key]
+        if not at then
+            at = "fuzz_error_lists + " .. size
+            offset[key] = at
+            size = size + #sc.errors + #sc.implied + 1
+            lists[#lists + 1] = "    " .. key .. "0,"
         end
-        slots = math.max(slots, n)
+        return at
     end
-    return (slot_len + 15) // 16 * 16, slots
 end
 
 function out.render(m)
+    local slot = slots(m)
+    local pool, add = value_pool()
+    local pooled, lists, errors_of = {}, error_lists()
+    local syscalls, rows, n = {}, {}, 0
+    -- Strings are written to slots of scratch after the buffer area, one per str argument.
+    local slot_len, str_slots = 16, 0
+    for i, sc in ipairs(m.syscalls) do
+        local first = n
+        local strings
+        n, strings = arg_rows(rows, n, m, sc, slot, pooled, add)
+        if strings > 0 then
+            str_slots = math.max(str_slots, strings)
+            for _, a in ipairs(sc.args) do
+                if a.kind == "str" then slot_len = math.max(slot_len, math.min(a.size.value + 2, MAX_STR_SLOT)) end
+            end
+        end
+        local produces = sc.produces and resource_index(m, sc.produces) or -1
+        syscalls[i] = "    { " .. cgen.u32(sc.num) .. ", " .. words(sc) .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
+            (n - first) .. ", " .. first .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
+    end
+    slot_len = (slot_len + 15) // 16 * 16
     local w = cgen.buffer()
     w(cgen.banner(m))
     w("#include \"fuzz.h\"")
     w("")
-    local slot_len, slots = str_slots(m)
     w("/* Strings are written to slots of scratch after the buffer area, one per str argument. */")
     w("const uint32_t fuzz_str_slot = %du;", slot_len)
-    w("const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + %d * %du;", slots, slot_len)
-    w("")
-    w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
-    for _, sc in ipairs(m.syscalls) do
-        local errs = {}
-        for _, e in ipairs(sc.errors) do errs[#errs + 1] = e.name end
-        for _, e in ipairs(sc.implied) do errs[#errs + 1] = e.name end
-        errs[#errs + 1] = "0"
-        w("static const uint16_t %s[] = { %s };", names.fuzz_errors(sc), table.concat(errs, ", "))
-    end
+    w("const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + %d * %du;", str_slots, slot_len)
     w("")
     local nres = #(m.resources or {})
+    local res = {}
+    for i, r in ipairs(m.resources or {}) do res[i] = (i - 1) .. " " .. r.name end
     w("/* Resources (the values producers returned, for consumers to take): %s. */",
-        nres == 0 and "none" or table.concat((function()
-            local l = {}
-            for i, r in ipairs(m.resources) do l[i] = (i - 1) .. " " .. r.name end
-            return l
-        end)(), ", "))
+        nres == 0 and "none" or table.concat(res, ", "))
     w("_Static_assert(%d <= FUZZ_RESOURCES_MAX, \"tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources\");", nres)
     w("")
-    for i, sc in ipairs(m.syscalls) do
-        picker(w, m, sc, i - 1)
+    w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
+    w("static const uint16_t fuzz_error_lists[] = {")
+    w(table.concat(lists, "\n"))
+    w("};")
+    w("")
+    if #pool > 0 then
+        w("/* Values of flags, enum and resource arguments, and the values fuzz hints avoid. */")
+        w("static const uint32_t fuzz_values[] = {")
+        w(table.concat(pool, "\n"))
+        w("};")
         w("")
     end
+    w("/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */")
+    if n == 0 then rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */" end
+    w("const struct fuzz_arg fuzz_args[] = {")
+    w(table.concat(rows, "\n"))
+    w("};")
+    w("")
+    w("/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */")
+    w("const struct fuzz_syscall fuzz_syscalls[] = {")
+    w(table.concat(syscalls, "\n"))
+    w("};")
+    w("")
     local unused = unused_numbers(m)
     if #unused == 0 then unused[1] = "SYS_TABLE_SIZE" end -- C has no empty arrays; it is no syscall either
     w("const uint32_t fuzz_unused[] = { %s };", table.concat(unused, ", "))
     w("const uint32_t fuzz_unused_count = %d;", #unused)
     w("")
     w("const uint32_t fuzz_syscall_count = %d;", #m.syscalls)
+    local list = {}
+    for i, sc in ipairs(m.syscalls) do list[i] = "    \"" .. sc.name .. "\"," end -- C identifiers: no escaping
     w("const char *const fuzz_syscall_names[] = {")
-    for _, sc in ipairs(m.syscalls) do w("    \"%s\",", sc.name) end -- C identifiers: no escaping
+    w(table.concat(list, "\n"))
     w("    \"(no syscall)\",")
     w("};")
-    w("")
-    -- The model refuses a definition without syscalls: the table is never empty.
-    w("fuzz_picker_fn *const fuzz_pickers[] = {")
-    for _, sc in ipairs(m.syscalls) do w("    %s,", names.fuzz_picker(sc)) end
-    w("};")
-    w("")
-    local choices = {}
-    for i, sc in ipairs(m.syscalls) do
-        for _ = 1, (sc.fuzz.isolate or sc.attrs.noreturn) and 1 or 4 do choices[#choices + 1] = i - 1 end
-    end
-    for _ = 1, 4 do choices[#choices + 1] = #m.syscalls end
-    w("/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,")
-    w(" * so those are chosen a quarter as often as the others. */")
-    w("const uint16_t fuzz_choices[] = {")
-    for i = 1, #choices, 16 do
-        w("    %s,", table.concat(choices, ", ", i, math.min(i + 15, #choices)))
-    end
-    w("};")
-    w("const uint32_t fuzz_choice_count = %d;", #choices)
     w("")
     trap(w, m)
     return w()

@@ -12,11 +12,9 @@ local out = {}
 -- shim zeroes them before the call and puts them in the caller's result registers afterwards
 -- (whatever the handler returned), so a handler sets only what it has to say.
 local function results_struct(w, sc)
-    local results = kinds.results(sc)
-    if #results == 0 then return end
-    w("%s {", cgen.results_struct(sc))
-    for _, r in ipairs(results) do
-        w("    %s %s; /* returned in %s */", kinds.ctype(r), r.name, r.reg)
+    w(cgen.results_struct(sc) .. " {")
+    for _, r in ipairs(sc.results) do
+        w("    " .. kinds.ctype(r) .. " " .. r.name .. "; /* returned in " .. r.reg .. " */")
     end
     w("};")
 end
@@ -24,8 +22,8 @@ end
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
-    w("#ifndef %s", names.GUARD.handlers_h)
-    w("#define %s", names.GUARD.handlers_h)
+    w("#ifndef " .. names.GUARD.handlers_h)
+    w("#define " .. names.GUARD.handlers_h)
     w("")
     w("#include <stdint.h>")
     w("#include \"../abi.h\"")
@@ -34,13 +32,18 @@ function out.render(m)
     w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
+    local comment, signature, prototype = cgen.comment, cgen.signature, cgen.kernel_prototype
     for _, sc in ipairs(m.syscalls) do
-        w("/* %d %s: %s */", sc.num, cgen.comment(cgen.signature(sc)), cgen.comment(sc.doc))
-        results_struct(w, sc)
-        w("%s;", cgen.kernel_prototype(sc))
+        if sc.results and #sc.results > 0 then
+            w("/* " .. sc.num .. " " .. comment(signature(sc)) .. ": " .. comment(sc.doc) .. " */")
+            results_struct(w, sc)
+            w(prototype(sc) .. ";")
+        else
+            w("/* " .. sc.num .. " " .. comment(signature(sc)) .. ": " .. comment(sc.doc) .. " */\n" .. prototype(sc) .. ";")
+        end
     end
     w("")
-    w("#endif /* %s */", names.GUARD.handlers_h)
+    w("#endif /* " .. names.GUARD.handlers_h .. " */")
     return w()
 end
 

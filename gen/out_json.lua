@@ -1,190 +1,244 @@
 -- build/gen/abi.json: the whole model as JSON, so that tracers, fuzzers and bindings in other
 -- languages read the ABI without a parser of their own. The schema is in abi/README.md ("The JSON
--- export"); every key of an object is always present (null when it does not apply), in a fixed
--- order, and lists keep the model's order, so the file is the same for the same definition.
+-- export"): compact JSON with one entry (a const, a syscall, a service...) per line, keys in a
+-- fixed order, a key left out where it does not apply, lists in the model's order, so the file is
+-- the same for the same definition.
+--   The text is written entry by entry into the output's buffer (streamed to its file by
+-- cgen.render_to); no tree of the whole model is ever built. Each entry is spelled by string
+-- concatenation: a few large `..` expressions and one table.concat per line.
+local cgen = require("cgen")
+
 local out_json = {}
 
-local NULL = setmetatable({}, { __name = "null" })
-
--- An object is a list of alternating keys and values (the order they are written in).
-local function obj(list) return { obj = list } end
-local function arr(list) return { arr = list } end
-
-local function opt(v) if v == nil then return NULL end return v end
-
+local concat = table.concat
 local ESC = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
+local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 
+-- A JSON string. Names are C identifiers (nothing to escape); texts are checked.
 local function str(s)
-    return '"' .. s:gsub('[%c"\\]', function(c) return ESC[c] or string.format("\\u%04x", c:byte()) end) .. '"'
+    if not s:find('[%c"\\]') then return '"' .. s .. '"' end
+    return '"' .. s:gsub('[%c"\\]', esc) .. '"'
 end
 
-local function encode(v, indent, out)
-    local t = type(v)
-    if v == NULL then
-        out[#out + 1] = "null"
-    elseif t == "string" then
-        out[#out + 1] = str(v)
-    elseif t == "number" then
-        assert(math.type(v) == "integer", "abi.json holds integers only")
-        out[#out + 1] = string.format("%d", v)
-    elseif t == "boolean" then
-        out[#out + 1] = tostring(v)
-    elseif v.arr then
-        if #v.arr == 0 then
-            out[#out + 1] = "[]"
-            return
-        end
-        local flat = true
-        for _, x in ipairs(v.arr) do flat = flat and type(x) ~= "table" end
-        if flat then -- a list of names or numbers on one line
-            local parts = {}
-            for i, x in ipairs(v.arr) do parts[i] = type(x) == "string" and str(x) or string.format("%d", x) end
-            out[#out + 1] = "[" .. table.concat(parts, ", ") .. "]"
-            return
-        end
-        local inner = indent .. "  "
-        out[#out + 1] = "[\n"
-        for i, x in ipairs(v.arr) do
-            out[#out + 1] = inner
-            encode(x, inner, out)
-            out[#out + 1] = i < #v.arr and ",\n" or "\n"
-        end
-        out[#out + 1] = indent .. "]"
+local function names_list(list)
+    local n = #list
+    if n == 0 then return "[]" end
+    if n == 1 then return '["' .. list[1].name .. '"]' end
+    local parts = {}
+    for i = 1, n do parts[i] = list[i].name end
+    return '["' .. concat(parts, '","') .. '"]'
+end
+
+local function strings(list) return '["' .. concat(list, '","') .. '"]' end
+
+local function value(v) return '{"value":' .. v.value .. ',"expr":' .. str(v.expr) .. "}" end
+
+-- A reference to a type: scalars, named types and structs by name, arrays spelled out. The same
+-- type objects are referred to over and over: each is spelled once per render (refs, keyed by the
+-- type, or by the named type).
+local function type_ref(refs, t, named)
+    local key = named or t
+    local s = refs[key]
+    if s then return s end
+    if named then
+        s = '{"kind":"' .. named.kind .. '","name":"' .. named.name .. '","base":"' .. named.base.name .. '"}'
+    elseif t.kind == "array" then
+        s = '{"kind":"array","elem":' .. type_ref(refs, t.elem) .. ',"count":' .. t.count .. "}"
+    elseif t.kind == "vararray" then
+        s = '{"kind":"vararray","elem":' .. type_ref(refs, t.elem) .. "}"
     else
-        local list, inner = v.obj, indent .. "  "
-        out[#out + 1] = "{\n"
-        for i = 1, #list, 2 do
-            out[#out + 1] = inner .. str(list[i]) .. ": "
-            encode(list[i + 1], inner, out)
-            out[#out + 1] = i + 1 < #list and ",\n" or "\n"
-        end
-        out[#out + 1] = indent .. "}"
+        s = '{"kind":"' .. t.kind .. '","name":"' .. t.name .. '"}'
     end
+    refs[key] = s
+    return s
 end
 
-local function map(list, f)
-    local out = {}
-    for i, x in ipairs(list or {}) do out[i] = f(x) end
-    return arr(out)
+local function field(refs, f)
+    return '{"name":"' .. f.name .. (f.doc and ('","doc":' .. str(f.doc) .. ',"type":') or '","type":') ..
+        type_ref(refs, f.type, f.named) .. ',"offset":' .. f.offset .. "}"
 end
 
-local function names_of(list) return map(list, function(x) return x.name end) end
-
-local function value(v) return v and obj({ "value", v.value, "expr", v.expr }) or NULL end
-
--- A reference to a type: scalars, named types and structs by name, arrays spelled out.
-local function type_ref(t, named)
-    if named then return obj({ "kind", named.kind, "name", named.name, "base", named.base.name }) end
-    if t.kind == "array" then return obj({ "kind", "array", "elem", type_ref(t.elem), "count", t.count }) end
-    if t.kind == "vararray" then return obj({ "kind", "vararray", "elem", type_ref(t.elem) }) end
-    if t.kind == "scalar" then return obj({ "kind", "scalar", "name", t.name }) end
-    return obj({ "kind", t.kind, "name", t.name })
+local function fields(refs, list)
+    local parts = {}
+    for i, f in ipairs(list) do parts[i] = field(refs, f) end
+    return "[" .. concat(parts, ",") .. "]"
 end
 
-local function field(f)
-    return obj({ "name", f.name, "doc", opt(f.doc), "type", type_ref(f.type, f.named), "offset", f.offset })
+local function member(x)
+    return '{"name":"' .. x.name .. '","value":' .. x.value .. ',"doc":' .. str(x.doc) .. "}"
 end
 
-local function member(x) return obj({ "name", x.name, "value", x.value, "doc", x.doc }) end
+local function members(list)
+    local parts = {}
+    for i, x in ipairs(list) do parts[i] = member(x) end
+    return "[" .. concat(parts, ",") .. "]"
+end
 
-local function arg(sc, a)
-    local lc = a.lifecycle
-    return obj({
-        "name", a.name, "index", a.index, "kind", a.kind, "reg", a.reg, "regs", a.regs and arr(a.regs) or NULL,
-        "dir", opt(a.dir),
-        "type", a.type and type_ref(a.type, a.named) or NULL,
-        "elem", a.elem and type_ref(a.elem) or NULL,
-        "elem_size", opt(a.kind == "bytes" and a.elem_size or nil),
-        "len_arg", a.len_arg and sc.args[a.len_arg].name or NULL,
-        "len_by_ptr", a.kind == "bytes" and (a.len_by_ptr or false) or NULL,
-        "max", value(a.max), "size", value(a.size),
-        "toolong", a.toolong and a.toolong.name or NULL,
-        "optional", a.kind ~= "scalar" and (a.optional or false) or NULL,
-        "lifecycle", lc and obj({ "invalid", lc.invalid and lc.invalid.name or NULL,
-                                  "reaped", lc.reaped and lc.reaped.name or NULL,
-                                  "foreign", lc.foreign and lc.foreign.name or NULL }) or NULL,
-    })
+-- An argument: one concatenation, the keys that do not apply left out.
+local function lifecycle(lc)
+    return ',"lifecycle":{' ..
+        concat({ lc.invalid and ('"invalid":"' .. lc.invalid.name .. '"') or nil,
+                 lc.reaped and ('"reaped":"' .. lc.reaped.name .. '"') or nil,
+                 lc.foreign and ('"foreign":"' .. lc.foreign.name .. '"') or nil }, ",") .. "}"
+end
+
+local function arg(refs, sc, a)
+    local kind = a.kind
+    if kind == "scalar" then
+        return '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"scalar","reg":"' .. a.reg .. '"' ..
+            (a.regs and (',"regs":' .. strings(a.regs)) or "") .. ',"type":' .. type_ref(refs, a.type, a.named) ..
+            (a.lifecycle and lifecycle(a.lifecycle) or "") .. "}"
+    end
+    local bytes = kind == "bytes"
+    return '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"' .. kind .. '","reg":"' .. a.reg ..
+        '","dir":"' .. a.dir .. '"' .. (a.type and (',"type":' .. type_ref(refs, a.type, a.named)) or "") ..
+        (bytes and ((a.elem and (',"elem":' .. type_ref(refs, a.elem)) or "") .. ',"elem_size":' .. a.elem_size ..
+            ',"len_arg":"' .. sc.args[a.len_arg].name .. (a.len_by_ptr and '","len_by_ptr":true' or
+            '","len_by_ptr":false')) or "") ..
+        (a.max and (',"max":' .. value(a.max)) or "") .. (a.size and (',"size":' .. value(a.size)) or "") ..
+        (a.toolong and (',"toolong":"' .. a.toolong.name .. '"') or "") ..
+        (a.optional and ',"optional":true' or ',"optional":false') ..
+        (a.lifecycle and lifecycle(a.lifecycle) or "") .. "}"
+end
+
+local function results_list(refs, results)
+    if not results or #results == 0 then return "[]" end
+    local parts = {}
+    for i, r in ipairs(results) do
+        parts[i] = '{"name":"' .. r.name .. '","type":' .. type_ref(refs, r.named and r.named.base or r.type, r.named) ..
+            ',"reg":"' .. r.reg .. '"}'
+    end
+    return "[" .. concat(parts, ",") .. "]"
 end
 
 local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
 
-local function syscall(sc)
-    local attrs = {}
-    for _, a in ipairs(ATTRS) do
-        if sc.attrs[a] then attrs[#attrs + 1] = a end
+-- The attrs list of a syscall, by the set of its attributes (a bit each): few sets recur.
+local attrs_json = {}
+local function attrs_list(attrs)
+    local bits = (attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0) + (attrs.returns_twice and 4 or 0) +
+        (attrs.fails_only and 8 or 0) + (attrs.relays_errors and 16 or 0)
+    local s = attrs_json[bits]
+    if not s then
+        local list = {}
+        for i, a in ipairs(ATTRS) do
+            if bits & (1 << (i - 1)) ~= 0 then list[#list + 1] = a end
+        end
+        s = #list == 0 and "[]" or strings(list)
+        attrs_json[bits] = s
     end
-    local ret = sc.ret_type and type_ref(sc.ret_type.base or sc.ret_type, sc.ret_type.base and sc.ret_type) or NULL
-    return obj({
-        "num", sc.num, "name", sc.name, "cname", sc.cname or sc.name, "doc", sc.doc, "long", opt(sc.long),
-        "ret", ret, "ret_regs", sc.ret == "void" and NULL or arr(sc.ret_regs or { "eax" }),
-        "results", map(sc.results, function(r)
-            return obj({ "name", r.name, "type", type_ref(r.named and r.named.base or r.type, r.named), "reg", r.reg })
-        end),
-        "produces", sc.produces and sc.produces.name or NULL,
-        "attrs", arr(attrs),
-        "args", map(sc.args, function(a) return arg(sc, a) end),
-        "errors", names_of(sc.errors), "implied", names_of(sc.implied),
-    })
+    return s
 end
 
-local function message(msg)
-    return obj({
-        "num", msg.num, "name", msg.name, "doc", msg.doc, "fields", map(msg.fields, field),
-        "fixed_size", msg.fixed_size, "max_size", msg.max_size, "var", msg.var and msg.var.name or NULL,
-        "var_max", value(msg.var_max),
-    })
+local function syscall(refs, sc)
+    local args = sc.args
+    local nargs = #args
+    local args_json = "[]"
+    if nargs > 0 then
+        local parts = {}
+        for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
+        args_json = "[" .. concat(parts, ",") .. "]"
+    end
+    local rt = sc.ret_type
+    return '{"num":' .. sc.num .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
+        str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") ..
+        (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+            (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
+        ',"results":' .. results_list(refs, sc.results) ..
+        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "") ..
+        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. args_json ..
+        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}"
 end
 
-local function retired(r) return obj({ "num", r.num, "name", r.name, "why", r.why }) end
+local function retired(r)
+    return '{"num":' .. r.num .. ',"name":"' .. r.name .. '","why":' .. str(r.why) .. "}"
+end
+
+local function list_of(refs, list, f)
+    local parts = {}
+    for i, x in ipairs(list) do parts[i] = f(refs, x) end
+    return "[" .. concat(parts, ",") .. "]"
+end
+
+local function message(refs, msg)
+    return '{"num":' .. msg.num .. ',"name":"' .. msg.name .. '","doc":' .. str(msg.doc) .. ',"fields":' ..
+        fields(refs, msg.fields) .. ',"fixed_size":' .. msg.fixed_size .. ',"max_size":' .. msg.max_size ..
+        (msg.var and (',"var":"' .. msg.var.name .. '"') or "") ..
+        (msg.var_max and (',"var_max":' .. value(msg.var_max)) or "") .. "}"
+end
+
+local ENTRY = {
+    consts = function(_, c)
+        return '{"name":"' .. c.name .. '","value":' .. c.value .. ',"expr":' .. str(c.expr) ..
+            (c.doc and (',"doc":' .. str(c.doc)) or "") ..
+            (c.member_of and (',"member_of":"' .. c.member_of.name .. '"') or "") .. "}"
+    end,
+    errors = function(_, e)
+        return '{"name":"' .. e.name .. '","num":' .. e.num .. ',"text":' .. str(e.text) .. "}"
+    end,
+    error_aliases = function(_, a)
+        return '{"name":"' .. a.name .. '","target":"' .. a.target.name .. '"' ..
+            (a.doc and (',"doc":' .. str(a.doc)) or "") .. "}"
+    end,
+    flags = function(_, t)
+        return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","mask":' ..
+            t.mask .. ',"members":' .. members(t.members) .. "}"
+    end,
+    enums = function(_, t)
+        return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","members":' ..
+            members(t.members) .. "}"
+    end,
+    resources = function(_, t)
+        local consumers = {}
+        for i, c in ipairs(t.consumers) do
+            consumers[i] = '{"syscall":"' .. c.syscall.name .. '","arg":"' .. c.arg.name .. '"}'
+        end
+        return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","specials":' ..
+            members(t.specials) .. ',"producers":' .. names_list(t.producers) .. ',"consumers":[' ..
+            concat(consumers, ",") .. "]}"
+    end,
+    structs = function(refs, s)
+        return '{"name":"' .. s.name .. '","doc":' .. str(s.doc) .. ',"size":' .. s.size .. ',"align":' .. s.align ..
+            ',"fields":' .. fields(refs, s.fields) .. "}"
+    end,
+    syscalls = syscall,
+    retired = function(_, r) return retired(r) end,
+    services = function(refs, svc)
+        return '{"name":"' .. svc.name .. '","service":' .. str(svc.service) ..
+            (svc.doc and (',"doc":' .. str(svc.doc)) or "") .. (svc.long and (',"long":' .. str(svc.long)) or "") ..
+            ',"messages":' .. list_of(refs, svc.messages, message) ..
+            ',"retired":' .. list_of(refs, svc.retired, function(_, r) return retired(r) end) .. "}"
+    end,
+}
+
+-- A top-level list: its key on a line, then one entry a line; sep follows the closing bracket.
+local function list(w, refs, key, items, sep)
+    local n = #items
+    if n == 0 then return w('"' .. key .. '":[]' .. sep) end
+    w('"' .. key .. '":[')
+    local f = ENTRY[key]
+    for i = 1, n - 1 do w(f(refs, items[i]) .. ",") end
+    w(f(refs, items[n]) .. "]" .. sep)
+end
 
 function out_json.render(m)
-    local abi = m.abi
-    local root = obj({
-        "schema", "layercake-abi-json 1",
-        "abi", obj({
-            "name", abi.name, "version", abi.version, "trap", abi.trap, "arg_registers", arr(abi.arg_registers),
-            "result_registers", arr(abi.result_registers), "pair_order", abi.pair_order,
-            "user_space", arr({ abi.user_low, abi.user_high }), "amc_max_message", value(abi.amc_max_message),
-            "amc_name_max", value(abi.amc_name_max), "prefix", abi.prefix, "kernel_stack_budget", abi.kernel_stack_budget,
-        }),
-        "consts", map(m.consts, function(c)
-            return obj({ "name", c.name, "value", c.value, "expr", c.expr, "doc", opt(c.doc),
-                         "member_of", c.member_of and c.member_of.name or NULL })
-        end),
-        "errors", map(m.errors, function(e) return obj({ "name", e.name, "num", e.num, "text", e.text }) end),
-        "error_aliases", map(m.error_aliases, function(a)
-            return obj({ "name", a.name, "target", a.target.name, "doc", opt(a.doc) })
-        end),
-        "flags", map(m.flags, function(t)
-            return obj({ "name", t.name, "doc", t.doc, "base", t.base.name, "mask", t.mask,
-                         "members", map(t.members, member) })
-        end),
-        "enums", map(m.enums, function(t)
-            return obj({ "name", t.name, "doc", t.doc, "base", t.base.name, "members", map(t.members, member) })
-        end),
-        "resources", map(m.resources, function(t)
-            return obj({ "name", t.name, "doc", t.doc, "base", t.base.name, "specials", map(t.specials, member),
-                         "producers", names_of(t.producers),
-                         "consumers", map(t.consumers, function(c)
-                             return obj({ "syscall", c.syscall.name, "arg", c.arg.name })
-                         end) })
-        end),
-        "structs", map(m.structs, function(s)
-            return obj({ "name", s.name, "doc", s.doc, "size", s.size, "align", s.align, "fields", map(s.fields, field) })
-        end),
-        "syscalls", map(m.syscalls, syscall),
-        "retired", map(m.retired, retired),
-        "table_size", m.table_size,
-        "services", map(m.services, function(svc)
-            return obj({ "name", svc.name, "service", svc.service, "doc", opt(svc.doc), "long", opt(svc.long),
-                         "messages", map(svc.messages, message),
-                         "retired", map(svc.retired, retired) })
-        end),
-    })
-    local out = {}
-    encode(root, "", out)
-    out[#out + 1] = "\n"
-    return table.concat(out)
+    local w = cgen.buffer()
+    local abi, refs = m.abi, {}
+    w('{"schema":"layercake-abi-json 2",')
+    w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
+        ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..
+        strings(abi.result_registers) .. ',"pair_order":"' .. abi.pair_order .. '","user_space":[' ..
+        abi.user_low .. "," .. abi.user_high .. "]" ..
+        (abi.amc_max_message and (',"amc_max_message":' .. value(abi.amc_max_message)) or "") ..
+        (abi.amc_name_max and (',"amc_name_max":' .. value(abi.amc_name_max)) or "") ..
+        ',"prefix":' .. str(abi.prefix) .. ',"kernel_stack_budget":' .. abi.kernel_stack_budget .. "},")
+    for _, key in ipairs({ "consts", "errors", "error_aliases", "flags", "enums", "resources", "structs",
+                           "syscalls", "retired" }) do
+        list(w, refs, key, m[key], ",")
+    end
+    w('"table_size":' .. m.table_size .. ",")
+    list(w, refs, "services", m.services, "}")
+    return w()
 end
 
 return out_json

@@ -15,7 +15,8 @@ local names = require("names")
 
 local out = {}
 
-local SPAN = "ABI_USER_HIGH - ABI_USER_LOW"
+local concat = table.concat
+
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 
 -- C test that a kernel handler result is a success (copy-outs happen only then).
@@ -27,87 +28,78 @@ local function success(sc, var)
     return var .. " >= 0"
 end
 
--- Every page of the range must be readable (and writable unless the kernel only reads it), so a
--- handler never fails half-way, after it has blocked or changed state, on a bad pointer.
-local function mapped_check(w, addr, len, dir, optional)
-    w("    if (%suser_probe(%s, %s, %d) < 0)", optional and (addr .. " != 0 && ") or "", addr, len,
-        dir == "in" and 0 or 1)
-    w("        return -EFAULT;")
+-- The check of a user range [addr, addr + len): inside user space (SHIM_OUTSIDE_USER, in
+-- kernel/syscall_shim.h, also catches addr < ABI_USER_LOW and a wrap), and unless the kernel only
+-- reads it through copy_from_user, every page readable (and writable unless dir is "in"), so a
+-- handler never fails half-way, after it has blocked or changed state, on a bad pointer. big:
+-- len may exceed the span of user space. An optional NULL pointer is not checked.
+local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
+
+local function range_check(w, addr, len, dir, optional, probe, big)
+    local cond = "SHIM_OUTSIDE_USER(" .. addr .. ", " .. len .. ")"
+    if big then cond = len .. " > SHIM_USER_SPAN || " .. cond end
+    if probe then cond = cond .. " || user_probe(" .. addr .. ", " .. len .. PROBE[dir] end
+    if optional then cond = addr .. " != 0 && (" .. cond .. ")" end
+    w("    if (" .. cond .. ")\n        return -EFAULT;")
 end
 
--- Range check of a user buffer [addr, addr + len): inside user space, no wrap.
--- Written as addr - LOW > SPAN - len, which also catches addr < LOW. The length is a_LEN, or
--- for a value-result length (bytes[*LEN]) the capacity the shim copied in, k_LEN, which a
--- capacity above max is lowered to (the handler never writes more, and tells the size it
--- wrote through it). An array (T[COUNT]) is COUNT elements: its max bounds the count, so
--- the byte length COUNT * sizeof(T) cannot overflow. An optional NULL buffer is not
--- checked: its handler gets length 0 (set before the checks).
+-- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
+-- the capacity the shim copied in, k_LEN, which a capacity above max is lowered to (the handler
+-- never writes more, and tells the size it wrote through it). An array (T[COUNT]) is COUNT
+-- elements: its max bounds the count, so the byte length COUNT * sizeof(T) cannot overflow. An
+-- optional NULL buffer's handler gets length 0 (set before the checks).
 local function buffer_checks(w, m, sc, a)
     local len_arg = sc.args[a.len_arg]
     local count = (a.len_by_ptr and "k_" or "a_") .. len_arg.name
     local type_max = a.len_by_ptr and 0xFFFFFFFF or TYPE_MAX[len_arg.type.name]
-    local span = m.abi.user_high - m.abi.user_low
-    local addr = "a_" .. a.name
-    local opt = a.optional and (addr .. " != 0 && ") or ""
     if a.max and type_max > a.max.value then
         if a.len_by_ptr then
-            w("    if (%s > %s)", count, a.max.expr)
-            w("        %s = %s;", count, a.max.expr)
+            w("    if (" .. count .. " > " .. a.max.expr .. ")\n        " .. count .. " = " .. a.max.expr .. ";")
         else
-            w("    if (%s > %s)", count, a.max.expr)
-            w("        return -%s;", a.toolong.name)
+            w("    if (" .. count .. " > " .. a.max.expr .. ")\n        return -" .. a.toolong.name .. ";")
         end
     end
     local len = count
     if a.elem then
         len = "n_" .. a.name
-        w("    const uint32_t %s = %s * (uint32_t)sizeof(%s);", len, count, cgen.pointee(a.elem))
+        w("    const uint32_t " .. len .. " = " .. count .. " * (uint32_t)sizeof(" .. cgen.pointee(a.elem) .. ");")
     end
-    if not a.max and type_max > span then
-        local cond = string.format("%s > %s || %s - ABI_USER_LOW > %s - %s", len, SPAN, addr, SPAN, len)
-        w("    if (%s)", opt == "" and cond or (opt .. "(" .. cond .. ")"))
-    else
-        w("    if (%s%s - ABI_USER_LOW > %s - %s)", opt, addr, SPAN, len)
-    end
-    w("        return -EFAULT;")
-    mapped_check(w, addr, len, a.dir, a.optional)
+    range_check(w, "a_" .. a.name, len, a.dir, a.optional, true,
+        not a.max and type_max > m.abi.user_high - m.abi.user_low)
 end
 
--- Range check of a struct or scalar pointer (skipped for an optional NULL).
+-- Range check of a struct or scalar pointer; an in pointer is read by copy_from_user.
 local function pointer_check(w, a)
-    local addr = "a_" .. a.name
-    local range = string.format("%s - ABI_USER_LOW > %s - sizeof(%s)", addr, SPAN, cgen.pointee(a.type))
-    if a.optional then
-        w("    if (%s != 0 && %s)", addr, range)
-    else
-        w("    if (%s)", range)
-    end
-    w("        return -EFAULT;")
-    if a.dir ~= "in" then
-        mapped_check(w, addr, "sizeof(" .. cgen.pointee(a.type) .. ")", a.dir, a.optional)
-    end
+    range_check(w, "a_" .. a.name, "sizeof(" .. cgen.pointee(a.type) .. ")", a.dir, a.optional, a.dir ~= "in")
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
 local function pointer_copy_in(w, a)
     local k, addr = "k_" .. a.name, "a_" .. a.name
-    w("    %s %s;", cgen.pointee(a.type), k)
     if a.dir == "out" then
-        w("    __builtin_memset(&%s, 0, sizeof %s);", k, k)
+        w("    " .. cgen.pointee(a.type) .. " " .. k .. ";\n    __builtin_memset(&" .. k .. ", 0, sizeof " .. k .. ");")
         return
     end
-    w("    if (%scopy_from_user(&%s, %s, sizeof %s) < 0)", a.optional and (addr .. " != 0 && ") or "", k, addr, k)
-    w("        return -EFAULT;")
+    w("    " .. cgen.pointee(a.type) .. " " .. k .. ";\n    if (" .. (a.optional and (addr .. " != 0 && ") or "") ..
+        "copy_from_user(&" .. k .. ", " .. addr .. ", sizeof " .. k .. ") < 0)\n        return -EFAULT;")
 end
 
 -- The scalars the checks need (buffer lengths, flags and enum values); the others are read from
 -- the frame only in the handler call, after the checks, so they need no register of their own
 -- meanwhile.
+local NONE = {}
+
 local function checked_scalars(sc)
-    local checked = {}
+    local checked = NONE -- most syscalls: a table only when there is something in it
     for i, a in ipairs(sc.args) do
-        if a.len_arg then checked[a.len_arg] = true end
-        if a.kind == "scalar" and a.einval then checked[i] = true end
+        if a.len_arg then
+            if checked == NONE then checked = {} end
+            checked[a.len_arg] = true
+        end
+        if a.kind == "scalar" and a.einval then
+            if checked == NONE then checked = {} end
+            checked[i] = true
+        end
     end
     return checked
 end
@@ -143,26 +135,31 @@ local function value_check(w, a)
     w("        return -%s;", a.einval.name)
 end
 
-local function call_args(sc, F)
-    local args, checked = {}, checked_scalars(sc)
+local function call_args(sc, F, checked)
+    local n = #sc.args
+    if n == 0 then return (sc.results and #sc.results > 0) and "res" or "" end
+    local args = {}
     for i, a in ipairs(sc.args) do
-        if kinds.is_pair(a) then
-            local lo, hi = kinds.pair_regs(a)
-            args[i] = string.format("(%s)((uint64_t)%s.%s << 32 | %s.%s)", a.type.ctype, F, hi, F, lo)
-        elseif a.kind == "scalar" then
-            args[i] = checked[i] and ("a_" .. a.name) or string.format("(%s)%s.%s", a.type.ctype, F, a.reg)
-        elseif a.kind == "bytes" then
-            args[i] = string.format("(user_%s_t){ a_%s }", a.dir, a.name)
-        elseif a.kind == "str" then
-            args[i] = a.optional and string.format("a_%s ? k_%s : NULL", a.name, a.name) or ("k_" .. a.name)
+        local kind = a.kind
+        if kind == "scalar" then
+            if a.regs then -- a 64-bit pair
+                local lo, hi = kinds.pair_regs(a)
+                args[i] = "(" .. a.type.ctype .. ")((uint64_t)" .. F .. "." .. hi .. " << 32 | " .. F .. "." .. lo .. ")"
+            else
+                args[i] = checked[i] and ("a_" .. a.name) or ("(" .. a.type.ctype .. ")" .. F .. "." .. a.reg)
+            end
+        elseif kind == "bytes" then
+            args[i] = "(user_" .. a.dir .. "_t){ a_" .. a.name .. " }"
+        elseif kind == "str" then
+            args[i] = a.optional and ("a_" .. a.name .. " ? k_" .. a.name .. " : NULL") or ("k_" .. a.name)
         elseif a.optional then
-            args[i] = string.format("a_%s ? &k_%s : NULL", a.name, a.name)
+            args[i] = "a_" .. a.name .. " ? &k_" .. a.name .. " : NULL"
         else
             args[i] = "&k_" .. a.name
         end
     end
-    if #kinds.results(sc) > 0 then args[#args + 1] = "res" end
-    return table.concat(args, ", ")
+    if sc.results and #sc.results > 0 then args[#args + 1] = "res" end
+    return concat(args, ", ")
 end
 
 -- Length arguments an optional buffer zeroes when it is NULL (so they are not const).
@@ -174,35 +171,52 @@ local function zeroed_lengths(sc)
     return zeroed
 end
 
+-- The string argument copies (in str[N]) into kernel buffers.
+local function str_copy_in(w, a)
+    local copy = "shim_str_in(k_" .. a.name .. ", a_" .. a.name .. ", " .. a.size.expr .. ", -" .. a.toolong.name .. ")"
+    if a.optional then copy = "a_" .. a.name .. " ? " .. copy .. " : 0" end
+    w("    char k_" .. a.name .. "[" .. a.size.expr .. " + 1];\n    const int32_t n_" .. a.name .. " = " .. copy ..
+        ";\n    if (n_" .. a.name .. " < 0)\n        return n_" .. a.name .. ";")
+end
+
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
 -- frame F (f.tf, or f->tf in a body function). Returns false when it wrote nothing but the
 -- call, which it then leaves to the caller.
 local function body(w, m, sc, F, ret_type)
-    local simple, checked, zeroed = true, checked_scalars(sc), zeroed_lengths(sc)
+    local simple, checked = true, checked_scalars(sc)
+    local zeroed, optional_bufs, value_checks, len_by_ptr -- what only some syscalls have
     for i, a in ipairs(sc.args) do
         if a.kind == "scalar" then
             if checked[i] then
-                w("    %s%s a_%s = (%s)%s.%s;", zeroed[i] and "" or "const ", a.type.ctype, a.name, a.type.ctype, F,
-                    a.reg)
+                zeroed = zeroed or zeroed_lengths(sc)
+                w("    " .. (zeroed[i] and "" or "const ") .. a.type.ctype .. " a_" .. a.name .. " = (" .. a.type.ctype ..
+                    ")" .. F .. "." .. a.reg .. ";")
                 simple = false
             end
+            if a.einval then value_checks = true end
         else
             simple = false
-            w("    const uint32_t a_%s = %s.%s;", a.name, F, a.reg)
+            w("    const uint32_t a_" .. a.name .. " = " .. F .. "." .. a.reg .. ";")
+            if a.kind == "bytes" then
+                if a.len_by_ptr then len_by_ptr = true elseif a.optional then optional_bufs = true end
+            end
         end
     end
-    local call = string.format("%s(%s)", names.handler(sc), call_args(sc, F))
+    local call = names.handler(sc) .. "(" .. call_args(sc, F, checked) .. ")"
     if simple then return false, call end
     -- An optional buffer that is NULL is an empty one.
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" and a.optional and not a.len_by_ptr then
-            w("    if (a_%s == 0)", a.name)
-            w("        a_%s = 0;", sc.args[a.len_arg].name)
+    if optional_bufs then
+        for _, a in ipairs(sc.args) do
+            if a.kind == "bytes" and a.optional and not a.len_by_ptr then
+                w("    if (a_" .. a.name .. " == 0)\n        a_" .. sc.args[a.len_arg].name .. " = 0;")
+            end
         end
     end
     -- Cheap value and range checks first, then the copies.
-    for _, a in ipairs(sc.args) do
-        if a.kind == "scalar" and a.einval then value_check(w, a) end
+    if value_checks then
+        for _, a in ipairs(sc.args) do
+            if a.kind == "scalar" and a.einval then value_check(w, a) end
+        end
     end
     for _, a in ipairs(sc.args) do
         if a.kind == "bytes" and not a.len_by_ptr then
@@ -211,61 +225,72 @@ local function body(w, m, sc, F, ret_type)
             pointer_check(w, a)
         end
     end
-    local copy_out = {}
+    local copy_out
     for _, a in ipairs(sc.args) do
         if a.kind == "str" then
-            w("    char k_%s[%s + 1];", a.name, a.size.expr)
-            local copy = string.format("shim_str_in(k_%s, a_%s, %s, -%s)", a.name, a.name, a.size.expr, a.toolong.name)
-            if a.optional then copy = string.format("a_%s ? %s : 0", a.name, copy) end
-            w("    const int32_t n_%s = %s;", a.name, copy)
-            w("    if (n_%s < 0)", a.name)
-            w("        return n_%s;", a.name)
+            str_copy_in(w, a)
         elseif a.kind == "ptr" then
             pointer_copy_in(w, a)
-            if a.dir ~= "in" then copy_out[#copy_out + 1] = a end
+            if a.dir ~= "in" then
+                copy_out = copy_out or {}
+                copy_out[#copy_out + 1] = a
+            end
         end
     end
     -- A value-result length is known once it is copied in.
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" and a.len_by_ptr then buffer_checks(w, m, sc, a) end
+    if len_by_ptr then
+        for _, a in ipairs(sc.args) do
+            if a.kind == "bytes" and a.len_by_ptr then buffer_checks(w, m, sc, a) end
+        end
     end
-    w("    const %s ret = %s;", cgen.kernel_ret(sc), call)
+    if not copy_out then
+        w("    return (" .. ret_type .. ")" .. call .. ";")
+        return true
+    end
+    w("    const " .. cgen.kernel_ret(sc) .. " ret = " .. call .. ";")
     for _, a in ipairs(copy_out) do
-        w("    if (%s%s && copy_to_user(a_%s, &k_%s, sizeof k_%s) < 0)", success(sc, "ret"),
-            a.optional and (" && a_" .. a.name .. " != 0") or "", a.name, a.name, a.name)
-        w("        return -EFAULT;")
+        w("    if (" .. success(sc, "ret") .. (a.optional and (" && a_" .. a.name .. " != 0") or "") ..
+            " && copy_to_user(a_" .. a.name .. ", &k_" .. a.name .. ", sizeof k_" .. a.name ..
+            ") < 0)\n        return -EFAULT;")
     end
-    w("    return (%s)ret;", ret_type)
+    w("    return (" .. ret_type .. ")ret;")
     return true
 end
 
--- A syscall whose result has more than eax (a 64-bit result, extra results): its checks and
--- call are a body function whose every return, error or not, the entry splits into the result
--- registers, so an error is the sign-extended -E in all of them, the results zero.
+-- A syscall whose result comes back in more than eax (a 64-bit result, extra results).
+local function has_upper_words(sc)
+    return kinds.is64(sc.ret) or (sc.results ~= nil and #sc.results > 0)
+end
+
+-- A syscall whose result has more than eax: its checks and call are a body function whose every
+-- return, error or not, the entry splits into the result registers, so an error is the
+-- sign-extended -E in all of them, the results zero.
 local function shim_with_upper_words(w, m, sc)
     local ret_t = cgen.kernel_ret(sc)
-    local body_name = names.shim(sc) .. "_body"
+    local shim_name = names.shim(sc)
+    local body_name = shim_name .. "_body"
     local results = kinds.results(sc)
-    w("/* %d %s */", sc.num, cgen.comment(cgen.signature(sc)))
-    w("__attribute__((always_inline)) static inline %s\n%s(const struct syscall_frame *f%s)\n{", ret_t, body_name,
-        #results > 0 and (", " .. cgen.results_struct(sc) .. " *res") or "")
+    w("/* " .. sc.num .. " " .. cgen.comment(cgen.signature(sc)) .. " */")
+    w("__attribute__((always_inline)) static inline " .. ret_t .. "\n" .. body_name ..
+        "(const struct syscall_frame *f" .. (#results > 0 and (", " .. cgen.results_struct(sc) .. " *res") or "") ..
+        ")\n{")
     if #sc.args == 0 then w("    (void)f;") end
     local wrote, call = body(w, m, sc, "f->tf", ret_t)
-    if not wrote then w("    return %s;", call) end
+    if not wrote then w("    return " .. call .. ";") end
     w("}\n")
-    w("static int32_t %s(struct syscall_frame f)\n{", names.shim(sc))
+    w("static int32_t " .. shim_name .. "(struct syscall_frame f)\n{")
     if #results > 0 then
-        w("    %s res = { 0 };", cgen.results_struct(sc))
-        w("    const %s ret = %s(&f, &res);", ret_t, body_name)
+        w("    " .. cgen.results_struct(sc) .. " res = { 0 };")
+        w("    const " .. ret_t .. " ret = " .. body_name .. "(&f, &res);")
     else
-        w("    const %s ret = %s(&f);", ret_t, body_name)
+        w("    const " .. ret_t .. " ret = " .. body_name .. "(&f);")
     end
     w("    struct trap_frame *const user = shim_user_frame();")
     for _, u in ipairs(kinds.upper_words(sc)) do
         if u.high then
-            w("    user->%s = (uint32_t)((uint64_t)ret >> 32);", u.reg)
+            w("    user->" .. u.reg .. " = (uint32_t)((uint64_t)ret >> 32);")
         else
-            w("    user->%s = (uint32_t)res.%s;", u.reg, u.result.name)
+            w("    user->" .. u.reg .. " = (uint32_t)res." .. u.result.name .. ";")
         end
     end
     w("    return (int32_t)ret;")
@@ -275,29 +300,31 @@ end
 -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
 local function shim(w, m, sc)
-    if #kinds.upper_words(sc) > 0 then
+    if has_upper_words(sc) then
         shim_with_upper_words(w, m, sc)
         return
     end
-    w("/* %d %s */\nstatic int32_t %s(struct syscall_frame f)\n{", sc.num, cgen.comment(cgen.signature(sc)),
-        names.shim(sc))
-    if #sc.args == 0 then w("    (void)f;") end
+    w("/* " .. sc.num .. " " .. cgen.comment(cgen.signature(sc)) .. " */\nstatic int32_t " .. names.shim(sc) ..
+        (#sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;" or "(struct syscall_frame f)\n{"))
     local wrote, call = body(w, m, sc, "f.tf", "int32_t")
-    if not wrote then w("    return (int32_t)%s;", call) end
+    if not wrote then w("    return (int32_t)" .. call .. ";") end
     w("}")
 end
 
+local DIR_KIND = { bytes = { ["in"] = "SARG_IN_BUF", out = "SARG_OUT_BUF", inout = "SARG_INOUT_BUF" },
+                   ptr = { ["in"] = "SARG_IN_PTR", out = "SARG_OUT_PTR", inout = "SARG_INOUT_PTR" } }
+
 local function arg_kind(a)
-    if kinds.is_pair(a) then return a.type.signed and "SARG_INT64" or "SARG_UINT64" end
-    if a.kind == "scalar" then
-        if a.type.hex then return "SARG_HEX" end
-        return a.type.signed and "SARG_INT" or "SARG_UINT"
-    elseif a.kind == "bytes" then
-        return "SARG_" .. a.dir:upper() .. "_BUF"
-    elseif a.kind == "str" then
+    local kind = a.kind
+    if kind == "scalar" then
+        local t = a.type
+        if a.regs then return t.signed and "SARG_INT64" or "SARG_UINT64" end
+        if t.hex then return "SARG_HEX" end
+        return t.signed and "SARG_INT" or "SARG_UINT"
+    elseif kind == "str" then
         return "SARG_IN_STR"
     end
-    return "SARG_" .. a.dir:upper() .. "_PTR"
+    return DIR_KIND[kind][a.dir]
 end
 
 local RET_KIND = { i32 = "SARG_INT", void = "SARG_INT", u32 = "SARG_UINT", uptr = "SARG_HEX", i64 = "SARG_INT64",
@@ -313,52 +340,77 @@ end
 local function results_desc(sc)
     local list = {}
     for i, r in ipairs(kinds.results(sc)) do
-        list[i] = string.format("{ \"%s\", %s, offsetof(struct trap_frame, %s) }", r.name, scalar_kind(r.type), r.reg)
+        list[i] = '{ "' .. r.name .. '", ' .. scalar_kind(r.type) .. ", offsetof(struct trap_frame, " .. r.reg .. ") }"
     end
-    return table.concat(list, ", ")
+    return concat(list, ", ")
 end
 
-local function descriptor(w, m, sc)
-    local flags = {}
-    if sc.attrs.noreturn then flags[#flags + 1] = "SYSCALL_F_NORETURN" end
-    if sc.attrs.blocking then flags[#flags + 1] = "SYSCALL_F_BLOCKING" end
+local FLAGS = {
+    [0] = "0", "SYSCALL_F_NORETURN", "SYSCALL_F_BLOCKING", "SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING",
+}
+
+-- slot: register name -> its position in arg_registers (from 0).
+local function descriptor(w, slot, sc)
+    local flags = FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]
     -- The lines after the first: where a result's words are (v2), the arguments.
-    local more = {}
-    local results = kinds.results(sc)
+    local more = NONE
+    if kinds.is64(sc.ret) or (sc.results and #sc.results > 0) then more = {} end
     if kinds.is64(sc.ret) then
-        more[#more + 1] = string.format(".ret_hi = offsetof(struct trap_frame, %s)", kinds.upper_words(sc)[1].reg)
+        more[#more + 1] = ".ret_hi = offsetof(struct trap_frame, " .. kinds.upper_words(sc)[1].reg .. ")"
     end
-    if #results > 0 then
-        more[#more + 1] = string.format(".nresults = %d, .results = { %s }", #results, results_desc(sc))
+    local nresults = sc.results and #sc.results or 0
+    if nresults > 0 then
+        more[#more + 1] = ".nresults = " .. nresults .. ", .results = { " .. results_desc(sc) .. " }"
     end
-    local slot = {}
-    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
-    local args = {}
-    for i, a in ipairs(sc.args) do
-        local size = 0
-        if a.kind == "str" then size = a.size.value end
-        if a.kind == "ptr" then size = a.type.size end
-        if a.kind == "bytes" and a.elem then size = a.elem_size end -- T[COUNT]: the element's size
-        -- Where the argument is, when it is not in register i (kernel/syscall_desc.h).
-        local len, reg = a.len_arg and tostring(a.len_arg - 1) or "SYSCALL_NO_LEN_ARG", ""
-        if kinds.is_pair(a) then
-            local lo, hi = kinds.pair_regs(a)
-            len, reg, size = tostring(slot[hi]), ", " .. (slot[lo] + 1), 8
-        elseif slot[a.reg] ~= i - 1 then
-            reg = ", " .. (slot[a.reg] + 1)
+    local args = sc.args
+    local nargs = #args
+    if nargs > 0 then
+        local descs = {}
+        for i, a in ipairs(args) do
+            local kind = a.kind
+            local size = 0
+            if kind == "str" then
+                size = a.size.value
+            elseif kind == "ptr" then
+                size = a.type.size
+            elseif kind == "bytes" and a.elem then
+                size = a.elem_size -- T[COUNT]: the element's size
+            end
+            -- Where the argument is, when it is not in register i (kernel/syscall_desc.h).
+            local len, reg = a.len_arg and (a.len_arg - 1), ""
+            if kind == "scalar" and a.regs then
+                local lo, hi = kinds.pair_regs(a)
+                len, reg, size = slot[hi], ", " .. (slot[lo] + 1), 8
+            elseif slot[a.reg] ~= i - 1 then
+                reg = ", " .. (slot[a.reg] + 1)
+            end
+            -- The fields after the last that is not 0 are left to the initializer (len_arg is
+            -- read only for a buffer or a 64-bit argument).
+            if reg ~= "" or size ~= 0 then
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. (len or 0) .. ", " .. size .. reg .. " }"
+            elseif len then
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. " }"
+            else
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. " }"
+            end
         end
-        args[i] = string.format("{ \"%s\", %s, %s, %d%s }", a.name, arg_kind(a), len, size, reg)
+        if more == NONE then
+            more = { ".args = { " .. concat(descs, ", ") .. " }" }
+        else
+            more[#more + 1] = ".args = { " .. concat(descs, ", ") .. " }"
+        end
     end
-    if #args > 0 then more[#more + 1] = string.format(".args = { %s }", table.concat(args, ", ")) end
-    w("    [%d] = { .name = %s, .shim = %s, .nargs = %d, .flags = %s, .ret_kind = %s%s",
-        sc.num, '"' .. sc.name .. '"', names.shim(sc), #sc.args, -- names are C identifiers: nothing to escape
-        #flags > 0 and table.concat(flags, " | ") or "0", RET_KIND[sc.ret], #more > 0 and "," or " },")
-    for i, line in ipairs(more) do w("             %s%s", line, i < #more and "," or " },") end
+    -- name, shim, nargs, flags, ret_kind (the first fields of struct syscall_desc); names are C
+    -- identifiers: nothing to escape
+    local head = "    [" .. sc.num .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nargs .. ", " .. flags ..
+        ", " .. RET_KIND[sc.ret]
+    if #more == 0 then return w(head .. " },") end
+    w(head .. ",\n        " .. concat(more, ",\n        ") .. " },")
 end
 
 -- A syscall whose shim would be nothing but a call of its handler.
 local function handler_is_entry(sc)
-    return #sc.args == 0 and #kinds.upper_words(sc) == 0
+    return #sc.args == 0 and not has_upper_words(sc)
 end
 
 local function entries(w, m, slots)
@@ -366,9 +418,13 @@ local function entries(w, m, slots)
     w("const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {")
     for nr = 0, m.table_size - 1 do
         local sc = slots[nr]
-        local code = "syscall_nosys"
-        if sc then code = handler_is_entry(sc) and names.handler(sc) or names.shim(sc) end
-        w("    (syscall_code_t)%s,", code)
+        if not sc then
+            w("    (syscall_code_t)syscall_nosys,")
+        elseif handler_is_entry(sc) then
+            w("    (syscall_code_t)" .. names.handler(sc) .. ",")
+        else
+            w("    (syscall_code_t)" .. names.shim(sc) .. ",")
+        end
     end
     w("};")
 end
@@ -378,7 +434,7 @@ function out.render(m)
     w(cgen.banner(m))
     w("#include \"syscall_handlers.h\"")
     for _, sc in ipairs(m.syscalls) do
-        if #kinds.upper_words(sc) > 0 then
+        if has_upper_words(sc) then
             w("#include \"proc.h\" /* shim_user_frame */")
             break
         end
@@ -396,15 +452,17 @@ function out.render(m)
 
     w("/* Indexed by number; unused and retired numbers answer -ENOSYS. */")
     w("const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {")
+    local slot = {}
+    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
     for nr = 0, m.table_size - 1 do
         local sc = slots[nr]
         if sc then
-            descriptor(w, m, sc)
+            descriptor(w, slot, sc)
         elseif retired[nr] then
-            w("    [%d] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired %s */",
-                nr, retired[nr].name)
+            w("    [" .. nr .. "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired " ..
+                retired[nr].name .. " */")
         else
-            w("    [%d] = { .name = NULL, .shim = syscall_nosys },", nr)
+            w("    [" .. nr .. "] = { .name = NULL, .shim = syscall_nosys },")
         end
     end
     w("};")

@@ -118,33 +118,45 @@ function out.render(m)
             cgen.cstring(s.name), s.size, s.name)
         w("")
     end
-    local rows = {}
+    -- The syscalls some const's doc names an argument of ("call.arg:"): only their scalar
+    -- arguments without a named type can have values of their own.
+    local has_values = {}
+    for owner in pairs(values) do has_values[owner:match("^[^.]*")] = true end
+    local rows, nrows = {}, 0
     for _, sc in ipairs(m.syscalls) do
-        local args = {}
+        local args, nargs = nil, 0
         for i, a in ipairs(sc.args) do
-            local named = a.kind == "scalar" and kinds.named(a) or nil
-            local vals = values_ident(sc.name .. "." .. a.name, named)
-            if a.kind == "scalar" and vals ~= "0" then
-                args[#args + 1] = string.format("[%d] = {0, %s, %d, %s}", i - 1, field_kind(a.type, named),
-                    a.type.size, vals)
-            elseif a.kind ~= "scalar" and a.kind ~= "bytes" and a.kind ~= "str" then
+            local kind, entry = a.kind, nil
+            if kind == "scalar" then
+                local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
+                if named or has_values[sc.name] then
+                    local vals = values_ident(sc.name .. "." .. a.name, named)
+                    if vals ~= "0" then
+                        entry = "[" .. (i - 1) .. "] = {0, " .. field_kind(a.type, named) .. ", " .. a.type.size ..
+                            ", " .. vals .. "}"
+                    end
+                end
+            elseif kind == "ptr" then
                 if a.type.kind == "struct" then
-                    args[#args + 1] = string.format("[%d] = {&trace_struct_%s, TRACE_STRUCT, 0, 0}",
-                        i - 1, a.type.name)
+                    entry = "[" .. (i - 1) .. "] = {&trace_struct_" .. a.type.name .. ", TRACE_STRUCT, 0, 0}"
                 else
-                    args[#args + 1] = string.format("[%d] = {0, %s, %d, 0}", i - 1,
-                        scalar_kind(a.type), a.type.size)
+                    entry = "[" .. (i - 1) .. "] = {0, " .. scalar_kind(a.type) .. ", " .. a.type.size .. ", 0}"
                 end
             end
+            if entry then
+                args = args or {}
+                nargs = nargs + 1
+                args[nargs] = entry
+            end
         end
-        if #args > 0 then
-            rows[#rows + 1] = string.format("    [%d] = {{%s}}, /* %s */", sc.num,
-                table.concat(args, ", "), sc.name)
+        if args then
+            nrows = nrows + 1
+            rows[nrows] = "    [" .. sc.num .. "] = {{" .. table.concat(args, ", ") .. "}}, /* " .. sc.name .. " */"
         end
     end
     w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")
     if #rows == 0 then rows[1] = "    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */" end
-    for _, r in ipairs(rows) do w("%s", r) end
+    for _, r in ipairs(rows) do w(r) end
     w("};")
     return w()
 end

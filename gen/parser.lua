@@ -1,11 +1,12 @@
 -- Parser: tokens -> syntax tree.  It checks only the shape of each
 -- construct; names, types and numbers are checked by model.lua.
+--
+-- The current token lives in locals of parser.parse (kind, value, line, col), not in a table:
+-- a token becomes a table { kind, value, line, col [, text, raw] } (file from a shared
+-- metatable) only when the tree keeps it. Punctuation and keywords never do.
 local diag = require("diag")
 
 local parser = {}
-
-local P = {}
-P.__index = P
 
 local function describe(tok)
     if tok.kind == "ident" then return "'" .. tok.value .. "'" end
@@ -26,480 +27,523 @@ local function pos_of(tok)
 end
 parser.pos_of = pos_of
 
--- The current token, or with k the k-th after it (nil past the end). Tokens come from
--- self.next_token as the parser reaches them: the current one in self.tok, those peeked past it
--- in self.ahead.
-function P:peek(k)
-    if not k then return self.tok end
-    local ahead = self.ahead
-    while #ahead < k do
-        local tok = self.next_token()
-        if not tok then return nil end
-        ahead[#ahead + 1] = tok
-    end
-    return ahead[k]
-end
-
-function P:advance()
-    local tok = self.tok
-    if tok.kind ~= "eof" then
-        local ahead = self.ahead
-        if ahead[1] then
-            self.tok = table.remove(ahead, 1)
-        else
-            self.tok = self.next_token()
-        end
-    end
-    return tok
-end
-
--- True if tok (the current token) begins the next definition, or the next item of the block
--- that encloses the current one (self.more: `message` inside a service), rather than a field:
--- a field may have such a name, but then a ':' follows it (`syscall: u32`).
-function P:starts_next(tok)
-    return tok.kind == "ident" and (parser.TOP[tok.value] or self.more and self.more[tok.value]) and
-        (self:peek(1) or tok).kind ~= ":"
-end
-
--- Fail at tok. Inside an open block, running into the end of the file or into the keyword of a
--- next definition most likely means a missing '}' or ')': say where that block was opened.
-function P:fail_at(tok, msg, hint)
-    local open = self.blocks[#self.blocks]
-    if open then
-        local closer = open.tok.kind == "{" and "}" or ")"
-        local opened = string.format("'%s' of %s opened at %d:%d", open.tok.kind, open.what, open.tok.line, open.tok.col)
-        if tok.kind == "eof" then
-            diag.fail(pos_of(open.tok), "unterminated block: this '" .. open.tok.kind .. "' is never closed",
-                "add the missing '" .. closer .. "' of " .. open.what)
-        end
-        if self:starts_next(tok) then
-            hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
-        end
-    end
-    diag.fail(pos_of(tok), msg, hint)
-end
-
--- Consume a token of the given kind (and value, for keywords) or fail.
-function P:expect(kind, what, hint)
-    local tok = self:peek()
-    if tok.kind ~= kind then
-        self:fail_at(tok, "expected " .. what .. ", got " .. describe(tok), hint)
-    end
-    return self:advance()
-end
-
-function P:expect_word(word, hint)
-    local tok = self:peek()
-    if tok.kind ~= "ident" or tok.value ~= word then
-        self:fail_at(tok, "expected '" .. word .. "', got " .. describe(tok), hint)
-    end
-    return self:advance()
-end
-
-function P:accept_word(word)
-    local tok = self:peek()
-    if tok.kind == "ident" and tok.value == word then
-        return self:advance()
-    end
-end
-
--- Open a block; what names its owner for the unclosed-block hint ("struct point").
-function P:open(kind, what)
-    local tok = self:expect(kind, "'" .. kind .. "'")
-    self.blocks[#self.blocks + 1] = { tok = tok, what = what }
-    return tok
-end
-
-function P:close(kind, what)
-    self:expect(kind, what)
-    table.remove(self.blocks)
-end
-
--- A size is a number or the name of a const (resolved later).
-function P:size(what)
-    local tok = self:peek()
-    if tok.kind ~= "number" and tok.kind ~= "ident" then
-        self:fail_at(tok, "expected " .. what .. " (a number or a const name), got " .. describe(tok))
-    end
-    return self:advance()
-end
-
--- Identifiers that follow a keyword on the same line: `errors A B`, `attrs x`.
-function P:line_words(keyword)
-    local words = {}
-    while self:peek().kind == "ident" and self:peek().line == keyword.line do
-        words[#words + 1] = self:advance()
-    end
-    if #words == 0 then
-        self:fail_at(self:peek(), "expected at least one name after '" .. keyword.value ..
-            "' on the same line, got " .. describe(self:peek()))
-    end
-    return words
-end
-
--- type := NAME | NAME '[' size ']'
-function P:type_ref()
-    local name = self:expect("ident", "a type")
-    local ty = { name = name }
-    if self:peek().kind == "[" then
-        self:advance()
-        ty.count = self:size("an array length")
-        self:expect("]", "']' after the array length")
-    end
-    return ty
-end
-
--- In a block of fields or settings, the keyword of what comes next means a missing '}'.
-function P:not_a_definition(what)
-    if self:starts_next(self:peek()) then
-        self:fail_at(self:peek(), "expected " .. what .. ", got " .. describe(self:peek()))
-    end
-end
-
--- field := NAME ':' type ['max' size] [STRING]
-function P:field()
-    self:not_a_definition("a field name or '}'")
-    local name = self:expect("ident", "a field name or '}'")
-    self:expect(":", "':' after field name '" .. name.value .. "'",
-        "fields are written `name: type`")
-    local f = { name = name, type = self:type_ref() }
-    -- `max` is a keyword only where a bound can follow; `max: u32` starts the next field.
-    local kw = (self:peek(1) or self:peek()).kind ~= ":" and self:accept_word("max")
-    if kw then
-        f.max_kw, f.max = kw, self:size("a maximum length after 'max'")
-    end
-    if self:peek().kind == "string" then
-        f.doc = self:advance().value
-    end
-    return f
-end
-
--- more: the words that start the next item of the enclosing block (for the unclosed-block hint).
-function P:fields(what, more)
-    local open = self:open("{", what)
-    local fields = {}
-    self.more = more
-    while self:peek().kind ~= "}" do
-        fields[#fields + 1] = self:field()
-    end
-    self:close("}", "'}'")
-    self.more = nil
-    return fields, open
-end
-
-function P:abi_block(kw)
-    local node = { kw = kw, name = self:expect("ident", "the ABI name after 'abi'"), settings = {} }
-    self:open("{", "abi " .. node.name.value)
-    while self:peek().kind ~= "}" do
-        self:not_a_definition("a setting name or '}'")
-        local key = self:expect("ident", "a setting name or '}'")
-        local values = {}
-        while self:peek().line == key.line and self:peek().kind ~= "}" and self:peek().kind ~= "eof" do
-            local v = self:peek()
-            if v.kind ~= "number" and v.kind ~= "ident" and v.kind ~= "string" then
-                self:fail_at(v, "expected a setting value (number, name or string), got " .. describe(v))
-            end
-            values[#values + 1] = self:advance()
-        end
-        node.settings[#node.settings + 1] = { key = key, values = values }
-    end
-    self:close("}", "'}'")
-    return node
-end
-
-function P:named_value(kw, what)
-    local name = self:expect("ident", "a name after '" .. kw.value .. "'")
-    if what == "error" and self:peek().kind == "=" then -- v2: error ALIAS = TARGET ["doc"]
-        local eq = self:advance()
-        local target = self:expect("ident", "the error it stands for after '='", "error EWOULDBLOCK = EAGAIN")
-        local doc = self:peek().kind == "string" and self:advance().value or nil
-        return { kw = kw, name = name, alias = eq, target = target, doc = doc }
-    end
-    local value = self:expect("number", "a number after " .. what .. " name '" .. name.value .. "'")
-    local doc = self:expect("string", 'a "doc string" after ' .. name.value .. " " .. value.text)
-    return { kw = kw, name = name, value = value, doc = doc.value }
-end
-
--- A number with an optional '-' (v2 resource specials): the number token, and the sign's.
-function P:signed_number(what)
-    local minus = self:peek().kind == "-" and self:advance() or nil
-    return self:expect("number", what), minus
-end
-
--- flags NAME ':' BASE "doc" { MEMBER VALUE "doc" ... }, the same for enum;
--- resource NAME ':' BASE "doc" { special NAME [-]VALUE "doc" ... }
-function P:named_type_def(kw)
-    local what = kw.value
-    local name = self:expect("ident", "a type name after '" .. what .. "'")
-    self:expect(":", "':' and the base type after " .. what .. " name '" .. name.value .. "'",
-        what .. " " .. name.value .. " : u32 \"doc\" { ... }")
-    local base = self:expect("ident", "the base type (a scalar) after ':'")
-    local doc = self:expect("string", 'a "doc string" after the base type of ' .. name.value)
-    local node = { kw = kw, name = name, base = base, doc = doc.value, items = {} }
-    self:open("{", what .. " " .. name.value)
-    while self:peek().kind ~= "}" do
-        self:not_a_definition("a member or '}'")
-        local item = {}
-        if what == "resource" then
-            item.kw = self:expect_word("special", "a resource block holds `special NAME VALUE \"doc\"` lines")
-        end
-        item.name = self:expect("ident", what == "resource" and "a name after 'special'" or "a member name or '}'")
-        item.value, item.minus = self:signed_number("a value after " .. item.name.value)
-        item.doc = self:expect("string", 'a "doc string" after ' .. item.name.value .. " " ..
-            (item.minus and "-" or "") .. item.value.text).value
-        node.items[#node.items + 1] = item
-    end
-    self:close("}", "'}'")
-    return node
-end
-
-function P:struct_def(kw)
-    local name = self:expect("ident", "a struct name after 'struct'")
-    local doc = self:expect("string", 'a "doc string" after struct name \'' .. name.value .. "'")
-    local fields = self:fields("struct " .. name.value)
-    return { kw = kw, name = name, doc = doc.value, fields = fields }
-end
-
 -- The lifecycle errors of a resource argument: `invalid E`, `reaped E`, `foreign E`.
 local LIFECYCLE = { invalid = true, reaped = true, foreign = true }
 parser.LIFECYCLE = { "invalid", "reaped", "foreign" }
-
--- arg := NAME ':' argtype
-function P:arg()
-    local name = self:expect("ident", "an argument name")
-    self:expect(":", "':' after argument name '" .. name.value .. "'",
-        "arguments are written `name: type`")
-    local a = { name = name }
-    local first = self:peek()
-    if first.kind == "ident" and (first.value == "in" or first.value == "out" or first.value == "inout") then
-        a.dir = self:advance()
-        local what = self:expect("ident", "'bytes', 'str' or a type after '" .. a.dir.value .. "'")
-        if what.value == "bytes" then
-            a.kind = "bytes"
-            self:expect("[", "'[' after 'bytes'", "write bytes[LENARG], naming the length argument")
-            a.len_by_ptr = self:peek().kind == "*" and self:advance() or nil
-            a.len = self:expect("ident", "the name of the length argument")
-            self:expect("]", "']' after the length argument")
-        elseif what.value == "str" then
-            a.kind = "str"
-            self:expect("[", "'[' after 'str'", "write str[N], N the longest length without the NUL")
-            a.size = self:size("the longest string length")
-            self:expect("]", "']' after the string length")
-        else
-            a.kind = "ptr"
-            a.type = { name = what }
-            if self:peek().kind == "[" then -- v2: T[COUNT], an array by element count
-                a.kind, a.elem, a.array = "bytes", a.type, self:advance()
-                a.type = nil
-                a.len = self:size("the element-count argument")
-                self:expect("]", "']' after the element-count argument")
-            end
-        end
-        a.kind_tok = what
-    else
-        a.kind = "scalar"
-        a.type = { name = self:expect("ident", "an argument type") }
-    end
-    while true do
-        local kw = self:peek()
-        if kw.kind ~= "ident" then break end
-        if kw.value == "max" then
-            self:advance()
-            a.max_kw, a.max = kw, self:size("a maximum length after 'max'")
-        elseif kw.value == "toolong" then
-            self:advance()
-            a.toolong_kw, a.toolong = kw, self:expect("ident", "an error name after 'toolong'")
-        elseif kw.value == "optional" then
-            a.optional = self:advance()
-        elseif LIFECYCLE[kw.value] then
-            self:advance()
-            a.lifecycle = a.lifecycle or {}
-            if a.lifecycle[kw.value] then self:fail_at(kw, "duplicate '" .. kw.value .. "'") end
-            a.lifecycle[kw.value] = { kw = kw, err = self:expect("ident", "an error name after '" .. kw.value .. "'") }
-        else
-            self:fail_at(kw, unexpected(kw) .. " in the type of argument '" .. a.name.value .. "'",
-                "argument options are max N, toolong ERROR, optional, and for a resource invalid/reaped/foreign ERROR")
-        end
-    end
-    return a
-end
-
-local BODY_HINT = "a body holds doc \"...\", long \"\"\"...\"\"\", errors E..., attrs A..., fuzz HINT"
-
-function P:doc_items(node, tok, allowed)
-    if tok.value == "doc" and allowed.doc then
-        if node.doc then self:fail_at(tok, "duplicate 'doc'") end
-        self:advance()
-        node.doc_kw = tok
-        node.doc = self:expect("string", 'a one-line "doc string" after \'doc\'',
-            'long documentation goes in long """..."""').value
-        return true
-    elseif tok.value == "long" and allowed.long then
-        if node.long then self:fail_at(tok, "duplicate 'long'") end
-        self:advance()
-        local body = self:peek()
-        if body.kind ~= "long" and body.kind ~= "string" then
-            self:fail_at(body, 'expected a """long doc""" after \'long\', got ' .. describe(body))
-        end
-        node.long = self:advance().value
-        return true
-    elseif tok.value == "errors" and allowed.errors then
-        self:advance()
-        for _, w in ipairs(self:line_words(tok)) do node.errors[#node.errors + 1] = w end
-        return true
-    elseif tok.value == "attrs" and allowed.attrs then
-        self:advance()
-        for _, w in ipairs(self:line_words(tok)) do node.attrs[#node.attrs + 1] = w end
-        return true
-    end
-    return false
-end
-
-local SYSCALL_BODY = { doc = true, long = true, errors = true, attrs = true }
-
--- `fuzz WORD...`: a hint for the generated syscall fuzzer; names and numbers on the same line.
-function P:fuzz_hint(kw)
-    local words = {}
-    while (self:peek().kind == "ident" or self:peek().kind == "number") and self:peek().line == kw.line do
-        words[#words + 1] = self:advance()
-    end
-    if #words == 0 then
-        self:fail_at(self:peek(), "expected a hint after 'fuzz' on the same line, got " .. describe(self:peek()),
-            "fuzz isolate, fuzz ARG own_child, fuzz ARG max N or fuzz ARG avoid N...")
-    end
-    return { kw = kw, words = words }
-end
-
-function P:syscall_def(kw)
-    local num = self:expect("number", "a syscall number after 'syscall'",
-        "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
-    local name = self:expect("ident", "a syscall name after the number")
-    local node = { kw = kw, num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = {} }
-    local paren = self:open("(", "syscall " .. name.value)
-    node.paren = paren
-    if self:peek().kind ~= ")" then
-        repeat
-            node.args[#node.args + 1] = self:arg()
-        until not (self:peek().kind == "," and self:advance())
-    end
-    self:close(")", "',' or ')' in the argument list")
-    self:expect("->", "'->' and a return type after the argument list", "for example: -> i32")
-    node.ret = self:expect("ident", "a return type after '->'")
-    node.results = {} -- v2: -> T, NAME: T, NAME: T (the extra result registers)
-    while self:peek().kind == "," do
-        local comma = self:advance()
-        local rname = self:expect("ident", "a result name after ','", "extra results are written `-> i32, w0: u32`")
-        self:expect(":", "':' after result name '" .. rname.value .. "'")
-        node.results[#node.results + 1] = { comma = comma, name = rname, type = self:expect("ident", "a result type") }
-    end
-    node.open = self:open("{", "syscall " .. name.value)
-    while self:peek().kind ~= "}" do
-        local tok = self:peek()
-        if tok.kind == "ident" and tok.value == "fuzz" then
-            node.fuzz[#node.fuzz + 1] = self:fuzz_hint(self:advance())
-        elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SYSCALL_BODY) then
-            self:fail_at(tok, unexpected(tok) .. " in the body of syscall " .. name.value, BODY_HINT)
-        end
-    end
-    self:close("}", "'}'")
-    return node
-end
-
-function P:retired_def(kw)
-    local num = self:expect("number", "the retired number after 'retired'")
-    local name = self:expect("ident", "the retired name after the number")
-    local why = self:expect("string", 'a "reason" after the retired name',
-        'retired N name "why it was removed"')
-    return { kw = kw, num = num, name = name, why = why.value }
-end
-
-local SERVICE_ITEMS = { message = true, call = true, retired = true, doc = true, long = true }
-
--- `message N name "doc" { fields }`, or `call N name "doc" { fields } -> reply` (kw says which):
--- a call is a request answered by the service's message `reply`.
-function P:message_def(kw)
-    local what = kw.value
-    local num = self:expect("number", "a discriminator number after '" .. what .. "'")
-    local name = self:expect("ident", "a " .. what .. " name after the number")
-    local doc = self:expect("string", 'a "doc string" after ' .. what .. " name '" .. name.value .. "'")
-    local fields, open = self:fields(what .. " " .. name.value, SERVICE_ITEMS)
-    local node = { kw = kw, num = num, name = name, doc = doc.value, fields = fields, open = open }
-    if what == "call" then
-        self:expect("->", "'->' and the reply message after the fields of call " .. name.value,
-            "call 2 get \"doc\" { key: char[32] } -> reply")
-        node.reply = self:expect("ident", "the name of the reply message after '->'")
-    end
-    return node
-end
-
-local SERVICE_BODY = { doc = true, long = true }
-
-function P:service_def(kw)
-    local name = self:expect("ident", "a service identifier after 'service'")
-    local str = self:expect("string", 'the service name string after \'' .. name.value .. "'",
-        'service echo "echo" { ... }')
-    local node = { kw = kw, name = name, service = str, messages = {}, retired = {} }
-    node.open = self:open("{", "service " .. name.value)
-    while self:peek().kind ~= "}" do
-        local tok = self:peek()
-        if tok.kind == "ident" and (tok.value == "message" or tok.value == "call") then
-            node.messages[#node.messages + 1] = self:message_def(self:advance())
-        elseif tok.kind == "ident" and tok.value == "retired" then
-            node.retired[#node.retired + 1] = self:retired_def(self:advance())
-        elseif tok.kind ~= "ident" or not self:doc_items(node, tok, SERVICE_BODY) then
-            self:fail_at(tok, unexpected(tok) .. " in service " .. name.value,
-                "a service holds doc, long, message, call and retired entries")
-        end
-    end
-    self:close("}", "'}'")
-    return node
-end
 
 parser.TOP = {
     abi = "abi_block", const = "const", error = "error", struct = "struct_def",
     syscall = "syscall_def", retired = "retired_def", service = "service_def",
     flags = "named_type_def", enum = "named_type_def", resource = "named_type_def",
 }
+local TOP = parser.TOP
 
--- Parse tokens (next_token() returns each in turn, as lexer.stream does) into { abis, consts,
--- errors, aliases, structs, named_types (flags, enums and resources, in file order), syscalls,
--- retired, services }; into, if given, is that table (its lists may take each definition as it
--- is parsed).
-function parser.parse(next_token, into)
-    local self = setmetatable({ next_token = next_token, tok = next_token(), ahead = {}, blocks = {} }, P)
+local BODY_HINT = "a body holds doc \"...\", long \"\"\"...\"\"\", errors E..., attrs A..., fuzz HINT"
+local SYSCALL_BODY = { doc = true, long = true, errors = true, attrs = true }
+local SERVICE_ITEMS = { message = true, call = true, retired = true, doc = true, long = true }
+local SERVICE_BODY = { doc = true, long = true }
+local DIRS = { ["in"] = true, out = true, inout = true }
+-- The lists most syscalls leave empty (fuzz hints, extra results) share this one.
+local NONE = setmetatable({}, { __newindex = error })
+
+-- Parse the tokens of file (next_token() returns each in turn, as lexer.stream does) into
+-- { abis, consts, errors, aliases, structs, named_types (flags, enums and resources, in file
+-- order), syscalls, retired, services }; into, if given, is that table (its lists may take each
+-- definition as it is parsed).
+function parser.parse(next_token, into, file)
+    local token_mt = { __index = { file = file } }
+    local setmt = setmetatable
+    -- The current token, and the one after it once peeked (have1).
+    local K, V, L, C, T, R = next_token()
+    local have1, K1, V1, L1, C1, T1, R1 = false, nil, nil, nil, nil, nil, nil
+    -- The open blocks, innermost last: the kind, line and column of the opening token, and what
+    -- the block belongs to ("struct " .. "point": spelled only for a message).
+    local nblocks, b_kind, b_line, b_col, b_what, b_name = 0, {}, {}, {}, {}, {}
+    local more -- the words that start the next item of the enclosing block (for the unclosed-block hint)
+
+    -- The current token as a table (a new one each call: take it once).
+    local function tok()
+        if K == "number" then
+            return setmt({ kind = K, value = V, line = L, col = C, text = T, raw = R }, token_mt)
+        end
+        return setmt({ kind = K, value = V, line = L, col = C }, token_mt)
+    end
+
+    local function advance()
+        if K == "eof" then return end
+        if have1 then
+            K, V, L, C, T, R = K1, V1, L1, C1, T1, R1
+            have1 = false
+        else
+            K, V, L, C, T, R = next_token()
+        end
+    end
+
+    local function take()
+        local t = tok()
+        advance()
+        return t
+    end
+
+    -- The kind of the token after the current one ("eof" past the end).
+    local function peek1()
+        if not have1 then
+            if K == "eof" then return "eof" end
+            K1, V1, L1, C1, T1, R1 = next_token()
+            have1 = true
+        end
+        return K1
+    end
+
+    -- True if the current token begins the next definition, or the next item of the block that
+    -- encloses the current one (more: `message` inside a service), rather than a field: a field
+    -- may have such a name, but then a ':' follows it (`syscall: u32`).
+    local function starts_next()
+        return K == "ident" and (TOP[V] or more and more[V]) and peek1() ~= ":"
+    end
+
+    -- Fail at t. Inside an open block, running into the end of the file or into the keyword of a
+    -- next definition most likely means a missing '}' or ')': say where that block was opened.
+    -- current: t is the current token (so starts_next() is about it).
+    local function fail_at(t, msg, hint, current)
+        if nblocks > 0 then
+            local kind, line, col = b_kind[nblocks], b_line[nblocks], b_col[nblocks]
+            local what = b_what[nblocks] .. b_name[nblocks]
+            local closer = kind == "{" and "}" or ")"
+            local opened = string.format("'%s' of %s opened at %d:%d", kind, what, line, col)
+            if t.kind == "eof" then
+                diag.fail({ file = file, line = line, col = col }, "unterminated block: this '" .. kind ..
+                    "' is never closed", "add the missing '" .. closer .. "' of " .. what)
+            end
+            if current and starts_next() then
+                hint = "is a '" .. closer .. "' missing? the " .. opened .. " is still open"
+            end
+        end
+        diag.fail(pos_of(t), msg, hint)
+    end
+
+    -- Fail at the current token.
+    local function fail_here(msg, hint)
+        fail_at(tok(), msg, hint, true)
+    end
+
+    local function got()
+        return describe(tok())
+    end
+
+    -- Consume a token of the given kind or fail; expect returns it as a table, skip nothing,
+    -- expect_value its value.
+    local function expect(kind, what, hint)
+        if K ~= kind then fail_here("expected " .. what .. ", got " .. got(), hint) end
+        return take()
+    end
+    local function skip(kind, what, hint)
+        if K ~= kind then fail_here("expected " .. what .. ", got " .. got(), hint) end
+        advance()
+    end
+    local function expect_value(kind, what, hint)
+        if K ~= kind then fail_here("expected " .. what .. ", got " .. got(), hint) end
+        local v = V
+        advance()
+        return v
+    end
+
+    local function expect_word(word, hint)
+        if K ~= "ident" or V ~= word then
+            fail_here("expected '" .. word .. "', got " .. got(), hint)
+        end
+        return take()
+    end
+
+    -- Open a block; what .. name names its owner for the unclosed-block hint ("struct point").
+    local function open(kind, what, name)
+        if K ~= kind then fail_here("expected '" .. kind .. "', got " .. got()) end
+        local n = nblocks + 1
+        b_kind[n], b_line[n], b_col[n], b_what[n], b_name[n] = K, L, C, what, name or ""
+        nblocks = n
+        advance()
+    end
+
+    local function close(kind, what)
+        skip(kind, what)
+        nblocks = nblocks - 1
+    end
+
+    -- A size is a number or the name of a const (resolved later).
+    local function size(what)
+        if K ~= "number" and K ~= "ident" then
+            fail_here("expected " .. what .. " (a number or a const name), got " .. got())
+        end
+        return take()
+    end
+
+    -- Identifiers that follow the current token, a keyword, on its line (`errors A B`, `attrs x`),
+    -- appended to words.
+    local function line_words(words)
+        local keyword, line = V, L
+        advance()
+        local n = #words
+        while K == "ident" and L == line do
+            words[#words + 1] = take()
+        end
+        if #words == n then
+            fail_here("expected at least one name after '" .. keyword ..
+                "' on the same line, got " .. got())
+        end
+    end
+
+    -- type := NAME | NAME '[' size ']'
+    local function type_ref()
+        local ty = { name = expect("ident", "a type") }
+        if K == "[" then
+            advance()
+            ty.count = size("an array length")
+            skip("]", "']' after the array length")
+        end
+        return ty
+    end
+
+    -- In a block of fields or settings, the keyword of what comes next means a missing '}'.
+    local function not_a_definition(what)
+        if starts_next() then
+            fail_here("expected " .. what .. ", got " .. got())
+        end
+    end
+
+    -- field := NAME ':' type ['max' size] [STRING]
+    local function field()
+        not_a_definition("a field name or '}'")
+        local name = expect("ident", "a field name or '}'")
+        skip(":", "':' after field name '" .. name.value .. "'",
+            "fields are written `name: type`")
+        local f = { name = name, type = type_ref() }
+        -- `max` is a keyword only where a bound can follow; `max: u32` starts the next field.
+        if peek1() ~= ":" and K == "ident" and V == "max" then
+            f.max_kw = take()
+            f.max = size("a maximum length after 'max'")
+        end
+        if K == "string" then
+            f.doc = V
+            advance()
+        end
+        return f
+    end
+
+    local function fields(what, name, next_words)
+        open("{", what, name)
+        local list = {}
+        more = next_words
+        while K ~= "}" do
+            list[#list + 1] = field()
+        end
+        close("}", "'}'")
+        more = nil
+        return list
+    end
+
+    local function abi_block(kw)
+        local node = { kw = kw, name = expect("ident", "the ABI name after 'abi'"), settings = {} }
+        open("{", "abi ", node.name.value)
+        while K ~= "}" do
+            not_a_definition("a setting name or '}'")
+            local key = expect("ident", "a setting name or '}'")
+            local values = {}
+            while L == key.line and K ~= "}" and K ~= "eof" do
+                if K ~= "number" and K ~= "ident" and K ~= "string" then
+                    fail_here("expected a setting value (number, name or string), got " .. got())
+                end
+                values[#values + 1] = take()
+            end
+            node.settings[#node.settings + 1] = { key = key, values = values }
+        end
+        close("}", "'}'")
+        return node
+    end
+
+    local function named_value(kw, what)
+        local name = expect("ident", "a name after '" .. kw.value .. "'")
+        if what == "error" and K == "=" then -- v2: error ALIAS = TARGET ["doc"]
+            local eq = take()
+            local target = expect("ident", "the error it stands for after '='", "error EWOULDBLOCK = EAGAIN")
+            local doc
+            if K == "string" then
+                doc = V
+                advance()
+            end
+            return { kw = kw, name = name, alias = eq, target = target, doc = doc }
+        end
+        local value = expect("number", "a number after " .. what .. " name '" .. name.value .. "'")
+        local doc = expect_value("string", 'a "doc string" after ' .. name.value .. " " .. value.text)
+        return { kw = kw, name = name, value = value, doc = doc }
+    end
+
+    -- A number with an optional '-' (v2 resource specials): the number token, and the sign's.
+    local function signed_number(what)
+        local minus = K == "-" and take() or nil
+        return expect("number", what), minus
+    end
+
+    -- flags NAME ':' BASE "doc" { MEMBER VALUE "doc" ... }, the same for enum;
+    -- resource NAME ':' BASE "doc" { special NAME [-]VALUE "doc" ... }
+    local function named_type_def(kw)
+        local what = kw.value
+        local name = expect("ident", "a type name after '" .. what .. "'")
+        skip(":", "':' and the base type after " .. what .. " name '" .. name.value .. "'",
+            what .. " " .. name.value .. " : u32 \"doc\" { ... }")
+        local base = expect("ident", "the base type (a scalar) after ':'")
+        local doc = expect_value("string", 'a "doc string" after the base type of ' .. name.value)
+        local node = { kw = kw, name = name, base = base, doc = doc, items = {} }
+        open("{", what .. " ", name.value)
+        while K ~= "}" do
+            not_a_definition("a member or '}'")
+            local item = {}
+            if what == "resource" then
+                item.kw = expect_word("special", "a resource block holds `special NAME VALUE \"doc\"` lines")
+            end
+            item.name = expect("ident", what == "resource" and "a name after 'special'" or "a member name or '}'")
+            item.value, item.minus = signed_number("a value after " .. item.name.value)
+            item.doc = expect_value("string", 'a "doc string" after ' .. item.name.value .. " " ..
+                (item.minus and "-" or "") .. item.value.text)
+            node.items[#node.items + 1] = item
+        end
+        close("}", "'}'")
+        return node
+    end
+
+    local function struct_def(kw)
+        local name = expect("ident", "a struct name after 'struct'")
+        local doc = expect_value("string", 'a "doc string" after struct name \'' .. name.value .. "'")
+        local list = fields("struct ", name.value)
+        return { kw = kw, name = name, doc = doc, fields = list }
+    end
+
+    -- The options after an argument's type: max N, toolong E, optional, invalid/reaped/foreign E.
+    local function arg_options(a)
+        while K == "ident" do
+            local w = V
+            if w == "max" then
+                a.max_kw = take()
+                a.max = size("a maximum length after 'max'")
+            elseif w == "toolong" then
+                a.toolong_kw = take()
+                a.toolong = expect("ident", "an error name after 'toolong'")
+            elseif w == "optional" then
+                a.optional = take()
+            elseif LIFECYCLE[w] then
+                local kw = take()
+                a.lifecycle = a.lifecycle or {}
+                if a.lifecycle[w] then fail_at(kw, "duplicate '" .. w .. "'") end
+                a.lifecycle[w] = { kw = kw, err = expect("ident", "an error name after '" .. w .. "'") }
+            else
+                fail_here(unexpected(tok()) .. " in the type of argument '" .. a.name.value .. "'",
+                    "argument options are max N, toolong ERROR, optional, and for a resource invalid/reaped/foreign ERROR")
+            end
+        end
+    end
+
+    -- arg := NAME ':' argtype
+    local function arg()
+        local name = expect("ident", "an argument name")
+        skip(":", "':' after argument name '" .. name.value .. "'",
+            "arguments are written `name: type`")
+        local a = { name = name }
+        if K == "ident" and DIRS[V] then
+            a.dir = take()
+            local what = expect("ident", "'bytes', 'str' or a type after '" .. a.dir.value .. "'")
+            if what.value == "bytes" then
+                a.kind = "bytes"
+                skip("[", "'[' after 'bytes'", "write bytes[LENARG], naming the length argument")
+                a.len_by_ptr = K == "*" and take() or nil
+                a.len = expect("ident", "the name of the length argument")
+                skip("]", "']' after the length argument")
+            elseif what.value == "str" then
+                a.kind = "str"
+                skip("[", "'[' after 'str'", "write str[N], N the longest length without the NUL")
+                a.size = size("the longest string length")
+                skip("]", "']' after the string length")
+            else
+                a.kind = "ptr"
+                a.type = { name = what }
+                if K == "[" then -- v2: T[COUNT], an array by element count
+                    a.kind, a.elem, a.array = "bytes", a.type, take()
+                    a.type = nil
+                    a.len = size("the element-count argument")
+                    skip("]", "']' after the element-count argument")
+                end
+            end
+            a.kind_tok = what
+        else
+            a.kind = "scalar"
+            a.type = { name = expect("ident", "an argument type") }
+        end
+        if K == "ident" then arg_options(a) end
+        return a
+    end
+
+    local function doc_items(node, w, allowed)
+        if w == "doc" and allowed.doc then
+            if node.doc then fail_here("duplicate 'doc'") end
+            advance()
+            node.doc = expect_value("string", 'a one-line "doc string" after \'doc\'',
+                'long documentation goes in long """..."""')
+            return true
+        elseif w == "long" and allowed.long then
+            if node.long then fail_here("duplicate 'long'") end
+            advance()
+            if K ~= "long" and K ~= "string" then
+                fail_here('expected a """long doc""" after \'long\', got ' .. got())
+            end
+            node.long = V
+            advance()
+            return true
+        elseif w == "errors" and allowed.errors then
+            line_words(node.errors)
+            return true
+        elseif w == "attrs" and allowed.attrs then
+            line_words(node.attrs)
+            return true
+        end
+        return false
+    end
+
+    -- `fuzz WORD...`: a hint for the generated syscall fuzzer; names and numbers on the same line.
+    local function fuzz_hint(kw)
+        local words = {}
+        while (K == "ident" or K == "number") and L == kw.line do
+            words[#words + 1] = take()
+        end
+        if #words == 0 then
+            fail_here("expected a hint after 'fuzz' on the same line, got " .. got(),
+                "fuzz isolate, fuzz ARG own_child, fuzz ARG max N or fuzz ARG avoid N...")
+        end
+        return { kw = kw, words = words }
+    end
+
+    -- (The syscall keyword's own token is not kept: nothing reports at it.)
+    local function syscall_def()
+        if K ~= "number" then
+            fail_here("expected a syscall number after 'syscall', got " .. got(),
+                "syscall numbers are explicit: syscall 7 name(...) -> i32 { ... }")
+        end
+        -- The number token keeps no spelling: messages about a syscall number print its value.
+        local num = setmt({ kind = K, value = V, line = L, col = C }, token_mt)
+        advance()
+        local name = expect("ident", "a syscall name after the number")
+        local node = { num = num, name = name, args = {}, errors = {}, attrs = {}, fuzz = NONE, ret = nil,
+                       results = NONE, doc = nil, long = nil }
+        open("(", "syscall ", name.value)
+        if K ~= ")" then
+            local args = node.args
+            repeat
+                args[#args + 1] = arg()
+                local comma = K == ","
+                if comma then advance() end
+            until not comma
+        end
+        close(")", "',' or ')' in the argument list")
+        skip("->", "'->' and a return type after the argument list", "for example: -> i32")
+        node.ret = expect("ident", "a return type after '->'")
+        -- v2: -> T, NAME: T, NAME: T (the extra result registers)
+        while K == "," do
+            local comma = take()
+            local rname = expect("ident", "a result name after ','", "extra results are written `-> i32, w0: u32`")
+            skip(":", "':' after result name '" .. rname.value .. "'")
+            if node.results == NONE then node.results = {} end
+            node.results[#node.results + 1] = { comma = comma, name = rname, type = expect("ident", "a result type") }
+        end
+        open("{", "syscall ", name.value)
+        while K ~= "}" do
+            if K == "ident" and V == "fuzz" then
+                if node.fuzz == NONE then node.fuzz = {} end
+                node.fuzz[#node.fuzz + 1] = fuzz_hint(take())
+            elseif K ~= "ident" or not doc_items(node, V, SYSCALL_BODY) then
+                fail_here(unexpected(tok()) .. " in the body of syscall " .. name.value, BODY_HINT)
+            end
+        end
+        close("}", "'}'")
+        return node
+    end
+
+    local function retired_def(kw)
+        local num = expect("number", "the retired number after 'retired'")
+        local name = expect("ident", "the retired name after the number")
+        local why = expect_value("string", 'a "reason" after the retired name',
+            'retired N name "why it was removed"')
+        return { kw = kw, num = num, name = name, why = why }
+    end
+
+    -- `message N name "doc" { fields }`, or `call N name "doc" { fields } -> reply` (kw says which):
+    -- a call is a request answered by the service's message `reply`.
+    local function message_def(kw)
+        local what = kw.value
+        local num = expect("number", "a discriminator number after '" .. what .. "'")
+        local name = expect("ident", "a " .. what .. " name after the number")
+        local doc = expect_value("string", 'a "doc string" after ' .. what .. " name '" .. name.value .. "'")
+        local list = fields(what .. " ", name.value, SERVICE_ITEMS)
+        local node = { kw = kw, num = num, name = name, doc = doc, fields = list }
+        if what == "call" then
+            skip("->", "'->' and the reply message after the fields of call " .. name.value,
+                "call 2 get \"doc\" { key: char[32] } -> reply")
+            node.reply = expect("ident", "the name of the reply message after '->'")
+        end
+        return node
+    end
+
+    local function service_def(kw)
+        local name = expect("ident", "a service identifier after 'service'")
+        local str = expect("string", 'the service name string after \'' .. name.value .. "'",
+            'service echo "echo" { ... }')
+        local node = { kw = kw, name = name, service = str, messages = {}, retired = {} }
+        open("{", "service ", name.value)
+        while K ~= "}" do
+            if K == "ident" and (V == "message" or V == "call") then
+                node.messages[#node.messages + 1] = message_def(take())
+            elseif K == "ident" and V == "retired" then
+                node.retired[#node.retired + 1] = retired_def(take())
+            elseif K ~= "ident" or not doc_items(node, V, SERVICE_BODY) then
+                fail_here(unexpected(tok()) .. " in service " .. name.value,
+                    "a service holds doc, long, message, call and retired entries")
+            end
+        end
+        close("}", "'}'")
+        return node
+    end
+
     local tree = into or { abis = {}, consts = {}, errors = {}, structs = {}, syscalls = {},
                            retired = {}, services = {} }
     tree.named_types, tree.aliases = tree.named_types or {}, tree.aliases or {}
-    if self.tok.kind == "eof" then
-        diag.fail(pos_of(self.tok), "file is empty: it defines nothing",
+    if K == "eof" then
+        diag.fail(pos_of(tok()), "file is empty: it defines nothing",
             "start with an `abi NAME { ... }` block (see abi/README.md)")
     end
-    while self:peek().kind ~= "eof" do
-        local kw = self:peek()
-        local what = kw.kind == "ident" and parser.TOP[kw.value]
+    while K ~= "eof" do
+        local what = K == "ident" and TOP[V]
         if not what then
-            self:fail_at(kw, "expected a definition, got " .. describe(kw),
+            fail_here("expected a definition, got " .. got(),
                 "definitions start with abi, const, error, struct, flags, enum, resource, syscall, retired or service")
         end
-        self:advance()
-        if what == "abi_block" then
-            tree.abis[#tree.abis + 1] = self:abi_block(kw)
-        elseif what == "const" then
-            tree.consts[#tree.consts + 1] = self:named_value(kw, "const")
-        elseif what == "error" then
-            local e = self:named_value(kw, "error")
-            local list = e.alias and tree.aliases or tree.errors
-            list[#list + 1] = e
-        elseif what == "named_type_def" then
-            tree.named_types[#tree.named_types + 1] = self:named_type_def(kw)
-        elseif what == "struct_def" then
-            tree.structs[#tree.structs + 1] = self:struct_def(kw)
-        elseif what == "syscall_def" then
-            tree.syscalls[#tree.syscalls + 1] = self:syscall_def(kw)
-        elseif what == "retired_def" then
-            tree.retired[#tree.retired + 1] = self:retired_def(kw)
+        if what == "syscall_def" then
+            advance()
+            tree.syscalls[#tree.syscalls + 1] = syscall_def()
         else
-            tree.services[#tree.services + 1] = self:service_def(kw)
+            local kw = take()
+            if what == "abi_block" then
+                tree.abis[#tree.abis + 1] = abi_block(kw)
+            elseif what == "const" then
+                tree.consts[#tree.consts + 1] = named_value(kw, "const")
+            elseif what == "error" then
+                local e = named_value(kw, "error")
+                local list = e.alias and tree.aliases or tree.errors
+                list[#list + 1] = e
+            elseif what == "named_type_def" then
+                tree.named_types[#tree.named_types + 1] = named_type_def(kw)
+            elseif what == "struct_def" then
+                tree.structs[#tree.structs + 1] = struct_def(kw)
+            elseif what == "retired_def" then
+                tree.retired[#tree.retired + 1] = retired_def(kw)
+            else
+                tree.services[#tree.services + 1] = service_def(kw)
+            end
         end
     end
     return tree

@@ -27,8 +27,10 @@
  */
 #include "amc_impl.h"
 
+#include "contracts.h"
 #include "klib.h"
 #include "memlayout.h"
+#include "proc_switch.h"
 #include "syscall_handlers.h"
 #include "timer.h"
 #include "vmm.h"
@@ -63,13 +65,9 @@ static uint8_t *proc_byte(const struct proc *p, uint32_t va, uint32_t need)
     return (uint8_t *)P2V(PTE_ADDR(*pte)) + (va & (PAGE_SIZE - 1));
 }
 
-/*
- * Copies n bytes between the current process's memory (or the kernel's) at here and the range
- * at va of another process p, through the direct map, a page of p at a time. p is blocked, and
- * its shim found the range mapped (for to_p: also private and writable) before it blocked;
- * only p itself changes its mappings. 0 or -EFAULT.
- */
-static int copy_with_proc(struct proc *p, uint32_t va, uint8_t *here, uint32_t n, int to_p)
+/* copy_with_proc's range across pages: a page at a time. */
+static __attribute__((noinline)) int copy_pages_with_proc(struct proc *p, uint32_t va,
+                                                          uint8_t *here, uint32_t n, int to_p)
 {
     while (n) {
         uint32_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
@@ -83,6 +81,24 @@ static int copy_with_proc(struct proc *p, uint32_t va, uint8_t *here, uint32_t n
         n -= chunk;
     }
     return 0;
+}
+
+/*
+ * Copies n bytes between the current process's memory (or the kernel's) at here and the range
+ * at va of another process p, through the direct map: one copy, straight into the partner's
+ * buffer (one page-table lookup when the range lies in one page, the common case). p is
+ * blocked, and its shim or fast path found the range mapped (for to_p: also private and
+ * writable) before it blocked; only p itself changes its mappings. 0 or -EFAULT.
+ */
+static inline __attribute__((always_inline)) int copy_with_proc(struct proc *p, uint32_t va,
+                                                                uint8_t *here, uint32_t n, int to_p)
+{
+    if ((va & (PAGE_SIZE - 1)) + n > PAGE_SIZE)
+        return copy_pages_with_proc(p, va, here, n, to_p);
+    uint8_t *there = proc_byte(p, va, PTE_P | PTE_U | (to_p ? PTE_W : 0));
+    if (!there)
+        return -EFAULT;
+    return user_copy(to_p ? there : here, to_p ? here : there, n);
 }
 
 /* ---- handles ---- */
@@ -182,6 +198,25 @@ static __attribute__((noinline)) int32_t bad_handle(struct proc *self, int32_t h
     return handle_slot(self, h) ? -ESTALE : -EBADF;
 }
 
+/* A new badge for self's next call: a new count for every call, the slot in the low bits
+ * (proc_alloc starts next_badge at the slot), so never 0. */
+static inline __attribute__((always_inline)) uint32_t new_badge(struct proc *self)
+{
+    uint32_t badge = self->amc.next_badge + (1u << BADGE_SLOT_BITS);
+    self->amc.next_badge = badge;
+    return badge;
+}
+
+/* Arms self's deadline for a call of timeout_ms (AMC_FOREVER: none). */
+static inline __attribute__((always_inline)) void arm_timeout(struct proc *self,
+                                                              uint32_t timeout_ms)
+{
+    if (timeout_ms != AMC_FOREVER) {
+        uint32_t now = timer_ticks();
+        self->wake_tick = timeout_ms < 0xFFFFFFFEu - now ? now + timeout_ms + 1 : 0xFFFFFFFFu;
+    }
+}
+
 /* Waits for the end of self's call c until its deadline; the slow part of call(). */
 static __attribute__((noinline)) void wait_for_answer(struct proc *self, struct amc_call *c)
 {
@@ -208,12 +243,7 @@ static inline __attribute__((always_inline)) int32_t call(struct proc *self, str
         return -EMSGSIZE; /* more than the service said it takes */
     if (__builtin_expect(s->owner == self, 0))
         return -EINVAL; /* it could never answer: it would be waiting for itself */
-    /* A new count for every call; the slot stays in the low bits (never 0: slot 0 is idle). */
-    uint32_t badge = self->amc.next_badge;
-    if (__builtin_expect(!badge, 0))
-        badge = proc_index(self);
-    c->badge = badge + (1u << BADGE_SLOT_BITS);
-    self->amc.next_badge = c->badge;
+    c->badge = new_badge(self);
     c->server = s;
     c->seq = amc_next_seq();
     c->next = 0;
@@ -223,10 +253,7 @@ static inline __attribute__((always_inline)) int32_t call(struct proc *self, str
     else
         s->calls = self;
     s->calls_tail = self;
-    if (timeout_ms != AMC_FOREVER) {
-        uint32_t now = timer_ticks();
-        self->wake_tick = timeout_ms < 0xFFFFFFFEu - now ? now + timeout_ms + 1 : 0xFFFFFFFFu;
-    }
+    arm_timeout(self, timeout_ms);
     if (s->serving)
         proc_handoff(s->owner, c); /* the fast path: straight to the waiting server */
     else
@@ -282,14 +309,23 @@ int32_t sys_amc_call_buf(amc_handle_t h, user_inout_t msg, uint32_t len, uint32_
 /* ---- calls: the server's side ---- */
 
 /*
- * The server's buffer buf is its own memory, and its shim probed all cap >= AMC_CALL_WORDS
- * bytes of it for writing in this syscall: the pages are present and private, and stay so
- * while the server is blocked (only it changes its mappings). So register-sized requests and
- * answers move with plain loads and stores through its user address, no copy routine needed.
+ * The server's buffer buf is its own memory, and its shim (or fast path) probed all
+ * cap >= AMC_CALL_WORDS bytes of it for writing: the pages are present and private, and stay
+ * so while the server is blocked (only it changes its mappings). So register-sized requests
+ * and answers move with plain loads and stores through its user address, no copy routine
+ * needed; through memcpy, as the buffer may be at any byte address (a misaligned uint32_t
+ * access is undefined behaviour, which the test kernel's UBSan reports).
  */
-static const uint32_t *user_words(uint32_t buf)
+static inline void put_word(uint32_t uaddr, uint32_t w)
 {
-    return (const uint32_t *)buf;
+    __builtin_memcpy((void *)uaddr, &w, sizeof w);
+}
+
+static inline uint32_t get_word(uint32_t uaddr)
+{
+    uint32_t w;
+    __builtin_memcpy(&w, (const void *)uaddr, sizeof w);
+    return w;
 }
 
 /* Delivers the answer buf[0..len) of the current process, the server of s, to call badge. */
@@ -306,8 +342,7 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
         finish(c, -EMSGSIZE);
         return -EMSGSIZE;
     }
-    const uint32_t *u = user_words(buf);
-    int32_t first = (int32_t)u[0];
+    int32_t first = (int32_t)get_word(buf);
     if (first < 0) {
         if (len != sizeof first || first < STATUS_MIN || !declared_error(first)) {
             finish(c, -EPROTO);
@@ -317,8 +352,8 @@ static inline __attribute__((always_inline)) int32_t answer(struct amc_service *
         return 0;
     }
     if (call->regs) {
-        call->words[1] = len > 4 ? u[1] : 0;
-        call->words[2] = len > 8 ? u[2] : 0;
+        call->words[1] = len > 4 ? get_word(buf + 4) : 0;
+        call->words[2] = len > 8 ? get_word(buf + 8) : 0;
         finish(c, first);
         return 0;
     }
@@ -342,10 +377,9 @@ receive_call(struct amc_service *s, struct proc *c, uint32_t buf, uint32_t cap,
     if (len > cap) {
         err = -EMSGSIZE;
     } else if (call->regs) {
-        uint32_t *u = (uint32_t *)buf;
-        u[0] = call->words[0];
-        u[1] = call->words[1];
-        u[2] = call->words[2];
+        put_word(buf, call->words[0]);
+        put_word(buf + 4, call->words[1]);
+        put_word(buf + 8, call->words[2]);
     } else {
         err = copy_with_proc(c, call->buf, (uint8_t *)buf, len, 0);
     }
@@ -379,6 +413,35 @@ static __attribute__((noinline)) int32_t receive_message(struct amc_service *s,
     return (int32_t)total;
 }
 
+/* The waiting half of amc_reply_wait: receives the oldest request for s into buf (cap bytes),
+ * blocking until there is one. answered is the caller just answered (or NULL): when nothing
+ * waits, the CPU goes straight back to it. */
+static int32_t serve_next(struct amc_service *s, struct proc *answered, uint32_t buf, uint32_t cap,
+                          struct sys_amc_reply_wait_results *res)
+{
+    for (;;) {
+        /* The oldest request first: calls and plain messages share one sequence. */
+        struct proc *c = s->calls;
+        struct amc_message *m = s->head;
+        int32_t n = 0;
+        if (c && (!m || amc_seq_before(c->amc.call.seq, m->seq)))
+            n = receive_call(s, c, buf, cap, res);
+        else if (m)
+            n = receive_message(s, m, buf, cap, res);
+        if (n != 0)
+            return n;
+        if (c || m)
+            continue; /* that request was refused: take the next */
+        s->serving = 1;
+        if (answered)
+            proc_handoff(answered, s); /* straight back to the caller */
+        else
+            proc_block_for_woken(s);
+        answered = 0;
+        s->serving = 0;
+    }
+}
+
 int32_t sys_amc_reply_wait(amc_badge_t badge, user_inout_t buf, uint32_t len, uint32_t cap,
                            struct sys_amc_reply_wait_results *res)
 {
@@ -394,27 +457,223 @@ int32_t sys_amc_reply_wait(amc_badge_t badge, user_inout_t buf, uint32_t len, ui
         answered = &procs[badge & BADGE_SLOT_MASK];
     }
     s->max_request = cap;
-    for (;;) {
-        /* The oldest request first: calls and plain messages share one sequence. */
-        struct proc *c = s->calls;
-        struct amc_message *m = s->head;
-        int32_t n = 0;
-        if (c && (!m || amc_seq_before(c->amc.call.seq, m->seq)))
-            n = receive_call(s, c, buf.addr, cap, res);
-        else if (m)
-            n = receive_message(s, m, buf.addr, cap, res);
-        if (n != 0)
-            return n;
-        if (c || m)
-            continue; /* that request was refused: take the next */
-        s->serving = 1;
-        if (answered)
-            proc_handoff(answered, s); /* the fast path: straight back to the caller */
-        else
-            proc_block_for_woken(s);
-        answered = 0;
-        s->serving = 0;
+    return serve_next(s, answered, buf.addr, cap, res);
+}
+
+/* ---- the fast paths: direct switches between parked partners ---- */
+
+/*
+ * kernel/trap.asm's amc entries call these instead of the generated shims (kernel/syscall.c puts
+ * them in the stub's table). Each serves the common case of its syscall completely, at the top
+ * of the kernel stack: it checks what the shim and the handler would check, writes the results
+ * straight into the partner's trap frame (and the message into its buffer), parks the current
+ * process (kernel/proc_switch.h) and returns the partner's saved context, which the entry
+ * switches to. For anything out of the ordinary it returns 0 before it has changed anything,
+ * and the entry runs the syscall's own entry on the same frame: the slow path above, which
+ * reports every error. A parked partner that something else wakes (an answer or EPIPE on the
+ * slow path, a timeout, a plain message) resumes in amc_call_resume or amc_serve_resume, which
+ * finish its syscall here.
+ *
+ * Why a parked partner's buffer can be written with plain stores after the switch: its fast
+ * path probed the whole buffer writable (pages present and private) before it parked, the
+ * partner has been blocked since, and only a process itself changes its own mappings. The
+ * stores go through memcpy, as the buffer may be at any byte address.
+ */
+
+extern void amc_call_resume(void);  /* kernel/trap.asm: calls amc_call_resumed */
+extern void amc_serve_resume(void); /* kernel/trap.asm: calls amc_serve_resumed */
+uint32_t amc_fast_call(void);
+uint32_t amc_fast_call_buf(void);
+uint32_t amc_fast_reply_wait(void);
+void amc_call_resumed(void);
+void amc_serve_resumed(void);
+
+/* The server of the service h of self names when it is parked in a fast amc_reply_wait with
+ * nothing to receive (a request would have woken it), or NULL. */
+static inline __attribute__((always_inline)) struct proc *
+parked_server(struct proc *self, int32_t h, struct amc_service **out)
+{
+    struct amc_service *s = called_service(self, h);
+    if (!s || !s->serving)
+        return 0;
+    struct proc *srv = s->owner;
+    if (!srv->parked || srv->state != PROC_BLOCKED)
+        return 0;
+    *out = s;
+    return srv;
+}
+
+/* Self's call c to s, received at once by its parked server srv: the server's results go into
+ * its frame, and the CPU to it. Returns the context to switch to. */
+static inline __attribute__((always_inline)) uint32_t
+hand_call(struct proc *self, struct amc_call *c, struct amc_service *s, struct proc *srv,
+          uint32_t len, uint32_t timeout_ms)
+{
+    c->badge = new_badge(self);
+    c->server = s;
+    c->next = 0;
+    c->phase = AMC_CALL_TAKEN;
+    arm_timeout(self, timeout_ms);
+    struct trap_frame *stf = srv->tf;
+    stf->eax = len;
+    stf->edx = c->badge;
+    stf->ecx = (uint32_t)self->pid;
+    s->serving = 0;
+    proc_unpark(srv);
+    return proc_park_switch(srv, c, (uint32_t)amc_call_resume);
+}
+
+/* amc_call (ebx h, ecx disc, edx w0, esi w1, edi timeout_ms) to a parked server. */
+uint32_t amc_fast_call(void)
+{
+    struct proc *self = current_proc();
+    const struct trap_frame *tf = self->tf;
+    struct amc_service *s;
+    struct proc *srv = parked_server(self, (int32_t)tf->ebx, &s);
+    if (!srv)
+        return 0;
+    /* The request fits: the server's cap is at least AMC_CALL_WORDS (its max_request). */
+    uint32_t buf = srv->tf->ecx, disc = tf->ecx, w0 = tf->edx, w1 = tf->esi;
+    struct amc_call *c = &self->amc.call;
+    c->regs = 1;
+    uint32_t next = hand_call(self, c, s, srv, AMC_CALL_WORDS, tf->edi);
+    put_word(buf, disc); /* the server's address space from here */
+    put_word(buf + 4, w0);
+    put_word(buf + 8, w1);
+    return next;
+}
+
+/* amc_call_buf (ebx h, ecx msg, edx len, esi cap, edi timeout_ms) to a parked server: the
+ * request is copied once, straight into the server's buffer. */
+uint32_t amc_fast_call_buf(void)
+{
+    struct proc *self = current_proc();
+    const struct trap_frame *tf = self->tf;
+    uint32_t msg = tf->ecx, len = tf->edx, cap = tf->esi;
+    /* The shim's and the handler's checks; the slow path gives their errors. */
+    if (cap > AMC_MAX_MESSAGE || len < sizeof(uint32_t) || len > cap || !user_range_ok(msg, cap) ||
+        user_probe(msg, cap, 1) < 0)
+        return 0;
+    struct amc_service *s;
+    struct proc *srv = parked_server(self, (int32_t)tf->ebx, &s);
+    if (!srv || len > srv->tf->esi || copy_with_proc(srv, srv->tf->ecx, (uint8_t *)msg, len, 1) < 0)
+        return 0; /* EMSGSIZE (the server's cap is its max_request) or EFAULT: the slow path */
+    struct amc_call *c = &self->amc.call;
+    c->regs = 0;
+    c->buf = msg;
+    c->len = len;
+    c->cap = cap;
+    return hand_call(self, c, s, srv, len, tf->edi);
+}
+
+/*
+ * amc_reply_wait (ebx badge, ecx buf, edx len, esi cap) answering a call when nothing else waits
+ * to be received: the answer goes straight to the caller (into its frame when it is parked,
+ * into its call when it waits on the slow path), the server parks and the CPU goes to the
+ * caller. A refusal, a bad or oversized answer and a badge of no waiting call take the slow path.
+ */
+uint32_t amc_fast_reply_wait(void)
+{
+    struct proc *self = current_proc();
+    const struct trap_frame *tf = self->tf;
+    struct amc_service *s = self->service;
+    uint32_t badge = tf->ebx, buf = tf->ecx, len = tf->edx, cap = tf->esi;
+    if (!s || badge == AMC_NO_CALL || s->calls || s->head)
+        return 0;
+    if (cap < AMC_CALL_WORDS || cap > IO_MAX || len < sizeof(uint32_t) || len > cap ||
+        !user_range_ok(buf, cap) || user_probe(buf, cap, 1) < 0)
+        return 0;
+    struct proc *c = &procs[badge & BADGE_SLOT_MASK];
+    struct amc_call *call = &c->amc.call;
+    if (call->badge != badge || call->server != s || call->phase != AMC_CALL_TAKEN ||
+        c->state != PROC_BLOCKED || c->wait_chan != call)
+        return 0; /* forged, answered, timed out (ESRCH), or its timeout woke it already */
+    int32_t first = (int32_t)get_word(buf);
+    if (first < 0 || len > (call->regs ? AMC_CALL_WORDS : call->cap))
+        return 0; /* a refusal, EPROTO, EMSGSIZE */
+    uint32_t w0 = 0, w1 = 0;
+    if (call->regs) {
+        w0 = len > 4 ? get_word(buf + 4) : 0;
+        w1 = len > 8 ? get_word(buf + 8) : 0;
+    } else if (copy_with_proc(c, call->buf, (uint8_t *)buf, len, 1) < 0) {
+        return 0; /* cannot happen (the caller's path probed it): the slow path says EFAULT */
+    } else {
+        first = (int32_t)len;
     }
+    if (c->parked) {
+        struct trap_frame *ctf = c->tf;
+        ctf->eax = (uint32_t)first;
+        if (call->regs) {
+            ctf->edx = w0;
+            ctf->ecx = w1;
+        }
+        call->server = 0;
+        call->phase = AMC_CALL_IDLE;
+        c->wake_tick = 0;
+        proc_unpark(c);
+    } else {
+        call->words[1] = w0; /* the caller's call() returns them */
+        call->words[2] = w1;
+        call->result = first;
+        call->phase = AMC_CALL_DONE;
+    }
+    s->max_request = cap;
+    s->serving = 1;
+    return proc_park_switch(c, s, (uint32_t)amc_serve_resume);
+}
+
+/* For kernel/amc_fast.c's answer to a parked buffer call: that call's caller is blocked, its
+ * buffer probed by its own path. */
+__attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t len, uint32_t buf);
+__attribute__((regparm(3))) uint32_t amc_copy_answer(struct proc *c, uint32_t len, uint32_t buf)
+{
+    return copy_with_proc(c, c->amc.call.buf, (uint8_t *)buf, len, 1) < 0;
+}
+
+#ifdef KERNEL_CONTRACTS
+#define resumed_check(tf, nr, ret) syscall_contract_check(tf, nr, (uint32_t)(ret))
+#else
+#define resumed_check(tf, nr, ret) ((void)0)
+#endif
+
+/* A parked caller runs again without its answer in its frame: its call ended on the slow path
+ * (answer, EPIPE), or its deadline passed. Finishes its amc_call or amc_call_buf. */
+void amc_call_resumed(void)
+{
+    struct proc *self = current_proc();
+    struct amc_call *c = &self->amc.call;
+    self->parked = 0;
+    if (c->phase != AMC_CALL_DONE)
+        wait_for_answer(self, c);
+    self->wake_tick = 0;
+    struct trap_frame *tf = self->tf;
+    int32_t r = c->result;
+    tf->eax = (uint32_t)r;
+    if (c->regs) { /* as shim_amc_call: the extra results are 0 on an error */
+        tf->edx = r >= 0 ? c->words[1] : 0;
+        tf->ecx = r >= 0 ? c->words[2] : 0;
+    }
+    c->server = 0;
+    c->phase = AMC_CALL_IDLE;
+    resumed_check(tf, c->regs ? SYS_amc_call : SYS_amc_call_buf, r);
+}
+
+/* A parked server runs again without a request in its buffer: something arrived on the slow
+ * path (a call or a plain message). Finishes its amc_reply_wait: the frame still holds its
+ * arguments, and its buffer is still probed. */
+void amc_serve_resumed(void)
+{
+    struct proc *self = current_proc();
+    struct trap_frame *tf = self->tf;
+    struct amc_service *s = self->service; /* still its own: only its end drops it */
+    self->parked = 0;
+    s->serving = 0;
+    struct sys_amc_reply_wait_results res = {0};
+    int32_t r = serve_next(s, 0, tf->ecx, tf->esi, &res);
+    tf->eax = (uint32_t)r;
+    tf->edx = res.caller;
+    tf->ecx = (uint32_t)res.pid;
+    resumed_check(tf, SYS_amc_reply_wait, r);
 }
 
 /* ---- the end of a service or a process ---- */

@@ -44,7 +44,8 @@ static inline uint32_t amc_next_seq(void)
 {
     return ++amc_last_seq;
 }
-/* The live service called name, or NULL. */
+/* The live service called name (a NUL-terminated string in a buffer of AMC_NAME_MAX + 1 bytes,
+ * as the shims copy it), or NULL. */
 struct amc_service *amc_find_service(const char *name);
 /* 1 when sequence number a came before b (they wrap). */
 static inline int amc_seq_before(uint32_t a, uint32_t b)

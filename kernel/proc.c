@@ -132,6 +132,7 @@ static struct proc *proc_alloc(const char *name, int32_t ppid, int32_t *err)
     ctx[0] = (uint32_t)&trap_return;
     p->context = (uint32_t)ctx;
     p->slice_left = TIME_SLICE_TICKS;
+    p->amc.next_badge = proc_index(p); /* a call's badge: this slot, a count above it */
     return p;
 }
 
@@ -230,6 +231,7 @@ int32_t proc_spawn(const char *name, const char *argv, uint32_t argv_len, int32_
         return err;
     }
     p->pd = pd;
+    p->cr3 = V2P(pd);
     p->image_end = p->brk = image_end;
     fpu_start(p);
     init_user_frame(p->tf, entry, esp);
@@ -262,6 +264,7 @@ int32_t proc_fork(void)
         proc_free_slot(child);
         return -ENOMEM;
     }
+    child->cr3 = V2P(child->pd);
     unshare_stack_page(child);
     fpu_fork(child);
     child->image_end = current->image_end;

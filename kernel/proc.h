@@ -23,6 +23,7 @@ struct proc {
     enum proc_state state;
     char name[32];
     pde_t *pd;               /* the kernel's for the idle task; NULL once a process has ended */
+    uint32_t cr3;            /* V2P(pd) while pd is set: the amc fast paths' switch loads it */
     uint8_t *kstack;         /* KSTACK_SIZE bytes; freed when the parent reaps the zombie */
     uint32_t context;        /* saved kernel esp while switched out (see swtch in proc.c) */
     struct trap_frame *tf;   /* user registers of the syscall or interrupt being served */
@@ -30,6 +31,8 @@ struct proc {
     const void *wait_chan;   /* what a blocked process waits for (proc_wakeup) */
     uint32_t wake_tick;      /* sleep_ms deadline, 0 when not sleeping */
     uint32_t slice_left;     /* ticks before preemption */
+    uint32_t parked;         /* blocked by an amc fast path at the top of its kernel stack
+                                (kernel/proc_switch.h): no C frames of its syscall below */
     struct wait_info end;    /* how it ended, valid for a zombie */
     struct amc_service *service;
     struct amc_proc amc; /* handles and the call in progress (kernel/amc_call.c) */

@@ -9,24 +9,44 @@
  * syscall comes here and opens the fast path unless tracing is on; trace=syscalls is read at
  * boot, before init makes its first call, and never changes.
  *
- * Test kernels (KERNEL_CONTRACTS: build/ktest, build/cov) never open the fast path: every call
- * comes here, where its result is checked against its error contract (kernel/contracts.h) and,
- * in the coverage kernel, its PCs are recorded for the caller (kernel/kcov.h). The fast stub
- * itself stays as it is.
+ * The stub calls through syscall_stub_entries, which the first syscall fills: the generated
+ * entries, but for the amc fast paths (kernel/amc_call.c, their entries in kernel/trap.asm),
+ * which stand in for amc_call, amc_call_buf and amc_reply_wait and fall back to the entries
+ * they replace (amc_slow_NAME) for anything out of the ordinary.
+ *
+ * Test kernels (KERNEL_CONTRACTS) check every result against its error contract
+ * (kernel/contracts.h). The test kernel (build/ktest) keeps the amc fast paths, so every guest
+ * test runs them, but sends everything else, their fallbacks included, to the checked
+ * dispatcher below (a fast path returns no errors; its continuations check theirs). The
+ * coverage kernel (build/cov) never opens the fast path: kcov records a syscall from its start
+ * to its end in one process (kernel/kcov.h), which a fast path's switch would split.
  *
  * The syscall's frame is the process's tf: a trap from ring 3 builds it at the top of the
  * process's kernel stack (the TSS's esp0), exactly where proc_alloc points tf.
  */
 #include "contracts.h"
+#include "fpu.h"
 #include "kcov.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "syscall_handlers.h"
 
 extern const uint32_t syscall_bound_insn; /* kernel/trap.asm: the stub's bound instruction */
+extern void amc_regs_call(void);          /* kernel/amc_fast.c: the register round trip */
+extern void amc_regs_reply(void);
+extern void amc_fast_call_entry(void); /* kernel/trap.asm: the C fast paths */
+extern void amc_fast_call_buf_entry(void);
+extern void amc_fast_reply_wait_entry(void);
 
 /* bound's operand: the lowest and the highest number the fast path serves (signed). */
 int32_t syscall_bounds[2] = {0, -1};
+/* What the stub calls, by number, once the fast path is open; and what the amc fast paths fall
+ * back to (kernel/trap.asm). */
+syscall_code_t syscall_stub_entries[SYS_TABLE_SIZE];
+syscall_code_t amc_slow_call, amc_slow_call_buf, amc_slow_reply_wait;
+
+/* trap.asm's fast entries find the trap frame above the stub's room and their return address. */
+_Static_assert(sizeof(struct syscall_room) == 4 * ABI_MAX_ARGS, "the stub's room below the frame");
 
 #ifdef KERNEL_CONTRACTS
 
@@ -122,6 +142,37 @@ static void syscall_dispatch_checked(struct trap_frame *tf)
 
 #endif
 
+#ifndef KERNEL_KCOV
+#ifdef KERNEL_CONTRACTS
+/* The test kernel's entry for every number of the stub's table but the amc fast paths: f is the
+ * stub's own frame (an entry's argument area), so the checked dispatcher serves it in place. */
+static int32_t syscall_checked_entry(struct syscall_frame f)
+{
+    syscall_dispatch_checked(&f.tf);
+    return (int32_t)f.tf.eax;
+}
+#define STUB_ENTRY(nr) ((syscall_code_t)syscall_checked_entry)
+#else
+#define STUB_ENTRY(nr) (syscall_entries[nr])
+#endif
+
+/* Fills the stub's table and opens the fast path (unless syscalls are traced). */
+static void syscall_open_fast_path(void)
+{
+    for (uint32_t nr = 0; nr < SYS_TABLE_SIZE; nr++)
+        syscall_stub_entries[nr] = STUB_ENTRY(nr);
+    amc_slow_call = STUB_ENTRY(SYS_amc_call);
+    amc_slow_call_buf = STUB_ENTRY(SYS_amc_call_buf);
+    amc_slow_reply_wait = STUB_ENTRY(SYS_amc_reply_wait);
+    /* The assembly register round trip switches the FPU eagerly only. */
+    syscall_stub_entries[SYS_amc_call] = fpu_lazy ? amc_fast_call_entry : amc_regs_call;
+    syscall_stub_entries[SYS_amc_call_buf] = amc_fast_call_buf_entry;
+    syscall_stub_entries[SYS_amc_reply_wait] =
+        fpu_lazy ? amc_fast_reply_wait_entry : amc_regs_reply;
+    syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
+}
+#endif
+
 int syscall_slow_path(struct trap_frame *tf)
 {
     if (trap_from_user(tf) || tf->eip != syscall_bound_insn)
@@ -129,10 +180,13 @@ int syscall_slow_path(struct trap_frame *tf)
     /* From ring 0 the CPU pushed no esp: the stub's stack, the syscall's frame, starts where
      * user_esp would be. */
     struct trap_frame *frame = (struct trap_frame *)&tf->user_esp;
+#ifndef KERNEL_KCOV
+    if (syscall_bounds[1] < 0 && !syscall_trace_enabled)
+        syscall_open_fast_path();
+#endif
 #ifdef KERNEL_CONTRACTS
     syscall_dispatch_checked(frame);
 #else
-    syscall_bounds[1] = syscall_trace_enabled ? -1 : SYS_TABLE_SIZE - 1;
     syscall_dispatch(frame);
 #endif
     tf->eip = (uint32_t)trap_return; /* the #BR returns into the syscall's own way out */

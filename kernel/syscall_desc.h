@@ -29,7 +29,6 @@ enum syscall_arg_kind {
 #define SYSCALL_F_NORETURN 0x01
 #define SYSCALL_F_BLOCKING 0x02
 #define SYSCALL_F_RETIRED 0x04
-#define SYSCALL_NO_LEN_ARG 0xFF /* len_arg of an argument that is not a buffer */
 
 /*
  * size: N for in str[N], the pointee size for in/out/inout T, the element size of an array
@@ -37,7 +36,8 @@ enum syscall_arg_kind {
  * (bytes[*len]) has its length in user memory, a value-result length. reg: the argument's
  * register as its position in arg_registers plus one, or 0 when argument i is in register i (a
  * 64-bit argument takes two registers, which moves every later one). A 64-bit argument's reg is
- * its low word's, and its len_arg the position (from 0) of its high word's register.
+ * its low word's, and its len_arg the position (from 0) of its high word's register. len_arg of
+ * any other argument is 0 and never read.
  */
 struct syscall_arg_desc {
     const char *name;
@@ -73,6 +73,7 @@ struct syscall_frame {
 };
 extern const uint32_t syscall_entry_room;
 
+/* The generated table gives the first five fields in order, the others by name. */
 struct syscall_desc {
     const char *name; /* NULL for unused and retired slots */
     int32_t (*shim)(struct syscall_frame f);

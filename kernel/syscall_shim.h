@@ -11,6 +11,15 @@
  * and proc.h when one of its shims uses shim_user_frame. */
 
 /*
+ * The user-range test of every pointer a shim checks: [addr, addr + len) is not inside user
+ * space. Written as addr - LOW > SPAN - len, which also catches addr < LOW and a range that
+ * wraps; it needs len <= SHIM_USER_SPAN, which the shim knows from the length's type or max, or
+ * tests first. Macros, so that a shim reads as one line per argument.
+ */
+#define SHIM_USER_SPAN (ABI_USER_HIGH - ABI_USER_LOW)
+#define SHIM_OUTSIDE_USER(addr, len) ((addr)-ABI_USER_LOW > SHIM_USER_SPAN - (len))
+
+/*
  * Copy the NUL-terminated user string at addr (at most max bytes) into buf[max + 1]. A string
  * that runs to the end of user space is a fault, not a kernel read: the copy never looks past
  * ABI_USER_HIGH. copy_str_from_user fails only with -EFAULT or "too long" (which not every .def

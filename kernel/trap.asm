@@ -12,8 +12,8 @@ TF_EAX equ 44                       ; offsetof(struct trap_frame, eax)
 
 extern trap_dispatch
 
-extern syscall_entries              ; generated: build/gen/kernel/syscall_table.c
-extern syscall_bounds               ; kernel/syscall.c
+extern syscall_stub_entries         ; kernel/syscall.c: the generated syscall_entries, amc's fast
+extern syscall_bounds               ; ... paths in place of their syscalls' (kernel/syscall.c)
 extern syscall_entry_room           ; kernel/syscall_shim.h
 
 section .text
@@ -99,7 +99,7 @@ trap_stub_syscall:
 BOUND_OFFSET equ $ - trap_stub_syscall
     bound eax, [syscall_bounds]     ; #BR: the slow path
     sub esp, [syscall_entry_room]
-    call [syscall_entries + eax * 4]
+    call [syscall_stub_entries + eax * 4]
     add esp, [syscall_entry_room]
     mov [esp + TF_EAX], eax         ; the result, for popa
     ; fall through to trap_return
@@ -113,6 +113,41 @@ trap_return:
     popa
     add esp, 8                      ; vector and error
     iret
+
+; The amc fast paths (kernel/amc_call.c, kernel/proc_switch.h), called by the stub above like
+; the entries they replace, with the trap frame and the room below it. Each calls its C half,
+; which serves the syscall by a direct switch and returns the saved context of the process to
+; run next (a parked process's holds trap_return, or its continuation below; any other's is a
+; swtch of kernel/proc.c), or 0: the syscall's own entry (AMC_SLOW_name, kernel/syscall.c) then
+; runs on the untouched stack as if the stub had called it.
+%macro AMC_FAST 1
+extern amc_fast_%1
+extern amc_slow_%1
+global amc_fast_%1_entry
+amc_fast_%1_entry:
+    call amc_fast_%1
+    test eax, eax
+    jz .slow
+    mov esp, eax
+    ret                             ; into the next process
+.slow:
+    jmp [amc_slow_%1]
+%endmacro
+AMC_FAST call
+AMC_FAST call_buf
+AMC_FAST reply_wait
+
+; Where a parked process resumes when the scheduler, not a fast path, switches to it: esp is at
+; its trap frame; the C continuation finishes its syscall into the frame.
+%macro AMC_RESUME 1
+extern amc_%1_resumed
+global amc_%1_resume
+amc_%1_resume:
+    call amc_%1_resumed
+    jmp trap_return
+%endmacro
+AMC_RESUME call
+AMC_RESUME serve
 
 section .rodata
 kernel_ds: dw KERNEL_DS

@@ -59,24 +59,22 @@ PROBE_MIDDLE("uaccess_probe_middle_read", "cmpb");
 PROBE_MIDDLE("uaccess_probe_middle_write", "orb");
 
 /*
- * The range is checked once: the string may use the bytes up to the end of user space, at most
- * max of them and its NUL. Each page is probed before its first byte is read, so the plain reads
- * cannot fault. Running into the end of user space without a NUL is a fault.
+ * A page at a time, each page probed before its first byte is read, so the plain reads cannot
+ * fault. Running into the end of user space without a NUL is a fault.
  */
-int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)
+int copy_str_from_user_pages(char *dst, uint32_t uaddr, uint32_t max, uint32_t n)
 {
-    if (!user_range_ok(uaddr, 1))
-        return -EFAULT;
-    uint32_t room = ABI_USER_HIGH - uaddr;    /* bytes before the end of user space, >= 1 */
-    uint32_t n = max < room ? max + 1 : room; /* bytes the string may take, NUL included */
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n;) {
         uint32_t va = uaddr + i;
-        if ((i == 0 || (va & (PAGE_SIZE - 1)) == 0) && user_probe_read(va) < 0)
+        uint32_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1)); /* up to the page's end */
+        if (chunk > n - i)
+            chunk = n - i;
+        if (user_probe_read(va) < 0)
             return -EFAULT;
-        char c = *(const volatile char *)va;
-        dst[i] = c;
-        if (c == '\0')
-            return (int)i;
+        int nul = copy_str_words(dst + i, (const char *)va, chunk);
+        if (nul >= 0)
+            return (int)i + nul;
+        i += chunk;
     }
     if (n <= max)
         return -EFAULT;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "klib.h"
 
 typedef struct {
     uint32_t addr;
@@ -128,8 +129,56 @@ static inline int copy_to_user(uint32_t uaddr, const void *src, uint32_t n)
     return user_copy((void *)uaddr, src, n);
 }
 
-/* Copies the NUL-terminated string at uaddr, at most max bytes and the NUL, into dst[max + 1];
- * returns its length, -EFAULT, or -ENAMETOOLONG. */
-int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max);
+/*
+ * Copies src[0, n) to dst until and including a NUL, a word at a time while four bytes are left;
+ * returns the NUL's index, or -1 when there is none. The bytes after the NUL up to the end of its
+ * word are copied too (dst has room for n). src is a user range that cannot fault.
+ */
+static inline int copy_str_words(char *dst, const char *src, uint32_t n)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w;
+        __builtin_memcpy(&w, src + i, 4); /* one mov, at any alignment */
+        __builtin_memcpy(dst + i, &w, 4);
+        uint32_t z = zero_byte_bits(w);
+        if (z)
+            return (int)(i + ((uint32_t)__builtin_ctz(z) >> 3));
+    }
+    for (; i < n; i++)
+        if ((dst[i] = src[i]) == '\0')
+            return (int)i;
+    return -1;
+}
+
+/* copy_str_from_user for a string whose n bytes (NUL included) span two or more pages
+ * (kernel/uaccess.c). */
+int copy_str_from_user_pages(char *dst, uint32_t uaddr, uint32_t max, uint32_t n);
+
+/*
+ * Copies the NUL-terminated string at uaddr, at most max bytes and the NUL, into dst[max + 1];
+ * returns its length, -EFAULT, or -ENAMETOOLONG. The range is checked once: the string may use
+ * the bytes up to the end of user space, at most max of them and its NUL, and no read goes past
+ * them. Inline for the common case, those bytes in one page: one probe, then plain word copies
+ * that cannot fault (every amc send copies its destination's name).
+ */
+static inline int copy_str_from_user(char *dst, uint32_t uaddr, uint32_t max)
+{
+    if (!user_range_ok(uaddr, 1))
+        return -EFAULT;
+    uint32_t room = ABI_USER_HIGH - uaddr;    /* bytes before the end of user space, >= 1 */
+    uint32_t n = max < room ? max + 1 : room; /* bytes the string may take, NUL included */
+    if ((uaddr & 4095u) + n > 4096u)
+        return copy_str_from_user_pages(dst, uaddr, max, n);
+    if (user_probe_read(uaddr) < 0)
+        return -EFAULT;
+    int nul = copy_str_words(dst, (const char *)uaddr, n);
+    if (nul >= 0)
+        return nul;
+    if (n <= max)
+        return -EFAULT; /* ran into the end of user space */
+    dst[max] = '\0';
+    return -ENAMETOOLONG;
+}
 
 #endif

@@ -27,8 +27,6 @@
 #include "pmm.h"
 #include "klib.h"
 
-#define PDE_INDEX(va) ((va) >> 22)
-#define PTE_INDEX(va) (((va) >> 12) & 0x3FFu)
 #define KERNEL_PDE_FIRST PDE_INDEX(KERNEL_BASE)
 
 extern pde_t boot_page_directory[]; /* boot.asm */
@@ -142,14 +140,6 @@ void vmm_destroy(pde_t *pd, const struct vmm_range *ranges, int n)
         }
     }
     pmm_free(V2P(pd));
-}
-
-pte_t *vmm_lookup(const pde_t *pd, uint32_t va)
-{
-    pde_t pde = pd[PDE_INDEX(va)];
-    if (!(pde & PTE_P) || (pde & PTE_PS))
-        return 0;
-    return &((pte_t *)P2V(PTE_ADDR(pde)))[PTE_INDEX(va)];
 }
 
 /* The entry for user address va, allocating a zeroed page table if needed; NULL when out of

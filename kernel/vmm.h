@@ -16,6 +16,8 @@
 #define PTE_COW 0x200u
 #define PTE_ZERO 0x400u
 #define PTE_ADDR(e) ((e) & ~0xFFFu)
+#define PDE_INDEX(va) ((va) >> 22)
+#define PTE_INDEX(va) (((va) >> 12) & 0x3FFu)
 
 typedef uint32_t pde_t;
 typedef uint32_t pte_t;
@@ -58,8 +60,15 @@ void vmm_free_empty_tables(pde_t *pd, uint32_t start, uint32_t end);
 /* Copies n bytes to va in address space pd (which need not be the active one); the pages must be
  * mapped (demand-zero and copy-on-write pages are made private first). Returns 0 or -EFAULT. */
 int vmm_write(pde_t *pd, uint32_t va, const void *src, uint32_t n);
-/* The entry mapping va, or NULL when its page table does not exist. */
-pte_t *vmm_lookup(const pde_t *pd, uint32_t va);
+/* The entry mapping va, or NULL when its page table does not exist. Inline: the amc paths look
+ * up the partner's buffer on every message. */
+static inline pte_t *vmm_lookup(const pde_t *pd, uint32_t va)
+{
+    pde_t pde = pd[PDE_INDEX(va)];
+    if (!(pde & PTE_P) || (pde & PTE_PS))
+        return 0;
+    return &((pte_t *)P2V(PTE_ADDR(pde)))[PTE_INDEX(va)];
+}
 /*
  * A page fault at user address va in pd: maps a demand-zero page, or for a write gives a
  * copy-on-write page its own frame (taking the old one over when no one else holds it). The

@@ -1,11 +1,11 @@
 /*
  * layercake's side of the conformance contract (conf_cases.h): the generated cases of
- * abi/syscalls.def call libsys's wrappers.
+ * abi/syscalls.def name its errors (abi.h).
  */
 #ifndef LAYERCAKE_CONFORMANCE_H
 #define LAYERCAKE_CONFORMANCE_H
 
-#include "libsys.h"
+#include "abi.h"
 
 #include "conf_cases.h"
 

@@ -1,9 +1,10 @@
 # The generated ABI conformance program: build/gen/conformance/conformance.c and regs.asm (from
-# abi/syscalls.def by gen/out_conformance.lua) plus the hand-written runtime.c, linked like a
-# user program into $(BUILD)/tests/conformance.elf and booted by tests/qemu/conformance_boots.lua.
+# abi/syscalls.def by gen/out_conformance.lua), the hand-written interpreter conf_run.c (shared with
+# tests/linux) and runtime.c, linked like a user program into $(BUILD)/tests/conformance.elf and
+# booted by tests/qemu/conformance_boots.lua.
 
 CONF_DIR := $(BUILD)/tests/conformance
-CONF_OBJS := $(CONF_DIR)/cases.o $(CONF_DIR)/regs.o $(CONF_DIR)/runtime.o
+CONF_OBJS := $(CONF_DIR)/cases.o $(CONF_DIR)/regs.o $(CONF_DIR)/conf_run.o $(CONF_DIR)/runtime.o
 CONF_ELF := $(BUILD)/tests/conformance.elf
 
 $(CONF_DIR)/cases.o: $(GEN)/conformance/conformance.c tests/conformance/conformance.h tests/conformance/conf_cases.h | $(LIBSYS_GEN_HEADERS)
@@ -11,6 +12,10 @@ $(CONF_DIR)/cases.o: $(GEN)/conformance/conformance.c tests/conformance/conforma
 	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/conformance)
 
 $(CONF_DIR)/runtime.o: tests/conformance/runtime.c tests/conformance/conformance.h tests/conformance/conf_cases.h | $(LIBSYS_GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/conformance)
+
+$(CONF_DIR)/conf_run.o: tests/conformance/conf_run.c tests/conformance/conf_cases.h
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(USER_CFLAGS) -I tests/conformance)
 

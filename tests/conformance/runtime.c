@@ -1,11 +1,12 @@
 /*
  * Runtime of the generated ABI conformance cases (build/gen/conformance/, from
- * gen/out_conformance.lua). Each case runs in a forked child, so a call with side effects, one
- * that kills its caller or one that wrongly blocks cannot disturb the next; the parent judges the
- * child's exit status and prints one gtest-style line per case. A last case checks that the
- * kernel came through all of them without leaking.
+ * gen/out_conformance.lua; conf_run.c makes each call). Each case runs in a forked child, so a
+ * call with side effects, one that kills its caller or one that wrongly blocks cannot disturb the
+ * next; the parent judges the child's exit status and prints one gtest-style line per case. A
+ * last case checks that the kernel came through all of them without leaking.
  */
 #include "conformance.h"
+#include "libsys.h"
 
 #define PAGE 4096u
 #define CHILD_TIMEOUT_MS 2000u
@@ -58,7 +59,7 @@ static int run_child(const struct conf_case *c, struct wait_info *info)
 {
     int32_t pid = fork();
     if (pid == 0)
-        exit(c->run(case_arg(c)));
+        exit(conf_run(c, case_arg(c)));
     if (pid < 0)
         return -1;
     uint32_t start = uptime_ms();
@@ -101,7 +102,7 @@ static int judge(const struct conf_case *c, int ended, const struct wait_info *i
         return 0;
     }
     if (ended && info->cause == WAIT_FAULTED) {
-        snprintf(why, cap, "%s: the caller was killed by %s (vector %lu) at eip=%#lx", c->what,
+        snprintf(why, cap, "%s: the caller was killed by %s (vector %lu) at eip=%#lx", conf_what(c),
                  exception_name(info->vector), (unsigned long)info->vector,
                  (unsigned long)info->eip);
         return 0;
@@ -109,7 +110,7 @@ static int judge(const struct conf_case *c, int ended, const struct wait_info *i
     if (!ended) {
         if (c->expect == CONF_ACCEPTED)
             return 1; /* blocked inside the handler: the entry checks let it through */
-        snprintf(why, cap, "%s: still blocked after %u ms", c->what, CHILD_TIMEOUT_MS);
+        snprintf(why, cap, "%s: still blocked after %u ms", conf_what(c), CHILD_TIMEOUT_MS);
         return 0;
     }
     int32_t r = info->status;
@@ -120,24 +121,24 @@ static int judge(const struct conf_case *c, int ended, const struct wait_info *i
         if (r == c->want)
             return 1;
         describe_result(want, sizeof want, c->want);
-        snprintf(why, cap, "%s: got %s, want %s", c->what, got, want);
+        snprintf(why, cap, "%s: got %s, want %s", conf_what(c), got, want);
         return 0;
     case CONF_ACCEPTED:
         if (r != c->want && r != c->want2)
             return 1;
-        snprintf(why, cap, "%s: refused at the entry with %s", c->what, got);
+        snprintf(why, cap, "%s: refused at the entry with %s", conf_what(c), got);
         return 0;
     case CONF_NORETURN:
         if (info->cause == WAIT_EXITED && r != CONF_RETURNED)
             return 1;
-        snprintf(why, cap, "%s: %s", c->what,
+        snprintf(why, cap, "%s: %s", conf_what(c),
                  r == CONF_RETURNED ? "the trap returned" : "the child did not exit");
         return 0;
     default: { /* CONF_REGS */
         uint32_t mask = (uint32_t)r;
         if (mask == 0)
             return 1;
-        int n = snprintf(why, cap, "%s:", c->what);
+        int n = snprintf(why, cap, "%s:", conf_what(c));
         if (mask & 0xFFFF) {
             n += snprintf(why + n, cap - (size_t)n, " changed");
             n += describe_mask(why + n, cap - (size_t)n, mask & 0xFFFF);

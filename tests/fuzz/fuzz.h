@@ -83,13 +83,76 @@ extern const uint32_t fuzz_scratch_need;
 
 /* Generated (build/gen/fuzz/syscall_fuzzer.c): the size of one string slot in scratch. */
 extern const uint32_t fuzz_str_slot;
-/* Generated: one chooser per syscall; fuzz_choices holds indices into it (fuzz_syscall_count
- * for a number that is no syscall), each as often as its weight; numbers below SYS_TABLE_SIZE
- * that name no syscall. tests/fuzz/pick.c reads them. */
-typedef void fuzz_picker_fn(struct fuzz_env *env, struct fuzz_call *c);
-extern fuzz_picker_fn *const fuzz_pickers[];
-extern const uint16_t fuzz_choices[];
-extern const uint32_t fuzz_choice_count;
+
+/*
+ * Generated: how to choose each syscall's arguments, as data that tests/fuzz/pick.c interprets:
+ * a row per syscall, and a row per argument (in argument order, each one drawing from env->rng
+ * in turn) that says which value pool fills which slot of fuzz_call.args.
+ */
+enum fuzz_op {
+    FUZZ_OP_SCALAR,       /* fuzz_scalar(bits, is_signed) */
+    FUZZ_OP_SCALAR64,     /* a 64-bit scalar: two 32-bit words, the high one (in aux) is_signed */
+    FUZZ_OP_RESOURCE,     /* fuzz_resource(res, values, count): its value depends on the run */
+    FUZZ_OP_OWN_CHILD,    /* fuzz_own_child: the same */
+    FUZZ_OP_FLAGS,        /* fuzz_flags(values, count, bits) */
+    FUZZ_OP_ENUM,         /* fuzz_enum(values, count, bits, is_signed) */
+    FUZZ_OP_CLAMP,        /* the slot's value kept within [0, max] (fuzz max hint) */
+    FUZZ_OP_AVOID,        /* the slot's value kept off values (fuzz avoid hint) */
+    FUZZ_OP_ARRAY,        /* fuzz_array into the slot and its length's slot aux */
+    FUZZ_OP_ARRAY_LENPTR, /* the same with a value-result length: aux gets a pointer to it */
+    FUZZ_OP_BUFFER_FOR,   /* fuzz_buffer_for the length in slot aux (times size) */
+    FUZZ_OP_STRING,  /* fuzz_string in string slot aux, at most max bytes (optional: or NULL) */
+    FUZZ_OP_POINTER, /* fuzz_pointer to size bytes */
+};
+
+struct fuzz_arg {
+    uint8_t op;   /* enum fuzz_op */
+    uint8_t at;   /* the fuzz_call.args slot it fills */
+    uint8_t aux;  /* another slot (see enum fuzz_op) */
+    uint8_t bits; /* of the scalar, or of the length */
+    uint8_t is_signed, writes, optional;
+    uint8_t res;            /* a resource's index */
+    uint32_t max;           /* the bound of a buffer, string or clamp */
+    uint32_t size;          /* a pointee's or an element's size */
+    const uint32_t *values; /* members, specials or avoided values */
+    uint32_t count;
+};
+#define FUZZ_ARG(op, at, aux, bits, is_signed, writes, optional, res, max, size, values, count)    \
+    {                                                                                              \
+        op, at, aux, bits, is_signed, writes, optional, res, max, size, values, count              \
+    }
+#define FUZZ_SCALAR(at, bits, is_signed)                                                           \
+    FUZZ_ARG(FUZZ_OP_SCALAR, at, 0, bits, is_signed, 0, 0, 0, 0, 0, 0, 0)
+#define FUZZ_SCALAR64(lo, hi, is_signed)                                                           \
+    FUZZ_ARG(FUZZ_OP_SCALAR64, lo, hi, 32, is_signed, 0, 0, 0, 0, 0, 0, 0)
+#define FUZZ_NAMED(op, at, bits, is_signed, res, values, count)                                    \
+    FUZZ_ARG(op, at, 0, bits, is_signed, 0, 0, res, 0, 0, values, count)
+#define FUZZ_CLAMP(at, bits, is_signed, max)                                                       \
+    FUZZ_ARG(FUZZ_OP_CLAMP, at, 0, bits, is_signed, 0, 0, 0, max, 0, 0, 0)
+#define FUZZ_AVOID(at, bits, is_signed, values, count)                                             \
+    FUZZ_ARG(FUZZ_OP_AVOID, at, 0, bits, is_signed, 0, 0, 0, 0, 0, values, count)
+#define FUZZ_ARRAY(op, at, len, max, bits, writes, elem, optional)                                 \
+    FUZZ_ARG(op, at, len, bits, 0, writes, optional, 0, max, elem, 0, 0)
+#define FUZZ_BUFFER_FOR(at, len, elem, bits, writes)                                               \
+    FUZZ_ARG(FUZZ_OP_BUFFER_FOR, at, len, bits, 0, writes, 0, 0, 0, elem, 0, 0)
+#define FUZZ_STRING(at, slot, max, optional)                                                       \
+    FUZZ_ARG(FUZZ_OP_STRING, at, slot, 0, 0, 0, optional, 0, max, 0, 0, 0)
+#define FUZZ_POINTER(at, size, writes)                                                             \
+    FUZZ_ARG(FUZZ_OP_POINTER, at, 0, 0, 0, writes, 0, 0, 0, size, 0, 0)
+
+struct fuzz_syscall {
+    uint32_t nr;
+    uint8_t nargs;          /* argument registers it takes */
+    uint8_t flags;          /* FUZZ_F_* */
+    int8_t produces;        /* the resource a success returns (index), or -1 */
+    uint8_t nrows;          /* its rows in fuzz_args */
+    uint32_t first;         /* the first of them */
+    const uint16_t *errors; /* fuzz_call.errors */
+};
+extern const struct fuzz_syscall fuzz_syscalls[];
+extern const struct fuzz_arg fuzz_args[];
+
+/* Generated: the numbers below SYS_TABLE_SIZE that name no syscall. */
 extern const uint32_t fuzz_unused[];
 extern const uint32_t fuzz_unused_count;
 

@@ -101,20 +101,46 @@ local function test_line_ends(root, report)
     end
 end
 
--- The compile cache skips only what it has seen: the same files again compile nothing, and a
--- header changed to one that cannot compile fails although every source is unchanged.
+-- The compile cache skips only what cannot change the result: the same files again compile
+-- nothing, nor does a changed comment; a header changed to one that cannot compile fails although
+-- every source is unchanged, and so does a comment the compiler warns about (a nested "/*"); a
+-- real change to abi.h compiles again every C step, also conformance.c, which includes it only
+-- through the fixed tests/conformance/conformance.h.
 local function test_cache(root, report, tmp, cache)
     local m = assert(load(assert(read(root .. "/tests/gen/edge/comments.def")), "edge/comments.def"))
     local files = cli.render_all(m)
-    builds.compile(root, files, tmp .. "/cache", nil, cache)
+    local dir = tmp .. "/cache"
+    builds.compile(root, files, dir, nil, cache)
     local runs = cache.compiled
-    local again = builds.compile(root, files, tmp .. "/cache", nil, cache)
-    files["abi.h"] = files["abi.h"] .. "\n#error changed header\n"
-    local broken, out = builds.compile(root, files, tmp .. "/cache", nil, cache)
-    report("gen_accepted_cache_sees_changed_headers", again and cache.compiled == runs and not broken
-        and (out or ""):find("changed header", 1, true) ~= nil,
-        string.format("same files: %s with %d compiler runs; broken abi.h: %s", tostring(again), cache.compiled - runs,
-            broken and "compiled" or "failed"), out)
+    local again = builds.compile(root, files, dir, nil, cache)
+    local abi_h = files["abi.h"]
+    files["abi.h"] = abi_h:gsub("^/%*", "/* a comment the cache may ignore:", 1)
+    local comment = builds.compile(root, files, dir, nil, cache)
+    local skipped = cache.compiled == runs
+    files["abi.h"] = abi_h:gsub("^/%*", "/* a nested /* comment start:", 1)
+    local nested, nested_out = builds.compile(root, files, dir, nil, cache)
+    files["abi.h"] = abi_h .. "\n#error changed header\n"
+    local broken, out = builds.compile(root, files, dir, nil, cache)
+    files["abi.h"] = abi_h .. "\n#define BUILDS_CACHE_PROBE 1\n"
+    local before = cache.compiled
+    local probe = builds.compile(root, files, dir, nil, cache)
+    local c_steps = 1 -- user.c
+    for p in pairs(files) do
+        if p:match("%.c$") and p ~= "kernel/contracts.c" then c_steps = c_steps + 1 end
+    end
+    report("gen_accepted_cache_sees_changed_headers", again and comment and skipped and not nested and
+        (nested_out or ""):find("-Werror=comment", 1, true) ~= nil and not broken and
+        (out or ""):find("changed header", 1, true) ~= nil and probe and cache.compiled - before == c_steps,
+        string.format("same files: %s; a new comment: %s, %d compiler runs; a nested comment start: %s; broken " ..
+            "abi.h: %s; a new #define in abi.h compiled %d steps again, of %d C steps", tostring(again),
+            tostring(comment), cache.compiled - runs, nested and "compiled" or "failed", broken and "compiled" or
+            "failed", cache.compiled - before, c_steps), (nested_out or "") .. (out or ""))
+    -- Comments are blanked only outside literals, and never in a text holding a trigraph.
+    local b = builds.blank_comments
+    report("gen_accepted_cache_blanks_only_comments", b('int a; /* x */\n') == b('int a; /* longer */\n') and
+        b('char *s = "/* x */";') ~= b('char *s = "/* y */";') and b("c = '\"'; /* x */") == b("c = '\"';") and
+        b("/* ??/ */ x") == "/* ??/ */ x" and b("/* \\ */") == "/* \\ */",
+        "blank_comments changed code, or left a harmless comment")
 end
 
 -- Run everything; returns the number of edge cases and of compiled fuzz mutations.

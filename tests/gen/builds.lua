@@ -28,7 +28,7 @@ function expand(s, vars)
 end
 
 -- Words of a flag variable, with include directories made absolute and dependency-file flags
--- (-MMD -MP: nothing to track here) dropped.
+-- (-MMD -MP: nothing to track here) and -g dropped.
 local function flags(root, file, name, vars)
     local out, words, i = {}, {}, 1
     for w in expand(make_var(root, file, name), vars):gmatch("%S+") do words[#words + 1] = w end
@@ -47,7 +47,8 @@ local function flags(root, file, name, vars)
             out[#out + 1] = w .. " " .. quote(dir:match("^/") and dir or root .. "/" .. dir)
             i = i + 2
         else
-            if w ~= "-MMD" and w ~= "-MP" and not w:match("^%-D") then out[#out + 1] = quote(w) end
+            -- -g only adds debug sections: nothing a compile can fail on, a tenth of its time.
+            if w ~= "-MMD" and w ~= "-MP" and w ~= "-g" and not w:match("^%-D") then out[#out + 1] = quote(w) end
             i = i + 1
         end
     end
@@ -106,21 +107,143 @@ function builds.commands(root, dir)
     }
 end
 
--- What a step's result depends on besides the fixed project files: its source and every
--- generated header (generated sources include only headers, .h and .inc).
-local function step_key(step, files, headers)
-    return step[1] .. "\0" .. files[step[1]] .. "\0" .. headers
+-- The cache key of a step: what its result depends on besides the project's fixed files (the
+-- same throughout a run): its source and the generated files it includes, directly or through a
+-- fixed header (tests/conformance/conformance.h includes the generated abi.h), with C comments
+-- that cannot affect the compile blanked out (a fuzz mutation often changes only a doc, or only
+-- a header the step never reads). Sound by construction: whatever the resolution cannot be sure
+-- of counts in the key (a macro #include: every generated header), and a comment is blanked only
+-- when it is plain ASCII without a backslash, a trigraph or a nested "/*" (what -Wcomment,
+-- -Wtrigraphs and -Wbidi-chars look at), into spaces (so columns stay where they were).
+
+-- text with each harmless C comment replaced by blanks, and blanks at line ends dropped; the
+-- text itself when it holds "??" anywhere (a trigraph can end a string literal early).
+function builds.blank_comments(text)
+    if text:find("??", 1, true) then return text end
+    local out, i, plain = {}, 1, 1
+    local function blank(c)
+        local harmless = not c:find("[^\t\n\32-\126]") and not c:find("\\") and
+            not (c:sub(2, 2) == "*" and c:sub(3, -3):find("/*", 1, true))
+        return harmless and (c:gsub("[^\t\n]", " ")) or c
+    end
+    while true do
+        i = text:find("[\"'/]", i)
+        if not i then break end
+        local ch, two = text:sub(i, i), text:sub(i, i + 1)
+        if ch == '"' or ch == "'" then -- a literal: skip to its end (a backslash escapes one byte)
+            local j = i + 1
+            while true do
+                j = text:find("[\\\n" .. ch .. "]", j)
+                if not j or text:sub(j, j) ~= "\\" then break end
+                j = j + 2
+            end
+            i = (j or #text) + 1
+        elseif two == "/*" or two == "//" then
+            local e = two == "/*" and select(2, text:find("*/", i + 2, true)) or
+                ((text:find("\n", i, true) or #text + 1) - 1)
+            if not e then return text end -- unterminated: let the compiler judge it
+            out[#out + 1] = text:sub(plain, i - 1)
+            out[#out + 1] = blank(text:sub(i, e))
+            i, plain = e + 1, e + 1
+        else
+            i = i + 1
+        end
+    end
+    out[#out + 1] = text:sub(plain)
+    return (table.concat(out):gsub("[ \t]+\n", "\n"):gsub("[ \t]+$", ""))
+end
+
+-- Fixed files (outside the generated tree) by path, read once; false when there is none.
+local fixed_text = {}
+local function fixed(path)
+    if fixed_text[path] == nil then fixed_text[path] = read(path) or false end
+    return fixed_text[path]
+end
+
+-- The generated files (paths of `files`) that src includes, directly or through fixed headers
+-- found in dirs (the step's -I directories); nil when an include is not a plain "name" or
+-- <name> (a macro, #include_next, nasm's incbin).
+local function reached(files, src, dirs)
+    local seen, gen = {}, {}
+    local function visit(text, from_dir)
+        if text:find("incbin", 1, true) then return false end
+        local names = {}
+        for word, rest in ("\n" .. text):gmatch("\n%s*[#%%]%s*(include[%w_]*)([^\n]*)") do
+            local name = rest:match('^%s*"([^"]+)"') or rest:match("^%s*<([^>]+)>")
+            if word ~= "include" or not name then return false end -- a macro, include_next
+            names[#names + 1] = name
+        end
+        for _, name in ipairs(names) do
+            local base = name:gsub("^%./", "")
+            while base:match("^%.%./") do base = base:sub(4) end
+            for p in pairs(files) do
+                if (p == base or p:sub(-#base - 1) == "/" .. base) and not seen["gen:" .. p] then
+                    seen["gen:" .. p] = true
+                    gen[#gen + 1] = p
+                    if visit(files[p]) == false then return false end
+                end
+            end
+            local candidates = { from_dir and (from_dir .. "/" .. name) }
+            for _, d in ipairs(dirs) do candidates[#candidates + 1] = d .. "/" .. base end
+            for _, c in ipairs(candidates) do
+                local t = fixed(c)
+                if t and not seen[c] then
+                    seen[c] = true
+                    if visit(t, c:match("^(.*)/")) == false then return false end
+                end
+            end
+        end
+        return true
+    end
+    if not visit(files[src]) then return nil end
+    table.sort(gen)
+    return gen
+end
+
+-- The fixed include directories of a compile command (-I and -iquote, outside the generated
+-- tree dir; -isystem holds the compiler's own headers).
+local function include_dirs(command, dir)
+    local dirs = {}
+    for _, pattern in ipairs({ "%s%-I%s*'?([^'%s]+)", "%s%-iquote%s*'?([^'%s]+)" }) do
+        for path in command:gmatch(pattern) do
+            if path:sub(1, #dir) ~= dir then dirs[#dirs + 1] = (path:gsub("/$", "")) end
+        end
+    end
+    return dirs
+end
+
+local function step_key(step, files, dirs, cache)
+    local c = step[1]:match("%.c$") ~= nil
+    local function text(p) -- blanked once per text and run (a header is in many keys)
+        if not c then return files[p] end
+        local t = cache.blanked[files[p]] or builds.blank_comments(files[p])
+        cache.blanked[files[p]] = t
+        return t
+    end
+    local parts = { step[1], text(step[1]) }
+    local gen = reached(files, step[1], dirs)
+    if not gen then -- every generated header
+        gen = {}
+        for p in pairs(files) do
+            if p:match("%.h$") or p:match("%.inc$") then gen[#gen + 1] = p end
+        end
+        table.sort(gen)
+    end
+    for _, p in ipairs(gen) do
+        parts[#parts + 1] = p
+        parts[#parts + 1] = text(p)
+    end
+    return table.concat(parts, "\0")
 end
 
 -- Write files (path -> text, as cli.render_all gives them) under dir and compile each one that
 -- exists, plus user.c: every user header in one translation unit, with the checks (C constant
 -- expressions that must hold, `_Static_assert`ed against abi.h).
--- cache (optional, builds.cache(), kept across calls): a step whose source and generated headers
--- are those of a step that compiled before is not compiled again (a fuzz mutation often leaves a
--- file and the headers it includes unchanged); it counts the compiler runs and the steps skipped.
--- Returns true, or false and the failing command with the compiler's output.
+-- cache (optional, builds.cache(), kept across calls): a step whose key (above) is that of a
+-- step that compiled before is not compiled again; it counts the compiler runs and the steps
+-- skipped. Returns true, or false and the failing command with the compiler's output.
 function builds.cache()
-    return { seen = {}, compiled = 0, skipped = 0 }
+    return { seen = {}, compiled = 0, skipped = 0, blanked = {} }
 end
 
 function builds.compile(root, files, dir, checks, cache)
@@ -134,16 +257,10 @@ function builds.compile(root, files, dir, checks, cache)
     end
     local all = { ["user.c"] = table.concat(user, "\n") .. "\n" }
     for p, text in pairs(files) do all[p] = text end
-    local headers = {}
-    for p, text in pairs(all) do
-        write(dir .. "/" .. p, text)
-        if p:match("%.h$") or p:match("%.inc$") then headers[#headers + 1] = p .. "\0" .. text end
-    end
-    table.sort(headers)
-    headers = table.concat(headers, "\0")
+    for p, text in pairs(all) do write(dir .. "/" .. p, text) end
     for _, step in ipairs(builds.commands(root, dir)) do
         if all[step[1]] then
-            local key = cache and step_key(step, all, headers)
+            local key = cache and step_key(step, all, include_dirs(step[2], dir), cache)
             if key and cache.seen[key] then
                 cache.skipped = cache.skipped + 1
             else

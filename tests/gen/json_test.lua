@@ -183,6 +183,26 @@ local function json_facts(j)
     return out
 end
 
+-- The top-level lists, each written one entry a line.
+local LISTS = { "consts", "errors", "error_aliases", "flags", "enums", "resources", "structs", "syscalls",
+                "retired", "services" }
+
+-- Every line that starts with "{" after the first two is one entry: it parses alone, once the ","
+-- or closing bracket after it is cut. Returns the number of entries, and why when one does not parse.
+local function one_entry_a_line(text)
+    local count, i = 0, 0
+    for line in text:gmatch("[^\n]+") do
+        i = i + 1
+        if i > 2 and line:sub(1, 1) == "{" then
+            local entry = line:match("^(.*)%][,}]$") or line:match("^(.*),$") or line
+            local ok, err = pcall(decode, entry)
+            if not ok then return count, "line " .. i .. ": " .. err end
+            count = count + 1
+        end
+    end
+    return count
+end
+
 return function(report, h)
     -- The reader refuses what is not JSON (so that "it parses" means something).
     local refused = 0
@@ -205,6 +225,11 @@ return function(report, h)
         local ok, j = pcall(decode, text)
         report(name .. "_parses", ok, tostring(j))
         report(name .. "_deterministic", out_json.render(model.load(case[2], case[1] .. ".def")) == text)
+        local entries, bad = one_entry_a_line(text)
+        local total = 0
+        for _, key in ipairs(LISTS) do total = total + #m[key] end
+        report(name .. "_one_entry_a_line", not bad and entries == total and not text:find(":null"),
+            bad or string.format("%d entry lines for %d entries", entries, total))
         if ok then
             local want, got = model_facts(m), json_facts(j)
             local diff

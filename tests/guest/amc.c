@@ -397,6 +397,205 @@ static void test_unregister_drops_queued(void)
     CHECK_EQ(reap(pid), 0);
 }
 
+/* ---- names compared and copied a word at a time (kernel/amc.c, kernel/uaccess.h) ---- */
+
+/* Names that are prefixes of each other, ending inside, at and just after a 4-byte word. */
+static const char *const word_names[] = {"w", "wxyz", "wxyzv", "wxyzvuts", "wxyzvutsr"};
+#define WORD_NAMES (sizeof word_names / sizeof word_names[0])
+
+/* Child i: registers word_names[i], says so (payload 0x5EAD, i), and exits with the first
+ * payload word of the first message it gets, if its header names that service. */
+static int word_name_child(uint32_t i)
+{
+    if (amc_register_service(word_names[i]) != 0 || send_u32s(ME, 0x5EAD, i) != 0)
+        return 100;
+    if (amc_message_await(&rx, sizeof rx) < 0 || strcmp(rx.hdr.dest, word_names[i]) != 0)
+        return 101;
+    return (int)payload_u32(0);
+}
+
+/* Two fresh heap pages; the page after them is unmapped (nothing is above the break). */
+static char *two_pages(void)
+{
+    static char *pages;
+    if (!pages) {
+        uint32_t brk = (uint32_t)sbrk(0);
+        sbrk((int32_t)(((brk + 4095u) & ~4095u) - brk)); /* align the break */
+        pages = (char *)(uintptr_t)sbrk(2 * 4096);
+    }
+    return pages;
+}
+
+static void test_names_by_word(void)
+{
+    int32_t pids[WORD_NAMES];
+    for (uint32_t i = 0; i < WORD_NAMES; i++)
+        CHECK((pids[i] = gt_fork(word_name_child, i)) > 0);
+    /* Filtered awaits, in the order of the names: each skips the others' queued messages. */
+    for (uint32_t i = 0; i < WORD_NAMES; i++) {
+        CHECK(amc_message_await_from(word_names[i], &rx, sizeof rx) > 0);
+        CHECK_EQ(payload_u32(1), i);
+        CHECK_EQ(rx.hdr.source_pid, pids[i]);
+        CHECK(strcmp(rx.hdr.source, word_names[i]) == 0);
+    }
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+    static const char *const absent[] = {"wx", "wxy", "wxyzvu", "wxyzvutsrq", "x", "wxyy", "W"};
+    for (uint32_t k = 0; k < sizeof absent / sizeof absent[0]; k++)
+        CHECK_EQ(send_u32s(absent[k], 1, 1), -ENOENT);
+    CHECK_EQ(send_u32s(word_names[0], 40, 0), 0);
+    /* The bytes after a name's NUL are not part of it. */
+    const char trailing[12] = {'w', 'x', 'y', 'z', 0, 'v', 'u', 't', 's', 'r', 'q', 'p'};
+    CHECK_EQ(send_u32s(trailing, 41, 0), 0);
+    /* A name whose NUL is the last byte before an unmapped page, one without a NUL there, and
+     * one across the boundary of two mapped pages. */
+    char *pages = two_pages(), *end = pages + 2 * 4096;
+    memcpy(end - 6, "wxyzv", 6);
+    CHECK_EQ(send_u32s(end - 6, 42, 0), 0);
+    memcpy(end - 4, "wxyz", 4);
+    CHECK_EQ(send_u32s(end - 4, 1, 1), -EFAULT);
+    CHECK_EQ(amc_register_service(end - 1), -EFAULT);
+    memcpy(pages + 4096 - 3, "wxyzvuts", 9);
+    CHECK_EQ(send_u32s(pages + 4096 - 3, 43, 0), 0);
+    memcpy(pages + 4096 - 5, "wxyzvutsr", 10);
+    CHECK_EQ(send_u32s(pages + 4096 - 5, 44, 0), 0);
+    for (uint32_t i = 0; i < WORD_NAMES; i++)
+        CHECK_EQ(reap(pids[i]), (int32_t)(40 + i));
+    /* At the very end of user space (this program's argv strings, which it does not use): a
+     * name whose NUL is the last user byte is read (no such service), one without is a fault. */
+    char *top = (char *)ABI_USER_HIGH;
+    memcpy(top - 4, "wxy", 4);
+    CHECK_EQ(send_u32s(top - 4, 1, 1), -ENOENT);
+    CHECK_EQ(send_u32s(top - 1, 1, 1), -ENOENT); /* "" */
+    memcpy(top - 4, "wxyz", 4);
+    CHECK_EQ(send_u32s(top - 4, 1, 1), -EFAULT);
+}
+
+/* Child: registers name, says so, exits with the first payload word of the first message. */
+static int named_child(uint32_t name)
+{
+    const char *n = (const char *)(uintptr_t)name;
+    if (amc_register_service(n) != 0 || send_u32s(ME, 0x5EAD, 0) != 0)
+        return 100;
+    if (amc_message_await(&rx, sizeof rx) < 0 || strcmp(rx.hdr.dest, n) != 0)
+        return 101;
+    return (int)payload_u32(0);
+}
+
+static int32_t start_named(const char *name)
+{
+    int32_t pid = gt_fork(named_child, (uint32_t)(uintptr_t)name);
+    if (pid > 0 && (amc_message_await(&rx, sizeof rx) < 0 || rx.hdr.source_pid != pid))
+        return -1;
+    return pid;
+}
+
+/* A sender's last destination is tried first (kernel/amc.c find_dest): it must follow the
+ * name, not the service slot, through the service's exit and the slot's reuse. */
+static void test_last_destination_follows_name(void)
+{
+    int32_t a = start_named("cache-a");
+    CHECK(a > 0);
+    CHECK_EQ(send_u32s("cache-a", 50, 0), 0);
+    CHECK_EQ(reap(a), 50);
+    CHECK_EQ(send_u32s("cache-a", 1, 0), -ENOENT); /* the slot is free */
+    int32_t b = start_named("cache-b");            /* most likely a's slot again */
+    CHECK(b > 0);
+    CHECK_EQ(send_u32s("cache-a", 1, 0), -ENOENT); /* the slot holds another name */
+    CHECK_EQ(send_u32s("cache-b", 51, 0), 0);
+    CHECK_EQ(reap(b), 51);
+    int32_t c = start_named("cache-a"); /* the name again, in another process */
+    CHECK(c > 0);
+    CHECK_EQ(send_u32s("cache-a", 52, 0), 0);
+    CHECK_EQ(reap(c), 52);
+}
+
+/* ---- a flood while a filtered await is blocked ---- */
+
+/* Registers "fl-bad", waits until the parent blocks, then sends until refused; exits 0 when
+ * exactly its share was accepted and the refusal was ENOBUFS. */
+static int flooder(uint32_t arg)
+{
+    (void)arg;
+    if (amc_register_service("fl-bad") != 0 || !gt_wait_blocked(getppid()))
+        return 100;
+    uint32_t accepted = 0, w[2] = {0xF1, 0};
+    int32_t r;
+    while ((r = amc_message_send(ME, w, sizeof w)) == 0)
+        w[1] = ++accepted;
+    return accepted == AMC_QUEUE_DEPTH && r == -ENOBUFS ? 0 : 1;
+}
+
+/* Waits until the flooder (pid arg) has ended, then sends once as "fl-good" and once more
+ * without a service name (a second process: its own share), and exits 0 when both worked. */
+static int late_sender(uint32_t flooder_pid)
+{
+    for (int i = 0; i < 1000 && gt_proc_state((int32_t)flooder_pid) != GT_STATE_ZOMBIE; i++)
+        sleep_ms(2);
+    if (amc_register_service("fl-good") != 0 || send_u32s(ME, 0x600D, 1) != 0)
+        return 1;
+    int32_t pid = fork();
+    if (pid == 0)
+        exit(send_u32s(ME, 0x600D, 2) == 0 ? 0 : 1);
+    return reap(pid);
+}
+
+/* The receiver waits for "fl-good" only; "fl-bad" floods meanwhile, each message waking the
+ * receiver to skip it. The flood fills only the flooder's share: the later senders' sends work,
+ * the filtered await gets its message past the 32 queued ahead of it, and every message is
+ * still there, in order, afterwards. */
+static void test_flood_during_filtered_await(void)
+{
+    drain();
+    gt_baseline_take();
+    int32_t bad = gt_fork(flooder, 0);
+    CHECK(bad > 0);
+    int32_t good = gt_fork(late_sender, (uint32_t)bad);
+    CHECK(good > 0);
+    CHECK_EQ(amc_message_await_from("fl-good", &rx, sizeof rx), (int32_t)(sizeof rx.hdr + 8));
+    CHECK_EQ(payload_u32(0), 0x600D);
+    CHECK_EQ(payload_u32(1), 1);
+    CHECK_EQ(reap(good), 0);
+    CHECK_EQ(reap(bad), 0);
+    for (uint32_t i = 0; i < AMC_QUEUE_DEPTH; i++) {
+        CHECK(amc_message_poll(&rx, sizeof rx) > 0);
+        CHECK_EQ(payload_u32(0), 0xF1);
+        CHECK_EQ(payload_u32(1), i);
+    }
+    CHECK(amc_message_poll(&rx, sizeof rx) > 0); /* the nameless sender's, queued last */
+    CHECK_EQ(payload_u32(1), 2);
+    CHECK_EQ(rx.hdr.source[0], 0);
+    CHECK_EQ(amc_message_poll(&rx, sizeof rx), -EAGAIN);
+    CHECK_BASELINE();
+}
+
+/* The longest name, 31 bytes, as the source of a message handed straight into a blocked
+ * await (every word of the header's names written). */
+#define LONGEST_NAME "0123456789abcdefghijklmnopqrstu"
+static int longest_name_sender(uint32_t arg)
+{
+    (void)arg;
+    if (amc_register_service(LONGEST_NAME) != 0 || !gt_wait_blocked(getppid()))
+        return 1;
+    return send_u32s(ME, 31, 31) == 0 ? 0 : 2;
+}
+
+static void test_longest_source_name_handed_over(void)
+{
+    _Static_assert(sizeof LONGEST_NAME == AMC_NAME_MAX + 1, "the longest name");
+    drain();
+    memset(&rx, 0xAA, sizeof rx.hdr);
+    int32_t pid = gt_fork(longest_name_sender, 0);
+    CHECK(pid > 0);
+    CHECK_EQ(amc_message_await(&rx, sizeof rx), (int32_t)(sizeof rx.hdr + 8));
+    CHECK(memcmp(rx.hdr.source, LONGEST_NAME, sizeof rx.hdr.source) == 0);
+    char dest[AMC_NAME_MAX + 1] = ME; /* NUL-padded: the kernel writes the whole field */
+    CHECK(memcmp(rx.hdr.dest, dest, sizeof dest) == 0);
+    CHECK_EQ(rx.hdr.source_pid, pid);
+    CHECK_EQ(rx.hdr.len, 8u);
+    CHECK_EQ(payload_u32(0), 31);
+    CHECK_EQ(reap(pid), 0);
+}
+
 static const struct gtest tests[] = {
     {"amc_register_unique", test_register_unique},
     {"amc_name_released_on_exit", test_name_released_on_exit},
@@ -416,6 +615,10 @@ static const struct gtest tests[] = {
     {"amc_fifo_two_senders", test_fifo_two_senders},
     {"amc_flood_memory_bounded", test_flood_memory_bounded},
     {"amc_unregister_drops_queued", test_unregister_drops_queued},
+    {"amc_names_by_word", test_names_by_word},
+    {"amc_last_destination_follows_name", test_last_destination_follows_name},
+    {"amc_flood_during_filtered_await", test_flood_during_filtered_await},
+    {"amc_longest_source_name_handed_over", test_longest_source_name_handed_over},
 };
 
 int main(void)

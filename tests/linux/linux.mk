@@ -53,12 +53,16 @@ $(LINUX_DIR)/conf_runtime.o: tests/linux/conf_runtime.c $(LINUX_GEN)/.stamp test
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(LINUX_CONF_CFLAGS))
 
+$(LINUX_DIR)/conf_run.o: tests/conformance/conf_run.c tests/conformance/conf_cases.h
+	@mkdir -p $(@D)
+	$(call compile_c,$(CC) $(LINUX_CONF_CFLAGS))
+
 $(LINUX_DIR)/conf_regs.o: $(LINUX_GEN)/.stamp tests/conformance/regs.inc
 	@mkdir -p $(@D)
 	$(call quiet,AS,$(LINUX_GEN)/conformance/regs.asm)$(NASM) -f elf32 -I tests/conformance/ $(LINUX_GEN)/conformance/regs.asm -o $@
 
 $(LINUX_INIT): $(LINUX_DIR)/start.o $(LINUX_DIR)/conf_runtime.o $(LINUX_DIR)/conf_cases.o \
-		$(LINUX_DIR)/conf_regs.o $(LINUX_DIR)/mem.o $(LINUX_DIR)/syscalls.o
+		$(LINUX_DIR)/conf_run.o $(LINUX_DIR)/conf_regs.o $(LINUX_DIR)/mem.o $(LINUX_DIR)/syscalls.o
 	$(call quiet,LD,$@)$(CC) $(LINUX_LDFLAGS) -o $@ $^
 
 $(LINUX_INITRAMFS): $(LINUX_INIT) tests/linux/mkinitramfs.lua

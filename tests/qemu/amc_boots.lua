@@ -1,7 +1,8 @@
 -- Boot specs for amc services (issue 5): the generated layer and the echo and kv services
 -- (tests/guest/amc_svc.c), the shell's amc builtin and the service programs driven through the
--- serial port, and the default GRUB entry starting the services. The kernel-semantics tests
--- (tests/guest/amc.c) are booted by usermode_boots.lua as guest-amc.
+-- serial port. The default GRUB entry starting the services is checked by boot-iso
+-- (tests/qemu/boots.lua); the kernel-semantics tests (tests/guest/amc.c) are booted by
+-- usermode_boots.lua as guest-amc.
 local error_text = dofile("tests/qemu/def_text.lua").error_text
 
 return function(env)
@@ -100,16 +101,6 @@ return function(env)
                 end
                 return true
             end,
-        },
-        {
-            -- What `make run` boots: GRUB's default entry starts echod and kvd for the shell.
-            name = "amc-iso-default-services",
-            via = "iso",
-            input = "\r\r\namc echo -u via grub\n",
-            timeout = 60,
-            stop = "VIA GRUB",  -- the raw log has \r\n line ends
-            expect = { "cmdline: services=echod,kvd\n", "init: started service echod",
-                       "init: started service kvd", "VIA GRUB\n" },
         },
     }
 end

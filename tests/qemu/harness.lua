@@ -14,7 +14,10 @@
 --   icount    true to run with -icount shift=0,sleep=off: guest time is one nanosecond per
 --             instruction, deterministic and independent of the host's load (for boots that
 --             assert on guest time)
---   input     bytes to send to the serial port (GRUB reads them first when via="iso")
+--   input     bytes to send to the serial port (GRUB reads them first when via="iso"), or a list
+--             of steps { wait = PATTERN, send = BYTES }: each step's bytes are sent once its
+--             pattern (Lua, on the log without "\r", after the previous step's match) appears, for
+--             input that must not arrive early (GRUB drops keys that come before its menu)
 --   timeout   seconds before the boot counts as hung (default 20; fractions allowed)
 --   light     true for a boot that mostly idles (a hang test): it runs beside the others and
 --             takes no slot of the pool
@@ -111,7 +114,8 @@ local function job_paths(name)
     return {
         log = base .. ".log",        -- serial output (gdb output for gdb boots)
         serial = base .. ".serial",  -- serial output of gdb boots
-        input = base .. ".input",
+        input = base .. ".input",    -- all of the input (a step list's bytes, for NAME.cmd)
+        fifo = base .. ".fifo",      -- the serial input of a step list, written as the log advances
         status = base .. ".status",
         pid = base .. ".pid",
         stderr = base .. ".stderr",
@@ -197,7 +201,7 @@ end
 -- Shell command that runs the boot in the background, recording the pid of `timeout`
 -- (to stop it early) and the final exit status.
 function M.command(spec, paths)
-    local input = spec.input and paths.input or "/dev/null"
+    local input = type(spec.input) == "table" and paths.fifo or spec.input and paths.input or "/dev/null"
     return string.format("( %s <%s >%s 2>%s & echo $! >%s; wait $!; %s ) "
         .. ">/dev/null 2>&1 </dev/null &",
         M.foreground(spec, paths), shq(input), shq(paths.log), shq(paths.stderr),
@@ -211,7 +215,9 @@ local function rerun_script(spec, paths)
         "#!/bin/sh",
         "# Boot " .. spec.name .. " again as `make test` ran it" .. (spec.where and (" (" .. spec.where .. ")") or "")
             .. ": sh " .. paths.cmd,
-        "# Output goes to the terminal" .. (spec.gdb and (" (gdb's; the serial log is " .. paths.serial .. ")") or "")
+        (type(spec.input) == "table" and "# The input goes in at once here (make test sent each step once the log "
+            .. "showed its pattern).\n" or "") .. "# Output goes to the terminal"
+            .. (spec.gdb and (" (gdb's; the serial log is " .. paths.serial .. ")") or "")
             .. "; the harness " .. (spec.stop and ("stopped it once the log showed " .. spec.stop)
                 or "waited for QEMU to exit") .. "; `timeout` ends it after " .. string.format("%g", spec.timeout or 20) .. " s.",
         "cd " .. shq(cwd) .. " || exit 1",
@@ -220,14 +226,44 @@ local function rerun_script(spec, paths)
     }, "\n")
 end
 
+-- The bytes of a spec's input, a step list's joined.
+local function input_text(input)
+    if type(input) ~= "table" then return input end
+    local parts = {}
+    for _, step in ipairs(input) do parts[#parts + 1] = step.send end
+    return table.concat(parts)
+end
+
 function M.start(spec)
     local paths = job_paths(spec.name)
     os.execute("mkdir -p " .. shq(M.config.logdir))
     for _, p in pairs(paths) do os.remove(p) end
-    if spec.input then write_file(paths.input, spec.input) end
+    if spec.input then write_file(paths.input, input_text(spec.input)) end
     write_file(paths.cmd, rerun_script(spec, paths))
+    local job = { spec = spec, paths = paths }
+    if type(spec.input) == "table" then
+        -- Opened read-write, a FIFO never blocks; the boot's shell then opens it to read at once.
+        assert(os.execute("mkfifo " .. shq(paths.fifo)) == true, "mkfifo " .. paths.fifo)
+        job.feed, job.step, job.from = assert(io.open(paths.fifo, "r+b")), 1, 1
+    end
     os.execute(M.command(spec, paths))
-    return { spec = spec, paths = paths }
+    return job
+end
+
+-- Sends the input steps whose patterns the log now shows; after the last, closes the input.
+local function feed(job, log)
+    local steps = job.spec.input
+    while job.feed and steps[job.step] do
+        local _, e = log:find(steps[job.step].wait, job.from)
+        if not e then return end
+        job.feed:write(steps[job.step].send)
+        job.feed:flush()
+        job.step, job.from = job.step + 1, e + 1
+    end
+    if job.feed then
+        job.feed:close()
+        job.feed = nil
+    end
 end
 
 local function stop_job(job)
@@ -245,11 +281,17 @@ function M.poll(job)
     if status then
         job.status, job.cpu = M.parse_status(status)
         job.log = read_file(job.paths.log) or ""
+        if job.feed then
+            job.feed:close()
+            job.feed = nil
+        end
+        os.remove(job.paths.fifo)
         return true
     end
-    if job.spec.stop and not job.stopped then
+    if job.feed or (job.spec.stop and not job.stopped) then
         local log = read_file(job.paths.log) or ""
-        if log:find(job.spec.stop) then stop_job(job) end
+        if job.feed then feed(job, (log:gsub("\r", ""))) end
+        if job.spec.stop and not job.stopped and log:find(job.spec.stop) then stop_job(job) end
     end
     return false
 end

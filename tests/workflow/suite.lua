@@ -7,7 +7,8 @@
 -- In the same copy it adds a syscall of its own, workflow_reverse, whose name no walkthrough
 -- uses, so its part holds whatever a user added; and a walkthrough the user already did in the
 -- tree is taken out of the copy first (declaration, lock entry, the README's two files).
--- Then: one build (`make`, checked to be quiet), the ISO booted as `make run` does with both
+-- Then: one build (`make`, checked to be quiet; the tree's build/ is copied too, so it remakes
+-- what the walkthrough changes, as for the user), the ISO booted as `make run` does with both
 -- programs typed at the shell, the conformance program booted, `make docs` and `make abi-lock`
 -- (README's last steps), and a changed locked number, which must stop the build.
 -- The copy is removed at the end (WORKFLOW_KEEP=1 keeps it). Run from the repository root.
@@ -88,8 +89,11 @@ end
 local walk, why = parse_readme(read("README.md") or "")
 if not report("readme_walkthrough_read", walk ~= nil, why) then finish() end
 
--- The tree without build/: what git knows (tracked, or untracked but not ignored); a tree that is
--- not a git checkout is copied whole, less build/.
+-- The tree: what git knows (tracked, or untracked but not ignored); a tree that is not a git
+-- checkout is copied whole. Then build/ as it is (less the test logs and the Linux kernel), times
+-- kept, so that the build below remakes only what the walkthrough changes: the user's own loop,
+-- and the build is the dearest part of this suite. Make judges what is stale, so a build/ that is
+-- older than the tree, or missing, only costs time.
 local rc, out
 if sh("git rev-parse --is-inside-work-tree") == 0 then
     rc, out = sh("git ls-files -z --cached --others --exclude-standard | " ..
@@ -98,8 +102,13 @@ if sh("git rev-parse --is-inside-work-tree") == 0 then
 else
     rc, out = sh("tar --exclude=./build -cf - . | tar -xf - -C " .. shq(COPY))
 end
-if not report("workflow_copy_tree", rc == 0 and read(COPY .. "/abi/syscalls.def") ~= nil
-    and read(COPY .. "/build/gen/abi.h") == nil, "copying the tree failed", out) then
+local BUILD_DIR = os.getenv("BUILD") or "build"
+if rc == 0 and sh("test -d " .. shq(BUILD_DIR)) == 0 then
+    rc, out = sh("mkdir -p " .. shq(COPY .. "/build") .. " && tar -C " .. shq(BUILD_DIR) ..
+        " --exclude=./test-logs --exclude=./linux-cache -cf - . | tar -xf - -C " .. shq(COPY .. "/build"))
+end
+if not report("workflow_copy_tree", rc == 0 and read(COPY .. "/abi/syscalls.def") ~= nil,
+    "copying the tree failed", out) then
     finish()
 end
 
@@ -182,7 +191,7 @@ int main(void)
 rc, out = in_copy(MAKE .. " all build/tests/conformance.elf")
 if not report("workflow_build", rc == 0, "`make` failed in the copy", out) then finish() end
 local loud = out:match("[^\n]*gcc [^\n]* %-c [^\n]*")
-report("workflow_build_quiet", out:find("\n  CC +" .. plain(walk.handler_file) .. "\n") ~= nil and not loud,
+report("workflow_build_quiet", ("\n" .. out):find("\n  CC +" .. plain(walk.handler_file) .. "\n") ~= nil and not loud,
     "the build did not print `CC " .. walk.handler_file .. "` lines only" .. (loud and (": " .. loud) or ""), out)
 
 -- Then boot the ISO as `make run` does and type README's command and ours.
@@ -200,7 +209,9 @@ local OWN_OUTPUT = "workflow_reverse: 8 desserts\n"
 local r = boot({
     name = "workflow-make-run",
     via = "iso",
-    input = "\r\r\n" .. walk.command .. "\n" .. OWN .. "\n", -- GRUB may take one key more than it needs
+    -- Each key once the menu or the prompt it answers is there (GRUB drops keys sent earlier).
+    input = { { wait = "executed automatically", send = "\r" }, { wait = "\n%$ ", send = walk.command .. "\n" },
+              { wait = "\n%$ ", send = OWN .. "\n" } }, -- the prompt after README's program
     timeout = 60,
     stop = "workflow_reverse: %-?%d+ [^\n]*\n",
     expect = { plain(walk.output), plain(OWN_OUTPUT) },

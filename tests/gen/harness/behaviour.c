@@ -268,7 +268,7 @@ static void test_trace_and_table(void)
     CHECK("gen_behaviour_desc_bufs", strcmp(b->name, "bufs") == 0 && b->nargs == 5 && b->args[0].kind == SARG_IN_BUF &&
                                          b->args[0].len_arg == 1 && b->args[2].kind == SARG_OUT_BUF &&
                                          b->args[2].len_arg == 3 && b->args[4].kind == SARG_INOUT_BUF &&
-                                         b->args[1].len_arg == SYSCALL_NO_LEN_ARG && b->ret_kind == SARG_INT);
+                                         b->args[1].len_arg == 0 && b->ret_kind == SARG_INT);
     CHECK("gen_behaviour_desc_retired", syscall_table[6].name == NULL && syscall_table[6].flags == SYSCALL_F_RETIRED &&
                                             syscall_table[6].shim == syscall_nosys);
     CHECK("gen_behaviour_desc_flags", syscall_table[SYS_quit].flags == (SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING) &&

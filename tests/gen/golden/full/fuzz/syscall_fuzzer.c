@@ -5,144 +5,64 @@
 const uint32_t fuzz_str_slot = 80u;
 const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + 2 * 80u;
 
-/* The errors each syscall may return: its errors line and those its entry checks imply. */
-static const uint16_t fuzz_errors_nop[] = { 0 };
-static const uint16_t fuzz_errors_scalars[] = { EINVAL, 0 };
-static const uint16_t fuzz_errors_bufs[] = { EINVAL, EFAULT, ERANGE, 0 };
-static const uint16_t fuzz_errors_narrow[] = { EFAULT, E2BIG, 0 };
-static const uint16_t fuzz_errors_open[] = { ENOENT, EFAULT, ENAMETOOLONG, ERANGE, 0 };
-static const uint16_t fuzz_errors_structs[] = { EFAULT, 0 };
-static const uint16_t fuzz_errors_brk[] = { 0 };
-static const uint16_t fuzz_errors_quit[] = { 0 };
-static const uint16_t fuzz_errors_amc_message_send[] = { EMSGSIZE, EFAULT, ENAMETOOLONG, 0 };
-static const uint16_t fuzz_errors_split[] = { 0 };
-
 /* Resources (the values producers returned, for consumers to take): none. */
 _Static_assert(0 <= FUZZ_RESOURCES_MAX, "tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources");
 
-/* 0 nop() -> i32 */
-static void fuzz_pick_nop(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 0;
-    c->nr = 0;
-    c->nargs = 0;
-    c->flags = 0;
-    c->errors = fuzz_errors_nop;
-    (void)env;
-}
+/* The errors each syscall may return: its errors line and those its entry checks imply. */
+static const uint16_t fuzz_error_lists[] = {
+    0,
+    EINVAL, 0,
+    EINVAL, EFAULT, ERANGE, 0,
+    EFAULT, E2BIG, 0,
+    ENOENT, EFAULT, ENAMETOOLONG, ERANGE, 0,
+    EFAULT, 0,
+    EMSGSIZE, EFAULT, ENAMETOOLONG, 0,
+};
 
-/* 1 scalars(a: i8, b: u8, c: i16, d: u16, e: uptr) -> u32 (fuzz: a max 100, b avoid 0 SLOTS, c own_child) */
-static void fuzz_pick_scalars(struct fuzz_env *env, struct fuzz_call *c)
-{
-    static const uint32_t avoid_b[] = { 0u, (uint32_t)SLOTS };
-    c->index = 1;
-    c->nr = 1;
-    c->nargs = 5;
-    c->flags = FUZZ_F_UNSIGNED;
-    c->errors = fuzz_errors_scalars;
-    c->args[0] = fuzz_clamp(fuzz_scalar(env, 8, 1), 8, 1, 100u);
-    c->args[1] = fuzz_avoid(fuzz_scalar(env, 8, 0), 8, 0, avoid_b, 2);
-    c->volatile_args |= 1u << 2; /* a pid: its value depends on the run */
-    c->args[2] = fuzz_own_child(env);
-    c->args[3] = fuzz_scalar(env, 16, 0);
-    c->args[4] = fuzz_scalar(env, 32, 0);
-}
+/* Values of flags, enum and resource arguments, and the values fuzz hints avoid. */
+static const uint32_t fuzz_values[] = {
+    0u, (uint32_t)SLOTS,
+};
 
-/* 2 bufs(src: in bytes[n] max MSG_MAX toolong ERANGE, n: u32, dst: out bytes[m], m: u16, io: inout bytes[n]) -> i32 */
-static void fuzz_pick_bufs(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 2;
-    c->nr = 2;
-    c->nargs = 5;
-    c->flags = 0;
-    c->errors = fuzz_errors_bufs;
-    fuzz_array(env, c, &c->args[0], &c->args[1], (uint32_t)MSG_MAX, 32, 0, 1u, 0);
-    fuzz_array(env, c, &c->args[2], &c->args[3], 0xFFFFFFFFu, 16, 1, 1u, 0);
-    c->args[4] = fuzz_buffer_for(env, c, c->args[1] * 1u, 32, 1);
-}
+/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */
+const struct fuzz_arg fuzz_args[] = {
+    FUZZ_SCALAR(0, 8, 1),
+    FUZZ_CLAMP(0, 8, 1, 100u),
+    FUZZ_SCALAR(1, 8, 0),
+    FUZZ_AVOID(1, 8, 0, fuzz_values + 0, 2),
+    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, 2, 16, 1, 0, 0, 0), /* a pid */
+    FUZZ_SCALAR(3, 16, 0),
+    FUZZ_SCALAR(4, 32, 0),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, (uint32_t)MSG_MAX, 32, 0, 1u, 0),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 2, 3, 0xFFFFFFFFu, 16, 1, 1u, 0),
+    FUZZ_BUFFER_FOR(4, 1, 1u, 32, 1),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, 1000u, 8, 1, 1u, 0),
+    FUZZ_STRING(0, 0, (uint32_t)PATH_MAX, 0),
+    FUZZ_STRING(1, 1, 7u, 0),
+    FUZZ_POINTER(0, sizeof(struct point), 0),
+    FUZZ_POINTER(1, sizeof(struct point), 1),
+    FUZZ_POINTER(2, sizeof(struct every), 1),
+    FUZZ_POINTER(3, sizeof(uint32_t), 0),
+    FUZZ_POINTER(4, sizeof(uint64_t), 1),
+    FUZZ_SCALAR(0, 32, 0),
+    FUZZ_SCALAR(0, 32, 1),
+    FUZZ_STRING(0, 0, (uint32_t)NAME_MAX, 0),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 1, 2, (uint32_t)MSG_MAX, 32, 0, 1u, 0),
+};
 
-/* 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32 */
-static void fuzz_pick_narrow(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 3;
-    c->nr = 3;
-    c->nargs = 2;
-    c->flags = 0;
-    c->errors = fuzz_errors_narrow;
-    fuzz_array(env, c, &c->args[0], &c->args[1], 1000u, 8, 1, 1u, 0);
-}
-
-/* 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32 */
-static void fuzz_pick_open(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 4;
-    c->nr = 4;
-    c->nargs = 2;
-    c->flags = 0;
-    c->errors = fuzz_errors_open;
-    c->args[0] = fuzz_string(env, 0, (uint32_t)PATH_MAX);
-    c->args[1] = fuzz_string(env, 1, 7u);
-}
-
-/* 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32 (fuzz: isolate) */
-static void fuzz_pick_structs(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 5;
-    c->nr = 5;
-    c->nargs = 5;
-    c->flags = FUZZ_F_ISOLATE;
-    c->errors = fuzz_errors_structs;
-    c->args[0] = fuzz_pointer(env, c, sizeof(struct point), 0);
-    c->args[1] = fuzz_pointer(env, c, sizeof(struct point), 1);
-    c->args[2] = fuzz_pointer(env, c, sizeof(struct every), 1);
-    c->args[3] = fuzz_pointer(env, c, sizeof(uint32_t), 0);
-    c->args[4] = fuzz_pointer(env, c, sizeof(uint64_t), 1);
-}
-
-/* 7 brk(to: uptr) -> uptr */
-static void fuzz_pick_brk(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 6;
-    c->nr = 7;
-    c->nargs = 1;
-    c->flags = FUZZ_F_UNSIGNED;
-    c->errors = fuzz_errors_brk;
-    c->args[0] = fuzz_scalar(env, 32, 0);
-}
-
-/* 8 quit(code: i32) -> void (fuzz: noreturn: isolated) */
-static void fuzz_pick_quit(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 7;
-    c->nr = 8;
-    c->nargs = 1;
-    c->flags = FUZZ_F_ISOLATE | FUZZ_F_NORETURN;
-    c->errors = fuzz_errors_quit;
-    c->args[0] = fuzz_scalar(env, 32, 1);
-}
-
-/* 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32 */
-static void fuzz_pick_amc_message_send(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 8;
-    c->nr = 10;
-    c->nargs = 3;
-    c->flags = 0;
-    c->errors = fuzz_errors_amc_message_send;
-    c->args[0] = fuzz_string(env, 0, (uint32_t)NAME_MAX);
-    fuzz_array(env, c, &c->args[1], &c->args[2], (uint32_t)MSG_MAX, 32, 0, 1u, 0);
-}
-
-/* 12 split() -> i32 */
-static void fuzz_pick_split(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 9;
-    c->nr = 12;
-    c->nargs = 0;
-    c->flags = 0;
-    c->errors = fuzz_errors_split;
-    (void)env;
-}
+/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */
+const struct fuzz_syscall fuzz_syscalls[] = {
+    { 0, 0, 0, -1, 0, 0, fuzz_error_lists + 0 }, /* nop */
+    { 1, 5, FUZZ_F_UNSIGNED, -1, 7, 0, fuzz_error_lists + 1 }, /* scalars */
+    { 2, 5, 0, -1, 3, 7, fuzz_error_lists + 3 }, /* bufs */
+    { 3, 2, 0, -1, 1, 10, fuzz_error_lists + 7 }, /* narrow */
+    { 4, 2, 0, -1, 2, 11, fuzz_error_lists + 10 }, /* open */
+    { 5, 5, FUZZ_F_ISOLATE, -1, 5, 13, fuzz_error_lists + 15 }, /* structs */
+    { 7, 1, FUZZ_F_UNSIGNED, -1, 1, 18, fuzz_error_lists + 0 }, /* brk */
+    { 8, 1, FUZZ_F_ISOLATE | FUZZ_F_NORETURN, -1, 1, 19, fuzz_error_lists + 0 }, /* quit */
+    { 10, 3, 0, -1, 2, 20, fuzz_error_lists + 17 }, /* amc_message_send */
+    { 12, 0, 0, -1, 0, 22, fuzz_error_lists + 0 }, /* split */
+};
 
 const uint32_t fuzz_unused[] = { 6u, 9u, 11u };
 const uint32_t fuzz_unused_count = 3;
@@ -161,28 +81,6 @@ const char *const fuzz_syscall_names[] = {
     "split",
     "(no syscall)",
 };
-
-fuzz_picker_fn *const fuzz_pickers[] = {
-    fuzz_pick_nop,
-    fuzz_pick_scalars,
-    fuzz_pick_bufs,
-    fuzz_pick_narrow,
-    fuzz_pick_open,
-    fuzz_pick_structs,
-    fuzz_pick_brk,
-    fuzz_pick_quit,
-    fuzz_pick_amc_message_send,
-    fuzz_pick_split,
-};
-
-/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,
- * so those are chosen a quarter as often as the others. */
-const uint16_t fuzz_choices[] = {
-    0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
-    4, 4, 4, 4, 5, 6, 6, 6, 6, 7, 8, 8, 8, 8, 9, 9,
-    9, 9, 10, 10, 10, 10,
-};
-const uint32_t fuzz_choice_count = 38;
 
 uint32_t fuzz_trap(const struct fuzz_call *c)
 {

@@ -25,20 +25,13 @@ static int32_t shim_bufs(struct syscall_frame f)
     const uint32_t a_io = f.tf.edi;
     if (a_n > MSG_MAX)
         return -ERANGE;
-    if (a_src - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
+    if (SHIM_OUTSIDE_USER(a_src, a_n) || user_probe(a_src, a_n, 0) < 0)
         return -EFAULT;
-    if (user_probe(a_src, a_n, 0) < 0)
+    if (SHIM_OUTSIDE_USER(a_dst, a_m) || user_probe(a_dst, a_m, 1) < 0)
         return -EFAULT;
-    if (a_dst - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_m)
+    if (a_n > SHIM_USER_SPAN || SHIM_OUTSIDE_USER(a_io, a_n) || user_probe(a_io, a_n, 1) < 0)
         return -EFAULT;
-    if (user_probe(a_dst, a_m, 1) < 0)
-        return -EFAULT;
-    if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_io - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
-        return -EFAULT;
-    if (user_probe(a_io, a_n, 1) < 0)
-        return -EFAULT;
-    const int32_t ret = sys_bufs((user_in_t){ a_src }, a_n, (user_out_t){ a_dst }, a_m, (user_inout_t){ a_io });
-    return (int32_t)ret;
+    return (int32_t)sys_bufs((user_in_t){ a_src }, a_n, (user_out_t){ a_dst }, a_m, (user_inout_t){ a_io });
 }
 
 /* 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32 */
@@ -46,12 +39,9 @@ static int32_t shim_narrow(struct syscall_frame f)
 {
     const uint32_t a_b = f.tf.ebx;
     const uint8_t a_n8 = (uint8_t)f.tf.ecx;
-    if (a_b - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n8)
+    if (SHIM_OUTSIDE_USER(a_b, a_n8) || user_probe(a_b, a_n8, 1) < 0)
         return -EFAULT;
-    if (user_probe(a_b, a_n8, 1) < 0)
-        return -EFAULT;
-    const int32_t ret = sys_narrow((user_inout_t){ a_b }, a_n8);
-    return (int32_t)ret;
+    return (int32_t)sys_narrow((user_inout_t){ a_b }, a_n8);
 }
 
 /* 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32 */
@@ -67,8 +57,7 @@ static int32_t shim_open(struct syscall_frame f)
     const int32_t n_alias = shim_str_in(k_alias, a_alias, 7, -ERANGE);
     if (n_alias < 0)
         return n_alias;
-    const int32_t ret = sys_open(k_path, k_alias);
-    return (int32_t)ret;
+    return (int32_t)sys_open(k_path, k_alias);
 }
 
 /* 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32 */
@@ -79,21 +68,15 @@ static int32_t shim_structs(struct syscall_frame f)
     const uint32_t a_r = f.tf.edx;
     const uint32_t a_s = f.tf.esi;
     const uint32_t a_t = f.tf.edi;
-    if (a_p - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct point))
+    if (SHIM_OUTSIDE_USER(a_p, sizeof(struct point)))
         return -EFAULT;
-    if (a_q != 0 && a_q - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct point))
+    if (a_q != 0 && (SHIM_OUTSIDE_USER(a_q, sizeof(struct point)) || user_probe(a_q, sizeof(struct point), 1) < 0))
         return -EFAULT;
-    if (a_q != 0 && user_probe(a_q, sizeof(struct point), 1) < 0)
+    if (SHIM_OUTSIDE_USER(a_r, sizeof(struct every)) || user_probe(a_r, sizeof(struct every), 1) < 0)
         return -EFAULT;
-    if (a_r - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct every))
+    if (a_s != 0 && (SHIM_OUTSIDE_USER(a_s, sizeof(uint32_t))))
         return -EFAULT;
-    if (user_probe(a_r, sizeof(struct every), 1) < 0)
-        return -EFAULT;
-    if (a_s != 0 && a_s - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(uint32_t))
-        return -EFAULT;
-    if (a_t - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(uint64_t))
-        return -EFAULT;
-    if (user_probe(a_t, sizeof(uint64_t), 1) < 0)
+    if (SHIM_OUTSIDE_USER(a_t, sizeof(uint64_t)) || user_probe(a_t, sizeof(uint64_t), 1) < 0)
         return -EFAULT;
     struct point k_p;
     if (copy_from_user(&k_p, a_p, sizeof k_p) < 0)
@@ -138,16 +121,13 @@ static int32_t shim_amc_message_send(struct syscall_frame f)
     const uint32_t a_len = (uint32_t)f.tf.edx;
     if (a_len > MSG_MAX)
         return -EMSGSIZE;
-    if (a_buf - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_len)
-        return -EFAULT;
-    if (user_probe(a_buf, a_len, 0) < 0)
+    if (SHIM_OUTSIDE_USER(a_buf, a_len) || user_probe(a_buf, a_len, 0) < 0)
         return -EFAULT;
     char k_dest[NAME_MAX + 1];
     const int32_t n_dest = shim_str_in(k_dest, a_dest, NAME_MAX, -ENAMETOOLONG);
     if (n_dest < 0)
         return n_dest;
-    const int32_t ret = sys_amc_message_send(k_dest, (user_in_t){ a_buf }, a_len);
-    return (int32_t)ret;
+    return (int32_t)sys_amc_message_send(k_dest, (user_in_t){ a_buf }, a_len);
 }
 
 /* 12 split() -> i32 */
@@ -159,27 +139,27 @@ static int32_t shim_split(struct syscall_frame f)
 
 /* Indexed by number; unused and retired numbers answer -ENOSYS. */
 const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
-    [0] = { .name = "nop", .shim = shim_nop, .nargs = 0, .flags = 0, .ret_kind = SARG_INT },
-    [1] = { .name = "scalars", .shim = shim_scalars, .nargs = 5, .flags = 0, .ret_kind = SARG_UINT,
-             .args = { { "a", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "b", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "c", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "d", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "e", SARG_HEX, SYSCALL_NO_LEN_ARG, 0 } } },
-    [2] = { .name = "bufs", .shim = shim_bufs, .nargs = 5, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "src", SARG_IN_BUF, 1, 0 }, { "n", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "dst", SARG_OUT_BUF, 3, 0 }, { "m", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "io", SARG_INOUT_BUF, 1, 0 } } },
-    [3] = { .name = "narrow", .shim = shim_narrow, .nargs = 2, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "b", SARG_INOUT_BUF, 1, 0 }, { "n8", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
-    [4] = { .name = "open", .shim = shim_open, .nargs = 2, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "path", SARG_IN_STR, SYSCALL_NO_LEN_ARG, 63 }, { "alias", SARG_IN_STR, SYSCALL_NO_LEN_ARG, 7 } } },
-    [5] = { .name = "structs", .shim = shim_structs, .nargs = 5, .flags = SYSCALL_F_BLOCKING, .ret_kind = SARG_INT,
-             .args = { { "p", SARG_IN_PTR, SYSCALL_NO_LEN_ARG, 8 }, { "q", SARG_OUT_PTR, SYSCALL_NO_LEN_ARG, 8 }, { "r", SARG_INOUT_PTR, SYSCALL_NO_LEN_ARG, 96 }, { "s", SARG_IN_PTR, SYSCALL_NO_LEN_ARG, 4 }, { "t", SARG_OUT_PTR, SYSCALL_NO_LEN_ARG, 8 } } },
+    [0] = { "nop", shim_nop, 0, 0, SARG_INT },
+    [1] = { "scalars", shim_scalars, 5, 0, SARG_UINT,
+        .args = { { "a", SARG_INT }, { "b", SARG_UINT }, { "c", SARG_INT }, { "d", SARG_UINT }, { "e", SARG_HEX } } },
+    [2] = { "bufs", shim_bufs, 5, 0, SARG_INT,
+        .args = { { "src", SARG_IN_BUF, 1 }, { "n", SARG_UINT }, { "dst", SARG_OUT_BUF, 3 }, { "m", SARG_UINT }, { "io", SARG_INOUT_BUF, 1 } } },
+    [3] = { "narrow", shim_narrow, 2, 0, SARG_INT,
+        .args = { { "b", SARG_INOUT_BUF, 1 }, { "n8", SARG_UINT } } },
+    [4] = { "open", shim_open, 2, 0, SARG_INT,
+        .args = { { "path", SARG_IN_STR, 0, 63 }, { "alias", SARG_IN_STR, 0, 7 } } },
+    [5] = { "structs", shim_structs, 5, SYSCALL_F_BLOCKING, SARG_INT,
+        .args = { { "p", SARG_IN_PTR, 0, 8 }, { "q", SARG_OUT_PTR, 0, 8 }, { "r", SARG_INOUT_PTR, 0, 96 }, { "s", SARG_IN_PTR, 0, 4 }, { "t", SARG_OUT_PTR, 0, 8 } } },
     [6] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired old_stat */
-    [7] = { .name = "brk", .shim = shim_brk, .nargs = 1, .flags = 0, .ret_kind = SARG_HEX,
-             .args = { { "to", SARG_HEX, SYSCALL_NO_LEN_ARG, 0 } } },
-    [8] = { .name = "quit", .shim = shim_quit, .nargs = 1, .flags = SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING, .ret_kind = SARG_INT,
-             .args = { { "code", SARG_INT, SYSCALL_NO_LEN_ARG, 0 } } },
+    [7] = { "brk", shim_brk, 1, 0, SARG_HEX,
+        .args = { { "to", SARG_HEX } } },
+    [8] = { "quit", shim_quit, 1, SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING, SARG_INT,
+        .args = { { "code", SARG_INT } } },
     [9] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired old_quit */
-    [10] = { .name = "amc_message_send", .shim = shim_amc_message_send, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "dest", SARG_IN_STR, SYSCALL_NO_LEN_ARG, 15 }, { "buf", SARG_IN_BUF, 2, 0 }, { "len", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
+    [10] = { "amc_message_send", shim_amc_message_send, 3, 0, SARG_INT,
+        .args = { { "dest", SARG_IN_STR, 0, 15 }, { "buf", SARG_IN_BUF, 2 }, { "len", SARG_UINT } } },
     [11] = { .name = NULL, .shim = syscall_nosys },
-    [12] = { .name = "split", .shim = shim_split, .nargs = 0, .flags = 0, .ret_kind = SARG_INT },
+    [12] = { "split", shim_split, 0, 0, SARG_INT },
 };
 
 /* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */

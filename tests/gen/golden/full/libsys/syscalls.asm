@@ -2,14 +2,14 @@
 bits 32
 section .text
 
-; 0 nop() -> i32
+; 0 nop
 global $nop:function
 $nop:
     mov eax, 0
     int 0x80
     ret
 
-; 1 scalars(a: i8, b: u8, c: i16, d: u16, e: uptr) -> u32
+; 1 scalars
 global $scalars:function
 $scalars:
     push ebx
@@ -27,7 +27,7 @@ $scalars:
     pop ebx
     ret
 
-; 2 bufs(src: in bytes[n] max MSG_MAX toolong ERANGE, n: u32, dst: out bytes[m], m: u16, io: inout bytes[n]) -> i32
+; 2 bufs
 global $bufs:function
 $bufs:
     push ebx
@@ -45,7 +45,7 @@ $bufs:
     pop ebx
     ret
 
-; 3 narrow(b: inout bytes[n8] max 1000, n8: u8) -> i32
+; 3 narrow
 global $narrow:function
 $narrow:
     push ebx
@@ -56,7 +56,7 @@ $narrow:
     pop ebx
     ret
 
-; 4 open(path: in str[PATH_MAX], alias: in str[7] toolong ERANGE) -> i32
+; 4 open
 global $open:function
 $open:
     push ebx
@@ -67,7 +67,7 @@ $open:
     pop ebx
     ret
 
-; 5 structs(p: in point, q: out point optional, r: inout every, s: in u32 optional, t: out u64) -> i32
+; 5 structs
 global $structs:function
 $structs:
     push ebx
@@ -85,7 +85,7 @@ $structs:
     pop ebx
     ret
 
-; 7 brk(to: uptr) -> uptr
+; 7 brk
 global $brk:function
 $brk:
     push ebx
@@ -95,7 +95,7 @@ $brk:
     pop ebx
     ret
 
-; 8 quit(code: i32) -> void
+; 8 quit
 global $quit:function
 $quit:
     push ebx
@@ -105,7 +105,7 @@ $quit:
     pop ebx
     ret
 
-; 10 amc_message_send(dest: in str[NAME_MAX], buf: in bytes[len] max MSG_MAX toolong EMSGSIZE, len: u32) -> i32
+; 10 amc_message_send
 global $amc_message_send:function
 $amc_message_send:
     push ebx
@@ -117,7 +117,7 @@ $amc_message_send:
     pop ebx
     ret
 
-; 12 split() -> i32
+; 12 split
 global $split:function
 $split:
     mov eax, 12

@@ -5,40 +5,32 @@
 const uint32_t fuzz_str_slot = 16u;
 const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + 0 * 16u;
 
-/* The errors each syscall may return: its errors line and those its entry checks imply. */
-static const uint16_t fuzz_errors_copy[] = { EFAULT, 0 };
-static const uint16_t fuzz_errors_six[] = { 0 };
-
 /* Resources (the values producers returned, for consumers to take): none. */
 _Static_assert(0 <= FUZZ_RESOURCES_MAX, "tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources");
 
-/* 1 copy(src: in bytes[n], dst: out bytes[n], n: u32) -> i32 */
-static void fuzz_pick_copy(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 0;
-    c->nr = 1;
-    c->nargs = 3;
-    c->flags = 0;
-    c->errors = fuzz_errors_copy;
-    fuzz_array(env, c, &c->args[0], &c->args[2], 0xFFFFFFFFu, 32, 0, 1u, 0);
-    c->args[1] = fuzz_buffer_for(env, c, c->args[2] * 1u, 32, 1);
-}
+/* The errors each syscall may return: its errors line and those its entry checks imply. */
+static const uint16_t fuzz_error_lists[] = {
+    EFAULT, 0,
+    0,
+};
 
-/* 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32 */
-static void fuzz_pick_six(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 1;
-    c->nr = 3;
-    c->nargs = 6;
-    c->flags = 0;
-    c->errors = fuzz_errors_six;
-    c->args[0] = fuzz_scalar(env, 32, 0);
-    c->args[1] = fuzz_scalar(env, 32, 0);
-    c->args[2] = fuzz_scalar(env, 32, 0);
-    c->args[3] = fuzz_scalar(env, 32, 0);
-    c->args[4] = fuzz_scalar(env, 32, 0);
-    c->args[5] = fuzz_scalar(env, 32, 1);
-}
+/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */
+const struct fuzz_arg fuzz_args[] = {
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 2, 0xFFFFFFFFu, 32, 0, 1u, 0),
+    FUZZ_BUFFER_FOR(1, 2, 1u, 32, 1),
+    FUZZ_SCALAR(0, 32, 0),
+    FUZZ_SCALAR(1, 32, 0),
+    FUZZ_SCALAR(2, 32, 0),
+    FUZZ_SCALAR(3, 32, 0),
+    FUZZ_SCALAR(4, 32, 0),
+    FUZZ_SCALAR(5, 32, 1),
+};
+
+/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */
+const struct fuzz_syscall fuzz_syscalls[] = {
+    { 1, 3, 0, -1, 2, 0, fuzz_error_lists + 0 }, /* copy */
+    { 3, 6, 0, -1, 6, 2, fuzz_error_lists + 2 }, /* six */
+};
 
 const uint32_t fuzz_unused[] = { 0u, 2u };
 const uint32_t fuzz_unused_count = 2;
@@ -49,18 +41,6 @@ const char *const fuzz_syscall_names[] = {
     "six",
     "(no syscall)",
 };
-
-fuzz_picker_fn *const fuzz_pickers[] = {
-    fuzz_pick_copy,
-    fuzz_pick_six,
-};
-
-/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,
- * so those are chosen a quarter as often as the others. */
-const uint16_t fuzz_choices[] = {
-    0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
-};
-const uint32_t fuzz_choice_count = 12;
 
 uint32_t fuzz_trap(const struct fuzz_call *c)
 {

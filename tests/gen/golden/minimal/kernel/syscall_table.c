@@ -8,16 +8,11 @@ static int32_t shim_copy(struct syscall_frame f)
     const uint32_t a_src = f.tf.ebx;
     const uint32_t a_dst = f.tf.ecx;
     const uint32_t a_n = (uint32_t)f.tf.edx;
-    if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_src - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
+    if (a_n > SHIM_USER_SPAN || SHIM_OUTSIDE_USER(a_src, a_n) || user_probe(a_src, a_n, 0) < 0)
         return -EFAULT;
-    if (user_probe(a_src, a_n, 0) < 0)
+    if (a_n > SHIM_USER_SPAN || SHIM_OUTSIDE_USER(a_dst, a_n) || user_probe(a_dst, a_n, 1) < 0)
         return -EFAULT;
-    if (a_n > ABI_USER_HIGH - ABI_USER_LOW || a_dst - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_n)
-        return -EFAULT;
-    if (user_probe(a_dst, a_n, 1) < 0)
-        return -EFAULT;
-    const int32_t ret = sys_copy((user_in_t){ a_src }, (user_out_t){ a_dst }, a_n);
-    return (int32_t)ret;
+    return (int32_t)sys_copy((user_in_t){ a_src }, (user_out_t){ a_dst }, a_n);
 }
 
 /* 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32 */
@@ -29,11 +24,11 @@ static int32_t shim_six(struct syscall_frame f)
 /* Indexed by number; unused and retired numbers answer -ENOSYS. */
 const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
     [0] = { .name = NULL, .shim = syscall_nosys },
-    [1] = { .name = "copy", .shim = shim_copy, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "src", SARG_IN_BUF, 2, 0 }, { "dst", SARG_OUT_BUF, 2, 0 }, { "n", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
+    [1] = { "copy", shim_copy, 3, 0, SARG_INT,
+        .args = { { "src", SARG_IN_BUF, 2 }, { "dst", SARG_OUT_BUF, 2 }, { "n", SARG_UINT } } },
     [2] = { .name = NULL, .shim = syscall_nosys },
-    [3] = { .name = "six", .shim = shim_six, .nargs = 6, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "a", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "b", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "c", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "d", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "e", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "f", SARG_INT, SYSCALL_NO_LEN_ARG, 0 } } },
+    [3] = { "six", shim_six, 6, 0, SARG_INT,
+        .args = { { "a", SARG_UINT }, { "b", SARG_UINT }, { "c", SARG_UINT }, { "d", SARG_UINT }, { "e", SARG_UINT }, { "f", SARG_INT } } },
 };
 
 /* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */

@@ -2,7 +2,7 @@
 bits 32
 section .text
 
-; 1 copy(src: in bytes[n], dst: out bytes[n], n: u32) -> i32
+; 1 copy
 global $sys_copy:function
 $sys_copy:
     push ebx
@@ -14,7 +14,7 @@ $sys_copy:
     pop ebx
     ret
 
-; 3 six(a: u32, b: u32, c: u32, d: u32, e: u32, f: i32) -> i32
+; 3 six
 global $sys_six:function
 $sys_six:
     push ebx

@@ -5,147 +5,59 @@
 const uint32_t fuzz_str_slot = 32u;
 const uint32_t fuzz_scratch_need = FUZZ_BUF_AREA + 1 * 32u;
 
-/* The errors each syscall may return: its errors line and those its entry checks imply. */
-static const uint16_t fuzz_errors_make[] = { 0 };
-static const uint16_t fuzz_errors_pair_call[] = { EAGAIN, ESRCH, ECHILD, EPERM, EINVAL, 0 };
-static const uint16_t fuzz_errors_clock64[] = { 0 };
-static const uint16_t fuzz_errors_seek[] = { EINVAL, 0 };
-static const uint16_t fuzz_errors_readv[] = { EFAULT, E2BIG, 0 };
-static const uint16_t fuzz_errors_getname[] = { EFAULT, 0 };
-static const uint16_t fuzz_errors_sendto[] = { EFAULT, E2BIG, ENAMETOOLONG, 0 };
-static const uint16_t fuzz_errors_execve[] = { EFAULT, ENAMETOOLONG, 0 };
-static const uint16_t fuzz_errors_break[] = { 0 };
-static const uint16_t fuzz_errors_stat[] = { EFAULT, 0 };
-
 /* Resources (the values producers returned, for consumers to take): 0 handle. */
 _Static_assert(1 <= FUZZ_RESOURCES_MAX, "tests/fuzz/fuzz.h keeps FUZZ_RESOURCES_MAX resources");
 
-/* 1 make() -> handle */
-static void fuzz_pick_make(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 0;
-    c->nr = 1;
-    c->nargs = 0;
-    c->flags = 0;
-    c->errors = fuzz_errors_make;
-    c->produces = 0; /* handle */
-    (void)env;
-}
+/* The errors each syscall may return: its errors line and those its entry checks imply. */
+static const uint16_t fuzz_error_lists[] = {
+    0,
+    EAGAIN, ESRCH, ECHILD, EPERM, EINVAL, 0,
+    EINVAL, 0,
+    EFAULT, E2BIG, 0,
+    EFAULT, 0,
+    EFAULT, E2BIG, ENAMETOOLONG, 0,
+    EFAULT, ENAMETOOLONG, 0,
+};
 
-/* 2 pair_call(h: handle, o: opts, lv: level) -> i32, w0: u32, w1: handle */
-static void fuzz_pick_pair_call(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 1;
-    c->nr = 2;
-    c->nargs = 3;
-    c->flags = 0;
-    c->errors = fuzz_errors_pair_call;
-    static const uint32_t values_h[] = { 0xFFFFFFFFu, 0x0u };
-    c->volatile_args |= 1u << 0; /* a handle: its value depends on the run */
-    c->args[0] = fuzz_resource(env, 0, values_h, 2);
-    static const uint32_t values_o[] = { 0x1u, 0x4u, 0x80000000u };
-    c->args[1] = fuzz_flags(env, values_o, 3, 32);
-    static const uint32_t values_lv[] = { 0x0u, 0x1u, 0x2u };
-    c->args[2] = fuzz_enum(env, values_lv, 3, 32, 0);
-}
+/* Values of flags, enum and resource arguments, and the values fuzz hints avoid. */
+static const uint32_t fuzz_values[] = {
+    0xFFFFFFFFu, 0x0u,
+    0x1u, 0x4u, 0x80000000u,
+    0x0u, 0x1u, 0x2u,
+    0x1u, 0x5u,
+};
 
-/* 3 clock64() -> u64 */
-static void fuzz_pick_clock64(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 2;
-    c->nr = 3;
-    c->nargs = 0;
-    c->flags = 0;
-    c->errors = fuzz_errors_clock64;
-    (void)env;
-}
+/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */
+const struct fuzz_arg fuzz_args[] = {
+    FUZZ_NAMED(FUZZ_OP_RESOURCE, 0, 32, 1, 0, fuzz_values + 0, 2), /* a handle */
+    FUZZ_NAMED(FUZZ_OP_FLAGS, 1, 32, 0, 0, fuzz_values + 2, 3),
+    FUZZ_NAMED(FUZZ_OP_ENUM, 2, 32, 0, 0, fuzz_values + 5, 3),
+    FUZZ_SCALAR(0, 32, 1),
+    FUZZ_SCALAR64(1, 2, 1),
+    FUZZ_NAMED(FUZZ_OP_ENUM, 3, 8, 0, 0, fuzz_values + 8, 2),
+    FUZZ_SCALAR(0, 32, 1),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 1, 2, (uint32_t)IOV_MAX, 32, 0, 8u, 0),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY_LENPTR, 0, 1, 16u, 32, 1, 1u, 0),
+    FUZZ_ARRAY(FUZZ_OP_ARRAY, 0, 1, 32u, 32, 0, 1u, 1),
+    FUZZ_STRING(2, 0, 10u, 1),
+    FUZZ_STRING(0, 0, 16u, 0),
+    FUZZ_SCALAR(0, 32, 0),
+    FUZZ_POINTER(0, sizeof(struct status), 1),
+};
 
-/* 4 seek(fd: i32, pos: i64, sp: sparse) -> i64 */
-static void fuzz_pick_seek(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 3;
-    c->nr = 4;
-    c->nargs = 4;
-    c->flags = 0;
-    c->errors = fuzz_errors_seek;
-    c->args[0] = fuzz_scalar(env, 32, 1);
-    c->args[1] = fuzz_scalar(env, 32, 0);
-    c->args[2] = fuzz_scalar(env, 32, 1);
-    static const uint32_t values_sp[] = { 0x1u, 0x5u };
-    c->args[3] = fuzz_enum(env, values_sp, 2, 8, 0);
-}
-
-/* 5 readv(fd: i32, iov: in iovec[count] max IOV_MAX, count: u32) -> i32 */
-static void fuzz_pick_readv(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 4;
-    c->nr = 5;
-    c->nargs = 3;
-    c->flags = 0;
-    c->errors = fuzz_errors_readv;
-    c->args[0] = fuzz_scalar(env, 32, 1);
-    fuzz_array(env, c, &c->args[1], &c->args[2], (uint32_t)IOV_MAX, 32, 0, 8u, 0);
-}
-
-/* 6 getname(buf: out bytes[*len] max 16, len: inout u32) -> i32 */
-static void fuzz_pick_getname(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 5;
-    c->nr = 6;
-    c->nargs = 2;
-    c->flags = 0;
-    c->errors = fuzz_errors_getname;
-    {
-        uint32_t n;
-        fuzz_array(env, c, &c->args[0], &n, 16u, 32, 1, 1u, 0);
-        c->args[1] = fuzz_length_pointer(env, c, n);
-    }
-}
-
-/* 7 sendto(dest: in bytes[dlen] max 32 optional, dlen: u32, name: in str[10] optional) -> i32 */
-static void fuzz_pick_sendto(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 6;
-    c->nr = 7;
-    c->nargs = 3;
-    c->flags = 0;
-    c->errors = fuzz_errors_sendto;
-    fuzz_array(env, c, &c->args[0], &c->args[1], 32u, 32, 0, 1u, 1);
-    c->args[2] = fuzz_below(env, 16) == 0 ? 0u : fuzz_string(env, 0, 10u);
-}
-
-/* 8 execve(path: in str[16]) -> i32 */
-static void fuzz_pick_execve(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 7;
-    c->nr = 8;
-    c->nargs = 1;
-    c->flags = 0;
-    c->errors = fuzz_errors_execve;
-    c->args[0] = fuzz_string(env, 0, 16u);
-}
-
-/* 9 break(to: uptr) -> i32 */
-static void fuzz_pick_break(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 8;
-    c->nr = 9;
-    c->nargs = 1;
-    c->flags = 0;
-    c->errors = fuzz_errors_break;
-    c->args[0] = fuzz_scalar(env, 32, 0);
-}
-
-/* 10 stat(st: out status) -> i32 */
-static void fuzz_pick_stat(struct fuzz_env *env, struct fuzz_call *c)
-{
-    c->index = 9;
-    c->nr = 10;
-    c->nargs = 1;
-    c->flags = 0;
-    c->errors = fuzz_errors_stat;
-    c->args[0] = fuzz_pointer(env, c, sizeof(struct status), 1);
-}
+/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */
+const struct fuzz_syscall fuzz_syscalls[] = {
+    { 1, 0, 0, 0, 0, 0, fuzz_error_lists + 0 }, /* make */
+    { 2, 3, 0, -1, 3, 0, fuzz_error_lists + 1 }, /* pair_call */
+    { 3, 0, 0, -1, 0, 3, fuzz_error_lists + 0 }, /* clock64 */
+    { 4, 4, 0, -1, 3, 3, fuzz_error_lists + 7 }, /* seek */
+    { 5, 3, 0, -1, 2, 6, fuzz_error_lists + 9 }, /* readv */
+    { 6, 2, 0, -1, 1, 8, fuzz_error_lists + 12 }, /* getname */
+    { 7, 3, 0, -1, 2, 9, fuzz_error_lists + 14 }, /* sendto */
+    { 8, 1, 0, -1, 1, 11, fuzz_error_lists + 18 }, /* execve */
+    { 9, 1, 0, -1, 1, 12, fuzz_error_lists + 0 }, /* break */
+    { 10, 1, 0, -1, 1, 13, fuzz_error_lists + 12 }, /* stat */
+};
 
 const uint32_t fuzz_unused[] = { 0u };
 const uint32_t fuzz_unused_count = 1;
@@ -164,28 +76,6 @@ const char *const fuzz_syscall_names[] = {
     "stat",
     "(no syscall)",
 };
-
-fuzz_picker_fn *const fuzz_pickers[] = {
-    fuzz_pick_make,
-    fuzz_pick_pair_call,
-    fuzz_pick_clock64,
-    fuzz_pick_seek,
-    fuzz_pick_readv,
-    fuzz_pick_getname,
-    fuzz_pick_sendto,
-    fuzz_pick_execve,
-    fuzz_pick_break,
-    fuzz_pick_stat,
-};
-
-/* Indices into fuzz_pickers (fuzz_syscall_count: no syscall): an isolated call costs a fork,
- * so those are chosen a quarter as often as the others. */
-const uint16_t fuzz_choices[] = {
-    0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
-    4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7,
-    8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10,
-};
-const uint32_t fuzz_choice_count = 44;
 
 uint32_t fuzz_trap(const struct fuzz_call *c)
 {

@@ -7,7 +7,6 @@ static const uint16_t errors_readv[] = {EFAULT, E2BIG};
 static const uint16_t errors_getname[] = {EFAULT};
 static const uint16_t errors_sendto[] = {EFAULT, E2BIG, ENAMETOOLONG};
 static const uint16_t errors_execve[] = {EFAULT, ENAMETOOLONG};
-static const uint16_t errors_stat[] = {EFAULT};
 
 const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {
     [1] = {1, 0, 0, 0}, /* make */
@@ -17,6 +16,6 @@ const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {
     [7] = {1, 3, 3, errors_sendto}, /* sendto */
     [8] = {1, 2, 2, errors_execve}, /* execve */
     [9] = {1, 0, 0, 0}, /* break */
-    [10] = {1, 1, 1, errors_stat}, /* stat */
+    [10] = {1, 1, 1, errors_getname}, /* stat */
 };
 #endif

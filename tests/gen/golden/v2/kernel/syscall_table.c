@@ -20,8 +20,7 @@ shim_pair_call_body(const struct syscall_frame *f, struct sys_pair_call_results 
         return -EINVAL;
     if (a_lv > (uint32_t)2)
         return -EINVAL;
-    const int32_t ret = sys_pair_call((int32_t)f->tf.ebx, a_o, a_lv, res);
-    return (int32_t)ret;
+    return (int32_t)sys_pair_call((int32_t)f->tf.ebx, a_o, a_lv, res);
 }
 
 static int32_t shim_pair_call(struct syscall_frame f)
@@ -57,8 +56,7 @@ shim_seek_body(const struct syscall_frame *f)
     const uint8_t a_sp = (uint8_t)f->tf.esi;
     if (a_sp != (uint8_t)1 && a_sp != (uint8_t)5)
         return -EINVAL;
-    const int64_t ret = sys_seek((int32_t)f->tf.ebx, (int64_t)((uint64_t)f->tf.edx << 32 | f->tf.ecx), a_sp);
-    return (int64_t)ret;
+    return (int64_t)sys_seek((int32_t)f->tf.ebx, (int64_t)((uint64_t)f->tf.edx << 32 | f->tf.ecx), a_sp);
 }
 
 static int32_t shim_seek(struct syscall_frame f)
@@ -77,12 +75,9 @@ static int32_t shim_readv(struct syscall_frame f)
     if (a_count > IOV_MAX)
         return -E2BIG;
     const uint32_t n_iov = a_count * (uint32_t)sizeof(struct iovec);
-    if (a_iov - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - n_iov)
+    if (SHIM_OUTSIDE_USER(a_iov, n_iov) || user_probe(a_iov, n_iov, 0) < 0)
         return -EFAULT;
-    if (user_probe(a_iov, n_iov, 0) < 0)
-        return -EFAULT;
-    const int32_t ret = sys_readv((int32_t)f.tf.ebx, (user_in_t){ a_iov }, a_count);
-    return (int32_t)ret;
+    return (int32_t)sys_readv((int32_t)f.tf.ebx, (user_in_t){ a_iov }, a_count);
 }
 
 /* 6 getname(buf: out bytes[*len] max 16, len: inout u32) -> i32 */
@@ -90,18 +85,14 @@ static int32_t shim_getname(struct syscall_frame f)
 {
     const uint32_t a_buf = f.tf.ebx;
     const uint32_t a_len = f.tf.ecx;
-    if (a_len - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(uint32_t))
-        return -EFAULT;
-    if (user_probe(a_len, sizeof(uint32_t), 1) < 0)
+    if (SHIM_OUTSIDE_USER(a_len, sizeof(uint32_t)) || user_probe(a_len, sizeof(uint32_t), 1) < 0)
         return -EFAULT;
     uint32_t k_len;
     if (copy_from_user(&k_len, a_len, sizeof k_len) < 0)
         return -EFAULT;
     if (k_len > 16)
         k_len = 16;
-    if (a_buf - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - k_len)
-        return -EFAULT;
-    if (user_probe(a_buf, k_len, 1) < 0)
+    if (SHIM_OUTSIDE_USER(a_buf, k_len) || user_probe(a_buf, k_len, 1) < 0)
         return -EFAULT;
     const int32_t ret = sys_getname((user_out_t){ a_buf }, &k_len);
     if (ret >= 0 && copy_to_user(a_len, &k_len, sizeof k_len) < 0)
@@ -119,16 +110,13 @@ static int32_t shim_sendto(struct syscall_frame f)
         a_dlen = 0;
     if (a_dlen > 32)
         return -E2BIG;
-    if (a_dest != 0 && a_dest - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - a_dlen)
-        return -EFAULT;
-    if (a_dest != 0 && user_probe(a_dest, a_dlen, 0) < 0)
+    if (a_dest != 0 && (SHIM_OUTSIDE_USER(a_dest, a_dlen) || user_probe(a_dest, a_dlen, 0) < 0))
         return -EFAULT;
     char k_name[10 + 1];
     const int32_t n_name = a_name ? shim_str_in(k_name, a_name, 10, -ENAMETOOLONG) : 0;
     if (n_name < 0)
         return n_name;
-    const int32_t ret = sys_sendto((user_in_t){ a_dest }, a_dlen, a_name ? k_name : NULL);
-    return (int32_t)ret;
+    return (int32_t)sys_sendto((user_in_t){ a_dest }, a_dlen, a_name ? k_name : NULL);
 }
 
 /* 8 execve(path: in str[16]) -> i32 */
@@ -139,8 +127,7 @@ static int32_t shim_execve(struct syscall_frame f)
     const int32_t n_path = shim_str_in(k_path, a_path, 16, -ENAMETOOLONG);
     if (n_path < 0)
         return n_path;
-    const int32_t ret = sys_execve(k_path);
-    return (int32_t)ret;
+    return (int32_t)sys_execve(k_path);
 }
 
 /* 9 break(to: uptr) -> i32 */
@@ -153,9 +140,7 @@ static int32_t shim_break_(struct syscall_frame f)
 static int32_t shim_stat(struct syscall_frame f)
 {
     const uint32_t a_st = f.tf.ebx;
-    if (a_st - ABI_USER_LOW > ABI_USER_HIGH - ABI_USER_LOW - sizeof(struct status))
-        return -EFAULT;
-    if (user_probe(a_st, sizeof(struct status), 1) < 0)
+    if (SHIM_OUTSIDE_USER(a_st, sizeof(struct status)) || user_probe(a_st, sizeof(struct status), 1) < 0)
         return -EFAULT;
     struct status k_st;
     __builtin_memset(&k_st, 0, sizeof k_st);
@@ -168,27 +153,27 @@ static int32_t shim_stat(struct syscall_frame f)
 /* Indexed by number; unused and retired numbers answer -ENOSYS. */
 const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {
     [0] = { .name = NULL, .shim = syscall_nosys },
-    [1] = { .name = "make", .shim = shim_make, .nargs = 0, .flags = 0, .ret_kind = SARG_INT },
-    [2] = { .name = "pair_call", .shim = shim_pair_call, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
-             .nresults = 2, .results = { { "w0", SARG_UINT, offsetof(struct trap_frame, edx) }, { "w1", SARG_INT, offsetof(struct trap_frame, ecx) } },
-             .args = { { "h", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "o", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "lv", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
-    [3] = { .name = "clock64", .shim = shim_clock64, .nargs = 0, .flags = 0, .ret_kind = SARG_UINT64,
-             .ret_hi = offsetof(struct trap_frame, edx) },
-    [4] = { .name = "seek", .shim = shim_seek, .nargs = 3, .flags = 0, .ret_kind = SARG_INT64,
-             .ret_hi = offsetof(struct trap_frame, edx),
-             .args = { { "fd", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "pos", SARG_INT64, 2, 8, 2 }, { "sp", SARG_UINT, SYSCALL_NO_LEN_ARG, 0, 4 } } },
-    [5] = { .name = "readv", .shim = shim_readv, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "fd", SARG_INT, SYSCALL_NO_LEN_ARG, 0 }, { "iov", SARG_IN_BUF, 2, 8 }, { "count", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 } } },
-    [6] = { .name = "getname", .shim = shim_getname, .nargs = 2, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "buf", SARG_OUT_BUF, 1, 0 }, { "len", SARG_INOUT_PTR, SYSCALL_NO_LEN_ARG, 4 } } },
-    [7] = { .name = "sendto", .shim = shim_sendto, .nargs = 3, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "dest", SARG_IN_BUF, 1, 0 }, { "dlen", SARG_UINT, SYSCALL_NO_LEN_ARG, 0 }, { "name", SARG_IN_STR, SYSCALL_NO_LEN_ARG, 10 } } },
-    [8] = { .name = "execve", .shim = shim_execve, .nargs = 1, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "path", SARG_IN_STR, SYSCALL_NO_LEN_ARG, 16 } } },
-    [9] = { .name = "break", .shim = shim_break_, .nargs = 1, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "to", SARG_HEX, SYSCALL_NO_LEN_ARG, 0 } } },
-    [10] = { .name = "stat", .shim = shim_stat, .nargs = 1, .flags = 0, .ret_kind = SARG_INT,
-             .args = { { "st", SARG_OUT_PTR, SYSCALL_NO_LEN_ARG, 12 } } },
+    [1] = { "make", shim_make, 0, 0, SARG_INT },
+    [2] = { "pair_call", shim_pair_call, 3, 0, SARG_INT,
+        .nresults = 2, .results = { { "w0", SARG_UINT, offsetof(struct trap_frame, edx) }, { "w1", SARG_INT, offsetof(struct trap_frame, ecx) } },
+        .args = { { "h", SARG_INT }, { "o", SARG_UINT }, { "lv", SARG_UINT } } },
+    [3] = { "clock64", shim_clock64, 0, 0, SARG_UINT64,
+        .ret_hi = offsetof(struct trap_frame, edx) },
+    [4] = { "seek", shim_seek, 3, 0, SARG_INT64,
+        .ret_hi = offsetof(struct trap_frame, edx),
+        .args = { { "fd", SARG_INT }, { "pos", SARG_INT64, 2, 8, 2 }, { "sp", SARG_UINT, 0, 0, 4 } } },
+    [5] = { "readv", shim_readv, 3, 0, SARG_INT,
+        .args = { { "fd", SARG_INT }, { "iov", SARG_IN_BUF, 2, 8 }, { "count", SARG_UINT } } },
+    [6] = { "getname", shim_getname, 2, 0, SARG_INT,
+        .args = { { "buf", SARG_OUT_BUF, 1 }, { "len", SARG_INOUT_PTR, 0, 4 } } },
+    [7] = { "sendto", shim_sendto, 3, 0, SARG_INT,
+        .args = { { "dest", SARG_IN_BUF, 1 }, { "dlen", SARG_UINT }, { "name", SARG_IN_STR, 0, 10 } } },
+    [8] = { "execve", shim_execve, 1, 0, SARG_INT,
+        .args = { { "path", SARG_IN_STR, 0, 16 } } },
+    [9] = { "break", shim_break_, 1, 0, SARG_INT,
+        .args = { { "to", SARG_HEX } } },
+    [10] = { "stat", shim_stat, 1, 0, SARG_INT,
+        .args = { { "st", SARG_OUT_PTR, 0, 12 } } },
 };
 
 /* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */

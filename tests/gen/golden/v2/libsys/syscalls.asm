@@ -2,14 +2,14 @@
 bits 32
 section .text
 
-; 1 make() -> handle
+; 1 make
 global $make:function
 $make:
     mov eax, 1
     int 0x80
     ret
 
-; 2 pair_call(h: handle, o: opts, lv: level) -> i32, w0: u32, w1: handle
+; 2 pair_call
 global $pair_call:function
 $pair_call:
     push ebx
@@ -31,14 +31,14 @@ $pair_call:
     pop ebx
     ret
 
-; 3 clock64() -> u64
+; 3 clock64
 global $clock64:function
 $clock64:
     mov eax, 3
     int 0x80
     ret
 
-; 4 seek(fd: i32, pos: i64, sp: sparse) -> i64
+; 4 seek
 global $seek:function
 $seek:
     push ebx
@@ -53,7 +53,7 @@ $seek:
     pop ebx
     ret
 
-; 5 readv(fd: i32, iov: in iovec[count] max IOV_MAX, count: u32) -> i32
+; 5 readv
 global $readv:function
 $readv:
     push ebx
@@ -65,7 +65,7 @@ $readv:
     pop ebx
     ret
 
-; 6 getname(buf: out bytes[*len] max 16, len: inout u32) -> i32
+; 6 getname
 global $getname:function
 $getname:
     push ebx
@@ -76,7 +76,7 @@ $getname:
     pop ebx
     ret
 
-; 7 sendto(dest: in bytes[dlen] max 32 optional, dlen: u32, name: in str[10] optional) -> i32
+; 7 sendto
 global $sendto:function
 $sendto:
     push ebx
@@ -88,7 +88,7 @@ $sendto:
     pop ebx
     ret
 
-; 8 execve(path: in str[16]) -> i32
+; 8 execve
 global $execve:function
 $execve:
     push ebx
@@ -98,7 +98,7 @@ $execve:
     pop ebx
     ret
 
-; 9 break(to: uptr) -> i32
+; 9 break
 global $break_:function
 $break_:
     push ebx
@@ -108,7 +108,7 @@ $break_:
     pop ebx
     ret
 
-; 10 stat(st: out status) -> i32
+; 10 stat
 global $stat:function
 $stat:
     push ebx
