@@ -571,7 +571,8 @@ end
 
 -- New calls at position k of prog, of owner o: a chosen call, with the calls that make what it
 -- takes before it. A call that blocks waits for a partner, three times in four: half the time it
--- runs in the child of a new fork (after the names it needs, which the parent makes), and the
+-- runs in the child of a new fork (unless it takes a resource its process already holds: a
+-- waitpid stays with the children it waits for; the names it needs the parent makes), and the
 -- parent goes on with a call that needs the state it made (a server answering the child's
 -- call); a quarter of the time a fork before it starts a child that takes a name the parent
 -- made (a send to the service the parent then waits on). Returns how many calls were inserted.
@@ -580,6 +581,9 @@ local function new_calls(r, ctx, prog, k, o)
     local d = choose_syscall(r, ctx, prog, k, o)
     local list = needs(r, ctx, prog, k, o, d)
     local how = d.blocking and not d.returns_twice and ctx.forker and below(r, 4) or 3
+    for _, a in ipairs(d.args) do -- what this process holds stays here (a pid to wait for)
+        if how <= 1 and a.resource and #earlier(prog, k, o, a.resource) > 0 then how = 3 end
+    end
     if how <= 1 then
         local fork = { d = ctx.forker, child = below(r, CHILD_ACTIONS), owner = o }
         k = add_with_needs(r, ctx, prog, k, o, d, list, fork)
