@@ -84,6 +84,105 @@ function M.code(objdump, elf)
     return sites, instrs
 end
 
+-- The code no path of this kernel can reach: the symbols of the listing (objdump -d) that
+-- nothing refers to, starting from the entry point and every 4-byte word of the data sections
+-- (data_words: function pointers, interrupt tables), then following the direct calls and jumps,
+-- the address immediates and the fall-through of a block that does not end in a jump or return.
+-- A coverage kernel that leaves out the code that would install something (kernel/syscall.c
+-- never opens the amc fast path under kcov) keeps that something linked but unreachable: its
+-- lines cannot be covered and are left out of the figures. Returns { {lo, hi, name} } sorted.
+function M.dead_ranges(listing, data_words, entry)
+    local blocks, at = {}, {}
+    for _, l in ipairs(listing) do
+        local a, name = l:match("^(%x+) <(.-)>:$")
+        if a then
+            local b = { name = name, lo = tonumber(a, 16), refs = {}, falls = true }
+            blocks[#blocks + 1] = b
+            at[b.lo] = b
+        elseif #blocks > 0 then
+            local addr, insn = l:match("^%s*(%x+):%s+(.*)$")
+            if addr then
+                local b = blocks[#blocks]
+                b.hi = tonumber(addr, 16) + 1
+                local target = insn:match("^%a+%s+(%x+) <")
+                if target then b.refs[tonumber(target, 16)] = true end
+                for t in insn:gmatch("%$0x(%x+)") do b.refs[tonumber(t, 16)] = true end
+                local padding = insn:find("^nop") or insn:find("^xchg%s+%%ax,%%ax") or insn:find("^lea%s+0x0%(")
+                    or insn:find("^data16") or insn:find("^cs nop") or insn:find("^int3")
+                if not padding then -- the alignment after a jump runs into the next symbol but is never run
+                    b.falls = not (insn:find("^jmp%s") or insn:find("^ret") or insn:find("^iret") or insn:find("^ud2"))
+                end
+            end
+        end
+    end
+    table.sort(blocks, function(x, y) return x.lo < y.lo end)
+    local function block_of(addr) -- the block holding addr (binary search)
+        if at[addr] then return at[addr] end
+        local lo, hi = 1, #blocks
+        while lo <= hi do
+            local mid = (lo + hi) // 2
+            local b = blocks[mid]
+            if addr < b.lo then hi = mid - 1
+            elseif b.hi and addr >= b.hi then lo = mid + 1
+            else return b end
+        end
+    end
+    local live, todo = {}, {}
+    local function reach(b)
+        if b and not live[b] then
+            live[b] = true
+            todo[#todo + 1] = b
+        end
+    end
+    reach(block_of(entry))
+    for w in pairs(data_words) do reach(at[w]) end
+    local order = {}
+    for i, b in ipairs(blocks) do order[b] = i end
+    while #todo > 0 do
+        local b = table.remove(todo)
+        for addr in pairs(b.refs) do reach(block_of(addr)) end
+        if b.falls then reach(blocks[order[b] + 1]) end
+    end
+    local dead = {}
+    for _, b in ipairs(blocks) do
+        if not live[b] and b.hi then dead[#dead + 1] = { lo = b.lo, hi = b.hi, name = b.name } end
+    end
+    return dead
+end
+
+-- instrs without those in dead ranges, and the dead ranges that held instrumented code; when
+-- one of those sites was reached (hit), the analysis is wrong: instrs as they are, no ranges,
+-- and the contradicting range.
+function M.without_dead(instrs, dead, hit)
+    local kept, used = {}, {}
+    for _, ins in ipairs(instrs) do
+        local d
+        for _, r in ipairs(dead) do
+            if ins.addr >= r.lo and ins.addr < r.hi then d = r end
+        end
+        if d and hit[ins.site] then return instrs, {}, d end
+        if d then used[d] = true else kept[#kept + 1] = ins end
+    end
+    local list = {}
+    for _, r in ipairs(dead) do
+        if used[r] then list[#list + 1] = r end
+    end
+    return kept, list
+end
+
+-- The 4-byte words of the data sections (objdump -s), as a set.
+function M.data_words(dump)
+    local words = {}
+    for _, l in ipairs(dump) do
+        local rest = l:match("^ %x+ (.*)$")
+        for g in (rest or ""):sub(1, 35):gmatch("(%x%x%x%x%x%x%x%x)") do
+            local b1, b2, b3, b4 = g:match("(%x%x)(%x%x)(%x%x)(%x%x)")
+            words[tonumber(b4 .. b3 .. b2 .. b1, 16)] = true
+        end
+    end
+    return words
+end
+
 -- addr -> { file, line, func } from addr2line (the innermost inlined frame: the line the code
 -- was written on), for every instruction.
 function M.locate(addr2line, elf, instrs, root)
@@ -470,7 +569,8 @@ without colour hold no instrumented block. A line marked F was reached by fuzz-c
 end
 
 function M.main(argv)
-    local opts = { logs = {}, fuzz_logs = {}, objdump = "i686-linux-gnu-objdump", addr2line = "i686-linux-gnu-addr2line" }
+    local opts = { logs = {}, fuzz_logs = {}, objdump = "i686-linux-gnu-objdump", addr2line = "i686-linux-gnu-addr2line",
+                   readelf = "i686-linux-gnu-readelf" }
     local i = 1
     while i <= #argv do
         local a = argv[i]
@@ -499,6 +599,13 @@ function M.main(argv)
         io.stderr:write(opts.elf .. ": no calls to __sanitizer_cov_trace_pc: not a coverage kernel (build/cov)\n")
         return 1
     end
+    local entry = 0
+    for _, l in ipairs(lines_of(shq(opts.readelf) .. " -h " .. shq(opts.elf))) do
+        local e = l:match("Entry point address:%s+0x(%x+)")
+        if e then entry = tonumber(e, 16) end
+    end
+    local dead = M.dead_ranges(lines_of(shq(opts.objdump) .. " -d --no-show-raw-insn " .. shq(opts.elf)),
+        M.data_words(lines_of(shq(opts.objdump) .. " -s -j .rodata -j .data " .. shq(opts.elf))), entry)
     local where = M.locate(opts.addr2line, opts.elf, instrs, root)
     local hit, fuzz = {}, nil
     local sets, cut, exact, logs = 0, 0, 0, 0
@@ -523,6 +630,9 @@ function M.main(argv)
         io.stderr:write("no coverage in " .. #opts.logs .. " logs: did the boots run the coverage kernel?\n")
         return 1
     end
+    -- A reached site in code the analysis calls dead would prove it wrong: then nothing is left out.
+    local contradicted
+    instrs, dead, contradicted = M.without_dead(instrs, dead, hit)
     local files, funcs = M.aggregate(instrs, where, hit, fuzz)
     local sources = {}
     local function source(file, line)
@@ -545,6 +655,15 @@ function M.main(argv)
             logs, sets, exact, cut),
         string.format("%d of %d instrumented blocks reached", nhit, #sites),
     }
+    if contradicted then
+        notes[#notes + 1] = "no code left out: " .. contradicted.name .. ", which nothing seems to refer to, ran"
+    end
+    if #dead > 0 then
+        local names = {}
+        for n, r in ipairs(dead) do names[n] = r.name end
+        notes[#notes + 1] = string.format("left out, code this kernel can never run (nothing refers to it): %s",
+            table.concat(names, ", "))
+    end
     os.execute("mkdir -p " .. shq(opts.out))
     local text = M.text_report(files, funcs, summary, notes, fuzz ~= nil, paths)
     write(opts.out .. "/report.txt", text)

@@ -129,6 +129,34 @@ do
         out:find("kill%(pid from fork%)%s+3 successful corpus calls") ~= nil, out)
 end
 
+-- Code nothing refers to: from the entry and the data words, following calls, jumps,
+-- immediates and fall-through (but not through the padding after a jump); a reached site inside
+-- it proves the analysis wrong, and then nothing is left out.
+do
+    local listing = {
+        "00100000 <_start>:", "  100000:\tmov    $0xc0100010,%ecx", "  100005:\tjmp    *%ecx",
+        "c0100000 <dead_one>:", "c0100000:\tcall   c0109000 <__sanitizer_cov_trace_pc>", "c0100005:\tret",
+        "c0100008:\txchg   %ax,%ax",
+        "c0100010 <main>:", "c0100010:\tcall   c0100020 <f>", "c0100015:\tmov    $0xc0100040,%eax",
+        "c010001a:\tret", "c010001c:\tlea    0x0(%esi,%eiz,1),%esi",
+        "c0100020 <f>:", "c0100020:\tje     c0100028 <f+0x8>", "c0100022:\tnop", "c0100028:\tinc    %eax",
+        "c0100030 <g>:", "c0100030:\tret",
+        "c0100040 <h>:", "c0100040:\tret",
+        "c0100050 <by_table>:", "c0100050:\tret",
+    }
+    local words = report.data_words({ "Contents of section .data:", " c0110000 500010c0 00000000  P......." })
+    local dead = report.dead_ranges(listing, words, 0x100000)
+    local names = {}
+    for _, r in ipairs(dead) do names[#names + 1] = r.name end
+    -- f falls through into g; h is an immediate of main; by_table a data word; dead_one only padding
+    S.report("coverage_dead_code", table.concat(names, " ") == "dead_one", table.concat(names, " "))
+    local ins = { { addr = 0xc0100000, site = 0xc0100005 }, { addr = 0xc0100010, site = 0xc0100015 } }
+    local kept, used, wrong = report.without_dead(ins, dead, {})
+    local _, none, proof = report.without_dead(ins, dead, { [0xc0100005] = true })
+    S.report("coverage_dead_code_left_out", #kept == 1 and #used == 1 and not wrong and #none == 0 and
+        proof and proof.name == "dead_one")
+end
+
 -- Every marker of the report's success paths is a line of the kernel's sources (a change there
 -- must move the marker with it).
 do

@@ -351,6 +351,20 @@ local function gen_args(r, ctx, prog, k, c)
     for i, a in ipairs(c.d.args) do
         if a.kind == "len" and not c.args[i] then c.args[i] = lit(0) end
     end
+    -- A quarter of the time, a plain number of a call with a buffer is within the buffer's
+    -- length (how much of it is used: amc_reply_wait's len within its cap).
+    local lens = {}
+    for _, a in ipairs(c.d.args) do
+        if a.kind == "bytes" and not a.len_by_ptr and c.args[a.len_arg].t == "lit" then
+            lens[#lens + 1] = c.args[a.len_arg].v
+        end
+    end
+    for i, a in ipairs(c.d.args) do
+        if #lens > 0 and a.kind == "scalar" and a.bits == 32 and not (a.resource or a.flags or a.enum or a.max or a.avoid)
+            and below(r, 4) == 0 then
+            c.args[i] = lit(below(r, math.min(pick(r, lens), 0xFFFFFF) + 1))
+        end
+    end
 end
 
 local function choose_from(r, ctx, list)
@@ -476,23 +490,52 @@ end
 
 -- Inserts at k, seven times in eight, the call that makes a name d takes (`fuzz ARG from`) when
 -- no earlier call made one; returns how many calls it inserted.
-local function add_names(r, ctx, prog, k, o, d)
+local function add_names(r, ctx, prog, k, o, d, made)
     local n = 0
     for _, a in ipairs(d.args) do
         if a.from and not made_before(prog, k + n, a.from.syscall) and below(r, 8) > 0 and #prog.calls < MAX_CALLS then
-            make_call(r, ctx, prog, k + n, o, ctx.D.by_name[a.from.syscall])
+            made[#made + 1] = make_call(r, ctx, prog, k + n, o, ctx.D.by_name[a.from.syscall])
             n = n + 1
         end
     end
     return n
 end
 
+-- Seven times in eight, each argument of c that takes what a call of made (inserted for it)
+-- makes takes it from there: the latest such call's resource, or its name.
+local function tie(r, c, made)
+    local slot = 0
+    for i, a in ipairs(c.d.args) do
+        for m = #made, 1, -1 do
+            local p = made[m]
+            if a.resource and below(r, 8) > 0 then
+                local found = earlier({ calls = { p } }, 2, p.owner, a.resource)
+                if #found > 0 then
+                    c.args[i] = res(found[1])
+                    break
+                end
+            elseif a.from and p.d.name == a.from.syscall and below(r, 8) > 0 then
+                local name
+                for j, b in ipairs(p.args) do
+                    if p.d.args[j].name == a.from.arg and b.t == "str" then name = b.bytes end
+                end
+                if name then
+                    c.args[i] = { t = "str", off = STR_AREA + slot * 0x1000, bytes = name }
+                    break
+                end
+            end
+        end
+        if a.kind == "str" then slot = slot + 1 end
+    end
+end
+
 -- Inserts at k (owner o) the calls of list, then d, after the names they take. With fork (a
--- call not yet in prog): the names first, then the fork, then list and d in its child.
--- Returns the position past d.
+-- call not yet in prog): the names first, then the fork, then list and d in its child. Each
+-- takes what the calls inserted before it made (tie). Returns the position past d.
 local function add_with_needs(r, ctx, prog, k, o, d, list, fork)
-    for _, x in ipairs(list) do k = k + add_names(r, ctx, prog, k, o, x) end
-    k = k + add_names(r, ctx, prog, k, o, d)
+    local made = {}
+    for _, x in ipairs(list) do k = k + add_names(r, ctx, prog, k, o, x, made) end
+    k = k + add_names(r, ctx, prog, k, o, d, made)
     if fork then
         table.insert(prog.calls, k, fork)
         gen_args(r, ctx, prog, k, fork)
@@ -500,11 +543,14 @@ local function add_with_needs(r, ctx, prog, k, o, d, list, fork)
     end
     for _, x in ipairs(list) do
         if #prog.calls < MAX_CALLS then
-            make_call(r, ctx, prog, k, o, x)
+            local c = make_call(r, ctx, prog, k, o, x)
+            tie(r, c, made)
+            made[#made + 1] = c
             k = k + 1
         end
     end
     local first = make_call(r, ctx, prog, k, o, d)
+    tie(r, first, made)
     -- A call that takes what it makes (amc_reply_wait answers the badge its previous call
     -- received) mostly comes twice, the second taking the first's.
     local fed = {}
@@ -512,6 +558,10 @@ local function add_with_needs(r, ctx, prog, k, o, d, list, fork)
         for _, p in ipairs(a.resource and earlier({ calls = { first } }, 2, o, a.resource) or {}) do fed[i] = p end
     end
     if next(fed) and below(r, 4) > 0 and #prog.calls < MAX_CALLS then
+        for i in pairs(fed) do -- the loop's first call mostly takes a special (AMC_NO_CALL)
+            local sp = d.args[i].specials
+            if sp and #sp > 0 and below(r, 4) > 0 then first.args[i] = lit(pick(r, sp)) end
+        end
         local again = make_call(r, ctx, prog, k + 1, o, d)
         for i, p in pairs(fed) do again.args[i] = res(p) end
         return k + 2
@@ -521,7 +571,8 @@ end
 
 -- New calls at position k of prog, of owner o: a chosen call, with the calls that make what it
 -- takes before it. A call that blocks waits for a partner, three times in four: half the time it
--- runs in the child of a new fork (after the names it needs, which the parent makes), and the
+-- runs in the child of a new fork (unless it takes a resource its process already holds: a
+-- waitpid stays with the children it waits for; the names it needs the parent makes), and the
 -- parent goes on with a call that needs the state it made (a server answering the child's
 -- call); a quarter of the time a fork before it starts a child that takes a name the parent
 -- made (a send to the service the parent then waits on). Returns how many calls were inserted.
@@ -530,22 +581,28 @@ local function new_calls(r, ctx, prog, k, o)
     local d = choose_syscall(r, ctx, prog, k, o)
     local list = needs(r, ctx, prog, k, o, d)
     local how = d.blocking and not d.returns_twice and ctx.forker and below(r, 4) or 3
+    for _, a in ipairs(d.args) do -- what this process holds stays here (a pid to wait for)
+        if how <= 1 and a.resource and #earlier(prog, k, o, a.resource) > 0 then how = 3 end
+    end
     if how <= 1 then
         local fork = { d = ctx.forker, child = below(r, CHILD_ACTIONS), owner = o }
         k = add_with_needs(r, ctx, prog, k, o, d, list, fork)
         local e = choose_syscall(r, ctx, prog, k, o, "serve")
         add_with_needs(r, ctx, prog, k, o, e, needs(r, ctx, prog, k, o, e))
     elseif how == 2 then
-        for _, x in ipairs(list) do k = k + add_names(r, ctx, prog, k, o, x) end
-        k = k + add_names(r, ctx, prog, k, o, d)
+        local made = {}
+        for _, x in ipairs(list) do k = k + add_names(r, ctx, prog, k, o, x, made) end
+        k = k + add_names(r, ctx, prog, k, o, d, made)
         for _, x in ipairs(list) do
-            make_call(r, ctx, prog, k, o, x)
+            local c = make_call(r, ctx, prog, k, o, x)
+            tie(r, c, made)
+            made[#made + 1] = c
             k = k + 1
         end
         local fork = make_call(r, ctx, prog, k, o, ctx.forker)
         local e = choose_syscall(r, ctx, prog, k + 1, fork, "use")
         k = add_with_needs(r, ctx, prog, k + 1, fork, e, needs(r, ctx, prog, k + 1, fork, e))
-        make_call(r, ctx, prog, k, o, d)
+        tie(r, make_call(r, ctx, prog, k, o, d), made)
     else
         add_with_needs(r, ctx, prog, k, o, d, list)
     end
