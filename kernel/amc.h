@@ -38,7 +38,6 @@ struct amc_call {
 struct amc_proc {
     struct amc_handle_slot handles[AMC_HANDLE_SLOTS];
     struct amc_call call;
-    uint32_t next_badge; /* slot in the low bits, a count above (0 until the first call) */
     struct amc_service *last_dest; /* where its last amc_message_send went: looked at first */
 };
 
