@@ -170,6 +170,16 @@ function M.without_dead(instrs, dead, hit)
     return kept, list
 end
 
+-- False when log's whole-boot set names a kernel text other than text_range ("kernel_text_start=N
+-- kernel_text_end=M ", from nm): the log comes from another build. A log without a set, or no
+-- range known, passes.
+function M.same_build(log, text_range)
+    local ts, te = ("\n" .. log):match("\nkcov: text (%x+) (%x+)")
+    if not ts or not text_range then return true end
+    return text_range:find("kernel_text_start=" .. tonumber(ts, 16) .. " ", 1, true) ~= nil and
+        text_range:find("kernel_text_end=" .. tonumber(te, 16) .. " ", 1, true) ~= nil
+end
+
 -- The 4-byte words of the data sections (objdump -s), as a set.
 function M.data_words(dump)
     local words = {}
@@ -570,7 +580,7 @@ end
 
 function M.main(argv)
     local opts = { logs = {}, fuzz_logs = {}, objdump = "i686-linux-gnu-objdump", addr2line = "i686-linux-gnu-addr2line",
-                   readelf = "i686-linux-gnu-readelf" }
+                   readelf = "i686-linux-gnu-readelf", nm = "i686-linux-gnu-nm" }
     local i = 1
     while i <= #argv do
         local a = argv[i]
@@ -610,8 +620,17 @@ function M.main(argv)
     local hit, fuzz = {}, nil
     local sets, cut, exact, logs = 0, 0, 0, 0
     local calls, boot_sets = {}, {}
+    -- A log from another build of the kernel (its text elsewhere: fuzz-cov's logs outlive a
+    -- rebuild) would map its PCs onto the wrong lines: it is left out, and said so.
+    local text_range
+    for _, l in ipairs(lines_of(shq(opts.nm) .. " " .. shq(opts.elf))) do
+        local a, name = l:match("^(%x+) %a (kernel_text_%a+)$")
+        if a then text_range = (text_range or "") .. name .. "=" .. tonumber(a, 16) .. " " end
+    end
+    local stale = 0
     for n, path in ipairs(opts.logs) do
         local text = read(path)
+        if text and not M.same_build(text, text_range) then stale, text = stale + 1, nil end
         if text then
             local s, c, e = M.read_log(text, sites, hit)
             if opts.fuzz_logs[path] then
@@ -655,6 +674,10 @@ function M.main(argv)
             logs, sets, exact, cut),
         string.format("%d of %d instrumented blocks reached", nhit, #sites),
     }
+    if stale > 0 then
+        notes[#notes + 1] = string.format("%d logs from another build of the kernel left out (run make fuzz-cov " ..
+            "FC_KERNEL=%s again for fuzz-cov's)", stale, opts.elf)
+    end
     if contradicted then
         notes[#notes + 1] = "no code left out: " .. contradicted.name .. ", which nothing seems to refer to, ran"
     end

@@ -157,6 +157,13 @@ do
         proof and proof.name == "dead_one")
 end
 
+-- A log of another kernel build (its text elsewhere) is told apart.
+do
+    local range = "kernel_text_start=4096 kernel_text_end=8192 "
+    S.report("coverage_other_build_left_out", report.same_build("x\nkcov: text 1000 2000\nkcov: end 0\n", range)
+        and not report.same_build("kcov: text 1000 2004\n", range) and report.same_build("no set\n", range))
+end
+
 -- Every marker of the report's success paths is a line of the kernel's sources (a change there
 -- must move the marker with it).
 do
