@@ -34,7 +34,7 @@ TEST_DEPS += $(FC_EXEC_ELF) $(REPRO_PROGS)
 # $(BUILD)/fuzzcov/.
 DURATION ?= 600
 .PHONY: fuzz-cov
-fuzz-cov: $(KERNEL_ELF) $(USER_PROGS) $(FC_EXEC_ELF) $(BAD_ELFS) $(KERNEL_ADDRS_H)
+fuzz-cov: $(KERNEL_ELF) $(USER_PROGS) $(FC_EXEC_ELF) $(KERNEL_ADDRS_H) # and the bad ELFs: guest.mk
 	$(Q)BUILD=$(BUILD) QEMU=$(QEMU) OBJCOPY=$(OBJCOPY) $(LUA) tests/fuzzcov/loop.lua build=$(BUILD) \
 	    $(if $(BATCHES),batches=$(BATCHES),duration=$(DURATION)) $(if $(SEED),seed=$(SEED)) \
 	    $(if $(FC_KERNEL),kernel=$(FC_KERNEL))

@@ -414,6 +414,12 @@ function L.main(argv)
         say("fuzz-cov: batch %d: %d programs ran, %d new features; corpus %d, kernel PCs %d%s", S.batches,
             (function() local n = 0 for _ in pairs(res.programs) do n = n + 1 end return n end)(), new,
             #S.corpus, S.pcs, res.done and "" or (" (" .. (res.panic or "boot did not finish") .. ")"))
+        -- A first batch that runs no program is a broken setup (a module missing from build/, a
+        -- kernel that does not boot), not a finding: every later batch would fail the same way.
+        if S.batches == 1 and not res.done and next(res.programs) == nil then
+            error(string.format("fuzz-cov: error: the first batch ran no program (%s); its boot log is in %s",
+                res.panic or "the boot did not finish", S.cfg.dir), 0)
+        end
     end
     L.save_corpus(S)
     if next(S.reported) == nil then os.execute("rm -rf '" .. S.cfg.dir .. "'") end -- else its logs tell more

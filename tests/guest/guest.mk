@@ -7,6 +7,9 @@ GUEST_PROGS := $(GUEST_NAMES:%=$(BUILD)/tests/%.elf)
 GUEST_COMMON_OBJ := $(BUILD)/tests/gtest.o
 BAD_ELF_NAMES := $(shell $(LUA) tests/guest/badelf.lua --list)
 BAD_ELFS := $(BAD_ELF_NAMES:%=$(BUILD)/tests/%.elf)
+# fuzz-cov boots them as modules; its rule (tests/fuzzcov/fuzzcov.mk) is read before this file,
+# when BAD_ELFS is still empty, so the prerequisite is added here.
+fuzz-cov: $(BAD_ELFS)
 
 $(BUILD)/tests/%.o: tests/guest/%.c | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
