@@ -21,7 +21,6 @@ local env = {
     kernel = harness.config.kernel,
     user_progs = os.getenv("USER_PROGS") or "",
     build = build,
-    gdb_port = 20000 + math.random(0, 9999),
     read_file = harness.read_file,
 }
 
