@@ -63,8 +63,8 @@ FORCE:
 ## format | clang-format every C file in place (.clang-format)
 ## format-check | list the C files clang-format would change; fails if there are any
 ## deps | check the tools, install the Debian packages that are missing (and fetch the Linux kernel below)
-## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, into build/linux-cache
-## clean | remove build/, except the downloaded Linux kernel (build/linux-cache)
+## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, once per machine into LINUX_CACHE (~/.cache/layercake/linux-686), verified on every use
+## clean | remove build/, except a Linux kernel cache inside it (LINUX_CACHE=build/linux-cache)
 ## distclean | remove build/ entirely
 ## help | this list
 help:
