@@ -46,6 +46,7 @@ FORCE:
 ## debug | QEMU paused with a gdb stub (GDB_PORT=, default 1234), gdb attached with the kernel's symbols and helpers (kernel/gdb/); see "Debugging"
 ## console | this terminal as the guest console of a running make debug
 ## test | every host suite and QEMU boot, TEST_JOBS at a time; T=WORDS runs only the matching ones; ends with "N passed, M failed"
+## test-build | everything make test boots and its suites read, without running them (make test makes it itself, beside the host suites)
 ## bench | guest and host benchmarks: one table, also build/bench.json
 ## coverage | every boot of make test on the coverage kernel: kernel line coverage per file and function, build/coverage/index.html
 ## fuzz | 10,000 mutated definitions through the generator, then 1,000,000 fuzzed syscalls (FUZZ_SEED=S replays a run)

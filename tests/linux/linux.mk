@@ -81,5 +81,7 @@ linux-kernel:
 deps: linux-kernel
 
 TEST_DEPS += $(LINUX_TEST) $(LINUX_INITRAMFS)
-# What make test fetches (the build job makes it with TEST_DEPS; make coverage does not need it).
+# What make test fetches (its build stage makes it with TEST_DEPS; make coverage needs none of it).
 TEST_FETCH += linux-kernel
+# The linux suite is the longest job: its stage comes first (tests/tests.mk, test-build-early).
+TEST_EARLY += $(LINUX_TEST) $(LINUX_INITRAMFS) linux-kernel

@@ -13,6 +13,7 @@
 --    generated from the .def; each comes back as `linux-kernel/NAME`.
 -- Run from the repository root (make test does, through tests/run.lua).
 -- weight: 30 (it boots a Linux kernel)
+-- needs: test-build-early (its own programs and the kernel cache: tests/linux/linux.mk's TEST_EARLY)
 package.path = "gen/?.lua;" .. package.path
 local model = require("model")
 local cli = require("cli")
@@ -24,7 +25,8 @@ local BUILD = os.getenv("BUILD") or "build"
 local PROG = os.getenv("LINUX_ABI_TEST") or (BUILD .. "/tests/linux/linux_abi_test")
 -- The kernel cache (tests/linux/fetch-kernel.sh): the suite boots the vmlinuz the script prints
 -- after checking the entry's checksums.
-local CACHE = os.getenv("LINUX_CACHE") or (BUILD .. "/linux-cache")
+local CACHE = os.getenv("LINUX_CACHE") or ((os.getenv("XDG_CACHE_HOME") or ((os.getenv("HOME") or BUILD) .. "/.cache"))
+    .. "/layercake/linux-686") -- make's default (tests/linux/linux.mk)
 local INITRAMFS = BUILD .. "/tests/linux/initramfs.cpio"
 local QEMU = os.getenv("QEMU") or "qemu-system-i386"
 local BOOT_TIMEOUT = 120 -- a hang guard, not a speed limit: the boot's time is printed
@@ -292,7 +294,8 @@ end
 
 -- The cache's own checks, on a made-up entry (the script only checks sums, not what a file
 -- holds): a whole entry is handed out; a truncated or changed file, or a missing vmlinuz or
--- SHA256SUMS (a fetch cut short) is detected, the entry removed, and the script goes on to fetch (FETCH_KERNEL_OFFLINE=1 makes it stop there with an error instead).
+-- SHA256SUMS (a fetch cut short) is detected, the entry removed, and the script goes on to
+-- fetch (FETCH_KERNEL_OFFLINE=1 makes it stop there with an error instead).
 local function cache_checks()
     local dir = (select(2, sh("mktemp -d /tmp/linux-cache.XXXXXX")):gsub("%s+$", ""))
     local entry = dir .. "/pkg_1"
@@ -300,14 +303,14 @@ local function cache_checks()
         return sh("FETCH_KERNEL_OFFLINE=1 sh tests/linux/fetch-kernel.sh " .. shq(dir))
     end
     local function make_entry()
+        local e = shq(entry)
         sh(string.format("mkdir -p %s && printf 'not a kernel\\n' >%s/vmlinuz && printf 'c\\n' >%s/config && " ..
-            "cd %s && sha256sum vmlinuz config >SHA256SUMS && echo pkg_1 >../current", shq(entry), shq(entry),
-            shq(entry), shq(entry)))
+            "cd %s && sha256sum vmlinuz config >SHA256SUMS && echo pkg_1 >../current", e, e, e, e))
     end
     make_entry()
-    local rc, out = fetch()
-    report("linux_kernel_cache_whole_entry_used", rc == 0 and out:match("([^\n]*)\n$") == entry .. "/vmlinuz",
-        "a verified entry was not handed out", out)
+    local status, text = fetch()
+    report("linux_kernel_cache_whole_entry_used", status == 0 and text:match("([^\n]*)\n$") == entry .. "/vmlinuz",
+        "a verified entry was not handed out", text)
     local cases = {
         { "truncated", "truncate -s 4 " .. shq(entry .. "/vmlinuz") },
         { "changed", "printf 'not a kernel?\\n' >" .. shq(entry .. "/vmlinuz") },
@@ -317,11 +320,11 @@ local function cache_checks()
     for _, c in ipairs(cases) do
         make_entry()
         sh(c[2])
-        rc, out = fetch()
-        report("linux_kernel_cache_" .. c[1] .. "_entry_refetched", rc ~= 0 and not out:find("/vmlinuz\n$")
-            and out:find("is corrupt or partial") ~= nil and out:find("not fetching") ~= nil
+        status, text = fetch()
+        report("linux_kernel_cache_" .. c[1] .. "_entry_refetched", status ~= 0 and not text:find("/vmlinuz\n$")
+            and text:find("is corrupt or partial") ~= nil and text:find("not fetching") ~= nil
             and not read(entry .. "/config") and not read(dir .. "/current"),
-            "the " .. c[1] .. " entry was not detected, removed and fetched again", out)
+            "the " .. c[1] .. " entry was not detected, removed and fetched again", text)
     end
     sh("rm -rf " .. shq(dir))
 end
@@ -334,7 +337,7 @@ local function boot()
         "sh tests/linux/fetch-kernel.sh " .. shq(CACHE))
     local KERNEL = fetch_rc == 0 and fetch_out:match("([^\n]*/vmlinuz)\n$")
     report("linux_kernel_fetch_is_cached", KERNEL and read(KERNEL) and not fetch_out:find("apt%-get"),
-        "fetch-kernel.sh " .. CACHE .. " did not just print a verified cached path (run `make linux-kernel`)",
+        "fetch-kernel.sh " .. CACHE .. " did not just print a verified cached path (`make linux-kernel` fetches it)",
         fetch_out)
     if not KERNEL then return end
     if not read(INITRAMFS) then

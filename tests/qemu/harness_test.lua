@@ -1,5 +1,6 @@
 -- Host tests of the harness's judging logic on synthetic logs: what counts as a failure must
 -- really be reported as one.
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
 local R = require("results")
