@@ -1,6 +1,7 @@
 -- Host tests of the harness's judging logic on synthetic logs: what counts as a failure must
 -- really be reported as one.
 -- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
+-- light: the pool's tests mostly sleep (half a CPU-second in 3.5 s)
 package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
 local R = require("results")
