@@ -12,7 +12,7 @@
 --    an initramfs whose /init (tests/linux/conf_runtime.c) runs every conformance case
 --    generated from the .def; each comes back as `linux-kernel/NAME`.
 -- Run from the repository root (make test does, through tests/run.lua).
--- weight: 12 (it boots a Linux kernel)
+-- weight: 16 (it boots a Linux kernel: the longest job, so it starts first, once its build stage is made)
 -- needs: test-build-early (its own programs and the kernel cache: tests/linux/linux.mk's TEST_EARLY)
 package.path = "gen/?.lua;" .. package.path
 local model = require("model")
