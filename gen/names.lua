@@ -23,24 +23,15 @@ function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
 function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
 function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type
 
--- the fuzzer
-function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end
-function names.fuzz_errors(sc) return "fuzz_errors_" .. sc.name end
-function names.fuzz_avoid(a) return "avoid_" .. a.name end -- static inside its picker
-function names.fuzz_values(a) return "values_" .. a.name end -- static inside its picker
+-- the syscall contracts (kernel/contracts.c): the errors a syscall may return, one static array
+-- per distinct list, named for the first syscall that has it
+function names.contract_errors(sc) return "errors_" .. sc.name end
 
--- conformance cases: C functions, assembly routines and case names
-function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name end
-function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
-function names.conf_val(sc, a) return "conf_val_" .. sc.name .. "_" .. a.name end -- flags, enum, resource values
-function names.conf_cap(sc, la) return "conf_cap_" .. sc.name .. "_" .. la.name end -- a value-result capacity
-function names.conf_regs(sc) return "conf_regs_" .. sc.name end
-function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
-function names.conf_errors(sc) return "conf_errors_" .. sc.name end -- its declared errors
+-- conformance cases: their names are strings (conf_cases[].name), unique among all cases: the
+-- stem of an argument's cases and a suffix, or a syscall's register case
 function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.name .. "_" .. suffix end
+function names.conf_stem(sc, a) return "conf_" .. sc.name .. "_" .. a.name .. "_" end
 function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
-function names.conf_nosys(num) return string.format("conf_nosys_%x", num) end
-function names.conf_run_nosys(num) return string.format("conf_run_nosys_%x", num) end
 function names.conf_nosys_case(num, why) return string.format("conf_nosys_%d_%s", num, why) end
 -- the suffixes of the pointer cases of an argument (names.conf_case)
 names.CONF_POINTER_CASES = { "null", "kernel", "unmapped", "wrap", "partly_mapped" }
@@ -311,9 +302,7 @@ Registry.__index = Registry
 names.FAMILIES = {
     { "SYS_", "macro", "all" },
     { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
-    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
-    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
-    { "conf_errors_", "ordinary", "user", "conformance" },
+    { "errors_", "ordinary", "kernel", "kernel" },
 }
 local PREFIXES_BY_START = {}
 for _, family in ipairs(names.FAMILIES) do
