@@ -32,6 +32,8 @@ for w in ([[main memcpy memset memmove memcmp noreturn bool true false NULL offs
     RESERVED[w] = true
 end
 
+M.RESERVED = RESERVED
+
 -- Reject names that would not survive as C identifiers.
 function M.check_ident(tok, what)
     local name = tok.value
@@ -157,6 +159,8 @@ for _, f in ipairs(M.FAMILIES) do
     FAMILIES_BY_START[start] = FAMILIES_BY_START[start] or {}
     table.insert(FAMILIES_BY_START[start], f)
 end
+
+M.FAMILIES_BY_START = FAMILIES_BY_START
 
 -- Claim a name the definition spells freely (a wrapper, a service's or a message's name): stored,
 -- and checked against the family names of the syscalls seen so far (later ones probe it).

@@ -26,6 +26,9 @@ local NO_RESULTS = setmetatable({}, { __newindex = error })
 local NO_ERRORS = setmetatable({}, { __newindex = error })
 local NO_ATTRS = setmetatable({}, { __newindex = error })
 local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
+-- For the fast path (gen/model_fast.lua), which builds the same tables.
+M.MAX_SYSCALL, M.RETURN_TYPES, M.ATTRS, M.V2_ATTRS, M.U32_MAX = MAX_SYSCALL, RETURN_TYPES, ATTRS, V2_ATTRS, U32_MAX
+M.NO_RESULTS, M.NO_ERRORS, M.NO_ATTRS = NO_RESULTS, NO_ERRORS, NO_ATTRS
 
 -- implied with error e added, unless e is nil or seen already (a new list the first time).
 local function imply(implied, seen, e)

@@ -401,6 +401,17 @@ function Registry:claim(space, name, domain, owner)
     return nil
 end
 
+-- True if nobody has claimed name, in any space or domain.
+function Registry:unclaimed(name)
+    return self.owner[name] == nil
+end
+
+-- Claim a name that is unclaimed (Registry:unclaimed) and starts with no family prefix (the fast
+-- path's claims, checked before): no lookup, no index.
+function Registry:claim_new(space, name, domain, owner)
+    self.owner[name], self.code[name] = owner, 4 * SPACE[space] + DOMAIN[domain]
+end
+
 -- The owner of a macro of any domain named name (fields and arguments meet every macro), or nil.
 function Registry:macro(name)
     local owner = self.owner[name]
