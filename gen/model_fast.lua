@@ -396,7 +396,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         local attr_words, error_words
         doc, attr_words, error_words, after, end_line, end_start = body(text, p, line, line_start)
         if not doc then return nil end
-        attrs = attr_words and self:fast_attrs(attr_words, self.m.abi.version >= 2) or NO_ATTRS
+        attrs = self:fast_attrs(attr_words, self.m.abi.version >= 2)
         if not attrs then return nil end
         errs, seen = {}, {}
         if error_words then
