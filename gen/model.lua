@@ -149,7 +149,7 @@ function Checker:after_prelude()
         local c = self.m.consts[i] or self.m.errors[seen.m_errors + i - #self.m.consts]
         for _, sc in ipairs(self.m.syscalls) do
             for _, a in ipairs(sc.args) do
-                if a.name == c.name then self:not_macro(a.tok, "argument") end
+                if a.name == c.name then self:not_macro(self:arg_tok(a), "argument") end
             end
         end
     end

@@ -69,8 +69,7 @@ local function plain_name(self, name)
     if b < 97 or b > 122 or C_KEYWORDS[name] or RESERVED[name] or self.consts[name] or self.errors[name] then
         return false
     end
-    local registry = self.registry
-    return registry:unclaimed(name) or not registry:macro(name)
+    return not self.registry:macro(name)
 end
 
 -- The arguments of the header from p (just after '('): a list of { name, col, kind, dir, type
@@ -275,7 +274,8 @@ function Checker:arg_templates(list_text)
     return templates
 end
 
--- A fresh argument like template t (the slow path's tables: each field in its constructor).
+-- A fresh argument like template t (the slow path's tables: each field in its constructor). Its
+-- tok is a number, line << 32 | col, until Checker:arg_tok needs the token: most never do.
 local function arg_from(t, tok)
     local kind = t.kind
     if kind == "scalar" then
@@ -293,6 +293,16 @@ local function arg_from(t, tok)
     return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
              toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = t.optional,
              toolong = t.toolong, type = t.type, named = nil, size = size and { value = size.value, expr = size.expr } }
+end
+
+-- The token of argument a (a number, from the fast path, becomes one).
+function Checker:arg_tok(a)
+    local t = a.tok
+    if type(t) == "number" then
+        t = setmetatable({ kind = "ident", value = a.name, line = t >> 32, col = t & 0xFFFFFFFF }, self.token_mt)
+        a.tok = t
+    end
+    return t
 end
 
 -- The tail of a body: what follows its doc line up to the '\n' before the closing '}', as
@@ -338,27 +348,6 @@ function Checker:body_tail(tail)
     return { newlines = newlines, attrs = attrs, errors = errs, seen = seen }
 end
 
--- The usual body: its doc on the line after '{', then attrs and errors lines, '}' alone at the
--- start of a line. Returns doc, the tail's entry, and where the body ends (after '}'), or nil.
-function Checker:usual_body(text, p)
-    local doc, q = match(text, '^[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()', p)
-    if not doc then return nil end
-    -- The first '}' after the doc ends the body (neither attrs nor errors lines hold one), and
-    -- must open its line.
-    local close = find(text, "}", q, true)
-    if not close or byte(text, close - 1) ~= 10 then return nil end
-    local e = close - 1
-    local key = sub(text, q, e - 1)
-    local tails = self.fast_tails
-    local tail = tails[key]
-    if tail == nil then
-        tail = self:body_tail(key)
-        tails[key] = tail -- (a tail refused for an undefined error stays refused: the slow path says why)
-    end
-    if not tail then return nil end
-    return doc, tail, e
-end
-
 -- Try the declaration whose number starts at or after pos (just after the `syscall` keyword) on
 -- line `line` (starting at line_start). On success the syscall is checked, claimed and in the
 -- model, and the result is the position, line and line start after its '}'; otherwise nil, and
@@ -368,15 +357,20 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)[ \t]*{()", pos)
     if not num_pos then return nil end
     local num = num_s + 0
-    if num > MAX_SYSCALL or not (name >= "a" and name < "{") or not plain_name(self, name) or self.sc_by_num[num]
-        or self.sc_by_name[name] or self.retired_by_num[num] or self.retired_by_name[name] then
+    local b = byte(name)
+    if num > MAX_SYSCALL or b < 97 or b > 122 or C_KEYWORDS[name] or RESERVED[name] or self.consts[name]
+        or self.errors[name] or self.sc_by_num[num] or self.sc_by_name[name] or self.retired_by_num[num]
+        or self.retired_by_name[name] then
         return nil
     end
+    local registry = self.registry
+    local name_free = registry:unclaimed(name)
+    if not name_free and registry:macro(name) then return nil end
     if not RETURN_TYPES[ret] or self.named_types[ret] then return nil end
     local cache = self.fast_args
     if not cache then
         cache = {}
-        self.fast_args, self.fast_tails = cache, {}
+        self.fast_args, self.fast_tails, self.token_mt = cache, {}, token_mt
     end
     local templates = cache[list_text]
     if templates == nil then
@@ -384,14 +378,31 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if templates then cache[list_text] = templates end
     end
     if not templates then return nil end
-    local doc, tail, e = self:usual_body(text, p)
+    -- The usual body: its doc on the line after '{', then attrs and errors lines (its tail, the
+    -- same in many syscalls), and '}' opening the last line.
+    local doc, key, close = match(text, '^[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"([^}]*)\n}()', p)
+    local tail
+    if doc then
+        local tails = self.fast_tails
+        tail = tails[key]
+        if tail == nil then
+            tail = self:body_tail(key)
+            tails[key] = tail -- (a tail refused for an undefined error stays refused: the slow path says why)
+        end
+        if not tail then return nil end
+    end
     local after, end_line, end_start, attrs, errs, seen
     if doc then
         attrs, seen = tail.attrs, tail.seen
-        after, end_line, end_start = e + 2, line + tail.newlines + 2, e + 1
-        errs = {}
+        after, end_line, end_start = close, line + tail.newlines + 2, close - 1
         local list = tail.errors
-        for i = 1, #list do errs[i] = list[i] end
+        local n = #list
+        if n == 1 then
+            errs = { list[1] }
+        else
+            errs = {}
+            for i = 1, n do errs[i] = list[i] end
+        end
     else
         local attr_words, error_words
         doc, attr_words, error_words, after, end_line, end_start = body(text, p, line, line_start)
@@ -416,9 +427,13 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     end
     -- The names it claims (Checker:claim_syscall): all free, or the slow path decides.
     local abi = self.m.abi
-    local registry, prefix = self.registry, abi.prefix
-    local wrapper = prefix == "" and name or prefix .. name
-    if registry:family_may_clash(name) or not registry:unclaimed(wrapper)
+    local prefix = abi.prefix
+    local wrapper = name
+    if prefix ~= "" then
+        wrapper = prefix .. name
+        name_free = registry:unclaimed(wrapper)
+    end
+    if not name_free or registry:family_may_clash(name)
         or (FAMILY_FIRST[byte(wrapper)] and base.FAMILIES_BY_START[sub(wrapper, 1, 4)])
         or (prefix ~= "" and C_KEYWORDS[wrapper]) then
         return nil
@@ -441,8 +456,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local shared = tail and tail.seen -- (copied before it changes)
     for i = 1, n do
         local t = templates[i]
-        local arg = arg_from(t, setmetatable({ kind = "ident", value = t.name, line = line, col = list_col + t.off },
-            token_mt))
+        local arg = arg_from(t, line << 32 | (list_col + t.off))
         args[i] = arg
         local ef, tl = arg.efault, arg.toolong
         if ef and not seen[ef.name] then

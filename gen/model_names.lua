@@ -92,6 +92,9 @@ end
 -- would generate, because other already has it. Between two definitions the later one is the
 -- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
 function Checker:clash(name, owner, other)
+    for _, o in ipairs({ owner, other }) do
+        if type(o.tok) == "number" then self:arg_tok(o) end -- an argument of the fast path
+    end
     owner, other = M.describe(owner, self.arg_syscall), M.describe(other, self.arg_syscall)
     local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
     if there then
