@@ -14,14 +14,22 @@ local function value_text(v)
     return tostring(v)
 end
 
+-- t's keys: the array part 1..n in order, then the other keys sorted (numbers before strings).
 local function sorted_keys(t)
-    local keys = {}
-    for k in pairs(t) do keys[#keys + 1] = k end
-    table.sort(keys, function(a, b)
-        local ta, tb = type(a), type(b)
-        if ta ~= tb then return ta < tb end
-        return a < b
-    end)
+    local keys, n = {}, #t
+    for i = 1, n do keys[i] = i end
+    local nums, strs = {}, {}
+    for k in pairs(t) do
+        if type(k) == "string" then
+            strs[#strs + 1] = k
+        elseif math.type(k) ~= "integer" or k < 1 or k > n then
+            nums[#nums + 1] = k
+        end
+    end
+    table.sort(nums)
+    table.sort(strs)
+    for _, k in ipairs(nums) do keys[#keys + 1] = k end
+    for _, k in ipairs(strs) do keys[#keys + 1] = k end
     return keys
 end
 
@@ -68,6 +76,43 @@ function M.dump(m)
     end
     walk(m, "m", 0)
     return table.concat(out)
+end
+
+-- The first difference between two models, as a path ("m.syscalls[3].args[1].max"), or nil if
+-- they are equal the way their dumps would be (the same fields and values, through metatables'
+-- __index tables too, and the same sharing: a table met twice in one is met at the same places
+-- in the other). The same question as comparing dumps, without writing them.
+function M.diff(a, b)
+    local a_to_b, b_to_a = {}, {}
+    local function walk(x, y, path)
+        if a_to_b[x] ~= nil or b_to_a[y] ~= nil then
+            if a_to_b[x] ~= y or b_to_a[y] ~= x then return path .. " (shared differently)" end
+            return nil
+        end
+        a_to_b[x], b_to_a[y] = y, x
+        local count = 0
+        for k, v in pairs(x) do
+            count = count + 1
+            local w = rawget(y, k)
+            local at = type(k) == "string" and (path .. "." .. k) or (path .. "[" .. tostring(k) .. "]")
+            if type(v) == "table" then
+                if type(w) ~= "table" then return at end
+                local d = walk(v, w, at)
+                if d then return d end
+            elseif v ~= w or math.type(v) ~= math.type(w) then
+                return at .. " (" .. value_text(v) .. " vs " .. value_text(w) .. ")"
+            end
+        end
+        for _ in pairs(y) do count = count - 1 end
+        if count ~= 0 then return path .. " (other fields)" end
+        local ix, iy = inherited(x), inherited(y)
+        if ix or iy then
+            if not (ix and iy) then return path .. " (metatable)" end
+            return walk(ix, iy, path .. ".^")
+        end
+        return nil
+    end
+    return walk(a, b, "m")
 end
 
 return M
