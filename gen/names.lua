@@ -557,11 +557,17 @@ local function fixed_pos(word)
     return { file = "gen/names.lua", line = line }
 end
 
--- A registry holding what every definition meets: the fixed names of the outputs asked for
--- (groups: the abi's outputs set), the C library's and the runtime's names (these when asked for).
-function names.registry(groups)
-    -- (loaded is set once the fixed and C library names are in: a header's declaration of one of
-    -- them must find it there.)
+-- The fixed and C library names of the outputs asked for (groups: the abi's outputs set), in a
+-- registry that every registry of the same groups starts as a copy of (a process that loads
+-- many small definitions, the tests, would claim them again for each).
+local starts = {}
+local function start(groups)
+    local key = {}
+    for i, fx in ipairs(names.FIXED) do key[i] = (not fx.group or groups[fx.group]) and "1" or "0" end
+    key = table.concat(key)
+    if starts[key] then return starts[key] end
+    -- (loaded is nil: no lazy loading yet, a header's declaration of one of these names must
+    -- find it in.)
     local r = setmetatable({ owner = {}, code = {}, more = {}, family_rest = {}, loaded = nil,
                              headers = names.headers() }, Registry)
     for _, fx in ipairs(names.FIXED) do
@@ -575,8 +581,24 @@ function names.registry(groups)
     local std = { what = "<stdint.h>, <stddef.h> and <limits.h>", std = true, libc = true }
     for w in pairs(names.STD_MACROS) do r:claim("macro", w, "all", std) end
     for w in pairs(names.STD_TYPES) do r:claim("ordinary", w, "all", std) end
-    r.loaded = {} -- from now on a header's names are taken when asked for
+    starts[key] = r
     return r
+end
+
+local function copy(t)
+    local c = {}
+    for k, v in pairs(t) do c[k] = v end
+    return c
+end
+
+-- A registry holding what every definition meets: the fixed names of the outputs asked for
+-- (groups: the abi's outputs set), the C library's and the runtime's names (these when asked for).
+function names.registry(groups)
+    local s = start(groups)
+    local more = {}
+    for name, list in pairs(s.more) do more[name] = copy(list) end
+    return setmetatable({ owner = copy(s.owner), code = copy(s.code), more = more, family_rest = copy(s.family_rest),
+                          loaded = {}, headers = s.headers }, Registry)
 end
 
 -- Where the note about owner points: its position, or the registry line of a fixed name.
