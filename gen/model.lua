@@ -111,7 +111,7 @@ end
 
 local function new_checker(file, tree)
     return setmetatable({
-        tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
+        tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
         named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},

@@ -38,14 +38,13 @@ local DIRS = { ["in"] = true, out = true, inout = true }
 local FAMILY_FIRST = {}
 for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true end
 
+-- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
+local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)[ \t]*{()"
+-- The same with the usual body: the doc line, the tail up to the '\n}' that closes it.
+local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"([^}]*)\n}()'
 -- The plain string the lexer reads in one match: no escapes, no control characters.
 local DOC = '^[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 
-local function copy(t)
-    local c = {}
-    for k, v in pairs(t) do c[k] = v end
-    return c
-end
 
 -- A number or const word as the checks resolve it: { value, expr }, or nil (for anything the
 -- lexer would read another way, or a const not defined above).
@@ -353,9 +352,13 @@ end
 -- model, and the result is the position, line and line start after its '}'; otherwise nil, and
 -- nothing has changed.
 function Checker:fast_syscall(text, pos, line, line_start, token_mt)
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, p = match(text,
-        "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)[ \t]*{()", pos)
-    if not num_pos then return nil end
+    -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
+    -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
+    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, p, doc, key, close = match(text, USUAL, pos)
+    if not num_pos then
+        num_pos, num_s, name_pos, name, list_pos, list_text, ret, p = match(text, HEADER, pos)
+        if not num_pos then return nil end
+    end
     local num = num_s + 0
     local b = byte(name)
     if num > MAX_SYSCALL or b < 97 or b > 122 or C_KEYWORDS[name] or RESERVED[name] or self.consts[name]
@@ -378,9 +381,6 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if templates then cache[list_text] = templates end
     end
     if not templates then return nil end
-    -- The usual body: its doc on the line after '{', then attrs and errors lines (its tail, the
-    -- same in many syscalls), and '}' opening the last line.
-    local doc, key, close = match(text, '^[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"([^}]*)\n}()', p)
     local tail
     if doc then
         local tails = self.fast_tails
@@ -452,25 +452,35 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         end
     end
     -- Every check passed: the syscall goes in.
-    local args, implied, list_col = {}, NO_ERRORS, list_pos - line_start + 1
-    local shared = tail and tail.seen -- (copied before it changes)
+    local args, list_col = {}, list_pos - line_start + 1
     for i = 1, n do
         local t = templates[i]
-        local arg = arg_from(t, line << 32 | (list_col + t.off))
-        args[i] = arg
-        local ef, tl = arg.efault, arg.toolong
-        if ef and not seen[ef.name] then
-            if seen == shared then seen = copy(seen) end
-            seen[ef.name] = true
-            if implied == NO_ERRORS then implied = {} end
-            implied[#implied + 1] = ef
+        args[i] = arg_from(t, line << 32 | (list_col + t.off))
+    end
+    -- The errors its arguments' checks add (Checker:syscall's implied), the same for every syscall
+    -- with these arguments and this tail: found once, a fresh list each time.
+    local implied = NO_ERRORS
+    local known = tail and templates.implied and templates.implied[tail]
+    if not known then
+        known = {}
+        local added = {}
+        for i = 1, n do
+            local t = templates[i]
+            for _, e in ipairs({ t.efault or false, t.toolong or false }) do
+                if e and not seen[e.name] and not added[e.name] then
+                    added[e.name] = true
+                    known[#known + 1] = e
+                end
+            end
         end
-        if tl and not seen[tl.name] then
-            if seen == shared then seen = copy(seen) end
-            seen[tl.name] = true
-            if implied == NO_ERRORS then implied = {} end
-            implied[#implied + 1] = tl
+        if tail then
+            templates.implied = templates.implied or {}
+            templates.implied[tail] = known
         end
+    end
+    if #known > 0 then
+        implied = {}
+        for i = 1, #known do implied[i] = known[i] end
     end
     local sc = { num = num, name = name,
                  tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
@@ -491,7 +501,6 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             end
         end
     end
-    self.syscall_by_name[name] = sc
     local m = self.m
     m.syscalls[#m.syscalls + 1] = sc
     self.sc_by_num[num], self.sc_by_name[name] = sc, sc

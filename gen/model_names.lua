@@ -177,7 +177,7 @@ function Checker:claim_free(space, name, domain, owner)
         local prefix = f[1]
         if name:sub(1, #prefix) == prefix and (f[2] == space or f[2] == "macro" or space == "macro")
             and meet(f[3], domain) and (not f[4] or outputs[f[4]]) then
-            local sc = self.syscall_by_name[name:sub(#prefix + 1)]
+            local sc = self.sc_by_name[name:sub(#prefix + 1)]
             if sc and sc ~= owner then self:clash(name, owner, sc) end
         end
     end

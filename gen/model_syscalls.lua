@@ -482,7 +482,6 @@ function Checker:claim_syscall(sc)
             end
         end
     end
-    self.syscall_by_name[sc.name] = sc
 end
 
 -- True if the conformance outputs make cases for argument a: every pointer, and a flags or enum
