@@ -166,6 +166,9 @@ end
 -- been, and its tree dropped. A syscall that needs a definition further down waits for the end
 -- of the file; a file whose consts, abi block or structs need anything below the first syscall
 -- is checked after the parse, as a whole.
+--   Most syscalls never become tokens: at each `syscall` keyword the fast path of
+-- gen/model_fast.lua tries to take the whole declaration (and those right after it) from the
+-- text; what it leaves, the parser reads and the hook below checks, as before.
 function model.load(text, file)
     local tree = { abis = {}, consts = {}, errors = {}, structs = {}, retired = {}, services = {}, aliases = {},
                    named_types = {} }
