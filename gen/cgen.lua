@@ -1,6 +1,8 @@
 -- Helpers shared by the C and assembly output modules.
 local cgen = {}
 
+local concat = table.concat
+
 -- C11 still reads trigraphs (??/ is a backslash, even in a comment): every ? that follows a ?
 -- gets a backslash, which in a string is the escape \? and in a comment just a character.
 local function no_trigraphs(text)
@@ -111,6 +113,87 @@ function cgen.signature(sc)
         signatures[sc] = s
     end
     return s
+end
+
+-- The shape of a syscall: its signature after the name (arguments, result and extra results).
+local shapes = setmetatable({}, { __mode = "k" })
+
+function cgen.shape(sc)
+    local s = shapes[sc]
+    if not s then
+        s = cgen.signature(sc):sub(#sc.name + 1)
+        shapes[sc] = s
+    end
+    return s
+end
+
+-- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
+-- output prints about a syscall depends only on its shape, its name, C name and number, and one
+-- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
+-- which is always render1(sc, extra): the first syscall of a shape is rendered directly; the
+-- second too, and its shape is then rendered once more as a template, with the four as holes,
+-- which must give the second's text when filled in (else the shape keeps being rendered
+-- directly); every later syscall of the shape is the template filled in.
+local HOLE = "\xFF" -- never in generated text: names are identifiers, texts valid UTF-8
+local HOLES = { name = HOLE .. "1", cname = HOLE .. "2", num = HOLE .. "3", extra = HOLE .. "4" }
+
+-- A template as a function of the holes: (name, cname, num, extra) -> text, one concatenation
+-- (its pieces are %q-quoted, so any byte reads back as itself).
+local HOLE_PARAM = { "name", "cname", "num", "extra" }
+
+local function compile(text)
+    local parts, pos = {}, 1
+    while true do
+        local at = text:find(HOLE, pos, true)
+        if not at then break end
+        parts[#parts + 1] = string.format("%q", text:sub(pos, at - 1))
+        parts[#parts + 1] = HOLE_PARAM[text:byte(at + 1) - 48]
+        pos = at + 2
+    end
+    parts[#parts + 1] = string.format("%q", text:sub(pos))
+    return load("local name, cname, num, extra = ... return " .. concat(parts, " .. "), "=template", "t", {})
+end
+
+local function template(render1, sc, extra)
+    local proxy = setmetatable({ name = HOLES.name, cname = HOLES.cname, num = HOLES.num }, { __index = sc })
+    local ok, text = pcall(render1, proxy, extra and HOLES.extra)
+    return ok and type(text) == "string" and compile(text) or nil
+end
+
+function cgen.shaped(render1)
+    local templates = {} -- shape -> nil (not seen), 1 (seen once), a template, or false (none)
+    return function(sc, extra)
+        local key = cgen.shape(sc)
+        local t = templates[key]
+        if t and t ~= 1 then return t(sc.name, sc.cname or sc.name, sc.num, extra) end
+        local text = render1(sc, extra)
+        if t == 1 then
+            t = template(render1, sc, extra)
+            templates[key] = t ~= nil and t(sc.name, sc.cname or sc.name, sc.num, extra) == text and t
+        elseif t == nil then
+            templates[key] = 1
+        end
+        return text
+    end
+end
+
+-- A line collector for a piece of an output: w(text), w(format, ...) add a line; w() returns
+-- the lines joined (no final newline) and starts again.
+function cgen.lines()
+    local lines, n, format = {}, 0, string.format
+    return function(fmt, ...)
+        if fmt == nil then
+            local text = concat(lines, "\n", 1, n)
+            n = 0
+            return text
+        end
+        n = n + 1
+        if ... == nil then
+            lines[n] = fmt
+        else
+            lines[n] = format(fmt, ...)
+        end
+    end
 end
 
 -- The parameter type a kernel handler receives for an argument.

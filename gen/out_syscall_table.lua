@@ -349,9 +349,13 @@ local FLAGS = {
     [0] = "0", "SYSCALL_F_NORETURN", "SYSCALL_F_BLOCKING", "SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING",
 }
 
--- slot: register name -> its position in arg_registers (from 0).
-local function descriptor(w, slot, sc)
-    local flags = FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]
+local function flags_of(sc)
+    return FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]
+end
+
+-- The table entry of a syscall, with its flags. slot: register name -> its position in
+-- arg_registers (from 0).
+local function descriptor(slot, sc, flags)
     -- The lines after the first: where a result's words are (v2), the arguments.
     local more = NONE
     if kinds.is64(sc.ret) or (sc.results and #sc.results > 0) then more = {} end
@@ -404,8 +408,8 @@ local function descriptor(w, slot, sc)
     -- identifiers: nothing to escape
     local head = "    [" .. sc.num .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nargs .. ", " .. flags ..
         ", " .. RET_KIND[sc.ret]
-    if #more == 0 then return w(head .. " },") end
-    w(head .. ",\n        " .. concat(more, ",\n        ") .. " },")
+    if #more == 0 then return head .. " }," end
+    return head .. ",\n        " .. concat(more, ",\n        ") .. " },"
 end
 
 -- A syscall whose shim would be nothing but a call of its handler.
@@ -441,10 +445,13 @@ function out.render(m)
     end
     w("#include \"syscall_shim.h\"")
     w("")
-    for _, sc in ipairs(m.syscalls) do
-        shim(w, m, sc)
-        w("")
-    end
+    -- Each syscall's shim and table entry: a template per shape (cgen.shaped).
+    local lines = cgen.lines()
+    local shim_text = cgen.shaped(function(sc)
+        shim(lines, m, sc)
+        return lines() .. "\n"
+    end)
+    for _, sc in ipairs(m.syscalls) do w(shim_text(sc)) end
     local slots = {}
     for _, sc in ipairs(m.syscalls) do slots[sc.num] = sc end
     local retired = {}
@@ -454,10 +461,11 @@ function out.render(m)
     w("const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {")
     local slot = {}
     for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
+    local descriptor_text = cgen.shaped(function(sc, flags) return descriptor(slot, sc, flags) end)
     for nr = 0, m.table_size - 1 do
         local sc = slots[nr]
         if sc then
-            descriptor(w, slot, sc)
+            w(descriptor_text(sc, flags_of(sc)))
         elseif retired[nr] then
             w("    [" .. nr .. "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired " ..
                 retired[nr].name .. " */")
