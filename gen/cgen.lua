@@ -85,7 +85,7 @@ function cgen.pointee(t)
 end
 
 -- Source-like spelling of an argument, for comments and docs.
-function cgen.arg_spelling(a)
+local function arg_spelling(a)
     local kind = a.kind
     if kind == "scalar" then
         return a.name .. ": " .. (a.named or a.type).name
@@ -99,32 +99,42 @@ function cgen.arg_spelling(a)
     end
     return a.name .. ": " .. a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
 end
+cgen.arg_spelling = arg_spelling
 
--- Four outputs print every signature: spell each one once.
-local signatures = setmetatable({}, { __mode = "k" })
-
-function cgen.signature(sc)
-    local s = signatures[sc]
-    if not s then
-        local args = {}
-        for i, a in ipairs(sc.args) do args[i] = cgen.arg_spelling(a) end
-        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. (sc.ret_type and sc.ret_type.name or sc.ret)
-        for _, r in ipairs(sc.results or {}) do s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name end
-        signatures[sc] = s
-    end
-    return s
-end
-
--- The shape of a syscall: its signature after the name (arguments, result and extra results).
+-- The shape of a syscall: its signature after the name (arguments, result and extra results),
+-- spelled once per syscall (several outputs print it, and cgen.shaped keys on it).
 local shapes = setmetatable({}, { __mode = "k" })
 
 function cgen.shape(sc)
     local s = shapes[sc]
-    if not s then
-        s = cgen.signature(sc):sub(#sc.name + 1)
-        shapes[sc] = s
+    if s then return s end
+    local args = sc.args
+    local n = #args
+    local list
+    if n == 0 then
+        list = ""
+    elseif n == 1 then
+        list = arg_spelling(args[1])
+    else
+        local parts = {}
+        for i = 1, n do parts[i] = arg_spelling(args[i]) end
+        list = concat(parts, ", ")
     end
+    s = "(" .. list .. ") -> " .. (sc.ret_type and sc.ret_type.name or sc.ret)
+    local results = sc.results
+    if results then
+        for i = 1, #results do
+            local r = results[i]
+            s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name
+        end
+    end
+    shapes[sc] = s
     return s
+end
+
+-- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
+function cgen.signature(sc)
+    return sc.name .. cgen.shape(sc)
 end
 
 -- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
@@ -249,7 +259,7 @@ local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
-    local format, concat = string.format, table.concat
+    local format = string.format
     local sink = pending_sink
     pending_sink = nil
     local function chunk(text)
