@@ -16,7 +16,7 @@ local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 
 -- A JSON string. Names are C identifiers (nothing to escape); texts are checked.
 local function str(s)
-    if not s:find('[%c"\\]') then return '"' .. s .. '"' end
+    if not s:find('[\0-\31\127"\\]') then return '"' .. s .. '"' end -- %c, spelled as ranges: faster
     return '"' .. s:gsub('[%c"\\]', esc) .. '"'
 end
 
@@ -130,23 +130,42 @@ local function attrs_list(attrs)
     return s
 end
 
-local function syscall(refs, sc)
+local function args_list(refs, sc)
     local args = sc.args
     local nargs = #args
-    local args_json = "[]"
-    if nargs > 0 then
-        local parts = {}
-        for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
-        args_json = "[" .. concat(parts, ",") .. "]"
-    end
+    if nargs == 0 then return "[]" end
+    local parts = {}
+    for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
+    return "[" .. concat(parts, ",") .. "]"
+end
+
+-- What a syscall's entry says that depends only on its shape (cgen.shape): its result, results
+-- and arguments, spelled once per shape. A resource argument's lifecycle errors are not part of
+-- the shape: a shape with a resource argument (the only kind that has a lifecycle) has its
+-- arguments spelled for each syscall.
+local function shaped_parts(refs, memo, sc)
+    local key = cgen.shape(sc)
+    local s = memo[key]
+    if s then return s end
     local rt = sc.ret_type
-    return '{"num":' .. sc.num .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
-        str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") ..
-        (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+    local has_lifecycle = false
+    for _, a in ipairs(sc.args) do
+        if a.lifecycle then has_lifecycle = true end
+    end
+    s = { result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
             (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
-        ',"results":' .. results_list(refs, sc.results) ..
-        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "") ..
-        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. args_json ..
+            ',"results":' .. results_list(refs, sc.results) ..
+            (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or ""),
+          args = not has_lifecycle and args_list(refs, sc) }
+    memo[key] = s
+    return s
+end
+
+local function syscall(refs, sc, memo)
+    local s = shaped_parts(refs, memo, sc)
+    return '{"num":' .. sc.num .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
+        str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") .. s.result ..
+        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (s.args or args_list(refs, sc)) ..
         ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}"
 end
 
@@ -216,9 +235,9 @@ local function list(w, refs, key, items, sep)
     local n = #items
     if n == 0 then return w('"' .. key .. '":[]' .. sep) end
     w('"' .. key .. '":[')
-    local f = ENTRY[key]
-    for i = 1, n - 1 do w(f(refs, items[i]) .. ",") end
-    w(f(refs, items[n]) .. "]" .. sep)
+    local f, memo = ENTRY[key], {}
+    for i = 1, n - 1 do w(f(refs, items[i], memo) .. ",") end
+    w(f(refs, items[n], memo) .. "]" .. sep)
 end
 
 function out_json.render(m)
