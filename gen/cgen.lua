@@ -9,10 +9,14 @@ local function no_trigraphs(text)
     return (text:gsub("%?(%?+)", function(rest) return "?" .. rest:gsub("%?", "\\?") end))
 end
 
+-- The checks below that a text needs no change are anchored matches of the bytes it may hold,
+-- with %c spelled as ranges (\0-\31 and \127): two to three times as fast as finding a byte it
+-- may not (which tries a match at every position).
+
 -- Text safe inside a C block comment or an assembly line comment: one line, no comment end
 -- or start, no trigraph.
 function cgen.comment(text)
-    if not text:find("[%c*/?]") then return text end
+    if text:find("^[^\0-\31\127*/?]*$") then return text end
     return no_trigraphs((text:gsub("%c", " "):gsub("%*/", "* /"):gsub("/%*", "/ *")))
 end
 
@@ -26,9 +30,17 @@ end
 
 -- A C string literal. A ? after a ? is escaped, so no trigraph (??/ ??= ...) can form.
 function cgen.cstring(text)
-    if not text:find('[\\"\n\t?]') then return '"' .. text .. '"' end
+    if text:find('^[^\\"\n\t?]*$') then return '"' .. text .. '"' end
     return '"' .. no_trigraphs((text:gsub('[\\"]', "\\%0"):gsub("\n", "\\n"):gsub("\t", "\\t"))) .. '"'
 end
+
+-- The decimal spelling of a syscall number (several outputs print each, and a conversion is a
+-- C snprintf): cgen.num[n], made once per number (they are at most 65,535).
+cgen.num = setmetatable({}, { __index = function(t, n)
+    local s = tostring(n)
+    t[n] = s
+    return s
+end })
 
 -- Every number the outputs emit is a u32 (what C and NASM read it as). Anything else is a bug
 -- of the generator, which must stop (internal error) rather than write C that means another
@@ -140,50 +152,64 @@ end
 -- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
 -- output prints about a syscall depends only on its shape, its name, C name and number, and one
 -- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
--- which is always render1(sc, extra): the first syscall of a shape is rendered directly; the
--- second too, and its shape is then rendered once more as a template, with the four as holes,
--- which must give the second's text when filled in (else the shape keeps being rendered
--- directly); every later syscall of the shape is the template filled in.
+-- which is always what render1(sc, extra) returns (one to three texts): the first syscall of a
+-- shape is rendered directly; the second too, and its shape is then rendered once more as a
+-- template, with the four as holes, which must give the second's texts when filled in (else the
+-- shape keeps being rendered directly); every later syscall of the shape is the template filled
+-- in, one concatenation per text.
 local HOLE = "\xFF" -- never in generated text: names are identifiers, texts valid UTF-8
 local HOLES = { name = HOLE .. "1", cname = HOLE .. "2", num = HOLE .. "3", extra = HOLE .. "4" }
-
--- A template as a function of the holes: (name, cname, num, extra) -> text, one concatenation
--- (its pieces are %q-quoted, so any byte reads back as itself).
 local HOLE_PARAM = { "name", "cname", "num", "extra" }
 
-local function compile(text)
+-- The Lua expression of a text with holes: its pieces %q-quoted (any byte reads back as
+-- itself), the holes the template's parameters.
+local function expression(text)
     local parts, pos = {}, 1
     while true do
         local at = text:find(HOLE, pos, true)
         if not at then break end
         parts[#parts + 1] = string.format("%q", text:sub(pos, at - 1))
-        parts[#parts + 1] = HOLE_PARAM[text:byte(at + 1) - 48]
+        parts[#parts + 1] = HOLE_PARAM[text:byte(at + 1) - 48] or "nil"
         pos = at + 2
     end
     parts[#parts + 1] = string.format("%q", text:sub(pos))
-    return load("local name, cname, num, extra = ... return " .. concat(parts, " .. "), "=template", "t", {})
+    return concat(parts, " .. ")
 end
 
+-- The template of render1's texts for sc's shape: function(name, cname, num, extra), or nil.
 local function template(render1, sc, extra)
     local proxy = setmetatable({ name = HOLES.name, cname = HOLES.cname, num = HOLES.num }, { __index = sc })
-    local ok, text = pcall(render1, proxy, extra and HOLES.extra)
-    return ok and type(text) == "string" and compile(text) or nil
+    local ok, a, b, c = pcall(render1, proxy, extra and HOLES.extra)
+    if not ok or type(a) ~= "string" then return nil end
+    local exprs = { expression(a) }
+    if b then exprs[2] = expression(b) end
+    if c then exprs[3] = expression(c) end
+    local chunk = load("return function(name, cname, num, extra) return " .. concat(exprs, ", ") .. " end",
+        "=template", "t", {})
+    return chunk and chunk()
 end
+
+local nums = cgen.num
 
 function cgen.shaped(render1)
     local templates = {} -- shape -> nil (not seen), 1 (seen once), a template, or false (none)
     return function(sc, extra)
         local key = cgen.shape(sc)
         local t = templates[key]
-        if t and t ~= 1 then return t(sc.name, sc.cname or sc.name, sc.num, extra) end
-        local text = render1(sc, extra)
+        if t and t ~= 1 then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
+        local a, b, c = render1(sc, extra)
         if t == 1 then
             t = template(render1, sc, extra)
-            templates[key] = t ~= nil and t(sc.name, sc.cname or sc.name, sc.num, extra) == text and t
+            local ok = false
+            if t then
+                local ta, tb, tc = t(sc.name, sc.cname or sc.name, nums[sc.num], extra)
+                ok = ta == a and tb == b and tc == c
+            end
+            templates[key] = ok and t
         elseif t == nil then
             templates[key] = 1
         end
-        return text
+        return a, b, c
     end
 end
 

@@ -16,7 +16,7 @@ local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 
 -- A JSON string. Names are C identifiers (nothing to escape); texts are checked.
 local function str(s)
-    if not s:find('[\0-\31\127"\\]') then return '"' .. s .. '"' end -- %c, spelled as ranges: faster
+    if s:find('^[^\0-\31\127"\\]*$') then return '"' .. s .. '"' end -- as in cgen.comment
     return '"' .. s:gsub('[%c"\\]', esc) .. '"'
 end
 
@@ -35,7 +35,8 @@ local function value(v) return '{"value":' .. v.value .. ',"expr":' .. str(v.exp
 
 -- A reference to a type: scalars, named types and structs by name, arrays spelled out. The same
 -- type objects are referred to over and over: each is spelled once per render (refs, keyed by the
--- type, or by the named type).
+-- type, or by the named type; refs also holds the spellings of syscall shapes, keyed by the shape
+-- string).
 local function type_ref(refs, t, named)
     local key = named or t
     local s = refs[key]
@@ -143,9 +144,9 @@ end
 -- and arguments, spelled once per shape. A resource argument's lifecycle errors are not part of
 -- the shape: a shape with a resource argument (the only kind that has a lifecycle) has its
 -- arguments spelled for each syscall.
-local function shaped_parts(refs, memo, sc)
+local function shaped_parts(refs, sc)
     local key = cgen.shape(sc)
-    local s = memo[key]
+    local s = refs[key]
     if s then return s end
     local rt = sc.ret_type
     local has_lifecycle = false
@@ -157,16 +158,19 @@ local function shaped_parts(refs, memo, sc)
             ',"results":' .. results_list(refs, sc.results) ..
             (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or ""),
           args = not has_lifecycle and args_list(refs, sc) }
-    memo[key] = s
+    refs[key] = s
     return s
 end
 
-local function syscall(refs, sc, memo)
-    local s = shaped_parts(refs, memo, sc)
-    return '{"num":' .. sc.num .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
+local nums = cgen.num
+
+-- tail: what follows the entry on its line.
+local function syscall(refs, sc, tail)
+    local s = shaped_parts(refs, sc)
+    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
         str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") .. s.result ..
         ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (s.args or args_list(refs, sc)) ..
-        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}"
+        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}" .. tail
 end
 
 local function retired(r)
@@ -187,46 +191,46 @@ local function message(refs, msg)
 end
 
 local ENTRY = {
-    consts = function(_, c)
+    consts = function(_, c, tail)
         return '{"name":"' .. c.name .. '","value":' .. c.value .. ',"expr":' .. str(c.expr) ..
             (c.doc and (',"doc":' .. str(c.doc)) or "") ..
-            (c.member_of and (',"member_of":"' .. c.member_of.name .. '"') or "") .. "}"
+            (c.member_of and (',"member_of":"' .. c.member_of.name .. '"') or "") .. "}" .. tail
     end,
-    errors = function(_, e)
-        return '{"name":"' .. e.name .. '","num":' .. e.num .. ',"text":' .. str(e.text) .. "}"
+    errors = function(_, e, tail)
+        return '{"name":"' .. e.name .. '","num":' .. e.num .. ',"text":' .. str(e.text) .. "}" .. tail
     end,
-    error_aliases = function(_, a)
+    error_aliases = function(_, a, tail)
         return '{"name":"' .. a.name .. '","target":"' .. a.target.name .. '"' ..
-            (a.doc and (',"doc":' .. str(a.doc)) or "") .. "}"
+            (a.doc and (',"doc":' .. str(a.doc)) or "") .. "}" .. tail
     end,
-    flags = function(_, t)
+    flags = function(_, t, tail)
         return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","mask":' ..
-            t.mask .. ',"members":' .. members(t.members) .. "}"
+            t.mask .. ',"members":' .. members(t.members) .. "}" .. tail
     end,
-    enums = function(_, t)
+    enums = function(_, t, tail)
         return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","members":' ..
-            members(t.members) .. "}"
+            members(t.members) .. "}" .. tail
     end,
-    resources = function(_, t)
+    resources = function(_, t, tail)
         local consumers = {}
         for i, c in ipairs(t.consumers) do
             consumers[i] = '{"syscall":"' .. c.syscall.name .. '","arg":"' .. c.arg.name .. '"}'
         end
         return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","specials":' ..
             members(t.specials) .. ',"producers":' .. names_list(t.producers) .. ',"consumers":[' ..
-            concat(consumers, ",") .. "]}"
+            concat(consumers, ",") .. "]}" .. tail
     end,
-    structs = function(refs, s)
+    structs = function(refs, s, tail)
         return '{"name":"' .. s.name .. '","doc":' .. str(s.doc) .. ',"size":' .. s.size .. ',"align":' .. s.align ..
-            ',"fields":' .. fields(refs, s.fields) .. "}"
+            ',"fields":' .. fields(refs, s.fields) .. "}" .. tail
     end,
     syscalls = syscall,
-    retired = function(_, r) return retired(r) end,
-    services = function(refs, svc)
+    retired = function(_, r, tail) return retired(r) .. tail end,
+    services = function(refs, svc, tail)
         return '{"name":"' .. svc.name .. '","service":' .. str(svc.service) ..
             (svc.doc and (',"doc":' .. str(svc.doc)) or "") .. (svc.long and (',"long":' .. str(svc.long)) or "") ..
             ',"messages":' .. list_of(refs, svc.messages, message) ..
-            ',"retired":' .. list_of(refs, svc.retired, function(_, r) return retired(r) end) .. "}"
+            ',"retired":' .. list_of(refs, svc.retired, function(_, r) return retired(r) end) .. "}" .. tail
     end,
 }
 
@@ -235,9 +239,9 @@ local function list(w, refs, key, items, sep)
     local n = #items
     if n == 0 then return w('"' .. key .. '":[]' .. sep) end
     w('"' .. key .. '":[')
-    local f, memo = ENTRY[key], {}
-    for i = 1, n - 1 do w(f(refs, items[i], memo) .. ",") end
-    w(f(refs, items[n], memo) .. "]" .. sep)
+    local f = ENTRY[key]
+    for i = 1, n - 1 do w(f(refs, items[i], ",")) end
+    w(f(refs, items[n], "]" .. sep))
 end
 
 function out_json.render(m)

@@ -412,25 +412,11 @@ local function descriptor(slot, sc, flags)
     return head .. ",\n        " .. concat(more, ",\n        ") .. " },"
 end
 
--- A syscall whose shim would be nothing but a call of its handler.
-local function handler_is_entry(sc)
-    return #sc.args == 0 and not has_upper_words(sc)
-end
-
-local function entries(w, m, slots)
-    w("/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */")
-    w("const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {")
-    for nr = 0, m.table_size - 1 do
-        local sc = slots[nr]
-        if not sc then
-            w("    (syscall_code_t)syscall_nosys,")
-        elseif handler_is_entry(sc) then
-            w("    (syscall_code_t)" .. names.handler(sc) .. ",")
-        else
-            w("    (syscall_code_t)" .. names.shim(sc) .. ",")
-        end
-    end
-    w("};")
+-- What the int 0x80 stub calls for a syscall: its shim, or its handler when the shim would be
+-- nothing but a call of it.
+local function entry(sc)
+    if #sc.args == 0 and not has_upper_words(sc) then return "    (syscall_code_t)" .. names.handler(sc) .. "," end
+    return "    (syscall_code_t)" .. names.shim(sc) .. ","
 end
 
 function out.render(m)
@@ -438,34 +424,38 @@ function out.render(m)
     w(cgen.banner(m))
     w("#include \"syscall_handlers.h\"")
     for _, sc in ipairs(m.syscalls) do
-        if has_upper_words(sc) then
+        local ret = sc.ret -- has_upper_words, inline: most definitions have none to find
+        if ret == "i64" or ret == "u64" or (sc.results ~= nil and #sc.results > 0) then
             w("#include \"proc.h\" /* shim_user_frame */")
             break
         end
     end
     w("#include \"syscall_shim.h\"")
     w("")
-    -- Each syscall's shim and table entry: a template per shape (cgen.shaped).
+    -- Each syscall's shim, table entry and entry point: a template per shape (cgen.shaped). The
+    -- shims come in the .def's order, the tables by number.
+    local slot = {}
+    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
     local lines = cgen.lines()
-    local shim_text = cgen.shaped(function(sc)
+    local texts = cgen.shaped(function(sc, flags)
         shim(lines, m, sc)
-        return lines() .. "\n"
+        return lines() .. "\n", descriptor(slot, sc, flags), entry(sc)
     end)
-    for _, sc in ipairs(m.syscalls) do w(shim_text(sc)) end
-    local slots = {}
-    for _, sc in ipairs(m.syscalls) do slots[sc.num] = sc end
+    local descs, entries = {}, {}
+    for _, sc in ipairs(m.syscalls) do
+        local shim_text, desc, entry_text = texts(sc, flags_of(sc))
+        w(shim_text)
+        descs[sc.num], entries[sc.num] = desc, entry_text
+    end
     local retired = {}
     for _, r in ipairs(m.retired) do retired[r.num] = r end
 
     w("/* Indexed by number; unused and retired numbers answer -ENOSYS. */")
     w("const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {")
-    local slot = {}
-    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
-    local descriptor_text = cgen.shaped(function(sc, flags) return descriptor(slot, sc, flags) end)
     for nr = 0, m.table_size - 1 do
-        local sc = slots[nr]
-        if sc then
-            w(descriptor_text(sc, flags_of(sc)))
+        local desc = descs[nr]
+        if desc then
+            w(desc)
         elseif retired[nr] then
             w("    [" .. nr .. "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired " ..
                 retired[nr].name .. " */")
@@ -475,7 +465,10 @@ function out.render(m)
     end
     w("};")
     w("")
-    entries(w, m, slots)
+    w("/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */")
+    w("const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {")
+    for nr = 0, m.table_size - 1 do w(entries[nr] or "    (syscall_code_t)syscall_nosys,") end
+    w("};")
     return w()
 end
 
