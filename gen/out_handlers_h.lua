@@ -41,7 +41,11 @@ function out.render(m)
         lines(prototype(sc) .. ";")
         return lines()
     end)
-    for _, sc in ipairs(m.syscalls) do w(text(sc, comment(sc.doc))) end
+    local syscalls = m.syscalls
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
+        w(text(sc, comment(sc.doc)))
+    end
     w("")
     w("#endif /* " .. names.GUARD.handlers_h .. " */")
     return w()

@@ -423,7 +423,8 @@ function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
     w("#include \"syscall_handlers.h\"")
-    for _, sc in ipairs(m.syscalls) do
+    for i = 1, #m.syscalls do
+        local sc = m.syscalls[i]
         local ret = sc.ret -- has_upper_words, inline: most definitions have none to find
         if ret == "i64" or ret == "u64" or (sc.results ~= nil and #sc.results > 0) then
             w("#include \"proc.h\" /* shim_user_frame */")
@@ -442,7 +443,9 @@ function out.render(m)
         return lines() .. "\n", descriptor(slot, sc, flags), entry(sc)
     end)
     local descs, entries = {}, {}
-    for _, sc in ipairs(m.syscalls) do
+    local syscalls = m.syscalls
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
         local shim_text, desc, entry_text = texts(sc, flags_of(sc))
         w(shim_text)
         descs[sc.num], entries[sc.num] = desc, entry_text
