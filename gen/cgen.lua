@@ -37,7 +37,7 @@ end
 -- The decimal spelling of a syscall number (several outputs print each, and a conversion is a
 -- C snprintf): cgen.num[n], made once per number (they are at most 65,535).
 cgen.num = setmetatable({}, { __index = function(t, n)
-    local s = tostring(n)
+    local s = n .. "" -- not tostring(n), which goes through lua_pushfstring
     t[n] = s
     return s
 end })
