@@ -13,10 +13,25 @@ end
 -- with %c spelled as ranges (\0-\31 and \127): two to three times as fast as finding a byte it
 -- may not (which tries a match at every position).
 
+-- Whether a text holds none of the bytes that C comments, C strings or JSON strings escape
+-- (\0-\31, \127, " \ * / ?). Several outputs check every doc: each text is checked once (a
+-- bounded memo, emptied when full).
+local plain_memo, plain_count, PLAIN_MEMO_MAX = {}, 0, 200000
+
+function cgen.plain(text)
+    local p = plain_memo[text]
+    if p == nil then
+        p = text:find('^[^\0-\31\127"\\*/?]*$') ~= nil
+        if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
+        plain_memo[text], plain_count = p, plain_count + 1
+    end
+    return p
+end
+
 -- Text safe inside a C block comment or an assembly line comment: one line, no comment end
 -- or start, no trigraph.
 function cgen.comment(text)
-    if text:find("^[^\0-\31\127*/?]*$") then return text end
+    if cgen.plain(text) or text:find("^[^\0-\31\127*/?]*$") then return text end
     return no_trigraphs((text:gsub("%c", " "):gsub("%*/", "* /"):gsub("/%*", "/ *")))
 end
 
@@ -194,7 +209,7 @@ local nums = cgen.num
 function cgen.shaped(render1)
     local templates = {} -- shape -> nil (not seen), 1 (seen once), a template, or false (none)
     return function(sc, extra)
-        local key = cgen.shape(sc)
+        local key = shapes[sc] or cgen.shape(sc)
         local t = templates[key]
         if t and t ~= 1 then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
         local a, b, c = render1(sc, extra)

@@ -14,11 +14,15 @@ local concat = table.concat
 local ESC = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
 local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 
--- A JSON string. Names are C identifiers (nothing to escape); texts are checked.
-local function str(s)
-    if s:find('^[^\0-\31\127"\\]*$') then return '"' .. s .. '"' end -- as in cgen.comment
-    return '"' .. s:gsub('[%c"\\]', esc) .. '"'
+-- The inside of a JSON string (without its quotes). Names are C identifiers (nothing to escape);
+-- texts are checked (cgen.plain first: docs are checked by several outputs).
+local plain = cgen.plain
+local function body(s)
+    if plain(s) or s:find('^[^\0-\31\127"\\]*$') then return s end
+    return (s:gsub('[%c"\\]', esc))
 end
+
+local function str(s) return '"' .. body(s) .. '"' end
 
 local function names_list(list)
     local n = #list
@@ -167,8 +171,8 @@ local nums = cgen.num
 -- tail: what follows the entry on its line.
 local function syscall(refs, sc, tail)
     local s = shaped_parts(refs, sc)
-    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
-        str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") .. s.result ..
+    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":"' ..
+        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. s.result ..
         ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (s.args or args_list(refs, sc)) ..
         ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}" .. tail
 end
