@@ -167,11 +167,13 @@ end
 -- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
 -- output prints about a syscall depends only on its shape, its name, C name and number, and one
 -- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
--- which is always what render1(sc, extra) returns (one to three texts): the first syscall of a
--- shape is rendered directly; the second too, and its shape is then rendered once more as a
--- template, with the four as holes, which must give the second's texts when filled in (else the
--- shape keeps being rendered directly); every later syscall of the shape is the template filled
--- in, one concatenation per text.
+-- which is what render1(sc, extra) returns (one to three texts), for a render1 that reads nothing
+-- else of sc (tests/gen/shape_test.lua compares every output with and without templates). The
+-- first syscall of a shape is rendered directly; at the second, the shape is rendered once more
+-- as a template, with the four as holes, which must give both syscalls' texts when filled in (a
+-- render1 that reads more of sc than it may is caught when the two differ there; the shape then
+-- keeps being rendered directly); every later syscall of the shape is the template filled in, one
+-- concatenation per text.
 local HOLE = "\xFF" -- never in generated text: names are identifiers, texts valid UTF-8
 local HOLES = { name = HOLE .. "1", cname = HOLE .. "2", num = HOLE .. "3", extra = HOLE .. "4" }
 local HOLE_PARAM = { "name", "cname", "num", "extra" }
@@ -206,23 +208,39 @@ end
 
 local nums = cgen.num
 
+-- cgen.by_shape = false turns every per-shape memo off (tests/gen/shape_test.lua compares the
+-- outputs both ways).
+cgen.by_shape = true
+
+-- A table for an output's own per-shape memo: one that forgets whatever is put in it when
+-- cgen.by_shape is off.
+local FORGETFUL = { __newindex = function() end }
+
+function cgen.shape_memo()
+    return cgen.by_shape and {} or setmetatable({}, FORGETFUL)
+end
+
 function cgen.shaped(render1)
-    local templates = {} -- shape -> nil (not seen), 1 (seen once), a template, or false (none)
+    if not cgen.by_shape then return render1 end
+    local templates = {} -- shape -> nil (not seen), its first syscall, a template, or false (none)
     return function(sc, extra)
         local key = shapes[sc] or cgen.shape(sc)
         local t = templates[key]
-        if t and t ~= 1 then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
+        if type(t) == "function" then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
         local a, b, c = render1(sc, extra)
-        if t == 1 then
+        if t == nil then
+            templates[key] = { sc = sc, extra = extra }
+        elseif t then
+            local first = t
             t = template(render1, sc, extra)
             local ok = false
             if t then
                 local ta, tb, tc = t(sc.name, sc.cname or sc.name, nums[sc.num], extra)
-                ok = ta == a and tb == b and tc == c
+                local fa, fb, fc = render1(first.sc, first.extra)
+                local ua, ub, uc = t(first.sc.name, first.sc.cname or first.sc.name, nums[first.sc.num], first.extra)
+                ok = ta == a and tb == b and tc == c and ua == fa and ub == fb and uc == fc
             end
             templates[key] = ok and t
-        elseif t == nil then
-            templates[key] = 1
         end
         return a, b, c
     end

@@ -39,8 +39,7 @@ local function value(v) return '{"value":' .. v.value .. ',"expr":' .. str(v.exp
 
 -- A reference to a type: scalars, named types and structs by name, arrays spelled out. The same
 -- type objects are referred to over and over: each is spelled once per render (refs, keyed by the
--- type, or by the named type; refs also holds the spellings of syscall shapes, keyed by the shape
--- string).
+-- type, or by the named type).
 local function type_ref(refs, t, named)
     local key = named or t
     local s = refs[key]
@@ -79,12 +78,16 @@ local function members(list)
     return "[" .. concat(parts, ",") .. "]"
 end
 
--- An argument: one concatenation, the keys that do not apply left out.
+-- An argument: one concatenation, the keys that do not apply left out. A resource argument's
+-- lifecycle errors: those it has (any of the three may be missing).
+local LIFECYCLE = { "invalid", "reaped", "foreign" }
+
 local function lifecycle(lc)
-    return ',"lifecycle":{' ..
-        concat({ lc.invalid and ('"invalid":"' .. lc.invalid.name .. '"') or nil,
-                 lc.reaped and ('"reaped":"' .. lc.reaped.name .. '"') or nil,
-                 lc.foreign and ('"foreign":"' .. lc.foreign.name .. '"') or nil }, ",") .. "}"
+    local parts = {}
+    for _, why in ipairs(LIFECYCLE) do
+        if lc[why] then parts[#parts + 1] = '"' .. why .. '":"' .. lc[why].name .. '"' end
+    end
+    return ',"lifecycle":{' .. concat(parts, ",") .. "}"
 end
 
 local function arg(refs, sc, a)
@@ -150,7 +153,7 @@ end
 -- arguments spelled for each syscall.
 local function shaped_parts(refs, sc)
     local key = cgen.shape(sc)
-    local s = refs[key]
+    local s = refs.shapes[key]
     if s then return s end
     local rt = sc.ret_type
     local has_lifecycle = false
@@ -162,7 +165,7 @@ local function shaped_parts(refs, sc)
             ',"results":' .. results_list(refs, sc.results) ..
             (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or ""),
           args = not has_lifecycle and args_list(refs, sc) }
-    refs[key] = s
+    refs.shapes[key] = s
     return s
 end
 
@@ -250,7 +253,7 @@ end
 
 function out_json.render(m)
     local w = cgen.buffer()
-    local abi, refs = m.abi, {}
+    local abi, refs = m.abi, { shapes = cgen.shape_memo() } -- refs.shapes: by shape (shaped_parts)
     w('{"schema":"layercake-abi-json 2",')
     w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
         ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..

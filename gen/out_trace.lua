@@ -157,7 +157,7 @@ function out.render(m)
         end
         return list and table.concat(list, ", ") or ""
     end
-    local by_shape, nums = {}, cgen.num
+    local by_shape, nums = cgen.shape_memo(), cgen.num
     local rows, nrows = {}, 0
     for k = 1, #syscalls do
         local sc = syscalls[k]
