@@ -49,19 +49,23 @@ function cgen.cstring(text)
     return '"' .. no_trigraphs((text:gsub('[\\"]', "\\%0"):gsub("\n", "\\n"):gsub("\t", "\\t"))) .. '"'
 end
 
+local math_type = math.type
+
 -- The decimal spelling of a syscall number (several outputs print each, and a conversion is a
--- C snprintf): cgen.num[n], made once per number (they are at most 65,535).
+-- C snprintf): cgen.num[n], made once per number (they are at most 65,535), 256 at a time (they
+-- are mostly dense, and a miss is a metamethod call).
 cgen.num = setmetatable({}, { __index = function(t, n)
-    local s = n .. "" -- not tostring(n), which goes through lua_pushfstring
-    t[n] = s
-    return s
+    if math_type(n) ~= "integer" or n < 0 or n > 0xFFFF then return n .. "" end
+    for i = n, math.min(n + 255, 0xFFFF) do
+        if rawget(t, i) then break end
+        t[i] = i .. "" -- not tostring(i), which goes through lua_pushfstring
+    end
+    return t[n]
 end })
 
 -- Every number the outputs emit is a u32 (what C and NASM read it as). Anything else is a bug
 -- of the generator, which must stop (internal error) rather than write C that means another
 -- value.
-local math_type = math.type
-
 function cgen.u32(value, what)
     if math_type(value) ~= "integer" or value < 0 or value > 0xFFFFFFFF then
         error(string.format("%s = %s does not fit in 32 bits", what or "an emitted constant", tostring(value)))
@@ -111,11 +115,25 @@ function cgen.pointee(t)
     return t.ctype
 end
 
--- Source-like spelling of an argument, for comments and docs.
+-- Source-like spelling of an argument, for comments and docs. A scalar's ("fd: i32") is spelled
+-- once per type and name (few pairs recur in a large definition).
+local scalar_spellings = setmetatable({}, { __mode = "k" }) -- type -> name -> spelling
+
 local function arg_spelling(a)
     local kind = a.kind
     if kind == "scalar" then
-        return a.name .. ": " .. (a.named or a.type).name
+        local t = a.named or a.type
+        local by_name = scalar_spellings[t]
+        if not by_name then
+            by_name = {}
+            scalar_spellings[t] = by_name
+        end
+        local s = by_name[a.name]
+        if not s then
+            s = a.name .. ": " .. t.name
+            by_name[a.name] = s
+        end
+        return s
     elseif kind == "bytes" then
         return a.name .. ": " .. a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" ..
             (a.len_by_ptr and "*" or "") .. a.len_name .. "]" .. (a.max and (" max " .. a.max.expr) or "") ..
@@ -137,17 +155,28 @@ function cgen.shape(sc)
     if s then return s end
     local args = sc.args
     local n = #args
-    local list
+    local ret = sc.ret_type and sc.ret_type.name or sc.ret
+    -- One concatenation for up to five arguments (arg_registers rarely has more).
     if n == 0 then
-        list = ""
+        s = "() -> " .. ret
     elseif n == 1 then
-        list = arg_spelling(args[1])
+        s = "(" .. arg_spelling(args[1]) .. ") -> " .. ret
+    elseif n == 2 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ") -> " .. ret
+    elseif n == 3 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) ..
+            ") -> " .. ret
+    elseif n == 4 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
+            arg_spelling(args[4]) .. ") -> " .. ret
+    elseif n == 5 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
+            arg_spelling(args[4]) .. ", " .. arg_spelling(args[5]) .. ") -> " .. ret
     else
         local parts = {}
         for i = 1, n do parts[i] = arg_spelling(args[i]) end
-        list = concat(parts, ", ")
+        s = "(" .. concat(parts, ", ") .. ") -> " .. ret
     end
-    s = "(" .. list .. ") -> " .. (sc.ret_type and sc.ret_type.name or sc.ret)
     local results = sc.results
     if results then
         for i = 1, #results do
