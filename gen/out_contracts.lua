@@ -38,12 +38,27 @@ local function with_every_error(text, errors, implied, all, declared)
 end
 
 -- The error text of a syscall: its errors, then its implied ones ("A, B, C"), or nil.
+local pairs_text = setmetatable({}, { __mode = "k" }) -- error -> implied error -> "E, I"
+
 local function errors_text(errors, implied)
     local ne, ni = #errors, #implied
     if ne + ni == 0 then return nil end
     if ni == 0 then return ne == 1 and errors[1].name or names_text(errors) end
     if ne == 0 then return ni == 1 and implied[1].name or names_text(implied) end
-    if ne == 1 and ni == 1 then return errors[1].name .. ", " .. implied[1].name end
+    if ne == 1 and ni == 1 then -- the commonest pair: spelled once per pair
+        local e, i = errors[1], implied[1]
+        local by_implied = pairs_text[e]
+        if not by_implied then
+            by_implied = setmetatable({}, { __mode = "k" })
+            pairs_text[e] = by_implied
+        end
+        local text = by_implied[i]
+        if not text then
+            text = e.name .. ", " .. i.name
+            by_implied[i] = text
+        end
+        return text
+    end
     return names_text(errors, implied)
 end
 
