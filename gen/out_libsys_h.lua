@@ -6,6 +6,8 @@ local names = require("names")
 
 local out = {}
 
+local find, format, concat = string.find, string.format, table.concat
+
 -- The C type of a wrapper's parameter for an argument, with the space before its name; spelled
 -- once per type (a definition has few types and many arguments).
 local scalar_params = setmetatable({}, { __mode = "k" })
@@ -27,21 +29,47 @@ end
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
+-- The docs and manual pages print the same prototypes: each is spelled once.
+local prototypes = setmetatable({}, { __mode = "k" })
+
 function out.prototype(m, sc)
-    local args, params = sc.args, ""
-    for i, a in ipairs(args) do params = params .. (i > 1 and ", " or "") .. user_param(a) .. a.name end
+    local proto = prototypes[sc]
+    if proto then return proto end
+    local args, params = sc.args, nil
+    for i = 1, #args do
+        local a = args[i]
+        params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
+    end
     -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
-    if sc.results then
-        for _, r in ipairs(kinds.results(sc)) do
-            params = params .. (params ~= "" and ", " or "") .. kinds.ctype(r, true) .. " *" .. kinds.result_param(sc, r)
+    local results = sc.results
+    if results then
+        for i = 1, #results do
+            local r = results[i]
+            local p = kinds.ctype(r, true) .. " *" .. kinds.result_param(sc, r)
+            params = params and (params .. ", " .. p) or p
         end
     end
     -- returns_twice (fork) tells the compiler that registers and locals may be reused after a
     -- second return, as for setjmp.
     local attrs = sc.attrs
     local attr = attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
-    return attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params ~= "" and params or "void") .. ")"
+    proto = attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params or "void") .. ")"
+    prototypes[sc] = proto
+    return proto
 end
+
+-- Whether every doc of list[from..to] goes into a comment unchanged (cgen.comment would return
+-- each as it is: no control character, no comment start or end, no "??"). Checked on their join,
+-- without a pattern (which costs a hundred times a plain search per byte): %q escapes every
+-- control character, and the space between two docs makes no pair.
+local function plain_docs(list, from, to, docs)
+    for i = from, to do docs[i - from + 1] = list[i].doc end
+    local joined = concat(docs, " ", 1, to - from + 1)
+    return #format("%q", joined) == #joined + 2 and not find(joined, "*/", 1, true) and
+        not find(joined, "/*", 1, true) and not find(joined, "??", 1, true)
+end
+
+local CHUNK = 256 -- lines handed to the buffer at once
 
 function out.render(m)
     local w = cgen.buffer()
@@ -53,9 +81,17 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
-    local comment = cgen.comment
-    for _, sc in ipairs(m.syscalls) do
-        w("/* " .. sc.num .. ": " .. comment(sc.doc) .. " */\n" .. out.prototype(m, sc) .. ";")
+    local comment, prototype = cgen.comment, out.prototype
+    local syscalls, lines, docs = m.syscalls, {}, {}
+    for from = 1, #syscalls, CHUNK do
+        local to = math.min(from + CHUNK - 1, #syscalls)
+        local plain = plain_docs(syscalls, from, to, docs)
+        for i = from, to do
+            local sc = syscalls[i]
+            lines[i - from + 1] = "/* " .. sc.num .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
+                prototype(m, sc) .. ";"
+        end
+        w(concat(lines, "\n", 1, to - from + 1))
     end
     w("")
     w("#endif /* %s */", names.GUARD.libsys_h)
