@@ -92,7 +92,8 @@ local function errors_block(sc)
         node[e] = node[e] or {}
         node = node[e]
     end
-    node = node.implied or {}
+    if not node.implied then node.implied = {} end -- the errors the entry checks add, after
+    node = node.implied
     for i = 1, #implied do
         local e = implied[i]
         node[e] = node[e] or {}
@@ -113,13 +114,23 @@ end
 
 local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only" }
 
--- "Attributes: ..." between empty lines, for the attributes a syscall has; nil for none.
+-- "Attributes: ..." between empty lines, for the attributes a syscall has; false for none. Made
+-- once for each set of them.
+local attribute_lines = {}
 local function attributes(sc)
-    local attrs, said = sc.attrs, nil
-    for i = 1, #ATTRS do
-        if attrs[ATTRS[i]] then said = (said and (said .. ", ") or "") .. "`" .. ATTRS[i] .. "`" end
+    local attrs = sc.attrs
+    local key = (attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0) + (attrs.returns_twice and 4 or 0) +
+        (attrs.fails_only and 8 or 0)
+    local text = attribute_lines[key]
+    if text == nil then
+        local said
+        for i = 1, #ATTRS do
+            if attrs[ATTRS[i]] then said = (said and (said .. ", ") or "") .. "`" .. ATTRS[i] .. "`" end
+        end
+        text = said and ("\nAttributes: " .. said .. ".\n") or false
+        attribute_lines[key] = text
     end
-    return said and ("\nAttributes: " .. said .. ".\n")
+    return text
 end
 
 -- A line list w for the v2 notes: lines appended to t after n (returns the new n through t.n).
