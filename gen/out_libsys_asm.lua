@@ -18,8 +18,9 @@ local SCRATCH_ORDER = { "ecx", "edx", "ebx", "esi", "edi", "ebp" }
 -- The register loads of the arguments: regs[k] gets the stack word at offsets[k] from the first
 -- argument (a 64-bit argument's two words go to its two registers); returns the bytes they take.
 local function loads(sc, regs, offsets)
-    local offset, k = 0, 0
-    for _, a in ipairs(sc.args) do
+    local offset, k, args = 0, 0, sc.args
+    for i = 1, #args do
+        local a = args[i]
         if a.regs then
             local lo, hi = kinds.pair_regs(a)
             regs[k + 1], offsets[k + 1], regs[k + 2], offsets[k + 2] = lo, offset, hi, offset + 4
