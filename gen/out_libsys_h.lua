@@ -29,16 +29,37 @@ end
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
--- The docs and manual pages print the same prototypes: each is spelled once.
-local prototypes = setmetatable({}, { __mode = "k" })
+-- The parameter lists of the arguments, each joined once: a trie over each argument's type and
+-- name (most lists recur: read and write, the calls of one service), [true] the list.
+local param_lists = {}
 
-function out.prototype(m, sc)
-    local proto = prototypes[sc]
-    if proto then return proto end
+local function spell(m, sc)
     local args, params = sc.args, nil
-    for i = 1, #args do
-        local a = args[i]
-        params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
+    local nargs = #args
+    if nargs > 0 then
+        local node = param_lists
+        for i = 1, nargs do
+            local a = args[i]
+            local p = user_param(a)
+            local by_name = node[p]
+            if not by_name then
+                by_name = {}
+                node[p] = by_name
+            end
+            node = by_name[a.name]
+            if not node then
+                node = {}
+                by_name[a.name] = node
+            end
+        end
+        params = node[true]
+        if not params then
+            for i = 1, nargs do
+                local a = args[i]
+                params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
+            end
+            node[true] = params
+        end
     end
     -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
     local results = sc.results
@@ -53,8 +74,18 @@ function out.prototype(m, sc)
     -- second return, as for setjmp.
     local attrs = sc.attrs
     local attr = attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
-    proto = attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params or "void") .. ")"
-    prototypes[sc] = proto
+    return attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params or "void") .. ")"
+end
+
+-- The docs and the manual pages print the same prototypes: each is spelled once for both.
+local prototypes = setmetatable({}, { __mode = "k" })
+
+function out.prototype(m, sc)
+    local proto = prototypes[sc]
+    if not proto then
+        proto = spell(m, sc)
+        prototypes[sc] = proto
+    end
     return proto
 end
 
@@ -81,7 +112,7 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
-    local comment, prototype = cgen.comment, out.prototype
+    local comment = cgen.comment
     local syscalls, lines, docs = m.syscalls, {}, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)
@@ -89,7 +120,7 @@ function out.render(m)
         for i = from, to do
             local sc = syscalls[i]
             lines[i - from + 1] = "/* " .. sc.num .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
-                prototype(m, sc) .. ";"
+                spell(m, sc) .. ";"
         end
         w(concat(lines, "\n", 1, to - from + 1))
     end
