@@ -97,6 +97,8 @@ local function array_memo(op)
     end)
 end
 local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
+-- The row of a plain scalar (no named type, no hint), by its type and register slot.
+local plain_rows = setmetatable({}, { __mode = "k" })
 
 -- The index of each argument register in arg_registers, from 0: where its value goes in c->args.
 local function slots(m)
@@ -187,14 +189,31 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             words = words + #a.regs - 1
         end
     end
-    local strings = 0
+    local strings, hints = 0, sc.fuzz.args
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
         local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
         local at = slot[a.reg]
         if kind == "scalar" then
-            if not (is_len and is_len[i]) then n = scalar_rows(rows, n, m, sc, a, slot, pooled, add) end
+            if is_len and is_len[i] then -- luacheck: ignore 542
+                -- a length: its buffer's row chooses it
+            elseif not a.named and a.type.size < 8 and not hints[a.name] then -- the usual plain scalar
+                local by_slot = plain_rows[a.type]
+                if not by_slot then
+                    by_slot = {}
+                    plain_rows[a.type] = by_slot
+                end
+                local row = by_slot[at]
+                if not row then
+                    row = scalar_row(at, a.type.size * 8, a.type.signed and 1 or 0, 0)
+                    by_slot[at] = row
+                end
+                n = n + 1
+                rows[n] = row
+            else
+                n = scalar_rows(rows, n, m, sc, a, slot, pooled, add)
+            end
         elseif kind == "bytes" then
             local len_arg = args[a.len_arg]
             local max = a.max and expr(a.max) or "0xFFFFFFFFu"
