@@ -83,7 +83,8 @@ local function pcs_of(words, from, into)
 end
 
 -- Parses a batch's log into { programs = { [id] = { rets = {}, pcs = { [k] = {...} }, ended,
--- how, leak } }, done = bool, panic = line | nil, last_started = id | nil, log = text }.
+-- how, leak, guard = k, guard_kind = "buf" | "cap", vr = { [k] = { { cap, len }... } } } },
+-- done = bool, panic = line | nil, last_started = id | nil, log = text }.
 function B.parse(log)
     local res = { programs = {}, log = log }
     local function prog(id)
@@ -117,6 +118,12 @@ function B.parse(log)
             p.how = table.concat(words, " ", 3)
         elseif kind == "fc-guard" and id and tonumber(words[3] or "", 16) then
             prog(id).guard = tonumber(words[3], 16) + 1
+            prog(id).guard_kind = words[4]
+        elseif kind == "fc-vr" and id and tonumber(words[3] or "", 16) and tonumber(words[5] or "", 16) then
+            local p, k = prog(id), tonumber(words[3], 16) + 1
+            p.vr = p.vr or {}
+            p.vr[k] = p.vr[k] or {}
+            table.insert(p.vr[k], { cap = tonumber(words[4], 16), len = tonumber(words[5], 16) })
         elseif kind == "fc-leak" and id then
             prog(id).leak = table.concat(words, " ", 3)
         elseif kind == "fc-orphan" and id then
