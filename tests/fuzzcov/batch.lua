@@ -83,7 +83,8 @@ local function pcs_of(words, from, into)
 end
 
 -- Parses a batch's log into { programs = { [id] = { rets = {}, pcs = { [k] = {...} }, ended,
--- how, leak, guard = k, guard_kind = "buf" | "cap", vr = { [k] = { { cap, len }... } } } },
+-- how, leak, guard = the first call k that changed a guard, guard_kind = "buf" | "cap",
+-- guards = { [k] = kind }, vr = { [k] = { { cap, len }... } } } },
 -- done = bool, panic = line | nil, last_started = id | nil, log = text }.
 function B.parse(log)
     local res = { programs = {}, log = log }
@@ -117,8 +118,10 @@ function B.parse(log)
             p.ended = true
             p.how = table.concat(words, " ", 3)
         elseif kind == "fc-guard" and id and tonumber(words[3] or "", 16) then
-            prog(id).guard = tonumber(words[3], 16) + 1
-            prog(id).guard_kind = words[4]
+            local p, k = prog(id), tonumber(words[3], 16) + 1
+            if not p.guard then p.guard, p.guard_kind = k, words[4] end
+            p.guards = p.guards or {}
+            p.guards[k] = words[4] or "buf"
         elseif kind == "fc-vr" and id and tonumber(words[3] or "", 16) and tonumber(words[5] or "", 16) then
             local p, k = prog(id), tonumber(words[3], 16) + 1
             p.vr = p.vr or {}
