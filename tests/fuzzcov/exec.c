@@ -139,8 +139,8 @@ static int read_batch(void)
             struct program *p = &programs[program_count - 1];
             struct call *c = &p->calls[p->ncalls - 1];
             if (c->nvr < MAX_VALUE_RESULTS)
-                c->vr[c->nvr++] = (struct value_result){hex(w[1]), hex(w[2]), hex(w[3]), hex(w[4]),
-                                                        hex(w[5])};
+                c->vr[c->nvr++] =
+                    (struct value_result){hex(w[1]), hex(w[2]), hex(w[3]), hex(w[4]), hex(w[5])};
         } else {
             printf("fc-error bad input line starting %s\n", w[0]);
             return -1;
@@ -258,8 +258,8 @@ static void report_call(uint32_t id, uint32_t k, uint32_t ret, int cov)
 
 /* fc-vr ID K CAP LEN for each value-result length of call k that lies in scratch: the capacity
  * it gave (caps) and the size the kernel wrote back. */
-static void report_value_results(uint32_t id, uint32_t k, const struct call *c, const uint32_t *args,
-                                 const uint32_t *caps)
+static void report_value_results(uint32_t id, uint32_t k, const struct call *c,
+                                 const uint32_t *args, const uint32_t *caps)
 {
     for (uint32_t j = 0; j < c->nvr; j++) {
         uint32_t cell = c->vr[j].lenp < c->nargs ? args[c->vr[j].lenp] - (uint32_t)fc_scratch : ~0u;
@@ -287,9 +287,10 @@ static void run_calls(const struct program *p, uint32_t from, uint32_t to, int c
         uint32_t caps[MAX_VALUE_RESULTS];
         for (uint32_t j = 0; j < c->nvr; j++) {
             const struct value_result *v = &c->vr[j];
-            caps[j] = v->buf < c->nargs && v->lenp < c->nargs
-                          ? fc_guard_value_result(args[v->buf], args[v->lenp], v->max, v->es, v->len)
-                          : 0;
+            caps[j] =
+                v->buf < c->nargs && v->lenp < c->nargs
+                    ? fc_guard_value_result(args[v->buf], args[v->lenp], v->max, v->es, v->len)
+                    : 0;
         }
         uint32_t ret = fc_trap(c->nr, args, c->nargs, results[k]);
         if (fc_new_process(ret)) {

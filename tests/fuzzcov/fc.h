@@ -82,7 +82,8 @@ enum fc_guard_kind { FC_GUARD_NONE, FC_GUARD_BUF, FC_GUARD_CAP };
 #define FC_MAX_GUARDS 4
 void fc_guard_clear(void);
 void fc_guard_take(uint32_t off, uint32_t len);
-uint32_t fc_guard_value_result(uint32_t buf, uint32_t lenp, uint32_t max, uint32_t es, uint32_t len);
+uint32_t fc_guard_value_result(uint32_t buf, uint32_t lenp, uint32_t max, uint32_t es,
+                               uint32_t len);
 /* The kind of the first guard the call changed, or FC_GUARD_NONE. */
 enum fc_guard_kind fc_guard_broken(void);
 /* Fails the program (exit 99, with a line saying why) when a guard changed; then forgets them. */

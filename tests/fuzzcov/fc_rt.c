@@ -180,7 +180,8 @@ uint32_t fc_guard_value_result(uint32_t buf, uint32_t lenp, uint32_t max, uint32
         return cap;
     uint32_t off = (uint32_t)end;
     if (cell < off + len && off < cell + 4) { /* the longer part beside the length word */
-        uint32_t before = cell > off ? cell - off : 0, after = off + len > cell + 4 ? off + len - cell - 4 : 0;
+        uint32_t before = cell > off ? cell - off : 0,
+                 after = off + len > cell + 4 ? off + len - cell - 4 : 0;
         off = before >= after ? off : cell + 4;
         len = before >= after ? before : after;
     }
