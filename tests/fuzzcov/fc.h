@@ -77,7 +77,8 @@ int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info);
  * the program gave (len 0: none). fc_guard_value_result: the len bytes just past the capacity a
  * value-result length gives its buffer (bytes[*LEN]): *lenp elements of es bytes, at most max,
  * read now, just before the call; none unless buf and the word at lenp lie in scratch, and never
- * over that word (the kernel writes the size back there). Returns the capacity *lenp held. */
+ * over that word (the kernel writes the size back there). Returns the capacity *lenp held (0
+ * when lenp is not in scratch). */
 enum fc_guard_kind { FC_GUARD_NONE, FC_GUARD_BUF, FC_GUARD_CAP };
 #define FC_MAX_GUARDS 4
 void fc_guard_clear(void);
