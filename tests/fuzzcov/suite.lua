@@ -385,7 +385,7 @@ do
     -- capacity when the name does not fit. The guard breaks on exactly the calls cut short (a
     -- capacity of 0 writes nothing there).
     local planted = BUILD .. "/fuzzcov/planted"
-    local why_not = read_text(planted .. "/not-planted")
+    local why_not = read_text(planted .. "/not-planted"):gsub("%s+$", "")
     local pres
     if why_not == "" and read_text(planted .. "/kernel.elf") ~= "" then
         local cfg = require("batch").config({ build = BUILD, kernel = planted .. "/kernel.elf", dir = S2.cfg.dir,
