@@ -798,6 +798,7 @@ if not BLESS and CORE then
                                     render_all = cli.render_all })
     part("lock_test", require("lock_test"), report, { root = ROOT, read = read })
     part("json_test", require("json_test"), report, { root = ROOT, read = read })
+    part("shape_test", require("shape_test"), report, { root = ROOT, tmp = TMP })
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()
