@@ -61,19 +61,15 @@ struct elf_phdr {
 static uint8_t zero_page[4096] __attribute__((aligned(4096)));
 static char cmdline[2048];
 
+/* String instructions: under TCG a byte loop over vmlinux's 16 MiB costs a tenth of a second. */
 static void copy(void *dst, const void *src, size_t n)
 {
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (n--)
-        *d++ = *s++;
+    __asm__ volatile("cld; rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
 static void fill(void *dst, uint8_t v, size_t n)
 {
-    uint8_t *d = dst;
-    while (n--)
-        *d++ = v;
+    __asm__ volatile("cld; rep stosb" : "+D"(dst), "+c"(n) : "a"(v) : "memory");
 }
 
 static void put32(uint32_t off, uint32_t v)
