@@ -390,6 +390,7 @@ reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time%s
 -- The declared errors no boot of a test kernel observed (tests/lib/contracts.lua): a list, not a
 -- failure; only for a whole run (under T= most logs would be an older run's).
 if filter == "" then
-    for _, line in ipairs(require("contracts").summary(logdir)) do reporter.note(line) end
+    local coverage = { dir = harness.config.build .. "/coverage/logs", what = "make coverage" }
+    for _, line in ipairs(require("contracts").summary(logdir, coverage)) do reporter.note(line) end
 end
 os.exit(reporter.finish())
