@@ -13,7 +13,9 @@ fuzz-cov: $(BAD_ELFS)
 
 # -g0: no debugger loads these programs' symbols (make debug's user-symbols are build/user's), and
 # debug information is a fifth of their compile time, which make test pays on every fresh build.
-$(BUILD)/tests/%.o: tests/guest/%.c | $(LIBSYS_GEN_HEADERS)
+# The flags are in this file: a change to it rebuilds the objects (and their compile_commands.json
+# entries).
+$(BUILD)/tests/%.o: tests/guest/%.c tests/guest/guest.mk | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(call compile_c,$(CC) $(USER_CFLAGS) -g0 -I tests/guest)
 
