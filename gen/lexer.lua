@@ -82,6 +82,8 @@ local function line_col(text, at, first)
     return line, at - line_start + 1
 end
 
+lexer.dedent = dedent -- (gen/model_fast.lua reads long docs itself)
+
 local BOM = "\xEF\xBB\xBF"
 
 -- Checks of the whole file before tokens: UTF-8, and line ends. A CR counts only as part of a

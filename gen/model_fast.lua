@@ -22,6 +22,7 @@ local sys = require("model_syscalls")
 local types = require("model_types")
 local fuzz = require("model_fuzz")
 local names = require("names")
+local lexer = require("lexer")
 
 local M = { methods = {} }
 local Checker = M.methods
@@ -155,6 +156,22 @@ local function body(text, p, line, line_start)
             end
         end
     end
+end
+
+-- A tail that ends with a long doc: the tail before it, the doc as the lexer reads it and the
+-- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses).
+local function long_doc(tail)
+    local s, e = find(tail, '\n[ \t]*long[ \t]+"""')
+    if not s then return nil end
+    local close = find(tail, '"""', e + 1, true)
+    if not close or find(tail, "[^ \t]", close + 3) then return nil end
+    local text = sub(tail, e + 1, close - 1)
+    if find(text, "[%z\1-\8\11-\31\127]") then return nil end
+    local lines, at = 1, find(text, "\n", 1, true) -- (the first: the one before `long`)
+    while at do
+        lines, at = lines + 1, find(text, "\n", at + 1, true)
+    end
+    return sub(tail, 1, s - 1), lexer.dedent(text), lines
 end
 
 -- The attribute set of words (Checker:attr_set's), or nil if an attribute is wrong.
@@ -381,8 +398,13 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if templates then cache[list_text] = templates end
     end
     if not templates then return nil end
-    local tail
+    local tail, long, long_lines
     if doc then
+        -- A long doc ends the tail: `long """..."""` on the last line(s) before '}'.
+        if find(key, '"""', 1, true) then
+            key, long, long_lines = long_doc(key)
+            if not key then return nil end
+        end
         local tails = self.fast_tails
         tail = tails[key]
         if tail == nil then
@@ -394,7 +416,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local after, end_line, end_start, attrs, errs, seen
     if doc then
         attrs, seen = tail.attrs, tail.seen
-        after, end_line, end_start = close, line + tail.newlines + 2, close - 1
+        after, end_line, end_start = close, line + tail.newlines + 2 + (long_lines or 0), close - 1
         local list = tail.errors
         local n = #list
         if n == 1 then
@@ -487,7 +509,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                      token_mt),
                  num_tok = setmetatable({ kind = "number", value = num, line = line, col = num_pos - line_start + 1 },
                      token_mt),
-                 cname = name, doc = doc, long = nil, args = args, attrs = attrs, errors = errs,
+                 cname = name, doc = doc, long = long, args = args, attrs = attrs, errors = errs,
                  results = NO_RESULTS, fuzz = NO_HINTS, implied = implied, ret = ret, ret_type = SCALARS[ret] }
     registry:claim_new("ordinary", wrapper, "user", sc)
     if stems then
