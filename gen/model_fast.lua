@@ -30,10 +30,14 @@ local Checker = M.methods
 local match, byte, find, sub = string.match, string.byte, string.find, string.sub
 local SCALARS, TYPE_WORDS, UNSIGNED_LEN = types.SCALARS, types.TYPE_WORDS, types.UNSIGNED_LEN
 local RETURN_TYPES, ATTRS, V2_ATTRS = sys.RETURN_TYPES, sys.ATTRS, sys.V2_ATTRS
+local RETURN_TYPES_64 = { i64 = true, u64 = true }
 local MAX_SYSCALL, U32_MAX = sys.MAX_SYSCALL, sys.U32_MAX
 local NO_RESULTS, NO_ERRORS, NO_ATTRS, NO_HINTS = sys.NO_RESULTS, sys.NO_ERRORS, sys.NO_ATTRS, fuzz.NO_HINTS
 local C_KEYWORDS, RESERVED = names.C_KEYWORDS, base.RESERVED
 local DIRS = { ["in"] = true, out = true, inout = true }
+local LIFECYCLE = require("parser").LIFECYCLE -- invalid reaped foreign
+local LIFECYCLE_WORD = { invalid = true, reaped = true, foreign = true }
+local NO_LIFECYCLE = {}
 -- First bytes of the family prefixes (model_names.FAMILIES_BY_START): a wrapper starting with
 -- one is left to the slow path's family check.
 local FAMILY_FIRST = {}
@@ -89,7 +93,10 @@ local function header_args(text, p)
             if not w2 then return nil end
             a.dir = w
             if w2 == "bytes" then
-                a.kind, a.tname, a.len, q2 = "bytes", nil, match(text, "^[ \t]*%[[ \t]*([%a_][%w_]*)[ \t]*%]()", q3)
+                local star
+                a.kind, a.tname, star, a.len, q2 = "bytes", nil,
+                    match(text, "^[ \t]*%[[ \t]*(%*?)[ \t]*([%a_][%w_]*)[ \t]*%]()", q3)
+                a.len_by_ptr = star == "*" or nil
             elseif w2 == "str" then
                 a.kind, a.tname, a.size, q2 = "str", nil, match(text, "^[ \t]*%[[ \t]*([%w_]+)[ \t]*%]()", q3)
             else
@@ -108,6 +115,8 @@ local function header_args(text, p)
                 a.toolong, q2 = match(text, "^[ \t]+([%a_][%w_]*)()", q3)
             elseif o == "optional" then
                 a.optional, q2 = true, q3
+            elseif LIFECYCLE_WORD[o] then
+                a[o], q2 = match(text, "^[ \t]+([%a_][%w_]*)()", q3)
             else
                 return nil
             end
@@ -200,23 +209,57 @@ end
 
 -- The model's argument of a (header_args's), or nil. by_name: the header's arguments by name.
 function Checker:fast_arg(a, index, by_name, tok)
-    local kind, errors = a.kind, self.errors
+    local kind, errors, v2 = a.kind, self.errors, self.m.abi.version >= 2
     if kind == "scalar" then
         local t = a.tname
-        if a.max or a.toolong or a.optional or self.struct_nodes[t] or self.named_types[t] or TYPE_WORDS[t] then
-            return nil
+        if a.max or a.toolong or a.optional or self.struct_nodes[t] then return nil end
+        local nt = self.named_types[t]
+        local scalar
+        if nt then
+            scalar = nt.base
+        else
+            scalar = not TYPE_WORDS[t] and SCALARS[t]
+            if not scalar then return nil end
         end
-        local scalar = SCALARS[t]
-        if not scalar or scalar.size > 4 then return nil end
-        return { name = a.name, index = index, kind = kind, tok = tok, toolong_explicit = false, type = scalar,
-                 reg = nil, named = nil }
+        if scalar.size > 4 and not v2 then return nil end
+        local arg = { name = a.name, index = index, kind = kind, tok = tok, toolong_explicit = false, type = scalar,
+                      reg = nil, named = nt }
+        local resource = nt and nt.kind == "resource"
+        if a.invalid or a.reaped or a.foreign then
+            if not resource then return nil end
+            local lc = {}
+            for _, why in ipairs(LIFECYCLE) do
+                if a[why] then
+                    lc[why] = errors[a[why]]
+                    if not lc[why] then return nil end
+                end
+            end
+            arg.lifecycle = lc
+        elseif resource then
+            arg.lifecycle = {}
+        end
+        if nt and not resource then
+            arg.einval = errors.EINVAL
+            if not arg.einval then return nil end
+        end
+        return arg
     end
+    if a.invalid or a.reaped or a.foreign then return nil end
     local efault = errors.EFAULT
     if not efault then return nil end
+    local optional = nil
+    if a.optional and kind ~= "ptr" then
+        if not v2 then return nil end
+        optional = true
+    end
     if kind == "bytes" then
-        if a.optional then return nil end
         local len = by_name[a.len]
-        if not len or len.kind ~= "scalar" or not UNSIGNED_LEN[len.tname] then return nil end
+        if not len then return nil end
+        if a.len_by_ptr then
+            if not v2 or len.kind ~= "ptr" or len.dir ~= "inout" or len.tname ~= "u32" then return nil end
+        elseif len.kind ~= "scalar" or not UNSIGNED_LEN[len.tname] then
+            return nil
+        end
         local max, toolong
         if a.max then
             max = value_of(self, a.max)
@@ -229,15 +272,16 @@ function Checker:fast_arg(a, index, by_name, tok)
             return nil
         end
         return { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
-                 toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = nil, toolong = toolong,
-                 max = max, len_arg = len.index, len_name = a.len, len_by_ptr = false, elem = nil, elem_size = 1 }
+                 toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = toolong,
+                 max = max, len_arg = len.index, len_name = a.len, len_by_ptr = a.len_by_ptr == true, elem = nil,
+                 elem_size = 1 }
     end
     if a.max then return nil end
     local arg = { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
-                  toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = nil, toolong = nil,
+                  toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = nil,
                   type = nil, named = nil, size = nil }
     if kind == "str" then
-        if a.dir ~= "in" or a.optional then return nil end
+        if a.dir ~= "in" then return nil end
         local size = value_of(self, a.size)
         if not size or size.value == 0 or size.value > 65535 or not errors.ENAMETOOLONG then return nil end
         arg.size = size
@@ -247,12 +291,17 @@ function Checker:fast_arg(a, index, by_name, tok)
     end
     local t = a.tname
     if a.toolong or TYPE_WORDS[t] then return nil end
-    local ty = SCALARS[t]
+    local ty, nt = SCALARS[t], nil
     if not ty then
-        ty = not self.named_types[t] and self.structs[t]
-        if not ty or ty.busy then return nil end -- a struct not laid out yet: the slow path lays it out
+        nt = self.named_types[t]
+        if nt then
+            ty = nt.base
+        else
+            ty = self.structs[t]
+            if not ty or ty.busy then return nil end -- a struct not laid out yet: the slow path lays it out
+        end
     end
-    arg.type, arg.optional = ty, a.optional == true
+    arg.type, arg.named, arg.optional = ty, nt, a.optional == true
     return arg
 end
 
@@ -273,18 +322,27 @@ function Checker:arg_templates(list_text)
         if by_name[a.name] or not plain_name(self, a.name) then return false end
         by_name[a.name], a.index = a, i
     end
-    local templates = { pointers = false }
+    local templates = { cases = false }
     local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
+    local word, low_first = 1, abi.pair_order == "low_high"
     for i = 1, #list do
         local a = list[i]
         local arg = self:fast_arg(a, i, by_name, nil)
         if not arg then return false end
-        arg.reg, arg.off = regs[i], a.pos - 1
+        arg.off = a.pos - 1
+        if arg.kind == "scalar" and arg.type.size > 4 then -- a register pair (v2): which word goes where
+            if word + 1 > #regs then return false end
+            arg.lo_reg, arg.hi_reg = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
+            arg.reg, word = arg.lo_reg, word + 2
+        else
+            if word > #regs then return false end
+            arg.reg, word = regs[word], word + 1
+        end
         if kernel then
             total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
             if total > budget then return false end
         end
-        if arg.kind ~= "scalar" then templates.pointers = true end
+        if sys.has_cases(arg) then templates.cases = true end
         templates[i] = arg
     end
     return templates
@@ -295,20 +353,28 @@ end
 local function arg_from(t, tok)
     local kind = t.kind
     if kind == "scalar" then
-        return { name = t.name, index = t.index, kind = kind, tok = tok, toolong_explicit = false, type = t.type,
-                 reg = t.reg, named = nil }
+        local arg = { name = t.name, index = t.index, kind = kind, tok = tok, toolong_explicit = false, type = t.type,
+                      reg = t.reg, named = t.named }
+        if t.named then
+            local lc = t.lifecycle
+            if lc then arg.lifecycle = { invalid = lc.invalid, reaped = lc.reaped, foreign = lc.foreign } end
+            arg.einval = t.einval
+        end
+        if t.lo_reg then arg.lo_reg, arg.hi_reg, arg.regs = t.lo_reg, t.hi_reg, { t.lo_reg, t.hi_reg } end
+        return arg
     end
     if kind == "bytes" then
         local max = t.max
         return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
-                 toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = nil,
+                 toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = t.optional,
                  toolong = t.toolong, max = max and { value = max.value, expr = max.expr }, len_arg = t.len_arg,
-                 len_name = t.len_name, len_by_ptr = false, elem = nil, elem_size = 1 }
+                 len_name = t.len_name, len_by_ptr = t.len_by_ptr, elem = nil, elem_size = 1 }
     end
     local size = t.size
     return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
              toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = t.optional,
-             toolong = t.toolong, type = t.type, named = nil, size = size and { value = size.value, expr = size.expr } }
+             toolong = t.toolong, type = t.type, named = t.named,
+             size = size and { value = size.value, expr = size.expr } }
 end
 
 -- The token of argument a (a number, from the fast path, becomes one).
@@ -386,7 +452,17 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local registry = self.registry
     local name_free = registry:unclaimed(name)
     if not name_free and registry:macro(name) then return nil end
-    if not RETURN_TYPES[ret] or self.named_types[ret] then return nil end
+    -- The result (Checker:return_type): a scalar, a named type's base, or a 64-bit pair (v2).
+    local ret_name, ret_type, ret_regs = ret, SCALARS[ret], nil
+    local nt = self.named_types[ret]
+    if nt then
+        ret_name, ret_type = nt.base.name, nt
+    elseif RETURN_TYPES_64[ret] then
+        if self.m.abi.version < 2 or self.m.abi.result_registers[2] ~= "edx" then return nil end
+        ret_regs = true
+    elseif not RETURN_TYPES[ret] then
+        return nil
+    end
     local cache = self.fast_args
     if not cache then
         cache = {}
@@ -443,8 +519,8 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             end
         end
     end
-    if (ret == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
-        or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret ~= "i32")) then
+    if (ret_name == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
+        or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32")) then
         return nil
     end
     -- The names it claims (Checker:claim_syscall): all free, or the slow path decides.
@@ -462,11 +538,11 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     end
     local n = #templates
     local stems
-    if templates.pointers and abi.outputs.conformance then
+    if templates.cases and abi.outputs.conformance then
         stems = {}
         for i = 1, n do
             local t = templates[i]
-            if t.kind ~= "scalar" then
+            if sys.has_cases(t) then
                 local stem = "conf_" .. name .. "_" .. t.name .. "_"
                 if not registry:unclaimed(stem) then return nil end
                 stems[i] = stem
@@ -488,7 +564,9 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         local added = {}
         for i = 1, n do
             local t = templates[i]
-            for _, e in ipairs({ t.efault or false, t.toolong or false }) do
+            local lc = t.lifecycle or NO_LIFECYCLE
+            for _, e in ipairs({ t.efault or false, not t.len_by_ptr and t.toolong or false, t.einval or false,
+                                 lc.invalid or false, lc.reaped or false, lc.foreign or false }) do
                 if e and not seen[e.name] and not added[e.name] then
                     added[e.name] = true
                     known[#known + 1] = e
@@ -510,7 +588,12 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                  num_tok = setmetatable({ kind = "number", value = num, line = line, col = num_pos - line_start + 1 },
                      token_mt),
                  cname = name, doc = doc, long = long, args = args, attrs = attrs, errors = errs,
-                 results = NO_RESULTS, fuzz = NO_HINTS, implied = implied, ret = ret, ret_type = SCALARS[ret] }
+                 results = NO_RESULTS, fuzz = NO_HINTS, implied = implied, ret = ret_name, ret_type = ret_type }
+    if ret_regs then sc.ret_regs = { "eax", "edx" } end
+    if nt and nt.kind == "resource" then
+        sc.produces = nt
+        nt.producers[#nt.producers + 1] = sc
+    end
     registry:claim_new("ordinary", wrapper, "user", sc)
     if stems then
         local arg_syscall = self.arg_syscall
@@ -521,6 +604,14 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                 arg_syscall[a] = sc
                 registry:claim_new("case", stem, "user", a)
             end
+        end
+    end
+    for i = 1, n do
+        local a = args[i]
+        local named = a.named
+        if named and named.kind == "resource" then
+            local c = named.consumers
+            c[#c + 1] = { syscall = sc, arg = a }
         end
     end
     local m = self.m
