@@ -37,7 +37,6 @@ local C_KEYWORDS, RESERVED = names.C_KEYWORDS, base.RESERVED
 local DIRS = { ["in"] = true, out = true, inout = true }
 local LIFECYCLE = require("parser").LIFECYCLE -- invalid reaped foreign
 local LIFECYCLE_WORD = { invalid = true, reaped = true, foreign = true }
-local NO_LIFECYCLE = {}
 -- First bytes of the family prefixes (model_names.FAMILIES_BY_START): a wrapper starting with
 -- one is left to the slow path's family check.
 local FAMILY_FIRST = {}
@@ -207,8 +206,9 @@ function Checker:fast_attrs(words, v2)
     return self:attr_set(toks, v2)
 end
 
--- The model's argument of a (header_args's), or nil. by_name: the header's arguments by name.
-function Checker:fast_arg(a, index, by_name, tok)
+-- The model's argument of a (header_args's), or nil. by_name: the index of each of the header's
+-- arguments by name, alist: them by index.
+function Checker:fast_arg(a, index, by_name, alist, tok)
     local kind, errors, v2 = a.kind, self.errors, self.m.abi.version >= 2
     if kind == "scalar" then
         local t = a.tname
@@ -253,7 +253,8 @@ function Checker:fast_arg(a, index, by_name, tok)
         optional = true
     end
     if kind == "bytes" then
-        local len = by_name[a.len]
+        local len_index = by_name[a.len]
+        local len = len_index and alist[len_index]
         if not len then return nil end
         if a.len_by_ptr then
             if not v2 or len.kind ~= "ptr" or len.dir ~= "inout" or len.tname ~= "u32" then return nil end
@@ -273,7 +274,7 @@ function Checker:fast_arg(a, index, by_name, tok)
         end
         return { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
                  toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = toolong,
-                 max = max, len_arg = len.index, len_name = a.len, len_by_ptr = a.len_by_ptr == true, elem = nil,
+                 max = max, len_arg = len_index, len_name = a.len, len_by_ptr = a.len_by_ptr == true, elem = nil,
                  elem_size = 1 }
     end
     if a.max then return nil end
@@ -305,76 +306,18 @@ function Checker:fast_arg(a, index, by_name, tok)
     return arg
 end
 
--- The arguments of an argument list "(...)" as the syscall checks make them, once per distinct
--- list (a definition repeats few): templates that fast_syscall copies, or false. A list once
--- accepted stays so: every lookup its checks make gives the same answer later in the file
--- (definitions are only ever added, and a name a later one could take is refused here).
-function Checker:arg_templates(list_text)
-    if find(list_text, "\n", 1, true) then return false end
-    local list, p = header_args(list_text, 2)
-    if not list or p ~= #list_text + 1 then return false end
-    local abi = self.m.abi
-    local regs = abi.arg_registers
-    if #list > #regs then return false end
-    local by_name = {}
-    for i = 1, #list do
-        local a = list[i]
-        if by_name[a.name] or not plain_name(self, a.name) then return false end
-        by_name[a.name], a.index = a, i
-    end
-    local templates = { cases = false }
-    local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
-    local word, low_first = 1, abi.pair_order == "low_high"
-    for i = 1, #list do
-        local a = list[i]
-        local arg = self:fast_arg(a, i, by_name, nil)
-        if not arg then return false end
-        arg.off = a.pos - 1
-        if arg.kind == "scalar" and arg.type.size > 4 then -- a register pair (v2): which word goes where
-            if word + 1 > #regs then return false end
-            arg.lo_reg, arg.hi_reg = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
-            arg.reg, word = arg.lo_reg, word + 2
-        else
-            if word > #regs then return false end
-            arg.reg, word = regs[word], word + 1
-        end
-        if kernel then
-            total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
-            if total > budget then return false end
-        end
-        if sys.has_cases(arg) then templates.cases = true end
-        templates[i] = arg
-    end
-    return templates
-end
-
--- A fresh argument like template t (the slow path's tables: each field in its constructor). Its
--- tok is a number, line << 32 | col, until Checker:arg_tok needs the token: most never do.
-local function arg_from(t, tok)
-    local kind = t.kind
-    if kind == "scalar" then
-        local arg = { name = t.name, index = t.index, kind = kind, tok = tok, toolong_explicit = false, type = t.type,
-                      reg = t.reg, named = t.named }
-        if t.named then
-            local lc = t.lifecycle
-            if lc then arg.lifecycle = { invalid = lc.invalid, reaped = lc.reaped, foreign = lc.foreign } end
-            arg.einval = t.einval
-        end
-        if t.lo_reg then arg.lo_reg, arg.hi_reg, arg.regs = t.lo_reg, t.hi_reg, { t.lo_reg, t.hi_reg } end
-        return arg
-    end
-    if kind == "bytes" then
-        local max = t.max
-        return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
-                 toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = t.optional,
-                 toolong = t.toolong, max = max and { value = max.value, expr = max.expr }, len_arg = t.len_arg,
-                 len_name = t.len_name, len_by_ptr = t.len_by_ptr, elem = nil, elem_size = 1 }
-    end
-    local size = t.size
-    return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
-             toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = t.optional,
-             toolong = t.toolong, type = t.type, named = t.named,
-             size = size and { value = size.value, expr = size.expr } }
+-- One argument as the text spells it between '(' or ',' and the next ',' or ')', parsed once
+-- per distinct spelling (a definition repeats them: `len: u32`, `fd: i32`, whole signatures
+-- rarely): { a (header_args's entry), off (where its name starts in the spelling, from 0) }, or
+-- false. Its name's checks hold for good (a lower-case name can only meet the runtime's macros);
+-- the rest depends on the other arguments and is fast_arg's, each time.
+function Checker:arg_spelling(piece)
+    local wrapped = "(" .. piece .. ")"
+    local list, p = header_args(wrapped, 2)
+    if not list or #list ~= 1 or p ~= #wrapped + 1 then return false end
+    local a = list[1]
+    if not plain_name(self, a.name) then return false end
+    return { a = a, off = a.pos - 2 }
 end
 
 -- The token of argument a (a number, from the fast path, becomes one).
@@ -463,17 +406,56 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     elseif not RETURN_TYPES[ret] then
         return nil
     end
-    local cache = self.fast_args
-    if not cache then
-        cache = {}
-        self.fast_args, self.fast_tails, self.token_mt = cache, {}, token_mt
+    local spellings = self.fast_spellings
+    if not spellings then
+        spellings = {}
+        self.fast_spellings, self.fast_tails, self.token_mt = spellings, {}, token_mt
     end
-    local templates = cache[list_text]
-    if templates == nil then
-        templates = self:arg_templates(list_text)
-        if templates then cache[list_text] = templates end
+    -- The arguments' spellings, each parsed once.
+    local alist, offs, by_name, n = {}, {}, {}, 0
+    if not match(list_text, "^%([ \t]*%)$") then
+        local from, last = 2, #list_text
+        while true do
+            local comma = find(list_text, ",", from, true)
+            local piece = sub(list_text, from, (comma or last) - 1)
+            local e = spellings[piece]
+            if e == nil then
+                e = self:arg_spelling(piece)
+                spellings[piece] = e
+            end
+            if not e then return nil end
+            local a = e.a
+            if by_name[a.name] then return nil end
+            n = n + 1
+            alist[n], offs[n], by_name[a.name] = a, from - 1 + e.off, n
+            if not comma then break end
+            from = comma + 1
+        end
     end
-    if not templates then return nil end
+    local abi = self.m.abi
+    local regs = abi.arg_registers
+    if n > #regs then return nil end
+    local args, cases, list_col = {}, false, list_pos - line_start + 1
+    local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
+    local word, low_first = 1, abi.pair_order == "low_high"
+    for i = 1, n do
+        local arg = self:fast_arg(alist[i], i, by_name, alist, line << 32 | (list_col + offs[i]))
+        if not arg then return nil end
+        if arg.kind == "scalar" and arg.type.size > 4 then -- a register pair (v2): which word goes where
+            if word + 1 > #regs then return nil end
+            local lo, hi = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
+            arg.lo_reg, arg.hi_reg, arg.regs, arg.reg, word = lo, hi, { lo, hi }, lo, word + 2
+        else
+            if word > #regs then return nil end
+            arg.reg, word = regs[word], word + 1
+        end
+        if kernel then
+            total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
+            if total > budget then return nil end
+        end
+        if not cases and sys.has_cases(arg) then cases = true end
+        args[i] = arg
+    end
     local tail, long, long_lines
     if doc then
         -- A long doc ends the tail: `long """..."""` on the last line(s) before '}'.
@@ -494,12 +476,11 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         attrs, seen = tail.attrs, tail.seen
         after, end_line, end_start = close, line + tail.newlines + 2 + (long_lines or 0), close - 1
         local list = tail.errors
-        local n = #list
-        if n == 1 then
+        if #list == 1 then
             errs = { list[1] }
         else
             errs = {}
-            for i = 1, n do errs[i] = list[i] end
+            for i = 1, #list do errs[i] = list[i] end
         end
     else
         local attr_words, error_words
@@ -524,7 +505,6 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         return nil
     end
     -- The names it claims (Checker:claim_syscall): all free, or the slow path decides.
-    local abi = self.m.abi
     local prefix = abi.prefix
     local wrapper = name
     if prefix ~= "" then
@@ -536,51 +516,39 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         or (prefix ~= "" and C_KEYWORDS[wrapper]) then
         return nil
     end
-    local n = #templates
     local stems
-    if templates.cases and abi.outputs.conformance then
+    if cases and abi.outputs.conformance then
         stems = {}
         for i = 1, n do
-            local t = templates[i]
-            if sys.has_cases(t) then
-                local stem = "conf_" .. name .. "_" .. t.name .. "_"
+            local a = args[i]
+            if sys.has_cases(a) then
+                local stem = "conf_" .. name .. "_" .. a.name .. "_"
                 if not registry:unclaimed(stem) then return nil end
                 stems[i] = stem
             end
         end
     end
-    -- Every check passed: the syscall goes in.
-    local args, list_col = {}, list_pos - line_start + 1
+    -- Every check passed: the syscall goes in. The errors its arguments' checks add
+    -- (Checker:syscall's implied), in the same order.
+    local implied, added = NO_ERRORS, nil
+    local function imply(e)
+        if e and not seen[e.name] and not (added and added[e.name]) then
+            if implied == NO_ERRORS then implied, added = {}, {} end
+            added[e.name] = true
+            implied[#implied + 1] = e
+        end
+    end
     for i = 1, n do
-        local t = templates[i]
-        args[i] = arg_from(t, line << 32 | (list_col + t.off))
-    end
-    -- The errors its arguments' checks add (Checker:syscall's implied), the same for every syscall
-    -- with these arguments and this tail: found once, a fresh list each time.
-    local implied = NO_ERRORS
-    local known = tail and templates.implied and templates.implied[tail]
-    if not known then
-        known = {}
-        local added = {}
-        for i = 1, n do
-            local t = templates[i]
-            local lc = t.lifecycle or NO_LIFECYCLE
-            for _, e in ipairs({ t.efault or false, not t.len_by_ptr and t.toolong or false, t.einval or false,
-                                 lc.invalid or false, lc.reaped or false, lc.foreign or false }) do
-                if e and not seen[e.name] and not added[e.name] then
-                    added[e.name] = true
-                    known[#known + 1] = e
-                end
-            end
+        local a = args[i]
+        imply(a.efault)
+        if not a.len_by_ptr then imply(a.toolong) end
+        imply(a.einval)
+        local lc = a.lifecycle
+        if lc then
+            imply(lc.invalid)
+            imply(lc.reaped)
+            imply(lc.foreign)
         end
-        if tail then
-            templates.implied = templates.implied or {}
-            templates.implied[tail] = known
-        end
-    end
-    if #known > 0 then
-        implied = {}
-        for i = 1, #known do implied[i] = known[i] end
     end
     local sc = { num = num, name = name,
                  tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
