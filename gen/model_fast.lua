@@ -44,8 +44,8 @@ for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true e
 
 -- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
 local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)[ \t]*{()"
--- The same with the usual body: the doc line, the tail up to the '\n}' that closes it.
-local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"([^}]*)\n}()'
+-- The same with the usual body's doc on the line after '{' (its tail follows, up to the '}').
+local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 -- The plain string the lexer reads in one match: no escapes, no control characters.
 local DOC = '^[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 
@@ -169,8 +169,16 @@ end
 -- A tail that ends with a long doc: the tail before it, the doc as the lexer reads it and the
 -- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses).
 local function long_doc(tail)
-    local s, e = find(tail, '\n[ \t]*long[ \t]+"""')
-    if not s then return nil end
+    -- `long` and its blanks before the first """, found backwards from it (a pattern searching
+    -- forwards would try every character of the tail).
+    local open = find(tail, '"""', 1, true)
+    local s = open - 1
+    while s > 0 and (byte(tail, s) == 32 or byte(tail, s) == 9) do s = s - 1 end
+    if s == open - 1 or sub(tail, s - 3, s) ~= "long" then return nil end
+    s = s - 4
+    while s > 0 and (byte(tail, s) == 32 or byte(tail, s) == 9) do s = s - 1 end
+    if s < 1 or byte(tail, s) ~= 10 then return nil end
+    local e = open + 2
     local close = find(tail, '"""', e + 1, true)
     if not close or find(tail, "[^ \t]", close + 3) then return nil end
     local text = sub(tail, e + 1, close - 1)
@@ -380,7 +388,18 @@ end
 function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, p, doc, key, close = match(text, USUAL, pos)
+    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, p, doc, tail_at = match(text, USUAL, pos)
+    local key, close
+    if doc then
+        -- The first '}' after the doc ends the body (neither attrs, errors nor a long doc without
+        -- braces holds one), and must open its line.
+        close = find(text, "}", tail_at, true)
+        if close and byte(text, close - 1) == 10 then
+            key, close = sub(text, tail_at, close - 2), close + 1
+        else
+            doc = nil
+        end
+    end
     if not num_pos then
         num_pos, num_s, name_pos, name, list_pos, list_text, ret, p = match(text, HEADER, pos)
         if not num_pos then return nil end
