@@ -43,7 +43,8 @@ local FAMILY_FIRST = {}
 for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true end
 
 -- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
-local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)[ \t]*{()"
+-- (What stands between the return type and '{': blanks, or extra results `, NAME: T`.)
+local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
 -- The same with the usual body's doc on the line after '{' (its tail follows, up to the '}').
 local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 -- The plain string the lexer reads in one match: no escapes, no control characters.
@@ -328,6 +329,31 @@ function Checker:arg_spelling(piece)
     return { a = a, off = a.pos - 2 }
 end
 
+-- Extra results (v2) `, NAME: T, ...` (extra: the header's text between the return type and
+-- '{', at column col0 + 1 of line): Checker:return_type's sc.results, or nil. first: the index in
+-- result_registers of the first one. (Their names are checked against the arguments' later.)
+function Checker:fast_results(extra, first, line, col0, token_mt)
+    local abi = self.m.abi
+    if abi.version < 2 then return nil end
+    local rregs, results, p = abi.result_registers, {}, 1
+    while p <= #extra do
+        local at, rname, rtype, q = match(extra, "^[ \t]*,[ \t]*()([%a_][%w_]*)[ \t]*:[ \t]*([%a_][%w_]*)[ \t]*()", p)
+        if not at or not plain_name(self, rname) then return nil end
+        local i = #results + 1
+        local reg = rregs[first + i - 1]
+        local named = self.named_types[rtype]
+        local rt = named and named.base or SCALARS[rtype]
+        if not reg or not rt or rt.size ~= 4 then return nil end
+        for j = 1, i - 1 do
+            if results[j].name == rname then return nil end
+        end
+        results[i] = { name = rname, type = named or rt, named = named, reg = reg,
+                       tok = setmetatable({ kind = "ident", value = rname, line = line, col = col0 + at }, token_mt) }
+        p = q
+    end
+    return results
+end
+
 -- The token of argument a (a number, from the fast path, becomes one).
 function Checker:arg_tok(a)
     local t = a.tok
@@ -388,7 +414,8 @@ end
 function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, p, doc, tail_at = match(text, USUAL, pos)
+    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p, doc, tail_at =
+        match(text, USUAL, pos)
     local key, close
     if doc then
         -- The first '}' after the doc ends the body (neither attrs, errors nor a long doc without
@@ -401,7 +428,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         end
     end
     if not num_pos then
-        num_pos, num_s, name_pos, name, list_pos, list_text, ret, p = match(text, HEADER, pos)
+        num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p = match(text, HEADER, pos)
         if not num_pos then return nil end
     end
     local num = num_s + 0
@@ -424,6 +451,11 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         ret_regs = true
     elseif not RETURN_TYPES[ret] then
         return nil
+    end
+    local results = NO_RESULTS
+    if find(extra, "[^ \t]") then
+        results = self:fast_results(extra, ret_regs and 3 or 2, line, extra_pos - line_start, token_mt)
+        if not results then return nil end
     end
     local spellings = self.fast_spellings
     if not spellings then
@@ -475,6 +507,9 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if not cases and sys.has_cases(arg) then cases = true end
         args[i] = arg
     end
+    for i = 1, #results do
+        if by_name[results[i].name] then return nil end -- a result named like an argument
+    end
     local tail, long, long_lines
     if doc then
         -- A long doc ends the tail: `long """..."""` on the last line(s) before '}'.
@@ -520,7 +555,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         end
     end
     if (ret_name == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
-        or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32")) then
+        or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32" or #results > 0)) then
         return nil
     end
     -- The names it claims (Checker:claim_syscall): all free, or the slow path decides.
@@ -575,7 +610,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                  num_tok = setmetatable({ kind = "number", value = num, line = line, col = num_pos - line_start + 1 },
                      token_mt),
                  cname = name, doc = doc, long = long, args = args, attrs = attrs, errors = errs,
-                 results = NO_RESULTS, fuzz = NO_HINTS, implied = implied, ret = ret_name, ret_type = ret_type }
+                 results = results, fuzz = NO_HINTS, implied = implied, ret = ret_name, ret_type = ret_type }
     if ret_regs then sc.ret_regs = { "eax", "edx" } end
     if nt and nt.kind == "resource" then
         sc.produces = nt
