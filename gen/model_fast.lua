@@ -183,10 +183,16 @@ local function long_doc(tail)
     local close = find(tail, '"""', e + 1, true)
     if not close or find(tail, "[^ \t]", close + 3) then return nil end
     local text = sub(tail, e + 1, close - 1)
-    if find(text, "[%z\1-\8\11-\31\127]") then return nil end
-    local lines, at = 1, find(text, "\n", 1, true) -- (the first: the one before `long`)
+    -- Its control characters: newlines, counted, and tabs; any other is the lexer's to refuse.
+    local lines, at = 1, find(text, "%c") -- (the first newline: the one before `long`)
     while at do
-        lines, at = lines + 1, find(text, "\n", at + 1, true)
+        local c = byte(text, at)
+        if c == 10 then
+            lines = lines + 1
+        elseif c ~= 9 then
+            return nil
+        end
+        at = find(text, "%c", at + 1)
     end
     return sub(tail, 1, s - 1), lexer.dedent(text), lines
 end
