@@ -53,7 +53,7 @@ local DOC = '^[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 
 -- A number or const word as the checks resolve it: { value, expr }, or nil (for anything the
 -- lexer would read another way, or a const not defined above).
-local function value_of(self, word)
+local function parse_value(self, word)
     local b = byte(word)
     if b >= 48 and b <= 57 then
         if match(word, "^[1-9]%d?%d?%d?%d?%d?%d?%d?%d?$") or word == "0" then
@@ -65,6 +65,18 @@ local function value_of(self, word)
     end
     local c = self.consts[word]
     return c and { value = c.value, expr = c.name }
+end
+
+-- The same, a fresh table each time (the model's tables are never shared where the checks make
+-- new ones), the word read once per distinct word (a const once found stays).
+local function value_of(self, word)
+    local values = self.fast_values
+    local v = values[word]
+    if v == nil then
+        v = parse_value(self, word) or false
+        if v then values[word] = v end
+    end
+    return v and { value = v.value, expr = v.expr }
 end
 
 -- True if name passes check_ident and not_macro as an identifier starting with a lower-case letter.
@@ -360,6 +372,18 @@ function Checker:fast_results(extra, first, line, col0, token_mt)
     return results
 end
 
+-- implied with error e added, unless seen (the errors the syscall lists) or implied has it
+-- already; a new list the first time (model_syscalls' imply, which adds to seen instead).
+local function imply(implied, seen, e)
+    if not e or seen[e.name] then return implied end
+    for i = 1, #implied do
+        if implied[i] == e then return implied end
+    end
+    if implied == NO_ERRORS then implied = {} end
+    implied[#implied + 1] = e
+    return implied
+end
+
 -- The token of argument a (a number, from the fast path, becomes one).
 function Checker:arg_tok(a)
     local t = a.tok
@@ -466,10 +490,14 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local spellings = self.fast_spellings
     if not spellings then
         spellings = {}
-        self.fast_spellings, self.fast_tails, self.token_mt = spellings, {}, token_mt
+        self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = spellings, {}, {}, token_mt
+        self.fast_alist, self.fast_offs, self.fast_by_name, self.fast_n = {}, {}, {}, 0
     end
     -- The arguments' spellings, each parsed once.
-    local alist, offs, by_name, n = {}, {}, {}, 0
+    -- (Scratch lists, the same for every syscall: by_name is emptied of the last one's names.)
+    local alist, offs, by_name, n = self.fast_alist, self.fast_offs, self.fast_by_name, 0
+    for i = 1, self.fast_n do by_name[alist[i].name] = nil end
+    self.fast_n = 0
     if not match(list_text, "^%([ \t]*%)$") then
         local from, last = 2, #list_text
         while true do
@@ -485,6 +513,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             if by_name[a.name] then return nil end
             n = n + 1
             alist[n], offs[n], by_name[a.name] = a, from - 1 + e.off, n
+            self.fast_n = n
             if not comma then break end
             from = comma + 1
         end
@@ -590,24 +619,17 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     end
     -- Every check passed: the syscall goes in. The errors its arguments' checks add
     -- (Checker:syscall's implied), in the same order.
-    local implied, added = NO_ERRORS, nil
-    local function imply(e)
-        if e and not seen[e.name] and not (added and added[e.name]) then
-            if implied == NO_ERRORS then implied, added = {}, {} end
-            added[e.name] = true
-            implied[#implied + 1] = e
-        end
-    end
+    local implied = NO_ERRORS
     for i = 1, n do
         local a = args[i]
-        imply(a.efault)
-        if not a.len_by_ptr then imply(a.toolong) end
-        imply(a.einval)
+        implied = imply(implied, seen, a.efault)
+        if not a.len_by_ptr then implied = imply(implied, seen, a.toolong) end
+        implied = imply(implied, seen, a.einval)
         local lc = a.lifecycle
         if lc then
-            imply(lc.invalid)
-            imply(lc.reaped)
-            imply(lc.foreign)
+            implied = imply(implied, seen, lc.invalid)
+            implied = imply(implied, seen, lc.reaped)
+            implied = imply(implied, seen, lc.foreign)
         end
     end
     local sc = { num = num, name = name,
