@@ -4,19 +4,23 @@
 -- token by token they cost four times as much).
 --
 -- It is an optimisation only. It takes a declaration when every check passes, and builds the
--- very tables the parser and Checker:syscall would (tests/gen/model_test.lua proves the whole
--- model equal both ways); anything else - another shape (long docs, fuzz hints, comments,
--- named types, 64-bit scalars, extra results, a declaration over several lines...), anything
--- wrong, any name that might clash - it leaves, untouched, to the parser and the checks, so
--- that every diagnostic is theirs.
+-- very tables the parser and Checker:syscall would (tests/gen/model_fast_test.lua proves the
+-- whole model equal both ways, and every diagnostic); anything else - another shape (fuzz hints,
+-- comments, T[COUNT] arrays, a declaration whose header spans lines, a long doc before the
+-- attrs...), anything wrong, any name that might clash - it leaves, untouched, to the parser and
+-- the checks, so that every diagnostic is theirs.
 --
--- Shapes taken:  syscall N name(ARG, ...) -> RET {      N decimal, the header on one line
---                    doc "..."                          one line each, in any order, or all
---                    attrs A...                         on the header's line before `}`
---                    errors E...
+-- Shapes taken:  syscall N name(ARG, ...) -> RET[, NAME: T...] {   the header on one line
+--                    doc "..."                       the doc on the next line, then attrs and
+--                    attrs A...                      errors lines, a long """...""" last; or
+--                    errors E...                     doc, attrs and errors in any order and
+--                    long """..."""                  layout
 --                }
---   ARG:  name: SCALAR | name: DIR bytes[LEN] [max N] [toolong E] | name: in str[N] [toolong E]
---         | name: DIR SCALAR-or-laid-out-STRUCT [optional]   (N a number or a const)
+--   ARG:  name: SCALAR-or-NAMED [invalid|reaped|foreign E...] | name: DIR bytes[[*]LEN] [max N]
+--         [toolong E] [optional] | name: in str[N] [toolong E] [optional]
+--         | name: DIR SCALAR-NAMED-or-laid-out-STRUCT [optional]   (N a number or a const)
+-- Argument spellings, body tails and numbers are read once per distinct text (a definition
+-- repeats them; whole signatures rarely).
 local base = require("model_names")
 local sys = require("model_syscalls")
 local types = require("model_types")
