@@ -17,11 +17,14 @@ end
 -- (\0-\31, \127, " \ * / ?). Several outputs check every doc: each text is checked once (a
 -- bounded memo, emptied when full).
 local plain_memo, plain_count, PLAIN_MEMO_MAX = {}, 0, 200000
+local format, find = string.format, string.find
 
 function cgen.plain(text)
     local p = plain_memo[text]
     if p == nil then
-        p = text:find('^[^\0-\31\127"\\*/?]*$') ~= nil
+        -- %q escapes exactly the control bytes, " and \ (a C scan; a pattern costs far more a byte)
+        p = #format("%q", text) == #text + 2 and not find(text, "*", 1, true) and not find(text, "/", 1, true) and
+            not find(text, "?", 1, true)
         if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
         plain_memo[text], plain_count = p, plain_count + 1
     end
@@ -278,7 +281,7 @@ end
 -- A line collector for a piece of an output: w(text), w(format, ...) add a line; w() returns
 -- the lines joined (no final newline) and starts again.
 function cgen.lines()
-    local lines, n, format = {}, 0, string.format
+    local lines, n = {}, 0
     return function(fmt, ...)
         if fmt == nil then
             local text = concat(lines, "\n", 1, n)
@@ -347,7 +350,6 @@ local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
-    local format = string.format
     local sink = pending_sink
     pending_sink = nil
     local function chunk(text)
