@@ -418,8 +418,7 @@ local function descriptor(slot, sc, flags)
     -- name, shim, nargs, flags, ret_kind (the first fields of struct syscall_desc); names are C
     -- identifiers: nothing to escape
     local head = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nums[nargs] .. ", " ..
-        flags ..
-        ", " .. RET_KIND[sc.ret]
+        flags .. ", " .. RET_KIND[sc.ret]
     if #more == 0 then return head .. " }," end
     return head .. ",\n        " .. concat(more, ",\n        ") .. " },"
 end
