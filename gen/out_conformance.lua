@@ -38,7 +38,7 @@ local SMALL_LEN = 16
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- Bit r of a register set (conf_cases.h's enum conf_reg).
 local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
-local fmt, concat = string.format, table.concat
+local fmt, concat, min = string.format, table.concat, math.min
 -- Small numbers (registers, masks, spans) as text, converted once each: a number joined to a
 -- string is formatted every time.
 local text = setmetatable({}, { __index = function(t, k)
@@ -58,12 +58,13 @@ end })
 -- nil for a syscall without buffers.
 local function lengths(sc)
     local args, len, cap_of, users = sc.args, nil, nil, nil
-    for _, a in ipairs(args) do
+    for k = 1, #args do
+        local a = args[k]
         if a.kind == "bytes" then
             len, users = len or {}, users or {}
             local i = a.len_arg
-            local v = len[i] or math.min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
-            if a.max then v = math.min(v, a.max.value) end
+            local v = len[i] or min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
+            if a.max then v = min(v, a.max.value) end
             len[i] = v
             users[i] = (users[i] or 0) + 1
             if a.len_by_ptr then
@@ -95,7 +96,9 @@ end
 -- last non-zero value are left to C's zero.
 local function syscall_row(sc, len, cap_of, errors, reg)
     local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    for i, a in ipairs(sc.args) do
+    local list = sc.args
+    for i = 1, #list do
+        local a = list[i]
         local r, kind = REG_INDEX[a.reg], a.kind
         if a.regs then -- a 64-bit scalar: its low word's register holds the value
             r = REG_INDEX[a.lo_reg]
@@ -122,6 +125,7 @@ local function syscall_row(sc, len, cap_of, errors, reg)
             valid = valid | bit
         end
         if v then
+            if v ~= 0 then v = text[v] end -- (a number joined to a string is spelled every time)
             if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
             elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
         end
@@ -131,11 +135,17 @@ local function syscall_row(sc, len, cap_of, errors, reg)
         for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
     end
     local values
-    if v6 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6
-    elseif v5 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5
-    elseif v4 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4
-    elseif v3 ~= 0 then values = v1 .. ", " .. v2 .. ", " .. v3
-    elseif v2 ~= 0 then values = v1 .. ", " .. v2
+    local last = v6 ~= 0 and 6 or v5 ~= 0 and 5 or v4 ~= 0 and 4 or v3 ~= 0 and 3 or v2 ~= 0 and 2 or 1
+    if v1 == 0 then v1 = "0" end
+    if v2 == 0 then v2 = "0" end
+    if v3 == 0 then v3 = "0" end
+    if v4 == 0 then v4 = "0" end
+    if v5 == 0 then v5 = "0" end
+    if last == 6 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6
+    elseif last == 5 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5
+    elseif last == 4 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4
+    elseif last == 3 then values = v1 .. ", " .. v2 .. ", " .. v3
+    elseif last == 2 then values = v1 .. ", " .. v2
     else values = v1 end
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
@@ -160,7 +170,9 @@ end
 -- never valid (not a special, never handed out), one whose process has ended and been reaped and
 -- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
 local function value_cases(rows, n, sc, sci, reg, quoted)
-    for i, a in ipairs(sc.args) do
+    local args = sc.args
+    for i = 1, #args do
+        local a = args[i]
         local named = a.kind == "scalar" and a.named
         if named and (a.einval or a.lifecycle) then
             local function add(suffix, value, err, what, lifecycle)
@@ -234,9 +246,12 @@ end })
 
 -- The cases of one syscall (sci: its index in conf_syscalls), in rows of conf_cases: rows[n + 1]...;
 -- returns the new n.
-local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
+-- named_args: whether the definition has flags, enum or resource types (language v2).
+local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted, named_args)
     local args = sc.args
-    for i, a in ipairs(args) do
+    local nargs = #args
+    for i = 1, nargs do
+        local a = args[i]
         local kind = a.kind
         if kind ~= "scalar" then
             local r, bytes, efault, stem = text[reg[i]], span(a, len), negated[a.efault], names.conf_case(sc, a, "")
@@ -268,20 +283,21 @@ local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted)
     -- A length one past its max, when it measures this buffer only (with two,
     -- the other buffer's checks could answer first).
     if users then
-        for i, a in ipairs(args) do
+        for i = 1, nargs do
+            local a = args[i]
             -- (A value-result length above max is lowered to it, not refused.)
             local la = a.kind == "bytes" and a.max and not a.len_by_ptr and args[a.len_arg]
             if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
                 -- An optional buffer is passed (a NULL one has no length to refuse).
                 n = n + 1
                 rows[n] = "    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
-                    ", CONF_EQ, CONF_VALUE, " .. reg[a.len_arg] .. ", " .. (a.optional and reg[i] or "CONF_NONE") ..
-                    ", " .. (a.max.value + 1) .. "u, -" .. a.toolong.name .. ", 0, " ..
+                    ", CONF_EQ, CONF_VALUE, " .. text[reg[a.len_arg]] .. ", " .. (a.optional and text[reg[i]] or "CONF_NONE") ..
+                    ", " .. text[a.max.value + 1] .. "u, " .. negated[a.toolong] .. ", 0, " ..
                     quoted[la.name .. " = " .. a.max.expr .. " + 1"] .. ", 0, 0 },"
             end
         end
     end
-    n = value_cases(rows, n, sc, sci, reg, quoted)
+    if named_args then n = value_cases(rows, n, sc, sci, reg, quoted) end
     n = n + 1
     rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
         (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
@@ -343,9 +359,11 @@ local function error_lists()
     -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
-        if #errors == 0 then return "0" end
+        local nerrors = #errors
+        if nerrors == 0 then return "0" end
         local node = trie
-        for _, e in ipairs(errors) do
+        for i = 1, nerrors do
+            local e = errors[i]
             local next_node = node[e]
             if not next_node then
                 next_node = {}
@@ -353,7 +371,8 @@ local function error_lists()
             end
             node = next_node
         end
-        for _, e in ipairs(implied) do
+        for i = 1, #implied do
+            local e = implied[i]
             local next_node = node[e]
             if not next_node then
                 next_node = {}
@@ -403,17 +422,24 @@ local function render_c(m)
     -- syscalls): tables that grow to every row of the output would be walked again by each
     -- collection of the generational collector, and held beside the text.
     local lists, errors_of = error_lists()
-    local cases, rows, n, reg = cgen.buffer(), {}, 0, {}
+    local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
+    local cases, rows, n, reg, srows = cgen.buffer(), {}, 0, {}, {}
     local function flush()
         cases(concat(rows, "\n", 1, n))
         n = 0
     end
     w("const struct conf_syscall conf_syscalls[] = {")
-    for i, sc in ipairs(m.syscalls) do
-        local len, cap_of, users = lengths(sc)
-        w(syscall_row(sc, len, cap_of, errors_of(sc), reg))
-        n = syscall_cases(rows, n, sc, tostring(i - 1), len, users, reg, quoted)
-        if n >= 1024 then flush() end
+    local syscalls = m.syscalls
+    for from = 1, #syscalls, 256 do
+        local to = min(from + 255, #syscalls)
+        for i = from, to do
+            local sc = syscalls[i]
+            local len, cap_of, users = lengths(sc)
+            srows[i - from + 1] = syscall_row(sc, len, cap_of, errors_of(sc), reg)
+            n = syscall_cases(rows, n, sc, tostring(i - 1), len, users, reg, quoted, named_args)
+            if n >= 1024 then flush() end
+        end
+        w(concat(srows, "\n", 1, to - from + 1))
     end
     -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
     for k, nr in ipairs(out.invalid_numbers(m)) do

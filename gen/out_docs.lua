@@ -7,7 +7,14 @@ local amc_h = require("out_amc_h")
 
 local out = {}
 
+local find, byte, concat = string.find, string.byte, table.concat
+
+-- Text safe in a Markdown table cell or line. A pattern costs a hundred times a plain search
+-- per byte, so most texts get only the plain searches.
 local function md(text)
+    if not find(text, "|", 1, true) and not find(text, "<", 1, true) and not find(text, ">", 1, true) then
+        return text
+    end
     return (text:gsub("([|<>])", "\\%1"))
 end
 
@@ -76,57 +83,109 @@ function result_notes(w, sc)
     end
 end
 
-local function syscall(w, m, sc)
-    w("### %d `%s`", sc.num, sc.name)
-    w("")
-    w("```")
-    w("%s", cgen.signature(sc))
-    w("```")
-    w("")
-    w("The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/%s.2`):", sc.name)
-    w("")
-    w("```c")
-    w("%s;", libsys_h.prototype(m, sc))
-    w("```")
-    w("")
-    w("%s", sc.doc)
-    w("")
-    local attrs = {}
-    for _, a in ipairs({ "noreturn", "blocking", "returns_twice", "fails_only" }) do
-        if sc.attrs[a] then attrs[#attrs + 1] = "`" .. a .. "`" end
+-- The Errors list of a syscall, made once for each list of errors (a trie over them in order).
+local error_blocks = {}
+local function errors_block(sc)
+    local node, errors, implied = error_blocks, sc.errors, sc.implied
+    for i = 1, #errors do
+        local e = errors[i]
+        node[e] = node[e] or {}
+        node = node[e]
     end
-    if #attrs > 0 then
-        w("Attributes: %s.", table.concat(attrs, ", "))
-        w("")
+    if not node.implied then node.implied = {} end -- the errors the entry checks add, after
+    node = node.implied
+    for i = 1, #implied do
+        local e = implied[i]
+        node[e] = node[e] or {}
+        node = node[e]
     end
-    if sc.long then
-        w("%s", sc.long)
-        w("")
+    local text = node[true]
+    if not text then
+        local t = { "", "Errors:", "" }
+        for _, e in ipairs(errors) do t[#t + 1] = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) end
+        for _, e in ipairs(implied) do
+            t[#t + 1] = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) .. " (from the entry checks)"
+        end
+        text = concat(t, "\n")
+        node[true] = text
     end
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" and a.toolong and not a.len_by_ptr or a.kind == "str" then
-            local bound = a.kind == "str" and ("longer than " .. a.size.expr .. " bytes")
+    return text
+end
+
+local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only" }
+
+-- "Attributes: ..." between empty lines, for the attributes a syscall has; false for none. Made
+-- once for each set of them.
+local attribute_lines = {}
+local function attributes(sc)
+    local attrs = sc.attrs
+    local key = (attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0) + (attrs.returns_twice and 4 or 0) +
+        (attrs.fails_only and 8 or 0)
+    local text = attribute_lines[key]
+    if text == nil then
+        local said
+        for i = 1, #ATTRS do
+            if attrs[ATTRS[i]] then said = (said and (said .. ", ") or "") .. "`" .. ATTRS[i] .. "`" end
+        end
+        text = said and ("\nAttributes: " .. said .. ".\n") or false
+        attribute_lines[key] = text
+    end
+    return text
+end
+
+-- A line list w for the v2 notes: lines appended to t after n (returns the new n through t.n).
+local function lines_into(t)
+    return function(fmt, ...)
+        t.n = t.n + 1
+        t[t.n] = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+    end
+end
+
+-- The section of one syscall, as pieces of whole lines: t[n + 1]...; returns the new n.
+local function syscall(t, n, m, sc)
+    local name = sc.name
+    local head = "### " .. sc.num .. " `" .. name .. "`\n\n```\n" .. cgen.signature(sc) .. "\n```\n\n" ..
+        "The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/" .. name .. ".2`):\n\n" ..
+        "```c\n" .. libsys_h.prototype(m, sc) .. ";\n```\n\n" .. sc.doc .. "\n"
+    local attrs = attributes(sc)
+    if attrs then head = head .. attrs end
+    if sc.long then head = head .. "\n" .. sc.long .. "\n" end
+    n = n + 1
+    t[n] = head
+    local args, notes = sc.args, nil
+    for i = 1, #args do
+        local a = args[i]
+        local kind = a.kind
+        if kind == "bytes" and a.toolong and not a.len_by_ptr or kind == "str" then
+            local bound = kind == "str" and ("longer than " .. a.size.expr .. " bytes")
                 or ("with " .. a.len_name .. " over " .. a.max.expr)
-            w("* `%s` %s fails with `%s`.", a.name, bound, a.toolong.name)
+            n = n + 1
+            t[n] = "* `" .. a.name .. "` " .. bound .. " fails with `" .. a.toolong.name .. "`."
         end
         if a.optional then
-            w("* `%s` may be NULL%s.", a.name, a.kind == "bytes" and " (the handler then sees an empty buffer)" or "")
+            n = n + 1
+            t[n] = "* `" .. a.name .. "` may be NULL" .. (kind == "bytes" and " (the handler then sees an empty buffer)" or "")
+                .. "."
         end
-        arg_notes(w, a)
+        if a.named or a.regs or kind == "bytes" and (a.elem or a.len_by_ptr) then -- what arg_notes tells
+            t.n = n
+            notes = notes or lines_into(t)
+            arg_notes(notes, a)
+            n = t.n
+        end
     end
-    result_notes(w, sc)
+    if kinds.is64(sc.ret) or sc.ret_type and sc.ret_type.kind == "resource" or sc.results or sc.attrs.fails_only then
+        t.n = n
+        result_notes(lines_into(t), sc)
+        n = t.n
+    end
     if #sc.errors + #sc.implied > 0 then
-        w("")
-        w("Errors:")
-        w("")
-        for _, e in ipairs(sc.errors) do
-            w("* `%s` (%d): %s", e.name, e.num, md(e.text))
-        end
-        for _, e in ipairs(sc.implied) do
-            w("* `%s` (%d): %s (from the entry checks)", e.name, e.num, md(e.text))
-        end
+        n = n + 1
+        t[n] = errors_block(sc)
     end
-    w("")
+    n = n + 1
+    t[n] = ""
+    return n
 end
 
 -- Flag sets, enums and resources (v2), each with its members or specials and, for a resource,
@@ -188,11 +247,25 @@ function out.render(m)
     w("")
     w("| nr | syscall | summary |")
     w("|---:|---|---|")
-    for _, sc in ipairs(m.syscalls) do
-        w("| %d | [`%s`](#%d-%s) | %s |", sc.num, sc.name, sc.num, sc.name, md(sc.doc))
+    -- The syscalls' lines go to the buffer a few hundred syscalls at a time.
+    local syscalls, t = m.syscalls, {}
+    for from = 1, #syscalls, 256 do
+        local to = math.min(from + 255, #syscalls)
+        for i = from, to do
+            local sc = syscalls[i]
+            local num, name = tostring(sc.num), sc.name
+            t[i - from + 1] = "| " .. num .. " | [`" .. name .. "`](#" .. num .. "-" .. name .. ") | " .. md(sc.doc) .. " |"
+        end
+        w(concat(t, "\n", 1, to - from + 1))
     end
     w("")
-    for _, sc in ipairs(m.syscalls) do syscall(w, m, sc) end
+    error_blocks = {}
+    for from = 1, #syscalls, 256 do
+        local n = 0
+        for i = from, math.min(from + 255, #syscalls) do n = syscall(t, n, m, syscalls[i]) end
+        w(concat(t, "\n", 1, n))
+    end
+    error_blocks = {}
     if #m.retired > 0 then
         w("## Retired numbers")
         w("")
@@ -283,8 +356,11 @@ function out.render(m)
             if #svc.retired > 0 then w("") end
         end
     end
+    -- One newline at the end, however many the last section left (a pattern would try every byte).
     local text = w()
-    return (text:gsub("\n\n+$", "\n"))
+    local e = #text
+    while e > 1 and byte(text, e) == 10 and byte(text, e - 1) == 10 do e = e - 1 end
+    return e < #text and text:sub(1, e) or text
 end
 
 return out

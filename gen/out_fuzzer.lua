@@ -22,6 +22,14 @@ local out = {}
 
 local MAX_STR_SLOT = 4096 -- longest string slot in scratch, NUL included
 
+-- Small numbers (counts, register slots) as text, converted once each: a number joined to a
+-- string is formatted every time.
+local text = setmetatable({}, { __index = function(t, k)
+    local v = tostring(k)
+    t[k] = v
+    return v
+end })
+
 -- The C expression of a bound: the const's name or the number (spelled once per spelling).
 local exprs = {}
 local function expr(v)
@@ -89,6 +97,8 @@ local function array_memo(op)
     end)
 end
 local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
+-- The row of a plain scalar (no named type, no hint), by its type and register slot.
+local plain_rows = setmetatable({}, { __mode = "k" })
 
 -- The index of each argument register in arg_registers, from 0: where its value goes in c->args.
 local function slots(m)
@@ -164,31 +174,46 @@ local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
     return n
 end
 
--- The number of argument registers a syscall's arguments take (a 64-bit one takes two).
-local function words(sc)
-    local n = 0
-    for _, a in ipairs(sc.args) do n = n + (a.regs and #a.regs or 1) end
-    return n
-end
-
--- The argument rows of one syscall (rows[n + 1]...); returns the new n and how many string
--- slots it uses.
+-- The argument rows of one syscall (rows[n + 1]...); returns the new n, how many string slots it
+-- uses and the number of argument registers its arguments take (a 64-bit one takes two).
 local function arg_rows(rows, n, m, sc, slot, pooled, add)
     local args = sc.args
-    local is_len, len_owner
-    for _, a in ipairs(args) do
+    local nargs, is_len, len_owner = #args, nil, nil
+    local words = nargs
+    for i = 1, nargs do
+        local a = args[i]
         if a.kind == "bytes" then -- (a value-result one too: its pointer)
             is_len = is_len or {}
             is_len[a.len_arg] = true
+        elseif a.regs then
+            words = words + #a.regs - 1
         end
     end
-    local strings = 0
-    for i, a in ipairs(args) do
+    local strings, hints = 0, sc.fuzz.args
+    for i = 1, nargs do
+        local a = args[i]
         local kind = a.kind
         local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
         local at = slot[a.reg]
         if kind == "scalar" then
-            if not (is_len and is_len[i]) then n = scalar_rows(rows, n, m, sc, a, slot, pooled, add) end
+            if is_len and is_len[i] then -- luacheck: ignore 542
+                -- a length: its buffer's row chooses it
+            elseif not a.named and a.type.size < 8 and not hints[a.name] then -- the usual plain scalar
+                local by_slot = plain_rows[a.type]
+                if not by_slot then
+                    by_slot = {}
+                    plain_rows[a.type] = by_slot
+                end
+                local row = by_slot[at]
+                if not row then
+                    row = scalar_row(at, a.type.size * 8, a.type.signed and 1 or 0, 0)
+                    by_slot[at] = row
+                end
+                n = n + 1
+                rows[n] = row
+            else
+                n = scalar_rows(rows, n, m, sc, a, slot, pooled, add)
+            end
         elseif kind == "bytes" then
             local len_arg = args[a.len_arg]
             local max = a.max and expr(a.max) or "0xFFFFFFFFu"
@@ -214,7 +239,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             rows[n] = pointer_row(at, cgen.pointee(a.type), writes, 0)
         end
     end
-    return n, strings
+    return n, strings, words
 end
 
 -- Numbers below SYS_TABLE_SIZE that name no syscall (unused and retired slots).
@@ -248,8 +273,8 @@ local function trap(w, m)
     w("    uint32_t eax = c->nr;")
     w("    const uint32_t *args = c->args;")
     for i, l in ipairs(lines) do
-        local text = '"' .. l .. (i < #lines and '\\n\\t"' or '"')
-        w((i == 1 and "    __asm__ volatile(" or "                     ") .. text)
+        local quoted = '"' .. l .. (i < #lines and '\\n\\t"' or '"')
+        w((i == 1 and "    __asm__ volatile(" or "                     ") .. quoted)
     end
     w('                     : "+a"(eax), "+c"(args)')
     w("                     :")
@@ -273,8 +298,8 @@ local function error_lists()
     end
     return lists, function(sc)
         local errors, implied, node = sc.errors, sc.implied, trie
-        for _, e in ipairs(errors) do node = step(node, e) end
-        for _, e in ipairs(implied) do node = step(node, e) end
+        for i = 1, #errors do node = step(node, errors[i]) end
+        for i = 1, #implied do node = step(node, implied[i]) end
         local at = node[true]
         if not at then
             local key = ""
@@ -312,25 +337,33 @@ function out.render(m)
     local slot_len, str_slots = 16, 0
     w("/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */")
     w("const struct fuzz_arg fuzz_args[] = {")
-    for _, sc in ipairs(m.syscalls) do
+    local list, srows, ns = m.syscalls, {}, 0
+    for i = 1, #list do
+        local sc = list[i]
         local before = n
-        local strings
-        n, strings = arg_rows(rows, n, m, sc, slot, pooled, add)
+        local strings, words
+        n, strings, words = arg_rows(rows, n, m, sc, slot, pooled, add)
         if strings > 0 then
             str_slots = math.max(str_slots, strings)
             for _, a in ipairs(sc.args) do
                 if a.kind == "str" then slot_len = math.max(slot_len, math.min(a.size.value + 2, MAX_STR_SLOT)) end
             end
         end
-        local produces = sc.produces and resource_index(m, sc.produces) or -1
-        syscalls("    { " .. cgen.u32(sc.num) .. ", " .. words(sc) .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
-            (n - before) .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */")
+        local produces = sc.produces and text[resource_index(m, sc.produces)] or "-1"
+        ns = ns + 1
+        srows[ns] = "    { " .. cgen.u32(sc.num) .. ", " .. text[words] .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
+            text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
+        if ns == 256 then
+            syscalls(table.concat(srows, "\n", 1, ns))
+            ns = 0
+        end
         if n >= 1024 then
             w(table.concat(rows, "\n", 1, n))
             n = 0
         end
     end
+    if ns > 0 then syscalls(table.concat(srows, "\n", 1, ns)) end
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
@@ -367,7 +400,11 @@ function out.render(m)
     w("")
     w("const uint32_t fuzz_syscall_count = %d;", #m.syscalls)
     w("const char *const fuzz_syscall_names[] = {")
-    for _, sc in ipairs(m.syscalls) do w("    \"" .. sc.name .. "\",") end -- C identifiers: no escaping
+    for from = 1, #list, 256 do -- C identifiers: no escaping
+        local to = math.min(from + 255, #list)
+        for i = from, to do srows[i - from + 1] = "    \"" .. list[i].name .. "\"," end
+        w(table.concat(srows, "\n", 1, to - from + 1))
+    end
     w("    \"(no syscall)\",")
     w("};")
     w("")

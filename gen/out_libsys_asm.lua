@@ -18,8 +18,9 @@ local SCRATCH_ORDER = { "ecx", "edx", "ebx", "esi", "edi", "ebp" }
 -- The register loads of the arguments: regs[k] gets the stack word at offsets[k] from the first
 -- argument (a 64-bit argument's two words go to its two registers); returns the bytes they take.
 local function loads(sc, regs, offsets)
-    local offset, k = 0, 0
-    for _, a in ipairs(sc.args) do
+    local offset, k, args = 0, 0, sc.args
+    for i = 1, #args do
+        local a = args[i]
         if a.regs then
             local lo, hi = kinds.pair_regs(a)
             regs[k + 1], offsets[k + 1], regs[k + 2], offsets[k + 2] = lo, offset, hi, offset + 4
@@ -53,25 +54,12 @@ local load_lines = setmetatable({}, { __index = function(t, reg)
     t[reg] = by_offset
     return by_offset
 end })
-local push_lines = setmetatable({}, { __index = function(t, reg)
-    t[reg] = "    push " .. reg
-    return t[reg]
-end })
-local pop_lines = setmetatable({}, { __index = function(t, reg)
-    t[reg] = "    pop " .. reg
-    return t[reg]
-end })
 
--- One wrapper's lines, appended to t (regs, offsets and saved are scratch tables, reused).
-local function wrapper(t, m, sc, trap, regs, offsets, saved)
-    local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
-    local nregs, args_bytes = loads(sc, regs, offsets)
-    local results = sc.results
-    local scratch = results and #results > 0 and scratch_for(sc) or nil
-    -- The callee-saved registers it uses, in order of first use.
+-- The callee-saved registers among regs[1..n] (and extra, when given), in order of first use.
+local function callee_saved(regs, n, extra, saved)
     local nsaved = 0
-    for k = 1, nregs + (scratch and 1 or 0) do
-        local r = k <= nregs and regs[k] or scratch
+    for k = 1, n + (extra and 1 or 0) do
+        local r = k <= n and regs[k] or extra
         if CALLEE_SAVED[r] then
             local seen = false
             for j = 1, nsaved do seen = seen or saved[j] == r end
@@ -81,39 +69,75 @@ local function wrapper(t, m, sc, trap, regs, offsets, saved)
             end
         end
     end
-    local n = #t
-    t[n + 1] = ""
-    t[n + 2] = "; " .. sc.num .. " " .. sc.name .. "\nglobal " .. sym .. ":function\n" .. sym .. ":"
-    n = n + 2
-    for i = 1, nsaved do t[n + i] = push_lines[saved[i]] end
-    n = n + nsaved
+    return nsaved
+end
+
+-- The lines of a wrapper around its "mov eax, NR": before (the pushes, each line ended) and
+-- after (the loads, the trap, what the results need, the pops, ret), for a syscall whose
+-- arguments take regs[1..nregs] (the stack words in order: a 64-bit argument's two are two).
+local function body(sc, trap, regs, offsets, nregs, args_bytes, saved)
+    local results = sc.results
+    local scratch = results and #results > 0 and scratch_for(sc) or nil
+    local nsaved = callee_saved(regs, nregs, scratch, saved)
+    local before, after = {}, {}
+    for i = 1, nsaved do before[i] = "    push " .. saved[i] .. "\n" end
     local base = 4 + 4 * nsaved -- the first argument, above the return address and the pushes
-    n = n + 1
-    t[n] = "    mov eax, " .. cgen.u32(sc.num)
-    for k = 1, nregs do t[n + k] = load_lines[regs[k]][base + offsets[k]] end
-    n = n + nregs + 1
-    t[n] = trap
+    for k = 1, nregs do after[k] = load_lines[regs[k]][base + offsets[k]] end
+    local n = nregs + 1
+    after[n] = trap
     for i, r in ipairs(results or {}) do
         local skip = ".no_" .. r.name
-        t[n + 1] = "    mov " .. scratch .. ", [esp + " .. (base + args_bytes + 4 * (i - 1)) .. "]          ; " .. r.name
-        t[n + 2] = "    test " .. scratch .. ", " .. scratch
-        t[n + 3] = "    jz " .. skip
-        t[n + 4] = "    mov [" .. scratch .. "], " .. r.reg
-        t[n + 5] = skip .. ":"
+        after[n + 1] = "    mov " .. scratch .. ", [esp + " .. (base + args_bytes + 4 * (i - 1)) .. "]          ; " .. r.name
+        after[n + 2] = "    test " .. scratch .. ", " .. scratch
+        after[n + 3] = "    jz " .. skip
+        after[n + 4] = "    mov [" .. scratch .. "], " .. r.reg
+        after[n + 5] = skip .. ":"
         n = n + 5
     end
     if sc.ret_regs then -- a 64-bit result: cdecl returns it in edx:eax
         local hi = sc.ret_regs[2]
         if hi ~= "edx" then
             n = n + 1
-            t[n] = "    mov edx, " .. hi
+            after[n] = "    mov edx, " .. hi
         end
     end
     for i = nsaved, 1, -1 do
         n = n + 1
-        t[n] = pop_lines[saved[i]]
+        after[n] = "    pop " .. saved[i]
     end
-    t[n + 1] = "    ret"
+    after[n + 1] = "    ret"
+    return table.concat(before), table.concat(after, "\n")
+end
+
+-- One wrapper's text, after an empty line. Most wrappers differ only in their number and name:
+-- the lines around them are made once for each sequence of argument registers (bodies, a trie
+-- over the registers; a syscall with extra or 64-bit results gets its own).
+local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
+    local nregs, args_bytes = loads(sc, regs, offsets)
+    local before, after
+    if sc.ret_regs or (sc.results and #sc.results > 0) then
+        before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)
+    else
+        local node = bodies
+        for k = 1, nregs do
+            local r = regs[k]
+            local next_node = node[r]
+            if not next_node then
+                next_node = {}
+                node[r] = next_node
+            end
+            node = next_node
+        end
+        before, after = node[1], node[2]
+        if not before then
+            before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)
+            node[1], node[2] = before, after
+        end
+    end
+    local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
+    local num = tostring(cgen.u32(sc.num))
+    return "\n; " .. num .. " " .. sc.name .. "\nglobal " .. sym .. ":function\n" .. sym .. ":\n" .. before ..
+        "    mov eax, " .. num .. "\n" .. after
 end
 
 function out.render(m)
@@ -122,17 +146,15 @@ function out.render(m)
     w("bits 32")
     w("section .text")
     local t, trap = {}, string.format("    int 0x%02x", m.abi.trap)
-    local regs, offsets, saved = {}, {}, {}
-    -- The lines go out in pieces of a few hundred wrappers: a table that grows to every line of
-    -- the output would be walked again by each collection of the generational collector.
-    for i, sc in ipairs(m.syscalls) do
-        wrapper(t, m, sc, trap, regs, offsets, saved)
-        if i % 256 == 0 then
-            w(table.concat(t, "\n"))
-            t = {}
-        end
+    local bodies, regs, offsets, saved = {}, {}, {}, {}
+    -- The wrappers go out in pieces of a few hundred: a table that grows to every line of the
+    -- output would be walked again by each collection of the generational collector.
+    local syscalls = m.syscalls
+    for from = 1, #syscalls, 256 do
+        local to = math.min(from + 255, #syscalls)
+        for i = from, to do t[i - from + 1] = wrapper(m, syscalls[i], trap, bodies, regs, offsets, saved) end
+        w(table.concat(t, "\n", 1, to - from + 1))
     end
-    if #t > 0 then w(table.concat(t, "\n")) end
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")
     return w()

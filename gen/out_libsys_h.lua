@@ -6,6 +6,8 @@ local names = require("names")
 
 local out = {}
 
+local find, format, concat = string.find, string.format, table.concat
+
 -- The C type of a wrapper's parameter for an argument, with the space before its name; spelled
 -- once per type (a definition has few types and many arguments).
 local scalar_params = setmetatable({}, { __mode = "k" })
@@ -27,21 +29,78 @@ end
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
-function out.prototype(m, sc)
-    local args, params = sc.args, ""
-    for i, a in ipairs(args) do params = params .. (i > 1 and ", " or "") .. user_param(a) .. a.name end
+-- The parameter lists of the arguments, each joined once: a trie over each argument's type and
+-- name (most lists recur: read and write, the calls of one service), [true] the list.
+local param_lists = {}
+
+local function spell(m, sc)
+    local args, params = sc.args, nil
+    local nargs = #args
+    if nargs > 0 then
+        local node = param_lists
+        for i = 1, nargs do
+            local a = args[i]
+            local p = user_param(a)
+            local by_name = node[p]
+            if not by_name then
+                by_name = {}
+                node[p] = by_name
+            end
+            node = by_name[a.name]
+            if not node then
+                node = {}
+                by_name[a.name] = node
+            end
+        end
+        params = node[true]
+        if not params then
+            for i = 1, nargs do
+                local a = args[i]
+                params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
+            end
+            node[true] = params
+        end
+    end
     -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
-    if sc.results then
-        for _, r in ipairs(kinds.results(sc)) do
-            params = params .. (params ~= "" and ", " or "") .. kinds.ctype(r, true) .. " *" .. kinds.result_param(sc, r)
+    local results = sc.results
+    if results then
+        for i = 1, #results do
+            local r = results[i]
+            local p = kinds.ctype(r, true) .. " *" .. kinds.result_param(sc, r)
+            params = params and (params .. ", " .. p) or p
         end
     end
     -- returns_twice (fork) tells the compiler that registers and locals may be reused after a
     -- second return, as for setjmp.
     local attrs = sc.attrs
     local attr = attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
-    return attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params ~= "" and params or "void") .. ")"
+    return attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params or "void") .. ")"
 end
+
+-- The docs and the manual pages print the same prototypes: each is spelled once for both.
+local prototypes = setmetatable({}, { __mode = "k" })
+
+function out.prototype(m, sc)
+    local proto = prototypes[sc]
+    if not proto then
+        proto = spell(m, sc)
+        prototypes[sc] = proto
+    end
+    return proto
+end
+
+-- Whether every doc of list[from..to] goes into a comment unchanged (cgen.comment would return
+-- each as it is: no control character, no comment start or end, no "??"). Checked on their join,
+-- without a pattern (which costs a hundred times a plain search per byte): %q escapes every
+-- control character, and the space between two docs makes no pair.
+local function plain_docs(list, from, to, docs)
+    for i = from, to do docs[i - from + 1] = list[i].doc end
+    local joined = concat(docs, " ", 1, to - from + 1)
+    return #format("%q", joined) == #joined + 2 and not find(joined, "*/", 1, true) and
+        not find(joined, "/*", 1, true) and not find(joined, "??", 1, true)
+end
+
+local CHUNK = 256 -- lines handed to the buffer at once
 
 function out.render(m)
     local w = cgen.buffer()
@@ -54,8 +113,16 @@ function out.render(m)
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
     local comment = cgen.comment
-    for _, sc in ipairs(m.syscalls) do
-        w("/* " .. sc.num .. ": " .. comment(sc.doc) .. " */\n" .. out.prototype(m, sc) .. ";")
+    local syscalls, lines, docs = m.syscalls, {}, {}
+    for from = 1, #syscalls, CHUNK do
+        local to = math.min(from + CHUNK - 1, #syscalls)
+        local plain = plain_docs(syscalls, from, to, docs)
+        for i = from, to do
+            local sc = syscalls[i]
+            lines[i - from + 1] = "/* " .. sc.num .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
+                spell(m, sc) .. ";"
+        end
+        w(concat(lines, "\n", 1, to - from + 1))
     end
     w("")
     w("#endif /* %s */", names.GUARD.libsys_h)

@@ -2,19 +2,45 @@
 -- readable with `man -l`: the wrapper's C prototype, the arguments with what the entry checks,
 -- the errors and an example that compiles against libsys. render(m) returns
 -- { [relative path] = roff text }.
+--
+-- A page is a list of pieces (each one or more whole lines) joined once. What many pages share is
+-- made once per render: a struct's section, an error list's section, the values of a named type,
+-- the escaped spelling of a description. Identifiers, numbers and C punctuation need no roff
+-- escape (no backslash, no '-', no line starting with '.' or '): pieces made of them only are
+-- written as they are.
 local cgen = require("cgen")
 local libsys_h = require("out_libsys_h")
 local amc_h = require("out_amc_h")
 local trace = require("out_trace")
 local kinds = require("kinds")
+local MAX_ERRNO = require("model_abi").MAX_ERRNO
 
 local out = {}
-local named_values
+
+local find, byte, gsub, format, concat = string.find, string.byte, string.gsub, string.format, table.concat
 
 -- Text safe in a roff line: backslashes escaped, no line starting with a control character.
+-- Most texts need none of it: three plain searches say so before any pattern runs.
 local function roff(text)
-    text = (text or ""):gsub("\\", "\\e"):gsub("%-", "\\-")
-    return (text:gsub("^([.'])", "\\&%1"):gsub("\n([.'])", "\n\\&%1"))
+    if not text then return "" end
+    if not find(text, "\\", 1, true) and not find(text, "-", 1, true) and not find(text, "\n", 1, true) then
+        local b = byte(text)
+        if b ~= 46 and b ~= 39 then return text end -- '.' and "'"
+    end
+    text = gsub(gsub(text, "\\", "\\e"), "%-", "\\-")
+    return (gsub(gsub(text, "^([.'])", "\\&%1"), "\n([.'])", "\n\\&%1"))
+end
+
+-- roff for the texts many pages repeat (argument descriptions, type spellings), each escaped
+-- once per render; reset by out.render.
+local escaped = {}
+local function roff_once(text)
+    local r = escaped[text]
+    if not r then
+        r = roff(text)
+        escaped[text] = r
+    end
+    return r
 end
 
 -- A long doc: blank lines become paragraph breaks.
@@ -23,256 +49,347 @@ local function paragraphs(w, text)
     for para in (text .. "\n\n"):gmatch("(.-)\n%s*\n") do
         if para:find("%S") then
             if not first then w(".PP") end
-            w("%s", roff((para:gsub("\n%s*", " "))))
+            w(roff((para:gsub("\n%s*", " "))))
             first = false
         end
     end
 end
 
-local function header(w, m, name, section, title)
-    w('.\\" %s', cgen.banner(m, "%s"))
-    w('.TH %s %d "" "%s ABI %d" "%s"', name:upper(), section, m.abi.name, m.abi.version, title)
-    w(".SH NAME")
+local function header(m, name, section, title)
+    return '.\\" ' .. cgen.banner(m, "%s") .. "\n" ..
+        format('.TH %s %d "" "%s ABI %d" "%s"', name:upper(), section, m.abi.name, m.abi.version, title) ..
+        "\n.SH NAME"
 end
 
 local function type_text(a)
+    local kind = a.kind
+    if kind == "scalar" then return (a.named or a.type).name end
     local optional = a.optional and " optional" or ""
-    if a.kind == "scalar" then return (a.named or a.type).name end
-    if a.kind == "bytes" then
-        return string.format("%s %s[%s%s]%s%s", a.dir, a.elem and a.elem.name or "bytes", a.len_by_ptr and "*" or "",
-            a.len_name, a.max and (" max " .. a.max.expr) or "", optional)
+    if kind == "bytes" then
+        return a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" .. (a.len_by_ptr and "*" or "") ..
+            a.len_name .. "]" .. (a.max and (" max " .. a.max.expr) or "") .. optional
     end
-    if a.kind == "str" then return "in str[" .. a.size.expr .. "]" .. optional end
-    return a.dir .. " " .. a.type.name .. (a.optional and " optional" or "")
+    if kind == "str" then return "in str[" .. a.size.expr .. "]" .. optional end
+    return a.dir .. " " .. a.type.name .. optional
 end
 
-local function arg_text(m, sc, a)
-    if a.kind == "scalar" then
-        for _, b in ipairs(sc.args) do
-            if b.kind == "bytes" and b.len_name == a.name then
-                return "the length of " .. b.name .. " in bytes"
-            end
+local BYTES_WHAT = { ["in"] = "read by the kernel", out = "written by the kernel",
+                     inout = "read and written by the kernel" }
+local PTR_WHAT = { ["in"] = "read by the kernel", out = "written by the kernel, only when the call succeeds",
+                   inout = "read, and written on success" }
+
+-- where: the sentence about user space, the same for every pointer of the definition.
+local function arg_text(sc, a, where)
+    local kind = a.kind
+    if kind == "scalar" then
+        local args, name = sc.args, a.name
+        for i = 1, #args do
+            local b = args[i]
+            if b.len_name == name and b.kind == "bytes" then return "the length of " .. b.name .. " in bytes" end
         end
         return "passed in " .. a.reg .. (a.type.signed and "" or ", unsigned")
     end
-    local where = string.format("Must lie inside user space [0x%08X, 0x%08X), or the call fails with EFAULT",
-        m.abi.user_low, m.abi.user_high)
-    if a.kind == "bytes" then
-        local what = a.dir == "in" and "read by the kernel" or a.dir == "out" and "written by the kernel"
-            or "read and written by the kernel"
-        local bound = a.max and string.format("; %s over %s fails with %s", a.len_name, a.max.expr,
-            a.toolong.name) or ""
-        return string.format("%s bytes %s. %s%s.", a.len_name, what, where, bound)
+    if kind == "bytes" then
+        local bound = a.max and ("; " .. a.len_name .. " over " .. a.max.expr .. " fails with " .. a.toolong.name) or ""
+        return a.len_name .. " bytes " .. (BYTES_WHAT[a.dir] or BYTES_WHAT.inout) .. ". " .. where .. bound .. "."
     end
-    if a.kind == "str" then
-        return string.format("a NUL-terminated string of at most %s bytes (longer: %s). %s.",
-            a.size.expr, a.toolong.name, where)
+    if kind == "str" then
+        return "a NUL-terminated string of at most " .. a.size.expr .. " bytes (longer: " .. a.toolong.name .. "). " ..
+            where .. "."
     end
-    local what = a.dir == "in" and "read by the kernel" or a.dir == "out"
-        and "written by the kernel, only when the call succeeds" or "read, and written on success"
-    return string.format("a struct %s %s.%s %s.", a.type.name, what,
-        a.optional and " May be NULL." or "", where)
+    return "a struct " .. a.type.name .. " " .. (PTR_WHAT[a.dir] or PTR_WHAT.inout) .. "." ..
+        (a.optional and " May be NULL." or "") .. " " .. where .. "."
 end
 
-local function errors_section(w, list)
-    w(".SH ERRORS")
-    if #list == 0 then
-        w("None: the call always succeeds.")
-        return
-    end
-    for _, e in ipairs(list) do
-        w(".TP")
-        w(".B %s", e.name)
-        w("%s (%d)", roff(e.text), e.num)
-    end
+local function errors_section(list)
+    if #list == 0 then return ".SH ERRORS\nNone: the call always succeeds." end
+    local t = { ".SH ERRORS" }
+    for i, e in ipairs(list) do t[i + 1] = ".TP\n.B " .. e.name .. "\n" .. roff(e.text) .. " (" .. e.num .. ")" end
+    return concat(t, "\n")
 end
 
--- A C variable for each argument, the call, and the check of its result.
+-- The ERRORS section of a syscall (its errors and those its entry checks imply, by number), made
+-- once for each list: a trie over the errors in the syscall's order finds it.
+local error_sections = {}
+local function syscall_errors(sc)
+    local node, errors, implied = error_sections, sc.errors, sc.implied
+    for i = 1, #errors do
+        local e = errors[i]
+        local next_node = node[e]
+        if not next_node then
+            next_node = {}
+            node[e] = next_node
+        end
+        node = next_node
+    end
+    for i = 1, #implied do
+        local e = implied[i]
+        local next_node = node[e]
+        if not next_node then
+            next_node = {}
+            node[e] = next_node
+        end
+        node = next_node
+    end
+    local text = node[true]
+    if not text then
+        local list = {}
+        for _, e in ipairs(errors) do list[#list + 1] = e end
+        for _, e in ipairs(implied) do list[#list + 1] = e end
+        table.sort(list, function(a, b) return a.num < b.num end)
+        text = errors_section(list)
+        node[true] = text
+    end
+    return text
+end
+
+local RET_CTYPE = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", i64 = "int64_t", u64 = "uint64_t" }
+
+-- The EXAMPLE section's code: a C variable for each argument, the call, and the check of its
+-- result (identifiers and C types: only the fixed backslashes and minus signs are escaped here).
 local function example(m, sc)
-    local decls, call = {}, {}
-    local lens = {}
-    for _, a in ipairs(sc.args) do
-        if a.kind == "bytes" then lens[a.len_name] = a end
+    local decls, call, nd, nc = {}, {}, 0, 0
+    local args, lens = sc.args, nil
+    for i = 1, #args do
+        local a = args[i]
+        if a.kind == "bytes" then
+            lens = lens or {}
+            lens[a.len_name] = a
+        end
     end
-    for _, a in ipairs(sc.args) do
-        if a.kind == "scalar" then
-            local buf = lens[a.name]
-            call[#call + 1] = buf and (buf.elem and ("sizeof " .. buf.name .. " / sizeof " .. buf.name .. "[0]")
-                or ("sizeof " .. buf.name)) or a.name
-            if not buf then decls[#decls + 1] = string.format("%s %s = 0;", kinds.ctype(a, true), a.name) end
-        elseif a.kind == "bytes" and a.elem then
-            decls[#decls + 1] = string.format("static %s %s[%d];", cgen.pointee(a.elem), a.name, math.min(a.max.value, 4))
-            call[#call + 1] = a.name
-        elseif a.kind == "bytes" then
-            local n = a.max and math.min(a.max.value, 64) or 64
-            decls[#decls + 1] = string.format("static char %s[%d];", a.name, n)
-            call[#call + 1] = a.name
-        elseif lens[a.name] then -- a value-result length: the capacity in, the size out
-            decls[#decls + 1] = string.format("uint32_t %s = sizeof %s;", a.name, lens[a.name].name)
-            call[#call + 1] = "&" .. a.name
-        elseif a.kind == "str" then
-            decls[#decls + 1] = string.format('const char *%s = "name";', a.name)
-            call[#call + 1] = a.name
+    for i = 1, #args do
+        local a = args[i]
+        local kind, name = a.kind, a.name
+        local buf = lens and lens[name]
+        nc = nc + 1
+        if kind == "scalar" then
+            if buf then
+                call[nc] = buf.elem and ("sizeof " .. buf.name .. " / sizeof " .. buf.name .. "[0]") or ("sizeof " .. buf.name)
+            else
+                call[nc] = name
+                nd = nd + 1
+                decls[nd] = "    " .. kinds.ctype(a, true) .. " " .. name .. " = 0;"
+            end
+        elseif kind == "bytes" then
+            nd = nd + 1
+            if a.elem then
+                decls[nd] = "    static " .. cgen.pointee(a.elem) .. " " .. name .. "[" .. math.min(a.max.value, 4) .. "];"
+            else
+                decls[nd] = "    static char " .. name .. "[" .. (a.max and math.min(a.max.value, 64) or 64) .. "];"
+            end
+            call[nc] = name
+        elseif buf then -- a value-result length: the capacity in, the size out
+            nd = nd + 1
+            decls[nd] = "    uint32_t " .. name .. " = sizeof " .. buf.name .. ";"
+            call[nc] = "&" .. name
+        elseif kind == "str" then
+            nd = nd + 1
+            decls[nd] = '    const char *' .. name .. ' = "name";'
+            call[nc] = name
         else
-            decls[#decls + 1] = string.format("%s %s;", cgen.pointee(a.type), a.name)
-            call[#call + 1] = "&" .. a.name
+            nd = nd + 1
+            decls[nd] = "    " .. cgen.pointee(a.type) .. " " .. name .. ";"
+            call[nc] = "&" .. name
         end
     end
     for _, r in ipairs(kinds.results(sc)) do
         local var = kinds.result_param(sc, r)
-        decls[#decls + 1] = string.format("%s %s;", kinds.ctype(r, true), var)
-        call[#call + 1] = "&" .. var
+        nd = nd + 1
+        decls[nd] = "    " .. kinds.ctype(r, true) .. " " .. var .. ";"
+        nc = nc + 1
+        call[nc] = "&" .. var
     end
-    local lines = { "#include <libsys.h>", "", "int main(void)", "{" }
-    for _, d in ipairs(decls) do lines[#lines + 1] = "    " .. d end
-    local invoke = string.format("%s%s(%s)", m.abi.prefix, sc.name, table.concat(call, ", "))
-    if sc.attrs.noreturn then
-        lines[#lines + 1] = "    " .. invoke .. ";"
-    else
-        local ctype = ({ i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", i64 = "int64_t", u64 = "uint64_t" })[sc.ret]
-        lines[#lines + 1] = string.format("    %s r = %s;", ctype, invoke)
-        local signed = sc.ret == "i32" or sc.ret == "i64"
-        local failed = signed and "r < 0" or "r >= (" .. ctype .. ")-4095"
-        local err = sc.ret == "i32" and "r" or signed and "(int)r" or "-(int)r"
-        lines[#lines + 1] = "    if (" .. failed .. ") {"
-        lines[#lines + 1] = string.format('        dprintf(STDERR_FILENO, "%s: %%s\\n", strerror(%s));',
-            sc.name, err)
-        lines[#lines + 1] = "        return 1;"
-        lines[#lines + 1] = "    }"
-        if sc.attrs.returns_twice then
-            lines[#lines + 1] = "    if (r == 0)"
-            lines[#lines + 1] = "        exit(0); /* the new process */"
-        end
-        lines[#lines + 1] = "    return 0;"
-    end
-    lines[#lines + 1] = "}"
-    return lines
+    local text = ".SH EXAMPLE\n.PP\n.EX\n#include <libsys.h>\n\nint main(void)\n{\n"
+    if nd > 0 then text = text .. concat(decls, "\n", 1, nd) .. "\n" end
+    local invoke = m.abi.prefix .. sc.name .. "(" .. concat(call, ", ", 1, nc) .. ")"
+    if sc.attrs.noreturn then return text .. "    " .. invoke .. ";\n}\n.EE" end
+    local ret = sc.ret
+    local ctype = RET_CTYPE[ret]
+    local signed = ret == "i32" or ret == "i64"
+    local failed = signed and "r < 0" or "r >= (" .. ctype .. ")\\-" .. MAX_ERRNO
+    local err = ret == "i32" and "r" or signed and "(int)r" or "\\-(int)r"
+    return text .. "    " .. ctype .. " r = " .. invoke .. ";\n    if (" .. failed .. ") {\n" ..
+        '        dprintf(STDERR_FILENO, "' .. sc.name .. ': %s\\en", strerror(' .. err .. "));\n" ..
+        "        return 1;\n    }\n" ..
+        (sc.attrs.returns_twice and "    if (r == 0)\n        exit(0); /* the new process */\n" or "") ..
+        "    return 0;\n}\n.EE"
 end
 
 local function code(w, lines)
     w(".PP")
     w(".EX")
-    for _, l in ipairs(lines) do w("%s", roff(l)) end
+    for _, l in ipairs(lines) do w(roff(l)) end
     w(".EE")
 end
 
--- The members of a flags or enum argument, the specials of a resource, and what is refused.
-function named_values(w, a)
+-- The members of a flags or enum argument, the specials of a resource, and what is refused:
+-- lines, or nil for an argument or field of no named type. Made once per type and context.
+local value_blocks = {}
+local function named_values(a)
     local named = (a.kind == "scalar" or a.kind == nil) and kinds.named(a)
-    if not named then return end
+    if not named then return nil end
+    local field = a.kind == nil
+    local key = field and "" or (a.einval and a.einval.name or "EINVAL")
+    local blocks = value_blocks[named]
+    if not blocks then
+        blocks = {}
+        value_blocks[named] = blocks
+    end
+    if blocks[key] then return blocks[key] end
     local list = named.members or named.specials
-    w(".br")
-    if a.kind == nil and named.kind ~= "resource" then -- a struct field: what the values mean, nothing refused
-        w("%s", roff("A " .. named.name .. (named.kind == "flags" and " set of:" or ", one of:")))
+    local t
+    if field and named.kind ~= "resource" then -- a struct field: what the values mean, nothing refused
+        t = { roff("A " .. named.name .. (named.kind == "flags" and " set of:" or ", one of:")) }
     elseif named.kind == "flags" then
-        w("%s", roff("A " .. named.name .. " set; other bits fail with " .. (a.einval and a.einval.name or "EINVAL") .. ":"))
+        t = { roff("A " .. named.name .. " set; other bits fail with " .. key .. ":") }
     elseif named.kind == "enum" then
-        w("%s", roff("A " .. named.name .. "; other values fail with " .. (a.einval and a.einval.name or "EINVAL") .. ":"))
+        t = { roff("A " .. named.name .. "; other values fail with " .. key .. ":") }
     else
-        w("%s", roff("A " .. named.name .. (#list > 0 and "; special values:" or ".")))
+        t = { roff("A " .. named.name .. (#list > 0 and "; special values:" or ".")) }
     end
     for _, v in ipairs(list) do
-        w(".br")
-        w("\\fB%s\\fP (%s): %s", v.name, named.kind == "flags" and string.format("0x%X", v.value) or tostring(v.value),
+        t[#t + 1] = format("\\fB%s\\fP (%s): %s", v.name,
+            named.kind == "flags" and format("0x%X", v.value) or tostring(v.value),
             roff((v.doc or ""):gsub("^[%w_]+%.[%w_]+:%s*", ""))) -- a v1-style NAME.FIELD: prefix left out
     end
+    blocks[key] = ".br\n" .. concat(t, "\n.br\n")
+    return blocks[key]
 end
 
-local function syscall_page(m, sc, all_errors)
-    local w = cgen.buffer()
-    header(w, m, sc.name, 2, m.abi.name .. " System Calls")
-    w("%s \\- %s", roff(sc.name), roff(sc.doc))
-    w(".SH SYNOPSIS")
-    w(".nf")
-    w(".B #include <libsys.h>")
-    w(".PP")
-    w(".B %s;", roff(libsys_h.prototype(m, sc)))
-    w(".fi")
-    w(".SH DESCRIPTION")
-    w("%s", roff(sc.doc))
+-- The v1 values of an argument or field (consts whose doc starts NAME.FIELD:), as lines; nil if none.
+local function const_values(list)
+    if not list then return nil end
+    local t = {}
+    for i, v in ipairs(list) do
+        t[i] = format(".br\n\\fB%s\\fP (%d): %s", v.name, v.value, roff((v.doc:gsub("^[%w_.]+:%s*", ""))))
+    end
+    return concat(t, "\n")
+end
+
+-- The section of a struct an argument points to, made once per struct.
+local struct_sections = {}
+local function struct_section(t, values)
+    local text = struct_sections[t]
+    if text then return text end
+    local lines = { format(".SS struct %s (%d bytes)", t.name, t.size), roff(t.doc or "") }
+    for _, f in ipairs(t.fields) do
+        lines[#lines + 1] = ".TP\n.IR " .. f.name .. ' " (offset ' .. f.offset .. ')"\n' .. roff(f.doc or "")
+        if not kinds.named(f) then lines[#lines + 1] = const_values(values[t.name .. "." .. f.name]) end
+        lines[#lines + 1] = named_values(f)
+    end
+    text = concat(lines, "\n")
+    struct_sections[t] = text
+    return text
+end
+
+-- What a definition's syscall pages share: their fixed lines, with its settings filled in.
+local function page_parts(m)
+    local abi = m.abi
+    return {
+        banner = '.\\" ' .. cgen.banner(m, "%s") .. "\n.TH ",
+        title = format(' %d "" "%s ABI %d" "%s"', 2, abi.name, abi.version, abi.name .. " System Calls") ..
+            "\n.SH NAME\n",
+        trap = ": the wrapper traps with \\fBint 0x" .. format("%02x", abi.trap) ..
+            "\\fP, the number in \\fBeax\\fP, the\narguments in \\fB" .. concat(abi.arg_registers, " ") ..
+            "\\fP, the result in \\fBeax\\fP.",
+        where = format("Must lie inside user space [0x%08X, 0x%08X), or the call fails with EFAULT",
+            abi.user_low, abi.user_high),
+        values = trace.named_values(m),
+    }
+end
+
+local SYNOPSIS = ".SH SYNOPSIS\n.nf\n.B #include <libsys.h>\n.PP\n.B "
+local RETURN_NONE = ".SH RETURN VALUE\nNone."
+local RETURN_FAILS_ONLY = ".SH RETURN VALUE\nOnly on failure, \\-ENAME (see ERRORS): on success the call does not return."
+local RETURN_VALUE = { -- by result type
+    i32 = ".SH RETURN VALUE\nA value of 0 or more on success; \\-ENAME (see ERRORS) on failure.",
+    i64 = ".SH RETURN VALUE\nA 64-bit value of 0 or more (in edx:eax) on success; \\-ENAME (see ERRORS) on failure.",
+}
+local SEE_ALSO = ".SH SEE ALSO\nThe reference of the whole ABI: \\fIdocs/syscalls.md\\fP; the language: " ..
+    "\\fIabi/README.md\\fP.\n"
+
+local function syscall_page(m, sc, parts, t)
+    local name, doc, attrs = sc.name, roff(sc.doc), sc.attrs
+    t[1] = parts.banner .. name:upper() .. parts.title .. name .. " \\- " .. doc
+    t[2] = SYNOPSIS .. roff(libsys_h.prototype(m, sc)) .. ";\n.fi\n.SH DESCRIPTION\n" .. doc
+    local n = 2
     if sc.long then
-        w(".PP")
-        paragraphs(w, sc.long)
+        local lines, k = {}, 0
+        paragraphs(function(s) k = k + 1 lines[k] = s end, sc.long)
+        t[3] = k > 0 and (".PP\n" .. concat(lines, "\n")) or ".PP"
+        n = 3
     end
-    w(".PP")
-    w("System call %d: the wrapper traps with \\fBint 0x%02x\\fP, the number in \\fBeax\\fP, the", sc.num,
-        m.abi.trap)
-    w("arguments in \\fB%s\\fP, the result in \\fBeax\\fP.", table.concat(m.abi.arg_registers, " "))
-    local attrs = {}
-    if sc.attrs.noreturn then attrs[#attrs + 1] = "It never returns." end
-    if sc.attrs.blocking then attrs[#attrs + 1] = "It may block." end
-    if sc.attrs.returns_twice then
-        attrs[#attrs + 1] = "It returns twice: in the caller, and with 0 in the new process."
+    n = n + 1
+    t[n] = ".PP\nSystem call " .. sc.num .. parts.trap
+    local said
+    if attrs.noreturn then said = "It never returns." end
+    if attrs.blocking then said = said and (said .. " It may block.") or "It may block." end
+    if attrs.returns_twice then
+        local s = "It returns twice: in the caller, and with 0 in the new process."
+        said = said and (said .. " " .. s) or s
     end
-    if #attrs > 0 then
-        w(".PP")
-        w("%s", table.concat(attrs, " "))
+    if said then
+        n = n + 1
+        t[n] = ".PP\n" .. said
     end
-    local values = trace.named_values(m)
-    if #sc.args > 0 then
-        w(".SS Arguments")
-        for _, a in ipairs(sc.args) do
-            w(".TP")
-            w(".IR %s \" (%s)\"", a.name, roff(type_text(a)))
-            w("%s", roff(arg_text(m, sc, a)))
-            if not (a.kind == "scalar" and kinds.named(a)) then -- v1: consts named NAME.FIELD: in their docs
-                for _, v in ipairs(values[sc.name .. "." .. a.name] or {}) do
-                    w(".br")
-                    w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
+    local args, values = sc.args, parts.values
+    local has_values = next(values) ~= nil
+    if #args > 0 then
+        n = n + 1
+        t[n] = ".SS Arguments"
+        for i = 1, #args do
+            local a = args[i]
+            n = n + 1
+            t[n] = ".TP\n.IR " .. a.name .. ' " (' .. roff_once(type_text(a)) .. ')"\n' ..
+                roff_once(arg_text(sc, a, parts.where))
+            local named = a.kind == "scalar" and kinds.named(a)
+            if has_values and not named then -- v1: consts named NAME.FIELD: in their docs
+                local v = const_values(values[name .. "." .. a.name])
+                if v then
+                    n = n + 1
+                    t[n] = v
                 end
             end
-            named_values(w, a)
+            if named then
+                n = n + 1
+                t[n] = named_values(a)
+            end
         end
     end
-    for _, r in ipairs(kinds.results(sc)) do
-        w(".TP")
-        w(".IR %s \" (result, %s)\"", kinds.result_param(sc, r), roff((r.named or r.type).name))
-        w("%s", roff(string.format("comes back in %s (0 on failure); the wrapper stores it here unless it is NULL.",
-            r.reg)))
+    local results = sc.results
+    if results then
+        for _, r in ipairs(results) do
+            n = n + 1
+            t[n] = ".TP\n.IR " .. kinds.result_param(sc, r) .. ' " (result, ' .. roff((r.named or r.type).name) ..
+                ')"\n' .. roff("comes back in " .. r.reg .. " (0 on failure); the wrapper stores it here unless it is NULL.")
+        end
     end
-    for _, a in ipairs(sc.args) do
+    for i = 1, #args do
+        local a = args[i]
         if a.kind == "ptr" and a.type.kind == "struct" then
-            w(".SS struct %s (%d bytes)", a.type.name, a.type.size)
-            w("%s", roff(a.type.doc or ""))
-            for _, f in ipairs(a.type.fields) do
-                w(".TP")
-                w(".IR %s \" (offset %d)\"", f.name, f.offset)
-                w("%s", roff(f.doc or ""))
-                if not kinds.named(f) then
-                    for _, v in ipairs(values[a.type.name .. "." .. f.name] or {}) do
-                        w(".br")
-                        w("\\fB%s\\fP (%d): %s", v.name, v.value, roff(v.doc:gsub("^[%w_.]+:%s*", "")))
-                    end
-                end
-                named_values(w, f)
-            end
+            n = n + 1
+            t[n] = struct_section(a.type, values)
         end
     end
-    w(".SH RETURN VALUE")
-    if sc.attrs.noreturn then
-        w("None.")
-    elseif sc.attrs.fails_only then
-        w("Only on failure, \\-ENAME (see ERRORS): on success the call does not return.")
-    elseif sc.ret == "i32" then
-        w("A value of 0 or more on success; \\-ENAME (see ERRORS) on failure.")
-    elseif sc.ret == "i64" then
-        w("A 64-bit value of 0 or more (in edx:eax) on success; \\-ENAME (see ERRORS) on failure.")
+    n = n + 1
+    if attrs.noreturn then
+        t[n] = RETURN_NONE
+    elseif attrs.fails_only then
+        t[n] = RETURN_FAILS_ONLY
     else
-        w("The %s result on success; (%s)\\-ENAME, a value in the last 4095 of the range, on failure.",
-            sc.ret, sc.ret == "u32" and "uint32_t" or "uintptr_t")
+        t[n] = RETURN_VALUE[sc.ret] or format(".SH RETURN VALUE\nThe %s result on success; (%s)\\-ENAME, a value " ..
+            "in the last %d of the range, on failure.", sc.ret, sc.ret == "u32" and "uint32_t" or "uintptr_t", MAX_ERRNO)
     end
-    errors_section(w, all_errors)
-    w(".SH EXAMPLE")
-    code(w, example(m, sc))
-    w(".SH SEE ALSO")
-    w("The reference of the whole ABI: \\fIdocs/syscalls.md\\fP; the language: \\fIabi/README.md\\fP.")
-    return w()
+    t[n + 1] = syscall_errors(sc)
+    t[n + 2] = example(m, sc)
+    t[n + 3] = SEE_ALSO
+    return concat(t, "\n", 1, n + 3)
 end
 
 local function message_page(m, svc, msg, send_errors)
     local w = cgen.buffer()
     local helper = svc.name .. "_send_" .. msg.name
-    header(w, m, helper, 3, m.abi.name .. " amc Messages")
+    w(header(m, helper, 3, m.abi.name .. " amc Messages"))
     w("%s, struct %s_%s \\- %s", roff(helper), svc.name, msg.name, roff(msg.doc))
     w(".SH SYNOPSIS")
     w(".nf")
@@ -287,7 +404,7 @@ local function message_page(m, svc, msg, send_errors)
     w(".B };")
     w(".fi")
     w(".SH DESCRIPTION")
-    w("%s", roff(msg.doc))
+    w(roff(msg.doc))
     w("Message %d (\\fB%s\\fP) of service \\fB%s\\fP (amc name \\(lq%s\\(rq): %s", msg.num,
         amc_h.macro(svc, msg), svc.name, svc.service, roff(svc.doc))
     if svc.long then
@@ -302,11 +419,11 @@ local function message_page(m, svc, msg, send_errors)
     for _, f in ipairs(msg.all_fields) do
         w(".TP")
         w(".IR %s \" (offset %d)\"", f.name, f.offset)
-        w("%s", roff(f.name == "event" and ("the discriminator, " .. amc_h.macro(svc, msg)) or f.doc or ""))
+        w(roff(f.name == "event" and ("the discriminator, " .. amc_h.macro(svc, msg)) or f.doc or ""))
     end
     w(".SH RETURN VALUE")
     w("That of \\fBamc_message_send\\fP: 0 or more on success, \\-ENAME on failure.")
-    errors_section(w, send_errors)
+    w(errors_section(send_errors))
     w(".SH EXAMPLE")
     local args = { "dest" }
     for _, f in ipairs(msg.fields) do
@@ -343,10 +460,11 @@ local function errors_of(sc)
 end
 
 function out.render(m)
-    local pages = {}
+    escaped, error_sections, value_blocks, struct_sections = {}, {}, {}, {}
+    local pages, parts, t = {}, page_parts(m), {}
     local send
     for _, sc in ipairs(m.syscalls) do
-        pages["man2/" .. sc.name .. ".2"] = syscall_page(m, sc, errors_of(sc))
+        pages["man2/" .. sc.name .. ".2"] = syscall_page(m, sc, parts, t)
         if sc.name == "amc_message_send" then send = sc end
     end
     for _, svc in ipairs(m.services) do
@@ -355,6 +473,7 @@ function out.render(m)
             pages["man3/" .. svc.name .. "_send_" .. msg.name .. ".3"] = message_page(m, svc, msg, errs)
         end
     end
+    escaped, error_sections, value_blocks, struct_sections = {}, {}, {}, {}
     return pages
 end
 
