@@ -342,8 +342,9 @@ end
 local names_handler = require("names").handler
 
 function cgen.kernel_prototype(sc)
-    local params = {}
-    for i, a in ipairs(sc.args) do
+    local params, args = {}, sc.args
+    for i = 1, #args do
+        local a = args[i]
         local t = cgen.kernel_param(a)
         params[i] = t:byte(-1) == 42 and (t .. a.name) or (t .. " " .. a.name) -- 42: '*'
     end
