@@ -193,30 +193,32 @@ end
 -- arguments spelled for each syscall.
 local function shaped_parts(refs, sc)
     local key = cgen.shape(sc)
-    local s = refs.shapes[key]
-    if s then return s end
+    local seen = refs.shapes[key] -- nil, true (seen once), or { result, args }
+    if seen and seen ~= true then return seen[1], seen[2] end
     local rt = sc.ret_type
     local has_lifecycle = false
     for _, a in ipairs(sc.args) do
         if a.lifecycle then has_lifecycle = true end
     end
-    s = { result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+    local result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
             (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
-            ',"results":' .. results_list(refs, sc.results) ..
-            (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or ""),
-          args = not has_lifecycle and args_list(refs, sc) }
-    refs.shapes[key] = s
-    return s
+        ',"results":' .. results_list(refs, sc.results) ..
+        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "")
+    local args = not has_lifecycle and args_list(refs, sc)
+    -- Kept from a shape's second syscall on: most shapes of a real ABI occur once, and keeping
+    -- their spellings would hold half the output until the end (tens of MB at 50,000 syscalls).
+    refs.shapes[key] = seen and { result, args } or true
+    return result, args
 end
 
 local nums = cgen.num
 
 -- tail: what follows the entry on its line.
 local function syscall(refs, sc, tail)
-    local s = shaped_parts(refs, sc)
+    local result, args = shaped_parts(refs, sc)
     return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":"' ..
-        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. s.result ..
-        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (s.args or args_list(refs, sc)) ..
+        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. result ..
+        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (args or args_list(refs, sc)) ..
         ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}" .. tail
 end
 
