@@ -169,56 +169,86 @@ end
 -- past an enum's last and its first gap; for a resource with lifecycle errors, a value that is
 -- never valid (not a special, never handed out), one whose process has ended and been reaped and
 -- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
+--   The rows of an argument are the same in every syscall but for the case names' stem and the
+-- syscall's index and the argument's register: they are made once for each type, argument name
+-- and errors, as { before the stem, after it up to the index, after the register } for each case.
+local value_lists = setmetatable({}, { __mode = "k" }) -- named type -> key -> list
+
+local function value_list(named, a, quoted)
+    local lc = a.lifecycle
+    local key = a.name .. " " .. (a.einval and a.einval.name or "") .. " " ..
+        (lc and ((lc.invalid and lc.invalid.name or "") .. " " .. (lc.reaped and lc.reaped.name or "") .. " " ..
+        (lc.foreign and lc.foreign.name or "")) or "")
+    local of_type = value_lists[named]
+    if not of_type then
+        of_type = {}
+        value_lists[named] = of_type
+    end
+    local list = of_type[key]
+    if list then return list end
+    list = {}
+    local function add(suffix, value, err, what, lifecycle)
+        local n = #list
+        list[n + 2] = suffix .. '", '
+        if lifecycle then
+            list[n + 1] = '    { "'
+            list[n + 3] = ", CONF_NONE, 0, -" .. err.name .. ", 0, " .. quoted[what] ..
+                ", " .. cgen.cstring(named.name) .. ", " .. lifecycle .. " },"
+        else
+            list[n + 1] = '    CONF_ROW("'
+            list[n + 3] = ", " .. fmt("%d", value) .. "u, -" .. err.name .. ", 0, " ..
+                quoted[what] .. "),"
+        end
+    end
+    if named.kind == "flags" and a.einval then
+        for b = 0, 8 * named.base.size - 1 do
+            if named.mask & (1 << b) == 0 then
+                add("bit_" .. b, 1 << b, a.einval, fmt("%s = 0x%X, a bit outside %s", a.name, 1 << b, named.name))
+            end
+        end
+    elseif named.kind == "enum" and a.einval then
+        local members = named.members
+        local top = kinds.bits(members[#members].value)
+        if top < (1 << (8 * named.base.size)) - 1 then
+            add("past_end", top + 1, a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
+        end
+        local taken = {}
+        for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
+        for v = kinds.bits(members[1].value), top do
+            if not taken[v] then
+                add("gap", v, a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
+                break
+            end
+        end
+    elseif named.kind == "resource" and lc then
+        if lc.invalid then
+            add("invalid", out.never_valid(named), lc.invalid, fmt("%s = a %s that is never valid", a.name,
+                named.name))
+        end
+        if lc.reaped then
+            add("reaped", 0, lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
+                named.name), "CONF_REAPED")
+        end
+        if lc.foreign then
+            add("foreign", 0, lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+        end
+    end
+    of_type[key] = list
+    return list
+end
+
 local function value_cases(rows, n, sc, sci, reg, quoted)
     local args = sc.args
     for i = 1, #args do
         local a = args[i]
         local named = a.kind == "scalar" and a.named
         if named and (a.einval or a.lifecycle) then
-            local function add(suffix, value, err, what, lifecycle)
-                local name = names.conf_case(sc, a, suffix)
-                n = n + 1
-                if lifecycle then
-                    rows[n] = fmt('    { "%s", %s, CONF_EQ, CONF_VALUE, %d, CONF_NONE, 0, -%s, 0, %s, %s, %s },', name, sci,
-                        reg[i], err.name, quoted[what], cgen.cstring(named.name), lifecycle)
-                else
-                    rows[n] = fmt('    CONF_ROW("%s", %s, CONF_EQ, CONF_VALUE, %d, %du, -%s, 0, %s),', name, sci, reg[i],
-                        value, err.name, quoted[what])
-                end
-            end
-            if named.kind == "flags" and a.einval then
-                for b = 0, 8 * named.base.size - 1 do
-                    if named.mask & (1 << b) == 0 then
-                        add("bit_" .. b, 1 << b, a.einval, fmt("%s = 0x%X, a bit outside %s", a.name, 1 << b,
-                            named.name))
-                    end
-                end
-            elseif named.kind == "enum" and a.einval then
-                local members = named.members
-                local top = kinds.bits(members[#members].value)
-                if top < (1 << (8 * named.base.size)) - 1 then
-                    add("past_end", top + 1, a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
-                end
-                local taken = {}
-                for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
-                for v = kinds.bits(members[1].value), top do
-                    if not taken[v] then
-                        add("gap", v, a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
-                        break
-                    end
-                end
-            elseif named.kind == "resource" and a.lifecycle then
-                local lc = a.lifecycle
-                if lc.invalid then
-                    add("invalid", out.never_valid(named), lc.invalid, fmt("%s = a %s that is never valid", a.name,
-                        named.name))
-                end
-                if lc.reaped then
-                    add("reaped", 0, lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
-                        named.name), "CONF_REAPED")
-                end
-                if lc.foreign then
-                    add("foreign", 0, lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+            local list = value_list(named, a, quoted)
+            if #list > 0 then
+                local stem, r = names.conf_case(sc, a, ""), text[reg[i]]
+                for k = 1, #list, 3 do
+                    n = n + 1
+                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2]
                 end
             end
         end
