@@ -284,30 +284,26 @@ local function trap(w, m)
 end
 
 -- The errors each syscall may return (its errors line and those its entry checks imply), as a
--- pointer into fuzz_error_lists; equal lists are written once.
+-- pointer into fuzz_error_lists; equal lists are written once. A list is found by its text
+-- (most lists of a large definition are new: a trie would make a table per error for each).
 local function error_lists()
-    local lists, size, trie = {}, 0, {}
-    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
-    local function step(node, e)
-        local next_node = node[e]
-        if not next_node then
-            next_node = {}
-            node[e] = next_node
-        end
-        return next_node
-    end
+    local lists, size, seen, names_of = {}, 0, {}, {}
     return lists, function(sc)
-        local errors, implied, node = sc.errors, sc.implied, trie
-        for i = 1, #errors do node = step(node, errors[i]) end
-        for i = 1, #implied do node = step(node, implied[i]) end
-        local at = node[true]
+        local errors, implied, k = sc.errors, sc.implied, 0
+        for i = 1, #errors do
+            k = k + 1
+            names_of[k] = errors[i].name
+        end
+        for i = 1, #implied do
+            k = k + 1
+            names_of[k] = implied[i].name
+        end
+        local key = k > 0 and (table.concat(names_of, ", ", 1, k) .. ", ") or ""
+        local at = seen[key]
         if not at then
-            local key = ""
-            for _, e in ipairs(errors) do key = key .. e.name .. ", " end
-            for _, e in ipairs(implied) do key = key .. e.name .. ", " end
             at = "fuzz_error_lists + " .. size
-            node[true] = at
-            size = size + #errors + #implied + 1
+            seen[key] = at
+            size = size + k + 1
             lists[#lists + 1] = "    " .. key .. "0,"
         end
         return at
