@@ -379,44 +379,29 @@ end
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
 local function error_lists()
-    local lists, size, trie = {}, 0, {}
-    local function add(key, count)
-        local at = "conf_error_lists + " .. size
-        size = size + count
-        lists[#lists + 1] = "    " .. key .. "0,"
-        return at
-    end
-    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
+    local lists, size, seen, negs = {}, 0, {}, {}
+    -- A list is found by its text (most lists of a large definition are new: a trie would make a
+    -- table per error for each).
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
         local nerrors = #errors
         if nerrors == 0 then return "0" end
-        local node = trie
+        local k = 0
         for i = 1, nerrors do
-            local e = errors[i]
-            local next_node = node[e]
-            if not next_node then
-                next_node = {}
-                node[e] = next_node
-            end
-            node = next_node
+            k = k + 1
+            negs[k] = negated[errors[i]]
         end
         for i = 1, #implied do
-            local e = implied[i]
-            local next_node = node[e]
-            if not next_node then
-                next_node = {}
-                node[e] = next_node
-            end
-            node = next_node
+            k = k + 1
+            negs[k] = negated[implied[i]]
         end
-        local at = node[true]
+        local key = concat(negs, ", ", 1, k) .. ", "
+        local at = seen[key]
         if not at then
-            local key = ""
-            for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
-            for _, e in ipairs(implied) do key = key .. "-" .. e.name .. ", " end
-            at = add(key, #errors + #implied + 1)
-            node[true] = at
+            at = "conf_error_lists + " .. size
+            size = size + k + 1
+            lists[#lists + 1] = "    " .. key .. "0,"
+            seen[key] = at
         end
         return at
     end
