@@ -1,16 +1,37 @@
 -- Helpers shared by the C and assembly output modules.
 local cgen = {}
 
+local concat = table.concat
+
 -- C11 still reads trigraphs (??/ is a backslash, even in a comment): every ? that follows a ?
 -- gets a backslash, which in a string is the escape \? and in a comment just a character.
 local function no_trigraphs(text)
     return (text:gsub("%?(%?+)", function(rest) return "?" .. rest:gsub("%?", "\\?") end))
 end
 
+-- The checks below that a text needs no change are anchored matches of the bytes it may hold,
+-- with %c spelled as ranges (\0-\31 and \127): two to three times as fast as finding a byte it
+-- may not (which tries a match at every position).
+
+-- Whether a text holds none of the bytes that C comments, C strings or JSON strings escape
+-- (\0-\31, \127, " \ * / ?). Several outputs check every doc: each text is checked once (a
+-- bounded memo, emptied when full).
+local plain_memo, plain_count, PLAIN_MEMO_MAX = {}, 0, 200000
+
+function cgen.plain(text)
+    local p = plain_memo[text]
+    if p == nil then
+        p = text:find('^[^\0-\31\127"\\*/?]*$') ~= nil
+        if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
+        plain_memo[text], plain_count = p, plain_count + 1
+    end
+    return p
+end
+
 -- Text safe inside a C block comment or an assembly line comment: one line, no comment end
 -- or start, no trigraph.
 function cgen.comment(text)
-    if not text:find("[%c*/?]") then return text end
+    if cgen.plain(text) or text:find("^[^\0-\31\127*/?]*$") then return text end
     return no_trigraphs((text:gsub("%c", " "):gsub("%*/", "* /"):gsub("/%*", "/ *")))
 end
 
@@ -24,15 +45,27 @@ end
 
 -- A C string literal. A ? after a ? is escaped, so no trigraph (??/ ??= ...) can form.
 function cgen.cstring(text)
-    if not text:find('[\\"\n\t?]') then return '"' .. text .. '"' end
+    if text:find('^[^\\"\n\t?]*$') then return '"' .. text .. '"' end
     return '"' .. no_trigraphs((text:gsub('[\\"]', "\\%0"):gsub("\n", "\\n"):gsub("\t", "\\t"))) .. '"'
 end
+
+local math_type = math.type
+
+-- The decimal spelling of a syscall number (several outputs print each, and a conversion is a
+-- C snprintf): cgen.num[n], made once per number (they are at most 65,535), 256 at a time (they
+-- are mostly dense, and a miss is a metamethod call).
+cgen.num = setmetatable({}, { __index = function(t, n)
+    if math_type(n) ~= "integer" or n < 0 or n > 0xFFFF then return n .. "" end
+    for i = n, math.min(n + 255, 0xFFFF) do
+        if rawget(t, i) then break end
+        t[i] = i .. "" -- not tostring(i), which goes through lua_pushfstring
+    end
+    return t[n]
+end })
 
 -- Every number the outputs emit is a u32 (what C and NASM read it as). Anything else is a bug
 -- of the generator, which must stop (internal error) rather than write C that means another
 -- value.
-local math_type = math.type
-
 function cgen.u32(value, what)
     if math_type(value) ~= "integer" or value < 0 or value > 0xFFFFFFFF then
         error(string.format("%s = %s does not fit in 32 bits", what or "an emitted constant", tostring(value)))
@@ -82,11 +115,25 @@ function cgen.pointee(t)
     return t.ctype
 end
 
--- Source-like spelling of an argument, for comments and docs.
-function cgen.arg_spelling(a)
+-- Source-like spelling of an argument, for comments and docs. A scalar's ("fd: i32") is spelled
+-- once per type and name (few pairs recur in a large definition).
+local scalar_spellings = setmetatable({}, { __mode = "k" }) -- type -> name -> spelling
+
+local function arg_spelling(a)
     local kind = a.kind
     if kind == "scalar" then
-        return a.name .. ": " .. (a.named or a.type).name
+        local t = a.named or a.type
+        local by_name = scalar_spellings[t]
+        if not by_name then
+            by_name = {}
+            scalar_spellings[t] = by_name
+        end
+        local s = by_name[a.name]
+        if not s then
+            s = a.name .. ": " .. t.name
+            by_name[a.name] = s
+        end
+        return s
     elseif kind == "bytes" then
         return a.name .. ": " .. a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" ..
             (a.len_by_ptr and "*" or "") .. a.len_name .. "]" .. (a.max and (" max " .. a.max.expr) or "") ..
@@ -97,20 +144,154 @@ function cgen.arg_spelling(a)
     end
     return a.name .. ": " .. a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
 end
+cgen.arg_spelling = arg_spelling
 
--- Four outputs print every signature: spell each one once.
-local signatures = setmetatable({}, { __mode = "k" })
+-- The shape of a syscall: its signature after the name (arguments, result and extra results),
+-- spelled once per syscall (several outputs print it, and cgen.shaped keys on it).
+local shapes = setmetatable({}, { __mode = "k" })
 
-function cgen.signature(sc)
-    local s = signatures[sc]
-    if not s then
-        local args = {}
-        for i, a in ipairs(sc.args) do args[i] = cgen.arg_spelling(a) end
-        s = sc.name .. "(" .. table.concat(args, ", ") .. ") -> " .. (sc.ret_type and sc.ret_type.name or sc.ret)
-        for _, r in ipairs(sc.results or {}) do s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name end
-        signatures[sc] = s
+function cgen.shape(sc)
+    local s = shapes[sc]
+    if s then return s end
+    local args = sc.args
+    local n = #args
+    local ret = sc.ret_type and sc.ret_type.name or sc.ret
+    -- One concatenation for up to five arguments (arg_registers rarely has more).
+    if n == 0 then
+        s = "() -> " .. ret
+    elseif n == 1 then
+        s = "(" .. arg_spelling(args[1]) .. ") -> " .. ret
+    elseif n == 2 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ") -> " .. ret
+    elseif n == 3 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) ..
+            ") -> " .. ret
+    elseif n == 4 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
+            arg_spelling(args[4]) .. ") -> " .. ret
+    elseif n == 5 then
+        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
+            arg_spelling(args[4]) .. ", " .. arg_spelling(args[5]) .. ") -> " .. ret
+    else
+        local parts = {}
+        for i = 1, n do parts[i] = arg_spelling(args[i]) end
+        s = "(" .. concat(parts, ", ") .. ") -> " .. ret
     end
+    local results = sc.results
+    if results then
+        for i = 1, #results do
+            local r = results[i]
+            s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name
+        end
+    end
+    shapes[sc] = s
     return s
+end
+
+-- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
+function cgen.signature(sc)
+    return sc.name .. cgen.shape(sc)
+end
+
+-- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
+-- output prints about a syscall depends only on its shape, its name, C name and number, and one
+-- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
+-- which is what render1(sc, extra) returns (one to three texts), for a render1 that reads nothing
+-- else of sc (tests/gen/shape_test.lua compares every output with and without templates). The
+-- first syscall of a shape is rendered directly; at the second, the shape is rendered once more
+-- as a template, with the four as holes, which must give both syscalls' texts when filled in (a
+-- render1 that reads more of sc than it may is caught when the two differ there; the shape then
+-- keeps being rendered directly); every later syscall of the shape is the template filled in, one
+-- concatenation per text.
+local HOLE = "\xFF" -- never in generated text: names are identifiers, texts valid UTF-8
+local HOLES = { name = HOLE .. "1", cname = HOLE .. "2", num = HOLE .. "3", extra = HOLE .. "4" }
+local HOLE_PARAM = { "name", "cname", "num", "extra" }
+
+-- The Lua expression of a text with holes: its pieces %q-quoted (any byte reads back as
+-- itself), the holes the template's parameters.
+local function expression(text)
+    local parts, pos = {}, 1
+    while true do
+        local at = text:find(HOLE, pos, true)
+        if not at then break end
+        parts[#parts + 1] = string.format("%q", text:sub(pos, at - 1))
+        parts[#parts + 1] = HOLE_PARAM[text:byte(at + 1) - 48] or "nil"
+        pos = at + 2
+    end
+    parts[#parts + 1] = string.format("%q", text:sub(pos))
+    return concat(parts, " .. ")
+end
+
+-- The template of render1's texts for sc's shape: function(name, cname, num, extra), or nil.
+local function template(render1, sc, extra)
+    local proxy = setmetatable({ name = HOLES.name, cname = HOLES.cname, num = HOLES.num }, { __index = sc })
+    local ok, a, b, c = pcall(render1, proxy, extra and HOLES.extra)
+    if not ok or type(a) ~= "string" then return nil end
+    local exprs = { expression(a) }
+    if b then exprs[2] = expression(b) end
+    if c then exprs[3] = expression(c) end
+    local chunk = load("return function(name, cname, num, extra) return " .. concat(exprs, ", ") .. " end",
+        "=template", "t", {})
+    return chunk and chunk()
+end
+
+local nums = cgen.num
+
+-- cgen.by_shape = false turns every per-shape memo off (tests/gen/shape_test.lua compares the
+-- outputs both ways).
+cgen.by_shape = true
+
+-- A table for an output's own per-shape memo: one that forgets whatever is put in it when
+-- cgen.by_shape is off.
+local FORGETFUL = { __newindex = function() end }
+
+function cgen.shape_memo()
+    return cgen.by_shape and {} or setmetatable({}, FORGETFUL)
+end
+
+function cgen.shaped(render1)
+    if not cgen.by_shape then return render1 end
+    local templates = {} -- shape -> nil (not seen), its first syscall, a template, or false (none)
+    return function(sc, extra)
+        local key = shapes[sc] or cgen.shape(sc)
+        local t = templates[key]
+        if type(t) == "function" then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
+        local a, b, c = render1(sc, extra)
+        if t == nil then
+            templates[key] = { sc = sc, extra = extra }
+        elseif t then
+            local first = t
+            t = template(render1, sc, extra)
+            local ok = false
+            if t then
+                local ta, tb, tc = t(sc.name, sc.cname or sc.name, nums[sc.num], extra)
+                local fa, fb, fc = render1(first.sc, first.extra)
+                local ua, ub, uc = t(first.sc.name, first.sc.cname or first.sc.name, nums[first.sc.num], first.extra)
+                ok = ta == a and tb == b and tc == c and ua == fa and ub == fb and uc == fc
+            end
+            templates[key] = ok and t
+        end
+        return a, b, c
+    end
+end
+
+-- A line collector for a piece of an output: w(text), w(format, ...) add a line; w() returns
+-- the lines joined (no final newline) and starts again.
+function cgen.lines()
+    local lines, n, format = {}, 0, string.format
+    return function(fmt, ...)
+        if fmt == nil then
+            local text = concat(lines, "\n", 1, n)
+            n = 0
+            return text
+        end
+        n = n + 1
+        if ... == nil then
+            lines[n] = fmt
+        else
+            lines[n] = format(fmt, ...)
+        end
+    end
 end
 
 -- The parameter type a kernel handler receives for an argument.
@@ -166,7 +347,7 @@ local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
-    local format, concat = string.format, table.concat
+    local format = string.format
     local sink = pending_sink
     pending_sink = nil
     local function chunk(text)

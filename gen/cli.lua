@@ -3,7 +3,8 @@
 local cgen = require("cgen")
 local diag = require("diag")
 local model = require("model")
-local lock = require("lock")
+-- (gen/lock.lua is required only with --lock: compiling a module costs about as much as checking
+-- a few hundred syscalls, and most runs do not use it.)
 
 local cli = {}
 
@@ -81,10 +82,21 @@ function cli.transaction()
         end
         for i = #dirs, 1, -1 do os.remove(dirs[i]) end -- only the (still empty) ones we made
     end
-    local function mkdirs(path)
-        local dir = path:match("^(.*)/[^/]*$")
-        if not dir then return end
-        local p = io.popen("LC_ALL=C mkdir -pv -- " .. shell_quote(dir) .. " 2>/dev/null")
+    -- The directories of paths that are missing, made with one process (one a directory would
+    -- cost more than writing the files).
+    local function mkdirs(...)
+        local missing = {}
+        for _, path in ipairs({ ... }) do
+            local dir = path:match("^(.*)/[^/]*$")
+            local d = dir and io.open(dir, "rb") -- (a directory opens, a missing one does not)
+            if d then
+                d:close()
+            elseif dir then
+                missing[#missing + 1] = shell_quote(dir)
+            end
+        end
+        if #missing == 0 then return end
+        local p = io.popen("LC_ALL=C mkdir -pv -- " .. table.concat(missing, " ") .. " 2>/dev/null")
         for line in p:lines() do
             local made = line:match("^mkdir: created directory '(.*)'$")
             if made then dirs[#dirs + 1] = made end
@@ -166,6 +178,9 @@ function cli.transaction()
             end
         end
     end
+    -- Make the missing directories of paths now, at once (else each is made when its first file
+    -- is written).
+    tx.mkdirs = mkdirs
     function tx.stage(path, text)
         local put = tx.writer(path)
         put(text)
@@ -273,6 +288,7 @@ local function run(argv, stderr, stdout)
                 "start one with --new-lock (`make abi-lock NEW_LOCK=1`)\n")
             return 1
         end
+        local lock = require("lock")
         local locked = lock.parse(lock_text or "", opts.lock)
         new_entries = lock.check(m, locked, opts.lock, m.abi.kw, { new_lock = opts.new_lock })
     end
@@ -290,8 +306,11 @@ local function run(argv, stderr, stdout)
     collectgarbage()
     local live = collectgarbage("count")
     local ok, e = pcall(function()
-        if opts.update_lock then tx.stage(opts.lock, lock.render(m)) end
+        if opts.update_lock then tx.stage(opts.lock, require("lock").render(m)) end
         if opts.out then
+            local paths = {}
+            for i, o in ipairs(cli.outputs(m)) do paths[i] = opts.out .. "/" .. o.path end
+            tx.mkdirs(table.unpack(paths))
             for _, o in ipairs(cli.outputs(m)) do
                 local put = tx.writer(opts.out .. "/" .. o.path)
                 cgen.render_to(put, require(o.module).render, m, o.part)
@@ -301,7 +320,12 @@ local function run(argv, stderr, stdout)
         end
         if opts.docs then tx.stage(opts.docs, require("out_docs").render(m)) end
         if opts.man then
-            for path, page in pairs(require("out_man").render(m)) do tx.stage(opts.man .. "/" .. path, page) end
+            local pages, dirs = require("out_man").render(m), {}
+            for path in pairs(pages) do dirs[path:match("^(.*)/") or ""] = opts.man .. "/" .. path end
+            local one = {}
+            for _, path in pairs(dirs) do one[#one + 1] = path end
+            tx.mkdirs(table.unpack(one))
+            for path, page in pairs(pages) do tx.stage(opts.man .. "/" .. path, page) end
         end
     end)
     if not ok then

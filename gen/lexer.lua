@@ -114,7 +114,8 @@ end
 -- spelling and the word as written; the last token is "eof", and nil follows it. No table is made
 -- per token: the parser keeps in tables only the tokens its tree holds (punctuation, about half
 -- of a definition's tokens, never). A malformed token raises a diagnostic when it is reached, and
--- tokens are made as the parser asks for them (50,000 syscalls are 1.4 million tokens).
+-- tokens are made as the parser asks for them (50,000 syscalls are 1.4 million tokens). The
+-- second result is the stream's cursor (cursor.at, cursor.seek, cursor.text).
 function lexer.stream(text, file)
     -- A UTF-8 byte order mark opening the file is skipped; columns on line 1 count after it.
     local first = text:sub(1, 3) == BOM and 4 or 1
@@ -128,6 +129,11 @@ function lexer.stream(text, file)
 
     local find, byte, sub, match = string.find, string.byte, string.sub, string.match
     local done
+    -- Where the next token starts its search, for a reader that takes a whole declaration from
+    -- the text itself (model.lua's fast path): the cleaned text, the position and its line.
+    local cursor = { text = text }
+    function cursor.at() return pos, line, line_start end
+    function cursor.seek(p, l, ls) pos, line, line_start = p, l, ls end
     return function()
         while true do
             local b = byte(text, pos)
@@ -239,7 +245,7 @@ function lexer.stream(text, file)
                 fail(pos, "unexpected character " .. shown_char(text, pos))
             end
         end
-    end
+    end, cursor
 end
 
 return lexer

@@ -91,7 +91,14 @@ local names = require("names")
 
 local model = {}
 
-local PARTS = { "model_names", "model_abi", "model_types", "model_syscalls", "model_fuzz", "model_services" }
+local PARTS = { "model_names", "model_abi", "model_types", "model_syscalls", "model_fuzz", "model_services",
+                "model_fast" }
+
+-- The fast path of gen/model_fast.lua, on by default; a test turns it off to prove that the
+-- model it builds is the one the parser and the checks build.
+model.fast = true
+-- How many syscalls it took and left to the slow path, over every model.load of this process.
+model.stats = { taken = 0, left = 0 }
 
 local Checker = {}
 Checker.__index = Checker
@@ -104,7 +111,7 @@ end
 
 local function new_checker(file, tree)
     return setmetatable({
-        tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {}, syscall_by_name = {},
+        tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
         named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},
@@ -142,7 +149,7 @@ function Checker:after_prelude()
         local c = self.m.consts[i] or self.m.errors[seen.m_errors + i - #self.m.consts]
         for _, sc in ipairs(self.m.syscalls) do
             for _, a in ipairs(sc.args) do
-                if a.name == c.name then self:not_macro(a.tok, "argument") end
+                if a.name == c.name then self:not_macro(self:arg_tok(a), "argument") end
             end
         end
     end
@@ -159,6 +166,9 @@ end
 -- been, and its tree dropped. A syscall that needs a definition further down waits for the end
 -- of the file; a file whose consts, abi block or structs need anything below the first syscall
 -- is checked after the parse, as a whole.
+--   Most syscalls never become tokens: at each `syscall` keyword the fast path of
+-- gen/model_fast.lua tries to take the whole declaration (and those right after it) from the
+-- text; what it leaves, the parser reads and the hook below checks, as before.
 function model.load(text, file)
     local tree = { abis = {}, consts = {}, errors = {}, structs = {}, retired = {}, services = {}, aliases = {},
                    named_types = {} }
@@ -187,7 +197,37 @@ function model.load(text, file)
             if ok then claim_error = nil end
         end,
     })
-    parser.parse(lexer.stream(text, file), tree, file)
+    local next_token, cursor = lexer.stream(text, file)
+    local fast, refused
+    if model.fast then
+        local match = string.match
+        local src = cursor.text
+        fast = function(token_mt)
+            if inline == nil then
+                self = new_checker(file, tree)
+                inline = pcall(self.prelude, self)
+            end
+            if not inline or claim_error then return nil end
+            local pos, line, line_start = cursor.at()
+            if pos == refused then return nil end -- tried already, below
+            local stats, taken = model.stats, false
+            -- Declarations that follow one another line by line are taken in a row, without
+            -- going back to the lexer and the parser between them.
+            while true do
+                local after, end_line, end_start = self:fast_syscall(src, pos, line, line_start, token_mt)
+                if not after then
+                    stats.left, refused = stats.left + 1, pos
+                    return taken
+                end
+                stats.taken, taken = stats.taken + 1, true
+                cursor.seek(after, end_line, end_start)
+                pos = match(src, "^\nsyscall ()", after)
+                if not pos then return true end
+                line, line_start = end_line + 1, after + 1
+            end
+        end
+    end
+    parser.parse(next_token, tree, file, fast)
     if claim_error then error(claim_error, 0) end
     if inline then
         self:after_prelude()

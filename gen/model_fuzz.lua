@@ -66,6 +66,8 @@ end
 local NO_HINTS = setmetatable({ isolate = false, after = false, args = setmetatable({}, { __newindex = error }) },
     { __newindex = error })
 
+M.NO_HINTS = NO_HINTS
+
 function Checker:fuzz_hints(sc, node)
     if #node.fuzz == 0 then return NO_HINTS end
     local fz = { isolate = false, after = false, args = {} }

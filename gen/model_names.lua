@@ -32,6 +32,8 @@ for w in ([[main memcpy memset memmove memcmp noreturn bool true false NULL offs
     RESERVED[w] = true
 end
 
+M.RESERVED = RESERVED
+
 -- Reject names that would not survive as C identifiers.
 function M.check_ident(tok, what)
     local name = tok.value
@@ -90,6 +92,9 @@ end
 -- would generate, because other already has it. Between two definitions the later one is the
 -- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
 function Checker:clash(name, owner, other)
+    for _, o in ipairs({ owner, other }) do
+        if type(o.tok) == "number" then self:arg_tok(o) end -- an argument of the fast path
+    end
     owner, other = M.describe(owner, self.arg_syscall), M.describe(other, self.arg_syscall)
     local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
     if there then
@@ -158,6 +163,8 @@ for _, f in ipairs(M.FAMILIES) do
     table.insert(FAMILIES_BY_START[start], f)
 end
 
+M.FAMILIES_BY_START = FAMILIES_BY_START
+
 -- Claim a name the definition spells freely (a wrapper, a service's or a message's name): stored,
 -- and checked against the family names of the syscalls seen so far (later ones probe it).
 function Checker:claim_free(space, name, domain, owner)
@@ -170,7 +177,7 @@ function Checker:claim_free(space, name, domain, owner)
         local prefix = f[1]
         if name:sub(1, #prefix) == prefix and (f[2] == space or f[2] == "macro" or space == "macro")
             and meet(f[3], domain) and (not f[4] or outputs[f[4]]) then
-            local sc = self.syscall_by_name[name:sub(#prefix + 1)]
+            local sc = self.sc_by_name[name:sub(#prefix + 1)]
             if sc and sc ~= owner then self:clash(name, owner, sc) end
         end
     end

@@ -26,6 +26,9 @@ local NO_RESULTS = setmetatable({}, { __newindex = error })
 local NO_ERRORS = setmetatable({}, { __newindex = error })
 local NO_ATTRS = setmetatable({}, { __newindex = error })
 local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
+-- For the fast path (gen/model_fast.lua), which builds the same tables.
+M.MAX_SYSCALL, M.RETURN_TYPES, M.ATTRS, M.V2_ATTRS, M.U32_MAX = MAX_SYSCALL, RETURN_TYPES, ATTRS, V2_ATTRS, U32_MAX
+M.NO_RESULTS, M.NO_ERRORS, M.NO_ATTRS = NO_RESULTS, NO_ERRORS, NO_ATTRS
 
 -- implied with error e added, unless e is nil or seen already (a new list the first time).
 local function imply(implied, seen, e)
@@ -451,9 +454,10 @@ function Checker:stack_budget(sc)
 end
 
 -- Every identifier the outputs spell for a syscall (gen/names.lua), against the registry. The
--- syscall and its pointer arguments own their names; the family names (model_names.FAMILIES)
--- are probed, the others stored. A conformance case name (conf_S_A_WHY) meets another exactly
--- when its conf_call_S_A function does, so the case names need no entries of their own.
+-- syscall and its arguments own their names; the family names (model_names.FAMILIES) are probed,
+-- the others stored. An argument's conformance cases are named by its stem and a fixed suffix
+-- (names.conf_case), and no suffix ends another: two case names are equal exactly when their
+-- stems are, so the stem stands for all of them.
 function Checker:claim_syscall(sc)
     local abi = self.m.abi
     local out = abi.outputs
@@ -461,7 +465,7 @@ function Checker:claim_syscall(sc)
     -- prefix: one lookup for most syscalls.
     local registry = self.registry
     local may_clash = registry:family_may_clash(sc.name) or registry:family_may_clash(sc.cname)
-    if may_clash then self:probe_families(sc, "all", "kernel") end
+    if may_clash then self:probe_families(sc) end
     local wrapper = names.wrapper(abi, sc)
     if abi.prefix ~= "" and (names.C_KEYWORDS[wrapper] or wrapper:match("^_[_%u]")) then
         fail(sc.tok, "syscall '" .. sc.name .. "' would generate " .. wrapper .. ", " ..
@@ -469,42 +473,36 @@ function Checker:claim_syscall(sc)
             "rename the syscall or change the prefix", { note(abi.setting_tok.prefix, "the prefix is set here") })
     end
     self:claim_free("ordinary", wrapper, "user", sc)
-    if may_clash then self:probe_families(sc, "user") end
     if out.conformance then
         for i = 1, #sc.args do
             local a = sc.args[i]
-            -- Argument names join the syscall's in these: a clash names the argument.
-            if a.kind ~= "scalar" then
+            if M.has_cases(a) then
                 self.arg_syscall[a] = sc
-                self:claim("ordinary", names.conf_call(sc, a), "user", a)
-            end
-            if a.max then
-                local la = sc.args[a.len_arg]
-                self.arg_syscall[la] = sc
-                self:claim("ordinary", names.conf_len(sc, la), "user", la)
+                self:claim_cases(names.conf_stem(sc, a), a)
             end
         end
     end
-    self.syscall_by_name[sc.name] = sc
 end
 
--- The names of sc's families (model_names.FAMILIES) in the given domains, against the registry.
-function Checker:probe_families(sc, domain, domain2)
-    local out = self.m.abi.outputs
-    if domain == "all" then self:probe("macro", names.sys_macro(sc), "all", sc) end
-    if domain2 == "kernel" and out.kernel then
+-- True if the conformance outputs make cases for argument a: every pointer, and a flags or enum
+-- argument (the values it refuses) or a resource with lifecycle errors.
+function M.has_cases(a)
+    return a.kind ~= "scalar" or a.einval ~= nil or (a.lifecycle ~= nil and next(a.lifecycle) ~= nil)
+end
+
+-- The conformance case names of argument a (stem .. suffix), in the registry.
+function Checker:claim_cases(stem, a)
+    local prev = self.registry:claim("case", stem, "user", a)
+    if prev then self:clash(stem .. "*", a, prev) end
+end
+
+-- The names of sc's families (model_names.FAMILIES) of the outputs asked for, against the registry.
+function Checker:probe_families(sc)
+    self:probe("macro", names.sys_macro(sc), "all", sc)
+    if self.m.abi.outputs.kernel then
         self:probe("ordinary", names.handler(sc), "kernel", sc)
         self:probe("ordinary", names.shim(sc), "kernel", sc)
-    end
-    if domain ~= "user" then return end
-    if out.fuzz then
-        self:probe("ordinary", names.fuzz_picker(sc), "user", sc)
-        self:probe("ordinary", names.fuzz_errors(sc), "user", sc)
-    end
-    if out.conformance then
-        self:probe("ordinary", names.conf_regs(sc), "user", sc)
-        self:probe("ordinary", names.conf_run_regs(sc), "user", sc)
-        self:probe("ordinary", names.conf_errors(sc), "user", sc)
+        self:probe("ordinary", names.contract_errors(sc), "kernel", sc)
     end
 end
 

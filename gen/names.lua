@@ -23,24 +23,15 @@ function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
 function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
 function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type
 
--- the fuzzer
-function names.fuzz_picker(sc) return "fuzz_pick_" .. sc.name end
-function names.fuzz_errors(sc) return "fuzz_errors_" .. sc.name end
-function names.fuzz_avoid(a) return "avoid_" .. a.name end -- static inside its picker
-function names.fuzz_values(a) return "values_" .. a.name end -- static inside its picker
+-- the syscall contracts (kernel/contracts.c): the errors a syscall may return, one static array
+-- per distinct list, named for the first syscall that has it
+function names.contract_errors(sc) return "errors_" .. sc.name end
 
--- conformance cases: C functions, assembly routines and case names
-function names.conf_call(sc, a) return "conf_call_" .. sc.name .. "_" .. a.name end
-function names.conf_len(sc, la) return "conf_len_" .. sc.name .. "_" .. la.name end
-function names.conf_val(sc, a) return "conf_val_" .. sc.name .. "_" .. a.name end -- flags, enum, resource values
-function names.conf_cap(sc, la) return "conf_cap_" .. sc.name .. "_" .. la.name end -- a value-result capacity
-function names.conf_regs(sc) return "conf_regs_" .. sc.name end
-function names.conf_run_regs(sc) return "conf_run_regs_" .. sc.name end
-function names.conf_errors(sc) return "conf_errors_" .. sc.name end -- its declared errors
+-- conformance cases: their names are strings (conf_cases[].name), unique among all cases: the
+-- stem of an argument's cases and a suffix, or a syscall's register case
 function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.name .. "_" .. suffix end
+function names.conf_stem(sc, a) return "conf_" .. sc.name .. "_" .. a.name .. "_" end
 function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
-function names.conf_nosys(num) return string.format("conf_nosys_%x", num) end
-function names.conf_run_nosys(num) return string.format("conf_run_nosys_%x", num) end
 function names.conf_nosys_case(num, why) return string.format("conf_nosys_%d_%s", num, why) end
 -- the suffixes of the pointer cases of an argument (names.conf_case)
 names.CONF_POINTER_CASES = { "null", "kernel", "unmapped", "wrap", "partly_mapped" }
@@ -173,6 +164,33 @@ local function strip_comments(text)
     return (table.concat(parts):gsub("//[^\n]*", ""))
 end
 
+-- The text strip_comments leaves, as far as its words go: a comment is one blank, or nothing if
+-- it was empty (strip_comments joins the words beside an empty one), and no character is
+-- visited by a pattern (for the word sets of every header, scanned or not).
+local function code_of(text)
+    local find, sub = string.find, string.sub
+    local parts, i = {}, 1
+    while true do
+        local open = find(text, "/*", i, true)
+        local close = open and find(text, "*/", open + 2, true)
+        if not close then break end
+        parts[#parts + 1] = sub(text, i, open - 1)
+        parts[#parts + 1] = close > open + 2 and " " or ""
+        i = close + 2
+    end
+    parts[#parts + 1] = sub(text, i)
+    local code = table.concat(parts)
+    parts, i = {}, 1
+    while true do
+        local s = find(code, "//", i, true)
+        if not s then break end
+        parts[#parts + 1] = sub(code, i, s - 1)
+        i = find(code, "\n", s, true) or #code + 1
+    end
+    parts[#parts + 1] = sub(code, i)
+    return table.concat(parts)
+end
+
 -- A line inside braces (not an enum's) declares nothing at file scope unless it opens or closes
 -- a brace or names a struct, union or enum: then only its parentheses count. The scan skips such
 -- lines with a few searches instead of visiting every word (most lines of inline functions).
@@ -267,19 +285,22 @@ function names.scan_header(text, file, domain, out)
     return out
 end
 
-local runtime_cache
--- Every runtime name: { name, space, domain, pos }.
-function names.runtime()
-    if runtime_cache then return runtime_cache end
-    local out = {}
-    -- One ls for every directory (a process each would cost more than the scan).
+-- The runtime headers, read once per process: { file (as notes name it), domain, text, words,
+-- macros } in the order the registry takes their names (RUNTIME_DIRS, then by name). words is the
+-- set of identifiers the text spells outside comments: a name that is none of them is declared
+-- by no header, whatever a scan would find; macros, those that follow a #define.
+local headers_cache
+function names.headers()
+    if headers_cache then return headers_cache end
+    local list = {}
+    -- One ls for every directory (a process each would cost more than reading the headers).
     local globs = {}
     for i, d in ipairs(names.RUNTIME_DIRS) do globs[i] = names.ROOT .. "/" .. d.dir .. "/*.h" end
     local p = io.popen("ls -d " .. table.concat(globs, " ") .. " 2>/dev/null")
-    local list = p and p:read("a") or ""
+    local paths = p and p:read("a") or ""
     if p then p:close() end
     local by_dir = {}
-    for path in list:gmatch("[^\n]+") do
+    for path in paths:gmatch("[^\n]+") do
         local dir = path:sub(#names.ROOT + 2):match("^(.*)/[^/]*$")
         by_dir[dir] = by_dir[dir] or {}
         table.insert(by_dir[dir], path)
@@ -290,11 +311,64 @@ function names.runtime()
             if f then
                 local text = f:read("a")
                 f:close()
-                names.scan_header(text, d.dir .. "/" .. path:match("([^/]+)$"), d.domain, out)
+                local words, macros, code = {}, {}, code_of(text)
+                for w in code:gmatch("[%a_][%w_]*") do words[w] = true end
+                -- (Every word after a `define`: more than the scan takes for a macro, never less.)
+                local at = code:find("define", 1, true)
+                while at do
+                    local w = code:match("^define%s+([%a_][%w_]*)", at)
+                    if w then macros[w] = true end
+                    at = code:find("define", at + 6, true)
+                end
+                list[#list + 1] = { file = d.dir .. "/" .. path:match("([^/]+)$"), domain = d.domain, text = text,
+                                    words = words, macros = macros }
             end
         end
     end
-    runtime_cache = out
+    -- What every registry asks before it looks a name up: which names some header spells (and
+    -- #defines), and which rests of a family name (PREFIX .. rest) some header spells.
+    local words, macros, family_words = {}, {}, {}
+    for _, h in ipairs(list) do
+        for w in pairs(h.words) do words[w] = true end
+        for w in pairs(h.macros) do macros[w] = true end
+    end
+    local by_start = {}
+    for _, family in ipairs(names.FAMILIES) do
+        local prefix = family[1]
+        by_start[prefix:sub(1, 4)] = by_start[prefix:sub(1, 4)] or {}
+        table.insert(by_start[prefix:sub(1, 4)], prefix)
+    end
+    for w in pairs(words) do
+        for _, prefix in ipairs(by_start[w:sub(1, 4)] or {}) do
+            if w:sub(1, #prefix) == prefix then family_words[w:sub(#prefix + 1)] = true end
+        end
+    end
+    list.words, list.macros, list.family_words = words, macros, family_words
+    headers_cache = list
+    return list
+end
+
+-- The names one header declares, by name (scanned the first time they are asked for).
+local function declarations(h)
+    if not h.decls then
+        local decls = {}
+        for _, rt in ipairs(names.scan_header(h.text, h.file, h.domain, {})) do
+            local list = decls[rt.name]
+            if not list then
+                list = {}
+                decls[rt.name] = list
+            end
+            list[#list + 1] = rt
+        end
+        h.decls = decls
+    end
+    return h.decls
+end
+
+-- Every runtime name: { name, space, domain, pos }, in the registry's order.
+function names.runtime()
+    local out = {}
+    for _, h in ipairs(names.headers()) do names.scan_header(h.text, h.file, h.domain, out) end
     return out
 end
 
@@ -311,9 +385,7 @@ Registry.__index = Registry
 names.FAMILIES = {
     { "SYS_", "macro", "all" },
     { "sys_", "ordinary", "kernel", "kernel" }, { "shim_", "ordinary", "kernel", "kernel" },
-    { "fuzz_pick_", "ordinary", "user", "fuzz" }, { "fuzz_errors_", "ordinary", "user", "fuzz" },
-    { "conf_regs_", "ordinary", "user", "conformance" }, { "conf_run_regs_", "ordinary", "user", "conformance" },
-    { "conf_errors_", "ordinary", "user", "conformance" },
+    { "errors_", "ordinary", "kernel", "kernel" },
 }
 local PREFIXES_BY_START = {}
 for _, family in ipairs(names.FAMILIES) do
@@ -335,7 +407,32 @@ end
 -- True if some stored name is PREFIX .. rest for a family prefix: only then can a family name of
 -- a syscall named rest collide with anything.
 function Registry:family_may_clash(rest)
-    return self.family_rest[rest] ~= nil
+    return self.family_rest[rest] ~= nil or self.headers.family_words[rest] ~= nil
+end
+
+-- The runtime's names are taken lazily, name by name: the first time the registry is asked about
+-- a name that some header spells, every declaration of it is taken from the headers
+-- that spell it, in the order an eager registry would have taken them (after the fixed and C
+-- library names, before any name of the definition, which always asks first). So only headers
+-- that spell a name the definition uses are ever scanned (once a process).
+function Registry:load(name)
+    self.loaded[name] = true
+    local headers = self.headers
+    for i = 1, #headers do
+        local h = headers[i]
+        if h.words[name] then
+            local list = declarations(h)[name]
+            for j = 1, list and #list or 0 do
+                local rt = list[j]
+                -- A hand-written header may declare what a generated file defines (fuzz.h declares
+                -- fuzz_syscall_count): the fixed name keeps its owner.
+                if not self:find(rt.space, rt.name, rt.domain) then
+                    self:claim(rt.space, rt.name, rt.domain, { what = "the declaration in " .. rt.pos.file,
+                        pos = rt.pos, libc = rt.pos.file:match("^libsys/") ~= nil })
+                end
+            end
+        end
+    end
 end
 
 -- A claim's space and domain in one small integer, so that a name costs one slot in each of two
@@ -370,6 +467,7 @@ end
 -- The owner of a name that collides with name in (space, domain), or nil. One table lookup for
 -- a name nobody has claimed, which is almost every name a large definition asks about.
 function Registry:find(space, name, domain)
+    if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
     local owner = self.owner[name]
     if owner == nil then return nil end
     local q = 4 * SPACE[space] + DOMAIN[domain]
@@ -392,7 +490,7 @@ end
 -- name twice. (One slot per name in each of two tables: a large definition claims hundreds of
 -- thousands; a name claimed again in a space and domain that do not meet the first gets a list.)
 function Registry:claim(space, name, domain, owner)
-    local prev = self:find(space, name, domain)
+    local prev = self:find(space, name, domain) -- (which takes the runtime's claims of name first)
     if prev then
         if prev ~= owner then return prev end
         return nil
@@ -412,8 +510,24 @@ function Registry:claim(space, name, domain, owner)
     return nil
 end
 
+-- True if nobody has claimed name, in any space or domain.
+function Registry:unclaimed(name)
+    if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
+    return self.owner[name] == nil
+end
+
+-- Claim a name that is unclaimed (Registry:unclaimed) and starts with no family prefix (the fast
+-- path's claims, checked before): no lookup, no index.
+function Registry:claim_new(space, name, domain, owner)
+    self.owner[name], self.code[name] = owner, 4 * SPACE[space] + DOMAIN[domain]
+end
+
 -- The owner of a macro of any domain named name (fields and arguments meet every macro), or nil.
 function Registry:macro(name)
+    -- (A name no header #defines has no macro among the runtime's claims, and the definition's
+    -- claims of it are already in: they asked first.)
+    local headers = self.headers
+    if headers.macros[name] and headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
     local owner = self.owner[name]
     if owner == nil then return nil end
     local more = self.more[name]
@@ -443,10 +557,19 @@ local function fixed_pos(word)
     return { file = "gen/names.lua", line = line }
 end
 
--- A registry holding what every definition meets: the fixed names of the outputs asked for
--- (groups: the abi's outputs set), the C library's and the runtime's names.
-function names.registry(groups)
-    local r = setmetatable({ owner = {}, code = {}, more = {}, family_rest = {} }, Registry)
+-- The fixed and C library names of the outputs asked for (groups: the abi's outputs set), in a
+-- registry that every registry of the same groups starts as a copy of (a process that loads
+-- many small definitions, the tests, would claim them again for each).
+local starts = {}
+local function start(groups)
+    local key = {}
+    for i, fx in ipairs(names.FIXED) do key[i] = (not fx.group or groups[fx.group]) and "1" or "0" end
+    key = table.concat(key)
+    if starts[key] then return starts[key] end
+    -- (loaded is nil: no lazy loading yet, a header's declaration of one of these names must
+    -- find it in.)
+    local r = setmetatable({ owner = {}, code = {}, more = {}, family_rest = {}, loaded = nil,
+                             headers = names.headers() }, Registry)
     for _, fx in ipairs(names.FIXED) do
         if not fx.group or groups[fx.group] then
             for w in fx.words:gmatch("%S+") do
@@ -458,15 +581,24 @@ function names.registry(groups)
     local std = { what = "<stdint.h>, <stddef.h> and <limits.h>", std = true, libc = true }
     for w in pairs(names.STD_MACROS) do r:claim("macro", w, "all", std) end
     for w in pairs(names.STD_TYPES) do r:claim("ordinary", w, "all", std) end
-    for _, rt in ipairs(names.runtime()) do
-        -- A hand-written header may declare what a generated file defines (fuzz.h declares
-        -- fuzz_syscall_count): the fixed name keeps its owner.
-        if not r:find(rt.space, rt.name, rt.domain) then
-            r:claim(rt.space, rt.name, rt.domain, { what = "the declaration in " .. rt.pos.file, pos = rt.pos,
-                                                    libc = rt.pos.file:match("^libsys/") ~= nil })
-        end
-    end
+    starts[key] = r
     return r
+end
+
+local function copy(t)
+    local c = {}
+    for k, v in pairs(t) do c[k] = v end
+    return c
+end
+
+-- A registry holding what every definition meets: the fixed names of the outputs asked for
+-- (groups: the abi's outputs set), the C library's and the runtime's names (these when asked for).
+function names.registry(groups)
+    local s = start(groups)
+    local more = {}
+    for name, list in pairs(s.more) do more[name] = copy(list) end
+    return setmetatable({ owner = copy(s.owner), code = copy(s.code), more = more, family_rest = copy(s.family_rest),
+                          loaded = {}, headers = s.headers }, Registry)
 end
 
 -- Where the note about owner points: its position, or the registry line of a fixed name.

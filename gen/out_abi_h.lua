@@ -95,9 +95,10 @@ function out.render(m)
         w("")
     end
     w("/* Syscall numbers */")
-    local sys_macro = names.sys_macro
-    for _, sc in ipairs(m.syscalls) do
-        w("#define " .. sys_macro(sc) .. " " .. u32(sc.num))
+    local sys_macro, nums, syscalls = names.sys_macro, cgen.num, m.syscalls
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
+        w("#define " .. sys_macro(sc) .. " " .. nums[u32(sc.num)])
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))

@@ -32,15 +32,19 @@ function out.render(m)
     w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
+    -- One template per shape (cgen.shaped), the doc comment its extra.
     local comment, signature, prototype = cgen.comment, cgen.signature, cgen.kernel_prototype
-    for _, sc in ipairs(m.syscalls) do
-        if sc.results and #sc.results > 0 then
-            w("/* " .. sc.num .. " " .. comment(signature(sc)) .. ": " .. comment(sc.doc) .. " */")
-            results_struct(w, sc)
-            w(prototype(sc) .. ";")
-        else
-            w("/* " .. sc.num .. " " .. comment(signature(sc)) .. ": " .. comment(sc.doc) .. " */\n" .. prototype(sc) .. ";")
-        end
+    local lines = cgen.lines()
+    local text = cgen.shaped(function(sc, doc)
+        lines("/* " .. sc.num .. " " .. comment(signature(sc)) .. ": " .. doc .. " */")
+        if sc.results and #sc.results > 0 then results_struct(lines, sc) end
+        lines(prototype(sc) .. ";")
+        return lines()
+    end)
+    local syscalls = m.syscalls
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
+        w(text(sc, comment(sc.doc)))
     end
     w("")
     w("#endif /* " .. names.GUARD.handlers_h .. " */")

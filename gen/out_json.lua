@@ -14,16 +14,32 @@ local concat = table.concat
 local ESC = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
 local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 
--- A JSON string. Names are C identifiers (nothing to escape); texts are checked.
-local function str(s)
-    if not s:find('[%c"\\]') then return '"' .. s .. '"' end
-    return '"' .. s:gsub('[%c"\\]', esc) .. '"'
+-- The inside of a JSON string (without its quotes). Names are C identifiers (nothing to escape);
+-- texts are checked (cgen.plain first: docs are checked by several outputs).
+local plain = cgen.plain
+local function body(s)
+    if plain(s) or s:find('^[^\0-\31\127"\\]*$') then return s end
+    return (s:gsub('[%c"\\]', esc))
 end
+
+local function str(s) return '"' .. body(s) .. '"' end
+
+-- ["A","B"]. The list of one name (a syscall's errors, its implied errors: most have one or two)
+-- is spelled once per entry it names.
+local singles = setmetatable({}, { __mode = "k" })
 
 local function names_list(list)
     local n = #list
     if n == 0 then return "[]" end
-    if n == 1 then return '["' .. list[1].name .. '"]' end
+    if n == 1 then
+        local e = list[1]
+        local s = singles[e]
+        if not s then
+            s = '["' .. e.name .. '"]'
+            singles[e] = s
+        end
+        return s
+    end
     local parts = {}
     for i = 1, n do parts[i] = list[i].name end
     return '["' .. concat(parts, '","') .. '"]'
@@ -74,12 +90,16 @@ local function members(list)
     return "[" .. concat(parts, ",") .. "]"
 end
 
--- An argument: one concatenation, the keys that do not apply left out.
+-- An argument: one concatenation, the keys that do not apply left out. A resource argument's
+-- lifecycle errors: those it has (any of the three may be missing).
+local LIFECYCLE = { "invalid", "reaped", "foreign" }
+
 local function lifecycle(lc)
-    return ',"lifecycle":{' ..
-        concat({ lc.invalid and ('"invalid":"' .. lc.invalid.name .. '"') or nil,
-                 lc.reaped and ('"reaped":"' .. lc.reaped.name .. '"') or nil,
-                 lc.foreign and ('"foreign":"' .. lc.foreign.name .. '"') or nil }, ",") .. "}"
+    local parts = {}
+    for _, why in ipairs(LIFECYCLE) do
+        if lc[why] then parts[#parts + 1] = '"' .. why .. '":"' .. lc[why].name .. '"' end
+    end
+    return ',"lifecycle":{' .. concat(parts, ",") .. "}"
 end
 
 local function arg(refs, sc, a)
@@ -130,24 +150,46 @@ local function attrs_list(attrs)
     return s
 end
 
-local function syscall(refs, sc)
+local function args_list(refs, sc)
     local args = sc.args
     local nargs = #args
-    local args_json = "[]"
-    if nargs > 0 then
-        local parts = {}
-        for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
-        args_json = "[" .. concat(parts, ",") .. "]"
-    end
+    if nargs == 0 then return "[]" end
+    local parts = {}
+    for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
+    return "[" .. concat(parts, ",") .. "]"
+end
+
+-- What a syscall's entry says that depends only on its shape (cgen.shape): its result, results
+-- and arguments, spelled once per shape. A resource argument's lifecycle errors are not part of
+-- the shape: a shape with a resource argument (the only kind that has a lifecycle) has its
+-- arguments spelled for each syscall.
+local function shaped_parts(refs, sc)
+    local key = cgen.shape(sc)
+    local s = refs.shapes[key]
+    if s then return s end
     local rt = sc.ret_type
-    return '{"num":' .. sc.num .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":' ..
-        str(sc.doc) .. (sc.long and (',"long":' .. str(sc.long)) or "") ..
-        (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+    local has_lifecycle = false
+    for _, a in ipairs(sc.args) do
+        if a.lifecycle then has_lifecycle = true end
+    end
+    s = { result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
             (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
-        ',"results":' .. results_list(refs, sc.results) ..
-        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "") ..
-        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. args_json ..
-        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}"
+            ',"results":' .. results_list(refs, sc.results) ..
+            (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or ""),
+          args = not has_lifecycle and args_list(refs, sc) }
+    refs.shapes[key] = s
+    return s
+end
+
+local nums = cgen.num
+
+-- tail: what follows the entry on its line.
+local function syscall(refs, sc, tail)
+    local s = shaped_parts(refs, sc)
+    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":"' ..
+        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. s.result ..
+        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (s.args or args_list(refs, sc)) ..
+        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}" .. tail
 end
 
 local function retired(r)
@@ -168,46 +210,46 @@ local function message(refs, msg)
 end
 
 local ENTRY = {
-    consts = function(_, c)
+    consts = function(_, c, tail)
         return '{"name":"' .. c.name .. '","value":' .. c.value .. ',"expr":' .. str(c.expr) ..
             (c.doc and (',"doc":' .. str(c.doc)) or "") ..
-            (c.member_of and (',"member_of":"' .. c.member_of.name .. '"') or "") .. "}"
+            (c.member_of and (',"member_of":"' .. c.member_of.name .. '"') or "") .. "}" .. tail
     end,
-    errors = function(_, e)
-        return '{"name":"' .. e.name .. '","num":' .. e.num .. ',"text":' .. str(e.text) .. "}"
+    errors = function(_, e, tail)
+        return '{"name":"' .. e.name .. '","num":' .. e.num .. ',"text":' .. str(e.text) .. "}" .. tail
     end,
-    error_aliases = function(_, a)
+    error_aliases = function(_, a, tail)
         return '{"name":"' .. a.name .. '","target":"' .. a.target.name .. '"' ..
-            (a.doc and (',"doc":' .. str(a.doc)) or "") .. "}"
+            (a.doc and (',"doc":' .. str(a.doc)) or "") .. "}" .. tail
     end,
-    flags = function(_, t)
+    flags = function(_, t, tail)
         return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","mask":' ..
-            t.mask .. ',"members":' .. members(t.members) .. "}"
+            t.mask .. ',"members":' .. members(t.members) .. "}" .. tail
     end,
-    enums = function(_, t)
+    enums = function(_, t, tail)
         return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","members":' ..
-            members(t.members) .. "}"
+            members(t.members) .. "}" .. tail
     end,
-    resources = function(_, t)
+    resources = function(_, t, tail)
         local consumers = {}
         for i, c in ipairs(t.consumers) do
             consumers[i] = '{"syscall":"' .. c.syscall.name .. '","arg":"' .. c.arg.name .. '"}'
         end
         return '{"name":"' .. t.name .. '","doc":' .. str(t.doc) .. ',"base":"' .. t.base.name .. '","specials":' ..
             members(t.specials) .. ',"producers":' .. names_list(t.producers) .. ',"consumers":[' ..
-            concat(consumers, ",") .. "]}"
+            concat(consumers, ",") .. "]}" .. tail
     end,
-    structs = function(refs, s)
+    structs = function(refs, s, tail)
         return '{"name":"' .. s.name .. '","doc":' .. str(s.doc) .. ',"size":' .. s.size .. ',"align":' .. s.align ..
-            ',"fields":' .. fields(refs, s.fields) .. "}"
+            ',"fields":' .. fields(refs, s.fields) .. "}" .. tail
     end,
     syscalls = syscall,
-    retired = function(_, r) return retired(r) end,
-    services = function(refs, svc)
+    retired = function(_, r, tail) return retired(r) .. tail end,
+    services = function(refs, svc, tail)
         return '{"name":"' .. svc.name .. '","service":' .. str(svc.service) ..
             (svc.doc and (',"doc":' .. str(svc.doc)) or "") .. (svc.long and (',"long":' .. str(svc.long)) or "") ..
             ',"messages":' .. list_of(refs, svc.messages, message) ..
-            ',"retired":' .. list_of(refs, svc.retired, function(_, r) return retired(r) end) .. "}"
+            ',"retired":' .. list_of(refs, svc.retired, function(_, r) return retired(r) end) .. "}" .. tail
     end,
 }
 
@@ -217,13 +259,13 @@ local function list(w, refs, key, items, sep)
     if n == 0 then return w('"' .. key .. '":[]' .. sep) end
     w('"' .. key .. '":[')
     local f = ENTRY[key]
-    for i = 1, n - 1 do w(f(refs, items[i]) .. ",") end
-    w(f(refs, items[n]) .. "]" .. sep)
+    for i = 1, n - 1 do w(f(refs, items[i], ",")) end
+    w(f(refs, items[n], "]" .. sep))
 end
 
 function out_json.render(m)
     local w = cgen.buffer()
-    local abi, refs = m.abi, {}
+    local abi, refs = m.abi, { shapes = cgen.shape_memo() } -- refs.shapes: by shape (shaped_parts)
     w('{"schema":"layercake-abi-json 2",')
     w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
         ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..

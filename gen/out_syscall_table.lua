@@ -349,9 +349,13 @@ local FLAGS = {
     [0] = "0", "SYSCALL_F_NORETURN", "SYSCALL_F_BLOCKING", "SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING",
 }
 
--- slot: register name -> its position in arg_registers (from 0).
-local function descriptor(w, slot, sc)
-    local flags = FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]
+local function flags_of(sc)
+    return FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]
+end
+
+-- The table entry of a syscall, with its flags. slot: register name -> its position in
+-- arg_registers (from 0).
+local function descriptor(slot, sc, flags)
     -- The lines after the first: where a result's words are (v2), the arguments.
     local more = NONE
     if kinds.is64(sc.ret) or (sc.results and #sc.results > 0) then more = {} end
@@ -404,60 +408,57 @@ local function descriptor(w, slot, sc)
     -- identifiers: nothing to escape
     local head = "    [" .. sc.num .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nargs .. ", " .. flags ..
         ", " .. RET_KIND[sc.ret]
-    if #more == 0 then return w(head .. " },") end
-    w(head .. ",\n        " .. concat(more, ",\n        ") .. " },")
+    if #more == 0 then return head .. " }," end
+    return head .. ",\n        " .. concat(more, ",\n        ") .. " },"
 end
 
--- A syscall whose shim would be nothing but a call of its handler.
-local function handler_is_entry(sc)
-    return #sc.args == 0 and not has_upper_words(sc)
-end
-
-local function entries(w, m, slots)
-    w("/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */")
-    w("const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {")
-    for nr = 0, m.table_size - 1 do
-        local sc = slots[nr]
-        if not sc then
-            w("    (syscall_code_t)syscall_nosys,")
-        elseif handler_is_entry(sc) then
-            w("    (syscall_code_t)" .. names.handler(sc) .. ",")
-        else
-            w("    (syscall_code_t)" .. names.shim(sc) .. ",")
-        end
-    end
-    w("};")
+-- What the int 0x80 stub calls for a syscall: its shim, or its handler when the shim would be
+-- nothing but a call of it.
+local function entry(sc)
+    if #sc.args == 0 and not has_upper_words(sc) then return "    (syscall_code_t)" .. names.handler(sc) .. "," end
+    return "    (syscall_code_t)" .. names.shim(sc) .. ","
 end
 
 function out.render(m)
     local w = cgen.buffer()
     w(cgen.banner(m))
     w("#include \"syscall_handlers.h\"")
-    for _, sc in ipairs(m.syscalls) do
-        if has_upper_words(sc) then
+    for i = 1, #m.syscalls do
+        local sc = m.syscalls[i]
+        local ret = sc.ret -- has_upper_words, inline: most definitions have none to find
+        if ret == "i64" or ret == "u64" or (sc.results ~= nil and #sc.results > 0) then
             w("#include \"proc.h\" /* shim_user_frame */")
             break
         end
     end
     w("#include \"syscall_shim.h\"")
     w("")
-    for _, sc in ipairs(m.syscalls) do
-        shim(w, m, sc)
-        w("")
+    -- Each syscall's shim, table entry and entry point: a template per shape (cgen.shaped). The
+    -- shims come in the .def's order, the tables by number.
+    local slot = {}
+    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
+    local lines = cgen.lines()
+    local texts = cgen.shaped(function(sc, flags)
+        shim(lines, m, sc)
+        return lines() .. "\n", descriptor(slot, sc, flags), entry(sc)
+    end)
+    local descs, entries = {}, {}
+    local syscalls = m.syscalls
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
+        local shim_text, desc, entry_text = texts(sc, flags_of(sc))
+        w(shim_text)
+        descs[sc.num], entries[sc.num] = desc, entry_text
     end
-    local slots = {}
-    for _, sc in ipairs(m.syscalls) do slots[sc.num] = sc end
     local retired = {}
     for _, r in ipairs(m.retired) do retired[r.num] = r end
 
     w("/* Indexed by number; unused and retired numbers answer -ENOSYS. */")
     w("const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {")
-    local slot = {}
-    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
     for nr = 0, m.table_size - 1 do
-        local sc = slots[nr]
-        if sc then
-            descriptor(w, slot, sc)
+        local desc = descs[nr]
+        if desc then
+            w(desc)
         elseif retired[nr] then
             w("    [" .. nr .. "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired " ..
                 retired[nr].name .. " */")
@@ -467,7 +468,10 @@ function out.render(m)
     end
     w("};")
     w("")
-    entries(w, m, slots)
+    w("/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */")
+    w("const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {")
+    for nr = 0, m.table_size - 1 do w(entries[nr] or "    (syscall_code_t)syscall_nosys,") end
+    w("};")
     return w()
 end
 

@@ -91,9 +91,13 @@ function out.render(m)
         used[t.name] = true
         for _, f in ipairs(t.fields) do use(f.type) end
     end
-    for _, sc in ipairs(m.syscalls) do
-        for _, a in ipairs(sc.args) do
-            if a.kind ~= "scalar" and a.kind ~= "bytes" and a.kind ~= "str" then use(a.type) end
+    local syscalls = m.syscalls
+    for k = 1, #syscalls do
+        local args = syscalls[k].args
+        for i = 1, #args do
+            local a = args[i]
+            local kind = a.kind
+            if kind ~= "scalar" and kind ~= "bytes" and kind ~= "str" then use(a.type) end
         end
     end
     -- m.structs is in dependency order, so a nested struct is defined before its user.
@@ -122,10 +126,12 @@ function out.render(m)
     -- arguments without a named type can have values of their own.
     local has_values = {}
     for owner in pairs(values) do has_values[owner:match("^[^.]*")] = true end
-    local rows, nrows = {}, 0
-    for _, sc in ipairs(m.syscalls) do
-        local args, nargs = nil, 0
-        for i, a in ipairs(sc.args) do
+    -- The argument entries of a syscall ("" for none). Those of a syscall without values of its
+    -- own depend only on its shape: spelled once per shape.
+    local function arg_entries(sc)
+        local list, n, args = nil, 0, sc.args
+        for i = 1, #args do
+            local a = args[i]
             local kind, entry = a.kind, nil
             if kind == "scalar" then
                 local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
@@ -144,14 +150,31 @@ function out.render(m)
                 end
             end
             if entry then
-                args = args or {}
-                nargs = nargs + 1
-                args[nargs] = entry
+                list = list or {}
+                n = n + 1
+                list[n] = entry
             end
         end
-        if args then
+        return list and table.concat(list, ", ") or ""
+    end
+    local by_shape, nums = cgen.shape_memo(), cgen.num
+    local rows, nrows = {}, 0
+    for k = 1, #syscalls do
+        local sc = syscalls[k]
+        local entries
+        if has_values[sc.name] then
+            entries = arg_entries(sc)
+        else
+            local shape = cgen.shape(sc)
+            entries = by_shape[shape]
+            if not entries then
+                entries = arg_entries(sc)
+                by_shape[shape] = entries
+            end
+        end
+        if entries ~= "" then
             nrows = nrows + 1
-            rows[nrows] = "    [" .. sc.num .. "] = {{" .. table.concat(args, ", ") .. "}}, /* " .. sc.name .. " */"
+            rows[nrows] = "    [" .. nums[sc.num] .. "] = {{" .. entries .. "}}, /* " .. sc.name .. " */"
         end
     end
     w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")

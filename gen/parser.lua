@@ -50,7 +50,10 @@ local NONE = setmetatable({}, { __newindex = error })
 -- { abis, consts, errors, aliases, structs, named_types (flags, enums and resources, in file
 -- order), syscalls, retired, services }; into, if given, is that table (its lists may take each
 -- definition as it is parsed).
-function parser.parse(next_token, into, file)
+--   fast, if given, is tried at each top-level `syscall` keyword (the current token is then the
+-- keyword, the lexer just after it): fast(token_mt) returns true when it took the whole
+-- declaration from the text and moved the lexer past it, nil to leave it to this parser.
+function parser.parse(next_token, into, file, fast)
     local token_mt = { __index = { file = file } }
     local setmt = setmetatable
     -- The current token, and the one after it once peeked (have1).
@@ -532,8 +535,12 @@ function parser.parse(next_token, into, file)
                 "definitions start with abi, const, error, struct, flags, enum, resource, syscall, retired or service")
         end
         if what == "syscall_def" then
-            advance()
-            tree.syscalls[#tree.syscalls + 1] = syscall_def()
+            if fast and not have1 and fast(token_mt) then
+                K, V, L, C, T, R = next_token()
+            else
+                advance()
+                tree.syscalls[#tree.syscalls + 1] = syscall_def()
+            end
         else
             local kw = take()
             if what == "abi_block" then

@@ -172,9 +172,9 @@ local function bench_generator()
     local results = {}
     local dir = OUT .. "/gen"
     must("rm -rf " .. shq(dir) .. " && mkdir -p " .. shq(dir), "mkdir")
-    local function time_def(def, extra)
+    local function time_def(def, extra, runs)
         return timed(string.format("%s gen/main.lua --def %s --out %s %s", LUA, shq(def), shq(dir .. "/out"),
-            extra or ""), "generator on " .. def, 3, true)
+            extra or ""), "generator on " .. def, runs or 3, true)
     end
     results.real = time_def("abi/syscalls.def", "--lock abi/abi.lock")
     results.real.syscalls = 0
@@ -213,6 +213,19 @@ local function bench_generator()
     results.core = time_def(def)
     results.core.syscalls = GEN_TARGET_SIZE
     results.core.us_per_syscall = results.core.cpu / GEN_TARGET_SIZE * 1e6
+    -- The manual and the Markdown reference of the same 5,000 syscalls (report only: outputs of
+    -- their own, not in the rows above): written into fresh directories (5,000 new pages each
+    -- time), then again over the pages already there (what a rebuild does; nothing changes).
+    def = string.format("%s/synthetic-%d.def", dir, GEN_TARGET_SIZE)
+    local function docs_man(sub)
+        return string.format("--docs %s --man %s", shq(dir .. "/" .. sub .. "/syscalls.md"), shq(dir .. "/" .. sub .. "/man"))
+    end
+    local fresh
+    for i = 1, 3 do
+        local t = time_def(def, docs_man("docs-" .. i), 1)
+        if not fresh or t.cpu < fresh.cpu then fresh = t end
+    end
+    results.docs_man = { fresh = fresh, again = time_def(def, docs_man("docs-1")), syscalls = GEN_TARGET_SIZE }
     return results
 end
 
@@ -365,6 +378,11 @@ local function generator_section(add, report)
     add(W, "  the same, outputs kernel user amc only", commas(gen.core.syscalls),
         string.format("%.3f", gen.core.cpu), "<= " .. GEN_TARGET_SECONDS .. " s",
         met_text(gen.core.cpu <= GEN_TARGET_SECONDS), string.format("%.1f us", gen.core.us_per_syscall) .. rss(gen.core))
+    local dm = gen.docs_man
+    add(W, "  the same, all outputs and --docs --man, new pages", commas(dm.syscalls), string.format("%.3f",
+        dm.fresh.cpu), "", "", string.format("%.1f us", dm.fresh.cpu / dm.syscalls * 1e6) .. rss(dm.fresh))
+    add(W, "  the same, all outputs and --docs --man, pages there", commas(dm.syscalls), string.format("%.3f",
+        dm.again.cpu), "", "", string.format("%.1f us", dm.again.cpu / dm.syscalls * 1e6) .. rss(dm.again))
     for _, t in ipairs(gen.model) do
         local ok = t.cpu <= t.target_s and (not t.target_mb or t.live_mb <= t.target_mb)
         add(W, "  model.load alone (lexer, parser, checks)", commas(t.syscalls), string.format("%.3f", t.cpu),

@@ -83,7 +83,9 @@ local function pcs_of(words, from, into)
 end
 
 -- Parses a batch's log into { programs = { [id] = { rets = {}, pcs = { [k] = {...} }, ended,
--- how, leak } }, done = bool, panic = line | nil, last_started = id | nil, log = text }.
+-- how, leak, guard = the first call k that changed a guard, guard_kind = "buf" | "cap",
+-- guards = { [k] = kind }, vr = { [k] = { { cap, len }... } } } },
+-- done = bool, panic = line | nil, last_started = id | nil, log = text }.
 function B.parse(log)
     local res = { programs = {}, log = log }
     local function prog(id)
@@ -116,7 +118,15 @@ function B.parse(log)
             p.ended = true
             p.how = table.concat(words, " ", 3)
         elseif kind == "fc-guard" and id and tonumber(words[3] or "", 16) then
-            prog(id).guard = tonumber(words[3], 16) + 1
+            local p, k = prog(id), tonumber(words[3], 16) + 1
+            if not p.guard then p.guard, p.guard_kind = k, words[4] end
+            p.guards = p.guards or {}
+            p.guards[k] = words[4] or "buf"
+        elseif kind == "fc-vr" and id and tonumber(words[3] or "", 16) and tonumber(words[5] or "", 16) then
+            local p, k = prog(id), tonumber(words[3], 16) + 1
+            p.vr = p.vr or {}
+            p.vr[k] = p.vr[k] or {}
+            table.insert(p.vr[k], { cap = tonumber(words[4], 16), len = tonumber(words[5], 16) })
         elseif kind == "fc-leak" and id then
             prog(id).leak = table.concat(words, " ", 3)
         elseif kind == "fc-orphan" and id then

@@ -142,6 +142,10 @@ function M.load(def)
         for i, a in ipairs(sc.args) do
             d.args[i] = lens[i] and { kind = "len" } or arg_desc(sc, a, named_doc)
         end
+        -- A value-result length (bytes[*LEN]) is a u32 pointer argument its buffer draws.
+        for i, a in ipairs(d.args) do
+            if a.kind == "bytes" and a.len_by_ptr then d.args[a.len_arg].vr_buf = i end
+        end
         if d.produces then D.resources[d.produces] = true end
         for _, o in ipairs(d.extra) do D.resources[o.resource] = true end
         D.syscalls[#D.syscalls + 1] = d

@@ -12,11 +12,16 @@
  *                             parent), args
  *   G OFF LEN                 the call before must not change scratch + OFF .. + OFF + LEN (the
  *                             bytes just past an out buffer it was given)
+ *   V I J MAX ES LEN          argument word I of the call before is a buffer whose capacity is
+ *                             the u32 at argument word J (a value-result length, bytes[*LEN]):
+ *                             *J elements of ES bytes, at most MAX; the call must not change
+ *                             the LEN bytes just past them (read just before the call)
  *   E                         end of the batch
  * An ARG is a literal (`1f`), the result of call K (`rK`; `rK.R`: register R, in the fc_reg_*
  * order, that call K left: an extra result), scratch + OFF (`sOFF`), the end of the
- * heap - OFF (`hOFF`: a range there runs into an unmapped page), or bytes written to scratch +
- * OFF followed by a NUL (`tOFF=HEXBYTES`, a string argument).
+ * heap - OFF (`hOFF`: a range there runs into an unmapped page), bytes written to scratch +
+ * OFF followed by a NUL (`tOFF=HEXBYTES`, a string argument), or scratch + OFF holding the u32
+ * V (`wOFF=V`: a value-result length and the capacity it gives).
  *
  * Output, one line per event (each written with one write):
  *   fc-start ID               the program's process is about to run it
@@ -25,7 +30,10 @@
  *                             ("-" when the kernel records no coverage); more PCS of the same
  *                             call follow on `fc-pcs ID K PCS` lines
  *   fc-end ID HOW             the program ended (HOW: "done", "killed", "exit N", "fault V")
- *   fc-guard ID K             call K changed the bytes past an out buffer (its G line)
+ *   fc-vr ID K CAP LEN        call K's value-result length (a V line) held CAP before it and
+ *                             LEN after it
+ *   fc-guard ID K WHAT        call K changed the bytes past an out buffer (WHAT "buf": its G
+ *                             line) or past the capacity of a value-result one ("cap": V)
  *   fc-leak ID WHY            the kernel's counters did not come back after it
  *   fc-orphan ID N            they did not, but N processes it or an earlier program started
  *                             outlived their parents (init's now, out of the executor's
@@ -38,10 +46,18 @@
 #define MAX_PROGRAMS 64
 #define MAX_TOKENS 16
 
+/* A value-result buffer of a call (a V line): argument words, bound, element size, guard. */
+struct value_result {
+    uint32_t buf, lenp, max, es, len;
+};
+#define MAX_VALUE_RESULTS 2
+
 struct call {
     uint32_t nr, child, nargs;
     char *args[ABI_MAX_ARGS];
     uint32_t guard_off, guard_len; /* scratch the call must leave alone (guard_len 0: none) */
+    uint32_t nvr;
+    struct value_result vr[MAX_VALUE_RESULTS];
 };
 
 struct program {
@@ -118,6 +134,13 @@ static int read_batch(void)
             struct program *p = &programs[program_count - 1];
             p->calls[p->ncalls - 1].guard_off = hex(w[1]);
             p->calls[p->ncalls - 1].guard_len = hex(w[2]);
+        } else if (!strcmp(w[0], "V") && k == 6 && program_count &&
+                   programs[program_count - 1].ncalls) {
+            struct program *p = &programs[program_count - 1];
+            struct call *c = &p->calls[p->ncalls - 1];
+            if (c->nvr < MAX_VALUE_RESULTS)
+                c->vr[c->nvr++] =
+                    (struct value_result){hex(w[1]), hex(w[2]), hex(w[3]), hex(w[4]), hex(w[5])};
         } else {
             printf("fc-error bad input line starting %s\n", w[0]);
             return -1;
@@ -151,6 +174,10 @@ static uint32_t resolve(const char *a, uint32_t k)
             bytes[n++] = (uint8_t)hex(two);
         }
         return fc_put(hex(a + 1), bytes, n);
+    }
+    case 'w': {
+        const char *v = strchr(a, '=');
+        return fc_word(hex(a + 1), v ? hex(v + 1) : 0);
     }
     default:
         return hex(a);
@@ -229,6 +256,21 @@ static void report_call(uint32_t id, uint32_t k, uint32_t ret, int cov)
     flush_line(len);
 }
 
+/* fc-vr ID K CAP LEN for each value-result length of call k that lies in scratch: the capacity
+ * it gave (caps) and the size the kernel wrote back. */
+static void report_value_results(uint32_t id, uint32_t k, const struct call *c,
+                                 const uint32_t *args, const uint32_t *caps)
+{
+    for (uint32_t j = 0; j < c->nvr; j++) {
+        uint32_t cell = c->vr[j].lenp < c->nargs ? args[c->vr[j].lenp] - (uint32_t)fc_scratch : ~0u;
+        if (cell > FC_SCRATCH_SIZE - 4)
+            continue;
+        uint32_t after;
+        memcpy(&after, fc_scratch + cell, 4);
+        printf("fc-vr %x %x %x %x\n", id, k, caps[j], after);
+    }
+}
+
 /* Calls from..to-1 of p, in this process. A fork's child runs the calls of its span (the parent
  * skips them), then ends; each process reports its own calls and records its own coverage. */
 static void run_calls(const struct program *p, uint32_t from, uint32_t to, int cov)
@@ -240,15 +282,26 @@ static void run_calls(const struct program *p, uint32_t from, uint32_t to, int c
             args[i] = resolve(c->args[i], k);
         uint32_t end = k + 1 + FC_CHILD_SPAN(c->child);
         end = end < to ? end : to;
+        fc_guard_clear();
         fc_guard_take(c->guard_off, c->guard_len);
+        uint32_t caps[MAX_VALUE_RESULTS];
+        for (uint32_t j = 0; j < c->nvr; j++) {
+            const struct value_result *v = &c->vr[j];
+            caps[j] =
+                v->buf < c->nargs && v->lenp < c->nargs
+                    ? fc_guard_value_result(args[v->buf], args[v->lenp], v->max, v->es, v->len)
+                    : 0;
+        }
         uint32_t ret = fc_trap(c->nr, args, c->nargs, results[k]);
         if (fc_new_process(ret)) {
             run_calls(p, k + 1, end, cov_enable());
             fc_child_exit(c->child);
         }
         report_call(p->id, k, ret, cov);
-        if (!fc_guard_intact())
-            printf("fc-guard %x %x\n", p->id, k);
+        report_value_results(p->id, k, c, args, caps);
+        enum fc_guard_kind broken = fc_guard_broken();
+        if (broken != FC_GUARD_NONE)
+            printf("fc-guard %x %x %s\n", p->id, k, broken == FC_GUARD_CAP ? "cap" : "buf");
         k = end - 1;
     }
 }

@@ -71,12 +71,26 @@ void fc_check_error(uint32_t k, const char *name, uint32_t ret, const uint16_t *
  * FC_DEADLINE_MS; fills info; returns 1 when it was killed, 0 when it ended, -1 without fork. */
 int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info);
 #define FC_DEADLINE_MS 400
-/* Remembers scratch + off .. + off + len (bytes the next call must leave alone: those just past
- * an out buffer); fc_guard_intact tells whether they are unchanged since. len 0: no guard. */
+/* Guards: bytes of scratch the next call must leave alone, snapshotted before it (at most
+ * FC_MAX_GUARDS of them; fc_setup and fc_check_guard forget them, fc_guard_clear too).
+ * fc_guard_take: scratch + off .. + off + len, the bytes just past an out buffer whose length
+ * the program gave (len 0: none). fc_guard_value_result: the len bytes just past the capacity a
+ * value-result length gives its buffer (bytes[*LEN]): *lenp elements of es bytes, at most max,
+ * read now, just before the call; none unless buf and the word at lenp lie in scratch, and never
+ * over that word (the kernel writes the size back there). Returns the capacity *lenp held (0
+ * when lenp is not in scratch). */
+enum fc_guard_kind { FC_GUARD_NONE, FC_GUARD_BUF, FC_GUARD_CAP };
+#define FC_MAX_GUARDS 4
+void fc_guard_clear(void);
 void fc_guard_take(uint32_t off, uint32_t len);
-int fc_guard_intact(void);
-/* Fails the program (exit 99, with a line saying why) when the guard is not intact. */
+uint32_t fc_guard_value_result(uint32_t buf, uint32_t lenp, uint32_t max, uint32_t es,
+                               uint32_t len);
+/* The kind of the first guard the call changed, or FC_GUARD_NONE. */
+enum fc_guard_kind fc_guard_broken(void);
+/* Fails the program (exit 99, with a line saying why) when a guard changed; then forgets them. */
 void fc_check_guard(uint32_t k, const char *name);
+/* Writes the u32 v at scratch + off (a value-result length's capacity); returns its address. */
+uint32_t fc_word(uint32_t off, uint32_t v);
 /* Gives the caller's children a few ms to end on their own, then kills every descendant of the
  * caller (fc_kill_tree) and reaps its children. */
 void fc_end_children(void);

@@ -21,6 +21,7 @@ void fc_setup(uint32_t seed)
     sbrk(8192);
     fc_heap_end = ((uint32_t)sbrk(0) + 4095u) & ~4095u;
     fc_self = getpid();
+    fc_guard_clear();
 }
 
 static __attribute__((noreturn)) void child(uint32_t what)
@@ -135,29 +136,86 @@ void fc_check_error(uint32_t k, const char *name, uint32_t ret, const uint16_t *
     exit(99);
 }
 
-static uint8_t guard_copy[64];
-static uint32_t guard_off, guard_len;
+/* The guards of the next call: where they are and what they held before it. */
+static struct guard {
+    uint32_t off, len;
+    enum fc_guard_kind kind;
+    uint8_t copy[64];
+} guards[FC_MAX_GUARDS];
+static uint32_t guard_count;
+
+void fc_guard_clear(void)
+{
+    guard_count = 0;
+}
+
+static void guard_add(uint32_t off, uint32_t len, enum fc_guard_kind kind)
+{
+    off %= FC_SCRATCH_SIZE;
+    len = len < sizeof guards[0].copy ? len : sizeof guards[0].copy;
+    if (len > FC_SCRATCH_SIZE - off)
+        len = FC_SCRATCH_SIZE - off;
+    if (len == 0 || guard_count == FC_MAX_GUARDS)
+        return;
+    struct guard *g = &guards[guard_count++];
+    g->off = off;
+    g->len = len;
+    g->kind = kind;
+    memcpy(g->copy, fc_scratch + off, len);
+}
 
 void fc_guard_take(uint32_t off, uint32_t len)
 {
-    guard_off = off % FC_SCRATCH_SIZE;
-    guard_len = len < sizeof guard_copy ? len : sizeof guard_copy;
-    if (guard_len > FC_SCRATCH_SIZE - guard_off)
-        guard_len = FC_SCRATCH_SIZE - guard_off;
-    memcpy(guard_copy, fc_scratch + guard_off, guard_len);
+    guard_add(off, len, FC_GUARD_BUF);
 }
 
-int fc_guard_intact(void)
+uint32_t fc_guard_value_result(uint32_t buf, uint32_t lenp, uint32_t max, uint32_t es, uint32_t len)
 {
-    return memcmp(guard_copy, fc_scratch + guard_off, guard_len) == 0;
+    uint32_t base = (uint32_t)fc_scratch, cell = lenp - base, cap;
+    if (cell > FC_SCRATCH_SIZE - 4)
+        return 0; /* not in scratch: reading it could fault, and nobody chose it */
+    memcpy(&cap, fc_scratch + cell, 4);
+    uint64_t end = (uint64_t)(buf - base) + (uint64_t)(cap < max ? cap : max) * es;
+    if (buf - base >= FC_SCRATCH_SIZE || end + len > FC_SCRATCH_SIZE)
+        return cap;
+    uint32_t off = (uint32_t)end;
+    if (cell < off + len && off < cell + 4) { /* the longer part beside the length word */
+        uint32_t before = cell > off ? cell - off : 0,
+                 after = off + len > cell + 4 ? off + len - cell - 4 : 0;
+        off = before >= after ? off : cell + 4;
+        len = before >= after ? before : after;
+    }
+    guard_add(off, len, FC_GUARD_CAP);
+    return cap;
+}
+
+enum fc_guard_kind fc_guard_broken(void)
+{
+    for (uint32_t i = 0; i < guard_count; i++)
+        if (memcmp(guards[i].copy, fc_scratch + guards[i].off, guards[i].len) != 0)
+            return guards[i].kind;
+    return FC_GUARD_NONE;
 }
 
 void fc_check_guard(uint32_t k, const char *name)
 {
-    if (fc_guard_intact())
+    enum fc_guard_kind broken = fc_guard_broken();
+    fc_guard_clear();
+    if (broken == FC_GUARD_NONE)
         return;
-    printf("  repro: call %u (%s) changed the bytes just past an out buffer\n", k, name);
+    printf("  repro: call %u (%s) changed the bytes just past %s\n", k, name,
+           broken == FC_GUARD_CAP ? "the capacity its value-result length gave a buffer"
+                                  : "an out buffer");
     exit(99);
+}
+
+uint32_t fc_word(uint32_t off, uint32_t v)
+{
+    off %= FC_SCRATCH_SIZE;
+    if (off > FC_SCRATCH_SIZE - 4)
+        off = FC_SCRATCH_SIZE - 4;
+    memcpy(fc_scratch + off, &v, 4);
+    return (uint32_t)fc_scratch + off;
 }
 
 int fc_run(void (*body)(const void *), const void *arg, struct wait_info *info)

@@ -65,6 +65,10 @@ local function features(D, prog, run)
             end
         end
         for _, pc in ipairs(run.pcs[k] or {}) do f[pc] = true end
+        -- a value-result call that succeeded with its result cut short or whole
+        for _, v in ipairs(ret and not desc.error_of(D, ret) and run.vr and run.vr[k] or {}) do
+            f["vr:" .. c.d.name .. ":" .. (v.len > v.cap and "cut" or "whole")] = true
+        end
     end
     f["end:" .. (run.how or "none"):gsub(" .*", "")] = true
     return f
@@ -86,8 +90,10 @@ local function violations(D, progs, res)
         end
         if run.guard and prog and prog.calls[run.guard] then
             local name = prog.calls[run.guard].d.name
-            out[#out + 1] = { kind = "guard", id = id, sig = "guard " .. name,
-                what = name .. " changed the bytes just past an out buffer it was given" }
+            out[#out + 1] = { kind = "guard", id = id, sig = "guard " .. name .. (run.guard_kind == "cap" and " cap" or ""),
+                what = name .. (run.guard_kind == "cap"
+                    and " wrote past the capacity its value-result length gave its buffer"
+                    or " changed the bytes just past an out buffer it was given") }
         end
         if run.leak then
             out[#out + 1] = { kind = "leak", id = id, sig = "leak",

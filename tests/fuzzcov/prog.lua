@@ -14,7 +14,9 @@
 --            or the fc_reg_* index of the register holding an extra result (desc.lua) } |
 --            { t = "pair", words = { u32, u32 } } (a 64-bit scalar, in register order) |
 --            { t = "scr", off = n } (scratch + n) | { t = "heap", off = n } (end of heap - n) |
---            { t = "str", off = n, bytes = s } (s and a NUL written at scratch + n)
+--            { t = "str", off = n, bytes = s } (s and a NUL written at scratch + n) |
+--            { t = "word", off = n, v = u32 } (scratch + n, holding v: a value-result length,
+--            bytes[*LEN], and the capacity it gives its buffer)
 local P = {}
 
 local MASK = 0xFFFFFFFF
@@ -320,7 +322,17 @@ local function pointer(r, ctx, a)
     return { t = "heap", off = 1 + below(r, math.max(a.size - 1, 1)) }
 end
 
--- Fills args[i] for argument i of call k (1-based) of prog; a buffer fills its length too.
+-- A value-result length (bytes[*LEN], a u32 pointer; a the pointer's description) for a buffer
+-- drawn with n elements: seven times in eight a word in scratch holding n (the capacity the
+-- kernel reads, which the executor takes from there just before the call for the guard past
+-- it), else a pointer as any other (hostile, or scratch holding what the seed put there).
+local function value_result_len(r, ctx, a, n)
+    if below(r, 8) > 0 then return { t = "word", off = below(r, STR_AREA - 4) & ~3, v = n & MASK } end
+    return pointer(r, ctx, a)
+end
+
+-- Fills args[i] for argument i of call k (1-based) of prog; a buffer fills its length too (and
+-- a value-result length is drawn by its buffer).
 local function gen_arg(r, ctx, prog, k, c, i, slot)
     local a = c.d.args[i]
     if a.kind == "scalar" then
@@ -328,10 +340,15 @@ local function gen_arg(r, ctx, prog, k, c, i, slot)
     elseif a.kind == "bytes" then
         local addr, n = buffer(r, ctx, a, prog, k, c)
         c.args[i] = addr
-        -- a value-result length is a pointer argument of its own (drawn as one)
-        if not a.len_by_ptr then c.args[a.len_arg] = lit(n) end
+        if a.len_by_ptr then
+            c.args[a.len_arg] = value_result_len(r, ctx, c.d.args[a.len_arg], n)
+        else
+            c.args[a.len_arg] = lit(n)
+        end
     elseif a.kind == "str" then
         c.args[i] = string_arg(r, ctx, prog, k, a, slot)
+    elseif a.kind == "ptr" and a.vr_buf then
+        gen_arg(r, ctx, prog, k, c, a.vr_buf, slot)
     elseif a.kind == "ptr" then
         c.args[i] = pointer(r, ctx, a)
     end
@@ -343,7 +360,7 @@ local function gen_args(r, ctx, prog, k, c)
     for i, a in ipairs(c.d.args) do
         if a.kind == "len" then
             c.args[i] = c.args[i] or lit(0)
-        else
+        elseif not (a.vr_buf and c.args[i]) then -- a value-result length its buffer drew
             gen_arg(r, ctx, prog, k, c, i, slot)
             if a.kind == "str" then slot = slot + 1 end
         end
@@ -703,13 +720,13 @@ local function fixup(r, ctx, prog)
     end
 end
 
--- Moves literal argument i of c (for a buffer: its length) by -4..+4; false when it is no
--- literal. Keeps a length within its width.
+-- Moves literal argument i of c (for a buffer: its length; for a value-result one: the capacity
+-- its length word holds) by -4..+4; false when it is no literal. Keeps a length within its width.
 function P.nudge(r, c, i)
     local d = c.d.args[i]
-    if d.kind == "bytes" and not d.len_by_ptr then i = d.len_arg end
+    if d.kind == "bytes" then i = d.len_arg end
     local a = c.args[i]
-    if not a or a.t ~= "lit" then return false end
+    if not a or (a.t ~= "lit" and a.t ~= "word") then return false end
     local delta = below(r, 8) + 1
     delta = delta <= 4 and delta or 4 - delta -- 1..4 or -1..-4
     a.v = (a.v + delta) & MASK
@@ -793,32 +810,74 @@ function P.drop(prog, k)
     return p
 end
 
--- The 16 bytes of scratch just past the first out buffer of c that lies in scratch: the kernel
--- must not change them (a write one past the end). nil when c has none, or when they belong to
--- another buffer of the call. Returns off, len.
-local GUARD = 16
-function P.guard(c)
-    local regions, guard = {}, nil
+-- The places in scratch the arguments of c give the kernel: { i = argument, from, to, out = it
+-- may be written, vr = a value-result buffer }. A value-result buffer's size is known only in
+-- the guest (its length sits in scratch): it counts as all its bound lets the kernel write.
+local function regions(c)
+    local list = {}
     for i, a in ipairs(c.args) do
         local d = c.d.args[i]
         local size
-        if a.t == "scr" and d.kind == "bytes" and not d.len_by_ptr and c.args[d.len_arg].t == "lit" then
+        if a.t == "scr" and d.kind == "bytes" and d.len_by_ptr then
+            size = math.min((d.max or SCRATCH) * d.elem_size, SCRATCH - a.off)
+        elseif a.t == "scr" and d.kind == "bytes" and c.args[d.len_arg].t == "lit" then
             size = (c.args[d.len_arg].v & ((1 << d.len_bits) - 1)) * d.elem_size
-        elseif a.t == "scr" and d.kind == "ptr" then
+        elseif (a.t == "scr" or a.t == "word") and d.kind == "ptr" then
             size = d.size
         end
         if size and a.off + size <= SCRATCH then
-            regions[#regions + 1] = { a.off, a.off + size }
-            if not guard and d.dir ~= "in" and a.off + size + GUARD <= SCRATCH then
-                guard = { a.off + size, a.off + size + GUARD }
+            list[#list + 1] = { i = i, from = a.off, to = a.off + size, out = d.dir ~= "in", vr = d.len_by_ptr }
+        end
+    end
+    return list
+end
+
+-- Whether a region of c other than those of arguments skip (a set) meets from..to.
+local function overlaps(list, skip, from, to)
+    for _, reg in ipairs(list) do
+        if not skip[reg.i] and reg.from < to and from < reg.to then return true end
+    end
+    return false
+end
+
+-- The 16 bytes of scratch just past the first out buffer of c that lies in scratch and whose
+-- length is a literal: the kernel must not change them (a write one past the end). nil when c
+-- has none, or when they belong to another buffer of the call. Returns off, len.
+local GUARD = 16
+function P.guard(c)
+    local list = regions(c)
+    for _, reg in ipairs(list) do
+        if reg.out and not reg.vr and reg.to + GUARD <= SCRATCH then
+            if overlaps(list, {}, reg.to, reg.to + GUARD) then return nil end
+            return reg.to, GUARD
+        end
+    end
+    return nil
+end
+
+-- The guards past value-result buffers of c (bytes[*LEN]), which the executor places from the
+-- capacity it reads at the length just before the call: { buf, lenp (argument words, 0-based),
+-- max, es, len } for each such buffer in scratch whose length lies in scratch, unless another
+-- argument's place meets the buffer or its guard wherever the capacity puts it (the length word
+-- itself the executor keeps out of the guard).
+function P.value_results(c)
+    local list, out, word, words = regions(c), {}, 0, {}
+    for i, a in ipairs(c.args) do
+        words[i] = word
+        word = word + (a.t == "pair" and 2 or 1)
+    end
+    for i, a in ipairs(c.args) do
+        local d = c.d.args[i]
+        local len = d.kind == "bytes" and d.len_by_ptr and c.args[d.len_arg]
+        if len and a.t == "scr" and (len.t == "word" or len.t == "scr") then
+            local to = d.max and math.min(a.off + d.max * d.elem_size + GUARD, SCRATCH) or SCRATCH
+            if not overlaps(list, { [i] = true, [d.len_arg] = true }, a.off, to) then
+                out[#out + 1] = { buf = words[i], lenp = words[d.len_arg], max = d.max or MASK,
+                                  es = d.elem_size, len = GUARD }
             end
         end
     end
-    if not guard then return nil end
-    for _, reg in ipairs(regions) do
-        if reg[1] < guard[2] and guard[1] < reg[2] then return nil end
-    end
-    return guard[1], GUARD
+    return out
 end
 
 -- ---- the executor's text (tests/fuzzcov/exec.c) ----
@@ -829,6 +888,7 @@ local function encode_arg(a, index)
     if a.t == "res" then return string.format("r%x", index[a.call] - 1) .. (a.reg and string.format(".%x", a.reg) or "") end
     if a.t == "scr" then return string.format("s%x", a.off) end
     if a.t == "heap" then return string.format("h%x", a.off) end
+    if a.t == "word" then return string.format("w%x=%x", a.off, a.v) end
     return string.format("t%x=", a.off) .. a.bytes:gsub(".", function(ch) return string.format("%02x", ch:byte()) end)
 end
 
@@ -849,6 +909,9 @@ function P.encode(prog, id)
         lines[#lines + 1] = table.concat(words, " ")
         local off, len = P.guard(c)
         if off then lines[#lines + 1] = string.format("G %x %x", off, len) end
+        for _, v in ipairs(P.value_results(c)) do
+            lines[#lines + 1] = string.format("V %x %x %x %x %x", v.buf, v.lenp, v.max, v.es, v.len)
+        end
     end
     return table.concat(lines, "\n") .. "\n"
 end
@@ -875,6 +938,7 @@ function P.describe(prog, rets)
                 or a.t == "pair" and string.format("0x%x:0x%x", a.words[1], a.words[2])
                 or a.t == "scr" and string.format("scratch+0x%x", a.off)
                 or a.t == "heap" and string.format("heap_end-0x%x", a.off)
+                or a.t == "word" and string.format("scratch+0x%x holding 0x%x", a.off, a.v)
                 or string.format("%q", a.bytes)
         end
         out[k] = string.format("%d %s%s(%s)%s%s", k - 1, string.rep("  ", #chain_of(c.owner)), c.d.name,

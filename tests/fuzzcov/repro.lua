@@ -18,6 +18,7 @@ local function c_arg(a, index)
     if a.t == "res" then return string.format("r[%d][fc_reg_%s]", index[a.call] - 1, desc.REG_NAMES[a.reg or 0]) end
     if a.t == "scr" then return string.format("FC_SCR(0x%xu)", a.off) end
     if a.t == "heap" then return string.format("FC_HEAP(0x%xu)", a.off) end
+    if a.t == "word" then return string.format("fc_word(0x%xu, 0x%xu)", a.off, a.v) end
     return string.format("fc_put(0x%xu, %s, %du)", a.off, c_string(a.bytes), #a.bytes)
 end
 
@@ -70,6 +71,11 @@ function R.render(prog, info)
             line("%s    const uint32_t a[] = {%s};", pad, table.concat(args, ", "))
             local off, len = P.guard(c)
             if off then line("%s    fc_guard_take(0x%xu, %du);", pad, off, len) end
+            local vrs = P.value_results(c)
+            for _, v in ipairs(vrs) do
+                line("%s    fc_guard_value_result(a[%d], a[%d], 0x%xu, %du, %du);", pad, v.buf, v.lenp, v.max, v.es,
+                    v.len)
+            end
             local nwords = 0
             for _, a in ipairs(c.args) do nwords = nwords + (a.t == "pair" and 2 or 1) end
             line("%s    fc_trap(SYS_%s, a, %d, r[%d]);", pad, c.d.name, nwords, k - 1)
@@ -80,7 +86,7 @@ function R.render(prog, info)
                 line("%s        fc_child_exit(%du);", pad, c.child)
                 line("%s    }", pad)
             end
-            if off then line('%s    fc_check_guard(%d, "%s");', pad, k - 1, c.d.name) end
+            if off or #vrs > 0 then line('%s    fc_check_guard(%d, "%s");', pad, k - 1, c.d.name) end
             line('%s    fc_check_error(%d, "%s", r[%d][fc_reg_eax], errors_%s);', pad, k - 1, c.d.name, k - 1,
                 c.d.name)
             line("%s}", pad)

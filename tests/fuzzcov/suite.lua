@@ -2,14 +2,25 @@
 -- program generator on its own (same seed, same programs; resources, flag sets and enums drawn
 -- as the .def declares them), the minimizer and the reproducer writer against a stand-in runner,
 -- and a short real run: two batches of programs in QEMU, every program run to its end, no
--- invariant broken, and a resource passed from its producer to a consumer that succeeds.
+-- invariant broken, and a resource passed from its producer to a consumer that succeeds; the
+-- guard past value-result capacities, intact on the kernel as it is and broken on one with a
+-- planted one-byte overflow (a boot of its own).
 -- weight: 6
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = HERE .. "/?.lua;" .. HERE .. "/../lib/?.lua;" .. HERE .. "/../../gen/?.lua;" .. package.path
 local S = require("hostsuite")
 local P = require("prog")
 local L = require("loop")
+local desc = require("desc")
 local report, sh, shq = S.report, S.sh, S.shq
+
+local function read_text(path)
+    local f = io.open(path, "rb")
+    if not f then return "" end
+    local t = f:read("a")
+    f:close()
+    return t
+end
 
 local BUILD = os.getenv("BUILD") or "build"
 
@@ -27,6 +38,97 @@ end
 
 local S0 = L.new({ build = BUILD })
 
+-- Every value-result call of the .def (bytes[*LEN]), each with capacities from none to past its
+-- bound, in one program: the guard past the capacity (P.value_results) must stay intact when the
+-- kernel writes no more than it (fuzzcov-guard-no-false-positive) and break when it writes one
+-- byte more (fuzzcov-guard-planted). Each call's length word lies just before its buffer, so that
+-- the guard past the buffer is always armed. Other arguments: a resource from a call before that
+-- makes one without arguments (a fork, whose child sleeps meanwhile), a boot module's name for a
+-- string, scratch for a pointer, empty buffers.
+local STR_AREA = 0xC000
+local function value_result_program(D)
+    local prog, made, at = { seed = 3, calls = {} }, {}, 0
+    local function place(size)
+        local off = at
+        at = (at + size + 32 + 15) & ~15
+        return off
+    end
+    local function producer(resource)
+        for _, d in ipairs(made[resource] and {} or D.syscalls) do
+            if d.produces == resource and #d.args == 0 then
+                made[resource] = { d = d, child = 2, args = {} } -- FC_CHILD_SLEEP
+                prog.calls[#prog.calls + 1] = made[resource]
+            end
+        end
+        return made[resource]
+    end
+    local vr = {}
+    for _, d in ipairs(D.syscalls) do
+        for vi, v in ipairs(d.args) do
+            if v.kind == "bytes" and v.len_by_ptr then vr[#vr + 1] = { d = d, vi = vi, v = v } end
+        end
+    end
+    -- A call with capacity cap; gap nil: its length word before its buffer, else gap bytes past
+    -- the capacity, where the guard would be (the executor guards the longer part beside it).
+    local function value_result_call(x, cap, gap)
+        local bound, es = x.v.max or 64, x.v.elem_size
+        local c, slot = { d = x.d, child = 0, args = {}, gap = gap }, 0
+        for i, a in ipairs(x.d.args) do
+            if i == x.vi and gap then
+                local off = place(bound * es + 16)
+                c.args[i] = { t = "scr", off = off }
+                c.args[x.v.len_arg] = { t = "word", off = off + cap * es + gap, v = cap }
+            elseif i == x.vi then
+                c.args[x.v.len_arg] = { t = "word", off = place(4), v = cap }
+                c.args[i] = { t = "scr", off = place(bound * es) }
+            elseif a.resource then
+                local p = producer(a.resource)
+                c.args[i] = p and { t = "res", call = p } or { t = "lit", v = 0 }
+            elseif a.kind == "str" then
+                c.args[i] = { t = "str", off = STR_AREA + slot * 0x1000, bytes = "fuzzcov" }
+                slot = slot + 1
+            elseif a.kind == "ptr" and not a.vr_buf then
+                c.args[i] = { t = "scr", off = place(a.size) }
+            elseif a.kind == "bytes" then
+                c.args[i] = { t = "scr", off = place(0) }
+                c.args[a.len_arg] = { t = "lit", v = 0 }
+            end
+        end
+        for i = 1, #x.d.args do c.args[i] = c.args[i] or { t = "lit", v = 0 } end
+        prog.calls[#prog.calls + 1] = c
+    end
+    for _, x in ipairs(vr) do
+        local bound = x.v.max or 64
+        for _, cap in ipairs({ 0, 1, 2, 4, bound - 1, bound, bound + 1, 0xFFFFFFFF }) do value_result_call(x, cap) end
+        value_result_call(x, 4, 0) -- the word right at the capacity: the guard after it
+        value_result_call(x, 4, 8) -- the word inside the guard: the guard before it
+    end
+    return prog, #vr
+end
+local VR_PROG, VR_SYSCALLS = value_result_program(S0.D)
+-- The syscall whose planted bug tests/fuzzcov/fuzzcov.mk builds into $(BUILD)/fuzzcov/planted/.
+local PLANTED = "proc_name"
+
+-- The value-result calls of a run of VR_PROG: { name, k, cap, len, ok, guard } for each, with
+-- what its fc-vr line said (cap before, size after), whether it succeeded, and the guard it
+-- broke; and the calls with a value-result guard that reported no fc-vr line.
+local function value_result_calls(D, run)
+    local list, unarmed = {}, {}
+    for k, c in ipairs(VR_PROG.calls) do
+        if #P.value_results(c) > 0 then
+            local v = run and run.vr and run.vr[k] and run.vr[k][1]
+            local ret = run and run.rets[k]
+            if v then
+                list[#list + 1] = { name = c.d.name, k = k, cap = v.cap, len = v.len, gap = c.gap,
+                    ok = ret ~= nil and not desc.error_of(D, ret), guard = run.guards and run.guards[k] }
+            else
+                unarmed[#unarmed + 1] = c.d.name .. " call " .. (k - 1)
+            end
+        end
+    end
+    return list, unarmed
+end
+
 do
     local a, b, c = programs(S0, 7, 200), programs(S0, 7, 200), programs(S0, 8, 200)
     local same, differ = table.concat(a) == table.concat(b), table.concat(a) ~= table.concat(c)
@@ -34,10 +136,12 @@ do
         not same and "two runs of seed 7 made different programs" or "seeds 7 and 8 made the same programs")
 end
 
+-- 600 programs of seed 11, for the two checks below.
+local _, CORPUS = programs(S0, 11, 600)
+
 -- Over many programs, every argument that consumes a resource is given one an earlier call
 -- produced, and every argument with defined values gets defined and undefined ones.
 do
-    local _, corpus = programs(S0, 11, 600)
     local fed, defined, undefined, wanted = {}, {}, {}, {}
     for _, d in ipairs(S0.D.syscalls) do
         for i, a in ipairs(d.args) do
@@ -46,7 +150,7 @@ do
             if a.flags or a.enum then wanted[key] = "defined and undefined values" end
         end
     end
-    for _, prog in ipairs(corpus) do
+    for _, prog in ipairs(CORPUS) do
         for _, c in ipairs(prog.calls) do
             for i, v in ipairs(c.args) do
                 local a = c.d.args[i]
@@ -92,9 +196,8 @@ end
 -- second result register) feeding later calls; names (`fuzz ARG from`) passed on from the call
 -- that made them; and every result a call takes comes from a call its process can see.
 do
-    local _, corpus = programs(S0, 11, 600)
     local partner, extra, named, bad = 0, 0, 0, nil
-    for _, prog in ipairs(corpus) do
+    for _, prog in ipairs(CORPUS) do
         local index = {}
         for k, c in ipairs(prog.calls) do index[c] = k end
         local span = P.structure(prog)
@@ -188,12 +291,22 @@ do
         io.output(silent)
     end
     local path = S1.repros[1] and S1.repros[1].path
+    -- and one of value-result calls: their length words and the guards past their capacities
+    local vr_path = S1.repro_dir .. "/value_results.c"
+    local f = assert(io.open(vr_path, "wb"))
+    f:write(require("repro").render(VR_PROG, { name = "value_results", what = "-", how = "-",
+        description = P.describe(VR_PROG) }))
+    f:close()
     local cc = (os.getenv("CROSS") or "i686-linux-gnu-") .. "gcc"
     local status, out = sh(string.format("%s -std=c11 -ffreestanding -m32 -Wall -Wextra -Werror -fsyntax-only "
         .. "-nostdinc -isystem \"$(%s -print-file-name=include)\" -I libsys/include -I %s/gen -I %s/gen/libsys "
-        .. "-I tests/fuzzcov -I tests/fuzz -I tests/guest %s", cc, cc, BUILD, BUILD, shq(path or "none")))
-    report("fuzzcov-reproducer-builds", path and status == 0, path and "the reproducer does not compile"
-        or "no reproducer was written", out, 20)
+        .. "-I tests/fuzzcov -I tests/fuzz -I tests/guest %s %s", cc, cc, BUILD, BUILD, shq(path or "none"),
+        shq(vr_path)))
+    local text = read_text(vr_path)
+    local guarded = VR_SYSCALLS == 0 or (text:find("fc_guard_value_result(", 1, true) and text:find("fc_word(", 1, true))
+    report("fuzzcov-reproducer-builds", path and status == 0 and guarded, not path and "no reproducer was written"
+        or not guarded and "the value-result calls' reproducer has no fc_word or fc_guard_value_result"
+        or "the reproducers do not compile", out, 20)
 end
 
 -- Two real batches: every program runs to its end, nothing breaks, resources flow.
@@ -247,12 +360,65 @@ do
     end
     c[6] = { d = d.amc_reply_wait, child = 0, args = { { t = "res", call = c[5], reg = caller }, reg,
         { t = "lit", v = 4 }, { t = "lit", v = 64 } } }
-    local res = prog and S2.runner(S2.cfg, { P.encode(prog, 1), P.encode(served, 2) }, "flow")
+    local res = prog and S2.runner(S2.cfg, { P.encode(prog, 1), P.encode(served, 2), P.encode(VR_PROG, 3) }, "flow")
     local flowed = res and res.programs[1] and res.programs[1].rets[2] == 0
     local partner = res and res.programs[2] or { rets = {} }
     report("fuzzcov-partners", partner.rets[4] == 7 and partner.rets[5] == 12 and partner.rets[3] ~= nil,
         string.format("the child's call returned %s, the server received %s", tostring(partner.rets[4]),
             tostring(partner.rets[5])), res and res.log, 30)
+    -- No false positive: on the kernel as it is, every value-result call's guard stays intact,
+    -- and of each such syscall a call succeeded with its result cut short (the kernel wrote the
+    -- whole capacity, right up to the guard) and one with all of it.
+    local vr, unarmed = value_result_calls(S2.D, res and res.programs[3])
+    local cut, whole, tripped = {}, {}, {}
+    for _, v in ipairs(vr) do
+        if v.ok and v.cap > 0 and v.len > v.cap then cut[v.name] = true end
+        if v.ok and v.len <= v.cap then whole[v.name] = true end
+        if v.guard then tripped[#tripped + 1] = string.format("%s call %d (cap %d, size %d)", v.name, v.k - 1, v.cap, v.len) end
+    end
+    local missing = {}
+    for _, x in ipairs(S2.D.syscalls) do
+        for _, a in ipairs(x.args) do
+            if a.kind == "bytes" and a.len_by_ptr and not (cut[x.name] and whole[x.name]) then
+                missing[#missing + 1] = x.name
+            end
+        end
+    end
+    report("fuzzcov-guard-no-false-positive", VR_SYSCALLS > 0 and #tripped == 0 and #missing == 0 and #unarmed == 0,
+        VR_SYSCALLS == 0 and "abi/syscalls.def has no value-result buffer (bytes[*LEN])"
+            or #tripped > 0 and ("a guard past the capacity broke on the kernel as it is: " .. table.concat(tripped, ", "))
+            or #unarmed > 0 and ("no fc-vr line (the guard was not armed): " .. table.concat(unarmed, ", "))
+            or ("no successful call cut short and one whole of: " .. table.concat(missing, ", ")),
+        res and res.log, 30)
+
+    -- The hostile test: the same program on the kernel whose proc_name writes one byte past the
+    -- capacity when the name does not fit. The guard breaks on exactly the calls cut short (a
+    -- capacity of 0 writes nothing there), but for the one whose length word lies right at the
+    -- capacity: the byte too many goes into the word, which the kernel then overwrites with the
+    -- size (a blind spot no guard can see).
+    local planted = BUILD .. "/fuzzcov/planted"
+    local why_not = read_text(planted .. "/not-planted"):gsub("%s+$", "")
+    local pres
+    if why_not == "" and read_text(planted .. "/kernel.elf") ~= "" then
+        local cfg = require("batch").config({ build = BUILD, kernel = planted .. "/kernel.elf", dir = S2.cfg.dir,
+            qemu = os.getenv("QEMU") })
+        pres = S2.runner(cfg, { P.encode(VR_PROG, 1) }, "planted")
+    end
+    local pvr = value_result_calls(S2.D, pres and pres.programs[1])
+    local wrong, caught = {}, 0
+    for _, v in ipairs(pvr) do
+        local expect = v.name == PLANTED and v.ok and v.cap > 0 and v.len > v.cap and v.gap ~= 0
+        if expect and v.guard == "cap" then caught = caught + 1 end
+        if (v.guard ~= nil) ~= expect or (v.guard and v.guard ~= "cap") then
+            wrong[#wrong + 1] = string.format("%s call %d (cap %d, size %d): %s", v.name, v.k - 1, v.cap, v.len,
+                v.guard and ("guard " .. v.guard) or "no guard")
+        end
+    end
+    report("fuzzcov-guard-planted", pres and caught > 0 and #wrong == 0,
+        why_not ~= "" and why_not or not pres and ("no planted kernel: " .. planted .. "/kernel.elf")
+            or caught == 0 and "the guard caught no write past the capacity"
+            or ("the guard past the capacity was wrong: " .. table.concat(wrong, "; ")),
+        pres and pres.log, 30)
     io.output(silent)
     if #vios == 0 then os.execute("rm -rf " .. shq(S2.cfg.dir)) end
     report("fuzzcov-smoke", ran == 24 and ended == 24 and #vios == 0 and #S2.corpus > 0 and flowed,

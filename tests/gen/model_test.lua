@@ -236,4 +236,5 @@ return function(report, h)
     test_runtime_scan(report)
     test_fixed_names_used(report, h)
     test_v2_model(report, h)
+    require("model_fast_test")(report, h)
 end

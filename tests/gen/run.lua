@@ -778,6 +778,7 @@ if not BLESS and CORE then
                                     render_all = cli.render_all })
     require("lock_test")(report, { root = ROOT, read = read })
     require("json_test")(report, { root = ROOT, read = read })
+    require("shape_test")(report, { root = ROOT, tmp = TMP })
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()

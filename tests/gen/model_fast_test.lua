@@ -1,0 +1,135 @@
+-- The fast path of model.load (gen/model_fast.lua) and the lazy names registry are
+-- optimisations only: this proves it. Every definition below is loaded twice, with the fast path
+-- and without it, and the two results must be equal: the same whole model (tests/gen/model_dump.lua,
+-- sharing included) or the same diagnostic, byte for byte. The definitions: the real ones, the
+-- fixtures, every edge and bad case, and random mutations of abi/syscalls.def
+-- (tests/fuzz/gen_fuzz.lua's mutators). And the registry that takes the runtime's names lazily
+-- answers every question about them as one that took them all first.
+-- Run by tests/gen/model_test.lua: run(report, helpers).
+local model = require("model")
+local names = require("names")
+local diff = require("model_dump").diff
+
+local MUTATIONS = 16
+
+-- The model, or the diagnostic (or internal error) it stopped with.
+local function outcome(text, file, fast)
+    model.fast = fast
+    local ok, m = pcall(model.load, text, file)
+    model.fast = true
+    if ok then return m end
+    if type(m) == "table" and m.format then return "diagnostic: " .. m:format() end
+    return "internal error: " .. tostring(m)
+end
+
+-- fast and slow loads of each { name, text, file } agree; returns the names of those that
+-- do not, with where.
+local function compare(cases)
+    local bad = {}
+    for _, c in ipairs(cases) do
+        local fast, slow = outcome(c.text, c.file, true), outcome(c.text, c.file, false)
+        local why
+        if type(fast) == "table" and type(slow) == "table" then
+            why = diff(fast, slow)
+        elseif fast ~= slow then
+            why = type(fast) == "table" and "the slow path refuses it" or tostring(fast)
+        end
+        if why then bad[#bad + 1] = c.name .. " (" .. why .. ")" end
+    end
+    return bad
+end
+
+local function files(h, pattern)
+    local out = {}
+    local list = io.popen("cd '" .. h.root .. "' && ls " .. pattern .. " 2>/dev/null"):read("a")
+    for path in list:gmatch("[^\n]+") do
+        out[#out + 1] = { name = path, file = path, text = h.read(h.root .. "/" .. path) }
+    end
+    return out
+end
+
+local function test_same_model(report, h)
+    local cases = files(h, "abi/syscalls.def abi/linux-i386.def tests/gen/fixtures/*.def tests/gen/edge/*.def")
+    local before = model.stats.taken
+    local bad = compare(cases)
+    report("gen_model_fast_same_model", #bad == 0, "the fast path builds another model: " .. table.concat(bad, "; "))
+    -- The fast path is taken at all (else the comparison proves nothing): most of linux-i386.def's.
+    report("gen_model_fast_taken", model.stats.taken - before >= 300,
+        "the fast path took only " .. (model.stats.taken - before) .. " syscalls")
+end
+
+local function test_same_diagnostics(report, h)
+    local bad = compare(files(h, "tests/gen/bad/*.def"))
+    report("gen_model_fast_same_diagnostics", #bad == 0, "diagnostics differ: " .. table.concat(bad, "; "))
+end
+
+local function test_mutations(report, h)
+    local gen_fuzz = dofile(h.root .. "/tests/fuzz/gen_fuzz.lua")
+    local corpus = { { path = "abi/syscalls.def", text = h.read(h.root .. "/abi/syscalls.def") } }
+    local cases = {}
+    for i = 1, MUTATIONS do
+        cases[i] = { name = "mutation " .. i, file = "fuzz.def", text = gen_fuzz.mutate(corpus, 11, i) }
+    end
+    local bad = compare(cases)
+    report("gen_model_fast_same_on_mutations", #bad == 0, #bad .. " of " .. MUTATIONS .. " differ: " ..
+        table.concat(bad, "; "))
+end
+
+-- A registry that takes every runtime name at the start, as the registry did before it took
+-- them lazily: the fixed and C library names first, then each declaration in the headers' order
+-- unless a claim it meets is in already.
+local function eager_registry(groups)
+    local r = names.registry(groups)
+    r.loaded = setmetatable({}, { __index = function() return true end }) -- never lazily
+    for _, rt in ipairs(names.runtime()) do
+        if not r:find(rt.space, rt.name, rt.domain) then
+            r:claim(rt.space, rt.name, rt.domain, { what = "the declaration in " .. rt.pos.file, pos = rt.pos,
+                                                    libc = rt.pos.file:match("^libsys/") ~= nil })
+        end
+    end
+    return r
+end
+
+local function owner_text(o)
+    if not o then return "-" end
+    return (o.what or "?") .. (o.pos and (" " .. o.pos.file .. ":" .. o.pos.line .. ":" .. o.pos.col) or "")
+end
+
+-- Every question about a runtime name gets the answer it got when every name was taken first,
+-- whatever the order the questions come in.
+local function test_lazy_registry(report)
+    local groups = { kernel = true, user = true, amc = true, conformance = true, fuzz = true, json = true }
+    local want = eager_registry(groups)
+    local rts = names.runtime()
+    local differ = {}
+    for _, order in ipairs({ 1, -1 }) do
+        local lazy = names.registry(groups)
+        local first, last = 1, #rts
+        if order < 0 then first, last = last, first end
+        for i = first, last, order do
+            local name = rts[i].name
+            local a, b = owner_text(lazy:macro(name)), owner_text(want:macro(name))
+            if a ~= b then differ[#differ + 1] = "macro() " .. name .. ": " .. a .. " vs " .. b end
+            for _, space in ipairs({ "macro", "ordinary", "tag", "case" }) do
+                for _, domain in ipairs({ "all", "kernel", "user" }) do
+                    a, b = owner_text(lazy:find(space, name, domain)), owner_text(want:find(space, name, domain))
+                    if a ~= b then differ[#differ + 1] = space .. " " .. name .. " " .. domain .. ": " .. a .. " vs " .. b end
+                end
+            end
+        end
+    end
+    report("gen_names_lazy_registry_exact", #differ == 0, #differ .. " answers differ: " ..
+        table.concat(differ, "; ", 1, math.min(#differ, 5)))
+    -- Lazy for real: a registry asked only about names no header spells has scanned no header.
+    local r = names.registry(groups)
+    r:find("ordinary", "call_12345", "user")
+    r:macro("call_12345")
+    report("gen_names_lazy_registry_lazy", next(r.loaded) == nil, "a name no header spells loaded some")
+end
+
+return function(report, h)
+    test_same_model(report, h)
+    test_same_diagnostics(report, h)
+    test_mutations(report, h)
+    test_lazy_registry(report)
+end

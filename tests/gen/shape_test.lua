@@ -1,0 +1,169 @@
+-- The per-shape memos of the outputs (cgen.shaped, cgen.shape_memo): every output is the same
+-- with them as without, for a definition whose syscalls share shapes while differing in all that
+-- is not the shape (name, C name, number, doc, long doc, attrs, errors, a resource argument's
+-- lifecycle, consts naming an argument's values), and a template whose text depends on more
+-- than its shape is not used. Run by tests/gen/run.lua: run(report, helpers).
+local builds = require("builds")
+local cgen = require("cgen")
+local cli = require("cli")
+local model = require("model")
+
+-- Three or more syscalls of each shape, so that every shape gets a template.
+local DEF = [[
+abi t {
+    version 2
+    trap 0x80
+    arg_registers ebx ecx edx esi edi
+    user_space 0x00400000 0xC0000000
+    pair_order low_high
+    result_registers eax edx ecx
+}
+error EFAULT 14 "Bad address"
+error ENOSYS 38 "No such syscall"
+error E2BIG 7 "Too big"
+error ENAMETOOLONG 36 "Name too long"
+error EINVAL 22 "Invalid argument"
+error EBADF 9 "Bad descriptor"
+error ESRCH 3 "No such process"
+const MODE_A 1 "io_b.mode: the first mode"
+const MODE_B 2 "io_b.mode: the second mode"
+resource fdesc : u32 "A descriptor." { }
+resource pid : i32 "A process." { special ANY_PID -1 "any" }
+flags fl : u32 "Flags." { F_A 0x1 "a" F_B 0x2 "b" }
+struct st "A struct." { a: u32  b: char[8] }
+syscall 1 io_a(fd: fdesc invalid EBADF, buf: out bytes[len] max 64, len: u32, mode: u32) -> i32 {
+    doc "The first of a shape."
+    attrs blocking
+    errors EINVAL
+}
+syscall 2 io_b(fd: fdesc invalid EBADF, buf: out bytes[len] max 64, len: u32, mode: u32) -> i32 {
+    doc "Needs escapes: \"quoted\", */ /* ??/ and a\ttab."
+    errors EBADF
+}
+syscall 3 io_c(fd: fdesc, buf: out bytes[len] max 64, len: u32, mode: u32) -> i32 {
+    doc "No lifecycle."
+    long """
+    A long doc, "quoted".
+    """
+}
+syscall 4 io_d(fd: fdesc reaped ESRCH, buf: out bytes[len] max 64, len: u32, mode: u32) -> i32 {
+    doc "Another lifecycle."
+    attrs relays_errors
+}
+syscall 5 buf(buf: in bytes[len] max 8, len: u32, f: fl) -> i32 {
+    doc "Named like its argument."
+}
+syscall 6 len(buf: in bytes[len] max 8, len: u32, f: fl) -> i32 {
+    doc "Named like its other argument."
+    attrs blocking
+}
+syscall 7 break(buf: in bytes[len] max 8, len: u32, f: fl) -> i32 {
+    doc "A C keyword: its C name is break_."
+}
+syscall 8 res_a(h: u32, p: in st) -> i32, w0: u32, w1: pid {
+    doc "Extra results."
+}
+syscall 9 res_b(h: u32, p: in st) -> i32, w0: u32, w1: pid {
+    doc "Extra results."
+    errors EINVAL
+}
+syscall 10 res_c(h: u32, p: in st) -> i32, w0: u32, w1: pid {
+    doc "Extra results."
+    attrs blocking
+}
+syscall 11 wide_a() -> u64 {
+    doc "A 64-bit result."
+}
+syscall 12 wide_b() -> u64 {
+    doc "A 64-bit result."
+}
+syscall 13 wide_c() -> u64 {
+    doc "A 64-bit result."
+}
+syscall 14 end_a(code: i32) -> void {
+    doc "Never returns."
+    attrs noreturn
+}
+syscall 15 end_b(code: i32) -> void {
+    doc "Never returns."
+    attrs noreturn blocking
+}
+syscall 16 end_c(code: i32) -> void {
+    doc "Never returns."
+    attrs noreturn
+}
+syscall 17 nil_a() -> i32 {
+    doc "No arguments."
+}
+syscall 18 nil_b() -> i32 {
+    doc "No arguments."
+    errors EINVAL
+}
+syscall 19 nil_c() -> i32 {
+    doc "No arguments."
+}
+syscall 20 str_a(name: in str[31], o: out st optional) -> pid {
+    doc "A string and an optional struct."
+}
+syscall 21 str_b(name: in str[31], o: out st optional) -> pid {
+    doc "A string and an optional struct."
+}
+syscall 22 str_c(name: in str[31], o: out st optional) -> pid {
+    doc "A string and an optional struct."
+}
+syscall 23 str_d(name: in str[31] toolong E2BIG, o: out st optional) -> pid {
+    doc "The same but for its toolong: another shape."
+}
+retired 24 old "gone"
+syscall 30 io_e(fd: fdesc invalid EBADF, buf: out bytes[len] max 64, len: u32, mode: u32) -> i32 {
+    doc "After a gap."
+}
+]]
+
+local function render_all(m)
+    local texts = {}
+    for _, o in ipairs(cli.OUTPUTS) do texts[o.path] = require(o.module).render(m, o.part) end
+    return texts
+end
+
+-- The first output (in cli.OUTPUTS order) whose texts differ, and the first line that does.
+local function first_difference(a, b)
+    for _, o in ipairs(cli.OUTPUTS) do
+        local x, y = a[o.path], b[o.path]
+        if x ~= y then
+            local line = 1
+            for i = 1, math.min(#x, #y) do
+                if x:byte(i) ~= y:byte(i) then break end
+                if x:byte(i) == 10 then line = line + 1 end
+            end
+            return o.path .. " line " .. line
+        end
+    end
+    return nil
+end
+
+return function(report, h)
+    local m = model.load(DEF, "shapes.def")
+    local memo = render_all(m)
+    cgen.by_shape = false
+    local ok, direct = pcall(render_all, model.load(DEF, "shapes.def"))
+    cgen.by_shape = true
+    if not ok then error(direct, 0) end
+    local diff = first_difference(direct, memo)
+    report("gen_shapes_memo_matches_direct", diff == nil, diff and ("differs: " .. diff))
+    -- Every syscall has its shim, the keyword one under its C name.
+    local table_c = memo["kernel/syscall_table.c"]
+    report("gen_shapes_table_has_every_shim", select(2, table_c:gsub("static int32_t shim_", "")) == #m.syscalls and
+        table_c:find("sys_break_(", 1, true) ~= nil and table_c:find('"break"', 1, true) ~= nil)
+    -- A render1 that reads more of a syscall than its shape (here its doc) is caught where the
+    -- first two syscalls of a shape differ in it: every text stays right.
+    local text = cgen.shaped(function(sc) return sc.name .. ": " .. sc.doc end)
+    local wrong
+    for _, sc in ipairs(m.syscalls) do
+        if text(sc) ~= sc.name .. ": " .. sc.doc then wrong = sc.name end
+    end
+    report("gen_shapes_unfaithful_template_unused", wrong == nil, wrong and ("wrong text for " .. wrong))
+    -- The outputs of the definition build (the memos only ever see valid C when it does).
+    local built, err = builds.compile(h.root, memo, h.tmp .. "/shapes")
+    report("gen_shapes_outputs_build", built, err)
+end
