@@ -150,7 +150,7 @@ local function syscall_row(sc, len, cap_of, errors, reg)
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    return "    { " .. cgen.u32(sc.num) .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
+    return "    { " .. cgen.num[cgen.u32(sc.num)] .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
         text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
 end
 
@@ -451,7 +451,7 @@ local function render_c(m)
             local sc = syscalls[i]
             local len, cap_of, users = lengths(sc)
             srows[i - from + 1] = syscall_row(sc, len, cap_of, errors_of(sc), reg)
-            n = syscall_cases(rows, n, sc, tostring(i - 1), len, users, reg, quoted, named_args)
+            n = syscall_cases(rows, n, sc, cgen.num[i - 1], len, users, reg, quoted, named_args)
             if n >= 1024 then flush() end
         end
         w(concat(srows, "\n", 1, to - from + 1))

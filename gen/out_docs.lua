@@ -144,7 +144,7 @@ end
 -- The section of one syscall, as pieces of whole lines: t[n + 1]...; returns the new n.
 local function syscall(t, n, m, sc)
     local name = sc.name
-    local head = "### " .. sc.num .. " `" .. name .. "`\n\n```\n" .. cgen.signature(sc) .. "\n```\n\n" ..
+    local head = "### " .. cgen.num[sc.num] .. " `" .. name .. "`\n\n```\n" .. cgen.signature(sc) .. "\n```\n\n" ..
         "The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/" .. name .. ".2`):\n\n" ..
         "```c\n" .. libsys_h.prototype(m, sc) .. ";\n```\n\n" .. sc.doc .. "\n"
     local attrs = attributes(sc)
@@ -253,7 +253,7 @@ function out.render(m)
         local to = math.min(from + 255, #syscalls)
         for i = from, to do
             local sc = syscalls[i]
-            local num, name = tostring(sc.num), sc.name
+            local num, name = cgen.num[sc.num], sc.name
             t[i - from + 1] = "| " .. num .. " | [`" .. name .. "`](#" .. num .. "-" .. name .. ") | " .. md(sc.doc) .. " |"
         end
         w(concat(t, "\n", 1, to - from + 1))

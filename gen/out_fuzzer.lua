@@ -347,8 +347,8 @@ function out.render(m)
         end
         local produces = sc.produces and text[resource_index(m, sc.produces)] or "-1"
         ns = ns + 1
-        srows[ns] = "    { " .. cgen.u32(sc.num) .. ", " .. text[words] .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
-            text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
+        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. ", " .. text[words] .. ", " .. flags(sc) .. ", " ..
+            produces .. ", " .. text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
             syscalls(table.concat(srows, "\n", 1, ns))

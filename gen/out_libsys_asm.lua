@@ -135,7 +135,7 @@ local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
         end
     end
     local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
-    local num = tostring(cgen.u32(sc.num))
+    local num = cgen.num[cgen.u32(sc.num)]
     return "\n; " .. num .. " " .. sc.name .. "\nglobal " .. sym .. ":function\n" .. sym .. ":\n" .. before ..
         "    mov eax, " .. num .. "\n" .. after
 end

@@ -86,14 +86,14 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
-    local comment = cgen.comment
+    local comment, nums = cgen.comment, cgen.num
     local syscalls, lines, docs = m.syscalls, {}, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)
         local plain = plain_docs(syscalls, from, to, docs)
         for i = from, to do
             local sc = syscalls[i]
-            lines[i - from + 1] = "/* " .. sc.num .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
+            lines[i - from + 1] = "/* " .. nums[sc.num] .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
                 spell(m, sc) .. ";"
         end
         w(concat(lines, "\n", 1, to - from + 1))

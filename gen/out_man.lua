@@ -320,7 +320,7 @@ local function syscall_page(m, sc, parts, t)
         n = 3
     end
     n = n + 1
-    t[n] = ".PP\nSystem call " .. sc.num .. parts.trap
+    t[n] = ".PP\nSystem call " .. cgen.num[sc.num] .. parts.trap
     local said
     if attrs.noreturn then said = "It never returns." end
     if attrs.blocking then said = said and (said .. " It may block.") or "It may block." end
