@@ -173,6 +173,9 @@ end
 -- syscall's index and the argument's register: they are made once for each type, argument name
 -- and errors, as { before the stem, after it up to the index, after the register } for each case.
 local value_lists = setmetatable({}, { __mode = "k" }) -- named type -> key -> list
+-- Bit b of a flags set: the case's suffix, the value in decimal and in hex (0x10).
+local BITS = {}
+for b = 0, 63 do BITS[b] = { suffix = "bit_" .. b, dec = fmt("%d", 1 << b), hex = fmt("0x%X", 1 << b) } end
 
 local function value_list(named, a, quoted)
     local lc = a.lifecycle
@@ -187,6 +190,7 @@ local function value_list(named, a, quoted)
     local list = of_type[key]
     if list then return list end
     list = {}
+    -- value: its C spelling (decimal, then "u").
     local function add(suffix, value, err, what, lifecycle)
         local n = #list
         list[n + 2] = suffix .. '", '
@@ -196,41 +200,42 @@ local function value_list(named, a, quoted)
                 ", " .. cgen.cstring(named.name) .. ", " .. lifecycle .. " },"
         else
             list[n + 1] = '    CONF_ROW("'
-            list[n + 3] = ", " .. fmt("%d", value) .. "u, -" .. err.name .. ", 0, " ..
+            list[n + 3] = ", " .. value .. "u, -" .. err.name .. ", 0, " ..
                 quoted[what] .. "),"
         end
     end
     if named.kind == "flags" and a.einval then
         for b = 0, 8 * named.base.size - 1 do
             if named.mask & (1 << b) == 0 then
-                add("bit_" .. b, 1 << b, a.einval, fmt("%s = 0x%X, a bit outside %s", a.name, 1 << b, named.name))
+                local bit = BITS[b]
+                add(bit.suffix, bit.dec, a.einval, a.name .. " = " .. bit.hex .. ", a bit outside " .. named.name)
             end
         end
     elseif named.kind == "enum" and a.einval then
         local members = named.members
         local top = kinds.bits(members[#members].value)
         if top < (1 << (8 * named.base.size)) - 1 then
-            add("past_end", top + 1, a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
+            add("past_end", fmt("%d", top + 1), a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
         end
         local taken = {}
         for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
         for v = kinds.bits(members[1].value), top do
             if not taken[v] then
-                add("gap", v, a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
+                add("gap", fmt("%d", v), a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
                 break
             end
         end
     elseif named.kind == "resource" and lc then
         if lc.invalid then
-            add("invalid", out.never_valid(named), lc.invalid, fmt("%s = a %s that is never valid", a.name,
+            add("invalid", fmt("%d", out.never_valid(named)), lc.invalid, fmt("%s = a %s that is never valid", a.name,
                 named.name))
         end
         if lc.reaped then
-            add("reaped", 0, lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
+            add("reaped", "0", lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
                 named.name), "CONF_REAPED")
         end
         if lc.foreign then
-            add("foreign", 0, lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+            add("foreign", "0", lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
         end
     end
     of_type[key] = list
