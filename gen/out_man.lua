@@ -109,36 +109,27 @@ local function errors_section(list)
 end
 
 -- The ERRORS section of a syscall (its errors and those its entry checks imply, by number), made
--- once for each list: a trie over the errors in the syscall's order finds it.
-local error_sections = {}
+-- once for each list, found by the errors' names.
+local error_sections, error_names = {}, {}
 local function syscall_errors(sc)
-    local node, errors, implied = error_sections, sc.errors, sc.implied
+    local errors, implied, k = sc.errors, sc.implied, 0
     for i = 1, #errors do
-        local e = errors[i]
-        local next_node = node[e]
-        if not next_node then
-            next_node = {}
-            node[e] = next_node
-        end
-        node = next_node
+        k = k + 1
+        error_names[k] = errors[i].name
     end
     for i = 1, #implied do
-        local e = implied[i]
-        local next_node = node[e]
-        if not next_node then
-            next_node = {}
-            node[e] = next_node
-        end
-        node = next_node
+        k = k + 1
+        error_names[k] = implied[i].name
     end
-    local text = node[true]
+    local key = concat(error_names, " ", 1, k)
+    local text = error_sections[key]
     if not text then
         local list = {}
         for _, e in ipairs(errors) do list[#list + 1] = e end
         for _, e in ipairs(implied) do list[#list + 1] = e end
         table.sort(list, function(a, b) return a.num < b.num end)
         text = errors_section(list)
-        node[true] = text
+        error_sections[key] = text
     end
     return text
 end
