@@ -104,7 +104,7 @@ end
 local function errors_section(list)
     if #list == 0 then return ".SH ERRORS\nNone: the call always succeeds." end
     local t = { ".SH ERRORS" }
-    for i, e in ipairs(list) do t[i + 1] = ".TP\n.B " .. e.name .. "\n" .. roff(e.text) .. " (" .. e.num .. ")" end
+    for i, e in ipairs(list) do t[i + 1] = ".TP\n.B " .. e.name .. "\n" .. roff_once(e.text) .. " (" .. e.num .. ")" end
     return concat(t, "\n")
 end
 
