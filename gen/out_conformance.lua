@@ -172,7 +172,7 @@ end
 --   The rows of an argument are the same in every syscall but for the case names' stem and the
 -- syscall's index and the argument's register: they are made once for each type, argument name
 -- and errors, as { before the stem, after it up to the index, after the register } for each case.
-local value_lists = setmetatable({}, { __mode = "k" }) -- named type -> key -> list
+local value_lists -- named type -> key -> list, for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
 -- Bit b of a flags set: the case's suffix, the value in decimal and in hex (0x10).
 local BITS = {}
 for b = 0, 63 do BITS[b] = { suffix = "bit_" .. b, dec = fmt("%d", 1 << b), hex = fmt("0x%X", 1 << b) } end
@@ -443,6 +443,7 @@ local function render_c(m)
     -- collection of the generational collector, and held beside the text.
     local lists, errors_of = error_lists()
     local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
+    value_lists = cgen.shape_memo()
     local cases, rows, n, reg, srows = cgen.buffer(), {}, 0, {}, {}
     local function flush()
         cases(concat(rows, "\n", 1, n))
@@ -473,6 +474,7 @@ local function render_c(m)
     w("")
     w("const struct conf_case conf_cases[] = {")
     cgen.append(w, cases)
+    value_lists = nil
     w("};")
     w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
     if #lists > 0 then

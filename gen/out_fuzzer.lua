@@ -98,7 +98,7 @@ local function array_memo(op)
 end
 local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
 -- The row of a plain scalar (no named type, no hint), by its type and register slot.
-local plain_rows = setmetatable({}, { __mode = "k" })
+local plain_rows -- for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
 
 -- The index of each argument register in arg_registers, from 0: where its value goes in c->args.
 local function slots(m)
@@ -326,6 +326,7 @@ function out.render(m)
     -- arguments'): tables that grow to every row of the output would be walked again by each
     -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
+    plain_rows = cgen.shape_memo()
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
     local syscalls, rows, n, total = cgen.buffer(), {}, 0, 0
@@ -360,6 +361,7 @@ function out.render(m)
         end
     end
     if ns > 0 then syscalls(table.concat(srows, "\n", 1, ns)) end
+    plain_rows = nil
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
