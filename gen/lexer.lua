@@ -42,13 +42,17 @@ local BLANK = { [32] = true, [9] = true }
 -- Strip the indentation common to all non-blank lines of a long doc, and the
 -- blank first and last lines that the """ delimiters leave behind.
 local function dedent(text)
-    local lines = {}
-    for line in (text .. "\n"):gmatch("(.-)\n") do
+    local lines, at, find, byte, sub = {}, 1, string.find, string.byte, string.sub
+    -- (Lines found with a plain search: a pattern would visit every character.)
+    while true do
+        local nl = find(text, "\n", at, true)
         -- Trailing blanks off, from the end: the pattern "%s+$" would retry at every blank of
         -- a long run of them, quadratic in its length.
-        local e = #line
-        while e > 0 and BLANK[line:byte(e)] do e = e - 1 end
-        lines[#lines + 1] = line:sub(1, e)
+        local e = (nl or #text + 1) - 1
+        while e >= at and BLANK[byte(text, e)] do e = e - 1 end
+        lines[#lines + 1] = sub(text, at, e)
+        if not nl then break end
+        at = nl + 1
     end
     -- The first and last non-blank lines (found, not removed one by one: that would be
     -- quadratic in a doc of many blank lines).
@@ -59,7 +63,7 @@ local function dedent(text)
     for i = first, last do
         local line = lines[i]
         if line ~= "" then
-            local lead = #line:match("^[ \t]*")
+            local lead = line:find("[^ \t]") - 1
             if not indent or lead < indent then indent = lead end
         end
     end
@@ -81,6 +85,8 @@ local function line_col(text, at, first)
     end
     return line, at - line_start + 1
 end
+
+lexer.dedent = dedent -- (gen/model_fast.lua reads long docs itself)
 
 local BOM = "\xEF\xBB\xBF"
 

@@ -4,24 +4,29 @@
 -- token by token they cost four times as much).
 --
 -- It is an optimisation only. It takes a declaration when every check passes, and builds the
--- very tables the parser and Checker:syscall would (tests/gen/model_test.lua proves the whole
--- model equal both ways); anything else - another shape (long docs, fuzz hints, comments,
--- named types, 64-bit scalars, extra results, a declaration over several lines...), anything
--- wrong, any name that might clash - it leaves, untouched, to the parser and the checks, so
--- that every diagnostic is theirs.
+-- very tables the parser and Checker:syscall would (tests/gen/model_fast_test.lua proves the
+-- whole model equal both ways, and every diagnostic); anything else - another shape (fuzz hints,
+-- comments, T[COUNT] arrays, a declaration whose header spans lines, a long doc before the
+-- attrs...), anything wrong, any name that might clash - it leaves, untouched, to the parser and
+-- the checks, so that every diagnostic is theirs.
 --
--- Shapes taken:  syscall N name(ARG, ...) -> RET {      N decimal, the header on one line
---                    doc "..."                          one line each, in any order, or all
---                    attrs A...                         on the header's line before `}`
---                    errors E...
+-- Shapes taken:  syscall N name(ARG, ...) -> RET[, NAME: T...] {   the header on one line
+--                    doc "..."                       the doc on the next line, then attrs and
+--                    attrs A...                      errors lines, a long """...""" last; or
+--                    errors E...                     doc, attrs and errors in any order and
+--                    long """..."""                  layout
 --                }
---   ARG:  name: SCALAR | name: DIR bytes[LEN] [max N] [toolong E] | name: in str[N] [toolong E]
---         | name: DIR SCALAR-or-laid-out-STRUCT [optional]   (N a number or a const)
+--   ARG:  name: SCALAR-or-NAMED [invalid|reaped|foreign E...] | name: DIR bytes[[*]LEN] [max N]
+--         [toolong E] [optional] | name: in str[N] [toolong E] [optional]
+--         | name: DIR SCALAR-NAMED-or-laid-out-STRUCT [optional]   (N a number or a const)
+-- Argument spellings, body tails and numbers are read once per distinct text (a definition
+-- repeats them; whole signatures rarely).
 local base = require("model_names")
 local sys = require("model_syscalls")
 local types = require("model_types")
 local fuzz = require("model_fuzz")
 local names = require("names")
+local lexer = require("lexer")
 
 local M = { methods = {} }
 local Checker = M.methods
@@ -29,26 +34,30 @@ local Checker = M.methods
 local match, byte, find, sub = string.match, string.byte, string.find, string.sub
 local SCALARS, TYPE_WORDS, UNSIGNED_LEN = types.SCALARS, types.TYPE_WORDS, types.UNSIGNED_LEN
 local RETURN_TYPES, ATTRS, V2_ATTRS = sys.RETURN_TYPES, sys.ATTRS, sys.V2_ATTRS
+local RETURN_TYPES_64 = { i64 = true, u64 = true }
 local MAX_SYSCALL, U32_MAX = sys.MAX_SYSCALL, sys.U32_MAX
 local NO_RESULTS, NO_ERRORS, NO_ATTRS, NO_HINTS = sys.NO_RESULTS, sys.NO_ERRORS, sys.NO_ATTRS, fuzz.NO_HINTS
 local C_KEYWORDS, RESERVED = names.C_KEYWORDS, base.RESERVED
 local DIRS = { ["in"] = true, out = true, inout = true }
+local LIFECYCLE = require("parser").LIFECYCLE -- invalid reaped foreign
+local LIFECYCLE_WORD = { invalid = true, reaped = true, foreign = true }
 -- First bytes of the family prefixes (model_names.FAMILIES_BY_START): a wrapper starting with
 -- one is left to the slow path's family check.
 local FAMILY_FIRST = {}
 for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true end
 
 -- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
-local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)[ \t]*{()"
--- The same with the usual body: the doc line, the tail up to the '\n}' that closes it.
-local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"([^}]*)\n}()'
+-- (What stands between the return type and '{': blanks, or extra results `, NAME: T`.)
+local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
+-- The same with the usual body's doc on the line after '{' (its tail follows, up to the '}').
+local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 -- The plain string the lexer reads in one match: no escapes, no control characters.
 local DOC = '^[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
 
 
 -- A number or const word as the checks resolve it: { value, expr }, or nil (for anything the
 -- lexer would read another way, or a const not defined above).
-local function value_of(self, word)
+local function parse_value(self, word)
     local b = byte(word)
     if b >= 48 and b <= 57 then
         if match(word, "^[1-9]%d?%d?%d?%d?%d?%d?%d?%d?$") or word == "0" then
@@ -60,6 +69,18 @@ local function value_of(self, word)
     end
     local c = self.consts[word]
     return c and { value = c.value, expr = c.name }
+end
+
+-- The same, a fresh table each time (the model's tables are never shared where the checks make
+-- new ones), the word read once per distinct word (a const once found stays).
+local function value_of(self, word)
+    local values = self.fast_values
+    local v = values[word]
+    if v == nil then
+        v = parse_value(self, word) or false
+        if v then values[word] = v end
+    end
+    return v and { value = v.value, expr = v.expr }
 end
 
 -- True if name passes check_ident and not_macro as an identifier starting with a lower-case letter.
@@ -88,7 +109,10 @@ local function header_args(text, p)
             if not w2 then return nil end
             a.dir = w
             if w2 == "bytes" then
-                a.kind, a.tname, a.len, q2 = "bytes", nil, match(text, "^[ \t]*%[[ \t]*([%a_][%w_]*)[ \t]*%]()", q3)
+                local star
+                a.kind, a.tname, star, a.len, q2 = "bytes", nil,
+                    match(text, "^[ \t]*%[[ \t]*(%*?)[ \t]*([%a_][%w_]*)[ \t]*%]()", q3)
+                a.len_by_ptr = star == "*" or nil
             elseif w2 == "str" then
                 a.kind, a.tname, a.size, q2 = "str", nil, match(text, "^[ \t]*%[[ \t]*([%w_]+)[ \t]*%]()", q3)
             else
@@ -107,6 +131,8 @@ local function header_args(text, p)
                 a.toolong, q2 = match(text, "^[ \t]+([%a_][%w_]*)()", q3)
             elseif o == "optional" then
                 a.optional, q2 = true, q3
+            elseif LIFECYCLE_WORD[o] then
+                a[o], q2 = match(text, "^[ \t]+([%a_][%w_]*)()", q3)
             else
                 return nil
             end
@@ -157,6 +183,36 @@ local function body(text, p, line, line_start)
     end
 end
 
+-- A tail that ends with a long doc: the tail before it, the doc as the lexer reads it and the
+-- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses).
+local function long_doc(tail)
+    -- `long` and its blanks before the first """, found backwards from it (a pattern searching
+    -- forwards would try every character of the tail).
+    local open = find(tail, '"""', 1, true)
+    local s = open - 1
+    while s > 0 and (byte(tail, s) == 32 or byte(tail, s) == 9) do s = s - 1 end
+    if s == open - 1 or sub(tail, s - 3, s) ~= "long" then return nil end
+    s = s - 4
+    while s > 0 and (byte(tail, s) == 32 or byte(tail, s) == 9) do s = s - 1 end
+    if s < 1 or byte(tail, s) ~= 10 then return nil end
+    local e = open + 2
+    local close = find(tail, '"""', e + 1, true)
+    if not close or find(tail, "[^ \t]", close + 3) then return nil end
+    local text = sub(tail, e + 1, close - 1)
+    -- Its control characters: newlines, counted, and tabs; any other is the lexer's to refuse.
+    local lines, at = 1, find(text, "%c") -- (the first newline: the one before `long`)
+    while at do
+        local c = byte(text, at)
+        if c == 10 then
+            lines = lines + 1
+        elseif c ~= 9 then
+            return nil
+        end
+        at = find(text, "%c", at + 1)
+    end
+    return sub(tail, 1, s - 1), lexer.dedent(text), lines
+end
+
 -- The attribute set of words (Checker:attr_set's), or nil if an attribute is wrong.
 function Checker:fast_attrs(words, v2)
     if not words then return NO_ATTRS end
@@ -181,25 +237,61 @@ function Checker:fast_attrs(words, v2)
     return self:attr_set(toks, v2)
 end
 
--- The model's argument of a (header_args's), or nil. by_name: the header's arguments by name.
-function Checker:fast_arg(a, index, by_name, tok)
-    local kind, errors = a.kind, self.errors
+-- The model's argument of a (header_args's), or nil. by_name: the index of each of the header's
+-- arguments by name, alist: them by index.
+function Checker:fast_arg(a, index, by_name, alist, tok)
+    local kind, errors, v2 = a.kind, self.errors, self.m.abi.version >= 2
     if kind == "scalar" then
         local t = a.tname
-        if a.max or a.toolong or a.optional or self.struct_nodes[t] or self.named_types[t] or TYPE_WORDS[t] then
-            return nil
+        if a.max or a.toolong or a.optional or self.struct_nodes[t] then return nil end
+        local nt = self.named_types[t]
+        local scalar
+        if nt then
+            scalar = nt.base
+        else
+            scalar = not TYPE_WORDS[t] and SCALARS[t]
+            if not scalar then return nil end
         end
-        local scalar = SCALARS[t]
-        if not scalar or scalar.size > 4 then return nil end
-        return { name = a.name, index = index, kind = kind, tok = tok, toolong_explicit = false, type = scalar,
-                 reg = nil, named = nil }
+        if scalar.size > 4 and not v2 then return nil end
+        local arg = { name = a.name, index = index, kind = kind, tok = tok, toolong_explicit = false, type = scalar,
+                      reg = nil, named = nt }
+        local resource = nt and nt.kind == "resource"
+        if a.invalid or a.reaped or a.foreign then
+            if not resource then return nil end
+            local lc = {}
+            for _, why in ipairs(LIFECYCLE) do
+                if a[why] then
+                    lc[why] = errors[a[why]]
+                    if not lc[why] then return nil end
+                end
+            end
+            arg.lifecycle = lc
+        elseif resource then
+            arg.lifecycle = {}
+        end
+        if nt and not resource then
+            arg.einval = errors.EINVAL
+            if not arg.einval then return nil end
+        end
+        return arg
     end
+    if a.invalid or a.reaped or a.foreign then return nil end
     local efault = errors.EFAULT
     if not efault then return nil end
+    local optional = nil
+    if a.optional and kind ~= "ptr" then
+        if not v2 then return nil end
+        optional = true
+    end
     if kind == "bytes" then
-        if a.optional then return nil end
-        local len = by_name[a.len]
-        if not len or len.kind ~= "scalar" or not UNSIGNED_LEN[len.tname] then return nil end
+        local len_index = by_name[a.len]
+        local len = len_index and alist[len_index]
+        if not len then return nil end
+        if a.len_by_ptr then
+            if not v2 or len.kind ~= "ptr" or len.dir ~= "inout" or len.tname ~= "u32" then return nil end
+        elseif len.kind ~= "scalar" or not UNSIGNED_LEN[len.tname] then
+            return nil
+        end
         local max, toolong
         if a.max then
             max = value_of(self, a.max)
@@ -212,15 +304,16 @@ function Checker:fast_arg(a, index, by_name, tok)
             return nil
         end
         return { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
-                 toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = nil, toolong = toolong,
-                 max = max, len_arg = len.index, len_name = a.len, len_by_ptr = false, elem = nil, elem_size = 1 }
+                 toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = toolong,
+                 max = max, len_arg = len_index, len_name = a.len, len_by_ptr = a.len_by_ptr == true, elem = nil,
+                 elem_size = 1 }
     end
     if a.max then return nil end
     local arg = { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
-                  toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = nil, toolong = nil,
+                  toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = nil,
                   type = nil, named = nil, size = nil }
     if kind == "str" then
-        if a.dir ~= "in" or a.optional then return nil end
+        if a.dir ~= "in" then return nil end
         local size = value_of(self, a.size)
         if not size or size.value == 0 or size.value > 65535 or not errors.ENAMETOOLONG then return nil end
         arg.size = size
@@ -230,68 +323,69 @@ function Checker:fast_arg(a, index, by_name, tok)
     end
     local t = a.tname
     if a.toolong or TYPE_WORDS[t] then return nil end
-    local ty = SCALARS[t]
+    local ty, nt = SCALARS[t], nil
     if not ty then
-        ty = not self.named_types[t] and self.structs[t]
-        if not ty or ty.busy then return nil end -- a struct not laid out yet: the slow path lays it out
+        nt = self.named_types[t]
+        if nt then
+            ty = nt.base
+        else
+            ty = self.structs[t]
+            if not ty or ty.busy then return nil end -- a struct not laid out yet: the slow path lays it out
+        end
     end
-    arg.type, arg.optional = ty, a.optional == true
+    arg.type, arg.named, arg.optional = ty, nt, a.optional == true
     return arg
 end
 
--- The arguments of an argument list "(...)" as the syscall checks make them, once per distinct
--- list (a definition repeats few): templates that fast_syscall copies, or false. A list once
--- accepted stays so: every lookup its checks make gives the same answer later in the file
--- (definitions are only ever added, and a name a later one could take is refused here).
-function Checker:arg_templates(list_text)
-    if find(list_text, "\n", 1, true) then return false end
-    local list, p = header_args(list_text, 2)
-    if not list or p ~= #list_text + 1 then return false end
-    local abi = self.m.abi
-    local regs = abi.arg_registers
-    if #list > #regs then return false end
-    local by_name = {}
-    for i = 1, #list do
-        local a = list[i]
-        if by_name[a.name] or not plain_name(self, a.name) then return false end
-        by_name[a.name], a.index = a, i
-    end
-    local templates = { pointers = false }
-    local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
-    for i = 1, #list do
-        local a = list[i]
-        local arg = self:fast_arg(a, i, by_name, nil)
-        if not arg then return false end
-        arg.reg, arg.off = regs[i], a.pos - 1
-        if kernel then
-            total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
-            if total > budget then return false end
-        end
-        if arg.kind ~= "scalar" then templates.pointers = true end
-        templates[i] = arg
-    end
-    return templates
+-- One argument as the text spells it between '(' or ',' and the next ',' or ')', parsed once
+-- per distinct spelling (a definition repeats them: `len: u32`, `fd: i32`, whole signatures
+-- rarely): { a (header_args's entry), off (where its name starts in the spelling, from 0) }, or
+-- false. Its name's checks hold for good (a lower-case name can only meet the runtime's macros);
+-- the rest depends on the other arguments and is fast_arg's, each time.
+function Checker:arg_spelling(piece)
+    local wrapped = "(" .. piece .. ")"
+    local list, p = header_args(wrapped, 2)
+    if not list or #list ~= 1 or p ~= #wrapped + 1 then return false end
+    local a = list[1]
+    if not plain_name(self, a.name) then return false end
+    return { a = a, off = a.pos - 2 }
 end
 
--- A fresh argument like template t (the slow path's tables: each field in its constructor). Its
--- tok is a number, line << 32 | col, until Checker:arg_tok needs the token: most never do.
-local function arg_from(t, tok)
-    local kind = t.kind
-    if kind == "scalar" then
-        return { name = t.name, index = t.index, kind = kind, tok = tok, toolong_explicit = false, type = t.type,
-                 reg = t.reg, named = nil }
+-- Extra results (v2) `, NAME: T, ...` (extra: the header's text between the return type and
+-- '{', at column col0 + 1 of line): Checker:return_type's sc.results, or nil. first: the index in
+-- result_registers of the first one. (Their names are checked against the arguments' later.)
+function Checker:fast_results(extra, first, line, col0, token_mt)
+    local abi = self.m.abi
+    if abi.version < 2 then return nil end
+    local rregs, results, p = abi.result_registers, {}, 1
+    while p <= #extra do
+        local at, rname, rtype, q = match(extra, "^[ \t]*,[ \t]*()([%a_][%w_]*)[ \t]*:[ \t]*([%a_][%w_]*)[ \t]*()", p)
+        if not at or not plain_name(self, rname) then return nil end
+        local i = #results + 1
+        local reg = rregs[first + i - 1]
+        local named = self.named_types[rtype]
+        local rt = named and named.base or SCALARS[rtype]
+        if not reg or not rt or rt.size ~= 4 then return nil end
+        for j = 1, i - 1 do
+            if results[j].name == rname then return nil end
+        end
+        results[i] = { name = rname, type = named or rt, named = named, reg = reg,
+                       tok = setmetatable({ kind = "ident", value = rname, line = line, col = col0 + at }, token_mt) }
+        p = q
     end
-    if kind == "bytes" then
-        local max = t.max
-        return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
-                 toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = nil,
-                 toolong = t.toolong, max = max and { value = max.value, expr = max.expr }, len_arg = t.len_arg,
-                 len_name = t.len_name, len_by_ptr = false, elem = nil, elem_size = 1 }
+    return results
+end
+
+-- implied with error e added, unless seen (the errors the syscall lists) or implied has it
+-- already; a new list the first time (model_syscalls' imply, which adds to seen instead).
+local function imply(implied, seen, e)
+    if not e or seen[e.name] then return implied end
+    for i = 1, #implied do
+        if implied[i] == e then return implied end
     end
-    local size = t.size
-    return { name = t.name, index = t.index, kind = kind, dir = t.dir, tok = tok,
-             toolong_explicit = t.toolong_explicit, efault = t.efault, reg = t.reg, optional = t.optional,
-             toolong = t.toolong, type = t.type, named = nil, size = size and { value = size.value, expr = size.expr } }
+    if implied == NO_ERRORS then implied = {} end
+    implied[#implied + 1] = e
+    return implied
 end
 
 -- The token of argument a (a number, from the fast path, becomes one).
@@ -354,9 +448,21 @@ end
 function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, p, doc, key, close = match(text, USUAL, pos)
+    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p, doc, tail_at =
+        match(text, USUAL, pos)
+    local key, close
+    if doc then
+        -- The first '}' after the doc ends the body (neither attrs, errors nor a long doc without
+        -- braces holds one), and must open its line.
+        close = find(text, "}", tail_at, true)
+        if close and byte(text, close - 1) == 10 then
+            key, close = sub(text, tail_at, close - 2), close + 1
+        else
+            doc = nil
+        end
+    end
     if not num_pos then
-        num_pos, num_s, name_pos, name, list_pos, list_text, ret, p = match(text, HEADER, pos)
+        num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p = match(text, HEADER, pos)
         if not num_pos then return nil end
     end
     local num = num_s + 0
@@ -369,20 +475,87 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local registry = self.registry
     local name_free = registry:unclaimed(name)
     if not name_free and registry:macro(name) then return nil end
-    if not RETURN_TYPES[ret] or self.named_types[ret] then return nil end
-    local cache = self.fast_args
-    if not cache then
-        cache = {}
-        self.fast_args, self.fast_tails, self.token_mt = cache, {}, token_mt
+    -- The result (Checker:return_type): a scalar, a named type's base, or a 64-bit pair (v2).
+    local ret_name, ret_type, ret_regs = ret, SCALARS[ret], nil
+    local nt = self.named_types[ret]
+    if nt then
+        ret_name, ret_type = nt.base.name, nt
+    elseif RETURN_TYPES_64[ret] then
+        if self.m.abi.version < 2 or self.m.abi.result_registers[2] ~= "edx" then return nil end
+        ret_regs = true
+    elseif not RETURN_TYPES[ret] then
+        return nil
     end
-    local templates = cache[list_text]
-    if templates == nil then
-        templates = self:arg_templates(list_text)
-        if templates then cache[list_text] = templates end
+    local results = NO_RESULTS
+    if find(extra, "[^ \t]") then
+        results = self:fast_results(extra, ret_regs and 3 or 2, line, extra_pos - line_start, token_mt)
+        if not results then return nil end
     end
-    if not templates then return nil end
-    local tail
+    local spellings = self.fast_spellings
+    if not spellings then
+        spellings = {}
+        self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = spellings, {}, {}, token_mt
+        self.fast_alist, self.fast_offs, self.fast_by_name, self.fast_n = {}, {}, {}, 0
+    end
+    -- The arguments' spellings, each parsed once.
+    -- (Scratch lists, the same for every syscall: by_name is emptied of the last one's names.)
+    local alist, offs, by_name, n = self.fast_alist, self.fast_offs, self.fast_by_name, 0
+    for i = 1, self.fast_n do by_name[alist[i].name] = nil end
+    self.fast_n = 0
+    if not match(list_text, "^%([ \t]*%)$") then
+        local from, last = 2, #list_text
+        while true do
+            local comma = find(list_text, ",", from, true)
+            local piece = sub(list_text, from, (comma or last) - 1)
+            local e = spellings[piece]
+            if e == nil then
+                e = self:arg_spelling(piece)
+                spellings[piece] = e
+            end
+            if not e then return nil end
+            local a = e.a
+            if by_name[a.name] then return nil end
+            n = n + 1
+            alist[n], offs[n], by_name[a.name] = a, from - 1 + e.off, n
+            self.fast_n = n
+            if not comma then break end
+            from = comma + 1
+        end
+    end
+    local abi = self.m.abi
+    local regs = abi.arg_registers
+    if n > #regs then return nil end
+    local args, cases, list_col = {}, false, list_pos - line_start + 1
+    local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
+    local word, low_first = 1, abi.pair_order == "low_high"
+    for i = 1, n do
+        local arg = self:fast_arg(alist[i], i, by_name, alist, line << 32 | (list_col + offs[i]))
+        if not arg then return nil end
+        if arg.kind == "scalar" and arg.type.size > 4 then -- a register pair (v2): which word goes where
+            if word + 1 > #regs then return nil end
+            local lo, hi = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
+            arg.lo_reg, arg.hi_reg, arg.regs, arg.reg, word = lo, hi, { lo, hi }, lo, word + 2
+        else
+            if word > #regs then return nil end
+            arg.reg, word = regs[word], word + 1
+        end
+        if kernel then
+            total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
+            if total > budget then return nil end
+        end
+        if not cases and sys.has_cases(arg) then cases = true end
+        args[i] = arg
+    end
+    for i = 1, #results do
+        if by_name[results[i].name] then return nil end -- a result named like an argument
+    end
+    local tail, long, long_lines
     if doc then
+        -- A long doc ends the tail: `long """..."""` on the last line(s) before '}'.
+        if find(key, '"""', 1, true) then
+            key, long, long_lines = long_doc(key)
+            if not key then return nil end
+        end
         local tails = self.fast_tails
         tail = tails[key]
         if tail == nil then
@@ -394,14 +567,13 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local after, end_line, end_start, attrs, errs, seen
     if doc then
         attrs, seen = tail.attrs, tail.seen
-        after, end_line, end_start = close, line + tail.newlines + 2, close - 1
+        after, end_line, end_start = close, line + tail.newlines + 2 + (long_lines or 0), close - 1
         local list = tail.errors
-        local n = #list
-        if n == 1 then
+        if #list == 1 then
             errs = { list[1] }
         else
             errs = {}
-            for i = 1, n do errs[i] = list[i] end
+            for i = 1, #list do errs[i] = list[i] end
         end
     else
         local attr_words, error_words
@@ -421,12 +593,11 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             end
         end
     end
-    if (ret == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
-        or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret ~= "i32")) then
+    if (ret_name == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
+        or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32" or #results > 0)) then
         return nil
     end
     -- The names it claims (Checker:claim_syscall): all free, or the slow path decides.
-    local abi = self.m.abi
     local prefix = abi.prefix
     local wrapper = name
     if prefix ~= "" then
@@ -438,57 +609,45 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         or (prefix ~= "" and C_KEYWORDS[wrapper]) then
         return nil
     end
-    local n = #templates
     local stems
-    if templates.pointers and abi.outputs.conformance then
+    if cases and abi.outputs.conformance then
         stems = {}
         for i = 1, n do
-            local t = templates[i]
-            if t.kind ~= "scalar" then
-                local stem = "conf_" .. name .. "_" .. t.name .. "_"
+            local a = args[i]
+            if sys.has_cases(a) then
+                local stem = "conf_" .. name .. "_" .. a.name .. "_"
                 if not registry:unclaimed(stem) then return nil end
                 stems[i] = stem
             end
         end
     end
-    -- Every check passed: the syscall goes in.
-    local args, list_col = {}, list_pos - line_start + 1
-    for i = 1, n do
-        local t = templates[i]
-        args[i] = arg_from(t, line << 32 | (list_col + t.off))
-    end
-    -- The errors its arguments' checks add (Checker:syscall's implied), the same for every syscall
-    -- with these arguments and this tail: found once, a fresh list each time.
+    -- Every check passed: the syscall goes in. The errors its arguments' checks add
+    -- (Checker:syscall's implied), in the same order.
     local implied = NO_ERRORS
-    local known = tail and templates.implied and templates.implied[tail]
-    if not known then
-        known = {}
-        local added = {}
-        for i = 1, n do
-            local t = templates[i]
-            for _, e in ipairs({ t.efault or false, t.toolong or false }) do
-                if e and not seen[e.name] and not added[e.name] then
-                    added[e.name] = true
-                    known[#known + 1] = e
-                end
-            end
+    for i = 1, n do
+        local a = args[i]
+        implied = imply(implied, seen, a.efault)
+        if not a.len_by_ptr then implied = imply(implied, seen, a.toolong) end
+        implied = imply(implied, seen, a.einval)
+        local lc = a.lifecycle
+        if lc then
+            implied = imply(implied, seen, lc.invalid)
+            implied = imply(implied, seen, lc.reaped)
+            implied = imply(implied, seen, lc.foreign)
         end
-        if tail then
-            templates.implied = templates.implied or {}
-            templates.implied[tail] = known
-        end
-    end
-    if #known > 0 then
-        implied = {}
-        for i = 1, #known do implied[i] = known[i] end
     end
     local sc = { num = num, name = name,
                  tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
                      token_mt),
                  num_tok = setmetatable({ kind = "number", value = num, line = line, col = num_pos - line_start + 1 },
                      token_mt),
-                 cname = name, doc = doc, long = nil, args = args, attrs = attrs, errors = errs,
-                 results = NO_RESULTS, fuzz = NO_HINTS, implied = implied, ret = ret, ret_type = SCALARS[ret] }
+                 cname = name, doc = doc, long = long, args = args, attrs = attrs, errors = errs,
+                 results = results, fuzz = NO_HINTS, implied = implied, ret = ret_name, ret_type = ret_type }
+    if ret_regs then sc.ret_regs = { "eax", "edx" } end
+    if nt and nt.kind == "resource" then
+        sc.produces = nt
+        nt.producers[#nt.producers + 1] = sc
+    end
     registry:claim_new("ordinary", wrapper, "user", sc)
     if stems then
         local arg_syscall = self.arg_syscall
@@ -499,6 +658,14 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                 arg_syscall[a] = sc
                 registry:claim_new("case", stem, "user", a)
             end
+        end
+    end
+    for i = 1, n do
+        local a = args[i]
+        local named = a.named
+        if named and named.kind == "resource" then
+            local c = named.consumers
+            c[#c + 1] = { syscall = sc, arg = a }
         end
     end
     local m = self.m

@@ -2,15 +2,15 @@
 -- optimisations only: this proves it. Every definition below is loaded twice, with the fast path
 -- and without it, and the two results must be equal: the same whole model (tests/gen/model_dump.lua,
 -- sharing included) or the same diagnostic, byte for byte. The definitions: the real ones, the
--- fixtures, every edge and bad case, and random mutations of abi/syscalls.def
--- (tests/fuzz/gen_fuzz.lua's mutators). And the registry that takes the runtime's names lazily
+-- fixtures, every edge and bad case, the bench's synthetic one, and random mutations of
+-- abi/syscalls.def and of it (tests/fuzz/gen_fuzz.lua's mutators). And the registry that takes the runtime's names lazily
 -- answers every question about them as one that took them all first.
 -- Run by tests/gen/model_test.lua: run(report, helpers).
 local model = require("model")
 local names = require("names")
 local diff = require("model_dump").diff
 
-local MUTATIONS = 16
+local MUTATIONS = 20
 
 -- The model, or the diagnostic (or internal error) it stopped with.
 local function outcome(text, file, fast)
@@ -50,11 +50,15 @@ end
 
 local function test_same_model(report, h)
     local cases = files(h, "abi/syscalls.def abi/linux-i386.def tests/gen/fixtures/*.def tests/gen/edge/*.def")
+    -- and the bench's synthetic definition, shaped like a real ABI (every argument kind).
+    package.path = h.root .. "/tests/bench/?.lua;" .. package.path
+    cases[#cases + 1] = { name = "synthetic-150", file = "synthetic.def", text = require("synth_def").text(150) }
     local before = model.stats.taken
     local bad = compare(cases)
     report("gen_model_fast_same_model", #bad == 0, "the fast path builds another model: " .. table.concat(bad, "; "))
-    -- The fast path is taken at all (else the comparison proves nothing): most of linux-i386.def's.
-    report("gen_model_fast_taken", model.stats.taken - before >= 300,
+    -- The fast path is taken at all (else the comparison proves nothing): most of linux-i386.def's,
+    -- every synthetic one.
+    report("gen_model_fast_taken", model.stats.taken - before >= 300 + 150,
         "the fast path took only " .. (model.stats.taken - before) .. " syscalls")
 end
 
@@ -65,10 +69,13 @@ end
 
 local function test_mutations(report, h)
     local gen_fuzz = dofile(h.root .. "/tests/fuzz/gen_fuzz.lua")
-    local corpus = { { path = "abi/syscalls.def", text = h.read(h.root .. "/abi/syscalls.def") } }
     local cases = {}
-    for i = 1, MUTATIONS do
-        cases[i] = { name = "mutation " .. i, file = "fuzz.def", text = gen_fuzz.mutate(corpus, 11, i) }
+    for k, src in ipairs({ { path = "abi/syscalls.def", text = h.read(h.root .. "/abi/syscalls.def") },
+                           { path = "synthetic.def", text = require("synth_def").text(40) } }) do
+        for i = 1, MUTATIONS // 2 do
+            cases[#cases + 1] = { name = src.path .. " mutation " .. i, file = "fuzz.def",
+                                  text = gen_fuzz.mutate({ src }, 11 + k, i) }
+        end
     end
     local bad = compare(cases)
     report("gen_model_fast_same_on_mutations", #bad == 0, #bad .. " of " .. MUTATIONS .. " differ: " ..
