@@ -46,6 +46,7 @@ FORCE:
 ## debug | QEMU paused with a gdb stub (GDB_PORT=, default 1234), gdb attached with the kernel's symbols and helpers (kernel/gdb/); see "Debugging"
 ## console | this terminal as the guest console of a running make debug
 ## test | every host suite and QEMU boot, TEST_JOBS at a time; T=WORDS runs only the matching ones; ends with "N passed, M failed"
+## test-build | everything make test boots and its suites read, without running them (make test makes it itself, beside the host suites)
 ## bench | guest and host benchmarks: one table, also build/bench.json
 ## coverage | every boot of make test on the coverage kernel: kernel line coverage per file and function, build/coverage/index.html
 ## fuzz | 10,000 mutated definitions through the generator, then 1,000,000 fuzzed syscalls (FUZZ_SEED=S replays a run)
@@ -63,8 +64,8 @@ FORCE:
 ## format | clang-format every C file in place (.clang-format)
 ## format-check | list the C files clang-format would change; fails if there are any
 ## deps | check the tools, install the Debian packages that are missing (and fetch the Linux kernel below)
-## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, into build/linux-cache
-## clean | remove build/, except the downloaded Linux kernel (build/linux-cache)
+## linux-kernel | fetch Debian's 686 Linux kernel, the judge of abi/linux-i386.def, once per machine into LINUX_CACHE (~/.cache/layercake/linux-686), verified on every use
+## clean | remove build/, except a Linux kernel cache inside it (LINUX_CACHE=build/linux-cache)
 ## distclean | remove build/ entirely
 ## help | this list
 help:

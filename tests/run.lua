@@ -16,6 +16,17 @@
 -- Host suites: tests/gen/run.lua ("gen" and "gen-accepted", its two halves), every
 -- tests/AREA/suite.lua ("AREA"), the harness's own tests ("harness") and luacheck. A suite may
 -- declare its expected seconds in its first lines (`-- weight: N`); boot specs declare `weight`.
+--
+-- The build is a job too. make test passes TEST_BUILD_MAKE (its own $(MAKE), so the build shares
+-- make's jobserver, which bounds it: a stage takes no slot) and the runner makes, from its start,
+-- the stages the selected jobs need, side by side (tests/tests.mk: they share no target):
+-- `test-build-early` (what the long suites that should start early need: TEST_EARLY of the
+-- tests/*/*.mk fragments) and `test-build-main` (the rest of what make test needs). A host suite
+-- says what it needs in its first lines: `-- needs: none` (it reads nothing of build/ and starts
+-- at once), `-- needs: test-build-early`, or nothing: `test-build`, every stage, which every boot
+-- needs too. A failed stage is one FAIL with the tail of make's output, and nothing that needs it
+-- runs (so no boot runs on a stale build). Without TEST_BUILD_MAKE (the runner run by hand)
+-- nothing is built. The jobs themselves get neither the jobserver nor TEST_BUILD_MAKE.
 -- After a run, <logdir>/record keeps each job's duration and result names, which order and select
 -- the next run, and <logdir>/schedule when each job started and ended (to see where a slot idled).
 package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
@@ -33,6 +44,15 @@ local fixed_slots = tonumber(os.getenv("TEST_JOBS") or "")
 local slots = fixed_slots or nproc
 local fill = not fixed_slots and P.idle_seconds() ~= nil
 local reporter = R.reporter()
+local build_make = os.getenv("TEST_BUILD_MAKE")
+if build_make == "" then build_make = nil end
+-- What every job but a build stage runs under: no build of its own, and make's flags without the
+-- jobserver, whose pipe (inherited from make) is closed for it.
+local makeflags = os.getenv("MAKEFLAGS") or ""
+local job_env = "TEST_BUILD_MAKE= MAKEFLAGS=" .. shq((makeflags:gsub("%s*%-%-jobserver%-%a+=%S*", "")))
+local job_close = ""
+local jr, jw = makeflags:match("%-%-jobserver%-%a+=(%d+),(%d+)")
+if jr then job_close = string.format(" %d<&- %d>&-", jr, jw) end
 local started, idle_at_start = P.now(), P.idle_seconds()
 os.execute("mkdir -p " .. shq(logdir))
 
@@ -93,19 +113,20 @@ end
 local function host_job(name, command, file)
     local out = logdir .. "/" .. name .. ".out"
     local status = logdir .. "/" .. name .. ".status"
-    local weight = 5
+    local weight, needs = 5, "test-build"
     for line in (harness.read_file(file or "") or ""):gmatch("[^\n]+") do
-        local w = line:match("^%-%- weight: ([%d.]+)")
-        if w then weight = tonumber(w) break end
         if not line:match("^%-%-") then break end
+        weight = tonumber(line:match("^%-%- weight: ([%d.]+)")) or weight
+        needs = line:match("^%-%- needs: ([%w-]+)") or needs
     end
     return {
-        name = name, log = out, weight = weight, file = file or "tests/run.lua",
+        name = name, log = out, weight = weight, file = file or "tests/run.lua", need = needs,
         start = function(self)
             os.remove(status)
             local env = self.partial and ("TEST_FILTER=" .. shq(filter) .. " ") or ""
-            os.execute(string.format("( %s%s >%s 2>&1 </dev/null; %s ) &", env, command, shq(out),
-                harness.status_suffix(status)))
+            if not self.build then env = job_env .. " " .. env end
+            os.execute(string.format("( %s%s >%s 2>&1 </dev/null%s; %s ) &", env, command, shq(out),
+                self.build and "" or job_close, harness.status_suffix(status)))
         end,
         poll = function(self)
             local s = harness.read_file(status)
@@ -115,6 +136,7 @@ local function host_job(name, command, file)
         results = function(self)
             local text = harness.read_file(out) or ""
             local results = self.judge and self.judge(self, text) or R.parse_output(text)
+            if self.build then return results end
             local failures = 0
             for _, r in ipairs(results) do
                 if not r.ok then
@@ -164,7 +186,7 @@ if os.execute("command -v luacheck >/dev/null 2>&1") == true then
         if harness.file_exists(path) then targets[#targets + 1] = path end
     end
     local job = add_host("luacheck", "luacheck --std lua54 --no-color " .. table.concat(targets, " "))
-    job.weight = 2
+    job.weight, job.need = 2, "none"
     job.judge = function(self, text)
         local details = {}
         for line in text:gmatch("[^\n]+") do
@@ -219,11 +241,12 @@ for _, file in ipairs(spec_files) do
             goto next
         elseif not image then
             reporter.add({ name = spec.name, ok = false, where = spec.where, reason = unknown })
-        elseif not harness.file_exists(image) then
+        elseif not build_make and not harness.file_exists(image) then
             reporter.add({ name = spec.name, ok = false, where = spec.where,
                 reason = "missing " .. image .. " (run `make test`)" })
         else
             local job = harness.job(spec)
+            job.need = "test-build"
             job.partial = sel == "some"
             job.weight = spec.weight or (spec.via == "iso" and 3) or (spec.gdb and 2) or 1
             jobs[#jobs + 1] = job
@@ -233,10 +256,54 @@ for _, file in ipairs(spec_files) do
 end
 
 ---------------------------------------------------------------------------------------------------
--- Longest first, by the record or the declared weight.
+-- The build stages the jobs need, as jobs of their own that start first.
+local STAGES = { "test-build-early", "test-build-main" }
+local function stage_where(stage)
+    local n = 0
+    for line in ((harness.read_file("tests/tests.mk") or "") .. "\n"):gmatch("([^\n]*)\n") do
+        n = n + 1
+        if line:sub(1, #stage + 1) == stage .. ":" then return "tests/tests.mk:" .. n end
+    end
+    return "tests/tests.mk:1"
+end
+local function stage_job(stage)
+    local job = host_job(stage, build_make .. " " .. stage)
+    job.build, job.light = true, true
+    job.judge = function(self, text)
+        self.failed = self.status ~= 0
+        if not self.failed then return {} end
+        return { { name = stage, ok = false, where = stage_where(stage), log = self.log,
+                   reason = string.format("`make %s` failed (status %s); nothing that needs it ran",
+                       stage, tostring(self.status)), tail = R.last_lines(text, 30) } }
+    end
+    return job
+end
+if build_make then
+    local stage_jobs, all = {}, {}
+    for _, job in ipairs(jobs) do
+        if job.need ~= "none" then
+            local wanted = job.need == "test-build" and STAGES or { job.need }
+            job.needs = {}
+            for _, stage in ipairs(wanted) do
+                if not stage_jobs[stage] then
+                    if stage_where(stage) == "tests/tests.mk:1" then
+                        reporter.note(job.name .. " needs `" .. stage .. "`, which tests/tests.mk does not make")
+                    end
+                    stage_jobs[stage] = stage_job(stage)
+                    all[#all + 1] = stage_jobs[stage]
+                end
+                job.needs[#job.needs + 1] = stage_jobs[stage]
+            end
+        end
+    end
+    for i = #all, 1, -1 do table.insert(jobs, 1, all[i]) end
+end
+
+---------------------------------------------------------------------------------------------------
+-- Longest first, by the record or the declared weight (the build stages before everything).
 for i, job in ipairs(jobs) do
     job.order = i
-    job.expect = record[job.name] and record[job.name].seconds or job.weight
+    job.expect = job.build and math.huge or record[job.name] and record[job.name].seconds or job.weight
 end
 table.sort(jobs, function(a, b)
     if a.expect ~= b.expect then return a.expect > b.expect end
@@ -249,6 +316,7 @@ if filter ~= "" then
 end
 
 -- Jobs wake the runner as they end (a FIFO in the log dir); the ticker polls for stop patterns.
+local skipped = {}
 local wake = P.waker(logdir .. "/.wake", harness.config.poll_interval)
 harness.config.wake = wake and wake.path
 P.run(jobs, slots, function(job)
@@ -272,7 +340,11 @@ P.run(jobs, slots, function(job)
     end
     record[job.name] = { seconds = job.seconds, cpu = job.cpu, results = names }
 end, harness.config.poll_interval,
-    { wake = wake, idle = fill and P.idle_seconds, window = 0.5, min_idle = 0.33, extra = nproc })
+    { wake = wake, idle = fill and P.idle_seconds, window = 0.5, min_idle = 0.33, extra = nproc,
+      skip = function(job) skipped[#skipped + 1] = job.name end })
+if #skipped > 0 then
+    reporter.note(string.format("%d jobs not run, their build stage failed: %s", #skipped, table.concat(skipped, " ")))
+end
 if wake then wake.close() end
 harness.config.wake = nil
 local ran = nil

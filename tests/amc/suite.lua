@@ -6,6 +6,7 @@
 -- the generator (and its lock check) runs on it, and tests/amc/new_message.c, which defines
 -- only that message's handler, is compiled against the output and run.
 -- weight: 1
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 local LUA = os.getenv("LUA") or "lua5.4"

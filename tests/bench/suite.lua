@@ -2,6 +2,7 @@
 -- `-d exec` log, one iteration cut out and attributed), on small made-up inputs; the traced boot
 -- itself is too slow for make test.
 -- weight: 0.2
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 package.path = "tests/lib/?.lua;tests/bench/?.lua;" .. package.path
 local S = require("hostsuite")
 local report = S.report

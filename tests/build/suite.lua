@@ -162,7 +162,7 @@ end
 -- The runner under T=: only the named boot and host test run, and the output ends with the
 -- summary and the count line. A record in a scratch log dir names every host suite's tests, so
 -- nothing else is run (no record would make the runner ask every suite).
-local function run_runner(filter, kernel)
+local function run_runner(filter, kernel, build_make)
     local build = TMP .. "/runner"
     sh("mkdir -p " .. shq(build .. "/test-logs"))
     local lines = { "harness 0.10 0.10 results-matcher-empty harness-judge-pass" }
@@ -172,8 +172,9 @@ local function run_runner(filter, kernel)
     lines[#lines + 1] = "gen-accepted 0.10 0.10 none"
     lines[#lines + 1] = "luacheck 0.10 0.10 luacheck"
     write(build .. "/test-logs/record", table.concat(lines, "\n") .. "\n")
-    return sh(string.format("BUILD=%s KERNEL_ELF=%s T=%s lua5.4 tests/run.lua", shq(build),
-        shq(kernel or ((os.getenv("BUILD") or "build") .. "/kernel/kernel.elf")), shq(filter)))
+    return sh(string.format("TEST_BUILD_MAKE=%s BUILD=%s KERNEL_ELF=%s T=%s lua5.4 tests/run.lua",
+        shq(build_make or ""), shq(build), shq(kernel or ((os.getenv("BUILD") or "build") .. "/kernel/kernel.elf")),
+        shq(filter)))
 end
 
 local function test_runner()
@@ -192,6 +193,23 @@ local function test_runner()
     report("runner_failure_summary_last", rc == 1 and out:find("\n1 failed:\n  boot%-kernel  tests/qemu/boots%.lua:%d+  \n"
         .. "      missing [^\n]*no%-such%-kernel%.elf[^\n]*\n0 passed, 1 failed\n$") ~= nil,
         "the summary with file:line and the count line are not the end of the output", out)
+    -- The build as the runner's own jobs (TEST_BUILD_MAKE, a stand-in for make here): a stage
+    -- that fails is one FAIL with its output's tail, and the boot that needs it does not run; a
+    -- host suite that needs nothing runs, and no stage is made for it alone.
+    local fail_make = "sh -c 'echo \"$1: building\" >&2; [ $1 = test-build-early ] || " ..
+        "{ echo \"make: *** [stand-in] Error 1\"; exit 2; }' make"
+    rc, out = run_runner("harness-catches-panic", nil, fail_make)
+    report("runner_build_failure_one_fail", rc == 1 and out:find("\nFAIL test%-build%-main: tests/tests%.mk:%d+: " ..
+        "`make test%-build%-main` failed %(status 2%)") ~= nil and out:find("stand-in] Error 1", 1, true) ~= nil
+        and not out:find("\nok harness%-catches%-panic") and out:find("not run, their build stage failed: " ..
+        "harness%-catches%-panic") ~= nil and out:find("\n0 passed, 1 failed\n$") ~= nil,
+        "a failed build stage did not give one FAIL with its output, the boot not run", out)
+    rc, out = run_runner("matcher-empty", nil, fail_make)
+    report("runner_no_build_for_suites_that_need_none", rc == 0 and not out:find("test%-build") and
+        out:find("\nok results%-matcher%-empty") ~= nil, "a suite that needs nothing built waited for the build", out)
+    rc, out = run_runner("harness-catches-panic", nil, "true")
+    report("runner_build_then_boot", rc == 0 and out:find("\nok harness%-catches%-panic") ~= nil and
+        out:find("\n1 passed, 0 failed\n$") ~= nil, "the boot did not run after a build stage that passed", out)
 end
 
 test_runner()

@@ -1,4 +1,5 @@
 -- weight: 1
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 -- Host tests of issue 18's log readers, on small made-up logs: tests/coverage/report.lua (the
 -- coverage kernel's PC sets -> lines, files, functions) and tests/lib/contracts.lua (the
 -- never-observed error list), including the hostile cases: a set cut short, PCs outside the

@@ -2,6 +2,7 @@
 -- one per syscall and amc message, each rendered by groff without a warning and by `man -l`
 -- with the sections NAME SYNOPSIS DESCRIPTION ERRORS EXAMPLE, the wrapper's exact prototype, and
 -- an example that compiles against libsys. Prints `ok NAME` / `FAIL NAME: why`.
+-- weight: 3.5
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = HERE .. "/../lib/?.lua;" .. HERE .. "/../../gen/?.lua;" .. package.path
 local S = require("hostsuite")

@@ -6,6 +6,7 @@
 --       "accepted means builds" compiles (tests/gen/accepted.lua, the longest part) as a job of
 --       their own, beside the rest, so the two halves share the machine's cores
 -- weight: 15
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. HERE .. "/?.lua;" .. package.path
@@ -759,26 +760,45 @@ local function test_big()
     end
 end
 
-if CORE then test_golden() end
-if not BLESS and CORE then
-    test_bad_corpus()
-    test_cli()
-    test_lock()
-    test_compile()
-    test_emission()
+-- GEN_TIMES=1: a `# time` line per part, with the CPU seconds of this process and of the
+-- commands it ran (/proc/self/stat's utime+stime and cutime+cstime), to see where the time goes.
+local function cpu()
+    local f = io.open("/proc/self/stat", "r")
+    local stat = f and f:read("l") or ""
+    if f then f:close() end
+    local fields = {}
+    for x in stat:gsub("^.*%) ", ""):gmatch("%S+") do fields[#fields + 1] = x end -- from field 3, state
+    if #fields < 15 then return 0, 0 end
+    return (fields[12] + fields[13]) / 100, (fields[14] + fields[15]) / 100
 end
-if not BLESS and ACCEPTED then require("accepted").run(ROOT, report, TMP) end
+local function part(name, fn, ...)
+    if not os.getenv("GEN_TIMES") then return fn(...) end
+    local s0, c0 = cpu()
+    fn(...)
+    local s1, c1 = cpu()
+    print(string.format("# time %-28s %5.2f s self, %5.2f s commands", name, s1 - s0, c1 - c0))
+end
+
+if CORE then part("golden", test_golden) end
 if not BLESS and CORE then
-    test_behaviour()
-    test_docs_fresh()
-    test_no_hand_kept_facts()
-    test_abi_compat_fixtures()
-    test_big()
-    require("model_test")(report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
+    part("bad_corpus", test_bad_corpus)
+    part("cli", test_cli)
+    part("lock", test_lock)
+    part("compile", test_compile)
+    part("emission", test_emission)
+end
+if not BLESS and ACCEPTED then part("accepted", require("accepted").run, ROOT, report, TMP) end
+if not BLESS and CORE then
+    part("behaviour", test_behaviour)
+    part("docs_fresh", test_docs_fresh)
+    part("no_hand_kept_facts", test_no_hand_kept_facts)
+    part("abi_compat_fixtures", test_abi_compat_fixtures)
+    part("big", test_big)
+    part("model_test", require("model_test"), report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
                                     render_all = cli.render_all })
-    require("lock_test")(report, { root = ROOT, read = read })
-    require("json_test")(report, { root = ROOT, read = read })
-    require("shape_test")(report, { root = ROOT, tmp = TMP })
+    part("lock_test", require("lock_test"), report, { root = ROOT, read = read })
+    part("json_test", require("json_test"), report, { root = ROOT, read = read })
+    part("shape_test", require("shape_test"), report, { root = ROOT, tmp = TMP })
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()

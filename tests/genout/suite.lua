@@ -3,6 +3,7 @@
 -- replaces piece by piece, so the files on disk must be exactly what cli.render_all renders in
 -- memory, whatever the old file held. Prints `ok NAME` / `FAIL NAME: why` per test.
 -- weight: 2
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 local LUA = os.getenv("LUA") or "lua5.4"

@@ -5,6 +5,7 @@
 --   lua5.4 tests/kinds/suite.lua           run everything
 --   lua5.4 tests/kinds/suite.lua --bless   rewrite tests/gen/golden/v2
 -- weight: 3
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")
 package.path = ROOT .. "/gen/?.lua;" .. ROOT .. "/tests/lib/?.lua;" .. ROOT .. "/tests/gen/kinds/?.lua;" .. package.path

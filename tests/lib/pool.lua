@@ -57,8 +57,15 @@ function P.wake_command(path)
 end
 
 -- Runs the jobs, at most `slots` at a time, starting them in list order (so put the longest
--- first); a job marked light (one that mostly idles) starts at once and takes no slot.
--- done(job) is called as each finishes, in completion order, with job.seconds set.
+-- first); a job marked light (one that mostly idles, or that a make jobserver already bounds)
+-- starts as soon as it may and takes no slot. done(job) is called as each finishes, in
+-- completion order, with job.seconds set.
+--
+-- job.needs (optional): a list of jobs (of the same run) that must have finished first. done()
+-- may set job.failed on a finished job: the jobs that need it never start, and opts.skip(job,
+-- need) is called for each of them instead. A job that waits keeps its place in the order: it
+-- holds a slot for itself (at most slots - 1 are held, so ready jobs always have one), and takes
+-- it when its needs are done; the jobs it waits for (the build) use the CPU meanwhile.
 --
 -- opts (optional):
 --   wake    a P.waker to wait on between polls (else: sleep `interval` seconds, 0.05)
@@ -67,9 +74,10 @@ end
 --           when the machine has had `min_idle` CPUs (1) idle on average for `window` seconds (0.5)
 --           since the last start, one more job starts, up to `extra` (slots) beyond the slots. On a
 --           machine that other work keeps busy this never happens: the pool is the fixed one.
+--   skip    function(job, need), see job.needs
 function P.run(jobs, slots, done, interval, opts)
     local fill = opts and opts.idle and opts
-    local queue, running, busy = {}, {}, 0
+    local pending, running, busy = {}, {}, 0
     local mark_time, mark_idle -- the last start, for the idle measure
     local function start(job)
         job.started_at = P.now()
@@ -86,27 +94,60 @@ function P.run(jobs, slots, done, interval, opts)
         return elapsed >= (fill.window or 0.5) and idle ~= nil
             and (idle - mark_idle) >= elapsed * (fill.min_idle or 1)
     end
-    for _, job in ipairs(jobs) do
-        if job.light then start(job) else queue[#queue + 1] = job end
-    end
-    local next_job = 1
-    while next_job <= #queue or #running > 0 do
-        while next_job <= #queue and (busy < slots or cpu_to_spare()) do
-            if busy >= slots then queue[next_job].filled = true end
-            start(queue[next_job])
-            next_job = next_job + 1
+    -- nil when the job may start, "wait" while a need runs, or the need that failed.
+    local function blocked(job)
+        for _, need in ipairs(job.needs or {}) do
+            if need.failed then return need end
+            if not need.finished then return "wait" end
         end
+        return nil
+    end
+    -- Drops the jobs whose needs failed and starts the light jobs that may start; returns the
+    -- index in pending of the first other job that may, and the slots held by waiting jobs
+    -- before it.
+    local function next_ready()
+        local i, first, held = 1, nil, 0
+        while i <= #pending do
+            local job = pending[i]
+            local why = blocked(job)
+            if why and why ~= "wait" then
+                table.remove(pending, i)
+                if opts and opts.skip then opts.skip(job, why) end
+            elseif not why and job.light then
+                table.remove(pending, i)
+                start(job)
+            else
+                if not why and not first then first = i end
+                if why and not first and not job.light then held = held + 1 end
+                i = i + 1
+            end
+        end
+        return first, math.min(held, slots - 1)
+    end
+    for _, job in ipairs(jobs) do pending[#pending + 1] = job end
+    while #pending > 0 or #running > 0 do
+        local i, held = next_ready()
+        while i and (busy + held < slots or cpu_to_spare()) do
+            if busy + held >= slots then pending[i].filled = true end
+            start(table.remove(pending, i))
+            i, held = next_ready()
+        end
+        if #running == 0 then break end -- (only jobs whose needs can never finish are left)
         -- (Without a line from the waker, its ticker gone, the pool still polls on its own clock.)
         if not (opts and opts.wake and opts.wake.wait()) then os.execute("sleep " .. (interval or 0.05)) end
-        for i = #running, 1, -1 do
-            local job = running[i]
+        for j = #running, 1, -1 do
+            local job = running[j]
             if job:poll() then
-                table.remove(running, i)
+                table.remove(running, j)
                 if not job.light then busy = busy - 1 end
                 job.seconds = P.now() - job.started_at
+                job.finished = true
                 done(job)
             end
         end
+    end
+    for _, job in ipairs(pending) do
+        if opts and opts.skip then opts.skip(job, "never") end
     end
 end
 

@@ -11,6 +11,14 @@
  * blocks is interrupted by SIGALRM after CASE_TIMER_US (no SA_RESTART: it returns EINTR), which
  * counts as getting past the entry for CONF_ACCEPTED cases and is reported otherwise.
  *
+ * A fork per case was most of the boot's time, so the cases that pass by failing (an expected
+ * error: a bad pointer, a length over the limit) share one child in batches, before the others: the
+ * child runs them in order and stops after the first that does not fail as it must, a call that
+ * failed as it must having changed nothing. Each case that did is judged as if alone; the first
+ * that did not (or the one the child died in) runs again in a child of its own, whose verdict is
+ * the one printed, and the batch goes on in a new child after it. So a batch can only pass what a
+ * child of its own would pass, and every failure is a fresh child's.
+ *
  * Default arguments: fd 0 is a regular file opened read-write with DATA_SIZE bytes in it
  * (restored before every case), so reads and writes through the default descriptor reach the
  * buffer; 1 and 2 are the console.
@@ -24,6 +32,7 @@
 #define DATA_SIZE 4096u
 #define CASE_TIMER_US 200000 /* a blocked call gets SIGALRM after this */
 #define PARENT_TIMEOUT_S 5   /* a child that ignores even that is killed */
+#define BATCH_MAX 128        /* cases per shared child: their reports fill half the page */
 #define COMPONENT_MAX 127    /* limit strings are paths of components no longer than NAME_MAX */
 
 /*
@@ -173,7 +182,8 @@ struct report {
     volatile int32_t interrupted;
 };
 
-static struct report *shared;
+static struct report *reports;       /* the shared page: one report per case of a batch */
+static struct report *shared;        /* the report of the case being judged */
 static const char *line_prefix = ""; /* "selftest: " while the judge tests itself */
 static volatile int32_t alarm_rang;
 static uint32_t edge; /* the first byte of an unmapped page whose predecessor is full of 'x' */
@@ -413,11 +423,17 @@ static int judge_case(const struct conf_case *c, int k, int32_t status, struct l
     return 0;
 }
 
+static void print_case(const struct conf_case *c, int k, int ok, struct line *l);
+
+static int children_alone, children_batched; /* forks, for the closing line */
+
 /* Runs one case in a child and prints its line; returns 1 when it passed. */
 static int run_case(const struct conf_case *c, int k)
 {
     struct line l = {.n = 0};
+    children_alone++;
     reset_fd0();
+    shared = reports;
     shared->done = 0;
     shared->interrupted = 0;
     int32_t pid = linux_fork();
@@ -441,14 +457,21 @@ static int run_case(const struct conf_case *c, int k)
             ok = judge(c, k, status, &l);
         }
     }
+    print_case(c, k, ok, &l);
+    return ok;
+}
+
+/* The case's line: ok or FAIL with l's reason, and what the pass rests on. */
+static void print_case(const struct conf_case *c, int k, int ok, struct line *l)
+{
     struct line out = {.n = 0};
     add(&out, line_prefix);
     add(&out, ok ? "ok " : "FAIL ");
     add(&out, c->name);
     if (!ok) {
         add(&out, ": ");
-        l.buf[l.n] = '\0';
-        add(&out, l.buf);
+        l->buf[l->n] = '\0';
+        add(&out, l->buf);
     } else if (c->expect == CONF_PARTIAL && shared->result >= 0) {
         add(&out, " # a short count: ");
         add_dec(&out, shared->result);
@@ -465,7 +488,88 @@ static int run_case(const struct conf_case *c, int k)
         add(&out, known[k].why);
     }
     emit(&out);
-    return ok;
+}
+
+/* A case that may share a child: one that passes by failing (an error it expects: a bad pointer,
+ * a length over its limit, a number no syscall owns), that is not one of known[]'s, whose call
+ * neither ends the caller nor returns twice, and that needs no resource made in its child.
+ * (Register cases call with default arguments, which often succeed: alone, they cost less.) */
+static int batchable(const struct conf_case *c, int k)
+{
+    const uint8_t flags = conf_syscalls[c->sc].flags;
+    const int fails = (c->expect == CONF_EQ || c->expect == CONF_PARTIAL) && c->want < 0;
+    return k < 0 && fails && !c->resource && !(flags & (CONF_SC_NORETURN | CONF_SC_RETURNS_TWICE));
+}
+
+/* The case passed by failing as it must (exactly its error), not by the runtime's SIGALRM: so it
+ * changed nothing, and its child is still as good as a fresh one. */
+static int as_expected(const struct conf_case *c, const struct report *r)
+{
+    return r->done && !r->interrupted && r->result == c->want;
+}
+
+/* The child of a batch: each case with fd 0 reset and its own timer, until one does not pass by
+ * failing (after that one, the child's state is no longer a fresh child's). */
+static _Noreturn void batch_child(const struct conf_case *const *list, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct report *r = &reports[i];
+        reset_fd0();
+        alarm_rang = 0;
+        arm_timer(0, CASE_TIMER_US);
+        r->result = conf_run(list[i], case_arg(list[i]));
+        r->eax = conf_result;
+        r->interrupted = alarm_rang;
+        r->done = 1;
+        if (!as_expected(list[i], r))
+            break;
+    }
+    linux_exit(0);
+}
+
+/* One child for the n cases, until it ends (or is killed after the parent's timeout). */
+static void batch_once(const struct conf_case *const *list, int n)
+{
+    for (int i = 0; i < n; i++)
+        reports[i].done = 0;
+    children_batched++;
+    int32_t pid = linux_fork();
+    if (pid == 0)
+        batch_child(list, n);
+    if (pid < 0)
+        return; /* no report is done: run_batch runs the first case alone, which says why */
+    int32_t status = 0;
+    arm_timer(PARENT_TIMEOUT_S, 0);
+    int32_t r = linux_wait4(pid, (uintptr_t)&status, 0, 0);
+    arm_timer(0, 0);
+    if (r != pid || (status & 0xFF) == 0x7F) {
+        linux_kill(pid, SIGKILL);
+        linux_wait4(pid, (uintptr_t)&status, 0, 0);
+    }
+}
+
+/* Runs n batchable cases (at most BATCH_MAX) and prints their lines in order; returns how many
+ * failed. */
+static int run_batch(const struct conf_case *const *list, int n)
+{
+    int failed = 0;
+    while (n > 0) {
+        batch_once(list, n);
+        int done = 0;
+        while (done < n && as_expected(list[done], &reports[done])) {
+            struct line l = {.n = 0};
+            shared = &reports[done];
+            if (!judge(list[done], -1, 0, &l))
+                break;
+            print_case(list[done], -1, 1, &l);
+            done++;
+        }
+        if (done < n) /* the first that did not pass in the batch: alone, in a child of its own */
+            failed += !run_case(list[done++], -1);
+        list += done;
+        n -= done;
+    }
+    return failed;
 }
 
 static int setup(void)
@@ -478,7 +582,8 @@ static int setup(void)
     uint32_t page = linux_mmap2(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (page >= 0xFFFFF001u)
         return -2;
-    shared = (struct report *)page;
+    reports = (struct report *)page;
+    shared = reports;
     uint32_t two =
         linux_mmap2(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (two >= 0xFFFFF001u || linux_munmap(two + PAGE, PAGE) != 0)
@@ -533,7 +638,10 @@ static void selftest(void)
     struct conf_case wrong = conf_cases[i];
     wrong.want = wrong.want == -EPERM ? -EIO : -EPERM;
     line_prefix = "selftest: ";
-    int failed = !run_case(&conf_cases[i], -1) + !run_case(&wrong, -1);
+    /* In one batch when the case may share a child: the batch must pass it and not its twin. */
+    const struct conf_case *both[2] = {&conf_cases[i], &wrong};
+    int failed = batchable(both[0], -1) ? run_batch(both, 2)
+                                        : !run_case(both[0], -1) + !run_case(both[1], -1);
     line_prefix = "";
     struct line l = {.n = 0};
     add(&l, "selftest: 2 cases, ");
@@ -569,10 +677,28 @@ int test_main(int argc, char **argv)
     } else if (!known_cases_exist()) {
         failed = 1;
     } else {
+        /* The batchable cases first, BATCH_MAX to a child (the order of the lines is no part of
+         * the result), then the others, each alone. */
+        const struct conf_case *batch[BATCH_MAX];
+        int queued = 0;
+        for (int i = 0; i < conf_case_count; i++) {
+            const struct conf_case *c = &conf_cases[i];
+            if (!batchable(c, known_index(c->name)))
+                continue;
+            batch[queued++] = c;
+            if (queued == BATCH_MAX) {
+                failed += run_batch(batch, queued);
+                queued = 0;
+            }
+        }
+        if (queued)
+            failed += run_batch(batch, queued);
         for (int i = 0; i < conf_case_count; i++) {
             const struct conf_case *c = &conf_cases[i];
             int k = known_index(c->name);
-            if (k >= 0 && known[k].kind == SKIP) {
+            if (batchable(c, k)) {
+                continue;
+            } else if (k >= 0 && known[k].kind == SKIP) {
                 add(&l, "# skip ");
                 add(&l, c->name);
                 add(&l, ": ");
@@ -599,7 +725,11 @@ int test_main(int argc, char **argv)
     add_dec(&l, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
     add(&l, " ms, after a boot of ");
     add_dec(&l, t0.tv_sec * 1000 + t0.tv_nsec / 1000000);
-    add(&l, " ms");
+    add(&l, " ms; ");
+    add_dec(&l, children_batched);
+    add(&l, " children ran batches of cases, ");
+    add_dec(&l, children_alone);
+    add(&l, " one case each");
     emit(&l);
     say("linux-conformance: done");
     linux_sync();

@@ -5,18 +5,43 @@
 # with APT::Architecture=i386 for that apt only, the same Debian mirror the system uses,
 # `apt-get download` and `dpkg-deb -x`. Only boot/vmlinuz-* and boot/config-* are kept.
 #
-#   tests/linux/fetch-kernel.sh CACHE_DIR     prints the path of the cached vmlinuz
+#   tests/linux/fetch-kernel.sh CACHE_DIR     prints the path of the cached, verified vmlinuz
 #
-# A second run with the kernel already in CACHE_DIR downloads nothing.
+# The cache lives outside any checkout (make's LINUX_CACHE, by default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/layercake/linux-686), so every clone on a machine shares one
+# download. Its entries are keyed by the package and version apt resolved:
+#   CACHE/PACKAGE_VERSION/{vmlinuz,config,SHA256SUMS}   one complete entry
+#   CACHE/current                                        the name of the entry in use
+# An entry is built in a temporary directory and renamed into place, then `current` is replaced,
+# so an interrupted fetch leaves no entry that looks whole. Every run checks the entry's
+# SHA256SUMS before printing its path: a corrupt or partial entry is removed and fetched again,
+# never handed out (checking costs a sha256sum of 6 MB). FETCH_KERNEL_OFFLINE=1 stops there instead of fetching (the suite's own tests).
 set -eu
 
 cache=${1:?usage: fetch-kernel.sh CACHE_DIR}
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# One run at a time per cache: checkouts on one machine share it.
+exec 9>"$cache/.lock"
+flock 9
 
-if [ -f "$cache/vmlinuz" ] && [ -f "$cache/kernel-package" ]; then
-    echo "$cache/vmlinuz"
-    exit 0
+# The entry `current` names, if it is whole: every file its SHA256SUMS lists, with that sum.
+entry=$(cat "$cache/current" 2>/dev/null || true)
+case $entry in
+    "" | */* | .*) entry="" ;;
+esac
+if [ -n "$entry" ]; then
+    if [ -f "$cache/$entry/SHA256SUMS" ] && [ -f "$cache/$entry/vmlinuz" ] &&
+        (cd "$cache/$entry" && sha256sum --quiet --status -c SHA256SUMS) 2>/dev/null; then
+        echo "$cache/$entry/vmlinuz"
+        exit 0
+    fi
+    echo "fetch-kernel: $cache/$entry is corrupt or partial (a checksum in its SHA256SUMS does not match, or a file is missing): removed, fetching again" >&2
+    rm -rf "${cache:?}/$entry" "$cache/current"
+fi
+if [ "${FETCH_KERNEL_OFFLINE:-}" = 1 ]; then
+    echo "fetch-kernel: no verified kernel in $cache, and FETCH_KERNEL_OFFLINE=1: not fetching" >&2
+    exit 1
 fi
 
 # The mirror: the first Debian archive URI of the system's own apt sources (deb822 or one-line
@@ -53,14 +78,21 @@ echo "fetch-kernel: apt-get download $pkg" >&2
 rm -f "$apt"/*.deb
 (cd "$apt" && apt-get "$@" -q download "$pkg" >&2)
 deb=$(ls "$apt"/"$pkg"_*_i386.deb)
+version=$(basename "$deb" .deb | cut -d_ -f2)
+entry=${pkg}_$version
 
-tmp=$cache/extract.$$
+tmp=$cache/.fetch.$$
 rm -rf "$tmp"
-dpkg-deb -x "$deb" "$tmp"
-cp "$tmp"/boot/vmlinuz-* "$cache/vmlinuz.tmp"
-cp "$tmp"/boot/config-* "$cache/config"
+mkdir -p "$tmp/entry"
+dpkg-deb -x "$deb" "$tmp/x"
+cp "$tmp"/x/boot/vmlinuz-* "$tmp/entry/vmlinuz"
+cp "$tmp"/x/boot/config-* "$tmp/entry/config"
+echo "$pkg $version" > "$tmp/entry/kernel-package"
+(cd "$tmp/entry" && sha256sum vmlinuz config kernel-package > SHA256SUMS)
+rm -rf "${cache:?}/$entry"
+mv "$tmp/entry" "$cache/$entry"
+echo "$entry" > "$tmp/current"
+mv "$tmp/current" "$cache/current"
 rm -rf "$tmp" "$deb"
-mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
-echo "$pkg $(basename "$deb" .deb | cut -d_ -f2)" > "$cache/kernel-package"
-echo "fetch-kernel: $(cat "$cache/kernel-package") -> $cache/vmlinuz" >&2
-echo "$cache/vmlinuz"
+echo "fetch-kernel: $pkg $version -> $cache/$entry/vmlinuz" >&2
+echo "$cache/$entry/vmlinuz"

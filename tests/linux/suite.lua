@@ -12,7 +12,8 @@
 --    an initramfs whose /init (tests/linux/conf_runtime.c) runs every conformance case
 --    generated from the .def; each comes back as `linux-kernel/NAME`.
 -- Run from the repository root (make test does, through tests/run.lua).
--- weight: 30 (it boots a Linux kernel)
+-- weight: 12 (it boots a Linux kernel)
+-- needs: test-build-early (its own programs and the kernel cache: tests/linux/linux.mk's TEST_EARLY)
 package.path = "gen/?.lua;" .. package.path
 local model = require("model")
 local cli = require("cli")
@@ -22,7 +23,10 @@ local report, sh, shq, read = S.report, S.sh, S.shq, S.read
 
 local BUILD = os.getenv("BUILD") or "build"
 local PROG = os.getenv("LINUX_ABI_TEST") or (BUILD .. "/tests/linux/linux_abi_test")
-local KERNEL = os.getenv("LINUX_VMLINUZ") or ((os.getenv("LINUX_CACHE") or (BUILD .. "/linux-cache")) .. "/vmlinuz")
+-- The kernel cache (tests/linux/fetch-kernel.sh): the suite boots the vmlinuz the script prints
+-- after checking the entry's checksums.
+local CACHE = os.getenv("LINUX_CACHE") or ((os.getenv("XDG_CACHE_HOME") or ((os.getenv("HOME") or BUILD) .. "/.cache"))
+    .. "/layercake/linux-686") -- make's default (tests/linux/linux.mk)
 local INITRAMFS = BUILD .. "/tests/linux/initramfs.cpio"
 local QEMU = os.getenv("QEMU") or "qemu-system-i386"
 local BOOT_TIMEOUT = 120 -- a hang guard, not a speed limit: the boot's time is printed
@@ -267,14 +271,14 @@ end
 -- system call, which under TCG flushes QEMU's software TLB each time, and the 1,900 cases are
 -- almost all system calls and forks (measured: 10.7 and 12.5 CPU-s with it, 9.0 and 8.7 without).
 -- The ABI the cases judge is the same either way.
-local function qemu_start(name, init_arg)
+local function qemu_start(name, kernel, init_arg)
     os.execute("mkdir -p " .. shq(BUILD .. "/test-logs"))
     local base = BUILD .. "/test-logs/" .. name
     os.remove(base .. ".status")
     local append = "console=ttyS0 quiet panic=-1 cryptomgr.notests noisapnp nopti" .. (init_arg and (" -- " .. init_arg) or "")
     local cmd = string.format("timeout %d %s -m 256 -display none -no-reboot -nic none -monitor none " ..
         "-serial file:%s -kernel %s -initrd %s -append %s </dev/null", BOOT_TIMEOUT, shq(QEMU), shq(base .. ".log"),
-        shq(KERNEL), shq(INITRAMFS), shq(append))
+        shq(kernel), shq(INITRAMFS), shq(append))
     local started = tonumber((select(2, sh("date +%s.%N"))))
     os.execute(string.format("( %s >%s 2>&1; echo $? >%s.tmp; mv %s.tmp %s ) </dev/null >/dev/null 2>&1", cmd,
         shq(base .. ".out"), shq(base .. ".status"), shq(base .. ".status"), shq(base .. ".status")))
@@ -288,24 +292,59 @@ local function qemu_wait(boot)
         (read(boot.base .. ".log") or ""):gsub("\r", ""), seconds
 end
 
-local function boot()
-    if not read(KERNEL) then
-        report("linux_kernel_present", false, KERNEL .. " is missing: run `make linux-kernel` (or make deps)")
-        return
+-- The cache's own checks, on a made-up entry (the script only checks sums, not what a file
+-- holds): a whole entry is handed out; a truncated or changed file, or a missing vmlinuz or
+-- SHA256SUMS (a fetch cut short) is detected, the entry removed, and the script goes on to
+-- fetch (FETCH_KERNEL_OFFLINE=1 makes it stop there with an error instead).
+local function cache_checks()
+    local dir = (select(2, sh("mktemp -d /tmp/linux-cache.XXXXXX")):gsub("%s+$", ""))
+    local entry = dir .. "/pkg_1"
+    local function fetch()
+        return sh("FETCH_KERNEL_OFFLINE=1 sh tests/linux/fetch-kernel.sh " .. shq(dir))
     end
-    -- A second fetch finds the cache and never reaches the network (an unreachable proxy and
-    -- mirror would make any download fail).
-    local cache = KERNEL:match("^(.*)/vmlinuz$")
+    local function make_entry()
+        local e = shq(entry)
+        sh(string.format("mkdir -p %s && printf 'not a kernel\\n' >%s/vmlinuz && printf 'c\\n' >%s/config && " ..
+            "cd %s && sha256sum vmlinuz config >SHA256SUMS && echo pkg_1 >../current", e, e, e, e))
+    end
+    make_entry()
+    local status, text = fetch()
+    report("linux_kernel_cache_whole_entry_used", status == 0 and text:match("([^\n]*)\n$") == entry .. "/vmlinuz",
+        "a verified entry was not handed out", text)
+    local cases = {
+        { "truncated", "truncate -s 4 " .. shq(entry .. "/vmlinuz") },
+        { "changed", "printf 'not a kernel?\\n' >" .. shq(entry .. "/vmlinuz") },
+        { "partial", "rm " .. shq(entry .. "/SHA256SUMS") },
+        { "no_vmlinuz", "rm " .. shq(entry .. "/vmlinuz") },
+    }
+    for _, c in ipairs(cases) do
+        make_entry()
+        sh(c[2])
+        status, text = fetch()
+        report("linux_kernel_cache_" .. c[1] .. "_entry_refetched", status ~= 0 and not text:find("/vmlinuz\n$")
+            and text:find("is corrupt or partial") ~= nil and text:find("not fetching") ~= nil
+            and not read(entry .. "/config") and not read(dir .. "/current"),
+            "the " .. c[1] .. " entry was not detected, removed and fetched again", text)
+    end
+    sh("rm -rf " .. shq(dir))
+end
+
+local function boot()
+    cache_checks()
+    -- The real cache: checked, and never the network (an unreachable proxy and mirror would make
+    -- any download fail); its path is the kernel to boot.
     local fetch_rc, fetch_out = sh("http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 " ..
-        "sh tests/linux/fetch-kernel.sh " .. shq(cache))
-    report("linux_kernel_fetch_is_cached",
-        fetch_rc == 0 and fetch_out:find("vmlinuz") ~= nil and not fetch_out:find("apt%-get"),
-        "the second fetch-kernel.sh run did not just print the cached path", fetch_out)
+        "sh tests/linux/fetch-kernel.sh " .. shq(CACHE))
+    local KERNEL = fetch_rc == 0 and fetch_out:match("([^\n]*/vmlinuz)\n$")
+    report("linux_kernel_fetch_is_cached", KERNEL and read(KERNEL) and not fetch_out:find("apt%-get"),
+        "fetch-kernel.sh " .. CACHE .. " did not just print a verified cached path (`make linux-kernel` fetches it)",
+        fetch_out)
+    if not KERNEL then return end
     if not read(INITRAMFS) then
         report("linux_kernel_initramfs_built", false, INITRAMFS .. " is missing (run `make test`)")
         return
     end
-    local status, qemu_out, text, seconds = qemu_wait(qemu_start("linux-kernel"))
+    local status, qemu_out, text, seconds = qemu_wait(qemu_start("linux-kernel", KERNEL))
     -- The judge can fail: after the cases, one runs again as generated and with a wrong answer.
     local passed = text:match("\nselftest: ok (conf_%S+)")
     local failed_wrong = text:match("\nselftest: FAIL (conf_[%w_]+):")

@@ -1,5 +1,6 @@
 -- Host tests of the harness's judging logic on synthetic logs: what counts as a failure must
 -- really be reported as one.
+-- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 package.path = "tests/qemu/?.lua;tests/lib/?.lua;" .. package.path
 local harness = require("harness")
 local R = require("results")
@@ -180,6 +181,28 @@ do
         local filled = 0
         for _, j in ipairs(list) do if j.filled then filled = filled + 1 end end
         return most, filled
+    end
+    -- Needs: a job waits for its needs (a light "build" that takes no slot) and holds its place:
+    -- the long job that waits starts before the ready jobs behind it, one slot always runs ready
+    -- work meanwhile, and a job whose need failed never starts (skip says so).
+    do
+        running, most, order = 0, 0, {}
+        local build = job("build", true)
+        build.poll = function() return true end -- done at the first poll, before r1
+        local broken = job("broken", true)
+        local long, after = job("long"), job("after")
+        long.needs, after.needs = { build }, { broken }
+        local list = { build, broken, long, job("r1"), job("r2"), after }
+        local skipped = {}
+        P.run(list, 2, function(j)
+            if not j.light then running = running - 1 end
+            if j == broken then j.failed = true end
+        end, 0, { skip = function(j, need) skipped[#skipped + 1] = j.name .. "<" .. need.name end })
+        local at = {}
+        for i, name in ipairs(order) do at[name] = i end
+        check("pool-needs-wait-and-hold-a-slot", most == 2 and at.r1 and at.long and at.long < at.r2
+            and at.build < at.long and at.r1 < at.long and not at.after and table.concat(skipped, " ") == "after<broken",
+            "started " .. table.concat(order, " ") .. "; skipped " .. table.concat(skipped, " "))
     end
     -- The waker: a job's wake command reaches the runner, well before the (30 s) tick.
     local fifo = os.tmpname()
