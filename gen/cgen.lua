@@ -17,11 +17,14 @@ end
 -- (\0-\31, \127, " \ * / ?). Several outputs check every doc: each text is checked once (a
 -- bounded memo, emptied when full).
 local plain_memo, plain_count, PLAIN_MEMO_MAX = {}, 0, 200000
+local format, find = string.format, string.find
 
 function cgen.plain(text)
     local p = plain_memo[text]
     if p == nil then
-        p = text:find('^[^\0-\31\127"\\*/?]*$') ~= nil
+        -- %q escapes exactly the control bytes, " and \ (a C scan; a pattern costs far more a byte)
+        p = #format("%q", text) == #text + 2 and not find(text, "*", 1, true) and not find(text, "/", 1, true) and
+            not find(text, "?", 1, true)
         if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
         plain_memo[text], plain_count = p, plain_count + 1
     end
@@ -31,7 +34,13 @@ end
 -- Text safe inside a C block comment or an assembly line comment: one line, no comment end
 -- or start, no trigraph.
 function cgen.comment(text)
-    if cgen.plain(text) or text:find("^[^\0-\31\127*/?]*$") then return text end
+    -- No '/' and no '?' (plain finds) leave only control bytes to look for (%q: a C scan); a
+    -- text seen plain before (a doc) is not looked at again.
+    if plain_memo[text] or not find(text, "/", 1, true) and not find(text, "?", 1, true) and
+        #format("%q", text) == #text + 2 then
+        return text
+    end
+    if text:find("^[^\0-\31\127*/?]*$") then return text end
     return no_trigraphs((text:gsub("%c", " "):gsub("%*/", "* /"):gsub("/%*", "/ *")))
 end
 
@@ -198,11 +207,11 @@ end
 -- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
 -- which is what render1(sc, extra) returns (one to three texts), for a render1 that reads nothing
 -- else of sc (tests/gen/shape_test.lua compares every output with and without templates). The
--- first syscall of a shape is rendered directly; at the second, the shape is rendered once more
--- as a template, with the four as holes, which must give both syscalls' texts when filled in (a
+-- first syscalls of a shape are rendered directly; then the shape is rendered once more as a
+-- template, with the four as holes, which must give the first's and the current's texts (a
 -- render1 that reads more of sc than it may is caught when the two differ there; the shape then
 -- keeps being rendered directly); every later syscall of the shape is the template filled in, one
--- concatenation per text.
+-- concatenation per text. (The template is made at the third syscall of a shape, see below.)
 local HOLE = "\xFF" -- never in generated text: names are identifiers, texts valid UTF-8
 local HOLES = { name = HOLE .. "1", cname = HOLE .. "2", num = HOLE .. "3", extra = HOLE .. "4" }
 local HOLE_PARAM = { "name", "cname", "num", "extra" }
@@ -251,25 +260,34 @@ end
 
 function cgen.shaped(render1)
     if not cgen.by_shape then return render1 end
-    local templates = {} -- shape -> nil (not seen), its first syscall, a template, or false (none)
+    -- shape -> its template, or false (none); firsts: shape -> its first syscall, the extra it
+    -- came with; seen2: shapes seen twice. A template is made at a shape's third syscall: its
+    -- compiling costs about as much as a few direct renders, and most shapes of a real ABI occur
+    -- once or twice.
+    local templates, firsts, first_extras, seen2 = {}, {}, {}, {}
     return function(sc, extra)
         local key = shapes[sc] or cgen.shape(sc)
         local t = templates[key]
-        if type(t) == "function" then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
+        if t then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
         local a, b, c = render1(sc, extra)
         if t == nil then
-            templates[key] = { sc = sc, extra = extra }
-        elseif t then
-            local first = t
-            t = template(render1, sc, extra)
-            local ok = false
-            if t then
-                local ta, tb, tc = t(sc.name, sc.cname or sc.name, nums[sc.num], extra)
-                local fa, fb, fc = render1(first.sc, first.extra)
-                local ua, ub, uc = t(first.sc.name, first.sc.cname or first.sc.name, nums[first.sc.num], first.extra)
-                ok = ta == a and tb == b and tc == c and ua == fa and ub == fb and uc == fc
+            local first = firsts[key]
+            if not first then
+                firsts[key], first_extras[key] = sc, extra
+            elseif not seen2[key] then
+                seen2[key] = true
+            else
+                t = template(render1, sc, extra)
+                local ok = false
+                if t then
+                    local ta, tb, tc = t(sc.name, sc.cname or sc.name, nums[sc.num], extra)
+                    local fx = first_extras[key]
+                    local fa, fb, fc = render1(first, fx)
+                    local ua, ub, uc = t(first.name, first.cname or first.name, nums[first.num], fx)
+                    ok = ta == a and tb == b and tc == c and ua == fa and ub == fb and uc == fc
+                end
+                templates[key] = ok and t
             end
-            templates[key] = ok and t
         end
         return a, b, c
     end
@@ -278,7 +296,7 @@ end
 -- A line collector for a piece of an output: w(text), w(format, ...) add a line; w() returns
 -- the lines joined (no final newline) and starts again.
 function cgen.lines()
-    local lines, n, format = {}, 0, string.format
+    local lines, n = {}, 0
     return function(fmt, ...)
         if fmt == nil then
             local text = concat(lines, "\n", 1, n)
@@ -324,8 +342,9 @@ end
 local names_handler = require("names").handler
 
 function cgen.kernel_prototype(sc)
-    local params = {}
-    for i, a in ipairs(sc.args) do
+    local params, args = {}, sc.args
+    for i = 1, #args do
+        local a = args[i]
         local t = cgen.kernel_param(a)
         params[i] = t:byte(-1) == 42 and (t .. a.name) or (t .. " " .. a.name) -- 42: '*'
     end
@@ -347,7 +366,6 @@ local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
     local lines, n, chunks = {}, 0, {}
-    local format = string.format
     local sink = pending_sink
     pending_sink = nil
     local function chunk(text)

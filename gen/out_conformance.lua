@@ -150,7 +150,7 @@ local function syscall_row(sc, len, cap_of, errors, reg)
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    return "    { " .. cgen.u32(sc.num) .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
+    return "    { " .. cgen.num[cgen.u32(sc.num)] .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
         text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
 end
 
@@ -169,56 +169,91 @@ end
 -- past an enum's last and its first gap; for a resource with lifecycle errors, a value that is
 -- never valid (not a special, never handed out), one whose process has ended and been reaped and
 -- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
+--   The rows of an argument are the same in every syscall but for the case names' stem and the
+-- syscall's index and the argument's register: they are made once for each type, argument name
+-- and errors, as { before the stem, after it up to the index, after the register } for each case.
+local value_lists -- named type -> key -> list, for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
+-- Bit b of a flags set: the case's suffix, the value in decimal and in hex (0x10).
+local BITS = {}
+for b = 0, 63 do BITS[b] = { suffix = "bit_" .. b, dec = fmt("%d", 1 << b), hex = fmt("0x%X", 1 << b) } end
+
+local function value_list(named, a, quoted)
+    local lc = a.lifecycle
+    local key = a.name .. " " .. (a.einval and a.einval.name or "") .. " " ..
+        (lc and ((lc.invalid and lc.invalid.name or "") .. " " .. (lc.reaped and lc.reaped.name or "") .. " " ..
+        (lc.foreign and lc.foreign.name or "")) or "")
+    local of_type = value_lists[named]
+    if not of_type then
+        of_type = {}
+        value_lists[named] = of_type
+    end
+    local list = of_type[key]
+    if list then return list end
+    list = {}
+    -- value: its C spelling (decimal, then "u").
+    local function add(suffix, value, err, what, lifecycle)
+        local n = #list
+        list[n + 2] = suffix .. '", '
+        if lifecycle then
+            list[n + 1] = '    { "'
+            list[n + 3] = ", CONF_NONE, 0, -" .. err.name .. ", 0, " .. quoted[what] ..
+                ", " .. cgen.cstring(named.name) .. ", " .. lifecycle .. " },"
+        else
+            list[n + 1] = '    CONF_ROW("'
+            list[n + 3] = ", " .. value .. "u, -" .. err.name .. ", 0, " ..
+                quoted[what] .. "),"
+        end
+    end
+    if named.kind == "flags" and a.einval then
+        for b = 0, 8 * named.base.size - 1 do
+            if named.mask & (1 << b) == 0 then
+                local bit = BITS[b]
+                add(bit.suffix, bit.dec, a.einval, a.name .. " = " .. bit.hex .. ", a bit outside " .. named.name)
+            end
+        end
+    elseif named.kind == "enum" and a.einval then
+        local members = named.members
+        local top = kinds.bits(members[#members].value)
+        if top < (1 << (8 * named.base.size)) - 1 then
+            add("past_end", fmt("%d", top + 1), a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
+        end
+        local taken = {}
+        for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
+        for v = kinds.bits(members[1].value), top do
+            if not taken[v] then
+                add("gap", fmt("%d", v), a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
+                break
+            end
+        end
+    elseif named.kind == "resource" and lc then
+        if lc.invalid then
+            add("invalid", fmt("%d", out.never_valid(named)), lc.invalid, fmt("%s = a %s that is never valid", a.name,
+                named.name))
+        end
+        if lc.reaped then
+            add("reaped", "0", lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
+                named.name), "CONF_REAPED")
+        end
+        if lc.foreign then
+            add("foreign", "0", lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+        end
+    end
+    of_type[key] = list
+    return list
+end
+
 local function value_cases(rows, n, sc, sci, reg, quoted)
     local args = sc.args
     for i = 1, #args do
         local a = args[i]
         local named = a.kind == "scalar" and a.named
         if named and (a.einval or a.lifecycle) then
-            local function add(suffix, value, err, what, lifecycle)
-                local name = names.conf_case(sc, a, suffix)
-                n = n + 1
-                if lifecycle then
-                    rows[n] = fmt('    { "%s", %s, CONF_EQ, CONF_VALUE, %d, CONF_NONE, 0, -%s, 0, %s, %s, %s },', name, sci,
-                        reg[i], err.name, quoted[what], cgen.cstring(named.name), lifecycle)
-                else
-                    rows[n] = fmt('    CONF_ROW("%s", %s, CONF_EQ, CONF_VALUE, %d, %du, -%s, 0, %s),', name, sci, reg[i],
-                        value, err.name, quoted[what])
-                end
-            end
-            if named.kind == "flags" and a.einval then
-                for b = 0, 8 * named.base.size - 1 do
-                    if named.mask & (1 << b) == 0 then
-                        add("bit_" .. b, 1 << b, a.einval, fmt("%s = 0x%X, a bit outside %s", a.name, 1 << b,
-                            named.name))
-                    end
-                end
-            elseif named.kind == "enum" and a.einval then
-                local members = named.members
-                local top = kinds.bits(members[#members].value)
-                if top < (1 << (8 * named.base.size)) - 1 then
-                    add("past_end", top + 1, a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
-                end
-                local taken = {}
-                for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
-                for v = kinds.bits(members[1].value), top do
-                    if not taken[v] then
-                        add("gap", v, a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
-                        break
-                    end
-                end
-            elseif named.kind == "resource" and a.lifecycle then
-                local lc = a.lifecycle
-                if lc.invalid then
-                    add("invalid", out.never_valid(named), lc.invalid, fmt("%s = a %s that is never valid", a.name,
-                        named.name))
-                end
-                if lc.reaped then
-                    add("reaped", 0, lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
-                        named.name), "CONF_REAPED")
-                end
-                if lc.foreign then
-                    add("foreign", 0, lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+            local list = value_list(named, a, quoted)
+            if #list > 0 then
+                local stem, r = names.conf_case(sc, a, ""), text[reg[i]]
+                for k = 1, #list, 3 do
+                    n = n + 1
+                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2]
                 end
             end
         end
@@ -349,44 +384,29 @@ end
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
 local function error_lists()
-    local lists, size, trie = {}, 0, {}
-    local function add(key, count)
-        local at = "conf_error_lists + " .. size
-        size = size + count
-        lists[#lists + 1] = "    " .. key .. "0,"
-        return at
-    end
-    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
+    local lists, size, seen, negs = {}, 0, {}, {}
+    -- A list is found by its text (most lists of a large definition are new: a trie would make a
+    -- table per error for each).
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
         local nerrors = #errors
         if nerrors == 0 then return "0" end
-        local node = trie
+        local k = 0
         for i = 1, nerrors do
-            local e = errors[i]
-            local next_node = node[e]
-            if not next_node then
-                next_node = {}
-                node[e] = next_node
-            end
-            node = next_node
+            k = k + 1
+            negs[k] = negated[errors[i]]
         end
         for i = 1, #implied do
-            local e = implied[i]
-            local next_node = node[e]
-            if not next_node then
-                next_node = {}
-                node[e] = next_node
-            end
-            node = next_node
+            k = k + 1
+            negs[k] = negated[implied[i]]
         end
-        local at = node[true]
+        local key = concat(negs, ", ", 1, k) .. ", "
+        local at = seen[key]
         if not at then
-            local key = ""
-            for _, e in ipairs(errors) do key = key .. "-" .. e.name .. ", " end
-            for _, e in ipairs(implied) do key = key .. "-" .. e.name .. ", " end
-            at = add(key, #errors + #implied + 1)
-            node[true] = at
+            at = "conf_error_lists + " .. size
+            size = size + k + 1
+            lists[#lists + 1] = "    " .. key .. "0,"
+            seen[key] = at
         end
         return at
     end
@@ -423,6 +443,7 @@ local function render_c(m)
     -- collection of the generational collector, and held beside the text.
     local lists, errors_of = error_lists()
     local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
+    value_lists = cgen.shape_memo()
     local cases, rows, n, reg, srows = cgen.buffer(), {}, 0, {}, {}
     local function flush()
         cases(concat(rows, "\n", 1, n))
@@ -436,7 +457,7 @@ local function render_c(m)
             local sc = syscalls[i]
             local len, cap_of, users = lengths(sc)
             srows[i - from + 1] = syscall_row(sc, len, cap_of, errors_of(sc), reg)
-            n = syscall_cases(rows, n, sc, tostring(i - 1), len, users, reg, quoted, named_args)
+            n = syscall_cases(rows, n, sc, cgen.num[i - 1], len, users, reg, quoted, named_args)
             if n >= 1024 then flush() end
         end
         w(concat(srows, "\n", 1, to - from + 1))
@@ -453,6 +474,7 @@ local function render_c(m)
     w("")
     w("const struct conf_case conf_cases[] = {")
     cgen.append(w, cases)
+    value_lists = nil
     w("};")
     w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
     if #lists > 0 then

@@ -7,6 +7,7 @@
 -- every error of the .def is allowed for it. The table is compiled only into kernels built with
 -- KERNEL_CONTRACTS.
 local cgen = require("cgen")
+local names = require("names")
 
 local out = {}
 
@@ -83,7 +84,7 @@ function out.render(m)
             if text then -- syscalls with the same errors share one array, named for the first
                 ident = shared[text]
                 if not ident then
-                    ident = "errors_" .. sc.name
+                    ident = names.contract_errors(sc)
                     shared[text] = ident
                     w("static const uint16_t " .. ident .. "[] = {" .. text .. "};")
                 end

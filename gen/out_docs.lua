@@ -83,23 +83,23 @@ function result_notes(w, sc)
     end
 end
 
--- The Errors list of a syscall, made once for each list of errors (a trie over them in order).
-local error_blocks = {}
+-- The Errors list of a syscall, made once for each list of errors, found by their names (most
+-- lists of a large definition are new: a trie would make a table per error for each).
+local error_blocks, error_names = {}, {}
 local function errors_block(sc)
-    local node, errors, implied = error_blocks, sc.errors, sc.implied
+    local errors, implied, k = sc.errors, sc.implied, 0
     for i = 1, #errors do
-        local e = errors[i]
-        node[e] = node[e] or {}
-        node = node[e]
+        k = k + 1
+        error_names[k] = errors[i].name
     end
-    if not node.implied then node.implied = {} end -- the errors the entry checks add, after
-    node = node.implied
+    k = k + 1
+    error_names[k] = "|" -- the errors the entry checks add, after
     for i = 1, #implied do
-        local e = implied[i]
-        node[e] = node[e] or {}
-        node = node[e]
+        k = k + 1
+        error_names[k] = implied[i].name
     end
-    local text = node[true]
+    local key = concat(error_names, " ", 1, k)
+    local text = error_blocks[key]
     if not text then
         local t = { "", "Errors:", "" }
         for _, e in ipairs(errors) do t[#t + 1] = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) end
@@ -107,7 +107,7 @@ local function errors_block(sc)
             t[#t + 1] = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) .. " (from the entry checks)"
         end
         text = concat(t, "\n")
-        node[true] = text
+        error_blocks[key] = text
     end
     return text
 end
@@ -144,7 +144,7 @@ end
 -- The section of one syscall, as pieces of whole lines: t[n + 1]...; returns the new n.
 local function syscall(t, n, m, sc)
     local name = sc.name
-    local head = "### " .. sc.num .. " `" .. name .. "`\n\n```\n" .. cgen.signature(sc) .. "\n```\n\n" ..
+    local head = "### " .. cgen.num[sc.num] .. " `" .. name .. "`\n\n```\n" .. cgen.signature(sc) .. "\n```\n\n" ..
         "The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/" .. name .. ".2`):\n\n" ..
         "```c\n" .. libsys_h.prototype(m, sc) .. ";\n```\n\n" .. sc.doc .. "\n"
     local attrs = attributes(sc)
@@ -253,7 +253,7 @@ function out.render(m)
         local to = math.min(from + 255, #syscalls)
         for i = from, to do
             local sc = syscalls[i]
-            local num, name = tostring(sc.num), sc.name
+            local num, name = cgen.num[sc.num], sc.name
             t[i - from + 1] = "| " .. num .. " | [`" .. name .. "`](#" .. num .. "-" .. name .. ") | " .. md(sc.doc) .. " |"
         end
         w(concat(t, "\n", 1, to - from + 1))

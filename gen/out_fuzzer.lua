@@ -98,7 +98,7 @@ local function array_memo(op)
 end
 local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
 -- The row of a plain scalar (no named type, no hint), by its type and register slot.
-local plain_rows = setmetatable({}, { __mode = "k" })
+local plain_rows -- for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
 
 -- The index of each argument register in arg_registers, from 0: where its value goes in c->args.
 local function slots(m)
@@ -284,30 +284,26 @@ local function trap(w, m)
 end
 
 -- The errors each syscall may return (its errors line and those its entry checks imply), as a
--- pointer into fuzz_error_lists; equal lists are written once.
+-- pointer into fuzz_error_lists; equal lists are written once. A list is found by its text
+-- (most lists of a large definition are new: a trie would make a table per error for each).
 local function error_lists()
-    local lists, size, trie = {}, 0, {}
-    -- trie: the errors in order, one table per error (a lookup, not a string, per syscall).
-    local function step(node, e)
-        local next_node = node[e]
-        if not next_node then
-            next_node = {}
-            node[e] = next_node
-        end
-        return next_node
-    end
+    local lists, size, seen, names_of = {}, 0, {}, {}
     return lists, function(sc)
-        local errors, implied, node = sc.errors, sc.implied, trie
-        for i = 1, #errors do node = step(node, errors[i]) end
-        for i = 1, #implied do node = step(node, implied[i]) end
-        local at = node[true]
+        local errors, implied, k = sc.errors, sc.implied, 0
+        for i = 1, #errors do
+            k = k + 1
+            names_of[k] = errors[i].name
+        end
+        for i = 1, #implied do
+            k = k + 1
+            names_of[k] = implied[i].name
+        end
+        local key = k > 0 and (table.concat(names_of, ", ", 1, k) .. ", ") or ""
+        local at = seen[key]
         if not at then
-            local key = ""
-            for _, e in ipairs(errors) do key = key .. e.name .. ", " end
-            for _, e in ipairs(implied) do key = key .. e.name .. ", " end
             at = "fuzz_error_lists + " .. size
-            node[true] = at
-            size = size + #errors + #implied + 1
+            seen[key] = at
+            size = size + k + 1
             lists[#lists + 1] = "    " .. key .. "0,"
         end
         return at
@@ -330,6 +326,7 @@ function out.render(m)
     -- arguments'): tables that grow to every row of the output would be walked again by each
     -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
+    plain_rows = cgen.shape_memo()
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
     local syscalls, rows, n, total = cgen.buffer(), {}, 0, 0
@@ -351,8 +348,8 @@ function out.render(m)
         end
         local produces = sc.produces and text[resource_index(m, sc.produces)] or "-1"
         ns = ns + 1
-        srows[ns] = "    { " .. cgen.u32(sc.num) .. ", " .. text[words] .. ", " .. flags(sc) .. ", " .. produces .. ", " ..
-            text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
+        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. ", " .. text[words] .. ", " .. flags(sc) .. ", " ..
+            produces .. ", " .. text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
             syscalls(table.concat(srows, "\n", 1, ns))
@@ -364,6 +361,7 @@ function out.render(m)
         end
     end
     if ns > 0 then syscalls(table.concat(srows, "\n", 1, ns)) end
+    plain_rows = nil
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"

@@ -15,12 +15,40 @@ local ESC = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["
 local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 
 -- The inside of a JSON string (without its quotes). Names are C identifiers (nothing to escape);
--- texts are checked (cgen.plain first: docs are checked by several outputs).
-local plain = cgen.plain
-local function body(s)
-    if plain(s) or s:find('^[^\0-\31\127"\\]*$') then return s end
+-- texts are checked. string.format("%q") scans a text in C (a Lua pattern costs ten times as much
+-- a byte), escaping what JSON escapes too except a newline (%q: backslash, newline) and the
+-- control bytes but CR (%q: backslash, digits): a text whose %q has no other escape is its %q with
+-- each backslash-newline made \n; any other goes through the escaping gsub.
+local plain, format, find, byte = cgen.plain, string.format, string.find, string.byte
+
+local function slow_body(s)
     return (s:gsub('[%c"\\]', esc))
 end
+
+local function body(s)
+    if plain(s) then return s end
+    local q = format("%q", s)
+    if #q == #s + 2 then return s end
+    local parts, n, from, pos = nil, 0, 2, 2
+    while true do
+        local at = find(q, "\\", pos, true)
+        if not at then break end
+        local c = byte(q, at + 1)
+        if c == 10 then -- a newline
+            parts = parts or {}
+            parts[n + 1], parts[n + 2], n = q:sub(from, at - 1), "\\n", n + 2
+            from = at + 2
+        elseif c ~= 34 and c ~= 92 and c ~= 114 then -- not \" \\ \r: a control byte as digits
+            return slow_body(s)
+        end
+        pos = at + 2
+    end
+    if not parts then return q:sub(2, -2) end
+    parts[n + 1] = q:sub(from, -2)
+    return table.concat(parts)
+end
+
+out_json.string_body = body -- for tests/gen/json_test.lua
 
 local function str(s) return '"' .. body(s) .. '"' end
 
@@ -165,30 +193,32 @@ end
 -- arguments spelled for each syscall.
 local function shaped_parts(refs, sc)
     local key = cgen.shape(sc)
-    local s = refs.shapes[key]
-    if s then return s end
+    local seen = refs.shapes[key] -- nil, true (seen once), or { result, args }
+    if seen and seen ~= true then return seen[1], seen[2] end
     local rt = sc.ret_type
     local has_lifecycle = false
     for _, a in ipairs(sc.args) do
         if a.lifecycle then has_lifecycle = true end
     end
-    s = { result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+    local result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
             (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
-            ',"results":' .. results_list(refs, sc.results) ..
-            (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or ""),
-          args = not has_lifecycle and args_list(refs, sc) }
-    refs.shapes[key] = s
-    return s
+        ',"results":' .. results_list(refs, sc.results) ..
+        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "")
+    local args = not has_lifecycle and args_list(refs, sc)
+    -- Kept from a shape's second syscall on: most shapes of a real ABI occur once, and keeping
+    -- their spellings would hold half the output until the end (tens of MB at 50,000 syscalls).
+    refs.shapes[key] = seen and { result, args } or true
+    return result, args
 end
 
 local nums = cgen.num
 
 -- tail: what follows the entry on its line.
 local function syscall(refs, sc, tail)
-    local s = shaped_parts(refs, sc)
+    local result, args = shaped_parts(refs, sc)
     return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":"' ..
-        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. s.result ..
-        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (s.args or args_list(refs, sc)) ..
+        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. result ..
+        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (args or args_list(refs, sc)) ..
         ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}" .. tail
 end
 

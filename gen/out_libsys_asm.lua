@@ -135,7 +135,7 @@ local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
         end
     end
     local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
-    local num = tostring(cgen.u32(sc.num))
+    local num = cgen.num[cgen.u32(sc.num)]
     return "\n; " .. num .. " " .. sc.name .. "\nglobal " .. sym .. ":function\n" .. sym .. ":\n" .. before ..
         "    mov eax, " .. num .. "\n" .. after
 end
@@ -146,7 +146,7 @@ function out.render(m)
     w("bits 32")
     w("section .text")
     local t, trap = {}, string.format("    int 0x%02x", m.abi.trap)
-    local bodies, regs, offsets, saved = {}, {}, {}, {}
+    local bodies, regs, offsets, saved = cgen.shape_memo(), {}, {}, {} -- (tests/gen/shape_test.lua turns it off)
     -- The wrappers go out in pieces of a few hundred: a table that grows to every line of the
     -- output would be walked again by each collection of the generational collector.
     local syscalls = m.syscalls

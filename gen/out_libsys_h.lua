@@ -29,37 +29,11 @@ end
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
--- The parameter lists of the arguments, each joined once: a trie over each argument's type and
--- name (most lists recur: read and write, the calls of one service), [true] the list.
-local param_lists = {}
-
 local function spell(m, sc)
     local args, params = sc.args, nil
-    local nargs = #args
-    if nargs > 0 then
-        local node = param_lists
-        for i = 1, nargs do
-            local a = args[i]
-            local p = user_param(a)
-            local by_name = node[p]
-            if not by_name then
-                by_name = {}
-                node[p] = by_name
-            end
-            node = by_name[a.name]
-            if not node then
-                node = {}
-                by_name[a.name] = node
-            end
-        end
-        params = node[true]
-        if not params then
-            for i = 1, nargs do
-                local a = args[i]
-                params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
-            end
-            node[true] = params
-        end
+    for i = 1, #args do
+        local a = args[i]
+        params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
     end
     -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
     local results = sc.results
@@ -112,14 +86,14 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
-    local comment = cgen.comment
+    local comment, nums = cgen.comment, cgen.num
     local syscalls, lines, docs = m.syscalls, {}, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)
         local plain = plain_docs(syscalls, from, to, docs)
         for i = from, to do
             local sc = syscalls[i]
-            lines[i - from + 1] = "/* " .. sc.num .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
+            lines[i - from + 1] = "/* " .. nums[sc.num] .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
                 spell(m, sc) .. ";"
         end
         w(concat(lines, "\n", 1, to - from + 1))

@@ -104,41 +104,32 @@ end
 local function errors_section(list)
     if #list == 0 then return ".SH ERRORS\nNone: the call always succeeds." end
     local t = { ".SH ERRORS" }
-    for i, e in ipairs(list) do t[i + 1] = ".TP\n.B " .. e.name .. "\n" .. roff(e.text) .. " (" .. e.num .. ")" end
+    for i, e in ipairs(list) do t[i + 1] = ".TP\n.B " .. e.name .. "\n" .. roff_once(e.text) .. " (" .. e.num .. ")" end
     return concat(t, "\n")
 end
 
 -- The ERRORS section of a syscall (its errors and those its entry checks imply, by number), made
--- once for each list: a trie over the errors in the syscall's order finds it.
-local error_sections = {}
+-- once for each list, found by the errors' names.
+local error_sections, error_names = {}, {}
 local function syscall_errors(sc)
-    local node, errors, implied = error_sections, sc.errors, sc.implied
+    local errors, implied, k = sc.errors, sc.implied, 0
     for i = 1, #errors do
-        local e = errors[i]
-        local next_node = node[e]
-        if not next_node then
-            next_node = {}
-            node[e] = next_node
-        end
-        node = next_node
+        k = k + 1
+        error_names[k] = errors[i].name
     end
     for i = 1, #implied do
-        local e = implied[i]
-        local next_node = node[e]
-        if not next_node then
-            next_node = {}
-            node[e] = next_node
-        end
-        node = next_node
+        k = k + 1
+        error_names[k] = implied[i].name
     end
-    local text = node[true]
+    local key = concat(error_names, " ", 1, k)
+    local text = error_sections[key]
     if not text then
         local list = {}
         for _, e in ipairs(errors) do list[#list + 1] = e end
         for _, e in ipairs(implied) do list[#list + 1] = e end
         table.sort(list, function(a, b) return a.num < b.num end)
         text = errors_section(list)
-        node[true] = text
+        error_sections[key] = text
     end
     return text
 end
@@ -320,7 +311,7 @@ local function syscall_page(m, sc, parts, t)
         n = 3
     end
     n = n + 1
-    t[n] = ".PP\nSystem call " .. sc.num .. parts.trap
+    t[n] = ".PP\nSystem call " .. cgen.num[sc.num] .. parts.trap
     local said
     if attrs.noreturn then said = "It never returns." end
     if attrs.blocking then said = said and (said .. " It may block.") or "It may block." end

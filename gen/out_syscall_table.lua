@@ -16,6 +16,7 @@ local names = require("names")
 local out = {}
 
 local concat = table.concat
+local nums = cgen.num
 
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 
@@ -91,7 +92,8 @@ local NONE = {}
 
 local function checked_scalars(sc)
     local checked = NONE -- most syscalls: a table only when there is something in it
-    for i, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         if a.len_arg then
             if checked == NONE then checked = {} end
             checked[a.len_arg] = true
@@ -139,7 +141,8 @@ local function call_args(sc, F, checked)
     local n = #sc.args
     if n == 0 then return (sc.results and #sc.results > 0) and "res" or "" end
     local args = {}
-    for i, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         local kind = a.kind
         if kind == "scalar" then
             if a.regs then -- a 64-bit pair
@@ -165,7 +168,8 @@ end
 -- Length arguments an optional buffer zeroes when it is NULL (so they are not const).
 local function zeroed_lengths(sc)
     local zeroed = {}
-    for _, a in ipairs(sc.args) do
+    for k = 1, #sc.args do
+        local a = sc.args[k]
         if a.kind == "bytes" and a.optional and not a.len_by_ptr then zeroed[a.len_arg] = true end
     end
     return zeroed
@@ -185,7 +189,8 @@ end
 local function body(w, m, sc, F, ret_type)
     local simple, checked = true, checked_scalars(sc)
     local zeroed, optional_bufs, value_checks, len_by_ptr -- what only some syscalls have
-    for i, a in ipairs(sc.args) do
+    for i = 1, #sc.args do
+        local a = sc.args[i]
         if a.kind == "scalar" then
             if checked[i] then
                 zeroed = zeroed or zeroed_lengths(sc)
@@ -206,7 +211,8 @@ local function body(w, m, sc, F, ret_type)
     if simple then return false, call end
     -- An optional buffer that is NULL is an empty one.
     if optional_bufs then
-        for _, a in ipairs(sc.args) do
+        for k = 1, #sc.args do
+        local a = sc.args[k]
             if a.kind == "bytes" and a.optional and not a.len_by_ptr then
                 w("    if (a_" .. a.name .. " == 0)\n        a_" .. sc.args[a.len_arg].name .. " = 0;")
             end
@@ -214,11 +220,13 @@ local function body(w, m, sc, F, ret_type)
     end
     -- Cheap value and range checks first, then the copies.
     if value_checks then
-        for _, a in ipairs(sc.args) do
+        for k = 1, #sc.args do
+        local a = sc.args[k]
             if a.kind == "scalar" and a.einval then value_check(w, a) end
         end
     end
-    for _, a in ipairs(sc.args) do
+    for k = 1, #sc.args do
+        local a = sc.args[k]
         if a.kind == "bytes" and not a.len_by_ptr then
             buffer_checks(w, m, sc, a)
         elseif a.kind == "ptr" then
@@ -226,7 +234,8 @@ local function body(w, m, sc, F, ret_type)
         end
     end
     local copy_out
-    for _, a in ipairs(sc.args) do
+    for k = 1, #sc.args do
+        local a = sc.args[k]
         if a.kind == "str" then
             str_copy_in(w, a)
         elseif a.kind == "ptr" then
@@ -239,7 +248,8 @@ local function body(w, m, sc, F, ret_type)
     end
     -- A value-result length is known once it is copied in.
     if len_by_ptr then
-        for _, a in ipairs(sc.args) do
+        for k = 1, #sc.args do
+        local a = sc.args[k]
             if a.kind == "bytes" and a.len_by_ptr then buffer_checks(w, m, sc, a) end
         end
     end
@@ -270,7 +280,7 @@ local function shim_with_upper_words(w, m, sc)
     local shim_name = names.shim(sc)
     local body_name = shim_name .. "_body"
     local results = kinds.results(sc)
-    w("/* " .. sc.num .. " " .. cgen.comment(cgen.signature(sc)) .. " */")
+    w("/* " .. nums[sc.num] .. " " .. cgen.comment(cgen.signature(sc)) .. " */")
     w("__attribute__((always_inline)) static inline " .. ret_t .. "\n" .. body_name ..
         "(const struct syscall_frame *f" .. (#results > 0 and (", " .. cgen.results_struct(sc) .. " *res") or "") ..
         ")\n{")
@@ -304,7 +314,7 @@ local function shim(w, m, sc)
         shim_with_upper_words(w, m, sc)
         return
     end
-    w("/* " .. sc.num .. " " .. cgen.comment(cgen.signature(sc)) .. " */\nstatic int32_t " .. names.shim(sc) ..
+    w("/* " .. nums[sc.num] .. " " .. cgen.comment(cgen.signature(sc)) .. " */\nstatic int32_t " .. names.shim(sc) ..
         (#sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;" or "(struct syscall_frame f)\n{"))
     local wrote, call = body(w, m, sc, "f.tf", "int32_t")
     if not wrote then w("    return (int32_t)" .. call .. ";") end
@@ -370,7 +380,8 @@ local function descriptor(slot, sc, flags)
     local nargs = #args
     if nargs > 0 then
         local descs = {}
-        for i, a in ipairs(args) do
+        for i = 1, #args do
+            local a = args[i]
             local kind = a.kind
             local size = 0
             if kind == "str" then
@@ -391,9 +402,9 @@ local function descriptor(slot, sc, flags)
             -- The fields after the last that is not 0 are left to the initializer (len_arg is
             -- read only for a buffer or a 64-bit argument).
             if reg ~= "" or size ~= 0 then
-                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. (len or 0) .. ", " .. size .. reg .. " }"
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. nums[len or 0] .. ", " .. nums[size] .. reg .. " }"
             elseif len then
-                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. len .. " }"
+                descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. ", " .. nums[len] .. " }"
             else
                 descs[i] = '{ "' .. a.name .. '", ' .. arg_kind(a) .. " }"
             end
@@ -406,8 +417,8 @@ local function descriptor(slot, sc, flags)
     end
     -- name, shim, nargs, flags, ret_kind (the first fields of struct syscall_desc); names are C
     -- identifiers: nothing to escape
-    local head = "    [" .. sc.num .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nargs .. ", " .. flags ..
-        ", " .. RET_KIND[sc.ret]
+    local head = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. ", " .. nums[nargs] .. ", " ..
+        flags .. ", " .. RET_KIND[sc.ret]
     if #more == 0 then return head .. " }," end
     return head .. ",\n        " .. concat(more, ",\n        ") .. " },"
 end
@@ -440,7 +451,8 @@ function out.render(m)
     local lines = cgen.lines()
     local texts = cgen.shaped(function(sc, flags)
         shim(lines, m, sc)
-        return lines() .. "\n", descriptor(slot, sc, flags), entry(sc)
+        lines("") -- the blank line after the shim, without copying its text again
+        return lines(), descriptor(slot, sc, flags), entry(sc)
     end)
     local descs, entries = {}, {}
     local syscalls = m.syscalls

@@ -16,6 +16,8 @@
 -- Host suites: tests/gen/run.lua ("gen" and "gen-accepted", its two halves), every
 -- tests/AREA/suite.lua ("AREA"), the harness's own tests ("harness") and luacheck. A suite may
 -- declare its expected seconds in its first lines (`-- weight: N`); boot specs declare `weight`.
+-- A suite that mostly waits (on a guest's serial port, on timers) says `-- light: WHY`: like a
+-- light boot, it runs beside the slots and takes none.
 --
 -- The build is a job too. make test passes TEST_BUILD_MAKE (its own $(MAKE), so the build shares
 -- make's jobserver, which bounds it: a stage takes no slot) and the runner makes, from its start,
@@ -113,14 +115,15 @@ end
 local function host_job(name, command, file)
     local out = logdir .. "/" .. name .. ".out"
     local status = logdir .. "/" .. name .. ".status"
-    local weight, needs = 5, "test-build"
+    local weight, needs, light = 5, "test-build", false
     for line in (harness.read_file(file or "") or ""):gmatch("[^\n]+") do
         if not line:match("^%-%-") then break end
         weight = tonumber(line:match("^%-%- weight: ([%d.]+)")) or weight
         needs = line:match("^%-%- needs: ([%w-]+)") or needs
+        light = light or line:match("^%-%- light:") ~= nil
     end
     return {
-        name = name, log = out, weight = weight, file = file or "tests/run.lua", need = needs,
+        name = name, log = out, weight = weight, file = file or "tests/run.lua", need = needs, light = light,
         start = function(self)
             os.remove(status)
             local env = self.partial and ("TEST_FILTER=" .. shq(filter) .. " ") or ""
@@ -387,6 +390,7 @@ reporter.note(string.format("%.1f s wall, %.1f s CPU for %d jobs, %d at a time%s
 -- The declared errors no boot of a test kernel observed (tests/lib/contracts.lua): a list, not a
 -- failure; only for a whole run (under T= most logs would be an older run's).
 if filter == "" then
-    for _, line in ipairs(require("contracts").summary(logdir)) do reporter.note(line) end
+    local coverage = { dir = harness.config.build .. "/coverage/logs", what = "make coverage" }
+    for _, line in ipairs(require("contracts").summary(logdir, coverage)) do reporter.note(line) end
 end
 os.exit(reporter.finish())

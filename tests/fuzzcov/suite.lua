@@ -12,6 +12,8 @@ local S = require("hostsuite")
 local P = require("prog")
 local L = require("loop")
 local desc = require("desc")
+local B = require("batch")
+local R = require("repro")
 local report, sh, shq = S.report, S.sh, S.shq
 
 local function read_text(path)
@@ -294,7 +296,7 @@ do
     -- and one of value-result calls: their length words and the guards past their capacities
     local vr_path = S1.repro_dir .. "/value_results.c"
     local f = assert(io.open(vr_path, "wb"))
-    f:write(require("repro").render(VR_PROG, { name = "value_results", what = "-", how = "-",
+    f:write(R.render(VR_PROG, { name = "value_results", what = "-", how = "-",
         description = P.describe(VR_PROG) }))
     f:close()
     local cc = (os.getenv("CROSS") or "i686-linux-gnu-") .. "gcc"
@@ -399,8 +401,10 @@ do
     local planted = BUILD .. "/fuzzcov/planted"
     local why_not = read_text(planted .. "/not-planted"):gsub("%s+$", "")
     local pres
-    if why_not == "" and read_text(planted .. "/kernel.elf") ~= "" then
-        local cfg = require("batch").config({ build = BUILD, kernel = planted .. "/kernel.elf", dir = S2.cfg.dir,
+    local elf = io.open(planted .. "/kernel.elf", "rb")
+    if elf then elf:close() end
+    if why_not == "" and elf then
+        local cfg = B.config({ build = BUILD, kernel = planted .. "/kernel.elf", dir = S2.cfg.dir,
             qemu = os.getenv("QEMU") })
         pres = S2.runner(cfg, { P.encode(VR_PROG, 1) }, "planted")
     end

@@ -211,6 +211,22 @@ return function(report, h)
         if not pcall(decode, bad) then refused = refused + 1 end
     end
     report("gen_json_reader_refuses_bad_json", refused == 10, refused .. " of 10 malformed texts refused")
+    -- A JSON string's inside (out_json.string_body, which takes a fast path through %q) is what
+    -- the plain escaping rule gives, for every kind of byte a text may hold.
+    local function reference(t)
+        return (t:gsub('[%c"\\]', function(c)
+            return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" })[c] or
+                string.format("\\u%04x", c:byte())
+        end))
+    end
+    local texts = { "plain", "", 'a "quote"', "back\\slash", "line\nline\n", "\n", "tab\there", "cr\r\nlf",
+                    "nul\0x", "\0011", "del\127", "bell\7", "esc\27[0m", "utf8 \u{e9}\u{2014}", "*/ /* ??/ ?",
+                    '"\\\n\t\r', string.rep("long line of text\n", 40) .. "end" }
+    local bad_text
+    for _, t in ipairs(texts) do
+        if out_json.string_body(t) ~= reference(t) then bad_text = t end
+    end
+    report("gen_json_string_escapes", bad_text == nil, bad_text and string.format("wrong escape of %q", bad_text))
     local cases = {
         { "v2_kinds", h.read(h.root .. "/tests/gen/edge/v2_kinds.def") },
         { "syscalls_def", h.read(h.root .. "/abi/syscalls.def") },

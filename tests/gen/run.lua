@@ -5,7 +5,7 @@
 --   lua5.4 tests/gen/run.lua --part core|accepted   one half only: `make test` runs the
 --       "accepted means builds" compiles (tests/gen/accepted.lua, the longest part) as a job of
 --       their own, beside the rest, so the two halves share the machine's cores
--- weight: 15
+-- weight: 10
 -- needs: none (reads nothing of build/: tests/run.lua starts it beside the build)
 local HERE = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local ROOT = io.popen("cd '" .. HERE .. "/../..' && pwd"):read("l")

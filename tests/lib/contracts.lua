@@ -44,11 +44,10 @@ function C.unobserved(acc)
     return list
 end
 
--- The notes make test prints (tests/run.lua, reporter.note): how many boots reported, then the unobserved errors grouped by
--- syscall (`write EFAULT E2BIG; read EBADF`), or nothing when no boot ran a test kernel.
-function C.summary(logdir)
+-- The parsed contracts of every log in dir, and how many logs had any.
+local function read_dir(dir)
     local acc, boots = {}, 0
-    local p = io.popen("ls " .. "'" .. logdir:gsub("'", "'\\''") .. "'" .. "/*.log 2>/dev/null")
+    local p = io.popen("ls " .. "'" .. dir:gsub("'", "'\\''") .. "'" .. "/*.log 2>/dev/null")
     for path in p:lines() do
         local f = io.open(path, "rb")
         if f then
@@ -61,8 +60,11 @@ function C.summary(logdir)
         end
     end
     p:close()
-    if boots == 0 then return {} end
-    local list = C.unobserved(acc)
+    return acc, boots
+end
+
+-- "write EFAULT E2BIG; read EBADF" of a sorted "syscall ERR" list.
+local function grouped(list)
     local groups, order = {}, {}
     for _, item in ipairs(list) do
         local name, err = item:match("^(%S+) (%S+)$")
@@ -74,8 +76,38 @@ function C.summary(logdir)
     end
     local parts = {}
     for _, name in ipairs(order) do parts[#parts + 1] = name .. " " .. table.concat(groups[name], " ") end
-    return { string.format("error contracts (%d boots): %d declared errors no boot observed%s", boots, #list,
-        #list > 0 and (": " .. table.concat(parts, "; ")) or "") }
+    return table.concat(parts, "; ")
+end
+
+-- The notes make test prints (tests/run.lua, reporter.note): how many boots reported, then the
+-- unobserved errors grouped by syscall (`write EFAULT E2BIG; read EBADF`), or nothing when no
+-- boot ran a test kernel. elsewhere (optional): { dir = DIR, what = TEXT }, the logs of other boots
+-- (make coverage's, on the coverage kernel, whose errors such as kcov's EBUSY no test kernel can
+-- return): an error they saw is listed apart as seen there, not as unobserved.
+function C.summary(logdir, elsewhere)
+    local acc, boots = read_dir(logdir)
+    if boots == 0 then return {} end
+    local list, there = C.unobserved(acc), {}
+    local other, other_boots = {}, 0
+    if elsewhere then other, other_boots = read_dir(elsewhere.dir) end
+    if other_boots > 0 then
+        local still = {}
+        for _, item in ipairs(list) do
+            local name, err = item:match("^(%S+) (%S+)$")
+            if other[name] and other[name][err] then there[#there + 1] = item else still[#still + 1] = item end
+        end
+        list = still
+    end
+    local line = string.format("error contracts (%d boots): %d declared errors no boot observed%s", boots, #list,
+        #list > 0 and (": " .. grouped(list)) or "")
+    if #there > 0 then
+        line = line .. string.format("; %d more seen only by %s's boots (%d logs in %s): %s", #there, elsewhere.what,
+            other_boots, elsewhere.dir, grouped(there))
+    elseif elsewhere and other_boots == 0 and #list > 0 then
+        line = line .. string.format(" (no logs of %s in %s tell which only its boots see)", elsewhere.what,
+            elsewhere.dir)
+    end
+    return { line }
 end
 
 return C

@@ -10,7 +10,9 @@
 # The cache lives outside any checkout (make's LINUX_CACHE, by default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/layercake/linux-686), so every clone on a machine shares one
 # download. Its entries are keyed by the package and version apt resolved:
-#   CACHE/PACKAGE_VERSION/{vmlinuz,config,SHA256SUMS}   one complete entry
+#   CACHE/PACKAGE_VERSION/{vmlinuz,config,SHA256SUMS}   one complete entry, with what the suite
+#       boots: vmlinux (the ELF vmlinuz's XZ payload unpacks to) and zeropage (a boot_params page
+#       holding vmlinuz's setup header), for tests/linux/vmboot.c, which skips the decompressor
 #   CACHE/current                                        the name of the entry in use
 # An entry is built in a temporary directory and renamed into place, then `current` is replaced,
 # so an interrupted fetch leaves no entry that looks whole. Every run checks the entry's
@@ -25,6 +27,21 @@ cache=$(cd "$cache" && pwd)
 exec 9>"$cache/.lock"
 flock 9
 
+# vmlinux and zeropage of the entry in directory $1, from its vmlinuz; their sums join SHA256SUMS.
+derive() {
+    off=$(LC_ALL=C grep -obUa "$(printf '\3757zXZ')" "$1/vmlinuz" | head -1 | cut -d: -f1)
+    [ -n "$off" ] || { echo "fetch-kernel: $1/vmlinuz holds no XZ payload" >&2; return 1; }
+    tail -c +$((off + 1)) "$1/vmlinuz" | xz -dc --single-stream > "$1/vmlinux.tmp"
+    # The setup header: from 0x1f1 to 0x202 plus the jump offset at 0x201 (boot protocol 2.x).
+    jump=$(od -An -tu1 -j 513 -N1 "$1/vmlinuz" | tr -d ' ')
+    head -c 4096 /dev/zero > "$1/zeropage.tmp"
+    dd if="$1/vmlinuz" of="$1/zeropage.tmp" bs=1 skip=497 seek=497 count=$((0x202 + jump - 0x1f1)) \
+        conv=notrunc 2>/dev/null
+    mv "$1/vmlinux.tmp" "$1/vmlinux"
+    mv "$1/zeropage.tmp" "$1/zeropage"
+    (cd "$1" && sha256sum vmlinux zeropage >> SHA256SUMS)
+}
+
 # The entry `current` names, if it is whole: every file its SHA256SUMS lists, with that sum.
 entry=$(cat "$cache/current" 2>/dev/null || true)
 case $entry in
@@ -33,6 +50,8 @@ esac
 if [ -n "$entry" ]; then
     if [ -f "$cache/$entry/SHA256SUMS" ] && [ -f "$cache/$entry/vmlinuz" ] &&
         (cd "$cache/$entry" && sha256sum --quiet --status -c SHA256SUMS) 2>/dev/null; then
+        # An entry from before vmlinux was kept: add it (vmlinuz is verified).
+        grep -q ' vmlinux$' "$cache/$entry/SHA256SUMS" || derive "$cache/$entry"
         echo "$cache/$entry/vmlinuz"
         exit 0
     fi
@@ -89,6 +108,7 @@ cp "$tmp"/x/boot/vmlinuz-* "$tmp/entry/vmlinuz"
 cp "$tmp"/x/boot/config-* "$tmp/entry/config"
 echo "$pkg $version" > "$tmp/entry/kernel-package"
 (cd "$tmp/entry" && sha256sum vmlinuz config kernel-package > SHA256SUMS)
+derive "$tmp/entry"
 rm -rf "${cache:?}/$entry"
 mv "$tmp/entry" "$cache/$entry"
 echo "$entry" > "$tmp/current"

@@ -2,7 +2,8 @@
 -- program runs, which typed-ahead input (tests/qemu/shell_boots.lua) cannot do. QEMU's serial
 -- port reads a FIFO; each step waits for the guest's output, then types the next keys.
 -- Prints `ok NAME` / `FAIL NAME: why`; exits non-zero on any failure.
--- weight: 3 (it mostly waits on the guest)
+-- weight: 3
+-- light: it mostly waits for the guest's output (a tenth of a CPU-second in 3 s)
 local HERE = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = HERE .. "/../lib/?.lua;" .. HERE .. "/../qemu/?.lua;" .. package.path
 local S = require("hostsuite")
