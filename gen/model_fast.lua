@@ -36,7 +36,7 @@ local SCALARS, TYPE_WORDS, UNSIGNED_LEN = types.SCALARS, types.TYPE_WORDS, types
 local RETURN_TYPES, ATTRS, V2_ATTRS = sys.RETURN_TYPES, sys.ATTRS, sys.V2_ATTRS
 local RETURN_TYPES_64 = { i64 = true, u64 = true }
 local MAX_SYSCALL, U32_MAX = sys.MAX_SYSCALL, sys.U32_MAX
-local NO_RESULTS, NO_ERRORS, NO_ATTRS, NO_HINTS = sys.NO_RESULTS, sys.NO_ERRORS, sys.NO_ATTRS, fuzz.NO_HINTS
+local NO_RESULTS, NO_ATTRS, NO_HINTS = sys.NO_RESULTS, sys.NO_ATTRS, fuzz.NO_HINTS
 local C_KEYWORDS, RESERVED = names.C_KEYWORDS, base.RESERVED
 local DIRS = { ["in"] = true, out = true, inout = true }
 local LIFECYCLE = require("parser").LIFECYCLE -- invalid reaped foreign
@@ -376,18 +376,6 @@ function Checker:fast_results(extra, first, line, col0, token_mt)
     return results
 end
 
--- implied with error e added, unless seen (the errors the syscall lists) or implied has it
--- already; a new list the first time (model_syscalls' imply, which adds to seen instead).
-local function imply(implied, seen, e)
-    if not e or seen[e.name] then return implied end
-    for i = 1, #implied do
-        if implied[i] == e then return implied end
-    end
-    if implied == NO_ERRORS then implied = {} end
-    implied[#implied + 1] = e
-    return implied
-end
-
 -- The token of argument a (a number, from the fast path, becomes one).
 function Checker:arg_tok(a)
     local t = a.tok
@@ -623,19 +611,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     end
     -- Every check passed: the syscall goes in. The errors its arguments' checks add
     -- (Checker:syscall's implied), in the same order.
-    local implied = NO_ERRORS
-    for i = 1, n do
-        local a = args[i]
-        implied = imply(implied, seen, a.efault)
-        if not a.len_by_ptr then implied = imply(implied, seen, a.toolong) end
-        implied = imply(implied, seen, a.einval)
-        local lc = a.lifecycle
-        if lc then
-            implied = imply(implied, seen, lc.invalid)
-            implied = imply(implied, seen, lc.reaped)
-            implied = imply(implied, seen, lc.foreign)
-        end
-    end
+    local implied = sys.implied_errors(args, seen)
     local sc = { num = num, name = name,
                  tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
                      token_mt),

@@ -30,12 +30,35 @@ local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "rel
 M.MAX_SYSCALL, M.RETURN_TYPES, M.ATTRS, M.V2_ATTRS, M.U32_MAX = MAX_SYSCALL, RETURN_TYPES, ATTRS, V2_ATTRS, U32_MAX
 M.NO_RESULTS, M.NO_ERRORS, M.NO_ATTRS = NO_RESULTS, NO_ERRORS, NO_ATTRS
 
--- implied with error e added, unless e is nil or seen already (a new list the first time).
-local function imply(implied, seen, e)
-    if e and not seen[e.name] then
-        seen[e.name] = true
-        if implied == NO_ERRORS then implied = {} end
-        implied[#implied + 1] = e
+-- implied with error e added, unless e is nil, listed (the names the syscall's errors line has)
+-- or in implied already; a new list the first time.
+local function imply(implied, listed, e)
+    if not e or listed[e.name] then return implied end
+    for i = 1, #implied do
+        if implied[i] == e then return implied end
+    end
+    if implied == NO_ERRORS then implied = {} end
+    implied[#implied + 1] = e
+    return implied
+end
+
+-- The errors the entry shim itself can return whether or not the .def lists them (and a resource
+-- argument's lifecycle errors, which the handler returns), in argument order, less those listed.
+-- Most syscalls list what their checks imply: they share one empty list. Also the fast path's.
+function M.implied_errors(args, listed)
+    local implied = NO_ERRORS
+    for i = 1, #args do
+        local arg = args[i]
+        implied = imply(implied, listed, arg.efault)
+        -- A value-result capacity above max is lowered to max, never refused with toolong.
+        if not arg.len_by_ptr then implied = imply(implied, listed, arg.toolong) end
+        implied = imply(implied, listed, arg.einval)
+        local lc = arg.lifecycle
+        if lc then
+            implied = imply(implied, listed, lc.invalid)
+            implied = imply(implied, listed, lc.reaped)
+            implied = imply(implied, listed, lc.foreign)
+        end
     end
     return implied
 end
@@ -354,24 +377,7 @@ function Checker:syscall(node)
         sc.errors[#sc.errors + 1] = err
     end
     sc.fuzz = self:fuzz_hints(sc, node)
-    -- Errors the entry shim itself can return, whether or not the .def lists them (and a resource
-    -- argument's lifecycle errors, which the handler returns).
-    local implied = NO_ERRORS -- most syscalls list what their checks imply: they share one empty list
-    local args = sc.args
-    for i = 1, #args do
-        local arg = args[i]
-        implied = imply(implied, seen, arg.efault)
-        -- A value-result capacity above max is lowered to max, never refused with toolong.
-        if not arg.len_by_ptr then implied = imply(implied, seen, arg.toolong) end
-        implied = imply(implied, seen, arg.einval)
-        local lc = arg.lifecycle
-        if lc then
-            implied = imply(implied, seen, lc.invalid)
-            implied = imply(implied, seen, lc.reaped)
-            implied = imply(implied, seen, lc.foreign)
-        end
-    end
-    sc.implied = implied
+    sc.implied = M.implied_errors(sc.args, seen)
     return sc
 end
 
