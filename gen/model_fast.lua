@@ -386,6 +386,24 @@ function Checker:arg_tok(a)
     return t
 end
 
+-- The errors of an `errors` list (its words, or nil for none), each declared or an alias of one
+-- and listed once, and the set of their names; nil when a word fails either, for the parser to
+-- report.
+function Checker:fast_errors(error_words)
+    local errs, seen = {}, {}
+    if error_words then
+        local errors, aliases = self.errors, self.aliases
+        for i = 1, #error_words do
+            local w = error_words[i]
+            local err = errors[w] or (aliases[w] and aliases[w].target)
+            if not err or seen[err.name] then return nil end
+            seen[err.name] = true
+            errs[i] = err
+        end
+    end
+    return errs, seen
+end
+
 -- The tail of a body: what follows its doc line up to the '\n' before the closing '}', as
 -- `attrs` and `errors` lines, once per distinct tail: { newlines, attrs = set, errors = list,
 -- seen = { [error name] = true } }, or false.
@@ -415,17 +433,8 @@ function Checker:body_tail(tail)
     end
     local attrs = self:fast_attrs(attr_words, self.m.abi.version >= 2)
     if not attrs then return false end
-    local errs, seen = {}, {}
-    if error_words then
-        local errors, aliases = self.errors, self.aliases
-        for i = 1, #error_words do
-            local w = error_words[i]
-            local err = errors[w] or (aliases[w] and aliases[w].target)
-            if not err or seen[err.name] then return false end
-            seen[err.name] = true
-            errs[i] = err
-        end
-    end
+    local errs, seen = self:fast_errors(error_words)
+    if not errs then return false end
     return { newlines = newlines, attrs = attrs, errors = errs, seen = seen }
 end
 
@@ -569,17 +578,8 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if not doc then return nil end
         attrs = self:fast_attrs(attr_words, self.m.abi.version >= 2)
         if not attrs then return nil end
-        errs, seen = {}, {}
-        if error_words then
-            local errors, aliases = self.errors, self.aliases
-            for i = 1, #error_words do
-                local w = error_words[i]
-                local err = errors[w] or (aliases[w] and aliases[w].target)
-                if not err or seen[err.name] then return nil end
-                seen[err.name] = true
-                errs[i] = err
-            end
-        end
+        errs, seen = self:fast_errors(error_words)
+        if not errs then return nil end
     end
     if (ret_name == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
         or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32" or #results > 0)) then
