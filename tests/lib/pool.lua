@@ -76,28 +76,40 @@ end
 --   wake    a P.waker to wait on between polls (else: sleep `interval` seconds, 0.05)
 --   idle    function() -> idle CPU-seconds so far (P.idle_seconds), to fill idle CPUs: a job that
 --           waits (a boot on guest timers, a suite on its QEMU) leaves its slot's CPU unused, so
---           when the machine has had `min_idle` CPUs (1) idle on average for `window` seconds (0.5)
---           since the last start, one more job starts, up to `extra` (slots) beyond the slots. On a
---           machine that other work keeps busy this never happens: the pool is the fixed one.
+--           when the machine has had `min_idle` CPUs (1) idle on average over the last `window`
+--           seconds (0.5), at least a window after the last such start, one more job starts, up
+--           to `extra` (slots) beyond the slots. On a machine that other work keeps busy this
+--           never happens: the pool is the fixed one.
 --   skip    function(job, need), see job.needs
 function P.run(jobs, slots, done, interval, opts)
     local fill = opts and opts.idle and opts
     local pending, running, busy = {}, {}, 0
-    local mark_time, mark_idle -- the last start, for the idle measure
+    -- The idle measure: (time, idle CPU-seconds) at the last filled start and at each poll of
+    -- the last window. A regular start does not reset it: in the tail of a run, where short
+    -- boots follow each other every few tenths of a second (each half waiting on QEMU's start),
+    -- a measure that began again at every start never saw a window, and never filled.
+    local filled_at, samples = -math.huge, {}
+    local function sample()
+        local now = P.now()
+        samples[#samples + 1] = { now, fill.idle() }
+        while #samples > 2 and samples[2][1] <= now - (fill.window or 0.5) do table.remove(samples, 1) end
+    end
     local function start(job)
         job.started_at = P.now()
         job:start()
         running[#running + 1] = job
         if not job.light then busy = busy + 1 end
-        mark_time, mark_idle = P.now(), fill and fill.idle()
     end
-    -- min_idle CPUs idle on average since the last start, measured over at least the window.
+    -- min_idle CPUs idle on average over the last window, and a window since the last filled
+    -- start (so a filled job has started working before it is judged).
     local function cpu_to_spare()
-        if not (fill and mark_idle) or busy >= slots + (fill.extra or slots) then return false end
-        local elapsed = P.now() - mark_time
-        local idle = fill.idle()
-        return elapsed >= (fill.window or 0.5) and idle ~= nil
-            and (idle - mark_idle) >= elapsed * (fill.min_idle or 1)
+        if not fill or busy >= slots + (fill.extra or slots) or #samples == 0 then return false end
+        local window, now, idle = fill.window or 0.5, P.now(), fill.idle()
+        local t, then_idle = samples[1][1], samples[1][2]
+        if now - t < window or now - filled_at < window or idle == nil or then_idle == nil then return false end
+        if idle - then_idle < (now - t) * (fill.min_idle or 1) then return false end
+        filled_at, samples = now, { { now, idle } }
+        return true
     end
     -- nil when the job may start, "wait" while a need runs, or the need that failed.
     local function blocked(job)
@@ -138,6 +150,7 @@ function P.run(jobs, slots, done, interval, opts)
             i, held = next_ready()
         end
         if #running == 0 then break end -- (only jobs whose needs can never finish are left)
+        if fill then sample() end
         -- (Without a line from the waker, its ticker gone, the pool still polls on its own clock.)
         if not (opts and opts.wake and opts.wake.wait()) then os.execute("sleep " .. (interval or 0.05)) end
         for j = #running, 1, -1 do
