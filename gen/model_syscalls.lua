@@ -610,4 +610,50 @@ function Checker:syscalls_done()
     m.table_size = top + 1
 end
 
+-- The names the outputs spell once every syscall is known: the tracer's value lists of the
+-- struct fields and syscall arguments that consts' docs give values ("S.f: ..."), and the
+-- conformance cases of the retired numbers.
+function Checker:claim_late_names()
+    local m = self.m
+    if m.abi.outputs.kernel then
+        local struct_by_name, done = {}, {}
+        for _, st in ipairs(m.structs) do struct_by_name[st.name] = st end
+        for _, c in ipairs(m.consts) do
+            local owner = (c.doc or ""):match("^([%w_]+%.[%w_]+):")
+            if owner and not done[owner] then
+                done[owner] = true
+                local x, y = owner:match("^(.*)%.(.*)$")
+                local sc, st, has = self.sc_by_name[x], struct_by_name[x], false
+                for _, a in ipairs(sc and sc.args or {}) do has = has or (a.name == y and a.kind == "scalar") end
+                for _, f in ipairs(st and st.fields or {}) do has = has or f.name == y end
+                if has then
+                    self:claim_free("ordinary", names.trace_values(owner), "kernel", { kind = "const", name = c.name,
+                        what = "the trace values of " .. owner .. " (the doc of const " .. c.name .. ")", tok = c.tok })
+                end
+            end
+        end
+    end
+    if m.abi.outputs.conformance then
+        for _, r in ipairs(m.retired) do self:claim_retired_case(r) end
+    end
+end
+
+-- The conformance case of a retired number (names.conf_nosys_numbers: the only ones of those
+-- cases whose names the definition spells): it must differ from every other case's, among them
+-- a syscall's register case (conf_NAME_regs) and an argument's (its stem and a suffix: a
+-- claimed stem the name starts with is taken to meet it, whatever the rest).
+function Checker:claim_retired_case(r)
+    local name = names.conf_nosys_case(r.num, names.conf_retired_why(r))
+    local owner = { kind = "retired entry", name = r.name, tok = r.tok,
+                    what = "the conformance case of retired " .. r.num .. " " .. r.name }
+    local sc = name:sub(-5) == "_regs" and self.sc_by_name[name:sub(6, -6)]
+    if sc then self:clash(name, owner, sc) end
+    local registry = self.registry
+    for p in name:gmatch("()_", 6) do
+        local prev = registry:find("case", name:sub(1, p), "user")
+        if prev and self.arg_syscall[prev] then self:clash(name:sub(1, p) .. "*", owner, prev) end
+    end
+    self:claim("case", name, "user", owner)
+end
+
 return M
