@@ -116,7 +116,7 @@ end
 local function new_checker(file, tree)
     return setmetatable({
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
-        named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {},
+        named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {}, arg_where = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
@@ -153,7 +153,7 @@ function Checker:after_prelude()
         local c = self.m.consts[i] or self.m.errors[seen.m_errors + i - #self.m.consts]
         for _, sc in ipairs(self.m.syscalls) do
             for _, a in ipairs(sc.args) do
-                if a.name == c.name then self:not_macro(self:arg_tok(a), "argument") end
+                if a.name == c.name then self:not_macro(self:arg_tok(a, sc), "argument") end
             end
         end
     end
@@ -261,6 +261,7 @@ function model.load(text, file)
             a.tok = nil
         end
     end
+    require("model_syscalls").share_args(self.m)
     return self.m
 end
 

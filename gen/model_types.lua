@@ -325,7 +325,7 @@ function Checker:member_const(entry, kind)
     -- An argument checked before this definition (a syscall above it) may have this name.
     for _, sc in ipairs(self.m.syscalls) do
         for _, a in ipairs(sc.args) do
-            if a.name == entry.name then self:not_macro(self:arg_tok(a), "argument") end
+            if a.name == entry.name then self:not_macro(self:arg_tok(a, sc), "argument") end
         end
     end
 end
