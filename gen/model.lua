@@ -52,6 +52,8 @@
 --   m.services[i]          { name, service (the name string), doc, long, tok,
 --                            messages[i] = message (sorted by num), retired[i] = { num, name, why, tok } }
 -- arg:     { name, index, reg, kind = "scalar" | "bytes" | "str" | "ptr", toolong_explicit }
+--          (one table serves every syscall whose argument is alike in every field: an argument's
+--          table does not tell its syscall; a memo on it holds for all of them)
 --          scalar: type = scalar type (a named type's base), named = flags/enum/resource type | nil,
 --                  einval = error (flags/enum: unknown bits or values), lifecycle = { invalid, reaped,
 --                  foreign = error | nil } (resource arguments only, else nil);
