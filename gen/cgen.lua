@@ -202,6 +202,20 @@ function cgen.signature(sc)
     return sc.name .. cgen.shape(sc)
 end
 
+-- The shape of a syscall as comment text, once per syscall: sc.name .. cgen.comment_shape(sc)
+-- is cgen.comment(cgen.signature(sc)) (a name is an identifier, which neither holds a byte
+-- comment() changes nor forms a comment mark or trigraph with the "(" after it).
+local comment_shapes = setmetatable({}, { __mode = "k" })
+
+function cgen.comment_shape(sc)
+    local s = comment_shapes[sc]
+    if not s then
+        s = cgen.comment(shapes[sc] or cgen.shape(sc))
+        comment_shapes[sc] = s
+    end
+    return s
+end
+
 -- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
 -- output prints about a syscall depends only on its shape, its name, C name and number, and one
 -- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
@@ -356,8 +370,10 @@ end
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
 -- every output line, so it avoids all but the needed work. Every CHUNK lines are joined into one
 -- string, so that a large output is held as a few thousand strings, not a million; a buffer made
--- inside cgen.render_to hands each chunk to its sink instead, and holds none.
-local CHUNK = 4096
+-- inside cgen.render_to hands each chunk to its sink instead, and holds none. A text of BIG bytes
+-- or more (an output's lines for a syscall or more, made as one string) is a chunk by itself:
+-- joining it with other lines would only copy it once more.
+local CHUNK, BIG = 4096, 1024
 local STREAMED = setmetatable({}, { __tostring = function() return "(an output streamed to its file)" end })
 local pending_sink -- set by render_to for the next buffer made
 
@@ -365,10 +381,11 @@ local pending_sink -- set by render_to for the next buffer made
 local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
-    local lines, n, chunks = {}, 0, {}
+    local lines, n, chunks, made = {}, 0, {}, false
     local sink = pending_sink
     pending_sink = nil
     local function chunk(text)
+        made = true
         if sink then
             sink(text)
             sink("\n")
@@ -382,16 +399,22 @@ function cgen.buffer()
     end
     local function w(fmt, ...)
         if fmt == nil then
-            flush()
+            if n > 0 or not made then flush() end -- (after a BIG text, no line may be pending)
             if sink then return STREAMED end
             chunks[#chunks + 1] = "" -- the final newline, without copying the text once more
             return concat(chunks, "\n")
         end
-        if n == CHUNK then flush() end
-        n = n + 1
         if ... == nil then
+            if #fmt >= BIG then -- a text of many lines: a chunk as it is, not copied into one
+                if n > 0 then flush() end
+                return chunk(fmt)
+            end
+            if n == CHUNK then flush() end
+            n = n + 1
             lines[n] = fmt
         else
+            if n == CHUNK then flush() end
+            n = n + 1
             lines[n] = format(fmt, ...)
         end
     end
