@@ -326,20 +326,40 @@ function cgen.lines()
     end
 end
 
--- The parameter type a kernel handler receives for an argument.
+-- The parameter type a kernel handler receives for an argument. A named type's and a pointer's
+-- are spelled once per type (memo: type -> spelling).
 local BYTES_PARAM = { ["in"] = "user_in_t", out = "user_out_t", inout = "user_inout_t" }
 
 local kinds_ctype = require("kinds").ctype
+local named_params = setmetatable({}, { __mode = "k" })
+local pointer_params = { ["in"] = setmetatable({}, { __mode = "k" }), out = setmetatable({}, { __mode = "k" }),
+                         inout = setmetatable({}, { __mode = "k" }) }
 
 function cgen.kernel_param(a)
     local kind = a.kind
     if kind == "scalar" then
-        if not a.named and a.type.kind == "scalar" then return a.type.ctype end -- kinds.ctype's plain case
-        return kinds_ctype(a)
+        local named = a.named
+        if not named then
+            local t = a.type
+            if t.kind == "scalar" then return t.ctype end -- kinds.ctype's plain case
+            named = t
+        end
+        local s = named_params[named]
+        if not s then
+            s = kinds_ctype(a)
+            named_params[named] = s
+        end
+        return s
     end
     if kind == "bytes" then return BYTES_PARAM[a.dir] end
     if kind == "str" then return "const char *" end
-    return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+    local memo = pointer_params[a.dir]
+    local s = memo[a.type]
+    if not s then
+        s = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+        memo[a.type] = s
+    end
+    return s
 end
 
 -- The C type of a kernel handler's result.
@@ -354,17 +374,36 @@ function cgen.results_struct(sc)
 end
 
 local names_handler = require("names").handler
+local kernel_param = cgen.kernel_param
+local spaces = {} -- a parameter type -> what comes between it and the name
+
+-- The pieces of a handler's prototype, put into p after p[n]: result type, name, parameters.
+-- Returns the new last index.
+function cgen.kernel_prototype_pieces(p, n, sc)
+    local args = sc.args
+    local nargs = #args
+    p[n + 1], p[n + 2], p[n + 3], n = cgen.kernel_ret(sc), " ", names_handler(sc), n + 3
+    for i = 1, nargs do
+        local a = args[i]
+        local t = kernel_param(a)
+        local space = spaces[t] -- none after a '*'
+        if not space then
+            space = t:byte(-1) == 42 and "" or " "
+            spaces[t] = space
+        end
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = i == 1 and "(" or ", ", t, space, a.name, n + 4
+    end
+    if sc.results and #sc.results > 0 then
+        p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3
+    else
+        p[n + 1], n = nargs > 0 and ")" or "(void)", n + 1
+    end
+    return n
+end
 
 function cgen.kernel_prototype(sc)
-    local params, args = {}, sc.args
-    for i = 1, #args do
-        local a = args[i]
-        local t = cgen.kernel_param(a)
-        params[i] = t:byte(-1) == 42 and (t .. a.name) or (t .. " " .. a.name) -- 42: '*'
-    end
-    if sc.results and #sc.results > 0 then params[#params + 1] = cgen.results_struct(sc) .. " *res" end
-    return cgen.kernel_ret(sc) .. " " .. names_handler(sc) .. "(" ..
-        (#params > 0 and table.concat(params, ", ") or "void") .. ")"
+    local p = {}
+    return concat(p, "", 1, cgen.kernel_prototype_pieces(p, 0, sc))
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for

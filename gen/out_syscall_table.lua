@@ -208,7 +208,7 @@ end
 local function body(sc, F, ret_type, simple_cast, span, checks)
     local args = sc.args
     local nargs = #args
-    local simple, optional_bufs, value_checks, len_by_ptr, zeroed = true, false, false, false, nil
+    local simple, optional_bufs, value_checks, len_by_ptr = true, false, false, false
     for i = 1, nargs do checked[i] = false end
     for i = 1, nargs do
         local a = args[i]
@@ -226,7 +226,7 @@ local function body(sc, F, ret_type, simple_cast, span, checks)
         if a.kind == "scalar" then
             if checked[i] then
                 -- a length an optional NULL buffer zeroes is not const
-                zeroed = false
+                local zeroed = false
                 if optional_bufs then
                     for k = 1, nargs do
                         local b = args[k]
