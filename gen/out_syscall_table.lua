@@ -101,8 +101,8 @@ end
 local checked = {}
 
 -- A flags argument with a bit outside its set, or an enum argument that is none of its values,
--- is refused (EINVAL, which the model adds to the syscall's implied errors). The condition is
--- spelled once per named type and argument name (checks: a per-render memo).
+-- is refused (EINVAL, which the model adds to the syscall's implied errors). The check is
+-- spelled once per named type and argument name (checks: a per-render memo, cgen.shape_memo).
 local function value_condition(a, named)
     local v = "a_" .. a.name
     if named.kind == "flags" then return v .. " & ~(" .. a.type.ctype .. ")" .. cgen.hex(named.mask) end
@@ -511,7 +511,7 @@ function out.render(m)
     w("")
     -- The shims come in the .def's order, the tables by number. Each text ends with a newline
     -- the buffer adds (w), so every take() leaves its last one off.
-    local span, checks, by_num = m.abi.user_high - m.abi.user_low, {}, {}
+    local span, checks, by_num = m.abi.user_high - m.abi.user_low, cgen.shape_memo(), {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
         shim(sc, span, checks)
