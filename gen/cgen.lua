@@ -368,6 +368,15 @@ function cgen.buffer()
     return w
 end
 
+-- Append text (one or more whole lines, no final newline) to buffer w as w(text) would, as a
+-- chunk of its own (w does so by itself for a text of BIG bytes or more): rows joined by their
+-- output are copied no more.
+function cgen.put(w, text)
+    local b = insides[w]
+    if b.count() > 0 then b.flush() end
+    b.chunk(text)
+end
+
 -- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))
 -- would, without copying the text: a large table built beside the rest of an output (its
 -- lines known only at the end) joins the output as the pieces it already is.
