@@ -124,96 +124,56 @@ function cgen.pointee(t)
     return t.ctype
 end
 
--- Source-like spelling of an argument, for comments and docs. A scalar's ("fd: i32") is spelled
--- once per type and name (few pairs recur in a large definition).
-local scalar_spellings = setmetatable({}, { __mode = "k" }) -- type -> name -> spelling
-
-local function arg_spelling(a)
-    local kind = a.kind
-    if kind == "scalar" then
-        local t = a.named or a.type
-        local by_name = scalar_spellings[t]
-        if not by_name then
-            by_name = {}
-            scalar_spellings[t] = by_name
-        end
-        local s = by_name[a.name]
-        if not s then
-            s = a.name .. ": " .. t.name
-            by_name[a.name] = s
-        end
-        return s
-    elseif kind == "bytes" then
-        return a.name .. ": " .. a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" ..
-            (a.len_by_ptr and "*" or "") .. a.len_name .. "]" .. (a.max and (" max " .. a.max.expr) or "") ..
-            (a.toolong_explicit and (" toolong " .. a.toolong.name) or "") .. (a.optional and " optional" or "")
-    elseif kind == "str" then
-        return a.name .. ": in str[" .. a.size.expr .. "]" ..
-            (a.toolong_explicit and (" toolong " .. a.toolong.name) or "") .. (a.optional and " optional" or "")
-    end
-    return a.name .. ": " .. a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
-end
-cgen.arg_spelling = arg_spelling
-
 -- The shape of a syscall: its signature after the name (arguments, result and extra results),
--- spelled once per syscall (several outputs print it, and cgen.shaped keys on it).
-local shapes = setmetatable({}, { __mode = "k" })
-
-function cgen.shape(sc)
-    local s = shapes[sc]
-    if s then return s end
+-- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
+-- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
+-- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
+-- as the definition, which the collector walks again whenever it grows.
+function cgen.shape_pieces(p, n, sc, comment)
     local args = sc.args
-    local n = #args
-    local ret = sc.ret_type and sc.ret_type.name or sc.ret
-    -- One concatenation for up to five arguments (arg_registers rarely has more).
-    if n == 0 then
-        s = "() -> " .. ret
-    elseif n == 1 then
-        s = "(" .. arg_spelling(args[1]) .. ") -> " .. ret
-    elseif n == 2 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ") -> " .. ret
-    elseif n == 3 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) ..
-            ") -> " .. ret
-    elseif n == 4 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
-            arg_spelling(args[4]) .. ") -> " .. ret
-    elseif n == 5 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
-            arg_spelling(args[4]) .. ", " .. arg_spelling(args[5]) .. ") -> " .. ret
-    else
-        local parts = {}
-        for i = 1, n do parts[i] = arg_spelling(args[i]) end
-        s = "(" .. concat(parts, ", ") .. ") -> " .. ret
+    p[n + 1], n = "(", n + 1
+    for i = 1, #args do
+        local a = args[i]
+        local kind = a.kind
+        if i > 1 then p[n + 1], n = ", ", n + 1 end
+        p[n + 1], p[n + 2], n = a.name, ": ", n + 2
+        if kind == "scalar" then
+            p[n + 1], n = (a.named or a.type).name, n + 1
+        elseif kind == "bytes" then
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = a.dir, " ",
+                a.elem and a.elem.name or "bytes", a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 6
+            if a.max then
+                p[n + 1], p[n + 2], n = " max ", comment and cgen.comment(a.max.expr) or a.max.expr, n + 2
+            end
+        elseif kind == "str" then
+            p[n + 1], p[n + 2], p[n + 3], n = "in str[", comment and cgen.comment(a.size.expr) or a.size.expr, "]", n + 3
+        else
+            p[n + 1], p[n + 2], p[n + 3], n = a.dir, " ", (a.named or a.type).name, n + 3
+        end
+        if kind ~= "scalar" then
+            if a.toolong_explicit then p[n + 1], p[n + 2], n = " toolong ", a.toolong.name, n + 2 end
+            if a.optional then p[n + 1], n = " optional", n + 1 end
+        end
     end
+    p[n + 1], p[n + 2], n = ") -> ", sc.ret_type and sc.ret_type.name or sc.ret, n + 2
     local results = sc.results
     if results then
         for i = 1, #results do
             local r = results[i]
-            s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ", ", r.name, ": ", (r.named or r.type).name, n + 4
         end
     end
-    shapes[sc] = s
-    return s
+    return n
+end
+
+function cgen.shape(sc)
+    local p = {}
+    return concat(p, "", 1, cgen.shape_pieces(p, 0, sc))
 end
 
 -- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
 function cgen.signature(sc)
     return sc.name .. cgen.shape(sc)
-end
-
--- The shape of a syscall as comment text, once per syscall: sc.name .. cgen.comment_shape(sc)
--- is cgen.comment(cgen.signature(sc)) (a name is an identifier, which neither holds a byte
--- comment() changes nor forms a comment mark or trigraph with the "(" after it).
-local comment_shapes = setmetatable({}, { __mode = "k" })
-
-function cgen.comment_shape(sc)
-    local s = comment_shapes[sc]
-    if not s then
-        s = cgen.comment(shapes[sc] or cgen.shape(sc))
-        comment_shapes[sc] = s
-    end
-    return s
 end
 
 -- cgen.by_shape = false turns every per-shape memo off (tests/gen/shape_test.lua compares the

@@ -42,15 +42,14 @@ function out.render(m)
     w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
-    local comment, comment_shape, nums, prototype = cgen.comment, cgen.comment_shape, cgen.num,
-        cgen.kernel_prototype_pieces
+    local comment, shape, nums, prototype = cgen.comment, cgen.shape_pieces, cgen.num, cgen.kernel_prototype_pieces
     local p, n = {}, 0
     local syscalls = m.syscalls
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "/* ", nums[sc.num], " ", sc.name,
-            comment_shape(sc), ": ", comment(sc.doc), n + 7
-        p[n + 1], n = " */\n", n + 1
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
+        n = shape(p, n, sc, true)
+        p[n + 1], p[n + 2], p[n + 3], n = ": ", comment(sc.doc), " */\n", n + 3
         if sc.results and #sc.results > 0 then n = results_struct(p, n, sc) end
         n = prototype(p, n, sc)
         p[n + 1], n = ";\n", n + 1

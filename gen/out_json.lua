@@ -52,22 +52,10 @@ out_json.string_body = body -- for tests/gen/json_test.lua
 
 local function str(s) return '"' .. body(s) .. '"' end
 
--- ["A","B"]. The list of one name (a syscall's errors, its implied errors: most have one or two)
--- is spelled once per entry it names.
-local singles = setmetatable({}, { __mode = "k" })
-
+-- ["A","B"] of a list of entries.
 local function names_list(list)
     local n = #list
     if n == 0 then return "[]" end
-    if n == 1 then
-        local e = list[1]
-        local s = singles[e]
-        if not s then
-            s = '["' .. e.name .. '"]'
-            singles[e] = s
-        end
-        return s
-    end
     local parts = {}
     for i = 1, n do parts[i] = list[i].name end
     return '["' .. concat(parts, '","') .. '"]'

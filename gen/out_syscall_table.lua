@@ -330,8 +330,9 @@ end
 
 -- The comment before a syscall's shim.
 local function shim_comment(sc)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "/* ", nums[sc.num], " ", sc.name,
-        cgen.comment_shape(sc), " */\n", n + 6
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
+    n = cgen.shape_pieces(p, n, sc, true)
+    p[n + 1], n = " */\n", n + 1
 end
 
 -- A syscall whose result has more than eax: its checks and call are a body function whose every

@@ -163,13 +163,17 @@ return function(report, h)
     local table_c = memo["kernel/syscall_table.c"]
     report("gen_shapes_table_has_every_shim", select(2, table_c:gsub("static int32_t shim_", "")) == #m.syscalls and
         table_c:find("sys_break_(", 1, true) ~= nil and table_c:find('"break"', 1, true) ~= nil)
-    -- A syscall's shape as comment text (cgen.comment_shape, memoized per syscall) is its
-    -- signature made safe for a comment, less its name.
+    -- A syscall's shape as comment pieces (cgen.shape_pieces) is its shape made safe for a
+    -- comment, and its plain pieces are the shape.
     local wrong
     for _, sc in ipairs(m.syscalls) do
-        if sc.name .. cgen.comment_shape(sc) ~= cgen.comment(cgen.signature(sc)) then wrong = sc.name end
+        local p = {}
+        local safe = table.concat(p, "", 1, cgen.shape_pieces(p, 0, sc, true))
+        if safe ~= cgen.comment(cgen.shape(sc)) or cgen.signature(sc) ~= sc.name .. cgen.shape(sc) then
+            wrong = sc.name
+        end
     end
-    report("gen_shapes_comment_shape_is_comment_of_signature", wrong == nil, wrong and ("differs for " .. wrong))
+    report("gen_shapes_comment_pieces_are_comment_of_shape", wrong == nil, wrong and ("differs for " .. wrong))
     -- The outputs of the definition build (the memos only ever see valid C when it does).
     local built, err = builds.compile(h.root, memo, h.tmp .. "/shapes")
     report("gen_shapes_outputs_build", built, err)
