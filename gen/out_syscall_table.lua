@@ -22,14 +22,8 @@ local out = {}
 local concat = table.concat
 local nums = cgen.num
 
-local p, n = {}, 0 -- the pieces of the text being made (render starts them again)
-
--- The pieces so far as one text; the table starts again.
-local function take()
-    local text = concat(p, "", 1, n)
-    n = 0
-    return text
-end
+-- Each function that spells a part puts its pieces into p after p[n] and returns the new n.
+local pieces = {} -- (one table, used again by every render)
 
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 
@@ -47,7 +41,7 @@ end
 -- three pieces (len1, len2, len3: "sizeof(", the type, ")").
 local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
 
-local function range_check(name, len1, len2, len3, dir, optional, probe, big)
+local function range_check(p, n, name, len1, len2, len3, dir, optional, probe, big)
     p[n + 1], n = "    if (", n + 1
     if optional then p[n + 1], p[n + 2], p[n + 3], n = "a_", name, " != 0 && (", n + 3 end
     if big then p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = len1, len2, len3, " > SHIM_USER_SPAN || ", n + 4 end
@@ -60,6 +54,7 @@ local function range_check(name, len1, len2, len3, dir, optional, probe, big)
         p[n + 1], n = PROBE[dir], n + 1
     end
     p[n + 1], n = optional and "))\n        return -EFAULT;\n" or ")\n        return -EFAULT;\n", n + 1
+    return n
 end
 
 -- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
@@ -68,7 +63,7 @@ end
 -- elements: its max bounds the count, so the byte length COUNT * sizeof(T) cannot overflow. An
 -- optional NULL buffer's handler gets length 0 (set before the checks). span: the size of user
 -- space.
-local function buffer_checks(sc, a, span)
+local function buffer_checks(p, n, sc, a, span)
     local len_arg = sc.args[a.len_arg]
     local lname, by_ptr = len_arg.name, a.len_by_ptr
     local pre = by_ptr and "k_" or "a_"
@@ -92,7 +87,8 @@ local function buffer_checks(sc, a, span)
         p[n + 1], n = ");\n", n + 1
         pre = "n_"
     end
-    range_check(a.name, pre, len, "", a.dir, a.optional, true, not max and type_max > span)
+    n = range_check(p, n, a.name, pre, len, "", a.dir, a.optional, true, not max and type_max > span)
+    return n
 end
 
 -- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is true for
@@ -122,7 +118,7 @@ local function value_condition(a, named)
     return concat(tests, " && ")
 end
 
-local function value_check(checks, a)
+local function value_check(p, n, checks, a)
     local named = kinds.named(a)
     local by_name = checks[named]
     if not by_name then
@@ -135,10 +131,11 @@ local function value_check(checks, a)
         by_name[a.name] = line
     end
     p[n + 1], n = line, n + 1
+    return n
 end
 
 -- The arguments of the handler call, reading unchecked scalars from the frame F.
-local function call_args(sc, F, results)
+local function call_args(p, n, sc, F, results)
     local args = sc.args
     for i = 1, #args do
         local a = args[i]
@@ -170,10 +167,11 @@ local function call_args(sc, F, results)
         end
     end
     if results then p[n + 1], n = #args > 0 and ", res" or "res", n + 1 end
+    return n
 end
 
 -- The string argument copies (in str[N]) into kernel buffers.
-local function str_copy_in(a)
+local function str_copy_in(p, n, a)
     local name, size = a.name, a.size.expr
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "    char k_", name, "[", size,
         " + 1];\n    const int32_t n_", name, n + 6
@@ -182,16 +180,17 @@ local function str_copy_in(a)
         ", ", size, ", -", n + 7
     p[n + 1], p[n + 2], n = a.toolong.name, a.optional and ") : 0;\n    if (n_" or ");\n    if (n_", n + 2
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = name, " < 0)\n        return n_", name, ";\n", n + 4
+    return n
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
-local function pointer_copy_in(a)
+local function pointer_copy_in(p, n, a)
     local name = a.name
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    ", cgen.pointee(a.type), " k_", name, n + 4
     if a.dir == "out" then
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = ";\n    __builtin_memset(&k_", name, ", 0, sizeof k_",
             name, ");\n", n + 5
-        return
+        return n
     end
     if a.optional then
         p[n + 1], p[n + 2], p[n + 3], n = ";\n    if (a_", name, " != 0 && copy_from_user(&k_", n + 3
@@ -200,12 +199,13 @@ local function pointer_copy_in(a)
     end
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = name, ", a_", name, ", sizeof k_", name,
         ") < 0)\n        return -EFAULT;\n", n + 6
+    return n
 end
 
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
 -- frame F ("f.tf." or "f->tf."). ret_type: the type the shim returns; simple_cast: the cast of
 -- the call when it is all there is. span: the size of user space. checks: the value checks' memo.
-local function body(sc, F, ret_type, simple_cast, span, checks)
+local function body(p, n, sc, F, ret_type, simple_cast, span, checks)
     local args = sc.args
     local nargs = #args
     local simple, optional_bufs, value_checks, len_by_ptr = true, false, false, false
@@ -249,9 +249,9 @@ local function body(sc, F, ret_type, simple_cast, span, checks)
     if simple then
         p[n + 1], p[n + 2], p[n + 3], n = "    return ", simple_cast, names.handler(sc), n + 3
         p[n + 1], n = "(", n + 1
-        call_args(sc, F, results)
+        n = call_args(p, n, sc, F, results)
         p[n + 1], n = ");\n", n + 1
-        return
+        return n
     end
     -- An optional buffer that is NULL is an empty one.
     if optional_bufs then
@@ -267,7 +267,7 @@ local function body(sc, F, ret_type, simple_cast, span, checks)
     if value_checks then
         for k = 1, nargs do
             local a = args[k]
-            if a.kind == "scalar" and a.einval then value_check(checks, a) end
+            if a.kind == "scalar" and a.einval then n = value_check(p, n, checks, a) end
         end
     end
     local copy_out = false
@@ -275,39 +275,39 @@ local function body(sc, F, ret_type, simple_cast, span, checks)
         local a = args[k]
         local kind = a.kind
         if kind == "bytes" then
-            if not a.len_by_ptr then buffer_checks(sc, a, span) end
+            if not a.len_by_ptr then n = buffer_checks(p, n, sc, a, span) end
         elseif kind == "ptr" then
             local dir = a.dir
-            range_check(a.name, "sizeof(", cgen.pointee(a.type), ")", dir, a.optional, dir ~= "in")
+            n = range_check(p, n, a.name, "sizeof(", cgen.pointee(a.type), ")", dir, a.optional, dir ~= "in")
             if dir ~= "in" then copy_out = true end
         end
     end
     for k = 1, nargs do
         local a = args[k]
         if a.kind == "str" then
-            str_copy_in(a)
+            n = str_copy_in(p, n, a)
         elseif a.kind == "ptr" then
-            pointer_copy_in(a)
+            n = pointer_copy_in(p, n, a)
         end
     end
     -- A value-result length is known once it is copied in.
     if len_by_ptr then
         for k = 1, nargs do
             local a = args[k]
-            if a.kind == "bytes" and a.len_by_ptr then buffer_checks(sc, a, span) end
+            if a.kind == "bytes" and a.len_by_ptr then n = buffer_checks(p, n, sc, a, span) end
         end
     end
     if not copy_out then
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    return (", ret_type, ")", names.handler(sc), n + 4
         p[n + 1], n = "(", n + 1
-        call_args(sc, F, results)
+        n = call_args(p, n, sc, F, results)
         p[n + 1], n = ");\n", n + 1
-        return
+        return n
     end
     local ok = success(sc)
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    const ", cgen.kernel_ret(sc), " ret = ", names.handler(sc), n + 4
     p[n + 1], n = "(", n + 1
-    call_args(sc, F, results)
+    n = call_args(p, n, sc, F, results)
     p[n + 1], n = ");\n", n + 1
     for k = 1, nargs do
         local a = args[k]
@@ -321,6 +321,7 @@ local function body(sc, F, ret_type, simple_cast, span, checks)
         end
     end
     p[n + 1], p[n + 2], p[n + 3], n = "    return (", ret_type, ")ret;\n", n + 3
+    return n
 end
 
 -- A syscall whose result comes back in more than eax (a 64-bit result, extra results).
@@ -329,19 +330,20 @@ local function has_upper_words(sc)
 end
 
 -- The comment before a syscall's shim.
-local function shim_comment(sc)
+local function shim_comment(p, n, sc)
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
     n = cgen.shape_pieces(p, n, sc, true)
     p[n + 1], n = " */\n", n + 1
+    return n
 end
 
 -- A syscall whose result has more than eax: its checks and call are a body function whose every
 -- return, error or not, the entry splits into the result registers, so an error is the
 -- sign-extended -E in all of them, the results zero.
-local function shim_with_upper_words(sc, shim_name, span, checks)
+local function shim_with_upper_words(p, n, sc, shim_name, span, checks)
     local ret_t = cgen.kernel_ret(sc)
     local results = #kinds.results(sc) > 0
-    shim_comment(sc)
+    n = shim_comment(p, n, sc)
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "__attribute__((always_inline)) static inline ", ret_t, "\n",
         shim_name, n + 4
     if results then
@@ -351,7 +353,7 @@ local function shim_with_upper_words(sc, shim_name, span, checks)
         p[n + 1], n = "_body(const struct syscall_frame *f)\n{\n", n + 1
     end
     if #sc.args == 0 then p[n + 1], n = "    (void)f;\n", n + 1 end
-    body(sc, "f->tf.", ret_t, "", span, checks)
+    n = body(p, n, sc, "f->tf.", ret_t, "", span, checks)
     p[n + 1], p[n + 2], p[n + 3], n = "}\n\nstatic int32_t ", shim_name, "(struct syscall_frame f)\n{\n", n + 3
     if results then
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    ", cgen.results_struct(sc), " res = { 0 };\n    const ",
@@ -371,22 +373,24 @@ local function shim_with_upper_words(sc, shim_name, span, checks)
         end
     end
     p[n + 1], n = "    return (int32_t)ret;\n}\n", n + 1
+    return n
 end
 
 -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
-local function shim(sc, span, checks)
+local function shim(p, n, sc, span, checks)
     local shim_name = names.shim(sc)
     if has_upper_words(sc) then
-        shim_with_upper_words(sc, shim_name, span, checks)
-        return
+        n = shim_with_upper_words(p, n, sc, shim_name, span, checks)
+        return n
     end
-    shim_comment(sc)
+    n = shim_comment(p, n, sc)
     p[n + 1], p[n + 2], n = "static int32_t ", shim_name, n + 2
     p[n + 1], n = #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n",
         n + 1
-    body(sc, "f.tf.", "int32_t", "(int32_t)", span, checks)
+    n = body(p, n, sc, "f.tf.", "int32_t", "(int32_t)", span, checks)
     p[n + 1], n = "}\n", n + 1
+    return n
 end
 
 local DIR_KIND = { bytes = { ["in"] = "SARG_IN_BUF", out = "SARG_OUT_BUF", inout = "SARG_INOUT_BUF" },
@@ -421,7 +425,7 @@ local FLAGS = {
 -- The table entry of a syscall, with its flags. slot: register name -> its position in
 -- arg_registers (from 0). The lines after the first: where a result's words are (v2), the
 -- arguments.
-local function descriptor(slot, sc)
+local function descriptor(p, n, slot, sc)
     local args = sc.args
     local nargs = #args
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "    [", nums[sc.num], '] = { "', sc.name,
@@ -478,24 +482,26 @@ local function descriptor(slot, sc)
         p[n + 1], n = " }", n + 1
     end
     p[n + 1], n = " },", n + 1
+    return n
 end
 
 -- What the int 0x80 stub calls for a syscall: its shim, or its handler when the shim would be
 -- nothing but a call of it.
-local function entry(sc)
+local function entry(p, n, sc)
     if #sc.args == 0 and not has_upper_words(sc) then
         p[n + 1], p[n + 2], n = "    (syscall_code_t)", names.handler(sc), n + 2
     else
         p[n + 1], p[n + 2], n = "    (syscall_code_t)", names.shim(sc), n + 2
     end
     p[n + 1], n = ",", n + 1
+    return n
 end
 
 -- The pieces are joined when there are this many (a text of a few KB), and at the end of a part.
 local JOIN = 400
 
 function out.render(m)
-    n = 0
+    local p, n = pieces, 0
     local w = cgen.buffer()
     w(cgen.banner(m))
     w("#include \"syscall_handlers.h\"")
@@ -511,16 +517,17 @@ function out.render(m)
     w("#include \"syscall_shim.h\"")
     w("")
     -- The shims come in the .def's order, the tables by number. Each text ends with a newline
-    -- the buffer adds (w), so every take() leaves its last one off.
+    -- the buffer adds (w), so every join leaves its last one off.
     local span, checks, by_num = m.abi.user_high - m.abi.user_low, cgen.shape_memo(), {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        shim(sc, span, checks)
+        n = shim(p, n, sc, span, checks)
         p[n + 1], n = "\n", n + 1
         by_num[sc.num] = sc
         if n >= JOIN or i == #syscalls then
             n = n - 1
-            w(take())
+            w(concat(p, "", 1, n))
+            n = 0
         end
     end
     local retired = {}
@@ -533,7 +540,7 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = by_num[nr]
         if sc then
-            descriptor(slot, sc)
+            n = descriptor(p, n, slot, sc)
         elseif retired[nr] then
             p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ",
@@ -543,7 +550,8 @@ function out.render(m)
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr], "] = { .name = NULL, .shim = syscall_nosys },", n + 3
         end
         if n >= JOIN then
-            w(take())
+            w(concat(p, "", 1, n))
+            n = 0
         else
             p[n + 1], n = "\n", n + 1
         end
@@ -553,18 +561,19 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = by_num[nr]
         if sc then
-            entry(sc)
+            n = entry(p, n, sc)
         else
             p[n + 1], n = "    (syscall_code_t)syscall_nosys,", n + 1
         end
         if n >= JOIN then
-            w(take())
+            w(concat(p, "", 1, n))
+            n = 0
         else
             p[n + 1], n = "\n", n + 1
         end
     end
     p[n + 1], n = "};", n + 1 -- (after the last row's newline)
-    w(take())
+    w(concat(p, "", 1, n))
     return w()
 end
 
