@@ -106,6 +106,8 @@ local function members(list)
     return "[" .. concat(parts, ",") .. "]"
 end
 
+local nums = cgen.num -- (a number converted by table.concat would be spelled anew each time)
+
 -- A syscall's entry is spelled as its pieces, put into p after p[n] (each function returns the
 -- new last index): no key or value is a string of its own before it is part of the output.
 
@@ -126,14 +128,14 @@ local function lifecycle(p, n, lc)
 end
 
 local function value_pieces(p, n, key, v)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = key, v.value, ',"expr":"', body(v.expr), n + 4
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = key, nums[v.value], ',"expr":"', body(v.expr), n + 4
     p[n + 1], n = '"}', n + 1
     return n
 end
 
 local function arg(p, n, refs, sc, a)
     local kind = a.kind
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = '{"name":"', a.name, '","index":', a.index, n + 4
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = '{"name":"', a.name, '","index":', nums[a.index], n + 4
     if kind == "scalar" then
         p[n + 1], p[n + 2], p[n + 3], n = ',"kind":"scalar","reg":"', a.reg, '"', n + 3
         if a.regs then p[n + 1], p[n + 2], n = ',"regs":', strings(a.regs), n + 2 end
@@ -148,7 +150,7 @@ local function arg(p, n, refs, sc, a)
     if a.type then p[n + 1], p[n + 2], n = ',"type":', type_ref(refs, a.type, a.named), n + 2 end
     if kind == "bytes" then
         if a.elem then p[n + 1], p[n + 2], n = ',"elem":', type_ref(refs, a.elem), n + 2 end
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ',"elem_size":', a.elem_size, ',"len_arg":"', sc.args[a.len_arg].name,
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ',"elem_size":', nums[a.elem_size], ',"len_arg":"', sc.args[a.len_arg].name,
             n + 4
         p[n + 1], n = a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false', n + 1
     end
@@ -203,8 +205,6 @@ local function names_pieces(p, n, key, list)
     end
     return n
 end
-
-local nums = cgen.num
 
 -- tail: what follows the entry on its line.
 local function syscall(p, n, refs, sc, tail)
