@@ -129,6 +129,18 @@ end
 -- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
 -- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
 -- as the definition, which the collector walks again whenever it grows.
+local comment_exprs, comment_count = {}, 0 -- a bound's expression -> its comment text (bounded)
+
+local function comment_expr(expr)
+    local s = comment_exprs[expr]
+    if not s then
+        s = cgen.comment(expr)
+        if comment_count == PLAIN_MEMO_MAX then comment_exprs, comment_count = {}, 0 end
+        comment_exprs[expr], comment_count = s, comment_count + 1
+    end
+    return s
+end
+
 function cgen.shape_pieces(p, n, sc, comment)
     local args = sc.args
     p[n + 1], n = "(", n + 1
@@ -143,10 +155,10 @@ function cgen.shape_pieces(p, n, sc, comment)
             p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = a.dir, " ",
                 a.elem and a.elem.name or "bytes", a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 6
             if a.max then
-                p[n + 1], p[n + 2], n = " max ", comment and cgen.comment(a.max.expr) or a.max.expr, n + 2
+                p[n + 1], p[n + 2], n = " max ", comment and comment_expr(a.max.expr) or a.max.expr, n + 2
             end
         elseif kind == "str" then
-            p[n + 1], p[n + 2], p[n + 3], n = "in str[", comment and cgen.comment(a.size.expr) or a.size.expr, "]", n + 3
+            p[n + 1], p[n + 2], p[n + 3], n = "in str[", comment and comment_expr(a.size.expr) or a.size.expr, "]", n + 3
         else
             p[n + 1], p[n + 2], p[n + 3], n = a.dir, " ", (a.named or a.type).name, n + 3
         end
