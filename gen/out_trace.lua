@@ -131,9 +131,17 @@ function out.render(m)
     -- The values a scalar argument is shown with: its named type's, or those some const's doc
     -- gives it, or "0". The first use of a list writes it (values_list), so a first pass makes
     -- them all, in the order of the syscalls, before the rows that name them are written.
+    local by_named = {} -- a flags or enum type -> named_ident's answer
     local function arg_values(sc, a)
         local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
-        if named and named.kind ~= "resource" then return named_ident(named), named end
+        if named and named.kind ~= "resource" then
+            local ident = by_named[named]
+            if not ident then
+                ident = named_ident(named)
+                by_named[named] = ident
+            end
+            return ident, named
+        end
         if has_values[sc.name] then return values_ident(sc.name .. "." .. a.name, named), named end
         return "0", named
     end
