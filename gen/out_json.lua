@@ -127,18 +127,9 @@ local function lifecycle(p, n, lc)
     return n
 end
 
--- Recurring pieces of an argument, spelled once: memo(make)[x] is make(x), memo2(make)[x][y]
--- make(x, y), memo3 likewise (the keys are kinds, registers, directions, numbers, error names).
-local function memo(make)
-    return setmetatable({}, { __index = function(t, x)
-        local v = make(x)
-        t[x] = v
-        return v
-    end })
-end
-local function memo2(make)
-    return memo(function(x) return memo(function(y) return make(x, y) end) end)
-end
+-- Recurring pieces of an argument, spelled once (cgen.memo: the keys are kinds, registers,
+-- directions, numbers, error names).
+local memo, memo2 = cgen.memo, cgen.memo2
 local function memo3(make)
     return memo(function(x) return memo2(function(y, z) return make(x, y, z) end) end)
 end

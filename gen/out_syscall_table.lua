@@ -27,19 +27,9 @@ local pieces = {} -- (one table, used again by every render)
 
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 
--- Pieces that recur in every shim, spelled once: memo(make)[x] is make(x), and memo2(make)[x][y]
--- make(x, y) (the keys are frames, registers and C types: a handful).
-local function memo(make)
-    return setmetatable({}, { __index = function(t, x)
-        local v = make(x)
-        t[x] = v
-        return v
-    end })
-end
-
-local function memo2(make)
-    return memo(function(x) return memo(function(y) return make(x, y) end) end)
-end
+-- Pieces that recur in every shim, spelled once (cgen.memo: the keys are frames, registers, C
+-- types and small numbers).
+local memo, memo2 = cgen.memo, cgen.memo2
 
 local FRAME_REG = memo2(function(F, reg) return F .. reg end) -- f.tf.ebx
 local READ = memo2(function(F, reg) return " = " .. F .. reg .. ";\n" end) -- the end of a register's read
