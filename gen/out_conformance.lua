@@ -441,12 +441,12 @@ local function error_lists()
             k = k + 1
             negs[k] = negated[implied[i]]
         end
-        local key = concat(negs, ", ", 1, k) .. ", "
+        local key = concat(negs, ", ", 1, k)
         local at = seen[key]
         if not at then
             at = "conf_error_lists + " .. size
             size = size + k + 1
-            lists[#lists + 1] = "    " .. key .. "0,"
+            lists[#lists + 1] = key
             seen[key] = at
         end
         return at
@@ -478,7 +478,7 @@ local function render_c(m)
     -- scratch is filled again), so that no table grows to the rows of the output.
     local lists, errors_of = error_lists()
     local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
-    local syscalls, nums, put = m.syscalls, cgen.num, cgen.put
+    local syscalls, put = m.syscalls, cgen.put
     local invalid = out.invalid_numbers(m)
     local rows, n = {}, 0
     w("const struct conf_syscall conf_syscalls[] = {")
@@ -531,7 +531,7 @@ local function render_c(m)
     if #lists > 0 then
         w("")
         w("const int32_t conf_error_lists[] = {")
-        w(concat(lists, "\n"))
+        w("    " .. concat(lists, ", 0,\n    ") .. ", 0,")
         w("};")
     end
     return w()
