@@ -87,7 +87,7 @@ local string_row = memo(function(at, slot, max, optional)
     return "    FUZZ_STRING(" .. at .. ", " .. slot .. ", " .. max .. ", " .. optional .. "),"
 end)
 local pointer_row = memo(function(at, pointee, writes)
-    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. pointee .. "), " .. writes .. "),"
+    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. cgen.pointee(pointee) .. "), " .. writes .. "),"
 end)
 -- key: elem_size * 8 + the buffer's slot; rest: bits * 4 + writes * 2 + optional.
 local function array_memo(op)
@@ -236,7 +236,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             strings = strings + 1
         elseif not (is_len and is_len[i]) then
             n = n + 1
-            rows[n] = pointer_row(at, cgen.pointee(a.type), writes, 0)
+            rows[n] = pointer_row(at, a.type, writes, 0) -- (by type: its C spelling is made once)
         end
     end
     return n, strings, words
@@ -298,13 +298,13 @@ local function error_lists()
             k = k + 1
             names_of[k] = implied[i].name
         end
-        local key = k > 0 and (table.concat(names_of, ", ", 1, k) .. ", ") or ""
+        local key = table.concat(names_of, ", ", 1, k)
         local at = seen[key]
         if not at then
             at = "fuzz_error_lists + " .. size
             seen[key] = at
             size = size + k + 1
-            lists[#lists + 1] = "    " .. key .. "0,"
+            lists[#lists + 1] = key
         end
         return at
     end
@@ -329,7 +329,8 @@ function out.render(m)
     plain_rows = cgen.shape_memo()
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
-    local syscalls, rows, n, total = cgen.buffer(), {}, 0, 0
+    -- The syscalls' rows are joined 256 at a time into blocks, written after the arguments'.
+    local blocks, rows, n, total, put = {}, {}, 0, 0, cgen.put
     -- Strings are written to slots of scratch after the buffer area, one per str argument.
     local slot_len, str_slots = 16, 0
     w("/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */")
@@ -352,30 +353,35 @@ function out.render(m)
             produces .. ", " .. text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
-            syscalls(table.concat(srows, "\n", 1, ns))
+            blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns)
             ns = 0
         end
         if n >= 1024 then
-            w(table.concat(rows, "\n", 1, n))
+            put(w, table.concat(rows, "\n", 1, n))
             n = 0
         end
     end
-    if ns > 0 then syscalls(table.concat(srows, "\n", 1, ns)) end
+    if ns > 0 then blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns) end
     plain_rows = nil
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
     end
-    if n > 0 then w(table.concat(rows, "\n", 1, n)) end
+    if n > 0 then put(w, table.concat(rows, "\n", 1, n)) end
     w("};")
     w("")
     w("/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */")
     w("const struct fuzz_syscall fuzz_syscalls[] = {")
-    cgen.append(w, syscalls)
+    for i = 1, #blocks do put(w, blocks[i]) end
     w("};")
     w("")
     w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
     w("const uint16_t fuzz_error_lists[] = {")
+    -- (An empty list is the line "    0,".)
+    for i = 1, #lists do
+        local key = lists[i]
+        lists[i] = key == "" and "    0," or "    " .. key .. ", 0,"
+    end
     w(table.concat(lists, "\n"))
     w("};")
     w("")
@@ -400,8 +406,15 @@ function out.render(m)
     w("const char *const fuzz_syscall_names[] = {")
     for from = 1, #list, 256 do -- C identifiers: no escaping
         local to = math.min(from + 255, #list)
-        for i = from, to do srows[i - from + 1] = "    \"" .. list[i].name .. "\"," end
-        w(table.concat(srows, "\n", 1, to - from + 1))
+        local k = to - from + 1
+        for i = from, to do srows[i - from + 1] = list[i].name end
+        -- (the first name and the last get the line's start and end: the block is not copied again)
+        if k == 1 then
+            srows[1] = "    \"" .. srows[1] .. "\","
+        else
+            srows[1], srows[k] = "    \"" .. srows[1], srows[k] .. "\","
+        end
+        put(w, table.concat(srows, "\",\n    \"", 1, k))
     end
     w("    \"(no syscall)\",")
     w("};")
