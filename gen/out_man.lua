@@ -17,7 +17,8 @@ local MAX_ERRNO = require("model_abi").MAX_ERRNO
 
 local out = {}
 
-local find, byte, gsub, format, concat = string.find, string.byte, string.gsub, string.format, table.concat
+local find, byte, gsub, format, concat, sub = string.find, string.byte, string.gsub, string.format, table.concat,
+    string.sub
 
 -- Text safe in a roff line: backslashes escaped, no line starting with a control character.
 -- Most texts need none of it: three plain searches say so before any pattern runs.
@@ -43,16 +44,58 @@ local function roff_once(text)
     return r
 end
 
--- A long doc: blank lines become paragraph breaks.
-local function paragraphs(w, text)
-    local first = true
-    for para in (text .. "\n\n"):gmatch("(.-)\n%s*\n") do
-        if para:find("%S") then
-            if not first then w(".PP") end
-            w(roff((para:gsub("\n%s*", " "))))
+-- A long doc: blank lines become paragraph breaks; in a paragraph each line break and the blanks
+-- after it become one space. As pieces t[n + 1]... (".PP" between paragraphs); returns the new n.
+-- (Plain searches and a byte loop over the blanks after a line break: a pattern costs a hundred
+-- instructions a byte.) A blank line is a line break whose run of blanks (%s) holds another; the
+-- paragraph after it starts after the run's last line break.
+local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true }
+
+-- The paragraph text[from..to] (no blank line inside) with its line breaks joined.
+local function joined(text, from, to)
+    local at = find(text, "\n", from, true)
+    if not at or at > to then return sub(text, from, to) end
+    local pieces, k = {}, 0
+    while at and at <= to do
+        k = k + 1
+        pieces[k] = sub(text, from, at - 1)
+        from = at + 1
+        while SPACE[byte(text, from)] and from <= to do from = from + 1 end
+        at = find(text, "\n", from, true)
+    end
+    pieces[k + 1] = sub(text, from, to)
+    return concat(pieces, " ", 1, k + 1)
+end
+
+local function paragraphs(t, n, text)
+    text = text .. "\n\n" -- the end of the last paragraph
+    local from, first, size = 1, true, #text
+    while from <= size do
+        -- The next blank line: a line break whose run of blanks holds another (the last one ends it).
+        local at, last = find(text, "\n", from, true), nil
+        while at do
+            local j = at + 1
+            while SPACE[byte(text, j)] do
+                if byte(text, j) == 10 then last = j end
+                j = j + 1
+            end
+            if last then break end
+            at = find(text, "\n", j, true)
+        end
+        if not last then break end
+        local word = find(text, "%S", from)
+        if word and word < at then
+            if not first then
+                n = n + 1
+                t[n] = ".PP"
+            end
+            n = n + 1
+            t[n] = roff(joined(text, from, at - 1))
             first = false
         end
+        from = last + 1
     end
+    return n
 end
 
 local function header(m, name, section, title)
@@ -342,10 +385,16 @@ end
 local SYNOPSIS = ".SH SYNOPSIS\n.nf\n.B #include <libsys.h>\n.PP\n.B "
 local RETURN_NONE = ".SH RETURN VALUE\nNone."
 local RETURN_FAILS_ONLY = ".SH RETURN VALUE\nOnly on failure, \\-ENAME (see ERRORS): on success the call does not return."
-local RETURN_VALUE = { -- by result type
+local RETURN_VALUE = { -- by result type (an unsigned one: the text is made when first needed)
     i32 = ".SH RETURN VALUE\nA value of 0 or more on success; \\-ENAME (see ERRORS) on failure.",
     i64 = ".SH RETURN VALUE\nA 64-bit value of 0 or more (in edx:eax) on success; \\-ENAME (see ERRORS) on failure.",
 }
+setmetatable(RETURN_VALUE, { __index = function(t, ret)
+    local text = format(".SH RETURN VALUE\nThe %s result on success; (%s)\\-ENAME, a value " ..
+        "in the last %d of the range, on failure.", ret, ret == "u32" and "uint32_t" or "uintptr_t", MAX_ERRNO)
+    t[ret] = text
+    return text
+end })
 local SEE_ALSO = ".SH SEE ALSO\nThe reference of the whole ABI: \\fIdocs/syscalls.md\\fP; the language: " ..
     "\\fIabi/README.md\\fP.\n"
 
@@ -358,10 +407,9 @@ local function syscall_page(m, sc, parts, t)
     t[3] = doc
     local n = 3
     if sc.long then
-        local lines, k = {}, 0
-        paragraphs(function(s) k = k + 1 lines[k] = s end, sc.long)
         n = n + 1
-        t[n] = k > 0 and (".PP\n" .. concat(lines, "\n")) or ".PP"
+        t[n] = ".PP"
+        n = paragraphs(t, n, sc.long)
     end
     n = n + 1
     t[n] = ".PP\nSystem call " .. cgen.num[sc.num] .. parts.trap
@@ -422,8 +470,7 @@ local function syscall_page(m, sc, parts, t)
     elseif attrs.fails_only then
         t[n] = RETURN_FAILS_ONLY
     else
-        t[n] = RETURN_VALUE[sc.ret] or format(".SH RETURN VALUE\nThe %s result on success; (%s)\\-ENAME, a value " ..
-            "in the last %d of the range, on failure.", sc.ret, sc.ret == "u32" and "uint32_t" or "uintptr_t", MAX_ERRNO)
+        t[n] = RETURN_VALUE[sc.ret]
     end
     n = syscall_errors(sc, t, n)
     n = example(m, sc, t, n, call)
@@ -454,7 +501,8 @@ local function message_page(m, svc, msg, send_errors)
         amc_h.macro(svc, msg), svc.name, svc.service, roff(svc.doc))
     if svc.long then
         w(".PP")
-        paragraphs(w, svc.long)
+        local lines = {}
+        for i = 1, paragraphs(lines, 0, svc.long) do w(lines[i]) end
     end
     w(".PP")
     w("The helper fills the payload (the discriminator \\fIevent\\fP first) and sends it with")
