@@ -70,7 +70,7 @@ function result_notes(w, sc)
     if kinds.is64(sc.ret) then
         w("* The result is 64-bit, in `edx:eax` (an error: `-E` sign-extended).")
     end
-    local named = sc.ret_type and kinds.named({ type = sc.ret_type })
+    local named = sc.ret_type -- (kinds.named of a result: its type, when it is a named one)
     if named and named.kind == "resource" then
         w("* The result is a [`%s`](#resource-%s) (this call produces it).", named.name, named.name)
     end
@@ -186,7 +186,9 @@ local function syscall(t, n, m, sc)
             n = t.n
         end
     end
-    if kinds.is64(sc.ret) or sc.ret_type and sc.ret_type.kind == "resource" or sc.results or sc.attrs.fails_only then
+    local results = sc.results
+    if kinds.is64(sc.ret) or sc.ret_type and sc.ret_type.kind == "resource" or results and #results > 0 or
+        sc.attrs.fails_only then
         t.n = n
         result_notes(lines_into(t), sc)
         n = t.n
