@@ -352,14 +352,6 @@ function cgen.append(w, from)
     for i = 1, n do w(lines[i]) end
 end
 
--- Append text (whole lines, no final newline) to buffer w as w(text) would, as a chunk of its
--- own: rows an output has joined itself are not copied into the buffer's next chunk again.
-function cgen.put(w, text)
-    local b = insides[w]
-    if b.count() > 0 then b.flush() end
-    b.chunk(text)
-end
-
 -- Call render(...), an output module's render, with its text going to sink(piece) as it is made
 -- instead of being returned. The first buffer the render makes streams to sink, which works when
 -- the render returns what that buffer's w() does (most outputs). Any other render - one that
