@@ -143,13 +143,17 @@ local function lines_into(t)
 end
 
 -- The section of one syscall, as pieces of whole lines: t[n + 1]...; returns the new n.
+local head_pieces = {} -- scratch: the pieces of a section's first lines
 local function syscall(t, n, m, sc)
     -- The head: its fixed lines, the doc, the attributes and the long doc, each a piece of its own
     -- (not copied into one text); an empty piece is an empty line.
-    local name = sc.name
-    t[n + 1] = "### " .. cgen.num[sc.num] .. " `" .. name .. "`\n\n```\n" .. name .. cgen.shape(sc) .. "\n```\n\n" ..
-        "The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/" .. name .. ".2`):\n\n" ..
-        "```c\n" .. libsys_h.prototype(m, sc) .. ";\n```\n"
+    local name, p = sc.name, head_pieces
+    p[1], p[2], p[3], p[4], p[5] = "### ", cgen.num[sc.num], " `", name, "`\n\n```\n"
+    p[6] = name
+    local k = cgen.shape_pieces(p, 6, sc)
+    p[k + 1], p[k + 2], p[k + 3], p[k + 4], p[k + 5] = "\n```\n\nThe wrapper in `<libsys.h>` (manual page with an " ..
+        "example: `man -l build/man/man2/", name, ".2`):\n\n```c\n", libsys_h.prototype(m, sc), ";\n```\n"
+    t[n + 1] = concat(p, "", 1, k + 5)
     t[n + 2] = sc.doc
     n = n + 2
     local attrs = attributes(sc) -- "\nAttributes: ...\n"
