@@ -176,14 +176,20 @@ end
 
 -- The argument rows of one syscall (rows[n + 1]...); returns the new n, how many string slots it
 -- uses and the number of argument registers its arguments take (a 64-bit one takes two).
+-- Scratch of one syscall, by argument index (made once, not per syscall): is_len[i] whether
+-- argument i is a buffer's length, len_owner[i] whether a buffer's row already chooses it.
+local is_len, len_owner = {}, {}
+
 local function arg_rows(rows, n, m, sc, slot, pooled, add)
     local args = sc.args
-    local nargs, is_len, len_owner = #args, nil, nil
+    local nargs = #args
     local words = nargs
+    for i = 1, nargs do
+        is_len[i], len_owner[i] = false, false
+    end
     for i = 1, nargs do
         local a = args[i]
         if a.kind == "bytes" then -- (a value-result one too: its pointer)
-            is_len = is_len or {}
             is_len[a.len_arg] = true
         elseif a.regs then
             words = words + #a.regs - 1
@@ -196,7 +202,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
         local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
         local at = slot[a.reg]
         if kind == "scalar" then
-            if is_len and is_len[i] then -- luacheck: ignore 542
+            if is_len[i] then -- luacheck: ignore 542
                 -- a length: its buffer's row chooses it
             elseif not a.named and a.type.size < 8 and not hints[a.name] then -- the usual plain scalar
                 local by_slot = plain_rows[a.type]
@@ -221,8 +227,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             local elem, optional = a.elem_size or 1, a.optional and 1 or 0
             if a.len_by_ptr then
                 rows[n] = lenptr_row(elem * 8 + at, slot[len_arg.reg], max, 32 * 4 + writes * 2 + optional)
-            elseif not (len_owner and len_owner[a.len_arg]) then
-                len_owner = len_owner or {}
+            elseif not len_owner[a.len_arg] then
                 len_owner[a.len_arg] = true
                 rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
                     len_arg.type.size * 8 * 4 + writes * 2 + optional)
@@ -234,7 +239,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             n = n + 1
             rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
             strings = strings + 1
-        elseif not (is_len and is_len[i]) then
+        elseif not is_len[i] then
             n = n + 1
             rows[n] = pointer_row(at, a.type, writes, 0) -- (by type: its C spelling is made once)
         end
