@@ -552,6 +552,9 @@ local function errors_of(sc)
     return list
 end
 
+-- (For tests/gen/man_test.lua: the paragraph split of a long doc.)
+out.paragraphs = paragraphs
+
 function out.render(m)
     escaped, value_blocks, struct_sections = {}, {}, {}
     error_lines, call_texts = {}, {}
