@@ -19,7 +19,7 @@ local function rule(text)
     return table.concat(out, "|")
 end
 
-local DEF = [[
+local DEF = ([[
 abi t {
     version 1
     trap 0x80
@@ -34,11 +34,11 @@ syscall 1 wait_for(ms: u32) -> i32 {
     First paragraph,
       continued.
 
-       
+BLANKS
     Second, after blank lines.
     """
 }
-]]
+]]):gsub("BLANKS", "       ") -- a line of blanks only (a paragraph break too)
 
 return function(report)
     local chars, state, bad = { "a", "-", " ", "\t", "\r", "\n", "\n", "\n" }, 12345, nil
