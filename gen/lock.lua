@@ -94,9 +94,19 @@ local function setting_text(abi, key)
     return tostring(v)
 end
 
+-- (arg_text once per fact: a model's syscalls share them.)
+local arg_texts = setmetatable({}, { __mode = "k" })
+
 local function syscall_text(d)
     local args, results = {}, {}
-    for i, f in ipairs(d.args) do args[i] = arg_text(f) end
+    for i, f in ipairs(d.args) do
+        local t = arg_texts[f]
+        if not t then
+            t = arg_text(f)
+            arg_texts[f] = t
+        end
+        args[i] = t
+    end
     for i, r in ipairs(d.results) do results[i] = r.name .. ":" .. r.core end
     local attrs = #results > 0 and (" [" .. table.concat(results, " ") .. "]") or ""
     if d.noreturn then attrs = attrs .. " noreturn" end
@@ -140,11 +150,28 @@ function lock.entries(m)
             add(t.kind .. " " .. t.name, {}, t.kind .. " " .. t.name .. " " .. t.base.name, t.tok, t.kind .. " " .. t.name)
         end
     end
+    -- An argument's fact, once per argument table (the model shares the tables of the arguments
+    -- that are alike, and the facts are read-only).
+    -- The same for a result type, once per spelling.
+    local facts, rets = {}, {}
     for _, sc in ipairs(m.syscalls) do
-        local ret = sc.ret_type and type_text(sc.ret_type.base or sc.ret_type, sc.ret_type.base and sc.ret_type)
-        local d = { num = sc.num, name = sc.name, ret = with_sig({ core = ret or sc.ret }), args = {}, results = {},
+        local ret = sc.ret_type and type_text(sc.ret_type.base or sc.ret_type, sc.ret_type.base and sc.ret_type) or
+            sc.ret
+        local ret_fact = rets[ret]
+        if not ret_fact then
+            ret_fact = with_sig({ core = ret })
+            rets[ret] = ret_fact
+        end
+        local d = { num = sc.num, name = sc.name, ret = ret_fact, args = {}, results = {},
                     noreturn = sc.attrs.noreturn or false, returns_twice = sc.attrs.returns_twice or false }
-        for i, a in ipairs(sc.args) do d.args[i] = arg_fact(a) end
+        for i, a in ipairs(sc.args) do
+            local f = facts[a]
+            if not f then
+                f = arg_fact(a)
+                facts[a] = f
+            end
+            d.args[i] = f
+        end
         for i, r in ipairs(sc.results or {}) do
             d.results[i] = with_sig({ name = r.name, core = type_text(r.named and r.named.base or r.type, r.named) })
         end
