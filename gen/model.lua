@@ -263,7 +263,7 @@ function model.load(text, file)
             a.tok = nil
         end
     end
-    require("model_syscalls").share_args(self.m)
+    if self.slow_args then require("model_syscalls").share_args(self.m) end
     return self.m
 end
 
