@@ -124,127 +124,90 @@ function cgen.pointee(t)
     return t.ctype
 end
 
--- Source-like spelling of an argument, for comments and docs. A scalar's ("fd: i32") is spelled
--- once per type and name (few pairs recur in a large definition).
-local scalar_spellings = setmetatable({}, { __mode = "k" }) -- type -> name -> spelling
-
-local function arg_spelling(a)
-    local kind = a.kind
-    if kind == "scalar" then
-        local t = a.named or a.type
-        local by_name = scalar_spellings[t]
-        if not by_name then
-            by_name = {}
-            scalar_spellings[t] = by_name
-        end
-        local s = by_name[a.name]
-        if not s then
-            s = a.name .. ": " .. t.name
-            by_name[a.name] = s
-        end
-        return s
-    elseif kind == "bytes" then
-        return a.name .. ": " .. a.dir .. " " .. (a.elem and a.elem.name or "bytes") .. "[" ..
-            (a.len_by_ptr and "*" or "") .. a.len_name .. "]" .. (a.max and (" max " .. a.max.expr) or "") ..
-            (a.toolong_explicit and (" toolong " .. a.toolong.name) or "") .. (a.optional and " optional" or "")
-    elseif kind == "str" then
-        return a.name .. ": in str[" .. a.size.expr .. "]" ..
-            (a.toolong_explicit and (" toolong " .. a.toolong.name) or "") .. (a.optional and " optional" or "")
-    end
-    return a.name .. ": " .. a.dir .. " " .. (a.named or a.type).name .. (a.optional and " optional" or "")
-end
-cgen.arg_spelling = arg_spelling
-
 -- The shape of a syscall: its signature after the name (arguments, result and extra results),
--- spelled once per syscall (several outputs print it, and cgen.shaped keys on it).
-local shapes = setmetatable({}, { __mode = "k" })
+-- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
+-- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
+-- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
+-- as the definition, which the collector walks again whenever it grows.
+local comment_exprs, comment_count = {}, 0 -- a bound's expression -> its comment text (bounded)
 
-function cgen.shape(sc)
-    local s = shapes[sc]
-    if s then return s end
-    local args = sc.args
-    local n = #args
-    local ret = sc.ret_type and sc.ret_type.name or sc.ret
-    -- One concatenation for up to five arguments (arg_registers rarely has more).
-    if n == 0 then
-        s = "() -> " .. ret
-    elseif n == 1 then
-        s = "(" .. arg_spelling(args[1]) .. ") -> " .. ret
-    elseif n == 2 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ") -> " .. ret
-    elseif n == 3 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) ..
-            ") -> " .. ret
-    elseif n == 4 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
-            arg_spelling(args[4]) .. ") -> " .. ret
-    elseif n == 5 then
-        s = "(" .. arg_spelling(args[1]) .. ", " .. arg_spelling(args[2]) .. ", " .. arg_spelling(args[3]) .. ", " ..
-            arg_spelling(args[4]) .. ", " .. arg_spelling(args[5]) .. ") -> " .. ret
-    else
-        local parts = {}
-        for i = 1, n do parts[i] = arg_spelling(args[i]) end
-        s = "(" .. concat(parts, ", ") .. ") -> " .. ret
+local function comment_expr(expr)
+    local s = comment_exprs[expr]
+    if not s then
+        s = cgen.comment(expr)
+        if comment_count == PLAIN_MEMO_MAX then comment_exprs, comment_count = {}, 0 end
+        comment_exprs[expr], comment_count = s, comment_count + 1
     end
+    return s
+end
+
+-- A table of what make makes of its keys: memo(make)[x] is make(x), made at the first use of x;
+-- memo2(make)[x][y] is make(x, y). For the pieces an output spells over and over from a handful
+-- of keys (registers, kinds, type names, small numbers), never for keys that grow with the
+-- definition.
+local function memo(make)
+    return setmetatable({}, { __index = function(t, x)
+        local v = make(x)
+        t[x] = v
+        return v
+    end })
+end
+cgen.memo = memo
+
+function cgen.memo2(make)
+    return memo(function(x) return memo(function(y) return make(x, y) end) end)
+end
+
+-- Recurring pieces of a shape, spelled once.
+local COLON_TYPE = memo(function(name) return ": " .. name end) -- ": u32"
+local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. dir .. " " .. name end) end)
+
+function cgen.shape_pieces(p, n, sc, comment)
+    local args = sc.args
+    p[n + 1], n = "(", n + 1
+    for i = 1, #args do
+        local a = args[i]
+        local kind = a.kind
+        if i > 1 then p[n + 1], n = ", ", n + 1 end
+        p[n + 1], n = a.name, n + 1
+        if kind == "scalar" then
+            p[n + 1], n = COLON_TYPE[(a.named or a.type).name], n + 1
+        elseif kind == "bytes" then
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"],
+                a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 4
+            if a.max then
+                p[n + 1], p[n + 2], n = " max ", comment and comment_expr(a.max.expr) or a.max.expr, n + 2
+            end
+        elseif kind == "str" then
+            p[n + 1], p[n + 2], p[n + 3], n = ": in str[", comment and comment_expr(a.size.expr) or a.size.expr, "]", n + 3
+        else
+            p[n + 1], n = DIR_TYPE[a.dir][(a.named or a.type).name], n + 1
+        end
+        if kind ~= "scalar" then
+            if a.toolong_explicit then p[n + 1], p[n + 2], n = " toolong ", a.toolong.name, n + 2 end
+            if a.optional then p[n + 1], n = " optional", n + 1 end
+        end
+    end
+    p[n + 1], p[n + 2], n = ") -> ", sc.ret_type and sc.ret_type.name or sc.ret, n + 2
     local results = sc.results
     if results then
         for i = 1, #results do
             local r = results[i]
-            s = s .. ", " .. r.name .. ": " .. (r.named or r.type).name
+            p[n + 1], p[n + 2], p[n + 3], n = ", ", r.name, COLON_TYPE[(r.named or r.type).name], n + 3
         end
     end
-    shapes[sc] = s
-    return s
+    return n
+end
+
+function cgen.shape(sc)
+    local p = {}
+    return concat(p, "", 1, cgen.shape_pieces(p, 0, sc))
 end
 
 -- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
 function cgen.signature(sc)
     return sc.name .. cgen.shape(sc)
 end
-
--- Per-shape templates. A large definition has many syscalls of one shape, and most of what an
--- output prints about a syscall depends only on its shape, its name, C name and number, and one
--- extra text the caller passes (its doc, its flags). cgen.shaped(render1) returns text(sc, extra),
--- which is what render1(sc, extra) returns (one to three texts), for a render1 that reads nothing
--- else of sc (tests/gen/shape_test.lua compares every output with and without templates). The
--- first syscalls of a shape are rendered directly; then the shape is rendered once more as a
--- template, with the four as holes, which must give the first's and the current's texts (a
--- render1 that reads more of sc than it may is caught when the two differ there; the shape then
--- keeps being rendered directly); every later syscall of the shape is the template filled in, one
--- concatenation per text. (The template is made at the third syscall of a shape, see below.)
-local HOLE = "\xFF" -- never in generated text: names are identifiers, texts valid UTF-8
-local HOLES = { name = HOLE .. "1", cname = HOLE .. "2", num = HOLE .. "3", extra = HOLE .. "4" }
-local HOLE_PARAM = { "name", "cname", "num", "extra" }
-
--- The Lua expression of a text with holes: its pieces %q-quoted (any byte reads back as
--- itself), the holes the template's parameters.
-local function expression(text)
-    local parts, pos = {}, 1
-    while true do
-        local at = text:find(HOLE, pos, true)
-        if not at then break end
-        parts[#parts + 1] = string.format("%q", text:sub(pos, at - 1))
-        parts[#parts + 1] = HOLE_PARAM[text:byte(at + 1) - 48] or "nil"
-        pos = at + 2
-    end
-    parts[#parts + 1] = string.format("%q", text:sub(pos))
-    return concat(parts, " .. ")
-end
-
--- The template of render1's texts for sc's shape: function(name, cname, num, extra), or nil.
-local function template(render1, sc, extra)
-    local proxy = setmetatable({ name = HOLES.name, cname = HOLES.cname, num = HOLES.num }, { __index = sc })
-    local ok, a, b, c = pcall(render1, proxy, extra and HOLES.extra)
-    if not ok or type(a) ~= "string" then return nil end
-    local exprs = { expression(a) }
-    if b then exprs[2] = expression(b) end
-    if c then exprs[3] = expression(c) end
-    local chunk = load("return function(name, cname, num, extra) return " .. concat(exprs, ", ") .. " end",
-        "=template", "t", {})
-    return chunk and chunk()
-end
-
-local nums = cgen.num
 
 -- cgen.by_shape = false turns every per-shape memo off (tests/gen/shape_test.lua compares the
 -- outputs both ways).
@@ -258,74 +221,40 @@ function cgen.shape_memo()
     return cgen.by_shape and {} or setmetatable({}, FORGETFUL)
 end
 
-function cgen.shaped(render1)
-    if not cgen.by_shape then return render1 end
-    -- shape -> its template, or false (none); firsts: shape -> its first syscall, the extra it
-    -- came with; seen2: shapes seen twice. A template is made at a shape's third syscall: its
-    -- compiling costs about as much as a few direct renders, and most shapes of a real ABI occur
-    -- once or twice.
-    local templates, firsts, first_extras, seen2 = {}, {}, {}, {}
-    return function(sc, extra)
-        local key = shapes[sc] or cgen.shape(sc)
-        local t = templates[key]
-        if t then return t(sc.name, sc.cname or sc.name, nums[sc.num], extra) end
-        local a, b, c = render1(sc, extra)
-        if t == nil then
-            local first = firsts[key]
-            if not first then
-                firsts[key], first_extras[key] = sc, extra
-            elseif not seen2[key] then
-                seen2[key] = true
-            else
-                t = template(render1, sc, extra)
-                local ok = false
-                if t then
-                    local ta, tb, tc = t(sc.name, sc.cname or sc.name, nums[sc.num], extra)
-                    local fx = first_extras[key]
-                    local fa, fb, fc = render1(first, fx)
-                    local ua, ub, uc = t(first.name, first.cname or first.name, nums[first.num], fx)
-                    ok = ta == a and tb == b and tc == c and ua == fa and ub == fb and uc == fc
-                end
-                templates[key] = ok and t
-            end
-        end
-        return a, b, c
-    end
-end
-
--- A line collector for a piece of an output: w(text), w(format, ...) add a line; w() returns
--- the lines joined (no final newline) and starts again.
-function cgen.lines()
-    local lines, n = {}, 0
-    return function(fmt, ...)
-        if fmt == nil then
-            local text = concat(lines, "\n", 1, n)
-            n = 0
-            return text
-        end
-        n = n + 1
-        if ... == nil then
-            lines[n] = fmt
-        else
-            lines[n] = format(fmt, ...)
-        end
-    end
-end
-
--- The parameter type a kernel handler receives for an argument.
+-- The parameter type a kernel handler receives for an argument. A named type's and a pointer's
+-- are spelled once per type (memo: type -> spelling).
 local BYTES_PARAM = { ["in"] = "user_in_t", out = "user_out_t", inout = "user_inout_t" }
 
 local kinds_ctype = require("kinds").ctype
+local named_params = setmetatable({}, { __mode = "k" })
+local pointer_params = { ["in"] = setmetatable({}, { __mode = "k" }), out = setmetatable({}, { __mode = "k" }),
+                         inout = setmetatable({}, { __mode = "k" }) }
 
 function cgen.kernel_param(a)
     local kind = a.kind
     if kind == "scalar" then
-        if not a.named and a.type.kind == "scalar" then return a.type.ctype end -- kinds.ctype's plain case
-        return kinds_ctype(a)
+        local named = a.named
+        if not named then
+            local t = a.type
+            if t.kind == "scalar" then return t.ctype end -- kinds.ctype's plain case
+            named = t
+        end
+        local s = named_params[named]
+        if not s then
+            s = kinds_ctype(a)
+            named_params[named] = s
+        end
+        return s
     end
     if kind == "bytes" then return BYTES_PARAM[a.dir] end
     if kind == "str" then return "const char *" end
-    return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+    local by_type = pointer_params[a.dir]
+    local s = by_type[a.type]
+    if not s then
+        s = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+        by_type[a.type] = s
+    end
+    return s
 end
 
 -- The C type of a kernel handler's result.
@@ -340,24 +269,42 @@ function cgen.results_struct(sc)
 end
 
 local names_handler = require("names").handler
+local kernel_param = cgen.kernel_param
+local PARAM_TYPE = memo(function(t) -- a parameter type and what comes between it and the name
+    return t:byte(-1) == 42 and t or t .. " " -- 42: '*'
+end)
+
+-- The pieces of a handler's prototype, put into p after p[n]: result type, name, parameters.
+-- Returns the new last index.
+function cgen.kernel_prototype_pieces(p, n, sc)
+    local args = sc.args
+    local nargs = #args
+    p[n + 1], p[n + 2], p[n + 3], n = cgen.kernel_ret(sc), " ", names_handler(sc), n + 3
+    for i = 1, nargs do
+        local a = args[i]
+        local t = kernel_param(a)
+        p[n + 1], p[n + 2], p[n + 3], n = i == 1 and "(" or ", ", PARAM_TYPE[t], a.name, n + 3
+    end
+    if sc.results and #sc.results > 0 then
+        p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3
+    else
+        p[n + 1], n = nargs > 0 and ")" or "(void)", n + 1
+    end
+    return n
+end
 
 function cgen.kernel_prototype(sc)
-    local params, args = {}, sc.args
-    for i = 1, #args do
-        local a = args[i]
-        local t = cgen.kernel_param(a)
-        params[i] = t:byte(-1) == 42 and (t .. a.name) or (t .. " " .. a.name) -- 42: '*'
-    end
-    if sc.results and #sc.results > 0 then params[#params + 1] = cgen.results_struct(sc) .. " *res" end
-    return cgen.kernel_ret(sc) .. " " .. names_handler(sc) .. "(" ..
-        (#params > 0 and table.concat(params, ", ") or "void") .. ")"
+    local p = {}
+    return concat(p, "", 1, cgen.kernel_prototype_pieces(p, 0, sc))
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
 -- every output line, so it avoids all but the needed work. Every CHUNK lines are joined into one
 -- string, so that a large output is held as a few thousand strings, not a million; a buffer made
--- inside cgen.render_to hands each chunk to its sink instead, and holds none.
-local CHUNK = 4096
+-- inside cgen.render_to hands each chunk to its sink instead, and holds none. A text of BIG bytes
+-- or more (an output's lines for a syscall or more, made as one string) is a chunk by itself:
+-- joining it with other lines would only copy it once more.
+local CHUNK, BIG = 4096, 1024
 local STREAMED = setmetatable({}, { __tostring = function() return "(an output streamed to its file)" end })
 local pending_sink -- set by render_to for the next buffer made
 
@@ -365,10 +312,11 @@ local pending_sink -- set by render_to for the next buffer made
 local insides = setmetatable({}, { __mode = "k" })
 
 function cgen.buffer()
-    local lines, n, chunks = {}, 0, {}
+    local lines, n, chunks, made = {}, 0, {}, false
     local sink = pending_sink
     pending_sink = nil
     local function chunk(text)
+        made = true
         if sink then
             sink(text)
             sink("\n")
@@ -382,16 +330,22 @@ function cgen.buffer()
     end
     local function w(fmt, ...)
         if fmt == nil then
-            flush()
+            if n > 0 or not made then flush() end -- (after a BIG text, no line may be pending)
             if sink then return STREAMED end
             chunks[#chunks + 1] = "" -- the final newline, without copying the text once more
             return concat(chunks, "\n")
         end
-        if n == CHUNK then flush() end
-        n = n + 1
         if ... == nil then
+            if #fmt >= BIG then -- a text of many lines: a chunk as it is, not copied into one
+                if n > 0 then flush() end
+                return chunk(fmt)
+            end
+            if n == CHUNK then flush() end
+            n = n + 1
             lines[n] = fmt
         else
+            if n == CHUNK then flush() end
+            n = n + 1
             lines[n] = format(fmt, ...)
         end
     end
@@ -402,6 +356,15 @@ function cgen.buffer()
     end
     insides[w] = { flush = flush, chunk = chunk, chunks = chunks, take_lines = take_lines, count = function() return n end }
     return w
+end
+
+-- Append text (one or more whole lines, no final newline) to buffer w as w(text) would, as a
+-- chunk of its own (w does so by itself for a text of BIG bytes or more): rows joined by their
+-- output are copied no more.
+function cgen.put(w, text)
+    local b = insides[w]
+    if b.count() > 0 then b.flush() end
+    b.chunk(text)
 end
 
 -- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))

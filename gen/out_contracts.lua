@@ -14,54 +14,36 @@ local out = {}
 local CHECKED = { i32 = true, uptr = true }
 local concat = table.concat
 
--- "A, B, C": the names of list a, then of list b.
-local function names_text(a, b)
-    local parts, na = {}, #a
-    for i = 1, na do parts[i] = a[i].name end
-    if b then
-        for i = 1, #b do parts[na + i] = b[i].name end
-    end
-    return concat(parts, ", ")
-end
-
--- The error list of a relays_errors syscall: its own, then every other error of the .def.
-local function with_every_error(text, errors, implied, all, declared)
-    local seen, parts = {}, {}
-    for _, list in ipairs({ errors, implied }) do
-        for _, e in ipairs(list) do seen[e.name] = true end
-    end
+-- The errors other than those of lists a and b, for a relays_errors syscall: every other error
+-- of the .def, in its order.
+local function every_other_error(a, b, all)
+    local seen, rest = {}, {}
+    for _, e in ipairs(a) do seen[e.name] = true end
+    for _, e in ipairs(b) do seen[e.name] = true end
     for _, e in ipairs(all) do
-        if not seen[e.name] then parts[#parts + 1] = e.name end
+        if not seen[e.name] then rest[#rest + 1] = e end
     end
-    if #parts == 0 then return text, declared end
-    local rest = concat(parts, ", ")
-    return text and (text .. ", " .. rest) or rest, declared + #parts
+    return rest
 end
 
--- The error text of a syscall: its errors, then its implied ones ("A, B, C"), or nil.
-local pairs_text = setmetatable({}, { __mode = "k" }) -- error -> implied error -> "E, I"
+-- "A, B, C": the names of the errors of lists a, b and c (c may be nil), through one table.
+local spelled = {}
 
-local function errors_text(errors, implied)
-    local ne, ni = #errors, #implied
-    if ne + ni == 0 then return nil end
-    if ni == 0 then return ne == 1 and errors[1].name or names_text(errors) end
-    if ne == 0 then return ni == 1 and implied[1].name or names_text(implied) end
-    if ne == 1 and ni == 1 then -- the commonest pair: spelled once per pair
-        local e, i = errors[1], implied[1]
-        local by_implied = pairs_text[e]
-        if not by_implied then
-            by_implied = setmetatable({}, { __mode = "k" })
-            pairs_text[e] = by_implied
-        end
-        local text = by_implied[i]
-        if not text then
-            text = e.name .. ", " .. i.name
-            by_implied[i] = text
-        end
-        return text
+local function errors_text(a, b, c)
+    local k = 0
+    for i = 1, #a do spelled[k + i] = a[i].name end
+    k = k + #a
+    for i = 1, #b do spelled[k + i] = b[i].name end
+    k = k + #b
+    if c then
+        for i = 1, #c do spelled[k + i] = c[i].name end
+        k = k + #c
     end
-    return names_text(errors, implied)
+    return concat(spelled, ", ", 1, k)
 end
+
+-- The rows' pieces are joined when there are this many.
+local JOIN = 400
 
 function out.render(m)
     local w = cgen.buffer()
@@ -69,7 +51,10 @@ function out.render(m)
     w("#include \"contracts.h\"")
     w("")
     w("#ifdef KERNEL_CONTRACTS")
-    local rows, nrows, shared, nums = {}, 0, {}, cgen.num
+    -- First the arrays (as the first syscall of each list is met), then the rows that name them;
+    -- syscalls with the same errors share one array, named for the first (shared: text -> name).
+    local shared, idents, counts, nums = {}, {}, {}, cgen.num
+    local p, n = {}, 0
     local syscalls = m.syscalls
     for k = 1, #syscalls do
         local sc = syscalls[k]
@@ -77,27 +62,54 @@ function out.render(m)
             -- sc.errors and sc.implied never share an error (the model adds an implied error only
             -- when it is not listed); every error of the .def follows for relays_errors.
             local errors, implied = sc.errors, sc.implied
-            local declared = #errors + #implied -- the errors make test expects some test to observe
-            local text, count = errors_text(errors, implied), declared
-            if sc.attrs.relays_errors then text, count = with_every_error(text, errors, implied, m.errors, declared) end
+            local rest = sc.attrs.relays_errors and every_other_error(errors, implied, m.errors)
+            local count = #errors + #implied + (rest and #rest or 0)
             local ident = "0"
-            if text then -- syscalls with the same errors share one array, named for the first
+            if count > 0 then
+                local text = errors_text(errors, implied, rest)
                 ident = shared[text]
                 if not ident then
                     ident = names.contract_errors(sc)
                     shared[text] = ident
-                    w("static const uint16_t " .. ident .. "[] = {" .. text .. "};")
+                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "static const uint16_t ", ident, "[] = {", text,
+                        "};", n + 5
+                    if n >= JOIN then
+                        w(concat(p, "", 1, n))
+                        n = 0
+                    else
+                        p[n + 1], n = "\n", n + 1
+                    end
                 end
             end
-            nrows = nrows + 1
-            rows[nrows] = "    [" .. nums[sc.num] .. "] = {1, " .. nums[count] .. ", " .. nums[declared] .. ", " ..
-                ident .. "}, /* " .. sc.name .. " */"
+            idents[k] = ident
+            if rest then counts[k] = count end -- (else it is the declared count)
         end
     end
+    if n > 0 then w(concat(p, "", 1, n - 1)) end -- (less the last newline)
     w("")
     w("const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {")
-    if #rows == 0 then rows[1] = "    {0, 0, 0, 0}, /* no syscall returns an error word */" end
-    for i = 1, #rows do w(rows[i]) end
+    local any = false
+    n = 0
+    for k = 1, #syscalls do
+        local ident = idents[k]
+        if ident then
+            local sc = syscalls[k]
+            -- declared: the errors make test expects some test to observe
+            local declared = #sc.errors + #sc.implied
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = "    [", nums[sc.num],
+                "] = {1, ", nums[counts[k] or declared], ", ", nums[declared], ", ", ident, n + 8
+            p[n + 1], p[n + 2], p[n + 3], n = "}, /* ", sc.name, " */", n + 3
+            any = true
+            if n >= JOIN then
+                w(concat(p, "", 1, n))
+                n = 0
+            else
+                p[n + 1], n = "\n", n + 1
+            end
+        end
+    end
+    if n > 0 then w(concat(p, "", 1, n - 1)) end -- (less the last newline)
+    if not any then w("    {0, 0, 0, 0}, /* no syscall returns an error word */") end
     w("};")
     w("#endif")
     return w()

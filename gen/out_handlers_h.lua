@@ -2,22 +2,32 @@
 -- missing handler fails to link and a mismatched one fails to compile. The
 -- descriptor types and the entry points around the shims are hand-written
 -- (kernel/syscall_desc.h, included here after the headers it needs).
+--   Each syscall's lines are spelled as their pieces in one table, joined once per run of
+-- syscalls (a text of a few KB): no line is a string of its own.
 local cgen = require("cgen")
 local kinds = require("kinds")
 local names = require("names")
 
 local out = {}
 
+local concat = table.concat
+
 -- The extra results of a syscall, which its handler fills in through its last parameter: the
 -- shim zeroes them before the call and puts them in the caller's result registers afterwards
 -- (whatever the handler returned), so a handler sets only what it has to say.
-local function results_struct(w, sc)
-    w(cgen.results_struct(sc) .. " {")
+local function results_struct(p, n, sc)
+    p[n + 1], p[n + 2], n = cgen.results_struct(sc), " {\n", n + 2
     for _, r in ipairs(sc.results) do
-        w("    " .. kinds.ctype(r) .. " " .. r.name .. "; /* returned in " .. r.reg .. " */")
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "    ", kinds.ctype(r), " ", r.name,
+            "; /* returned in ", r.reg, n + 6
+        p[n + 1], n = " */\n", n + 1
     end
-    w("};")
+    p[n + 1], n = "};\n", n + 1
+    return n
 end
+
+-- The pieces are joined when there are this many.
+local JOIN = 400
 
 function out.render(m)
     local w = cgen.buffer()
@@ -32,19 +42,26 @@ function out.render(m)
     w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
-    -- One template per shape (cgen.shaped), the doc comment its extra.
-    local comment, signature, prototype = cgen.comment, cgen.signature, cgen.kernel_prototype
-    local lines = cgen.lines()
-    local text = cgen.shaped(function(sc, doc)
-        lines("/* " .. sc.num .. " " .. comment(signature(sc)) .. ": " .. doc .. " */")
-        if sc.results and #sc.results > 0 then results_struct(lines, sc) end
-        lines(prototype(sc) .. ";")
-        return lines()
-    end)
+    local comment, shape, nums, prototype = cgen.comment, cgen.shape_pieces, cgen.num, cgen.kernel_prototype_pieces
+    local p, n = {}, 0
     local syscalls = m.syscalls
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        w(text(sc, comment(sc.doc)))
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
+        n = shape(p, n, sc, true)
+        p[n + 1], p[n + 2], p[n + 3], n = ": ", comment(sc.doc), " */\n", n + 3
+        if sc.results and #sc.results > 0 then n = results_struct(p, n, sc) end
+        n = prototype(p, n, sc)
+        p[n + 1], n = ";\n", n + 1
+        if n >= JOIN then
+            p[n] = ";" -- the buffer adds the last newline
+            w(concat(p, "", 1, n))
+            n = 0
+        end
+    end
+    if n > 0 then
+        p[n] = ";"
+        w(concat(p, "", 1, n))
     end
     w("")
     w("#endif /* " .. names.GUARD.handlers_h .. " */")

@@ -52,22 +52,10 @@ out_json.string_body = body -- for tests/gen/json_test.lua
 
 local function str(s) return '"' .. body(s) .. '"' end
 
--- ["A","B"]. The list of one name (a syscall's errors, its implied errors: most have one or two)
--- is spelled once per entry it names.
-local singles = setmetatable({}, { __mode = "k" })
-
+-- ["A","B"] of a list of entries.
 local function names_list(list)
     local n = #list
     if n == 0 then return "[]" end
-    if n == 1 then
-        local e = list[1]
-        local s = singles[e]
-        if not s then
-            s = '["' .. e.name .. '"]'
-            singles[e] = s
-        end
-        return s
-    end
     local parts = {}
     for i = 1, n do parts[i] = list[i].name end
     return '["' .. concat(parts, '","') .. '"]'
@@ -118,35 +106,90 @@ local function members(list)
     return "[" .. concat(parts, ",") .. "]"
 end
 
--- An argument: one concatenation, the keys that do not apply left out. A resource argument's
--- lifecycle errors: those it has (any of the three may be missing).
+local nums = cgen.num -- (a number converted by table.concat would be spelled anew each time)
+
+-- A syscall's entry is spelled as its pieces, put into p after p[n] (each function returns the
+-- new last index): no key or value is a string of its own before it is part of the output.
+
+-- An argument, the keys that do not apply left out. A resource argument's lifecycle errors:
+-- those it has (any of the three may be missing).
 local LIFECYCLE = { "invalid", "reaped", "foreign" }
 
-local function lifecycle(lc)
-    local parts = {}
+local function lifecycle(p, n, lc)
+    local sep = ',"lifecycle":{"'
     for _, why in ipairs(LIFECYCLE) do
-        if lc[why] then parts[#parts + 1] = '"' .. why .. '":"' .. lc[why].name .. '"' end
+        if lc[why] then
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = sep, why, '":"', lc[why].name, n + 4
+            sep = '","'
+        end
     end
-    return ',"lifecycle":{' .. concat(parts, ",") .. "}"
+    p[n + 1], n = sep == '","' and '"}' or ',"lifecycle":{}', n + 1
+    return n
 end
 
-local function arg(refs, sc, a)
-    local kind = a.kind
-    if kind == "scalar" then
-        return '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"scalar","reg":"' .. a.reg .. '"' ..
-            (a.regs and (',"regs":' .. strings(a.regs)) or "") .. ',"type":' .. type_ref(refs, a.type, a.named) ..
-            (a.lifecycle and lifecycle(a.lifecycle) or "") .. "}"
+-- Recurring pieces of an argument, spelled once (cgen.memo: the keys are kinds, registers,
+-- directions, numbers, error names).
+local memo, memo2 = cgen.memo, cgen.memo2
+local function memo3(make)
+    return memo(function(x) return memo2(function(y, z) return make(x, y, z) end) end)
+end
+
+local INDEX = memo(function(i) return '","index":' .. nums[i] end)
+local SCALAR_REG = memo(function(reg) return ',"kind":"scalar","reg":"' .. reg .. '"' end)
+local KIND_REG_DIR = memo3(function(kind, reg, dir)
+    return ',"kind":"' .. kind .. '","reg":"' .. reg .. '","dir":"' .. dir .. '"'
+end)
+local ELEM_SIZE = memo(function(size) return ',"elem_size":' .. nums[size] .. ',"len_arg":"' end)
+local TOOLONG = memo(function(name) return ',"toolong":"' .. name .. '"' end)
+
+-- A bound ({"value":N,"expr":"E"}) after its key, once per render (values: key -> expr -> text;
+-- an expression's value is the model's).
+local function bound(values, key, v)
+    local by_expr = values[key]
+    local s = by_expr[v.expr]
+    if not s then
+        s = key .. nums[v.value] .. ',"expr":"' .. body(v.expr) .. '"}'
+        by_expr[v.expr] = s
     end
-    local bytes = kind == "bytes"
-    return '{"name":"' .. a.name .. '","index":' .. a.index .. ',"kind":"' .. kind .. '","reg":"' .. a.reg ..
-        '","dir":"' .. a.dir .. '"' .. (a.type and (',"type":' .. type_ref(refs, a.type, a.named)) or "") ..
-        (bytes and ((a.elem and (',"elem":' .. type_ref(refs, a.elem)) or "") .. ',"elem_size":' .. a.elem_size ..
-            ',"len_arg":"' .. sc.args[a.len_arg].name .. (a.len_by_ptr and '","len_by_ptr":true' or
-            '","len_by_ptr":false')) or "") ..
-        (a.max and (',"max":' .. value(a.max)) or "") .. (a.size and (',"size":' .. value(a.size)) or "") ..
-        (a.toolong and (',"toolong":"' .. a.toolong.name .. '"') or "") ..
-        (a.optional and ',"optional":true' or ',"optional":false') ..
-        (a.lifecycle and lifecycle(a.lifecycle) or "") .. "}"
+    return s
+end
+
+-- The "type" key of a reference to a type (type_ref), once per type and render.
+local function type_key(refs, t, named)
+    local key = named or t
+    local s = refs.keys[key]
+    if not s then
+        s = ',"type":' .. type_ref(refs, t, named)
+        refs.keys[key] = s
+    end
+    return s
+end
+
+local function arg(p, n, refs, sc, a)
+    local kind = a.kind
+    p[n + 1], p[n + 2], p[n + 3], n = '{"name":"', a.name, INDEX[a.index], n + 3
+    if kind == "scalar" then
+        p[n + 1], n = SCALAR_REG[a.reg], n + 1
+        if a.regs then p[n + 1], p[n + 2], n = ',"regs":', strings(a.regs), n + 2 end
+        p[n + 1], n = type_key(refs, a.type, a.named), n + 1
+        if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
+        p[n + 1], n = "}", n + 1
+        return n
+    end
+    p[n + 1], n = KIND_REG_DIR[kind][a.reg][a.dir], n + 1
+    if a.type then p[n + 1], n = type_key(refs, a.type, a.named), n + 1 end
+    if kind == "bytes" then
+        if a.elem then p[n + 1], p[n + 2], n = ',"elem":', type_ref(refs, a.elem), n + 2 end
+        p[n + 1], p[n + 2], p[n + 3], n = ELEM_SIZE[a.elem_size], sc.args[a.len_arg].name,
+            a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false', n + 3
+    end
+    if a.max then p[n + 1], n = bound(refs.values, ',"max":{"value":', a.max), n + 1 end
+    if a.size then p[n + 1], n = bound(refs.values, ',"size":{"value":', a.size), n + 1 end
+    if a.toolong then p[n + 1], n = TOOLONG[a.toolong.name], n + 1 end
+    p[n + 1], n = a.optional and ',"optional":true' or ',"optional":false', n + 1
+    if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
+    p[n + 1], n = "}", n + 1
+    return n
 end
 
 local function results_list(refs, results)
@@ -178,48 +221,68 @@ local function attrs_list(attrs)
     return s
 end
 
-local function args_list(refs, sc)
-    local args = sc.args
-    local nargs = #args
-    if nargs == 0 then return "[]" end
-    local parts = {}
-    for i = 1, nargs do parts[i] = arg(refs, sc, args[i]) end
-    return "[" .. concat(parts, ",") .. "]"
-end
-
--- What a syscall's entry says that depends only on its shape (cgen.shape): its result, results
--- and arguments, spelled once per shape. A resource argument's lifecycle errors are not part of
--- the shape: a shape with a resource argument (the only kind that has a lifecycle) has its
--- arguments spelled for each syscall.
-local function shaped_parts(refs, sc)
-    local key = cgen.shape(sc)
-    local seen = refs.shapes[key] -- nil, true (seen once), or { result, args }
-    if seen and seen ~= true then return seen[1], seen[2] end
-    local rt = sc.ret_type
-    local has_lifecycle = false
-    for _, a in ipairs(sc.args) do
-        if a.lifecycle then has_lifecycle = true end
+-- ["A","B"] of a list of errors.
+local function names_pieces(p, n, key, list)
+    local count = #list
+    if count == 0 then
+        p[n + 1], p[n + 2], n = key, "[]", n + 2
+        return n
     end
-    local result = (rt and (',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
-            (sc.ret_regs and strings(sc.ret_regs) or '["eax"]')) or "") ..
-        ',"results":' .. results_list(refs, sc.results) ..
-        (sc.produces and (',"produces":"' .. sc.produces.name .. '"') or "")
-    local args = not has_lifecycle and args_list(refs, sc)
-    -- Kept from a shape's second syscall on: most shapes of a real ABI occur once, and keeping
-    -- their spellings would hold half the output until the end (tens of MB at 50,000 syscalls).
-    refs.shapes[key] = seen and { result, args } or true
-    return result, args
+    p[n + 1], p[n + 2], n = key, '["', n + 2
+    for i = 1, count do
+        p[n + 1], p[n + 2], n = list[i].name, i == count and '"]' or '","', n + 2
+    end
+    return n
 end
-
-local nums = cgen.num
 
 -- tail: what follows the entry on its line.
-local function syscall(refs, sc, tail)
-    local result, args = shaped_parts(refs, sc)
-    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) .. '","doc":"' ..
-        body(sc.doc) .. (sc.long and ('","long":"' .. body(sc.long)) or "") .. '"' .. result ..
-        ',"attrs":' .. attrs_list(sc.attrs) .. ',"args":' .. (args or args_list(refs, sc)) ..
-        ',"errors":' .. names_list(sc.errors) .. ',"implied":' .. names_list(sc.implied) .. "}" .. tail
+local function syscall(p, n, refs, sc, tail)
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = '{"num":', nums[sc.num], ',"name":"',
+        sc.name, '","cname":"', sc.cname or sc.name, '","doc":"', n + 7
+    p[n + 1], n = body(sc.doc), n + 1
+    if sc.long then p[n + 1], p[n + 2], n = '","long":"', body(sc.long), n + 2 end
+    p[n + 1], n = '"', n + 1
+    local rt = sc.ret_type
+    if rt then
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ',"ret":', type_ref(refs, rt.base or rt, rt.base and rt),
+            ',"ret_regs":', sc.ret_regs and strings(sc.ret_regs) or '["eax"]', n + 4
+    end
+    p[n + 1], p[n + 2], n = ',"results":', results_list(refs, sc.results), n + 2
+    if sc.produces then p[n + 1], p[n + 2], p[n + 3], n = ',"produces":"', sc.produces.name, '"', n + 3 end
+    p[n + 1], p[n + 2], n = ',"attrs":', attrs_list(sc.attrs), n + 2
+    local args = sc.args
+    local nargs = #args
+    if nargs == 0 then
+        p[n + 1], n = ',"args":[]', n + 1
+    else
+        for i = 1, nargs do
+            p[n + 1], n = i == 1 and ',"args":[' or ",", n + 1
+            n = arg(p, n, refs, sc, args[i])
+        end
+        p[n + 1], n = "]", n + 1
+    end
+    n = names_pieces(p, n, ',"errors":', sc.errors)
+    n = names_pieces(p, n, ',"implied":', sc.implied)
+    p[n + 1], p[n + 2], n = "}", tail, n + 2
+    return n
+end
+
+-- The syscalls list: its entries' pieces joined when there are JOIN of them (a text of a few KB;
+-- the buffer adds the newline after each).
+local JOIN = 400
+
+local function syscalls_list(w, refs, list, sep)
+    local count = #list
+    local p, n = {}, 0
+    for i = 1, count do
+        n = syscall(p, n, refs, list[i], i == count and "]" .. sep or ",")
+        if n >= JOIN or i == count then
+            w(concat(p, "", 1, n))
+            n = 0
+        else
+            p[n + 1], n = "\n", n + 1
+        end
+    end
 end
 
 local function retired(r)
@@ -273,7 +336,6 @@ local ENTRY = {
         return '{"name":"' .. s.name .. '","doc":' .. str(s.doc) .. ',"size":' .. s.size .. ',"align":' .. s.align ..
             ',"fields":' .. fields(refs, s.fields) .. "}" .. tail
     end,
-    syscalls = syscall,
     retired = function(_, r, tail) return retired(r) .. tail end,
     services = function(refs, svc, tail)
         return '{"name":"' .. svc.name .. '","service":' .. str(svc.service) ..
@@ -288,6 +350,7 @@ local function list(w, refs, key, items, sep)
     local n = #items
     if n == 0 then return w('"' .. key .. '":[]' .. sep) end
     w('"' .. key .. '":[')
+    if key == "syscalls" then return syscalls_list(w, refs, items, sep) end
     local f = ENTRY[key]
     for i = 1, n - 1 do w(f(refs, items[i], ",")) end
     w(f(refs, items[n], "]" .. sep))
@@ -295,7 +358,8 @@ end
 
 function out_json.render(m)
     local w = cgen.buffer()
-    local abi, refs = m.abi, { shapes = cgen.shape_memo() } -- refs.shapes: by shape (shaped_parts)
+    -- refs: type -> its reference (type_ref); keys: type -> its "type" key; values: bounds
+    local abi, refs = m.abi, { keys = {}, values = { [',"max":{"value":'] = {}, [',"size":{"value":'] = {} } }
     w('{"schema":"layercake-abi-json 2",')
     w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
         ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..

@@ -9,6 +9,8 @@ local names = require("names")
 
 local out = {}
 
+local JOIN = 400 -- the rows' pieces are joined when there are this many
+
 local function scalar_kind(t)
     if t.hex then return "TRACE_HEX" end
     return t.signed and "TRACE_INT" or "TRACE_UINT"
@@ -92,13 +94,32 @@ function out.render(m)
         used[t.name] = true
         for _, f in ipairs(t.fields) do use(f.type) end
     end
-    local syscalls = m.syscalls
+    -- The syscalls some const's doc names an argument of ("call.arg:"): only their scalar
+    -- arguments without a named type can have values of their own.
+    local has_values = {}
+    for owner in pairs(values) do has_values[owner:match("^[^.]*")] = true end
+    -- One walk of the arguments finds the structs and, in order, the scalar arguments whose
+    -- values lists are written after the structs' (each list where it is first used).
+    local syscalls, valued, nvalued, seen_named = m.syscalls, {}, 0, {}
     for k = 1, #syscalls do
-        local args = syscalls[k].args
+        local sc = syscalls[k]
+        local args = sc.args
         for i = 1, #args do
             local a = args[i]
             local kind = a.kind
-            if kind ~= "scalar" and kind ~= "bytes" and kind ~= "str" then use(a.type) end
+            if kind == "scalar" then
+                local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
+                if named and named.kind ~= "resource" then
+                    if not seen_named[named] then
+                        seen_named[named] = true
+                        valued[nvalued + 1], valued[nvalued + 2], nvalued = sc, a, nvalued + 2
+                    end
+                elseif has_values[sc.name] then
+                    valued[nvalued + 1], valued[nvalued + 2], nvalued = sc, a, nvalued + 2
+                end
+            elseif kind ~= "bytes" and kind ~= "str" then
+                use(a.type)
+            end
         end
     end
     -- m.structs is in dependency order, so a nested struct is defined before its user.
@@ -123,64 +144,71 @@ function out.render(m)
             cgen.cstring(s.name), s.size, s.name)
         w("")
     end
-    -- The syscalls some const's doc names an argument of ("call.arg:"): only their scalar
-    -- arguments without a named type can have values of their own.
-    local has_values = {}
-    for owner in pairs(values) do has_values[owner:match("^[^.]*")] = true end
-    -- The argument entries of a syscall ("" for none). Those of a syscall without values of its
-    -- own depend only on its shape: spelled once per shape.
-    local function arg_entries(sc)
-        local list, n, args = nil, 0, sc.args
+    -- The values a scalar argument is shown with: its named type's, or those some const's doc
+    -- gives it, or "0". The first use of a list writes it (values_list): the arguments found
+    -- above make them all, in the order of the syscalls, before the rows that name them.
+    local by_named = {} -- a flags or enum type -> named_ident's answer
+    local function arg_values(sc, a)
+        local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
+        if named and named.kind ~= "resource" then
+            local ident = by_named[named]
+            if not ident then
+                ident = named_ident(named)
+                by_named[named] = ident
+            end
+            return ident, named
+        end
+        if has_values[sc.name] then return values_ident(sc.name .. "." .. a.name, named), named end
+        return "0", named
+    end
+    for k = 1, nvalued, 2 do arg_values(valued[k], valued[k + 1]) end
+    -- A row per syscall with an entry: its entries' pieces in p, joined per JOIN of them.
+    local p, n, nums, rows = {}, 0, cgen.num, false
+    w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")
+    for k = 1, #syscalls do
+        local sc = syscalls[k]
+        local args = sc.args
+        local start = n
+        p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[sc.num], "] = {{", n + 3
+        local sep = ""
         for i = 1, #args do
             local a = args[i]
-            local kind, entry = a.kind, nil
+            local kind = a.kind
             if kind == "scalar" then
-                local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
-                if named or has_values[sc.name] then
-                    local vals = values_ident(sc.name .. "." .. a.name, named)
-                    if vals ~= "0" then
-                        entry = "[" .. (i - 1) .. "] = {0, " .. field_kind(a.type, named) .. ", " .. a.type.size ..
-                            ", " .. vals .. "}"
-                    end
+                local vals, named = arg_values(sc, a)
+                if vals ~= "0" then
+                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = sep, "[",
+                        nums[i - 1], "] = {0, ", field_kind(a.type, named), ", ", nums[a.type.size], ", ", n + 8
+                    p[n + 1], p[n + 2], n = vals, "}", n + 2
+                    sep = ", "
                 end
             elseif kind == "ptr" then
                 if a.type.kind == "struct" then
-                    entry = "[" .. (i - 1) .. "] = {&trace_struct_" .. a.type.name .. ", TRACE_STRUCT, 0, 0}"
+                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = sep, "[", nums[i - 1],
+                        "] = {&trace_struct_", a.type.name, ", TRACE_STRUCT, 0, 0}", n + 6
                 else
-                    entry = "[" .. (i - 1) .. "] = {0, " .. scalar_kind(a.type) .. ", " .. a.type.size .. ", 0}"
+                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = sep, "[", nums[i - 1],
+                        "] = {0, ", scalar_kind(a.type), ", ", nums[a.type.size], n + 7
+                    p[n + 1], n = ", 0}", n + 1
                 end
-            end
-            if entry then
-                list = list or {}
-                n = n + 1
-                list[n] = entry
+                sep = ", "
             end
         end
-        return list and table.concat(list, ", ") or ""
-    end
-    local by_shape, nums = cgen.shape_memo(), cgen.num
-    local rows, nrows = {}, 0
-    for k = 1, #syscalls do
-        local sc = syscalls[k]
-        local entries
-        if has_values[sc.name] then
-            entries = arg_entries(sc)
+        if sep == "" then
+            n = start -- no entry: no row
         else
-            local shape = cgen.shape(sc)
-            entries = by_shape[shape]
-            if not entries then
-                entries = arg_entries(sc)
-                by_shape[shape] = entries
+            rows = true
+            p[n + 1], p[n + 2], p[n + 3], n = "}}, /* ", sc.name, " */", n + 3
+            if n >= JOIN then
+                w(table.concat(p, "", 1, n))
+                n = 0
+            else
+                p[n + 1], n = "\n", n + 1
             end
         end
-        if entries ~= "" then
-            nrows = nrows + 1
-            rows[nrows] = "    [" .. nums[sc.num] .. "] = {{" .. entries .. "}}, /* " .. sc.name .. " */"
-        end
     end
-    w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")
-    if #rows == 0 then rows[1] = "    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */" end
-    for _, r in ipairs(rows) do w(r) end
+    if n > 0 then w(table.concat(p, "", 1, n - 1)) end -- (less the last newline)
+    if not rows then w("    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */") end
     w("};")
     return w()
 end

@@ -1,14 +1,13 @@
--- The per-shape memos of the outputs (cgen.shaped, cgen.shape_memo): every output is the same
+-- The per-shape memos of the outputs (cgen.shape_memo): every output is the same
 -- with them as without, for a definition whose syscalls share shapes while differing in all that
 -- is not the shape (name, C name, number, doc, long doc, attrs, errors, a resource argument's
--- lifecycle, consts naming an argument's values), and a template whose text depends on more
--- than its shape is not used. Run by tests/gen/run.lua: run(report, helpers).
+-- lifecycle, consts naming an argument's values). Run by tests/gen/run.lua: run(report, helpers).
 local builds = require("builds")
 local cgen = require("cgen")
 local cli = require("cli")
 local model = require("model")
 
--- Three or more syscalls of each shape, so that every shape gets a template.
+-- Three or more syscalls of each shape, so that every per-shape memo is used.
 local DEF = [[
 abi t {
     version 2
@@ -114,6 +113,15 @@ syscall 22 str_c(name: in str[31], o: out st optional) -> pid {
 syscall 23 str_d(name: in str[31] toolong E2BIG, o: out st optional) -> pid {
     doc "The same but for its toolong: another shape."
 }
+syscall 25 vr_a(out: out bytes[*cap] max 16, cap: inout u32, f: fl) -> i32 {
+    doc "A value-result length */ and flags."
+}
+syscall 26 vr_b(out: out bytes[*cap] max 16, cap: inout u32, f: fl) -> i32 {
+    doc "The same shape."
+}
+syscall 27 vr_c(out: out bytes[*cap] max 16, cap: inout u32, f: fl) -> i32 {
+    doc "The same shape."
+}
 retired 24 old "gone"
 syscall 30 io_e(fd: fdesc invalid EBADF, buf: out bytes[len] max 64, len: u32, mode: u32) -> i32 {
     doc "After a gap."
@@ -155,14 +163,38 @@ return function(report, h)
     local table_c = memo["kernel/syscall_table.c"]
     report("gen_shapes_table_has_every_shim", select(2, table_c:gsub("static int32_t shim_", "")) == #m.syscalls and
         table_c:find("sys_break_(", 1, true) ~= nil and table_c:find('"break"', 1, true) ~= nil)
-    -- A render1 that reads more of a syscall than its shape (here its doc) is caught where the
-    -- first two syscalls of a shape differ in it: every text stays right.
-    local text = cgen.shaped(function(sc) return sc.name .. ": " .. sc.doc end)
+    -- A syscall's shape as comment pieces (cgen.shape_pieces) is its shape made safe for a
+    -- comment, and its plain pieces are the shape.
     local wrong
     for _, sc in ipairs(m.syscalls) do
-        if text(sc) ~= sc.name .. ": " .. sc.doc then wrong = sc.name end
+        local p = {}
+        local safe = table.concat(p, "", 1, cgen.shape_pieces(p, 0, sc, true))
+        if safe ~= cgen.comment(cgen.shape(sc)) or cgen.signature(sc) ~= sc.name .. cgen.shape(sc) then
+            wrong = sc.name
+        end
     end
-    report("gen_shapes_unfaithful_template_unused", wrong == nil, wrong and ("wrong text for " .. wrong))
+    report("gen_shapes_comment_pieces_are_comment_of_shape", wrong == nil, wrong and ("differs for " .. wrong))
+    -- A buffer handed whole texts (BIG ones pass on as chunks of their own, cgen.put's always)
+    -- between lines gives the lines' text, kept or streamed, whatever comes first and last.
+    local big, bad = string.rep("x", 2000) .. "\n" .. string.rep("y", 100), {}
+    local plans = { { "big" }, { "big", "line" }, { "line", "big" }, { "big", "big", "line", "put" },
+                    { "put" }, { "line", "put", "line", "big", "put" } }
+    for k, plan in ipairs(plans) do
+        local function render()
+            local w = cgen.buffer()
+            for i, step in ipairs(plan) do
+                if step == "line" then w("line %d", i) elseif step == "put" then cgen.put(w, "put\n" .. i) else w(big) end
+            end
+            return w()
+        end
+        local want = {}
+        for i, step in ipairs(plan) do want[i] = step == "line" and ("line " .. i) or step == "put" and ("put\n" .. i) or big end
+        want = table.concat(want, "\n") .. "\n"
+        local streamed = {}
+        cgen.render_to(function(piece) streamed[#streamed + 1] = piece end, render)
+        if render() ~= want or table.concat(streamed) ~= want then bad[#bad + 1] = k end
+    end
+    report("gen_shapes_buffer_whole_texts", #bad == 0, "plans that differ: " .. table.concat(bad, " "))
     -- The outputs of the definition build (the memos only ever see valid C when it does).
     local built, err = builds.compile(h.root, memo, h.tmp .. "/shapes")
     report("gen_shapes_outputs_build", built, err)
