@@ -238,7 +238,7 @@ function Checker:fast_attrs(words, v2)
 end
 
 -- True if len (header_args's entry of the argument a bytes argument a names) can be its length.
-function M.len_fits(a, len, v2)
+local function len_fits(a, len, v2)
     if a.len_by_ptr then return v2 and len.kind == "ptr" and len.dir == "inout" and len.tname == "u32" end
     return len.kind == "scalar" and UNSIGNED_LEN[len.tname] ~= nil
 end
@@ -292,7 +292,7 @@ function Checker:fast_arg(a, index, by_name, alist)
     if kind == "bytes" then
         local len_index = by_name[a.len]
         local len = len_index and alist[len_index]
-        if not len or not M.len_fits(a, len, v2) then return nil end
+        if not len or not len_fits(a, len, v2) then return nil end
         local max, toolong
         if a.max then
             max = value_of(self, a.max)
@@ -552,7 +552,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         local slots, slot = ents[i].slots, i * 16 + word
         if a.kind == "bytes" then
             local li = by_name[a.len]
-            if not li or not M.len_fits(a, alist[li], v2) then return nil end
+            if not li or not len_fits(a, alist[li], v2) then return nil end
             local by_len = slots[slot]
             if not by_len then
                 by_len = {}
