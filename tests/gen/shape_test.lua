@@ -211,12 +211,12 @@ return function(report, h)
             collectgarbage()
             collectgarbage("stop")
             local before, bytes = collectgarbage("count"), 0
-            local ok, err = pcall(cgen.render_to, function(piece)
+            local rendered, err = pcall(cgen.render_to, function(piece)
                 if type(piece) == "string" then bytes = bytes + #piece end
             end, render, big_m)
             local kb = collectgarbage("count") - before
             collectgarbage("restart")
-            if not ok then error(err, 0) end
+            if not rendered then error(err, 0) end
             written, allocated = written + bytes, allocated + kb * 1024
             rows[#rows + 1] = string.format("%s %.2fx", o.path, kb * 1024 / bytes)
         end
