@@ -4,8 +4,9 @@
 -- fixed order, a key left out where it does not apply, lists in the model's order, so the file is
 -- the same for the same definition.
 --   The text is written entry by entry into the output's buffer (streamed to its file by
--- cgen.render_to); no tree of the whole model is ever built. Each entry is spelled by string
--- concatenation: a few large `..` expressions and one table.concat per line.
+-- cgen.render_to); no tree of the whole model is ever built. A syscall's entry (the bulk of the
+-- file) is spelled as its pieces, joined once per run of entries; the few other entries by a few
+-- large `..` expressions each.
 local cgen = require("cgen")
 
 local out_json = {}
