@@ -39,6 +39,7 @@ local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- Bit r of a register set (conf_cases.h's enum conf_reg).
 local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
 local fmt, concat, min = string.format, table.concat, math.min
+local nums = cgen.num
 -- Small numbers (registers, masks, spans) as text, converted once each: a number joined to a
 -- string is formatted every time.
 local text = setmetatable({}, { __index = function(t, k)
@@ -53,32 +54,36 @@ local negated = setmetatable({}, { __mode = "k", __index = function(t, e)
     return v
 end })
 
--- The small valid length of each length argument (at most SMALL_LEN and at most the max of every
--- buffer it measures), the value-result lengths among them, and how many buffers each measures;
--- nil for a syscall without buffers.
-local function lengths(sc)
-    local args, len, cap_of, users = sc.args, nil, nil, nil
-    for k = 1, #args do
+-- The scratch of one syscall, by argument index (tables made once, not per syscall): len[i] the
+-- small valid length of length argument i (at most SMALL_LEN and at most the max of every buffer
+-- it measures; false for an argument that measures none), cap_of[i] whether it is a value-result
+-- length, users[i] how many buffers it measures, reg[i] argument i's register (bit index).
+local len, cap_of, users, reg = {}, {}, {}, {}
+
+-- Fill the scratch for args; returns whether any argument is a byte buffer.
+local function lengths(args, nargs)
+    for k = 1, nargs do
+        len[k], cap_of[k], users[k] = false, false, 0
+    end
+    local any = false
+    for k = 1, nargs do
         local a = args[k]
         if a.kind == "bytes" then
-            len, users = len or {}, users or {}
+            any = true
             local i = a.len_arg
             local v = len[i] or min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
             if a.max then v = min(v, a.max.value) end
             len[i] = v
-            users[i] = (users[i] or 0) + 1
-            if a.len_by_ptr then
-                cap_of = cap_of or {}
-                cap_of[i] = true
-            end
+            users[i] = users[i] + 1
+            if a.len_by_ptr then cap_of[i] = true end
         end
     end
-    return len, cap_of, users
+    return any
 end
 
 -- How many bytes a pointer argument's case touches: its length, its type's
 -- size, or (for strings) two bytes of an unterminated string.
-local function span(a, len)
+local function span(a)
     if a.kind == "bytes" then return len[a.len_arg] * (a.elem_size or 1) end
     if a.kind == "ptr" then return a.type.size end
     return 2
@@ -94,7 +99,7 @@ end
 -- its first member: 0 may be no member, and the enum check would answer first), a value-result
 -- length a pointer to a u32 holding the small length, optional pointers NULL. Registers past the
 -- last non-zero value are left to C's zero.
-local function syscall_row(sc, len, cap_of, errors, reg)
+local function syscall_row(sc, errors)
     local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     local list = sc.args
     for i = 1, #list do
@@ -108,15 +113,15 @@ local function syscall_row(sc, len, cap_of, errors, reg)
         local bit = 1 << r
         args = args | bit
         local v
-        if cap_of and cap_of[i] then
+        if cap_of[i] then
             caps = caps | bit
             v = len[i] or SMALL_LEN
             if kind ~= "scalar" and not a.optional then valid = valid | bit end
         elseif kind == "scalar" then
             local named = a.named
-            if named and named.kind == "enum" and a.einval and not (len and len[i]) then
+            if named and named.kind == "enum" and a.einval and not len[i] then
                 v = number(named.members[1].value)
-            elseif len and len[i] then
+            elseif len[i] then
                 v = len[i]
             end
         elseif kind == "str" then
@@ -134,24 +139,44 @@ local function syscall_row(sc, len, cap_of, errors, reg)
     if sc.ret_regs or (results and #results > 0) then
         for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
     end
-    local values
-    local last = v6 ~= 0 and 6 or v5 ~= 0 and 5 or v4 ~= 0 and 4 or v3 ~= 0 and 3 or v2 ~= 0 and 2 or 1
-    if v1 == 0 then v1 = "0" end
-    if v2 == 0 then v2 = "0" end
-    if v3 == 0 then v3 = "0" end
-    if v4 == 0 then v4 = "0" end
-    if v5 == 0 then v5 = "0" end
-    if last == 6 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6
-    elseif last == 5 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5
-    elseif last == 4 then values = v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4
-    elseif last == 3 then values = v1 .. ", " .. v2 .. ", " .. v3
-    elseif last == 2 then values = v1 .. ", " .. v2
-    else values = v1 end
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    return "    { " .. cgen.num[cgen.u32(sc.num)] .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
-        text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
+    -- One concatenation for the row; registers past the last non-zero value are left to C's zero.
+    local num = nums[cgen.u32(sc.num)]
+    if v1 == 0 then v1 = "0" end
+    if v2 == 0 and v3 == 0 and v4 == 0 and v5 == 0 and v6 == 0 then
+        return "    { " .. num .. ", { " .. v1 ..
+            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
+            text[ignore] .. ", " .. errors .. " },"
+    end
+    if v2 == 0 then v2 = "0" end
+    if v3 == 0 and v4 == 0 and v5 == 0 and v6 == 0 then
+        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 ..
+            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
+            text[ignore] .. ", " .. errors .. " },"
+    end
+    if v3 == 0 then v3 = "0" end
+    if v4 == 0 and v5 == 0 and v6 == 0 then
+        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 ..
+            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
+            text[ignore] .. ", " .. errors .. " },"
+    end
+    if v4 == 0 then v4 = "0" end
+    if v5 == 0 and v6 == 0 then
+        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 ..
+            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
+            text[ignore] .. ", " .. errors .. " },"
+    end
+    if v5 == 0 then v5 = "0" end
+    if v6 == 0 then
+        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 ..
+            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
+            text[ignore] .. ", " .. errors .. " },"
+    end
+    return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6 ..
+            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
+            text[ignore] .. ", " .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
@@ -169,19 +194,28 @@ end
 -- past an enum's last and its first gap; for a resource with lifecycle errors, a value that is
 -- never valid (not a special, never handed out), one whose process has ended and been reaped and
 -- one of another process (the runtime makes these two: CONF_REAPED, CONF_FOREIGN).
---   The rows of an argument are the same in every syscall but for the case names' stem and the
--- syscall's index and the argument's register: they are made once for each type, argument name
--- and errors, as { before the stem, after it up to the index, after the register } for each case.
+--   The rows of an argument are the same in every argument of its type and errors but for the
+-- case names' stem, the syscall's index, the argument's register and its name (which starts each
+-- case's description, and is a C identifier: nothing in it to escape): they are made once for
+-- each type and errors, as { before the stem, after it up to the index, after the register up
+-- to the name, after the name } for each case.
 local value_lists -- named type -> key -> list, for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
 -- Bit b of a flags set: the case's suffix, the value in decimal and in hex (0x10).
 local BITS = {}
 for b = 0, 63 do BITS[b] = { suffix = "bit_" .. b, dec = fmt("%d", 1 << b), hex = fmt("0x%X", 1 << b) } end
 
-local function value_list(named, a, quoted)
-    local lc = a.lifecycle
-    local key = a.name .. " " .. (a.einval and a.einval.name or "") .. " " ..
-        (lc and ((lc.invalid and lc.invalid.name or "") .. " " .. (lc.reaped and lc.reaped.name or "") .. " " ..
-        (lc.foreign and lc.foreign.name or "")) or "")
+-- A C string literal of a text that follows a C identifier, without its opening quote.
+local function quoted_rest(what)
+    return cgen.cstring(what):sub(2)
+end
+
+local function value_list(named, a)
+    local lc, einval = a.lifecycle, a.einval
+    local key = einval and einval.name or ""
+    if lc then
+        key = key .. " " .. (lc.invalid and lc.invalid.name or "") .. " " .. (lc.reaped and lc.reaped.name or "") ..
+            " " .. (lc.foreign and lc.foreign.name or "")
+    end
     local of_type = value_lists[named]
     if not of_type then
         of_type = {}
@@ -190,70 +224,69 @@ local function value_list(named, a, quoted)
     local list = of_type[key]
     if list then return list end
     list = {}
-    -- value: its C spelling (decimal, then "u").
+    -- value: its C spelling (decimal, then "u"); what: the description after the argument's name.
     local function add(suffix, value, err, what, lifecycle)
         local n = #list
         list[n + 2] = suffix .. '", '
         if lifecycle then
             list[n + 1] = '    { "'
-            list[n + 3] = ", CONF_NONE, 0, -" .. err.name .. ", 0, " .. quoted[what] ..
-                ", " .. cgen.cstring(named.name) .. ", " .. lifecycle .. " },"
+            list[n + 3] = ", CONF_NONE, 0, -" .. err.name .. ', 0, "'
+            list[n + 4] = quoted_rest(what) .. ", " .. cgen.cstring(named.name) .. ", " .. lifecycle .. " },"
         else
             list[n + 1] = '    CONF_ROW("'
-            list[n + 3] = ", " .. value .. "u, -" .. err.name .. ", 0, " ..
-                quoted[what] .. "),"
+            list[n + 3] = ", " .. value .. "u, -" .. err.name .. ', 0, "'
+            list[n + 4] = quoted_rest(what) .. "),"
         end
     end
-    if named.kind == "flags" and a.einval then
+    if named.kind == "flags" and einval then
         for b = 0, 8 * named.base.size - 1 do
             if named.mask & (1 << b) == 0 then
                 local bit = BITS[b]
-                add(bit.suffix, bit.dec, a.einval, a.name .. " = " .. bit.hex .. ", a bit outside " .. named.name)
+                add(bit.suffix, bit.dec, einval, " = " .. bit.hex .. ", a bit outside " .. named.name)
             end
         end
-    elseif named.kind == "enum" and a.einval then
+    elseif named.kind == "enum" and einval then
         local members = named.members
         local top = kinds.bits(members[#members].value)
         if top < (1 << (8 * named.base.size)) - 1 then
-            add("past_end", fmt("%d", top + 1), a.einval, fmt("%s = %d, past the last %s", a.name, top + 1, named.name))
+            add("past_end", fmt("%d", top + 1), einval, fmt(" = %d, past the last %s", top + 1, named.name))
         end
         local taken = {}
         for _, mb in ipairs(members) do taken[kinds.bits(mb.value)] = true end
         for v = kinds.bits(members[1].value), top do
             if not taken[v] then
-                add("gap", fmt("%d", v), a.einval, fmt("%s = %d, between values of %s", a.name, v, named.name))
+                add("gap", fmt("%d", v), einval, fmt(" = %d, between values of %s", v, named.name))
                 break
             end
         end
     elseif named.kind == "resource" and lc then
         if lc.invalid then
-            add("invalid", fmt("%d", out.never_valid(named)), lc.invalid, fmt("%s = a %s that is never valid", a.name,
-                named.name))
+            add("invalid", fmt("%d", out.never_valid(named)), lc.invalid, " = a " .. named.name .. " that is never valid")
         end
         if lc.reaped then
-            add("reaped", "0", lc.reaped, fmt("%s = a %s whose process ended and was reaped", a.name,
-                named.name), "CONF_REAPED")
+            add("reaped", "0", lc.reaped, " = a " .. named.name .. " whose process ended and was reaped", "CONF_REAPED")
         end
         if lc.foreign then
-            add("foreign", "0", lc.foreign, fmt("%s = another process's %s", a.name, named.name), "CONF_FOREIGN")
+            add("foreign", "0", lc.foreign, " = another process's " .. named.name, "CONF_FOREIGN")
         end
     end
     of_type[key] = list
     return list
 end
 
-local function value_cases(rows, n, sc, sci, reg, quoted)
+local function value_cases(rows, n, sc, sci)
     local args = sc.args
     for i = 1, #args do
         local a = args[i]
         local named = a.kind == "scalar" and a.named
         if named and (a.einval or a.lifecycle) then
-            local list = value_list(named, a, quoted)
+            local list = value_list(named, a)
             if #list > 0 then
-                local stem, r = names.conf_case(sc, a, ""), text[reg[i]]
-                for k = 1, #list, 3 do
+                local stem, r, name = names.conf_case(sc, a, ""), text[reg[i]], a.name
+                for k = 1, #list, 4 do
                     n = n + 1
-                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2]
+                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2] ..
+                        name .. list[k + 3]
                 end
             end
         end
@@ -279,45 +312,53 @@ local past_limit = setmetatable({}, { __index = function(t, expr)
     return t[expr]
 end })
 
--- The cases of one syscall (sci: its index in conf_syscalls), in rows of conf_cases: rows[n + 1]...;
--- returns the new n.
+-- The description of a length past its max, after the length's name: by the max's spelling.
+local past_max = setmetatable({}, { __index = function(t, expr)
+    t[expr] = quoted_rest(" = " .. expr .. " + 1")
+    return t[expr]
+end })
+
+-- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
+-- w, for a syscall whose scratch (lengths) is filled; any: whether it has a byte buffer.
 -- named_args: whether the definition has flags, enum or resource types (language v2).
-local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted, named_args)
+local function syscall_cases(rows, n, sc, sci, any, named_args)
     local args = sc.args
     local nargs = #args
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
         if kind ~= "scalar" then
-            local r, bytes, efault, stem = text[reg[i]], span(a, len), negated[a.efault], names.conf_case(sc, a, "")
+            local r, bytes, efault, stem = text[reg[i]], span(a), negated[a.efault], names.conf_case(sc, a, "")
             local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
-            n = n + 1
             -- One byte cannot wrap or straddle a page boundary.
             if bytes >= 2 then
                 -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
                 -- and returns that short count; one that checks the range first returns EFAULT.
                 -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
+                n = n + 1
                 rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
                     null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
                     "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
                     "\"),"
             else
+                n = n + 1
                 rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
                     null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
             end
             if kind == "str" then
                 local limit, toolong, expr = a.size.value, negated[a.toolong], a.size.expr
-                rows[n + 1] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
+                n = n + 1
+                rows[n] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
                     ", " .. text[limit] .. ", " .. toolong .. ", " .. efault .. ", " .. at_limit[expr] .. "),"
-                rows[n + 2] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
+                n = n + 1
+                rows[n] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
                     text[limit + 1] .. ", " .. toolong .. ", 0, " .. past_limit[expr] .. "),"
-                n = n + 2
             end
         end
     end
     -- A length one past its max, when it measures this buffer only (with two,
     -- the other buffer's checks could answer first).
-    if users then
+    if any then
         for i = 1, nargs do
             local a = args[i]
             -- (A value-result length above max is lowered to it, not refused.)
@@ -328,11 +369,11 @@ local function syscall_cases(rows, n, sc, sci, len, users, reg, quoted, named_ar
                 rows[n] = "    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
                     ", CONF_EQ, CONF_VALUE, " .. text[reg[a.len_arg]] .. ", " .. (a.optional and text[reg[i]] or "CONF_NONE") ..
                     ", " .. text[a.max.value + 1] .. "u, " .. negated[a.toolong] .. ", 0, " ..
-                    quoted[la.name .. " = " .. a.max.expr .. " + 1"] .. ", 0, 0 },"
+                    "\"" .. la.name .. past_max[a.max.expr] .. ", 0, 0 },"
             end
         end
     end
-    if named_args then n = value_cases(rows, n, sc, sci, reg, quoted) end
+    if named_args then n = value_cases(rows, n, sc, sci) end
     n = n + 1
     rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
         (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
@@ -342,35 +383,7 @@ end
 -- Numbers no syscall owns: unused slots (the first few), every retired number,
 -- one past the table, and values that a signed or truncating dispatcher would
 -- get wrong.
-function out.invalid_numbers(m)
-    local used, list, seen = {}, {}, {}
-    for _, sc in ipairs(m.syscalls) do used[sc.num] = true end
-    local retired = {}
-    for _, r in ipairs(m.retired) do retired[r.num] = r end
-    local function add(num, why)
-        if not seen[num] and not used[num] then
-            seen[num] = true
-            list[#list + 1] = { num = num, why = why }
-        end
-    end
-    local unused = 0
-    for nr = 0, m.table_size - 1 do
-        if retired[nr] then
-            add(nr, "retired_" .. retired[nr].name)
-        elseif not used[nr] and unused < 4 then
-            unused = unused + 1
-            add(nr, "unused")
-        end
-    end
-    add(m.table_size, "past_end")
-    local first = m.syscalls[1].num -- the model refuses a definition without syscalls
-    if 0x100 + first >= m.table_size then add(0x100 + first, "low_byte_" .. first) end
-    add(0x10000 + first, "low_half_" .. first)
-    add(0x7FFFFFFF, "int_max")
-    add(0x80000000, "int_min")
-    add(0xFFFFFFFF, "minus_one")
-    return list
-end
+function out.invalid_numbers(m) return names.conf_nosys_numbers(m) end
 
 -- A kernel-only address: just above user space, or just below it when user
 -- space reaches the top, or the first address past user space when there is no room for either.
@@ -400,12 +413,12 @@ local function error_lists()
             k = k + 1
             negs[k] = negated[implied[i]]
         end
-        local key = concat(negs, ", ", 1, k) .. ", "
+        local key = concat(negs, ", ", 1, k)
         local at = seen[key]
         if not at then
             at = "conf_error_lists + " .. size
             size = size + k + 1
-            lists[#lists + 1] = "    " .. key .. "0,"
+            lists[#lists + 1] = key
             seen[key] = at
         end
         return at
@@ -432,55 +445,65 @@ local function render_c(m)
     w("    }")
     w("}")
     w("")
-    -- The few distinct descriptions are escaped once each (case names are C identifiers).
-    local quoted = setmetatable({}, { __index = function(t, k)
-        local v = cgen.cstring(k)
-        t[k] = v
-        return v
-    end })
-    -- The rows go out in pieces as they are made (cases to a buffer of their own, after the
-    -- syscalls): tables that grow to every row of the output would be walked again by each
-    -- collection of the generational collector, and held beside the text.
+    -- The rows go to the buffer a thousand at a time, joined once (cgen.put: not copied into a
+    -- chunk again): the syscalls' rows in one pass, their cases in a second (each syscall's
+    -- scratch is filled again), so that no table grows to the rows of the output.
     local lists, errors_of = error_lists()
     local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
-    value_lists = cgen.shape_memo()
-    local cases, rows, n, reg, srows = cgen.buffer(), {}, 0, {}, {}
-    local function flush()
-        cases(concat(rows, "\n", 1, n))
-        n = 0
-    end
+    local syscalls, put = m.syscalls, cgen.put
+    local invalid = out.invalid_numbers(m)
+    local rows, n = {}, 0
     w("const struct conf_syscall conf_syscalls[] = {")
-    local syscalls = m.syscalls
-    for from = 1, #syscalls, 256 do
-        local to = min(from + 255, #syscalls)
-        for i = from, to do
-            local sc = syscalls[i]
-            local len, cap_of, users = lengths(sc)
-            srows[i - from + 1] = syscall_row(sc, len, cap_of, errors_of(sc), reg)
-            n = syscall_cases(rows, n, sc, cgen.num[i - 1], len, users, reg, quoted, named_args)
-            if n >= 1024 then flush() end
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
+        local args = sc.args
+        lengths(args, #args)
+        n = n + 1
+        rows[n] = syscall_row(sc, errors_of(sc))
+        if n == 1024 then
+            put(w, concat(rows, "\n", 1, n))
+            n = 0
         end
-        w(concat(srows, "\n", 1, to - from + 1))
     end
     -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
-    for k, nr in ipairs(out.invalid_numbers(m)) do
-        w("    { " .. cgen.literal(nr.num) .. ", { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },")
+    for _, nr in ipairs(invalid) do
         n = n + 1
-        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#m.syscalls + k - 1) ..
-            ", CONF_REGS, -ENOSYS),"
+        rows[n] = "    { " .. cgen.literal(nr.num) .. ", { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },"
     end
-    flush()
+    put(w, concat(rows, "\n", 1, n))
+    n = 0
     w("};")
     w("")
     w("const struct conf_case conf_cases[] = {")
-    cgen.append(w, cases)
+    value_lists = cgen.shape_memo()
+    for i = 1, #syscalls do
+        local sc = syscalls[i]
+        local args = sc.args
+        local nargs = #args
+        local any = lengths(args, nargs)
+        for k = 1, nargs do
+            local a = args[k]
+            reg[k] = REG_INDEX[a.regs and a.lo_reg or a.reg]
+        end
+        n = syscall_cases(rows, n, sc, nums[i - 1], any, named_args)
+        if n >= 1024 then
+            put(w, concat(rows, "\n", 1, n))
+            n = 0
+        end
+    end
     value_lists = nil
+    for k, nr in ipairs(invalid) do
+        n = n + 1
+        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + k - 1) ..
+            ", CONF_REGS, -ENOSYS),"
+    end
+    put(w, concat(rows, "\n", 1, n))
     w("};")
     w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
     if #lists > 0 then
         w("")
         w("const int32_t conf_error_lists[] = {")
-        w(concat(lists, "\n"))
+        w("    " .. concat(lists, ", 0,\n    ") .. ", 0,")
         w("};")
     end
     return w()

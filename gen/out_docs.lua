@@ -70,7 +70,7 @@ function result_notes(w, sc)
     if kinds.is64(sc.ret) then
         w("* The result is 64-bit, in `edx:eax` (an error: `-E` sign-extended).")
     end
-    local named = sc.ret_type and kinds.named({ type = sc.ret_type })
+    local named = sc.ret_type -- (kinds.named of a result: its type, when it is a named one)
     if named and named.kind == "resource" then
         w("* The result is a [`%s`](#resource-%s) (this call produces it).", named.name, named.name)
     end
@@ -83,33 +83,34 @@ function result_notes(w, sc)
     end
 end
 
--- The Errors list of a syscall, made once for each list of errors, found by their names (most
--- lists of a large definition are new: a trie would make a table per error for each).
-local error_blocks, error_names = {}, {}
-local function errors_block(sc)
-    local errors, implied, k = sc.errors, sc.implied, 0
+-- The Errors list of a syscall, as pieces t[n + 1]... (after an empty line); an error's line is
+-- made once per render (error_lines: error -> line; implied_lines: error -> line with the note).
+local error_lines, implied_lines = {}, {}
+local function errors_block(sc, t, n)
+    local errors, implied = sc.errors, sc.implied
+    t[n + 1], t[n + 2], t[n + 3] = "", "Errors:", ""
+    n = n + 3
     for i = 1, #errors do
-        k = k + 1
-        error_names[k] = errors[i].name
-    end
-    k = k + 1
-    error_names[k] = "|" -- the errors the entry checks add, after
-    for i = 1, #implied do
-        k = k + 1
-        error_names[k] = implied[i].name
-    end
-    local key = concat(error_names, " ", 1, k)
-    local text = error_blocks[key]
-    if not text then
-        local t = { "", "Errors:", "" }
-        for _, e in ipairs(errors) do t[#t + 1] = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) end
-        for _, e in ipairs(implied) do
-            t[#t + 1] = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) .. " (from the entry checks)"
+        local e = errors[i]
+        local line = error_lines[e]
+        if not line then
+            line = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text)
+            error_lines[e] = line
         end
-        text = concat(t, "\n")
-        error_blocks[key] = text
+        n = n + 1
+        t[n] = line
     end
-    return text
+    for i = 1, #implied do
+        local e = implied[i]
+        local line = implied_lines[e]
+        if not line then
+            line = "* `" .. e.name .. "` (" .. e.num .. "): " .. md(e.text) .. " (from the entry checks)"
+            implied_lines[e] = line
+        end
+        n = n + 1
+        t[n] = line
+    end
+    return n
 end
 
 local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only" }
@@ -142,16 +143,31 @@ local function lines_into(t)
 end
 
 -- The section of one syscall, as pieces of whole lines: t[n + 1]...; returns the new n.
+local head_pieces = {} -- scratch: the pieces of a section's first lines
 local function syscall(t, n, m, sc)
-    local name = sc.name
-    local head = "### " .. cgen.num[sc.num] .. " `" .. name .. "`\n\n```\n" .. cgen.signature(sc) .. "\n```\n\n" ..
-        "The wrapper in `<libsys.h>` (manual page with an example: `man -l build/man/man2/" .. name .. ".2`):\n\n" ..
-        "```c\n" .. libsys_h.prototype(m, sc) .. ";\n```\n\n" .. sc.doc .. "\n"
-    local attrs = attributes(sc)
-    if attrs then head = head .. attrs end
-    if sc.long then head = head .. "\n" .. sc.long .. "\n" end
-    n = n + 1
-    t[n] = head
+    -- The head: its fixed lines, the doc, the attributes and the long doc, each a piece of its own
+    -- (not copied into one text); an empty piece is an empty line.
+    local name, p = sc.name, head_pieces
+    p[1], p[2], p[3], p[4], p[5] = "### ", cgen.num[sc.num], " `", name, "`\n\n```\n"
+    p[6] = name
+    local k = cgen.shape_pieces(p, 6, sc)
+    p[k + 1], p[k + 2], p[k + 3], p[k + 4], p[k + 5] = "\n```\n\nThe wrapper in `<libsys.h>` (manual page with an " ..
+        "example: `man -l build/man/man2/", name, ".2`):\n\n```c\n", libsys_h.prototype(m, sc), ";\n```\n"
+    t[n + 1] = concat(p, "", 1, k + 5)
+    t[n + 2] = sc.doc
+    n = n + 2
+    local attrs = attributes(sc) -- "\nAttributes: ...\n"
+    if attrs then
+        n = n + 1
+        t[n] = attrs
+    end
+    if sc.long then
+        t[n + 1], t[n + 2], t[n + 3] = attrs and sc.long or "", attrs and "" or sc.long, ""
+        n = n + (attrs and 2 or 3)
+    elseif not attrs then
+        n = n + 1
+        t[n] = ""
+    end
     local args, notes = sc.args, nil
     for i = 1, #args do
         local a = args[i]
@@ -174,15 +190,14 @@ local function syscall(t, n, m, sc)
             n = t.n
         end
     end
-    if kinds.is64(sc.ret) or sc.ret_type and sc.ret_type.kind == "resource" or sc.results or sc.attrs.fails_only then
+    local results = sc.results
+    if kinds.is64(sc.ret) or sc.ret_type and sc.ret_type.kind == "resource" or results and #results > 0 or
+        sc.attrs.fails_only then
         t.n = n
         result_notes(lines_into(t), sc)
         n = t.n
     end
-    if #sc.errors + #sc.implied > 0 then
-        n = n + 1
-        t[n] = errors_block(sc)
-    end
+    if #sc.errors + #sc.implied > 0 then n = errors_block(sc, t, n) end
     n = n + 1
     t[n] = ""
     return n
@@ -256,16 +271,16 @@ function out.render(m)
             local num, name = cgen.num[sc.num], sc.name
             t[i - from + 1] = "| " .. num .. " | [`" .. name .. "`](#" .. num .. "-" .. name .. ") | " .. md(sc.doc) .. " |"
         end
-        w(concat(t, "\n", 1, to - from + 1))
+        cgen.put(w, concat(t, "\n", 1, to - from + 1)) -- (joined once: not copied into a chunk again)
     end
     w("")
-    error_blocks = {}
+    error_lines, implied_lines = {}, {}
     for from = 1, #syscalls, 256 do
         local n = 0
         for i = from, math.min(from + 255, #syscalls) do n = syscall(t, n, m, syscalls[i]) end
-        w(concat(t, "\n", 1, n))
+        cgen.put(w, concat(t, "\n", 1, n))
     end
-    error_blocks = {}
+    error_lines, implied_lines = {}, {}
     if #m.retired > 0 then
         w("## Retired numbers")
         w("")

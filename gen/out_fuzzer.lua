@@ -87,7 +87,7 @@ local string_row = memo(function(at, slot, max, optional)
     return "    FUZZ_STRING(" .. at .. ", " .. slot .. ", " .. max .. ", " .. optional .. "),"
 end)
 local pointer_row = memo(function(at, pointee, writes)
-    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. pointee .. "), " .. writes .. "),"
+    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. cgen.pointee(pointee) .. "), " .. writes .. "),"
 end)
 -- key: elem_size * 8 + the buffer's slot; rest: bits * 4 + writes * 2 + optional.
 local function array_memo(op)
@@ -176,14 +176,20 @@ end
 
 -- The argument rows of one syscall (rows[n + 1]...); returns the new n, how many string slots it
 -- uses and the number of argument registers its arguments take (a 64-bit one takes two).
+-- Scratch of one syscall, by argument index (made once, not per syscall): is_len[i] whether
+-- argument i is a buffer's length, len_owner[i] whether a buffer's row already chooses it.
+local is_len, len_owner = {}, {}
+
 local function arg_rows(rows, n, m, sc, slot, pooled, add)
     local args = sc.args
-    local nargs, is_len, len_owner = #args, nil, nil
+    local nargs = #args
     local words = nargs
+    for i = 1, nargs do
+        is_len[i], len_owner[i] = false, false
+    end
     for i = 1, nargs do
         local a = args[i]
         if a.kind == "bytes" then -- (a value-result one too: its pointer)
-            is_len = is_len or {}
             is_len[a.len_arg] = true
         elseif a.regs then
             words = words + #a.regs - 1
@@ -196,7 +202,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
         local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
         local at = slot[a.reg]
         if kind == "scalar" then
-            if is_len and is_len[i] then -- luacheck: ignore 542
+            if is_len[i] then -- luacheck: ignore 542
                 -- a length: its buffer's row chooses it
             elseif not a.named and a.type.size < 8 and not hints[a.name] then -- the usual plain scalar
                 local by_slot = plain_rows[a.type]
@@ -221,8 +227,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             local elem, optional = a.elem_size or 1, a.optional and 1 or 0
             if a.len_by_ptr then
                 rows[n] = lenptr_row(elem * 8 + at, slot[len_arg.reg], max, 32 * 4 + writes * 2 + optional)
-            elseif not (len_owner and len_owner[a.len_arg]) then
-                len_owner = len_owner or {}
+            elseif not len_owner[a.len_arg] then
                 len_owner[a.len_arg] = true
                 rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
                     len_arg.type.size * 8 * 4 + writes * 2 + optional)
@@ -234,9 +239,9 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             n = n + 1
             rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
             strings = strings + 1
-        elseif not (is_len and is_len[i]) then
+        elseif not is_len[i] then
             n = n + 1
-            rows[n] = pointer_row(at, cgen.pointee(a.type), writes, 0)
+            rows[n] = pointer_row(at, a.type, writes, 0) -- (by type: its C spelling is made once)
         end
     end
     return n, strings, words
@@ -298,13 +303,13 @@ local function error_lists()
             k = k + 1
             names_of[k] = implied[i].name
         end
-        local key = k > 0 and (table.concat(names_of, ", ", 1, k) .. ", ") or ""
+        local key = table.concat(names_of, ", ", 1, k)
         local at = seen[key]
         if not at then
             at = "fuzz_error_lists + " .. size
             seen[key] = at
             size = size + k + 1
-            lists[#lists + 1] = "    " .. key .. "0,"
+            lists[#lists + 1] = key
         end
         return at
     end
@@ -329,7 +334,8 @@ function out.render(m)
     plain_rows = cgen.shape_memo()
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
-    local syscalls, rows, n, total = cgen.buffer(), {}, 0, 0
+    -- The syscalls' rows are joined 256 at a time into blocks, written after the arguments'.
+    local blocks, rows, n, total, put = {}, {}, 0, 0, cgen.put
     -- Strings are written to slots of scratch after the buffer area, one per str argument.
     local slot_len, str_slots = 16, 0
     w("/* How each syscall's arguments are chosen, in order (tests/fuzz/pick.c). */")
@@ -352,30 +358,35 @@ function out.render(m)
             produces .. ", " .. text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
-            syscalls(table.concat(srows, "\n", 1, ns))
+            blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns)
             ns = 0
         end
         if n >= 1024 then
-            w(table.concat(rows, "\n", 1, n))
+            put(w, table.concat(rows, "\n", 1, n))
             n = 0
         end
     end
-    if ns > 0 then syscalls(table.concat(srows, "\n", 1, ns)) end
+    if ns > 0 then blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns) end
     plain_rows = nil
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
     end
-    if n > 0 then w(table.concat(rows, "\n", 1, n)) end
+    if n > 0 then put(w, table.concat(rows, "\n", 1, n)) end
     w("};")
     w("")
     w("/* nr, argument registers, flags, the resource it produces, its rows in fuzz_args, errors */")
     w("const struct fuzz_syscall fuzz_syscalls[] = {")
-    cgen.append(w, syscalls)
+    for i = 1, #blocks do put(w, blocks[i]) end
     w("};")
     w("")
     w("/* The errors each syscall may return: its errors line and those its entry checks imply. */")
     w("const uint16_t fuzz_error_lists[] = {")
+    -- (An empty list is the line "    0,".)
+    for i = 1, #lists do
+        local key = lists[i]
+        lists[i] = key == "" and "    0," or "    " .. key .. ", 0,"
+    end
     w(table.concat(lists, "\n"))
     w("};")
     w("")
@@ -400,8 +411,15 @@ function out.render(m)
     w("const char *const fuzz_syscall_names[] = {")
     for from = 1, #list, 256 do -- C identifiers: no escaping
         local to = math.min(from + 255, #list)
-        for i = from, to do srows[i - from + 1] = "    \"" .. list[i].name .. "\"," end
-        w(table.concat(srows, "\n", 1, to - from + 1))
+        local k = to - from + 1
+        for i = from, to do srows[i - from + 1] = list[i].name end
+        -- (the first name and the last get the line's start and end: the block is not copied again)
+        if k == 1 then
+            srows[1] = "    \"" .. srows[1] .. "\","
+        else
+            srows[1], srows[k] = "    \"" .. srows[1], srows[k] .. "\","
+        end
+        put(w, table.concat(srows, "\",\n    \"", 1, k))
     end
     w("    \"(no syscall)\",")
     w("};")

@@ -134,9 +134,9 @@ local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
             node[1], node[2] = before, after
         end
     end
-    local sym = "$" .. names.wrapper(m.abi, sc) -- $ keeps names like "push" symbols
+    local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
     local num = cgen.num[cgen.u32(sc.num)]
-    return "\n; " .. num .. " " .. sc.name .. "\nglobal " .. sym .. ":function\n" .. sym .. ":\n" .. before ..
+    return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before ..
         "    mov eax, " .. num .. "\n" .. after
 end
 
@@ -153,7 +153,7 @@ function out.render(m)
     for from = 1, #syscalls, 256 do
         local to = math.min(from + 255, #syscalls)
         for i = from, to do t[i - from + 1] = wrapper(m, syscalls[i], trap, bodies, regs, offsets, saved) end
-        w(table.concat(t, "\n", 1, to - from + 1))
+        cgen.put(w, table.concat(t, "\n", 1, to - from + 1)) -- (joined once: not copied into a chunk again)
     end
     w("")
     w("section .note.GNU-stack noalloc noexec nowrite progbits")

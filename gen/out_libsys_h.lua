@@ -8,32 +8,51 @@ local out = {}
 
 local find, format, concat = string.find, string.format, table.concat
 
--- The C type of a wrapper's parameter for an argument, with the space before its name; spelled
--- once per type (a definition has few types and many arguments).
-local scalar_params = setmetatable({}, { __mode = "k" })
+-- A wrapper's parameter for an argument: its C type and name. A scalar's is spelled once per type
+-- and name (a definition has few types, and a few names recur in many syscalls).
+local scalar_params = setmetatable({}, { __mode = "k" }) -- type -> name -> parameter
 local function user_param(a)
-    local kind = a.kind
+    local kind, name = a.kind, a.name
     if kind == "scalar" then
         local key = a.named or a.type
-        local p = scalar_params[key]
+        local by_name = scalar_params[key]
+        if not by_name then
+            by_name = {}
+            scalar_params[key] = by_name
+        end
+        local p = by_name[name]
         if not p then
-            p = kinds.ctype(a, true) .. " "
-            scalar_params[key] = p
+            p = kinds.ctype(a, true) .. " " .. name
+            by_name[name] = p
         end
         return p
     end
-    if kind == "bytes" then return a.dir == "in" and "const void *" or "void *" end
-    if kind == "str" then return "const char *" end
-    return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+    if kind == "bytes" then return (a.dir == "in" and "const void *" or "void *") .. name end
+    if kind == "str" then return "const char *" .. name end
+    return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *" .. name
 end
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
-local function spell(m, sc)
-    local args, params = sc.args, nil
-    for i = 1, #args do
-        local a = args[i]
-        params = params and (params .. ", " .. user_param(a) .. a.name) or (user_param(a) .. a.name)
+-- The parameter list: one concatenation for up to five arguments (arg_registers rarely has more).
+local function parameters(sc)
+    local args = sc.args
+    local n = #args
+    local params
+    if n == 0 then
+        params = nil
+    elseif n == 1 then
+        params = user_param(args[1])
+    elseif n == 2 then
+        params = user_param(args[1]) .. ", " .. user_param(args[2])
+    elseif n == 3 then
+        params = user_param(args[1]) .. ", " .. user_param(args[2]) .. ", " .. user_param(args[3])
+    elseif n == 4 then
+        params = user_param(args[1]) .. ", " .. user_param(args[2]) .. ", " .. user_param(args[3]) .. ", " ..
+            user_param(args[4])
+    else
+        params = user_param(args[1])
+        for i = 2, n do params = params .. ", " .. user_param(args[i]) end
     end
     -- Extra results: filled from their registers by the wrapper (NULL: not wanted).
     local results = sc.results
@@ -44,11 +63,18 @@ local function spell(m, sc)
             params = params and (params .. ", " .. p) or p
         end
     end
-    -- returns_twice (fork) tells the compiler that registers and locals may be reused after a
-    -- second return, as for setjmp.
+    return params or "void"
+end
+
+-- returns_twice (fork) tells the compiler that registers and locals may be reused after a
+-- second return, as for setjmp.
+local function attribute(sc)
     local attrs = sc.attrs
-    local attr = attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
-    return attr .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. (params or "void") .. ")"
+    return attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
+end
+
+local function spell(m, sc)
+    return attribute(sc) .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ")"
 end
 
 -- The docs and the manual pages print the same prototypes: each is spelled once for both.
@@ -94,9 +120,9 @@ function out.render(m)
         for i = from, to do
             local sc = syscalls[i]
             lines[i - from + 1] = "/* " .. nums[sc.num] .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
-                spell(m, sc) .. ";"
+                attribute(sc) .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ");"
         end
-        w(concat(lines, "\n", 1, to - from + 1))
+        cgen.put(w, concat(lines, "\n", 1, to - from + 1)) -- (joined once: not copied into a chunk again)
     end
     w("")
     w("#endif /* %s */", names.GUARD.libsys_h)

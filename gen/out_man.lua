@@ -17,7 +17,8 @@ local MAX_ERRNO = require("model_abi").MAX_ERRNO
 
 local out = {}
 
-local find, byte, gsub, format, concat = string.find, string.byte, string.gsub, string.format, table.concat
+local find, byte, gsub, format, concat, sub = string.find, string.byte, string.gsub, string.format, table.concat,
+    string.sub
 
 -- Text safe in a roff line: backslashes escaped, no line starting with a control character.
 -- Most texts need none of it: three plain searches say so before any pattern runs.
@@ -43,16 +44,58 @@ local function roff_once(text)
     return r
 end
 
--- A long doc: blank lines become paragraph breaks.
-local function paragraphs(w, text)
-    local first = true
-    for para in (text .. "\n\n"):gmatch("(.-)\n%s*\n") do
-        if para:find("%S") then
-            if not first then w(".PP") end
-            w(roff((para:gsub("\n%s*", " "))))
+-- A long doc: blank lines become paragraph breaks; in a paragraph each line break and the blanks
+-- after it become one space. As pieces t[n + 1]... (".PP" between paragraphs); returns the new n.
+-- (Plain searches and a byte loop over the blanks after a line break: a pattern costs a hundred
+-- instructions a byte.) A blank line is a line break whose run of blanks (%s) holds another; the
+-- paragraph after it starts after the run's last line break.
+local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true }
+
+-- The paragraph text[from..to] (no blank line inside) with its line breaks joined.
+local function joined(text, from, to)
+    local at = find(text, "\n", from, true)
+    if not at or at > to then return sub(text, from, to) end
+    local pieces, k = {}, 0
+    while at and at <= to do
+        k = k + 1
+        pieces[k] = sub(text, from, at - 1)
+        from = at + 1
+        while SPACE[byte(text, from)] and from <= to do from = from + 1 end
+        at = find(text, "\n", from, true)
+    end
+    pieces[k + 1] = sub(text, from, to)
+    return concat(pieces, " ", 1, k + 1)
+end
+
+local function paragraphs(t, n, text)
+    text = text .. "\n\n" -- the end of the last paragraph
+    local from, first, size = 1, true, #text
+    while from <= size do
+        -- The next blank line: a line break whose run of blanks holds another (the last one ends it).
+        local at, last = find(text, "\n", from, true), nil
+        while at do
+            local j = at + 1
+            while SPACE[byte(text, j)] do
+                if byte(text, j) == 10 then last = j end
+                j = j + 1
+            end
+            if last then break end
+            at = find(text, "\n", j, true)
+        end
+        if not last then break end
+        local word = find(text, "%S", from)
+        if word and word < at then
+            if not first then
+                n = n + 1
+                t[n] = ".PP"
+            end
+            n = n + 1
+            t[n] = roff(joined(text, from, at - 1))
             first = false
         end
+        from = last + 1
     end
+    return n
 end
 
 local function header(m, name, section, title)
@@ -108,102 +151,152 @@ local function errors_section(list)
     return concat(t, "\n")
 end
 
--- The ERRORS section of a syscall (its errors and those its entry checks imply, by number), made
--- once for each list, found by the errors' names.
-local error_sections, error_names = {}, {}
-local function syscall_errors(sc)
-    local errors, implied, k = sc.errors, sc.implied, 0
-    for i = 1, #errors do
-        k = k + 1
-        error_names[k] = errors[i].name
+-- The ERRORS section of a syscall (its errors and those its entry checks imply, by number), as
+-- pieces t[n + 1]...: an error's lines are made once per render. Returns the new n.
+local error_lines, error_nums = {}, {} -- error -> its lines; the numbers of the pieces placed so far
+local function syscall_errors(sc, t, n)
+    local errors, implied = sc.errors, sc.implied
+    if #errors + #implied == 0 then
+        t[n + 1] = ".SH ERRORS\nNone: the call always succeeds."
+        return n + 1
     end
-    for i = 1, #implied do
-        k = k + 1
-        error_names[k] = implied[i].name
+    n = n + 1
+    t[n] = ".SH ERRORS"
+    local first = n + 1
+    for pass = 1, 2 do
+        local list = pass == 1 and errors or implied
+        for i = 1, #list do
+            local e = list[i]
+            local line = error_lines[e]
+            if not line then
+                line = ".TP\n.B " .. e.name .. "\n" .. roff_once(e.text) .. " (" .. e.num .. ")"
+                error_lines[e] = line
+            end
+            -- insertion by number (error numbers are unique; a list has a few)
+            local num, j = e.num, n
+            while j >= first and error_nums[j] > num do
+                t[j + 1], error_nums[j + 1] = t[j], error_nums[j]
+                j = j - 1
+            end
+            t[j + 1], error_nums[j + 1] = line, num
+            n = n + 1
+        end
     end
-    local key = concat(error_names, " ", 1, k)
-    local text = error_sections[key]
-    if not text then
-        local list = {}
-        for _, e in ipairs(errors) do list[#list + 1] = e end
-        for _, e in ipairs(implied) do list[#list + 1] = e end
-        table.sort(list, function(a, b) return a.num < b.num end)
-        text = errors_section(list)
-        error_sections[key] = text
-    end
-    return text
+    return n
 end
 
 local RET_CTYPE = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", i64 = "int64_t", u64 = "uint64_t" }
 
--- The EXAMPLE section's code: a C variable for each argument, the call, and the check of its
--- result (identifiers and C types: only the fixed backslashes and minus signs are escaped here).
-local function example(m, sc)
-    local decls, call, nd, nc = {}, {}, 0, 0
-    local args, lens = sc.args, nil
-    for i = 1, #args do
-        local a = args[i]
-        if a.kind == "bytes" then
-            lens = lens or {}
-            lens[a.len_name] = a
-        end
+-- The EXAMPLE section's code as pieces t[n + 1]...: a C variable for each argument, the call, and
+-- the check of its result (identifiers and C types: only the fixed backslashes and minus signs are
+-- escaped here). Returns the new n. The lines that recur (a variable of a type and name, a length
+-- of a buffer) are made once per render.
+-- per render, by kind: key -> key -> line (or text)
+local scalar_decls, struct_decls, chars_decls, string_decls, call_texts
+local lens = {} -- scratch: len_name -> the buffer it measures, for one syscall
+
+local function memo2(memo, k1, k2, make, ...)
+    local by = memo[k1]
+    if not by then
+        by = {}
+        memo[k1] = by
     end
-    for i = 1, #args do
-        local a = args[i]
-        local kind, name = a.kind, a.name
-        local buf = lens and lens[name]
-        nc = nc + 1
-        if kind == "scalar" then
-            if buf then
-                call[nc] = buf.elem and ("sizeof " .. buf.name .. " / sizeof " .. buf.name .. "[0]") or ("sizeof " .. buf.name)
-            else
-                call[nc] = name
-                nd = nd + 1
-                decls[nd] = "    " .. kinds.ctype(a, true) .. " " .. name .. " = 0;"
-            end
-        elseif kind == "bytes" then
-            nd = nd + 1
-            if a.elem then
-                decls[nd] = "    static " .. cgen.pointee(a.elem) .. " " .. name .. "[" .. math.min(a.max.value, 4) .. "];"
-            else
-                decls[nd] = "    static char " .. name .. "[" .. (a.max and math.min(a.max.value, 64) or 64) .. "];"
-            end
-            call[nc] = name
-        elseif buf then -- a value-result length: the capacity in, the size out
-            nd = nd + 1
-            decls[nd] = "    uint32_t " .. name .. " = sizeof " .. buf.name .. ";"
-            call[nc] = "&" .. name
-        elseif kind == "str" then
-            nd = nd + 1
-            decls[nd] = '    const char *' .. name .. ' = "name";'
-            call[nc] = name
-        else
-            nd = nd + 1
-            decls[nd] = "    " .. cgen.pointee(a.type) .. " " .. name .. ";"
-            call[nc] = "&" .. name
-        end
+    local v = by[k2]
+    if not v then
+        v = make(...)
+        by[k2] = v
     end
-    for _, r in ipairs(kinds.results(sc)) do
-        local var = kinds.result_param(sc, r)
-        nd = nd + 1
-        decls[nd] = "    " .. kinds.ctype(r, true) .. " " .. var .. ";"
-        nc = nc + 1
-        call[nc] = "&" .. var
-    end
-    local text = ".SH EXAMPLE\n.PP\n.EX\n#include <libsys.h>\n\nint main(void)\n{\n"
-    if nd > 0 then text = text .. concat(decls, "\n", 1, nd) .. "\n" end
-    local invoke = m.abi.prefix .. sc.name .. "(" .. concat(call, ", ", 1, nc) .. ")"
-    if sc.attrs.noreturn then return text .. "    " .. invoke .. ";\n}\n.EE" end
-    local ret = sc.ret
-    local ctype = RET_CTYPE[ret]
+    return v
+end
+
+local function scalar_decl(a, name) return "    " .. kinds.ctype(a, true) .. " " .. name .. " = 0;" end
+local function chars_decl(name, size) return "    static char " .. name .. "[" .. size .. "];" end
+local function elems_decl(a, name)
+    return "    static " .. cgen.pointee(a.elem) .. " " .. name .. "[" .. math.min(a.max.value, 4) .. "];"
+end
+local function string_decl(name) return '    const char *' .. name .. ' = "name";' end
+local function struct_decl(a, name) return "    " .. cgen.pointee(a.type) .. " " .. name .. ";" end
+local function capacity_decl(name, buf) return "    uint32_t " .. name .. " = sizeof " .. buf .. ";" end
+local function length_of(buf)
+    return buf.elem and ("sizeof " .. buf.name .. " / sizeof " .. buf.name .. "[0]") or ("sizeof " .. buf.name)
+end
+local function address_of(name) return "&" .. name end
+
+-- The lines of the check of a call's result, by result type: up to the syscall's name, after it.
+local CHECK_HEAD, CHECK_TAIL = {}, {}
+for ret, ctype in pairs(RET_CTYPE) do
     local signed = ret == "i32" or ret == "i64"
     local failed = signed and "r < 0" or "r >= (" .. ctype .. ")\\-" .. MAX_ERRNO
     local err = ret == "i32" and "r" or signed and "(int)r" or "\\-(int)r"
-    return text .. "    " .. ctype .. " r = " .. invoke .. ";\n    if (" .. failed .. ") {\n" ..
-        '        dprintf(STDERR_FILENO, "' .. sc.name .. ': %s\\en", strerror(' .. err .. "));\n" ..
-        "        return 1;\n    }\n" ..
-        (sc.attrs.returns_twice and "    if (r == 0)\n        exit(0); /* the new process */\n" or "") ..
-        "    return 0;\n}\n.EE"
+    CHECK_HEAD[ret] = ";\n    if (" .. failed .. ") {\n" .. '        dprintf(STDERR_FILENO, "'
+    CHECK_TAIL[ret] = ': %s\\en", strerror(' .. err .. "));"
+end
+local RETURN_ONCE = "        return 1;\n    }\n    return 0;\n}\n.EE"
+local RETURN_TWICE = "        return 1;\n    }\n    if (r == 0)\n        exit(0); /* the new process */\n    return 0;\n}\n.EE"
+local EXAMPLE_HEAD = ".SH EXAMPLE\n.PP\n.EX\n#include <libsys.h>\n\nint main(void)\n{"
+
+local function example(m, sc, t, n, call)
+    local args, nc = sc.args, 0
+    for i = 1, #args do
+        local a = args[i]
+        if a.kind == "bytes" then lens[a.len_name] = a end
+    end
+    n = n + 1
+    t[n] = EXAMPLE_HEAD
+    for i = 1, #args do
+        local a = args[i]
+        local kind, name = a.kind, a.name
+        local buf = lens[name]
+        nc = nc + 1
+        if kind == "scalar" then
+            if buf then
+                call[nc] = memo2(call_texts, buf.name, buf.elem and true or false, length_of, buf)
+            else
+                call[nc] = name
+                n = n + 1
+                t[n] = memo2(scalar_decls, a.named or a.type, name, scalar_decl, a, name)
+            end
+        elseif kind == "bytes" then
+            n = n + 1
+            if a.elem then
+                t[n] = elems_decl(a, name)
+            else
+                local size = a.max and math.min(a.max.value, 64) or 64
+                t[n] = memo2(chars_decls, name, size, chars_decl, name, size)
+            end
+            call[nc] = name
+        elseif buf then -- a value-result length: the capacity in, the size out
+            n = n + 1
+            t[n] = capacity_decl(name, buf.name)
+            call[nc] = memo2(call_texts, "&", name, address_of, name)
+        elseif kind == "str" then
+            n = n + 1
+            t[n] = memo2(string_decls, "str", name, string_decl, name)
+            call[nc] = name
+        else
+            n = n + 1
+            t[n] = memo2(struct_decls, a.type, name, struct_decl, a, name)
+            call[nc] = memo2(call_texts, "&", name, address_of, name)
+        end
+    end
+    for i = 1, #args do lens[args[i].name] = nil end
+    for _, r in ipairs(kinds.results(sc)) do
+        local var = kinds.result_param(sc, r)
+        n = n + 1
+        t[n] = "    " .. kinds.ctype(r, true) .. " " .. var .. ";"
+        nc = nc + 1
+        call[nc] = "&" .. var
+    end
+    local invoke = concat(call, ", ", 1, nc)
+    if sc.attrs.noreturn then
+        t[n + 1] = "    " .. m.abi.prefix .. sc.name .. "(" .. invoke .. ");\n}\n.EE"
+        return n + 1
+    end
+    local ret = sc.ret
+    t[n + 1] = "    " .. RET_CTYPE[ret] .. " r = " .. m.abi.prefix .. sc.name .. "(" .. invoke .. ")" .. CHECK_HEAD[ret] ..
+        sc.name .. CHECK_TAIL[ret]
+    t[n + 2] = sc.attrs.returns_twice and RETURN_TWICE or RETURN_ONCE
+    return n + 2
 end
 
 local function code(w, lines)
@@ -292,23 +385,31 @@ end
 local SYNOPSIS = ".SH SYNOPSIS\n.nf\n.B #include <libsys.h>\n.PP\n.B "
 local RETURN_NONE = ".SH RETURN VALUE\nNone."
 local RETURN_FAILS_ONLY = ".SH RETURN VALUE\nOnly on failure, \\-ENAME (see ERRORS): on success the call does not return."
-local RETURN_VALUE = { -- by result type
+local RETURN_VALUE = { -- by result type (an unsigned one: the text is made when first needed)
     i32 = ".SH RETURN VALUE\nA value of 0 or more on success; \\-ENAME (see ERRORS) on failure.",
     i64 = ".SH RETURN VALUE\nA 64-bit value of 0 or more (in edx:eax) on success; \\-ENAME (see ERRORS) on failure.",
 }
+setmetatable(RETURN_VALUE, { __index = function(t, ret)
+    local text = format(".SH RETURN VALUE\nThe %s result on success; (%s)\\-ENAME, a value " ..
+        "in the last %d of the range, on failure.", ret, ret == "u32" and "uint32_t" or "uintptr_t", MAX_ERRNO)
+    t[ret] = text
+    return text
+end })
 local SEE_ALSO = ".SH SEE ALSO\nThe reference of the whole ABI: \\fIdocs/syscalls.md\\fP; the language: " ..
     "\\fIabi/README.md\\fP.\n"
+
+local call = {} -- scratch: the arguments of an example's call
 
 local function syscall_page(m, sc, parts, t)
     local name, doc, attrs = sc.name, roff(sc.doc), sc.attrs
     t[1] = parts.banner .. name:upper() .. parts.title .. name .. " \\- " .. doc
-    t[2] = SYNOPSIS .. roff(libsys_h.prototype(m, sc)) .. ";\n.fi\n.SH DESCRIPTION\n" .. doc
-    local n = 2
+    t[2] = SYNOPSIS .. roff(libsys_h.prototype(m, sc)) .. ";\n.fi\n.SH DESCRIPTION"
+    t[3] = doc
+    local n = 3
     if sc.long then
-        local lines, k = {}, 0
-        paragraphs(function(s) k = k + 1 lines[k] = s end, sc.long)
-        t[3] = k > 0 and (".PP\n" .. concat(lines, "\n")) or ".PP"
-        n = 3
+        n = n + 1
+        t[n] = ".PP"
+        n = paragraphs(t, n, sc.long)
     end
     n = n + 1
     t[n] = ".PP\nSystem call " .. cgen.num[sc.num] .. parts.trap
@@ -331,8 +432,9 @@ local function syscall_page(m, sc, parts, t)
         for i = 1, #args do
             local a = args[i]
             n = n + 1
-            t[n] = ".TP\n.IR " .. a.name .. ' " (' .. roff_once(type_text(a)) .. ')"\n' ..
-                roff_once(arg_text(sc, a, parts.where))
+            t[n] = ".TP\n.IR " .. a.name .. ' " (' .. roff_once(type_text(a)) .. ')"'
+            n = n + 1
+            t[n] = roff_once(arg_text(sc, a, parts.where))
             local named = a.kind == "scalar" and kinds.named(a)
             if has_values and not named then -- v1: consts named NAME.FIELD: in their docs
                 local v = const_values(values[name .. "." .. a.name])
@@ -368,13 +470,12 @@ local function syscall_page(m, sc, parts, t)
     elseif attrs.fails_only then
         t[n] = RETURN_FAILS_ONLY
     else
-        t[n] = RETURN_VALUE[sc.ret] or format(".SH RETURN VALUE\nThe %s result on success; (%s)\\-ENAME, a value " ..
-            "in the last %d of the range, on failure.", sc.ret, sc.ret == "u32" and "uint32_t" or "uintptr_t", MAX_ERRNO)
+        t[n] = RETURN_VALUE[sc.ret]
     end
-    t[n + 1] = syscall_errors(sc)
-    t[n + 2] = example(m, sc)
-    t[n + 3] = SEE_ALSO
-    return concat(t, "\n", 1, n + 3)
+    n = syscall_errors(sc, t, n)
+    n = example(m, sc, t, n, call)
+    t[n + 1] = SEE_ALSO
+    return concat(t, "\n", 1, n + 1)
 end
 
 local function message_page(m, svc, msg, send_errors)
@@ -400,7 +501,8 @@ local function message_page(m, svc, msg, send_errors)
         amc_h.macro(svc, msg), svc.name, svc.service, roff(svc.doc))
     if svc.long then
         w(".PP")
-        paragraphs(w, svc.long)
+        local lines = {}
+        for i = 1, paragraphs(lines, 0, svc.long) do w(lines[i]) end
     end
     w(".PP")
     w("The helper fills the payload (the discriminator \\fIevent\\fP first) and sends it with")
@@ -450,8 +552,13 @@ local function errors_of(sc)
     return list
 end
 
+-- (For tests/gen/man_test.lua: the paragraph split of a long doc.)
+out.paragraphs = paragraphs
+
 function out.render(m)
-    escaped, error_sections, value_blocks, struct_sections = {}, {}, {}, {}
+    escaped, value_blocks, struct_sections = {}, {}, {}
+    error_lines, call_texts = {}, {}
+    scalar_decls, struct_decls, chars_decls, string_decls = {}, {}, {}, {}
     local pages, parts, t = {}, page_parts(m), {}
     local send
     for _, sc in ipairs(m.syscalls) do
@@ -464,7 +571,9 @@ function out.render(m)
             pages["man3/" .. svc.name .. "_send_" .. msg.name .. ".3"] = message_page(m, svc, msg, errs)
         end
     end
-    escaped, error_sections, value_blocks, struct_sections = {}, {}, {}, {}
+    escaped, value_blocks, struct_sections = {}, {}, {}
+    error_lines, call_texts = {}, {}
+    scalar_decls, struct_decls, chars_decls, string_decls = {}, {}, {}, {}
     return pages
 end
 

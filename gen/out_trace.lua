@@ -5,6 +5,7 @@
 -- syscall and its argument), shown without their common prefix: WAIT_EXITED is cause=EXITED.
 local cgen = require("cgen")
 local kinds = require("kinds")
+local names = require("names")
 
 local out = {}
 
@@ -68,7 +69,7 @@ function out.render(m)
         if not named or named.kind == "resource" then return nil end
         local owner = "type " .. named.name
         if not idents[owner] then
-            idents[owner] = "values_" .. named.name
+            idents[owner] = names.trace_type_values(named)
             local list = {}
             for i, mb in ipairs(named.members) do list[i] = { name = mb.name, value = kinds.bits(mb.value) } end
             shorten(list)
@@ -81,7 +82,7 @@ function out.render(m)
         if n then return n end
         if not values[owner] then return "0" end
         if not idents[owner] then
-            idents[owner] = "values_" .. owner:gsub("%.", "_")
+            idents[owner] = names.trace_values(owner)
             values_list(w, idents[owner], values[owner])
         end
         return idents[owner]

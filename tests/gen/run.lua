@@ -803,6 +803,7 @@ if not BLESS and CORE then
     part("lock_test", require("lock_test"), report, { root = ROOT, read = read })
     part("json_test", require("json_test"), report, { root = ROOT, read = read })
     part("shape_test", require("shape_test"), report, { root = ROOT, tmp = TMP })
+    part("man_test", require("man_test"), report)
 end
 os.execute("rm -rf '" .. TMP .. "'")
 S.finish()
