@@ -129,6 +129,39 @@ end
 -- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
 -- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
 -- as the definition, which the collector walks again whenever it grows.
+local comment_exprs, comment_count = {}, 0 -- a bound's expression -> its comment text (bounded)
+
+local function comment_expr(expr)
+    local s = comment_exprs[expr]
+    if not s then
+        s = cgen.comment(expr)
+        if comment_count == PLAIN_MEMO_MAX then comment_exprs, comment_count = {}, 0 end
+        comment_exprs[expr], comment_count = s, comment_count + 1
+    end
+    return s
+end
+
+-- A table of what make makes of its keys: memo(make)[x] is make(x), made at the first use of x;
+-- memo2(make)[x][y] is make(x, y). For the pieces an output spells over and over from a handful
+-- of keys (registers, kinds, type names, small numbers), never for keys that grow with the
+-- definition.
+local function memo(make)
+    return setmetatable({}, { __index = function(t, x)
+        local v = make(x)
+        t[x] = v
+        return v
+    end })
+end
+cgen.memo = memo
+
+function cgen.memo2(make)
+    return memo(function(x) return memo(function(y) return make(x, y) end) end)
+end
+
+-- Recurring pieces of a shape, spelled once.
+local COLON_TYPE = memo(function(name) return ": " .. name end) -- ": u32"
+local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. dir .. " " .. name end) end)
+
 function cgen.shape_pieces(p, n, sc, comment)
     local args = sc.args
     p[n + 1], n = "(", n + 1
@@ -136,19 +169,19 @@ function cgen.shape_pieces(p, n, sc, comment)
         local a = args[i]
         local kind = a.kind
         if i > 1 then p[n + 1], n = ", ", n + 1 end
-        p[n + 1], p[n + 2], n = a.name, ": ", n + 2
+        p[n + 1], n = a.name, n + 1
         if kind == "scalar" then
-            p[n + 1], n = (a.named or a.type).name, n + 1
+            p[n + 1], n = COLON_TYPE[(a.named or a.type).name], n + 1
         elseif kind == "bytes" then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = a.dir, " ",
-                a.elem and a.elem.name or "bytes", a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 6
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"],
+                a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 4
             if a.max then
-                p[n + 1], p[n + 2], n = " max ", comment and cgen.comment(a.max.expr) or a.max.expr, n + 2
+                p[n + 1], p[n + 2], n = " max ", comment and comment_expr(a.max.expr) or a.max.expr, n + 2
             end
         elseif kind == "str" then
-            p[n + 1], p[n + 2], p[n + 3], n = "in str[", comment and cgen.comment(a.size.expr) or a.size.expr, "]", n + 3
+            p[n + 1], p[n + 2], p[n + 3], n = ": in str[", comment and comment_expr(a.size.expr) or a.size.expr, "]", n + 3
         else
-            p[n + 1], p[n + 2], p[n + 3], n = a.dir, " ", (a.named or a.type).name, n + 3
+            p[n + 1], n = DIR_TYPE[a.dir][(a.named or a.type).name], n + 1
         end
         if kind ~= "scalar" then
             if a.toolong_explicit then p[n + 1], p[n + 2], n = " toolong ", a.toolong.name, n + 2 end
@@ -160,7 +193,7 @@ function cgen.shape_pieces(p, n, sc, comment)
     if results then
         for i = 1, #results do
             local r = results[i]
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ", ", r.name, ": ", (r.named or r.type).name, n + 4
+            p[n + 1], p[n + 2], p[n + 3], n = ", ", r.name, COLON_TYPE[(r.named or r.type).name], n + 3
         end
     end
     return n
@@ -215,11 +248,11 @@ function cgen.kernel_param(a)
     end
     if kind == "bytes" then return BYTES_PARAM[a.dir] end
     if kind == "str" then return "const char *" end
-    local memo = pointer_params[a.dir]
-    local s = memo[a.type]
+    local by_type = pointer_params[a.dir]
+    local s = by_type[a.type]
     if not s then
         s = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
-        memo[a.type] = s
+        by_type[a.type] = s
     end
     return s
 end
@@ -237,7 +270,9 @@ end
 
 local names_handler = require("names").handler
 local kernel_param = cgen.kernel_param
-local spaces = {} -- a parameter type -> what comes between it and the name
+local PARAM_TYPE = memo(function(t) -- a parameter type and what comes between it and the name
+    return t:byte(-1) == 42 and t or t .. " " -- 42: '*'
+end)
 
 -- The pieces of a handler's prototype, put into p after p[n]: result type, name, parameters.
 -- Returns the new last index.
@@ -248,12 +283,7 @@ function cgen.kernel_prototype_pieces(p, n, sc)
     for i = 1, nargs do
         local a = args[i]
         local t = kernel_param(a)
-        local space = spaces[t] -- none after a '*'
-        if not space then
-            space = t:byte(-1) == 42 and "" or " "
-            spaces[t] = space
-        end
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = i == 1 and "(" or ", ", t, space, a.name, n + 4
+        p[n + 1], p[n + 2], p[n + 3], n = i == 1 and "(" or ", ", PARAM_TYPE[t], a.name, n + 3
     end
     if sc.results and #sc.results > 0 then
         p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3

@@ -72,6 +72,44 @@ local function io_fail(msg) error({ io_error = msg }, 0) end
 -- put(cgen.RESTART) drops what came so far (cgen.render_to's second try).
 local PIECE = 65536
 
+-- The collector policy. A run's garbage is the syntax and scratch tables of the load and the
+-- lines and chunks of the outputs; its live heap is the model. Most definitions allocate less
+-- than BUDGET in all (5,000 syscalls: about 90 MB with every --out output), so the collector
+-- stays stopped: freeing nothing costs nothing, and the process exits without a sweep. Past
+-- BUDGET (looked at every 1,024 syscalls of the load, every chunk an output writes and before
+-- each output) the generational collector takes over: its minor collections free the young
+-- garbage without walking the model, which is old by then.
+--   Measured with every --out output on the bench definitions (user+sys CPU s and max RSS,
+-- best of 3, the 2 cores shared with other jobs at load average 2-5, so +-15%):
+--     syscalls  generational from the start   this policy
+--        5,000  1.61 s   43 MB                  1.08 s  105 MB   (0.68-0.83 s at load 1-3)
+--       50,000  17.4 s  373 MB                  17.0 s  290 MB
+-- (Memory stays linear: past BUDGET the heap is the model, about 1.3 KB a syscall, and what
+-- the generational collector lets grow beside it.)
+-- Full collections at the points above instead (at 1.5 or 2 times the heap the last one left)
+-- cost more: each walks the whole model (0.25 s at 50,000 syscalls) and an output may allocate
+-- 100 MB before its first chunk (conformance.c), so they run often and still overshoot; the
+-- incremental collector walks the model as often and overshoots as well.
+local BUDGET = 100 * 1024 -- KB of Lua heap
+local gc = { running = false }
+cli.gc = gc
+function gc.start()
+    collectgarbage("stop")
+    gc.running = false
+end
+function gc.check()
+    if not gc.running and collectgarbage("count") > BUDGET then
+        gc.running = true
+        collectgarbage("generational")
+        collectgarbage("restart")
+    end
+end
+-- The collector as a caller of cli.main in the same process (the tests) expects it: running.
+function gc.finish()
+    model.tick = nil
+    collectgarbage("restart")
+end
+
 function cli.transaction()
     local staged, dirs = {}, {}
     local tx = {}
@@ -163,6 +201,7 @@ function cli.transaction()
                 if not ok then fail_write(tmp, err) end
                 return true
             end
+            gc.check()
             if not out then
                 local have = old and old:read(#s)
                 if have == s or (have == nil and s == "") then
@@ -271,12 +310,8 @@ local function run(argv, stderr, stdout)
         stderr:write(opts.def .. ": error: cannot read: " .. tostring(rerr) .. "\n")
         return 1
     end
-    -- The collector: generational from the start. Building the model makes short-lived syntax
-    -- trees beside a model that only grows; minor collections free the trees without walking the
-    -- model. Measured building 50,000 syscalls (a 92 MB model): generational 4.0 s CPU and 200 MB
-    -- peak RSS; incremental at 1.5 x the live heap 4.7 s, 184 MB; at 1.3 x 5.9 s, 163 MB (each
-    -- cycle walks the whole model, a heap far larger than the caches).
-    collectgarbage("generational")
+    gc.start()
+    model.tick = gc.check
     local m = model.load(text, opts.def)
     text = nil -- luacheck: ignore 311 (the definition's text, 7 MB for 50,000 syscalls, is not needed again)
     local new_entries = 0
@@ -303,23 +338,28 @@ local function run(argv, stderr, stdout)
     -- model) runs only when an output has left the heap half as large again as the model (its
     -- garbage grew old before it died: a table the render kept to its end).
     local tx = cli.transaction()
-    collectgarbage()
-    local live = collectgarbage("count")
     local ok, e = pcall(function()
-        if opts.update_lock then tx.stage(opts.lock, require("lock").render(m)) end
+        if opts.update_lock then
+            gc.check()
+            tx.stage(opts.lock, require("lock").render(m))
+        end
         if opts.out then
             local paths = {}
             for i, o in ipairs(cli.outputs(m)) do paths[i] = opts.out .. "/" .. o.path end
             tx.mkdirs(table.unpack(paths))
             for _, o in ipairs(cli.outputs(m)) do
+                gc.check()
                 local put = tx.writer(opts.out .. "/" .. o.path)
                 cgen.render_to(put, require(o.module).render, m, o.part)
                 put(nil)
-                if collectgarbage("count") > 1.5 * live then collectgarbage() end
             end
         end
-        if opts.docs then tx.stage(opts.docs, require("out_docs").render(m)) end
+        if opts.docs then
+            gc.check()
+            tx.stage(opts.docs, require("out_docs").render(m))
+        end
         if opts.man then
+            gc.check()
             local pages, dirs = require("out_man").render(m), {}
             for path in pairs(pages) do dirs[path:match("^(.*)/") or ""] = opts.man .. "/" .. path end
             local one = {}
@@ -349,6 +389,7 @@ function cli.main(argv, stderr, stdout)
         if diag.is_diag(e) or (type(e) == "table" and e.io_error) then return e end
         return { internal = tostring(e), trace = debug.traceback() }
     end)
+    gc.finish()
     if ok then return status end
     if diag.is_diag(err) then
         stderr:write(err:format() .. "\n")

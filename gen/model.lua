@@ -52,6 +52,8 @@
 --   m.services[i]          { name, service (the name string), doc, long, tok,
 --                            messages[i] = message (sorted by num), retired[i] = { num, name, why, tok } }
 -- arg:     { name, index, reg, kind = "scalar" | "bytes" | "str" | "ptr", toolong_explicit }
+--          (one table serves every syscall whose argument is alike in every field: an argument's
+--          table does not tell its syscall; a memo on it holds for all of them)
 --          scalar: type = scalar type (a named type's base), named = flags/enum/resource type | nil,
 --                  einval = error (flags/enum: unknown bits or values), lifecycle = { invalid, reaped,
 --                  foreign = error | nil } (resource arguments only, else nil);
@@ -99,6 +101,10 @@ local PARTS = { "model_names", "model_abi", "model_types", "model_syscalls", "mo
 model.fast = true
 -- How many syscalls it took and left to the slow path, over every model.load of this process.
 model.stats = { taken = 0, left = 0 }
+-- A function model.load calls every TICK syscalls, or nil: the CLI's collector policy looks at
+-- the heap there (a load of 50,000 syscalls allocates 160 MB, most of it the model).
+model.tick = nil
+local TICK = 1024
 
 local Checker = {}
 Checker.__index = Checker
@@ -112,7 +118,7 @@ end
 local function new_checker(file, tree)
     return setmetatable({
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
-        named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {},
+        named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {}, arg_where = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
         sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
@@ -149,7 +155,7 @@ function Checker:after_prelude()
         local c = self.m.consts[i] or self.m.errors[seen.m_errors + i - #self.m.consts]
         for _, sc in ipairs(self.m.syscalls) do
             for _, a in ipairs(sc.args) do
-                if a.name == c.name then self:not_macro(self:arg_tok(a), "argument") end
+                if a.name == c.name then self:not_macro(self:arg_tok(a, sc), "argument") end
             end
         end
     end
@@ -177,6 +183,7 @@ function model.load(text, file)
         __len = function() return count end,
         __newindex = function(_, _, node)
             count = count + 1
+            if count % TICK == 0 and model.tick then model.tick() end
             if inline == nil then
                 self = new_checker(file, tree)
                 inline = pcall(self.prelude, self)
@@ -220,6 +227,7 @@ function model.load(text, file)
                     return taken
                 end
                 stats.taken, taken = stats.taken + 1, true
+                if stats.taken % TICK == 0 and model.tick then model.tick() end
                 cursor.seek(after, end_line, end_start)
                 pos = match(src, "^\nsyscall ()", after)
                 if not pos then return true end
@@ -244,6 +252,7 @@ function model.load(text, file)
         require("model_names").fail(self.abi_kw, "the definition has no syscall",
             'add one: syscall 1 NAME() -> i32 { doc "..." }')
     end
+    self:claim_late_names()
     -- The arguments' tokens served the checks; nothing after them needs an argument's position,
     -- and a large definition has hundreds of thousands of them.
     local syscalls = self.m.syscalls
@@ -254,6 +263,7 @@ function model.load(text, file)
             a.tok = nil
         end
     end
+    require("model_syscalls").share_args(self.m)
     return self.m
 end
 

@@ -239,7 +239,7 @@ end
 
 -- The model's argument of a (header_args's), or nil. by_name: the index of each of the header's
 -- arguments by name, alist: them by index.
-function Checker:fast_arg(a, index, by_name, alist, tok)
+function Checker:fast_arg(a, index, by_name, alist)
     local kind, errors, v2 = a.kind, self.errors, self.m.abi.version >= 2
     if kind == "scalar" then
         local t = a.tname
@@ -253,7 +253,7 @@ function Checker:fast_arg(a, index, by_name, alist, tok)
             if not scalar then return nil end
         end
         if scalar.size > 4 and not v2 then return nil end
-        local arg = { name = a.name, index = index, kind = kind, tok = tok, toolong_explicit = false, type = scalar,
+        local arg = { name = a.name, index = index, kind = kind, toolong_explicit = false, type = scalar,
                       reg = nil, named = nt }
         local resource = nt and nt.kind == "resource"
         if a.invalid or a.reaped or a.foreign then
@@ -303,13 +303,13 @@ function Checker:fast_arg(a, index, by_name, alist, tok)
         elseif a.toolong then
             return nil
         end
-        return { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
+        return { name = a.name, index = index, kind = kind, dir = a.dir,
                  toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = toolong,
                  max = max, len_arg = len_index, len_name = a.len, len_by_ptr = a.len_by_ptr == true, elem = nil,
                  elem_size = 1 }
     end
     if a.max then return nil end
-    local arg = { name = a.name, index = index, kind = kind, dir = a.dir, tok = tok,
+    local arg = { name = a.name, index = index, kind = kind, dir = a.dir,
                   toolong_explicit = a.toolong ~= nil, efault = efault, reg = nil, optional = optional, toolong = nil,
                   type = nil, named = nil, size = nil }
     if kind == "str" then
@@ -339,16 +339,16 @@ end
 
 -- One argument as the text spells it between '(' or ',' and the next ',' or ')', parsed once
 -- per distinct spelling (a definition repeats them: `len: u32`, `fd: i32`, whole signatures
--- rarely): { a (header_args's entry), off (where its name starts in the spelling, from 0) }, or
--- false. Its name's checks hold for good (a lower-case name can only meet the runtime's macros);
--- the rest depends on the other arguments and is fast_arg's, each time.
+-- rarely): { a (header_args's entry), slots (the model's arguments made of it, fast_syscall's) },
+-- or false. Its name's checks hold for good (a lower-case name can only meet the runtime's
+-- macros); the rest depends on the other arguments and is fast_arg's, once per slot.
 function Checker:arg_spelling(piece)
     local wrapped = "(" .. piece .. ")"
     local list, p = header_args(wrapped, 2)
     if not list or #list ~= 1 or p ~= #wrapped + 1 then return false end
     local a = list[1]
     if not plain_name(self, a.name) then return false end
-    return { a = a, off = a.pos - 2 }
+    return { a = a, slots = {} }
 end
 
 -- Extra results (v2) `, NAME: T, ...` (extra: the header's text between the return type and
@@ -376,14 +376,19 @@ function Checker:fast_results(extra, first, line, col0, token_mt)
     return results
 end
 
--- The token of argument a (a number, from the fast path, becomes one).
-function Checker:arg_tok(a)
-    local t = a.tok
-    if type(t) == "number" then
-        t = setmetatable({ kind = "ident", value = a.name, line = t >> 32, col = t & 0xFFFFFFFF }, self.token_mt)
-        a.tok = t
+-- The token of argument a of syscall sc. The fast path's arguments have none (one table serves
+-- every syscall that spells the argument alike): their header is read again from the text.
+function Checker:arg_tok(a, sc)
+    if a.tok then return a.tok end
+    local where = self.arg_where[sc]
+    local list_pos, line_start = where >> 32, where & 0xFFFFFFFF
+    for _, e in ipairs(header_args(self.fast_src, list_pos + 1)) do
+        if e.name == a.name then
+            return setmetatable({ kind = "ident", value = a.name, line = sc.tok.line, col = e.pos - line_start + 1 },
+                self.token_mt)
+        end
     end
-    return t
+    error("no argument " .. a.name .. " in the header of " .. sc.name)
 end
 
 -- The errors of an `errors` list (its words, or nil for none), each declared or an alias of one
@@ -492,11 +497,13 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if not spellings then
         spellings = {}
         self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = spellings, {}, {}, token_mt
-        self.fast_alist, self.fast_offs, self.fast_by_name, self.fast_n = {}, {}, {}, 0
+        self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
+        self.fast_ents, self.fast_src = {}, text
     end
     -- The arguments' spellings, each parsed once.
     -- (Scratch lists, the same for every syscall: by_name is emptied of the last one's names.)
-    local alist, offs, by_name, n = self.fast_alist, self.fast_offs, self.fast_by_name, 0
+    local alist, by_name, n = self.fast_alist, self.fast_by_name, 0
+    local ents = self.fast_ents
     for i = 1, self.fast_n do by_name[alist[i].name] = nil end
     self.fast_n = 0
     if not match(list_text, "^%([ \t]*%)$") then
@@ -513,7 +520,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             local a = e.a
             if by_name[a.name] then return nil end
             n = n + 1
-            alist[n], offs[n], by_name[a.name] = a, from - 1 + e.off, n
+            alist[n], ents[n], by_name[a.name] = a, e, n
             self.fast_n = n
             if not comma then break end
             from = comma + 1
@@ -522,19 +529,44 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local abi = self.m.abi
     local regs = abi.arg_registers
     if n > #regs then return nil end
-    local args, cases, list_col = {}, false, list_pos - line_start + 1
+    local args, cases = {}, false
     local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
     local word, low_first = 1, abi.pair_order == "low_high"
     for i = 1, n do
-        local arg = self:fast_arg(alist[i], i, by_name, alist, line << 32 | (list_col + offs[i]))
-        if not arg then return nil end
-        if arg.kind == "scalar" and arg.type.size > 4 then -- a register pair (v2): which word goes where
-            if word + 1 > #regs then return nil end
-            local lo, hi = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
-            arg.lo_reg, arg.hi_reg, arg.regs, arg.reg, word = lo, hi, { lo, hi }, lo, word + 2
+        -- One table per argument spelling at one index and register word (and, for bytes, with
+        -- one length argument at one index): the syscalls that spell it alike share it.
+        local a = alist[i]
+        local slots, slot = ents[i].slots, i * 16 + word
+        if a.kind == "bytes" then
+            local li = by_name[a.len]
+            local by_len = slots[slot]
+            if not by_len then
+                by_len = {}
+                slots[slot] = by_len
+            end
+            local len = li and alist[li] or false
+            slots = by_len[len]
+            if not slots then
+                slots = {}
+                by_len[len] = slots
+            end
+            slot = li or 0
+        end
+        local arg = slots[slot]
+        if arg then
+            word = word + ((arg.kind == "scalar" and arg.type.size > 4) and 2 or 1)
         else
-            if word > #regs then return nil end
-            arg.reg, word = regs[word], word + 1
+            arg = self:fast_arg(a, i, by_name, alist)
+            if not arg then return nil end
+            if arg.kind == "scalar" and arg.type.size > 4 then -- a register pair (v2): which word goes where
+                if word + 1 > #regs then return nil end
+                local lo, hi = regs[word + (low_first and 0 or 1)], regs[word + (low_first and 1 or 0)]
+                arg.lo_reg, arg.hi_reg, arg.regs, arg.reg, word = lo, hi, { lo, hi }, lo, word + 2
+            else
+                if word > #regs then return nil end
+                arg.reg, word = regs[word], word + 1
+            end
+            slots[slot] = arg
         end
         if kernel then
             total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
@@ -626,14 +658,10 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     end
     registry:claim_new("ordinary", wrapper, "user", sc)
     if stems then
-        local arg_syscall = self.arg_syscall
         for i = 1, n do
             local stem = stems[i]
-            if stem then
-                local a = args[i]
-                arg_syscall[a] = sc
-                registry:claim_new("case", stem, "user", a)
-            end
+            -- (The owner names the syscall: the argument's table is shared, Checker:fast_args.)
+            if stem then registry:claim_new("case", stem, "user", { arg = args[i], syscall = sc }) end
         end
     end
     for i = 1, n do
@@ -644,6 +672,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             c[#c + 1] = { syscall = sc, arg = a }
         end
     end
+    if n > 0 then self.arg_where[sc] = list_pos << 32 | line_start end
     local m = self.m
     m.syscalls[#m.syscalls + 1] = sc
     self.sc_by_num[num], self.sc_by_name[name] = sc, sc

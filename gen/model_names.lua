@@ -93,7 +93,7 @@ end
 -- culprit; a fixed name of the outputs, the C library's or the runtime's is always the other side.
 function Checker:clash(name, owner, other)
     for _, o in ipairs({ owner, other }) do
-        if type(o.tok) == "number" then self:arg_tok(o) end -- an argument of the fast path
+        if o.arg and not o.tok then o.tok = self:arg_tok(o.arg, o.syscall) end -- an argument's cases (fast path)
     end
     owner, other = M.describe(owner, self.arg_syscall), M.describe(other, self.arg_syscall)
     local here, there, here_what, there_what = owner.tok, other.tok, owner.what, other.what
@@ -125,6 +125,10 @@ end
 -- owners are { kind, name, what, tok }.
 function M.describe(owner, arg_syscall)
     if owner.what or owner.fixed or owner.std or owner.pos then return owner end
+    if owner.arg then
+        return { kind = "argument", name = owner.arg.name, what = "argument " .. owner.arg.name .. " of " ..
+                 owner.syscall.name, tok = owner.tok }
+    end
     if owner.args then
         return { kind = "syscall", name = owner.name, what = "syscall " .. owner.name, tok = owner.tok }
     end

@@ -610,4 +610,123 @@ function Checker:syscalls_done()
     m.table_size = top + 1
 end
 
+-- The fields an argument may have (gen/model.lua lists them): arg_key reads each.
+local ARG_FIELDS = {}
+for w in ([[name index reg kind toolong_explicit type named einval lifecycle regs lo_reg hi_reg dir len_arg
+    len_name max toolong efault elem elem_size len_by_ptr optional size]]):gmatch("%S+") do
+    ARG_FIELDS[w] = true
+end
+
+-- The text that two arguments have alike exactly when every field is alike (a table they refer
+-- to, a type or an error, by its number in ids), or nil for a table with a field this does not
+-- know (it is then kept as it is).
+local ids -- share_args's: a short string per table met (a number costs a conversion each time)
+local function id(t)
+    if t == nil then return "" end
+    local s = ids[t]
+    if not s then
+        ids.n = ids.n + 1
+        s = "#" .. ids.n
+        ids[t] = s
+    end
+    return s
+end
+local NUMS = setmetatable({}, { __index = function(t, n)
+    local s = tostring(n)
+    t[n] = s
+    return s
+end })
+local function flag(v) return v and "1" or v == false and "0" or "" end
+-- (A {value, expr}'s expr decides its value: a number, or a const's name.)
+local function num(v) return v and v.expr or "" end
+
+local function arg_key(a)
+    for k in pairs(a) do
+        if not ARG_FIELDS[k] then return nil end
+    end
+    local lc, regs = a.lifecycle, a.regs
+    return a.name .. "," .. NUMS[a.index] .. "," .. (a.reg or "") .. "," .. a.kind .. "," .. flag(a.toolong_explicit) .. "," ..
+        id(a.type) .. "," .. id(a.named) .. "," .. id(a.einval) .. "," ..
+        (lc and (id(lc.invalid) .. "/" .. id(lc.reaped) .. "/" .. id(lc.foreign)) or "") .. "," ..
+        (regs and (regs[1] .. "/" .. regs[2]) or "") .. "," .. (a.lo_reg or "") .. "," .. (a.hi_reg or "") .. "," ..
+        (a.dir or "") .. "," .. (a.len_arg and NUMS[a.len_arg] or "") .. "," .. (a.len_name or "") .. "," .. num(a.max) .. "," ..
+        id(a.toolong) .. "," .. id(a.efault) .. "," .. id(a.elem) .. "," .. (a.elem_size and NUMS[a.elem_size] or "") .. "," ..
+        flag(a.len_by_ptr) .. "," .. flag(a.optional) .. "," .. num(a.size)
+end
+
+-- One table for the arguments that are alike in every field, whichever syscalls they belong to
+-- (the model is read-only, and a large definition spells few distinct ones: 8,000 for 126,000
+-- arguments of the 50,000-syscall bench definition). The fast path shares the arguments it
+-- reads alike already; this makes the sharing the same whatever path built the syscall (after
+-- the load's checks, which need each argument's own position).
+function M.share_args(m)
+    local canon, by_key = {}, {}
+    ids = { n = 0 }
+    local syscalls = m.syscalls
+    for i = 1, #syscalls do
+        local args = syscalls[i].args
+        for j = 1, #args do
+            local a = args[j]
+            local c = canon[a]
+            if not c then
+                local key = arg_key(a)
+                c = key and by_key[key] or a
+                if key then by_key[key] = c end
+                canon[a] = c
+            end
+            args[j] = c
+        end
+    end
+    for _, r in ipairs(m.resources) do
+        for _, use in ipairs(r.consumers) do use.arg = canon[use.arg] or use.arg end
+    end
+    ids = nil
+end
+
+-- The names the outputs spell once every syscall is known: the tracer's value lists of the
+-- struct fields and syscall arguments that consts' docs give values ("S.f: ..."), and the
+-- conformance cases of the retired numbers.
+function Checker:claim_late_names()
+    local m = self.m
+    if m.abi.outputs.kernel then
+        local struct_by_name, done = {}, {}
+        for _, st in ipairs(m.structs) do struct_by_name[st.name] = st end
+        for _, c in ipairs(m.consts) do
+            local owner = (c.doc or ""):match("^([%w_]+%.[%w_]+):")
+            if owner and not done[owner] then
+                done[owner] = true
+                local x, y = owner:match("^(.*)%.(.*)$")
+                local sc, st, has = self.sc_by_name[x], struct_by_name[x], false
+                for _, a in ipairs(sc and sc.args or {}) do has = has or (a.name == y and a.kind == "scalar") end
+                for _, f in ipairs(st and st.fields or {}) do has = has or f.name == y end
+                if has then
+                    self:claim_free("ordinary", names.trace_values(owner), "kernel", { kind = "const", name = c.name,
+                        what = "the trace values of " .. owner .. " (the doc of const " .. c.name .. ")", tok = c.tok })
+                end
+            end
+        end
+    end
+    if m.abi.outputs.conformance then
+        for _, r in ipairs(m.retired) do self:claim_retired_case(r) end
+    end
+end
+
+-- The conformance case of a retired number (names.conf_nosys_numbers: the only ones of those
+-- cases whose names the definition spells): it must differ from every other case's, among them
+-- a syscall's register case (conf_NAME_regs) and an argument's (its stem and a suffix: a
+-- claimed stem the name starts with is taken to meet it, whatever the rest).
+function Checker:claim_retired_case(r)
+    local name = names.conf_nosys_case(r.num, names.conf_retired_why(r))
+    local owner = { kind = "retired entry", name = r.name, tok = r.tok,
+                    what = "the conformance case of retired " .. r.num .. " " .. r.name }
+    local sc = name:sub(-5) == "_regs" and self.sc_by_name[name:sub(6, -6)]
+    if sc then self:clash(name, owner, sc) end
+    local registry = self.registry
+    for p in name:gmatch("()_", 6) do
+        local prev = registry:find("case", name:sub(1, p), "user")
+        if prev and (prev.arg or self.arg_syscall[prev]) then self:clash(name:sub(1, p) .. "*", owner, prev) end
+    end
+    self:claim("case", name, "user", owner)
+end
+
 return M

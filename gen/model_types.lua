@@ -1,5 +1,6 @@
 -- The model's types: the ABI scalars, arrays, structs and their i386 layouts.
 local base = require("model_names")
+local names = require("names")
 
 local M = { methods = {} }
 local Checker = M.methods
@@ -247,9 +248,15 @@ function Checker:named_type_def(node)
             kind == "resource" and "a resource is based on i32 or u32" or "flags and enums are based on u8, u16 or u32")
     end
     -- Outputs may spell the type as a C typedef: its name is claimed as an ordinary identifier.
-    self:claim_free("ordinary", name, "all", { kind = kind, name = name, what = kind .. " " .. name, tok = node.name })
+    local owner = { kind = kind, name = name, what = kind .. " " .. name, tok = node.name }
+    self:claim_free("ordinary", name, "all", owner)
     local t = { kind = kind, name = name, doc = node.doc, base = b, tok = node.name,
                 size = b.size, align = b.align, signed = b.signed, ctype = b.ctype, user_ctype = b.user_ctype }
+    -- abi.h's typedef NAME_t, and the tracer's list of a flags or enum type's values.
+    self:claim_free("ordinary", names.named_type(t), "all", owner)
+    if kind ~= "resource" and self.m.abi.outputs.kernel then
+        self:claim_free("ordinary", names.trace_type_values(t), "kernel", owner)
+    end
     local list = {}
     t[ITEMS[kind]] = list
     if kind == "resource" then
@@ -318,7 +325,7 @@ function Checker:member_const(entry, kind)
     -- An argument checked before this definition (a syscall above it) may have this name.
     for _, sc in ipairs(self.m.syscalls) do
         for _, a in ipairs(sc.args) do
-            if a.name == entry.name then self:not_macro(self:arg_tok(a), "argument") end
+            if a.name == entry.name then self:not_macro(self:arg_tok(a, sc), "argument") end
         end
     end
 end

@@ -23,6 +23,11 @@ function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
 function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
 function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type
 
+-- the syscall tracer (kernel/trace_table.c): the static list of the values of a flags or enum
+-- type, and of a struct field or syscall argument that consts' docs give values ("S.f: ...")
+function names.trace_type_values(t) return "values_" .. t.name end
+function names.trace_values(owner) return "values_" .. (owner:gsub("%.", "_")) end
+
 -- the syscall contracts (kernel/contracts.c): the errors a syscall may return, one static array
 -- per distinct list, named for the first syscall that has it
 function names.contract_errors(sc) return "errors_" .. sc.name end
@@ -33,6 +38,39 @@ function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.na
 function names.conf_stem(sc, a) return "conf_" .. sc.name .. "_" .. a.name .. "_" end
 function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
 function names.conf_nosys_case(num, why) return string.format("conf_nosys_%d_%s", num, why) end
+function names.conf_retired_why(r) return "retired_" .. r.name end
+-- The numbers without a syscall that the conformance cases try (each with its case name's
+-- `why`): every retired number, the first four unused ones, the table's end, numbers that agree
+-- with the first syscall's in the low byte or half, and the extremes. { {num, why, retired}, ... }
+function names.conf_nosys_numbers(m)
+    local used, list, seen = {}, {}, {}
+    for _, sc in ipairs(m.syscalls) do used[sc.num] = true end
+    local retired = {}
+    for _, r in ipairs(m.retired) do retired[r.num] = r end
+    local function add(num, why, r)
+        if not seen[num] and not used[num] then
+            seen[num] = true
+            list[#list + 1] = { num = num, why = why, retired = r }
+        end
+    end
+    local unused = 0
+    for nr = 0, m.table_size - 1 do
+        if retired[nr] then
+            add(nr, names.conf_retired_why(retired[nr]), retired[nr])
+        elseif not used[nr] and unused < 4 then
+            unused = unused + 1
+            add(nr, "unused")
+        end
+    end
+    add(m.table_size, "past_end")
+    local first = m.syscalls[1].num -- the model refuses a definition without syscalls
+    if 0x100 + first >= m.table_size then add(0x100 + first, "low_byte_" .. first) end
+    add(0x10000 + first, "low_half_" .. first)
+    add(0x7FFFFFFF, "int_max")
+    add(0x80000000, "int_min")
+    add(0xFFFFFFFF, "minus_one")
+    return list
+end
 -- the suffixes of the pointer cases of an argument (names.conf_case)
 names.CONF_POINTER_CASES = { "null", "kernel", "unmapped", "wrap", "partly_mapped" }
 names.CONF_STRING_CASES = { "at_limit", "too_long" }

@@ -6,6 +6,8 @@ local names = require("names")
 
 local out = {}
 
+local JOIN = 400
+
 -- _Static_asserts that pin the size and every field offset of a layout.
 function out.layout_asserts(w, tag, fields, size)
     if size then
@@ -95,10 +97,19 @@ function out.render(m)
         w("")
     end
     w("/* Syscall numbers */")
+    -- One line a syscall, spelled as pieces joined per JOIN of them.
     local sys_macro, nums, syscalls = names.sys_macro, cgen.num, m.syscalls
+    local p, n = {}, 0
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        w("#define " .. sys_macro(sc) .. " " .. nums[u32(sc.num)])
+        p[n + 1], p[n + 2], p[n + 3], n = "#define ", sys_macro(sc), " ", n + 3
+        p[n + 1], n = nums[u32(sc.num)], n + 1
+        if n >= JOIN or i == #syscalls then
+            w(table.concat(p, "", 1, n))
+            n = 0
+        else
+            p[n + 1], n = "\n", n + 1
+        end
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))

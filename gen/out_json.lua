@@ -127,36 +127,65 @@ local function lifecycle(p, n, lc)
     return n
 end
 
-local function value_pieces(p, n, key, v)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = key, nums[v.value], ',"expr":"', body(v.expr), n + 4
-    p[n + 1], n = '"}', n + 1
-    return n
+-- Recurring pieces of an argument, spelled once (cgen.memo: the keys are kinds, registers,
+-- directions, numbers, error names).
+local memo, memo2 = cgen.memo, cgen.memo2
+local function memo3(make)
+    return memo(function(x) return memo2(function(y, z) return make(x, y, z) end) end)
+end
+
+local INDEX = memo(function(i) return '","index":' .. nums[i] end)
+local SCALAR_REG = memo(function(reg) return ',"kind":"scalar","reg":"' .. reg .. '"' end)
+local KIND_REG_DIR = memo3(function(kind, reg, dir)
+    return ',"kind":"' .. kind .. '","reg":"' .. reg .. '","dir":"' .. dir .. '"'
+end)
+local ELEM_SIZE = memo(function(size) return ',"elem_size":' .. nums[size] .. ',"len_arg":"' end)
+local TOOLONG = memo(function(name) return ',"toolong":"' .. name .. '"' end)
+
+-- A bound ({"value":N,"expr":"E"}) after its key, once per render (values: key -> expr -> text;
+-- an expression's value is the model's).
+local function bound(values, key, v)
+    local by_expr = values[key]
+    local s = by_expr[v.expr]
+    if not s then
+        s = key .. nums[v.value] .. ',"expr":"' .. body(v.expr) .. '"}'
+        by_expr[v.expr] = s
+    end
+    return s
+end
+
+-- The "type" key of a reference to a type (type_ref), once per type and render.
+local function type_key(refs, t, named)
+    local key = named or t
+    local s = refs.keys[key]
+    if not s then
+        s = ',"type":' .. type_ref(refs, t, named)
+        refs.keys[key] = s
+    end
+    return s
 end
 
 local function arg(p, n, refs, sc, a)
     local kind = a.kind
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = '{"name":"', a.name, '","index":', nums[a.index], n + 4
+    p[n + 1], p[n + 2], p[n + 3], n = '{"name":"', a.name, INDEX[a.index], n + 3
     if kind == "scalar" then
-        p[n + 1], p[n + 2], p[n + 3], n = ',"kind":"scalar","reg":"', a.reg, '"', n + 3
+        p[n + 1], n = SCALAR_REG[a.reg], n + 1
         if a.regs then p[n + 1], p[n + 2], n = ',"regs":', strings(a.regs), n + 2 end
-        p[n + 1], p[n + 2], n = ',"type":', type_ref(refs, a.type, a.named), n + 2
+        p[n + 1], n = type_key(refs, a.type, a.named), n + 1
         if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
         p[n + 1], n = "}", n + 1
         return n
     end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = ',"kind":"', kind, '","reg":"', a.reg, '","dir":"',
-        a.dir, n + 6
-    p[n + 1], n = '"', n + 1
-    if a.type then p[n + 1], p[n + 2], n = ',"type":', type_ref(refs, a.type, a.named), n + 2 end
+    p[n + 1], n = KIND_REG_DIR[kind][a.reg][a.dir], n + 1
+    if a.type then p[n + 1], n = type_key(refs, a.type, a.named), n + 1 end
     if kind == "bytes" then
         if a.elem then p[n + 1], p[n + 2], n = ',"elem":', type_ref(refs, a.elem), n + 2 end
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ',"elem_size":', nums[a.elem_size], ',"len_arg":"', sc.args[a.len_arg].name,
-            n + 4
-        p[n + 1], n = a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false', n + 1
+        p[n + 1], p[n + 2], p[n + 3], n = ELEM_SIZE[a.elem_size], sc.args[a.len_arg].name,
+            a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false', n + 3
     end
-    if a.max then n = value_pieces(p, n, ',"max":{"value":', a.max) end
-    if a.size then n = value_pieces(p, n, ',"size":{"value":', a.size) end
-    if a.toolong then p[n + 1], p[n + 2], p[n + 3], n = ',"toolong":"', a.toolong.name, '"', n + 3 end
+    if a.max then p[n + 1], n = bound(refs.values, ',"max":{"value":', a.max), n + 1 end
+    if a.size then p[n + 1], n = bound(refs.values, ',"size":{"value":', a.size), n + 1 end
+    if a.toolong then p[n + 1], n = TOOLONG[a.toolong.name], n + 1 end
     p[n + 1], n = a.optional and ',"optional":true' or ',"optional":false', n + 1
     if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
     p[n + 1], n = "}", n + 1
@@ -329,7 +358,8 @@ end
 
 function out_json.render(m)
     local w = cgen.buffer()
-    local abi, refs = m.abi, {}
+    -- refs: type -> its reference (type_ref); keys: type -> its "type" key; values: bounds
+    local abi, refs = m.abi, { keys = {}, values = { [',"max":{"value":'] = {}, [',"size":{"value":'] = {} } }
     w('{"schema":"layercake-abi-json 2",')
     w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
         ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..

@@ -27,6 +27,20 @@ local pieces = {} -- (one table, used again by every render)
 
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 
+-- Pieces that recur in every shim, spelled once (cgen.memo: the keys are frames, registers, C
+-- types and small numbers).
+local memo, memo2 = cgen.memo, cgen.memo2
+
+local FRAME_REG = memo2(function(F, reg) return F .. reg end) -- f.tf.ebx
+local READ = memo2(function(F, reg) return " = " .. F .. reg .. ";\n" end) -- the end of a register's read
+local CAST = memo(function(ctype) return "(" .. ctype .. ")" end)
+local CAST_READ = memo(function(ctype) return " = (" .. ctype .. ")" end)
+local SIZEOF = setmetatable({}, { __mode = "k", __index = function(t, ty) -- a type -> sizeof(its C type)
+    local v = "sizeof(" .. cgen.pointee(ty) .. ")"
+    t[ty] = v
+    return v
+end })
+
 -- C test that a kernel handler result is a success (copy-outs happen only then).
 local SUCCESS = { uint32_t = " < (uint32_t)-ABI_ERRNO_MAX", uint64_t = " < (uint64_t)-ABI_ERRNO_MAX" }
 local function success(sc)
@@ -38,20 +52,21 @@ end
 -- reads it through copy_from_user, every page readable (and writable unless dir is "in"), so a
 -- handler never fails half-way, after it has blocked or changed state, on a bad pointer. big:
 -- len may exceed the span of user space. An optional NULL pointer is not checked. The length is
--- three pieces (len1, len2, len3: "sizeof(", the type, ")").
+-- one piece or two (len1, len2: "a_", the length's name).
 local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
 
-local function range_check(p, n, name, len1, len2, len3, dir, optional, probe, big)
+local function range_check(p, n, name, len1, len2, dir, optional, probe, big)
     p[n + 1], n = "    if (", n + 1
     if optional then p[n + 1], p[n + 2], p[n + 3], n = "a_", name, " != 0 && (", n + 3 end
-    if big then p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = len1, len2, len3, " > SHIM_USER_SPAN || ", n + 4 end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "SHIM_OUTSIDE_USER(a_", name, ", ", len1, len2,
-        len3, n + 6
-    p[n + 1], n = ")", n + 1
+    if big then p[n + 1], p[n + 2], p[n + 3], n = len1, len2, " > SHIM_USER_SPAN || ", n + 3 end
+    p[n + 1], p[n + 2], p[n + 3], n = "SHIM_OUTSIDE_USER(a_", name, ", ", n + 3
+    if len2 then p[n + 1], p[n + 2], n = len1, len2, n + 2 else p[n + 1], n = len1, n + 1 end
     if probe then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = " || user_probe(a_", name, ", ", len1, len2,
-            len3, n + 6
+        p[n + 1], p[n + 2], p[n + 3], n = ") || user_probe(a_", name, ", ", n + 3
+        if len2 then p[n + 1], p[n + 2], n = len1, len2, n + 2 else p[n + 1], n = len1, n + 1 end
         p[n + 1], n = PROBE[dir], n + 1
+    else
+        p[n + 1], n = ")", n + 1
     end
     p[n + 1], n = optional and "))\n        return -EFAULT;\n" or ")\n        return -EFAULT;\n", n + 1
     return n
@@ -87,7 +102,7 @@ local function buffer_checks(p, n, sc, a, span)
         p[n + 1], n = ");\n", n + 1
         pre = "n_"
     end
-    n = range_check(p, n, a.name, pre, len, "", a.dir, a.optional, true, not max and type_max > span)
+    n = range_check(p, n, a.name, pre, len, a.dir, a.optional, true, not max and type_max > span)
     return n
 end
 
@@ -149,8 +164,7 @@ local function call_args(p, n, sc, F, results)
             elseif checked[i] then
                 p[n + 1], p[n + 2], n = "a_", name, n + 2
             else
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "(", a.type.ctype, ")", F, n + 4
-                p[n + 1], n = a.reg, n + 1
+                p[n + 1], p[n + 2], n = CAST[a.type.ctype], FRAME_REG[F][a.reg], n + 2
             end
         elseif kind == "bytes" then
             p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "(user_", a.dir, "_t){ a_", name, " }", n + 5
@@ -234,15 +248,14 @@ local function body(p, n, sc, F, ret_type, simple_cast, span, checks)
                     end
                 end
                 local t = a.type.ctype
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = zeroed and "    " or
-                    "    const ", t, " a_", a.name, " = (", t, ")", n + 7
-                p[n + 1], p[n + 2], p[n + 3], n = F, a.reg, ";\n", n + 3
+                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = zeroed and "    " or "    const ", t,
+                    " a_", a.name, CAST_READ[t], FRAME_REG[F][a.reg], n + 6
+                p[n + 1], n = ";\n", n + 1
                 simple = false
             end
         else
             simple = false
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "    const uint32_t a_", a.name, " = ", F,
-                a.reg, ";\n", n + 6
+            p[n + 1], p[n + 2], p[n + 3], n = "    const uint32_t a_", a.name, READ[F][a.reg], n + 3
         end
     end
     local results = sc.results ~= nil and #sc.results > 0
@@ -278,7 +291,7 @@ local function body(p, n, sc, F, ret_type, simple_cast, span, checks)
             if not a.len_by_ptr then n = buffer_checks(p, n, sc, a, span) end
         elseif kind == "ptr" then
             local dir = a.dir
-            n = range_check(p, n, a.name, "sizeof(", cgen.pointee(a.type), ")", dir, a.optional, dir ~= "in")
+            n = range_check(p, n, a.name, SIZEOF[a.type], nil, dir, a.optional, dir ~= "in")
             if dir ~= "in" then copy_out = true end
         end
     end
@@ -422,6 +435,12 @@ local FLAGS = {
     [0] = "0", "SYSCALL_F_NORETURN", "SYSCALL_F_BLOCKING", "SYSCALL_F_NORETURN | SYSCALL_F_BLOCKING",
 }
 
+-- Recurring pieces of a descriptor, spelled once.
+local NARGS = memo(function(k) return ", " .. nums[k] .. ", " end)
+local FLAGS_RET = memo2(function(flags, ret) return flags .. ", " .. ret end)
+local KIND_END = memo(function(kind) return '", ' .. kind .. " }" end)
+local KIND_MORE = memo(function(kind) return '", ' .. kind .. ", " end)
+
 -- The table entry of a syscall, with its flags. slot: register name -> its position in
 -- arg_registers (from 0). The lines after the first: where a result's words are (v2), the
 -- arguments.
@@ -429,10 +448,9 @@ local function descriptor(p, n, slot, sc)
     local args = sc.args
     local nargs = #args
     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "    [", nums[sc.num], '] = { "', sc.name,
-        '", ', names.shim(sc), ", ", n + 7
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = nums[nargs], ", ",
-        FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)], ", ", n + 4
-    p[n + 1], n = RET_KIND[sc.ret], n + 1
+        '", ', names.shim(sc), NARGS[nargs], n + 7
+    p[n + 1], n = FLAGS_RET[FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]],
+        n + 1
     if kinds.is64(sc.ret) then
         p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ", kinds.upper_words(sc)[1].reg,
             ")", n + 3
@@ -468,16 +486,18 @@ local function descriptor(p, n, slot, sc)
             elseif slot[a.reg] ~= i - 1 then
                 reg = slot[a.reg] + 1
             end
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = i > 1 and ', { "' or '{ "', a.name, '", ', arg_kind(a), n + 4
+            p[n + 1], p[n + 2], n = i > 1 and ', { "' or '{ "', a.name, n + 2
             -- The fields after the last that is not 0 are left to the initializer (len_arg is
             -- read only for a buffer or a 64-bit argument).
             if reg or size ~= 0 then
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ", ", nums[len or 0], ", ", nums[size], n + 4
+                p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = KIND_MORE[arg_kind(a)], nums[len or 0], ", ", nums[size], n + 4
                 if reg then p[n + 1], p[n + 2], n = ", ", nums[reg], n + 2 end
+                p[n + 1], n = " }", n + 1
             elseif len then
-                p[n + 1], p[n + 2], n = ", ", nums[len], n + 2
+                p[n + 1], p[n + 2], p[n + 3], n = KIND_MORE[arg_kind(a)], nums[len], " }", n + 3
+            else
+                p[n + 1], n = KIND_END[arg_kind(a)], n + 1
             end
-            p[n + 1], n = " }", n + 1
         end
         p[n + 1], n = " }", n + 1
     end

@@ -5,6 +5,7 @@
 -- syscall and its argument), shown without their common prefix: WAIT_EXITED is cause=EXITED.
 local cgen = require("cgen")
 local kinds = require("kinds")
+local names = require("names")
 
 local out = {}
 
@@ -68,7 +69,7 @@ function out.render(m)
         if not named or named.kind == "resource" then return nil end
         local owner = "type " .. named.name
         if not idents[owner] then
-            idents[owner] = "values_" .. named.name
+            idents[owner] = names.trace_type_values(named)
             local list = {}
             for i, mb in ipairs(named.members) do list[i] = { name = mb.name, value = kinds.bits(mb.value) } end
             shorten(list)
@@ -81,7 +82,7 @@ function out.render(m)
         if n then return n end
         if not values[owner] then return "0" end
         if not idents[owner] then
-            idents[owner] = "values_" .. owner:gsub("%.", "_")
+            idents[owner] = names.trace_values(owner)
             values_list(w, idents[owner], values[owner])
         end
         return idents[owner]
@@ -93,13 +94,32 @@ function out.render(m)
         used[t.name] = true
         for _, f in ipairs(t.fields) do use(f.type) end
     end
-    local syscalls = m.syscalls
+    -- The syscalls some const's doc names an argument of ("call.arg:"): only their scalar
+    -- arguments without a named type can have values of their own.
+    local has_values = {}
+    for owner in pairs(values) do has_values[owner:match("^[^.]*")] = true end
+    -- One walk of the arguments finds the structs and, in order, the scalar arguments whose
+    -- values lists are written after the structs' (each list where it is first used).
+    local syscalls, valued, nvalued, seen_named = m.syscalls, {}, 0, {}
     for k = 1, #syscalls do
-        local args = syscalls[k].args
+        local sc = syscalls[k]
+        local args = sc.args
         for i = 1, #args do
             local a = args[i]
             local kind = a.kind
-            if kind ~= "scalar" and kind ~= "bytes" and kind ~= "str" then use(a.type) end
+            if kind == "scalar" then
+                local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
+                if named and named.kind ~= "resource" then
+                    if not seen_named[named] then
+                        seen_named[named] = true
+                        valued[nvalued + 1], valued[nvalued + 2], nvalued = sc, a, nvalued + 2
+                    end
+                elseif has_values[sc.name] then
+                    valued[nvalued + 1], valued[nvalued + 2], nvalued = sc, a, nvalued + 2
+                end
+            elseif kind ~= "bytes" and kind ~= "str" then
+                use(a.type)
+            end
         end
     end
     -- m.structs is in dependency order, so a nested struct is defined before its user.
@@ -124,26 +144,24 @@ function out.render(m)
             cgen.cstring(s.name), s.size, s.name)
         w("")
     end
-    -- The syscalls some const's doc names an argument of ("call.arg:"): only their scalar
-    -- arguments without a named type can have values of their own.
-    local has_values = {}
-    for owner in pairs(values) do has_values[owner:match("^[^.]*")] = true end
     -- The values a scalar argument is shown with: its named type's, or those some const's doc
-    -- gives it, or "0". The first use of a list writes it (values_list), so a first pass makes
-    -- them all, in the order of the syscalls, before the rows that name them are written.
+    -- gives it, or "0". The first use of a list writes it (values_list): the arguments found
+    -- above make them all, in the order of the syscalls, before the rows that name them.
+    local by_named = {} -- a flags or enum type -> named_ident's answer
     local function arg_values(sc, a)
         local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
-        if named and named.kind ~= "resource" then return named_ident(named), named end
+        if named and named.kind ~= "resource" then
+            local ident = by_named[named]
+            if not ident then
+                ident = named_ident(named)
+                by_named[named] = ident
+            end
+            return ident, named
+        end
         if has_values[sc.name] then return values_ident(sc.name .. "." .. a.name, named), named end
         return "0", named
     end
-    for k = 1, #syscalls do
-        local sc = syscalls[k]
-        local args = sc.args
-        for i = 1, #args do
-            if args[i].kind == "scalar" then arg_values(sc, args[i]) end
-        end
-    end
+    for k = 1, nvalued, 2 do arg_values(valued[k], valued[k + 1]) end
     -- A row per syscall with an entry: its entries' pieces in p, joined per JOIN of them.
     local p, n, nums, rows = {}, 0, cgen.num, false
     w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")

@@ -245,7 +245,6 @@ function builds.cache()
 end
 
 function builds.compile(root, files, dir, checks, cache)
-    sh("rm -rf " .. quote(dir))
     local user = { '#include "abi.h"' }
     if files["libsys/syscalls.h"] then user[#user + 1] = '#include "libsys/syscalls.h"' end
     if files["libsys/amc_services.h"] then user[#user + 1] = '#include "libsys/amc_services.h"' end
@@ -255,6 +254,16 @@ function builds.compile(root, files, dir, checks, cache)
     end
     local all = { ["user.c"] = table.concat(user, "\n") .. "\n" }
     for p, text in pairs(files) do all[p] = text end
+    -- A fresh tree, every directory made by one command (not one per file written).
+    local dirs, seen = { quote(dir) }, {}
+    for p in pairs(all) do
+        local d = p:match("^(.*)/")
+        if d and not seen[d] then
+            seen[d] = true
+            dirs[#dirs + 1] = quote(dir .. "/" .. d)
+        end
+    end
+    sh("rm -rf " .. quote(dir) .. " && mkdir -p " .. table.concat(dirs, " "))
     for p, text in pairs(all) do write(dir .. "/" .. p, text) end
     for _, step in ipairs(builds.commands(root, dir)) do
         if all[step[1]] then

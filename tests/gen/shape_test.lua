@@ -174,6 +174,27 @@ return function(report, h)
         end
     end
     report("gen_shapes_comment_pieces_are_comment_of_shape", wrong == nil, wrong and ("differs for " .. wrong))
+    -- A buffer handed whole texts (BIG ones pass on as chunks of their own, cgen.put's always)
+    -- between lines gives the lines' text, kept or streamed, whatever comes first and last.
+    local big, bad = string.rep("x", 2000) .. "\n" .. string.rep("y", 100), {}
+    local plans = { { "big" }, { "big", "line" }, { "line", "big" }, { "big", "big", "line", "put" },
+                    { "put" }, { "line", "put", "line", "big", "put" } }
+    for k, plan in ipairs(plans) do
+        local function render()
+            local w = cgen.buffer()
+            for i, step in ipairs(plan) do
+                if step == "line" then w("line %d", i) elseif step == "put" then cgen.put(w, "put\n" .. i) else w(big) end
+            end
+            return w()
+        end
+        local want = {}
+        for i, step in ipairs(plan) do want[i] = step == "line" and ("line " .. i) or step == "put" and ("put\n" .. i) or big end
+        want = table.concat(want, "\n") .. "\n"
+        local streamed = {}
+        cgen.render_to(function(piece) streamed[#streamed + 1] = piece end, render)
+        if render() ~= want or table.concat(streamed) ~= want then bad[#bad + 1] = k end
+    end
+    report("gen_shapes_buffer_whole_texts", #bad == 0, "plans that differ: " .. table.concat(bad, " "))
     -- The outputs of the definition build (the memos only ever see valid C when it does).
     local built, err = builds.compile(h.root, memo, h.tmp .. "/shapes")
     report("gen_shapes_outputs_build", built, err)

@@ -27,15 +27,19 @@ local function shq(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 -- A wake-up channel for P.run: a FIFO that a job's command writes a line to as it ends
 -- (P.wake_command) and a ticker writes to every `tick` seconds (for what must be polled: a boot's
--- stop pattern, idle CPUs), so the runner sees a job end at once instead of at its next poll,
--- and forks one `sleep` per tick instead of a shell and a sleep. nil where no FIFO can be made.
+-- stop pattern, idle CPUs), so the runner sees a job end at once instead of at its next poll.
+-- The ticker forks nothing: bash's `read -t` on a second FIFO that nobody writes to (opened
+-- read-write, so it never blocks on opening) is its clock; a `sleep` per tick was a thousand
+-- processes, a CPU-second, per make test. nil where no FIFO can be made.
 function P.waker(path, tick)
+    local clock = path .. ".tick"
     os.remove(path)
-    if os.execute("mkfifo " .. shq(path) .. " 2>/dev/null") ~= true then return nil end
+    os.remove(clock)
+    if os.execute("mkfifo " .. shq(path) .. " " .. shq(clock) .. " 2>/dev/null") ~= true then return nil end
     -- The ticker opens the FIFO for writing, which waits for the reader below; close() ends it,
     -- and so does SIGPIPE once the reader is gone (a runner stopped by Ctrl-C).
-    local p = io.popen(string.format("(while sleep %g; do echo; done) >%s 2>/dev/null </dev/null & echo $!", tick,
-        shq(path)))
+    local loop = string.format("exec 3<>%s; while :; do read -r -t %g -u 3 _; echo; done", shq(clock), tick)
+    local p = io.popen(string.format("bash -c %s >%s 2>/dev/null </dev/null & echo $!", shq(loop), shq(path)))
     local pid = p:read("l")
     p:close()
     local f = assert(io.open(path, "r"))
@@ -46,6 +50,7 @@ function P.waker(path, tick)
             if pid and pid:match("^%d+$") then os.execute("kill " .. pid .. " 2>/dev/null") end
             f:close()
             os.remove(path)
+            os.remove(clock)
         end,
     }
 end
@@ -71,28 +76,40 @@ end
 --   wake    a P.waker to wait on between polls (else: sleep `interval` seconds, 0.05)
 --   idle    function() -> idle CPU-seconds so far (P.idle_seconds), to fill idle CPUs: a job that
 --           waits (a boot on guest timers, a suite on its QEMU) leaves its slot's CPU unused, so
---           when the machine has had `min_idle` CPUs (1) idle on average for `window` seconds (0.5)
---           since the last start, one more job starts, up to `extra` (slots) beyond the slots. On a
---           machine that other work keeps busy this never happens: the pool is the fixed one.
+--           when the machine has had `min_idle` CPUs (1) idle on average over the last `window`
+--           seconds (0.5), at least a window after the last such start, one more job starts, up
+--           to `extra` (slots) beyond the slots. On a machine that other work keeps busy this
+--           never happens: the pool is the fixed one.
 --   skip    function(job, need), see job.needs
 function P.run(jobs, slots, done, interval, opts)
     local fill = opts and opts.idle and opts
     local pending, running, busy = {}, {}, 0
-    local mark_time, mark_idle -- the last start, for the idle measure
+    -- The idle measure: (time, idle CPU-seconds) at the last filled start and at each poll of
+    -- the last window. A regular start does not reset it: in the tail of a run, where short
+    -- boots follow each other every few tenths of a second (each half waiting on QEMU's start),
+    -- a measure that began again at every start never saw a window, and never filled.
+    local filled_at, samples = -math.huge, {}
+    local function sample()
+        local now = P.now()
+        samples[#samples + 1] = { now, fill.idle() }
+        while #samples > 2 and samples[2][1] <= now - (fill.window or 0.5) do table.remove(samples, 1) end
+    end
     local function start(job)
         job.started_at = P.now()
         job:start()
         running[#running + 1] = job
         if not job.light then busy = busy + 1 end
-        mark_time, mark_idle = P.now(), fill and fill.idle()
     end
-    -- min_idle CPUs idle on average since the last start, measured over at least the window.
+    -- min_idle CPUs idle on average over the last window, and a window since the last filled
+    -- start (so a filled job has started working before it is judged).
     local function cpu_to_spare()
-        if not (fill and mark_idle) or busy >= slots + (fill.extra or slots) then return false end
-        local elapsed = P.now() - mark_time
-        local idle = fill.idle()
-        return elapsed >= (fill.window or 0.5) and idle ~= nil
-            and (idle - mark_idle) >= elapsed * (fill.min_idle or 1)
+        if not fill or busy >= slots + (fill.extra or slots) or #samples == 0 then return false end
+        local window, now, idle = fill.window or 0.5, P.now(), fill.idle()
+        local t, then_idle = samples[1][1], samples[1][2]
+        if now - t < window or now - filled_at < window or idle == nil or then_idle == nil then return false end
+        if idle - then_idle < (now - t) * (fill.min_idle or 1) then return false end
+        filled_at, samples = now, { { now, idle } }
+        return true
     end
     -- nil when the job may start, "wait" while a need runs, or the need that failed.
     local function blocked(job)
@@ -133,6 +150,7 @@ function P.run(jobs, slots, done, interval, opts)
             i, held = next_ready()
         end
         if #running == 0 then break end -- (only jobs whose needs can never finish are left)
+        if fill then sample() end
         -- (Without a line from the waker, its ticker gone, the pool still polls on its own clock.)
         if not (opts and opts.wake and opts.wake.wait()) then os.execute("sleep " .. (interval or 0.05)) end
         for j = #running, 1, -1 do

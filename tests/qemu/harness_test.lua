@@ -169,13 +169,13 @@ do
 
     -- Filling: with a CPU idle (the fake clock says so) one more job starts beside full slots, at
     -- most `extra` more; with no CPU idle, never more than the slots.
-    local function fill_run(idle_rate, extra)
+    local function fill_run(idle_rate, extra, count, polls)
         running, most, order = 0, 0, {}
         local t0 = P.now()
         local list = {}
-        for i = 1, 6 do
+        for i = 1, count or 6 do
             list[i] = job("j" .. i)
-            list[i].poll = function(self) self.polls = self.polls + 1; return self.polls >= 40 end
+            list[i].poll = function(self) self.polls = self.polls + 1; return self.polls >= (polls or 40) end
         end
         P.run(list, 2, function() running = running - 1 end, 0.01,
             { idle = function() return (P.now() - t0) * idle_rate end, window = 0.05, extra = extra })
@@ -218,6 +218,11 @@ do
     check("pool-fills-idle-cpus-only", busy_most == 2 and busy_filled == 0 and idle_most == 3 and idle_filled >= 1,
         string.format("no idle CPU: at most %d at once (%d filled); idle CPUs, extra 1: at most %d (%d filled)",
             busy_most, busy_filled, idle_most, idle_filled))
+    -- A tail of short jobs, each ending before a window has passed since it started (boots of a
+    -- few tenths of a second): idle CPUs are still filled, a window apart.
+    local tail_most, tail_filled = fill_run(2, 2, 60, 2)
+    check("pool-fills-idle-cpus-in-a-tail-of-short-jobs", tail_most >= 3 and tail_filled >= 2,
+        string.format("at most %d at once, %d filled", tail_most, tail_filled))
 end
 -- The error-contract note: an error no make test boot observed but make coverage's boots did (kcov's
 -- EBUSY needs the coverage kernel) is listed apart, as seen there; without those logs, the note says so.
