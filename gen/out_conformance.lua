@@ -38,7 +38,7 @@ local SMALL_LEN = 16
 local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- Bit r of a register set (conf_cases.h's enum conf_reg).
 local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
-local fmt, concat, min, sub = string.format, table.concat, math.min, string.sub
+local fmt, concat, min = string.format, table.concat, math.min
 local nums = cgen.num
 -- Small numbers (registers, masks, spans) as text, converted once each: a number joined to a
 -- string is formatted every time.
@@ -214,11 +214,11 @@ local function value_list(named, a)
         local n = #list
         list[n + 2] = suffix .. '", '
         if lifecycle then
-            list[n + 1] = '\n    { "'
+            list[n + 1] = '    { "'
             list[n + 3] = ", CONF_NONE, 0, -" .. err.name .. ', 0, "'
             list[n + 4] = quoted_rest(what) .. ", " .. cgen.cstring(named.name) .. ", " .. lifecycle .. " },"
         else
-            list[n + 1] = '\n    CONF_ROW("'
+            list[n + 1] = '    CONF_ROW("'
             list[n + 3] = ", " .. value .. "u, -" .. err.name .. ', 0, "'
             list[n + 4] = quoted_rest(what) .. "),"
         end
@@ -259,10 +259,7 @@ local function value_list(named, a)
     return list
 end
 
--- The rows' pieces after the index, up to the register's end: ", CONF_EQ, CONF_VALUE, R".
-local VALUE = cgen.memo(function(r) return ", CONF_EQ, CONF_VALUE, " .. r end)
-
-local function value_cases(p, n, sc, sci)
+local function value_cases(rows, n, sc, sci)
     local args = sc.args
     for i = 1, #args do
         local a = args[i]
@@ -272,9 +269,9 @@ local function value_cases(p, n, sc, sci)
             if #list > 0 then
                 local stem, r, name = names.conf_case(sc, a, ""), text[reg[i]], a.name
                 for k = 1, #list, 4 do
-                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5] = list[k], stem, list[k + 1], sci, VALUE[r]
-                    p[n + 6], p[n + 7], p[n + 8] = list[k + 2], name, list[k + 3]
-                    n = n + 8
+                    n = n + 1
+                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2] ..
+                        name .. list[k + 3]
                 end
             end
         end
@@ -284,31 +281,7 @@ end
 
 -- The names of a pointer argument's cases are its stem (names.conf_case with no suffix) and these.
 local P1, P2, P3, P4, P5 = table.unpack(names.CONF_POINTER_CASES)
--- The pieces of a pointer row after each stem: the case's suffix, the quotes between.
-local Q1, Q2, Q3, Q4 = P1 .. '", "', P2 .. '", "', P3 .. '", "', P4 .. '", "'
-local Q5, Q3_END = P5 .. '"),', P3 .. '"),'
--- A pointer row's middle, after its index and before its first stem: register, span, EFAULT,
--- what NULL must give, and (five cases) whether a partial copy counts; variant: 1 optional, 2 a
--- byte buffer, 4 the three-case row. Made once for each (a handful recur).
-local middles = {}
-local MIDDLE_TAIL = { [0] = 'CONF_EQ, CONF_EQ, "', 'CONF_ACCEPTED, CONF_EQ, "', 'CONF_EQ, CONF_PARTIAL, "',
-    'CONF_ACCEPTED, CONF_PARTIAL, "', 'CONF_EQ, "', 'CONF_ACCEPTED, "' }
-local function pointer_middle(r, bytes, efault, variant)
-    local t = middles[r] or {}
-    middles[r] = t
-    local u = t[bytes] or {}
-    t[bytes] = u
-    t = u[efault] or {}
-    u[efault] = t
-    local v = t[variant]
-    if not v then
-        v = ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " .. MIDDLE_TAIL[variant]
-        t[variant] = v
-    end
-    return v
-end
 local S1, S2 = table.unpack(names.CONF_STRING_CASES)
-S1, S2 = S1 .. '", ', S2 .. '", ' -- (as pieces of a row: the quote and comma after each)
 do
     local sc, a = { name = "s" }, { name = "a" }
     assert(names.conf_case(sc, a, P1) == names.conf_case(sc, a, "") .. P1, "a case name is its stem and suffix")
@@ -333,7 +306,7 @@ end })
 -- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
 -- w, for a syscall whose scratch (lengths) is filled; any: whether it has a byte buffer.
 -- named_args: whether the definition has flags, enum or resource types (language v2).
-local function syscall_cases(p, n, sc, sci, any, named_args)
+local function syscall_cases(rows, n, sc, sci, any, named_args)
     local args = sc.args
     local nargs = #args
     for i = 1, nargs do
@@ -341,34 +314,30 @@ local function syscall_cases(p, n, sc, sci, any, named_args)
         local kind = a.kind
         if kind ~= "scalar" then
             local r, bytes, efault, stem = text[reg[i]], span(a), negated[a.efault], names.conf_case(sc, a, "")
+            local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
             -- One byte cannot wrap or straddle a page boundary.
             if bytes >= 2 then
                 -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
                 -- and returns that short count; one that checks the range first returns EFAULT.
                 -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
-                p[n + 1], p[n + 2], p[n + 3] = "\n    CONF_POINTER5(", sci,
-                    pointer_middle(r, bytes, efault, (a.optional and 1 or 0) + (kind == "bytes" and 2 or 0))
-                p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], p[n + 9] = stem, Q1, stem, Q2, stem, Q3
-                p[n + 10], p[n + 11], p[n + 12], p[n + 13] = stem, Q4, stem, Q5
-                n = n + 13
+                n = n + 1
+                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
+                    null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
+                    "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
+                    "\"),"
             else
-                p[n + 1], p[n + 2], p[n + 3] = "\n    CONF_POINTER3(", sci,
-                    pointer_middle(r, bytes, efault, (a.optional and 1 or 0) + 4)
-                p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], p[n + 9] = stem, Q1, stem, Q2, stem, Q3_END
-                n = n + 9
+                n = n + 1
+                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
+                    null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
             end
             if kind == "str" then
                 local limit, toolong, expr = a.size.value, negated[a.toolong], a.size.expr
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5] = '\n    CONF_ROW("', stem, S1, sci,
-                    ", CONF_ACCEPTED, CONF_STRING, "
-                p[n + 6], p[n + 7], p[n + 8], p[n + 9], p[n + 10], p[n + 11] = r, ", ", text[limit], ", ", toolong, ", "
-                p[n + 12], p[n + 13], p[n + 14], p[n + 15] = efault, ", ", at_limit[expr], "),"
-                p[n + 16], p[n + 17], p[n + 18], p[n + 19], p[n + 20] = '\n    CONF_ROW("', stem, S2, sci,
-                    ", CONF_EQ, CONF_STRING, "
-                p[n + 21], p[n + 22], p[n + 23], p[n + 24], p[n + 25], p[n + 26] = r, ", ", text[limit + 1], ", ", toolong,
-                    ", 0, "
-                p[n + 27], p[n + 28] = past_limit[expr], "),"
-                n = n + 28
+                n = n + 1
+                rows[n] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
+                    ", " .. text[limit] .. ", " .. toolong .. ", " .. efault .. ", " .. at_limit[expr] .. "),"
+                n = n + 1
+                rows[n] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
+                    text[limit + 1] .. ", " .. toolong .. ", 0, " .. past_limit[expr] .. "),"
             end
         end
     end
@@ -382,17 +351,18 @@ local function syscall_cases(p, n, sc, sci, any, named_args)
             if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
                 -- An optional buffer is passed (a NULL one has no length to refuse).
                 n = n + 1
-                p[n] = "\n    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
+                rows[n] = "    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
                     ", CONF_EQ, CONF_VALUE, " .. text[reg[a.len_arg]] .. ", " .. (a.optional and text[reg[i]] or "CONF_NONE") ..
                     ", " .. text[a.max.value + 1] .. "u, " .. negated[a.toolong] .. ", 0, " ..
                     "\"" .. la.name .. past_max[a.max.expr] .. ", 0, 0 },"
             end
         end
     end
-    if named_args then n = value_cases(p, n, sc, sci) end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4] = '\n    CONF_REGS_ROW("', names.conf_regs_case(sc), '", ', sci
-    p[n + 5] = sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),"
-    return n + 5
+    if named_args then n = value_cases(rows, n, sc, sci) end
+    n = n + 1
+    rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
+        (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
+    return n
 end
 
 -- Numbers no syscall owns: unused slots (the first few), every retired number,
@@ -490,9 +460,7 @@ local function render_c(m)
     w("};")
     w("")
     w("const struct conf_case conf_cases[] = {")
-    -- The cases as pieces (each row starts with its line break), joined some thousands at a time.
     value_lists = cgen.shape_memo()
-    local p = rows
     for i = 1, #syscalls do
         local sc = syscalls[i]
         local args = sc.args
@@ -502,21 +470,19 @@ local function render_c(m)
             local a = args[k]
             reg[k] = REG_INDEX[a.regs and a.lo_reg or a.reg]
         end
-        n = syscall_cases(p, n, sc, nums[i - 1], any, named_args)
-        if n >= 8192 then
-            p[1] = sub(p[1], 2) -- (the first row's line break is the chunk's own)
-            put(w, concat(p, "", 1, n))
+        n = syscall_cases(rows, n, sc, nums[i - 1], any, named_args)
+        if n >= 1024 then
+            put(w, concat(rows, "\n", 1, n))
             n = 0
         end
     end
     value_lists = nil
     for k, nr in ipairs(invalid) do
         n = n + 1
-        p[n] = "\n    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + k - 1) ..
+        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + k - 1) ..
             ", CONF_REGS, -ENOSYS),"
     end
-    p[1] = sub(p[1], 2)
-    put(w, concat(p, "", 1, n))
+    put(w, concat(rows, "\n", 1, n))
     w("};")
     w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
     if #lists > 0 then
