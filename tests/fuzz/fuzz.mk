@@ -7,7 +7,9 @@ FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_ELF := $(FUZZ_BUILD)/fuzz.elf
 FUZZ_OBJS := $(FUZZ_BUILD)/fuzz.o $(FUZZ_BUILD)/values.o $(FUZZ_BUILD)/pick.o $(FUZZ_BUILD)/syscall_fuzzer.o
 KERNEL_ADDRS_H := $(BUILD)/tests/kernel_addrs.h
-FUZZ_CFLAGS = $(USER_CFLAGS) -I tests/fuzz -I tests/guest -I $(BUILD)/tests
+# -g0, as for the guest tests (tests/guest/guest.mk): no debugger loads the fuzzer's symbols, and
+# debug information is an eighth of these compiles, which every fresh make test pays.
+FUZZ_CFLAGS = $(USER_CFLAGS) -g0 -I tests/fuzz -I tests/guest -I $(BUILD)/tests
 
 $(KERNEL_ADDRS_H): $(KERNEL_ELF) tests/fuzz/kaddrs.lua
 	@mkdir -p $(@D)

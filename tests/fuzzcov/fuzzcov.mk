@@ -6,7 +6,8 @@
 FC_BUILD := $(BUILD)/fuzzcov
 FC_EXEC_ELF := $(FC_BUILD)/fuzzcov.elf
 FC_RT_OBJS := $(FC_BUILD)/fc_rt.o $(FUZZ_BUILD)/syscall_fuzzer.o $(FUZZ_BUILD)/values.o
-FC_CFLAGS = $(USER_CFLAGS) -I tests/fuzzcov -I tests/fuzz -I tests/guest
+# -g0: see FUZZ_CFLAGS (tests/fuzz/fuzz.mk).
+FC_CFLAGS = $(USER_CFLAGS) -g0 -I tests/fuzzcov -I tests/fuzz -I tests/guest
 REPRO_NAMES := $(basename $(notdir $(wildcard tests/guest/repro/*.c)))
 REPRO_PROGS := $(REPRO_NAMES:%=$(FC_BUILD)/repro/%.elf)
 
