@@ -124,12 +124,8 @@ function cgen.pointee(t)
     return t.ctype
 end
 
--- The shape of a syscall: its signature after the name (arguments, result and extra results),
--- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
--- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
--- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
--- as the definition, which the collector walks again whenever it grows.
-local comment_exprs, comment_count = {}, 0 -- a bound's expression -> its comment text (bounded)
+-- A bound's expression as comment text, once per expression (a bounded memo).
+local comment_exprs, comment_count = {}, 0
 
 local function comment_expr(expr)
     local s = comment_exprs[expr]
@@ -162,6 +158,11 @@ end
 local COLON_TYPE = memo(function(name) return ": " .. name end) -- ": u32"
 local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. dir .. " " .. name end) end)
 
+-- The shape of a syscall: its signature after the name (arguments, result and extra results),
+-- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
+-- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
+-- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
+-- as the definition, which the collector walks again whenever it grows.
 function cgen.shape_pieces(p, n, sc, comment)
     local args = sc.args
     p[n + 1], n = "(", n + 1

@@ -74,16 +74,16 @@ local PIECE = 65536
 
 -- The collector policy. A run's garbage is the syntax and scratch tables of the load and the
 -- lines and chunks of the outputs; its live heap is the model. Most definitions allocate less
--- than BUDGET in all (5,000 syscalls: about 90 MB with every --out output), so the collector
+-- than BUDGET in all (5,000 syscalls: about 40 MB with every --out output), so the collector
 -- stays stopped: freeing nothing costs nothing, and the process exits without a sweep. Past
 -- BUDGET (looked at every 1,024 syscalls of the load, every chunk an output writes and before
 -- each output) the generational collector takes over: its minor collections free the young
 -- garbage without walking the model, which is old by then.
 --   Measured with every --out output on the bench definitions (user+sys CPU s and max RSS,
--- best of 3, the 2 cores shared with other jobs at load average 2-5, so +-15%):
+-- best of 3, machine idle, the outputs as of main d818875):
 --     syscalls  generational from the start   this policy
---        5,000  1.61 s   43 MB                  1.08 s  105 MB   (0.68-0.83 s at load 1-3)
---       50,000  17.4 s  373 MB                  17.0 s  290 MB
+--        5,000  0.76 s   28 MB                  0.56 s   56 MB
+--       50,000  7.89 s  187 MB                  7.86 s  193 MB
 -- (Memory stays linear: past BUDGET the heap is the model, about 1.3 KB a syscall, and what
 -- the generational collector lets grow beside it.)
 -- Full collections at the points above instead (at 1.5 or 2 times the heap the last one left)

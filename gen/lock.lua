@@ -25,6 +25,7 @@
 -- i32 -> pid(i32)) is compatible; so are version 1 -> 2 and result registers appended. Everything
 -- else on a line must stay exactly as locked.
 local diag = require("diag")
+local byte = string.byte
 
 local lock = {}
 
@@ -94,9 +95,19 @@ local function setting_text(abi, key)
     return tostring(v)
 end
 
+-- (arg_text once per fact: a model's syscalls share them.)
+local arg_texts = setmetatable({}, { __mode = "k" })
+
 local function syscall_text(d)
     local args, results = {}, {}
-    for i, f in ipairs(d.args) do args[i] = arg_text(f) end
+    for i, f in ipairs(d.args) do
+        local t = arg_texts[f]
+        if not t then
+            t = arg_text(f)
+            arg_texts[f] = t
+        end
+        args[i] = t
+    end
     for i, r in ipairs(d.results) do results[i] = r.name .. ":" .. r.core end
     local attrs = #results > 0 and (" [" .. table.concat(results, " ") .. "]") or ""
     if d.noreturn then attrs = attrs .. " noreturn" end
@@ -140,11 +151,28 @@ function lock.entries(m)
             add(t.kind .. " " .. t.name, {}, t.kind .. " " .. t.name .. " " .. t.base.name, t.tok, t.kind .. " " .. t.name)
         end
     end
+    -- An argument's fact, once per argument table (the model shares the tables of the arguments
+    -- that are alike, and the facts are read-only).
+    -- The same for a result type, once per spelling.
+    local facts, rets = {}, {}
     for _, sc in ipairs(m.syscalls) do
-        local ret = sc.ret_type and type_text(sc.ret_type.base or sc.ret_type, sc.ret_type.base and sc.ret_type)
-        local d = { num = sc.num, name = sc.name, ret = with_sig({ core = ret or sc.ret }), args = {}, results = {},
+        local ret = sc.ret_type and type_text(sc.ret_type.base or sc.ret_type, sc.ret_type.base and sc.ret_type) or
+            sc.ret
+        local ret_fact = rets[ret]
+        if not ret_fact then
+            ret_fact = with_sig({ core = ret })
+            rets[ret] = ret_fact
+        end
+        local d = { num = sc.num, name = sc.name, ret = ret_fact, args = {}, results = {},
                     noreturn = sc.attrs.noreturn or false, returns_twice = sc.attrs.returns_twice or false }
-        for i, a in ipairs(sc.args) do d.args[i] = arg_fact(a) end
+        for i, a in ipairs(sc.args) do
+            local f = facts[a]
+            if not f then
+                f = arg_fact(a)
+                facts[a] = f
+            end
+            d.args[i] = f
+        end
         for i, r in ipairs(sc.results or {}) do
             d.results[i] = with_sig({ name = r.name, core = type_text(r.named and r.named.base or r.type, r.named) })
         end
@@ -210,10 +238,18 @@ local function parse_arg(text)
     return nil
 end
 
+-- The facts of a lock being parsed, once per spelling (read-only; a lock repeats them).
+local arg_facts, ret_facts
+
 local function parse_syscall(line)
     local num, name, args, ret, attrs = line:match("^syscall (%d+) (%S+) %((.-)%) %-> (%S+)(.*)$")
     if not num or not is_type_text(ret) then return nil end
-    local d = { num = tonumber(num), name = name, ret = with_sig({ core = ret }), args = {}, results = {},
+    local ret_fact = ret_facts[ret]
+    if not ret_fact then
+        ret_fact = with_sig({ core = ret })
+        ret_facts[ret] = ret_fact
+    end
+    local d = { num = tonumber(num), name = name, ret = ret_fact, args = {}, results = {},
                 noreturn = false, returns_twice = false }
     local results, rest = attrs:match("^ %[(.-)%](.*)$")
     if results then
@@ -231,7 +267,11 @@ local function parse_syscall(line)
     end
     if args ~= "" then
         for a in (args .. ", "):gmatch("(.-), ") do
-            local f = parse_arg(a)
+            local f = arg_facts[a]
+            if f == nil then
+                f = parse_arg(a) or false
+                arg_facts[a] = f
+            end
             if not f then return nil end
             d.args[#d.args + 1] = f
         end
@@ -309,7 +349,16 @@ local PARSERS = {
 -- Parse lock text into { key -> { text, line, data } } or raise a diagnostic.
 function lock.parse(text, file)
     local entries, n = {}, 0
-    for line in (text .. "\n"):gmatch("(.-)\r?\n") do
+    arg_facts, ret_facts = {}, {}
+    -- The lines, each without its CR LF or LF (found with plain searches: a lazy pattern costs a
+    -- step per character).
+    text = text .. "\n"
+    local from = 1
+    while true do
+        local nl = text:find("\n", from, true)
+        if not nl then break end
+        local line = text:sub(from, byte(text, nl - 1) == 13 and nl >= from + 1 and nl - 2 or nl - 1)
+        from = nl + 1
         n = n + 1
         if line ~= "" and not line:match("^#") then
             local parser = PARSERS[line:match("^(%S+)")]
@@ -326,6 +375,7 @@ function lock.parse(text, file)
             entries[key] = { text = line, line = n, data = data }
         end
     end
+    arg_facts, ret_facts = nil, nil
     return entries
 end
 
@@ -334,6 +384,9 @@ end
 
 -- A locked type fact and the current one agree: the same base (sig), and the same named type, or
 -- a named type where the lock has a plain scalar (u32 -> flags/enum, i32 -> resource).
+-- A placeholder for the hint how to retire an entry, in what the *_change functions return.
+local RETIRE = "\0retire\0"
+
 local function same_type(was, now)
     return was.sig == now.sig and (was.named == now.named or was.named == nil)
 end
@@ -447,9 +500,16 @@ function lock.check(m, locked, lock_file, abi_tok, opts)
             abi_tok.file, #entries), "if nothing has been released yet, start the lock with --new-lock " ..
             "(`make abi-lock NEW_LOCK=1`); otherwise restore it (`git checkout " .. lock_file .. "`)")
     end
-    local keys = {}
-    for key in pairs(locked) do keys[#keys + 1] = key end
-    table.sort(keys, function(a, b) return locked[a].line < locked[b].line end)
+    -- The locked keys in the order of their lines (each line holds one: placed by line number,
+    -- not sorted).
+    local by_line, last, keys = {}, 0, {}
+    for key, entry in pairs(locked) do
+        by_line[entry.line] = key
+        if entry.line > last then last = entry.line end
+    end
+    for line = 1, last do
+        if by_line[line] then keys[#keys + 1] = by_line[line] end
+    end
     -- A released name keeps its number forever, live or retired.
     local names = { syscall = {}, message = {} }
     for _, key in ipairs(keys) do
@@ -466,14 +526,16 @@ function lock.check(m, locked, lock_file, abi_tok, opts)
         local d = entry.data
         if kind == "syscall" or kind == "message" then
             local retired_key = (kind == "syscall" and "retired " or "retired-message ") .. rest
-            local retire = kind == "syscall"
-                and string.format("retire it (`retired %d %s \"why\"`) and add the new version as a new syscall " ..
-                    "(next free number: %d), then run `make abi-lock`", d.num, d.name, m.table_size)
-                or string.format("retire it inside the service (`retired %d %s \"why\"`) and add a new message " ..
-                    "with an unused discriminator, then run `make abi-lock`", d.num, d.name)
             if now then
-                local change, hint = (kind == "syscall" and syscall_change or message_change)(d, now.data, retire)
+                -- (The hint how to retire it is spelled only for a change: RETIRE stands for it.)
+                local change, hint = (kind == "syscall" and syscall_change or message_change)(d, now.data, RETIRE)
                 if change then
+                    local retire = kind == "syscall"
+                        and string.format("retire it (`retired %d %s \"why\"`) and add the new version as a new " ..
+                            "syscall (next free number: %d), then run `make abi-lock`", d.num, d.name, m.table_size)
+                        or string.format("retire it inside the service (`retired %d %s \"why\"`) and add a new " ..
+                            "message with an unused discriminator, then run `make abi-lock`", d.num, d.name)
+                    hint = hint and hint:gsub(RETIRE, function() return retire end)
                     refuse(now.tok, now.what .. " differs from the locked ABI: " .. change ..
                         " (now: " .. now.text .. ")", hint, entry)
                 end

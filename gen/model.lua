@@ -102,7 +102,7 @@ model.fast = true
 -- How many syscalls it took and left to the slow path, over every model.load of this process.
 model.stats = { taken = 0, left = 0 }
 -- A function model.load calls every TICK syscalls, or nil: the CLI's collector policy looks at
--- the heap there (a load of 50,000 syscalls allocates 160 MB, most of it the model).
+-- the heap there (a load of 50,000 syscalls allocates 130 MB, half of it the model).
 model.tick = nil
 local TICK = 1024
 
@@ -263,7 +263,7 @@ function model.load(text, file)
             a.tok = nil
         end
     end
-    require("model_syscalls").share_args(self.m)
+    if self.slow_args then require("model_syscalls").share_args(self.m) end
     return self.m
 end
 

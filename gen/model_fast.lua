@@ -237,6 +237,12 @@ function Checker:fast_attrs(words, v2)
     return self:attr_set(toks, v2)
 end
 
+-- True if len (header_args's entry of the argument a bytes argument a names) can be its length.
+local function len_fits(a, len, v2)
+    if a.len_by_ptr then return v2 and len.kind == "ptr" and len.dir == "inout" and len.tname == "u32" end
+    return len.kind == "scalar" and UNSIGNED_LEN[len.tname] ~= nil
+end
+
 -- The model's argument of a (header_args's), or nil. by_name: the index of each of the header's
 -- arguments by name, alist: them by index.
 function Checker:fast_arg(a, index, by_name, alist)
@@ -286,12 +292,7 @@ function Checker:fast_arg(a, index, by_name, alist)
     if kind == "bytes" then
         local len_index = by_name[a.len]
         local len = len_index and alist[len_index]
-        if not len then return nil end
-        if a.len_by_ptr then
-            if not v2 or len.kind ~= "ptr" or len.dir ~= "inout" or len.tname ~= "u32" then return nil end
-        elseif len.kind ~= "scalar" or not UNSIGNED_LEN[len.tname] then
-            return nil
-        end
+        if not len or not len_fits(a, len, v2) then return nil end
         local max, toolong
         if a.max then
             max = value_of(self, a.max)
@@ -348,7 +349,18 @@ function Checker:arg_spelling(piece)
     if not list or #list ~= 1 or p ~= #wrapped + 1 then return false end
     local a = list[1]
     if not plain_name(self, a.name) then return false end
-    return { a = a, slots = {} }
+    -- Spellings that read alike (they differ in blanks) share their slots: two of the model's
+    -- arguments the fast path makes are then alike exactly when they are one table.
+    local canon = a.name .. " " .. a.kind .. " " .. (a.tname or "") .. " " .. (a.dir or "") .. " " .. (a.len or "") ..
+        " " .. (a.len_by_ptr and "*" or "") .. " " .. (a.size or "") .. " " .. (a.max or "") .. " " ..
+        (a.toolong or "") .. " " .. (a.optional and "?" or "") .. " " .. (a.invalid or "") .. " " ..
+        (a.reaped or "") .. " " .. (a.foreign or "")
+    local slots = self.fast_slots[canon]
+    if not slots then
+        slots = {}
+        self.fast_slots[canon] = slots
+    end
+    return { a = a, slots = slots }
 end
 
 -- Extra results (v2) `, NAME: T, ...` (extra: the header's text between the return type and
@@ -498,7 +510,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         spellings = {}
         self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = spellings, {}, {}, token_mt
         self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
-        self.fast_ents, self.fast_src = {}, text
+        self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
     end
     -- The arguments' spellings, each parsed once.
     -- (Scratch lists, the same for every syscall: by_name is emptied of the last one's names.)
@@ -531,26 +543,22 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if n > #regs then return nil end
     local args, cases = {}, false
     local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
-    local word, low_first = 1, abi.pair_order == "low_high"
+    local word, low_first, v2 = 1, abi.pair_order == "low_high", abi.version >= 2
     for i = 1, n do
-        -- One table per argument spelling at one index and register word (and, for bytes, with
-        -- one length argument at one index): the syscalls that spell it alike share it.
+        -- One table per argument spelling (up to blanks) at one index and register word (and,
+        -- for bytes, with its length argument at one index): the syscalls that spell it alike
+        -- share it.
         local a = alist[i]
         local slots, slot = ents[i].slots, i * 16 + word
         if a.kind == "bytes" then
             local li = by_name[a.len]
+            if not li or not len_fits(a, alist[li], v2) then return nil end
             local by_len = slots[slot]
             if not by_len then
                 by_len = {}
                 slots[slot] = by_len
             end
-            local len = li and alist[li] or false
-            slots = by_len[len]
-            if not slots then
-                slots = {}
-                by_len[len] = slots
-            end
-            slot = li or 0
+            slots, slot = by_len, li
         end
         local arg = slots[slot]
         if arg then

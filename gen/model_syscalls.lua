@@ -580,6 +580,7 @@ end
 -- syntax tree's node, and the tokens only it holds, can go as soon as their syscall is in.
 function Checker:syscall_add(sc)
     self:claim_syscall(sc)
+    if #sc.args > 0 then self.slow_args = true end -- (share_args: not only the fast path's)
     if sc.produces then local p = sc.produces.producers; p[#p + 1] = sc end
     for i = 1, #sc.args do
         local a = sc.args[i]
@@ -657,8 +658,9 @@ end
 -- One table for the arguments that are alike in every field, whichever syscalls they belong to
 -- (the model is read-only, and a large definition spells few distinct ones: 8,000 for 126,000
 -- arguments of the 50,000-syscall bench definition). The fast path shares the arguments it
--- reads alike already; this makes the sharing the same whatever path built the syscall (after
--- the load's checks, which need each argument's own position).
+-- reads alike already (model.load skips this when it made them all); this makes the sharing
+-- the same whatever path built the syscall (after the load's checks, which need each
+-- argument's own position).
 function M.share_args(m)
     local canon, by_key = {}, {}
     ids = { n = 0 }

@@ -142,41 +142,26 @@ local function syscall_row(sc, errors)
     local attrs, flags = sc.attrs, "0"
     if attrs.noreturn then flags = "CONF_SC_NORETURN" end
     if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    -- One concatenation for the row; registers past the last non-zero value are left to C's zero.
-    local num = nums[cgen.u32(sc.num)]
+    -- Registers past the last non-zero value are left to C's zero.
+    local values
     if v1 == 0 then v1 = "0" end
-    if v2 == 0 and v3 == 0 and v4 == 0 and v5 == 0 and v6 == 0 then
-        return "    { " .. num .. ", { " .. v1 ..
-            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
-            text[ignore] .. ", " .. errors .. " },"
+    if v6 ~= 0 then
+        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " ..
+            (v4 == 0 and "0" or v4) .. ", " .. (v5 == 0 and "0" or v5) .. ", " .. v6
+    elseif v5 ~= 0 then
+        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " ..
+            (v4 == 0 and "0" or v4) .. ", " .. v5
+    elseif v4 ~= 0 then
+        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " .. v4
+    elseif v3 ~= 0 then
+        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. v3
+    elseif v2 ~= 0 then
+        values = v1 .. ", " .. v2
+    else
+        values = v1
     end
-    if v2 == 0 then v2 = "0" end
-    if v3 == 0 and v4 == 0 and v5 == 0 and v6 == 0 then
-        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 ..
-            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
-            text[ignore] .. ", " .. errors .. " },"
-    end
-    if v3 == 0 then v3 = "0" end
-    if v4 == 0 and v5 == 0 and v6 == 0 then
-        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 ..
-            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
-            text[ignore] .. ", " .. errors .. " },"
-    end
-    if v4 == 0 then v4 = "0" end
-    if v5 == 0 and v6 == 0 then
-        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 ..
-            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
-            text[ignore] .. ", " .. errors .. " },"
-    end
-    if v5 == 0 then v5 = "0" end
-    if v6 == 0 then
-        return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 ..
-            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
-            text[ignore] .. ", " .. errors .. " },"
-    end
-    return "    { " .. num .. ", { " .. v1 .. ", " .. v2 .. ", " .. v3 .. ", " .. v4 .. ", " .. v5 .. ", " .. v6 ..
-            " }, " .. text[args] .. ", " .. text[valid] .. ", " .. text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " ..
-            text[ignore] .. ", " .. errors .. " },"
+    return "    { " .. nums[cgen.u32(sc.num)] .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
+        text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the

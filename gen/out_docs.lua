@@ -281,6 +281,10 @@ function out.render(m)
         cgen.put(w, concat(t, "\n", 1, n))
     end
     error_lines, implied_lines = {}, {}
+    -- The sections after the syscalls go to a buffer of their own, whose text (a few KB) loses the
+    -- empty lines the last one leaves: one newline at the end, without copying the whole text again.
+    local text_w = w
+    w = cgen.buffer()
     if #m.retired > 0 then
         w("## Retired numbers")
         w("")
@@ -371,11 +375,11 @@ function out.render(m)
             if #svc.retired > 0 then w("") end
         end
     end
-    -- One newline at the end, however many the last section left (a pattern would try every byte).
-    local text = w()
-    local e = #text
-    while e > 1 and byte(text, e) == 10 and byte(text, e - 1) == 10 do e = e - 1 end
-    return e < #text and text:sub(1, e) or text
+    local tail = w()
+    local e = #tail
+    while e > 0 and byte(tail, e) == 10 do e = e - 1 end
+    text_w(tail:sub(1, e))
+    return text_w()
 end
 
 return out

@@ -86,9 +86,12 @@ end)
 local string_row = memo(function(at, slot, max, optional)
     return "    FUZZ_STRING(" .. at .. ", " .. slot .. ", " .. max .. ", " .. optional .. "),"
 end)
-local pointer_row = memo(function(at, pointee, writes)
-    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. cgen.pointee(pointee) .. "), " .. writes .. "),"
-end)
+-- (By type, for one render: the type's C spelling is made once; a memo kept across renders would
+-- keep every model's types.)
+local function make_pointer_row(at, t, writes)
+    return "    FUZZ_POINTER(" .. at .. ", sizeof(" .. cgen.pointee(t) .. "), " .. writes .. "),"
+end
+local pointer_row
 -- key: elem_size * 8 + the buffer's slot; rest: bits * 4 + writes * 2 + optional.
 local function array_memo(op)
     return memo(function(key, len, max, rest)
@@ -241,7 +244,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             strings = strings + 1
         elseif not is_len[i] then
             n = n + 1
-            rows[n] = pointer_row(at, a.type, writes, 0) -- (by type: its C spelling is made once)
+            rows[n] = pointer_row(at, a.type, writes, 0)
         end
     end
     return n, strings, words
@@ -331,7 +334,7 @@ function out.render(m)
     -- arguments'): tables that grow to every row of the output would be walked again by each
     -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
-    plain_rows = cgen.shape_memo()
+    plain_rows, pointer_row = cgen.shape_memo(), memo(make_pointer_row)
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
     -- The syscalls' rows are joined 256 at a time into blocks, written after the arguments'.
@@ -367,7 +370,7 @@ function out.render(m)
         end
     end
     if ns > 0 then blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns) end
-    plain_rows = nil
+    plain_rows, pointer_row = nil, nil
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"

@@ -4,8 +4,9 @@
 -- fixed order, a key left out where it does not apply, lists in the model's order, so the file is
 -- the same for the same definition.
 --   The text is written entry by entry into the output's buffer (streamed to its file by
--- cgen.render_to); no tree of the whole model is ever built. Each entry is spelled by string
--- concatenation: a few large `..` expressions and one table.concat per line.
+-- cgen.render_to); no tree of the whole model is ever built. A syscall's entry (the bulk of the
+-- file) is spelled as its pieces, joined once per run of entries; the few other entries by a few
+-- large `..` expressions each.
 local cgen = require("cgen")
 
 local out_json = {}
@@ -165,7 +166,7 @@ local function type_key(refs, t, named)
     return s
 end
 
-local function arg(p, n, refs, sc, a)
+local function arg(p, n, refs, a)
     local kind = a.kind
     p[n + 1], p[n + 2], p[n + 3], n = '{"name":"', a.name, INDEX[a.index], n + 3
     if kind == "scalar" then
@@ -180,7 +181,7 @@ local function arg(p, n, refs, sc, a)
     if a.type then p[n + 1], n = type_key(refs, a.type, a.named), n + 1 end
     if kind == "bytes" then
         if a.elem then p[n + 1], p[n + 2], n = ',"elem":', type_ref(refs, a.elem), n + 2 end
-        p[n + 1], p[n + 2], p[n + 3], n = ELEM_SIZE[a.elem_size], sc.args[a.len_arg].name,
+        p[n + 1], p[n + 2], p[n + 3], n = ELEM_SIZE[a.elem_size], a.len_name,
             a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false', n + 3
     end
     if a.max then p[n + 1], n = bound(refs.values, ',"max":{"value":', a.max), n + 1 end
@@ -190,6 +191,28 @@ local function arg(p, n, refs, sc, a)
     if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
     p[n + 1], n = "}", n + 1
     return n
+end
+
+-- An argument's text depends on the argument alone, and the model shares one table between
+-- alike arguments: an argument met a second time is kept as one text (refs.args: argument ->
+-- false once seen, then its text; cgen.shape_memo, which tests/gen/shape_test.lua turns off).
+local function arg_kept(p, n, refs, a)
+    local kept = refs.args
+    local s = kept[a]
+    if s then
+        p[n + 1] = s
+        return n + 1
+    end
+    if s == nil then
+        kept[a] = false
+        return arg(p, n, refs, a)
+    end
+    local start = n
+    n = arg(p, n, refs, a)
+    s = concat(p, "", start + 1, n)
+    kept[a] = s
+    p[start + 1] = s
+    return start + 1
 end
 
 local function results_list(refs, results)
@@ -257,7 +280,7 @@ local function syscall(p, n, refs, sc, tail)
     else
         for i = 1, nargs do
             p[n + 1], n = i == 1 and ',"args":[' or ",", n + 1
-            n = arg(p, n, refs, sc, args[i])
+            n = arg_kept(p, n, refs, args[i])
         end
         p[n + 1], n = "]", n + 1
     end
@@ -358,8 +381,10 @@ end
 
 function out_json.render(m)
     local w = cgen.buffer()
-    -- refs: type -> its reference (type_ref); keys: type -> its "type" key; values: bounds
-    local abi, refs = m.abi, { keys = {}, values = { [',"max":{"value":'] = {}, [',"size":{"value":'] = {} } }
+    -- refs: type -> its reference (type_ref); keys: type -> its "type" key; values: bounds;
+    -- args: an argument's text (arg_kept)
+    local abi, refs = m.abi, { keys = {}, values = { [',"max":{"value":'] = {}, [',"size":{"value":'] = {} },
+                                args = cgen.shape_memo() }
     w('{"schema":"layercake-abi-json 2",')
     w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
         ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..

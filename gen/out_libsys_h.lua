@@ -6,7 +6,7 @@ local names = require("names")
 
 local out = {}
 
-local find, format, concat = string.find, string.format, table.concat
+local concat = table.concat
 
 -- A wrapper's parameter for an argument: its C type and name. A scalar's is spelled once per type
 -- and name (a definition has few types, and a few names recur in many syscalls).
@@ -89,17 +89,6 @@ function out.prototype(m, sc)
     return proto
 end
 
--- Whether every doc of list[from..to] goes into a comment unchanged (cgen.comment would return
--- each as it is: no control character, no comment start or end, no "??"). Checked on their join,
--- without a pattern (which costs a hundred times a plain search per byte): %q escapes every
--- control character, and the space between two docs makes no pair.
-local function plain_docs(list, from, to, docs)
-    for i = from, to do docs[i - from + 1] = list[i].doc end
-    local joined = concat(docs, " ", 1, to - from + 1)
-    return #format("%q", joined) == #joined + 2 and not find(joined, "*/", 1, true) and
-        not find(joined, "/*", 1, true) and not find(joined, "??", 1, true)
-end
-
 local CHUNK = 256 -- lines handed to the buffer at once
 
 function out.render(m)
@@ -112,14 +101,14 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
+    -- (cgen.comment answers at once for a doc another output has checked: abi.json checks them all.)
     local comment, nums = cgen.comment, cgen.num
-    local syscalls, lines, docs = m.syscalls, {}, {}
+    local syscalls, lines = m.syscalls, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)
-        local plain = plain_docs(syscalls, from, to, docs)
         for i = from, to do
             local sc = syscalls[i]
-            lines[i - from + 1] = "/* " .. nums[sc.num] .. ": " .. (plain and sc.doc or comment(sc.doc)) .. " */\n" ..
+            lines[i - from + 1] = "/* " .. nums[sc.num] .. ": " .. comment(sc.doc) .. " */\n" ..
                 attribute(sc) .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ");"
         end
         cgen.put(w, concat(lines, "\n", 1, to - from + 1)) -- (joined once: not copied into a chunk again)

@@ -168,13 +168,13 @@ function out.render(m)
     for k = 1, #syscalls do
         local sc = syscalls[k]
         local args = sc.args
-        local start = n
+        local start, valued_syscall = n, has_values[sc.name] -- (else a plain scalar has no values)
         p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[sc.num], "] = {{", n + 3
         local sep = ""
         for i = 1, #args do
             local a = args[i]
             local kind = a.kind
-            if kind == "scalar" then
+            if kind == "scalar" and (a.named or a.type.kind ~= "scalar" or valued_syscall) then
                 local vals, named = arg_values(sc, a)
                 if vals ~= "0" then
                     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = sep, "[",
