@@ -193,7 +193,13 @@ function Checker:structs_pass(from)
                 nil, { base.note(nt.tok, "first defined here") })
         end
         self.struct_nodes[name] = node
-        self:claim("tag", name, "all", { kind = "struct", name = name, what = "struct " .. name, tok = node.name })
+        local owner = { kind = "struct", name = name, what = "struct " .. name, tok = node.name }
+        self:claim("tag", name, "all", owner)
+        -- trace_table.c describes a struct to the tracer with two statics of its own.
+        if self.m.abi.outputs.kernel then
+            self:claim_free("ordinary", names.trace_fields(owner), "kernel", owner)
+            self:claim_free("ordinary", names.trace_struct(owner), "kernel", owner)
+        end
     end
     for i = from, #structs do
         self:struct_layout(structs[i])

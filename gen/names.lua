@@ -27,6 +27,8 @@ function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a f
 -- type, and of a struct field or syscall argument that consts' docs give values ("S.f: ...")
 function names.trace_type_values(t) return "values_" .. t.name end
 function names.trace_values(owner) return "values_" .. (owner:gsub("%.", "_")) end
+function names.trace_fields(s) return "fields_" .. s.name end -- a struct's field list, for the tracer
+function names.trace_struct(s) return "trace_struct_" .. s.name end -- a struct's description, for the tracer
 
 -- the syscall contracts (kernel/contracts.c): the errors a syscall may return, one static array
 -- per distinct list, named for the first syscall that has it

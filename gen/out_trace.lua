@@ -133,15 +133,15 @@ function out.render(m)
             local named = kinds.named(f)
             fields[#fields + 1] = string.format("    {%s, %d, %d, %s, %s, %s},", cgen.cstring(f.name),
                 f.offset, f.type.size, field_kind(f.type, named),
-                f.type.kind == "struct" and "&trace_struct_" .. f.type.name or "0",
+                f.type.kind == "struct" and "&" .. names.trace_struct(f.type) or "0",
                 values_ident(s.name .. "." .. f.name, named))
         end
-        w("static const struct trace_field fields_%s[] = {", s.name)
+        w("static const struct trace_field %s[] = {", names.trace_fields(s))
         for _, line in ipairs(fields) do w("%s", line) end
         w("    {0, 0, 0, 0, 0, 0},")
         w("};")
-        w("static const struct trace_struct trace_struct_%s = {%s, %d, fields_%s};", s.name,
-            cgen.cstring(s.name), s.size, s.name)
+        w("static const struct trace_struct %s = {%s, %d, %s};", names.trace_struct(s), cgen.cstring(s.name), s.size,
+            names.trace_fields(s))
         w("")
     end
     -- The values a scalar argument is shown with: its named type's, or those some const's doc
@@ -185,7 +185,7 @@ function out.render(m)
             elseif kind == "ptr" then
                 if a.type.kind == "struct" then
                     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = sep, "[", nums[i - 1],
-                        "] = {&trace_struct_", a.type.name, ", TRACE_STRUCT, 0, 0}", n + 6
+                        "] = {&", names.trace_struct(a.type), ", TRACE_STRUCT, 0, 0}", n + 6
                 else
                     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = sep, "[", nums[i - 1],
                         "] = {0, ", scalar_kind(a.type), ", ", nums[a.type.size], n + 7
