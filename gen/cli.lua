@@ -10,6 +10,7 @@ local cli = {}
 
 -- group: the abi setting `outputs` that asks for the file (none: always written).
 cli.OUTPUTS = {
+    { path = "abi_base.h", module = "out_abi_h", part = "base" },
     { path = "abi.h", module = "out_abi_h" },
     { path = "abi.inc", module = "out_abi_inc" },
     { path = "abi.json", module = "out_json", group = "json" },

@@ -99,6 +99,7 @@ function names.serve(svc) return svc.name .. "_serve" end
 -- header guards of the generated headers
 names.GUARD = {
     abi_h = "ABI_H",
+    abi_base_h = "ABI_BASE_H",
     handlers_h = "KERNEL_SYSCALL_HANDLERS_H",
     libsys_h = "LIBSYS_SYSCALLS_H",
     amc_h = "LIBSYS_AMC_SERVICES_H",
@@ -110,9 +111,10 @@ names.GUARD = {
 
 -- { group, domain, space, names... } per generated file
 names.FIXED = {
-    { file = "abi.h", domain = "all", space = "macro", words = [[ABI_H ABI_NAME ABI_VERSION ABI_TRAP
+    { file = "abi_base.h", domain = "all", space = "macro", words = [[ABI_BASE_H ABI_NAME ABI_VERSION ABI_TRAP
         ABI_TRAP_ASM ABI_MAX_ARGS ABI_USER_LOW ABI_USER_HIGH ABI_AMC_MAX_MESSAGE ABI_AMC_NAME_MAX ABI_ERRNO_MAX
-        ABI_ARG_REGISTERS ABI_ERRORS SYS_TABLE_SIZE]] },
+        ABI_ARG_REGISTERS ABI_ERRORS]] },
+    { file = "abi.h", domain = "all", space = "macro", words = "ABI_H SYS_TABLE_SIZE" },
     -- abi.inc (NASM) also defines ABI_ARG1.. ABI_ARGn, one per argument register: ABI_ is reserved.
     { file = "abi.inc", domain = "all", space = "macro", words = "ABI_INC ABI_TRAP ABI_MAX_ARGS" },
     { file = "kernel/syscall_handlers.h", group = "kernel", domain = "kernel", space = "macro",

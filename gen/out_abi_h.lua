@@ -1,5 +1,7 @@
--- build/gen/abi.h: settings, consts, errors, structs and syscall numbers,
--- shared by the kernel and user space.
+-- build/gen/abi_base.h: settings, consts, errors and structs; build/gen/abi.h: it and the syscall
+-- numbers. Both are shared by the kernel and user space. Adding a syscall changes abi.h only, so
+-- the kernel's widely included headers take abi_base.h, and only code that names syscall numbers
+-- is rebuilt for a new one.
 local cgen = require("cgen")
 local kinds = require("kinds")
 local names = require("names")
@@ -32,12 +34,13 @@ local function named_types(w, m)
     if any then w("") end
 end
 
-function out.render(m)
+-- abi_base.h: everything but the syscall numbers.
+local function render_base(m)
     local w = cgen.buffer()
     local abi, u32 = m.abi, cgen.u32
     w(cgen.banner(m))
-    w("#ifndef %s", names.GUARD.abi_h)
-    w("#define %s", names.GUARD.abi_h)
+    w("#ifndef %s", names.GUARD.abi_base_h)
+    w("#define %s", names.GUARD.abi_base_h)
     w("")
     w("#include <stddef.h>")
     w("#include <stdint.h>")
@@ -96,6 +99,21 @@ function out.render(m)
         out.layout_asserts(w, "struct " .. s.name, s.fields, s.size)
         w("")
     end
+    w("#endif /* %s */", names.GUARD.abi_base_h)
+    return w()
+end
+
+-- part: "base" (abi_base.h) or nil (abi.h).
+function out.render(m, part)
+    if part == "base" then return render_base(m) end
+    local w = cgen.buffer()
+    local u32 = cgen.u32
+    w(cgen.banner(m))
+    w("#ifndef %s", names.GUARD.abi_h)
+    w("#define %s", names.GUARD.abi_h)
+    w("")
+    w("#include \"abi_base.h\"")
+    w("")
     w("/* Syscall numbers */")
     -- One line a syscall, spelled as pieces joined per JOIN of them.
     local sys_macro, nums, syscalls = names.sys_macro, cgen.num, m.syscalls

@@ -21,7 +21,7 @@
  */
 #include "amc_impl.h"
 
-#include "abi.h"
+#include "abi_base.h"
 #include "heap.h"
 #include "proc.h"
 #include "klib.h"

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "abi.h"
+#include "abi_base.h"
 
 struct proc;
 struct amc_service;

@@ -14,7 +14,7 @@
  */
 #include "console.h"
 
-#include "abi.h"
+#include "abi_base.h"
 #include "preempt.h"
 #include "proc.h"
 #include "serial.h"

@@ -14,7 +14,7 @@
  */
 #include "elf.h"
 
-#include "abi.h"
+#include "abi_base.h"
 #include "kprintf.h"
 #include "memlayout.h"
 #include "klib.h"

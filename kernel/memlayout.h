@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "abi.h"
+#include "abi_base.h"
 #include "x86.h"
 
 #define PAGE_SIZE 4096u

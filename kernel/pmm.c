@@ -26,7 +26,7 @@
 #include "kprintf.h"
 #include "panic.h"
 #include "memlayout.h"
-#include "abi.h"
+#include "abi_base.h"
 
 #define MAX_FRAMES (DIRECT_MAP_SIZE / PAGE_SIZE)
 

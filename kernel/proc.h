@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "abi.h"
+#include "abi_base.h"
 #include "amc.h"
 #include "kstack.h"
 #include "trap.h"

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "abi.h"
+#include "abi_base.h"
 
 struct trap_frame {
     uint32_t gs, fs, es, ds;                               /* pushed by the stub            */

@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "abi.h"
+#include "abi_base.h"
 #include "klib.h"
 
 typedef struct {

@@ -20,7 +20,7 @@
  */
 #include "vmm.h"
 
-#include "abi.h"
+#include "abi_base.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "memlayout.h"

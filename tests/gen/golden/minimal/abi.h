@@ -2,31 +2,7 @@
 #ifndef ABI_H
 #define ABI_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-/* ABI settings */
-#define ABI_NAME "tiny"
-#define ABI_VERSION 1
-#define ABI_TRAP 0x30
-#define ABI_TRAP_ASM "int $0x30" /* the trap instruction, for inline assembly */
-#define ABI_MAX_ARGS 6
-#define ABI_USER_LOW 0x00001000u
-#define ABI_USER_HIGH 0x80000000u
-/* A result in -ABI_ERRNO_MAX..-1 is an error (as (uint32_t)-E for unsigned results). */
-#define ABI_ERRNO_MAX 4095
-/* ABI_ARG_REGISTERS(X) calls X(register) for each argument register, in argument order. */
-#define ABI_ARG_REGISTERS(X) X(ebx) X(ecx) X(edx) X(esi) X(edi) X(ebp)
-
-/* Error numbers: positive here; syscalls return -ENAME. */
-#define EFAULT 14 /* Bad address */
-#define ENOSYS 38 /* No such syscall */
-
-/* ABI_ERRORS(X) calls X(name, number, text) for every error, e.g. for strerror. */
-#define ABI_ERRORS(X) \
-    X(EFAULT, 14, "Bad address") \
-    X(ENOSYS, 38, "No such syscall") \
-    /* end of ABI_ERRORS */
+#include "abi_base.h"
 
 /* Syscall numbers */
 #define SYS_copy 1
