@@ -176,13 +176,13 @@ print(string.format("  %d syscalls with real argument kinds (%d of them with poi
     real, with_pointers, generic, #m.retired))
 
 ----------------------------------------------------------------------------
--- 2. `outputs user conformance`: the wrappers, abi.h and the cases.
+-- 2. `outputs user conformance`: the wrappers, abi_base.h, abi.h and the cases.
 local files = {}
 for path in pairs(cli.render_all(m)) do files[#files + 1] = path end
 table.sort(files)
 local list = table.concat(files, " ")
 report("linux_i386_outputs_user_conformance",
-    list == "abi.h abi.inc conformance/conformance.c conformance/regs.asm libsys/syscalls.asm libsys/syscalls.h",
+    list == "abi.h abi.inc abi_base.h conformance/conformance.c conformance/regs.asm libsys/syscalls.asm libsys/syscalls.h",
     "generated: " .. list)
 
 ----------------------------------------------------------------------------
