@@ -359,6 +359,21 @@ function cgen.buffer()
     return w
 end
 
+-- Outputs spell their rows as pieces in a table p[1..n] and join them JOIN pieces at a time (a
+-- text of a few KB: one copy, and w passes it on as a chunk of its own).
+cgen.JOIN = 400
+
+-- A row's pieces are in p[1..n]: at JOIN pieces, or after the last row, they go to w joined (w
+-- adds the newline), else a newline piece follows the row. Returns the new n.
+function cgen.end_row(w, p, n, last)
+    if last or n >= cgen.JOIN then
+        w(concat(p, "", 1, n))
+        return 0
+    end
+    p[n + 1] = "\n"
+    return n + 1
+end
+
 -- Append text (one or more whole lines, no final newline) to buffer w as w(text) would, as a
 -- chunk of its own (w does so by itself for a text of BIG bytes or more): rows joined by their
 -- output are copied no more.

@@ -8,8 +8,6 @@ local names = require("names")
 
 local out = {}
 
-local JOIN = 400
-
 -- _Static_asserts that pin the size and every field offset of a layout.
 function out.layout_asserts(w, tag, fields, size)
     if size then
@@ -115,19 +113,14 @@ function out.render(m, part)
     w("#include \"abi_base.h\"")
     w("")
     w("/* Syscall numbers */")
-    -- One line a syscall, spelled as pieces joined per JOIN of them.
-    local sys_macro, nums, syscalls = names.sys_macro, cgen.num, m.syscalls
+    -- One line a syscall, spelled as pieces (cgen.end_row).
+    local sys_macro, nums, syscalls, end_row = names.sys_macro, cgen.num, m.syscalls, cgen.end_row
     local p, n = {}, 0
     for i = 1, #syscalls do
         local sc = syscalls[i]
         p[n + 1], p[n + 2], p[n + 3], n = "#define ", sys_macro(sc), " ", n + 3
         p[n + 1], n = nums[u32(sc.num)], n + 1
-        if n >= JOIN or i == #syscalls then
-            w(table.concat(p, "", 1, n))
-            n = 0
-        else
-            p[n + 1], n = "\n", n + 1
-        end
+        n = end_row(w, p, n, i == #syscalls)
     end
     for _, r in ipairs(m.retired) do
         w("/* %d: retired %s: %s */", r.num, r.name, cgen.comment(r.why))

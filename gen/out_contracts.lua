@@ -42,8 +42,7 @@ local function errors_text(a, b, c)
     return concat(spelled, ", ", 1, k)
 end
 
--- The rows' pieces are joined when there are this many.
-local JOIN = 400
+local end_row = cgen.end_row
 
 function out.render(m)
     local w = cgen.buffer()
@@ -73,12 +72,7 @@ function out.render(m)
                     shared[text] = ident
                     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "static const uint16_t ", ident, "[] = {", text,
                         "};", n + 5
-                    if n >= JOIN then
-                        w(concat(p, "", 1, n))
-                        n = 0
-                    else
-                        p[n + 1], n = "\n", n + 1
-                    end
+                    n = end_row(w, p, n)
                 end
             end
             idents[k] = ident
@@ -100,12 +94,7 @@ function out.render(m)
                 "] = {1, ", nums[counts[k] or declared], ", ", nums[declared], ", ", ident, n + 8
             p[n + 1], p[n + 2], p[n + 3], n = "}, /* ", sc.name, " */", n + 3
             any = true
-            if n >= JOIN then
-                w(concat(p, "", 1, n))
-                n = 0
-            else
-                p[n + 1], n = "\n", n + 1
-            end
+            n = end_row(w, p, n)
         end
     end
     if n > 0 then w(concat(p, "", 1, n - 1)) end -- (less the last newline)

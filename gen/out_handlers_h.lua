@@ -26,8 +26,7 @@ local function results_struct(p, n, sc)
     return n
 end
 
--- The pieces are joined when there are this many.
-local JOIN = 400
+local JOIN = cgen.JOIN
 
 function out.render(m)
     local w = cgen.buffer()

@@ -290,21 +290,15 @@ local function syscall(p, n, refs, sc, tail)
     return n
 end
 
--- The syscalls list: its entries' pieces joined when there are JOIN of them (a text of a few KB;
--- the buffer adds the newline after each).
-local JOIN = 400
+-- The syscalls list: its entries' pieces joined per cgen.JOIN of them (cgen.end_row).
+local end_row = cgen.end_row
 
 local function syscalls_list(w, refs, list, sep)
     local count = #list
     local p, n = {}, 0
     for i = 1, count do
         n = syscall(p, n, refs, list[i], i == count and "]" .. sep or ",")
-        if n >= JOIN or i == count then
-            w(concat(p, "", 1, n))
-            n = 0
-        else
-            p[n + 1], n = "\n", n + 1
-        end
+        n = end_row(w, p, n, i == count)
     end
 end
 

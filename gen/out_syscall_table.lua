@@ -517,8 +517,8 @@ local function entry(p, n, sc)
     return n
 end
 
--- The pieces are joined when there are this many (a text of a few KB), and at the end of a part.
-local JOIN = 400
+-- The pieces are joined per cgen.JOIN of them (cgen.end_row), and at the end of a part.
+local JOIN, end_row = cgen.JOIN, cgen.end_row
 
 function out.render(m)
     local p, n = pieces, 0
@@ -569,12 +569,7 @@ function out.render(m)
         else
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr], "] = { .name = NULL, .shim = syscall_nosys },", n + 3
         end
-        if n >= JOIN then
-            w(concat(p, "", 1, n))
-            n = 0
-        else
-            p[n + 1], n = "\n", n + 1
-        end
+        n = end_row(w, p, n)
     end
     p[n + 1], n = "};\n\n/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */\n" ..
         "const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {\n", n + 1
@@ -585,12 +580,7 @@ function out.render(m)
         else
             p[n + 1], n = "    (syscall_code_t)syscall_nosys,", n + 1
         end
-        if n >= JOIN then
-            w(concat(p, "", 1, n))
-            n = 0
-        else
-            p[n + 1], n = "\n", n + 1
-        end
+        n = end_row(w, p, n)
     end
     p[n + 1], n = "};", n + 1 -- (after the last row's newline)
     w(concat(p, "", 1, n))

@@ -9,7 +9,7 @@ local names = require("names")
 
 local out = {}
 
-local JOIN = 400 -- the rows' pieces are joined when there are this many
+local end_row = cgen.end_row -- the rows' pieces are joined per cgen.JOIN of them
 
 local function scalar_kind(t)
     if t.hex then return "TRACE_HEX" end
@@ -162,7 +162,7 @@ function out.render(m)
         return "0", named
     end
     for k = 1, nvalued, 2 do arg_values(valued[k], valued[k + 1]) end
-    -- A row per syscall with an entry: its entries' pieces in p, joined per JOIN of them.
+    -- A row per syscall with an entry: its entries' pieces in p, joined per cgen.JOIN of them.
     local p, n, nums, rows = {}, 0, cgen.num, false
     w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")
     for k = 1, #syscalls do
@@ -199,12 +199,7 @@ function out.render(m)
         else
             rows = true
             p[n + 1], p[n + 2], p[n + 3], n = "}}, /* ", sc.name, " */", n + 3
-            if n >= JOIN then
-                w(table.concat(p, "", 1, n))
-                n = 0
-            else
-                p[n + 1], n = "\n", n + 1
-            end
+            n = end_row(w, p, n)
         end
     end
     if n > 0 then w(table.concat(p, "", 1, n - 1)) end -- (less the last newline)
