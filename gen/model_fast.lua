@@ -49,10 +49,56 @@ for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true e
 -- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
 -- (What stands between the return type and '{': blanks, or extra results `, NAME: T`.)
 local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
--- The same with the usual body's doc on the line after '{' (its tail follows, up to the '}').
-local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
--- The plain string the lexer reads in one match: no escapes, no control characters.
-local DOC = '^[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
+-- The same with the start of the usual body's doc on the line after '{' (the doc is
+-- plain_string's; its tail follows, up to the '}').
+local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"()'
+-- The control characters the lexer refuses in a string (a tab it takes; the cleaned text has
+-- no CR), and the same as a set.
+local BAD_CONTROLS = {}
+for c = 0, 31 do
+    if c ~= 9 and c ~= 10 then BAD_CONTROLS[#BAD_CONTROLS + 1] = string.char(c) end
+end
+BAD_CONTROLS[#BAD_CONTROLS + 1] = "\127"
+local BAD_CONTROL_SET = "[%z\1-\8\11-\31\127]"
+
+-- The plain string the lexer reads in one match (no escapes, no newline, no control character)
+-- whose text starts at at, just after its '"': its value and the position after its closing
+-- '"', or nil. Found with plain searches (a pattern's set would cost a dozen tests per
+-- character): the next '"', the line's end, and the next backslash, which the fast path's
+-- state remembers (so a file with few backslashes is searched for them once, not per string).
+-- A file with any control character the lexer refuses has them looked for in the string.
+local function plain_string(self, text, at)
+    local close = find(text, '"', at, true)
+    if not close then return nil end
+    local nl = find(text, "\n", at, true)
+    if nl and nl < close then return nil end
+    local bs = self.fast_bs
+    if at < self.fast_bs_from or bs < at then
+        bs = find(text, "\\", at, true) or math.huge
+        self.fast_bs, self.fast_bs_from = bs, at
+    end
+    if bs < close then return nil end
+    local s = sub(text, at, close - 1)
+    if self.fast_controls and find(s, BAD_CONTROL_SET) then return nil end
+    return s, close + 1
+end
+
+-- The fast path's state for text (the cleaned definition), made at its first declaration.
+local function fast_state(self, text, token_mt)
+    self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = {}, {}, {}, token_mt
+    self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
+    self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
+    self.fast_bs, self.fast_bs_from = 0, math.huge
+    -- Whether the file holds a control character a string may not: one plain search each (a
+    -- pattern would test every character against the set).
+    self.fast_controls = false
+    for i = 1, #BAD_CONTROLS do
+        if find(text, BAD_CONTROLS[i], 1, true) then
+            self.fast_controls = true
+            break
+        end
+    end
+end
 
 
 -- A number or const word as the checks resolve it: { value, expr }, or nil (for anything the
@@ -149,7 +195,7 @@ end
 
 -- The body from p (just after '{'): doc, attrs words, errors words, and the position, line and
 -- line start after '}', or nil.
-local function body(text, p, line, line_start)
+local function body(self, text, p, line, line_start)
     local doc, attrs, errors
     while true do
         local c = byte(text, p)
@@ -163,7 +209,9 @@ local function body(text, p, line, line_start)
             local w, q = match(text, "^([%a_][%w_]*)()", p)
             if w == "doc" then
                 if doc then return nil end
-                doc, p = match(text, DOC, q)
+                local at = match(text, '^[ \t]+"()', q)
+                if not at then return nil end
+                doc, p = plain_string(self, text, at)
                 if not doc then return nil end
             elseif w == "attrs" or w == "errors" then
                 local list = w == "attrs" and (attrs or {}) or (errors or {})
@@ -184,8 +232,9 @@ local function body(text, p, line, line_start)
 end
 
 -- A tail that ends with a long doc: the tail before it, the doc as the lexer reads it and the
--- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses).
-local function long_doc(tail)
+-- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses:
+-- controls, true if the file has a control character a string may not).
+local function long_doc(tail, controls)
     -- `long` and its blanks before the first """, found backwards from it (a pattern searching
     -- forwards would try every character of the tail).
     local open = find(tail, '"""', 1, true)
@@ -200,15 +249,11 @@ local function long_doc(tail)
     if not close or find(tail, "[^ \t]", close + 3) then return nil end
     local text = sub(tail, e + 1, close - 1)
     -- Its control characters: newlines, counted, and tabs; any other is the lexer's to refuse.
-    local lines, at = 1, find(text, "%c") -- (the first newline: the one before `long`)
+    if controls and find(text, BAD_CONTROL_SET) then return nil end
+    local lines, at = 1, find(text, "\n", 1, true) -- (the first newline: the one before `long`)
     while at do
-        local c = byte(text, at)
-        if c == 10 then
-            lines = lines + 1
-        elseif c ~= 9 then
-            return nil
-        end
-        at = find(text, "%c", at + 1)
+        lines = lines + 1
+        at = find(text, "\n", at + 1, true)
     end
     return sub(tail, 1, s - 1), lexer.dedent(text), lines
 end
@@ -462,9 +507,11 @@ end
 function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p, doc, tail_at =
+    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p, doc_at =
         match(text, USUAL, pos)
-    local key, close
+    if not self.fast_src then fast_state(self, text, token_mt) end
+    local key, close, doc, tail_at
+    if doc_at then doc, tail_at = plain_string(self, text, doc_at) end
     if doc then
         -- The first '}' after the doc ends the body (neither attrs, errors nor a long doc without
         -- braces holds one), and must open its line.
@@ -506,12 +553,6 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if not results then return nil end
     end
     local spellings = self.fast_spellings
-    if not spellings then
-        spellings = {}
-        self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = spellings, {}, {}, token_mt
-        self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
-        self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
-    end
     -- The arguments' spellings, each parsed once.
     -- (Scratch lists, the same for every syscall: by_name is emptied of the last one's names.)
     local alist, by_name, n = self.fast_alist, self.fast_by_name, 0
@@ -590,7 +631,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if doc then
         -- A long doc ends the tail: `long """..."""` on the last line(s) before '}'.
         if find(key, '"""', 1, true) then
-            key, long, long_lines = long_doc(key)
+            key, long, long_lines = long_doc(key, self.fast_controls)
             if not key then return nil end
         end
         local tails = self.fast_tails
@@ -614,7 +655,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         end
     else
         local attr_words, error_words
-        doc, attr_words, error_words, after, end_line, end_start = body(text, p, line, line_start)
+        doc, attr_words, error_words, after, end_line, end_start = body(self, text, p, line, line_start)
         if not doc then return nil end
         attrs = self:fast_attrs(attr_words, self.m.abi.version >= 2)
         if not attrs then return nil end

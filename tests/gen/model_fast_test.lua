@@ -82,6 +82,36 @@ local function test_mutations(report, h)
         table.concat(bad, "; "))
 end
 
+-- The fast path reads a doc with plain searches, remembering the next backslash and whether the
+-- file holds a control character a string may not: a definition whose docs have escapes here and
+-- there, tabs, and a control character in a comment or in a doc, loads as the parser loads it.
+local function test_plain_strings(report)
+    local base = require("synth_def").text(30)
+    local n = 0
+    local function doc_of(num, f)
+        local text, k = base:gsub('(syscall ' .. num .. ' [^\n]*\n%s*doc ")([^"]*)"', function(head, doc)
+            return head .. f(doc) .. '"'
+        end)
+        assert(k == 1, "no syscall " .. num)
+        base = text
+    end
+    doc_of(3, function(d) return 'a \\"quoted\\" ' .. d end)
+    doc_of(4, function(d) return "a\ttab " .. d end)
+    doc_of(9, function(d) return d .. " back\\\\slash" end)
+    local plain = base
+    local cases = { { name = "escapes and tabs", file = "plain.def", text = plain },
+                    { name = "a control character in a comment", file = "plain.def",
+                      text = plain:gsub("\nsyscall 5 ", "\n# \1 in a comment\nsyscall 5 ", 1) } }
+    doc_of(12, function(d) return d .. " \1" end)
+    cases[#cases + 1] = { name = "a control character in a doc", file = "plain.def", text = base }
+    local before = model.stats.taken
+    local bad = compare(cases)
+    n = model.stats.taken - before
+    -- (The first two: all but the two syscalls with escapes; the third stops at 12.)
+    report("gen_model_fast_plain_strings", #bad == 0 and n >= 2 * 28, "fast and slow loads differ: " ..
+        table.concat(bad, "; ") .. " (fast path took " .. n .. ")")
+end
+
 -- A registry that takes every runtime name at the start, as the registry did before it took
 -- them lazily: the fixed and C library names first, then each declaration in the headers' order
 -- unless a claim it meets is in already.
@@ -138,5 +168,6 @@ return function(report, h)
     test_same_model(report, h)
     test_same_diagnostics(report, h)
     test_mutations(report, h)
+    test_plain_strings(report)
     test_lazy_registry(report)
 end
