@@ -87,7 +87,6 @@ end
 -- there, tabs, and a control character in a comment or in a doc, loads as the parser loads it.
 local function test_plain_strings(report)
     local base = require("synth_def").text(30)
-    local n = 0
     local function doc_of(num, f)
         local text, k = base:gsub('(syscall ' .. num .. ' [^\n]*\n%s*doc ")([^"]*)"', function(head, doc)
             return head .. f(doc) .. '"'
@@ -106,7 +105,7 @@ local function test_plain_strings(report)
     cases[#cases + 1] = { name = "a control character in a doc", file = "plain.def", text = base }
     local before = model.stats.taken
     local bad = compare(cases)
-    n = model.stats.taken - before
+    local n = model.stats.taken - before
     -- (The first two: all but the two syscalls with escapes; the third stops at 12.)
     report("gen_model_fast_plain_strings", #bad == 0 and n >= 2 * 28, "fast and slow loads differ: " ..
         table.concat(bad, "; ") .. " (fast path took " .. n .. ")")
