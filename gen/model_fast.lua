@@ -39,6 +39,7 @@ local MAX_SYSCALL, U32_MAX = sys.MAX_SYSCALL, sys.U32_MAX
 local NO_RESULTS, NO_ATTRS, NO_HINTS = sys.NO_RESULTS, sys.NO_ATTRS, fuzz.NO_HINTS
 local C_KEYWORDS, RESERVED = names.C_KEYWORDS, base.RESERVED
 local DIRS = { ["in"] = true, out = true, inout = true }
+local BLANK = { [32] = true, [9] = true }
 local LIFECYCLE = require("parser").LIFECYCLE -- invalid reaped foreign
 local LIFECYCLE_WORD = { invalid = true, reaped = true, foreign = true }
 -- First bytes of the family prefixes (model_names.FAMILIES_BY_START): a wrapper starting with
@@ -48,7 +49,7 @@ for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true e
 
 -- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
 -- (What stands between the return type and '{': blanks, or extra results `, NAME: T`.)
-local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
+local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()%b()()[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
 -- The same with the start of the usual body's doc on the line after '{' (the doc is
 -- plain_string's; its tail follows, up to the '}').
 local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"()'
@@ -88,7 +89,7 @@ local function fast_state(self, text, token_mt)
     self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = {}, {}, {}, token_mt
     self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
     self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
-    self.fast_bs, self.fast_bs_from = 0, math.huge
+    self.fast_bs, self.fast_bs_from, self.fast_comma, self.fast_comma_from = 0, math.huge, 0, math.huge
     -- Whether the file holds a control character a string may not: one plain search each (a
     -- pattern would test every character against the set).
     self.fast_controls = false
@@ -507,7 +508,7 @@ end
 function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p, doc_at =
+    local num_pos, num_s, name_pos, name, list_pos, list_end, ret, extra_pos, extra, p, doc_at =
         match(text, USUAL, pos)
     if not self.fast_src then fast_state(self, text, token_mt) end
     local key, close, doc, tail_at
@@ -523,7 +524,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         end
     end
     if not num_pos then
-        num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p = match(text, HEADER, pos)
+        num_pos, num_s, name_pos, name, list_pos, list_end, ret, extra_pos, extra, p = match(text, HEADER, pos)
         if not num_pos then return nil end
     end
     local num = num_s + 0
@@ -548,7 +549,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         return nil
     end
     local results = NO_RESULTS
-    if find(extra, "[^ \t]") then
+    if extra ~= " " and extra ~= "" and find(extra, "[^ \t]") then
         results = self:fast_results(extra, ret_regs and 3 or 2, line, extra_pos - line_start, token_mt)
         if not results then return nil end
     end
@@ -559,11 +560,20 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local ents = self.fast_ents
     for i = 1, self.fast_n do by_name[alist[i].name] = nil end
     self.fast_n = 0
-    if not match(list_text, "^%([ \t]*%)$") then
-        local from, last = 2, #list_text
+    -- The list between '(' at list_pos and ')' before list_end, unless it is blank. Its commas
+    -- are found in the text: the next one after the list is remembered, so that a file with few
+    -- commas is searched for them once, not per syscall.
+    local last, first = list_end - 1, byte(text, list_pos + 1)
+    if first ~= 41 and not (BLANK[first] and find(text, "[^ \t]", list_pos + 1) == last) then
+        local from = list_pos + 1
+        local next_comma = self.fast_comma
         while true do
-            local comma = find(list_text, ",", from, true)
-            local piece = sub(list_text, from, (comma or last) - 1)
+            if next_comma < from or from < self.fast_comma_from then
+                next_comma = find(text, ",", from, true) or math.huge
+                self.fast_comma, self.fast_comma_from = next_comma, from
+            end
+            local comma = next_comma < last and next_comma or nil
+            local piece = sub(text, from, (comma or last) - 1)
             local e = spellings[piece]
             if e == nil then
                 e = self:arg_spelling(piece)
