@@ -31,7 +31,7 @@ local lexer = require("lexer")
 local M = { methods = {} }
 local Checker = M.methods
 
-local match, byte, find, sub = string.match, string.byte, string.find, string.sub
+local match, byte, find, sub, unpack = string.match, string.byte, string.find, string.sub, table.unpack
 local SCALARS, TYPE_WORDS, UNSIGNED_LEN = types.SCALARS, types.TYPE_WORDS, types.UNSIGNED_LEN
 local RETURN_TYPES, ATTRS, V2_ATTRS = sys.RETURN_TYPES, sys.ATTRS, sys.V2_ATTRS
 local RETURN_TYPES_64 = { i64 = true, u64 = true }
@@ -89,6 +89,7 @@ local function fast_state(self, text, token_mt)
     self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = {}, {}, {}, token_mt
     self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
     self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
+    self.fast_cases = {} -- [argument table] = sys.has_cases(it)
     self.fast_bs, self.fast_bs_from, self.fast_comma, self.fast_comma_from = 0, math.huge, 0, math.huge
     -- Whether the file holds a control character a string may not: one plain search each (a
     -- pattern would test every character against the set).
@@ -438,7 +439,7 @@ end
 -- every syscall that spells the argument alike): their header is read again from the text.
 function Checker:arg_tok(a, sc)
     if a.tok then return a.tok end
-    local where = self.arg_where[sc]
+    local where = self.arg_where[sc.num]
     local list_pos, line_start = where >> 32, where & 0xFFFFFFFF
     for _, e in ipairs(header_args(self.fast_src, list_pos + 1)) do
         if e.name == a.name then
@@ -592,7 +593,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local abi = self.m.abi
     local regs = abi.arg_registers
     if n > #regs then return nil end
-    local args, cases = {}, false
+    local args, cases, fast_cases = {}, false, self.fast_cases
     local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
     local word, low_first, v2 = 1, abi.pair_order == "low_high", abi.version >= 2
     for i = 1, n do
@@ -626,12 +627,13 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                 arg.reg, word = regs[word], word + 1
             end
             slots[slot] = arg
+            fast_cases[arg] = sys.has_cases(arg)
         end
         if kernel then
             total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
             if total > budget then return nil end
         end
-        if not cases and sys.has_cases(arg) then cases = true end
+        if fast_cases[arg] then cases = true end
         args[i] = arg
     end
     for i = 1, #results do
@@ -656,13 +658,9 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if doc then
         attrs, seen = tail.attrs, tail.seen
         after, end_line, end_start = close, line + tail.newlines + 2 + (long_lines or 0), close - 1
+        -- (A fresh copy, in one allocation.)
         local list = tail.errors
-        if #list == 1 then
-            errs = { list[1] }
-        else
-            errs = {}
-            for i = 1, #list do errs[i] = list[i] end
-        end
+        errs = #list == 1 and { list[1] } or { unpack(list) }
     else
         local attr_words, error_words
         doc, attr_words, error_words, after, end_line, end_start = body(self, text, p, line, line_start)
@@ -693,7 +691,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         stems = {}
         for i = 1, n do
             local a = args[i]
-            if sys.has_cases(a) then
+            if fast_cases[a] then
                 local stem = "conf_" .. name .. "_" .. a.name .. "_"
                 if not registry:unclaimed(stem) then return nil end
                 stems[i] = stem
@@ -731,7 +729,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             c[#c + 1] = { syscall = sc, arg = a }
         end
     end
-    if n > 0 then self.arg_where[sc] = list_pos << 32 | line_start end
+    if n > 0 then self.arg_where[num] = list_pos << 32 | line_start end
     local m = self.m
     m.syscalls[#m.syscalls + 1] = sc
     self.sc_by_num[num], self.sc_by_name[name] = sc, sc
