@@ -478,10 +478,12 @@ function Registry:load(name)
 end
 
 -- A claim's space and domain in one small integer, so that a name costs one slot in each of two
--- tables however it is claimed: code = 4 * space + domain.
+-- tables however it is claimed (none in code for the usual one): code = 4 * space + domain.
 local SPACE = { macro = 0, ordinary = 1, tag = 2, case = 3 }
 local DOMAIN = { all = 1, kernel = 2, user = 3 }
 local MACRO_LAST = 3 -- macros have the codes 1 (all), 2 (kernel) and 3 (user)
+-- The code of most claims (a syscall's wrapper): not stored, code[name] is nil for it.
+local USUAL_CODE = 4 * SPACE.ordinary + DOMAIN.user
 
 -- meets[code][query code]: the claim with code collides with a query (space, domain). Spaces
 -- meet when equal or either is a macro; domains when equal or either is "all".
@@ -515,7 +517,7 @@ function Registry:find(space, name, domain)
     local q = 4 * SPACE[space] + DOMAIN[domain]
     local more = self.more[name]
     if not more then
-        if meets[self.code[name]][q] then return owner end
+        if meets[self.code[name] or USUAL_CODE][q] then return owner end
         return nil
     end
     local best, best_rank
@@ -539,13 +541,14 @@ function Registry:claim(space, name, domain, owner)
     end
     local code = 4 * SPACE[space] + DOMAIN[domain]
     if self.owner[name] == nil then
-        self.owner[name], self.code[name] = owner, code
+        self.owner[name] = owner
+        if code ~= USUAL_CODE then self.code[name] = code end
         index_family(self, name)
         return nil
     end
     local more = self.more[name]
     if not more then
-        more = { self.code[name], self.owner[name] }
+        more = { self.code[name] or USUAL_CODE, self.owner[name] }
         self.more[name] = more
     end
     more[#more + 1], more[#more + 2] = code, owner
@@ -561,7 +564,9 @@ end
 -- Claim a name that is unclaimed (Registry:unclaimed) and starts with no family prefix (the fast
 -- path's claims, checked before): no lookup, no index.
 function Registry:claim_new(space, name, domain, owner)
-    self.owner[name], self.code[name] = owner, 4 * SPACE[space] + DOMAIN[domain]
+    self.owner[name] = owner
+    local code = 4 * SPACE[space] + DOMAIN[domain]
+    if code ~= USUAL_CODE then self.code[name] = code end
 end
 
 -- The owner of a macro of any domain named name (fields and arguments meet every macro), or nil.
@@ -574,7 +579,7 @@ function Registry:macro(name)
     if owner == nil then return nil end
     local more = self.more[name]
     if not more then
-        return self.code[name] <= MACRO_LAST and owner or nil
+        return (self.code[name] or USUAL_CODE) <= MACRO_LAST and owner or nil
     end
     local best
     for i = 1, #more, 2 do
