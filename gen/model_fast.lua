@@ -90,6 +90,24 @@ local function fast_state(self, text, token_mt)
     self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
     self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
     self.fast_cases = {} -- [argument table] = sys.has_cases(it)
+    -- The syscalls whose conformance stems are implicit, by name; the prefixes of their names
+    -- that end before a '_'; scratch for a name's.
+    self.fast_stem_sc, self.fast_stem_prefix, self.fast_prefixes = {}, {}, {}
+    local stem_sc, cases = self.fast_stem_sc, self.fast_cases
+    self.registry.implicit = function(name) -- "conf_" .. S .. "_" .. A .. "_": the owner, or nil
+        local at = find(name, "_", 6, true)
+        while at do
+            local sc = stem_sc[sub(name, 6, at - 1)]
+            if sc then
+                local arg_name = sub(name, at + 1, -2)
+                for _, a in ipairs(sc.args) do
+                    if a.name == arg_name and cases[a] then return { arg = a, syscall = sc } end
+                end
+            end
+            at = find(name, "_", at + 1, true)
+        end
+        return nil
+    end
     self.fast_bs, self.fast_bs_from, self.fast_comma, self.fast_comma_from = 0, math.huge, 0, math.huge
     -- Whether the file holds a control character a string may not: one plain search each (a
     -- pattern would test every character against the set).
@@ -536,7 +554,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         return nil
     end
     local registry = self.registry
-    local name_free = registry:unclaimed(name)
+    local name_free = registry:unclaimed(name, b)
     if not name_free and registry:macro(name) then return nil end
     -- The result (Checker:return_type): a scalar, a named type's base, or a 64-bit pair (v2).
     local ret_name, ret_type, ret_regs = ret, SCALARS[ret], nil
@@ -681,20 +699,42 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         wrapper = prefix .. name
         name_free = registry:unclaimed(wrapper)
     end
+    -- (A wrapper that starts with "conf_" may be stem-like: claim_new takes none, the slow path does.)
+    local wb = byte(wrapper)
     if not name_free or registry:family_may_clash(name)
-        or (FAMILY_FIRST[byte(wrapper)] and base.FAMILIES_BY_START[sub(wrapper, 1, 4)])
-        or (prefix ~= "" and C_KEYWORDS[wrapper]) then
+        or (FAMILY_FIRST[wb] and base.FAMILIES_BY_START[sub(wrapper, 1, 4)])
+        or (wb == 99 and sub(wrapper, 1, 5) == "conf_") or (prefix ~= "" and C_KEYWORDS[wrapper]) then
         return nil
     end
-    local stems
+    -- Its conformance stems (names.conf_stem). While no stored name and no header word is
+    -- stem-like, they are taken by construction (gen/names.lua, registry.implicit): two stems
+    -- "conf_S_A_" of two syscalls S and T are equal only if one of S and T is the other and "_"
+    -- and more, so the syscall is left to the slow path when one of its name's prefixes that
+    -- end before a '_' names a syscall with such stems, or its name is such a prefix of one.
+    -- Otherwise each stem is a string, claimed in the registry.
+    local stems, prefixes, np = nil, nil, 0
     if cases and abi.outputs.conformance then
-        stems = {}
-        for i = 1, n do
-            local a = args[i]
-            if fast_cases[a] then
-                local stem = "conf_" .. name .. "_" .. a.name .. "_"
-                if not registry:unclaimed(stem) then return nil end
-                stems[i] = stem
+        if registry.stem_like_taken then
+            stems = {}
+            for i = 1, n do
+                local a = args[i]
+                if fast_cases[a] then
+                    local stem = "conf_" .. name .. "_" .. a.name .. "_"
+                    if not registry:unclaimed(stem) then return nil end
+                    stems[i] = stem
+                end
+            end
+        else
+            local stem_sc = self.fast_stem_sc
+            if self.fast_stem_prefix[name] then return nil end
+            prefixes = self.fast_prefixes
+            local at = find(name, "_", 2, true)
+            while at do
+                local pre = sub(name, 1, at - 1)
+                if stem_sc[pre] then return nil end
+                np = np + 1
+                prefixes[np] = pre
+                at = find(name, "_", at + 1, true)
             end
         end
     end
@@ -720,6 +760,10 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             -- (The owner names the syscall: the argument's table is shared, Checker:fast_args.)
             if stem then registry:claim_new("case", stem, "user", { arg = args[i], syscall = sc }) end
         end
+    elseif prefixes then
+        self.fast_stem_sc[name] = sc
+        local stem_prefix = self.fast_stem_prefix
+        for i = 1, np do stem_prefix[prefixes[i]] = true end
     end
     for i = 1, n do
         local a = args[i]

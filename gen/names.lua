@@ -385,7 +385,10 @@ function names.headers()
             if w:sub(1, #prefix) == prefix then family_words[w:sub(#prefix + 1)] = true end
         end
     end
-    list.words, list.macros, list.family_words = words, macros, family_words
+    -- (and whether a header spells a stem-like word: the registry then takes no stem implicitly)
+    local stem_words = false
+    for w in pairs(words) do stem_words = stem_words or names.stem_like(w) end
+    list.words, list.macros, list.family_words, list.stem_words = words, macros, family_words, stem_words
     headers_cache = list
     return list
 end
@@ -419,6 +422,7 @@ end
 
 local Registry = {}
 Registry.__index = Registry
+local byte, sub = string.byte, string.sub
 
 -- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
 -- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
@@ -508,12 +512,43 @@ local function rank(code, space)
     return d * 8 + (s == space and 0 or s + 1)
 end
 
+-- Conformance stems by construction. A definition's argument cases are named for a stem,
+-- "conf_" .. syscall .. "_" .. argument .. "_" (names.conf_stem): the fast path of
+-- gen/model_fast.lua claims none of these as a string (a large definition has one or two per
+-- syscall), but proves its stems unlike any other (it takes a syscall only while no stored name
+-- and no header word is stem-like, and none of its stems can equal another syscall's) and sets
+-- registry.implicit, which answers "whose stem is this name?" (an owner, or nil). The registry
+-- asks it the first time it is asked about a stem-like name nobody has claimed, and stores the
+-- answer as the claim the stem would have been: so every answer is the one it gave when every
+-- stem was claimed as it came.
+local CASE_CODE = 4 * SPACE.case + DOMAIN.user
+
+-- True if name could be a stem: it starts with "conf_" and ends with "_". (first: its first byte,
+-- if the caller has it.)
+local function stem_like(name, first)
+    return (first or byte(name)) == 99 and byte(name, -1) == 95 and sub(name, 1, 5) == "conf_"
+end
+names.stem_like = stem_like
+
+-- The implicit stem name, claimed now (see above), or nil.
+local function implicit_stem(self, name)
+    local owner = self.implicit(name)
+    if owner then
+        self.owner[name], self.code[name], self.stem_like_taken = owner, CASE_CODE, true
+    end
+    return owner
+end
+
 -- The owner of a name that collides with name in (space, domain), or nil. One table lookup for
 -- a name nobody has claimed, which is almost every name a large definition asks about.
 function Registry:find(space, name, domain)
     if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
     local owner = self.owner[name]
-    if owner == nil then return nil end
+    if owner == nil then
+        if not self.implicit or not stem_like(name) then return nil end
+        owner = implicit_stem(self, name)
+        if owner == nil then return nil end
+    end
     local q = 4 * SPACE[space] + DOMAIN[domain]
     local more = self.more[name]
     if not more then
@@ -541,6 +576,7 @@ function Registry:claim(space, name, domain, owner)
     end
     local code = 4 * SPACE[space] + DOMAIN[domain]
     if self.owner[name] == nil then
+        if not self.stem_like_taken and stem_like(name) then self.stem_like_taken = true end
         self.owner[name] = owner
         if code ~= USUAL_CODE then self.code[name] = code end
         index_family(self, name)
@@ -555,16 +591,19 @@ function Registry:claim(space, name, domain, owner)
     return nil
 end
 
--- True if nobody has claimed name, in any space or domain.
-function Registry:unclaimed(name)
+-- True if nobody has claimed name, in any space or domain (first: its first byte, if the caller
+-- has it).
+function Registry:unclaimed(name, first)
     if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
-    return self.owner[name] == nil
+    if self.owner[name] ~= nil then return false end
+    return not (self.implicit and stem_like(name, first) and implicit_stem(self, name))
 end
 
--- Claim a name that is unclaimed (Registry:unclaimed) and starts with no family prefix (the fast
--- path's claims, checked before): no lookup, no index.
+-- Claim a name that is unclaimed (Registry:unclaimed), starts with no family prefix and, unless
+-- it is a "case", is not stem-like (the fast path's claims, checked before): no lookup, no index.
 function Registry:claim_new(space, name, domain, owner)
     self.owner[name] = owner
+    if space == "case" then self.stem_like_taken = true end
     local code = 4 * SPACE[space] + DOMAIN[domain]
     if code ~= USUAL_CODE then self.code[name] = code end
 end
@@ -645,7 +684,8 @@ function names.registry(groups)
     local more = {}
     for name, list in pairs(s.more) do more[name] = copy(list) end
     return setmetatable({ owner = copy(s.owner), code = copy(s.code), more = more, family_rest = copy(s.family_rest),
-                          loaded = {}, headers = s.headers }, Registry)
+                          loaded = {}, headers = s.headers, implicit = nil,
+                          stem_like_taken = s.stem_like_taken or s.headers.stem_words }, Registry)
 end
 
 -- Where the note about owner points: its position, or the registry line of a fixed name.
