@@ -228,6 +228,48 @@ local function test_v2_model(report, h)
         #v1.flags .. #v1.enums .. #v1.resources .. #v1.error_aliases), "low_high eax 0000")
 end
 
+-- gen/main.lua loads the generator's modules from their bytecode in build/luac when the cached
+-- file holds their very source: a copy of gen/ writes its cache, then runs from it (an entry with
+-- the source but other bytecode is run: the cache is used), and ignores an entry whose source
+-- is not the module's or that is garbage; the outputs are the same every time.
+local function test_module_cache(report, h)
+    local dir = h.tmp .. "/modcache"
+    h.sh("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "/gen' && cp '" .. h.root .. "'/gen/*.lua '" .. dir .. "/gen/'")
+    local n = 0
+    local function run()
+        n = n + 1
+        return h.sh("lua5.4 '" .. dir .. "/gen/main.lua' --def '" .. h.root .. "/abi/syscalls.def' --out '" .. dir ..
+            "/o" .. n .. "'")
+    end
+    local function same_as_first()
+        return (h.sh("diff -r '" .. dir .. "/o1' '" .. dir .. "/o" .. n .. "'")) == 0
+    end
+    local cache = dir .. "/build/luac/cli@" .. (dir .. "/gen"):gsub("[^%w%-]", "_") .. ".luac"
+    local fails = {}
+    local function expect(what, ok) if not ok then fails[#fails + 1] = what end end
+    expect("first run", run() == 0)
+    local entry = h.read(cache)
+    expect("cache written", entry ~= nil)
+    expect("second run, from the cache", run() == 0 and same_as_first())
+    if entry then
+        local name_len, source_len, at = entry:match("^[^\n]*\n(%d+) (%d+)\n()")
+        local head = entry:sub(1, at - 1 + name_len + source_len)
+        h.write(cache, head .. string.dump(load("io.stderr:write('from the cache') os.exit(3)")))
+        local rc, text = run()
+        expect("an entry with the source is used", rc == 3 and text == "from the cache")
+        -- (a change that keeps the source's length)
+        local source = h.read(dir .. "/gen/cli.lua")
+        h.write(dir .. "/gen/cli.lua", (source:gsub("^%-%- ", "--_", 1)))
+        expect("an entry with another source is not", run() == 0 and same_as_first())
+        local rewritten = h.read(cache) or ""
+        expect("and is written anew", rewritten:find("\n@[^\n]*%-%-_") ~= nil)
+        local _, list = h.sh("ls '" .. dir .. "/build/luac'")
+        for file in list:gmatch("[^\n]+") do h.write(dir .. "/build/luac/" .. file, rewritten:sub(1, 40) .. "garbage") end
+        expect("garbage entries are not", run() == 0 and same_as_first())
+    end
+    report("gen_module_cache", #fails == 0, "module cache: " .. table.concat(fails, "; "))
+end
+
 return function(report, h)
     test_const_settings(report)
     test_nested_structs(report)
@@ -237,4 +279,5 @@ return function(report, h)
     test_fixed_names_used(report, h)
     test_v2_model(report, h)
     require("model_fast_test")(report, h)
+    test_module_cache(report, h)
 end
