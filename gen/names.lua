@@ -327,10 +327,68 @@ function names.scan_header(text, file, domain, out)
     return out
 end
 
+-- The words of the headers of list (below): per header its words and macros, and over all of
+-- them the words, the macros, the rests of family names (PREFIX .. rest) and whether a word is
+-- stem-like (Registry.implicit: the registry then takes no stem implicitly).
+local function words_of(list)
+    local per = {}
+    for i, h in ipairs(list) do
+        local words, macros, code = {}, {}, code_of(h.text)
+        for w in code:gmatch("[%a_][%w_]*") do words[w] = true end
+        -- (Every word after a `define`: more than the scan takes for a macro, never less.)
+        local at = code:find("define", 1, true)
+        while at do
+            local w = code:match("^define%s+([%a_][%w_]*)", at)
+            if w then macros[w] = true end
+            at = code:find("define", at + 6, true)
+        end
+        per[i] = { words, macros }
+    end
+    local words, macros, family_words = {}, {}, {}
+    for _, wm in ipairs(per) do
+        for w in pairs(wm[1]) do words[w] = true end
+        for w in pairs(wm[2]) do macros[w] = true end
+    end
+    local by_start = {}
+    for _, family in ipairs(names.FAMILIES) do
+        local prefix = family[1]
+        by_start[prefix:sub(1, 4)] = by_start[prefix:sub(1, 4)] or {}
+        table.insert(by_start[prefix:sub(1, 4)], prefix)
+    end
+    local stem_words = false
+    for w in pairs(words) do
+        for _, prefix in ipairs(by_start[w:sub(1, 4)] or {}) do
+            if w:sub(1, #prefix) == prefix then family_words[w:sub(#prefix + 1)] = true end
+        end
+        stem_words = stem_words or names.stem_like(w)
+    end
+    return per, words, macros, family_words, stem_words
+end
+names.words_of = words_of -- (tests/gen/model_test.lua proves the cached words against it)
+
+-- words_of's results as a Lua chunk that returns them.
+local function words_chunk(per, ...)
+    local function set(t)
+        local out = {}
+        for w in pairs(t) do out[#out + 1] = string.format("[%q]=true", w) end
+        table.sort(out)
+        return "{" .. table.concat(out, ",") .. "}"
+    end
+    local parts = {}
+    for i, wm in ipairs(per) do parts[i] = "{" .. set(wm[1]) .. "," .. set(wm[2]) .. "}" end
+    local words, macros, family_words, stem_words = ...
+    return "return {" .. table.concat(parts, ",\n") .. "},\n" .. set(words) .. ",\n" .. set(macros) .. ",\n" ..
+        set(family_words) .. ",\n" .. tostring(stem_words)
+end
+
 -- The runtime headers, read once per process: { file (as notes name it), domain, text, words,
 -- macros } in the order the registry takes their names (RUNTIME_DIRS, then by name). words is the
 -- set of identifiers the text spells outside comments: a name that is none of them is declared
--- by no header, whatever a scan would find; macros, those that follow a #define.
+-- by no header, whatever a scan would find; macros, those that follow a #define. And what every
+-- registry asks before it looks a name up: list.words and list.macros (some header's), and
+-- list.family_words and list.stem_words (words_of). Finding the words visits every character of
+-- the headers (a sixth of a run on the real definition): so they come from gen/cache.lua's
+-- build/luac/headers.luac while it was computed from the very same files and texts.
 local headers_cache
 function names.headers()
     if headers_cache then return headers_cache end
@@ -347,47 +405,32 @@ function names.headers()
         by_dir[dir] = by_dir[dir] or {}
         table.insert(by_dir[dir], path)
     end
+    local key = { "layercake header words 1\n" }
     for _, d in ipairs(names.RUNTIME_DIRS) do
         for _, path in ipairs(by_dir[d.dir] or {}) do
             local f = io.open(path, "rb")
             if f then
                 local text = f:read("a")
                 f:close()
-                local words, macros, code = {}, {}, code_of(text)
-                for w in code:gmatch("[%a_][%w_]*") do words[w] = true end
-                -- (Every word after a `define`: more than the scan takes for a macro, never less.)
-                local at = code:find("define", 1, true)
-                while at do
-                    local w = code:match("^define%s+([%a_][%w_]*)", at)
-                    if w then macros[w] = true end
-                    at = code:find("define", at + 6, true)
-                end
-                list[#list + 1] = { file = d.dir .. "/" .. path:match("([^/]+)$"), domain = d.domain, text = text,
-                                    words = words, macros = macros }
+                local h = { file = d.dir .. "/" .. path:match("([^/]+)$"), domain = d.domain, text = text }
+                list[#list + 1] = h
+                key[#key + 1] = h.file .. " " .. h.domain .. " " .. #text .. "\n" .. text
             end
         end
     end
-    -- What every registry asks before it looks a name up: which names some header spells (and
-    -- #defines), and which rests of a family name (PREFIX .. rest) some header spells.
-    local words, macros, family_words = {}, {}, {}
-    for _, h in ipairs(list) do
-        for w in pairs(h.words) do words[w] = true end
-        for w in pairs(h.macros) do macros[w] = true end
+    key = table.concat(key)
+    local cache = require("cache")
+    local path = cache.dir(names.ROOT) .. "/headers.luac"
+    local bytecode = cache.get(path, key)
+    local chunk = bytecode and load(bytecode, "=(header words)", "b")
+    local per, words, macros, family_words, stem_words
+    if chunk then
+        per, words, macros, family_words, stem_words = chunk()
+    else
+        per, words, macros, family_words, stem_words = words_of(list)
+        cache.put(path, key, string.dump(assert(load(words_chunk(per, words, macros, family_words, stem_words)))))
     end
-    local by_start = {}
-    for _, family in ipairs(names.FAMILIES) do
-        local prefix = family[1]
-        by_start[prefix:sub(1, 4)] = by_start[prefix:sub(1, 4)] or {}
-        table.insert(by_start[prefix:sub(1, 4)], prefix)
-    end
-    for w in pairs(words) do
-        for _, prefix in ipairs(by_start[w:sub(1, 4)] or {}) do
-            if w:sub(1, #prefix) == prefix then family_words[w:sub(#prefix + 1)] = true end
-        end
-    end
-    -- (and whether a header spells a stem-like word: the registry then takes no stem implicitly)
-    local stem_words = false
-    for w in pairs(words) do stem_words = stem_words or names.stem_like(w) end
+    for i, h in ipairs(list) do h.words, h.macros = per[i][1], per[i][2] end
     list.words, list.macros, list.family_words, list.stem_words = words, macros, family_words, stem_words
     headers_cache = list
     return list

@@ -268,6 +268,36 @@ local function test_module_cache(report, h)
         expect("garbage entries are not", run() == 0 and same_as_first())
     end
     report("gen_module_cache", #fails == 0, "module cache: " .. table.concat(fails, "; "))
+    -- The runtime headers' words come from the cache too (gen/names.lua), while they are the same:
+    -- a syscall named like a function of a header is refused, and accepted once the header changes.
+    h.sh("rm -rf '" .. dir .. "/o'* && mkdir -p '" .. dir .. "/include'")
+    h.write(dir .. "/include/t.h", "int clash_me(void);\n")
+    local def = dir .. "/t.def"
+    h.write(def, HEAD:format("1", "0x80") .. 'syscall 1 clash_me() -> i32 { doc "x" }\n')
+    local outs = {}
+    for i = 1, 3 do
+        if i == 3 then h.write(dir .. "/include/t.h", "int clash_you(void);\n") end
+        local rc, text = h.sh("lua5.4 '" .. dir .. "/gen/main.lua' --def '" .. def .. "' --out '" .. dir .. "/o'")
+        outs[i] = rc .. " " .. text:gsub("\n.*", "")
+    end
+    report("gen_header_words_cache", outs[1] == outs[2] and outs[1]:find("^1 .*clash_me") and outs[3] == "0 ",
+        "runs with the header, again, and changed: " .. table.concat(outs, " | "))
+end
+
+-- The words of the runtime headers (from the cache, when gen/main.lua has run) are the ones
+-- names.words_of finds in them.
+local function test_header_words(report)
+    local list = names.headers()
+    local per, words, macros, family_words, stem_words = names.words_of(list)
+    local function same(a, b)
+        for k in pairs(a) do if not b[k] then return false end end
+        for k in pairs(b) do if not a[k] then return false end end
+        return true
+    end
+    local ok = same(words, list.words) and same(macros, list.macros) and same(family_words, list.family_words)
+        and stem_words == list.stem_words and next(list.words) ~= nil
+    for i, h in ipairs(list) do ok = ok and same(per[i][1], h.words) and same(per[i][2], h.macros) end
+    report("gen_header_words_exact", ok, "the header words differ from what names.words_of finds")
 end
 
 return function(report, h)
@@ -280,4 +310,5 @@ return function(report, h)
     test_v2_model(report, h)
     require("model_fast_test")(report, h)
     test_module_cache(report, h)
+    test_header_words(report)
 end
