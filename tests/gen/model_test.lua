@@ -298,6 +298,30 @@ local function test_header_words(report)
         and stem_words == list.stem_words and next(list.words) ~= nil
     for i, h in ipairs(list) do ok = ok and same(per[i][1], h.words) and same(per[i][2], h.macros) end
     report("gen_header_words_exact", ok, "the header words differ from what names.words_of finds")
+    -- and each header's declarations, taken twice (the second time from the cache the first wrote),
+    -- are the ones a scan finds, in the same order.
+    local function text_of(decls)
+        local lines = {}
+        for name, rts in pairs(decls) do
+            for i, rt in ipairs(rts) do
+                lines[#lines + 1] = table.concat({ name, i, rt.name, rt.space, rt.domain, rt.pos.file, rt.pos.line,
+                                                   rt.pos.col }, " ")
+            end
+        end
+        table.sort(lines)
+        return table.concat(lines, "\n")
+    end
+    local differ = {}
+    for _, h in ipairs(list) do
+        local want = text_of(names.scan_declarations(h))
+        for _ = 1, 2 do
+            if text_of(names.declarations({ file = h.file, domain = h.domain, text = h.text })) ~= want then
+                differ[#differ + 1] = h.file
+            end
+        end
+    end
+    report("gen_header_declarations_exact", #differ == 0, "declarations differ from a scan: " ..
+        table.concat(differ, " "))
 end
 
 return function(report, h)
