@@ -207,7 +207,7 @@ function model.load(text, file)
     local next_token, cursor = lexer.stream(text, file)
     local fast, refused
     if model.fast then
-        local match = string.match
+        local byte, sub = string.byte, string.sub
         local src = cursor.text
         fast = function(token_mt)
             if inline == nil then
@@ -220,18 +220,23 @@ function model.load(text, file)
             local stats, taken = model.stats, false
             -- Declarations that follow one another line by line are taken in a row, without
             -- going back to the lexer and the parser between them.
+            -- (The cursor moves to the end of the last one taken when the row ends.)
+            local last, last_line, last_start
             while true do
                 local after, end_line, end_start = self:fast_syscall(src, pos, line, line_start, token_mt)
                 if not after then
                     stats.left, refused = stats.left + 1, pos
+                    if taken then cursor.seek(last, last_line, last_start) end
                     return taken
                 end
                 stats.taken, taken = stats.taken + 1, true
                 if stats.taken % TICK == 0 and model.tick then model.tick() end
-                cursor.seek(after, end_line, end_start)
-                pos = match(src, "^\nsyscall ()", after)
-                if not pos then return true end
-                line, line_start = end_line + 1, after + 1
+                last, last_line, last_start = after, end_line, end_start
+                if byte(src, after) ~= 10 or sub(src, after + 1, after + 8) ~= "syscall " then
+                    cursor.seek(last, last_line, last_start)
+                    return true
+                end
+                pos, line, line_start = after + 9, end_line + 1, after + 1
             end
         end
     end
