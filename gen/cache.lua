@@ -26,7 +26,8 @@ end
 -- Store payload in path under key: in a temp file renamed into place, so that a concurrent run
 -- reads the old file or the new one, never a part.
 function cache.put(path, key, payload)
-    local tmp = path .. ".tmp" .. tostring({}):match("%x+$")
+    -- (Two runs that race write the same bytes: the name need only be unlikely to be shared.)
+    local tmp = path .. ".tmp" .. tostring({}):match("%x+$") .. os.time() .. math.floor(os.clock() * 1e6)
     local f = io.open(tmp, "wb")
     if not f then
         os.execute("mkdir -p '" .. path:match("^(.*)/"):gsub("'", "'\\''") .. "' 2>/dev/null")
