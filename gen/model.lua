@@ -120,6 +120,7 @@ local function new_checker(file, tree)
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
         named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {}, arg_where = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
+        error_lists = {}, -- (model_syscalls.shared_errors)
         sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
               flags = {}, enums = {}, resources = {}, error_aliases = {} },

@@ -31,7 +31,7 @@ local lexer = require("lexer")
 local M = { methods = {} }
 local Checker = M.methods
 
-local match, byte, find, sub, unpack = string.match, string.byte, string.find, string.sub, table.unpack
+local match, byte, find, sub = string.match, string.byte, string.find, string.sub
 local SCALARS, TYPE_WORDS, UNSIGNED_LEN = types.SCALARS, types.TYPE_WORDS, types.UNSIGNED_LEN
 local RETURN_TYPES, ATTRS, V2_ATTRS = sys.RETURN_TYPES, sys.ATTRS, sys.V2_ATTRS
 local RETURN_TYPES_64 = { i64 = true, u64 = true }
@@ -517,7 +517,8 @@ function Checker:body_tail(tail)
     if not attrs then return false end
     local errs, seen = self:fast_errors(error_words)
     if not errs then return false end
-    return { newlines = newlines, attrs = attrs, errors = errs, seen = seen }
+    return { newlines = newlines, attrs = attrs, errors = sys.shared_errors(self.error_lists, errs, #errs, true),
+             seen = seen }
 end
 
 -- Try the declaration whose number starts at or after pos (just after the `syscall` keyword) on
@@ -676,9 +677,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if doc then
         attrs, seen = tail.attrs, tail.seen
         after, end_line, end_start = close, line + tail.newlines + 2 + (long_lines or 0), close - 1
-        -- (A fresh copy, in one allocation.)
-        local list = tail.errors
-        errs = #list == 1 and { list[1] } or { unpack(list) }
+        errs = tail.errors
     else
         local attr_words, error_words
         doc, attr_words, error_words, after, end_line, end_start = body(self, text, p, line, line_start)
@@ -687,6 +686,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         if not attrs then return nil end
         errs, seen = self:fast_errors(error_words)
         if not errs then return nil end
+        errs = sys.shared_errors(self.error_lists, errs, #errs, true)
     end
     if (ret_name == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
         or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32" or #results > 0)) then
@@ -740,7 +740,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     end
     -- Every check passed: the syscall goes in. The errors its arguments' checks add
     -- (Checker:syscall's implied), in the same order.
-    local implied = sys.implied_errors(args, seen)
+    local implied = sys.implied_errors(args, seen, self.error_lists)
     local sc = { num = num, name = name,
                  tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
                      token_mt),

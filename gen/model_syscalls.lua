@@ -30,13 +30,37 @@ local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "rel
 M.MAX_SYSCALL, M.RETURN_TYPES, M.ATTRS, M.V2_ATTRS, M.U32_MAX = MAX_SYSCALL, RETURN_TYPES, ATTRS, V2_ATTRS, U32_MAX
 M.NO_RESULTS, M.NO_ERRORS, M.NO_ATTRS = NO_RESULTS, NO_ERRORS, NO_ATTRS
 
+-- One table per distinct list of errors (the model is read-only; a large definition repeats its
+-- errors lines and what its checks imply): the list equal to list[1..n] in trie (a checker's
+-- tree of the lists met so far, keyed by their errors in order), made from list the first time
+-- (list itself when fresh is true, else a copy). The empty list is NO_ERRORS.
+function M.shared_errors(trie, list, n, fresh)
+    if n == 0 then return NO_ERRORS end
+    local node = trie
+    for i = 1, n do
+        local e = list[i]
+        local below = node[e]
+        if not below then
+            below = {}
+            node[e] = below
+        end
+        node = below
+    end
+    local shared = node[true]
+    if not shared then
+        shared = fresh and list or { table.unpack(list, 1, n) }
+        node[true] = shared
+    end
+    return shared
+end
+
 -- The errors the entry shim itself can return whether or not the .def lists them (and a resource
--- argument's lifecycle errors, which the handler returns), in argument order, less those listed.
--- Most syscalls list what their checks imply: they share one empty list. Also the fast path's,
--- so spelled without a call per error (scratch: one argument's errors, in order).
-local scratch = {}
-function M.implied_errors(args, listed)
-    local implied, n = NO_ERRORS, 0
+-- argument's lifecycle errors, which the handler returns), in argument order, less those listed:
+-- as M.shared_errors's list in trie. Also the fast path's, so spelled without a call per error
+-- (scratch: one argument's errors in order; implied: the list so far).
+local scratch, implied = {}, {}
+function M.implied_errors(args, listed, trie)
+    local n = 0
     for i = 1, #args do
         local arg = args[i]
         local c, e = 0, arg.efault
@@ -61,14 +85,13 @@ function M.implied_errors(args, listed)
                 local k = 1
                 while k <= n and implied[k] ~= e do k = k + 1 end
                 if k > n then
-                    if n == 0 then implied = {} end
                     n = n + 1
                     implied[n] = e
                 end
             end
         end
     end
-    return implied
+    return M.shared_errors(trie, implied, n, false)
 end
 
 -- The attribute set of an `attrs` list (a list of tokens): checked, and shared by every syscall
@@ -384,8 +407,9 @@ function Checker:syscall(node)
         seen[err.name] = true
         sc.errors[#sc.errors + 1] = err
     end
+    sc.errors = M.shared_errors(self.error_lists, sc.errors, #sc.errors, true)
     sc.fuzz = self:fuzz_hints(sc, node)
-    sc.implied = M.implied_errors(sc.args, seen)
+    sc.implied = M.implied_errors(sc.args, seen, self.error_lists)
     return sc
 end
 
