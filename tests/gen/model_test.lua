@@ -235,11 +235,12 @@ end
 local function test_module_cache(report, h)
     local dir = h.tmp .. "/modcache"
     h.sh("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "/gen' && cp '" .. h.root .. "'/gen/*.lua '" .. dir .. "/gen/'")
+    -- (a small definition with an output of every group: a run is mostly loading the modules)
+    h.write(dir .. "/small.def", HEAD:format("1", "0x80") .. 'syscall 1 t(s: in str[8]) -> i32 { doc "x" }\n')
     local n = 0
     local function run()
         n = n + 1
-        return h.sh("lua5.4 '" .. dir .. "/gen/main.lua' --def '" .. h.root .. "/abi/syscalls.def' --out '" .. dir ..
-            "/o" .. n .. "'")
+        return h.sh("lua5.4 '" .. dir .. "/gen/main.lua' --def '" .. dir .. "/small.def' --out '" .. dir .. "/o" .. n .. "'")
     end
     local function same_as_first()
         return (h.sh("diff -r '" .. dir .. "/o1' '" .. dir .. "/o" .. n .. "'")) == 0
