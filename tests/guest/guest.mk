@@ -17,7 +17,7 @@ fuzz-cov: $(BAD_ELFS)
 # entries).
 $(BUILD)/tests/%.o: tests/guest/%.c tests/guest/guest.mk | $(LIBSYS_GEN_HEADERS)
 	@mkdir -p $(@D)
-	$(call compile_c,$(CC) $(USER_CFLAGS) -g0 -I tests/guest)
+	$(call compile_c,$(CC) $(USER_CFLAGS) -g0 -Og -I tests/guest)
 
 $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(GUEST_COMMON_OBJ) $(LIBSYS_CRT0) $(LIBSYS_A) user/user.ld
 	$(call quiet,LD,$@)$(LD) $(USER_LDFLAGS) -o $@ $(LIBSYS_CRT0) $< $(GUEST_COMMON_OBJ) $(LIBSYS_A)
