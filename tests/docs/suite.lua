@@ -97,16 +97,16 @@ end
 -- our own).
 local function render(path)
     local err = OUT .. "/man.stderr"
-    local rc, text = sh("MAN_DISABLE_SECCOMP=1 MANWIDTH=200 MAN_KEEP_FORMATTING= man --warnings=w -P cat -l "
+    local status, text = sh("MAN_DISABLE_SECCOMP=1 MANWIDTH=200 MAN_KEEP_FORMATTING= man --warnings=w -P cat -l "
         .. shq(path) .. " 2>" .. shq(err))
-    return rc, text:gsub(".\b", ""), read(err) or "" -- overstrike bold and underline undone
+    return status, text:gsub(".\b", ""), read(err) or "" -- overstrike bold and underline undone
 end
 
 -- The page's problems but its example's compile, or nil; and the example's file when it has one.
 local function check_page(e, page, path)
-    local rc, text, warnings = render(path)
+    local status, text, warnings = render(path)
     if warnings:find("%S") then return "groff warns: " .. warnings, text end
-    if rc ~= 0 then return "man -l exited " .. tostring(rc), text end
+    if status ~= 0 then return "man -l exited " .. tostring(status), text end
     for _, sect in ipairs(SECTIONS) do
         if not text:find("\n" .. sect .. "\n") and not text:find("^" .. sect .. "\n") then
             return "no " .. sect .. " section", text
