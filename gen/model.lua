@@ -224,7 +224,8 @@ function model.load(text, file)
             -- (The cursor moves to the end of the last one taken when the row ends.)
             local last, last_line, last_start
             while true do
-                local after, end_line, end_start = self:fast_syscall(src, pos, line, line_start, token_mt)
+                local after, end_line, end_start = self:fast_syscall(src, pos, line, line_start, token_mt,
+                    cursor.controls)
                 if not after then
                     stats.left, refused = stats.left + 1, pos
                     if taken then cursor.seek(last, last_line, last_start) end

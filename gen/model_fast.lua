@@ -53,14 +53,8 @@ local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()%b()()[
 -- The same with the start of the usual body's doc on the line after '{' (the doc is
 -- plain_string's; its tail follows, up to the '}').
 local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"()'
--- The control characters the lexer refuses in a string (a tab it takes; the cleaned text has
--- no CR), and the same as a set.
-local BAD_CONTROLS = {}
-for c = 0, 31 do
-    if c ~= 9 and c ~= 10 then BAD_CONTROLS[#BAD_CONTROLS + 1] = string.char(c) end
-end
-BAD_CONTROLS[#BAD_CONTROLS + 1] = "\127"
-local BAD_CONTROL_SET = "[%z\1-\8\11-\31\127]"
+-- The control characters the lexer refuses in a string (a tab it takes).
+local BAD_CONTROL_SET = lexer.BAD_CONTROL_SET
 
 -- The plain string the lexer reads in one match (no escapes, no newline, no control character)
 -- whose text starts at at, just after its '"': its value and the position after its closing
@@ -85,7 +79,7 @@ local function plain_string(self, text, at)
 end
 
 -- The fast path's state for text (the cleaned definition), made at its first declaration.
-local function fast_state(self, text, token_mt)
+local function fast_state(self, text, token_mt, controls)
     self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = {}, {}, {}, token_mt
     self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
     self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
@@ -109,15 +103,7 @@ local function fast_state(self, text, token_mt)
         return nil
     end
     self.fast_bs, self.fast_bs_from, self.fast_comma, self.fast_comma_from = 0, math.huge, 0, math.huge
-    -- Whether the file holds a control character a string may not: one plain search each (a
-    -- pattern would test every character against the set).
-    self.fast_controls = false
-    for i = 1, #BAD_CONTROLS do
-        if find(text, BAD_CONTROLS[i], 1, true) then
-            self.fast_controls = true
-            break
-        end
-    end
+    self.fast_controls = controls -- (the lexer's cursor.controls)
 end
 
 
@@ -524,13 +510,13 @@ end
 -- Try the declaration whose number starts at or after pos (just after the `syscall` keyword) on
 -- line `line` (starting at line_start). On success the syscall is checked, claimed and in the
 -- model, and the result is the position, line and line start after its '}'; otherwise nil, and
--- nothing has changed.
-function Checker:fast_syscall(text, pos, line, line_start, token_mt)
+-- nothing has changed. (controls: the lexer's cursor.controls.)
+function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
     local num_pos, num_s, name_pos, name, list_pos, list_end, ret, extra_pos, extra, p, doc_at =
         match(text, USUAL, pos)
-    if not self.fast_src then fast_state(self, text, token_mt) end
+    if not self.fast_src then fast_state(self, text, token_mt, controls) end
     local key, close, doc, tail_at
     if doc_at then doc, tail_at = plain_string(self, text, doc_at) end
     if doc then
