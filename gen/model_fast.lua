@@ -84,9 +84,10 @@ local function fast_state(self, text, token_mt, controls)
     self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
     self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
     self.fast_cases = {} -- [argument table] = sys.has_cases(it)
-    -- The syscalls whose conformance stems are implicit, by name; the prefixes of their names
-    -- that end before a '_'; scratch for a name's.
-    self.fast_stem_sc, self.fast_stem_prefix, self.fast_prefixes = {}, {}, {}
+    -- The syscalls whose conformance stems are implicit, by name; the names a later syscall's
+    -- stems could clash with theirs under (fast_syscall); the prefixes of each argument table's
+    -- name that end before a '_' (false: none); scratch.
+    self.fast_stem_sc, self.fast_stem_longer, self.fast_arg_prefixes, self.fast_longer = {}, {}, {}, {}
     local stem_sc, cases = self.fast_stem_sc, self.fast_cases
     self.registry.implicit = function(name) -- "conf_" .. S .. "_" .. A .. "_": the owner, or nil
         local at = find(name, "_", 6, true)
@@ -693,12 +694,14 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
         return nil
     end
     -- Its conformance stems (names.conf_stem). While no stored name and no header word is
-    -- stem-like, they are taken by construction (gen/names.lua, registry.implicit): two stems
-    -- "conf_S_A_" of two syscalls S and T are equal only if one of S and T is the other and "_"
-    -- and more, so the syscall is left to the slow path when one of its name's prefixes that
-    -- end before a '_' names a syscall with such stems, or its name is such a prefix of one.
-    -- Otherwise each stem is a string, claimed in the registry.
-    local stems, prefixes, np = nil, nil, 0
+    -- stem-like, they are taken by construction (gen/names.lua, registry.implicit). Two stems of
+    -- syscalls S and T, "conf_S_A_" and "conf_T_B_", are equal only if (S the shorter name)
+    -- T = S .. "_" .. Y and A = Y .. "_" .. B: so A has a '_', and T is S, '_' and a prefix of A
+    -- that ends before a '_' of A. Such a name T is noted (fast_stem_longer) for each argument
+    -- with cases of each syscall S taken; a syscall is left to the slow path when its name is
+    -- one, or when one of its own is the name of a syscall taken before. Otherwise (something
+    -- stem-like is claimed) each stem is a string, claimed in the registry.
+    local stems, longer, nl = nil, nil, 0
     if cases and abi.outputs.conformance then
         if registry.stem_like_taken then
             stems = {}
@@ -711,16 +714,30 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
                 end
             end
         else
-            local stem_sc = self.fast_stem_sc
-            if self.fast_stem_prefix[name] then return nil end
-            prefixes = self.fast_prefixes
-            local at = find(name, "_", 2, true)
-            while at do
-                local pre = sub(name, 1, at - 1)
-                if stem_sc[pre] then return nil end
-                np = np + 1
-                prefixes[np] = pre
-                at = find(name, "_", at + 1, true)
+            if self.fast_stem_longer[name] then return nil end
+            local stem_sc, arg_prefixes = self.fast_stem_sc, self.fast_arg_prefixes
+            longer = self.fast_longer
+            for i = 1, n do
+                local a = args[i]
+                if fast_cases[a] then
+                    local pres = arg_prefixes[a]
+                    if pres == nil then
+                        pres = false
+                        local at = find(a.name, "_", 2, true)
+                        while at do
+                            pres = pres or {}
+                            pres[#pres + 1] = sub(a.name, 1, at - 1)
+                            at = find(a.name, "_", at + 1, true)
+                        end
+                        arg_prefixes[a] = pres
+                    end
+                    for j = 1, pres and #pres or 0 do
+                        local t = name .. "_" .. pres[j]
+                        if stem_sc[t] then return nil end
+                        nl = nl + 1
+                        longer[nl] = t
+                    end
+                end
             end
         end
     end
@@ -746,10 +763,10 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
             -- (The owner names the syscall: the argument's table is shared, Checker:fast_args.)
             if stem then registry:claim_new("case", stem, "user", { arg = args[i], syscall = sc }) end
         end
-    elseif prefixes then
+    elseif longer then
         self.fast_stem_sc[name] = sc
-        local stem_prefix = self.fast_stem_prefix
-        for i = 1, np do stem_prefix[prefixes[i]] = true end
+        local stem_longer = self.fast_stem_longer
+        for i = 1, nl do stem_longer[longer[i]] = true end
     end
     for i = 1, n do
         local a = args[i]
