@@ -261,16 +261,19 @@ function model.load(text, file)
     end
     self:claim_late_names()
     -- The arguments' tokens served the checks; nothing after them needs an argument's position,
-    -- and a large definition has hundreds of thousands of them.
-    local syscalls = self.m.syscalls
-    for i = 1, #syscalls do
-        local args = syscalls[i].args
-        for j = 1, #args do
-            local a = args[j]
-            a.tok = nil
+    -- and a large definition has hundreds of thousands of them. (Only the slow path's arguments
+    -- have one: slow_args.)
+    if self.slow_args then
+        local syscalls = self.m.syscalls
+        for i = 1, #syscalls do
+            local args = syscalls[i].args
+            for j = 1, #args do
+                local a = args[j]
+                a.tok = nil
+            end
         end
+        require("model_syscalls").share_args(self.m)
     end
-    if self.slow_args then require("model_syscalls").share_args(self.m) end
     return self.m
 end
 
