@@ -43,7 +43,9 @@
 --                            args[i] = arg (below), errors[i] = error (the `errors` lines),
 --                            implied[i] = error (what the entry checks add: EFAULT, toolong (not for a
 --                            value-result length, whose capacity the shim lowers to max), EINVAL for a
---                            flags/enum argument; and a resource argument's lifecycle errors),
+--                            flags/enum argument; and a resource argument's lifecycle errors)
+--                            (errors and implied: one table per distinct list, shared by the syscalls
+--                            that have it),
 --                            fuzz = { isolate = bool, args = { [arg name] = hint } }, tok, num_tok }
 --                          hint: { kind = "own_child" } | { kind = "max", max = {value, expr} } |
 --                                { kind = "avoid", avoid = { {value, expr}, ... } }
