@@ -24,15 +24,22 @@ function cache.get(path, key)
 end
 
 -- Store payload in path under key: in a temp file renamed into place, so that a concurrent run
--- reads the old file or the new one, never a part.
+-- reads the old file or the new one, never a part. (A directory that cannot be made is tried
+-- once a process: a shell per file would cost more than the cache saves.)
+local unwritable = {}
 function cache.put(path, key, payload)
+    local dir = path:match("^(.*)/")
+    if unwritable[dir] then return end
     -- (Two runs that race write the same bytes: the name need only be unlikely to be shared.)
     local tmp = path .. ".tmp" .. tostring({}):match("%x+$") .. os.time() .. math.floor(os.clock() * 1e6)
     local f = io.open(tmp, "wb")
     if not f then
-        os.execute("mkdir -p '" .. path:match("^(.*)/"):gsub("'", "'\\''") .. "' 2>/dev/null")
+        os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
         f = io.open(tmp, "wb")
-        if not f then return end
+        if not f then
+            unwritable[dir] = true
+            return
+        end
     end
     local ok = f:write(key, payload)
     ok = f:close() and ok
