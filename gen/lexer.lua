@@ -40,36 +40,39 @@ end
 local BLANK = { [32] = true, [9] = true }
 
 -- Strip the indentation common to all non-blank lines of a long doc, and the
--- blank first and last lines that the """ delimiters leave behind.
+-- blank first and last lines that the """ delimiters leave behind. Each line is looked at with
+-- plain searches and a search for its first non-blank (which also tells a blank line), and cut
+-- out only once, without its indentation (starts, ends: scratch, each line's span less its
+-- trailing blanks).
+local starts, ends = {}, {}
 local function dedent(text)
-    local lines, at, find, byte, sub = {}, 1, string.find, string.byte, string.sub
-    -- (Lines found with a plain search: a pattern would visit every character.)
+    local find, byte, sub = string.find, string.byte, string.sub
+    local n, at, stop_all = 0, 1, #text + 1
+    local first, last, indent
     while true do
         local nl = find(text, "\n", at, true)
-        -- Trailing blanks off, from the end: the pattern "%s+$" would retry at every blank of
-        -- a long run of them, quadratic in its length.
-        local e = (nl or #text + 1) - 1
-        while e >= at and BLANK[byte(text, e)] do e = e - 1 end
-        lines[#lines + 1] = sub(text, at, e)
+        local stop = nl or stop_all
+        local nb = find(text, "[^ \t]", at) -- (a newline stops it: linear in the line)
+        n = n + 1
+        if nb and nb < stop then
+            -- Trailing blanks off, from the end: the pattern "%s+$" would retry at every blank of
+            -- a long run of them, quadratic in its length.
+            local e = stop - 1
+            while BLANK[byte(text, e)] do e = e - 1 end
+            starts[n], ends[n] = at, e
+            first, last = first or n, n
+            if not indent or nb - at < indent then indent = nb - at end
+        else
+            starts[n], ends[n] = at, at - 1
+        end
         if not nl then break end
         at = nl + 1
     end
-    -- The first and last non-blank lines (found, not removed one by one: that would be
-    -- quadratic in a doc of many blank lines).
-    local first, last = 1, #lines
-    while first <= last and lines[first] == "" do first = first + 1 end
-    while last >= first and lines[last] == "" do last = last - 1 end
-    local indent
-    for i = first, last do
-        local line = lines[i]
-        if line ~= "" then
-            local lead = line:find("[^ \t]") - 1
-            if not indent or lead < indent then indent = lead end
-        end
-    end
+    if not first then return "" end
     local out = {}
     for i = first, last do
-        out[#out + 1] = lines[i]:sub((indent or 0) + 1)
+        local s, e = starts[i], ends[i]
+        out[#out + 1] = e >= s and sub(text, s + indent, e) or ""
     end
     return table.concat(out, "\n")
 end

@@ -325,6 +325,39 @@ local function test_header_words(report)
         table.concat(differ, " "))
 end
 
+-- gen/lexer.lua's dedent (a long doc's text: the blank first and last lines off, the common
+-- indentation off every line, trailing blanks off) against the rule spelled line by line, on
+-- random texts of blanks, tabs, newlines and words.
+local function test_dedent(report)
+    local function reference(text)
+        local lines = {}
+        for line in (text .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line:match("^(.-)[ \t]*$") end
+        local first, last = 1, #lines
+        while first <= last and lines[first] == "" do first = first + 1 end
+        while last >= first and lines[last] == "" do last = last - 1 end
+        local indent = math.huge
+        for i = first, last do
+            if lines[i] ~= "" then indent = math.min(indent, #lines[i]:match("^[ \t]*")) end
+        end
+        local out = {}
+        for i = first, last do out[#out + 1] = lines[i]:sub(indent + 1) end
+        return table.concat(out, "\n")
+    end
+    local dedent = require("lexer").dedent
+    local pieces, rng, bad = { " ", "\t", "\n", "a", "b", "\xC3\xA9", "    " }, 12345, nil
+    for _ = 1, 5000 do
+        local parts = {}
+        rng = (rng * 1103515245 + 12345) % 2147483648
+        for j = 1, rng % 30 do
+            rng = (rng * 1103515245 + 12345) % 2147483648
+            parts[j] = pieces[rng % #pieces + 1]
+        end
+        local text = table.concat(parts)
+        if dedent(text) ~= reference(text) then bad = bad or string.format("%q", text) end
+    end
+    report("gen_lexer_dedent_rule", bad == nil, "dedent breaks the rule on " .. tostring(bad))
+end
+
 return function(report, h)
     test_const_settings(report)
     test_nested_structs(report)
@@ -336,4 +369,5 @@ return function(report, h)
     require("model_fast_test")(report, h)
     test_module_cache(report, h)
     test_header_words(report)
+    test_dedent(report)
 end
