@@ -244,13 +244,22 @@ end
 local function long_doc(tail, controls)
     -- `long` and its blanks before the first """, found backwards from it (a pattern searching
     -- forwards would try every character of the tail).
+    -- (byte(tail, 0) would be the first byte: s stays above 0.)
     local open = find(tail, '"""', 1, true)
     local s = open - 1
-    while s > 0 and (byte(tail, s) == 32 or byte(tail, s) == 9) do s = s - 1 end
+    local b = s > 0 and byte(tail, s)
+    while b == 32 or b == 9 do
+        s = s - 1
+        b = s > 0 and byte(tail, s)
+    end
     if s == open - 1 or sub(tail, s - 3, s) ~= "long" then return nil end
     s = s - 4
-    while s > 0 and (byte(tail, s) == 32 or byte(tail, s) == 9) do s = s - 1 end
-    if s < 1 or byte(tail, s) ~= 10 then return nil end
+    b = s > 0 and byte(tail, s)
+    while b == 32 or b == 9 do
+        s = s - 1
+        b = s > 0 and byte(tail, s)
+    end
+    if b ~= 10 then return nil end
     local e = open + 2
     local close = find(tail, '"""', e + 1, true)
     if not close or find(tail, "[^ \t]", close + 3) then return nil end
