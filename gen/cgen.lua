@@ -445,6 +445,14 @@ function cgen.put_rows(w, p, n)
     return 0
 end
 
+-- Append text, whole lines ending with the last one's newline, to buffer w as a chunk of its
+-- own: a row made as one string (a chain of ..) goes on as it is, not copied into a chunk.
+function cgen.put_text(w, text)
+    local b = insides[w]
+    if b.count() > 0 then b.flush() end
+    b.lines_chunk(text)
+end
+
 -- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))
 -- would, without copying the text: a large table built beside the rest of an output (its
 -- lines known only at the end) joins the output as the pieces it already is.
