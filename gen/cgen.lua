@@ -247,6 +247,18 @@ function cgen.shape(sc)
     return concat(p, "", 1, cgen.shape_pieces(p, 0, sc))
 end
 
+-- The same as one string (comment: comment text), made by one chain of .. for most syscalls.
+function cgen.shape_text(sc, comment)
+    local args, results = sc.args, sc.results
+    if results and #results > 0 then
+        local p = {}
+        return concat(p, "", 1, cgen.shape_pieces(p, 0, sc, comment))
+    end
+    local result = RESULT[sc.ret_type and sc.ret_type.name or sc.ret]
+    if #args == 0 then return "(" .. result end
+    return cgen.join_args("", comment and ARG_SHAPE_COMMENT or ARG_SHAPE, args, result)
+end
+
 -- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
 function cgen.signature(sc)
     return sc.name .. cgen.shape(sc)
@@ -317,28 +329,22 @@ local PARAM_TYPE = memo(function(t) -- a parameter type and what comes between i
     return t:byte(-1) == 42 and t or t .. " " -- 42: '*'
 end)
 
--- The pieces of a handler's prototype, put into p after p[n]: result type, name, parameters.
--- Returns the new last index.
-function cgen.kernel_prototype_pieces(p, n, sc)
+-- A handler's parameter for an argument, after "(" (the first) or ", ": once per argument table.
+local KERNEL_PARAM = cgen.arg_memo(function(a)
+    return (a.index > 1 and ", " or "(") .. PARAM_TYPE[kernel_param(a)] .. a.name
+end)
+
+-- A handler's prototype: result type, name, parameters.
+function cgen.kernel_prototype(sc)
     local args = sc.args
     local nargs = #args
-    p[n + 1], p[n + 2], p[n + 3], n = cgen.kernel_ret(sc), " ", names_handler(sc), n + 3
-    for i = 1, nargs do
-        local a = args[i]
-        local t = kernel_param(a)
-        p[n + 1], p[n + 2], p[n + 3], n = i == 1 and "(" or ", ", PARAM_TYPE[t], a.name, n + 3
-    end
+    local tail
     if sc.results and #sc.results > 0 then
-        p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3
+        tail = (nargs > 0 and ", " or "(") .. cgen.results_struct(sc) .. " *res)"
     else
-        p[n + 1], n = nargs > 0 and ")" or "(void)", n + 1
+        tail = nargs > 0 and ")" or "(void)"
     end
-    return n
-end
-
-function cgen.kernel_prototype(sc)
-    local p = {}
-    return concat(p, "", 1, cgen.kernel_prototype_pieces(p, 0, sc))
+    return cgen.join_args(cgen.kernel_ret(sc) .. " " .. names_handler(sc), KERNEL_PARAM, args, tail)
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
