@@ -26,9 +26,8 @@ local function results_struct(sc)
     return concat(p, "", 1, n)
 end
 
--- A syscall's lines are one string each (chains of ..), handed to the buffer JOIN of them at a
--- time (cgen.put_rows).
-local JOIN, put_rows = cgen.JOIN, cgen.put_rows
+-- A syscall's lines are one string (chains of ..), handed to the buffer as it is (cgen.put_text).
+local put_text = cgen.put_text
 
 function out.render(m)
     local w = cgen.buffer()
@@ -44,16 +43,13 @@ function out.render(m)
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
     local comment, shape, nums, prototype = cgen.comment, cgen.shape_text, cgen.num, cgen.kernel_prototype
-    local p, n = {}, 0
     local syscalls = m.syscalls
     for i = 1, #syscalls do
         local sc = syscalls[i]
         local results = sc.results and #sc.results > 0 and results_struct(sc) or ""
-        p[n + 1], n = "/* " .. nums[sc.num] .. " " .. sc.name .. shape(sc, true) .. ": " .. comment(sc.doc) .. " */\n" ..
-            results .. prototype(sc) .. ";\n", n + 1
-        if n >= JOIN then n = put_rows(w, p, n) end
+        put_text(w, "/* " .. nums[sc.num] .. " " .. sc.name .. shape(sc, true) .. ": " .. comment(sc.doc) .. " */\n" ..
+            results .. prototype(sc) .. ";\n")
     end
-    put_rows(w, p, n)
     w("")
     w("#endif /* " .. names.GUARD.handlers_h .. " */")
     return w()

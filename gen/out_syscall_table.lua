@@ -190,6 +190,7 @@ end
 --   read    the register read into a_NAME: a pointer's, or a checked scalar's (const)
 --   use     what the handler call passes: for a scalar the checks read, a_NAME; else as call
 --   call    what the handler call passes of an unchecked scalar, a pointer or a buffer
+--           (both after ", " unless the argument is the first)
 --   value   a flags or enum argument's value check
 --   check   a pointer's range check; checks[len type]: a buffer's checks (checks_of)
 --   copy    a string's or a pointer's copy into the kernel
@@ -234,9 +235,16 @@ local function make_parts(a, F)
     return r
 end
 
+-- The parts of an argument, with the call's separator.
+local function make_sep_parts(a, F)
+    local r = make_parts(a, F)
+    if a.index > 1 then r.use, r.call = ", " .. r.use, ", " .. r.call end
+    return r
+end
+
 -- The parts of each argument, by frame.
-local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_parts(a, "f.tf.") end),
-                ["f->tf."] = cgen.arg_memo(function(a) return make_parts(a, "f->tf.") end) }
+local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f.tf.") end),
+                ["f->tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f->tf.") end) }
 
 -- The checks of buffer argument a (its record r): they depend on its length argument's type.
 local function checks_of(r, sc, a, span)
@@ -272,28 +280,22 @@ local function copy_out(r, a, ok)
     return s
 end
 
--- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is true for
--- them; the others are read from the frame only in the handler call, after the checks, so they
--- need no register of their own meanwhile. rec[i]: argument i's parts. Emptied for each syscall.
-local checked, rec = {}, {}
+-- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is stamp for
+-- them (a number new for each syscall); the others are read from the frame only in the handler
+-- call, after the checks, so they need no register of their own meanwhile. rec[i]: argument i's
+-- parts.
+local checked, rec, stamp = {}, {}, 0
 
--- The arguments of the handler call (rec and checked filled).
-local function call_args(p, n, nargs, results)
-    for i = 1, nargs do
-        if i > 1 then p[n + 1], n = ", ", n + 1 end
-        p[n + 1], n = checked[i] and rec[i].use or rec[i].call, n + 1
-    end
-    if results then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
-    return n
-end
-
--- The handler call: before, the handler's name, the arguments and ");\n". What comes before it:
+-- The handler call: before, the handler's name, the arguments (rec and checked filled) and
+-- ");\n". What comes before it:
 local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
 local function call(p, n, before, sc, nargs)
     p[n + 1], p[n + 2], p[n + 3], n = before, names.handler(sc), "(", n + 3
-    n = call_args(p, n, nargs, sc.results ~= nil and #sc.results > 0)
+    for i = 1, nargs do p[n + i] = checked[i] == stamp and rec[i].use or rec[i].call end
+    n = n + nargs
+    if sc.results ~= nil and #sc.results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
     p[n + 1], n = ");\n", n + 1
     return n
 end
@@ -306,17 +308,18 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
     local args = sc.args
     local nargs = #args
     local simple, optional_bufs, value_checks, len_by_ptr, copies, outs = true, false, false, false, false, false
-    for i = 1, nargs do rec[i], checked[i] = parts[args[i]], false end
+    stamp = stamp + 1
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
+        rec[i] = parts[a]
         if a.len_arg then
-            checked[a.len_arg] = true
+            checked[a.len_arg] = stamp
             if a.len_by_ptr then len_by_ptr = true elseif a.optional then optional_bufs = true end
         end
         if kind == "scalar" then
             if a.einval then
-                checked[i] = true
+                checked[i] = stamp
                 value_checks = true
             end
         elseif kind ~= "bytes" then
@@ -327,7 +330,7 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
     for i = 1, nargs do
         local a = args[i]
         if a.kind == "scalar" then
-            if checked[i] then
+            if checked[i] == stamp then
                 -- a length an optional NULL buffer zeroes is not const
                 local zeroed = false
                 if optional_bufs then
@@ -398,11 +401,8 @@ local function has_upper_words(sc)
 end
 
 -- The comment before a syscall's shim.
-local function shim_comment(p, n, sc)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
-    n = cgen.shape_pieces(p, n, sc, true)
-    p[n + 1], n = " */\n", n + 1
-    return n
+local function shim_comment(sc)
+    return "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\n"
 end
 
 -- A syscall whose result has more than eax: its checks and call are a body function whose every
@@ -411,9 +411,8 @@ end
 local function shim_with_upper_words(p, n, sc, shim_name, span)
     local ret_t = cgen.kernel_ret(sc)
     local results = #kinds.results(sc) > 0
-    n = shim_comment(p, n, sc)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "__attribute__((always_inline)) static inline ", ret_t, "\n",
-        shim_name, n + 4
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = shim_comment(sc),
+        "__attribute__((always_inline)) static inline ", ret_t, "\n", shim_name, n + 5
     if results then
         p[n + 1], p[n + 2], p[n + 3], n = "_body(const struct syscall_frame *f, ", cgen.results_struct(sc),
             " *res)\n{\n", n + 3
@@ -451,9 +450,8 @@ local function shim(p, n, sc, span, shim_name)
         n = shim_with_upper_words(p, n, sc, shim_name, span)
         return n
     end
-    n = shim_comment(p, n, sc)
-    p[n + 1], p[n + 2], n = "static int32_t ", shim_name, n + 2
-    p[n + 1], n = #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n",
+    p[n + 1], n = "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\nstatic int32_t " ..
+        shim_name .. (#sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"),
         n + 1
     n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span)
     p[n + 1], n = "}\n\n", n + 1
