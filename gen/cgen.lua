@@ -216,6 +216,27 @@ function cgen.join_args(before, texts, args, after)
     return concat(p, "", 1, n + 2)
 end
 
+-- texts[x] of every x of list l1 and then of l2, joined by sep, as one string: one chain of ..
+-- for up to five (a syscall's errors and implied errors, mostly).
+function cgen.join_lists(texts, l1, l2, sep)
+    local n1 = #l1
+    local n = n1 + #l2
+    if n == 0 then return "" end
+    local x1 = texts[n1 >= 1 and l1[1] or l2[1 - n1]]
+    if n == 1 then return x1 end
+    local x2 = texts[n1 >= 2 and l1[2] or l2[2 - n1]]
+    if n == 2 then return x1 .. sep .. x2 end
+    local x3 = texts[n1 >= 3 and l1[3] or l2[3 - n1]]
+    if n == 3 then return x1 .. sep .. x2 .. sep .. x3 end
+    local x4 = texts[n1 >= 4 and l1[4] or l2[4 - n1]]
+    if n == 4 then return x1 .. sep .. x2 .. sep .. x3 .. sep .. x4 end
+    local x5 = texts[n1 >= 5 and l1[5] or l2[5 - n1]]
+    if n == 5 then return x1 .. sep .. x2 .. sep .. x3 .. sep .. x4 .. sep .. x5 end
+    local p = { x1, x2, x3, x4, x5 }
+    for i = 6, n do p[i] = texts[i <= n1 and l1[i] or l2[i - n1]] end
+    return concat(p, sep, 1, n)
+end
+
 local ARG_SHAPE = cgen.arg_memo(function(a) return arg_shape(a, false) end)
 local ARG_SHAPE_COMMENT = cgen.arg_memo(function(a) return arg_shape(a, true) end)
 -- "(" and ") -> " around the arguments, with the result after it: by result type name.
