@@ -216,6 +216,13 @@ function cgen.join_args(before, texts, args, after)
     return concat(p, "", 1, n + 2)
 end
 
+-- NAME[x] is x.name (a table of texts for cgen.join_lists).
+cgen.NAME = setmetatable({}, { __mode = "k", __index = function(t, x)
+    local name = x.name
+    t[x] = name
+    return name
+end })
+
 -- texts[x] of every x of list l1 and then of l2, joined by sep, as one string: one chain of ..
 -- for up to five (a syscall's errors and implied errors, mostly).
 function cgen.join_lists(texts, l1, l2, sep)

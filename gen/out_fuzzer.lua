@@ -291,12 +291,6 @@ local function trap(w, m)
     w("}")
 end
 
--- An error's name (a table for cgen.join_lists).
-local ERROR_NAME = setmetatable({}, { __mode = "k", __index = function(t, e)
-    t[e] = e.name
-    return e.name
-end })
-
 -- The errors each syscall may return (its errors line and those its entry checks imply), as a
 -- pointer into fuzz_error_lists; equal lists are written once. A list is found by its text
 -- (most lists of a large definition are new: a trie would make a table per error for each).
@@ -304,7 +298,7 @@ local function error_lists()
     local lists, size, seen = {}, 0, {}
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
-        local key = cgen.join_lists(ERROR_NAME, errors, implied, ", ")
+        local key = cgen.join_lists(cgen.NAME, errors, implied, ", ")
         local at = seen[key]
         if not at then
             at = "fuzz_error_lists + " .. size
