@@ -51,25 +51,16 @@ end
 -- kernel/syscall_shim.h, also catches addr < ABI_USER_LOW and a wrap), and unless the kernel only
 -- reads it through copy_from_user, every page readable (and writable unless dir is "in"), so a
 -- handler never fails half-way, after it has blocked or changed state, on a bad pointer. big:
--- len may exceed the span of user space. An optional NULL pointer is not checked. The length is
--- one piece or two (len1, len2: "a_", the length's name).
+-- len may exceed the span of user space. An optional NULL pointer is not checked. Made once per
+-- argument (make_parts): one string.
 local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
 
-local function range_check(p, n, name, len1, len2, dir, optional, probe, big)
-    p[n + 1], n = "    if (", n + 1
-    if optional then p[n + 1], p[n + 2], p[n + 3], n = "a_", name, " != 0 && (", n + 3 end
-    if big then p[n + 1], p[n + 2], p[n + 3], n = len1, len2, " > SHIM_USER_SPAN || ", n + 3 end
-    p[n + 1], p[n + 2], p[n + 3], n = "SHIM_OUTSIDE_USER(a_", name, ", ", n + 3
-    if len2 then p[n + 1], p[n + 2], n = len1, len2, n + 2 else p[n + 1], n = len1, n + 1 end
-    if probe then
-        p[n + 1], p[n + 2], p[n + 3], n = ") || user_probe(a_", name, ", ", n + 3
-        if len2 then p[n + 1], p[n + 2], n = len1, len2, n + 2 else p[n + 1], n = len1, n + 1 end
-        p[n + 1], n = PROBE[dir], n + 1
-    else
-        p[n + 1], n = ")", n + 1
-    end
-    p[n + 1], n = optional and "))\n        return -EFAULT;\n" or ")\n        return -EFAULT;\n", n + 1
-    return n
+local function range_check(name, len, dir, optional, probe, big)
+    local range = "a_" .. name .. ", " .. len
+    local test = (big and (len .. " > SHIM_USER_SPAN || ") or "") .. "SHIM_OUTSIDE_USER(" .. range ..
+        (probe and (") || user_probe(" .. range .. PROBE[dir]) or ")")
+    if optional then return "    if (a_" .. name .. " != 0 && (" .. test .. "))\n        return -EFAULT;\n" end
+    return "    if (" .. test .. ")\n        return -EFAULT;\n"
 end
 
 -- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
@@ -78,32 +69,22 @@ end
 -- elements: its max bounds the count, so the byte length COUNT * sizeof(T) cannot overflow. An
 -- optional NULL buffer's handler gets length 0 (set before the checks). span: the size of user
 -- space.
-local function buffer_checks(p, n, sc, a, span)
+local function buffer_checks(sc, a, span)
     local len_arg = sc.args[a.len_arg]
-    local lname, by_ptr = len_arg.name, a.len_by_ptr
-    local pre = by_ptr and "k_" or "a_"
+    local by_ptr = a.len_by_ptr
+    local len = (by_ptr and "k_" or "a_") .. len_arg.name
     local type_max = by_ptr and 0xFFFFFFFF or TYPE_MAX[len_arg.type.name]
-    local max = a.max
+    local max, s = a.max, ""
     if max and type_max > max.value then
         local expr = max.expr
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    if (", pre, lname, " > ", expr, n + 5
-        if by_ptr then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = ")\n        ", pre, lname, " = ", expr,
-                ";\n", n + 6
-        else
-            p[n + 1], p[n + 2], p[n + 3], n = ")\n        return -", a.toolong.name, ";\n", n + 3
-        end
+        s = "    if (" .. len .. " > " .. expr ..
+            (by_ptr and (")\n        " .. len .. " = " .. expr .. ";\n") or (")\n        return -" .. a.toolong.name .. ";\n"))
     end
-    local len = lname
     if a.elem then
-        len = a.name
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "    const uint32_t n_", len, " = ",
-            pre, lname, " * (uint32_t)sizeof(", cgen.pointee(a.elem), n + 7
-        p[n + 1], n = ");\n", n + 1
-        pre = "n_"
+        s = s .. "    const uint32_t n_" .. a.name .. " = " .. len .. " * (uint32_t)sizeof(" .. cgen.pointee(a.elem) .. ");\n"
+        len = "n_" .. a.name
     end
-    n = range_check(p, n, a.name, pre, len, a.dir, a.optional, true, not max and type_max > span)
-    return n
+    return s .. range_check(a.name, len, a.dir, a.optional, true, not max and type_max > span)
 end
 
 -- A flags argument with a bit outside its set, or an enum argument that is none of its values,
@@ -145,38 +126,25 @@ local function value_check(p, n, checks, a)
 end
 
 -- The string argument copies (in str[N]) into kernel buffers.
-local function str_copy_in(p, n, a)
+local function str_copy_in(a)
     local name, size = a.name, a.size.expr
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "    char k_", name, "[", size,
-        " + 1];\n    const int32_t n_", name, n + 6
-    if a.optional then p[n + 1], p[n + 2], p[n + 3], n = " = a_", name, " ? ", n + 3 else p[n + 1], n = " = ", n + 1 end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "shim_str_in(k_", name, ", a_", name,
-        ", ", size, ", -", n + 7
-    p[n + 1], p[n + 2], n = a.toolong.name, a.optional and ") : 0;\n    if (n_" or ");\n    if (n_", n + 2
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = name, " < 0)\n        return n_", name, ";\n", n + 4
-    return n
+    local copy = "shim_str_in(k_" .. name .. ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name
+    return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name ..
+        (a.optional and (" = a_" .. name .. " ? " .. copy .. ") : 0;\n") or (" = " .. copy .. ");\n")) ..
+        "    if (n_" .. name .. " < 0)\n        return n_" .. name .. ";\n"
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
-local function pointer_copy_in(p, n, a)
+local function pointer_copy_in(a)
     local name = a.name
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    ", cgen.pointee(a.type), " k_", name, n + 4
-    if a.dir == "out" then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = ";\n    __builtin_memset(&k_", name, ", 0, sizeof k_",
-            name, ");\n", n + 5
-        return n
-    end
-    if a.optional then
-        p[n + 1], p[n + 2], p[n + 3], n = ";\n    if (a_", name, " != 0 && copy_from_user(&k_", n + 3
-    else
-        p[n + 1], n = ";\n    if (copy_from_user(&k_", n + 1
-    end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = name, ", a_", name, ", sizeof k_", name,
-        ") < 0)\n        return -EFAULT;\n", n + 6
-    return n
+    local decl = "    " .. cgen.pointee(a.type) .. " k_" .. name
+    if a.dir == "out" then return decl .. ";\n    __builtin_memset(&k_" .. name .. ", 0, sizeof k_" .. name .. ");\n" end
+    return decl ..
+        (a.optional and (";\n    if (a_" .. name .. " != 0 && copy_from_user(&k_") or ";\n    if (copy_from_user(&k_") ..
+        name .. ", a_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
 end
 
--- The text a speller (one of the functions above) puts into pieces.
+-- The text a speller (value_check) puts into pieces.
 local scratch = {}
 local function spelled(speller, ...)
     return concat(scratch, "", 1, speller(scratch, 0, ...))
@@ -223,12 +191,12 @@ local function make_parts(a, F)
         end
     elseif kind == "str" then
         r.call = a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name)
-        r.copy = spelled(str_copy_in, a)
+        r.copy = str_copy_in(a)
     else
         r.call = a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name)
         local dir = a.dir
-        r.check = spelled(range_check, name, SIZEOF[a.type], nil, dir, a.optional, dir ~= "in")
-        r.copy = spelled(pointer_copy_in, a)
+        r.check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in")
+        r.copy = pointer_copy_in(a)
         if dir ~= "in" then r.copy_out = {} end
     end
     r.use = r.call
@@ -251,7 +219,7 @@ local function checks_of(r, sc, a, span)
     local len_type = sc.args[a.len_arg].type.name
     local s = r.checks[len_type]
     if not s then
-        s = spelled(buffer_checks, sc, a, span)
+        s = buffer_checks(sc, a, span)
         r.checks[len_type] = s
     end
     return s
