@@ -188,7 +188,7 @@ local function test_no_reply_polling()
         commands:find("kv_get(", 1, true) ~= nil, "user/amc_commands.h does not call the generated stubs")
 end
 
-local tmp = io.popen("mktemp -d /tmp/amc-suite.XXXXXX"):read("l")
+local tmp = io.popen("mktemp -d -t amc-suite.XXXXXX"):read("l")
 test_no_reply_polling()
 test_calls(tmp)
 test_call_lock(tmp)

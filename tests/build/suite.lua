@@ -12,7 +12,7 @@ local S = require("hostsuite")
 local report, sh, shq, read, write = S.report, S.sh, S.shq, S.read, S.write
 
 local MAKE = "make --no-print-directory NO_DEPS=1"
-local TMP = (select(2, sh("mktemp -d /tmp/layercake-build.XXXXXX")):gsub("%s+$", ""))
+local TMP = (select(2, sh("mktemp -d -t layercake-build.XXXXXX")):gsub("%s+$", ""))
 
 -- JSON string contents back to text (the escapes compile_c writes: \" and \\).
 local function unescape(s) return (s:gsub("\\(.)", "%1")) end

@@ -1,5 +1,5 @@
 -- The generated manual pages (gen/out_man.lua; tests/run.lua runs every tests/AREA/suite.lua):
--- one per syscall and amc message, each rendered by groff without a warning and by `man -l`
+-- one per syscall and amc message, each rendered by `man -l` without a groff warning
 -- with the sections NAME SYNOPSIS DESCRIPTION ERRORS EXAMPLE, the wrapper's exact prototype, and
 -- an example that compiles against libsys. Prints `ok NAME` / `FAIL NAME: why`.
 -- weight: 3.5
@@ -91,50 +91,68 @@ local function example_source(page)
     return (block:gsub("\\e", "\0"):gsub("\\%-", "-"):gsub("\\&", ""):gsub("%z", "\\")) .. "\n"
 end
 
+-- Each page once through `man -l`, with groff's warnings (--warnings=w: groff -ww) on their own
+-- stream: what a user reads, and every warning groff has about it. MAN_DISABLE_SECCOMP: man-db's
+-- sandbox of its filters costs half of each run and changes nothing in the text (the pages are
+-- our own).
+local function render(path)
+    local err = OUT .. "/man.stderr"
+    local status, text = sh("MAN_DISABLE_SECCOMP=1 MANWIDTH=200 MAN_KEEP_FORMATTING= man --warnings=w -P cat -l "
+        .. shq(path) .. " 2>" .. shq(err))
+    return status, text:gsub(".\b", ""), read(err) or "" -- overstrike bold and underline undone
+end
+
+-- The page's problems but its example's compile, or nil; and the example's file when it has one.
+local function check_page(e, page, path)
+    local status, text, warnings = render(path)
+    if warnings:find("%S") then return "groff warns: " .. warnings, text end
+    if status ~= 0 then return "man -l exited " .. tostring(status), text end
+    for _, sect in ipairs(SECTIONS) do
+        if not text:find("\n" .. sect .. "\n") and not text:find("^" .. sect .. "\n") then
+            return "no " .. sect .. " section", text
+        end
+    end
+    if not text:find("NAME\n%s+" .. e.name:gsub("%p", "%%%0") .. "[ ,]") then
+        return "NAME does not start with " .. e.name, text
+    end
+    if not text:find(e.prototype .. ";", 1, true) then return "SYNOPSIS lacks the prototype " .. e.prototype, text end
+    local src = example_source(page)
+    if not src then return "no .EX/.EE example", text end
+    local file = OUT .. "/" .. e.name .. "_example.c"
+    write(file, src)
+    return nil, text, file
+end
+
+-- The examples compile in one compiler run (each file is still its own translation unit); a
+-- diagnostic names its file, which names its page.
+local results, examples = {}, {}
 for _, e in ipairs(expected) do
     local path = OUT .. "/" .. e.path
     local page = read(path)
-    local test = "man_" .. e.name
+    local r = { test = "man_" .. e.name }
     if not page then
-        report(test, false, "no page " .. path)
+        r.why = "no page " .. path
     else
-        local grc, warnings = sh("groff -man -Tutf8 -ww -z " .. shq(path))
-        -- MAN_DISABLE_SECCOMP: man-db's sandbox of its filters costs half of each run and changes
-        -- nothing in the text (the pages are our own).
-        local mrc, text = sh("MAN_DISABLE_SECCOMP=1 MANWIDTH=200 MAN_KEEP_FORMATTING= man -P cat -l " .. shq(path))
-        text = text:gsub(".\b", "") -- overstrike bold and underline
-        local why
-        if grc ~= 0 or warnings:find("%S") then
-            why = "groff warns: " .. warnings
-        elseif mrc ~= 0 then
-            why = "man -l exited " .. tostring(mrc)
-        else
-            for _, sect in ipairs(SECTIONS) do
-                if not text:find("\n" .. sect .. "\n") and not text:find("^" .. sect .. "\n") then
-                    why = "no " .. sect .. " section"
-                    break
-                end
-            end
-        end
-        if not why and not text:find("NAME\n%s+" .. e.name:gsub("%p", "%%%0") .. "[ ,]") then
-            why = "NAME does not start with " .. e.name
-        end
-        if not why and not text:find(e.prototype .. ";", 1, true) then
-            why = "SYNOPSIS lacks the prototype " .. e.prototype
-        end
-        if not why then
-            local src = example_source(page)
-            if not src then
-                why = "no .EX/.EE example"
-            else
-                local file = OUT .. "/" .. e.name .. "_example.c"
-                write(file, src)
-                local crc, cout = sh(CC .. " " .. cflags .. " " .. shq(file))
-                if crc ~= 0 then why = "the example does not compile:\n" .. cout end
-            end
-        end
-        report(test, why == nil, why, text, 20)
+        r.why, r.text, r.example = check_page(e, page, path)
+        if r.example then examples[#examples + 1] = shq(r.example) end
     end
+    results[#results + 1] = r
+end
+local crc, cout = 0, ""
+if #examples > 0 then crc, cout = sh(CC .. " " .. cflags .. " " .. table.concat(examples, " ")) end
+for _, r in ipairs(results) do
+    if not r.why and r.example then
+        local mine = {}
+        for line in cout:gmatch("[^\n]+") do
+            if line:find(r.example, 1, true) then mine[#mine + 1] = line end
+        end
+        if #mine > 0 then
+            r.why = "the example does not compile:\n" .. table.concat(mine, "\n")
+        elseif crc ~= 0 and not cout:find("_example.c", 1, true) then
+            r.why = "the examples do not compile:\n" .. cout -- a failure no file is named in
+        end
+    end
+    report(r.test, r.why == nil, r.why, r.text, 20)
 end
 
 test_int80_svg()

@@ -289,7 +289,7 @@ function M.main(args)
     local cli_every = option(args, "cli", 25)
     local only = option(args, "case", nil)
     local build = ROOT .. "/build/fuzz"
-    local tmp = io.popen("mktemp -d /tmp/gen-fuzz.XXXXXX"):read("l")
+    local tmp = io.popen("mktemp -d -t gen-fuzz.XXXXXX"):read("l")
     os.execute("mkdir -p '" .. build .. "'")
 
     local corpus = M.corpus()

@@ -31,7 +31,7 @@ local S = require("hostsuite")
 local report, read, write, sh = S.report, S.read, S.write, S.sh
 
 local TMP = (function()
-    local _, out = sh("mktemp -d /tmp/gen-tests.XXXXXX")
+    local _, out = sh("mktemp -d -t gen-tests.XXXXXX")
     return out:gsub("%s+$", "")
 end)()
 

@@ -14,7 +14,7 @@ local cli = require("cli")
 local cgen = require("cgen")
 local model = require("model")
 
-local TMP = io.popen("mktemp -d /tmp/genout-suite.XXXXXX"):read("l")
+local TMP = io.popen("mktemp -d -t genout-suite.XXXXXX"):read("l")
 
 local function gen(def, out)
     return sh(LUA .. " " .. shq(ROOT .. "/gen/main.lua") .. " --def " .. shq(def) .. " --out " .. shq(out))

@@ -16,7 +16,7 @@ local cli = require("cli")
 local BLESS = arg[1] == "--bless"
 local BLESS_CMD = "lua5.4 tests/kinds/suite.lua --bless"
 local CROSS = "i686-linux-gnu-gcc -std=c11 -ffreestanding -fno-pie -fno-stack-protector -O2 -Wall -Wextra -Werror"
-local TMP = (select(2, sh("mktemp -d /tmp/kinds-tests.XXXXXX")):gsub("%s+$", ""))
+local TMP = (select(2, sh("mktemp -d -t kinds-tests.XXXXXX")):gsub("%s+$", ""))
 
 local FIXTURE = "tests/gen/kinds/v2.def"
 local m = require("model").load(read(ROOT .. "/" .. FIXTURE), FIXTURE)

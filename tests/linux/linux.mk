@@ -17,9 +17,13 @@ LINUX_CACHE_HOME := $(or $(XDG_CACHE_HOME),$(if $(HOME),$(HOME)/.cache))
 LINUX_CACHE ?= $(if $(LINUX_CACHE_HOME),$(LINUX_CACHE_HOME)/layercake/linux-686,$(BUILD)/linux-cache)
 # The entry in use: fetch-kernel.sh verifies it (SHA256SUMS) on every run and prints its vmlinuz.
 LINUX_VMLINUZ := $(LINUX_CACHE)/current
+# -Og, as for the guest tests (tests/guest/guest.mk): these programs judge Linux's behaviour, not
+# their own speed.
 LINUX_CFLAGS := -std=c11 -m32 -ffreestanding -nostdlib -static -fno-pie -fno-stack-protector \
-	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -Og -Wall -Wextra -Werror \
 	-I $(LINUX_GEN) -I $(LINUX_GEN)/libsys
+# The flags are in this file: a change to it rebuilds the objects.
+$(addprefix $(LINUX_DIR)/,linux_abi_test.o mem.o conf_cases.o conf_runtime.o conf_run.o vmboot.o): tests/linux/linux.mk
 LINUX_LDFLAGS := -m32 -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 $(LINUX_GEN)/.stamp: $(LINUX_DEF) $(GEN_LUA_SRCS)

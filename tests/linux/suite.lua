@@ -211,7 +211,7 @@ end
 report(runner == "" and "linux_i386_runs_natively" or "linux_i386_runs_under_qemu_i386", true)
 print("  the linux-i386 test program runs " .. how)
 
-local scratch = (select(2, sh("mktemp -d /tmp/linux-abi.XXXXXX")):gsub("%s+$", ""))
+local scratch = (select(2, sh("mktemp -d -t linux-abi.XXXXXX")):gsub("%s+$", ""))
 -- The shell's $$ becomes the program's pid with exec (qemu-i386 passes its own pid through).
 rc, out = sh("sh -c 'echo shell-pid $$; exec " .. runner .. shq(PROG) .. " " .. shq(scratch) .. "'")
 sh("rm -rf " .. shq(scratch))
@@ -310,7 +310,7 @@ end
 -- SHA256SUMS (a fetch cut short) is detected, the entry removed, and the script goes on to
 -- fetch (FETCH_KERNEL_OFFLINE=1 makes it stop there with an error instead).
 local function cache_checks()
-    local dir = (select(2, sh("mktemp -d /tmp/linux-cache.XXXXXX")):gsub("%s+$", ""))
+    local dir = (select(2, sh("mktemp -d -t linux-cache.XXXXXX")):gsub("%s+$", ""))
     local entry = dir .. "/pkg_1"
     local function fetch()
         return sh("FETCH_KERNEL_OFFLINE=1 sh tests/linux/fetch-kernel.sh " .. shq(dir))

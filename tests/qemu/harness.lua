@@ -62,6 +62,18 @@ M.config = {
     poll_interval = 0.05,
 }
 M.config.logdir = M.config.build .. "/test-logs"
+-- The firmware of -kernel boots: QEMU's qboot when it is installed (Debian's qemu-system-data
+-- ships it), else QEMU's default, SeaBIOS. A -kernel boot needs no BIOS service (QEMU's Multiboot
+-- option ROM loads the kernel and the modules), and SeaBIOS's POST is a third of a short boot's
+-- CPU. QEMU_FIRMWARE=default keeps SeaBIOS; QEMU_FIRMWARE=PATH names another image.
+do
+    local firmware = os.getenv("QEMU_FIRMWARE") or "/usr/share/qemu/qboot.rom"
+    local f = firmware ~= "default" and io.open(firmware, "rb")
+    if f then
+        f:close()
+        M.config.firmware = firmware
+    end
+end
 M.config.plain_kernel = os.getenv("PLAIN_KERNEL_ELF") or (M.config.build .. "/kernel/kernel.elf")
 M.config.cov_kernel = os.getenv("COV_KERNEL_ELF") or (M.config.build .. "/cov/kernel.elf")
 
@@ -159,6 +171,7 @@ function M.qemu_args(spec, serial_path)
     else
         -- No VGA card: the kernel writes only to the serial port, and SeaBIOS's VGA ROM costs a
         -- fifth of a short boot's CPU. (ISO boots keep it, as `make run` does: GRUB draws on it.)
+        if M.config.firmware then add("-bios", shq(M.config.firmware)) end
         add("-vga", "none", "-kernel", shq(assert(M.image(spec))))
         if spec.append then add("-append", shq(spec.append)) end
         if spec.modules and #spec.modules > 0 then add("-initrd", shq(initrd_arg(spec.modules))) end

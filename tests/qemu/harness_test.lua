@@ -148,6 +148,21 @@ do
         and args:find("-kernel " .. harness.shq(c.plain_kernel), 1, true) ~= nil, "qemu args: " .. args)
 end
 do
+    -- The firmware: -kernel boots name harness.config.firmware (qboot when installed), ISO boots
+    -- keep QEMU's default (GRUB needs SeaBIOS's disk services).
+    local c = harness.config
+    local saved = c.firmware
+    c.firmware = "/fw/qboot.rom"
+    local kernel_args = table.concat(harness.qemu_args({}), " ")
+    local iso_args = table.concat(harness.qemu_args({ via = "iso" }), " ")
+    c.firmware = nil
+    local default_args = table.concat(harness.qemu_args({}), " ")
+    c.firmware = saved
+    check("harness-firmware", kernel_args:find("-bios '/fw/qboot.rom' -vga none -kernel", 1, true) ~= nil
+        and not iso_args:find("-bios", 1, true) and not default_args:find("-bios", 1, true),
+        "kernel: " .. kernel_args .. "\niso: " .. iso_args .. "\ndefault: " .. default_args)
+end
+do
     local ok, reason = judge({ exit = 1, timeout = 1.5 }, "boot\n", 124)
     check("harness-judge-fractional-timeout", not ok and reason == "timed out after 1.5s (hung?)", "got " .. tostring(reason))
 end

@@ -23,7 +23,7 @@ local ROOT = io.popen("pwd"):read("l")
 local MAKE = "make NO_DEPS=1 -j2"
 local OWN = "workflow_reverse"
 
-local COPY = (select(2, sh("mktemp -d /tmp/layercake-workflow.XXXXXX")):gsub("%s+$", ""))
+local COPY = (select(2, sh("mktemp -d -t layercake-workflow.XXXXXX")):gsub("%s+$", ""))
 local function finish()
     if os.getenv("WORKFLOW_KEEP") then
         print("  (copy kept in " .. COPY .. ")")
