@@ -334,7 +334,9 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
         local a = args[k]
         local kind = a.kind
         if kind == "bytes" then
-            if not a.len_by_ptr then p[n + 1], n = checks_of(rec[k], sc, a, span), n + 1 end
+            if not a.len_by_ptr then
+                p[n + 1], n = rec[k].checks[args[a.len_arg].type.name] or checks_of(rec[k], sc, a, span), n + 1
+            end
         elseif kind == "ptr" then
             p[n + 1], n = rec[k].check, n + 1
         end
@@ -365,7 +367,8 @@ end
 
 -- A syscall whose result comes back in more than eax (a 64-bit result, extra results).
 local function has_upper_words(sc)
-    return kinds.is64(sc.ret) or (sc.results ~= nil and #sc.results > 0)
+    local ret, results = sc.ret, sc.results -- (kinds.is64, inline: asked three times a syscall)
+    return ret == "i64" or ret == "u64" or (results ~= nil and #results > 0)
 end
 
 -- The comment before a syscall's shim.
