@@ -158,38 +158,108 @@ end
 local COLON_TYPE = memo(function(name) return ": " .. name end) -- ": u32"
 local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. dir .. " " .. name end) end)
 
+-- The shape of one argument as the .def spells it ("name: in bytes[len] max 64"), after ", "
+-- or, for the first, "(": made once per argument table (the model shares one among
+-- the syscalls whose argument is alike in every field, its position among them), in comment
+-- text or not. Weak-keyed, and kept only while cgen.by_shape is on.
+local function arg_shape(a, comment)
+    local p, n, kind = {}, 0, a.kind
+    p[n + 1], n = a.index > 1 and ", " or "(", n + 1
+    p[n + 1], n = a.name, n + 1
+    if kind == "scalar" then
+        p[n + 1], n = COLON_TYPE[(a.named or a.type).name], n + 1
+    elseif kind == "bytes" then
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"],
+            a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 4
+        if a.max then p[n + 1], p[n + 2], n = " max ", comment and comment_expr(a.max.expr) or a.max.expr, n + 2 end
+    elseif kind == "str" then
+        p[n + 1], p[n + 2], p[n + 3], n = ": in str[", comment and comment_expr(a.size.expr) or a.size.expr, "]", n + 3
+    else
+        p[n + 1], n = DIR_TYPE[a.dir][(a.named or a.type).name], n + 1
+    end
+    if kind ~= "scalar" then
+        if a.toolong_explicit then p[n + 1], p[n + 2], n = " toolong ", a.toolong.name, n + 2 end
+        if a.optional then p[n + 1], n = " optional", n + 1 end
+    end
+    return concat(p, "", 1, n)
+end
+
+-- A weak-keyed memo on argument tables: memo[a] is make(a), kept while cgen.by_shape is on
+-- (tests/gen/shape_test.lua compares the outputs with it and without).
+function cgen.arg_memo(make)
+    return setmetatable({}, { __mode = "k", __index = function(t, a)
+        local v = make(a)
+        if cgen.by_shape then t[a] = v end
+        return v
+    end })
+end
+
+-- before .. texts[args[1]] .. ... .. texts[args[#args]] .. after, made as one string (a chain
+-- of .. is a third of what table.concat costs a piece): for the texts an output memoizes per
+-- argument (cgen.arg_memo).
+function cgen.join_args(before, texts, args, after)
+    local n = #args
+    if n == 0 then return before .. after end
+    local a1 = texts[args[1]]
+    if n == 1 then return before .. a1 .. after end
+    local a2 = texts[args[2]]
+    if n == 2 then return before .. a1 .. a2 .. after end
+    local a3 = texts[args[3]]
+    if n == 3 then return before .. a1 .. a2 .. a3 .. after end
+    local a4 = texts[args[4]]
+    if n == 4 then return before .. a1 .. a2 .. a3 .. a4 .. after end
+    local a5 = texts[args[5]]
+    if n == 5 then return before .. a1 .. a2 .. a3 .. a4 .. a5 .. after end
+    local p = { before, a1, a2, a3, a4, a5 }
+    for i = 6, n do p[i + 1] = texts[args[i]] end
+    p[n + 2] = after
+    return concat(p, "", 1, n + 2)
+end
+
+-- NAME[x] is x.name (a table of texts for cgen.join_lists).
+cgen.NAME = setmetatable({}, { __mode = "k", __index = function(t, x)
+    local name = x.name
+    t[x] = name
+    return name
+end })
+
+-- texts[x] of every x of list l1 and then of l2, joined by sep, as one string: one chain of ..
+-- for up to five (a syscall's errors and implied errors, mostly).
+function cgen.join_lists(texts, l1, l2, sep)
+    local n1 = #l1
+    local n = n1 + #l2
+    if n == 0 then return "" end
+    local x1 = texts[n1 >= 1 and l1[1] or l2[1 - n1]]
+    if n == 1 then return x1 end
+    local x2 = texts[n1 >= 2 and l1[2] or l2[2 - n1]]
+    if n == 2 then return x1 .. sep .. x2 end
+    local x3 = texts[n1 >= 3 and l1[3] or l2[3 - n1]]
+    if n == 3 then return x1 .. sep .. x2 .. sep .. x3 end
+    local x4 = texts[n1 >= 4 and l1[4] or l2[4 - n1]]
+    if n == 4 then return x1 .. sep .. x2 .. sep .. x3 .. sep .. x4 end
+    local x5 = texts[n1 >= 5 and l1[5] or l2[5 - n1]]
+    if n == 5 then return x1 .. sep .. x2 .. sep .. x3 .. sep .. x4 .. sep .. x5 end
+    local p = { x1, x2, x3, x4, x5 }
+    for i = 6, n do p[i] = texts[i <= n1 and l1[i] or l2[i - n1]] end
+    return concat(p, sep, 1, n)
+end
+
+local ARG_SHAPE = cgen.arg_memo(function(a) return arg_shape(a, false) end)
+local ARG_SHAPE_COMMENT = cgen.arg_memo(function(a) return arg_shape(a, true) end)
+-- "(" and ") -> " around the arguments, with the result after it: by result type name.
+local RESULT = memo(function(name) return ") -> " .. name end)
+
 -- The shape of a syscall: its signature after the name (arguments, result and extra results),
 -- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
 -- the pieces are comment text (cgen.comment): names are identifiers, so only a bound's
--- expression can need a change. Nothing is kept: a memo per syscall would be a table as large
--- as the definition, which the collector walks again whenever it grows.
+-- expression can need a change.
 function cgen.shape_pieces(p, n, sc, comment)
-    local args = sc.args
-    p[n + 1], n = "(", n + 1
-    for i = 1, #args do
-        local a = args[i]
-        local kind = a.kind
-        if i > 1 then p[n + 1], n = ", ", n + 1 end
-        p[n + 1], n = a.name, n + 1
-        if kind == "scalar" then
-            p[n + 1], n = COLON_TYPE[(a.named or a.type).name], n + 1
-        elseif kind == "bytes" then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"],
-                a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 4
-            if a.max then
-                p[n + 1], p[n + 2], n = " max ", comment and comment_expr(a.max.expr) or a.max.expr, n + 2
-            end
-        elseif kind == "str" then
-            p[n + 1], p[n + 2], p[n + 3], n = ": in str[", comment and comment_expr(a.size.expr) or a.size.expr, "]", n + 3
-        else
-            p[n + 1], n = DIR_TYPE[a.dir][(a.named or a.type).name], n + 1
-        end
-        if kind ~= "scalar" then
-            if a.toolong_explicit then p[n + 1], p[n + 2], n = " toolong ", a.toolong.name, n + 2 end
-            if a.optional then p[n + 1], n = " optional", n + 1 end
-        end
-    end
-    p[n + 1], p[n + 2], n = ") -> ", sc.ret_type and sc.ret_type.name or sc.ret, n + 2
+    local args, shapes = sc.args, comment and ARG_SHAPE_COMMENT or ARG_SHAPE
+    local nargs = #args
+    if nargs == 0 then p[n + 1], n = "(", n + 1 end
+    for i = 1, nargs do p[n + i] = shapes[args[i]] end
+    n = n + nargs
+    p[n + 1], n = RESULT[sc.ret_type and sc.ret_type.name or sc.ret], n + 1
     local results = sc.results
     if results then
         for i = 1, #results do
@@ -203,6 +273,18 @@ end
 function cgen.shape(sc)
     local p = {}
     return concat(p, "", 1, cgen.shape_pieces(p, 0, sc))
+end
+
+-- The same as one string (comment: comment text), made by one chain of .. for most syscalls.
+function cgen.shape_text(sc, comment)
+    local args, results = sc.args, sc.results
+    if results and #results > 0 then
+        local p = {}
+        return concat(p, "", 1, cgen.shape_pieces(p, 0, sc, comment))
+    end
+    local result = RESULT[sc.ret_type and sc.ret_type.name or sc.ret]
+    if #args == 0 then return "(" .. result end
+    return cgen.join_args("", comment and ARG_SHAPE_COMMENT or ARG_SHAPE, args, result)
 end
 
 -- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
@@ -275,28 +357,22 @@ local PARAM_TYPE = memo(function(t) -- a parameter type and what comes between i
     return t:byte(-1) == 42 and t or t .. " " -- 42: '*'
 end)
 
--- The pieces of a handler's prototype, put into p after p[n]: result type, name, parameters.
--- Returns the new last index.
-function cgen.kernel_prototype_pieces(p, n, sc)
+-- A handler's parameter for an argument, after "(" (the first) or ", ": once per argument table.
+local KERNEL_PARAM = cgen.arg_memo(function(a)
+    return (a.index > 1 and ", " or "(") .. PARAM_TYPE[kernel_param(a)] .. a.name
+end)
+
+-- A handler's prototype: result type, name, parameters.
+function cgen.kernel_prototype(sc)
     local args = sc.args
     local nargs = #args
-    p[n + 1], p[n + 2], p[n + 3], n = cgen.kernel_ret(sc), " ", names_handler(sc), n + 3
-    for i = 1, nargs do
-        local a = args[i]
-        local t = kernel_param(a)
-        p[n + 1], p[n + 2], p[n + 3], n = i == 1 and "(" or ", ", PARAM_TYPE[t], a.name, n + 3
-    end
+    local tail
     if sc.results and #sc.results > 0 then
-        p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3
+        tail = (nargs > 0 and ", " or "(") .. cgen.results_struct(sc) .. " *res)"
     else
-        p[n + 1], n = nargs > 0 and ")" or "(void)", n + 1
+        tail = nargs > 0 and ")" or "(void)"
     end
-    return n
-end
-
-function cgen.kernel_prototype(sc)
-    local p = {}
-    return concat(p, "", 1, cgen.kernel_prototype_pieces(p, 0, sc))
+    return cgen.join_args(cgen.kernel_ret(sc) .. " " .. names_handler(sc), KERNEL_PARAM, args, tail)
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
@@ -323,6 +399,15 @@ function cgen.buffer()
             sink("\n")
         else
             chunks[#chunks + 1] = text
+        end
+    end
+    -- A text that ends with its own newline.
+    local function lines_chunk(text)
+        made = true
+        if sink then
+            sink(text)
+        else
+            chunks[#chunks + 1] = text:sub(1, -2) -- (kept whole only in tests)
         end
     end
     local function flush()
@@ -355,7 +440,8 @@ function cgen.buffer()
         n = 0
         return lines, had
     end
-    insides[w] = { flush = flush, chunk = chunk, chunks = chunks, take_lines = take_lines, count = function() return n end }
+    insides[w] = { flush = flush, chunk = chunk, lines_chunk = lines_chunk, chunks = chunks, take_lines = take_lines,
+                   count = function() return n end }
     return w
 end
 
@@ -381,6 +467,24 @@ function cgen.put(w, text)
     local b = insides[w]
     if b.count() > 0 then b.flush() end
     b.chunk(text)
+end
+
+-- Append the pieces p[1..n] to buffer w: whole lines, the last piece ending with the last one's
+-- newline (so a row's pieces need no newline piece of their own). Joined once, a chunk of its
+-- own. Returns 0, the new n.
+function cgen.put_rows(w, p, n)
+    local b = insides[w]
+    if b.count() > 0 then b.flush() end
+    if n > 0 then b.lines_chunk(concat(p, "", 1, n)) end
+    return 0
+end
+
+-- Append text, whole lines ending with the last one's newline, to buffer w as a chunk of its
+-- own: a row made as one string (a chain of ..) goes on as it is, not copied into a chunk.
+function cgen.put_text(w, text)
+    local b = insides[w]
+    if b.count() > 0 then b.flush() end
+    b.lines_chunk(text)
 end
 
 -- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))

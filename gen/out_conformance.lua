@@ -382,27 +382,17 @@ end
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
 local function error_lists()
-    local lists, size, seen, negs = {}, 0, {}, {}
+    local lists, size, seen = {}, 0, {}
     -- A list is found by its text (most lists of a large definition are new: a trie would make a
     -- table per error for each).
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
-        local nerrors = #errors
-        if nerrors == 0 then return "0" end
-        local k = 0
-        for i = 1, nerrors do
-            k = k + 1
-            negs[k] = negated[errors[i]]
-        end
-        for i = 1, #implied do
-            k = k + 1
-            negs[k] = negated[implied[i]]
-        end
-        local key = concat(negs, ", ", 1, k)
+        if #errors == 0 then return "0" end
+        local key = cgen.join_lists(negated, errors, implied, ", ")
         local at = seen[key]
         if not at then
             at = "conf_error_lists + " .. size
-            size = size + k + 1
+            size = size + #errors + #implied + 1
             lists[#lists + 1] = key
             seen[key] = at
         end
@@ -430,24 +420,30 @@ local function render_c(m)
     w("    }")
     w("}")
     w("")
-    -- The rows go to the buffer a thousand at a time, joined once (cgen.put: not copied into a
-    -- chunk again): the syscalls' rows in one pass, their cases in a second (each syscall's
-    -- scratch is filled again), so that no table grows to the rows of the output.
+    -- One pass: a syscall's row goes to the buffer, joined a thousand at a time (cgen.put: not
+    -- copied into a chunk again), its cases to chunks of their own, joined as many at a time and
+    -- written after the rows (a few large strings, which the collector does not walk).
     local lists, errors_of = error_lists()
     local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
     local syscalls, put = m.syscalls, cgen.put
     local invalid = out.invalid_numbers(m)
-    local rows, n = {}, 0
+    local rows, n, cases, k, held = {}, 0, {}, 0, {}
     w("const struct conf_syscall conf_syscalls[] = {")
+    value_lists = cgen.shape_memo()
     for i = 1, #syscalls do
         local sc = syscalls[i]
         local args = sc.args
-        lengths(args, #args)
+        local any = lengths(args, #args)
         n = n + 1
-        rows[n] = syscall_row(sc, errors_of(sc))
+        rows[n] = syscall_row(sc, errors_of(sc)) -- (fills reg)
         if n == 1024 then
             put(w, concat(rows, "\n", 1, n))
             n = 0
+        end
+        k = syscall_cases(cases, k, sc, nums[i - 1], any, named_args)
+        if k >= 1024 then
+            held[#held + 1] = concat(cases, "\n", 1, k)
+            k = 0
         end
     end
     -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
@@ -456,30 +452,18 @@ local function render_c(m)
         rows[n] = "    { " .. cgen.literal(nr.num) .. ", { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },"
     end
     put(w, concat(rows, "\n", 1, n))
-    n = 0
     w("};")
     w("")
     w("const struct conf_case conf_cases[] = {")
-    value_lists = cgen.shape_memo()
-    for i = 1, #syscalls do
-        local sc = syscalls[i]
-        local args = sc.args
-        local nargs = #args
-        local any = lengths(args, nargs)
-        for k = 1, nargs do
-            local a = args[k]
-            reg[k] = REG_INDEX[a.regs and a.lo_reg or a.reg]
-        end
-        n = syscall_cases(rows, n, sc, nums[i - 1], any, named_args)
-        if n >= 1024 then
-            put(w, concat(rows, "\n", 1, n))
-            n = 0
-        end
+    for i = 1, #held do
+        put(w, held[i])
+        held[i] = nil
     end
+    rows, n = cases, k
     value_lists = nil
-    for k, nr in ipairs(invalid) do
+    for j, nr in ipairs(invalid) do
         n = n + 1
-        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + k - 1) ..
+        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + j - 1) ..
             ", CONF_REGS, -ENOSYS),"
     end
     put(w, concat(rows, "\n", 1, n))

@@ -30,19 +30,17 @@ end
 local spelled = {}
 
 local function errors_text(a, b, c)
+    if not c then return cgen.join_lists(cgen.NAME, a, b, ", ") end
     local k = 0
     for i = 1, #a do spelled[k + i] = a[i].name end
     k = k + #a
     for i = 1, #b do spelled[k + i] = b[i].name end
     k = k + #b
-    if c then
-        for i = 1, #c do spelled[k + i] = c[i].name end
-        k = k + #c
-    end
-    return concat(spelled, ", ", 1, k)
+    for i = 1, #c do spelled[k + i] = c[i].name end
+    return concat(spelled, ", ", 1, k + #c)
 end
 
-local end_row = cgen.end_row
+local JOIN, end_row, put_rows = cgen.JOIN, cgen.end_row, cgen.put_rows
 
 function out.render(m)
     local w = cgen.buffer()
@@ -92,12 +90,12 @@ function out.render(m)
             local declared = #sc.errors + #sc.implied
             p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = "    [", nums[sc.num],
                 "] = {1, ", nums[counts[k] or declared], ", ", nums[declared], ", ", ident, n + 8
-            p[n + 1], p[n + 2], p[n + 3], n = "}, /* ", sc.name, " */", n + 3
+            p[n + 1], p[n + 2], p[n + 3], n = "}, /* ", sc.name, " */\n", n + 3
             any = true
-            n = end_row(w, p, n)
+            if n >= JOIN then n = put_rows(w, p, n) end
         end
     end
-    if n > 0 then w(concat(p, "", 1, n - 1)) end -- (less the last newline)
+    put_rows(w, p, n)
     if not any then w("    {0, 0, 0, 0}, /* no syscall returns an error word */") end
     w("};")
     w("#endif")

@@ -295,23 +295,15 @@ end
 -- pointer into fuzz_error_lists; equal lists are written once. A list is found by its text
 -- (most lists of a large definition are new: a trie would make a table per error for each).
 local function error_lists()
-    local lists, size, seen, names_of = {}, 0, {}, {}
+    local lists, size, seen = {}, 0, {}
     return lists, function(sc)
-        local errors, implied, k = sc.errors, sc.implied, 0
-        for i = 1, #errors do
-            k = k + 1
-            names_of[k] = errors[i].name
-        end
-        for i = 1, #implied do
-            k = k + 1
-            names_of[k] = implied[i].name
-        end
-        local key = table.concat(names_of, ", ", 1, k)
+        local errors, implied = sc.errors, sc.implied
+        local key = cgen.join_lists(cgen.NAME, errors, implied, ", ")
         local at = seen[key]
         if not at then
             at = "fuzz_error_lists + " .. size
             seen[key] = at
-            size = size + k + 1
+            size = size + #errors + #implied + 1
             lists[#lists + 1] = key
         end
         return at

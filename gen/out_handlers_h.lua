@@ -15,18 +15,19 @@ local concat = table.concat
 -- The extra results of a syscall, which its handler fills in through its last parameter: the
 -- shim zeroes them before the call and puts them in the caller's result registers afterwards
 -- (whatever the handler returned), so a handler sets only what it has to say.
-local function results_struct(p, n, sc)
-    p[n + 1], p[n + 2], n = cgen.results_struct(sc), " {\n", n + 2
+local function results_struct(sc)
+    local p, n = { cgen.results_struct(sc), " {\n" }, 2
     for _, r in ipairs(sc.results) do
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "    ", kinds.ctype(r), " ", r.name,
             "; /* returned in ", r.reg, n + 6
         p[n + 1], n = " */\n", n + 1
     end
     p[n + 1], n = "};\n", n + 1
-    return n
+    return concat(p, "", 1, n)
 end
 
-local JOIN = cgen.JOIN
+-- A syscall's lines are one string (chains of ..), handed to the buffer as it is (cgen.put_text).
+local put_text = cgen.put_text
 
 function out.render(m)
     local w = cgen.buffer()
@@ -41,26 +42,13 @@ function out.render(m)
     w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
-    local comment, shape, nums, prototype = cgen.comment, cgen.shape_pieces, cgen.num, cgen.kernel_prototype_pieces
-    local p, n = {}, 0
+    local comment, shape, nums, prototype = cgen.comment, cgen.shape_text, cgen.num, cgen.kernel_prototype
     local syscalls = m.syscalls
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
-        n = shape(p, n, sc, true)
-        p[n + 1], p[n + 2], p[n + 3], n = ": ", comment(sc.doc), " */\n", n + 3
-        if sc.results and #sc.results > 0 then n = results_struct(p, n, sc) end
-        n = prototype(p, n, sc)
-        p[n + 1], n = ";\n", n + 1
-        if n >= JOIN then
-            p[n] = ";" -- the buffer adds the last newline
-            w(concat(p, "", 1, n))
-            n = 0
-        end
-    end
-    if n > 0 then
-        p[n] = ";"
-        w(concat(p, "", 1, n))
+        local results = sc.results and #sc.results > 0 and results_struct(sc) or ""
+        put_text(w, "/* " .. nums[sc.num] .. " " .. sc.name .. shape(sc, true) .. ": " .. comment(sc.doc) .. " */\n" ..
+            results .. prototype(sc) .. ";\n")
     end
     w("")
     w("#endif /* " .. names.GUARD.handlers_h .. " */")

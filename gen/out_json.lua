@@ -193,27 +193,14 @@ local function arg(p, n, refs, a)
     return n
 end
 
--- An argument's text depends on the argument alone, and the model shares one table between
--- alike arguments: an argument met a second time is kept as one text (refs.args: argument ->
--- false once seen, then its text; cgen.shape_memo, which tests/gen/shape_test.lua turns off).
-local function arg_kept(p, n, refs, a)
-    local kept = refs.args
-    local s = kept[a]
-    if s then
-        p[n + 1] = s
-        return n + 1
-    end
-    if s == nil then
-        kept[a] = false
-        return arg(p, n, refs, a)
-    end
-    local start = n
-    n = arg(p, n, refs, a)
-    s = concat(p, "", start + 1, n)
-    kept[a] = s
-    p[start + 1] = s
-    return start + 1
-end
+-- An argument's text, after what comes before it (",", or for the first ',"args":['), depends
+-- on the argument alone, and the model shares one table between alike arguments (and each
+-- belongs to one model): it is made once per argument table (cgen.arg_memo).
+local render_refs -- the render's refs, for the texts made during it
+local ARG_TEXT = cgen.arg_memo(function(a)
+    local p = { a.index > 1 and "," or ',"args":[' }
+    return concat(p, "", 1, arg(p, 1, render_refs, a))
+end)
 
 local function results_list(refs, results)
     if not results or #results == 0 then return "[]" end
@@ -227,12 +214,15 @@ end
 
 local ATTRS = { "noreturn", "blocking", "returns_twice", "fails_only", "relays_errors" }
 
--- The attrs list of a syscall, by the set of its attributes (a bit each): few sets recur.
-local attrs_json = {}
+-- The attrs list of a syscall, by its attribute set (the model shares one table among the
+-- syscalls with the same attributes: a few recur), then by the attributes (a bit each).
+local attrs_json, by_set = {}, setmetatable({}, { __mode = "k" })
 local function attrs_list(attrs)
+    local s = by_set[attrs]
+    if s then return s end
     local bits = (attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0) + (attrs.returns_twice and 4 or 0) +
         (attrs.fails_only and 8 or 0) + (attrs.relays_errors and 16 or 0)
-    local s = attrs_json[bits]
+    s = attrs_json[bits]
     if not s then
         local list = {}
         for i, a in ipairs(ATTRS) do
@@ -241,65 +231,58 @@ local function attrs_list(attrs)
         s = #list == 0 and "[]" or strings(list)
         attrs_json[bits] = s
     end
+    by_set[attrs] = s
     return s
 end
 
--- ["A","B"] of a list of errors.
-local function names_pieces(p, n, key, list)
+-- ["A","B"] of a list of errors, as one `..` chain for the usual short lists.
+local function error_names(list)
     local count = #list
-    if count == 0 then
-        p[n + 1], p[n + 2], n = key, "[]", n + 2
-        return n
+    if count == 0 then return "[]" end
+    if count == 1 then return '["' .. list[1].name .. '"]' end
+    if count == 2 then return '["' .. list[1].name .. '","' .. list[2].name .. '"]' end
+    if count == 3 then return '["' .. list[1].name .. '","' .. list[2].name .. '","' .. list[3].name .. '"]' end
+    if count == 4 then
+        return '["' .. list[1].name .. '","' .. list[2].name .. '","' .. list[3].name .. '","' .. list[4].name .. '"]'
     end
-    p[n + 1], p[n + 2], n = key, '["', n + 2
-    for i = 1, count do
-        p[n + 1], p[n + 2], n = list[i].name, i == count and '"]' or '","', n + 2
-    end
-    return n
+    return names_list(list)
 end
 
--- tail: what follows the entry on its line.
-local function syscall(p, n, refs, sc, tail)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = '{"num":', nums[sc.num], ',"name":"',
-        sc.name, '","cname":"', sc.cname or sc.name, '","doc":"', n + 7
-    p[n + 1], n = body(sc.doc), n + 1
-    if sc.long then p[n + 1], p[n + 2], n = '","long":"', body(sc.long), n + 2 end
-    p[n + 1], n = '"', n + 1
+-- The "ret" and "ret_regs" keys of a result type (once per type and render: most results are
+-- 32-bit, in eax).
+local function ret_keys(refs, sc)
     local rt = sc.ret_type
-    if rt then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = ',"ret":', type_ref(refs, rt.base or rt, rt.base and rt),
-            ',"ret_regs":', sc.ret_regs and strings(sc.ret_regs) or '["eax"]', n + 4
-    end
-    p[n + 1], p[n + 2], n = ',"results":', results_list(refs, sc.results), n + 2
-    if sc.produces then p[n + 1], p[n + 2], p[n + 3], n = ',"produces":"', sc.produces.name, '"', n + 3 end
-    p[n + 1], p[n + 2], n = ',"attrs":', attrs_list(sc.attrs), n + 2
-    local args = sc.args
-    local nargs = #args
-    if nargs == 0 then
-        p[n + 1], n = ',"args":[]', n + 1
-    else
-        for i = 1, nargs do
-            p[n + 1], n = i == 1 and ',"args":[' or ",", n + 1
-            n = arg_kept(p, n, refs, args[i])
-        end
-        p[n + 1], n = "]", n + 1
-    end
-    n = names_pieces(p, n, ',"errors":', sc.errors)
-    n = names_pieces(p, n, ',"implied":', sc.implied)
-    p[n + 1], p[n + 2], n = "}", tail, n + 2
-    return n
+    if not rt then return "" end
+    local regs = sc.ret_regs
+    local s = not regs and refs.rets[rt]
+    if s then return s end
+    s = ',"ret":' .. type_ref(refs, rt.base or rt, rt.base and rt) .. ',"ret_regs":' ..
+        (regs and strings(regs) or '["eax"]')
+    if not regs then refs.rets[rt] = s end
+    return s
 end
 
--- The syscalls list: its entries' pieces joined per cgen.JOIN of them (cgen.end_row).
-local end_row = cgen.end_row
+-- A syscall's entry, and tail (what follows it, its newline included), as one string: a chain of
+-- `..` is a third of what table.concat costs a piece.
+local function syscall(refs, sc, tail)
+    local long, args, produces = sc.long, sc.args, sc.produces
+    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
+        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. body(long) .. '"') or '"') .. ret_keys(refs, sc) ..
+        ',"results":' .. results_list(refs, sc.results) ..
+        (produces and (',"produces":"' .. produces.name .. '"') or "") .. ',"attrs":' .. attrs_list(sc.attrs) ..
+        (#args == 0 and ',"args":[]' or cgen.join_args("", ARG_TEXT, args, "]")) .. ',"errors":' ..
+        error_names(sc.errors) .. ',"implied":' .. error_names(sc.implied) .. "}" .. tail
+end
+
+-- The syscalls list: each entry goes to the buffer as the string it is made as (cgen.put_text).
+local put_text = cgen.put_text
 
 local function syscalls_list(w, refs, list, sep)
     local count = #list
-    local p, n = {}, 0
-    for i = 1, count do
-        n = syscall(p, n, refs, list[i], i == count and "]" .. sep or ",")
-        n = end_row(w, p, n, i == count)
-    end
+    render_refs = refs
+    for i = 1, count - 1 do put_text(w, syscall(refs, list[i], ",\n")) end
+    put_text(w, syscall(refs, list[count], "]" .. sep .. "\n"))
+    render_refs = nil
 end
 
 local function retired(r)
@@ -376,9 +359,9 @@ end
 function out_json.render(m)
     local w = cgen.buffer()
     -- refs: type -> its reference (type_ref); keys: type -> its "type" key; values: bounds;
-    -- args: an argument's text (arg_kept)
+    -- rets: a result type's keys (ret_keys)
     local abi, refs = m.abi, { keys = {}, values = { [',"max":{"value":'] = {}, [',"size":{"value":'] = {} },
-                                args = cgen.shape_memo() }
+                                rets = {} }
     w('{"schema":"layercake-abi-json 2",')
     w('"abi":{"name":"' .. abi.name .. '","version":' .. abi.version .. ',"trap":' .. abi.trap ..
         ',"arg_registers":' .. strings(abi.arg_registers) .. ',"result_registers":' ..

@@ -51,25 +51,16 @@ end
 -- kernel/syscall_shim.h, also catches addr < ABI_USER_LOW and a wrap), and unless the kernel only
 -- reads it through copy_from_user, every page readable (and writable unless dir is "in"), so a
 -- handler never fails half-way, after it has blocked or changed state, on a bad pointer. big:
--- len may exceed the span of user space. An optional NULL pointer is not checked. The length is
--- one piece or two (len1, len2: "a_", the length's name).
+-- len may exceed the span of user space. An optional NULL pointer is not checked. Made once per
+-- argument (make_parts): one string.
 local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
 
-local function range_check(p, n, name, len1, len2, dir, optional, probe, big)
-    p[n + 1], n = "    if (", n + 1
-    if optional then p[n + 1], p[n + 2], p[n + 3], n = "a_", name, " != 0 && (", n + 3 end
-    if big then p[n + 1], p[n + 2], p[n + 3], n = len1, len2, " > SHIM_USER_SPAN || ", n + 3 end
-    p[n + 1], p[n + 2], p[n + 3], n = "SHIM_OUTSIDE_USER(a_", name, ", ", n + 3
-    if len2 then p[n + 1], p[n + 2], n = len1, len2, n + 2 else p[n + 1], n = len1, n + 1 end
-    if probe then
-        p[n + 1], p[n + 2], p[n + 3], n = ") || user_probe(a_", name, ", ", n + 3
-        if len2 then p[n + 1], p[n + 2], n = len1, len2, n + 2 else p[n + 1], n = len1, n + 1 end
-        p[n + 1], n = PROBE[dir], n + 1
-    else
-        p[n + 1], n = ")", n + 1
-    end
-    p[n + 1], n = optional and "))\n        return -EFAULT;\n" or ")\n        return -EFAULT;\n", n + 1
-    return n
+local function range_check(name, len, dir, optional, probe, big)
+    local range = "a_" .. name .. ", " .. len
+    local test = (big and (len .. " > SHIM_USER_SPAN || ") or "") .. "SHIM_OUTSIDE_USER(" .. range ..
+        (probe and (") || user_probe(" .. range .. PROBE[dir]) or ")")
+    if optional then return "    if (a_" .. name .. " != 0 && (" .. test .. "))\n        return -EFAULT;\n" end
+    return "    if (" .. test .. ")\n        return -EFAULT;\n"
 end
 
 -- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
@@ -78,38 +69,23 @@ end
 -- elements: its max bounds the count, so the byte length COUNT * sizeof(T) cannot overflow. An
 -- optional NULL buffer's handler gets length 0 (set before the checks). span: the size of user
 -- space.
-local function buffer_checks(p, n, sc, a, span)
+local function buffer_checks(sc, a, span)
     local len_arg = sc.args[a.len_arg]
-    local lname, by_ptr = len_arg.name, a.len_by_ptr
-    local pre = by_ptr and "k_" or "a_"
+    local by_ptr = a.len_by_ptr
+    local len = (by_ptr and "k_" or "a_") .. len_arg.name
     local type_max = by_ptr and 0xFFFFFFFF or TYPE_MAX[len_arg.type.name]
-    local max = a.max
+    local max, s = a.max, ""
     if max and type_max > max.value then
         local expr = max.expr
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    if (", pre, lname, " > ", expr, n + 5
-        if by_ptr then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = ")\n        ", pre, lname, " = ", expr,
-                ";\n", n + 6
-        else
-            p[n + 1], p[n + 2], p[n + 3], n = ")\n        return -", a.toolong.name, ";\n", n + 3
-        end
+        s = "    if (" .. len .. " > " .. expr ..
+            (by_ptr and (")\n        " .. len .. " = " .. expr .. ";\n") or (")\n        return -" .. a.toolong.name .. ";\n"))
     end
-    local len = lname
     if a.elem then
-        len = a.name
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "    const uint32_t n_", len, " = ",
-            pre, lname, " * (uint32_t)sizeof(", cgen.pointee(a.elem), n + 7
-        p[n + 1], n = ");\n", n + 1
-        pre = "n_"
+        s = s .. "    const uint32_t n_" .. a.name .. " = " .. len .. " * (uint32_t)sizeof(" .. cgen.pointee(a.elem) .. ");\n"
+        len = "n_" .. a.name
     end
-    n = range_check(p, n, a.name, pre, len, a.dir, a.optional, true, not max and type_max > span)
-    return n
+    return s .. range_check(a.name, len, a.dir, a.optional, true, not max and type_max > span)
 end
-
--- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is true for
--- them; the others are read from the frame only in the handler call, after the checks, so they
--- need no register of their own meanwhile. One table, emptied for each syscall.
-local checked = {}
 
 -- A flags argument with a bit outside its set, or an enum argument that is none of its values,
 -- is refused (EINVAL, which the model adds to the syscall's implied errors). The check is
@@ -149,96 +125,180 @@ local function value_check(p, n, checks, a)
     return n
 end
 
--- The arguments of the handler call, reading unchecked scalars from the frame F.
-local function call_args(p, n, sc, F, results)
-    local args = sc.args
-    for i = 1, #args do
-        local a = args[i]
-        if i > 1 then p[n + 1], n = ", ", n + 1 end
-        local kind, name = a.kind, a.name
-        if kind == "scalar" then
-            if a.regs then -- a 64-bit pair
-                local lo, hi = kinds.pair_regs(a)
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], p[n + 9], n =
-                    "(", a.type.ctype, ")((uint64_t)", F, hi, " << 32 | ", F, lo, ")", n + 9
-            elseif checked[i] then
-                p[n + 1], p[n + 2], n = "a_", name, n + 2
-            else
-                p[n + 1], p[n + 2], n = CAST[a.type.ctype], FRAME_REG[F][a.reg], n + 2
-            end
-        elseif kind == "bytes" then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "(user_", a.dir, "_t){ a_", name, " }", n + 5
-        elseif kind == "str" then
-            if a.optional then
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "a_", name, " ? k_", name, " : NULL", n + 5
-            else
-                p[n + 1], p[n + 2], n = "k_", name, n + 2
-            end
-        elseif a.optional then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "a_", name, " ? &k_", name, " : NULL", n + 5
-        else
-            p[n + 1], p[n + 2], n = "&k_", name, n + 2
-        end
-    end
-    if results then p[n + 1], n = #args > 0 and ", res" or "res", n + 1 end
-    return n
-end
-
 -- The string argument copies (in str[N]) into kernel buffers.
-local function str_copy_in(p, n, a)
+local function str_copy_in(a)
     local name, size = a.name, a.size.expr
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = "    char k_", name, "[", size,
-        " + 1];\n    const int32_t n_", name, n + 6
-    if a.optional then p[n + 1], p[n + 2], p[n + 3], n = " = a_", name, " ? ", n + 3 else p[n + 1], n = " = ", n + 1 end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "shim_str_in(k_", name, ", a_", name,
-        ", ", size, ", -", n + 7
-    p[n + 1], p[n + 2], n = a.toolong.name, a.optional and ") : 0;\n    if (n_" or ");\n    if (n_", n + 2
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = name, " < 0)\n        return n_", name, ";\n", n + 4
-    return n
+    local copy = "shim_str_in(k_" .. name .. ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name
+    return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name ..
+        (a.optional and (" = a_" .. name .. " ? " .. copy .. ") : 0;\n") or (" = " .. copy .. ");\n")) ..
+        "    if (n_" .. name .. " < 0)\n        return n_" .. name .. ";\n"
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
-local function pointer_copy_in(p, n, a)
+local function pointer_copy_in(a)
     local name = a.name
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    ", cgen.pointee(a.type), " k_", name, n + 4
-    if a.dir == "out" then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = ";\n    __builtin_memset(&k_", name, ", 0, sizeof k_",
-            name, ");\n", n + 5
-        return n
+    local decl = "    " .. cgen.pointee(a.type) .. " k_" .. name
+    if a.dir == "out" then return decl .. ";\n    __builtin_memset(&k_" .. name .. ", 0, sizeof k_" .. name .. ");\n" end
+    return decl ..
+        (a.optional and (";\n    if (a_" .. name .. " != 0 && copy_from_user(&k_") or ";\n    if (copy_from_user(&k_") ..
+        name .. ", a_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
+end
+
+-- The text a speller (value_check) puts into pieces.
+local scratch = {}
+local function spelled(speller, ...)
+    return concat(scratch, "", 1, speller(scratch, 0, ...))
+end
+
+-- What a shim reading its registers from the frame F spells of one argument, made once per
+-- argument table (PARTS): the model shares one table among the syscalls whose argument is alike
+-- in every field (a large definition has few distinct ones: 4,000 for 12,700 arguments at 5,000
+-- syscalls), so most of a shim is a few lookups. An argument table belongs to one model: its
+-- parts hold for every render of it.
+--   read    the register read into a_NAME: a pointer's, or a checked scalar's (const)
+--   use     what the handler call passes: for a scalar the checks read, a_NAME; else as call
+--   call    what the handler call passes of an unchecked scalar, a pointer or a buffer
+--           (both after ", " unless the argument is the first)
+--   value   a flags or enum argument's value check
+--   check   a pointer's range check; checks[len type]: a buffer's checks (checks_of)
+--   copy    a string's or a pointer's copy into the kernel
+--   zero    an optional buffer's: NULL makes its length 0
+--   zread   (made when first needed) a checked scalar's read that zero may change (not const)
+--   copy_out[ok] (made when first needed) an out pointer's copy back when the result is ok
+local value_checks_memo -- the render's (value_check's memo), for the parts made during it
+local function make_parts(a, F)
+    local kind, name, r = a.kind, a.name, {}
+    if kind == "scalar" then
+        local t = a.type.ctype
+        r.read = "    const " .. t .. " a_" .. name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n"
+        r.use = "a_" .. name
+        if a.regs then -- a 64-bit pair
+            local lo, hi = kinds.pair_regs(a)
+            r.call = "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
+            r.use = r.call
+        else
+            r.call = CAST[t] .. FRAME_REG[F][a.reg]
+        end
+        if a.einval then r.value = spelled(value_check, value_checks_memo, a) end
+        return r
     end
-    if a.optional then
-        p[n + 1], p[n + 2], p[n + 3], n = ";\n    if (a_", name, " != 0 && copy_from_user(&k_", n + 3
+    r.read = "    const uint32_t a_" .. name .. READ[F][a.reg]
+    if kind == "bytes" then
+        r.call = "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
+        r.checks = {}
+        if a.optional and not a.len_by_ptr then
+            r.zero = "    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n"
+        end
+    elseif kind == "str" then
+        r.call = a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name)
+        r.copy = str_copy_in(a)
     else
-        p[n + 1], n = ";\n    if (copy_from_user(&k_", n + 1
+        r.call = a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name)
+        local dir = a.dir
+        r.check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in")
+        r.copy = pointer_copy_in(a)
+        if dir ~= "in" then r.copy_out = {} end
     end
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = name, ", a_", name, ", sizeof k_", name,
-        ") < 0)\n        return -EFAULT;\n", n + 6
+    r.use = r.call
+    return r
+end
+
+-- The parts of an argument, with the call's separator.
+local function make_sep_parts(a, F)
+    local r = make_parts(a, F)
+    if a.index > 1 then r.use, r.call = ", " .. r.use, ", " .. r.call end
+    return r
+end
+
+-- The parts of each argument, by frame.
+local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f.tf.") end),
+                ["f->tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f->tf.") end) }
+
+-- The checks of buffer argument a (its record r): they depend on its length argument's type.
+local function checks_of(r, sc, a, span)
+    local len_type = sc.args[a.len_arg].type.name
+    local s = r.checks[len_type]
+    if not s then
+        s = buffer_checks(sc, a, span)
+        r.checks[len_type] = s
+    end
+    return s
+end
+
+-- A checked scalar's read when an optional NULL buffer may set it to 0.
+local function zread(r, a, F)
+    local s = r.zread
+    if not s then
+        local t = a.type.ctype
+        s = "    " .. t .. " a_" .. a.name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n"
+        r.zread = s
+    end
+    return s
+end
+
+-- An out pointer's copy back, when the result passes ok.
+local function copy_out(r, a, ok)
+    local s = r.copy_out[ok]
+    if not s then
+        local name = a.name
+        s = "    if (ret" .. ok .. (a.optional and (" && a_" .. name .. " != 0") or "") .. " && copy_to_user(a_" ..
+            name .. ", &k_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
+        r.copy_out[ok] = s
+    end
+    return s
+end
+
+-- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is stamp for
+-- them (a number new for each syscall); the others are read from the frame only in the handler
+-- call, after the checks, so they need no register of their own meanwhile. rec[i]: argument i's
+-- parts.
+local checked, rec, stamp = {}, {}, 0
+
+-- The handler call: before, the handler's name, the arguments (rec and checked filled) and
+-- ");\n". What comes before it:
+local RETURN = memo(function(cast) return "    return " .. cast end)
+local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
+local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
+local function call(p, n, before, sc, nargs)
+    p[n + 1], p[n + 2], p[n + 3], n = before, names.handler(sc), "(", n + 3
+    for i = 1, nargs do p[n + i] = checked[i] == stamp and rec[i].use or rec[i].call end
+    n = n + nargs
+    if sc.results ~= nil and #sc.results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
+    p[n + 1], n = ");\n", n + 1
     return n
 end
 
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
--- frame F ("f.tf." or "f->tf."). ret_type: the type the shim returns; simple_cast: the cast of
--- the call when it is all there is. span: the size of user space. checks: the value checks' memo.
-local function body(p, n, sc, F, ret_type, simple_cast, span, checks)
+-- frame F ("f.tf." or "f->tf."), whose argument parts are parts (PARTS[F]). ret_type:
+-- the type the shim returns; simple_cast: the cast of the call when it is all there is. span:
+-- the size of user space. checks: the value checks' memo.
+local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
     local args = sc.args
     local nargs = #args
-    local simple, optional_bufs, value_checks, len_by_ptr = true, false, false, false
-    for i = 1, nargs do checked[i] = false end
+    local simple, optional_bufs, value_checks, len_by_ptr, copies, outs = true, false, false, false, false, false
+    stamp = stamp + 1
     for i = 1, nargs do
         local a = args[i]
+        local kind = a.kind
+        rec[i] = parts[a]
         if a.len_arg then
-            checked[a.len_arg] = true
+            checked[a.len_arg] = stamp
             if a.len_by_ptr then len_by_ptr = true elseif a.optional then optional_bufs = true end
         end
-        if a.einval and a.kind == "scalar" then
-            checked[i] = true
-            value_checks = true
+        if kind == "scalar" then
+            if a.einval then
+                checked[i] = stamp
+                value_checks = true
+            end
+        elseif kind ~= "bytes" then
+            copies = true
+            if a.dir ~= "in" then outs = true end
         end
     end
     for i = 1, nargs do
         local a = args[i]
         if a.kind == "scalar" then
-            if checked[i] then
+            if checked[i] == stamp then
                 -- a length an optional NULL buffer zeroes is not const
                 local zeroed = false
                 if optional_bufs then
@@ -247,91 +307,59 @@ local function body(p, n, sc, F, ret_type, simple_cast, span, checks)
                         if b.len_arg == i and b.kind == "bytes" and b.optional and not b.len_by_ptr then zeroed = true end
                     end
                 end
-                local t = a.type.ctype
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = zeroed and "    " or "    const ", t,
-                    " a_", a.name, CAST_READ[t], FRAME_REG[F][a.reg], n + 6
-                p[n + 1], n = ";\n", n + 1
+                p[n + 1], n = zeroed and zread(rec[i], a, F) or rec[i].read, n + 1
                 simple = false
             end
         else
             simple = false
-            p[n + 1], p[n + 2], p[n + 3], n = "    const uint32_t a_", a.name, READ[F][a.reg], n + 3
+            p[n + 1], n = rec[i].read, n + 1
         end
     end
-    local results = sc.results ~= nil and #sc.results > 0
-    if simple then
-        p[n + 1], p[n + 2], p[n + 3], n = "    return ", simple_cast, names.handler(sc), n + 3
-        p[n + 1], n = "(", n + 1
-        n = call_args(p, n, sc, F, results)
-        p[n + 1], n = ");\n", n + 1
-        return n
-    end
+    if simple then return call(p, n, RETURN[simple_cast], sc, nargs) end
     -- An optional buffer that is NULL is an empty one.
     if optional_bufs then
         for k = 1, nargs do
-            local a = args[k]
-            if a.kind == "bytes" and a.optional and not a.len_by_ptr then
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    if (a_", a.name, " == 0)\n        a_",
-                    args[a.len_arg].name, " = 0;\n", n + 5
-            end
+            local zero = rec[k].zero
+            if zero then p[n + 1], n = zero, n + 1 end
         end
     end
     -- Cheap value and range checks first, then the copies.
     if value_checks then
         for k = 1, nargs do
-            local a = args[k]
-            if a.kind == "scalar" and a.einval then n = value_check(p, n, checks, a) end
+            local value = rec[k].value
+            if value then p[n + 1], n = value, n + 1 end
         end
     end
-    local copy_out = false
     for k = 1, nargs do
         local a = args[k]
         local kind = a.kind
         if kind == "bytes" then
-            if not a.len_by_ptr then n = buffer_checks(p, n, sc, a, span) end
+            if not a.len_by_ptr then
+                p[n + 1], n = rec[k].checks[args[a.len_arg].type.name] or checks_of(rec[k], sc, a, span), n + 1
+            end
         elseif kind == "ptr" then
-            local dir = a.dir
-            n = range_check(p, n, a.name, SIZEOF[a.type], nil, dir, a.optional, dir ~= "in")
-            if dir ~= "in" then copy_out = true end
+            p[n + 1], n = rec[k].check, n + 1
         end
     end
-    for k = 1, nargs do
-        local a = args[k]
-        if a.kind == "str" then
-            n = str_copy_in(p, n, a)
-        elseif a.kind == "ptr" then
-            n = pointer_copy_in(p, n, a)
+    if copies then
+        for k = 1, nargs do
+            local copy = rec[k].copy
+            if copy then p[n + 1], n = copy, n + 1 end
         end
     end
     -- A value-result length is known once it is copied in.
     if len_by_ptr then
         for k = 1, nargs do
             local a = args[k]
-            if a.kind == "bytes" and a.len_by_ptr then n = buffer_checks(p, n, sc, a, span) end
+            if a.kind == "bytes" and a.len_by_ptr then p[n + 1], n = checks_of(rec[k], sc, a, span), n + 1 end
         end
     end
-    if not copy_out then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    return (", ret_type, ")", names.handler(sc), n + 4
-        p[n + 1], n = "(", n + 1
-        n = call_args(p, n, sc, F, results)
-        p[n + 1], n = ");\n", n + 1
-        return n
-    end
+    if not outs then return call(p, n, RETURN_CAST[ret_type], sc, nargs) end
     local ok = success(sc)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    const ", cgen.kernel_ret(sc), " ret = ", names.handler(sc), n + 4
-    p[n + 1], n = "(", n + 1
-    n = call_args(p, n, sc, F, results)
-    p[n + 1], n = ");\n", n + 1
+    n = call(p, n, RET_IS[cgen.kernel_ret(sc)], sc, nargs)
     for k = 1, nargs do
         local a = args[k]
-        if a.kind == "ptr" and a.dir ~= "in" then
-            local name = a.name
-            p[n + 1], p[n + 2], n = "    if (ret", ok, n + 2
-            if a.optional then p[n + 1], p[n + 2], p[n + 3], n = " && a_", name, " != 0", n + 3 end
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = " && copy_to_user(a_", name, ", &k_", name,
-                ", sizeof k_", n + 5
-            p[n + 1], p[n + 2], n = name, ") < 0)\n        return -EFAULT;\n", n + 2
-        end
+        if a.kind == "ptr" and a.dir ~= "in" then p[n + 1], n = copy_out(rec[k], a, ok), n + 1 end
     end
     p[n + 1], p[n + 2], p[n + 3], n = "    return (", ret_type, ")ret;\n", n + 3
     return n
@@ -339,26 +367,23 @@ end
 
 -- A syscall whose result comes back in more than eax (a 64-bit result, extra results).
 local function has_upper_words(sc)
-    return kinds.is64(sc.ret) or (sc.results ~= nil and #sc.results > 0)
+    local ret, results = sc.ret, sc.results -- (kinds.is64, inline: asked three times a syscall)
+    return ret == "i64" or ret == "u64" or (results ~= nil and #results > 0)
 end
 
 -- The comment before a syscall's shim.
-local function shim_comment(p, n, sc)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
-    n = cgen.shape_pieces(p, n, sc, true)
-    p[n + 1], n = " */\n", n + 1
-    return n
+local function shim_comment(sc)
+    return "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\n"
 end
 
 -- A syscall whose result has more than eax: its checks and call are a body function whose every
 -- return, error or not, the entry splits into the result registers, so an error is the
 -- sign-extended -E in all of them, the results zero.
-local function shim_with_upper_words(p, n, sc, shim_name, span, checks)
+local function shim_with_upper_words(p, n, sc, shim_name, span)
     local ret_t = cgen.kernel_ret(sc)
     local results = #kinds.results(sc) > 0
-    n = shim_comment(p, n, sc)
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "__attribute__((always_inline)) static inline ", ret_t, "\n",
-        shim_name, n + 4
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = shim_comment(sc),
+        "__attribute__((always_inline)) static inline ", ret_t, "\n", shim_name, n + 5
     if results then
         p[n + 1], p[n + 2], p[n + 3], n = "_body(const struct syscall_frame *f, ", cgen.results_struct(sc),
             " *res)\n{\n", n + 3
@@ -366,7 +391,7 @@ local function shim_with_upper_words(p, n, sc, shim_name, span, checks)
         p[n + 1], n = "_body(const struct syscall_frame *f)\n{\n", n + 1
     end
     if #sc.args == 0 then p[n + 1], n = "    (void)f;\n", n + 1 end
-    n = body(p, n, sc, "f->tf.", ret_t, "", span, checks)
+    n = body(p, n, sc, "f->tf.", PARTS["f->tf."], ret_t, "", span)
     p[n + 1], p[n + 2], p[n + 3], n = "}\n\nstatic int32_t ", shim_name, "(struct syscall_frame f)\n{\n", n + 3
     if results then
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    ", cgen.results_struct(sc), " res = { 0 };\n    const ",
@@ -385,24 +410,22 @@ local function shim_with_upper_words(p, n, sc, shim_name, span, checks)
                 ";\n", n + 5
         end
     end
-    p[n + 1], n = "    return (int32_t)ret;\n}\n", n + 1
+    p[n + 1], n = "    return (int32_t)ret;\n}\n\n", n + 1
     return n
 end
 
 -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
-local function shim(p, n, sc, span, checks)
-    local shim_name = names.shim(sc)
+local function shim(p, n, sc, span, shim_name)
     if has_upper_words(sc) then
-        n = shim_with_upper_words(p, n, sc, shim_name, span, checks)
+        n = shim_with_upper_words(p, n, sc, shim_name, span)
         return n
     end
-    n = shim_comment(p, n, sc)
-    p[n + 1], p[n + 2], n = "static int32_t ", shim_name, n + 2
-    p[n + 1], n = #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n",
+    p[n + 1], n = "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\nstatic int32_t " ..
+        shim_name .. (#sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"),
         n + 1
-    n = body(p, n, sc, "f.tf.", "int32_t", "(int32_t)", span, checks)
-    p[n + 1], n = "}\n", n + 1
+    n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span)
+    p[n + 1], n = "}\n\n", n + 1
     return n
 end
 
@@ -441,84 +464,80 @@ local FLAGS_RET = memo2(function(flags, ret) return flags .. ", " .. ret end)
 local KIND_END = memo(function(kind) return '", ' .. kind .. " }" end)
 local KIND_MORE = memo(function(kind) return '", ' .. kind .. ", " end)
 
--- The table entry of a syscall, with its flags. slot: register name -> its position in
--- arg_registers (from 0). The lines after the first: where a result's words are (v2), the
--- arguments.
-local function descriptor(p, n, slot, sc)
+-- An argument's entry in its descriptor's .args, after what comes before it (for the first, the
+-- start of .args). slot: register name -> its position in arg_registers (from 0). Once per
+-- argument table (desc_args, a per-render memo).
+local function desc_arg(a, slot)
+    local kind, i = a.kind, a.index
+    local size = 0
+    if kind == "str" then
+        size = a.size.value
+    elseif kind == "ptr" then
+        size = a.type.size
+    elseif kind == "bytes" and a.elem then
+        size = a.elem_size -- T[COUNT]: the element's size
+    end
+    -- Where the argument is, when it is not in register i (kernel/syscall_desc.h).
+    local len, reg = a.len_arg and (a.len_arg - 1), nil
+    if kind == "scalar" and a.regs then
+        local lo, hi = kinds.pair_regs(a)
+        len, reg, size = slot[hi], slot[lo] + 1, 8
+    elseif slot[a.reg] ~= i - 1 then
+        reg = slot[a.reg] + 1
+    end
+    local s = (i > 1 and ', { "' or ',\n        .args = { { "') .. a.name
+    -- The fields after the last that is not 0 are left to the initializer (len_arg is read only
+    -- for a buffer or a 64-bit argument).
+    if reg or size ~= 0 then
+        s = s .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size]
+        if reg then s = s .. ", " .. nums[reg] end
+        return s .. " }"
+    elseif len then
+        return s .. KIND_MORE[arg_kind(a)] .. nums[len] .. " }"
+    end
+    return s .. KIND_END[arg_kind(a)]
+end
+
+-- The table entry of a syscall, with its flags, as pieces after p[n]; returns the new n.
+-- desc_args: argument -> its entry. The lines after the first: where a result's words are (v2),
+-- the arguments.
+local function descriptor(p, n, desc_args, sc)
     local args = sc.args
     local nargs = #args
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "    [", nums[sc.num], '] = { "', sc.name,
-        '", ', names.shim(sc), NARGS[nargs], n + 7
-    p[n + 1], n = FLAGS_RET[FLAGS[(sc.attrs.noreturn and 1 or 0) + (sc.attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]],
-        n + 1
-    if kinds.is64(sc.ret) then
-        p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ", kinds.upper_words(sc)[1].reg,
-            ")", n + 3
-    end
-    local results = kinds.results(sc)
-    if #results > 0 then
-        p[n + 1], p[n + 2], p[n + 3], n = ",\n        .nresults = ", nums[#results], ", .results = { ", n + 3
-        for i, r in ipairs(results) do
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = i > 1 and ', { "' or '{ "', r.name, '", ',
-                scalar_kind(r.type), ", offsetof(struct trap_frame, ", n + 5
-            p[n + 1], p[n + 2], n = r.reg, ") }", n + 2
+    local attrs = sc.attrs
+    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. NARGS[nargs] ..
+        FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]], n + 1
+    if has_upper_words(sc) then
+        if kinds.is64(sc.ret) then
+            p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ",
+                kinds.upper_words(sc)[1].reg, ")", n + 3
         end
-        p[n + 1], n = " }", n + 1
-    end
-    if nargs > 0 then
-        p[n + 1], n = ",\n        .args = { ", n + 1
-        for i = 1, nargs do
-            local a = args[i]
-            local kind = a.kind
-            local size = 0
-            if kind == "str" then
-                size = a.size.value
-            elseif kind == "ptr" then
-                size = a.type.size
-            elseif kind == "bytes" and a.elem then
-                size = a.elem_size -- T[COUNT]: the element's size
+        local results = kinds.results(sc)
+        if #results > 0 then
+            p[n + 1], p[n + 2], p[n + 3], n = ",\n        .nresults = ", nums[#results], ", .results = { ", n + 3
+            for i, r in ipairs(results) do
+                p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = i > 1 and ', { "' or '{ "', r.name, '", ',
+                    scalar_kind(r.type), ", offsetof(struct trap_frame, ", n + 5
+                p[n + 1], p[n + 2], n = r.reg, ") }", n + 2
             end
-            -- Where the argument is, when it is not in register i (kernel/syscall_desc.h).
-            local len, reg = a.len_arg and (a.len_arg - 1), nil
-            if kind == "scalar" and a.regs then
-                local lo, hi = kinds.pair_regs(a)
-                len, reg, size = slot[hi], slot[lo] + 1, 8
-            elseif slot[a.reg] ~= i - 1 then
-                reg = slot[a.reg] + 1
-            end
-            p[n + 1], p[n + 2], n = i > 1 and ', { "' or '{ "', a.name, n + 2
-            -- The fields after the last that is not 0 are left to the initializer (len_arg is
-            -- read only for a buffer or a 64-bit argument).
-            if reg or size ~= 0 then
-                p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = KIND_MORE[arg_kind(a)], nums[len or 0], ", ", nums[size], n + 4
-                if reg then p[n + 1], p[n + 2], n = ", ", nums[reg], n + 2 end
-                p[n + 1], n = " }", n + 1
-            elseif len then
-                p[n + 1], p[n + 2], p[n + 3], n = KIND_MORE[arg_kind(a)], nums[len], " }", n + 3
-            else
-                p[n + 1], n = KIND_END[arg_kind(a)], n + 1
-            end
+            p[n + 1], n = " }", n + 1
         end
-        p[n + 1], n = " }", n + 1
     end
-    p[n + 1], n = " },", n + 1
-    return n
+    for i = 1, nargs do p[n + i] = desc_args[args[i]] end
+    n = n + nargs
+    p[n + 1] = nargs > 0 and " } },\n" or " },\n"
+    return n + 1
 end
 
--- What the int 0x80 stub calls for a syscall: its shim, or its handler when the shim would be
--- nothing but a call of it.
-local function entry(p, n, sc)
-    if #sc.args == 0 and not has_upper_words(sc) then
-        p[n + 1], p[n + 2], n = "    (syscall_code_t)", names.handler(sc), n + 2
-    else
-        p[n + 1], p[n + 2], n = "    (syscall_code_t)", names.shim(sc), n + 2
-    end
-    p[n + 1], n = ",", n + 1
-    return n
-end
+-- The descriptor entry of each argument (an argument table belongs to one model: the slots of
+-- the render that makes its entry are its model's).
+local desc_slot -- the render's: register name -> its position in arg_registers (from 0)
+local DESC_ARGS = cgen.arg_memo(function(a) return desc_arg(a, desc_slot) end)
+-- The pieces are whole lines, handed to the buffer JOIN pieces at a time (cgen.put_rows).
+local JOIN, put_rows = cgen.JOIN, cgen.put_rows
 
--- The pieces are joined per cgen.JOIN of them (cgen.end_row), and at the end of a part.
-local JOIN, end_row = cgen.JOIN, cgen.end_row
+local NOSYS_ROW = "] = { .name = NULL, .shim = syscall_nosys },\n"
+local NOSYS_ENTRY = "    (syscall_code_t)syscall_nosys,\n"
 
 function out.render(m)
     local p, n = pieces, 0
@@ -536,54 +555,54 @@ function out.render(m)
     end
     w("#include \"syscall_shim.h\"")
     w("")
-    -- The shims come in the .def's order, the tables by number. Each text ends with a newline
-    -- the buffer adds (w), so every join leaves its last one off.
-    local span, checks, by_num = m.abi.user_high - m.abi.user_low, cgen.shape_memo(), {}
+    -- The shims come in the .def's order, the tables by number (m.syscalls and m.retired are
+    -- sorted by it).
+    local span = m.abi.user_high - m.abi.user_low
+    value_checks_memo = cgen.shape_memo()
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        n = shim(p, n, sc, span, checks)
-        p[n + 1], n = "\n", n + 1
-        by_num[sc.num] = sc
-        if n >= JOIN or i == #syscalls then
-            n = n - 1
-            w(concat(p, "", 1, n))
-            n = 0
-        end
+        n = shim(p, n, sc, span, names.shim(sc))
+        if n >= JOIN then n = put_rows(w, p, n) end
     end
-    local retired = {}
-    for _, r in ipairs(m.retired) do retired[r.num] = r end
-    local slot = {}
-    for i, r in ipairs(m.abi.arg_registers) do slot[r] = i - 1 end
+    value_checks_memo = nil
+    put_rows(w, p, n)
+    desc_slot = {}
+    for i, r in ipairs(m.abi.arg_registers) do desc_slot[r] = i - 1 end
+    local retired, r, s = m.retired, 1, 1
 
     w("/* Indexed by number; unused and retired numbers answer -ENOSYS. */")
     p[1], n = "const struct syscall_desc syscall_table[SYS_TABLE_SIZE] = {\n", 1
     for nr = 0, m.table_size - 1 do
-        local sc = by_num[nr]
-        if sc then
-            n = descriptor(p, n, slot, sc)
-        elseif retired[nr] then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    [", nums[nr],
-                "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ",
-                retired[nr].name, n + 4
-            p[n + 1], n = " */", n + 1
+        local sc = syscalls[s]
+        if sc and sc.num == nr then
+            n, s = descriptor(p, n, DESC_ARGS, sc), s + 1
+        elseif retired[r] and retired[r].num == nr then
+            p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
+                "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
+            p[n + 1], p[n + 2], n, r = retired[r].name, " */\n", n + 2, r + 1
         else
-            p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr], "] = { .name = NULL, .shim = syscall_nosys },", n + 3
+            p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr], NOSYS_ROW, n + 3
         end
-        n = end_row(w, p, n)
+        if n >= JOIN then n = put_rows(w, p, n) end
     end
     p[n + 1], n = "};\n\n/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */\n" ..
         "const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {\n", n + 1
+    -- The shim, or the handler when the shim would be nothing but a call of it.
+    s = 1
     for nr = 0, m.table_size - 1 do
-        local sc = by_num[nr]
-        if sc then
-            n = entry(p, n, sc)
+        local sc = syscalls[s]
+        if sc and sc.num == nr then
+            p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)",
+                #sc.args == 0 and not has_upper_words(sc) and names.handler(sc) or names.shim(sc), ",\n", n + 3
+            s = s + 1
         else
-            p[n + 1], n = "    (syscall_code_t)syscall_nosys,", n + 1
+            p[n + 1], n = NOSYS_ENTRY, n + 1
         end
-        n = end_row(w, p, n)
+        if n >= JOIN then n = put_rows(w, p, n) end
     end
-    p[n + 1], n = "};", n + 1 -- (after the last row's newline)
-    w(concat(p, "", 1, n))
+    p[n + 1], n = "};\n", n + 1
+    put_rows(w, p, n)
+    desc_slot = nil
     return w()
 end
 
