@@ -110,6 +110,22 @@ local function has_bad_control(text)
     return false
 end
 
+-- True if text has no byte above 0x7F, so is UTF-8 without decoding it: a plain search per
+-- byte value (in a text of ASCII_SEARCH bytes or more, 128 of them cost less than utf8.len's
+-- decoding of every character). The most common first (a lead byte of Latin letters and of
+-- punctuation, then the continuation bytes), so that a file with one is told at once.
+local ASCII_SEARCH = 65536
+local HIGH = { "\xC3", "\xE2" }
+for b = 0x80, 0xFF do
+    if b ~= 0xC3 and b ~= 0xE2 then HIGH[#HIGH + 1] = string.char(b) end
+end
+local function ascii(text)
+    for i = 1, #HIGH do
+        if string.find(text, HIGH[i], 1, true) then return false end
+    end
+    return true
+end
+
 -- Checks of the whole file before tokens: UTF-8, and line ends. A CR counts only as part of a
 -- CRLF line end; a bare CR would be a line break to some editors and a space to others, so it is
 -- refused. CRLF becomes LF, which moves no byte of any line and so keeps every column.
@@ -118,7 +134,7 @@ local function clean(text, file, first)
         local line, col = line_col(text, at, first)
         diag.fail({ file = file, line = line, col = col }, msg, hint)
     end
-    local bad = select(2, utf8.len(text))
+    local bad = not (#text >= ASCII_SEARCH and ascii(text)) and select(2, utf8.len(text))
     if bad then
         fail_at(bad, string.format("file is not UTF-8 text (byte 0x%02X)", text:byte(bad)))
     end

@@ -358,6 +358,20 @@ local function test_dedent(report)
     report("gen_lexer_dedent_rule", bad == nil, "dedent breaks the rule on " .. tostring(bad))
 end
 
+-- A large file of ASCII is taken as UTF-8 without decoding it (gen/lexer.lua); one that has a
+-- character above ASCII is decoded: valid, it loads; a stray byte is found where it is.
+local function test_large_utf8(report)
+    local body = HEAD:format("1", "0x80") .. 'syscall 1 t() -> i32 { doc "x" }\n'
+    local filler = ("# " .. ("x"):rep(70) .. "\n"):rep(1000) -- (72 KB: above ASCII_SEARCH)
+    local ok_ascii = accepted(filler .. body)
+    local ok_utf8 = accepted(filler .. "# caf\xC3\xA9 \xE2\x80\x94 \xE4\xB8\xAD\n" .. body)
+    local _, err = accepted(filler .. "# caf\xC3\n" .. body)
+    local where = err and err:find("t.def:1001:6: error: file is not UTF-8", 1, true) == 1
+    report("gen_lexer_large_utf8", ok_ascii and ok_utf8 and where,
+        "large files: ascii " .. tostring(ok_ascii ~= nil) .. ", utf8 " .. tostring(ok_utf8 ~= nil) .. ", stray byte: " ..
+        tostring(err))
+end
+
 return function(report, h)
     test_const_settings(report)
     test_nested_structs(report)
@@ -370,4 +384,5 @@ return function(report, h)
     test_module_cache(report, h)
     test_header_words(report)
     test_dedent(report)
+    test_large_utf8(report)
 end
