@@ -673,7 +673,7 @@ end
 function Registry:unclaimed(name, first)
     if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
     if self.owner[name] ~= nil then return false end
-    return not (self.implicit and stem_like(name, first) and implicit_stem(self, name))
+    return not (self.implicit and (first or byte(name)) == 99 and stem_like(name, first) and implicit_stem(self, name))
 end
 
 -- Claim a name that is unclaimed (Registry:unclaimed), starts with no family prefix and, unless
