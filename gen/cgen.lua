@@ -357,17 +357,25 @@ local KERNEL_PARAM = cgen.arg_memo(function(a)
     return (a.index > 1 and ", " or "(") .. PARAM_TYPE[kernel_param(a)] .. a.name
 end)
 
--- A handler's prototype: result type, name, parameters.
-function cgen.kernel_prototype(sc)
+-- The pieces of a handler's prototype (result type, name, parameters), put into p after p[n]:
+-- one a parameter. Returns the new last index.
+function cgen.kernel_prototype_pieces(p, n, sc)
     local args = sc.args
     local nargs = #args
-    local tail
+    p[n + 1], p[n + 2], p[n + 3], n = cgen.kernel_ret(sc), " ", names_handler(sc), n + 3
+    for i = 1, nargs do p[n + i] = KERNEL_PARAM[args[i]] end
+    n = n + nargs
     if sc.results and #sc.results > 0 then
-        tail = (nargs > 0 and ", " or "(") .. cgen.results_struct(sc) .. " *res)"
+        p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3
     else
-        tail = nargs > 0 and ")" or "(void)"
+        p[n + 1], n = nargs > 0 and ")" or "(void)", n + 1
     end
-    return cgen.join_args(cgen.kernel_ret(sc) .. " " .. names_handler(sc), KERNEL_PARAM, args, tail)
+    return n
+end
+
+function cgen.kernel_prototype(sc)
+    local p = {}
+    return concat(p, "", 1, cgen.kernel_prototype_pieces(p, 0, sc))
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for
