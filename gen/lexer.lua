@@ -90,6 +90,23 @@ lexer.dedent = dedent -- (gen/model_fast.lua reads long docs itself)
 
 local BOM = "\xEF\xBB\xBF"
 
+-- The control characters a string may not hold (a tab it may; the cleaned text has no CR).
+local BAD_CONTROLS = {}
+for c = 0, 31 do
+    if c ~= 9 and c ~= 10 then BAD_CONTROLS[#BAD_CONTROLS + 1] = string.char(c) end
+end
+BAD_CONTROLS[#BAD_CONTROLS + 1] = "\127"
+lexer.BAD_CONTROL_SET = "[%z\1-\8\11-\31\127]"
+
+-- True if text holds one of them: one plain search each (a pattern would test every character
+-- against the set).
+local function has_bad_control(text)
+    for i = 1, #BAD_CONTROLS do
+        if string.find(text, BAD_CONTROLS[i], 1, true) then return true end
+    end
+    return false
+end
+
 -- Checks of the whole file before tokens: UTF-8, and line ends. A CR counts only as part of a
 -- CRLF line end; a bare CR would be a line break to some editors and a space to others, so it is
 -- refused. CRLF becomes LF, which moves no byte of any line and so keeps every column.
@@ -121,7 +138,8 @@ end
 -- per token: the parser keeps in tables only the tokens its tree holds (punctuation, about half
 -- of a definition's tokens, never). A malformed token raises a diagnostic when it is reached, and
 -- tokens are made as the parser asks for them (50,000 syscalls are 1.4 million tokens). The
--- second result is the stream's cursor (cursor.at, cursor.seek, cursor.text).
+-- second result is the stream's cursor (cursor.at, cursor.seek, cursor.text, and cursor.controls:
+-- whether the text holds a control character a string may not).
 function lexer.stream(text, file)
     -- A UTF-8 byte order mark opening the file is skipped; columns on line 1 count after it.
     local first = text:sub(1, 3) == BOM and 4 or 1
@@ -137,7 +155,11 @@ function lexer.stream(text, file)
     local done
     -- Where the next token starts its search, for a reader that takes a whole declaration from
     -- the text itself (model.lua's fast path): the cleaned text, the position and its line.
-    local cursor = { text = text }
+    local controls = has_bad_control(text)
+    local cursor = { text = text, controls = controls }
+    -- The usual string is found with plain searches (its closing '"', the line's end, and the
+    -- next backslash, remembered: a file with few is searched for them once, not per string).
+    local next_bs, bs_from = 0, math.huge
     function cursor.at() return pos, line, line_start end
     function cursor.seek(p, l, ls) pos, line, line_start = p, l, ls end
     return function()
@@ -203,12 +225,20 @@ function lexer.stream(text, file)
                 pos = close + 3
                 return "long", dedent(body), tline, col
             elseif b == 34 then
-                -- The usual string, without escapes, in one match; the loop below handles the rest.
-                local plain, after = match(text, '^"([^"\\\n\0\1-\8\11-\31\127]*)"()', pos)
-                if plain then
-                    local col = pos - line_start + 1
-                    pos = after
-                    return "string", plain, line, col
+                -- The usual string, without escapes or control characters; the loop below handles
+                -- the rest.
+                local close = find(text, '"', pos + 1, true)
+                local nl = close and find(text, "\n", pos + 1, true)
+                if close and (not nl or nl > close) then
+                    if pos + 1 < bs_from or next_bs <= pos then
+                        next_bs, bs_from = find(text, "\\", pos + 1, true) or math.huge, pos + 1
+                    end
+                    local plain = next_bs > close and sub(text, pos + 1, close - 1)
+                    if plain and not (controls and find(plain, lexer.BAD_CONTROL_SET)) then
+                        local col = pos - line_start + 1
+                        pos = close + 1
+                        return "string", plain, line, col
+                    end
                 end
                 local parts, i = {}, pos + 1
                 while true do

@@ -43,7 +43,9 @@
 --                            args[i] = arg (below), errors[i] = error (the `errors` lines),
 --                            implied[i] = error (what the entry checks add: EFAULT, toolong (not for a
 --                            value-result length, whose capacity the shim lowers to max), EINVAL for a
---                            flags/enum argument; and a resource argument's lifecycle errors),
+--                            flags/enum argument; and a resource argument's lifecycle errors)
+--                            (errors and implied: one table per distinct list, shared by the syscalls
+--                            that have it),
 --                            fuzz = { isolate = bool, args = { [arg name] = hint } }, tok, num_tok }
 --                          hint: { kind = "own_child" } | { kind = "max", max = {value, expr} } |
 --                                { kind = "avoid", avoid = { {value, expr}, ... } }
@@ -120,6 +122,7 @@ local function new_checker(file, tree)
         tree = tree, file = file, consts = {}, errors = {}, structs = {}, struct_nodes = {},
         named_types = {}, aliases = {}, attr_sets = {}, arg_syscall = {}, arg_where = {},
         error_by_num = {}, macro_names = {}, retired_by_num = {}, retired_by_name = {}, sc_by_num = {},
+        error_lists = {}, -- (model_syscalls.shared_errors)
         sc_by_name = {},
         m = { file = file, consts = {}, errors = {}, structs = {}, syscalls = {}, retired = {}, services = {},
               flags = {}, enums = {}, resources = {}, error_aliases = {} },
@@ -207,7 +210,7 @@ function model.load(text, file)
     local next_token, cursor = lexer.stream(text, file)
     local fast, refused
     if model.fast then
-        local match = string.match
+        local byte, sub = string.byte, string.sub
         local src = cursor.text
         fast = function(token_mt)
             if inline == nil then
@@ -220,18 +223,24 @@ function model.load(text, file)
             local stats, taken = model.stats, false
             -- Declarations that follow one another line by line are taken in a row, without
             -- going back to the lexer and the parser between them.
+            -- (The cursor moves to the end of the last one taken when the row ends.)
+            local last, last_line, last_start
             while true do
-                local after, end_line, end_start = self:fast_syscall(src, pos, line, line_start, token_mt)
+                local after, end_line, end_start = self:fast_syscall(src, pos, line, line_start, token_mt,
+                    cursor.controls)
                 if not after then
                     stats.left, refused = stats.left + 1, pos
+                    if taken then cursor.seek(last, last_line, last_start) end
                     return taken
                 end
                 stats.taken, taken = stats.taken + 1, true
                 if stats.taken % TICK == 0 and model.tick then model.tick() end
-                cursor.seek(after, end_line, end_start)
-                pos = match(src, "^\nsyscall ()", after)
-                if not pos then return true end
-                line, line_start = end_line + 1, after + 1
+                last, last_line, last_start = after, end_line, end_start
+                if byte(src, after) ~= 10 or sub(src, after + 1, after + 8) ~= "syscall " then
+                    cursor.seek(last, last_line, last_start)
+                    return true
+                end
+                pos, line, line_start = after + 9, end_line + 1, after + 1
             end
         end
     end
@@ -254,16 +263,19 @@ function model.load(text, file)
     end
     self:claim_late_names()
     -- The arguments' tokens served the checks; nothing after them needs an argument's position,
-    -- and a large definition has hundreds of thousands of them.
-    local syscalls = self.m.syscalls
-    for i = 1, #syscalls do
-        local args = syscalls[i].args
-        for j = 1, #args do
-            local a = args[j]
-            a.tok = nil
+    -- and a large definition has hundreds of thousands of them. (Only the slow path's arguments
+    -- have one: slow_args.)
+    if self.slow_args then
+        local syscalls = self.m.syscalls
+        for i = 1, #syscalls do
+            local args = syscalls[i].args
+            for j = 1, #args do
+                local a = args[j]
+                a.tok = nil
+            end
         end
+        require("model_syscalls").share_args(self.m)
     end
-    if self.slow_args then require("model_syscalls").share_args(self.m) end
     return self.m
 end
 

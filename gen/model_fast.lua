@@ -39,6 +39,7 @@ local MAX_SYSCALL, U32_MAX = sys.MAX_SYSCALL, sys.U32_MAX
 local NO_RESULTS, NO_ATTRS, NO_HINTS = sys.NO_RESULTS, sys.NO_ATTRS, fuzz.NO_HINTS
 local C_KEYWORDS, RESERVED = names.C_KEYWORDS, base.RESERVED
 local DIRS = { ["in"] = true, out = true, inout = true }
+local BLANK = { [32] = true, [9] = true }
 local LIFECYCLE = require("parser").LIFECYCLE -- invalid reaped foreign
 local LIFECYCLE_WORD = { invalid = true, reaped = true, foreign = true }
 -- First bytes of the family prefixes (model_names.FAMILIES_BY_START): a wrapper starting with
@@ -48,11 +49,63 @@ for start in pairs(base.FAMILIES_BY_START) do FAMILY_FIRST[byte(start)] = true e
 
 -- A syscall's header up to '{': its number, name, argument list "(...)" and return type.
 -- (What stands between the return type and '{': blanks, or extra results `, NAME: T`.)
-local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()(%b())[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
--- The same with the usual body's doc on the line after '{' (its tail follows, up to the '}').
-local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
--- The plain string the lexer reads in one match: no escapes, no control characters.
-local DOC = '^[ \t]+"([^"\\\n\0\1-\8\11-\31\127]*)"()'
+local HEADER = "^[ \t]*()([1-9]%d?%d?%d?%d?)[ \t]+()([%a_][%w_]*)[ \t]*()%b()()[ \t]*%->[ \t]*([%a_][%w_]*)()([^{\n]*){()"
+-- The same with the start of the usual body's doc on the line after '{' (the doc is
+-- plain_string's; its tail follows, up to the '}').
+local USUAL = HEADER .. '[ \t]*\n[ \t]*doc[ \t]+"()'
+-- The control characters the lexer refuses in a string (a tab it takes).
+local BAD_CONTROL_SET = lexer.BAD_CONTROL_SET
+
+-- The plain string the lexer reads in one match (no escapes, no newline, no control character)
+-- whose text starts at at, just after its '"': its value and the position after its closing
+-- '"', or nil. Found with plain searches (a pattern's set would cost a dozen tests per
+-- character): the next '"', the line's end, and the next backslash, which the fast path's
+-- state remembers (so a file with few backslashes is searched for them once, not per string).
+-- A file with any control character the lexer refuses has them looked for in the string.
+local function plain_string(self, text, at)
+    local close = find(text, '"', at, true)
+    if not close then return nil end
+    local nl = find(text, "\n", at, true)
+    if nl and nl < close then return nil end
+    local bs = self.fast_bs
+    if at < self.fast_bs_from or bs < at then
+        bs = find(text, "\\", at, true) or math.huge
+        self.fast_bs, self.fast_bs_from = bs, at
+    end
+    if bs < close then return nil end
+    local s = sub(text, at, close - 1)
+    if self.fast_controls and find(s, BAD_CONTROL_SET) then return nil end
+    return s, close + 1
+end
+
+-- The fast path's state for text (the cleaned definition), made at its first declaration.
+local function fast_state(self, text, token_mt, controls)
+    self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = {}, {}, {}, token_mt
+    self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
+    self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
+    self.fast_cases = {} -- [argument table] = sys.has_cases(it)
+    -- The syscalls whose conformance stems are implicit, by name; the names a later syscall's
+    -- stems could clash with theirs under (fast_syscall); the prefixes of each argument table's
+    -- name that end before a '_' (false: none); scratch.
+    self.fast_stem_sc, self.fast_stem_longer, self.fast_arg_prefixes, self.fast_longer = {}, {}, {}, {}
+    local stem_sc, cases = self.fast_stem_sc, self.fast_cases
+    self.registry.implicit = function(name) -- "conf_" .. S .. "_" .. A .. "_": the owner, or nil
+        local at = find(name, "_", 6, true)
+        while at do
+            local sc = stem_sc[sub(name, 6, at - 1)]
+            if sc then
+                local arg_name = sub(name, at + 1, -2)
+                for _, a in ipairs(sc.args) do
+                    if a.name == arg_name and cases[a] then return { arg = a, syscall = sc } end
+                end
+            end
+            at = find(name, "_", at + 1, true)
+        end
+        return nil
+    end
+    self.fast_bs, self.fast_bs_from, self.fast_comma, self.fast_comma_from = 0, math.huge, 0, math.huge
+    self.fast_controls = controls -- (the lexer's cursor.controls)
+end
 
 
 -- A number or const word as the checks resolve it: { value, expr }, or nil (for anything the
@@ -149,7 +202,7 @@ end
 
 -- The body from p (just after '{'): doc, attrs words, errors words, and the position, line and
 -- line start after '}', or nil.
-local function body(text, p, line, line_start)
+local function body(self, text, p, line, line_start)
     local doc, attrs, errors
     while true do
         local c = byte(text, p)
@@ -163,7 +216,9 @@ local function body(text, p, line, line_start)
             local w, q = match(text, "^([%a_][%w_]*)()", p)
             if w == "doc" then
                 if doc then return nil end
-                doc, p = match(text, DOC, q)
+                local at = match(text, '^[ \t]+"()', q)
+                if not at then return nil end
+                doc, p = plain_string(self, text, at)
                 if not doc then return nil end
             elseif w == "attrs" or w == "errors" then
                 local list = w == "attrs" and (attrs or {}) or (errors or {})
@@ -184,8 +239,9 @@ local function body(text, p, line, line_start)
 end
 
 -- A tail that ends with a long doc: the tail before it, the doc as the lexer reads it and the
--- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses).
-local function long_doc(tail)
+-- newlines from that tail's end on; nil if it is not that (or holds what the lexer refuses:
+-- controls, true if the file has a control character a string may not).
+local function long_doc(tail, controls)
     -- `long` and its blanks before the first """, found backwards from it (a pattern searching
     -- forwards would try every character of the tail).
     local open = find(tail, '"""', 1, true)
@@ -200,15 +256,11 @@ local function long_doc(tail)
     if not close or find(tail, "[^ \t]", close + 3) then return nil end
     local text = sub(tail, e + 1, close - 1)
     -- Its control characters: newlines, counted, and tabs; any other is the lexer's to refuse.
-    local lines, at = 1, find(text, "%c") -- (the first newline: the one before `long`)
+    if controls and find(text, BAD_CONTROL_SET) then return nil end
+    local lines, at = 1, find(text, "\n", 1, true) -- (the first newline: the one before `long`)
     while at do
-        local c = byte(text, at)
-        if c == 10 then
-            lines = lines + 1
-        elseif c ~= 9 then
-            return nil
-        end
-        at = find(text, "%c", at + 1)
+        lines = lines + 1
+        at = find(text, "\n", at + 1, true)
     end
     return sub(tail, 1, s - 1), lexer.dedent(text), lines
 end
@@ -392,7 +444,7 @@ end
 -- every syscall that spells the argument alike): their header is read again from the text.
 function Checker:arg_tok(a, sc)
     if a.tok then return a.tok end
-    local where = self.arg_where[sc]
+    local where = self.arg_where[sc.num]
     local list_pos, line_start = where >> 32, where & 0xFFFFFFFF
     for _, e in ipairs(header_args(self.fast_src, list_pos + 1)) do
         if e.name == a.name then
@@ -452,19 +504,22 @@ function Checker:body_tail(tail)
     if not attrs then return false end
     local errs, seen = self:fast_errors(error_words)
     if not errs then return false end
-    return { newlines = newlines, attrs = attrs, errors = errs, seen = seen }
+    return { newlines = newlines, attrs = attrs, errors = sys.shared_errors(self.error_lists, errs, #errs, true),
+             seen = seen }
 end
 
 -- Try the declaration whose number starts at or after pos (just after the `syscall` keyword) on
 -- line `line` (starting at line_start). On success the syscall is checked, claimed and in the
 -- model, and the result is the position, line and line start after its '}'; otherwise nil, and
--- nothing has changed.
-function Checker:fast_syscall(text, pos, line, line_start, token_mt)
+-- nothing has changed. (controls: the lexer's cursor.controls.)
+function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
     -- The header, and the usual body: its doc on the line after '{', then attrs and errors lines
     -- (its tail, the same in many syscalls), and '}' opening the last line; or the header alone.
-    local num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p, doc, tail_at =
+    local num_pos, num_s, name_pos, name, list_pos, list_end, ret, extra_pos, extra, p, doc_at =
         match(text, USUAL, pos)
-    local key, close
+    if not self.fast_src then fast_state(self, text, token_mt, controls) end
+    local key, close, doc, tail_at
+    if doc_at then doc, tail_at = plain_string(self, text, doc_at) end
     if doc then
         -- The first '}' after the doc ends the body (neither attrs, errors nor a long doc without
         -- braces holds one), and must open its line.
@@ -476,7 +531,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         end
     end
     if not num_pos then
-        num_pos, num_s, name_pos, name, list_pos, list_text, ret, extra_pos, extra, p = match(text, HEADER, pos)
+        num_pos, num_s, name_pos, name, list_pos, list_end, ret, extra_pos, extra, p = match(text, HEADER, pos)
         if not num_pos then return nil end
     end
     local num = num_s + 0
@@ -487,7 +542,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         return nil
     end
     local registry = self.registry
-    local name_free = registry:unclaimed(name)
+    local name_free = registry:unclaimed(name, b)
     if not name_free and registry:macro(name) then return nil end
     -- The result (Checker:return_type): a scalar, a named type's base, or a 64-bit pair (v2).
     local ret_name, ret_type, ret_regs = ret, SCALARS[ret], nil
@@ -501,28 +556,31 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         return nil
     end
     local results = NO_RESULTS
-    if find(extra, "[^ \t]") then
+    if extra ~= " " and extra ~= "" and find(extra, "[^ \t]") then
         results = self:fast_results(extra, ret_regs and 3 or 2, line, extra_pos - line_start, token_mt)
         if not results then return nil end
     end
     local spellings = self.fast_spellings
-    if not spellings then
-        spellings = {}
-        self.fast_spellings, self.fast_tails, self.fast_values, self.token_mt = spellings, {}, {}, token_mt
-        self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
-        self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
-    end
     -- The arguments' spellings, each parsed once.
     -- (Scratch lists, the same for every syscall: by_name is emptied of the last one's names.)
     local alist, by_name, n = self.fast_alist, self.fast_by_name, 0
     local ents = self.fast_ents
     for i = 1, self.fast_n do by_name[alist[i].name] = nil end
     self.fast_n = 0
-    if not match(list_text, "^%([ \t]*%)$") then
-        local from, last = 2, #list_text
+    -- The list between '(' at list_pos and ')' before list_end, unless it is blank. Its commas
+    -- are found in the text: the next one after the list is remembered, so that a file with few
+    -- commas is searched for them once, not per syscall.
+    local last, first = list_end - 1, byte(text, list_pos + 1)
+    if first ~= 41 and not (BLANK[first] and find(text, "[^ \t]", list_pos + 1) == last) then
+        local from = list_pos + 1
+        local next_comma = self.fast_comma
         while true do
-            local comma = find(list_text, ",", from, true)
-            local piece = sub(list_text, from, (comma or last) - 1)
+            if next_comma < from or from < self.fast_comma_from then
+                next_comma = find(text, ",", from, true) or math.huge
+                self.fast_comma, self.fast_comma_from = next_comma, from
+            end
+            local comma = next_comma < last and next_comma or nil
+            local piece = sub(text, from, (comma or last) - 1)
             local e = spellings[piece]
             if e == nil then
                 e = self:arg_spelling(piece)
@@ -541,7 +599,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     local abi = self.m.abi
     local regs = abi.arg_registers
     if n > #regs then return nil end
-    local args, cases = {}, false
+    local args, cases, fast_cases = {}, false, self.fast_cases
     local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
     local word, low_first, v2 = 1, abi.pair_order == "low_high", abi.version >= 2
     for i = 1, n do
@@ -575,12 +633,13 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
                 arg.reg, word = regs[word], word + 1
             end
             slots[slot] = arg
+            fast_cases[arg] = sys.has_cases(arg)
         end
         if kernel then
             total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
             if total > budget then return nil end
         end
-        if not cases and sys.has_cases(arg) then cases = true end
+        if fast_cases[arg] then cases = true end
         args[i] = arg
     end
     for i = 1, #results do
@@ -590,7 +649,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if doc then
         -- A long doc ends the tail: `long """..."""` on the last line(s) before '}'.
         if find(key, '"""', 1, true) then
-            key, long, long_lines = long_doc(key)
+            key, long, long_lines = long_doc(key, self.fast_controls)
             if not key then return nil end
         end
         local tails = self.fast_tails
@@ -605,21 +664,16 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
     if doc then
         attrs, seen = tail.attrs, tail.seen
         after, end_line, end_start = close, line + tail.newlines + 2 + (long_lines or 0), close - 1
-        local list = tail.errors
-        if #list == 1 then
-            errs = { list[1] }
-        else
-            errs = {}
-            for i = 1, #list do errs[i] = list[i] end
-        end
+        errs = tail.errors
     else
         local attr_words, error_words
-        doc, attr_words, error_words, after, end_line, end_start = body(text, p, line, line_start)
+        doc, attr_words, error_words, after, end_line, end_start = body(self, text, p, line, line_start)
         if not doc then return nil end
         attrs = self:fast_attrs(attr_words, self.m.abi.version >= 2)
         if not attrs then return nil end
         errs, seen = self:fast_errors(error_words)
         if not errs then return nil end
+        errs = sys.shared_errors(self.error_lists, errs, #errs, true)
     end
     if (ret_name == "void") ~= (attrs.noreturn == true) or (attrs.noreturn and attrs.returns_twice)
         or (attrs.fails_only and (attrs.noreturn or attrs.returns_twice or ret_name ~= "i32" or #results > 0)) then
@@ -632,26 +686,64 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
         wrapper = prefix .. name
         name_free = registry:unclaimed(wrapper)
     end
+    -- (A wrapper that starts with "conf_" may be stem-like: claim_new takes none, the slow path does.)
+    local wb = byte(wrapper)
     if not name_free or registry:family_may_clash(name)
-        or (FAMILY_FIRST[byte(wrapper)] and base.FAMILIES_BY_START[sub(wrapper, 1, 4)])
-        or (prefix ~= "" and C_KEYWORDS[wrapper]) then
+        or (FAMILY_FIRST[wb] and base.FAMILIES_BY_START[sub(wrapper, 1, 4)])
+        or (wb == 99 and sub(wrapper, 1, 5) == "conf_") or (prefix ~= "" and C_KEYWORDS[wrapper]) then
         return nil
     end
-    local stems
+    -- Its conformance stems (names.conf_stem). While no stored name and no header word is
+    -- stem-like, they are taken by construction (gen/names.lua, registry.implicit). Two stems of
+    -- syscalls S and T, "conf_S_A_" and "conf_T_B_", are equal only if (S the shorter name)
+    -- T = S .. "_" .. Y and A = Y .. "_" .. B: so A has a '_', and T is S, '_' and a prefix of A
+    -- that ends before a '_' of A. Such a name T is noted (fast_stem_longer) for each argument
+    -- with cases of each syscall S taken; a syscall is left to the slow path when its name is
+    -- one, or when one of its own is the name of a syscall taken before. Otherwise (something
+    -- stem-like is claimed) each stem is a string, claimed in the registry.
+    local stems, longer, nl = nil, nil, 0
     if cases and abi.outputs.conformance then
-        stems = {}
-        for i = 1, n do
-            local a = args[i]
-            if sys.has_cases(a) then
-                local stem = "conf_" .. name .. "_" .. a.name .. "_"
-                if not registry:unclaimed(stem) then return nil end
-                stems[i] = stem
+        if registry.stem_like_taken then
+            stems = {}
+            for i = 1, n do
+                local a = args[i]
+                if fast_cases[a] then
+                    local stem = "conf_" .. name .. "_" .. a.name .. "_"
+                    if not registry:unclaimed(stem) then return nil end
+                    stems[i] = stem
+                end
+            end
+        else
+            if self.fast_stem_longer[name] then return nil end
+            local stem_sc, arg_prefixes = self.fast_stem_sc, self.fast_arg_prefixes
+            longer = self.fast_longer
+            for i = 1, n do
+                local a = args[i]
+                if fast_cases[a] then
+                    local pres = arg_prefixes[a]
+                    if pres == nil then
+                        pres = false
+                        local at = find(a.name, "_", 2, true)
+                        while at do
+                            pres = pres or {}
+                            pres[#pres + 1] = sub(a.name, 1, at - 1)
+                            at = find(a.name, "_", at + 1, true)
+                        end
+                        arg_prefixes[a] = pres
+                    end
+                    for j = 1, pres and #pres or 0 do
+                        local t = name .. "_" .. pres[j]
+                        if stem_sc[t] then return nil end
+                        nl = nl + 1
+                        longer[nl] = t
+                    end
+                end
             end
         end
     end
     -- Every check passed: the syscall goes in. The errors its arguments' checks add
     -- (Checker:syscall's implied), in the same order.
-    local implied = sys.implied_errors(args, seen)
+    local implied = sys.implied_errors(args, seen, self.error_lists)
     local sc = { num = num, name = name,
                  tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
                      token_mt),
@@ -671,6 +763,10 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             -- (The owner names the syscall: the argument's table is shared, Checker:fast_args.)
             if stem then registry:claim_new("case", stem, "user", { arg = args[i], syscall = sc }) end
         end
+    elseif longer then
+        self.fast_stem_sc[name] = sc
+        local stem_longer = self.fast_stem_longer
+        for i = 1, nl do stem_longer[longer[i]] = true end
     end
     for i = 1, n do
         local a = args[i]
@@ -680,7 +776,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt)
             c[#c + 1] = { syscall = sc, arg = a }
         end
     end
-    if n > 0 then self.arg_where[sc] = list_pos << 32 | line_start end
+    if n > 0 then self.arg_where[num] = list_pos << 32 | line_start end
     local m = self.m
     m.syscalls[#m.syscalls + 1] = sc
     self.sc_by_num[num], self.sc_by_name[name] = sc, sc

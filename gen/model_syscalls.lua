@@ -30,37 +30,68 @@ local ATTR_ORDER = { "noreturn", "blocking", "returns_twice", "fails_only", "rel
 M.MAX_SYSCALL, M.RETURN_TYPES, M.ATTRS, M.V2_ATTRS, M.U32_MAX = MAX_SYSCALL, RETURN_TYPES, ATTRS, V2_ATTRS, U32_MAX
 M.NO_RESULTS, M.NO_ERRORS, M.NO_ATTRS = NO_RESULTS, NO_ERRORS, NO_ATTRS
 
--- implied with error e added, unless e is nil, listed (the names the syscall's errors line has)
--- or in implied already; a new list the first time.
-local function imply(implied, listed, e)
-    if not e or listed[e.name] then return implied end
-    for i = 1, #implied do
-        if implied[i] == e then return implied end
+-- One table per distinct list of errors (the model is read-only; a large definition repeats its
+-- errors lines and what its checks imply): the list equal to list[1..n] in trie (a checker's
+-- tree of the lists met so far, keyed by their errors in order), made from list the first time
+-- (list itself when fresh is true, else a copy). The empty list is NO_ERRORS.
+function M.shared_errors(trie, list, n, fresh)
+    if n == 0 then return NO_ERRORS end
+    local node = trie
+    for i = 1, n do
+        local e = list[i]
+        local below = node[e]
+        if not below then
+            below = {}
+            node[e] = below
+        end
+        node = below
     end
-    if implied == NO_ERRORS then implied = {} end
-    implied[#implied + 1] = e
-    return implied
+    local shared = node[true]
+    if not shared then
+        shared = fresh and list or { table.unpack(list, 1, n) }
+        node[true] = shared
+    end
+    return shared
 end
 
 -- The errors the entry shim itself can return whether or not the .def lists them (and a resource
--- argument's lifecycle errors, which the handler returns), in argument order, less those listed.
--- Most syscalls list what their checks imply: they share one empty list. Also the fast path's.
-function M.implied_errors(args, listed)
-    local implied = NO_ERRORS
+-- argument's lifecycle errors, which the handler returns), in argument order, less those listed:
+-- as M.shared_errors's list in trie. Also the fast path's, so spelled without a call per error
+-- (scratch: one argument's errors in order; implied: the list so far).
+local scratch, implied = {}, {}
+function M.implied_errors(args, listed, trie)
+    local n = 0
     for i = 1, #args do
         local arg = args[i]
-        implied = imply(implied, listed, arg.efault)
+        local c, e = 0, arg.efault
+        if e then c, scratch[1] = 1, e end
         -- A value-result capacity above max is lowered to max, never refused with toolong.
-        if not arg.len_by_ptr then implied = imply(implied, listed, arg.toolong) end
-        implied = imply(implied, listed, arg.einval)
+        e = not arg.len_by_ptr and arg.toolong
+        if e then c = c + 1; scratch[c] = e end
+        e = arg.einval
+        if e then c = c + 1; scratch[c] = e end
         local lc = arg.lifecycle
         if lc then
-            implied = imply(implied, listed, lc.invalid)
-            implied = imply(implied, listed, lc.reaped)
-            implied = imply(implied, listed, lc.foreign)
+            e = lc.invalid
+            if e then c = c + 1; scratch[c] = e end
+            e = lc.reaped
+            if e then c = c + 1; scratch[c] = e end
+            e = lc.foreign
+            if e then c = c + 1; scratch[c] = e end
+        end
+        for j = 1, c do
+            e = scratch[j]
+            if not listed[e.name] then
+                local k = 1
+                while k <= n and implied[k] ~= e do k = k + 1 end
+                if k > n then
+                    n = n + 1
+                    implied[n] = e
+                end
+            end
         end
     end
-    return implied
+    return M.shared_errors(trie, implied, n, false)
 end
 
 -- The attribute set of an `attrs` list (a list of tokens): checked, and shared by every syscall
@@ -376,8 +407,9 @@ function Checker:syscall(node)
         seen[err.name] = true
         sc.errors[#sc.errors + 1] = err
     end
+    sc.errors = M.shared_errors(self.error_lists, sc.errors, #sc.errors, true)
     sc.fuzz = self:fuzz_hints(sc, node)
-    sc.implied = M.implied_errors(sc.args, seen)
+    sc.implied = M.implied_errors(sc.args, seen, self.error_lists)
     return sc
 end
 

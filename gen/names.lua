@@ -327,10 +327,68 @@ function names.scan_header(text, file, domain, out)
     return out
 end
 
+-- The words of the headers of list (below): per header its words and macros, and over all of
+-- them the words, the macros, the rests of family names (PREFIX .. rest) and whether a word is
+-- stem-like (Registry.implicit: the registry then takes no stem implicitly).
+local function words_of(list)
+    local per = {}
+    for i, h in ipairs(list) do
+        local words, macros, code = {}, {}, code_of(h.text)
+        for w in code:gmatch("[%a_][%w_]*") do words[w] = true end
+        -- (Every word after a `define`: more than the scan takes for a macro, never less.)
+        local at = code:find("define", 1, true)
+        while at do
+            local w = code:match("^define%s+([%a_][%w_]*)", at)
+            if w then macros[w] = true end
+            at = code:find("define", at + 6, true)
+        end
+        per[i] = { words, macros }
+    end
+    local words, macros, family_words = {}, {}, {}
+    for _, wm in ipairs(per) do
+        for w in pairs(wm[1]) do words[w] = true end
+        for w in pairs(wm[2]) do macros[w] = true end
+    end
+    local by_start = {}
+    for _, family in ipairs(names.FAMILIES) do
+        local prefix = family[1]
+        by_start[prefix:sub(1, 4)] = by_start[prefix:sub(1, 4)] or {}
+        table.insert(by_start[prefix:sub(1, 4)], prefix)
+    end
+    local stem_words = false
+    for w in pairs(words) do
+        for _, prefix in ipairs(by_start[w:sub(1, 4)] or {}) do
+            if w:sub(1, #prefix) == prefix then family_words[w:sub(#prefix + 1)] = true end
+        end
+        stem_words = stem_words or names.stem_like(w)
+    end
+    return per, words, macros, family_words, stem_words
+end
+names.words_of = words_of -- (tests/gen/model_test.lua proves the cached words against it)
+
+-- words_of's results as a Lua chunk that returns them.
+local function words_chunk(per, ...)
+    local function set(t)
+        local out = {}
+        for w in pairs(t) do out[#out + 1] = string.format("[%q]=true", w) end
+        table.sort(out)
+        return "{" .. table.concat(out, ",") .. "}"
+    end
+    local parts = {}
+    for i, wm in ipairs(per) do parts[i] = "{" .. set(wm[1]) .. "," .. set(wm[2]) .. "}" end
+    local words, macros, family_words, stem_words = ...
+    return "return {" .. table.concat(parts, ",\n") .. "},\n" .. set(words) .. ",\n" .. set(macros) .. ",\n" ..
+        set(family_words) .. ",\n" .. tostring(stem_words)
+end
+
 -- The runtime headers, read once per process: { file (as notes name it), domain, text, words,
 -- macros } in the order the registry takes their names (RUNTIME_DIRS, then by name). words is the
 -- set of identifiers the text spells outside comments: a name that is none of them is declared
--- by no header, whatever a scan would find; macros, those that follow a #define.
+-- by no header, whatever a scan would find; macros, those that follow a #define. And what every
+-- registry asks before it looks a name up: list.words and list.macros (some header's), and
+-- list.family_words and list.stem_words (words_of). Finding the words visits every character of
+-- the headers (a sixth of a run on the real definition): so they come from gen/cache.lua's
+-- build/luac/headers.luac while it was computed from the very same files and texts.
 local headers_cache
 function names.headers()
     if headers_cache then return headers_cache end
@@ -347,65 +405,87 @@ function names.headers()
         by_dir[dir] = by_dir[dir] or {}
         table.insert(by_dir[dir], path)
     end
+    local key = { "layercake header words 1\n" }
     for _, d in ipairs(names.RUNTIME_DIRS) do
         for _, path in ipairs(by_dir[d.dir] or {}) do
             local f = io.open(path, "rb")
             if f then
                 local text = f:read("a")
                 f:close()
-                local words, macros, code = {}, {}, code_of(text)
-                for w in code:gmatch("[%a_][%w_]*") do words[w] = true end
-                -- (Every word after a `define`: more than the scan takes for a macro, never less.)
-                local at = code:find("define", 1, true)
-                while at do
-                    local w = code:match("^define%s+([%a_][%w_]*)", at)
-                    if w then macros[w] = true end
-                    at = code:find("define", at + 6, true)
-                end
-                list[#list + 1] = { file = d.dir .. "/" .. path:match("([^/]+)$"), domain = d.domain, text = text,
-                                    words = words, macros = macros }
+                local h = { file = d.dir .. "/" .. path:match("([^/]+)$"), domain = d.domain, text = text }
+                list[#list + 1] = h
+                key[#key + 1] = h.file .. " " .. h.domain .. " " .. #text .. "\n" .. text
             end
         end
     end
-    -- What every registry asks before it looks a name up: which names some header spells (and
-    -- #defines), and which rests of a family name (PREFIX .. rest) some header spells.
-    local words, macros, family_words = {}, {}, {}
-    for _, h in ipairs(list) do
-        for w in pairs(h.words) do words[w] = true end
-        for w in pairs(h.macros) do macros[w] = true end
+    key = table.concat(key)
+    local cache = require("cache")
+    local path = cache.dir(names.ROOT) .. "/headers.luac"
+    local bytecode = cache.get(path, key)
+    local chunk = bytecode and load(bytecode, "=(header words)", "b")
+    local per, words, macros, family_words, stem_words
+    if chunk then
+        per, words, macros, family_words, stem_words = chunk()
+    else
+        per, words, macros, family_words, stem_words = words_of(list)
+        cache.put(path, key, string.dump(assert(load(words_chunk(per, words, macros, family_words, stem_words)))))
     end
-    local by_start = {}
-    for _, family in ipairs(names.FAMILIES) do
-        local prefix = family[1]
-        by_start[prefix:sub(1, 4)] = by_start[prefix:sub(1, 4)] or {}
-        table.insert(by_start[prefix:sub(1, 4)], prefix)
-    end
-    for w in pairs(words) do
-        for _, prefix in ipairs(by_start[w:sub(1, 4)] or {}) do
-            if w:sub(1, #prefix) == prefix then family_words[w:sub(#prefix + 1)] = true end
-        end
-    end
-    list.words, list.macros, list.family_words = words, macros, family_words
+    for i, h in ipairs(list) do h.words, h.macros = per[i][1], per[i][2] end
+    list.words, list.macros, list.family_words, list.stem_words = words, macros, family_words, stem_words
     headers_cache = list
     return list
 end
 
--- The names one header declares, by name (scanned the first time they are asked for).
+-- The names one header declares, by name: { [name] = { declaration, ... } } in the order of the
+-- header (scan_header's { name, space, domain, pos }). Scanned the first time they are asked for,
+-- or taken from gen/cache.lua's build/luac/decls@FILE.luac while it holds the same text (a scan
+-- tries patterns on every line: 9 headers are a seventh of a run on the real definition).
+local function scan_declarations(h)
+    local decls = {}
+    for _, rt in ipairs(names.scan_header(h.text, h.file, h.domain, {})) do
+        local list = decls[rt.name]
+        if not list then
+            list = {}
+            decls[rt.name] = list
+        end
+        list[#list + 1] = rt
+    end
+    return decls
+end
+
+-- scan_declarations's result as a Lua chunk that returns it.
+local function declarations_chunk(h, decls)
+    local parts, fmt = {}, string.format
+    for name, list in pairs(decls) do
+        local items = {}
+        for i, rt in ipairs(list) do
+            items[i] = fmt("{name=%q,space=%q,domain=D,pos={file=F,line=%d,col=%d}}", rt.name, rt.space, rt.pos.line,
+                rt.pos.col)
+        end
+        parts[#parts + 1] = fmt("[%q]={%s}", name, table.concat(items, ","))
+    end
+    table.sort(parts)
+    return fmt("local F, D = %q, %q\nreturn {%s}", h.file, h.domain, table.concat(parts, ",\n"))
+end
+
 local function declarations(h)
     if not h.decls then
-        local decls = {}
-        for _, rt in ipairs(names.scan_header(h.text, h.file, h.domain, {})) do
-            local list = decls[rt.name]
-            if not list then
-                list = {}
-                decls[rt.name] = list
-            end
-            list[#list + 1] = rt
+        local cache = require("cache")
+        local key = "layercake header declarations 1\n" .. h.file .. " " .. h.domain .. " " .. #h.text .. "\n" .. h.text
+        local path = cache.dir(names.ROOT) .. "/decls@" .. h.file:gsub("[^%w%-]", "_") .. ".luac"
+        local bytecode = cache.get(path, key)
+        local chunk = bytecode and load(bytecode, "=(header declarations)", "b")
+        if chunk then
+            h.decls = chunk()
+        else
+            h.decls = scan_declarations(h)
+            cache.put(path, key, string.dump(assert(load(declarations_chunk(h, h.decls)))))
         end
-        h.decls = decls
     end
     return h.decls
 end
+-- (tests/gen/model_test.lua proves the cached declarations against a scan)
+names.declarations, names.scan_declarations = declarations, scan_declarations
 
 -- Every runtime name: { name, space, domain, pos }, in the registry's order.
 function names.runtime()
@@ -419,6 +499,7 @@ end
 
 local Registry = {}
 Registry.__index = Registry
+local byte, sub = string.byte, string.sub
 
 -- Names made of a fixed prefix and a syscall's name: { prefix, space, domain, output group }.
 -- Two names of one family differ when the syscalls' names do, and two families' prefixes differ.
@@ -478,10 +559,12 @@ function Registry:load(name)
 end
 
 -- A claim's space and domain in one small integer, so that a name costs one slot in each of two
--- tables however it is claimed: code = 4 * space + domain.
+-- tables however it is claimed (none in code for the usual one): code = 4 * space + domain.
 local SPACE = { macro = 0, ordinary = 1, tag = 2, case = 3 }
 local DOMAIN = { all = 1, kernel = 2, user = 3 }
 local MACRO_LAST = 3 -- macros have the codes 1 (all), 2 (kernel) and 3 (user)
+-- The code of most claims (a syscall's wrapper): not stored, code[name] is nil for it.
+local USUAL_CODE = 4 * SPACE.ordinary + DOMAIN.user
 
 -- meets[code][query code]: the claim with code collides with a query (space, domain). Spaces
 -- meet when equal or either is a macro; domains when equal or either is "all".
@@ -506,16 +589,47 @@ local function rank(code, space)
     return d * 8 + (s == space and 0 or s + 1)
 end
 
+-- Conformance stems by construction. A definition's argument cases are named for a stem,
+-- "conf_" .. syscall .. "_" .. argument .. "_" (names.conf_stem): the fast path of
+-- gen/model_fast.lua claims none of these as a string (a large definition has one or two per
+-- syscall), but proves its stems unlike any other (it takes a syscall only while no stored name
+-- and no header word is stem-like, and none of its stems can equal another syscall's) and sets
+-- registry.implicit, which answers "whose stem is this name?" (an owner, or nil). The registry
+-- asks it the first time it is asked about a stem-like name nobody has claimed, and stores the
+-- answer as the claim the stem would have been: so every answer is the one it gave when every
+-- stem was claimed as it came.
+local CASE_CODE = 4 * SPACE.case + DOMAIN.user
+
+-- True if name could be a stem: it starts with "conf_" and ends with "_". (first: its first byte,
+-- if the caller has it.)
+local function stem_like(name, first)
+    return (first or byte(name)) == 99 and byte(name, -1) == 95 and sub(name, 1, 5) == "conf_"
+end
+names.stem_like = stem_like
+
+-- The implicit stem name, claimed now (see above), or nil.
+local function implicit_stem(self, name)
+    local owner = self.implicit(name)
+    if owner then
+        self.owner[name], self.code[name], self.stem_like_taken = owner, CASE_CODE, true
+    end
+    return owner
+end
+
 -- The owner of a name that collides with name in (space, domain), or nil. One table lookup for
 -- a name nobody has claimed, which is almost every name a large definition asks about.
 function Registry:find(space, name, domain)
     if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
     local owner = self.owner[name]
-    if owner == nil then return nil end
+    if owner == nil then
+        if not self.implicit or not stem_like(name) then return nil end
+        owner = implicit_stem(self, name)
+        if owner == nil then return nil end
+    end
     local q = 4 * SPACE[space] + DOMAIN[domain]
     local more = self.more[name]
     if not more then
-        if meets[self.code[name]][q] then return owner end
+        if meets[self.code[name] or USUAL_CODE][q] then return owner end
         return nil
     end
     local best, best_rank
@@ -539,29 +653,36 @@ function Registry:claim(space, name, domain, owner)
     end
     local code = 4 * SPACE[space] + DOMAIN[domain]
     if self.owner[name] == nil then
-        self.owner[name], self.code[name] = owner, code
+        if not self.stem_like_taken and stem_like(name) then self.stem_like_taken = true end
+        self.owner[name] = owner
+        if code ~= USUAL_CODE then self.code[name] = code end
         index_family(self, name)
         return nil
     end
     local more = self.more[name]
     if not more then
-        more = { self.code[name], self.owner[name] }
+        more = { self.code[name] or USUAL_CODE, self.owner[name] }
         self.more[name] = more
     end
     more[#more + 1], more[#more + 2] = code, owner
     return nil
 end
 
--- True if nobody has claimed name, in any space or domain.
-function Registry:unclaimed(name)
+-- True if nobody has claimed name, in any space or domain (first: its first byte, if the caller
+-- has it).
+function Registry:unclaimed(name, first)
     if self.headers.words[name] and self.loaded and not self.loaded[name] then self:load(name) end
-    return self.owner[name] == nil
+    if self.owner[name] ~= nil then return false end
+    return not (self.implicit and stem_like(name, first) and implicit_stem(self, name))
 end
 
--- Claim a name that is unclaimed (Registry:unclaimed) and starts with no family prefix (the fast
--- path's claims, checked before): no lookup, no index.
+-- Claim a name that is unclaimed (Registry:unclaimed), starts with no family prefix and, unless
+-- it is a "case", is not stem-like (the fast path's claims, checked before): no lookup, no index.
 function Registry:claim_new(space, name, domain, owner)
-    self.owner[name], self.code[name] = owner, 4 * SPACE[space] + DOMAIN[domain]
+    self.owner[name] = owner
+    if space == "case" then self.stem_like_taken = true end
+    local code = 4 * SPACE[space] + DOMAIN[domain]
+    if code ~= USUAL_CODE then self.code[name] = code end
 end
 
 -- The owner of a macro of any domain named name (fields and arguments meet every macro), or nil.
@@ -574,7 +695,7 @@ function Registry:macro(name)
     if owner == nil then return nil end
     local more = self.more[name]
     if not more then
-        return self.code[name] <= MACRO_LAST and owner or nil
+        return (self.code[name] or USUAL_CODE) <= MACRO_LAST and owner or nil
     end
     local best
     for i = 1, #more, 2 do
@@ -640,7 +761,8 @@ function names.registry(groups)
     local more = {}
     for name, list in pairs(s.more) do more[name] = copy(list) end
     return setmetatable({ owner = copy(s.owner), code = copy(s.code), more = more, family_rest = copy(s.family_rest),
-                          loaded = {}, headers = s.headers }, Registry)
+                          loaded = {}, headers = s.headers, implicit = nil,
+                          stem_like_taken = s.stem_like_taken or s.headers.stem_words }, Registry)
 end
 
 -- Where the note about owner points: its position, or the registry line of a fixed name.

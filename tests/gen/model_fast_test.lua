@@ -82,6 +82,78 @@ local function test_mutations(report, h)
         table.concat(bad, "; "))
 end
 
+-- The fast path reads a doc with plain searches, remembering the next backslash and whether the
+-- file holds a control character a string may not, and reads argument lists in the text: a
+-- definition whose docs have escapes here and there, tabs, and a control character in a comment
+-- or in a doc, and blank argument lists, loads as the parser loads it.
+local function test_plain_strings(report)
+    local base = require("synth_def").text(30)
+    local function doc_of(num, f)
+        local text, k = base:gsub('(syscall ' .. num .. ' [^\n]*\n%s*doc ")([^"]*)"', function(head, doc)
+            return head .. f(doc) .. '"'
+        end)
+        assert(k == 1, "no syscall " .. num)
+        base = text
+    end
+    doc_of(3, function(d) return 'a \\"quoted\\" ' .. d end)
+    doc_of(4, function(d) return "a\ttab " .. d end)
+    doc_of(9, function(d) return d .. " back\\\\slash" end)
+    -- (and argument lists the fast path reads in the text: blank ones, one with a tab)
+    base = base:gsub("open_slot_6%(%)", "open_slot_6( \t )", 1):gsub("map_node_19%(%)", "map_node_19( )", 1)
+        :gsub("%(ts: out entry, op: i64, ", "(ts: out entry,\top: i64, ", 1)
+    local plain = base
+    local cases = { { name = "escapes and tabs", file = "plain.def", text = plain },
+                    { name = "a control character in a comment", file = "plain.def",
+                      text = plain:gsub("\nsyscall 5 ", "\n# \1 in a comment\nsyscall 5 ", 1) } }
+    doc_of(12, function(d) return d .. " \1" end)
+    cases[#cases + 1] = { name = "a control character in a doc", file = "plain.def", text = base }
+    local before = model.stats.taken
+    local bad = compare(cases)
+    local n = model.stats.taken - before
+    -- (The first two: all but the two syscalls with escapes; the third: those before 12 but 3 and 9.)
+    report("gen_model_fast_plain_strings", #bad == 0 and n >= 2 * 28 + 9, "fast and slow loads differ: " ..
+        table.concat(bad, "; ") .. " (fast path took " .. n .. ")")
+end
+
+-- The fast path's conformance stems are implicit (gen/names.lua, registry.implicit) while nothing
+-- stem-like is claimed: definitions whose syscall names are prefixes of one another, or stem-like
+-- themselves, without a clash, load as the parser loads them (the clashes are tests/gen/bad/m_stem_*),
+-- and the registry answers about every stem as if it had been claimed.
+local function test_implicit_stems(report, h)
+    local head = h.read(h.root .. "/tests/gen/bad/m_joined_args.def"):match("^[^\n]*\n(.-\n)syscall 2 ")
+    local cases = {}
+    for i, body in ipairs({
+        'syscall 2 a(b: in str[8]) -> i32 { doc "x" }\nsyscall 3 a_b(c: in str[8]) -> i32 { doc "x" }\n',
+        'syscall 2 a_b(c: in str[8]) -> i32 { doc "x" }\nsyscall 3 a(b: in str[8]) -> i32 { doc "x" }\n',
+        'syscall 2 a(b: in str[8]) -> i32 { doc "x" }\nsyscall 3 conf_a_b_(x: in str[8]) -> i32 { doc "x" }\n' ..
+            'syscall 4 conf(a_b_x_: in str[8]) -> i32 { doc "x" }\n',
+        'syscall 2 nosys_7_retired(x: in str[8]) -> i32 { doc "x" }\nretired 7 x_y "gone"\n' ..
+            'syscall 3 nosys_7_retired_x(y: in str[8]) -> i32 { doc "x" }\n',
+    }) do
+        cases[i] = { name = "stems " .. i, file = "stems.def", text = head .. body }
+    end
+    local bad = compare(cases)
+    -- Every stem of a large definition, asked about after the load, has its argument's owner.
+    local registry, made = nil, names.registry
+    names.registry = function(...)
+        registry = made(...)
+        return registry
+    end
+    local m = model.load(require("synth_def").text(60), "synthetic.def")
+    names.registry = made
+    local wrong = registry.stem_like_taken and 1 or 0 -- (else no stem was implicit)
+    for _, sc in ipairs(m.syscalls) do
+        for _, a in ipairs(sc.args) do
+            if require("model_syscalls").has_cases(a) then
+                local o = registry:find("case", names.conf_stem(sc, a), "user")
+                if not (o and o.arg == a and o.syscall == sc) then wrong = wrong + 1 end
+            end
+        end
+    end
+    report("gen_model_fast_implicit_stems", #bad == 0 and wrong == 0, "fast and slow loads differ: " ..
+        table.concat(bad, "; ") .. "; " .. wrong .. " stems without their owner")
+end
+
 -- A registry that takes every runtime name at the start, as the registry did before it took
 -- them lazily: the fixed and C library names first, then each declaration in the headers' order
 -- unless a claim it meets is in already.
@@ -138,5 +210,7 @@ return function(report, h)
     test_same_model(report, h)
     test_same_diagnostics(report, h)
     test_mutations(report, h)
+    test_plain_strings(report)
+    test_implicit_stems(report, h)
     test_lazy_registry(report)
 end

@@ -228,6 +228,103 @@ local function test_v2_model(report, h)
         #v1.flags .. #v1.enums .. #v1.resources .. #v1.error_aliases), "low_high eax 0000")
 end
 
+-- gen/main.lua loads the generator's modules from their bytecode in build/luac when the cached
+-- file holds their very source: a copy of gen/ writes its cache, then runs from it (an entry with
+-- the source but other bytecode is run: the cache is used), and ignores an entry whose source
+-- is not the module's or that is garbage; the outputs are the same every time.
+local function test_module_cache(report, h)
+    local dir = h.tmp .. "/modcache"
+    h.sh("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "/gen' && cp '" .. h.root .. "'/gen/*.lua '" .. dir .. "/gen/'")
+    -- (a small definition with an output of every group: a run is mostly loading the modules)
+    h.write(dir .. "/small.def", HEAD:format("1", "0x80") .. 'syscall 1 t(s: in str[8]) -> i32 { doc "x" }\n')
+    local n = 0
+    local function run()
+        n = n + 1
+        return h.sh("lua5.4 '" .. dir .. "/gen/main.lua' --def '" .. dir .. "/small.def' --out '" .. dir .. "/o" .. n .. "'")
+    end
+    local function same_as_first()
+        return (h.sh("diff -r '" .. dir .. "/o1' '" .. dir .. "/o" .. n .. "'")) == 0
+    end
+    local cache = dir .. "/build/luac/cli@" .. (dir .. "/gen"):gsub("[^%w%-]", "_") .. ".luac"
+    local fails = {}
+    local function expect(what, ok) if not ok then fails[#fails + 1] = what end end
+    expect("first run", run() == 0)
+    local entry = h.read(cache)
+    expect("cache written", entry ~= nil)
+    expect("second run, from the cache", run() == 0 and same_as_first())
+    if entry then
+        local name_len, source_len, at = entry:match("^[^\n]*\n(%d+) (%d+)\n()")
+        local head = entry:sub(1, at - 1 + name_len + source_len)
+        h.write(cache, head .. string.dump(load("io.stderr:write('from the cache') os.exit(3)")))
+        local rc, text = run()
+        expect("an entry with the source is used", rc == 3 and text == "from the cache")
+        -- (a change that keeps the source's length)
+        local source = h.read(dir .. "/gen/cli.lua")
+        h.write(dir .. "/gen/cli.lua", (source:gsub("^%-%- ", "--_", 1)))
+        expect("an entry with another source is not", run() == 0 and same_as_first())
+        local rewritten = h.read(cache) or ""
+        expect("and is written anew", rewritten:find("\n@[^\n]*%-%-_") ~= nil)
+        local _, list = h.sh("ls '" .. dir .. "/build/luac'")
+        for file in list:gmatch("[^\n]+") do h.write(dir .. "/build/luac/" .. file, rewritten:sub(1, 40) .. "garbage") end
+        expect("garbage entries are not", run() == 0 and same_as_first())
+    end
+    report("gen_module_cache", #fails == 0, "module cache: " .. table.concat(fails, "; "))
+    -- The runtime headers' words come from the cache too (gen/names.lua), while they are the same:
+    -- a syscall named like a function of a header is refused, and accepted once the header changes.
+    h.sh("rm -rf '" .. dir .. "/o'* && mkdir -p '" .. dir .. "/include'")
+    h.write(dir .. "/include/t.h", "int clash_me(void);\n")
+    local def = dir .. "/t.def"
+    h.write(def, HEAD:format("1", "0x80") .. 'syscall 1 clash_me() -> i32 { doc "x" }\n')
+    local outs = {}
+    for i = 1, 3 do
+        if i == 3 then h.write(dir .. "/include/t.h", "int clash_you(void);\n") end
+        local rc, text = h.sh("lua5.4 '" .. dir .. "/gen/main.lua' --def '" .. def .. "' --out '" .. dir .. "/o'")
+        outs[i] = rc .. " " .. text:gsub("\n.*", "")
+    end
+    report("gen_header_words_cache", outs[1] == outs[2] and outs[1]:find("^1 .*clash_me") and outs[3] == "0 ",
+        "runs with the header, again, and changed: " .. table.concat(outs, " | "))
+end
+
+-- The words of the runtime headers (from the cache, when gen/main.lua has run) are the ones
+-- names.words_of finds in them.
+local function test_header_words(report)
+    local list = names.headers()
+    local per, words, macros, family_words, stem_words = names.words_of(list)
+    local function same(a, b)
+        for k in pairs(a) do if not b[k] then return false end end
+        for k in pairs(b) do if not a[k] then return false end end
+        return true
+    end
+    local ok = same(words, list.words) and same(macros, list.macros) and same(family_words, list.family_words)
+        and stem_words == list.stem_words and next(list.words) ~= nil
+    for i, h in ipairs(list) do ok = ok and same(per[i][1], h.words) and same(per[i][2], h.macros) end
+    report("gen_header_words_exact", ok, "the header words differ from what names.words_of finds")
+    -- and each header's declarations, taken twice (the second time from the cache the first wrote),
+    -- are the ones a scan finds, in the same order.
+    local function text_of(decls)
+        local lines = {}
+        for name, rts in pairs(decls) do
+            for i, rt in ipairs(rts) do
+                lines[#lines + 1] = table.concat({ name, i, rt.name, rt.space, rt.domain, rt.pos.file, rt.pos.line,
+                                                   rt.pos.col }, " ")
+            end
+        end
+        table.sort(lines)
+        return table.concat(lines, "\n")
+    end
+    local differ = {}
+    for _, h in ipairs(list) do
+        local want = text_of(names.scan_declarations(h))
+        for _ = 1, 2 do
+            if text_of(names.declarations({ file = h.file, domain = h.domain, text = h.text })) ~= want then
+                differ[#differ + 1] = h.file
+            end
+        end
+    end
+    report("gen_header_declarations_exact", #differ == 0, "declarations differ from a scan: " ..
+        table.concat(differ, " "))
+end
+
 return function(report, h)
     test_const_settings(report)
     test_nested_structs(report)
@@ -237,4 +334,6 @@ return function(report, h)
     test_fixed_names_used(report, h)
     test_v2_model(report, h)
     require("model_fast_test")(report, h)
+    test_module_cache(report, h)
+    test_header_words(report)
 end
