@@ -163,25 +163,20 @@ local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. di
 -- the syscalls whose argument is alike in every field, its position among them), in comment
 -- text or not. Weak-keyed, and kept only while cgen.by_shape is on.
 local function arg_shape(a, comment)
-    local p, n, kind = {}, 0, a.kind
-    p[n + 1], n = a.index > 1 and ", " or "(", n + 1
-    p[n + 1], n = a.name, n + 1
-    if kind == "scalar" then
-        p[n + 1], n = COLON_TYPE[(a.named or a.type).name], n + 1
-    elseif kind == "bytes" then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"],
-            a.len_by_ptr and "[*" or "[", a.len_name, "]", n + 4
-        if a.max then p[n + 1], p[n + 2], n = " max ", comment and comment_expr(a.max.expr) or a.max.expr, n + 2 end
+    local kind = a.kind
+    local s = (a.index > 1 and ", " or "(") .. a.name
+    if kind == "scalar" then return s .. COLON_TYPE[(a.named or a.type).name] end
+    if kind == "bytes" then
+        s = s .. DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"] .. (a.len_by_ptr and "[*" or "[") .. a.len_name .. "]"
+        if a.max then s = s .. " max " .. (comment and comment_expr(a.max.expr) or a.max.expr) end
     elseif kind == "str" then
-        p[n + 1], p[n + 2], p[n + 3], n = ": in str[", comment and comment_expr(a.size.expr) or a.size.expr, "]", n + 3
+        s = s .. ": in str[" .. (comment and comment_expr(a.size.expr) or a.size.expr) .. "]"
     else
-        p[n + 1], n = DIR_TYPE[a.dir][(a.named or a.type).name], n + 1
+        s = s .. DIR_TYPE[a.dir][(a.named or a.type).name]
     end
-    if kind ~= "scalar" then
-        if a.toolong_explicit then p[n + 1], p[n + 2], n = " toolong ", a.toolong.name, n + 2 end
-        if a.optional then p[n + 1], n = " optional", n + 1 end
-    end
-    return concat(p, "", 1, n)
+    if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
+    if a.optional then s = s .. " optional" end
+    return s
 end
 
 -- A weak-keyed memo on argument tables: memo[a] is make(a), kept while cgen.by_shape is on
@@ -362,17 +357,25 @@ local KERNEL_PARAM = cgen.arg_memo(function(a)
     return (a.index > 1 and ", " or "(") .. PARAM_TYPE[kernel_param(a)] .. a.name
 end)
 
--- A handler's prototype: result type, name, parameters.
-function cgen.kernel_prototype(sc)
+-- The pieces of a handler's prototype (result type, name, parameters), put into p after p[n]:
+-- one a parameter. Returns the new last index.
+function cgen.kernel_prototype_pieces(p, n, sc)
     local args = sc.args
     local nargs = #args
-    local tail
+    p[n + 1], p[n + 2], p[n + 3], n = cgen.kernel_ret(sc), " ", names_handler(sc), n + 3
+    for i = 1, nargs do p[n + i] = KERNEL_PARAM[args[i]] end
+    n = n + nargs
     if sc.results and #sc.results > 0 then
-        tail = (nargs > 0 and ", " or "(") .. cgen.results_struct(sc) .. " *res)"
+        p[n + 1], p[n + 2], p[n + 3], n = nargs > 0 and ", " or "(", cgen.results_struct(sc), " *res)", n + 3
     else
-        tail = nargs > 0 and ")" or "(void)"
+        p[n + 1], n = nargs > 0 and ")" or "(void)", n + 1
     end
-    return cgen.join_args(cgen.kernel_ret(sc) .. " " .. names_handler(sc), KERNEL_PARAM, args, tail)
+    return n
+end
+
+function cgen.kernel_prototype(sc)
+    local p = {}
+    return concat(p, "", 1, cgen.kernel_prototype_pieces(p, 0, sc))
 end
 
 -- Buffer of lines: w(text), w(format, ...) appends a line; w() returns the text. Called for

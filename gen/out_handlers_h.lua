@@ -26,8 +26,10 @@ local function results_struct(sc)
     return concat(p, "", 1, n)
 end
 
--- A syscall's lines are one string (chains of ..), handed to the buffer as it is (cgen.put_text).
-local put_text = cgen.put_text
+-- A syscall's lines are pieces (an argument's shape and parameter one each, made once per
+-- argument table), handed to the buffer JOIN pieces at a time (cgen.put_rows): no string of
+-- their own before they are part of the output.
+local JOIN, put_rows = cgen.JOIN, cgen.put_rows
 
 function out.render(m)
     local w = cgen.buffer()
@@ -42,14 +44,19 @@ function out.render(m)
     w("#include \"syscall_desc.h\"")
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
-    local comment, shape, nums, prototype = cgen.comment, cgen.shape_text, cgen.num, cgen.kernel_prototype
-    local syscalls = m.syscalls
+    local comment, shape, nums, prototype = cgen.comment, cgen.shape_pieces, cgen.num, cgen.kernel_prototype_pieces
+    local syscalls, p, n = m.syscalls, {}, 0
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        local results = sc.results and #sc.results > 0 and results_struct(sc) or ""
-        put_text(w, "/* " .. nums[sc.num] .. " " .. sc.name .. shape(sc, true) .. ": " .. comment(sc.doc) .. " */\n" ..
-            results .. prototype(sc) .. ";\n")
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "/* ", nums[sc.num], " ", sc.name, n + 4
+        n = shape(p, n, sc, true)
+        p[n + 1], p[n + 2], p[n + 3], n = ": ", comment(sc.doc), " */\n", n + 3
+        if sc.results and #sc.results > 0 then p[n + 1], n = results_struct(sc), n + 1 end
+        n = prototype(p, n, sc)
+        p[n + 1], n = ";\n", n + 1
+        if n >= JOIN then n = put_rows(w, p, n) end
     end
+    put_rows(w, p, n)
     w("")
     w("#endif /* " .. names.GUARD.handlers_h .. " */")
     return w()

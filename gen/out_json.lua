@@ -197,9 +197,10 @@ end
 -- on the argument alone, and the model shares one table between alike arguments (and each
 -- belongs to one model): it is made once per argument table (cgen.arg_memo).
 local render_refs -- the render's refs, for the texts made during it
+local scratch = {} -- (one table for the pieces of every argument's text)
 local ARG_TEXT = cgen.arg_memo(function(a)
-    local p = { a.index > 1 and "," or ',"args":[' }
-    return concat(p, "", 1, arg(p, 1, render_refs, a))
+    scratch[1] = a.index > 1 and "," or ',"args":['
+    return concat(scratch, "", 1, arg(scratch, 1, render_refs, a))
 end)
 
 local function results_list(refs, results)

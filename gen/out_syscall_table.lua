@@ -167,40 +167,35 @@ end
 --   copy_out[ok] (made when first needed) an out pointer's copy back when the result is ok
 local value_checks_memo -- the render's (value_check's memo), for the parts made during it
 local function make_parts(a, F)
-    local kind, name, r = a.kind, a.name, {}
+    local kind, name = a.kind, a.name
+    -- (Each record is made by one constructor, which sizes it for all its fields at once.)
     if kind == "scalar" then
         local t = a.type.ctype
-        r.read = "    const " .. t .. " a_" .. name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n"
-        r.use = "a_" .. name
+        local call
         if a.regs then -- a 64-bit pair
             local lo, hi = kinds.pair_regs(a)
-            r.call = "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
-            r.use = r.call
+            call = "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
         else
-            r.call = CAST[t] .. FRAME_REG[F][a.reg]
+            call = CAST[t] .. FRAME_REG[F][a.reg]
         end
-        if a.einval then r.value = spelled(value_check, value_checks_memo, a) end
-        return r
+        return { read = "    const " .. t .. " a_" .. name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n",
+                 use = a.regs and call or "a_" .. name, call = call,
+                 value = a.einval and spelled(value_check, value_checks_memo, a) or nil, zread = nil }
     end
-    r.read = "    const uint32_t a_" .. name .. READ[F][a.reg]
+    local read = "    const uint32_t a_" .. name .. READ[F][a.reg]
     if kind == "bytes" then
-        r.call = "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
-        r.checks = {}
-        if a.optional and not a.len_by_ptr then
-            r.zero = "    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n"
-        end
+        local call = "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
+        return { read = read, use = call, call = call, checks = {},
+                 zero = a.optional and not a.len_by_ptr and
+                     ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil }
     elseif kind == "str" then
-        r.call = a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name)
-        r.copy = str_copy_in(a)
-    else
-        r.call = a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name)
-        local dir = a.dir
-        r.check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in")
-        r.copy = pointer_copy_in(a)
-        if dir ~= "in" then r.copy_out = {} end
+        local call = a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name)
+        return { read = read, use = call, call = call, copy = str_copy_in(a) }
     end
-    r.use = r.call
-    return r
+    local call = a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name)
+    local dir = a.dir
+    return { read = read, use = call, call = call, check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in"),
+             copy = pointer_copy_in(a), copy_out = dir ~= "in" and {} or nil }
 end
 
 -- The parts of an argument, with the call's separator.

@@ -23,6 +23,25 @@ local function field_kind(t, named)
     return scalar_kind(t)
 end
 
+-- The entry of an argument in its syscall's row when it depends on the argument alone: a
+-- pointer's, or a flags, enum or resource argument's (false: none) of a syscall no const's doc
+-- gives values. Once per argument table (an argument table belongs to one model).
+local render_values -- the render's arg_values (the values list of a scalar argument)
+local ENTRY = cgen.arg_memo(function(a)
+    local at = cgen.num[a.index - 1]
+    if a.kind == "ptr" then
+        if a.type.kind == "struct" then
+            return "[" .. at .. "] = {&" .. names.trace_struct(a.type) .. ", TRACE_STRUCT, 0, 0}"
+        end
+        return "[" .. at .. "] = {0, " .. scalar_kind(a.type) .. ", " .. cgen.num[a.type.size] .. ", 0}"
+    end
+    local named = a.named or (a.type.kind ~= "scalar" and kinds.named(a)) or nil
+    if not named or named.kind == "resource" then return false end
+    local vals = render_values(nil, a) -- (a flags or enum type's list: sc is not looked at)
+    if vals == "0" then return false end
+    return "[" .. at .. "] = {0, " .. field_kind(a.type, named) .. ", " .. cgen.num[a.type.size] .. ", " .. vals .. "}"
+end)
+
 -- Sets v.shown of every value of a list: its name without the names' longest common prefix, cut
 -- back to its last '_' (WAIT_EXITED is EXITED beside WAIT_KILLED; a lone name stays whole).
 local function shorten(list)
@@ -162,8 +181,11 @@ function out.render(m)
         return "0", named
     end
     for k = 1, nvalued, 2 do arg_values(valued[k], valued[k + 1]) end
-    -- A row per syscall with an entry: its entries' pieces in p, joined per cgen.JOIN of them.
+    -- A row per syscall with an entry: its entries' pieces in p, joined per cgen.JOIN of them. An
+    -- argument's entry that depends on it alone (a pointer's, a flags or enum argument's) is made
+    -- once per argument table (ENTRY: render_values is this render's arg_values).
     local p, n, nums, rows = {}, 0, cgen.num, false
+    render_values = arg_values
     w("const struct trace_syscall trace_syscalls[SYS_TABLE_SIZE] = {")
     for k = 1, #syscalls do
         local sc = syscalls[k]
@@ -174,23 +196,24 @@ function out.render(m)
         for i = 1, #args do
             local a = args[i]
             local kind = a.kind
-            if kind == "scalar" and (a.named or a.type.kind ~= "scalar" or valued_syscall) then
-                local vals, named = arg_values(sc, a)
-                if vals ~= "0" then
-                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = sep, "[",
-                        nums[i - 1], "] = {0, ", field_kind(a.type, named), ", ", nums[a.type.size], ", ", n + 8
-                    p[n + 1], p[n + 2], n = vals, "}", n + 2
-                    sep = ", "
+            if kind == "scalar" then
+                if valued_syscall then
+                    local vals, named = arg_values(sc, a)
+                    if vals ~= "0" then
+                        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = sep, "[",
+                            nums[i - 1], "] = {0, ", field_kind(a.type, named), ", ", nums[a.type.size], ", ", n + 8
+                        p[n + 1], p[n + 2], n = vals, "}", n + 2
+                        sep = ", "
+                    end
+                elseif a.named or a.type.kind ~= "scalar" then
+                    local entry = ENTRY[a]
+                    if entry then
+                        p[n + 1], p[n + 2], n = sep, entry, n + 2
+                        sep = ", "
+                    end
                 end
             elseif kind == "ptr" then
-                if a.type.kind == "struct" then
-                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], n = sep, "[", nums[i - 1],
-                        "] = {&", names.trace_struct(a.type), ", TRACE_STRUCT, 0, 0}", n + 6
-                else
-                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = sep, "[", nums[i - 1],
-                        "] = {0, ", scalar_kind(a.type), ", ", nums[a.type.size], n + 7
-                    p[n + 1], n = ", 0}", n + 1
-                end
+                p[n + 1], p[n + 2], n = sep, ENTRY[a], n + 2
                 sep = ", "
             end
         end
@@ -202,6 +225,7 @@ function out.render(m)
             n = end_row(w, p, n)
         end
     end
+    render_values = nil
     if n > 0 then w(table.concat(p, "", 1, n - 1)) end -- (less the last newline)
     if not rows then w("    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */") end
     w("};")
