@@ -77,8 +77,9 @@ end
 --   idle    function() -> idle CPU-seconds so far (P.idle_seconds), to fill idle CPUs: a job that
 --           waits (a boot on guest timers, a suite on its QEMU) leaves its slot's CPU unused, so
 --           when the machine has had `min_idle` CPUs (1) idle on average over the last `window`
---           seconds (0.5), at least a window after the last such start, one more job starts, up
---           to `extra` (slots) beyond the slots. On a machine that other work keeps busy this
+--           seconds (0.5), at least a window after the pool last changed size, the pool grows by
+--           one slot, up to `extra` (slots) beyond the slots, and shrinks by one after a window
+--           with less than a tenth of a CPU idle. On a machine that other work keeps busy this
 --           never happens: the pool is the fixed one.
 --   skip    function(job, need), see job.needs
 function P.run(jobs, slots, done, interval, opts)
@@ -100,16 +101,44 @@ function P.run(jobs, slots, done, interval, opts)
         running[#running + 1] = job
         if not job.light then busy = busy + 1 end
     end
-    -- min_idle CPUs idle on average over the last window, and a window since the last filled
-    -- start (so a filled job has started working before it is judged).
-    local function cpu_to_spare()
-        if not fill or busy >= slots + (fill.extra or slots) or #samples == 0 then return false end
+    -- Slots added because CPUs stood idle: a fill raises the pool's size, which stays raised
+    -- (a filled job's slot goes to the next job) until a window passes with no CPU to spare.
+    -- A fill that lasted one job left the tail of a run a third idle: its short boots, about two
+    -- thirds CPU-bound each (QEMU's start and exit wait), end before the next window comes.
+    local added = 0
+    -- The idle CPUs on average over the last window, or nil before a window has passed since
+    -- the last change of size (so a filled job has started working before it is judged).
+    local function idle_cpus()
+        if #samples == 0 then return nil end
         local window, now, idle = fill.window or 0.5, P.now(), fill.idle()
         local t, then_idle = samples[1][1], samples[1][2]
-        if now - t < window or now - filled_at < window or idle == nil or then_idle == nil then return false end
-        if idle - then_idle < (now - t) * (fill.min_idle or 1) then return false end
-        filled_at, samples = now, { { now, idle } }
+        if now - t < window or now - filled_at < window or idle == nil or then_idle == nil then return nil end
+        return (idle - then_idle) / (now - t)
+    end
+    local function resized()
+        local now = P.now()
+        filled_at, samples = now, { { now, fill.idle() } }
+    end
+    -- A slot to spare: one added earlier and free again, or min_idle CPUs idle over the last
+    -- window (then the pool grows by one, up to `extra` beyond the slots).
+    local function cpu_to_spare()
+        if not fill then return false end
+        if busy < slots + added then return true end
+        if added >= (fill.extra or slots) then return false end
+        local idle = idle_cpus()
+        if not idle or idle < (fill.min_idle or 1) then return false end
+        added = added + 1
+        resized()
         return true
+    end
+    -- A window without a tenth of a CPU idle takes an added slot back.
+    local function shrink()
+        if added == 0 then return end
+        local idle = idle_cpus()
+        if idle and idle < 0.1 then
+            added = added - 1
+            resized()
+        end
     end
     -- nil when the job may start, "wait" while a need runs, or the need that failed.
     local function blocked(job)
@@ -150,7 +179,10 @@ function P.run(jobs, slots, done, interval, opts)
             i, held = next_ready()
         end
         if #running == 0 then break end -- (only jobs whose needs can never finish are left)
-        if fill then sample() end
+        if fill then
+            sample()
+            shrink()
+        end
         -- (Without a line from the waker, its ticker gone, the pool still polls on its own clock.)
         if not (opts and opts.wake and opts.wake.wait()) then os.execute("sleep " .. (interval or 0.05)) end
         for j = #running, 1, -1 do

@@ -238,6 +238,31 @@ do
     local tail_most, tail_filled = fill_run(2, 2, 60, 2)
     check("pool-fills-idle-cpus-in-a-tail-of-short-jobs", tail_most >= 3 and tail_filled >= 2,
         string.format("at most %d at once, %d filled", tail_most, tail_filled))
+    -- An added slot stays: while CPUs stand idle the pool keeps its added size (most short jobs
+    -- start beside full slots, not one a window); once no CPU is idle for a window it shrinks
+    -- back to the slots.
+    do
+        running, most, order = 0, 0, {}
+        local t0, switch, window = P.now(), 0.6, 0.05
+        local late_most, filled = 0, 0
+        local list = {}
+        for i = 1, 400 do
+            local j = job("s" .. i)
+            j.poll = function(self) self.polls = self.polls + 1; return self.polls >= 2 end
+            local start = j.start
+            j.start = function(self)
+                start(self)
+                if P.now() - t0 > switch + 4 * window then late_most = math.max(late_most, running) end
+            end
+            list[i] = j
+        end
+        P.run(list, 2, function() running = running - 1 end, 0.005, { window = window, extra = 2,
+            idle = function() local dt = P.now() - t0; return 2 * math.min(dt, switch) end })
+        for _, j in ipairs(list) do if j.filled then filled = filled + 1 end end
+        check("pool-added-slots-stay-then-shrink", most == 4 and filled >= 20 and late_most <= 2,
+            string.format("at most %d at once, %d of 400 filled, at most %d at once after the idle CPUs went",
+                most, filled, late_most))
+    end
 end
 -- The error-contract note: an error no make test boot observed but make coverage's boots did (kcov's
 -- EBUSY needs the coverage kernel) is listed apart, as seen there; without those logs, the note says so.
