@@ -119,11 +119,12 @@ function P.run(jobs, slots, done, interval, opts)
         local now = P.now()
         filled_at, samples = now, { { now, fill.idle() } }
     end
-    -- A slot to spare: one added earlier and free again, or min_idle CPUs idle over the last
-    -- window (then the pool grows by one, up to `extra` beyond the slots).
-    local function cpu_to_spare()
+    -- A slot to spare beside `taken` (the running jobs and the slots held by waiting ones): one
+    -- added earlier and free again, or min_idle CPUs idle over the last window (then the pool
+    -- grows by one, up to `extra` beyond the slots).
+    local function cpu_to_spare(taken)
         if not fill then return false end
-        if busy < slots + added then return true end
+        if taken < slots + added then return true end
         if added >= (fill.extra or slots) then return false end
         local idle = idle_cpus()
         if not idle or idle < (fill.min_idle or 1) then return false end
@@ -173,7 +174,7 @@ function P.run(jobs, slots, done, interval, opts)
     for _, job in ipairs(jobs) do pending[#pending + 1] = job end
     while #pending > 0 or #running > 0 do
         local i, held = next_ready()
-        while i and (busy + held < slots or cpu_to_spare()) do
+        while i and (busy + held < slots or cpu_to_spare(busy + held)) do
             if busy + held >= slots then pending[i].filled = true end
             start(table.remove(pending, i))
             i, held = next_ready()
