@@ -472,22 +472,20 @@ function cgen.put(w, text)
     b.chunk(text)
 end
 
--- Append the pieces p[1..n] to buffer w: whole lines, the last piece ending with the last one's
--- newline (so a row's pieces need no newline piece of their own). Joined once, a chunk of its
--- own. Returns 0, the new n.
-function cgen.put_rows(w, p, n)
-    local b = insides[w]
-    if b.count() > 0 then b.flush() end
-    if n > 0 then b.lines_chunk(concat(p, "", 1, n)) end
-    return 0
-end
-
 -- Append text, whole lines ending with the last one's newline, to buffer w as a chunk of its
 -- own: a row made as one string (a chain of ..) goes on as it is, not copied into a chunk.
 function cgen.put_text(w, text)
     local b = insides[w]
     if b.count() > 0 then b.flush() end
     b.lines_chunk(text)
+end
+
+-- Append the pieces p[1..n] to buffer w: whole lines, the last piece ending with the last one's
+-- newline (so a row's pieces need no newline piece of their own). Joined once, a chunk of its
+-- own. Returns 0, the new n.
+function cgen.put_rows(w, p, n)
+    if n > 0 then cgen.put_text(w, concat(p, "", 1, n)) end
+    return 0
 end
 
 -- Append the lines of buffer from to buffer w (from is left empty), as w(from():sub(1, -2))
