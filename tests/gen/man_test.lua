@@ -6,6 +6,7 @@
 -- a fixed seed) and on a page of a definition with long docs. Run by tests/gen/run.lua.
 local model = require("model")
 local out_man = require("out_man")
+local random_texts = require("random_texts")
 
 local function rule(text)
     local out, first = {}, true
@@ -41,15 +42,8 @@ BLANKS
 ]]):gsub("BLANKS", "       ") -- a line of blanks only (a paragraph break too)
 
 return function(report)
-    local chars, state, bad = { "a", "-", " ", "\t", "\r", "\n", "\n", "\n" }, 12345, nil
-    for _ = 1, 20000 do
-        local t = {}
-        state = (state * 1103515245 + 12345) % 2147483648
-        for j = 1, state % 13 do
-            state = (state * 1103515245 + 12345) % 2147483648
-            t[j] = chars[state % #chars + 1]
-        end
-        local text = table.concat(t)
+    local bad
+    for text in random_texts({ "a", "-", " ", "\t", "\r", "\n", "\n", "\n" }, 12345, 20000, 13) do
         local got = {}
         -- (roff escapes "-": undo it to compare with the rule, which has no roff)
         local n = out_man.paragraphs(got, 0, text)

@@ -344,15 +344,8 @@ local function test_dedent(report)
         return table.concat(out, "\n")
     end
     local dedent = require("lexer").dedent
-    local pieces, rng, bad = { " ", "\t", "\n", "a", "b", "\xC3\xA9", "    " }, 12345, nil
-    for _ = 1, 5000 do
-        local parts = {}
-        rng = (rng * 1103515245 + 12345) % 2147483648
-        for j = 1, rng % 30 do
-            rng = (rng * 1103515245 + 12345) % 2147483648
-            parts[j] = pieces[rng % #pieces + 1]
-        end
-        local text = table.concat(parts)
+    local bad
+    for text in require("random_texts")({ " ", "\t", "\n", "a", "b", "\xC3\xA9", "    " }, 12345, 5000, 30) do
         if dedent(text) ~= reference(text) then bad = bad or string.format("%q", text) end
     end
     report("gen_lexer_dedent_rule", bad == nil, "dedent breaks the rule on " .. tostring(bad))
