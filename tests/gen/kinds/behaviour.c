@@ -72,6 +72,8 @@ static int calls;
 static int32_t next_ret;
 static uint32_t got[4];
 static int64_t got64;
+/* The handler's string lives in its shim's frame, dead once the call returns: keep a copy. */
+static char got_name[16];
 static const char *got_str;
 
 int32_t sys_make(void)
@@ -120,7 +122,11 @@ int32_t sys_sendto(user_in_t dest, uint32_t dlen, const char *name)
 {
     calls++;
     got[0] = dest.addr, got[1] = dlen;
-    got_str = name;
+    got_str = NULL;
+    if (name) {
+        snprintf(got_name, sizeof got_name, "%s", name);
+        got_str = got_name;
+    }
     return 0;
 }
 int32_t sys_execve(const char *path)
