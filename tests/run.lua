@@ -55,20 +55,11 @@ local job_env = "TEST_BUILD_MAKE= MAKEFLAGS=" .. shq((makeflags:gsub("%s*%-%-job
 local job_close = ""
 local jr, jw = makeflags:match("%-%-jobserver%-%a+=(%d+),(%d+)")
 if jr then job_close = string.format(" %d<&- %d>&-", jr, jw) end
--- Scratch files: the host suites and the build make thousands of short-lived files (generated
--- trees and their objects, the workflow suite's copy of the tree, the compiler's temporaries).
--- On this machine's ext4 a new file costs 0.4 to 1.6 ms of system time, in a tmpfs almost none
--- (839 files written: 1.34 against 0.02 CPU-s). So when TMPDIR is not set and /dev/shm is a
--- writable tmpfs with a GiB free, every job gets a directory of its own there as TMPDIR (the
--- suites make their scratch directories with `mktemp -d -t`), removed when the run ends.
+-- Scratch files: when TMPDIR is not set and /dev/shm is a writable tmpfs with a GiB free, every
+-- job gets a directory of its own there as TMPDIR (tests/lib/scratch.lua says why; the suites
+-- make their scratch directories with `mktemp -d -t`), removed when the run ends.
 local scratch
-if not os.getenv("TMPDIR") then
-    local p = io.popen("d=/dev/shm; [ -d $d ] && [ -w $d ] && [ \"$(stat -f -c %T $d 2>/dev/null)\" = tmpfs ] && "
-        .. "[ \"$(df -Pk $d | awk 'NR == 2 { print $4 }')\" -gt 1048576 ] && mktemp -d $d/layercake-tests.XXXXXX")
-    scratch = p:read("l")
-    p:close()
-    if scratch == "" then scratch = nil end
-end
+if not os.getenv("TMPDIR") then scratch = require("scratch").tmpfs_dir("/dev/shm", 1048576) end
 local scratch_env = scratch and ("TMPDIR=" .. shq(scratch) .. " ") or ""
 job_env = scratch_env .. job_env
 local started, idle_at_start = P.now(), P.idle_seconds()

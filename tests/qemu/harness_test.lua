@@ -323,4 +323,27 @@ do
     os.remove(path)
 end
 
+-- The runner's scratch directory: a tmpfs only. A directory that is not one (the checkout), one
+-- that does not exist, or a tmpfs without the room asked for gives nil, and the jobs keep the
+-- default TMPDIR; /dev/shm, where it is a writable tmpfs, gives a new directory inside it.
+do
+    local scratch = require("scratch")
+    local shm_is_tmpfs = io.popen("stat -f -c %T /dev/shm 2>/dev/null"):read("l") == "tmpfs"
+    local made = scratch.tmpfs_dir("/dev/shm", 1)
+    local inside = made and made:find("^/dev/shm/layercake%-tests%.") and os.execute("test -d " .. harness.shq(made))
+    if made then os.execute("rm -rf " .. harness.shq(made)) end
+    local wrong = {}
+    for _, c in ipairs({ { ".", 1 }, { "/nonexistent", 1 }, { "/dev/shm", 1 << 50 } }) do
+        local d = scratch.tmpfs_dir(c[1], c[2])
+        if d then
+            wrong[#wrong + 1] = string.format("%s (%d KB free asked) gave %s", c[1], c[2], d)
+            os.execute("rm -rf " .. harness.shq(d))
+        end
+    end
+    if (inside or false) ~= shm_is_tmpfs then
+        wrong[#wrong + 1] = "/dev/shm (" .. (shm_is_tmpfs and "a tmpfs" or "not a tmpfs") .. ") gave " .. tostring(made)
+    end
+    check("runner-scratch-tmpfs-only", #wrong == 0, table.concat(wrong, "; "))
+end
+
 S.finish()
