@@ -44,6 +44,20 @@ function cgen.comment(text)
     return no_trigraphs((text:gsub("%c", " "):gsub("%*/", "* /"):gsub("/%*", "/ *")))
 end
 
+-- cgen.comment of a text the lexer read from the definition (a doc string): the lexer admits no
+-- control byte in one but tab and newline (lexer.BAD_CONTROL_SET, checked here), so four plain
+-- finds tell that it needs no change, where cgen.comment's look for every control byte costs
+-- twice as much.
+assert(require("lexer").BAD_CONTROL_SET == "[%z\1-\8\11-\31\127]", "cgen.doc_comment: the lexer's rule changed")
+
+function cgen.doc_comment(text)
+    if plain_memo[text] or not find(text, "/", 1, true) and not find(text, "?", 1, true) and
+        not find(text, "\n", 1, true) and not find(text, "\t", 1, true) then
+        return text
+    end
+    return cgen.comment(text)
+end
+
 -- The banner of every output; the .def's path may hold anything, so it is a comment's text.
 function cgen.banner(model, comment)
     comment = comment or "/* %s */"
@@ -241,8 +255,10 @@ end
 
 local ARG_SHAPE = cgen.arg_memo(function(a) return arg_shape(a, false) end)
 local ARG_SHAPE_COMMENT = cgen.arg_memo(function(a) return arg_shape(a, true) end)
+cgen.ARG_SHAPE, cgen.ARG_SHAPE_COMMENT = ARG_SHAPE, ARG_SHAPE_COMMENT
 -- "(" and ") -> " around the arguments, with the result after it: by result type name.
 local RESULT = memo(function(name) return ") -> " .. name end)
+cgen.RESULT = RESULT
 
 -- The shape of a syscall: its signature after the name (arguments, result and extra results),
 -- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
@@ -356,6 +372,7 @@ end)
 local KERNEL_PARAM = cgen.arg_memo(function(a)
     return (a.index > 1 and ", " or "(") .. PARAM_TYPE[kernel_param(a)] .. a.name
 end)
+cgen.KERNEL_PARAM = KERNEL_PARAM
 
 -- The pieces of a handler's prototype (result type, name, parameters), put into p after p[n]:
 -- one a parameter. Returns the new last index.
