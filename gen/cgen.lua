@@ -298,6 +298,33 @@ function cgen.shape_text(sc, comment)
     return cgen.join_args("", comment and ARG_SHAPE_COMMENT or ARG_SHAPE, args, result)
 end
 
+-- before .. sc.num .. " " .. sc.name .. its shape as comment text .. x1 .. x2 .. x3, as one chain of
+-- .. for a syscall of up to five arguments and no extra results (the shape made no string of
+-- its own).
+function cgen.numbered_signature(before, sc, x1, x2, x3)
+    local args, results = sc.args, sc.results
+    local nargs = #args
+    if nargs > 5 or results and #results > 0 then
+        return before .. cgen.num[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. x1 .. x2 .. x3
+    end
+    local result = RESULT[sc.ret_type and sc.ret_type.name or sc.ret]
+    if nargs == 0 then return before .. cgen.num[sc.num] .. " " .. sc.name .. "(" .. result .. x1 .. x2 .. x3 end
+    local S = ARG_SHAPE_COMMENT
+    local s1 = S[args[1]]
+    if nargs == 1 then return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. result .. x1 .. x2 .. x3 end
+    local s2 = S[args[2]]
+    if nargs == 2 then return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. result .. x1 .. x2 .. x3 end
+    local s3 = S[args[3]]
+    if nargs == 3 then
+        return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. s3 .. result .. x1 .. x2 .. x3
+    end
+    local s4 = S[args[4]]
+    if nargs == 4 then
+        return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. s3 .. s4 .. result .. x1 .. x2 .. x3
+    end
+    return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. s3 .. s4 .. S[args[5]] .. result .. x1 .. x2 .. x3
+end
+
 -- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
 function cgen.signature(sc)
     return sc.name .. cgen.shape(sc)

@@ -20,7 +20,7 @@ local names = require("names")
 local out = {}
 
 local concat = table.concat
-local nums = cgen.num
+local nums, numbered_signature = cgen.num, cgen.numbered_signature
 
 -- Each function that spells a part puts its pieces into p after p[n] and returns the new n.
 local pieces = {} -- (one table, used again by every render)
@@ -165,49 +165,51 @@ end
 --   zero    an optional buffer's: NULL makes its length 0
 --   zread   (made when first needed) a checked scalar's read that zero may change (not const)
 --   copy_out[ok] (made when first needed) an out pointer's copy back when the result is ok
+--   len     a buffer's length argument (its index), else nil
+--   bits    what body has to do for it (the bits below), so that it skips a pass no argument
+--           needs; scalar: true for a scalar; lbp: a value-result length (bytes[*LEN])
+local VALUE, NONSCALAR, ZERO, CHECK, COPY, LBP, OUT = 1, 2, 4, 8, 16, 32, 64
 local value_checks_memo -- the render's (value_check's memo), for the parts made during it
 local function make_parts(a, F)
     local kind, name = a.kind, a.name
+    local sep = a.index > 1 and ", " or ""
     -- (Each record is made by one constructor, which sizes it for all its fields at once.)
     if kind == "scalar" then
         local t = a.type.ctype
         local call
         if a.regs then -- a 64-bit pair
             local lo, hi = kinds.pair_regs(a)
-            call = "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
+            call = sep .. "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
         else
-            call = CAST[t] .. FRAME_REG[F][a.reg]
+            call = sep .. CAST[t] .. FRAME_REG[F][a.reg]
         end
+        local value = a.einval and spelled(value_check, value_checks_memo, a) or nil
         return { read = "    const " .. t .. " a_" .. name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n",
-                 use = a.regs and call or "a_" .. name, call = call,
-                 value = a.einval and spelled(value_check, value_checks_memo, a) or nil, zread = nil }
+                 use = a.regs and call or sep .. "a_" .. name, call = call, value = value, zread = nil,
+                 bits = value and VALUE or 0, scalar = true }
     end
     local read = "    const uint32_t a_" .. name .. READ[F][a.reg]
     if kind == "bytes" then
-        local call = "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
-        return { read = read, use = call, call = call, checks = {},
-                 zero = a.optional and not a.len_by_ptr and
-                     ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil }
+        local call = sep .. "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
+        local lbp = a.len_by_ptr or false
+        local zero = a.optional and not lbp and
+            ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil
+        return { read = read, use = call, call = call, checks = {}, zero = zero, len = a.len_arg, lbp = lbp,
+                 bits = NONSCALAR | (zero and ZERO or 0) | (lbp and LBP or CHECK) }
     elseif kind == "str" then
-        local call = a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name)
-        return { read = read, use = call, call = call, copy = str_copy_in(a) }
+        local call = sep .. (a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name))
+        return { read = read, use = call, call = call, copy = str_copy_in(a), bits = NONSCALAR | COPY }
     end
-    local call = a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name)
+    local call = sep .. (a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name))
     local dir = a.dir
     return { read = read, use = call, call = call, check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in"),
-             copy = pointer_copy_in(a), copy_out = dir ~= "in" and {} or nil }
-end
-
--- The parts of an argument, with the call's separator.
-local function make_sep_parts(a, F)
-    local r = make_parts(a, F)
-    if a.index > 1 then r.use, r.call = ", " .. r.use, ", " .. r.call end
-    return r
+             copy = pointer_copy_in(a), copy_out = dir ~= "in" and {} or nil,
+             bits = NONSCALAR | CHECK | COPY | (dir ~= "in" and OUT or 0) }
 end
 
 -- The parts of each argument, by frame.
-local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f.tf.") end),
-                ["f->tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f->tf.") end) }
+local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_parts(a, "f.tf.") end),
+                ["f->tf."] = cgen.arg_memo(function(a) return make_parts(a, "f->tf.") end) }
 
 -- The checks of buffer argument a (its record r): they depend on its length argument's type.
 local function checks_of(r, sc, a, span)
@@ -245,18 +247,24 @@ end
 
 -- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is stamp for
 -- them (a number new for each syscall); the others are read from the frame only in the handler
--- call, after the checks, so they need no register of their own meanwhile. rec[i]: argument i's
+-- call, after the checks, so they need no register of their own meanwhile. zeroed[i] is stamp
+-- for a length an optional NULL buffer sets to 0 (its read is not const). rec[i]: argument i's
 -- parts.
-local checked, rec, stamp = {}, {}, 0
+local checked, zeroed, rec, stamp = {}, {}, {}, 0
 
 -- The handler call: before, the handler's name, the arguments (rec and checked filled) and
 -- ");\n". What comes before it:
 local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
+local handler_name -- the syscall's (names.handler), set by the render for each shim
 local function call(p, n, before, sc, nargs)
-    p[n + 1], p[n + 2], p[n + 3], n = before, names.handler(sc), "(", n + 3
-    for i = 1, nargs do p[n + i] = checked[i] == stamp and rec[i].use or rec[i].call end
+    p[n + 1], p[n + 2], p[n + 3], n = before, handler_name, "(", n + 3
+    local st = stamp
+    for i = 1, nargs do
+        local r = rec[i]
+        p[n + i] = checked[i] == st and r.use or r.call
+    end
     n = n + nargs
     if sc.results ~= nil and #sc.results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
     p[n + 1], n = ");\n", n + 1
@@ -266,95 +274,79 @@ end
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
 -- frame F ("f.tf." or "f->tf."), whose argument parts are parts (PARTS[F]). ret_type:
 -- the type the shim returns; simple_cast: the cast of the call when it is all there is. span:
--- the size of user space. checks: the value checks' memo.
+-- the size of user space. Each pass runs only when an argument needs it (bits).
 local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
     local args = sc.args
     local nargs = #args
-    local simple, optional_bufs, value_checks, len_by_ptr, copies, outs = true, false, false, false, false, false
-    stamp = stamp + 1
+    local bits = 0
+    local st = stamp + 1
+    stamp = st
     for i = 1, nargs do
-        local a = args[i]
-        local kind = a.kind
-        rec[i] = parts[a]
-        if a.len_arg then
-            checked[a.len_arg] = stamp
-            if a.len_by_ptr then len_by_ptr = true elseif a.optional then optional_bufs = true end
+        local r = parts[args[i]]
+        rec[i] = r
+        bits = bits | r.bits
+        local len = r.len
+        if len then
+            checked[len] = st
+            if r.zero then zeroed[len] = st end
         end
-        if kind == "scalar" then
-            if a.einval then
-                checked[i] = stamp
-                value_checks = true
-            end
-        elseif kind ~= "bytes" then
-            copies = true
-            if a.dir ~= "in" then outs = true end
+        if r.value then checked[i] = st end
+    end
+    -- Only scalars that need no check: the call is all there is.
+    if bits == 0 then return call(p, n, RETURN[simple_cast], sc, nargs) end
+    for i = 1, nargs do
+        local r = rec[i]
+        if not r.scalar then
+            p[n + 1], n = r.read, n + 1
+        elseif checked[i] == st then
+            p[n + 1], n = zeroed[i] == st and zread(r, args[i], F) or r.read, n + 1
         end
     end
-    for i = 1, nargs do
-        local a = args[i]
-        if a.kind == "scalar" then
-            if checked[i] == stamp then
-                -- a length an optional NULL buffer zeroes is not const
-                local zeroed = false
-                if optional_bufs then
-                    for k = 1, nargs do
-                        local b = args[k]
-                        if b.len_arg == i and b.kind == "bytes" and b.optional and not b.len_by_ptr then zeroed = true end
-                    end
-                end
-                p[n + 1], n = zeroed and zread(rec[i], a, F) or rec[i].read, n + 1
-                simple = false
-            end
-        else
-            simple = false
-            p[n + 1], n = rec[i].read, n + 1
-        end
-    end
-    if simple then return call(p, n, RETURN[simple_cast], sc, nargs) end
     -- An optional buffer that is NULL is an empty one.
-    if optional_bufs then
+    if bits & ZERO ~= 0 then
         for k = 1, nargs do
             local zero = rec[k].zero
             if zero then p[n + 1], n = zero, n + 1 end
         end
     end
     -- Cheap value and range checks first, then the copies.
-    if value_checks then
+    if bits & VALUE ~= 0 then
         for k = 1, nargs do
             local value = rec[k].value
             if value then p[n + 1], n = value, n + 1 end
         end
     end
-    for k = 1, nargs do
-        local a = args[k]
-        local kind = a.kind
-        if kind == "bytes" then
-            if not a.len_by_ptr then
-                p[n + 1], n = rec[k].checks[args[a.len_arg].type.name] or checks_of(rec[k], sc, a, span), n + 1
+    if bits & CHECK ~= 0 then
+        for k = 1, nargs do
+            local r = rec[k]
+            local check = r.check
+            if check then
+                p[n + 1], n = check, n + 1
+            elseif r.lbp == false then -- a buffer of a length the shim does not copy in
+                local a = args[k]
+                p[n + 1], n = r.checks[args[r.len].type.name] or checks_of(r, sc, a, span), n + 1
             end
-        elseif kind == "ptr" then
-            p[n + 1], n = rec[k].check, n + 1
         end
     end
-    if copies then
+    if bits & COPY ~= 0 then
         for k = 1, nargs do
             local copy = rec[k].copy
             if copy then p[n + 1], n = copy, n + 1 end
         end
     end
     -- A value-result length is known once it is copied in.
-    if len_by_ptr then
+    if bits & LBP ~= 0 then
         for k = 1, nargs do
-            local a = args[k]
-            if a.kind == "bytes" and a.len_by_ptr then p[n + 1], n = checks_of(rec[k], sc, a, span), n + 1 end
+            local r = rec[k]
+            if r.lbp then p[n + 1], n = checks_of(r, sc, args[k], span), n + 1 end
         end
     end
-    if not outs then return call(p, n, RETURN_CAST[ret_type], sc, nargs) end
+    if bits & OUT == 0 then return call(p, n, RETURN_CAST[ret_type], sc, nargs) end
     local ok = success(sc)
     n = call(p, n, RET_IS[cgen.kernel_ret(sc)], sc, nargs)
     for k = 1, nargs do
-        local a = args[k]
-        if a.kind == "ptr" and a.dir ~= "in" then p[n + 1], n = copy_out(rec[k], a, ok), n + 1 end
+        local r = rec[k]
+        if r.copy_out then p[n + 1], n = copy_out(r, args[k], ok), n + 1 end
     end
     p[n + 1], p[n + 2], p[n + 3], n = "    return (", ret_type, ")ret;\n", n + 3
     return n
@@ -416,9 +408,8 @@ local function shim(p, n, sc, span, shim_name)
         n = shim_with_upper_words(p, n, sc, shim_name, span)
         return n
     end
-    p[n + 1], n = "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\nstatic int32_t " ..
-        shim_name .. (#sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"),
-        n + 1
+    p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
+        #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
     n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span)
     p[n + 1], n = "}\n\n", n + 1
     return n
@@ -496,11 +487,11 @@ end
 -- The table entry of a syscall, with its flags, as pieces after p[n]; returns the new n.
 -- desc_args: argument -> its entry. The lines after the first: where a result's words are (v2),
 -- the arguments.
-local function descriptor(p, n, desc_args, sc)
+local function descriptor(p, n, desc_args, sc, shim_name)
     local args = sc.args
     local nargs = #args
     local attrs = sc.attrs
-    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. NARGS[nargs] ..
+    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. shim_name .. NARGS[nargs] ..
         FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]], n + 1
     if has_upper_words(sc) then
         if kinds.is64(sc.ret) then
@@ -554,11 +545,17 @@ function out.render(m)
     -- sorted by it).
     local span = m.abi.user_high - m.abi.user_low
     value_checks_memo = cgen.shape_memo()
+    -- Each syscall's shim and handler names, spelled once (the tables use them again).
+    local shim_names, handler_names = {}, {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        n = shim(p, n, sc, span, names.shim(sc))
+        local shim_name = names.shim(sc)
+        handler_name = names.handler(sc)
+        shim_names[i], handler_names[i] = shim_name, handler_name
+        n = shim(p, n, sc, span, shim_name)
         if n >= JOIN then n = put_rows(w, p, n) end
     end
+    handler_name = nil
     value_checks_memo = nil
     put_rows(w, p, n)
     desc_slot = {}
@@ -570,7 +567,7 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            n, s = descriptor(p, n, DESC_ARGS, sc), s + 1
+            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s]), s + 1
         elseif retired[r] and retired[r].num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
@@ -588,7 +585,7 @@ function out.render(m)
         local sc = syscalls[s]
         if sc and sc.num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)",
-                #sc.args == 0 and not has_upper_words(sc) and names.handler(sc) or names.shim(sc), ",\n", n + 3
+                #sc.args == 0 and not has_upper_words(sc) and handler_names[s] or shim_names[s], ",\n", n + 3
             s = s + 1
         else
             p[n + 1], n = NOSYS_ENTRY, n + 1
