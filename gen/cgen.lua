@@ -176,21 +176,26 @@ local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. di
 -- or, for the first, "(": made once per argument table (the model shares one among
 -- the syscalls whose argument is alike in every field, its position among them), in comment
 -- text or not. Weak-keyed, and kept only while cgen.by_shape is on.
+local MAX_TEXT = memo(function(expr) return " max " .. expr end)
+local MAX_COMMENT = memo(function(expr) return " max " .. comment_expr(expr) end)
+local TOOLONG_TEXT = memo(function(name) return " toolong " .. name end)
+
 local function arg_shape(a, comment)
     local kind = a.kind
-    local s = (a.index > 1 and ", " or "(") .. a.name
-    if kind == "scalar" then return s .. COLON_TYPE[(a.named or a.type).name] end
+    local sep = a.index > 1 and ", " or "("
+    if kind == "scalar" then return sep .. a.name .. COLON_TYPE[(a.named or a.type).name] end
+    -- (One chain of ..: each part is "" or a memo's, no string of its own.)
+    local toolong = a.toolong_explicit and TOOLONG_TEXT[a.toolong.name] or ""
+    local optional = a.optional and " optional" or ""
     if kind == "bytes" then
-        s = s .. DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"] .. (a.len_by_ptr and "[*" or "[") .. a.len_name .. "]"
-        if a.max then s = s .. " max " .. (comment and comment_expr(a.max.expr) or a.max.expr) end
+        local max = a.max and (comment and MAX_COMMENT or MAX_TEXT)[a.max.expr] or ""
+        return sep .. a.name .. DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"] .. (a.len_by_ptr and "[*" or "[") ..
+            a.len_name .. "]" .. max .. toolong .. optional
     elseif kind == "str" then
-        s = s .. ": in str[" .. (comment and comment_expr(a.size.expr) or a.size.expr) .. "]"
-    else
-        s = s .. DIR_TYPE[a.dir][(a.named or a.type).name]
+        return sep .. a.name .. ": in str[" .. (comment and comment_expr(a.size.expr) or a.size.expr) .. "]" .. toolong ..
+            optional
     end
-    if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
-    if a.optional then s = s .. " optional" end
-    return s
+    return sep .. a.name .. DIR_TYPE[a.dir][(a.named or a.type).name] .. toolong .. optional
 end
 
 -- A weak-keyed memo on argument tables: memo[a] is make(a), kept while cgen.by_shape is on

@@ -55,12 +55,22 @@ end
 -- argument (make_parts): one string.
 local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
 
-local function range_check(name, len, dir, optional, probe, big)
-    local range = "a_" .. name .. ", " .. len
-    local test = (big and (len .. " > SHIM_USER_SPAN || ") or "") .. "SHIM_OUTSIDE_USER(" .. range ..
-        (probe and (") || user_probe(" .. range .. PROBE[dir]) or ")")
-    if optional then return "    if (a_" .. name .. " != 0 && (" .. test .. "))\n        return -EFAULT;\n" end
-    return "    if (" .. test .. ")\n        return -EFAULT;\n"
+local function range_check(name, len, dir, optional, probe, big, before)
+    -- (Each spelling is one chain of ..: a parenthesized part would be a string of its own.)
+    local big_test = big and len .. " > SHIM_USER_SPAN || " or ""
+    if probe then
+        if optional then
+            return before .. "    if (a_" .. name .. " != 0 && (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len ..
+                ") || user_probe(a_" .. name .. ", " .. len .. PROBE[dir] .. "))\n        return -EFAULT;\n"
+        end
+        return before .. "    if (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len .. ") || user_probe(a_" ..
+            name .. ", " .. len .. PROBE[dir] .. ")\n        return -EFAULT;\n"
+    end
+    if optional then
+        return before .. "    if (a_" .. name .. " != 0 && (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len ..
+            ")))\n        return -EFAULT;\n"
+    end
+    return before .. "    if (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len .. "))\n        return -EFAULT;\n"
 end
 
 -- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
@@ -77,14 +87,17 @@ local function buffer_checks(sc, a, span)
     local max, s = a.max, ""
     if max and type_max > max.value then
         local expr = max.expr
-        s = "    if (" .. len .. " > " .. expr ..
-            (by_ptr and (")\n        " .. len .. " = " .. expr .. ";\n") or (")\n        return -" .. a.toolong.name .. ";\n"))
+        if by_ptr then
+            s = "    if (" .. len .. " > " .. expr .. ")\n        " .. len .. " = " .. expr .. ";\n"
+        else
+            s = "    if (" .. len .. " > " .. expr .. ")\n        return -" .. a.toolong.name .. ";\n"
+        end
     end
     if a.elem then
         s = s .. "    const uint32_t n_" .. a.name .. " = " .. len .. " * (uint32_t)sizeof(" .. cgen.pointee(a.elem) .. ");\n"
         len = "n_" .. a.name
     end
-    return s .. range_check(a.name, len, a.dir, a.optional, true, not max and type_max > span)
+    return range_check(a.name, len, a.dir, a.optional, true, not max and type_max > span, s)
 end
 
 -- A flags argument with a bit outside its set, or an enum argument that is none of its values,
@@ -128,19 +141,26 @@ end
 -- The string argument copies (in str[N]) into kernel buffers.
 local function str_copy_in(a)
     local name, size = a.name, a.size.expr
-    local copy = "shim_str_in(k_" .. name .. ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name
-    return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name ..
-        (a.optional and (" = a_" .. name .. " ? " .. copy .. ") : 0;\n") or (" = " .. copy .. ");\n")) ..
-        "    if (n_" .. name .. " < 0)\n        return n_" .. name .. ";\n"
+    if a.optional then
+        return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name .. " = a_" .. name ..
+            " ? shim_str_in(k_" .. name .. ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name .. ") : 0;\n" ..
+            "    if (n_" .. name .. " < 0)\n        return n_" .. name .. ";\n"
+    end
+    return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name .. " = shim_str_in(k_" .. name ..
+        ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name .. ");\n    if (n_" .. name .. " < 0)\n        return n_" ..
+        name .. ";\n"
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
 local function pointer_copy_in(a)
     local name = a.name
-    local decl = "    " .. cgen.pointee(a.type) .. " k_" .. name
-    if a.dir == "out" then return decl .. ";\n    __builtin_memset(&k_" .. name .. ", 0, sizeof k_" .. name .. ");\n" end
-    return decl ..
-        (a.optional and (";\n    if (a_" .. name .. " != 0 && copy_from_user(&k_") or ";\n    if (copy_from_user(&k_") ..
+    local pointee = cgen.pointee(a.type)
+    if a.dir == "out" then
+        return "    " .. pointee .. " k_" .. name .. ";\n    __builtin_memset(&k_" .. name .. ", 0, sizeof k_" .. name ..
+            ");\n"
+    end
+    return "    " .. pointee .. " k_" .. name ..
+        (a.optional and ";\n    if (a_" .. name .. " != 0 && copy_from_user(&k_" or ";\n    if (copy_from_user(&k_") ..
         name .. ", a_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
 end
 
@@ -167,7 +187,9 @@ end
 --   copy_out[ok] (made when first needed) an out pointer's copy back when the result is ok
 --   len     a buffer's length argument (its index), else nil
 --   bits    what body has to do for it (the bits below), so that it skips a pass no argument
---           needs; scalar: true for a scalar; lbp: a value-result length (bytes[*LEN])
+--           needs; scalar: true for a scalar; lbp: a buffer of a value-result length (bytes[*LEN]),
+--           bufcheck: of another (every field is there, false when it does not apply: a
+--           missing one costs a metamethod look-up)
 local VALUE, NONSCALAR, ZERO, CHECK, COPY, LBP, OUT = 1, 2, 4, 8, 16, 32, 64
 local value_checks_memo -- the render's (value_check's memo), for the parts made during it
 local function make_parts(a, F)
@@ -185,8 +207,8 @@ local function make_parts(a, F)
         end
         local value = a.einval and spelled(value_check, value_checks_memo, a) or nil
         return { read = "    const " .. t .. " a_" .. name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n",
-                 use = a.regs and call or sep .. "a_" .. name, call = call, value = value, zread = nil,
-                 bits = value and VALUE or 0, scalar = true }
+                 use = a.regs and call or sep .. "a_" .. name, call = call, value = value or false,
+                 bits = value and VALUE or 0, scalar = true, len = false, check = false, bufcheck = false }
     end
     local read = "    const uint32_t a_" .. name .. READ[F][a.reg]
     if kind == "bytes" then
@@ -194,17 +216,21 @@ local function make_parts(a, F)
         local lbp = a.len_by_ptr or false
         local zero = a.optional and not lbp and
             ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil
-        return { read = read, use = call, call = call, checks = {}, zero = zero, len = a.len_arg, lbp = lbp,
-                 bits = NONSCALAR | (zero and ZERO or 0) | (lbp and LBP or CHECK) }
+        return { read = read, use = call, call = call, checks = {}, zero = zero, len = a.len_arg, lbp = lbp, bufcheck = not lbp,
+                 bits = NONSCALAR | (zero and ZERO or 0) | (lbp and LBP or CHECK), scalar = false, value = false,
+                 check = false }
     elseif kind == "str" then
         local call = sep .. (a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name))
-        return { read = read, use = call, call = call, copy = str_copy_in(a), bits = NONSCALAR | COPY }
+        return { read = read, use = call, call = call, copy = str_copy_in(a), bits = NONSCALAR | COPY, scalar = false,
+                 value = false, len = false, check = false, bufcheck = false }
     end
     local call = sep .. (a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name))
     local dir = a.dir
-    return { read = read, use = call, call = call, check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in"),
+    return { read = read, use = call, call = call,
+             check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in", false, ""),
              copy = pointer_copy_in(a), copy_out = dir ~= "in" and {} or nil,
-             bits = NONSCALAR | CHECK | COPY | (dir ~= "in" and OUT or 0) }
+             bits = NONSCALAR | CHECK | COPY | (dir ~= "in" and OUT or 0), scalar = false, value = false, len = false,
+             bufcheck = false }
 end
 
 -- The parts of each argument, by frame.
@@ -322,7 +348,7 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
             local check = r.check
             if check then
                 p[n + 1], n = check, n + 1
-            elseif r.lbp == false then -- a buffer of a length the shim does not copy in
+            elseif r.bufcheck then -- a buffer of a length the shim does not copy in
                 local a = args[k]
                 p[n + 1], n = r.checks[args[r.len].type.name] or checks_of(r, sc, a, span), n + 1
             end
@@ -471,17 +497,17 @@ local function desc_arg(a, slot)
     elseif slot[a.reg] ~= i - 1 then
         reg = slot[a.reg] + 1
     end
-    local s = (i > 1 and ', { "' or ',\n        .args = { { "') .. a.name
+    local start = i > 1 and ', { "' or ',\n        .args = { { "'
     -- The fields after the last that is not 0 are left to the initializer (len_arg is read only
-    -- for a buffer or a 64-bit argument).
-    if reg or size ~= 0 then
-        s = s .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size]
-        if reg then s = s .. ", " .. nums[reg] end
-        return s .. " }"
+    -- for a buffer or a 64-bit argument). (Each a chain of .., one string.)
+    if reg then
+        return start .. a.name .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size] .. ", " .. nums[reg] .. " }"
+    elseif size ~= 0 then
+        return start .. a.name .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size] .. " }"
     elseif len then
-        return s .. KIND_MORE[arg_kind(a)] .. nums[len] .. " }"
+        return start .. a.name .. KIND_MORE[arg_kind(a)] .. nums[len] .. " }"
     end
-    return s .. KIND_END[arg_kind(a)]
+    return start .. a.name .. KIND_END[arg_kind(a)]
 end
 
 -- The table entry of a syscall, with its flags, as pieces after p[n]; returns the new n.
