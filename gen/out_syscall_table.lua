@@ -180,11 +180,15 @@ end
 --   call    what the handler call passes of an unchecked scalar, a pointer or a buffer
 --           (both after ", " unless the argument is the first)
 --   value   a flags or enum argument's value check
---   check   a pointer's range check; checks[len type]: a buffer's checks (checks_of)
+--   check   a pointer's range check
+--   checks_type, checks_text (made when first needed) a buffer's checks for a length of that
+--           type; checks[len type]: for another type (checks_of)
 --   copy    a string's or a pointer's copy into the kernel
 --   zero    an optional buffer's: NULL makes its length 0
---   zread   (made when first needed) a checked scalar's read that zero may change (not const)
---   copy_out[ok] (made when first needed) an out pointer's copy back when the result is ok
+--   out     an out pointer; out_ok, out_text (made when first needed) its copy back when the
+--           result passes that test; copy_out[ok]: for another test
+-- (A field made later than its record would grow it: each is there from the start, false
+-- until made. zreads[parts], beside them: a checked scalar's read that zero may change.)
 --   len     a buffer's length argument (its index), else nil
 --   bits    what body has to do for it (the bits below), so that it skips a pass no argument
 --           needs; scalar: true for a scalar; lbp: a buffer of a value-result length (bytes[*LEN]),
@@ -216,7 +220,8 @@ local function make_parts(a, F)
         local lbp = a.len_by_ptr or false
         local zero = a.optional and not lbp and
             ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil
-        return { read = read, use = call, call = call, checks = {}, zero = zero, len = a.len_arg, lbp = lbp, bufcheck = not lbp,
+        return { read = read, use = call, call = call, checks_type = false, checks_text = false, checks = false, zero = zero,
+                 len = a.len_arg, lbp = lbp, bufcheck = not lbp,
                  bits = NONSCALAR | (zero and ZERO or 0) | (lbp and LBP or CHECK), scalar = false, value = false,
                  check = false }
     elseif kind == "str" then
@@ -228,7 +233,7 @@ local function make_parts(a, F)
     local dir = a.dir
     return { read = read, use = call, call = call,
              check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in", false, ""),
-             copy = pointer_copy_in(a), copy_out = dir ~= "in" and {} or nil,
+             copy = pointer_copy_in(a), out = dir ~= "in", out_ok = false, out_text = false, copy_out = false,
              bits = NONSCALAR | CHECK | COPY | (dir ~= "in" and OUT or 0), scalar = false, value = false, len = false,
              bufcheck = false }
 end
@@ -240,33 +245,54 @@ local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_parts(a, "f.tf
 -- The checks of buffer argument a (its record r): they depend on its length argument's type.
 local function checks_of(r, sc, a, span)
     local len_type = sc.args[a.len_arg].type.name
-    local s = r.checks[len_type]
+    if r.checks_type == len_type then return r.checks_text end
+    local more = r.checks -- (the checks for another length type: rare)
+    local s = more and more[len_type]
     if not s then
         s = buffer_checks(sc, a, span)
-        r.checks[len_type] = s
+        if not r.checks_type then
+            r.checks_type, r.checks_text = len_type, s
+        else
+            if not more then
+                more = {}
+                r.checks = more
+            end
+            more[len_type] = s
+        end
     end
     return s
 end
 
 -- A checked scalar's read when an optional NULL buffer may set it to 0.
+local zreads = setmetatable({}, { __mode = "k" }) -- parts -> the read (rare: a table beside the parts)
 local function zread(r, a, F)
-    local s = r.zread
+    local s = zreads[r]
     if not s then
         local t = a.type.ctype
         s = "    " .. t .. " a_" .. a.name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n"
-        r.zread = s
+        zreads[r] = s
     end
     return s
 end
 
 -- An out pointer's copy back, when the result passes ok.
 local function copy_out(r, a, ok)
-    local s = r.copy_out[ok]
+    if r.out_ok == ok then return r.out_text end
+    local more = r.copy_out -- (the copy for another result test)
+    local s = more and more[ok]
     if not s then
         local name = a.name
-        s = "    if (ret" .. ok .. (a.optional and (" && a_" .. name .. " != 0") or "") .. " && copy_to_user(a_" ..
+        s = "    if (ret" .. ok .. (a.optional and " && a_" .. name .. " != 0 && copy_to_user(a_" or " && copy_to_user(a_") ..
             name .. ", &k_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
-        r.copy_out[ok] = s
+        if not r.out_ok then
+            r.out_ok, r.out_text = ok, s
+        else
+            if not more then
+                more = {}
+                r.copy_out = more
+            end
+            more[ok] = s
+        end
     end
     return s
 end
@@ -284,7 +310,8 @@ local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
 local handler_name -- the syscall's (names.handler), set by the render for each shim
-local function call(p, n, before, sc, nargs)
+local CALL_END = memo(function(after) return ");\n" .. after end)
+local function call(p, n, before, sc, nargs, after)
     p[n + 1], p[n + 2], p[n + 3], n = before, handler_name, "(", n + 3
     local st = stamp
     for i = 1, nargs do
@@ -293,7 +320,7 @@ local function call(p, n, before, sc, nargs)
     end
     n = n + nargs
     if sc.results ~= nil and #sc.results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
-    p[n + 1], n = ");\n", n + 1
+    p[n + 1], n = CALL_END[after], n + 1
     return n
 end
 
@@ -301,7 +328,8 @@ end
 -- frame F ("f.tf." or "f->tf."), whose argument parts are parts (PARTS[F]). ret_type:
 -- the type the shim returns; simple_cast: the cast of the call when it is all there is. span:
 -- the size of user space. Each pass runs only when an argument needs it (bits).
-local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
+local RET_END = memo2(function(ret_type, after) return "    return (" .. ret_type .. ")ret;\n" .. after end)
+local function body(p, n, sc, F, parts, ret_type, simple_cast, span, after)
     local args = sc.args
     local nargs = #args
     local bits = 0
@@ -319,7 +347,7 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
         if r.value then checked[i] = st end
     end
     -- Only scalars that need no check: the call is all there is.
-    if bits == 0 then return call(p, n, RETURN[simple_cast], sc, nargs) end
+    if bits == 0 then return call(p, n, RETURN[simple_cast], sc, nargs, after) end
     for i = 1, nargs do
         local r = rec[i]
         if not r.scalar then
@@ -350,7 +378,7 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
                 p[n + 1], n = check, n + 1
             elseif r.bufcheck then -- a buffer of a length the shim does not copy in
                 local a = args[k]
-                p[n + 1], n = r.checks[args[r.len].type.name] or checks_of(r, sc, a, span), n + 1
+                p[n + 1], n = r.checks_type == args[r.len].type.name and r.checks_text or checks_of(r, sc, a, span), n + 1
             end
         end
     end
@@ -367,14 +395,14 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
             if r.lbp then p[n + 1], n = checks_of(r, sc, args[k], span), n + 1 end
         end
     end
-    if bits & OUT == 0 then return call(p, n, RETURN_CAST[ret_type], sc, nargs) end
+    if bits & OUT == 0 then return call(p, n, RETURN_CAST[ret_type], sc, nargs, after) end
     local ok = success(sc)
-    n = call(p, n, RET_IS[cgen.kernel_ret(sc)], sc, nargs)
+    n = call(p, n, RET_IS[cgen.kernel_ret(sc)], sc, nargs, "")
     for k = 1, nargs do
         local r = rec[k]
-        if r.copy_out then p[n + 1], n = copy_out(r, args[k], ok), n + 1 end
+        if r.out then p[n + 1], n = copy_out(r, args[k], ok), n + 1 end
     end
-    p[n + 1], p[n + 2], p[n + 3], n = "    return (", ret_type, ")ret;\n", n + 3
+    p[n + 1], n = RET_END[ret_type][after], n + 1
     return n
 end
 
@@ -404,8 +432,8 @@ local function shim_with_upper_words(p, n, sc, shim_name, span)
         p[n + 1], n = "_body(const struct syscall_frame *f)\n{\n", n + 1
     end
     if #sc.args == 0 then p[n + 1], n = "    (void)f;\n", n + 1 end
-    n = body(p, n, sc, "f->tf.", PARTS["f->tf."], ret_t, "", span)
-    p[n + 1], p[n + 2], p[n + 3], n = "}\n\nstatic int32_t ", shim_name, "(struct syscall_frame f)\n{\n", n + 3
+    n = body(p, n, sc, "f->tf.", PARTS["f->tf."], ret_t, "", span, "}\n\nstatic int32_t ")
+    p[n + 1], p[n + 2], n = shim_name, "(struct syscall_frame f)\n{\n", n + 2
     if results then
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    ", cgen.results_struct(sc), " res = { 0 };\n    const ",
             ret_t, " ret = ", n + 5
@@ -429,15 +457,14 @@ end
 
 -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
-local function shim(p, n, sc, span, shim_name)
-    if has_upper_words(sc) then
+local function shim(p, n, sc, span, shim_name, upper)
+    if upper then
         n = shim_with_upper_words(p, n, sc, shim_name, span)
         return n
     end
     p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
         #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
-    n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span)
-    p[n + 1], n = "}\n\n", n + 1
+    n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span, "}\n\n")
     return n
 end
 
@@ -513,13 +540,46 @@ end
 -- The table entry of a syscall, with its flags, as pieces after p[n]; returns the new n.
 -- desc_args: argument -> its entry. The lines after the first: where a result's words are (v2),
 -- the arguments.
-local function descriptor(p, n, desc_args, sc, shim_name)
+local function descriptor(p, n, desc_args, sc, shim_name, upper)
     local args = sc.args
     local nargs = #args
     local attrs = sc.attrs
-    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. shim_name .. NARGS[nargs] ..
-        FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]], n + 1
-    if has_upper_words(sc) then
+    local flags_ret = FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]]
+    if not upper and nargs <= 5 then -- the row as one chain of .. (most)
+        local num, name, nargs_s = nums[sc.num], sc.name, NARGS[nargs]
+        if nargs == 0 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. " },\n"
+            return n + 1
+        end
+        local d1 = desc_args[args[1]]
+        if nargs == 1 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. " } },\n"
+            return n + 1
+        end
+        local d2 = desc_args[args[2]]
+        if nargs == 2 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 ..
+                " } },\n"
+            return n + 1
+        end
+        local d3 = desc_args[args[3]]
+        if nargs == 3 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+                " } },\n"
+            return n + 1
+        end
+        local d4 = desc_args[args[4]]
+        if nargs == 4 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+                d4 .. " } },\n"
+            return n + 1
+        end
+        p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+            d4 .. desc_args[args[5]] .. " } },\n"
+        return n + 1
+    end
+    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. shim_name .. NARGS[nargs] .. flags_ret, n + 1
+    if upper then
         if kinds.is64(sc.ret) then
             p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ",
                 kinds.upper_words(sc)[1].reg, ")", n + 3
@@ -571,14 +631,17 @@ function out.render(m)
     -- sorted by it).
     local span = m.abi.user_high - m.abi.user_low
     value_checks_memo = cgen.shape_memo()
-    -- Each syscall's shim and handler names, spelled once (the tables use them again).
-    local shim_names, handler_names = {}, {}
+    -- Each syscall's shim name, whether it has upper words and what the int 0x80 stub calls (the
+    -- shim, or the handler when the shim would be nothing but a call of it), found once: the
+    -- tables use them again.
+    local shim_names, uppers, entry_names = {}, {}, {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        local shim_name = names.shim(sc)
+        local shim_name, upper = names.shim(sc), has_upper_words(sc)
         handler_name = names.handler(sc)
-        shim_names[i], handler_names[i] = shim_name, handler_name
-        n = shim(p, n, sc, span, shim_name)
+        shim_names[i], uppers[i] = shim_name, upper
+        entry_names[i] = #sc.args == 0 and not upper and handler_name or shim_name
+        n = shim(p, n, sc, span, shim_name, upper)
         if n >= JOIN then n = put_rows(w, p, n) end
     end
     handler_name = nil
@@ -593,7 +656,7 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s]), s + 1
+            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s], uppers[s]), s + 1
         elseif retired[r] and retired[r].num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
@@ -610,8 +673,7 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)",
-                #sc.args == 0 and not has_upper_words(sc) and handler_names[s] or shim_names[s], ",\n", n + 3
+            p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)", entry_names[s], ",\n", n + 3
             s = s + 1
         else
             p[n + 1], n = NOSYS_ENTRY, n + 1
