@@ -631,17 +631,14 @@ function out.render(m)
     -- sorted by it).
     local span = m.abi.user_high - m.abi.user_low
     value_checks_memo = cgen.shape_memo()
-    -- Each syscall's shim name, whether it has upper words and what the int 0x80 stub calls (the
-    -- shim, or the handler when the shim would be nothing but a call of it), found once: the
-    -- tables use them again.
-    local shim_names, uppers, entry_names = {}, {}, {}
+    -- Each syscall's shim name, spelled once: the tables use it again.
+    local shim_names = {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        local shim_name, upper = names.shim(sc), has_upper_words(sc)
+        local shim_name = names.shim(sc)
         handler_name = names.handler(sc)
-        shim_names[i], uppers[i] = shim_name, upper
-        entry_names[i] = #sc.args == 0 and not upper and handler_name or shim_name
-        n = shim(p, n, sc, span, shim_name, upper)
+        shim_names[i] = shim_name
+        n = shim(p, n, sc, span, shim_name, has_upper_words(sc))
         if n >= JOIN then n = put_rows(w, p, n) end
     end
     handler_name = nil
@@ -656,7 +653,7 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s], uppers[s]), s + 1
+            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s], has_upper_words(sc)), s + 1
         elseif retired[r] and retired[r].num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
@@ -668,12 +665,14 @@ function out.render(m)
     end
     p[n + 1], n = "};\n\n/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */\n" ..
         "const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {\n", n + 1
-    -- The shim, or the handler when the shim would be nothing but a call of it.
+    -- The shim, or the handler when the shim would be nothing but a call of it (no arguments,
+    -- no upper words: few).
     s = 1
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)", entry_names[s], ",\n", n + 3
+            p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)",
+                #sc.args == 0 and not has_upper_words(sc) and names.handler(sc) or shim_names[s], ",\n", n + 3
             s = s + 1
         else
             p[n + 1], n = NOSYS_ENTRY, n + 1

@@ -9,7 +9,7 @@ local names = require("names")
 
 local out = {}
 
-local end_row = cgen.end_row -- the rows' pieces are joined per cgen.JOIN of them
+local JOIN, put_rows = cgen.JOIN, cgen.put_rows -- the rows' pieces are joined per cgen.JOIN of them
 
 local function scalar_kind(t)
     if t.hex then return "TRACE_HEX" end
@@ -221,12 +221,12 @@ function out.render(m)
             n = start -- no entry: no row
         else
             rows = true
-            p[n + 1], p[n + 2], p[n + 3], n = "}}, /* ", sc.name, " */", n + 3
-            n = end_row(w, p, n)
+            p[n + 1], p[n + 2], p[n + 3], n = "}}, /* ", sc.name, " */\n", n + 3
+            if n >= JOIN then n = put_rows(w, p, n) end
         end
     end
     render_values = nil
-    if n > 0 then w(table.concat(p, "", 1, n - 1)) end -- (less the last newline)
+    put_rows(w, p, n)
     if not rows then w("    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */") end
     w("};")
     return w()
