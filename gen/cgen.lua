@@ -492,8 +492,13 @@ function cgen.buffer()
         n = 0
         return lines, had
     end
+    -- cgen.put_text's work, in one call (cgen.text_putter hands it out).
+    local function put_text(text)
+        if n > 0 then flush() end
+        lines_chunk(text)
+    end
     insides[w] = { flush = flush, chunk = chunk, lines_chunk = lines_chunk, chunks = chunks, take_lines = take_lines,
-                   count = function() return n end }
+                   count = function() return n end, put_text = put_text }
     return w
 end
 
@@ -524,9 +529,13 @@ end
 -- Append text, whole lines ending with the last one's newline, to buffer w as a chunk of its
 -- own: a row made as one string (a chain of ..) goes on as it is, not copied into a chunk.
 function cgen.put_text(w, text)
-    local b = insides[w]
-    if b.count() > 0 then b.flush() end
-    b.lines_chunk(text)
+    insides[w].put_text(text)
+end
+
+-- put(text) does what cgen.put_text(w, text) does, without looking w up each time: for an
+-- output that puts a row a syscall.
+function cgen.text_putter(w)
+    return insides[w].put_text
 end
 
 -- Append the pieces p[1..n] to buffer w: whole lines, the last piece ending with the last one's
