@@ -242,6 +242,8 @@ end
 local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_parts(a, "f.tf.") end),
                 ["f->tf."] = cgen.arg_memo(function(a) return make_parts(a, "f->tf.") end) }
 
+local PARTS_F = PARTS["f.tf."] -- (the usual frame's)
+
 -- The checks of buffer argument a (its record r): they depend on its length argument's type.
 local function checks_of(r, sc, a, span)
     local len_type = sc.args[a.len_arg].type.name
@@ -304,30 +306,19 @@ end
 -- parts.
 local checked, zeroed, rec, stamp = {}, {}, {}, 0
 
--- The handler call: before, the handler's name, the arguments (rec and checked filled) and
--- ");\n". What comes before it:
+-- The handler call (at the end of body): what comes before it, the handler's name, the
+-- arguments (rec and checked filled) and ");\n". What comes before it:
 local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
 local handler_name -- the syscall's (names.handler), set by the render for each shim
 local CALL_END = memo(function(after) return ");\n" .. after end)
-local function call(p, n, before, sc, nargs, after)
-    p[n + 1], p[n + 2], p[n + 3], n = before, handler_name, "(", n + 3
-    local st = stamp
-    for i = 1, nargs do
-        local r = rec[i]
-        p[n + i] = checked[i] == st and r.use or r.call
-    end
-    n = n + nargs
-    if sc.results ~= nil and #sc.results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
-    p[n + 1], n = CALL_END[after], n + 1
-    return n
-end
 
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
 -- frame F ("f.tf." or "f->tf."), whose argument parts are parts (PARTS[F]). ret_type:
 -- the type the shim returns; simple_cast: the cast of the call when it is all there is. span:
--- the size of user space. Each pass runs only when an argument needs it (bits).
+-- the size of user space; after: what follows the body's last line. Each pass runs only when an
+-- argument needs it (bits).
 local RET_END = memo2(function(ret_type, after) return "    return (" .. ret_type .. ")ret;\n" .. after end)
 local function body(p, n, sc, F, parts, ret_type, simple_cast, span, after)
     local args = sc.args
@@ -346,58 +337,72 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span, after)
         end
         if r.value then checked[i] = st end
     end
-    -- Only scalars that need no check: the call is all there is.
-    if bits == 0 then return call(p, n, RETURN[simple_cast], sc, nargs, after) end
-    for i = 1, nargs do
-        local r = rec[i]
-        if not r.scalar then
-            p[n + 1], n = r.read, n + 1
-        elseif checked[i] == st then
-            p[n + 1], n = zeroed[i] == st and zread(r, args[i], F) or r.read, n + 1
-        end
-    end
-    -- An optional buffer that is NULL is an empty one.
-    if bits & ZERO ~= 0 then
-        for k = 1, nargs do
-            local zero = rec[k].zero
-            if zero then p[n + 1], n = zero, n + 1 end
-        end
-    end
-    -- Cheap value and range checks first, then the copies.
-    if bits & VALUE ~= 0 then
-        for k = 1, nargs do
-            local value = rec[k].value
-            if value then p[n + 1], n = value, n + 1 end
-        end
-    end
-    if bits & CHECK ~= 0 then
-        for k = 1, nargs do
-            local r = rec[k]
-            local check = r.check
-            if check then
-                p[n + 1], n = check, n + 1
-            elseif r.bufcheck then -- a buffer of a length the shim does not copy in
-                local a = args[k]
-                p[n + 1], n = r.checks_type == args[r.len].type.name and r.checks_text or checks_of(r, sc, a, span), n + 1
+    local before, close = RETURN[simple_cast], after -- only scalars that need no check: the call is all
+    if bits ~= 0 then
+        for i = 1, nargs do
+            local r = rec[i]
+            if not r.scalar then
+                p[n + 1], n = r.read, n + 1
+            elseif checked[i] == st then
+                p[n + 1], n = zeroed[i] == st and zread(r, args[i], F) or r.read, n + 1
             end
         end
-    end
-    if bits & COPY ~= 0 then
-        for k = 1, nargs do
-            local copy = rec[k].copy
-            if copy then p[n + 1], n = copy, n + 1 end
+        -- An optional buffer that is NULL is an empty one.
+        if bits & ZERO ~= 0 then
+            for k = 1, nargs do
+                local zero = rec[k].zero
+                if zero then p[n + 1], n = zero, n + 1 end
+            end
+        end
+        -- Cheap value and range checks first, then the copies.
+        if bits & VALUE ~= 0 then
+            for k = 1, nargs do
+                local value = rec[k].value
+                if value then p[n + 1], n = value, n + 1 end
+            end
+        end
+        if bits & CHECK ~= 0 then
+            for k = 1, nargs do
+                local r = rec[k]
+                local check = r.check
+                if check then
+                    p[n + 1], n = check, n + 1
+                elseif r.bufcheck then -- a buffer of a length the shim does not copy in
+                    p[n + 1], n = r.checks_type == args[r.len].type.name and r.checks_text or
+                        checks_of(r, sc, args[k], span), n + 1
+                end
+            end
+        end
+        if bits & COPY ~= 0 then
+            for k = 1, nargs do
+                local copy = rec[k].copy
+                if copy then p[n + 1], n = copy, n + 1 end
+            end
+        end
+        -- A value-result length is known once it is copied in.
+        if bits & LBP ~= 0 then
+            for k = 1, nargs do
+                local r = rec[k]
+                if r.lbp then p[n + 1], n = checks_of(r, sc, args[k], span), n + 1 end
+            end
+        end
+        if bits & OUT == 0 then
+            before = RETURN_CAST[ret_type]
+        else -- the out pointers are copied back after the call
+            before, close = RET_IS[cgen.kernel_ret(sc)], ""
         end
     end
-    -- A value-result length is known once it is copied in.
-    if bits & LBP ~= 0 then
-        for k = 1, nargs do
-            local r = rec[k]
-            if r.lbp then p[n + 1], n = checks_of(r, sc, args[k], span), n + 1 end
-        end
+    p[n + 1], p[n + 2], p[n + 3], n = before, handler_name, "(", n + 3
+    for i = 1, nargs do
+        local r = rec[i]
+        p[n + i] = checked[i] == st and r.use or r.call
     end
-    if bits & OUT == 0 then return call(p, n, RETURN_CAST[ret_type], sc, nargs, after) end
+    n = n + nargs
+    local results = sc.results
+    if results ~= nil and #results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
+    p[n + 1], n = CALL_END[close], n + 1
+    if bits & OUT == 0 then return n end
     local ok = success(sc)
-    n = call(p, n, RET_IS[cgen.kernel_ret(sc)], sc, nargs, "")
     for k = 1, nargs do
         local r = rec[k]
         if r.out then p[n + 1], n = copy_out(r, args[k], ok), n + 1 end
@@ -457,15 +462,10 @@ end
 
 -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
-local function shim(p, n, sc, span, shim_name, upper)
-    if upper then
-        n = shim_with_upper_words(p, n, sc, shim_name, span)
-        return n
-    end
+local function shim(p, n, sc, span, shim_name)
     p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
         #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
-    n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span, "}\n\n")
-    return n
+    return body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
 end
 
 local DIR_KIND = { bytes = { ["in"] = "SARG_IN_BUF", out = "SARG_OUT_BUF", inout = "SARG_INOUT_BUF" },
@@ -638,7 +638,12 @@ function out.render(m)
         local shim_name = names.shim(sc)
         handler_name = names.handler(sc)
         shim_names[i] = shim_name
-        n = shim(p, n, sc, span, shim_name, has_upper_words(sc))
+        local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
+        if ret == "i64" or ret == "u64" or (results ~= nil and #results > 0) then
+            n = shim_with_upper_words(p, n, sc, shim_name, span)
+        else
+            n = shim(p, n, sc, span, shim_name)
+        end
         if n >= JOIN then n = put_rows(w, p, n) end
     end
     handler_name = nil
@@ -653,7 +658,9 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s], has_upper_words(sc)), s + 1
+            local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
+            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s],
+                ret == "i64" or ret == "u64" or (results ~= nil and #results > 0)), s + 1
         elseif retired[r] and retired[r].num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
