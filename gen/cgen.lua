@@ -385,6 +385,7 @@ end
 
 -- The C type of a kernel handler's result.
 local KERNEL_RET = { u32 = "uint32_t", uptr = "uint32_t", i64 = "int64_t", u64 = "uint64_t" }
+cgen.KERNEL_RET = KERNEL_RET -- (the types other than int32_t, for a caller that spells it inline)
 function cgen.kernel_ret(sc)
     return KERNEL_RET[sc.ret] or "int32_t"
 end

@@ -45,8 +45,8 @@ function out.render(m)
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
     local comment, shape, nums, prototype = cgen.doc_comment, cgen.shape_pieces, cgen.num, cgen.kernel_prototype_pieces
-    local SHAPE, PARAM, RESULT, kernel_ret, handler = cgen.ARG_SHAPE_COMMENT, cgen.KERNEL_PARAM, cgen.RESULT,
-        cgen.kernel_ret, names.handler
+    local SHAPE, PARAM, RESULT, KERNEL_RET, handler = cgen.ARG_SHAPE_COMMENT, cgen.KERNEL_PARAM, cgen.RESULT,
+        cgen.KERNEL_RET, names.handler
     local syscalls, p, n = m.syscalls, {}, 0
     for i = 1, #syscalls do
         local sc = syscalls[i]
@@ -55,7 +55,7 @@ function out.render(m)
         if (results == nil or #results == 0) and nargs <= 5 then
             -- Both lines as one chain of .. (a syscall with no extra results: most)
             local result, doc, ret, name = RESULT[sc.ret_type and sc.ret_type.name or sc.ret], comment(sc.doc),
-                kernel_ret(sc), handler(sc)
+                KERNEL_RET[sc.ret] or "int32_t", handler(sc) -- (cgen.kernel_ret, inline)
             if nargs == 0 then
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. "(" .. result .. ": " .. doc .. " */\n" .. ret ..
                     " " .. name .. "(void);\n"
