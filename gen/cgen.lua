@@ -44,6 +44,20 @@ function cgen.comment(text)
     return no_trigraphs((text:gsub("%c", " "):gsub("%*/", "* /"):gsub("/%*", "/ *")))
 end
 
+-- cgen.comment of a text the lexer read from the definition (a doc string): the lexer admits no
+-- control byte in one but tab and newline (lexer.BAD_CONTROL_SET, checked here), so four plain
+-- finds tell that it needs no change, where cgen.comment's look for every control byte costs
+-- twice as much.
+assert(require("lexer").BAD_CONTROL_SET == "[%z\1-\8\11-\31\127]", "cgen.doc_comment: the lexer's rule changed")
+
+function cgen.doc_comment(text)
+    if plain_memo[text] or not find(text, "/", 1, true) and not find(text, "?", 1, true) and
+        not find(text, "\n", 1, true) and not find(text, "\t", 1, true) then
+        return text
+    end
+    return cgen.comment(text)
+end
+
 -- The banner of every output; the .def's path may hold anything, so it is a comment's text.
 function cgen.banner(model, comment)
     comment = comment or "/* %s */"
@@ -162,21 +176,26 @@ local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. di
 -- or, for the first, "(": made once per argument table (the model shares one among
 -- the syscalls whose argument is alike in every field, its position among them), in comment
 -- text or not. Weak-keyed, and kept only while cgen.by_shape is on.
+local MAX_TEXT = memo(function(expr) return " max " .. expr end)
+local MAX_COMMENT = memo(function(expr) return " max " .. comment_expr(expr) end)
+local TOOLONG_TEXT = memo(function(name) return " toolong " .. name end)
+
 local function arg_shape(a, comment)
     local kind = a.kind
-    local s = (a.index > 1 and ", " or "(") .. a.name
-    if kind == "scalar" then return s .. COLON_TYPE[(a.named or a.type).name] end
+    local sep = a.index > 1 and ", " or "("
+    if kind == "scalar" then return sep .. a.name .. COLON_TYPE[(a.named or a.type).name] end
+    -- (One chain of ..: each part is "" or a memo's, no string of its own.)
+    local toolong = a.toolong_explicit and TOOLONG_TEXT[a.toolong.name] or ""
+    local optional = a.optional and " optional" or ""
     if kind == "bytes" then
-        s = s .. DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"] .. (a.len_by_ptr and "[*" or "[") .. a.len_name .. "]"
-        if a.max then s = s .. " max " .. (comment and comment_expr(a.max.expr) or a.max.expr) end
+        local max = a.max and (comment and MAX_COMMENT or MAX_TEXT)[a.max.expr] or ""
+        return sep .. a.name .. DIR_TYPE[a.dir][a.elem and a.elem.name or "bytes"] .. (a.len_by_ptr and "[*" or "[") ..
+            a.len_name .. "]" .. max .. toolong .. optional
     elseif kind == "str" then
-        s = s .. ": in str[" .. (comment and comment_expr(a.size.expr) or a.size.expr) .. "]"
-    else
-        s = s .. DIR_TYPE[a.dir][(a.named or a.type).name]
+        return sep .. a.name .. ": in str[" .. (comment and comment_expr(a.size.expr) or a.size.expr) .. "]" .. toolong ..
+            optional
     end
-    if a.toolong_explicit then s = s .. " toolong " .. a.toolong.name end
-    if a.optional then s = s .. " optional" end
-    return s
+    return sep .. a.name .. DIR_TYPE[a.dir][(a.named or a.type).name] .. toolong .. optional
 end
 
 -- A weak-keyed memo on argument tables: memo[a] is make(a), kept while cgen.by_shape is on
@@ -241,8 +260,10 @@ end
 
 local ARG_SHAPE = cgen.arg_memo(function(a) return arg_shape(a, false) end)
 local ARG_SHAPE_COMMENT = cgen.arg_memo(function(a) return arg_shape(a, true) end)
+cgen.ARG_SHAPE, cgen.ARG_SHAPE_COMMENT = ARG_SHAPE, ARG_SHAPE_COMMENT
 -- "(" and ") -> " around the arguments, with the result after it: by result type name.
 local RESULT = memo(function(name) return ") -> " .. name end)
+cgen.RESULT = RESULT
 
 -- The shape of a syscall: its signature after the name (arguments, result and extra results),
 -- as the .def spells it, as pieces put into p after p[n]; returns the new last index. comment:
@@ -280,6 +301,33 @@ function cgen.shape_text(sc, comment)
     local result = RESULT[sc.ret_type and sc.ret_type.name or sc.ret]
     if #args == 0 then return "(" .. result end
     return cgen.join_args("", comment and ARG_SHAPE_COMMENT or ARG_SHAPE, args, result)
+end
+
+-- before .. sc.num .. " " .. sc.name .. its shape as comment text .. x1 .. x2 .. x3, as one chain of
+-- .. for a syscall of up to five arguments and no extra results (the shape made no string of
+-- its own).
+function cgen.numbered_signature(before, sc, x1, x2, x3)
+    local args, results = sc.args, sc.results
+    local nargs = #args
+    if nargs > 5 or results and #results > 0 then
+        return before .. cgen.num[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. x1 .. x2 .. x3
+    end
+    local result = RESULT[sc.ret_type and sc.ret_type.name or sc.ret]
+    if nargs == 0 then return before .. cgen.num[sc.num] .. " " .. sc.name .. "(" .. result .. x1 .. x2 .. x3 end
+    local S = ARG_SHAPE_COMMENT
+    local s1 = S[args[1]]
+    if nargs == 1 then return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. result .. x1 .. x2 .. x3 end
+    local s2 = S[args[2]]
+    if nargs == 2 then return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. result .. x1 .. x2 .. x3 end
+    local s3 = S[args[3]]
+    if nargs == 3 then
+        return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. s3 .. result .. x1 .. x2 .. x3
+    end
+    local s4 = S[args[4]]
+    if nargs == 4 then
+        return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. s3 .. s4 .. result .. x1 .. x2 .. x3
+    end
+    return before .. cgen.num[sc.num] .. " " .. sc.name .. s1 .. s2 .. s3 .. s4 .. S[args[5]] .. result .. x1 .. x2 .. x3
 end
 
 -- The signature of a syscall as the .def spells it: name(arguments) -> result, extra results.
@@ -337,6 +385,7 @@ end
 
 -- The C type of a kernel handler's result.
 local KERNEL_RET = { u32 = "uint32_t", uptr = "uint32_t", i64 = "int64_t", u64 = "uint64_t" }
+cgen.KERNEL_RET = KERNEL_RET -- (the types other than int32_t, for a caller that spells it inline)
 function cgen.kernel_ret(sc)
     return KERNEL_RET[sc.ret] or "int32_t"
 end
@@ -356,6 +405,7 @@ end)
 local KERNEL_PARAM = cgen.arg_memo(function(a)
     return (a.index > 1 and ", " or "(") .. PARAM_TYPE[kernel_param(a)] .. a.name
 end)
+cgen.KERNEL_PARAM = KERNEL_PARAM
 
 -- The pieces of a handler's prototype (result type, name, parameters), put into p after p[n]:
 -- one a parameter. Returns the new last index.
@@ -443,8 +493,13 @@ function cgen.buffer()
         n = 0
         return lines, had
     end
+    -- cgen.put_text's work, in one call (cgen.text_putter hands it out).
+    local function put_text(text)
+        if n > 0 then flush() end
+        lines_chunk(text)
+    end
     insides[w] = { flush = flush, chunk = chunk, lines_chunk = lines_chunk, chunks = chunks, take_lines = take_lines,
-                   count = function() return n end }
+                   count = function() return n end, put_text = put_text }
     return w
 end
 
@@ -475,9 +530,13 @@ end
 -- Append text, whole lines ending with the last one's newline, to buffer w as a chunk of its
 -- own: a row made as one string (a chain of ..) goes on as it is, not copied into a chunk.
 function cgen.put_text(w, text)
-    local b = insides[w]
-    if b.count() > 0 then b.flush() end
-    b.lines_chunk(text)
+    insides[w].put_text(text)
+end
+
+-- put(text) does what cgen.put_text(w, text) does, without looking w up each time: for an
+-- output that puts a row a syscall.
+function cgen.text_putter(w)
+    return insides[w].put_text
 end
 
 -- Append the pieces p[1..n] to buffer w: whole lines, the last piece ending with the last one's

@@ -40,7 +40,7 @@ local function errors_text(a, b, c)
     return concat(spelled, ", ", 1, k + #c)
 end
 
-local JOIN, end_row, put_rows = cgen.JOIN, cgen.end_row, cgen.put_rows
+local JOIN, put_rows = cgen.JOIN, cgen.put_rows
 
 function out.render(m)
     local w = cgen.buffer()
@@ -68,16 +68,17 @@ function out.render(m)
                 if not ident then
                     ident = names.contract_errors(sc)
                     shared[text] = ident
+                    -- (each row one chain of .., handed on JOIN rows at a time)
                     p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "static const uint16_t ", ident, "[] = {", text,
-                        "};", n + 5
-                    n = end_row(w, p, n)
+                        "};\n", n + 5
+                    if n >= JOIN then n = put_rows(w, p, n) end
                 end
             end
             idents[k] = ident
             if rest then counts[k] = count end -- (else it is the declared count)
         end
     end
-    if n > 0 then w(concat(p, "", 1, n - 1)) end -- (less the last newline)
+    put_rows(w, p, n)
     w("")
     w("const struct syscall_contract syscall_contracts[SYS_TABLE_SIZE] = {")
     local any = false
@@ -88,9 +89,8 @@ function out.render(m)
             local sc = syscalls[k]
             -- declared: the errors make test expects some test to observe
             local declared = #sc.errors + #sc.implied
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = "    [", nums[sc.num],
-                "] = {1, ", nums[counts[k] or declared], ", ", nums[declared], ", ", ident, n + 8
-            p[n + 1], p[n + 2], p[n + 3], n = "}, /* ", sc.name, " */\n", n + 3
+            p[n + 1], n = "    [" .. nums[sc.num] .. "] = {1, " .. nums[counts[k] or declared] .. ", " .. nums[declared] ..
+                ", " .. ident .. "}, /* " .. sc.name .. " */\n", n + 1
             any = true
             if n >= JOIN then n = put_rows(w, p, n) end
         end

@@ -20,7 +20,7 @@ local names = require("names")
 local out = {}
 
 local concat = table.concat
-local nums = cgen.num
+local nums, numbered_signature = cgen.num, cgen.numbered_signature
 
 -- Each function that spells a part puts its pieces into p after p[n] and returns the new n.
 local pieces = {} -- (one table, used again by every render)
@@ -55,12 +55,22 @@ end
 -- argument (make_parts): one string.
 local PROBE = { ["in"] = ", 0) < 0", out = ", 1) < 0", inout = ", 1) < 0" }
 
-local function range_check(name, len, dir, optional, probe, big)
-    local range = "a_" .. name .. ", " .. len
-    local test = (big and (len .. " > SHIM_USER_SPAN || ") or "") .. "SHIM_OUTSIDE_USER(" .. range ..
-        (probe and (") || user_probe(" .. range .. PROBE[dir]) or ")")
-    if optional then return "    if (a_" .. name .. " != 0 && (" .. test .. "))\n        return -EFAULT;\n" end
-    return "    if (" .. test .. ")\n        return -EFAULT;\n"
+local function range_check(name, len, dir, optional, probe, big, before)
+    -- (Each spelling is one chain of ..: a parenthesized part would be a string of its own.)
+    local big_test = big and len .. " > SHIM_USER_SPAN || " or ""
+    if probe then
+        if optional then
+            return before .. "    if (a_" .. name .. " != 0 && (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len ..
+                ") || user_probe(a_" .. name .. ", " .. len .. PROBE[dir] .. "))\n        return -EFAULT;\n"
+        end
+        return before .. "    if (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len .. ") || user_probe(a_" ..
+            name .. ", " .. len .. PROBE[dir] .. ")\n        return -EFAULT;\n"
+    end
+    if optional then
+        return before .. "    if (a_" .. name .. " != 0 && (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len ..
+            ")))\n        return -EFAULT;\n"
+    end
+    return before .. "    if (" .. big_test .. "SHIM_OUTSIDE_USER(a_" .. name .. ", " .. len .. "))\n        return -EFAULT;\n"
 end
 
 -- The checks of a user buffer. The length is a_LEN, or for a value-result length (bytes[*LEN])
@@ -77,14 +87,17 @@ local function buffer_checks(sc, a, span)
     local max, s = a.max, ""
     if max and type_max > max.value then
         local expr = max.expr
-        s = "    if (" .. len .. " > " .. expr ..
-            (by_ptr and (")\n        " .. len .. " = " .. expr .. ";\n") or (")\n        return -" .. a.toolong.name .. ";\n"))
+        if by_ptr then
+            s = "    if (" .. len .. " > " .. expr .. ")\n        " .. len .. " = " .. expr .. ";\n"
+        else
+            s = "    if (" .. len .. " > " .. expr .. ")\n        return -" .. a.toolong.name .. ";\n"
+        end
     end
     if a.elem then
         s = s .. "    const uint32_t n_" .. a.name .. " = " .. len .. " * (uint32_t)sizeof(" .. cgen.pointee(a.elem) .. ");\n"
         len = "n_" .. a.name
     end
-    return s .. range_check(a.name, len, a.dir, a.optional, true, not max and type_max > span)
+    return range_check(a.name, len, a.dir, a.optional, true, not max and type_max > span, s)
 end
 
 -- A flags argument with a bit outside its set, or an enum argument that is none of its values,
@@ -128,19 +141,26 @@ end
 -- The string argument copies (in str[N]) into kernel buffers.
 local function str_copy_in(a)
     local name, size = a.name, a.size.expr
-    local copy = "shim_str_in(k_" .. name .. ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name
-    return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name ..
-        (a.optional and (" = a_" .. name .. " ? " .. copy .. ") : 0;\n") or (" = " .. copy .. ");\n")) ..
-        "    if (n_" .. name .. " < 0)\n        return n_" .. name .. ";\n"
+    if a.optional then
+        return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name .. " = a_" .. name ..
+            " ? shim_str_in(k_" .. name .. ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name .. ") : 0;\n" ..
+            "    if (n_" .. name .. " < 0)\n        return n_" .. name .. ";\n"
+    end
+    return "    char k_" .. name .. "[" .. size .. " + 1];\n    const int32_t n_" .. name .. " = shim_str_in(k_" .. name ..
+        ", a_" .. name .. ", " .. size .. ", -" .. a.toolong.name .. ");\n    if (n_" .. name .. " < 0)\n        return n_" ..
+        name .. ";\n"
 end
 
 -- The kernel copy of a pointer argument: copied in, or zeroed for out.
 local function pointer_copy_in(a)
     local name = a.name
-    local decl = "    " .. cgen.pointee(a.type) .. " k_" .. name
-    if a.dir == "out" then return decl .. ";\n    __builtin_memset(&k_" .. name .. ", 0, sizeof k_" .. name .. ");\n" end
-    return decl ..
-        (a.optional and (";\n    if (a_" .. name .. " != 0 && copy_from_user(&k_") or ";\n    if (copy_from_user(&k_") ..
+    local pointee = cgen.pointee(a.type)
+    if a.dir == "out" then
+        return "    " .. pointee .. " k_" .. name .. ";\n    __builtin_memset(&k_" .. name .. ", 0, sizeof k_" .. name ..
+            ");\n"
+    end
+    return "    " .. pointee .. " k_" .. name ..
+        (a.optional and ";\n    if (a_" .. name .. " != 0 && copy_from_user(&k_" or ";\n    if (copy_from_user(&k_") ..
         name .. ", a_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
 end
 
@@ -160,203 +180,234 @@ end
 --   call    what the handler call passes of an unchecked scalar, a pointer or a buffer
 --           (both after ", " unless the argument is the first)
 --   value   a flags or enum argument's value check
---   check   a pointer's range check; checks[len type]: a buffer's checks (checks_of)
+--   check   a pointer's range check
+--   checks_type, checks_text (made when first needed) a buffer's checks for a length of that
+--           type; checks[len type]: for another type (checks_of)
 --   copy    a string's or a pointer's copy into the kernel
 --   zero    an optional buffer's: NULL makes its length 0
---   zread   (made when first needed) a checked scalar's read that zero may change (not const)
---   copy_out[ok] (made when first needed) an out pointer's copy back when the result is ok
+--   out     an out pointer; out_ok, out_text (made when first needed) its copy back when the
+--           result passes that test; copy_out[ok]: for another test
+-- (A field made later than its record would grow it: each is there from the start, false
+-- until made. zreads[parts], beside them: a checked scalar's read that zero may change.)
+--   len     a buffer's length argument (its index), else nil
+--   bits    what body has to do for it (the bits below), so that it skips a pass no argument
+--           needs; scalar: true for a scalar; lbp: a buffer of a value-result length (bytes[*LEN]),
+--           bufcheck: of another (every field is there, false when it does not apply: a
+--           missing one costs a metamethod look-up)
+local VALUE, NONSCALAR, ZERO, CHECK, COPY, LBP, OUT = 1, 2, 4, 8, 16, 32, 64
 local value_checks_memo -- the render's (value_check's memo), for the parts made during it
 local function make_parts(a, F)
     local kind, name = a.kind, a.name
+    local sep = a.index > 1 and ", " or ""
     -- (Each record is made by one constructor, which sizes it for all its fields at once.)
     if kind == "scalar" then
         local t = a.type.ctype
         local call
         if a.regs then -- a 64-bit pair
             local lo, hi = kinds.pair_regs(a)
-            call = "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
+            call = sep .. "(" .. t .. ")((uint64_t)" .. F .. hi .. " << 32 | " .. F .. lo .. ")"
         else
-            call = CAST[t] .. FRAME_REG[F][a.reg]
+            call = sep .. CAST[t] .. FRAME_REG[F][a.reg]
         end
+        local value = a.einval and spelled(value_check, value_checks_memo, a) or nil
         return { read = "    const " .. t .. " a_" .. name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n",
-                 use = a.regs and call or "a_" .. name, call = call,
-                 value = a.einval and spelled(value_check, value_checks_memo, a) or nil, zread = nil }
+                 use = a.regs and call or sep .. "a_" .. name, call = call, value = value or false,
+                 bits = value and VALUE or 0, scalar = true, len = false, check = false, bufcheck = false }
     end
     local read = "    const uint32_t a_" .. name .. READ[F][a.reg]
     if kind == "bytes" then
-        local call = "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
-        return { read = read, use = call, call = call, checks = {},
-                 zero = a.optional and not a.len_by_ptr and
-                     ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil }
+        local call = sep .. "(user_" .. a.dir .. "_t){ a_" .. name .. " }"
+        local lbp = a.len_by_ptr or false
+        local zero = a.optional and not lbp and
+            ("    if (a_" .. name .. " == 0)\n        a_" .. a.len_name .. " = 0;\n") or nil
+        return { read = read, use = call, call = call, checks_type = false, checks_text = false, checks = false, zero = zero,
+                 len = a.len_arg, lbp = lbp, bufcheck = not lbp,
+                 bits = NONSCALAR | (zero and ZERO or 0) | (lbp and LBP or CHECK), scalar = false, value = false,
+                 check = false }
     elseif kind == "str" then
-        local call = a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name)
-        return { read = read, use = call, call = call, copy = str_copy_in(a) }
+        local call = sep .. (a.optional and ("a_" .. name .. " ? k_" .. name .. " : NULL") or ("k_" .. name))
+        return { read = read, use = call, call = call, copy = str_copy_in(a), bits = NONSCALAR | COPY, scalar = false,
+                 value = false, len = false, check = false, bufcheck = false }
     end
-    local call = a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name)
+    local call = sep .. (a.optional and ("a_" .. name .. " ? &k_" .. name .. " : NULL") or ("&k_" .. name))
     local dir = a.dir
-    return { read = read, use = call, call = call, check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in"),
-             copy = pointer_copy_in(a), copy_out = dir ~= "in" and {} or nil }
-end
-
--- The parts of an argument, with the call's separator.
-local function make_sep_parts(a, F)
-    local r = make_parts(a, F)
-    if a.index > 1 then r.use, r.call = ", " .. r.use, ", " .. r.call end
-    return r
+    return { read = read, use = call, call = call,
+             check = range_check(name, SIZEOF[a.type], dir, a.optional, dir ~= "in", false, ""),
+             copy = pointer_copy_in(a), out = dir ~= "in", out_ok = false, out_text = false, copy_out = false,
+             bits = NONSCALAR | CHECK | COPY | (dir ~= "in" and OUT or 0), scalar = false, value = false, len = false,
+             bufcheck = false }
 end
 
 -- The parts of each argument, by frame.
-local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f.tf.") end),
-                ["f->tf."] = cgen.arg_memo(function(a) return make_sep_parts(a, "f->tf.") end) }
+local PARTS = { ["f.tf."] = cgen.arg_memo(function(a) return make_parts(a, "f.tf.") end),
+                ["f->tf."] = cgen.arg_memo(function(a) return make_parts(a, "f->tf.") end) }
+
+local PARTS_F = PARTS["f.tf."] -- (the usual frame's)
 
 -- The checks of buffer argument a (its record r): they depend on its length argument's type.
 local function checks_of(r, sc, a, span)
     local len_type = sc.args[a.len_arg].type.name
-    local s = r.checks[len_type]
+    if r.checks_type == len_type then return r.checks_text end
+    local more = r.checks -- (the checks for another length type: rare)
+    local s = more and more[len_type]
     if not s then
         s = buffer_checks(sc, a, span)
-        r.checks[len_type] = s
+        if not r.checks_type then
+            r.checks_type, r.checks_text = len_type, s
+        else
+            if not more then
+                more = {}
+                r.checks = more
+            end
+            more[len_type] = s
+        end
     end
     return s
 end
 
 -- A checked scalar's read when an optional NULL buffer may set it to 0.
+local zreads = setmetatable({}, { __mode = "k" }) -- parts -> the read (rare: a table beside the parts)
 local function zread(r, a, F)
-    local s = r.zread
+    local s = zreads[r]
     if not s then
         local t = a.type.ctype
         s = "    " .. t .. " a_" .. a.name .. CAST_READ[t] .. FRAME_REG[F][a.reg] .. ";\n"
-        r.zread = s
+        zreads[r] = s
     end
     return s
 end
 
 -- An out pointer's copy back, when the result passes ok.
 local function copy_out(r, a, ok)
-    local s = r.copy_out[ok]
+    if r.out_ok == ok then return r.out_text end
+    local more = r.copy_out -- (the copy for another result test)
+    local s = more and more[ok]
     if not s then
         local name = a.name
-        s = "    if (ret" .. ok .. (a.optional and (" && a_" .. name .. " != 0") or "") .. " && copy_to_user(a_" ..
+        s = "    if (ret" .. ok .. (a.optional and " && a_" .. name .. " != 0 && copy_to_user(a_" or " && copy_to_user(a_") ..
             name .. ", &k_" .. name .. ", sizeof k_" .. name .. ") < 0)\n        return -EFAULT;\n"
-        r.copy_out[ok] = s
+        if not r.out_ok then
+            r.out_ok, r.out_text = ok, s
+        else
+            if not more then
+                more = {}
+                r.copy_out = more
+            end
+            more[ok] = s
+        end
     end
     return s
 end
 
 -- The scalars the checks need (buffer lengths, flags and enum values): checked[i] is stamp for
 -- them (a number new for each syscall); the others are read from the frame only in the handler
--- call, after the checks, so they need no register of their own meanwhile. rec[i]: argument i's
+-- call, after the checks, so they need no register of their own meanwhile. zeroed[i] is stamp
+-- for a length an optional NULL buffer sets to 0 (its read is not const). rec[i]: argument i's
 -- parts.
-local checked, rec, stamp = {}, {}, 0
+local checked, zeroed, rec, stamp = {}, {}, {}, 0
 
--- The handler call: before, the handler's name, the arguments (rec and checked filled) and
--- ");\n". What comes before it:
+-- The handler call (at the end of body): what comes before it, the handler's name, the
+-- arguments (rec and checked filled) and ");\n". What comes before it:
 local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
-local function call(p, n, before, sc, nargs)
-    p[n + 1], p[n + 2], p[n + 3], n = before, names.handler(sc), "(", n + 3
-    for i = 1, nargs do p[n + i] = checked[i] == stamp and rec[i].use or rec[i].call end
-    n = n + nargs
-    if sc.results ~= nil and #sc.results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
-    p[n + 1], n = ");\n", n + 1
-    return n
-end
+local handler_name -- the syscall's (names.handler), set by the render for each shim
+local CALL_END = memo(function(after) return ");\n" .. after end)
 
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
 -- frame F ("f.tf." or "f->tf."), whose argument parts are parts (PARTS[F]). ret_type:
 -- the type the shim returns; simple_cast: the cast of the call when it is all there is. span:
--- the size of user space. checks: the value checks' memo.
-local function body(p, n, sc, F, parts, ret_type, simple_cast, span)
+-- the size of user space; after: what follows the body's last line. Each pass runs only when an
+-- argument needs it (bits).
+local RET_END = memo2(function(ret_type, after) return "    return (" .. ret_type .. ")ret;\n" .. after end)
+local function body(p, n, sc, F, parts, ret_type, simple_cast, span, after)
     local args = sc.args
     local nargs = #args
-    local simple, optional_bufs, value_checks, len_by_ptr, copies, outs = true, false, false, false, false, false
-    stamp = stamp + 1
+    local bits = 0
+    local st = stamp + 1
+    stamp = st
     for i = 1, nargs do
-        local a = args[i]
-        local kind = a.kind
-        rec[i] = parts[a]
-        if a.len_arg then
-            checked[a.len_arg] = stamp
-            if a.len_by_ptr then len_by_ptr = true elseif a.optional then optional_bufs = true end
+        local r = parts[args[i]]
+        rec[i] = r
+        bits = bits | r.bits
+        local len = r.len
+        if len then
+            checked[len] = st
+            if r.zero then zeroed[len] = st end
         end
-        if kind == "scalar" then
-            if a.einval then
-                checked[i] = stamp
-                value_checks = true
-            end
-        elseif kind ~= "bytes" then
-            copies = true
-            if a.dir ~= "in" then outs = true end
-        end
+        if r.value then checked[i] = st end
     end
-    for i = 1, nargs do
-        local a = args[i]
-        if a.kind == "scalar" then
-            if checked[i] == stamp then
-                -- a length an optional NULL buffer zeroes is not const
-                local zeroed = false
-                if optional_bufs then
-                    for k = 1, nargs do
-                        local b = args[k]
-                        if b.len_arg == i and b.kind == "bytes" and b.optional and not b.len_by_ptr then zeroed = true end
-                    end
+    local before, close = RETURN[simple_cast], after -- only scalars that need no check: the call is all
+    if bits ~= 0 then
+        for i = 1, nargs do
+            local r = rec[i]
+            if not r.scalar then
+                p[n + 1], n = r.read, n + 1
+            elseif checked[i] == st then
+                p[n + 1], n = zeroed[i] == st and zread(r, args[i], F) or r.read, n + 1
+            end
+        end
+        -- An optional buffer that is NULL is an empty one.
+        if bits & ZERO ~= 0 then
+            for k = 1, nargs do
+                local zero = rec[k].zero
+                if zero then p[n + 1], n = zero, n + 1 end
+            end
+        end
+        -- Cheap value and range checks first, then the copies.
+        if bits & VALUE ~= 0 then
+            for k = 1, nargs do
+                local value = rec[k].value
+                if value then p[n + 1], n = value, n + 1 end
+            end
+        end
+        if bits & CHECK ~= 0 then
+            for k = 1, nargs do
+                local r = rec[k]
+                local check = r.check
+                if check then
+                    p[n + 1], n = check, n + 1
+                elseif r.bufcheck then -- a buffer of a length the shim does not copy in
+                    p[n + 1], n = r.checks_type == args[r.len].type.name and r.checks_text or
+                        checks_of(r, sc, args[k], span), n + 1
                 end
-                p[n + 1], n = zeroed and zread(rec[i], a, F) or rec[i].read, n + 1
-                simple = false
             end
-        else
-            simple = false
-            p[n + 1], n = rec[i].read, n + 1
         end
-    end
-    if simple then return call(p, n, RETURN[simple_cast], sc, nargs) end
-    -- An optional buffer that is NULL is an empty one.
-    if optional_bufs then
-        for k = 1, nargs do
-            local zero = rec[k].zero
-            if zero then p[n + 1], n = zero, n + 1 end
-        end
-    end
-    -- Cheap value and range checks first, then the copies.
-    if value_checks then
-        for k = 1, nargs do
-            local value = rec[k].value
-            if value then p[n + 1], n = value, n + 1 end
-        end
-    end
-    for k = 1, nargs do
-        local a = args[k]
-        local kind = a.kind
-        if kind == "bytes" then
-            if not a.len_by_ptr then
-                p[n + 1], n = rec[k].checks[args[a.len_arg].type.name] or checks_of(rec[k], sc, a, span), n + 1
+        if bits & COPY ~= 0 then
+            for k = 1, nargs do
+                local copy = rec[k].copy
+                if copy then p[n + 1], n = copy, n + 1 end
             end
-        elseif kind == "ptr" then
-            p[n + 1], n = rec[k].check, n + 1
+        end
+        -- A value-result length is known once it is copied in.
+        if bits & LBP ~= 0 then
+            for k = 1, nargs do
+                local r = rec[k]
+                if r.lbp then p[n + 1], n = checks_of(r, sc, args[k], span), n + 1 end
+            end
+        end
+        if bits & OUT == 0 then
+            before = RETURN_CAST[ret_type]
+        else -- the out pointers are copied back after the call
+            before, close = RET_IS[cgen.kernel_ret(sc)], ""
         end
     end
-    if copies then
-        for k = 1, nargs do
-            local copy = rec[k].copy
-            if copy then p[n + 1], n = copy, n + 1 end
-        end
+    p[n + 1], p[n + 2], p[n + 3], n = before, handler_name, "(", n + 3
+    for i = 1, nargs do
+        local r = rec[i]
+        p[n + i] = checked[i] == st and r.use or r.call
     end
-    -- A value-result length is known once it is copied in.
-    if len_by_ptr then
-        for k = 1, nargs do
-            local a = args[k]
-            if a.kind == "bytes" and a.len_by_ptr then p[n + 1], n = checks_of(rec[k], sc, a, span), n + 1 end
-        end
-    end
-    if not outs then return call(p, n, RETURN_CAST[ret_type], sc, nargs) end
+    n = n + nargs
+    local results = sc.results
+    if results ~= nil and #results > 0 then p[n + 1], n = nargs > 0 and ", res" or "res", n + 1 end
+    p[n + 1], n = CALL_END[close], n + 1
+    if bits & OUT == 0 then return n end
     local ok = success(sc)
-    n = call(p, n, RET_IS[cgen.kernel_ret(sc)], sc, nargs)
     for k = 1, nargs do
-        local a = args[k]
-        if a.kind == "ptr" and a.dir ~= "in" then p[n + 1], n = copy_out(rec[k], a, ok), n + 1 end
+        local r = rec[k]
+        if r.out then p[n + 1], n = copy_out(r, args[k], ok), n + 1 end
     end
-    p[n + 1], p[n + 2], p[n + 3], n = "    return (", ret_type, ")ret;\n", n + 3
+    p[n + 1], n = RET_END[ret_type][after], n + 1
     return n
 end
 
@@ -386,8 +437,8 @@ local function shim_with_upper_words(p, n, sc, shim_name, span)
         p[n + 1], n = "_body(const struct syscall_frame *f)\n{\n", n + 1
     end
     if #sc.args == 0 then p[n + 1], n = "    (void)f;\n", n + 1 end
-    n = body(p, n, sc, "f->tf.", PARTS["f->tf."], ret_t, "", span)
-    p[n + 1], p[n + 2], p[n + 3], n = "}\n\nstatic int32_t ", shim_name, "(struct syscall_frame f)\n{\n", n + 3
+    n = body(p, n, sc, "f->tf.", PARTS["f->tf."], ret_t, "", span, "}\n\nstatic int32_t ")
+    p[n + 1], p[n + 2], n = shim_name, "(struct syscall_frame f)\n{\n", n + 2
     if results then
         p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    ", cgen.results_struct(sc), " res = { 0 };\n    const ",
             ret_t, " ret = ", n + 5
@@ -412,16 +463,9 @@ end
 -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
 -- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
 local function shim(p, n, sc, span, shim_name)
-    if has_upper_words(sc) then
-        n = shim_with_upper_words(p, n, sc, shim_name, span)
-        return n
-    end
-    p[n + 1], n = "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\nstatic int32_t " ..
-        shim_name .. (#sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"),
-        n + 1
-    n = body(p, n, sc, "f.tf.", PARTS["f.tf."], "int32_t", "(int32_t)", span)
-    p[n + 1], n = "}\n\n", n + 1
-    return n
+    p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
+        #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
+    return body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
 end
 
 local DIR_KIND = { bytes = { ["in"] = "SARG_IN_BUF", out = "SARG_OUT_BUF", inout = "SARG_INOUT_BUF" },
@@ -480,29 +524,62 @@ local function desc_arg(a, slot)
     elseif slot[a.reg] ~= i - 1 then
         reg = slot[a.reg] + 1
     end
-    local s = (i > 1 and ', { "' or ',\n        .args = { { "') .. a.name
+    local start = i > 1 and ', { "' or ',\n        .args = { { "'
     -- The fields after the last that is not 0 are left to the initializer (len_arg is read only
-    -- for a buffer or a 64-bit argument).
-    if reg or size ~= 0 then
-        s = s .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size]
-        if reg then s = s .. ", " .. nums[reg] end
-        return s .. " }"
+    -- for a buffer or a 64-bit argument). (Each a chain of .., one string.)
+    if reg then
+        return start .. a.name .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size] .. ", " .. nums[reg] .. " }"
+    elseif size ~= 0 then
+        return start .. a.name .. KIND_MORE[arg_kind(a)] .. nums[len or 0] .. ", " .. nums[size] .. " }"
     elseif len then
-        return s .. KIND_MORE[arg_kind(a)] .. nums[len] .. " }"
+        return start .. a.name .. KIND_MORE[arg_kind(a)] .. nums[len] .. " }"
     end
-    return s .. KIND_END[arg_kind(a)]
+    return start .. a.name .. KIND_END[arg_kind(a)]
 end
 
 -- The table entry of a syscall, with its flags, as pieces after p[n]; returns the new n.
 -- desc_args: argument -> its entry. The lines after the first: where a result's words are (v2),
 -- the arguments.
-local function descriptor(p, n, desc_args, sc)
+local function descriptor(p, n, desc_args, sc, shim_name, upper)
     local args = sc.args
     local nargs = #args
     local attrs = sc.attrs
-    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. names.shim(sc) .. NARGS[nargs] ..
-        FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]], n + 1
-    if has_upper_words(sc) then
+    local flags_ret = FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]]
+    if not upper and nargs <= 5 then -- the row as one chain of .. (most)
+        local num, name, nargs_s = nums[sc.num], sc.name, NARGS[nargs]
+        if nargs == 0 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. " },\n"
+            return n + 1
+        end
+        local d1 = desc_args[args[1]]
+        if nargs == 1 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. " } },\n"
+            return n + 1
+        end
+        local d2 = desc_args[args[2]]
+        if nargs == 2 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 ..
+                " } },\n"
+            return n + 1
+        end
+        local d3 = desc_args[args[3]]
+        if nargs == 3 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+                " } },\n"
+            return n + 1
+        end
+        local d4 = desc_args[args[4]]
+        if nargs == 4 then
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+                d4 .. " } },\n"
+            return n + 1
+        end
+        p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+            d4 .. desc_args[args[5]] .. " } },\n"
+        return n + 1
+    end
+    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. shim_name .. NARGS[nargs] .. flags_ret, n + 1
+    if upper then
         if kinds.is64(sc.ret) then
             p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ",
                 kinds.upper_words(sc)[1].reg, ")", n + 3
@@ -554,11 +631,22 @@ function out.render(m)
     -- sorted by it).
     local span = m.abi.user_high - m.abi.user_low
     value_checks_memo = cgen.shape_memo()
+    -- Each syscall's shim name, spelled once: the tables use it again.
+    local shim_names = {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        n = shim(p, n, sc, span, names.shim(sc))
+        local shim_name = names.shim(sc)
+        handler_name = names.handler(sc)
+        shim_names[i] = shim_name
+        local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
+        if ret == "i64" or ret == "u64" or (results ~= nil and #results > 0) then
+            n = shim_with_upper_words(p, n, sc, shim_name, span)
+        else
+            n = shim(p, n, sc, span, shim_name)
+        end
         if n >= JOIN then n = put_rows(w, p, n) end
     end
+    handler_name = nil
     value_checks_memo = nil
     put_rows(w, p, n)
     desc_slot = {}
@@ -570,7 +658,9 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            n, s = descriptor(p, n, DESC_ARGS, sc), s + 1
+            local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
+            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s],
+                ret == "i64" or ret == "u64" or (results ~= nil and #results > 0)), s + 1
         elseif retired[r] and retired[r].num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
@@ -582,13 +672,14 @@ function out.render(m)
     end
     p[n + 1], n = "};\n\n/* What the int 0x80 stub calls, by number (kernel/syscall_desc.h). */\n" ..
         "const syscall_code_t syscall_entries[SYS_TABLE_SIZE] = {\n", n + 1
-    -- The shim, or the handler when the shim would be nothing but a call of it.
+    -- The shim, or the handler when the shim would be nothing but a call of it (no arguments,
+    -- no upper words: few).
     s = 1
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)",
-                #sc.args == 0 and not has_upper_words(sc) and names.handler(sc) or names.shim(sc), ",\n", n + 3
+                #sc.args == 0 and not has_upper_words(sc) and names.handler(sc) or shim_names[s], ",\n", n + 3
             s = s + 1
         else
             p[n + 1], n = NOSYS_ENTRY, n + 1

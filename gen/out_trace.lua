@@ -9,7 +9,7 @@ local names = require("names")
 
 local out = {}
 
-local end_row = cgen.end_row -- the rows' pieces are joined per cgen.JOIN of them
+local JOIN, put_rows = cgen.JOIN, cgen.put_rows -- the rows' pieces are joined per cgen.JOIN of them
 
 local function scalar_kind(t)
     if t.hex then return "TRACE_HEX" end
@@ -190,43 +190,47 @@ function out.render(m)
     for k = 1, #syscalls do
         local sc = syscalls[k]
         local args = sc.args
-        local start, valued_syscall = n, has_values[sc.name] -- (else a plain scalar has no values)
-        p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[sc.num], "] = {{", n + 3
-        local sep = ""
+        local valued_syscall = has_values[sc.name] -- (else a plain scalar has no values)
+        local row = false -- (the row's start is written with its first entry: most syscalls have none)
         for i = 1, #args do
             local a = args[i]
             local kind = a.kind
+            local entry = false
             if kind == "scalar" then
                 if valued_syscall then
                     local vals, named = arg_values(sc, a)
                     if vals ~= "0" then
-                        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], p[n + 8], n = sep, "[",
-                            nums[i - 1], "] = {0, ", field_kind(a.type, named), ", ", nums[a.type.size], ", ", n + 8
+                        if row then
+                            p[n + 1], n = ", ", n + 1
+                        else
+                            p[n + 1], p[n + 2], p[n + 3], n, row = "    [", nums[sc.num], "] = {{", n + 3, true
+                        end
+                        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], p[n + 6], p[n + 7], n = "[", nums[i - 1],
+                            "] = {0, ", field_kind(a.type, named), ", ", nums[a.type.size], ", ", n + 7
                         p[n + 1], p[n + 2], n = vals, "}", n + 2
-                        sep = ", "
                     end
                 elseif a.named or a.type.kind ~= "scalar" then
-                    local entry = ENTRY[a]
-                    if entry then
-                        p[n + 1], p[n + 2], n = sep, entry, n + 2
-                        sep = ", "
-                    end
+                    entry = ENTRY[a]
                 end
             elseif kind == "ptr" then
-                p[n + 1], p[n + 2], n = sep, ENTRY[a], n + 2
-                sep = ", "
+                entry = ENTRY[a]
+            end
+            if entry then
+                if row then
+                    p[n + 1], p[n + 2], n = ", ", entry, n + 2
+                else
+                    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n, row = "    [", nums[sc.num], "] = {{", entry, n + 4, true
+                end
             end
         end
-        if sep == "" then
-            n = start -- no entry: no row
-        else
+        if row then
             rows = true
-            p[n + 1], p[n + 2], p[n + 3], n = "}}, /* ", sc.name, " */", n + 3
-            n = end_row(w, p, n)
+            p[n + 1], p[n + 2], p[n + 3], n = "}}, /* ", sc.name, " */\n", n + 3
+            if n >= JOIN then n = put_rows(w, p, n) end
         end
     end
     render_values = nil
-    if n > 0 then w(table.concat(p, "", 1, n - 1)) end -- (less the last newline)
+    put_rows(w, p, n)
     if not rows then w("    {{{0, 0, 0, 0}}}, /* no syscall takes a pointer to a struct or a named value */") end
     w("};")
     return w()
