@@ -259,6 +259,31 @@ local function value_list(named, a)
     return list
 end
 
+-- A value list's rows with an argument register put in, once per list and register (by_reg:
+-- list -> register -> rows, for one render): row k is A .. stem .. B .. sci .. C .. name .. D, with
+-- { A, B, C, D, E } its five entries, E being D .. "\n" .. the next row's A (several rows are one
+-- `..` chain, and one string: making a string is much of what a row costs).
+local by_reg
+
+local function register_rows(list, r)
+    local of_list = by_reg[list]
+    if not of_list then
+        of_list = {}
+        by_reg[list] = of_list
+    end
+    local v = of_list[r]
+    if v then return v end
+    v = {}
+    local rt, j = ", CONF_EQ, CONF_VALUE, " .. text[r], 0
+    for k = 1, #list, 4 do
+        v[j + 1], v[j + 2], v[j + 3], v[j + 4] = list[k], list[k + 1], rt .. list[k + 2], list[k + 3]
+        if j > 0 then v[j] = v[j - 1] .. "\n" .. list[k] end
+        j = j + 5
+    end
+    of_list[r] = v
+    return v
+end
+
 local function value_cases(rows, n, sc, sci)
     local args = sc.args
     for i = 1, #args do
@@ -267,11 +292,28 @@ local function value_cases(rows, n, sc, sci)
         if named and (a.einval or a.lifecycle) then
             local list = value_list(named, a)
             if #list > 0 then
-                local stem, r, name = names.conf_case(sc, a, ""), text[reg[i]], a.name
-                for k = 1, #list, 4 do
+                local v, stem, name, k = register_rows(list, reg[i]), names.conf_stem(sc, a), a.name, 1
+                local count = #v + 1 -- (the last row has no E)
+                while k + 39 <= count do -- eight rows
                     n = n + 1
-                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2] ..
-                        name .. list[k + 3]
+                    rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
+                        v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
+                        v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 19] .. stem .. v[k + 21] .. sci .. v[k + 22] .. name ..
+                        v[k + 24] .. stem .. v[k + 26] .. sci .. v[k + 27] .. name .. v[k + 29] .. stem .. v[k + 31] .. sci ..
+                        v[k + 32] .. name .. v[k + 34] .. stem .. v[k + 36] .. sci .. v[k + 37] .. name .. v[k + 38]
+                    k = k + 40
+                end
+                if k + 19 <= count then -- four rows
+                    n = n + 1
+                    rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
+                        v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
+                        v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 18]
+                    k = k + 20
+                end
+                while k < count do
+                    n = n + 1
+                    rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 3]
+                    k = k + 5
                 end
             end
         end
@@ -303,6 +345,34 @@ local past_max = setmetatable({}, { __index = function(t, expr)
     return t[expr]
 end })
 
+-- The pieces of a pointer argument's rows around its stem, merged: its five (or three) case names
+-- are stem .. Qk, the last closing the row; a string's limit rows follow its pointer row.
+local Q1, Q2, Q3, Q4 = P1 .. '", "', P2 .. '", "', P3 .. '", "', P4 .. '", "'
+local Q5, Q3E = P5 .. '"),', P3 .. '"),'
+local Q5R, S1Q, S2Q = Q5 .. '\n    CONF_ROW("', S1 .. '", ', S2 .. '", '
+
+-- What a pointer row holds between the syscall's index and the first case name, once per error,
+-- register, span, optional and kind: MIDS[efault][(bytes * 8 + reg) * 4 + optional * 2 + is_bytes].
+local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
+    local by_key = setmetatable({}, { __index = function(u, key)
+        local is_bytes, optional, r, bytes = key % 2 == 1, key // 2 % 2 == 1, key // 4 % 8, key // 32
+        local v = ", " .. text[r] .. ", " .. text[bytes] .. ", " .. negated[efault] .. ", " ..
+            (optional and "CONF_ACCEPTED" or "CONF_EQ")
+        if bytes >= 2 then
+            -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
+            -- and returns that short count; one that checks the range first returns EFAULT.
+            -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
+            v = v .. (is_bytes and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"")
+        else
+            v = v .. ", \""
+        end
+        u[key] = v
+        return v
+    end })
+    t[efault] = by_key
+    return by_key
+end })
+
 -- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
 -- w, for a syscall whose scratch (lengths) is filled; any: whether it has a byte buffer.
 -- named_args: whether the definition has flags, enum or resource types (language v2).
@@ -313,31 +383,22 @@ local function syscall_cases(rows, n, sc, sci, any, named_args)
         local a = args[i]
         local kind = a.kind
         if kind ~= "scalar" then
-            local r, bytes, efault, stem = text[reg[i]], span(a), negated[a.efault], names.conf_case(sc, a, "")
-            local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
-            -- One byte cannot wrap or straddle a page boundary.
-            if bytes >= 2 then
-                -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
-                -- and returns that short count; one that checks the range first returns EFAULT.
-                -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
+            local bytes, stem = span(a), names.conf_stem(sc, a)
+            local mid = MIDS[a.efault][(bytes * 8 + reg[i]) * 4 + (a.optional and 2 or 0) + (kind == "bytes" and 1 or 0)]
+            if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
+                local limit, toolong, expr, r = a.size.value, negated[a.toolong], a.size.expr, text[reg[i]]
                 n = n + 1
-                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
-                    null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
-                    "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
-                    "\"),"
-            else
+                rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem ..
+                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r .. ", " .. text[limit] .. ", " ..
+                    toolong .. ", " .. negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q ..
+                    sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " .. text[limit + 1] .. ", " .. toolong .. ", 0, " ..
+                    past_limit[expr] .. "),"
+            elseif bytes >= 2 then
                 n = n + 1
-                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
-                    null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
-            end
-            if kind == "str" then
-                local limit, toolong, expr = a.size.value, negated[a.toolong], a.size.expr
+                rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem .. Q5
+            else -- (one byte cannot wrap or straddle a page boundary)
                 n = n + 1
-                rows[n] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
-                    ", " .. text[limit] .. ", " .. toolong .. ", " .. efault .. ", " .. at_limit[expr] .. "),"
-                n = n + 1
-                rows[n] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
-                    text[limit + 1] .. ", " .. toolong .. ", 0, " .. past_limit[expr] .. "),"
+                rows[n] = "    CONF_POINTER3(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3E
             end
         end
     end
@@ -429,7 +490,7 @@ local function render_c(m)
     local invalid = out.invalid_numbers(m)
     local rows, n, cases, k, held = {}, 0, {}, 0, {}
     w("const struct conf_syscall conf_syscalls[] = {")
-    value_lists = cgen.shape_memo()
+    value_lists, by_reg = cgen.shape_memo(), {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
         local args = sc.args
@@ -460,7 +521,7 @@ local function render_c(m)
         held[i] = nil
     end
     rows, n = cases, k
-    value_lists = nil
+    value_lists, by_reg = nil, nil
     for j, nr in ipairs(invalid) do
         n = n + 1
         rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + j - 1) ..
