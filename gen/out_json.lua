@@ -26,8 +26,7 @@ local function slow_body(s)
     return (s:gsub('[%c"\\]', esc))
 end
 
-local function body(s)
-    if plain(s) then return s end
+local function escaped_body(s)
     local q = format("%q", s)
     if #q == #s + 2 then return s end
     local parts, n, from, pos = nil, 0, 2, 2
@@ -47,6 +46,18 @@ local function body(s)
     if not parts then return q:sub(2, -2) end
     parts[n + 1] = q:sub(from, -2)
     return table.concat(parts)
+end
+
+local function body(s)
+    if plain(s) then return s end
+    return escaped_body(s)
+end
+
+-- The body of a text that is most likely several lines (a syscall's long text): one with a
+-- newline is never plain, and is no other output's text (so cgen.plain's memo gains nothing).
+local function lines_body(s)
+    if find(s, "\n", 1, true) then return escaped_body(s) end
+    return body(s)
 end
 
 out_json.string_body = body -- for tests/gen/json_test.lua
@@ -278,7 +289,7 @@ local function syscall(refs, sc, tail)
         end
     end
     return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
-        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. body(long) .. '"') or '"') .. ret_keys(refs, sc) ..
+        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. lines_body(long) .. '"') or '"') .. ret_keys(refs, sc) ..
         ',"results":' .. ((results and #results > 0) and results_list(refs, results) or "[]") ..
         (produces and (',"produces":"' .. produces.name .. '"') or "") .. ',"attrs":' ..
         (by_set[sc.attrs] or attrs_list(sc.attrs)) .. a1 .. a2 .. a3 .. a4 .. a5 .. errors_key ..
