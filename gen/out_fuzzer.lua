@@ -30,6 +30,15 @@ local text = setmetatable({}, { __index = function(t, k)
     return v
 end })
 
+-- ", N, " of small numbers, and a syscall's flags (or the resource it produces) followed by
+-- ", ": the pieces of its row that recur, each made once.
+local between = setmetatable({}, { __index = function(t, k)
+    local v = ", " .. k .. ", "
+    t[k] = v
+    return v
+end })
+local FLAGS_SEP = cgen.memo(function(f) return f .. ", " end)
+
 -- The C expression of a bound: the const's name or the number (spelled once per spelling).
 local exprs = {}
 local function expr(v)
@@ -100,6 +109,10 @@ local function array_memo(op)
     end)
 end
 local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
+-- A buffer whose length another buffer's row chooses. rest: bits * 2 + writes.
+local buffer_for_row = memo(function(at, len_at, elem, rest)
+    return "    FUZZ_BUFFER_FOR(" .. at .. ", " .. len_at .. ", " .. elem .. "u, " .. rest // 2 .. ", " .. rest % 2 .. "),"
+end)
 -- The row of a plain scalar (no named type, no hint), by its type and register slot.
 local plain_rows -- for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
 
@@ -141,6 +154,47 @@ local function named_values(named, pooled, add)
     return v[1], v[2]
 end
 
+-- Rows whose numbers are small, spelled once per numbers (a number joined to a string is
+-- formatted every time): a 64-bit scalar's by its two slots and signedness, a pid's by its slot,
+-- bits and signedness.
+local scalar64_rows = setmetatable({}, { __index = function(t, key)
+    local v = "    FUZZ_SCALAR64(" .. key // 128 .. ", " .. key // 2 % 64 .. ", " .. key % 2 .. "),"
+    t[key] = v
+    return v
+end })
+local own_child_rows = setmetatable({}, { __index = function(t, key)
+    local v = "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. key // 256 .. ", " .. key // 2 % 128 .. ", " .. key % 2 ..
+        ", 0, 0, 0), /* a pid */"
+    t[key] = v
+    return v
+end })
+
+-- The row of a flags, enum or resource argument, once per type, slot, bits and signedness in a
+-- render (named_rows: type -> at * 256 + bits * 2 + signed -> row; the type's values are added to
+-- the pool at its first row, as before).
+local named_rows -- for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
+
+local function named_row(m, named, at, bits, signed, pooled, add)
+    local by_key = named_rows[named]
+    if not by_key then
+        by_key = {}
+        named_rows[named] = by_key
+    end
+    local key = at * 256 + bits * 2 + signed
+    local row = by_key[key]
+    if row then return row end
+    local values, count = named_values(named, pooled, add)
+    if named.kind == "resource" then
+        row = "    FUZZ_NAMED(FUZZ_OP_RESOURCE, " .. at .. ", " .. bits .. ", " .. signed .. ", " ..
+            resource_index(m, named) .. ", " .. values .. ", " .. count .. "), /* a " .. named.name .. " */"
+    else
+        row = "    FUZZ_NAMED(" .. (named.kind == "flags" and "FUZZ_OP_FLAGS, " or "FUZZ_OP_ENUM, ") .. at .. ", " ..
+            bits .. ", " .. signed .. ", 0, " .. values .. ", " .. count .. "),"
+    end
+    by_key[key] = row
+    return row
+end
+
 -- The rows of a scalar argument that is no length: its value pool, then its fuzz hint.
 local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
     local bits, signed = a.type.size * 8, a.type.signed and 1 or 0
@@ -148,20 +202,16 @@ local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
     local named = a.named
     local at = slot[a.reg]
     if bits == 64 then -- the two words, each a 32-bit value of its own
-        rows[n + 1] = "    FUZZ_SCALAR64(" .. slot[a.lo_reg] .. ", " .. slot[a.hi_reg] .. ", " .. signed .. "),"
+        rows[n + 1] = scalar64_rows[slot[a.lo_reg] * 128 + slot[a.hi_reg] * 2 + signed]
         return n + 1
     end
     n = n + 1
     if named and named.kind == "resource" and (not h or h.kind == "own_child") then
-        local values, count = named_values(named, pooled, add)
-        rows[n] = "    FUZZ_NAMED(FUZZ_OP_RESOURCE, " .. at .. ", " .. bits .. ", " .. signed .. ", " ..
-            resource_index(m, named) .. ", " .. values .. ", " .. count .. "), /* a " .. named.name .. " */"
+        rows[n] = named_row(m, named, at, bits, signed, pooled, add)
     elseif h and h.kind == "own_child" then
-        rows[n] = "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. at .. ", " .. bits .. ", " .. signed .. ", 0, 0, 0), /* a pid */"
+        rows[n] = own_child_rows[at * 256 + bits * 2 + signed]
     elseif named and (named.kind == "flags" or named.kind == "enum") then
-        local values, count = named_values(named, pooled, add)
-        rows[n] = "    FUZZ_NAMED(" .. (named.kind == "flags" and "FUZZ_OP_FLAGS, " or "FUZZ_OP_ENUM, ") .. at .. ", " ..
-            bits .. ", " .. signed .. ", 0, " .. values .. ", " .. count .. "),"
+        rows[n] = named_row(m, named, at, bits, signed, pooled, add)
     else
         rows[n] = scalar_row(at, bits, signed, 0)
     end
@@ -235,8 +285,7 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
                 rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
                     len_arg.type.size * 8 * 4 + writes * 2 + optional)
             else
-                rows[n] = "    FUZZ_BUFFER_FOR(" .. at .. ", " .. slot[len_arg.reg] .. ", " .. (a.elem_size or 1) ..
-                    "u, " .. (len_arg.type.size * 8) .. ", " .. writes .. "),"
+                rows[n] = buffer_for_row(at, slot[len_arg.reg], elem, len_arg.type.size * 8 * 2 + writes)
             end
         elseif kind == "str" then
             n = n + 1
@@ -294,11 +343,27 @@ end
 -- The errors each syscall may return (its errors line and those its entry checks imply), as a
 -- pointer into fuzz_error_lists; equal lists are written once. A list is found by its text
 -- (most lists of a large definition are new: a trie would make a table per error for each).
+local NONE = {}
+
 local function error_lists()
     local lists, size, seen = {}, 0, {}
+    -- The names of an errors or implied list, once per list table: the model shares one among the
+    -- syscalls with the same errors line (a third as many in a large definition), and one implied
+    -- list among those whose entry checks are alike (a few dozen). (cgen.shape_memo:
+    -- tests/gen/shape_test.lua turns it off.)
+    local texts, NAME, join_lists = cgen.shape_memo(), cgen.NAME, cgen.join_lists
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
-        local key = cgen.join_lists(cgen.NAME, errors, implied, ", ")
+        local e, i = texts[errors], texts[implied]
+        if not e then
+            e = join_lists(NAME, errors, NONE, ", ")
+            texts[errors] = e
+        end
+        if not i then
+            i = join_lists(NAME, implied, NONE, ", ")
+            texts[implied] = i
+        end
+        local key = i == "" and e or e == "" and i or e .. ", " .. i
         local at = seen[key]
         if not at then
             at = "fuzz_error_lists + " .. size
@@ -326,7 +391,7 @@ function out.render(m)
     -- arguments'): tables that grow to every row of the output would be walked again by each
     -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
-    plain_rows, pointer_row = cgen.shape_memo(), memo(make_pointer_row)
+    plain_rows, pointer_row, named_rows = cgen.shape_memo(), memo(make_pointer_row), cgen.shape_memo()
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
     -- The syscalls' rows are joined 256 at a time into blocks, written after the arguments'.
@@ -347,10 +412,10 @@ function out.render(m)
                 if a.kind == "str" then slot_len = math.max(slot_len, math.min(a.size.value + 2, MAX_STR_SLOT)) end
             end
         end
-        local produces = sc.produces and text[resource_index(m, sc.produces)] or "-1"
         ns = ns + 1
-        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. ", " .. text[words] .. ", " .. flags(sc) .. ", " ..
-            produces .. ", " .. text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
+        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] .. FLAGS_SEP[flags(sc)] ..
+            (sc.produces and FLAGS_SEP[text[resource_index(m, sc.produces)]] or "-1, ") .. text[n - before] .. ", " .. total ..
+            ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
             blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns)
@@ -362,7 +427,7 @@ function out.render(m)
         end
     end
     if ns > 0 then blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns) end
-    plain_rows, pointer_row = nil, nil
+    plain_rows, pointer_row, named_rows = nil, nil, nil
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
