@@ -442,14 +442,29 @@ end
 -- The errors every answer of a syscall must be among, as an offset into conf_error_lists (its
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
+local NONE = {}
+
 local function error_lists()
     local lists, size, seen = {}, 0, {}
     -- A list is found by its text (most lists of a large definition are new: a trie would make a
-    -- table per error for each).
+    -- table per error for each). The text of an errors or implied list is made once per list
+    -- table: the model shares one among the syscalls with the same errors line (a third as many
+    -- in a large definition), and one implied list among those whose entry checks are alike (a
+    -- few dozen). (cgen.shape_memo: tests/gen/shape_test.lua turns it off.)
+    local texts, join_lists = cgen.shape_memo(), cgen.join_lists
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
         if #errors == 0 then return "0" end
-        local key = cgen.join_lists(negated, errors, implied, ", ")
+        local e, i = texts[errors], texts[implied]
+        if not e then
+            e = join_lists(negated, errors, NONE, ", ")
+            texts[errors] = e
+        end
+        if not i then
+            i = join_lists(negated, implied, NONE, ", ")
+            texts[implied] = i
+        end
+        local key = i == "" and e or e .. ", " .. i
         local at = seen[key]
         if not at then
             at = "conf_error_lists + " .. size
