@@ -94,6 +94,28 @@ local function number(v)
     return cgen.literal(kinds.bits(v))
 end
 
+-- The pieces of a syscall's row: a register's default value with what comes before it (the
+-- first after ", { "), and what follows the values up to the errors, by the register masks and
+-- the flags: MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 | flags << 30], flags
+-- 0, 1 (noreturn) or 2 (returns twice). Each made once.
+local FIRST_VALUE = setmetatable({}, { __index = function(t, v)
+    local s = ", { " .. v
+    t[v] = s
+    return s
+end })
+local NEXT_VALUE = setmetatable({}, { __index = function(t, v)
+    local s = ", " .. v
+    t[v] = s
+    return s
+end })
+local FLAGS = { [0] = "0", "CONF_SC_NORETURN", "CONF_SC_RETURNS_TWICE" }
+local MASKS = setmetatable({}, { __index = function(t, key)
+    local s = " }, " .. text[key & 63] .. ", " .. text[key >> 6 & 63] .. ", " .. text[key >> 12 & 63] .. ", " ..
+        text[key >> 18 & 63] .. ", " .. FLAGS[key >> 30] .. ", " .. text[key >> 24 & 63] .. ", "
+    t[key] = s
+    return s
+end })
+
 -- The register of each argument (its low word's, for a 64-bit one), in reg, and the syscall's row
 -- of conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
 -- its first member: 0 may be no member, and the enum check would answer first), a value-result
@@ -130,7 +152,9 @@ local function syscall_row(sc, errors)
             valid = valid | bit
         end
         if v then
-            if v ~= 0 then v = text[v] end -- (a number joined to a string is spelled every time)
+            -- (a number joined to a string is spelled every time: each is spelled once, with what
+            -- comes before it)
+            if v ~= 0 then v = r == 0 and FIRST_VALUE[v] or NEXT_VALUE[v] end
             if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
             elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
         end
@@ -139,29 +163,25 @@ local function syscall_row(sc, errors)
     if sc.ret_regs or (results and #results > 0) then
         for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
     end
-    local attrs, flags = sc.attrs, "0"
-    if attrs.noreturn then flags = "CONF_SC_NORETURN" end
-    if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
+    local attrs = sc.attrs
     -- Registers past the last non-zero value are left to C's zero.
-    local values
-    if v1 == 0 then v1 = "0" end
-    if v6 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " ..
-            (v4 == 0 and "0" or v4) .. ", " .. (v5 == 0 and "0" or v5) .. ", " .. v6
-    elseif v5 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " ..
-            (v4 == 0 and "0" or v4) .. ", " .. v5
-    elseif v4 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " .. v4
-    elseif v3 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. v3
-    elseif v2 ~= 0 then
-        values = v1 .. ", " .. v2
-    else
-        values = v1
+    if v6 == 0 then
+        v6 = ""
+        if v5 == 0 then
+            v5 = ""
+            if v4 == 0 then
+                v4 = ""
+                if v3 == 0 then
+                    v3 = ""
+                    if v2 == 0 then v2 = "" end
+                end
+            end
+        end
     end
-    return "    { " .. nums[cgen.u32(sc.num)] .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
-        text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
+    return "    { " .. nums[cgen.u32(sc.num)] .. (v1 == 0 and ", { 0" or v1) .. (v2 == 0 and ", 0" or v2) ..
+        (v3 == 0 and ", 0" or v3) .. (v4 == 0 and ", 0" or v4) .. (v5 == 0 and ", 0" or v5) .. v6 ..
+        MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 |
+            (attrs.returns_twice and 2 or attrs.noreturn and 1 or 0) << 30] .. errors .. " },"
 end
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
