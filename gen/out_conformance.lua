@@ -60,25 +60,28 @@ end })
 -- length, users[i] how many buffers it measures, reg[i] argument i's register (bit index).
 local len, cap_of, users, reg = {}, {}, {}, {}
 
--- Fill the scratch for args; returns whether any argument is a byte buffer.
+-- Fill the scratch for args; returns whether any argument is a byte buffer (the scratch is
+-- filled, and read, only then: a syscall without one has no lengths).
 local function lengths(args, nargs)
-    for k = 1, nargs do
-        len[k], cap_of[k], users[k] = false, false, 0
+    local k = 1
+    while k <= nargs and args[k].kind ~= "bytes" do k = k + 1 end
+    if k > nargs then return false end
+    local len_, cap_of_, users_ = len, cap_of, users
+    for j = 1, nargs do
+        len_[j], cap_of_[j], users_[j] = false, false, 0
     end
-    local any = false
-    for k = 1, nargs do
-        local a = args[k]
+    for j = k, nargs do
+        local a = args[j]
         if a.kind == "bytes" then
-            any = true
             local i = a.len_arg
-            local v = len[i] or min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
+            local v = len_[i] or min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
             if a.max then v = min(v, a.max.value) end
-            len[i] = v
-            users[i] = users[i] + 1
-            if a.len_by_ptr then cap_of[i] = true end
+            len_[i] = v
+            users_[i] = users_[i] + 1
+            if a.len_by_ptr then cap_of_[i] = true end
         end
     end
-    return any
+    return true
 end
 
 -- How many bytes a pointer argument's case touches: its length, its type's
@@ -116,35 +119,42 @@ local MASKS = setmetatable({}, { __index = function(t, key)
     return s
 end })
 
+-- The spelling of an enum's first member, once per enum.
+local ENUM_FIRST = setmetatable({}, { __mode = "k", __index = function(t, named)
+    local v = number(named.members[1].value)
+    t[named] = v
+    return v
+end })
+
 -- The register of each argument (its low word's, for a 64-bit one), in reg, and the syscall's row
 -- of conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
 -- its first member: 0 may be no member, and the enum check would answer first), a value-result
 -- length a pointer to a u32 holding the small length, optional pointers NULL. Registers past the
 -- last non-zero value are left to C's zero.
-local function syscall_row(sc, errors)
+local function syscall_row(sc, errors, any)
     local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    local list = sc.args
+    local list, REG, reg_, len_, cap_of_ = sc.args, REG_INDEX, reg, len, cap_of -- (locals: fewer VM steps)
     for i = 1, #list do
         local a = list[i]
-        local r, kind = REG_INDEX[a.reg], a.kind
+        local r, kind = REG[a.reg], a.kind
         if a.regs then -- a 64-bit scalar: its low word's register holds the value
-            r = REG_INDEX[a.lo_reg]
-            args = args | (1 << REG_INDEX[a.hi_reg])
+            r = REG[a.lo_reg]
+            args = args | (1 << REG[a.hi_reg])
         end
-        reg[i] = r
+        reg_[i] = r
         local bit = 1 << r
         args = args | bit
         local v
-        if cap_of[i] then
+        if any and cap_of_[i] then
             caps = caps | bit
-            v = len[i] or SMALL_LEN
+            v = len_[i] or SMALL_LEN
             if kind ~= "scalar" and not a.optional then valid = valid | bit end
         elseif kind == "scalar" then
             local named = a.named
-            if named and named.kind == "enum" and a.einval and not len[i] then
-                v = number(named.members[1].value)
-            elseif len[i] then
-                v = len[i]
+            if any and len_[i] then
+                v = len_[i]
+            elseif named and named.kind == "enum" and a.einval then
+                v = ENUM_FIRST[named]
             end
         elseif kind == "str" then
             str = str | bit
@@ -531,7 +541,7 @@ local function render_c(m)
         local args = sc.args
         local any = lengths(args, #args)
         n = n + 1
-        rows[n] = syscall_row(sc, errors_of(sc)) -- (fills reg)
+        rows[n] = syscall_row(sc, errors_of(sc), any) -- (fills reg)
         if n == 1024 then
             put(w, concat(rows, "\n", 1, n))
             n = 0
