@@ -114,10 +114,13 @@ end
 -- over the registers; a syscall with extra or 64-bit results gets its own).
 local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
     local before, after -- (before ends with "    mov eax, ", after starts with its newline)
-    if sc.ret_regs or (sc.results and #sc.results > 0) then
+    local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
+    local num = cgen.num[cgen.u32(sc.num)]
+    if sc.ret_regs or (sc.results and #sc.results > 0) then -- (lines of its own: not kept)
         local nregs, args_bytes = loads(sc, regs, offsets)
         before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)
-        before, after = before .. "    mov eax, ", "\n" .. after
+        return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before ..
+            "    mov eax, " .. num .. "\n" .. after
     else
         -- The trie is walked by the arguments' registers (a 64-bit argument's two, pair_order
         -- applied), which is what loads puts in regs; the loads are made only for a new sequence.
@@ -156,8 +159,6 @@ local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
             node[1], node[2] = before, after
         end
     end
-    local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
-    local num = cgen.num[cgen.u32(sc.num)]
     return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before .. num .. after
 end
 
