@@ -229,39 +229,39 @@ end
 
 -- The argument rows of one syscall (rows[n + 1]...); returns the new n, how many string slots it
 -- uses and the number of argument registers its arguments take (a 64-bit one takes two).
--- Scratch of one syscall, by argument index (made once, not per syscall): is_len[i] whether
--- argument i is a buffer's length, len_owner[i] whether a buffer's row already chooses it.
+-- Scratch of the syscalls of one render, by argument index: is_len[i] the syscall whose argument i
+-- is a buffer's length, len_owner[i] the syscall whose length argument i a buffer's row already
+-- chooses (a mark is a syscall, so no syscall clears another's; emptied after the render).
 local is_len, len_owner = {}, {}
+
+local WRITES = { out = 1, inout = 1 }
 
 local function arg_rows(rows, n, m, sc, slot, pooled, add)
     local args = sc.args
     local nargs = #args
     local words = nargs
-    for i = 1, nargs do
-        is_len[i], len_owner[i] = false, false
-    end
+    local is_len_, len_owner_ = is_len, len_owner
     for i = 1, nargs do
         local a = args[i]
         if a.kind == "bytes" then -- (a value-result one too: its pointer)
-            is_len[a.len_arg] = true
+            is_len_[a.len_arg] = sc
         elseif a.regs then
             words = words + #a.regs - 1
         end
     end
-    local strings, hints = 0, sc.fuzz.args
+    local strings, hints, plain_rows_ = 0, sc.fuzz.args, plain_rows
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
-        local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
         local at = slot[a.reg]
         if kind == "scalar" then
-            if is_len[i] then -- luacheck: ignore 542
+            if is_len_[i] == sc then -- luacheck: ignore 542
                 -- a length: its buffer's row chooses it
             elseif not a.named and a.type.size < 8 and not hints[a.name] then -- the usual plain scalar
-                local by_slot = plain_rows[a.type]
+                local by_slot = plain_rows_[a.type]
                 if not by_slot then
                     by_slot = {}
-                    plain_rows[a.type] = by_slot
+                    plain_rows_[a.type] = by_slot
                 end
                 local row = by_slot[at]
                 if not row then
@@ -274,14 +274,14 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
                 n = scalar_rows(rows, n, m, sc, a, slot, pooled, add)
             end
         elseif kind == "bytes" then
-            local len_arg = args[a.len_arg]
+            local len_arg, writes = args[a.len_arg], WRITES[a.dir] or 0
             local max = a.max and expr(a.max) or "0xFFFFFFFFu"
             n = n + 1
             local elem, optional = a.elem_size or 1, a.optional and 1 or 0
             if a.len_by_ptr then
                 rows[n] = lenptr_row(elem * 8 + at, slot[len_arg.reg], max, 32 * 4 + writes * 2 + optional)
-            elseif not len_owner[a.len_arg] then
-                len_owner[a.len_arg] = true
+            elseif len_owner_[a.len_arg] ~= sc then
+                len_owner_[a.len_arg] = sc
                 rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
                     len_arg.type.size * 8 * 4 + writes * 2 + optional)
             else
@@ -291,9 +291,9 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             n = n + 1
             rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
             strings = strings + 1
-        elseif not is_len[i] then
+        elseif is_len_[i] ~= sc then
             n = n + 1
-            rows[n] = pointer_row(at, a.type, writes, 0)
+            rows[n] = pointer_row(at, a.type, WRITES[a.dir] or 0, 0)
         end
     end
     return n, strings, words
@@ -392,6 +392,7 @@ function out.render(m)
     -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
     plain_rows, pointer_row, named_rows = cgen.shape_memo(), memo(make_pointer_row), cgen.shape_memo()
+    is_len, len_owner = {}, {} -- (no mark of a render that stopped half way)
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
     -- The syscalls' rows are joined 256 at a time into blocks, written after the arguments'.
@@ -428,6 +429,7 @@ function out.render(m)
     end
     if ns > 0 then blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns) end
     plain_rows, pointer_row, named_rows = nil, nil, nil
+    is_len, len_owner = {}, {}
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"
