@@ -226,6 +226,14 @@ local function attrs_list(attrs)
     return s
 end
 
+-- The "attrs" key of a syscall with its list, by its attribute set (shared by the model).
+local attrs_keys = setmetatable({}, { __mode = "k" })
+local function attrs_key(attrs)
+    local s = ',"attrs":' .. attrs_list(attrs)
+    attrs_keys[attrs] = s
+    return s
+end
+
 -- ["A","B"] of a list of errors, as one `..` chain for the usual short lists.
 local function error_names(list)
     local count = #list
@@ -264,7 +272,7 @@ local function syscall(refs, sc, tail)
     local long, args, produces, results, implied = sc.long, sc.args, sc.produces, sc.results, sc.implied
     local implied_text = implied_names[implied]
     if not implied_text then
-        implied_text = error_names(implied)
+        implied_text = ',"implied":' .. error_names(implied) .. "}"
         implied_names[implied] = implied_text
     end
     -- The arguments' texts (up to five as pieces of the chain, more joined first), then what
@@ -290,10 +298,9 @@ local function syscall(refs, sc, tail)
     end
     return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
         '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. lines_body(long) .. '"') or '"') .. ret_keys(refs, sc) ..
-        ',"results":' .. ((results and #results > 0) and results_list(refs, results) or "[]") ..
-        (produces and (',"produces":"' .. produces.name .. '"') or "") .. ',"attrs":' ..
-        (by_set[sc.attrs] or attrs_list(sc.attrs)) .. a1 .. a2 .. a3 .. a4 .. a5 .. errors_key ..
-        error_names(sc.errors) .. ',"implied":' .. implied_text .. "}" .. tail
+        ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..
+        (produces and (',"produces":"' .. produces.name .. '"') or "") .. (attrs_keys[sc.attrs] or attrs_key(sc.attrs)) ..
+        a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. error_names(sc.errors) .. implied_text .. tail
 end
 
 -- The syscalls list: each entry goes to the buffer as the string it is made as (cgen.put_text).
