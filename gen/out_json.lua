@@ -270,6 +270,7 @@ end
 -- `..` is a third of what table.concat costs a piece.
 local function syscall(refs, sc, tail)
     local long, args, produces, results, implied = sc.long, sc.args, sc.produces, sc.results, sc.implied
+    local rt, rets = sc.ret_type, refs.rets -- (a 32-bit result's keys, looked up here: most are)
     local implied_text = implied_names[implied]
     if not implied_text then
         implied_text = ',"implied":' .. error_names(implied) .. "}"
@@ -297,7 +298,8 @@ local function syscall(refs, sc, tail)
         end
     end
     return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
-        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. lines_body(long) .. '"') or '"') .. ret_keys(refs, sc) ..
+        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. lines_body(long) .. '"') or '"') ..
+        (rt and not sc.ret_regs and rets[rt] or ret_keys(refs, sc)) ..
         ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..
         (produces and (',"produces":"' .. produces.name .. '"') or "") .. (attrs_keys[sc.attrs] or attrs_key(sc.attrs)) ..
         a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. error_names(sc.errors) .. implied_text .. tail
