@@ -252,6 +252,18 @@ end
 -- tests/gen/shape_test.lua turns it off).
 local implied_names
 
+-- An error's name in a list: the first (after '["'), or another (after '","'). By error table.
+local FIRST_ERROR = setmetatable({}, { __mode = "k", __index = function(t, e)
+    local v = '["' .. e.name
+    t[e] = v
+    return v
+end })
+local NEXT_ERROR = setmetatable({}, { __mode = "k", __index = function(t, e)
+    local v = '","' .. e.name
+    t[e] = v
+    return v
+end })
+
 -- The "ret" and "ret_regs" keys of a result type (once per type and render: most results are
 -- 32-bit, in eax).
 local function ret_keys(refs, sc)
@@ -297,12 +309,31 @@ local function syscall(refs, sc, tail)
             end
         end
     end
+    -- The errors list: up to four names as pieces of the chain (more joined first), the first after
+    -- '["', each other after '","' (spelled once per error), then what closes the list.
+    local errors = sc.errors
+    local nerrors, e2, e3, e4, errors_end = #errors, "", "", "", '"]'
+    local e1
+    if nerrors == 0 then
+        e1, errors_end = "[]", ""
+    elseif nerrors > 4 then
+        e1, errors_end = error_names(errors), ""
+    else
+        e1 = FIRST_ERROR[errors[1]]
+        if nerrors > 1 then
+            e2 = NEXT_ERROR[errors[2]]
+            if nerrors > 2 then
+                e3 = NEXT_ERROR[errors[3]]
+                if nerrors > 3 then e4 = NEXT_ERROR[errors[4]] end
+            end
+        end
+    end
     return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
         '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. lines_body(long) .. '"') or '"') ..
         (rt and not sc.ret_regs and rets[rt] or ret_keys(refs, sc)) ..
         ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..
         (produces and (',"produces":"' .. produces.name .. '"') or "") .. (attrs_keys[sc.attrs] or attrs_key(sc.attrs)) ..
-        a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. error_names(sc.errors) .. implied_text .. tail
+        a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. e1 .. e2 .. e3 .. e4 .. errors_end .. implied_text .. tail
 end
 
 -- The syscalls list: each entry goes to the buffer as the string it is made as (cgen.put_text).
