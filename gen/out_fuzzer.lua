@@ -30,14 +30,14 @@ local text = setmetatable({}, { __index = function(t, k)
     return v
 end })
 
--- ", N, " of small numbers, and a syscall's flags (or the resource it produces) followed by
--- ", ": the pieces of its row that recur, each made once.
+-- ", N, " of small numbers, and the resource a syscall produces followed by ", ": the pieces of
+-- its row that recur, each made once.
 local between = setmetatable({}, { __index = function(t, k)
     local v = ", " .. k .. ", "
     t[k] = v
     return v
 end })
-local FLAGS_SEP = cgen.memo(function(f) return f .. ", " end)
+local PRODUCES = cgen.memo(function(index) return index .. ", " end)
 
 -- The C expression of a bound: the const's name or the number (spelled once per spelling).
 local exprs = {}
@@ -52,12 +52,20 @@ local function expr(v)
     return c
 end
 
+-- A syscall's flags and the ", " after them, by isolate + 2 * noreturn + 4 * unsigned result
+-- (spelled once each).
+local FLAGS = {}
+for bits = 0, 7 do
+    local f
+    if bits & 3 ~= 0 then f = "FUZZ_F_ISOLATE" end -- (isolated, or noreturn)
+    if bits & 2 ~= 0 then f = f .. " | FUZZ_F_NORETURN" end
+    if bits & 4 ~= 0 then f = (f and f .. " | " or "") .. "FUZZ_F_UNSIGNED" end
+    FLAGS[bits] = (f or "0") .. ", "
+end
+
 local function flags(sc)
-    local attrs, f = sc.attrs, nil
-    if sc.fuzz.isolate or attrs.noreturn then f = "FUZZ_F_ISOLATE" end
-    if attrs.noreturn then f = f .. " | FUZZ_F_NORETURN" end
-    if sc.ret == "u32" or sc.ret == "uptr" then f = (f and f .. " | " or "") .. "FUZZ_F_UNSIGNED" end
-    return f or "0"
+    local ret = sc.ret
+    return FLAGS[(sc.fuzz.isolate and 1 or 0) + (sc.attrs.noreturn and 2 or 0) + ((ret == "u32" or ret == "uptr") and 4 or 0)]
 end
 
 -- memo(make) -> f(k1, k2, k3, k4) = make(k1, k2, k3, k4), made once per distinct keys: most rows of
@@ -409,13 +417,15 @@ function out.render(m)
         n, strings, words = arg_rows(rows, n, m, sc, slot, pooled, add)
         if strings > 0 then
             str_slots = math.max(str_slots, strings)
-            for _, a in ipairs(sc.args) do
+            local args = sc.args
+            for j = 1, #args do
+                local a = args[j]
                 if a.kind == "str" then slot_len = math.max(slot_len, math.min(a.size.value + 2, MAX_STR_SLOT)) end
             end
         end
         ns = ns + 1
-        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] .. FLAGS_SEP[flags(sc)] ..
-            (sc.produces and FLAGS_SEP[text[resource_index(m, sc.produces)]] or "-1, ") .. text[n - before] .. ", " .. total ..
+        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] .. flags(sc) ..
+            (sc.produces and PRODUCES[resource_index(m, sc.produces)] or "-1, ") .. text[n - before] .. ", " .. total ..
             ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
