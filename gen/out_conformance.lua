@@ -369,11 +369,13 @@ local past_limit = setmetatable({}, { __index = function(t, expr)
     return t[expr]
 end })
 
--- The description of a length past its max, after the length's name: by the max's spelling.
+-- The description of a length past its max, after the length's name, and the end of its row: by
+-- the max's spelling.
 local past_max = setmetatable({}, { __index = function(t, expr)
-    t[expr] = quoted_rest(" = " .. expr .. " + 1")
+    t[expr] = quoted_rest(" = " .. expr .. " + 1") .. ", 0, 0 },"
     return t[expr]
 end })
+local MAX_CASE = names.CONF_MAX_CASE
 
 -- The pieces of a pointer argument's rows around its stem, merged: its five (or three) case names
 -- are stem .. Qk, the last closing the row; a string's limit rows follow its pointer row.
@@ -442,10 +444,9 @@ local function syscall_cases(rows, n, sc, sci, any, named_args)
             if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
                 -- An optional buffer is passed (a NULL one has no length to refuse).
                 n = n + 1
-                rows[n] = "    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
-                    ", CONF_EQ, CONF_VALUE, " .. text[reg[a.len_arg]] .. ", " .. (a.optional and text[reg[i]] or "CONF_NONE") ..
-                    ", " .. text[a.max.value + 1] .. "u, " .. negated[a.toolong] .. ", 0, " ..
-                    "\"" .. la.name .. past_max[a.max.expr] .. ", 0, 0 },"
+                rows[n] = "    { \"" .. names.conf_case(sc, a, MAX_CASE) .. "\", " .. sci .. ", CONF_EQ, CONF_VALUE, " ..
+                    text[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
+                    "u, " .. negated[a.toolong] .. ', 0, "' .. la.name .. past_max[a.max.expr]
             end
         end
     end
