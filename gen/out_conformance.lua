@@ -314,37 +314,36 @@ local function register_rows(list, r)
     return v
 end
 
-local function value_cases(rows, n, sc, sci)
-    local args = sc.args
-    for i = 1, #args do
+-- The value rows of the arguments args[at[1..nvalued]] (each a flags, enum or resource scalar with
+-- an error for a value it refuses).
+local function value_cases(rows, n, sc, sci, args, at, nvalued)
+    for j = 1, nvalued do
+        local i = at[j]
         local a = args[i]
-        local named = a.kind == "scalar" and a.named
-        if named and (a.einval or a.lifecycle) then
-            local list = value_list(named, a)
-            if #list > 0 then
-                local v, stem, name, k = register_rows(list, reg[i]), names.conf_stem(sc, a), a.name, 1
-                local count = #v + 1 -- (the last row has no E)
-                while k + 39 <= count do -- eight rows
-                    n = n + 1
-                    rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
-                        v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
-                        v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 19] .. stem .. v[k + 21] .. sci .. v[k + 22] .. name ..
-                        v[k + 24] .. stem .. v[k + 26] .. sci .. v[k + 27] .. name .. v[k + 29] .. stem .. v[k + 31] .. sci ..
-                        v[k + 32] .. name .. v[k + 34] .. stem .. v[k + 36] .. sci .. v[k + 37] .. name .. v[k + 38]
-                    k = k + 40
-                end
-                if k + 19 <= count then -- four rows
-                    n = n + 1
-                    rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
-                        v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
-                        v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 18]
-                    k = k + 20
-                end
-                while k < count do
-                    n = n + 1
-                    rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 3]
-                    k = k + 5
-                end
+        local list = value_list(a.named, a)
+        if #list > 0 then
+            local v, stem, name, k = register_rows(list, reg[i]), names.conf_stem(sc, a), a.name, 1
+            local count = #v + 1 -- (the last row has no E)
+            while k + 39 <= count do -- eight rows
+                n = n + 1
+                rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
+                    v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
+                    v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 19] .. stem .. v[k + 21] .. sci .. v[k + 22] .. name ..
+                    v[k + 24] .. stem .. v[k + 26] .. sci .. v[k + 27] .. name .. v[k + 29] .. stem .. v[k + 31] .. sci ..
+                    v[k + 32] .. name .. v[k + 34] .. stem .. v[k + 36] .. sci .. v[k + 37] .. name .. v[k + 38]
+                k = k + 40
+            end
+            if k + 19 <= count then -- four rows
+                n = n + 1
+                rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
+                    v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
+                    v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 18]
+                k = k + 20
+            end
+            while k < count do
+                n = n + 1
+                rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 3]
+                k = k + 5
             end
         end
     end
@@ -405,16 +404,24 @@ local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
     return by_key
 end })
 
+local valued = {} -- (syscall_cases' scratch)
+
 -- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
 -- w, for a syscall whose scratch (lengths) is filled; any: whether it has a byte buffer.
 -- named_args: whether the definition has flags, enum or resource types (language v2).
 local function syscall_cases(rows, n, sc, sci, any, named_args)
     local args = sc.args
     local nargs = #args
+    local nvalues = 0 -- (the arguments with value rows, in valued[1..nvalues])
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
-        if kind ~= "scalar" then
+        if kind == "scalar" then
+            if named_args and a.named and (a.einval or a.lifecycle) then
+                nvalues = nvalues + 1
+                valued[nvalues] = i
+            end
+        else
             local bytes, stem = span(a), names.conf_stem(sc, a)
             local mid = MIDS[a.efault][(bytes * 8 + reg[i]) * 4 + (a.optional and 2 or 0) + (kind == "bytes" and 1 or 0)]
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
@@ -450,7 +457,7 @@ local function syscall_cases(rows, n, sc, sci, any, named_args)
             end
         end
     end
-    if named_args then n = value_cases(rows, n, sc, sci) end
+    if nvalues > 0 then n = value_cases(rows, n, sc, sci, args, valued, nvalues) end
     n = n + 1
     rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
         (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
