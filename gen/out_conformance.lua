@@ -404,15 +404,17 @@ local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
     return by_key
 end })
 
-local valued = {} -- (syscall_cases' scratch)
+local valued, over = {}, {} -- (syscall_cases' scratch)
 
 -- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
--- w, for a syscall whose scratch (lengths) is filled; any: whether it has a byte buffer.
--- named_args: whether the definition has flags, enum or resource types (language v2).
-local function syscall_cases(rows, n, sc, sci, any, named_args)
+-- w, for a syscall whose scratch (lengths) is filled when it has a byte buffer. named_args:
+-- whether the definition has flags, enum or resource types (language v2).
+local function syscall_cases(rows, n, sc, sci, named_args)
     local args = sc.args
     local nargs = #args
-    local nvalues = 0 -- (the arguments with value rows, in valued[1..nvalues])
+    -- (the arguments with value rows, in valued[1..nvalues], and the buffers whose length gets a
+    -- row one past their max, in over[1..nover])
+    local nvalues, nover = 0, 0
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
@@ -422,6 +424,14 @@ local function syscall_cases(rows, n, sc, sci, any, named_args)
                 valued[nvalues] = i
             end
         else
+            -- A length one past its max, when it measures this buffer only (with two, the other
+            -- buffer's checks could answer first); a value-result length above max is lowered
+            -- to it, not refused.
+            if kind == "bytes" and a.max and not a.len_by_ptr and users[a.len_arg] == 1 and
+                TYPE_MAX[args[a.len_arg].type.name] > a.max.value then
+                nover = nover + 1
+                over[nover] = i
+            end
             local bytes, stem = span(a), names.conf_stem(sc, a)
             local mid = MIDS[a.efault][(bytes * 8 + reg[i]) * 4 + (a.optional and 2 or 0) + (kind == "bytes" and 1 or 0)]
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
@@ -441,21 +451,15 @@ local function syscall_cases(rows, n, sc, sci, any, named_args)
             end
         end
     end
-    -- A length one past its max, when it measures this buffer only (with two,
-    -- the other buffer's checks could answer first).
-    if any then
-        for i = 1, nargs do
-            local a = args[i]
-            -- (A value-result length above max is lowered to it, not refused.)
-            local la = a.kind == "bytes" and a.max and not a.len_by_ptr and args[a.len_arg]
-            if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
-                -- An optional buffer is passed (a NULL one has no length to refuse).
-                n = n + 1
-                rows[n] = "    { \"" .. names.conf_case(sc, a, MAX_CASE) .. "\", " .. sci .. ", CONF_EQ, CONF_VALUE, " ..
-                    text[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
-                    "u, " .. negated[a.toolong] .. ', 0, "' .. la.name .. past_max[a.max.expr]
-            end
-        end
+    -- The over-max rows of the buffers noted above.
+    for j = 1, nover do
+        local i = over[j]
+        local a = args[i]
+        -- An optional buffer is passed (a NULL one has no length to refuse).
+        n = n + 1
+        rows[n] = "    { \"" .. names.conf_case(sc, a, MAX_CASE) .. "\", " .. sci .. ", CONF_EQ, CONF_VALUE, " ..
+            text[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
+            "u, " .. negated[a.toolong] .. ', 0, "' .. args[a.len_arg].name .. past_max[a.max.expr]
     end
     if nvalues > 0 then n = value_cases(rows, n, sc, sci, args, valued, nvalues) end
     n = n + 1
@@ -554,7 +558,7 @@ local function render_c(m)
             put(w, concat(rows, "\n", 1, n))
             n = 0
         end
-        k = syscall_cases(cases, k, sc, nums[i - 1], any, named_args)
+        k = syscall_cases(cases, k, sc, nums[i - 1], named_args)
         if k >= 1024 then
             held[#held + 1] = concat(cases, "\n", 1, k)
             k = 0
