@@ -126,74 +126,6 @@ local ENUM_FIRST = setmetatable({}, { __mode = "k", __index = function(t, named)
     return v
 end })
 
--- The register of each argument (its low word's, for a 64-bit one), in reg, and the syscall's row
--- of conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
--- its first member: 0 may be no member, and the enum check would answer first), a value-result
--- length a pointer to a u32 holding the small length, optional pointers NULL. Registers past the
--- last non-zero value are left to C's zero.
-local function syscall_row(sc, errors, any)
-    local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    local list, REG, reg_, len_, cap_of_ = sc.args, REG_INDEX, reg, len, cap_of -- (locals: fewer VM steps)
-    for i = 1, #list do
-        local a = list[i]
-        local r, kind = REG[a.reg], a.kind
-        if a.regs then -- a 64-bit scalar: its low word's register holds the value
-            r = REG[a.lo_reg]
-            args = args | (1 << REG[a.hi_reg])
-        end
-        reg_[i] = r
-        local bit = 1 << r
-        args = args | bit
-        local v
-        if any and cap_of_[i] then
-            caps = caps | bit
-            v = len_[i] or SMALL_LEN
-            if kind ~= "scalar" and not a.optional then valid = valid | bit end
-        elseif kind == "scalar" then
-            local named = a.named
-            if any and len_[i] then
-                v = len_[i]
-            elseif named and named.kind == "enum" and a.einval then
-                v = ENUM_FIRST[named]
-            end
-        elseif kind == "str" then
-            str = str | bit
-        elseif not a.optional then
-            valid = valid | bit
-        end
-        if v then
-            -- (a number joined to a string is spelled every time: each is spelled once, with what
-            -- comes before it)
-            if v ~= 0 then v = r == 0 and FIRST_VALUE[v] or NEXT_VALUE[v] end
-            if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
-            elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
-        end
-    end
-    local results = sc.results
-    if sc.ret_regs or (results and #results > 0) then
-        for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
-    end
-    local attrs = sc.attrs
-    -- Registers past the last non-zero value are left to C's zero.
-    if v6 == 0 then
-        v6 = ""
-        if v5 == 0 then
-            v5 = ""
-            if v4 == 0 then
-                v4 = ""
-                if v3 == 0 then
-                    v3 = ""
-                    if v2 == 0 then v2 = "" end
-                end
-            end
-        end
-    end
-    return "    { " .. nums[cgen.u32(sc.num)] .. (v1 == 0 and ", { 0" or v1) .. (v2 == 0 and ", 0" or v2) ..
-        (v3 == 0 and ", 0" or v3) .. (v4 == 0 and ", 0" or v4) .. (v5 == 0 and ", 0" or v5) .. v6 ..
-        MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 |
-            (attrs.returns_twice and 2 or attrs.noreturn and 1 or 0) << 30] .. errors .. " },"
-end
-
 -- A value of a resource that no call ever hands out and that is none of its specials: the
 -- largest positive one (a signed base) or the largest one, going down past the specials.
 function out.never_valid(t)
@@ -404,43 +336,76 @@ local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
     return by_key
 end })
 
-local valued, over = {}, {} -- (syscall_cases' scratch)
+local valued, over = {}, {} -- (syscall_rows' scratch)
 
--- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
--- w, for a syscall whose scratch (lengths) is filled when it has a byte buffer. named_args:
--- whether the definition has flags, enum or resource types (language v2).
-local function syscall_cases(rows, n, sc, sci, named_args)
-    local args = sc.args
-    local nargs = #args
+-- In one pass over a syscall's arguments: the register of each (its low word's, for a 64-bit
+-- one), in reg; its cases, each a row of conf_cases put into rows after rows[n] (sci: its index
+-- in conf_syscalls; named_args: whether the definition has flags, enum or resource types,
+-- language v2); returns its row of conf_syscalls and the new n. any: whether it has a byte
+-- buffer (and its scratch is filled, by lengths). A call's defaults: scalars 0 or the small
+-- length (an enum with a declared error its first member: 0 may be no member, and the enum check
+-- would answer first), a value-result length a pointer to a u32 holding the small length,
+-- optional pointers NULL. Registers past the last non-zero value are left to C's zero.
+local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
+    local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    local list, REG, reg_, len_, cap_of_ = sc.args, REG_INDEX, reg, len, cap_of -- (locals: fewer VM steps)
     -- (the arguments with value rows, in valued[1..nvalues], and the buffers whose length gets a
     -- row one past their max, in over[1..nover])
     local nvalues, nover = 0, 0
-    for i = 1, nargs do
-        local a = args[i]
-        local kind = a.kind
-        if kind == "scalar" then
-            if named_args and a.named and (a.einval or a.lifecycle) then
-                nvalues = nvalues + 1
-                valued[nvalues] = i
+    for i = 1, #list do
+        local a = list[i]
+        local r, kind = REG[a.reg], a.kind
+        if a.regs then -- a 64-bit scalar: its low word's register holds the value
+            r = REG[a.lo_reg]
+            args = args | (1 << REG[a.hi_reg])
+        end
+        reg_[i] = r
+        local bit = 1 << r
+        args = args | bit
+        local v
+        if any and cap_of_[i] then
+            caps = caps | bit
+            v = len_[i] or SMALL_LEN
+            if kind ~= "scalar" and not a.optional then valid = valid | bit end
+        elseif kind == "scalar" then
+            local named = a.named
+            if any and len_[i] then
+                v = len_[i]
+            elseif named and named.kind == "enum" and a.einval then
+                v = ENUM_FIRST[named]
             end
-        else
+        elseif kind == "str" then
+            str = str | bit
+        elseif not a.optional then
+            valid = valid | bit
+        end
+        if v then
+            -- (a number joined to a string is spelled every time: each is spelled once, with what
+            -- comes before it)
+            if v ~= 0 then v = r == 0 and FIRST_VALUE[v] or NEXT_VALUE[v] end
+            if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
+            elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
+        end
+        -- The argument's cases: a pointer's rows now, a named scalar's value rows after the
+        -- loop.
+        if kind ~= "scalar" then
             -- A length one past its max, when it measures this buffer only (with two, the other
             -- buffer's checks could answer first); a value-result length above max is lowered
             -- to it, not refused.
             if kind == "bytes" and a.max and not a.len_by_ptr and users[a.len_arg] == 1 and
-                TYPE_MAX[args[a.len_arg].type.name] > a.max.value then
+                TYPE_MAX[list[a.len_arg].type.name] > a.max.value then
                 nover = nover + 1
                 over[nover] = i
             end
             local bytes, stem = span(a), names.conf_stem(sc, a)
-            local mid = MIDS[a.efault][(bytes * 8 + reg[i]) * 4 + (a.optional and 2 or 0) + (kind == "bytes" and 1 or 0)]
+            local mid = MIDS[a.efault][(bytes * 8 + r) * 4 + (a.optional and 2 or 0) + (kind == "bytes" and 1 or 0)]
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
-                local limit, toolong, expr, r = a.size.value, negated[a.toolong], a.size.expr, text[reg[i]]
+                local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, text[r]
                 n = n + 1
                 rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem ..
-                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r .. ", " .. text[limit] .. ", " ..
+                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. text[limit] .. ", " ..
                     toolong .. ", " .. negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q ..
-                    sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " .. text[limit + 1] .. ", " .. toolong .. ", 0, " ..
+                    sci .. ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. text[limit + 1] .. ", " .. toolong .. ", 0, " ..
                     past_limit[expr] .. "),"
             elseif bytes >= 2 then
                 n = n + 1
@@ -449,24 +414,50 @@ local function syscall_cases(rows, n, sc, sci, named_args)
                 n = n + 1
                 rows[n] = "    CONF_POINTER3(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3E
             end
+        elseif named_args and a.named and (a.einval or a.lifecycle) then
+            nvalues = nvalues + 1
+            valued[nvalues] = i
         end
     end
     -- The over-max rows of the buffers noted above.
     for j = 1, nover do
         local i = over[j]
-        local a = args[i]
+        local a = list[i]
         -- An optional buffer is passed (a NULL one has no length to refuse).
         n = n + 1
         rows[n] = "    { \"" .. names.conf_case(sc, a, MAX_CASE) .. "\", " .. sci .. ", CONF_EQ, CONF_VALUE, " ..
             text[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
-            "u, " .. negated[a.toolong] .. ', 0, "' .. args[a.len_arg].name .. past_max[a.max.expr]
+            "u, " .. negated[a.toolong] .. ', 0, "' .. list[a.len_arg].name .. past_max[a.max.expr]
     end
-    if nvalues > 0 then n = value_cases(rows, n, sc, sci, args, valued, nvalues) end
+    if nvalues > 0 then n = value_cases(rows, n, sc, sci, list, valued, nvalues) end
     n = n + 1
     rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
         (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
-    return n
+    local results = sc.results
+    if sc.ret_regs or (results and #results > 0) then
+        for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
+    end
+    local attrs = sc.attrs
+    -- Registers past the last non-zero value are left to C's zero.
+    if v6 == 0 then
+        v6 = ""
+        if v5 == 0 then
+            v5 = ""
+            if v4 == 0 then
+                v4 = ""
+                if v3 == 0 then
+                    v3 = ""
+                    if v2 == 0 then v2 = "" end
+                end
+            end
+        end
+    end
+    return "    { " .. nums[cgen.u32(sc.num)] .. (v1 == 0 and ", { 0" or v1) .. (v2 == 0 and ", 0" or v2) ..
+        (v3 == 0 and ", 0" or v3) .. (v4 == 0 and ", 0" or v4) .. (v5 == 0 and ", 0" or v5) .. v6 ..
+        MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 |
+            (attrs.returns_twice and 2 or attrs.noreturn and 1 or 0) << 30] .. errors .. " },", n
 end
+
 
 -- Numbers no syscall owns: unused slots (the first few), every retired number,
 -- one past the table, and values that a signed or truncating dispatcher would
@@ -553,12 +544,11 @@ local function render_c(m)
         local args = sc.args
         local any = lengths(args, #args)
         n = n + 1
-        rows[n] = syscall_row(sc, errors_of(sc), any) -- (fills reg)
+        rows[n], k = syscall_rows(sc, errors_of(sc), any, cases, k, nums[i - 1], named_args)
         if n == 1024 then
             put(w, concat(rows, "\n", 1, n))
             n = 0
         end
-        k = syscall_cases(cases, k, sc, nums[i - 1], named_args)
         if k >= 1024 then
             held[#held + 1] = concat(cases, "\n", 1, k)
             k = 0
