@@ -63,10 +63,6 @@ for bits = 0, 7 do
     FLAGS[bits] = (f or "0") .. ", "
 end
 
-local function flags(sc)
-    local ret = sc.ret
-    return FLAGS[(sc.fuzz.isolate and 1 or 0) + (sc.attrs.noreturn and 2 or 0) + ((ret == "u32" or ret == "uptr") and 4 or 0)]
-end
 
 -- memo(make) -> f(k1, k2, k3, k4) = make(k1, k2, k3, k4), made once per distinct keys: most rows of
 -- fuzz_args recur across syscalls, and a lookup costs less than spelling the row again.
@@ -424,7 +420,9 @@ function out.render(m)
             end
         end
         ns = ns + 1
-        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] .. flags(sc) ..
+        local ret = sc.ret
+        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] ..
+            FLAGS[(sc.fuzz.isolate and 1 or 0) + (sc.attrs.noreturn and 2 or 0) + ((ret == "u32" or ret == "uptr") and 4 or 0)] ..
             (sc.produces and PRODUCES[resource_index(m, sc.produces)] or "-1, ") .. text[n - before] .. ", " .. total ..
             ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
