@@ -84,14 +84,6 @@ local function lengths(args, nargs)
     return true
 end
 
--- How many bytes a pointer argument's case touches: its length, its type's
--- size, or (for strings) two bytes of an unterminated string.
-local function span(a)
-    if a.kind == "bytes" then return len[a.len_arg] * (a.elem_size or 1) end
-    if a.kind == "ptr" then return a.type.size end
-    return 2
-end
-
 local function number(v)
     if v == 0 then return "0" end
     return cgen.literal(kinds.bits(v))
@@ -397,8 +389,12 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
                 nover = nover + 1
                 over[nover] = i
             end
-            local bytes, stem = span(a), names.conf_stem(sc, a)
-            local mid = MIDS[a.efault][(bytes * 8 + r) * 4 + (a.optional and 2 or 0) + (kind == "bytes" and 1 or 0)]
+            local is_bytes = kind == "bytes"
+            -- How many bytes its cases touch: a buffer's length, a struct's or scalar's size, or
+            -- (for a string) two bytes of an unterminated string.
+            local bytes, stem = is_bytes and len_[a.len_arg] * (a.elem_size or 1) or kind == "ptr" and a.type.size or 2,
+                names.conf_stem(sc, a)
+            local mid = MIDS[a.efault][(bytes * 8 + r) * 4 + (a.optional and 2 or 0) + (is_bytes and 1 or 0)]
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
                 local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, text[r]
                 n = n + 1
