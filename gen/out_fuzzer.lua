@@ -279,7 +279,8 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             end
         elseif kind == "bytes" then
             local len_arg, writes = args[a.len_arg], WRITES[a.dir] or 0
-            local max = a.max and expr(a.max) or "0xFFFFFFFFu"
+            local max = a.max -- (expr's memo looked up here: a bound recurs)
+            max = max and (exprs[max.expr or max.value] or expr(max)) or "0xFFFFFFFFu"
             n = n + 1
             local elem, optional = a.elem_size or 1, a.optional and 1 or 0
             if a.len_by_ptr then
@@ -293,7 +294,8 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
             end
         elseif kind == "str" then
             n = n + 1
-            rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
+            local size = a.size
+            rows[n] = string_row(at, strings, exprs[size.expr or size.value] or expr(size), a.optional and 1 or 0)
             strings = strings + 1
         elseif is_len_[i] ~= sc then
             n = n + 1
