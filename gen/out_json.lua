@@ -278,72 +278,72 @@ local function ret_keys(refs, sc)
     return s
 end
 
--- A syscall's entry, and tail (what follows it, its newline included), as one string: a chain of
--- `..` is a third of what table.concat costs a piece.
-local function syscall(refs, sc, tail)
-    local long, args, produces, results, implied = sc.long, sc.args, sc.produces, sc.results, sc.implied
-    local rt, rets = sc.ret_type, refs.rets -- (a 32-bit result's keys, looked up here: most are)
-    local implied_text = implied_names[implied]
-    if not implied_text then
-        implied_text = ',"implied":' .. error_names(implied) .. "}"
-        implied_names[implied] = implied_text
-    end
-    -- The arguments' texts (up to five as pieces of the chain, more joined first), then what
-    -- closes their list and opens the errors'.
-    local nargs, a2, a3, a4, a5, errors_key = #args, "", "", "", "", '],"errors":'
-    local a1
-    if nargs == 0 then
-        a1, errors_key = ',"args":[]', ',"errors":'
-    elseif nargs > 5 then
-        a1 = cgen.join_args("", ARG_TEXT, args, "")
-    else
-        a1 = ARG_TEXT[args[1]]
-        if nargs > 1 then
-            a2 = ARG_TEXT[args[2]]
-            if nargs > 2 then
-                a3 = ARG_TEXT[args[3]]
-                if nargs > 3 then
-                    a4 = ARG_TEXT[args[4]]
-                    if nargs > 4 then a5 = ARG_TEXT[args[5]] end
-                end
-            end
-        end
-    end
-    -- The errors list: up to four names as pieces of the chain (more joined first), the first after
-    -- '["', each other after '","' (spelled once per error), then what closes the list.
-    local errors = sc.errors
-    local nerrors, e2, e3, e4, errors_end = #errors, "", "", "", '"]'
-    local e1
-    if nerrors == 0 then
-        e1, errors_end = "[]", ""
-    elseif nerrors > 4 then
-        e1, errors_end = error_names(errors), ""
-    else
-        e1 = FIRST_ERROR[errors[1]]
-        if nerrors > 1 then
-            e2 = NEXT_ERROR[errors[2]]
-            if nerrors > 2 then
-                e3 = NEXT_ERROR[errors[3]]
-                if nerrors > 3 then e4 = NEXT_ERROR[errors[4]] end
-            end
-        end
-    end
-    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
-        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. lines_body(long) .. '"') or '"') ..
-        (rt and not sc.ret_regs and rets[rt] or ret_keys(refs, sc)) ..
-        ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..
-        (produces and (',"produces":"' .. produces.name .. '"') or "") .. (attrs_keys[sc.attrs] or attrs_key(sc.attrs)) ..
-        a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. e1 .. e2 .. e3 .. e4 .. errors_end .. implied_text .. tail
-end
-
--- The syscalls list: each entry goes to the buffer as the string it is made as (cgen.put_text).
+-- The syscalls list: each entry, and what follows it (its newline included), goes to the buffer
+-- as the one string it is made as (cgen.put_text): one chain of `..` (a third of what
+-- table.concat costs a piece), made in the loop (a call per syscall costs more than it says).
 local put_text = cgen.put_text
 
 local function syscalls_list(w, refs, list, sep)
     local count = #list
     render_refs, implied_names = refs, cgen.shape_memo()
-    for i = 1, count - 1 do put_text(w, syscall(refs, list[i], ",\n")) end
-    put_text(w, syscall(refs, list[count], "]" .. sep .. "\n"))
+    local last_tail, rets = "]" .. sep .. "\n", refs.rets -- (rets: a 32-bit result's keys, looked up in place)
+    for j = 1, count do
+        local sc, tail = list[j], j < count and ",\n" or last_tail
+        local long, args, produces, results, implied = sc.long, sc.args, sc.produces, sc.results, sc.implied
+        local rt, doc = sc.ret_type, sc.doc -- (the doc's body made as body would, without the call)
+        local implied_text = implied_names[implied]
+        if not implied_text then
+            implied_text = ',"implied":' .. error_names(implied) .. "}"
+            implied_names[implied] = implied_text
+        end
+        -- The arguments' texts (up to five as pieces of the chain, more joined first), then what
+        -- closes their list and opens the errors'.
+        local nargs, a2, a3, a4, a5, errors_key = #args, "", "", "", "", '],"errors":'
+        local a1
+        if nargs == 0 then
+            a1, errors_key = ',"args":[]', ',"errors":'
+        elseif nargs > 5 then
+            a1 = cgen.join_args("", ARG_TEXT, args, "")
+        else
+            a1 = ARG_TEXT[args[1]]
+            if nargs > 1 then
+                a2 = ARG_TEXT[args[2]]
+                if nargs > 2 then
+                    a3 = ARG_TEXT[args[3]]
+                    if nargs > 3 then
+                        a4 = ARG_TEXT[args[4]]
+                        if nargs > 4 then a5 = ARG_TEXT[args[5]] end
+                    end
+                end
+            end
+        end
+        -- The errors list: up to four names as pieces of the chain (more joined first), the first after
+        -- '["', each other after '","' (spelled once per error), then what closes the list.
+        local errors = sc.errors
+        local nerrors, e2, e3, e4, errors_end = #errors, "", "", "", '"]'
+        local e1
+        if nerrors == 0 then
+            e1, errors_end = "[]", ""
+        elseif nerrors > 4 then
+            e1, errors_end = error_names(errors), ""
+        else
+            e1 = FIRST_ERROR[errors[1]]
+            if nerrors > 1 then
+                e2 = NEXT_ERROR[errors[2]]
+                if nerrors > 2 then
+                    e3 = NEXT_ERROR[errors[3]]
+                    if nerrors > 3 then e4 = NEXT_ERROR[errors[4]] end
+                end
+            end
+        end
+        put_text(w, '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
+            '","doc":"' .. (plain(doc) and doc or escaped_body(doc)) ..
+            (long and ('","long":"' .. lines_body(long) .. '"') or '"') ..
+            (rt and not sc.ret_regs and rets[rt] or ret_keys(refs, sc)) ..
+            ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..
+            (produces and (',"produces":"' .. produces.name .. '"') or "") .. (attrs_keys[sc.attrs] or attrs_key(sc.attrs)) ..
+            a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. e1 .. e2 .. e3 .. e4 .. errors_end .. implied_text .. tail)
+    end
     render_refs, implied_names = nil, nil
 end
 
