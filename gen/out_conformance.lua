@@ -60,33 +60,28 @@ end })
 -- length, users[i] how many buffers it measures, reg[i] argument i's register (bit index).
 local len, cap_of, users, reg = {}, {}, {}, {}
 
--- Fill the scratch for args; returns whether any argument is a byte buffer.
+-- Fill the scratch for args; returns whether any argument is a byte buffer (the scratch is
+-- filled, and read, only then: a syscall without one has no lengths).
 local function lengths(args, nargs)
-    for k = 1, nargs do
-        len[k], cap_of[k], users[k] = false, false, 0
+    local k = 1
+    while k <= nargs and args[k].kind ~= "bytes" do k = k + 1 end
+    if k > nargs then return false end
+    local len_, cap_of_, users_ = len, cap_of, users
+    for j = 1, nargs do
+        len_[j], cap_of_[j], users_[j] = false, false, 0
     end
-    local any = false
-    for k = 1, nargs do
-        local a = args[k]
+    for j = k, nargs do
+        local a = args[j]
         if a.kind == "bytes" then
-            any = true
             local i = a.len_arg
-            local v = len[i] or min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
+            local v = len_[i] or min(SMALL_LEN, TYPE_MAX[args[i].type.name] or 0xFFFFFFFF)
             if a.max then v = min(v, a.max.value) end
-            len[i] = v
-            users[i] = users[i] + 1
-            if a.len_by_ptr then cap_of[i] = true end
+            len_[i] = v
+            users_[i] = users_[i] + 1
+            if a.len_by_ptr then cap_of_[i] = true end
         end
     end
-    return any
-end
-
--- How many bytes a pointer argument's case touches: its length, its type's
--- size, or (for strings) two bytes of an unterminated string.
-local function span(a)
-    if a.kind == "bytes" then return len[a.len_arg] * (a.elem_size or 1) end
-    if a.kind == "ptr" then return a.type.size end
-    return 2
+    return true
 end
 
 local function number(v)
@@ -94,75 +89,34 @@ local function number(v)
     return cgen.literal(kinds.bits(v))
 end
 
--- The register of each argument (its low word's, for a 64-bit one), in reg, and the syscall's row
--- of conf_syscalls. A call's defaults: scalars 0 or the small length (an enum with a declared error
--- its first member: 0 may be no member, and the enum check would answer first), a value-result
--- length a pointer to a u32 holding the small length, optional pointers NULL. Registers past the
--- last non-zero value are left to C's zero.
-local function syscall_row(sc, errors)
-    local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    local list = sc.args
-    for i = 1, #list do
-        local a = list[i]
-        local r, kind = REG_INDEX[a.reg], a.kind
-        if a.regs then -- a 64-bit scalar: its low word's register holds the value
-            r = REG_INDEX[a.lo_reg]
-            args = args | (1 << REG_INDEX[a.hi_reg])
-        end
-        reg[i] = r
-        local bit = 1 << r
-        args = args | bit
-        local v
-        if cap_of[i] then
-            caps = caps | bit
-            v = len[i] or SMALL_LEN
-            if kind ~= "scalar" and not a.optional then valid = valid | bit end
-        elseif kind == "scalar" then
-            local named = a.named
-            if named and named.kind == "enum" and a.einval and not len[i] then
-                v = number(named.members[1].value)
-            elseif len[i] then
-                v = len[i]
-            end
-        elseif kind == "str" then
-            str = str | bit
-        elseif not a.optional then
-            valid = valid | bit
-        end
-        if v then
-            if v ~= 0 then v = text[v] end -- (a number joined to a string is spelled every time)
-            if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
-            elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
-        end
-    end
-    local results = sc.results
-    if sc.ret_regs or (results and #results > 0) then
-        for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
-    end
-    local attrs, flags = sc.attrs, "0"
-    if attrs.noreturn then flags = "CONF_SC_NORETURN" end
-    if attrs.returns_twice then flags = "CONF_SC_RETURNS_TWICE" end
-    -- Registers past the last non-zero value are left to C's zero.
-    local values
-    if v1 == 0 then v1 = "0" end
-    if v6 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " ..
-            (v4 == 0 and "0" or v4) .. ", " .. (v5 == 0 and "0" or v5) .. ", " .. v6
-    elseif v5 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " ..
-            (v4 == 0 and "0" or v4) .. ", " .. v5
-    elseif v4 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. (v3 == 0 and "0" or v3) .. ", " .. v4
-    elseif v3 ~= 0 then
-        values = v1 .. ", " .. (v2 == 0 and "0" or v2) .. ", " .. v3
-    elseif v2 ~= 0 then
-        values = v1 .. ", " .. v2
-    else
-        values = v1
-    end
-    return "    { " .. nums[cgen.u32(sc.num)] .. ", { " .. values .. " }, " .. text[args] .. ", " .. text[valid] .. ", " ..
-        text[str] .. ", " .. text[caps] .. ", " .. flags .. ", " .. text[ignore] .. ", " .. errors .. " },"
-end
+-- The pieces of a syscall's row: a register's default value with what comes before it (the
+-- first after ", { "), and what follows the values up to the errors, by the register masks and
+-- the flags: MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 | flags << 30], flags
+-- 0, 1 (noreturn) or 2 (returns twice). Each made once.
+local FIRST_VALUE = setmetatable({}, { __index = function(t, v)
+    local s = ", { " .. v
+    t[v] = s
+    return s
+end })
+local NEXT_VALUE = setmetatable({}, { __index = function(t, v)
+    local s = ", " .. v
+    t[v] = s
+    return s
+end })
+local FLAGS = { [0] = "0", "CONF_SC_NORETURN", "CONF_SC_RETURNS_TWICE" }
+local MASKS = setmetatable({}, { __index = function(t, key)
+    local s = " }, " .. text[key & 63] .. ", " .. text[key >> 6 & 63] .. ", " .. text[key >> 12 & 63] .. ", " ..
+        text[key >> 18 & 63] .. ", " .. FLAGS[key >> 30] .. ", " .. text[key >> 24 & 63] .. ", "
+    t[key] = s
+    return s
+end })
+
+-- The spelling of an enum's first member, once per enum.
+local ENUM_FIRST = setmetatable({}, { __mode = "k", __index = function(t, named)
+    local v = number(named.members[1].value)
+    t[named] = v
+    return v
+end })
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
 -- largest positive one (a signed base) or the largest one, going down past the specials.
@@ -259,20 +213,61 @@ local function value_list(named, a)
     return list
 end
 
-local function value_cases(rows, n, sc, sci)
-    local args = sc.args
-    for i = 1, #args do
+-- A value list's rows with an argument register put in, once per list and register (by_reg:
+-- list -> register -> rows, for one render): row k is A .. stem .. B .. sci .. C .. name .. D, with
+-- { A, B, C, D, E } its five entries, E being D .. "\n" .. the next row's A (several rows are one
+-- `..` chain, and one string: making a string is much of what a row costs).
+local by_reg
+
+local function register_rows(list, r)
+    local of_list = by_reg[list]
+    if not of_list then
+        of_list = {}
+        by_reg[list] = of_list
+    end
+    local v = of_list[r]
+    if v then return v end
+    v = {}
+    local rt, j = ", CONF_EQ, CONF_VALUE, " .. text[r], 0
+    for k = 1, #list, 4 do
+        v[j + 1], v[j + 2], v[j + 3], v[j + 4] = list[k], list[k + 1], rt .. list[k + 2], list[k + 3]
+        if j > 0 then v[j] = v[j - 1] .. "\n" .. list[k] end
+        j = j + 5
+    end
+    of_list[r] = v
+    return v
+end
+
+-- The value rows of the arguments args[at[1..nvalued]] (each a flags, enum or resource scalar with
+-- an error for a value it refuses).
+local function value_cases(rows, n, sc, sci, args, at, nvalued)
+    for j = 1, nvalued do
+        local i = at[j]
         local a = args[i]
-        local named = a.kind == "scalar" and a.named
-        if named and (a.einval or a.lifecycle) then
-            local list = value_list(named, a)
-            if #list > 0 then
-                local stem, r, name = names.conf_case(sc, a, ""), text[reg[i]], a.name
-                for k = 1, #list, 4 do
-                    n = n + 1
-                    rows[n] = list[k] .. stem .. list[k + 1] .. sci .. ", CONF_EQ, CONF_VALUE, " .. r .. list[k + 2] ..
-                        name .. list[k + 3]
-                end
+        local list = value_list(a.named, a)
+        if #list > 0 then
+            local v, stem, name, k = register_rows(list, reg[i]), names.conf_stem(sc, a), a.name, 1
+            local count = #v + 1 -- (the last row has no E)
+            while k + 39 <= count do -- eight rows
+                n = n + 1
+                rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
+                    v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
+                    v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 19] .. stem .. v[k + 21] .. sci .. v[k + 22] .. name ..
+                    v[k + 24] .. stem .. v[k + 26] .. sci .. v[k + 27] .. name .. v[k + 29] .. stem .. v[k + 31] .. sci ..
+                    v[k + 32] .. name .. v[k + 34] .. stem .. v[k + 36] .. sci .. v[k + 37] .. name .. v[k + 38]
+                k = k + 40
+            end
+            if k + 19 <= count then -- four rows
+                n = n + 1
+                rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 4] .. stem .. v[k + 6] .. sci ..
+                    v[k + 7] .. name .. v[k + 9] .. stem .. v[k + 11] .. sci .. v[k + 12] .. name .. v[k + 14] .. stem ..
+                    v[k + 16] .. sci .. v[k + 17] .. name .. v[k + 18]
+                k = k + 20
+            end
+            while k < count do
+                n = n + 1
+                rows[n] = v[k] .. stem .. v[k + 1] .. sci .. v[k + 2] .. name .. v[k + 3]
+                k = k + 5
             end
         end
     end
@@ -297,73 +292,168 @@ local past_limit = setmetatable({}, { __index = function(t, expr)
     return t[expr]
 end })
 
--- The description of a length past its max, after the length's name: by the max's spelling.
+-- The description of a length past its max, after the length's name, and the end of its row: by
+-- the max's spelling.
 local past_max = setmetatable({}, { __index = function(t, expr)
-    t[expr] = quoted_rest(" = " .. expr .. " + 1")
+    t[expr] = quoted_rest(" = " .. expr .. " + 1") .. ", 0, 0 },"
     return t[expr]
 end })
+local MAX_CASE = names.CONF_MAX_CASE
 
--- The cases of one syscall (sci: its index in conf_syscalls), each a row of conf_cases given to
--- w, for a syscall whose scratch (lengths) is filled; any: whether it has a byte buffer.
--- named_args: whether the definition has flags, enum or resource types (language v2).
-local function syscall_cases(rows, n, sc, sci, any, named_args)
-    local args = sc.args
-    local nargs = #args
-    for i = 1, nargs do
-        local a = args[i]
-        local kind = a.kind
+-- The pieces of a pointer argument's rows around its stem, merged: its five (or three) case names
+-- are stem .. Qk, the last closing the row; a string's limit rows follow its pointer row.
+local Q1, Q2, Q3, Q4 = P1 .. '", "', P2 .. '", "', P3 .. '", "', P4 .. '", "'
+local Q5, Q3E = P5 .. '"),', P3 .. '"),'
+local Q5R, S1Q, S2Q = Q5 .. '\n    CONF_ROW("', S1 .. '", ', S2 .. '", '
+
+-- What a pointer row holds between the syscall's index and the first case name, once per error,
+-- register, span, optional and kind: MIDS[efault][(bytes * 8 + reg) * 4 + optional * 2 + is_bytes].
+local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
+    local by_key = setmetatable({}, { __index = function(u, key)
+        local is_bytes, optional, r, bytes = key % 2 == 1, key // 2 % 2 == 1, key // 4 % 8, key // 32
+        local v = ", " .. text[r] .. ", " .. text[bytes] .. ", " .. negated[efault] .. ", " ..
+            (optional and "CONF_ACCEPTED" or "CONF_EQ")
+        if bytes >= 2 then
+            -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
+            -- and returns that short count; one that checks the range first returns EFAULT.
+            -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
+            v = v .. (is_bytes and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"")
+        else
+            v = v .. ", \""
+        end
+        u[key] = v
+        return v
+    end })
+    t[efault] = by_key
+    return by_key
+end })
+
+local valued, over = {}, {} -- (syscall_rows' scratch)
+
+-- In one pass over a syscall's arguments: the register of each (its low word's, for a 64-bit
+-- one), in reg; its cases, each a row of conf_cases put into rows after rows[n] (sci: its index
+-- in conf_syscalls; named_args: whether the definition has flags, enum or resource types,
+-- language v2); returns its row of conf_syscalls and the new n. any: whether it has a byte
+-- buffer (and its scratch is filled, by lengths). A call's defaults: scalars 0 or the small
+-- length (an enum with a declared error its first member: 0 may be no member, and the enum check
+-- would answer first), a value-result length a pointer to a u32 holding the small length,
+-- optional pointers NULL. Registers past the last non-zero value are left to C's zero.
+local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
+    local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    local list, REG, reg_, len_, cap_of_ = sc.args, REG_INDEX, reg, len, cap_of -- (locals: fewer VM steps)
+    -- (the arguments with value rows, in valued[1..nvalues], and the buffers whose length gets a
+    -- row one past their max, in over[1..nover])
+    local nvalues, nover = 0, 0
+    for i = 1, #list do
+        local a = list[i]
+        local r, kind = REG[a.reg], a.kind
+        if a.regs then -- a 64-bit scalar: its low word's register holds the value
+            r = REG[a.lo_reg]
+            args = args | (1 << REG[a.hi_reg])
+        end
+        reg_[i] = r
+        local bit = 1 << r
+        args = args | bit
+        local v
+        if any and cap_of_[i] then
+            caps = caps | bit
+            v = len_[i] or SMALL_LEN
+            if kind ~= "scalar" and not a.optional then valid = valid | bit end
+        elseif kind == "scalar" then
+            local named = a.named
+            if any and len_[i] then
+                v = len_[i]
+            elseif named and named.kind == "enum" and a.einval then
+                v = ENUM_FIRST[named]
+            end
+        elseif kind == "str" then
+            str = str | bit
+        elseif not a.optional then
+            valid = valid | bit
+        end
+        if v then
+            -- (a number joined to a string is spelled every time: each is spelled once, with what
+            -- comes before it)
+            if v ~= 0 then v = r == 0 and FIRST_VALUE[v] or NEXT_VALUE[v] end
+            if r == 0 then v1 = v elseif r == 1 then v2 = v elseif r == 2 then v3 = v
+            elseif r == 3 then v4 = v elseif r == 4 then v5 = v else v6 = v end
+        end
+        -- The argument's cases: a pointer's rows now, a named scalar's value rows after the
+        -- loop.
         if kind ~= "scalar" then
-            local r, bytes, efault, stem = text[reg[i]], span(a), negated[a.efault], names.conf_case(sc, a, "")
-            local null_expect = a.optional and "CONF_ACCEPTED" or "CONF_EQ"
-            -- One byte cannot wrap or straddle a page boundary.
-            if bytes >= 2 then
-                -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
-                -- and returns that short count; one that checks the range first returns EFAULT.
-                -- The runtime of each kernel says which it accepts (CONF_PARTIAL).
-                n = n + 1
-                rows[n] = "    CONF_POINTER5(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
-                    null_expect .. (kind == "bytes" and ", CONF_PARTIAL, \"" or ", CONF_EQ, \"") .. stem .. P1 ..
-                    "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\", \"" .. stem .. P4 .. "\", \"" .. stem .. P5 ..
-                    "\"),"
-            else
-                n = n + 1
-                rows[n] = "    CONF_POINTER3(" .. sci .. ", " .. r .. ", " .. text[bytes] .. ", " .. efault .. ", " ..
-                    null_expect .. ", \"" .. stem .. P1 .. "\", \"" .. stem .. P2 .. "\", \"" .. stem .. P3 .. "\"),"
+            -- A length one past its max, when it measures this buffer only (with two, the other
+            -- buffer's checks could answer first); a value-result length above max is lowered
+            -- to it, not refused.
+            if kind == "bytes" and a.max and not a.len_by_ptr and users[a.len_arg] == 1 and
+                TYPE_MAX[list[a.len_arg].type.name] > a.max.value then
+                nover = nover + 1
+                over[nover] = i
             end
-            if kind == "str" then
-                local limit, toolong, expr = a.size.value, negated[a.toolong], a.size.expr
+            local is_bytes = kind == "bytes"
+            -- How many bytes its cases touch: a buffer's length, a struct's or scalar's size, or
+            -- (for a string) two bytes of an unterminated string.
+            local bytes, stem = is_bytes and len_[a.len_arg] * (a.elem_size or 1) or kind == "ptr" and a.type.size or 2,
+                names.conf_stem(sc, a)
+            local mid = MIDS[a.efault][(bytes * 8 + r) * 4 + (a.optional and 2 or 0) + (is_bytes and 1 or 0)]
+            if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
+                local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, text[r]
                 n = n + 1
-                rows[n] = "    CONF_ROW(\"" .. stem .. S1 .. "\", " .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. r ..
-                    ", " .. text[limit] .. ", " .. toolong .. ", " .. efault .. ", " .. at_limit[expr] .. "),"
+                rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem ..
+                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. text[limit] .. ", " ..
+                    toolong .. ", " .. negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q ..
+                    sci .. ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. text[limit + 1] .. ", " .. toolong .. ", 0, " ..
+                    past_limit[expr] .. "),"
+            elseif bytes >= 2 then
                 n = n + 1
-                rows[n] = "    CONF_ROW(\"" .. stem .. S2 .. "\", " .. sci .. ", CONF_EQ, CONF_STRING, " .. r .. ", " ..
-                    text[limit + 1] .. ", " .. toolong .. ", 0, " .. past_limit[expr] .. "),"
+                rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem .. Q5
+            else -- (one byte cannot wrap or straddle a page boundary)
+                n = n + 1
+                rows[n] = "    CONF_POINTER3(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3E
             end
+        elseif named_args and a.named and (a.einval or a.lifecycle) then
+            nvalues = nvalues + 1
+            valued[nvalues] = i
         end
     end
-    -- A length one past its max, when it measures this buffer only (with two,
-    -- the other buffer's checks could answer first).
-    if any then
-        for i = 1, nargs do
-            local a = args[i]
-            -- (A value-result length above max is lowered to it, not refused.)
-            local la = a.kind == "bytes" and a.max and not a.len_by_ptr and args[a.len_arg]
-            if la and users[a.len_arg] == 1 and TYPE_MAX[la.type.name] > a.max.value then
-                -- An optional buffer is passed (a NULL one has no length to refuse).
-                n = n + 1
-                rows[n] = "    { \"" .. names.conf_case(sc, a, names.CONF_MAX_CASE) .. "\", " .. sci ..
-                    ", CONF_EQ, CONF_VALUE, " .. text[reg[a.len_arg]] .. ", " .. (a.optional and text[reg[i]] or "CONF_NONE") ..
-                    ", " .. text[a.max.value + 1] .. "u, " .. negated[a.toolong] .. ", 0, " ..
-                    "\"" .. la.name .. past_max[a.max.expr] .. ", 0, 0 },"
-            end
-        end
+    -- The over-max rows of the buffers noted above.
+    for j = 1, nover do
+        local i = over[j]
+        local a = list[i]
+        -- An optional buffer is passed (a NULL one has no length to refuse).
+        n = n + 1
+        rows[n] = "    { \"" .. names.conf_case(sc, a, MAX_CASE) .. "\", " .. sci .. ", CONF_EQ, CONF_VALUE, " ..
+            text[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
+            "u, " .. negated[a.toolong] .. ', 0, "' .. list[a.len_arg].name .. past_max[a.max.expr]
     end
-    if named_args then n = value_cases(rows, n, sc, sci) end
+    if nvalues > 0 then n = value_cases(rows, n, sc, sci, list, valued, nvalues) end
     n = n + 1
     rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
         (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
-    return n
+    local results = sc.results
+    if sc.ret_regs or (results and #results > 0) then
+        for _, u in ipairs(kinds.upper_words(sc)) do ignore = ignore | (1 << REG_INDEX[u.reg]) end
+    end
+    local attrs = sc.attrs
+    -- Registers past the last non-zero value are left to C's zero.
+    if v6 == 0 then
+        v6 = ""
+        if v5 == 0 then
+            v5 = ""
+            if v4 == 0 then
+                v4 = ""
+                if v3 == 0 then
+                    v3 = ""
+                    if v2 == 0 then v2 = "" end
+                end
+            end
+        end
+    end
+    return "    { " .. nums[cgen.u32(sc.num)] .. (v1 == 0 and ", { 0" or v1) .. (v2 == 0 and ", 0" or v2) ..
+        (v3 == 0 and ", 0" or v3) .. (v4 == 0 and ", 0" or v4) .. (v5 == 0 and ", 0" or v5) .. v6 ..
+        MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 |
+            (attrs.returns_twice and 2 or attrs.noreturn and 1 or 0) << 30] .. errors .. " },", n
 end
+
 
 -- Numbers no syscall owns: unused slots (the first few), every retired number,
 -- one past the table, and values that a signed or truncating dispatcher would
@@ -381,14 +471,29 @@ end
 -- The errors every answer of a syscall must be among, as an offset into conf_error_lists (its
 -- errors line and those its entry checks imply, 0-terminated; equal lists are written once);
 -- "0" for a syscall without an errors line, which is not checked.
+local NONE = {}
+
 local function error_lists()
     local lists, size, seen = {}, 0, {}
     -- A list is found by its text (most lists of a large definition are new: a trie would make a
-    -- table per error for each).
+    -- table per error for each). The text of an errors or implied list is made once per list
+    -- table: the model shares one among the syscalls with the same errors line (a third as many
+    -- in a large definition), and one implied list among those whose entry checks are alike (a
+    -- few dozen). (cgen.shape_memo: tests/gen/shape_test.lua turns it off.)
+    local texts, join_lists = cgen.shape_memo(), cgen.join_lists
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
         if #errors == 0 then return "0" end
-        local key = cgen.join_lists(negated, errors, implied, ", ")
+        local e, i = texts[errors], texts[implied]
+        if not e then
+            e = join_lists(negated, errors, NONE, ", ")
+            texts[errors] = e
+        end
+        if not i then
+            i = join_lists(negated, implied, NONE, ", ")
+            texts[implied] = i
+        end
+        local key = i == "" and e or e .. ", " .. i
         local at = seen[key]
         if not at then
             at = "conf_error_lists + " .. size
@@ -429,18 +534,17 @@ local function render_c(m)
     local invalid = out.invalid_numbers(m)
     local rows, n, cases, k, held = {}, 0, {}, 0, {}
     w("const struct conf_syscall conf_syscalls[] = {")
-    value_lists = cgen.shape_memo()
+    value_lists, by_reg = cgen.shape_memo(), {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
         local args = sc.args
         local any = lengths(args, #args)
         n = n + 1
-        rows[n] = syscall_row(sc, errors_of(sc)) -- (fills reg)
+        rows[n], k = syscall_rows(sc, errors_of(sc), any, cases, k, nums[i - 1], named_args)
         if n == 1024 then
             put(w, concat(rows, "\n", 1, n))
             n = 0
         end
-        k = syscall_cases(cases, k, sc, nums[i - 1], any, named_args)
         if k >= 1024 then
             held[#held + 1] = concat(cases, "\n", 1, k)
             k = 0
@@ -460,7 +564,7 @@ local function render_c(m)
         held[i] = nil
     end
     rows, n = cases, k
-    value_lists = nil
+    value_lists, by_reg = nil, nil
     for j, nr in ipairs(invalid) do
         n = n + 1
         rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + j - 1) ..

@@ -30,6 +30,15 @@ local text = setmetatable({}, { __index = function(t, k)
     return v
 end })
 
+-- ", N, " of small numbers, and the resource a syscall produces followed by ", ": the pieces of
+-- its row that recur, each made once.
+local between = setmetatable({}, { __index = function(t, k)
+    local v = ", " .. k .. ", "
+    t[k] = v
+    return v
+end })
+local PRODUCES = cgen.memo(function(index) return index .. ", " end)
+
 -- The C expression of a bound: the const's name or the number (spelled once per spelling).
 local exprs = {}
 local function expr(v)
@@ -43,13 +52,17 @@ local function expr(v)
     return c
 end
 
-local function flags(sc)
-    local attrs, f = sc.attrs, nil
-    if sc.fuzz.isolate or attrs.noreturn then f = "FUZZ_F_ISOLATE" end
-    if attrs.noreturn then f = f .. " | FUZZ_F_NORETURN" end
-    if sc.ret == "u32" or sc.ret == "uptr" then f = (f and f .. " | " or "") .. "FUZZ_F_UNSIGNED" end
-    return f or "0"
+-- A syscall's flags and the ", " after them, by isolate + 2 * noreturn + 4 * unsigned result
+-- (spelled once each).
+local FLAGS = {}
+for bits = 0, 7 do
+    local f
+    if bits & 3 ~= 0 then f = "FUZZ_F_ISOLATE" end -- (isolated, or noreturn)
+    if bits & 2 ~= 0 then f = f .. " | FUZZ_F_NORETURN" end
+    if bits & 4 ~= 0 then f = (f and f .. " | " or "") .. "FUZZ_F_UNSIGNED" end
+    FLAGS[bits] = (f or "0") .. ", "
 end
+
 
 -- memo(make) -> f(k1, k2, k3, k4) = make(k1, k2, k3, k4), made once per distinct keys: most rows of
 -- fuzz_args recur across syscalls, and a lookup costs less than spelling the row again.
@@ -100,6 +113,10 @@ local function array_memo(op)
     end)
 end
 local array_row, lenptr_row = array_memo("FUZZ_OP_ARRAY"), array_memo("FUZZ_OP_ARRAY_LENPTR")
+-- A buffer whose length another buffer's row chooses. rest: bits * 2 + writes.
+local buffer_for_row = memo(function(at, len_at, elem, rest)
+    return "    FUZZ_BUFFER_FOR(" .. at .. ", " .. len_at .. ", " .. elem .. "u, " .. rest // 2 .. ", " .. rest % 2 .. "),"
+end)
 -- The row of a plain scalar (no named type, no hint), by its type and register slot.
 local plain_rows -- for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
 
@@ -141,6 +158,47 @@ local function named_values(named, pooled, add)
     return v[1], v[2]
 end
 
+-- Rows whose numbers are small, spelled once per numbers (a number joined to a string is
+-- formatted every time): a 64-bit scalar's by its two slots and signedness, a pid's by its slot,
+-- bits and signedness.
+local scalar64_rows = setmetatable({}, { __index = function(t, key)
+    local v = "    FUZZ_SCALAR64(" .. key // 128 .. ", " .. key // 2 % 64 .. ", " .. key % 2 .. "),"
+    t[key] = v
+    return v
+end })
+local own_child_rows = setmetatable({}, { __index = function(t, key)
+    local v = "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. key // 256 .. ", " .. key // 2 % 128 .. ", " .. key % 2 ..
+        ", 0, 0, 0), /* a pid */"
+    t[key] = v
+    return v
+end })
+
+-- The row of a flags, enum or resource argument, once per type, slot, bits and signedness in a
+-- render (named_rows: type -> at * 256 + bits * 2 + signed -> row; the type's values are added to
+-- the pool at its first row, as before).
+local named_rows -- for one render (cgen.shape_memo: tests/gen/shape_test.lua turns it off)
+
+local function named_row(m, named, at, bits, signed, pooled, add)
+    local by_key = named_rows[named]
+    if not by_key then
+        by_key = {}
+        named_rows[named] = by_key
+    end
+    local key = at * 256 + bits * 2 + signed
+    local row = by_key[key]
+    if row then return row end
+    local values, count = named_values(named, pooled, add)
+    if named.kind == "resource" then
+        row = "    FUZZ_NAMED(FUZZ_OP_RESOURCE, " .. at .. ", " .. bits .. ", " .. signed .. ", " ..
+            resource_index(m, named) .. ", " .. values .. ", " .. count .. "), /* a " .. named.name .. " */"
+    else
+        row = "    FUZZ_NAMED(" .. (named.kind == "flags" and "FUZZ_OP_FLAGS, " or "FUZZ_OP_ENUM, ") .. at .. ", " ..
+            bits .. ", " .. signed .. ", 0, " .. values .. ", " .. count .. "),"
+    end
+    by_key[key] = row
+    return row
+end
+
 -- The rows of a scalar argument that is no length: its value pool, then its fuzz hint.
 local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
     local bits, signed = a.type.size * 8, a.type.signed and 1 or 0
@@ -148,20 +206,16 @@ local function scalar_rows(rows, n, m, sc, a, slot, pooled, add)
     local named = a.named
     local at = slot[a.reg]
     if bits == 64 then -- the two words, each a 32-bit value of its own
-        rows[n + 1] = "    FUZZ_SCALAR64(" .. slot[a.lo_reg] .. ", " .. slot[a.hi_reg] .. ", " .. signed .. "),"
+        rows[n + 1] = scalar64_rows[slot[a.lo_reg] * 128 + slot[a.hi_reg] * 2 + signed]
         return n + 1
     end
     n = n + 1
     if named and named.kind == "resource" and (not h or h.kind == "own_child") then
-        local values, count = named_values(named, pooled, add)
-        rows[n] = "    FUZZ_NAMED(FUZZ_OP_RESOURCE, " .. at .. ", " .. bits .. ", " .. signed .. ", " ..
-            resource_index(m, named) .. ", " .. values .. ", " .. count .. "), /* a " .. named.name .. " */"
+        rows[n] = named_row(m, named, at, bits, signed, pooled, add)
     elseif h and h.kind == "own_child" then
-        rows[n] = "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. at .. ", " .. bits .. ", " .. signed .. ", 0, 0, 0), /* a pid */"
+        rows[n] = own_child_rows[at * 256 + bits * 2 + signed]
     elseif named and (named.kind == "flags" or named.kind == "enum") then
-        local values, count = named_values(named, pooled, add)
-        rows[n] = "    FUZZ_NAMED(" .. (named.kind == "flags" and "FUZZ_OP_FLAGS, " or "FUZZ_OP_ENUM, ") .. at .. ", " ..
-            bits .. ", " .. signed .. ", 0, " .. values .. ", " .. count .. "),"
+        rows[n] = named_row(m, named, at, bits, signed, pooled, add)
     else
         rows[n] = scalar_row(at, bits, signed, 0)
     end
@@ -179,39 +233,39 @@ end
 
 -- The argument rows of one syscall (rows[n + 1]...); returns the new n, how many string slots it
 -- uses and the number of argument registers its arguments take (a 64-bit one takes two).
--- Scratch of one syscall, by argument index (made once, not per syscall): is_len[i] whether
--- argument i is a buffer's length, len_owner[i] whether a buffer's row already chooses it.
+-- Scratch of the syscalls of one render, by argument index: is_len[i] the syscall whose argument i
+-- is a buffer's length, len_owner[i] the syscall whose length argument i a buffer's row already
+-- chooses (a mark is a syscall, so no syscall clears another's; emptied after the render).
 local is_len, len_owner = {}, {}
+
+local WRITES = { out = 1, inout = 1 }
 
 local function arg_rows(rows, n, m, sc, slot, pooled, add)
     local args = sc.args
     local nargs = #args
     local words = nargs
-    for i = 1, nargs do
-        is_len[i], len_owner[i] = false, false
-    end
+    local is_len_, len_owner_ = is_len, len_owner
     for i = 1, nargs do
         local a = args[i]
         if a.kind == "bytes" then -- (a value-result one too: its pointer)
-            is_len[a.len_arg] = true
+            is_len_[a.len_arg] = sc
         elseif a.regs then
             words = words + #a.regs - 1
         end
     end
-    local strings, hints = 0, sc.fuzz.args
+    local strings, hints, plain_rows_ = 0, sc.fuzz.args, plain_rows
     for i = 1, nargs do
         local a = args[i]
         local kind = a.kind
-        local writes = (a.dir == "out" or a.dir == "inout") and 1 or 0
         local at = slot[a.reg]
         if kind == "scalar" then
-            if is_len[i] then -- luacheck: ignore 542
+            if is_len_[i] == sc then -- luacheck: ignore 542
                 -- a length: its buffer's row chooses it
             elseif not a.named and a.type.size < 8 and not hints[a.name] then -- the usual plain scalar
-                local by_slot = plain_rows[a.type]
+                local by_slot = plain_rows_[a.type]
                 if not by_slot then
                     by_slot = {}
-                    plain_rows[a.type] = by_slot
+                    plain_rows_[a.type] = by_slot
                 end
                 local row = by_slot[at]
                 if not row then
@@ -224,27 +278,28 @@ local function arg_rows(rows, n, m, sc, slot, pooled, add)
                 n = scalar_rows(rows, n, m, sc, a, slot, pooled, add)
             end
         elseif kind == "bytes" then
-            local len_arg = args[a.len_arg]
-            local max = a.max and expr(a.max) or "0xFFFFFFFFu"
+            local len_arg, writes = args[a.len_arg], WRITES[a.dir] or 0
+            local max = a.max -- (expr's memo looked up here: a bound recurs)
+            max = max and (exprs[max.expr or max.value] or expr(max)) or "0xFFFFFFFFu"
             n = n + 1
             local elem, optional = a.elem_size or 1, a.optional and 1 or 0
             if a.len_by_ptr then
                 rows[n] = lenptr_row(elem * 8 + at, slot[len_arg.reg], max, 32 * 4 + writes * 2 + optional)
-            elseif not len_owner[a.len_arg] then
-                len_owner[a.len_arg] = true
+            elseif len_owner_[a.len_arg] ~= sc then
+                len_owner_[a.len_arg] = sc
                 rows[n] = array_row(elem * 8 + at, slot[len_arg.reg], max,
                     len_arg.type.size * 8 * 4 + writes * 2 + optional)
             else
-                rows[n] = "    FUZZ_BUFFER_FOR(" .. at .. ", " .. slot[len_arg.reg] .. ", " .. (a.elem_size or 1) ..
-                    "u, " .. (len_arg.type.size * 8) .. ", " .. writes .. "),"
+                rows[n] = buffer_for_row(at, slot[len_arg.reg], elem, len_arg.type.size * 8 * 2 + writes)
             end
         elseif kind == "str" then
             n = n + 1
-            rows[n] = string_row(at, strings, expr(a.size), a.optional and 1 or 0)
+            local size = a.size
+            rows[n] = string_row(at, strings, exprs[size.expr or size.value] or expr(size), a.optional and 1 or 0)
             strings = strings + 1
-        elseif not is_len[i] then
+        elseif is_len_[i] ~= sc then
             n = n + 1
-            rows[n] = pointer_row(at, a.type, writes, 0)
+            rows[n] = pointer_row(at, a.type, WRITES[a.dir] or 0, 0)
         end
     end
     return n, strings, words
@@ -294,11 +349,27 @@ end
 -- The errors each syscall may return (its errors line and those its entry checks imply), as a
 -- pointer into fuzz_error_lists; equal lists are written once. A list is found by its text
 -- (most lists of a large definition are new: a trie would make a table per error for each).
+local NONE = {}
+
 local function error_lists()
     local lists, size, seen = {}, 0, {}
+    -- The names of an errors or implied list, once per list table: the model shares one among the
+    -- syscalls with the same errors line (a third as many in a large definition), and one implied
+    -- list among those whose entry checks are alike (a few dozen). (cgen.shape_memo:
+    -- tests/gen/shape_test.lua turns it off.)
+    local texts, NAME, join_lists = cgen.shape_memo(), cgen.NAME, cgen.join_lists
     return lists, function(sc)
         local errors, implied = sc.errors, sc.implied
-        local key = cgen.join_lists(cgen.NAME, errors, implied, ", ")
+        local e, i = texts[errors], texts[implied]
+        if not e then
+            e = join_lists(NAME, errors, NONE, ", ")
+            texts[errors] = e
+        end
+        if not i then
+            i = join_lists(NAME, implied, NONE, ", ")
+            texts[implied] = i
+        end
+        local key = i == "" and e or e == "" and i or e .. ", " .. i
         local at = seen[key]
         if not at then
             at = "fuzz_error_lists + " .. size
@@ -326,7 +397,8 @@ function out.render(m)
     -- arguments'): tables that grow to every row of the output would be walked again by each
     -- collection of the generational collector, and held beside the text.
     local slot = slots(m)
-    plain_rows, pointer_row = cgen.shape_memo(), memo(make_pointer_row)
+    plain_rows, pointer_row, named_rows = cgen.shape_memo(), memo(make_pointer_row), cgen.shape_memo()
+    is_len, len_owner = {}, {} -- (no mark of a render that stopped half way)
     local pool, add = value_pool()
     local pooled, lists, errors_of = {}, error_lists()
     -- The syscalls' rows are joined 256 at a time into blocks, written after the arguments'.
@@ -343,14 +415,18 @@ function out.render(m)
         n, strings, words = arg_rows(rows, n, m, sc, slot, pooled, add)
         if strings > 0 then
             str_slots = math.max(str_slots, strings)
-            for _, a in ipairs(sc.args) do
+            local args = sc.args
+            for j = 1, #args do
+                local a = args[j]
                 if a.kind == "str" then slot_len = math.max(slot_len, math.min(a.size.value + 2, MAX_STR_SLOT)) end
             end
         end
-        local produces = sc.produces and text[resource_index(m, sc.produces)] or "-1"
         ns = ns + 1
-        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. ", " .. text[words] .. ", " .. flags(sc) .. ", " ..
-            produces .. ", " .. text[n - before] .. ", " .. total .. ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
+        local ret = sc.ret
+        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] ..
+            FLAGS[(sc.fuzz.isolate and 1 or 0) + (sc.attrs.noreturn and 2 or 0) + ((ret == "u32" or ret == "uptr") and 4 or 0)] ..
+            (sc.produces and PRODUCES[resource_index(m, sc.produces)] or "-1, ") .. text[n - before] .. ", " .. total ..
+            ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"
         total = total + n - before
         if ns == 256 then
             blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns)
@@ -362,7 +438,8 @@ function out.render(m)
         end
     end
     if ns > 0 then blocks[#blocks + 1] = table.concat(srows, "\n", 1, ns) end
-    plain_rows, pointer_row = nil, nil
+    plain_rows, pointer_row, named_rows = nil, nil, nil
+    is_len, len_owner = {}, {}
     if total == 0 then
         n = 1
         rows[1] = "    FUZZ_SCALAR(0, 32, 0), /* (no syscall has arguments: C has no empty arrays) */"

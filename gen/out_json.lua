@@ -26,8 +26,7 @@ local function slow_body(s)
     return (s:gsub('[%c"\\]', esc))
 end
 
-local function body(s)
-    if plain(s) then return s end
+local function escaped_body(s)
     local q = format("%q", s)
     if #q == #s + 2 then return s end
     local parts, n, from, pos = nil, 0, 2, 2
@@ -47,6 +46,18 @@ local function body(s)
     if not parts then return q:sub(2, -2) end
     parts[n + 1] = q:sub(from, -2)
     return table.concat(parts)
+end
+
+local function body(s)
+    if plain(s) then return s end
+    return escaped_body(s)
+end
+
+-- The body of a text that is most likely several lines (a syscall's long text): one with a
+-- newline is never plain, and is no other output's text (so cgen.plain's memo gains nothing).
+local function lines_body(s)
+    if find(s, "\n", 1, true) then return escaped_body(s) end
+    return body(s)
 end
 
 out_json.string_body = body -- for tests/gen/json_test.lua
@@ -109,23 +120,18 @@ end
 
 local nums = cgen.num -- (a number converted by table.concat would be spelled anew each time)
 
--- A syscall's entry is spelled as its pieces, put into p after p[n] (each function returns the
--- new last index): no key or value is a string of its own before it is part of the output.
+-- A syscall's entry is one `..` chain of its pieces (a chain of .. is a third of what
+-- table.concat costs a piece), the texts of its arguments made once per argument table.
 
 -- An argument, the keys that do not apply left out. A resource argument's lifecycle errors:
--- those it has (any of the three may be missing).
-local LIFECYCLE = { "invalid", "reaped", "foreign" }
+-- those it has (any of the three may be missing), in the order invalid, reaped, foreign.
 
-local function lifecycle(p, n, lc)
-    local sep = ',"lifecycle":{"'
-    for _, why in ipairs(LIFECYCLE) do
-        if lc[why] then
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = sep, why, '":"', lc[why].name, n + 4
-            sep = '","'
-        end
-    end
-    p[n + 1], n = sep == '","' and '"}' or ',"lifecycle":{}', n + 1
-    return n
+local function lifecycle(lc)
+    local invalid, reaped, foreign = lc.invalid, lc.reaped, lc.foreign
+    local s = (invalid and ('"invalid":"' .. invalid.name .. '"') or "")
+    if reaped then s = s .. (invalid and ',"reaped":"' or '"reaped":"') .. reaped.name .. '"' end
+    if foreign then s = s .. ((invalid or reaped) and ',"foreign":"' or '"foreign":"') .. foreign.name .. '"' end
+    return ',"lifecycle":{' .. s .. "}"
 end
 
 -- Recurring pieces of an argument, spelled once (cgen.memo: the keys are kinds, registers,
@@ -166,41 +172,25 @@ local function type_key(refs, t, named)
     return s
 end
 
-local function arg(p, n, refs, a)
-    local kind = a.kind
-    p[n + 1], p[n + 2], p[n + 3], n = '{"name":"', a.name, INDEX[a.index], n + 3
-    if kind == "scalar" then
-        p[n + 1], n = SCALAR_REG[a.reg], n + 1
-        if a.regs then p[n + 1], p[n + 2], n = ',"regs":', strings(a.regs), n + 2 end
-        p[n + 1], n = type_key(refs, a.type, a.named), n + 1
-        if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
-        p[n + 1], n = "}", n + 1
-        return n
-    end
-    p[n + 1], n = KIND_REG_DIR[kind][a.reg][a.dir], n + 1
-    if a.type then p[n + 1], n = type_key(refs, a.type, a.named), n + 1 end
-    if kind == "bytes" then
-        if a.elem then p[n + 1], p[n + 2], n = ',"elem":', type_ref(refs, a.elem), n + 2 end
-        p[n + 1], p[n + 2], p[n + 3], n = ELEM_SIZE[a.elem_size], a.len_name,
-            a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false', n + 3
-    end
-    if a.max then p[n + 1], n = bound(refs.values, ',"max":{"value":', a.max), n + 1 end
-    if a.size then p[n + 1], n = bound(refs.values, ',"size":{"value":', a.size), n + 1 end
-    if a.toolong then p[n + 1], n = TOOLONG[a.toolong.name], n + 1 end
-    p[n + 1], n = a.optional and ',"optional":true' or ',"optional":false', n + 1
-    if a.lifecycle then n = lifecycle(p, n, a.lifecycle) end
-    p[n + 1], n = "}", n + 1
-    return n
-end
-
 -- An argument's text, after what comes before it (",", or for the first ',"args":['), depends
 -- on the argument alone, and the model shares one table between alike arguments (and each
--- belongs to one model): it is made once per argument table (cgen.arg_memo).
+-- belongs to one model): it is made once per argument table (cgen.arg_memo), as one `..` chain.
 local render_refs -- the render's refs, for the texts made during it
-local scratch = {} -- (one table for the pieces of every argument's text)
 local ARG_TEXT = cgen.arg_memo(function(a)
-    scratch[1] = a.index > 1 and "," or ',"args":['
-    return concat(scratch, "", 1, arg(scratch, 1, render_refs, a))
+    local refs, kind, lc = render_refs, a.kind, a.lifecycle
+    local head = (a.index > 1 and ',{"name":"' or ',"args":[{"name":"') .. a.name .. INDEX[a.index]
+    if kind == "scalar" then
+        return head .. SCALAR_REG[a.reg] .. (a.regs and (',"regs":' .. strings(a.regs)) or "") ..
+            type_key(refs, a.type, a.named) .. (lc and lifecycle(lc) or "") .. "}"
+    end
+    local max, size, toolong = a.max, a.size, a.toolong
+    return head .. KIND_REG_DIR[kind][a.reg][a.dir] .. (a.type and type_key(refs, a.type, a.named) or "") ..
+        (kind == "bytes" and ((a.elem and (',"elem":' .. type_ref(refs, a.elem)) or "") .. ELEM_SIZE[a.elem_size] ..
+            a.len_name .. (a.len_by_ptr and '","len_by_ptr":true' or '","len_by_ptr":false')) or "") ..
+        (max and bound(refs.values, ',"max":{"value":', max) or "") ..
+        (size and bound(refs.values, ',"size":{"value":', size) or "") ..
+        (toolong and TOOLONG[toolong.name] or "") .. (a.optional and ',"optional":true' or ',"optional":false') ..
+        (lc and lifecycle(lc) or "") .. "}"
 end)
 
 local function results_list(refs, results)
@@ -236,6 +226,14 @@ local function attrs_list(attrs)
     return s
 end
 
+-- The "attrs" key of a syscall with its list, by its attribute set (shared by the model).
+local attrs_keys = setmetatable({}, { __mode = "k" })
+local function attrs_key(attrs)
+    local s = ',"attrs":' .. attrs_list(attrs)
+    attrs_keys[attrs] = s
+    return s
+end
+
 -- ["A","B"] of a list of errors, as one `..` chain for the usual short lists.
 local function error_names(list)
     local count = #list
@@ -248,6 +246,23 @@ local function error_names(list)
     end
     return names_list(list)
 end
+
+-- The implied list of a syscall, by its table: the model shares one among the syscalls whose
+-- entry checks are alike (a few dozen in a large definition). For one render (cgen.shape_memo:
+-- tests/gen/shape_test.lua turns it off).
+local implied_names
+
+-- An error's name in a list: the first (after '["'), or another (after '","'). By error table.
+local FIRST_ERROR = setmetatable({}, { __mode = "k", __index = function(t, e)
+    local v = '["' .. e.name
+    t[e] = v
+    return v
+end })
+local NEXT_ERROR = setmetatable({}, { __mode = "k", __index = function(t, e)
+    local v = '","' .. e.name
+    t[e] = v
+    return v
+end })
 
 -- The "ret" and "ret_regs" keys of a result type (once per type and render: most results are
 -- 32-bit, in eax).
@@ -263,27 +278,73 @@ local function ret_keys(refs, sc)
     return s
 end
 
--- A syscall's entry, and tail (what follows it, its newline included), as one string: a chain of
--- `..` is a third of what table.concat costs a piece.
-local function syscall(refs, sc, tail)
-    local long, args, produces = sc.long, sc.args, sc.produces
-    return '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
-        '","doc":"' .. body(sc.doc) .. (long and ('","long":"' .. body(long) .. '"') or '"') .. ret_keys(refs, sc) ..
-        ',"results":' .. results_list(refs, sc.results) ..
-        (produces and (',"produces":"' .. produces.name .. '"') or "") .. ',"attrs":' .. attrs_list(sc.attrs) ..
-        (#args == 0 and ',"args":[]' or cgen.join_args("", ARG_TEXT, args, "]")) .. ',"errors":' ..
-        error_names(sc.errors) .. ',"implied":' .. error_names(sc.implied) .. "}" .. tail
-end
-
--- The syscalls list: each entry goes to the buffer as the string it is made as (cgen.put_text).
+-- The syscalls list: each entry, and what follows it (its newline included), goes to the buffer
+-- as the one string it is made as (cgen.put_text): one chain of `..` (a third of what
+-- table.concat costs a piece), made in the loop (a call per syscall costs more than it says).
 local put_text = cgen.put_text
 
 local function syscalls_list(w, refs, list, sep)
     local count = #list
-    render_refs = refs
-    for i = 1, count - 1 do put_text(w, syscall(refs, list[i], ",\n")) end
-    put_text(w, syscall(refs, list[count], "]" .. sep .. "\n"))
-    render_refs = nil
+    render_refs, implied_names = refs, cgen.shape_memo()
+    local last_tail, rets = "]" .. sep .. "\n", refs.rets -- (rets: a 32-bit result's keys, looked up in place)
+    for j = 1, count do
+        local sc, tail = list[j], j < count and ",\n" or last_tail
+        local long, args, produces, results, implied = sc.long, sc.args, sc.produces, sc.results, sc.implied
+        local rt, doc = sc.ret_type, sc.doc -- (the doc's body made as body would, without the call)
+        local implied_text = implied_names[implied]
+        if not implied_text then
+            implied_text = ',"implied":' .. error_names(implied) .. "}"
+            implied_names[implied] = implied_text
+        end
+        -- The arguments' texts (up to five as pieces of the chain, more joined first), then what
+        -- closes their list and opens the errors'.
+        local nargs, a2, a3, a4, a5, errors_key = #args, "", "", "", "", '],"errors":'
+        local a1
+        if nargs == 0 then
+            a1, errors_key = ',"args":[]', ',"errors":'
+        elseif nargs > 5 then
+            a1 = cgen.join_args("", ARG_TEXT, args, "")
+        else
+            a1 = ARG_TEXT[args[1]]
+            if nargs > 1 then
+                a2 = ARG_TEXT[args[2]]
+                if nargs > 2 then
+                    a3 = ARG_TEXT[args[3]]
+                    if nargs > 3 then
+                        a4 = ARG_TEXT[args[4]]
+                        if nargs > 4 then a5 = ARG_TEXT[args[5]] end
+                    end
+                end
+            end
+        end
+        -- The errors list: up to four names as pieces of the chain (more joined first), the first after
+        -- '["', each other after '","' (spelled once per error), then what closes the list.
+        local errors = sc.errors
+        local nerrors, e2, e3, e4, errors_end = #errors, "", "", "", '"]'
+        local e1
+        if nerrors == 0 then
+            e1, errors_end = "[]", ""
+        elseif nerrors > 4 then
+            e1, errors_end = error_names(errors), ""
+        else
+            e1 = FIRST_ERROR[errors[1]]
+            if nerrors > 1 then
+                e2 = NEXT_ERROR[errors[2]]
+                if nerrors > 2 then
+                    e3 = NEXT_ERROR[errors[3]]
+                    if nerrors > 3 then e4 = NEXT_ERROR[errors[4]] end
+                end
+            end
+        end
+        put_text(w, '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
+            '","doc":"' .. (plain(doc) and doc or escaped_body(doc)) ..
+            (long and ('","long":"' .. lines_body(long) .. '"') or '"') ..
+            (rt and not sc.ret_regs and rets[rt] or ret_keys(refs, sc)) ..
+            ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..
+            (produces and (',"produces":"' .. produces.name .. '"') or "") .. (attrs_keys[sc.attrs] or attrs_key(sc.attrs)) ..
+            a1 .. a2 .. a3 .. a4 .. a5 .. errors_key .. e1 .. e2 .. e3 .. e4 .. errors_end .. implied_text .. tail)
+    end
+    render_refs, implied_names = nil, nil
 end
 
 local function retired(r)

@@ -113,31 +113,53 @@ end
 -- the lines around them are made once for each sequence of argument registers (bodies, a trie
 -- over the registers; a syscall with extra or 64-bit results gets its own).
 local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
-    local nregs, args_bytes = loads(sc, regs, offsets)
-    local before, after
-    if sc.ret_regs or (sc.results and #sc.results > 0) then
+    local before, after -- (before ends with "    mov eax, ", after starts with its newline)
+    local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
+    local num = cgen.num[cgen.u32(sc.num)]
+    if sc.ret_regs or (sc.results and #sc.results > 0) then -- (lines of its own: not kept)
+        local nregs, args_bytes = loads(sc, regs, offsets)
         before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)
+        return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before ..
+            "    mov eax, " .. num .. "\n" .. after
     else
-        local node = bodies
-        for k = 1, nregs do
-            local r = regs[k]
-            local next_node = node[r]
-            if not next_node then
-                next_node = {}
-                node[r] = next_node
+        -- The trie is walked by the arguments' registers (a 64-bit argument's two, pair_order
+        -- applied), which is what loads puts in regs; the loads are made only for a new sequence.
+        local node, args = bodies, sc.args
+        for i = 1, #args do
+            local a = args[i]
+            if a.regs then
+                local lo, hi = kinds.pair_regs(a)
+                local next_node = node[lo]
+                if not next_node then
+                    next_node = {}
+                    node[lo] = next_node
+                end
+                node = next_node
+                next_node = node[hi]
+                if not next_node then
+                    next_node = {}
+                    node[hi] = next_node
+                end
+                node = next_node
+            else
+                local r = a.reg
+                local next_node = node[r]
+                if not next_node then
+                    next_node = {}
+                    node[r] = next_node
+                end
+                node = next_node
             end
-            node = next_node
         end
         before, after = node[1], node[2]
         if not before then
+            local nregs, args_bytes = loads(sc, regs, offsets)
             before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)
+            before, after = before .. "    mov eax, ", "\n" .. after
             node[1], node[2] = before, after
         end
     end
-    local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
-    local num = cgen.num[cgen.u32(sc.num)]
-    return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before ..
-        "    mov eax, " .. num .. "\n" .. after
+    return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before .. num .. after
 end
 
 function out.render(m)

@@ -8,28 +8,38 @@ local out = {}
 
 local concat = table.concat
 
--- A wrapper's parameter for an argument: its C type and name. A scalar's is spelled once per type
--- and name (a definition has few types, and a few names recur in many syscalls).
-local scalar_params = setmetatable({}, { __mode = "k" }) -- type -> name -> parameter
-local function user_param(a)
-    local kind, name = a.kind, a.name
+-- A wrapper's parameter for an argument is its C type, what comes between it and the name, and
+-- the name: the first two (the prefix) are spelled once per type and direction (a definition
+-- has few types), the name is a piece of its own.
+local scalar_prefixes = setmetatable({}, { __mode = "k" }) -- named or scalar type -> prefix
+local pointer_prefixes = { ["in"] = setmetatable({}, { __mode = "k" }), out = setmetatable({}, { __mode = "k" }),
+                           inout = setmetatable({}, { __mode = "k" }) } -- direction -> type -> prefix
+local BYTES_PREFIX = { ["in"] = "const void *", out = "void *", inout = "void *" }
+
+local function prefix(a)
+    local kind = a.kind
     if kind == "scalar" then
         local key = a.named or a.type
-        local by_name = scalar_params[key]
-        if not by_name then
-            by_name = {}
-            scalar_params[key] = by_name
-        end
-        local p = by_name[name]
+        local p = scalar_prefixes[key]
         if not p then
-            p = kinds.ctype(a, true) .. " " .. name
-            by_name[name] = p
+            p = kinds.ctype(a, true) .. " "
+            scalar_prefixes[key] = p
         end
         return p
     end
-    if kind == "bytes" then return (a.dir == "in" and "const void *" or "void *") .. name end
-    if kind == "str" then return "const char *" .. name end
-    return (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *" .. name
+    if kind == "bytes" then return BYTES_PREFIX[a.dir] end
+    if kind == "str" then return "const char *" end
+    local by_type = pointer_prefixes[a.dir]
+    local p = by_type[a.type]
+    if not p then
+        p = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+        by_type[a.type] = p
+    end
+    return p
+end
+
+local function user_param(a)
+    return prefix(a) .. a.name
 end
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
@@ -108,8 +118,29 @@ function out.render(m)
         local to = math.min(from + CHUNK - 1, #syscalls)
         for i = from, to do
             local sc = syscalls[i]
-            lines[i - from + 1] = "/* " .. nums[sc.num] .. ": " .. comment(sc.doc) .. " */\n" ..
-                attribute(sc) .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ");"
+            local args, results = sc.args, sc.results
+            local nargs, num, doc, attr, ret = #args, nums[sc.num], comment(sc.doc), attribute(sc), RET[sc.ret]
+            local name, a1, a2, a3, a4 = names.wrapper(m.abi, sc), args[1], args[2], args[3], args[4]
+            -- (up to four parameters as pieces of the line's chain, not joined into a string first)
+            local line
+            if (results and #results > 0) or nargs > 4 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. parameters(sc) .. ");"
+            elseif nargs == 0 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(void);"
+            elseif nargs == 1 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
+                    ");"
+            elseif nargs == 2 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
+                    ", " .. prefix(a2) .. a2.name .. ");"
+            elseif nargs == 3 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
+                    ", " .. prefix(a2) .. a2.name .. ", " .. prefix(a3) .. a3.name .. ");"
+            else
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
+                    ", " .. prefix(a2) .. a2.name .. ", " .. prefix(a3) .. a3.name .. ", " .. prefix(a4) .. a4.name .. ");"
+            end
+            lines[i - from + 1] = line
         end
         cgen.put(w, concat(lines, "\n", 1, to - from + 1)) -- (joined once: not copied into a chunk again)
     end
