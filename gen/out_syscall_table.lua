@@ -458,14 +458,6 @@ local function shim_with_upper_words(p, n, sc, shim_name, span)
     return n
 end
 
--- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
--- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
-local function shim(p, n, sc, span, shim_name)
-    p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
-        #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
-    return body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
-end
-
 local DIR_KIND = { bytes = { ["in"] = "SARG_IN_BUF", out = "SARG_OUT_BUF", inout = "SARG_INOUT_BUF" },
                    ptr = { ["in"] = "SARG_IN_PTR", out = "SARG_OUT_PTR", inout = "SARG_INOUT_PTR" } }
 
@@ -640,7 +632,12 @@ function out.render(m)
         if ret == "i64" or ret == "u64" or (results ~= nil and #results > 0) then
             n = shim_with_upper_words(p, n, sc, shim_name, span)
         else
-            n = shim(p, n, sc, span, shim_name)
+            -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which
+            -- it passes the handler's arguments on: a shim that ends in the handler call ends in a
+            -- jump to it.
+            p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
+                #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
+            n = body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
         end
         if n >= JOIN then n = put_rows(w, p, n) end
     end
