@@ -418,21 +418,18 @@ local function has_upper_words(sc)
 end
 
 -- The comment before a syscall's shim.
-local function shim_comment(sc)
-    return "/* " .. nums[sc.num] .. " " .. sc.name .. cgen.shape_text(sc, true) .. " */\n"
-end
-
 -- A syscall whose result has more than eax: its checks and call are a body function whose every
 -- return, error or not, the entry splits into the result registers, so an error is the
 -- sign-extended -E in all of them, the results zero.
+local RET_REGS = { "eax", "edx" } -- (a 64-bit result's registers when the model names none)
 local function shim_with_upper_words(p, n, sc, shim_name, span)
     local ret_t = cgen.kernel_ret(sc)
     local results = #kinds.results(sc) > 0
-    p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = shim_comment(sc),
-        "__attribute__((always_inline)) static inline ", ret_t, "\n", shim_name, n + 5
+    local results_struct = results and cgen.results_struct(sc)
+    p[n + 1], p[n + 2], p[n + 3], n = numbered_signature("/* ", sc, " */\n", "__attribute__((always_inline)) static inline ",
+        ret_t), "\n", shim_name, n + 3
     if results then
-        p[n + 1], p[n + 2], p[n + 3], n = "_body(const struct syscall_frame *f, ", cgen.results_struct(sc),
-            " *res)\n{\n", n + 3
+        p[n + 1], p[n + 2], p[n + 3], n = "_body(const struct syscall_frame *f, ", results_struct, " *res)\n{\n", n + 3
     else
         p[n + 1], n = "_body(const struct syscall_frame *f)\n{\n", n + 1
     end
@@ -440,7 +437,7 @@ local function shim_with_upper_words(p, n, sc, shim_name, span)
     n = body(p, n, sc, "f->tf.", PARTS["f->tf."], ret_t, "", span, "}\n\nstatic int32_t ")
     p[n + 1], p[n + 2], n = shim_name, "(struct syscall_frame f)\n{\n", n + 2
     if results then
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    ", cgen.results_struct(sc), " res = { 0 };\n    const ",
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    ", results_struct, " res = { 0 };\n    const ",
             ret_t, " ret = ", n + 5
         p[n + 1], p[n + 2], n = shim_name, "_body(&f, &res);\n", n + 2
     else
@@ -448,24 +445,17 @@ local function shim_with_upper_words(p, n, sc, shim_name, span)
         p[n + 1], n = "_body(&f);\n", n + 1
     end
     p[n + 1], n = "    struct trap_frame *const user = shim_user_frame();\n", n + 1
-    for _, u in ipairs(kinds.upper_words(sc)) do
-        if u.high then
-            p[n + 1], p[n + 2], p[n + 3], n = "    user->", u.reg, " = (uint32_t)((uint64_t)ret >> 32);\n", n + 3
-        else
-            p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    user->", u.reg, " = (uint32_t)res.", u.result.name,
-                ";\n", n + 5
-        end
+    -- The upper words (kinds.upper_words, without its tables): a 64-bit result's high word, then
+    -- the extra results.
+    if kinds.is64(sc.ret) then
+        p[n + 1], p[n + 2], p[n + 3], n = "    user->", (sc.ret_regs or RET_REGS)[2],
+            " = (uint32_t)((uint64_t)ret >> 32);\n", n + 3
+    end
+    for _, r in ipairs(kinds.results(sc)) do
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "    user->", r.reg, " = (uint32_t)res.", r.name, ";\n", n + 5
     end
     p[n + 1], n = "    return (int32_t)ret;\n}\n\n", n + 1
     return n
-end
-
--- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which it passes
--- the handler's arguments on: a shim that ends in the handler call ends in a jump to it.
-local function shim(p, n, sc, span, shim_name)
-    p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
-        #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
-    return body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
 end
 
 local DIR_KIND = { bytes = { ["in"] = "SARG_IN_BUF", out = "SARG_OUT_BUF", inout = "SARG_INOUT_BUF" },
@@ -582,7 +572,7 @@ local function descriptor(p, n, desc_args, sc, shim_name, upper)
     if upper then
         if kinds.is64(sc.ret) then
             p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ",
-                kinds.upper_words(sc)[1].reg, ")", n + 3
+                (sc.ret_regs or RET_REGS)[2], ")", n + 3 -- (kinds.upper_words(sc)[1].reg)
         end
         local results = kinds.results(sc)
         if #results > 0 then
@@ -642,7 +632,12 @@ function out.render(m)
         if ret == "i64" or ret == "u64" or (results ~= nil and #results > 0) then
             n = shim_with_upper_words(p, n, sc, shim_name, span)
         else
-            n = shim(p, n, sc, span, shim_name)
+            -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which
+            -- it passes the handler's arguments on: a shim that ends in the handler call ends in a
+            -- jump to it.
+            p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
+                #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
+            n = body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
         end
         if n >= JOIN then n = put_rows(w, p, n) end
     end
