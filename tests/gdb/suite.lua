@@ -14,12 +14,16 @@ local CONSOLE = BUILD .. "/debug-console"
 local STEP_TIMEOUT = 60
 
 -- Waits for pattern in the file at path; false after STEP_TIMEOUT seconds, or at once when
--- alive() (optional) says the process that would write it is gone.
+-- alive() (optional) says the process that would write it is gone. Whether it is gone is asked
+-- before the file is read: gdb may print the pattern and finish its script, and make debug stop
+-- QEMU, all between two reads (a fresh-clone run saw it: "received signal SIGINT" in the log,
+-- QEMU ended, the step reported as failed).
 local function wait_for(path, pattern, alive)
     for _ = 1, STEP_TIMEOUT * 10 do
+        local gone = alive and not alive()
         local text = read(path)
         if text and text:gsub("\r", ""):find(pattern) then return true end
-        if alive and not alive() then return false end
+        if gone then return false end
         os.execute("sleep 0.1")
     end
     return false
