@@ -168,6 +168,16 @@ function cgen.memo2(make)
     return memo(function(x) return memo(function(y) return make(x, y) end) end)
 end
 
+-- memo(make) for keys that are the model's tables (errors, types, enums): weak-keyed, so it
+-- keeps nothing alive that the model does not.
+function cgen.weak_memo(make)
+    return setmetatable({}, { __mode = "k", __index = function(t, x)
+        local v = make(x)
+        t[x] = v
+        return v
+    end })
+end
+
 -- Recurring pieces of a shape, spelled once.
 local COLON_TYPE = memo(function(name) return ": " .. name end) -- ": u32"
 local DIR_TYPE = memo(function(dir) return memo(function(name) return ": " .. dir .. " " .. name end) end)
@@ -231,11 +241,7 @@ function cgen.join_args(before, texts, args, after)
 end
 
 -- NAME[x] is x.name (a table of texts for cgen.join_lists).
-cgen.NAME = setmetatable({}, { __mode = "k", __index = function(t, x)
-    local name = x.name
-    t[x] = name
-    return name
-end })
+cgen.NAME = cgen.weak_memo(function(x) return x.name end)
 
 -- texts[x] of every x of list l1 and then of l2, joined by sep, as one string: one chain of ..
 -- for up to five (a syscall's errors and implied errors, mostly).
@@ -353,8 +359,20 @@ local BYTES_PARAM = { ["in"] = "user_in_t", out = "user_out_t", inout = "user_in
 
 local kinds_ctype = require("kinds").ctype
 local named_params = setmetatable({}, { __mode = "k" })
-local pointer_params = { ["in"] = setmetatable({}, { __mode = "k" }), out = setmetatable({}, { __mode = "k" }),
-                         inout = setmetatable({}, { __mode = "k" }) }
+local pointer_types = { ["in"] = setmetatable({}, { __mode = "k" }), out = setmetatable({}, { __mode = "k" }),
+                        inout = setmetatable({}, { __mode = "k" }) }
+
+-- The C type a pointer argument (kind ptr) has in a handler and in a wrapper alike
+-- ("const struct stat_info *" for an in pointer): once per direction and type.
+function cgen.pointer_type(a)
+    local by_type = pointer_types[a.dir]
+    local s = by_type[a.type]
+    if not s then
+        s = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
+        by_type[a.type] = s
+    end
+    return s
+end
 
 function cgen.kernel_param(a)
     local kind = a.kind
@@ -374,13 +392,7 @@ function cgen.kernel_param(a)
     end
     if kind == "bytes" then return BYTES_PARAM[a.dir] end
     if kind == "str" then return "const char *" end
-    local by_type = pointer_params[a.dir]
-    local s = by_type[a.type]
-    if not s then
-        s = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
-        by_type[a.type] = s
-    end
-    return s
+    return cgen.pointer_type(a)
 end
 
 -- The C type of a kernel handler's result.

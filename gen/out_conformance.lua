@@ -39,20 +39,11 @@ local TYPE_MAX = { u8 = 0xFF, u16 = 0xFFFF, u32 = 0xFFFFFFFF }
 -- Bit r of a register set (conf_cases.h's enum conf_reg).
 local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
 local fmt, concat, min = string.format, table.concat, math.min
+-- Numbers as text (syscall numbers, registers, masks, spans), converted once each: a number
+-- joined to a string is formatted every time.
 local nums = cgen.num
--- Small numbers (registers, masks, spans) as text, converted once each: a number joined to a
--- string is formatted every time.
-local text = setmetatable({}, { __index = function(t, k)
-    local v = tostring(k)
-    t[k] = v
-    return v
-end })
 -- "-ENAME" of an error, once per error.
-local negated = setmetatable({}, { __mode = "k", __index = function(t, e)
-    local v = "-" .. e.name
-    t[e] = v
-    return v
-end })
+local negated = cgen.weak_memo(function(e) return "-" .. e.name end)
 
 -- The scratch of one syscall, by argument index (tables made once, not per syscall): len[i] the
 -- small valid length of length argument i (at most SMALL_LEN and at most the max of every buffer
@@ -93,30 +84,16 @@ end
 -- first after ", { "), and what follows the values up to the errors, by the register masks and
 -- the flags: MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 | flags << 30], flags
 -- 0, 1 (noreturn) or 2 (returns twice). Each made once.
-local FIRST_VALUE = setmetatable({}, { __index = function(t, v)
-    local s = ", { " .. v
-    t[v] = s
-    return s
-end })
-local NEXT_VALUE = setmetatable({}, { __index = function(t, v)
-    local s = ", " .. v
-    t[v] = s
-    return s
-end })
+local FIRST_VALUE = cgen.memo(function(v) return ", { " .. v end)
+local NEXT_VALUE = cgen.memo(function(v) return ", " .. v end)
 local FLAGS = { [0] = "0", "CONF_SC_NORETURN", "CONF_SC_RETURNS_TWICE" }
-local MASKS = setmetatable({}, { __index = function(t, key)
-    local s = " }, " .. text[key & 63] .. ", " .. text[key >> 6 & 63] .. ", " .. text[key >> 12 & 63] .. ", " ..
-        text[key >> 18 & 63] .. ", " .. FLAGS[key >> 30] .. ", " .. text[key >> 24 & 63] .. ", "
-    t[key] = s
-    return s
-end })
+local MASKS = cgen.memo(function(key)
+    return " }, " .. nums[key & 63] .. ", " .. nums[key >> 6 & 63] .. ", " .. nums[key >> 12 & 63] .. ", " ..
+        nums[key >> 18 & 63] .. ", " .. FLAGS[key >> 30] .. ", " .. nums[key >> 24 & 63] .. ", "
+end)
 
 -- The spelling of an enum's first member, once per enum.
-local ENUM_FIRST = setmetatable({}, { __mode = "k", __index = function(t, named)
-    local v = number(named.members[1].value)
-    t[named] = v
-    return v
-end })
+local ENUM_FIRST = cgen.weak_memo(function(named) return number(named.members[1].value) end)
 
 -- A value of a resource that no call ever hands out and that is none of its specials: the
 -- largest positive one (a signed base) or the largest one, going down past the specials.
@@ -228,7 +205,7 @@ local function register_rows(list, r)
     local v = of_list[r]
     if v then return v end
     v = {}
-    local rt, j = ", CONF_EQ, CONF_VALUE, " .. text[r], 0
+    local rt, j = ", CONF_EQ, CONF_VALUE, " .. nums[r], 0
     for k = 1, #list, 4 do
         v[j + 1], v[j + 2], v[j + 3], v[j + 4] = list[k], list[k + 1], rt .. list[k + 2], list[k + 3]
         if j > 0 then v[j] = v[j - 1] .. "\n" .. list[k] end
@@ -283,21 +260,12 @@ do
 end
 
 -- The descriptions of a string's limit cases, by the spelling of the limit.
-local at_limit = setmetatable({}, { __index = function(t, expr)
-    t[expr] = cgen.cstring("a string of exactly " .. expr .. " bytes")
-    return t[expr]
-end })
-local past_limit = setmetatable({}, { __index = function(t, expr)
-    t[expr] = cgen.cstring("a string of " .. expr .. " + 1 bytes")
-    return t[expr]
-end })
+local at_limit = cgen.memo(function(expr) return cgen.cstring("a string of exactly " .. expr .. " bytes") end)
+local past_limit = cgen.memo(function(expr) return cgen.cstring("a string of " .. expr .. " + 1 bytes") end)
 
 -- The description of a length past its max, after the length's name, and the end of its row: by
 -- the max's spelling.
-local past_max = setmetatable({}, { __index = function(t, expr)
-    t[expr] = quoted_rest(" = " .. expr .. " + 1") .. ", 0, 0 },"
-    return t[expr]
-end })
+local past_max = cgen.memo(function(expr) return quoted_rest(" = " .. expr .. " + 1") .. ", 0, 0 }," end)
 local MAX_CASE = names.CONF_MAX_CASE
 
 -- The pieces of a pointer argument's rows around its stem, merged: its five (or three) case names
@@ -308,10 +276,10 @@ local Q5R, S1Q, S2Q = Q5 .. '\n    CONF_ROW("', S1 .. '", ', S2 .. '", '
 
 -- What a pointer row holds between the syscall's index and the first case name, once per error,
 -- register, span, optional and kind: MIDS[efault][(bytes * 8 + reg) * 4 + optional * 2 + is_bytes].
-local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
-    local by_key = setmetatable({}, { __index = function(u, key)
+local MIDS = cgen.weak_memo(function(efault)
+    return cgen.memo(function(key)
         local is_bytes, optional, r, bytes = key % 2 == 1, key // 2 % 2 == 1, key // 4 % 8, key // 32
-        local v = ", " .. text[r] .. ", " .. text[bytes] .. ", " .. negated[efault] .. ", " ..
+        local v = ", " .. nums[r] .. ", " .. nums[bytes] .. ", " .. negated[efault] .. ", " ..
             (optional and "CONF_ACCEPTED" or "CONF_EQ")
         if bytes >= 2 then
             -- A kernel that copies as it goes (Linux) moves the mapped half of a byte buffer
@@ -321,12 +289,9 @@ local MIDS = setmetatable({}, { __mode = "k", __index = function(t, efault)
         else
             v = v .. ", \""
         end
-        u[key] = v
         return v
-    end })
-    t[efault] = by_key
-    return by_key
-end })
+    end)
+end)
 
 local valued, over = {}, {} -- (syscall_rows' scratch)
 
@@ -396,12 +361,12 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
                 names.conf_stem(sc, a)
             local mid = MIDS[a.efault][(bytes * 8 + r) * 4 + (a.optional and 2 or 0) + (is_bytes and 1 or 0)]
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
-                local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, text[r]
+                local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, nums[r]
                 n = n + 1
                 rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem ..
-                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. text[limit] .. ", " ..
+                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. nums[limit] .. ", " ..
                     toolong .. ", " .. negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q ..
-                    sci .. ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. text[limit + 1] .. ", " .. toolong .. ", 0, " ..
+                    sci .. ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. nums[limit + 1] .. ", " .. toolong .. ", 0, " ..
                     past_limit[expr] .. "),"
             elseif bytes >= 2 then
                 n = n + 1
@@ -422,7 +387,7 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
         -- An optional buffer is passed (a NULL one has no length to refuse).
         n = n + 1
         rows[n] = "    { \"" .. names.conf_case(sc, a, MAX_CASE) .. "\", " .. sci .. ", CONF_EQ, CONF_VALUE, " ..
-            text[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
+            nums[reg[a.len_arg]] .. (a.optional and NEXT_VALUE[reg[i]] or ", CONF_NONE") .. NEXT_VALUE[a.max.value + 1] ..
             "u, " .. negated[a.toolong] .. ', 0, "' .. list[a.len_arg].name .. past_max[a.max.expr]
     end
     if nvalues > 0 then n = value_cases(rows, n, sc, sci, list, valued, nvalues) end

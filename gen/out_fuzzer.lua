@@ -22,21 +22,13 @@ local out = {}
 
 local MAX_STR_SLOT = 4096 -- longest string slot in scratch, NUL included
 
--- Small numbers (counts, register slots) as text, converted once each: a number joined to a
--- string is formatted every time.
-local text = setmetatable({}, { __index = function(t, k)
-    local v = tostring(k)
-    t[k] = v
-    return v
-end })
+-- Small numbers (counts, register slots) as text (cgen.num: converted once each; a number joined to a
+-- string is formatted every time).
+local text = cgen.num
 
 -- ", N, " of small numbers, and the resource a syscall produces followed by ", ": the pieces of
 -- its row that recur, each made once.
-local between = setmetatable({}, { __index = function(t, k)
-    local v = ", " .. k .. ", "
-    t[k] = v
-    return v
-end })
+local between = cgen.memo(function(k) return ", " .. k .. ", " end)
 local PRODUCES = cgen.memo(function(index) return index .. ", " end)
 
 -- The C expression of a bound: the const's name or the number (spelled once per spelling).
@@ -161,17 +153,13 @@ end
 -- Rows whose numbers are small, spelled once per numbers (a number joined to a string is
 -- formatted every time): a 64-bit scalar's by its two slots and signedness, a pid's by its slot,
 -- bits and signedness.
-local scalar64_rows = setmetatable({}, { __index = function(t, key)
-    local v = "    FUZZ_SCALAR64(" .. key // 128 .. ", " .. key // 2 % 64 .. ", " .. key % 2 .. "),"
-    t[key] = v
-    return v
-end })
-local own_child_rows = setmetatable({}, { __index = function(t, key)
-    local v = "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. key // 256 .. ", " .. key // 2 % 128 .. ", " .. key % 2 ..
+local scalar64_rows = cgen.memo(function(key)
+    return "    FUZZ_SCALAR64(" .. key // 128 .. ", " .. key // 2 % 64 .. ", " .. key % 2 .. "),"
+end)
+local own_child_rows = cgen.memo(function(key)
+    return "    FUZZ_NAMED(FUZZ_OP_OWN_CHILD, " .. key // 256 .. ", " .. key // 2 % 128 .. ", " .. key % 2 ..
         ", 0, 0, 0), /* a pid */"
-    t[key] = v
-    return v
-end })
+end)
 
 -- The row of a flags, enum or resource argument, once per type, slot, bits and signedness in a
 -- render (named_rows: type -> at * 256 + bits * 2 + signed -> row; the type's values are added to

@@ -253,16 +253,8 @@ end
 local implied_names
 
 -- An error's name in a list: the first (after '["'), or another (after '","'). By error table.
-local FIRST_ERROR = setmetatable({}, { __mode = "k", __index = function(t, e)
-    local v = '["' .. e.name
-    t[e] = v
-    return v
-end })
-local NEXT_ERROR = setmetatable({}, { __mode = "k", __index = function(t, e)
-    local v = '","' .. e.name
-    t[e] = v
-    return v
-end })
+local FIRST_ERROR = cgen.weak_memo(function(e) return '["' .. e.name end)
+local NEXT_ERROR = cgen.weak_memo(function(e) return '","' .. e.name end)
 
 -- The "ret" and "ret_regs" keys of a result type (once per type and render: most results are
 -- 32-bit, in eax).

@@ -45,15 +45,7 @@ local function scratch_for(sc)
 end
 
 -- Lines that recur in many wrappers, spelled once: "    mov REG, [esp + OFFSET]", "    push REG".
-local load_lines = setmetatable({}, { __index = function(t, reg)
-    local by_offset = setmetatable({}, { __index = function(u, offset)
-        local line = "    mov " .. reg .. ", [esp + " .. offset .. "]"
-        u[offset] = line
-        return line
-    end })
-    t[reg] = by_offset
-    return by_offset
-end })
+local load_lines = cgen.memo2(function(reg, offset) return "    mov " .. reg .. ", [esp + " .. offset .. "]" end)
 
 -- The callee-saved registers among regs[1..n] (and extra, when given), in order of first use.
 local function callee_saved(regs, n, extra, saved)

@@ -10,10 +10,9 @@ local concat = table.concat
 
 -- A wrapper's parameter for an argument is its C type, what comes between it and the name, and
 -- the name: the first two (the prefix) are spelled once per type and direction (a definition
--- has few types), the name is a piece of its own.
+-- has few types; a pointer's is cgen.pointer_type, the handler's too), the name is a piece of
+-- its own.
 local scalar_prefixes = setmetatable({}, { __mode = "k" }) -- named or scalar type -> prefix
-local pointer_prefixes = { ["in"] = setmetatable({}, { __mode = "k" }), out = setmetatable({}, { __mode = "k" }),
-                           inout = setmetatable({}, { __mode = "k" }) } -- direction -> type -> prefix
 local BYTES_PREFIX = { ["in"] = "const void *", out = "void *", inout = "void *" }
 
 local function prefix(a)
@@ -29,13 +28,7 @@ local function prefix(a)
     end
     if kind == "bytes" then return BYTES_PREFIX[a.dir] end
     if kind == "str" then return "const char *" end
-    local by_type = pointer_prefixes[a.dir]
-    local p = by_type[a.type]
-    if not p then
-        p = (a.dir == "in" and "const " or "") .. cgen.pointee(a.type) .. " *"
-        by_type[a.type] = p
-    end
-    return p
+    return cgen.pointer_type(a)
 end
 
 local function user_param(a)

@@ -35,11 +35,7 @@ local FRAME_REG = memo2(function(F, reg) return F .. reg end) -- f.tf.ebx
 local READ = memo2(function(F, reg) return " = " .. F .. reg .. ";\n" end) -- the end of a register's read
 local CAST = memo(function(ctype) return "(" .. ctype .. ")" end)
 local CAST_READ = memo(function(ctype) return " = (" .. ctype .. ")" end)
-local SIZEOF = setmetatable({}, { __mode = "k", __index = function(t, ty) -- a type -> sizeof(its C type)
-    local v = "sizeof(" .. cgen.pointee(ty) .. ")"
-    t[ty] = v
-    return v
-end })
+local SIZEOF = cgen.weak_memo(function(ty) return "sizeof(" .. cgen.pointee(ty) .. ")" end) -- a type -> sizeof(its C type)
 
 -- C test that a kernel handler result is a success (copy-outs happen only then).
 local SUCCESS = { uint32_t = " < (uint32_t)-ABI_ERRNO_MAX", uint64_t = " < (uint64_t)-ABI_ERRNO_MAX" }
