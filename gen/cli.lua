@@ -78,30 +78,44 @@ local PIECE = 65536
 -- than BUDGET in all (5,000 syscalls: about 40 MB with every --out output), so the collector
 -- stays stopped: freeing nothing costs nothing, and the process exits without a sweep. Past
 -- BUDGET (looked at every 1,024 syscalls of the load, every chunk an output writes and before
--- each output) the generational collector takes over: its minor collections free the young
--- garbage without walking the model, which is old by then.
---   Measured with every --out output on the bench definitions (user+sys CPU s and max RSS,
--- best of 3, machine idle, the outputs as of main d818875):
---     syscalls  generational from the start   this policy
---        5,000  0.76 s   28 MB                  0.56 s   56 MB
---       50,000  7.89 s  187 MB                  7.86 s  193 MB
--- (Memory stays linear: past BUDGET the heap is the model, about 1.3 KB a syscall, and what
+-- each output) the generational collector takes over: switching to it is a full collection,
+-- which frees what the load left and makes the model old, and its minor collections then free
+-- the young garbage without walking the model.
+--   The switch must really happen. lua5.4, the standalone interpreter, starts its collector in
+-- generational mode, and asking for the mode it is already in does nothing: the model was
+-- never made old, the collector's estimate of the live heap stayed that of an empty state, and
+-- every few minor collections became a full walk of the model (at 50,000 syscalls: 36 minor,
+-- 8 major and 2 "bad" collections, 1.3 of 5 CPU s). So start() puts it in incremental mode
+-- before it stops it.
+--   The parameters: a minor collection after the heap grows by GEN_MINOR % and a major one
+-- only past GEN_MAJOR % (a render's garbage that outlived two minor collections is all the
+-- growth there is). Measured at 50,000 syscalls with every --out output (user+sys CPU s and
+-- max RSS, best of 4 interleaved runs; minor/major collections):
+--     generational (20, 100) as the switch that never was     5.45 s  180 MB  36/8 (+2 bad)
+--     generational (20, 100)                                    4.88 s  170 MB  19/1
+--     generational (30, 300)                                    4.45 s  173 MB
+--     generational (50, 300), taken                             3.92 s  182 MB   9/1
+--     generational (100, 300)                                   4.27 s  196 MB
+--     generational (200, 300)                                   4.40 s  271 MB
+-- (Memory stays linear: past BUDGET the heap is the model, about 1.2 KB a syscall, and what
 -- the generational collector lets grow beside it.)
 -- Full collections at the points above instead (at 1.5 or 2 times the heap the last one left)
--- cost more: each walks the whole model (0.25 s at 50,000 syscalls) and an output may allocate
+-- cost more: each walks the whole model (0.17 s at 50,000 syscalls) and an output may allocate
 -- 100 MB before its first chunk (conformance.c), so they run often and still overshoot; the
 -- incremental collector walks the model as often and overshoots as well.
 local BUDGET = 100 * 1024 -- KB of Lua heap
-local gc = { running = false }
+local GEN_MINOR, GEN_MAJOR = 50, 300
+local gc = { running = false, budget = BUDGET } -- (budget: KB; a test lowers it)
 cli.gc = gc
 function gc.start()
+    collectgarbage("incremental")
     collectgarbage("stop")
     gc.running = false
 end
 function gc.check()
-    if not gc.running and collectgarbage("count") > BUDGET then
+    if not gc.running and collectgarbage("count") > gc.budget then
         gc.running = true
-        collectgarbage("generational")
+        collectgarbage("generational", GEN_MINOR, GEN_MAJOR)
         collectgarbage("restart")
     end
 end

@@ -736,6 +736,28 @@ local function test_docs_fresh()
         "docs/syscalls.md is stale; regenerate it with `make docs`")
 end
 
+-- The CLI's collector policy switches modes for real: lua5.4 starts its collector generational,
+-- and a switch to the mode already in force does nothing (no full collection, no old model; the
+-- 50,000-syscall bench then walked the model in 8 major collections instead of 1).
+local function test_collector_policy()
+    local gc = cli.gc
+    collectgarbage("generational") -- as the standalone interpreter leaves it
+    gc.start()
+    local stopped_in = collectgarbage("incremental") -- (returns the mode it was in)
+    local stopped = not collectgarbage("isrunning")
+    local budget = gc.budget
+    gc.budget = 0
+    gc.check()
+    gc.budget = budget
+    local switched_to = collectgarbage("incremental")
+    local running = collectgarbage("isrunning")
+    gc.finish()
+    report("gen_cli_collector_switches_mode",
+        stopped_in == "incremental" and stopped and switched_to == "generational" and running and gc.running,
+        string.format("after start: %s, stopped %s; after the budget: %s, running %s",
+            stopped_in, tostring(stopped), switched_to, tostring(running)))
+end
+
 -- The synthetic definitions `make bench` times (tests/bench/synth_def.lua): 5,000 syscalls of
 -- mixed argument shapes with every output (the bench times them; this proves they go through), and
 -- 500 with only the kernel, libsys and amc ones (the `outputs` setting holds at size: nothing else made).
@@ -801,6 +823,7 @@ if not BLESS and CORE then
     part("docs_fresh", test_docs_fresh)
     part("no_hand_kept_facts", test_no_hand_kept_facts)
     part("abi_compat_fixtures", test_abi_compat_fixtures)
+    part("collector_policy", test_collector_policy)
     part("big", test_big)
     part("model_test", require("model_test"), report, { tmp = TMP, root = ROOT, read = read, write = write, sh = sh,
                                     render_all = cli.render_all })
