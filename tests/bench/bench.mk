@@ -25,7 +25,7 @@ TEST_DEPS += $(BENCH_PROGS)
 
 .PHONY: bench
 bench: $(KERNEL_ELF) $(BUILD)/user/init.elf $(BENCH_PROGS)
-	BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) QEMU=$(QEMU) LUA=$(LUA) MAKE="$(MAKE)" \
+	BUILD=$(BUILD) KERNEL_ELF=$(KERNEL_ELF) QEMU=$(QEMU) LUA=$(LUA) GEN_ENV='$(GEN_ENV)' MAKE="$(MAKE)" \
 	    $(LUA) tests/bench/run.lua
 
 -include $(wildcard $(BUILD)/bench/*.d)

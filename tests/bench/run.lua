@@ -13,6 +13,8 @@ local synth = require("synth_def")
 
 local BUILD = os.getenv("BUILD") or "build"
 local LUA = os.getenv("LUA") or "lua5.4"
+-- The generator runs as the build runs it: in the environment gen/gen.mk gives it.
+local GEN_LUA = (os.getenv("GEN_ENV") or "") .. " " .. LUA
 local MAKE = os.getenv("MAKE") or "make"
 local OUT = BUILD .. "/bench"
 local shq = harness.shq
@@ -173,7 +175,7 @@ local function bench_generator()
     local dir = OUT .. "/gen"
     must("rm -rf " .. shq(dir) .. " && mkdir -p " .. shq(dir), "mkdir")
     local function time_def(def, extra, runs)
-        return timed(string.format("%s gen/main.lua --def %s --out %s %s", LUA, shq(def), shq(dir .. "/out"),
+        return timed(string.format("%s gen/main.lua --def %s --out %s %s", GEN_LUA, shq(def), shq(dir .. "/out"),
             extra or ""), "generator on " .. def, runs or 3, true)
     end
     results.real = time_def("abi/syscalls.def", "--lock abi/abi.lock")
@@ -197,7 +199,7 @@ local function bench_generator()
         local def = string.format("%s/synthetic-%d.def", dir, n)
         local best
         for _ = 1, 3 do
-            local out = must(LUA .. " tests/bench/model_load.lua " .. shq(def), "model.load of " .. def)
+            local out = must(GEN_LUA .. " tests/bench/model_load.lua " .. shq(def), "model.load of " .. def)
             local cpu, live = out:match("cpu ([%d.]+) live ([%d.]+)")
             local t = { syscalls = n, cpu = tonumber(cpu), live_mb = tonumber(live), target_s = target[2],
                         target_mb = target[3] }
@@ -359,7 +361,8 @@ local function generator_section(add, report)
     io.stderr:write("bench: generator ...\n")
     local gen = bench_generator()
     add("Host, generator: CPU seconds (user + system, best of 3) of the build's command, gen/main.lua")
-    add("--def F --out %s/gen/out (every generated file); wall seconds are in the JSON.", OUT)
+    add("--def F --out %s/gen/out (every generated file), in the build's environment (gen/gen.mk GEN_ENV);", OUT)
+    add("wall seconds are in the JSON.")
     add(W, "generator", "syscalls", "cpu s", "target", "met", "per syscall, max RSS")
     local function rss(t) return t.rss_mb and string.format(", %.0f MB", t.rss_mb) or "" end
     add(W, "gen/main.lua on abi/syscalls.def (with the lock)", commas(gen.real.syscalls),
