@@ -25,6 +25,7 @@
 -- i32 -> pid(i32)) is compatible; so are version 1 -> 2 and result registers appended. Everything
 -- else on a line must stay exactly as locked.
 local diag = require("diag")
+local model_names = require("model_names")
 local byte = string.byte
 
 local lock = {}
@@ -176,7 +177,7 @@ function lock.entries(m)
         for i, r in ipairs(sc.results or {}) do
             d.results[i] = with_sig({ name = r.name, core = type_text(r.named and r.named.base or r.type, r.named) })
         end
-        add("syscall " .. sc.num, d, syscall_text(d), sc.num_tok, "syscall " .. sc.num .. " " .. sc.name)
+        add("syscall " .. sc.num, d, syscall_text(d), model_names.syscall_num_tok(sc), "syscall " .. sc.num .. " " .. sc.name)
     end
     for _, r in ipairs(m.retired) do
         add("retired " .. r.num, { num = r.num, name = r.name }, string.format("retired %d %s", r.num, r.name),

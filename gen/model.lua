@@ -46,7 +46,9 @@
 --                            flags/enum argument; and a resource argument's lifecycle errors)
 --                            (errors and implied: one table per distinct list, shared by the syscalls
 --                            that have it),
---                            fuzz = { isolate = bool, args = { [arg name] = hint } }, tok, num_tok }
+--                            fuzz = { isolate = bool, args = { [arg name] = hint } },
+--                            at, num_at, token_mt (where its name and number stand: their tokens are
+--                            model_names.syscall_tok(sc) and syscall_num_tok(sc)) }
 --                          hint: { kind = "own_child" } | { kind = "max", max = {value, expr} } |
 --                                { kind = "avoid", avoid = { {value, expr}, ... } }
 --   m.retired[i]           { num, name, why, tok }  (sorted by num)

@@ -457,7 +457,7 @@ function Checker:arg_tok(a, sc)
     local list_pos, line_start = where >> 32, where & 0xFFFFFFFF
     for _, e in ipairs(header_args(self.fast_src, list_pos + 1)) do
         if e.name == a.name then
-            return setmetatable({ kind = "ident", value = a.name, line = sc.tok.line, col = e.pos - line_start + 1 },
+            return setmetatable({ kind = "ident", value = a.name, line = sc.at >> 32, col = e.pos - line_start + 1 },
                 self.token_mt)
         end
     end
@@ -754,10 +754,8 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
     -- (Checker:syscall's implied), in the same order.
     local implied = sys.implied_errors(args, seen, self.error_lists)
     local sc = { num = num, name = name,
-                 tok = setmetatable({ kind = "ident", value = name, line = line, col = name_pos - line_start + 1 },
-                     token_mt),
-                 num_tok = setmetatable({ kind = "number", value = num, line = line, col = num_pos - line_start + 1 },
-                     token_mt),
+                 at = line << 32 | (name_pos - line_start + 1), num_at = line << 32 | (num_pos - line_start + 1),
+                 token_mt = token_mt,
                  cname = name, doc = doc, long = long, args = args, attrs = attrs, errors = errs,
                  results = results, fuzz = NO_HINTS, implied = implied, ret = ret_name, ret_type = ret_type }
     if ret_regs then sc.ret_regs = { "eax", "edx" } end

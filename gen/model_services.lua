@@ -270,7 +270,7 @@ function Checker:call_syscalls(first_call)
         local sc = found[name]
         if not sc or not CALL_CHECKS[name](sc) then
             fail(first_call, "calls need the syscall " .. CALL_SHAPES[name], nil,
-                sc and { note(sc.tok, "declared here with another shape") } or nil)
+                sc and { note(base.syscall_tok(sc), "declared here with another shape") } or nil)
         end
     end
     for _, e in ipairs({ "ESRCH", "EMSGSIZE" }) do

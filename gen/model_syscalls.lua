@@ -8,6 +8,7 @@ local names = require("names")
 local M = { methods = {} }
 local Checker = M.methods
 local fail, note, check_ident = base.fail, base.note, base.check_ident
+local position, syscall_tok, syscall_num_tok = base.position, base.syscall_tok, base.syscall_num_tok
 local SCALARS, TYPE_WORDS, SCALAR_LIST, UNSIGNED_LEN = types.SCALARS, types.TYPE_WORDS, types.SCALAR_LIST,
     types.UNSIGNED_LEN
 
@@ -328,7 +329,8 @@ function Checker:syscall(node)
     if not (v2 and names.C_KEYWORDS[name]) then check_ident(node.name, "syscall") end
     self:not_macro(node.name, "syscall")
     -- Every field but the rare produces and ret_regs in the constructor: the table is sized once.
-    local sc = { num = node.num.value, name = name, tok = node.name, num_tok = node.num, cname = name,
+    local sc = { num = node.num.value, name = name, at = position(node.name), num_at = position(node.num),
+                 token_mt = getmetatable(node.name), cname = name,
                  doc = node.doc, long = node.long, args = {}, attrs = nil, errors = {},
                  results = #node.results > 0 and {} or NO_RESULTS, fuzz = nil, implied = nil, ret = nil,
                  ret_type = nil }
@@ -506,7 +508,7 @@ function Checker:claim_syscall(sc)
     if may_clash then self:probe_families(sc) end
     local wrapper = names.wrapper(abi, sc)
     if abi.prefix ~= "" and (names.C_KEYWORDS[wrapper] or wrapper:match("^_[_%u]")) then
-        fail(sc.tok, "syscall '" .. sc.name .. "' would generate " .. wrapper .. ", " ..
+        fail(syscall_tok(sc), "syscall '" .. sc.name .. "' would generate " .. wrapper .. ", " ..
             (names.C_KEYWORDS[wrapper] and "a C keyword" or "a reserved C identifier"),
             "rename the syscall or change the prefix", { note(abi.setting_tok.prefix, "the prefix is set here") })
     end
@@ -572,9 +574,9 @@ function Checker:retired_pass(from)
         self.retired_by_name[r.name.value] = r
         m.retired[#m.retired + 1] = { num = r.num.value, name = r.name.value, why = r.why, tok = r.num }
         local sc = self.sc_by_num[r.num.value]
-        if sc then self:reuses_retired(sc.num_tok, sc.name, r) end
+        if sc then self:reuses_retired(syscall_num_tok(sc), sc.name, r) end
         sc = self.sc_by_name[r.name.value]
-        if sc then self:reuses_retired_name(sc.tok, r) end
+        if sc then self:reuses_retired_name(syscall_tok(sc), r) end
     end
 end
 
@@ -595,11 +597,11 @@ function Checker:syscall_checked(node)
     local prev = self.sc_by_num[num]
     if prev then
         fail(node.num, "duplicate syscall number " .. num .. " (already " .. prev.name .. ")",
-            "every syscall needs its own number", { note(prev.num_tok, "first used here") })
+            "every syscall needs its own number", { note(syscall_num_tok(prev), "first used here") })
     end
     prev = self.sc_by_name[name]
     if prev then
-        fail(node.name, "duplicate syscall name '" .. name .. "'", nil, { note(prev.tok, "first defined here") })
+        fail(node.name, "duplicate syscall name '" .. name .. "'", nil, { note(syscall_tok(prev), "first defined here") })
     end
     local r = self.retired_by_num[num]
     if r then self:reuses_retired(node.num, name, r) end
