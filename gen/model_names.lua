@@ -21,8 +21,6 @@ function M.note(tok, msg)
 end
 local note = M.note
 
--- Names the hand-written C code uses that no header scan finds (parameters and builtins of the
--- generated code, and names the kernel's C files use without a header).
 -- Where a syscall's name and number stand: sc.at and sc.num_at are each line << 32 | column, and
 -- sc.token_mt is its file's token metatable. The tokens themselves, which only diagnostics and
 -- the lock read, are made when asked for: kept for every syscall they were a third of a large
@@ -38,6 +36,8 @@ function M.syscall_num_tok(sc)
 end
 local syscall_tok = M.syscall_tok
 
+-- Names the hand-written C code uses that no header scan finds (parameters and builtins of the
+-- generated code, and names the kernel's C files use without a header).
 local RESERVED = {}
 for w in ([[main memcpy memset memmove memcmp noreturn bool true false NULL offsetof
     int8_t uint8_t int16_t uint16_t int32_t uint32_t int64_t uint64_t uintptr_t size_t
