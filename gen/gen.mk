@@ -14,10 +14,11 @@ GEN_STAMP := $(GEN)/.stamp
 # again: with 4 KiB pages those walks miss the TLB, and under a VM each miss is a two-level page
 # walk. So glibc's malloc is asked to back the heap with transparent huge pages (glibc 2.35 and
 # later, with THP "madvise" or "always"; anywhere else the tunable is ignored). A tunable the
-# caller set is kept. Measured on the bench definitions, every --out output, user+sys CPU s,
+# caller set is kept, as one word whatever it holds (unquoted, a blank in it made env run the
+# rest as a command). Measured on the bench definitions, every --out output, user+sys CPU s,
 # interleaved runs (min / median): 5,000 syscalls 0.37 / 0.46 -> 0.35 / 0.38; 50,000 syscalls
 # 4.50 / 4.73 -> 3.92 / 4.20, 51,000 page faults -> 3,200, max RSS 182 -> 184 MB.
-GEN_ENV := env GLIBC_TUNABLES=$${GLIBC_TUNABLES:+$$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1
+GEN_ENV := env "GLIBC_TUNABLES=$${GLIBC_TUNABLES:+$$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"
 
 # The list of generated files lives in gen/cli.lua (cli.OUTPUTS); make asks for it.
 GEN_OUTPUTS := $(addprefix $(GEN)/,$(shell $(LUA) gen/main.lua --list-outputs))

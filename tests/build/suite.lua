@@ -3,6 +3,7 @@
 --     runs (compared with `make -n -B V=1`, which prints every command without running it);
 --   - `make help`, README's "Make targets" table and the .PHONY targets are the same list;
 --   - `make -n` and `make help` never run the deps step, and a real build does;
+--   - the generator runs with the tunables of gen/gen.mk's GEN_ENV, a caller's kept whole;
 --   - `make format-check` passes on the tree, and catches (and `make format` fixes) a bad file;
 --   - the runner (tests/run.lua) under T= runs only what it names and ends with the summary.
 -- Run from the repository root, after a build (make test builds compile_commands.json first).
@@ -140,6 +141,24 @@ local function test_deps_step()
 end
 
 ---------------------------------------------------------------------------------------------------
+-- The generator's environment (gen/gen.mk GEN_ENV) adds the huge-page tunable to the caller's
+-- GLIBC_TUNABLES, whatever that holds: here blanks, which an unquoted expansion split into words
+-- that env then ran as a command. LUA is a script that notes what the generator saw.
+local function test_gen_env()
+    local seen, lua = TMP .. "/gen-env-seen", TMP .. "/gen-env-lua"
+    write(lua, "#!/bin/sh\nprintf '%s\\n' \"$GLIBC_TUNABLES\" >> " .. shq(seen) .. "\nexec lua5.4 \"$@\"\n")
+    sh("chmod +x " .. shq(lua))
+    local theirs = "glibc.malloc.perturb=0 odd words"
+    local rc, out = sh("GLIBC_TUNABLES=" .. shq(theirs) .. " " .. MAKE .. " LUA=" .. shq(lua) .. " BUILD=" ..
+        shq(TMP .. "/gen-env") .. " gen")
+    local lines = read(seen) or ""
+    report("build_gen_env_keeps_callers_tunables",
+        rc == 0 and read(TMP .. "/gen-env/gen/abi.h") ~= nil
+            and ("\n" .. lines):find("\n" .. theirs .. ":glibc.malloc.hugetlb=1\n", 1, true) ~= nil,
+        "the generator did not run with the caller's tunables and the huge-page one (it saw: " .. lines .. ")", out)
+end
+
+---------------------------------------------------------------------------------------------------
 local function test_format()
     if sh("command -v clang-format") ~= 0 then
         return report("build_format_check", false, "clang-format is missing (make deps installs it)")
@@ -216,6 +235,7 @@ test_runner()
 test_compile_commands()
 test_targets()
 test_deps_step()
+test_gen_env()
 test_format()
 sh("rm -rf " .. shq(TMP))
 S.finish()
