@@ -97,7 +97,7 @@ local PIECE = 65536
 --     generational (50, 300), taken                             3.92 s  182 MB   9/1
 --     generational (100, 300)                                   4.27 s  196 MB
 --     generational (200, 300)                                   4.40 s  271 MB
--- (Memory stays linear: past BUDGET the heap is the model, about 1.2 KB a syscall, and what
+-- (Memory stays linear: past BUDGET the heap is the model, about 1 KB a syscall, and what
 -- the generational collector lets grow beside it.)
 -- Full collections at the points above instead (at 1.5 or 2 times the heap the last one left)
 -- cost more: each walks the whole model (0.17 s at 50,000 syscalls) and an output may allocate

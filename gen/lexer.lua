@@ -101,29 +101,23 @@ end
 BAD_CONTROLS[#BAD_CONTROLS + 1] = "\127"
 lexer.BAD_CONTROL_SET = "[%z\1-\8\11-\31\127]"
 
--- True if text holds one of them: one plain search each (a pattern would test every character
--- against the set).
-local function has_bad_control(text)
-    for i = 1, #BAD_CONTROLS do
-        if string.find(text, BAD_CONTROLS[i], 1, true) then return true end
+-- True if text holds one of the strings of list: one plain search each (a pattern would test
+-- every character against a set).
+local function holds_any(text, list)
+    for i = 1, #list do
+        if string.find(text, list[i], 1, true) then return true end
     end
     return false
 end
 
--- True if text has no byte above 0x7F, so is UTF-8 without decoding it: a plain search per
--- byte value (in a text of ASCII_SEARCH bytes or more, 128 of them cost less than utf8.len's
--- decoding of every character). The most common first (a lead byte of Latin letters and of
--- punctuation, then the continuation bytes), so that a file with one is told at once.
+-- A text with no byte above 0x7F is UTF-8 without decoding it: a plain search per byte value (in
+-- a text of ASCII_SEARCH bytes or more, 128 of them cost less than utf8.len's decoding of every
+-- character). The most common first (a lead byte of Latin letters and of punctuation, then the
+-- continuation bytes), so that a file with one is told at once.
 local ASCII_SEARCH = 65536
 local HIGH = { "\xC3", "\xE2" }
 for b = 0x80, 0xFF do
     if b ~= 0xC3 and b ~= 0xE2 then HIGH[#HIGH + 1] = string.char(b) end
-end
-local function ascii(text)
-    for i = 1, #HIGH do
-        if string.find(text, HIGH[i], 1, true) then return false end
-    end
-    return true
 end
 
 -- Checks of the whole file before tokens: UTF-8, and line ends. A CR counts only as part of a
@@ -134,7 +128,7 @@ local function clean(text, file, first)
         local line, col = line_col(text, at, first)
         diag.fail({ file = file, line = line, col = col }, msg, hint)
     end
-    local bad = not (#text >= ASCII_SEARCH and ascii(text)) and select(2, utf8.len(text))
+    local bad = not (#text >= ASCII_SEARCH and not holds_any(text, HIGH)) and select(2, utf8.len(text))
     if bad then
         fail_at(bad, string.format("file is not UTF-8 text (byte 0x%02X)", text:byte(bad)))
     end
@@ -174,7 +168,7 @@ function lexer.stream(text, file)
     local done
     -- Where the next token starts its search, for a reader that takes a whole declaration from
     -- the text itself (model.lua's fast path): the cleaned text, the position and its line.
-    local controls = has_bad_control(text)
+    local controls = holds_any(text, BAD_CONTROLS)
     local cursor = { text = text, controls = controls }
     -- The usual string is found with plain searches (its closing '"', the line's end, and the
     -- next backslash, remembered: a file with few is searched for them once, not per string).
