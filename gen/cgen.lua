@@ -586,7 +586,9 @@ end
 -- again as it is written, unstreamed, after sink(cgen.RESTART) has dropped what the first try
 -- wrote: every output comes out right without knowing about streaming, the cooperating ones
 -- without ever being held whole; one that makes no buffer gives its text on the first run.
--- (Renders are pure: running one twice gives the same text.)
+-- (Renders are pure: running one twice gives the same text.) An error raised as a table - the
+-- sink's I/O error, a diagnostic - is not such a render's misuse of the streamed buffer: it
+-- passes through, and nothing is run again.
 cgen.RESTART = setmetatable({}, { __tostring = function() return "(start the output again)" end })
 local streams = setmetatable({}, { __mode = "k" }) -- render -> false once it did not stream
 
@@ -601,6 +603,7 @@ function cgen.render_to(sink, render, ...)
         local ok, result = xpcall(render, unset_sink, ...)
         local taken = pending_sink == nil -- a buffer took the sink
         pending_sink = nil
+        if not ok and type(result) == "table" then error(result, 0) end
         if ok and result == STREAMED then return end
         streams[render] = false
         if ok and not taken and type(result) == "string" then return sink(result) end -- nothing streamed

@@ -160,8 +160,10 @@ function cli.transaction()
         cleanup()
         io_fail("cannot write " .. tmp .. (err and (": " .. tostring(err)) or ""))
     end
-    -- The temp file of path, holding the first `same` bytes of old (they matched).
+    -- The temp file of path, holding the first `same` bytes of old (they matched). One left
+    -- behind (a killed run) is removed first: opened, a link would be written through.
     local function open_tmp(path, tmp, old, same)
+        os.remove(tmp)
         local f = io.open(tmp, "wb")
         if not f then
             mkdirs(path)

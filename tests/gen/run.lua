@@ -151,6 +151,46 @@ local function test_cli()
     write(out .. "/abi.h", "stale\n")
     sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. out)
     report("gen_cli_stale_rewritten", (read(out .. "/abi.h") or ""):match("^/%* Generated") ~= nil)
+    -- A file that matches the new text up to some point is rewritten from there, whether the
+    -- difference falls in a text written whole or in one written as its pieces (the shims and
+    -- the table of kernel/syscall_table.c: cgen.takes_pieces), and the result is the text a run
+    -- into an empty directory writes.
+    local fresh = TMP .. "/cli-fresh"
+    sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. fresh)
+    local bad_rewrites = {}
+    for _, f in ipairs({ "kernel/syscall_table.c", "kernel/syscall_handlers.h", "abi.h" }) do
+        local want = read(fresh .. "/" .. f) or ""
+        local half = #want // 2
+        for _, edit in ipairs({ { "prefix", want:sub(1, half) }, { "changed", want:sub(1, half) .. "#" .. want:sub(half + 2) },
+                                { "longer", want .. "tail\n" } }) do
+            write(out .. "/" .. f, edit[2])
+            sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. out)
+            if read(out .. "/" .. f) ~= want then bad_rewrites[#bad_rewrites + 1] = f .. " (" .. edit[1] .. ")" end
+        end
+    end
+    local _, left_tmps = sh("find " .. out .. " -name '*.tmp'")
+    report("gen_cli_rewrites_from_first_difference", left_tmps == "" and #bad_rewrites == 0,
+        "differs from a fresh run: " .. table.concat(bad_rewrites, ", ") .. "; temp files: " .. left_tmps)
+    -- A temp file left behind, here a link to another file, is replaced, never written through.
+    local victim = TMP .. "/cli-victim"
+    write(victim, "keep\n")
+    write(out .. "/kernel/syscall_table.c", "stale\n")
+    sh("ln -sf " .. victim .. " " .. out .. "/kernel/syscall_table.c.tmp")
+    rc, text = sh("lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. out)
+    report("gen_cli_leftover_temp_not_followed", rc == 0 and read(victim) == "keep\n"
+        and read(out .. "/kernel/syscall_table.c") == read(fresh .. "/kernel/syscall_table.c"),
+        "rc " .. tostring(rc) .. "; the link's target now holds " .. #(read(victim) or "") .. " bytes", text)
+    -- A write that fails (here past the file size limit, as on a full disk) fails the run and
+    -- changes nothing: the old text differs from the first byte on, so the output is written.
+    write(out .. "/kernel/syscall_table.c", "stale\n")
+    local listing = "cd " .. out .. " && find . | sort | xargs md5sum 2>&1"
+    local _, before_full = sh(listing)
+    rc, text = sh("trap '' XFSZ; ulimit -f 4; lua5.4 " .. ROOT .. "/gen/main.lua --def " .. def .. " --out " .. out)
+    local _, after_full = sh(listing)
+    report("gen_cli_write_error_changes_nothing", rc == 1
+        and text:match("^error: cannot write [^\n]*syscall_table%.c%.tmp: ") ~= nil and before_full == after_full,
+        "rc " .. tostring(rc),
+        text .. (before_full == after_full and "" or "\nbefore:\n" .. before_full .. "\nafter:\n" .. after_full))
     -- All or nothing: one output that cannot be replaced (a directory in its place, or a file
     -- where its directory should be) leaves every output and the lock as they were, and no
     -- temp file behind.
