@@ -450,6 +450,15 @@ local CHUNK, BIG = 4096, 1024
 local STREAMED = setmetatable({}, { __tostring = function() return "(an output streamed to its file)" end })
 local pending_sink -- set by render_to for the next buffer made
 
+-- A sink may also take a text as the pieces it is made of: pieces_of[sink](p, n) does what
+-- sink(concat(p, "", 1, n)) would, without the string (cgen.takes_pieces). A file writer writes
+-- them as they are: the output's largest strings, its rows joined, are never made.
+local pieces_of = setmetatable({}, { __mode = "k" })
+function cgen.takes_pieces(sink, put_pieces)
+    pieces_of[sink] = put_pieces
+    return sink
+end
+
 -- What cgen.append reaches inside a buffer: buffer -> { flush, chunk, lines }.
 local insides = setmetatable({}, { __mode = "k" })
 
@@ -457,6 +466,7 @@ function cgen.buffer()
     local lines, n, chunks, made = {}, 0, {}, false
     local sink = pending_sink
     pending_sink = nil
+    local sink_pieces = sink and pieces_of[sink]
     local function chunk(text)
         made = true
         if sink then
@@ -515,8 +525,15 @@ function cgen.buffer()
             chunks[#chunks + 1] = text:sub(1, -2) -- (kept whole only in tests)
         end
     end
+    -- cgen.put_rows' work: the pieces of whole lines, to a sink that takes pieces as they are.
+    local function put_pieces(p, k)
+        if not sink_pieces then return put_text(concat(p, "", 1, k)) end
+        if n > 0 then flush() end
+        made = true
+        sink_pieces(p, k)
+    end
     insides[w] = { flush = flush, chunk = chunk, lines_chunk = lines_chunk, chunks = chunks, take_lines = take_lines,
-                   count = function() return n end, put_text = put_text }
+                   count = function() return n end, put_text = put_text, put_pieces = put_pieces }
     return w
 end
 
@@ -557,10 +574,10 @@ function cgen.text_putter(w)
 end
 
 -- Append the pieces p[1..n] to buffer w: whole lines, the last piece ending with the last one's
--- newline (so a row's pieces need no newline piece of their own). Joined once, a chunk of its
--- own. Returns 0, the new n.
+-- newline (so a row's pieces need no newline piece of their own). A chunk of its own: handed on
+-- as pieces to a sink that takes them (cgen.takes_pieces), else joined once. Returns 0, the new n.
 function cgen.put_rows(w, p, n)
-    if n > 0 then cgen.put_text(w, concat(p, "", 1, n)) end
+    if n > 0 then insides[w].put_pieces(p, n) end
     return 0
 end
 

@@ -8,6 +8,8 @@ local model = require("model")
 
 local cli = {}
 
+local concat, unpack = table.concat, table.unpack
+
 -- group: the abi setting `outputs` that asks for the file (none: always written).
 cli.OUTPUTS = {
     { path = "abi_base.h", module = "out_abi_h", part = "base" },
@@ -70,7 +72,8 @@ local function io_fail(msg) error({ io_error = msg }, 0) end
 -- as path.old.tmp until all are in place. Any failure removes the temp files, puts back what
 -- commit() had already replaced and raises an I/O error, so the outputs are either all new or all
 -- as they were. No output is ever held in memory whole, neither the new text nor the old.
--- put(cgen.RESTART) drops what came so far (cgen.render_to's second try).
+-- put(cgen.RESTART) drops what came so far (cgen.render_to's second try). put also takes a text
+-- as its pieces (cgen.takes_pieces).
 local PIECE = 65536
 
 -- The collector policy. A run's garbage is the syntax and scratch tables of the load and the
@@ -149,7 +152,7 @@ function cli.transaction()
             end
         end
         if #missing == 0 then return end
-        local p = io.popen("LC_ALL=C mkdir -pv -- " .. table.concat(missing, " ") .. " 2>/dev/null")
+        local p = io.popen("LC_ALL=C mkdir -pv -- " .. concat(missing, " ") .. " 2>/dev/null")
         for line in p:lines() do
             local made = line:match("^mkdir: created directory '(.*)'$")
             if made then dirs[#dirs + 1] = made end
@@ -196,7 +199,8 @@ function cli.transaction()
             end
         end
         local out, same = nil, 0
-        return function(s)
+        local put
+        put = function(s)
             if s == cgen.RESTART then -- forget what came so far: the text starts again
                 if out then
                     out:close()
@@ -233,6 +237,17 @@ function cli.transaction()
                 fail_write(tmp, err)
             end
         end
+        -- A text as its pieces (cgen.takes_pieces): while it may still match the file, joined and
+        -- compared as put(text) does; once written, each piece goes to the file as it is.
+        return cgen.takes_pieces(put, function(p, n)
+            if not out then return put(concat(p, "", 1, n)) end
+            gc.check()
+            local ok, err = out:write(unpack(p, 1, n))
+            if not ok then
+                out:close()
+                fail_write(tmp, err)
+            end
+        end)
     end
     -- Make the missing directories of paths now, at once (else each is made when its first file
     -- is written).
@@ -363,7 +378,7 @@ local function run(argv, stderr, stdout)
         if opts.out then
             local paths = {}
             for i, o in ipairs(cli.outputs(m)) do paths[i] = opts.out .. "/" .. o.path end
-            tx.mkdirs(table.unpack(paths))
+            tx.mkdirs(unpack(paths))
             for _, o in ipairs(cli.outputs(m)) do
                 gc.check()
                 local put = tx.writer(opts.out .. "/" .. o.path)
@@ -381,7 +396,7 @@ local function run(argv, stderr, stdout)
             for path in pairs(pages) do dirs[path:match("^(.*)/") or ""] = opts.man .. "/" .. path end
             local one = {}
             for _, path in pairs(dirs) do one[#one + 1] = path end
-            tx.mkdirs(table.unpack(one))
+            tx.mkdirs(unpack(one))
             for path, page in pairs(pages) do tx.stage(opts.man .. "/" .. path, page) end
         end
     end)
