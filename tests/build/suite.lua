@@ -141,7 +141,7 @@ local function test_deps_step()
 end
 
 ---------------------------------------------------------------------------------------------------
--- The generator's environment (gen/gen.mk GEN_ENV) adds the huge-page tunable to the caller's
+-- The generator's environment (gen/gen.mk GEN_ENV) adds its malloc tunables to the caller's
 -- GLIBC_TUNABLES, whatever that holds: here blanks, which an unquoted expansion split into words
 -- that env then ran as a command. LUA is a script that notes what the generator saw.
 local function test_gen_env()
@@ -154,8 +154,9 @@ local function test_gen_env()
     local lines = read(seen) or ""
     report("build_gen_env_keeps_callers_tunables",
         rc == 0 and read(TMP .. "/gen-env/gen/abi.h") ~= nil
-            and ("\n" .. lines):find("\n" .. theirs .. ":glibc.malloc.hugetlb=1\n", 1, true) ~= nil,
-        "the generator did not run with the caller's tunables and the huge-page one (it saw: " .. lines .. ")", out)
+            and ("\n" .. lines):find("\n" .. theirs .. ":glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=65535\n", 1,
+                true) ~= nil,
+        "the generator did not run with the caller's tunables and gen.mk's (it saw: " .. lines .. ")", out)
 end
 
 ---------------------------------------------------------------------------------------------------
