@@ -490,15 +490,16 @@ local function render_c(m)
     w("    }")
     w("}")
     w("")
-    -- One pass: a syscall's row goes to the buffer, joined a thousand at a time (cgen.put: not
-    -- copied into a chunk again), its cases to chunks of their own, joined as many at a time and
-    -- written after the rows (a few large strings, which the collector does not walk).
+    -- One pass: a syscall's cases go to the buffer as they are made, joined a thousand at a time
+    -- (cgen.put: not copied into a chunk again), and its row to chunks joined as many at a time,
+    -- written after the cases: what waits for the end of the pass is the rows, a seventh of the
+    -- cases' text (a few large strings, which the collector does not walk).
     local lists, errors_of = error_lists()
     local named_args = #(m.flags or {}) + #(m.enums or {}) + #(m.resources or {}) > 0
     local syscalls, put = m.syscalls, cgen.put
     local invalid = out.invalid_numbers(m)
     local rows, n, cases, k, held = {}, 0, {}, 0, {}
-    w("const struct conf_syscall conf_syscalls[] = {")
+    w("const struct conf_case conf_cases[] = {")
     value_lists, by_reg = cgen.shape_memo(), {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
@@ -506,38 +507,37 @@ local function render_c(m)
         local any = lengths(args, #args)
         n = n + 1
         rows[n], k = syscall_rows(sc, errors_of(sc), any, cases, k, nums[i - 1], named_args)
-        if n == 1024 then
-            put(w, concat(rows, "\n", 1, n))
-            n = 0
-        end
         if k >= 1024 then
-            held[#held + 1] = concat(cases, "\n", 1, k)
+            put(w, concat(cases, "\n", 1, k))
             k = 0
         end
+        if n == 1024 then
+            held[#held + 1] = concat(rows, "\n", 1, n)
+            n = 0
+        end
     end
+    value_lists, by_reg = nil, nil
     -- Numbers without a syscall: ENOSYS (the model requires it), registers intact.
+    for j, nr in ipairs(invalid) do
+        k = k + 1
+        cases[k] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + j - 1) ..
+            ", CONF_REGS, -ENOSYS),"
+    end
+    put(w, concat(cases, "\n", 1, k))
+    w("};")
+    w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
+    w("")
+    w("const struct conf_syscall conf_syscalls[] = {")
+    for i = 1, #held do
+        put(w, held[i])
+        held[i] = nil
+    end
     for _, nr in ipairs(invalid) do
         n = n + 1
         rows[n] = "    { " .. cgen.literal(nr.num) .. ", { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },"
     end
     put(w, concat(rows, "\n", 1, n))
     w("};")
-    w("")
-    w("const struct conf_case conf_cases[] = {")
-    for i = 1, #held do
-        put(w, held[i])
-        held[i] = nil
-    end
-    rows, n = cases, k
-    value_lists, by_reg = nil, nil
-    for j, nr in ipairs(invalid) do
-        n = n + 1
-        rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_nosys_case(nr.num, nr.why) .. "\", " .. (#syscalls + j - 1) ..
-            ", CONF_REGS, -ENOSYS),"
-    end
-    put(w, concat(rows, "\n", 1, n))
-    w("};")
-    w("const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];")
     if #lists > 0 then
         w("")
         w("const int32_t conf_error_lists[] = {")

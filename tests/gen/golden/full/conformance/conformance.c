@@ -34,28 +34,6 @@ const char *conf_error_name(int32_t r)
     }
 }
 
-const struct conf_syscall conf_syscalls[] = {
-    { 0, { 0 }, 0, 0, 0, 0, 0, 0, 0 },
-    { 1, { 0 }, 31, 0, 0, 0, 0, 0, conf_error_lists + 0 },
-    { 2, { 0, 16, 0, 16 }, 31, 21, 0, 0, 0, 0, conf_error_lists + 2 },
-    { 3, { 0, 16 }, 3, 1, 0, 0, 0, 0, 0 },
-    { 4, { 0 }, 3, 0, 3, 0, 0, 0, conf_error_lists + 6 },
-    { 5, { 0 }, 31, 21, 0, 0, 0, 0, 0 },
-    { 7, { 0 }, 1, 0, 0, 0, 0, 0, 0 },
-    { 8, { 0 }, 1, 0, 0, 0, CONF_SC_NORETURN, 0, 0 },
-    { 10, { 0, 0, 16 }, 7, 2, 1, 0, 0, 0, conf_error_lists + 11 },
-    { 12, { 0 }, 0, 0, 0, 0, CONF_SC_RETURNS_TWICE, 0, 0 },
-    { 6, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 9, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 11, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 13, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 256, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 65536, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-};
-
 const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_nop_regs", 0, CONF_REGS, 0),
     CONF_REGS_ROW("conf_scalars_regs", 1, CONF_REGS, 0),
@@ -98,6 +76,28 @@ const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_nosys_4294967295_minus_one", 18, CONF_REGS, -ENOSYS),
 };
 const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];
+
+const struct conf_syscall conf_syscalls[] = {
+    { 0, { 0 }, 0, 0, 0, 0, 0, 0, 0 },
+    { 1, { 0 }, 31, 0, 0, 0, 0, 0, conf_error_lists + 0 },
+    { 2, { 0, 16, 0, 16 }, 31, 21, 0, 0, 0, 0, conf_error_lists + 2 },
+    { 3, { 0, 16 }, 3, 1, 0, 0, 0, 0, 0 },
+    { 4, { 0 }, 3, 0, 3, 0, 0, 0, conf_error_lists + 6 },
+    { 5, { 0 }, 31, 21, 0, 0, 0, 0, 0 },
+    { 7, { 0 }, 1, 0, 0, 0, 0, 0, 0 },
+    { 8, { 0 }, 1, 0, 0, 0, CONF_SC_NORETURN, 0, 0 },
+    { 10, { 0, 0, 16 }, 7, 2, 1, 0, 0, 0, conf_error_lists + 11 },
+    { 12, { 0 }, 0, 0, 0, 0, CONF_SC_RETURNS_TWICE, 0, 0 },
+    { 6, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 9, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 11, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 13, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 256, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 65536, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+};
 
 const int32_t conf_error_lists[] = {
     -EINVAL, 0,

@@ -16,19 +16,6 @@ const char *conf_error_name(int32_t r)
     }
 }
 
-const struct conf_syscall conf_syscalls[] = {
-    { 1, { 0, 0, 16 }, 7, 3, 0, 0, 0, 0, 0 },
-    { 3, { 0 }, 63, 0, 0, 0, 0, 0, 0 },
-    { 0, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 257, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 65537, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-};
-
 const struct conf_case conf_cases[] = {
     CONF_POINTER5(0, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_copy_src_null", "conf_copy_src_kernel", "conf_copy_src_unmapped", "conf_copy_src_wrap", "conf_copy_src_partly_mapped"),
     CONF_POINTER5(0, 1, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_copy_dst_null", "conf_copy_dst_kernel", "conf_copy_dst_unmapped", "conf_copy_dst_wrap", "conf_copy_dst_partly_mapped"),
@@ -44,3 +31,16 @@ const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_nosys_4294967295_minus_one", 9, CONF_REGS, -ENOSYS),
 };
 const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];
+
+const struct conf_syscall conf_syscalls[] = {
+    { 1, { 0, 0, 16 }, 7, 3, 0, 0, 0, 0, 0 },
+    { 3, { 0 }, 63, 0, 0, 0, 0, 0, 0 },
+    { 0, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 257, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 65537, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+};

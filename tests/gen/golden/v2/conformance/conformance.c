@@ -30,26 +30,6 @@ const char *conf_error_name(int32_t r)
     }
 }
 
-const struct conf_syscall conf_syscalls[] = {
-    { 1, { 0 }, 0, 0, 0, 0, 0, 0, 0 },
-    { 2, { 0, 0, 0 }, 7, 0, 0, 0, 0, 6, conf_error_lists + 0 },
-    { 3, { 0 }, 0, 0, 0, 0, 0, 4, 0 },
-    { 4, { 0, 0, 0, 1 }, 15, 0, 0, 0, 0, 4, 0 },
-    { 5, { 0, 0, 8 }, 7, 2, 0, 0, 0, 0, 0 },
-    { 6, { 0, 16 }, 3, 3, 0, 2, 0, 0, 0 },
-    { 7, { 0, 16 }, 7, 0, 4, 0, 0, 0, 0 },
-    { 8, { 0 }, 1, 0, 1, 0, 0, 0, 0 },
-    { 9, { 0 }, 1, 0, 0, 0, 0, 0, 0 },
-    { 10, { 0 }, 1, 1, 0, 0, 0, 0, 0 },
-    { 0, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 11, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 257, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 65537, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
-};
-
 const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_make_regs", 0, CONF_REGS, 0),
     CONF_ROW("conf_pair_call_h_invalid", 1, CONF_EQ, CONF_VALUE, 0, 2147483647u, -ESRCH, 0, "h = a handle that is never valid"),
@@ -118,6 +98,26 @@ const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_nosys_4294967295_minus_one", 16, CONF_REGS, -ENOSYS),
 };
 const int conf_case_count = sizeof conf_cases / sizeof conf_cases[0];
+
+const struct conf_syscall conf_syscalls[] = {
+    { 1, { 0 }, 0, 0, 0, 0, 0, 0, 0 },
+    { 2, { 0, 0, 0 }, 7, 0, 0, 0, 0, 6, conf_error_lists + 0 },
+    { 3, { 0 }, 0, 0, 0, 0, 0, 4, 0 },
+    { 4, { 0, 0, 0, 1 }, 15, 0, 0, 0, 0, 4, 0 },
+    { 5, { 0, 0, 8 }, 7, 2, 0, 0, 0, 0, 0 },
+    { 6, { 0, 16 }, 3, 3, 0, 2, 0, 0, 0 },
+    { 7, { 0, 16 }, 7, 0, 4, 0, 0, 0, 0 },
+    { 8, { 0 }, 1, 0, 1, 0, 0, 0, 0 },
+    { 9, { 0 }, 1, 0, 0, 0, 0, 0, 0 },
+    { 10, { 0 }, 1, 1, 0, 0, 0, 0, 0 },
+    { 0, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 11, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 257, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 65537, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483647, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 2147483648u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+    { 4294967295u, { 0 }, 0, 0, 0, 0, CONF_SC_NOSYS, 0, 0 },
+};
 
 const int32_t conf_error_lists[] = {
     -EAGAIN, -ESRCH, -ECHILD, -EPERM, -EINVAL, 0,
