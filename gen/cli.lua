@@ -64,6 +64,7 @@ local function shell_quote(s)
 end
 
 local function io_fail(msg) error({ io_error = msg }, 0) end
+local EISDIR = 21 -- (Linux's errno for a read of a directory)
 
 -- A set of file replacements that happen all together or not at all. writer(path) returns
 -- put(s): the text of path comes in pieces, put(nil) ends it. While the pieces match what path
@@ -171,9 +172,13 @@ function cli.transaction()
         io_fail("cannot write " .. tmp .. (err and (": " .. tostring(err)) or ""))
     end
     -- The temp file of path, holding the first `same` bytes of old (they matched). One left
-    -- behind (a killed run) is removed first: opened, a link would be written through.
+    -- behind (a killed run) is removed first: opened, a link would be written through. (Not a
+    -- directory: that is no file of ours, and the open below fails on it.)
     local function open_tmp(path, tmp, old, same)
-        os.remove(tmp)
+        local left = io.open(tmp, "rb")
+        local is_dir = left and select(3, left:read(0)) == EISDIR
+        if left then left:close() end
+        if not is_dir then os.remove(tmp) end
         local f = io.open(tmp, "wb")
         if not f then
             mkdirs(path)
