@@ -20,7 +20,9 @@ local sh, shq, read, write = S.sh, S.shq, S.read, S.write
 local function report(name, ok, why, details) return S.report(name, ok, why, details, 14) end
 
 local ROOT = io.popen("pwd"):read("l")
-local MAKE = "make NO_DEPS=1 -j2"
+-- The user's make, as the walkthrough runs it: not the flags of the make that runs the tests
+-- (`make -s test` would make the build below silent, and its CC lines are what step 4 checks).
+local MAKE = "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make NO_DEPS=1 -j2"
 local OWN = "workflow_reverse"
 
 local COPY = (select(2, sh("mktemp -d -t layercake-workflow.XXXXXX")):gsub("%s+$", ""))
