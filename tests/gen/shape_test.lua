@@ -223,6 +223,50 @@ return function(report, h)
     end
     report("gen_shapes_kernel_outputs_allocate_at_most_twice", allocated <= 2 * written,
         string.format("%.2fx (%s)", allocated / written, table.concat(rows, ", ")))
+    -- To a sink that takes pieces (cgen.takes_pieces, as the CLI's file writer does), the rows
+    -- the shims and handler prototypes are joined from go as those pieces: the same text, and
+    -- the joined strings are never made.
+    local piece_rows, wrong_text = {}, {}
+    for _, mod in ipairs({ "out_syscall_table", "out_handlers_h" }) do
+        local render = require(mod).render
+        -- The text a sink gets, and (keep false: nothing kept) what the render allocates.
+        local function run(takes, keep)
+            local got, calls, bytes = {}, 0, 0
+            local function sink(piece)
+                if type(piece) == "string" then
+                    bytes = bytes + #piece
+                    if keep then got[#got + 1] = piece end
+                end
+            end
+            if takes then
+                cgen.takes_pieces(sink, function(p, n)
+                    calls = calls + 1
+                    for i = 1, n do
+                        bytes = bytes + #p[i]
+                        if keep then got[#got + 1] = p[i] end
+                    end
+                end)
+            end
+            collectgarbage()
+            collectgarbage("stop")
+            local before = collectgarbage("count")
+            local rendered, err = pcall(cgen.render_to, sink, render, big_m)
+            local kb = collectgarbage("count") - before
+            collectgarbage("restart")
+            if not rendered then error(err, 0) end
+            return table.concat(got), calls, kb, bytes
+        end
+        local text = run(true, true)
+        if text ~= render(big_m) then wrong_text[#wrong_text + 1] = mod end
+        local _, _, whole_kb, bytes = run(false, false)
+        local _, calls, pieces_kb = run(true, false)
+        piece_rows[#piece_rows + 1] = string.format("%s %d calls, %.0f -> %.0f KB for %.0f KB", mod, calls, whole_kb,
+            pieces_kb, bytes / 1024)
+        -- (what the joins made is about the text: at least half of it must be gone)
+        if calls == 0 or whole_kb - pieces_kb < bytes / 2048 then wrong_text[#wrong_text + 1] = mod .. " (no pieces)" end
+    end
+    report("gen_shapes_rows_go_to_a_pieces_sink_as_pieces", #wrong_text == 0,
+        "wrong: " .. table.concat(wrong_text, ", ") .. " (" .. table.concat(piece_rows, "; ") .. ")")
     -- The outputs of the definition build (the memos only ever see valid C when it does).
     local built, err = builds.compile(h.root, memo, h.tmp .. "/shapes")
     report("gen_shapes_outputs_build", built, err)
