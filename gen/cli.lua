@@ -211,8 +211,15 @@ function cli.transaction()
             end
         end
         local out, same = nil, 0
-        local put
-        put = function(s)
+        -- Text to the temp file; a failed write fails the transaction.
+        local function write(...)
+            local ok, err = out:write(...)
+            if not ok then
+                out:close()
+                fail_write(tmp, err)
+            end
+        end
+        local function put(s)
             if s == cgen.RESTART then -- forget what came so far: the text starts again
                 if out then
                     out:close()
@@ -243,22 +250,14 @@ function cli.transaction()
                 end
                 out = open_tmp(path, tmp, old, same)
             end
-            local ok, err = out:write(s)
-            if not ok then
-                out:close()
-                fail_write(tmp, err)
-            end
+            write(s)
         end
         -- A text as its pieces (cgen.takes_pieces): while it may still match the file, joined and
         -- compared as put(text) does; once written, each piece goes to the file as it is.
         return cgen.takes_pieces(put, function(p, n)
             if not out then return put(concat(p, "", 1, n)) end
             gc.check()
-            local ok, err = out:write(unpack(p, 1, n))
-            if not ok then
-                out:close()
-                fail_write(tmp, err)
-            end
+            write(unpack(p, 1, n))
         end)
     end
     -- Make the missing directories of paths now, at once (else each is made when its first file
