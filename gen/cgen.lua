@@ -96,6 +96,15 @@ function cgen.u32(value, what)
     return value
 end
 
+-- cgen.num32[n]: cgen.num[n] for a number every output emits as a u32 (a syscall's), checked by
+-- cgen.u32 the first time it is asked for: four outputs spell every syscall number, and a check
+-- a row is a call a row.
+cgen.num32 = setmetatable({}, { __index = function(t, n)
+    local s = cgen.num[cgen.u32(n)]
+    t[n] = s
+    return s
+end })
+
 -- A C integer literal for an unsigned value: decimal, or hex when the .def spelled it in hex;
 -- never with leading zeros (C would read 010 as 8); `u` above INT32_MAX.
 function cgen.literal(value, text)

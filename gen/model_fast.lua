@@ -84,6 +84,7 @@ local function fast_state(self, text, token_mt, controls)
     self.fast_alist, self.fast_by_name, self.fast_n = {}, {}, 0
     self.fast_ents, self.fast_src, self.fast_slots = {}, text, {}
     self.fast_cases = {} -- [argument table] = sys.has_cases(it)
+    self.fast_stack = {} -- [argument table] = the bytes its copy takes on the kernel stack
     -- The syscalls whose conformance stems are implicit, by name; the names a later syscall's
     -- stems could clash with theirs under (fast_syscall); the prefixes of each argument table's
     -- name that end before a '_' (false: none); scratch.
@@ -608,7 +609,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
     local abi = self.m.abi
     local regs = abi.arg_registers
     if n > #regs then return nil end
-    local args, cases, fast_cases = {}, false, self.fast_cases
+    local args, cases, fast_cases, fast_stack = {}, false, self.fast_cases, self.fast_stack
     local budget, total, kernel = abi.kernel_stack_budget, 0, abi.outputs.kernel
     local word, low_first, v2 = 1, abi.pair_order == "low_high", abi.version >= 2
     for i = 1, n do
@@ -629,7 +630,7 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
         end
         local arg = slots[slot]
         if arg then
-            word = word + ((arg.kind == "scalar" and arg.type.size > 4) and 2 or 1)
+            word = word + (arg.regs and 2 or 1) -- (a register pair: a 64-bit scalar's, below)
         else
             arg = self:fast_arg(a, i, by_name, alist)
             if not arg then return nil end
@@ -643,9 +644,10 @@ function Checker:fast_syscall(text, pos, line, line_start, token_mt, controls)
             end
             slots[slot] = arg
             fast_cases[arg] = sys.has_cases(arg)
+            fast_stack[arg] = arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0
         end
         if kernel then
-            total = total + (arg.kind == "str" and arg.size.value + 1 or arg.kind == "ptr" and arg.type.size or 0)
+            total = total + fast_stack[arg]
             if total > budget then return nil end
         end
         if fast_cases[arg] then cases = true end

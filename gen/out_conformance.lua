@@ -41,7 +41,7 @@ local REG_INDEX = { ebx = 0, ecx = 1, edx = 2, esi = 3, edi = 4, ebp = 5 }
 local fmt, concat, min = string.format, table.concat, math.min
 -- Numbers as text (syscall numbers, registers, masks, spans), converted once each: a number
 -- joined to a string is formatted every time.
-local nums = cgen.num
+local nums, num32 = cgen.num, cgen.num32
 -- "-ENAME" of an error, once per error.
 local negated = cgen.weak_memo(function(e) return "-" .. e.name end)
 
@@ -413,7 +413,7 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
             end
         end
     end
-    return "    { " .. nums[cgen.u32(sc.num)] .. (v1 == 0 and ", { 0" or v1) .. (v2 == 0 and ", 0" or v2) ..
+    return "    { " .. num32[sc.num] .. (v1 == 0 and ", { 0" or v1) .. (v2 == 0 and ", 0" or v2) ..
         (v3 == 0 and ", 0" or v3) .. (v4 == 0 and ", 0" or v4) .. (v5 == 0 and ", 0" or v5) .. v6 ..
         MASKS[args | valid << 6 | str << 12 | caps << 18 | ignore << 24 |
             (attrs.returns_twice and 2 or attrs.noreturn and 1 or 0) << 30] .. errors .. " },", n

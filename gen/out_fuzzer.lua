@@ -24,7 +24,7 @@ local MAX_STR_SLOT = 4096 -- longest string slot in scratch, NUL included
 
 -- Small numbers (counts, register slots) as text (cgen.num: converted once each; a number joined to a
 -- string is formatted every time).
-local text = cgen.num
+local text, num32 = cgen.num, cgen.num32
 
 -- ", N, " of small numbers, and the resource a syscall produces followed by ", ": the pieces of
 -- its row that recur, each made once.
@@ -411,7 +411,7 @@ function out.render(m)
         end
         ns = ns + 1
         local ret = sc.ret
-        srows[ns] = "    { " .. cgen.num[cgen.u32(sc.num)] .. between[words] ..
+        srows[ns] = "    { " .. num32[sc.num] .. between[words] ..
             FLAGS[(sc.fuzz.isolate and 1 or 0) + (sc.attrs.noreturn and 2 or 0) + ((ret == "u32" or ret == "uptr") and 4 or 0)] ..
             (sc.produces and PRODUCES[resource_index(m, sc.produces)] or "-1, ") .. text[n - before] .. ", " .. total ..
             ", " .. errors_of(sc) .. " }, /* " .. sc.name .. " */"

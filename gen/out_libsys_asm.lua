@@ -107,7 +107,7 @@ end
 local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
     local before, after -- (before ends with "    mov eax, ", after starts with its newline)
     local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
-    local num = cgen.num[cgen.u32(sc.num)]
+    local num = cgen.num32[sc.num]
     if sc.ret_regs or (sc.results and #sc.results > 0) then -- (lines of its own: not kept)
         local nregs, args_bytes = loads(sc, regs, offsets)
         before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)

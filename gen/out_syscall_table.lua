@@ -486,6 +486,11 @@ local FLAGS = {
 -- Recurring pieces of a descriptor, spelled once.
 local NARGS = memo(function(k) return ", " .. nums[k] .. ", " end)
 local FLAGS_RET = memo2(function(flags, ret) return flags .. ", " .. ret end)
+-- A syscall's flags and result kind, by its attribute set (the model shares one among the
+-- syscalls with the same attributes) and result: ATTRS_FLAGS_RET[attrs][RET_KIND[ret]].
+local ATTRS_FLAGS_RET = cgen.weak_memo(function(attrs)
+    return FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]]
+end)
 local KIND_END = memo(function(kind) return '", ' .. kind .. " }" end)
 local KIND_MORE = memo(function(kind) return '", ' .. kind .. ", " end)
 
@@ -529,8 +534,7 @@ end
 local function descriptor(p, n, desc_args, sc, shim_name, upper)
     local args = sc.args
     local nargs = #args
-    local attrs = sc.attrs
-    local flags_ret = FLAGS_RET[FLAGS[(attrs.noreturn and 1 or 0) + (attrs.blocking and 2 or 0)]][RET_KIND[sc.ret]]
+    local flags_ret = ATTRS_FLAGS_RET[sc.attrs][RET_KIND[sc.ret]]
     if not upper and nargs <= 5 then -- the row as one chain of .. (most)
         local num, name, nargs_s = nums[sc.num], sc.name, NARGS[nargs]
         if nargs == 0 then
