@@ -31,6 +31,22 @@ function cgen.plain(text)
     return p
 end
 
+-- cgen.plain of a doc string: the lexer admits no control byte in one but tab and newline (its
+-- escapes are \\ \" \n \t; lexer.BAD_CONTROL_SET, asserted below), so plain finds of those two
+-- and of the quote, backslash, '*', '/' and '?' tell, where the %q of cgen.plain copies the
+-- text to count what it escapes (abi.json checks every doc, and the other outputs ask the memo).
+function cgen.plain_doc(text)
+    local p = plain_memo[text]
+    if p == nil then
+        p = not find(text, '"', 1, true) and not find(text, "\\", 1, true) and not find(text, "*", 1, true) and
+            not find(text, "/", 1, true) and not find(text, "?", 1, true) and not find(text, "\n", 1, true) and
+            not find(text, "\t", 1, true)
+        if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
+        plain_memo[text], plain_count = p, plain_count + 1
+    end
+    return p
+end
+
 -- Text safe inside a C block comment or an assembly line comment: one line, no comment end
 -- or start, no trigraph.
 function cgen.comment(text)

@@ -252,11 +252,10 @@ local function value_cases(rows, n, sc, sci, args, at, nvalued)
 end
 
 -- The names of a pointer argument's cases are its stem (names.conf_case with no suffix) and these.
-local P1, P2, P3, P4, P5 = table.unpack(names.CONF_POINTER_CASES)
 local S1, S2 = table.unpack(names.CONF_STRING_CASES)
 do
-    local sc, a = { name = "s" }, { name = "a" }
-    assert(names.conf_case(sc, a, P1) == names.conf_case(sc, a, "") .. P1, "a case name is its stem and suffix")
+    local sc, a, p1 = { name = "s" }, { name = "a" }, names.CONF_POINTER_CASES[1]
+    assert(names.conf_case(sc, a, p1) == names.conf_case(sc, a, "") .. p1, "a case name is its stem and suffix")
 end
 
 -- The descriptions of a string's limit cases, by the spelling of the limit.
@@ -268,11 +267,29 @@ local past_limit = cgen.memo(function(expr) return cgen.cstring("a string of " .
 local past_max = cgen.memo(function(expr) return quoted_rest(" = " .. expr .. " + 1") .. ", 0, 0 }," end)
 local MAX_CASE = names.CONF_MAX_CASE
 
--- The pieces of a pointer argument's rows around its stem, merged: its five (or three) case names
--- are stem .. Qk, the last closing the row; a string's limit rows follow its pointer row.
-local Q1, Q2, Q3, Q4 = P1 .. '", "', P2 .. '", "', P3 .. '", "', P4 .. '", "'
-local Q5, Q3E = P5 .. '"),', P3 .. '"),'
-local Q5R, S1Q, S2Q = Q5 .. '\n    CONF_ROW("', S1 .. '", ', S2 .. '", '
+-- A pointer argument's five (or three) cases are one row that names its stem once:
+-- CONF_POINTER5_STEM (CONF_POINTER3_STEM), which the file defines (pointer_macros) to paste each
+-- case's suffix to the stem, a string literal. What closes the row; a string's limit rows follow
+-- its pointer row, their names spelled whole.
+local STEM_END, STEM_END_STR = '"),', '"),\n    CONF_ROW("'
+local S1Q, S2Q = S1 .. '", ', S2 .. '", '
+
+-- The definitions of CONF_POINTER5_STEM and CONF_POINTER3_STEM: conf_cases.h's CONF_POINTER5 and
+-- CONF_POINTER3, with each case's name the stem and its suffix (names.CONF_POINTER_CASES).
+local function pointer_macros(w)
+    local function names_of(count)
+        local list = {}
+        for i = 1, count do list[i] = "stem \"" .. names.CONF_POINTER_CASES[i] .. "\"" end
+        return concat(list, ", ")
+    end
+    w("/* A pointer argument's cases in one row that names their stem: each case's name is the stem and")
+    w("   the case's suffix (gen/names.lua), which the compiler pastes together. */")
+    w("#define CONF_POINTER5_STEM(sc, reg, span, efault, null_expect, mid_expect, stem) \\")
+    w("    CONF_POINTER5(sc, reg, span, efault, null_expect, mid_expect, %s)", names_of(5))
+    w("#define CONF_POINTER3_STEM(sc, reg, span, efault, null_expect, stem) \\")
+    w("    CONF_POINTER3(sc, reg, span, efault, null_expect, %s)", names_of(3))
+    w("")
+end
 
 -- What a pointer row holds between the syscall's index and the first case name, once per error,
 -- register, span, optional and kind: MIDS[efault][(bytes * 8 + reg) * 4 + optional * 2 + is_bytes].
@@ -363,17 +380,17 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
                 local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, nums[r]
                 n = n + 1
-                rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem ..
-                    Q5R .. stem .. S1Q .. sci .. ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. nums[limit] .. ", " ..
-                    toolong .. ", " .. negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q ..
-                    sci .. ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. nums[limit + 1] .. ", " .. toolong .. ", 0, " ..
+                rows[n] = "    CONF_POINTER5_STEM(" .. sci .. mid .. stem .. STEM_END_STR .. stem .. S1Q .. sci ..
+                    ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. nums[limit] .. ", " .. toolong .. ", " ..
+                    negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q .. sci ..
+                    ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. nums[limit + 1] .. ", " .. toolong .. ", 0, " ..
                     past_limit[expr] .. "),"
             elseif bytes >= 2 then
                 n = n + 1
-                rows[n] = "    CONF_POINTER5(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3 .. stem .. Q4 .. stem .. Q5
+                rows[n] = "    CONF_POINTER5_STEM(" .. sci .. mid .. stem .. STEM_END
             else -- (one byte cannot wrap or straddle a page boundary)
                 n = n + 1
-                rows[n] = "    CONF_POINTER3(" .. sci .. mid .. stem .. Q1 .. stem .. Q2 .. stem .. Q3E
+                rows[n] = "    CONF_POINTER3_STEM(" .. sci .. mid .. stem .. STEM_END
             end
         elseif named_args and a.named and (a.einval or a.lifecycle) then
             nvalues = nvalues + 1
@@ -499,6 +516,7 @@ local function render_c(m)
     local syscalls, put = m.syscalls, cgen.put
     local invalid = out.invalid_numbers(m)
     local rows, n, cases, k, held = {}, 0, {}, 0, {}
+    pointer_macros(w)
     w("const struct conf_case conf_cases[] = {")
     value_lists, by_reg = cgen.shape_memo(), {}
     for i = 1, #syscalls do

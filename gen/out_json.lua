@@ -20,7 +20,7 @@ local function esc(c) return ESC[c] or string.format("\\u%04x", c:byte()) end
 -- a byte), escaping what JSON escapes too except a newline (%q: backslash, newline) and the
 -- control bytes but CR (%q: backslash, digits): a text whose %q has no other escape is its %q with
 -- each backslash-newline made \n; any other goes through the escaping gsub.
-local plain, format, find, byte = cgen.plain, string.format, string.find, string.byte
+local plain, plain_doc, format, find, byte = cgen.plain, cgen.plain_doc, string.format, string.find, string.byte
 
 local function slow_body(s)
     return (s:gsub('[%c"\\]', esc))
@@ -329,7 +329,7 @@ local function syscalls_list(w, refs, list, sep)
             end
         end
         put_text(w, '{"num":' .. nums[sc.num] .. ',"name":"' .. sc.name .. '","cname":"' .. (sc.cname or sc.name) ..
-            '","doc":"' .. (plain(doc) and doc or escaped_body(doc)) ..
+            '","doc":"' .. (plain_doc(doc) and doc or escaped_body(doc)) ..
             (long and ('","long":"' .. lines_body(long) .. '"') or '"') ..
             (rt and not sc.ret_regs and rets[rt] or ret_keys(refs, sc)) ..
             ((results and #results > 0) and (',"results":' .. results_list(refs, results)) or ',"results":[]') ..

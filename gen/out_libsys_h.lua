@@ -104,8 +104,8 @@ function out.render(m)
     w("#include \"../abi.h\"")
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
-    -- (cgen.comment answers at once for a doc another output has checked: abi.json checks them all.)
-    local comment, nums = cgen.comment, cgen.num
+    -- (cgen.doc_comment answers at once for a doc another output has checked: abi.json checks them all.)
+    local comment, nums = cgen.doc_comment, cgen.num
     local syscalls, lines = m.syscalls, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)

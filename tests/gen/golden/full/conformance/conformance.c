@@ -34,34 +34,41 @@ const char *conf_error_name(int32_t r)
     }
 }
 
+/* A pointer argument's cases in one row that names their stem: each case's name is the stem and
+   the case's suffix (gen/names.lua), which the compiler pastes together. */
+#define CONF_POINTER5_STEM(sc, reg, span, efault, null_expect, mid_expect, stem) \
+    CONF_POINTER5(sc, reg, span, efault, null_expect, mid_expect, stem "null", stem "kernel", stem "unmapped", stem "wrap", stem "partly_mapped")
+#define CONF_POINTER3_STEM(sc, reg, span, efault, null_expect, stem) \
+    CONF_POINTER3(sc, reg, span, efault, null_expect, stem "null", stem "kernel", stem "unmapped")
+
 const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_nop_regs", 0, CONF_REGS, 0),
     CONF_REGS_ROW("conf_scalars_regs", 1, CONF_REGS, 0),
-    CONF_POINTER5(2, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_bufs_src_null", "conf_bufs_src_kernel", "conf_bufs_src_unmapped", "conf_bufs_src_wrap", "conf_bufs_src_partly_mapped"),
-    CONF_POINTER5(2, 2, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_bufs_dst_null", "conf_bufs_dst_kernel", "conf_bufs_dst_unmapped", "conf_bufs_dst_wrap", "conf_bufs_dst_partly_mapped"),
-    CONF_POINTER5(2, 4, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_bufs_io_null", "conf_bufs_io_kernel", "conf_bufs_io_unmapped", "conf_bufs_io_wrap", "conf_bufs_io_partly_mapped"),
+    CONF_POINTER5_STEM(2, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_bufs_src_"),
+    CONF_POINTER5_STEM(2, 2, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_bufs_dst_"),
+    CONF_POINTER5_STEM(2, 4, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_bufs_io_"),
     CONF_REGS_ROW("conf_bufs_regs", 2, CONF_REGS, 0),
-    CONF_POINTER5(3, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_narrow_b_null", "conf_narrow_b_kernel", "conf_narrow_b_unmapped", "conf_narrow_b_wrap", "conf_narrow_b_partly_mapped"),
+    CONF_POINTER5_STEM(3, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_narrow_b_"),
     CONF_REGS_ROW("conf_narrow_regs", 3, CONF_REGS, 0),
-    CONF_POINTER5(4, 0, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_open_path_null", "conf_open_path_kernel", "conf_open_path_unmapped", "conf_open_path_wrap", "conf_open_path_partly_mapped"),
+    CONF_POINTER5_STEM(4, 0, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_open_path_"),
     CONF_ROW("conf_open_path_at_limit", 4, CONF_ACCEPTED, CONF_STRING, 0, 63, -ENAMETOOLONG, -EFAULT, "a string of exactly PATH_MAX bytes"),
     CONF_ROW("conf_open_path_too_long", 4, CONF_EQ, CONF_STRING, 0, 64, -ENAMETOOLONG, 0, "a string of PATH_MAX + 1 bytes"),
-    CONF_POINTER5(4, 1, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_open_alias_null", "conf_open_alias_kernel", "conf_open_alias_unmapped", "conf_open_alias_wrap", "conf_open_alias_partly_mapped"),
+    CONF_POINTER5_STEM(4, 1, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_open_alias_"),
     CONF_ROW("conf_open_alias_at_limit", 4, CONF_ACCEPTED, CONF_STRING, 1, 7, -ERANGE, -EFAULT, "a string of exactly 7 bytes"),
     CONF_ROW("conf_open_alias_too_long", 4, CONF_EQ, CONF_STRING, 1, 8, -ERANGE, 0, "a string of 7 + 1 bytes"),
     CONF_REGS_ROW("conf_open_regs", 4, CONF_REGS, 0),
-    CONF_POINTER5(5, 0, 8, -EFAULT, CONF_EQ, CONF_EQ, "conf_structs_p_null", "conf_structs_p_kernel", "conf_structs_p_unmapped", "conf_structs_p_wrap", "conf_structs_p_partly_mapped"),
-    CONF_POINTER5(5, 1, 8, -EFAULT, CONF_ACCEPTED, CONF_EQ, "conf_structs_q_null", "conf_structs_q_kernel", "conf_structs_q_unmapped", "conf_structs_q_wrap", "conf_structs_q_partly_mapped"),
-    CONF_POINTER5(5, 2, 96, -EFAULT, CONF_EQ, CONF_EQ, "conf_structs_r_null", "conf_structs_r_kernel", "conf_structs_r_unmapped", "conf_structs_r_wrap", "conf_structs_r_partly_mapped"),
-    CONF_POINTER5(5, 3, 4, -EFAULT, CONF_ACCEPTED, CONF_EQ, "conf_structs_s_null", "conf_structs_s_kernel", "conf_structs_s_unmapped", "conf_structs_s_wrap", "conf_structs_s_partly_mapped"),
-    CONF_POINTER5(5, 4, 8, -EFAULT, CONF_EQ, CONF_EQ, "conf_structs_t_null", "conf_structs_t_kernel", "conf_structs_t_unmapped", "conf_structs_t_wrap", "conf_structs_t_partly_mapped"),
+    CONF_POINTER5_STEM(5, 0, 8, -EFAULT, CONF_EQ, CONF_EQ, "conf_structs_p_"),
+    CONF_POINTER5_STEM(5, 1, 8, -EFAULT, CONF_ACCEPTED, CONF_EQ, "conf_structs_q_"),
+    CONF_POINTER5_STEM(5, 2, 96, -EFAULT, CONF_EQ, CONF_EQ, "conf_structs_r_"),
+    CONF_POINTER5_STEM(5, 3, 4, -EFAULT, CONF_ACCEPTED, CONF_EQ, "conf_structs_s_"),
+    CONF_POINTER5_STEM(5, 4, 8, -EFAULT, CONF_EQ, CONF_EQ, "conf_structs_t_"),
     CONF_REGS_ROW("conf_structs_regs", 5, CONF_REGS, 0),
     CONF_REGS_ROW("conf_brk_regs", 6, CONF_REGS, 0),
     CONF_REGS_ROW("conf_quit_regs", 7, CONF_NORETURN, 0),
-    CONF_POINTER5(8, 0, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_amc_message_send_dest_null", "conf_amc_message_send_dest_kernel", "conf_amc_message_send_dest_unmapped", "conf_amc_message_send_dest_wrap", "conf_amc_message_send_dest_partly_mapped"),
+    CONF_POINTER5_STEM(8, 0, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_amc_message_send_dest_"),
     CONF_ROW("conf_amc_message_send_dest_at_limit", 8, CONF_ACCEPTED, CONF_STRING, 0, 15, -ENAMETOOLONG, -EFAULT, "a string of exactly NAME_MAX bytes"),
     CONF_ROW("conf_amc_message_send_dest_too_long", 8, CONF_EQ, CONF_STRING, 0, 16, -ENAMETOOLONG, 0, "a string of NAME_MAX + 1 bytes"),
-    CONF_POINTER5(8, 1, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_amc_message_send_buf_null", "conf_amc_message_send_buf_kernel", "conf_amc_message_send_buf_unmapped", "conf_amc_message_send_buf_wrap", "conf_amc_message_send_buf_partly_mapped"),
+    CONF_POINTER5_STEM(8, 1, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_amc_message_send_buf_"),
     { "conf_amc_message_send_buf_over_max", 8, CONF_EQ, CONF_VALUE, 2, CONF_NONE, 257u, -EMSGSIZE, 0, "len = MSG_MAX + 1", 0, 0 },
     CONF_REGS_ROW("conf_amc_message_send_regs", 8, CONF_REGS, 0),
     CONF_REGS_ROW("conf_split_regs", 9, CONF_REGS, 0),

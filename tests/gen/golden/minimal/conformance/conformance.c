@@ -16,9 +16,16 @@ const char *conf_error_name(int32_t r)
     }
 }
 
+/* A pointer argument's cases in one row that names their stem: each case's name is the stem and
+   the case's suffix (gen/names.lua), which the compiler pastes together. */
+#define CONF_POINTER5_STEM(sc, reg, span, efault, null_expect, mid_expect, stem) \
+    CONF_POINTER5(sc, reg, span, efault, null_expect, mid_expect, stem "null", stem "kernel", stem "unmapped", stem "wrap", stem "partly_mapped")
+#define CONF_POINTER3_STEM(sc, reg, span, efault, null_expect, stem) \
+    CONF_POINTER3(sc, reg, span, efault, null_expect, stem "null", stem "kernel", stem "unmapped")
+
 const struct conf_case conf_cases[] = {
-    CONF_POINTER5(0, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_copy_src_null", "conf_copy_src_kernel", "conf_copy_src_unmapped", "conf_copy_src_wrap", "conf_copy_src_partly_mapped"),
-    CONF_POINTER5(0, 1, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_copy_dst_null", "conf_copy_dst_kernel", "conf_copy_dst_unmapped", "conf_copy_dst_wrap", "conf_copy_dst_partly_mapped"),
+    CONF_POINTER5_STEM(0, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_copy_src_"),
+    CONF_POINTER5_STEM(0, 1, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_copy_dst_"),
     CONF_REGS_ROW("conf_copy_regs", 0, CONF_REGS, 0),
     CONF_REGS_ROW("conf_six_regs", 1, CONF_REGS, 0),
     CONF_REGS_ROW("conf_nosys_0_unused", 2, CONF_REGS, -ENOSYS),

@@ -30,6 +30,13 @@ const char *conf_error_name(int32_t r)
     }
 }
 
+/* A pointer argument's cases in one row that names their stem: each case's name is the stem and
+   the case's suffix (gen/names.lua), which the compiler pastes together. */
+#define CONF_POINTER5_STEM(sc, reg, span, efault, null_expect, mid_expect, stem) \
+    CONF_POINTER5(sc, reg, span, efault, null_expect, mid_expect, stem "null", stem "kernel", stem "unmapped", stem "wrap", stem "partly_mapped")
+#define CONF_POINTER3_STEM(sc, reg, span, efault, null_expect, stem) \
+    CONF_POINTER3(sc, reg, span, efault, null_expect, stem "null", stem "kernel", stem "unmapped")
+
 const struct conf_case conf_cases[] = {
     CONF_REGS_ROW("conf_make_regs", 0, CONF_REGS, 0),
     CONF_ROW("conf_pair_call_h_invalid", 1, CONF_EQ, CONF_VALUE, 0, 2147483647u, -ESRCH, 0, "h = a handle that is never valid"),
@@ -70,24 +77,24 @@ const struct conf_case conf_cases[] = {
     CONF_ROW("conf_seek_sp_past_end", 3, CONF_EQ, CONF_VALUE, 3, 6u, -EINVAL, 0, "sp = 6, past the last sparse"),
     CONF_ROW("conf_seek_sp_gap", 3, CONF_EQ, CONF_VALUE, 3, 2u, -EINVAL, 0, "sp = 2, between values of sparse"),
     CONF_REGS_ROW("conf_seek_regs", 3, CONF_REGS, 0),
-    CONF_POINTER5(4, 1, 64, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_readv_iov_null", "conf_readv_iov_kernel", "conf_readv_iov_unmapped", "conf_readv_iov_wrap", "conf_readv_iov_partly_mapped"),
+    CONF_POINTER5_STEM(4, 1, 64, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_readv_iov_"),
     { "conf_readv_iov_over_max", 4, CONF_EQ, CONF_VALUE, 2, CONF_NONE, 9u, -E2BIG, 0, "count = IOV_MAX + 1", 0, 0 },
     CONF_REGS_ROW("conf_readv_regs", 4, CONF_REGS, 0),
-    CONF_POINTER5(5, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_getname_buf_null", "conf_getname_buf_kernel", "conf_getname_buf_unmapped", "conf_getname_buf_wrap", "conf_getname_buf_partly_mapped"),
-    CONF_POINTER5(5, 1, 4, -EFAULT, CONF_EQ, CONF_EQ, "conf_getname_len_null", "conf_getname_len_kernel", "conf_getname_len_unmapped", "conf_getname_len_wrap", "conf_getname_len_partly_mapped"),
+    CONF_POINTER5_STEM(5, 0, 16, -EFAULT, CONF_EQ, CONF_PARTIAL, "conf_getname_buf_"),
+    CONF_POINTER5_STEM(5, 1, 4, -EFAULT, CONF_EQ, CONF_EQ, "conf_getname_len_"),
     CONF_REGS_ROW("conf_getname_regs", 5, CONF_REGS, 0),
-    CONF_POINTER5(6, 0, 16, -EFAULT, CONF_ACCEPTED, CONF_PARTIAL, "conf_sendto_dest_null", "conf_sendto_dest_kernel", "conf_sendto_dest_unmapped", "conf_sendto_dest_wrap", "conf_sendto_dest_partly_mapped"),
-    CONF_POINTER5(6, 2, 2, -EFAULT, CONF_ACCEPTED, CONF_EQ, "conf_sendto_name_null", "conf_sendto_name_kernel", "conf_sendto_name_unmapped", "conf_sendto_name_wrap", "conf_sendto_name_partly_mapped"),
+    CONF_POINTER5_STEM(6, 0, 16, -EFAULT, CONF_ACCEPTED, CONF_PARTIAL, "conf_sendto_dest_"),
+    CONF_POINTER5_STEM(6, 2, 2, -EFAULT, CONF_ACCEPTED, CONF_EQ, "conf_sendto_name_"),
     CONF_ROW("conf_sendto_name_at_limit", 6, CONF_ACCEPTED, CONF_STRING, 2, 10, -ENAMETOOLONG, -EFAULT, "a string of exactly 10 bytes"),
     CONF_ROW("conf_sendto_name_too_long", 6, CONF_EQ, CONF_STRING, 2, 11, -ENAMETOOLONG, 0, "a string of 10 + 1 bytes"),
     { "conf_sendto_dest_over_max", 6, CONF_EQ, CONF_VALUE, 1, 0, 33u, -E2BIG, 0, "dlen = 32 + 1", 0, 0 },
     CONF_REGS_ROW("conf_sendto_regs", 6, CONF_REGS, 0),
-    CONF_POINTER5(7, 0, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_execve_path_null", "conf_execve_path_kernel", "conf_execve_path_unmapped", "conf_execve_path_wrap", "conf_execve_path_partly_mapped"),
+    CONF_POINTER5_STEM(7, 0, 2, -EFAULT, CONF_EQ, CONF_EQ, "conf_execve_path_"),
     CONF_ROW("conf_execve_path_at_limit", 7, CONF_ACCEPTED, CONF_STRING, 0, 16, -ENAMETOOLONG, -EFAULT, "a string of exactly 16 bytes"),
     CONF_ROW("conf_execve_path_too_long", 7, CONF_EQ, CONF_STRING, 0, 17, -ENAMETOOLONG, 0, "a string of 16 + 1 bytes"),
     CONF_REGS_ROW("conf_execve_regs", 7, CONF_REGS, 0),
     CONF_REGS_ROW("conf_break_regs", 8, CONF_REGS, 0),
-    CONF_POINTER5(9, 0, 12, -EFAULT, CONF_EQ, CONF_EQ, "conf_stat_st_null", "conf_stat_st_kernel", "conf_stat_st_unmapped", "conf_stat_st_wrap", "conf_stat_st_partly_mapped"),
+    CONF_POINTER5_STEM(9, 0, 12, -EFAULT, CONF_EQ, CONF_EQ, "conf_stat_st_"),
     CONF_REGS_ROW("conf_stat_regs", 9, CONF_REGS, 0),
     CONF_REGS_ROW("conf_nosys_0_unused", 10, CONF_REGS, -ENOSYS),
     CONF_REGS_ROW("conf_nosys_11_past_end", 11, CONF_REGS, -ENOSYS),
