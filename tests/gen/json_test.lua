@@ -126,6 +126,7 @@ local function model_facts(m)
     for _, sc in ipairs(m.syscalls) do
         add("syscall", sc.num, sc.name, sc.cname, sc.ret, sc.ret_type and sc.ret_type.name or "-",
             sc.produces and sc.produces.name or "-", #sc.errors, #sc.implied)
+        add("  doc", sc.doc, sc.long or "-")
         for _, r in ipairs(sc.results) do add("  result", r.name, r.type.name, r.reg) end
         for _, a in ipairs(sc.args) do
             add("  arg", a.index, a.name, a.kind, a.reg, a.regs and table.concat(a.regs, ",") or "-", a.dir or "-",
@@ -167,6 +168,7 @@ local function json_facts(j)
         local ret = n(sc.ret)
         add("syscall", sc.num, sc.name, sc.cname, ret and (ret.base or ret.name) or "void", ret and ret.name or "-",
             n(sc.produces) or "-", #sc.errors, #sc.implied)
+        add("  doc", sc.doc, n(sc.long) or "-")
         for _, r in ipairs(sc.results) do add("  result", r.name, r.type.name, r.reg) end
         for _, a in ipairs(sc.args) do
             local t, e = n(a.type), n(a.elem)
@@ -227,6 +229,17 @@ return function(report, h)
         if out_json.string_body(t) ~= reference(t) then bad_text = t end
     end
     report("gen_json_string_escapes", bad_text == nil, bad_text and string.format("wrong escape of %q", bad_text))
+    -- cgen.plain_doc (plain finds, for a doc: no control byte but tab and newline) says what
+    -- cgen.plain (a %q count) says, for a text with each byte it looks for and for every such
+    -- text above (each asked with a suffix of its own: both remember their answers in one memo).
+    local cgen, differs, docs = require("cgen"), nil, { "why?", "a/b", "a*b", 'say "x"', "a\\b", "a\tb", "a\nb" }
+    for _, t in ipairs(texts) do docs[#docs + 1] = t end
+    for i, t in ipairs(docs) do
+        if not t:find("[%z\1-\8\11-\31\127]") and cgen.plain_doc(t .. "#" .. i) ~= cgen.plain(t .. "%" .. i) then
+            differs = t
+        end
+    end
+    report("gen_json_plain_doc_is_plain", differs == nil, differs and string.format("they differ on %q", differs))
     local cases = {
         { "v2_kinds", h.read(h.root .. "/tests/gen/edge/v2_kinds.def") },
         { "syscalls_def", h.read(h.root .. "/abi/syscalls.def") },
