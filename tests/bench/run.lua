@@ -170,10 +170,31 @@ end
 ----------------------------------------------------------------------------
 -- host
 
+-- This machine's speed now: the fixed workload of tests/bench/calibrate.lua, CPU s, best of 3.
+local function calibrate()
+    local best
+    for _ = 1, 3 do
+        local cpu = tonumber(must(LUA .. " tests/bench/calibrate.lua", "tests/bench/calibrate.lua"):match("cpu ([%d.]+)"))
+        if not best or cpu < best then best = cpu end
+    end
+    return best
+end
+
+-- The instructions (millions) of one generator run on def, counted by valgrind's callgrind: the
+-- one generator figure that does not move with the machine. nil without valgrind.
+local function instructions(def, dir)
+    if sh("command -v valgrind >/dev/null") ~= 0 then return nil end
+    local out = must(string.format("%s valgrind --tool=callgrind --callgrind-out-file=/dev/null %s gen/main.lua " ..
+        "--def %s --out %s 2>&1", os.getenv("GEN_ENV") or "", LUA, shq(def), shq(dir)), "callgrind")
+    local refs = out:match("Collected%s*:%s*(%d+)")
+    return refs and tonumber(refs) / 1e6
+end
+
 local function bench_generator()
     local results = {}
     local dir = OUT .. "/gen"
     must("rm -rf " .. shq(dir) .. " && mkdir -p " .. shq(dir), "mkdir")
+    results.calibrate_before = calibrate()
     local function time_def(def, extra, runs)
         return timed(string.format("%s gen/main.lua --def %s --out %s %s", GEN_LUA, shq(def), shq(dir .. "/out"),
             extra or ""), "generator on " .. def, runs or 3, true)
@@ -228,6 +249,8 @@ local function bench_generator()
         if not fresh or t.cpu < fresh.cpu then fresh = t end
     end
     results.docs_man = { fresh = fresh, again = time_def(def, docs_man("docs-1")), syscalls = GEN_TARGET_SIZE }
+    results.calibrate_after = calibrate()
+    results.instructions_m = instructions(def, dir .. "/out")
     return results
 end
 
@@ -412,6 +435,14 @@ local function generator_section(add, report)
         add("Max RSS per added syscall at %s vs %s syscalls: x%.2f (%s).", commas(last.syscalls),
             commas(mid.syscalls), gen.rss_growth_per_syscall, gen.rss_growth_per_syscall < 1.5 and "linear"
             or "NOT linear")
+    end
+    add("This machine while the rows ran: tests/bench/calibrate.lua (a fixed Lua workload) took %.3f CPU s",
+        gen.calibrate_before)
+    add("before them and %.3f after (best of 3 each); the rows move with it.", gen.calibrate_after)
+    if gen.instructions_m then
+        add("Instructions of one run on the %s-syscall .def (valgrind's callgrind; they do not move with the",
+            commas(GEN_TARGET_SIZE))
+        add("machine): %s M.", commas(math.floor(gen.instructions_m + 0.5)))
     end
     report.generator = gen
 end
