@@ -19,14 +19,19 @@ end
 local plain_memo, plain_count, PLAIN_MEMO_MAX = {}, 0, 200000
 local format, find = string.format, string.find
 
+-- p, the answer for text, kept in the memo (emptied when full).
+local function remember(text, p)
+    if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
+    plain_memo[text], plain_count = p, plain_count + 1
+    return p
+end
+
 function cgen.plain(text)
     local p = plain_memo[text]
     if p == nil then
         -- %q escapes exactly the control bytes, " and \ (a C scan; a pattern costs far more a byte)
-        p = #format("%q", text) == #text + 2 and not find(text, "*", 1, true) and not find(text, "/", 1, true) and
-            not find(text, "?", 1, true)
-        if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
-        plain_memo[text], plain_count = p, plain_count + 1
+        p = remember(text, #format("%q", text) == #text + 2 and not find(text, "*", 1, true) and
+            not find(text, "/", 1, true) and not find(text, "?", 1, true))
     end
     return p
 end
@@ -38,11 +43,9 @@ end
 function cgen.plain_doc(text)
     local p = plain_memo[text]
     if p == nil then
-        p = not find(text, '"', 1, true) and not find(text, "\\", 1, true) and not find(text, "*", 1, true) and
-            not find(text, "/", 1, true) and not find(text, "?", 1, true) and not find(text, "\n", 1, true) and
-            not find(text, "\t", 1, true)
-        if plain_count == PLAIN_MEMO_MAX then plain_memo, plain_count = {}, 0 end
-        plain_memo[text], plain_count = p, plain_count + 1
+        p = remember(text, not find(text, '"', 1, true) and not find(text, "\\", 1, true) and
+            not find(text, "*", 1, true) and not find(text, "/", 1, true) and not find(text, "?", 1, true) and
+            not find(text, "\n", 1, true) and not find(text, "\t", 1, true))
     end
     return p
 end
