@@ -115,9 +115,9 @@ function cgen.u32(value, what)
     return value
 end
 
--- cgen.num32[n]: cgen.num[n] for a number every output emits as a u32 (a syscall's), checked by
--- cgen.u32 the first time it is asked for: four outputs spell every syscall number, and a check
--- a row is a call a row.
+-- cgen.num32[n]: cgen.num[n] for a syscall's number, which the outputs emit as a u32: checked by
+-- cgen.u32 the first time it is asked for (four outputs spell every number, and a check in each
+-- of their rows would be a call a row).
 cgen.num32 = setmetatable({}, { __index = function(t, n)
     local s = cgen.num[cgen.u32(n)]
     t[n] = s

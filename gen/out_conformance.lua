@@ -251,7 +251,8 @@ local function value_cases(rows, n, sc, sci, args, at, nvalued)
     return n
 end
 
--- The names of a pointer argument's cases are its stem (names.conf_case with no suffix) and these.
+-- A case's name is its argument's stem (names.conf_case with no suffix) and its suffix: a string's
+-- limit cases have these.
 local S1, S2 = table.unpack(names.CONF_STRING_CASES)
 do
     local sc, a, p1 = { name = "s" }, { name = "a" }, names.CONF_POINTER_CASES[1]
