@@ -18,8 +18,9 @@
 -- and the numbers no syscall owns must answer ENOSYS with registers intact.
 --
 -- The output is data only (tests/conformance/conf_cases.h): a row per syscall (its number and
--- the default value of each argument register) and a row per case; the fixed interpreter
--- (tests/conformance/conf_run.c) and trap (regs.inc) run every case the same way.
+-- the default value of each argument register) and a row per case (a pointer argument's five in
+-- one, through a macro the file defines); the fixed interpreter (tests/conformance/conf_run.c)
+-- and trap (regs.inc) run every case the same way.
 --
 -- Argument values: scalars 0 (an enum its first member), lengths a small valid length (min(16, max)) in
 -- the pointer cases and 0 in the register cases, other optional pointers NULL,
