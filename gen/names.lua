@@ -16,8 +16,13 @@ local names = {}
 -- Spellings. Every backend builds identifiers through these, never by hand.
 
 -- syscalls (sc.name; sc.cname, the C spelling, where a C keyword names one), with the abi's libsys prefix for the user wrapper
+-- (SYS_MACRO and HANDLER: what comes before the name, for an output that puts the name's pieces
+-- into a row, where making the name would make a string a syscall)
+names.SYS_MACRO, names.HANDLER = "SYS_", "sys_"
 function names.sys_macro(sc) return "SYS_" .. sc.name end
 function names.handler(sc) return "sys_" .. (sc.cname or sc.name) end
+assert(names.sys_macro({ name = "x" }) == names.SYS_MACRO .. "x" and names.handler({ name = "x" }) == names.HANDLER .. "x",
+    "names.SYS_MACRO and names.HANDLER are what sys_macro and handler put before the name")
 function names.shim(sc) return "shim_" .. (sc.cname or sc.name) end
 function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
 function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results

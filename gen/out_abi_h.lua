@@ -114,11 +114,13 @@ function out.render(m, part)
     w("")
     w("/* Syscall numbers */")
     -- One line a syscall, spelled as pieces handed on JOIN at a time (cgen.put_rows).
-    local sys_macro, nums, syscalls, JOIN, put_rows = names.sys_macro, cgen.num32, m.syscalls, cgen.JOIN, cgen.put_rows
+    -- (names.sys_macro as its pieces: the macro's name is never a string of its own)
+    local define, nums, syscalls, JOIN, put_rows = "#define " .. names.SYS_MACRO, cgen.num32, m.syscalls, cgen.JOIN,
+        cgen.put_rows
     local p, n = {}, 0
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = "#define ", sys_macro(sc), " ", nums[sc.num], "\n", n + 5
+        p[n + 1], p[n + 2], p[n + 3], p[n + 4], p[n + 5], n = define, sc.name, " ", nums[sc.num], "\n", n + 5
         if n >= JOIN then n = put_rows(w, p, n) end
     end
     put_rows(w, p, n)

@@ -45,8 +45,8 @@ function out.render(m)
     w("")
     w("/* Handlers, one per syscall (in kernel/). Pointer arguments arrive checked by the shims. */")
     local comment, shape, nums, prototype = cgen.doc_comment, cgen.shape_pieces, cgen.num, cgen.kernel_prototype_pieces
-    local SHAPE, PARAM, RESULT, KERNEL_RET, handler = cgen.ARG_SHAPE_COMMENT, cgen.KERNEL_PARAM, cgen.RESULT,
-        cgen.KERNEL_RET, names.handler
+    local SHAPE, PARAM, RESULT, KERNEL_RET = cgen.ARG_SHAPE_COMMENT, cgen.KERNEL_PARAM, cgen.RESULT, cgen.KERNEL_RET
+    local HANDLER = " " .. names.HANDLER -- (names.handler as its pieces, after the result type: no string of its own)
     local syscalls, p, n = m.syscalls, {}, 0
     for i = 1, #syscalls do
         local sc = syscalls[i]
@@ -55,31 +55,31 @@ function out.render(m)
         if (results == nil or #results == 0) and nargs <= 5 then
             -- Both lines as one chain of .. (a syscall with no extra results: most)
             local result, doc, ret, name = RESULT[sc.ret_type and sc.ret_type.name or sc.ret], comment(sc.doc),
-                KERNEL_RET[sc.ret] or "int32_t", handler(sc) -- (cgen.kernel_ret, inline)
+                KERNEL_RET[sc.ret] or "int32_t", sc.cname or sc.name -- (cgen.kernel_ret, inline)
             if nargs == 0 then
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. "(" .. result .. ": " .. doc .. " */\n" .. ret ..
-                    " " .. name .. "(void);\n"
+                    HANDLER .. name .. "(void);\n"
             elseif nargs == 1 then
                 local a1 = args[1]
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. SHAPE[a1] .. result .. ": " .. doc .. " */\n" ..
-                    ret .. " " .. name .. PARAM[a1] .. ");\n"
+                    ret .. HANDLER .. name .. PARAM[a1] .. ");\n"
             elseif nargs == 2 then
                 local a1, a2 = args[1], args[2]
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. SHAPE[a1] .. SHAPE[a2] .. result .. ": " .. doc ..
-                    " */\n" .. ret .. " " .. name .. PARAM[a1] .. PARAM[a2] .. ");\n"
+                    " */\n" .. ret .. HANDLER .. name .. PARAM[a1] .. PARAM[a2] .. ");\n"
             elseif nargs == 3 then
                 local a1, a2, a3 = args[1], args[2], args[3]
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. SHAPE[a1] .. SHAPE[a2] .. SHAPE[a3] .. result ..
-                    ": " .. doc .. " */\n" .. ret .. " " .. name .. PARAM[a1] .. PARAM[a2] .. PARAM[a3] .. ");\n"
+                    ": " .. doc .. " */\n" .. ret .. HANDLER .. name .. PARAM[a1] .. PARAM[a2] .. PARAM[a3] .. ");\n"
             elseif nargs == 4 then
                 local a1, a2, a3, a4 = args[1], args[2], args[3], args[4]
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. SHAPE[a1] .. SHAPE[a2] .. SHAPE[a3] .. SHAPE[a4] ..
-                    result .. ": " .. doc .. " */\n" .. ret .. " " .. name .. PARAM[a1] .. PARAM[a2] .. PARAM[a3] ..
+                    result .. ": " .. doc .. " */\n" .. ret .. HANDLER .. name .. PARAM[a1] .. PARAM[a2] .. PARAM[a3] ..
                     PARAM[a4] .. ");\n"
             else
                 local a1, a2, a3, a4, a5 = args[1], args[2], args[3], args[4], args[5]
                 p[n + 1] = "/* " .. nums[sc.num] .. " " .. sc.name .. SHAPE[a1] .. SHAPE[a2] .. SHAPE[a3] .. SHAPE[a4] ..
-                    SHAPE[a5] .. result .. ": " .. doc .. " */\n" .. ret .. " " .. name .. PARAM[a1] .. PARAM[a2] ..
+                    SHAPE[a5] .. result .. ": " .. doc .. " */\n" .. ret .. HANDLER .. name .. PARAM[a1] .. PARAM[a2] ..
                     PARAM[a3] .. PARAM[a4] .. PARAM[a5] .. ");\n"
             end
             n = n + 1

@@ -307,7 +307,7 @@ local checked, zeroed, rec, stamp = {}, {}, {}, 0
 local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
-local handler_name -- the syscall's (names.handler), set by the render for each shim
+local HANDLER = names.HANDLER -- (the handler's name as its pieces, names.HANDLER and the C name)
 local CALL_END = memo(function(after) return ");\n" .. after end)
 
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
@@ -388,7 +388,7 @@ local function body(p, n, sc, F, parts, ret_type, simple_cast, span, after)
             before, close = RET_IS[cgen.kernel_ret(sc)], ""
         end
     end
-    p[n + 1], p[n + 2], p[n + 3], n = before, handler_name, "(", n + 3
+    p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = before, HANDLER, sc.cname or sc.name, "(", n + 4
     for i = 1, nargs do
         local r = rec[i]
         p[n + i] = checked[i] == st and r.use or r.call
@@ -626,7 +626,6 @@ function out.render(m)
     for i = 1, #syscalls do
         local sc = syscalls[i]
         local shim_name = names.shim(sc)
-        handler_name = names.handler(sc)
         shim_names[i] = shim_name
         local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
         if ret == "i64" or ret == "u64" or (results ~= nil and #results > 0) then
@@ -641,7 +640,6 @@ function out.render(m)
         end
         if n >= JOIN then n = put_rows(w, p, n) end
     end
-    handler_name = nil
     value_checks_memo = nil
     put_rows(w, p, n)
     desc_slot = {}
