@@ -44,6 +44,15 @@ function names.contract_errors(sc) return "errors_" .. sc.name end
 function names.conf_case(sc, a, suffix) return "conf_" .. sc.name .. "_" .. a.name .. "_" .. suffix end
 function names.conf_stem(sc, a) return "conf_" .. sc.name .. "_" .. a.name .. "_" end
 function names.conf_regs_case(sc) return "conf_" .. sc.name .. "_regs" end
+-- The pieces of a stem and of a register case's name around the syscall's and the argument's
+-- names, for an output that puts them into a row (where making the name would make a string):
+-- CONF .. S .. CONF_SEP .. A .. CONF_SEP is conf_stem, CONF .. S .. CONF_REGS conf_regs_case.
+names.CONF, names.CONF_SEP, names.CONF_REGS = "conf_", "_", "_regs"
+do
+    local sc, a = { name = "s" }, { name = "a" }
+    assert(names.conf_stem(sc, a) == names.CONF .. "s" .. names.CONF_SEP .. "a" .. names.CONF_SEP and
+        names.conf_regs_case(sc) == names.CONF .. "s" .. names.CONF_REGS, "names.CONF pieces spell the case names")
+end
 function names.conf_nosys_case(num, why) return string.format("conf_nosys_%d_%s", num, why) end
 function names.conf_retired_why(r) return "retired_" .. r.name end
 -- The numbers without a syscall that the conformance cases try (each with its case name's

@@ -275,6 +275,9 @@ local MAX_CASE = names.CONF_MAX_CASE
 -- its pointer row, their names spelled whole.
 local STEM_END, STEM_END_STR = '"),', '"),\n    CONF_ROW("'
 local S1Q, S2Q = S1 .. '", ', S2 .. '", '
+-- A stem and a register case's name spelled as their pieces (names.CONF...), in a row's chain.
+local CONF, SEP, SEP_END = names.CONF, names.CONF_SEP, names.CONF_SEP .. STEM_END
+local REGS_ROW, REGS_END = '    CONF_REGS_ROW("' .. names.CONF, names.CONF_REGS .. '", '
 
 -- The definitions of CONF_POINTER5_STEM and CONF_POINTER3_STEM: conf_cases.h's CONF_POINTER5 and
 -- CONF_POINTER3, with each case's name the stem and its suffix (names.CONF_POINTER_CASES).
@@ -324,7 +327,7 @@ local valued, over = {}, {} -- (syscall_rows' scratch)
 -- optional pointers NULL. Registers past the last non-zero value are left to C's zero.
 local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
     local v1, v2, v3, v4, v5, v6, args, valid, str, caps, ignore = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    local list, REG, reg_, len_, cap_of_ = sc.args, REG_INDEX, reg, len, cap_of -- (locals: fewer VM steps)
+    local list, REG, reg_, len_, cap_of_, sc_name = sc.args, REG_INDEX, reg, len, cap_of, sc.name -- (locals: fewer VM steps)
     -- (the arguments with value rows, in valued[1..nvalues], and the buffers whose length gets a
     -- row one past their max, in over[1..nover])
     local nvalues, nover = 0, 0
@@ -376,23 +379,23 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
             local is_bytes = kind == "bytes"
             -- How many bytes its cases touch: a buffer's length, a struct's or scalar's size, or
             -- (for a string) two bytes of an unterminated string.
-            local bytes, stem = is_bytes and len_[a.len_arg] * (a.elem_size or 1) or kind == "ptr" and a.type.size or 2,
-                names.conf_stem(sc, a)
+            local bytes = is_bytes and len_[a.len_arg] * (a.elem_size or 1) or kind == "ptr" and a.type.size or 2
             local mid = MIDS[a.efault][(bytes * 8 + r) * 4 + (a.optional and 2 or 0) + (is_bytes and 1 or 0)]
             if kind == "str" then -- (two bytes: the five pointer cases, then the limit's two)
-                local limit, toolong, expr, rt = a.size.value, negated[a.toolong], a.size.expr, nums[r]
+                local limit, toolong, expr, rt, stem = a.size.value, negated[a.toolong], a.size.expr, nums[r],
+                    names.conf_stem(sc, a)
                 n = n + 1
                 rows[n] = "    CONF_POINTER5_STEM(" .. sci .. mid .. stem .. STEM_END_STR .. stem .. S1Q .. sci ..
                     ", CONF_ACCEPTED, CONF_STRING, " .. rt .. ", " .. nums[limit] .. ", " .. toolong .. ", " ..
                     negated[a.efault] .. ", " .. at_limit[expr] .. '),\n    CONF_ROW("' .. stem .. S2Q .. sci ..
                     ", CONF_EQ, CONF_STRING, " .. rt .. ", " .. nums[limit + 1] .. ", " .. toolong .. ", 0, " ..
                     past_limit[expr] .. "),"
-            elseif bytes >= 2 then
+            elseif bytes >= 2 then -- (the stem as its pieces, names.CONF...: no string of its own)
                 n = n + 1
-                rows[n] = "    CONF_POINTER5_STEM(" .. sci .. mid .. stem .. STEM_END
+                rows[n] = "    CONF_POINTER5_STEM(" .. sci .. mid .. CONF .. sc_name .. SEP .. a.name .. SEP_END
             else -- (one byte cannot wrap or straddle a page boundary)
                 n = n + 1
-                rows[n] = "    CONF_POINTER3_STEM(" .. sci .. mid .. stem .. STEM_END
+                rows[n] = "    CONF_POINTER3_STEM(" .. sci .. mid .. CONF .. sc_name .. SEP .. a.name .. SEP_END
             end
         elseif named_args and a.named and (a.einval or a.lifecycle) then
             nvalues = nvalues + 1
@@ -411,7 +414,7 @@ local function syscall_rows(sc, errors, any, rows, n, sci, named_args)
     end
     if nvalues > 0 then n = value_cases(rows, n, sc, sci, list, valued, nvalues) end
     n = n + 1
-    rows[n] = "    CONF_REGS_ROW(\"" .. names.conf_regs_case(sc) .. "\", " .. sci ..
+    rows[n] = REGS_ROW .. sc_name .. REGS_END .. sci ..
         (sc.attrs.noreturn and ", CONF_NORETURN, 0)," or ", CONF_REGS, 0),")
     local results = sc.results
     if sc.ret_regs or (results and #results > 0) then
