@@ -16,14 +16,17 @@ local names = {}
 -- Spellings. Every backend builds identifiers through these, never by hand.
 
 -- syscalls (sc.name; sc.cname, the C spelling, where a C keyword names one), with the abi's libsys prefix for the user wrapper
--- (SYS_MACRO and HANDLER: what comes before the name, for an output that puts the name's pieces
--- into a row, where making the name would make a string a syscall)
-names.SYS_MACRO, names.HANDLER = "SYS_", "sys_"
+-- (SYS_MACRO, HANDLER and SHIM: what comes before the name, for an output that puts the name's
+-- pieces into a row, where making the name would make a string a syscall)
+names.SYS_MACRO, names.HANDLER, names.SHIM = "SYS_", "sys_", "shim_"
 function names.sys_macro(sc) return "SYS_" .. sc.name end
 function names.handler(sc) return "sys_" .. (sc.cname or sc.name) end
-assert(names.sys_macro({ name = "x" }) == names.SYS_MACRO .. "x" and names.handler({ name = "x" }) == names.HANDLER .. "x",
-    "names.SYS_MACRO and names.HANDLER are what sys_macro and handler put before the name")
 function names.shim(sc) return "shim_" .. (sc.cname or sc.name) end
+do
+    local sc = { name = "x" }
+    assert(names.sys_macro(sc) == names.SYS_MACRO .. "x" and names.handler(sc) == names.HANDLER .. "x" and
+        names.shim(sc) == names.SHIM .. "x", "names.SYS_MACRO, HANDLER and SHIM are what comes before the name")
+end
 function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
 function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
 function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type

@@ -308,6 +308,10 @@ local RETURN = memo(function(cast) return "    return " .. cast end)
 local RETURN_CAST = memo(function(ret_type) return "    return (" .. ret_type .. ")" end)
 local RET_IS = memo(function(ret_type) return "    const " .. ret_type .. " ret = " end)
 local HANDLER = names.HANDLER -- (the handler's name as its pieces, names.HANDLER and the C name)
+-- A shim's name as its pieces too: names.SHIM after the shim's comment where it is defined
+-- (SHIM_DEF) and after the syscall's name in its descriptor (SHIM_FIELD), then the C name.
+local SHIM = names.SHIM
+local SHIM_DEF, SHIM_FIELD = " */\nstatic int32_t " .. SHIM, '", ' .. SHIM
 local CALL_END = memo(function(after) return ");\n" .. after end)
 
 -- The checks, the copies and the handler call of a syscall, reading the registers from the
@@ -531,44 +535,45 @@ end
 -- The table entry of a syscall, with its flags, as pieces after p[n]; returns the new n.
 -- desc_args: argument -> its entry. The lines after the first: where a result's words are (v2),
 -- the arguments.
-local function descriptor(p, n, desc_args, sc, shim_name, upper)
+local function descriptor(p, n, desc_args, sc, upper)
+    local cname = sc.cname or sc.name -- (the shim's name is SHIM_FIELD .. cname in the row's chain)
     local args = sc.args
     local nargs = #args
     local flags_ret = ATTRS_FLAGS_RET[sc.attrs][RET_KIND[sc.ret]]
     if not upper and nargs <= 5 then -- the row as one chain of .. (most)
         local num, name, nargs_s = nums[sc.num], sc.name, NARGS[nargs]
         if nargs == 0 then
-            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. " },\n"
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. SHIM_FIELD .. cname .. nargs_s .. flags_ret .. " },\n"
             return n + 1
         end
         local d1 = desc_args[args[1]]
         if nargs == 1 then
-            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. " } },\n"
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. SHIM_FIELD .. cname .. nargs_s .. flags_ret .. d1 .. " } },\n"
             return n + 1
         end
         local d2 = desc_args[args[2]]
         if nargs == 2 then
-            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 ..
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. SHIM_FIELD .. cname .. nargs_s .. flags_ret .. d1 .. d2 ..
                 " } },\n"
             return n + 1
         end
         local d3 = desc_args[args[3]]
         if nargs == 3 then
-            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. SHIM_FIELD .. cname .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
                 " } },\n"
             return n + 1
         end
         local d4 = desc_args[args[4]]
         if nargs == 4 then
-            p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+            p[n + 1] = "    [" .. num .. '] = { "' .. name .. SHIM_FIELD .. cname .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
                 d4 .. " } },\n"
             return n + 1
         end
-        p[n + 1] = "    [" .. num .. '] = { "' .. name .. '", ' .. shim_name .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
+        p[n + 1] = "    [" .. num .. '] = { "' .. name .. SHIM_FIELD .. cname .. nargs_s .. flags_ret .. d1 .. d2 .. d3 ..
             d4 .. desc_args[args[5]] .. " } },\n"
         return n + 1
     end
-    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. '", ' .. shim_name .. NARGS[nargs] .. flags_ret, n + 1
+    p[n + 1], n = "    [" .. nums[sc.num] .. '] = { "' .. sc.name .. SHIM_FIELD .. cname .. NARGS[nargs] .. flags_ret, n + 1
     if upper then
         if kinds.is64(sc.ret) then
             p[n + 1], p[n + 2], p[n + 3], n = ",\n        .ret_hi = offsetof(struct trap_frame, ",
@@ -621,20 +626,16 @@ function out.render(m)
     -- sorted by it).
     local span = m.abi.user_high - m.abi.user_low
     value_checks_memo = cgen.shape_memo()
-    -- Each syscall's shim name, spelled once: the tables use it again.
-    local shim_names = {}
     for i = 1, #syscalls do
         local sc = syscalls[i]
-        local shim_name = names.shim(sc)
-        shim_names[i] = shim_name
         local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
         if ret == "i64" or ret == "u64" or (results ~= nil and #results > 0) then
-            n = shim_with_upper_words(p, n, sc, shim_name, span)
+            n = shim_with_upper_words(p, n, sc, names.shim(sc), span)
         else
             -- A shim takes the frame by value, with the stack room (kernel/syscall_desc.h) in which
             -- it passes the handler's arguments on: a shim that ends in the handler call ends in a
             -- jump to it.
-            p[n + 1], n = numbered_signature("/* ", sc, " */\nstatic int32_t ", shim_name,
+            p[n + 1], n = numbered_signature("/* ", sc, SHIM_DEF, sc.cname or sc.name,
                 #sc.args == 0 and "(struct syscall_frame f)\n{\n    (void)f;\n" or "(struct syscall_frame f)\n{\n"), n + 1
             n = body(p, n, sc, "f.tf.", PARTS_F, "int32_t", "(int32_t)", span, "}\n\n")
         end
@@ -652,8 +653,7 @@ function out.render(m)
         local sc = syscalls[s]
         if sc and sc.num == nr then
             local ret, results = sc.ret, sc.results -- (has_upper_words, inline)
-            n, s = descriptor(p, n, DESC_ARGS, sc, shim_names[s],
-                ret == "i64" or ret == "u64" or (results ~= nil and #results > 0)), s + 1
+            n, s = descriptor(p, n, DESC_ARGS, sc, ret == "i64" or ret == "u64" or (results ~= nil and #results > 0)), s + 1
         elseif retired[r] and retired[r].num == nr then
             p[n + 1], p[n + 2], p[n + 3], n = "    [", nums[nr],
                 "] = { .name = NULL, .shim = syscall_nosys, .flags = SYSCALL_F_RETIRED }, /* retired ", n + 3
@@ -671,8 +671,8 @@ function out.render(m)
     for nr = 0, m.table_size - 1 do
         local sc = syscalls[s]
         if sc and sc.num == nr then
-            p[n + 1], p[n + 2], p[n + 3], n = "    (syscall_code_t)",
-                #sc.args == 0 and not has_upper_words(sc) and names.handler(sc) or shim_names[s], ",\n", n + 3
+            p[n + 1], p[n + 2], p[n + 3], p[n + 4], n = "    (syscall_code_t)",
+                #sc.args == 0 and not has_upper_words(sc) and HANDLER or SHIM, sc.cname or sc.name, ",\n", n + 4
             s = s + 1
         else
             p[n + 1], n = NOSYS_ENTRY, n + 1
