@@ -241,7 +241,7 @@ function cli.transaction()
                 if not ok then fail_write(tmp, err) end
                 return true
             end
-            gc.check()
+            if not gc.running then gc.check() end -- (a call a piece less once it runs)
             if not out then
                 local have = old and old:read(#s)
                 if have == s or (have == nil and s == "") then
@@ -256,7 +256,7 @@ function cli.transaction()
         -- compared as put(text) does; once written, each piece goes to the file as it is.
         return cgen.takes_pieces(put, function(p, n)
             if not out then return put(concat(p, "", 1, n)) end
-            gc.check()
+            if not gc.running then gc.check() end
             write(unpack(p, 1, n))
         end)
     end
