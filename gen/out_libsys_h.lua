@@ -34,6 +34,8 @@ end
 local function user_param(a)
     return prefix(a) .. a.name
 end
+-- A parameter, once per argument table (the model shares one among alike arguments).
+local USER_PARAM = cgen.arg_memo(user_param)
 
 local RET = { i32 = "int32_t", u32 = "uint32_t", uptr = "uintptr_t", void = "void", i64 = "int64_t", u64 = "uint64_t" }
 
@@ -75,6 +77,9 @@ local function attribute(sc)
     local attrs = sc.attrs
     return attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
 end
+-- attribute's answer by attribute set (the model shares one among the syscalls with the same
+-- attributes).
+local ATTRIBUTE = cgen.weak_memo(function(attrs) return attribute({ attrs = attrs }) end)
 
 local function spell(m, sc)
     return attribute(sc) .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ")"
@@ -105,33 +110,34 @@ function out.render(m)
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
     -- (cgen.doc_comment answers at once for a doc another output has checked: abi.json checks them all.)
-    local comment, nums = cgen.doc_comment, cgen.num
+    local comment, nums, lib, P = cgen.doc_comment, cgen.num, m.abi.prefix, USER_PARAM
     local syscalls, lines = m.syscalls, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)
         for i = from, to do
             local sc = syscalls[i]
             local args, results = sc.args, sc.results
-            local nargs, num, doc, attr, ret = #args, nums[sc.num], comment(sc.doc), attribute(sc), RET[sc.ret]
-            local name, a1, a2, a3, a4 = names.wrapper(m.abi, sc), args[1], args[2], args[3], args[4]
-            -- (up to four parameters as pieces of the line's chain, not joined into a string first)
+            local nargs, num, doc, attr, ret = #args, nums[sc.num], comment(sc.doc), ATTRIBUTE[sc.attrs], RET[sc.ret]
+            -- (the wrapper's name as names.wrapper's pieces, the abi's prefix and the C name, and up
+            -- to four parameters, as pieces of the line's chain, not joined into strings first)
+            local name, a1, a2, a3, a4 = sc.cname or sc.name, args[1], args[2], args[3], args[4]
             local line
             if (results and #results > 0) or nargs > 4 then
-                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. parameters(sc) .. ");"
-            elseif nargs == 0 then
-                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(void);"
-            elseif nargs == 1 then
-                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. lib .. name .. "(" .. parameters(sc) ..
                     ");"
+            elseif nargs == 0 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. lib .. name .. "(void);"
+            elseif nargs == 1 then
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. lib .. name .. "(" .. P[a1] .. ");"
             elseif nargs == 2 then
-                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
-                    ", " .. prefix(a2) .. a2.name .. ");"
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. lib .. name .. "(" .. P[a1] .. ", " ..
+                    P[a2] .. ");"
             elseif nargs == 3 then
-                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
-                    ", " .. prefix(a2) .. a2.name .. ", " .. prefix(a3) .. a3.name .. ");"
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. lib .. name .. "(" .. P[a1] .. ", " ..
+                    P[a2] .. ", " .. P[a3] .. ");"
             else
-                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. name .. "(" .. prefix(a1) .. a1.name ..
-                    ", " .. prefix(a2) .. a2.name .. ", " .. prefix(a3) .. a3.name .. ", " .. prefix(a4) .. a4.name .. ");"
+                line = "/* " .. num .. ": " .. doc .. " */\n" .. attr .. ret .. " " .. lib .. name .. "(" .. P[a1] .. ", " ..
+                    P[a2] .. ", " .. P[a3] .. ", " .. P[a4] .. ");"
             end
             lines[i - from + 1] = line
         end
