@@ -27,7 +27,10 @@ do
     assert(names.sys_macro(sc) == names.SYS_MACRO .. "x" and names.handler(sc) == names.HANDLER .. "x" and
         names.shim(sc) == names.SHIM .. "x", "names.SYS_MACRO, HANDLER and SHIM are what comes before the name")
 end
-function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end -- (its pieces: the prefix, the C name)
+function names.wrapper(abi, sc) return abi.prefix .. (sc.cname or sc.name) end
+function names.wrapper_prefix(abi) return abi.prefix end -- (names.wrapper's pieces: this, then the C name)
+assert(names.wrapper({ prefix = "p_" }, { name = "x" }) == names.wrapper_prefix({ prefix = "p_" }) .. "x",
+    "names.wrapper is names.wrapper_prefix and the C name")
 function names.results(sc) return "sys_" .. (sc.cname or sc.name) .. "_results" end -- struct tag of extra results
 function names.named_type(t) return t.name .. "_t" end -- abi.h's typedef of a flags, enum or resource type
 

@@ -104,15 +104,18 @@ end
 -- One wrapper's text, after an empty line. Most wrappers differ only in their number and name:
 -- the lines around them are made once for each sequence of argument registers (bodies, a trie
 -- over the registers; a syscall with extra or 64-bit results gets its own).
-local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
+local lib -- the render's names.wrapper_prefix
+
+local function wrapper(sc, trap, bodies, regs, offsets, saved)
     local before, after -- (before ends with "    mov eax, ", after starts with its newline)
-    local sym = names.wrapper(m.abi, sc) -- ($ keeps names like "push" symbols)
+    -- The symbol as names.wrapper's pieces, lib and the C name ($ keeps names like "push" symbols).
+    local name = sc.cname or sc.name
     local num = cgen.num32[sc.num]
     if sc.ret_regs or (sc.results and #sc.results > 0) then -- (lines of its own: not kept)
         local nregs, args_bytes = loads(sc, regs, offsets)
         before, after = body(sc, trap, regs, offsets, nregs, args_bytes, saved)
-        return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before ..
-            "    mov eax, " .. num .. "\n" .. after
+        return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. lib .. name .. ":function\n$" .. lib .. name .. ":\n" ..
+            before .. "    mov eax, " .. num .. "\n" .. after
     else
         -- The trie is walked by the arguments' registers (a 64-bit argument's two, pair_order
         -- applied), which is what loads puts in regs; the loads are made only for a new sequence.
@@ -151,7 +154,8 @@ local function wrapper(m, sc, trap, bodies, regs, offsets, saved)
             node[1], node[2] = before, after
         end
     end
-    return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. sym .. ":function\n$" .. sym .. ":\n" .. before .. num .. after
+    return "\n; " .. num .. " " .. sc.name .. "\nglobal $" .. lib .. name .. ":function\n$" .. lib .. name .. ":\n" ..
+        before .. num .. after
 end
 
 function out.render(m)
@@ -164,9 +168,10 @@ function out.render(m)
     -- The wrappers go out in pieces of a few hundred: a table that grows to every line of the
     -- output would be walked again by each collection of the generational collector.
     local syscalls = m.syscalls
+    lib = names.wrapper_prefix(m.abi)
     for from = 1, #syscalls, 256 do
         local to = math.min(from + 255, #syscalls)
-        for i = from, to do t[i - from + 1] = wrapper(m, syscalls[i], trap, bodies, regs, offsets, saved) end
+        for i = from, to do t[i - from + 1] = wrapper(syscalls[i], trap, bodies, regs, offsets, saved) end
         cgen.put(w, table.concat(t, "\n", 1, to - from + 1)) -- (joined once: not copied into a chunk again)
     end
     w("")

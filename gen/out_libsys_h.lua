@@ -110,7 +110,7 @@ function out.render(m)
     w("")
     w("/* Failures return -ENAME (as (uint32_t)-ENAME for unsigned results). */")
     -- (cgen.doc_comment answers at once for a doc another output has checked: abi.json checks them all.)
-    local comment, nums, lib, P = cgen.doc_comment, cgen.num, m.abi.prefix, USER_PARAM
+    local comment, nums, lib, P = cgen.doc_comment, cgen.num, names.wrapper_prefix(m.abi), USER_PARAM
     local syscalls, lines = m.syscalls, {}
     for from = 1, #syscalls, CHUNK do
         local to = math.min(from + CHUNK - 1, #syscalls)
@@ -118,8 +118,8 @@ function out.render(m)
             local sc = syscalls[i]
             local args, results = sc.args, sc.results
             local nargs, num, doc, attr, ret = #args, nums[sc.num], comment(sc.doc), ATTRIBUTE[sc.attrs], RET[sc.ret]
-            -- (the wrapper's name as names.wrapper's pieces, the abi's prefix and the C name, and up
-            -- to four parameters, as pieces of the line's chain, not joined into strings first)
+            -- (the wrapper's name as names.wrapper's pieces, its prefix and the C name, and up to four
+            -- parameters, as pieces of the line's chain, not joined into strings first)
             local name, a1, a2, a3, a4 = sc.cname or sc.name, args[1], args[2], args[3], args[4]
             local line
             if (results and #results > 0) or nargs > 4 then
