@@ -71,18 +71,15 @@ local function parameters(sc)
     return params or "void"
 end
 
--- returns_twice (fork) tells the compiler that registers and locals may be reused after a
--- second return, as for setjmp.
-local function attribute(sc)
-    local attrs = sc.attrs
+-- The attribute a prototype starts with, once per attribute set (the model shares one among the
+-- syscalls with the same attributes). returns_twice (fork) tells the compiler that registers and
+-- locals may be reused after a second return, as for setjmp.
+local ATTRIBUTE = cgen.weak_memo(function(attrs)
     return attrs.noreturn and "_Noreturn " or attrs.returns_twice and "__attribute__((returns_twice)) " or ""
-end
--- attribute's answer by attribute set (the model shares one among the syscalls with the same
--- attributes).
-local ATTRIBUTE = cgen.weak_memo(function(attrs) return attribute({ attrs = attrs }) end)
+end)
 
 local function spell(m, sc)
-    return attribute(sc) .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ")"
+    return ATTRIBUTE[sc.attrs] .. RET[sc.ret] .. " " .. names.wrapper(m.abi, sc) .. "(" .. parameters(sc) .. ")"
 end
 
 -- The docs and the manual pages print the same prototypes: each is spelled once for both.
