@@ -170,6 +170,23 @@ end
 ----------------------------------------------------------------------------
 -- host
 
+-- The host's processor as /proc/cpuinfo names it, and how many: "NAME (family F model M), N
+-- CPUs", or nil. (The generator rows of two sessions compare only on the same processor: the VM
+-- under this project has changed from an AMD EPYC to an Intel Xeon between sessions.)
+local function processor()
+    local f = io.open("/proc/cpuinfo", "r")
+    if not f then return nil end
+    local text = f:read("a")
+    f:close()
+    local name = text:match("model name%s*:%s*([^\n]+)")
+    if not name then return nil end
+    local _, cpus = text:gsub("\nprocessor%s*:", "")
+    if text:match("^processor%s*:") then cpus = cpus + 1 end
+    local family, model = text:match("cpu family%s*:%s*(%d+)"), text:match("\nmodel%s*:%s*(%d+)")
+    return string.format("%s%s, %d CPU%s", name, family and model and " (family " .. family .. " model " .. model .. ")"
+        or "", cpus, cpus == 1 and "" or "s")
+end
+
 -- This machine's speed now: the fixed workload of tests/bench/calibrate.lua, CPU s, best of 3.
 local function calibrate()
     local best
@@ -194,6 +211,7 @@ local function bench_generator()
     local results = {}
     local dir = OUT .. "/gen"
     must("rm -rf " .. shq(dir) .. " && mkdir -p " .. shq(dir), "mkdir")
+    results.processor = processor()
     results.calibrate_before = calibrate()
     local function time_def(def, extra, runs)
         return timed(string.format("%s gen/main.lua --def %s --out %s %s", GEN_LUA, shq(def), shq(dir .. "/out"),
@@ -439,6 +457,7 @@ local function generator_section(add, report)
     add("This machine while the rows ran: tests/bench/calibrate.lua (a fixed Lua workload) took %.3f CPU s",
         gen.calibrate_before)
     add("before them and %.3f after (best of 3 each); the rows move with it.", gen.calibrate_after)
+    if gen.processor then add("Its processor: %s.", gen.processor) end
     if gen.instructions_m then
         add("Instructions of one run on the %s-syscall .def (valgrind's callgrind; they do not move with the",
             commas(GEN_TARGET_SIZE))
