@@ -174,14 +174,10 @@ end
 -- CPUs", or nil. (The generator rows of two sessions compare only on the same processor: the VM
 -- under this project has changed from an AMD EPYC to an Intel Xeon between sessions.)
 local function processor()
-    local f = io.open("/proc/cpuinfo", "r")
-    if not f then return nil end
-    local text = f:read("a")
-    f:close()
+    local text = "\n" .. (harness.read_file("/proc/cpuinfo") or "")
     local name = text:match("model name%s*:%s*([^\n]+)")
     if not name then return nil end
     local _, cpus = text:gsub("\nprocessor%s*:", "")
-    if text:match("^processor%s*:") then cpus = cpus + 1 end
     local family, model = text:match("cpu family%s*:%s*(%d+)"), text:match("\nmodel%s*:%s*(%d+)")
     return string.format("%s%s, %d CPU%s", name, family and model and " (family " .. family .. " model " .. model .. ")"
         or "", cpus, cpus == 1 and "" or "s")
