@@ -172,7 +172,7 @@ end
 
 -- The host's processor as /proc/cpuinfo names it, and how many: "NAME (family F model M), N
 -- CPUs", or nil. (The generator rows of two sessions compare only on the same processor: the VM
--- under this project has changed from an AMD EPYC to an Intel Xeon between sessions.)
+-- under this project has changed between sessions: an AMD EPYC, then two Intel Xeon models.)
 local function processor()
     local text = "\n" .. (harness.read_file("/proc/cpuinfo") or "")
     local name = text:match("model name%s*:%s*([^\n]+)")
